@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs every build, test and run dependency of attest from Debian 12 packages.
+# Safe to run again. Run as root or with sudo available.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates \
+  libssl-dev libsodium-dev libsqlite3-dev sqlite3 \
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 coreutils procps curl

@@ -1,0 +1,55 @@
+#include "core/hash.h"
+
+#include <gtest/gtest.h>
+
+namespace attest {
+namespace {
+
+TEST(HashTest, Sha256KnownAnswers) {
+  EXPECT_EQ(ToHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(ToHex(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(HashTest, StreamingEqualsOneShot) {
+  std::string data(1000000, 'a');
+  Sha256Stream s;
+  for (size_t i = 0; i < data.size(); i += 4096) s.Update(std::string_view(data).substr(i, 4096));
+  EXPECT_EQ(ToHex(s.Finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(HashTest, HmacSha256Rfc4231Case2) {
+  EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(HashTest, HexRoundTripAndRejectsBadInput) {
+  EXPECT_EQ(*FromHex("00ff10"), std::string("\x00\xff\x10", 3));
+  EXPECT_FALSE(FromHex("abc").ok());
+  EXPECT_FALSE(FromHex("zz").ok());
+  EXPECT_FALSE(DigestFromHex("00").ok());
+  EXPECT_TRUE(IsSha256Hex(ToHex(Sha256("x"))));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));
+}
+
+TEST(HashTest, Base64Rfc4648Vectors) {
+  const char* cases[][2] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+                            {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+                            {"foobar", "Zm9vYmFy"}};
+  for (auto& c : cases) {
+    EXPECT_EQ(Base64Encode(std::string_view(c[0])), c[1]);
+    EXPECT_EQ(*Base64Decode(c[1]), c[0]);
+  }
+}
+
+TEST(HashTest, Base64RejectsMalformed) {
+  EXPECT_FALSE(Base64Decode("Zg=").ok());
+  EXPECT_FALSE(Base64Decode("Z===").ok());
+  EXPECT_FALSE(Base64Decode("Zh==").ok());  // non-zero padding bits
+  EXPECT_FALSE(Base64Decode("Zm9v\n").ok());
+  EXPECT_FALSE(Base64Decode("Z=9v").ok());
+  EXPECT_FALSE(Base64Decode("Zm-v").ok());
+}
+
+}  // namespace
+}  // namespace attest

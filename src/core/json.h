@@ -1,0 +1,34 @@
+// JSON helpers: RFC 8785 canonical serialisation (the form log leaves and manifests are
+// hashed in), UTF-8 validation, and RFC 3339 timestamps.
+#ifndef ATTEST_CORE_JSON_H_
+#define ATTEST_CORE_JSON_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.h"
+
+namespace attest {
+
+using Json = nlohmann::json;
+
+// RFC 8785 (JCS): object members sorted by the UTF-16 code units of their names, no
+// insignificant white space, minimal string escapes. attest's canonical documents hold only
+// strings, integers, booleans, null, arrays and objects: a floating-point number is
+// rejected (kInvalidArgument), as is a string that is not valid UTF-8.
+Result<std::string> CanonicalJson(const Json& value);
+
+// Parses JSON text; the error names `what` and the parser's complaint.
+Result<Json> ParseJson(std::string_view text, std::string_view what);
+
+bool IsValidUtf8(std::string_view s);
+
+// "2026-11-23T08:05:33Z" (UTC, whole seconds).
+std::string FormatRfc3339(int64_t unix_micros);
+
+}  // namespace attest
+
+#endif  // ATTEST_CORE_JSON_H_

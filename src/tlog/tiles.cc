@@ -1,0 +1,168 @@
+#include "tlog/tiles.h"
+
+#include <cstring>
+
+namespace attest::tlog {
+
+std::string TileIndexPath(uint64_t index) {
+  std::string out;
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%03u", static_cast<unsigned>(index % 1000));
+  out = buf;
+  index /= 1000;
+  while (index > 0) {
+    std::snprintf(buf, sizeof(buf), "x%03u/", static_cast<unsigned>(index % 1000));
+    out = buf + out;
+    index /= 1000;
+  }
+  return out;
+}
+
+static std::string WithWidth(std::string path, uint64_t width) {
+  if (width != 0 && width != kTileWidth) path += ".p/" + std::to_string(width);
+  return path;
+}
+
+std::string HashTilePath(int level, uint64_t index, uint64_t width) {
+  return WithWidth("tile/" + std::to_string(level) + "/" + TileIndexPath(index), width);
+}
+
+std::string EntryBundlePath(uint64_t index, uint64_t width) {
+  return WithWidth("tile/entries/" + TileIndexPath(index), width);
+}
+
+uint64_t TileWidth(int level, uint64_t index, uint64_t tree_size) {
+  uint64_t count = tree_size >> (kTileHeight * level);  // stored hashes at this level
+  uint64_t start = index * kTileWidth;
+  if (count <= start) return 0;
+  return std::min(kTileWidth, count - start);
+}
+
+// Reads the partial file of `width`, or the full tile, returning its bytes.
+static Result<std::string> ReadTileFile(Env* env, const std::string& log_dir,
+                                        const std::string& full_path, uint64_t width,
+                                        std::string* used_path) {
+  if (width != kTileWidth) {
+    *used_path = JoinPath(log_dir, full_path + ".p/" + std::to_string(width));
+    auto data = env->ReadFile(*used_path);
+    if (data.ok() || !data.status().IsNotFound()) return data;
+  }
+  *used_path = JoinPath(log_dir, full_path);
+  auto data = env->ReadFile(*used_path);
+  if (!data.ok() && data.status().IsNotFound()) {
+    return Status::Corruption("log tile " + full_path + " (width " + std::to_string(width) +
+                              ") is missing from " + log_dir);
+  }
+  return data;
+}
+
+Result<std::vector<Digest>> ReadHashTile(Env* env, const std::string& log_dir, int level,
+                                         uint64_t index, uint64_t width) {
+  std::string path;
+  ASSIGN_OR_RETURN(std::string data,
+                   ReadTileFile(env, log_dir, HashTilePath(level, index, 0), width, &path));
+  bool partial_file = path.find(".p/") != std::string::npos;
+  if ((partial_file && data.size() != width * 32) ||
+      (!partial_file && data.size() != kTileWidth * 32)) {
+    return Status::Corruption("log tile " + path + " has " + std::to_string(data.size()) +
+                              " bytes; expected " +
+                              std::to_string((partial_file ? width : kTileWidth) * 32));
+  }
+  std::vector<Digest> out(width);
+  for (uint64_t i = 0; i < width; ++i) std::memcpy(out[i].data(), data.data() + 32 * i, 32);
+  return out;
+}
+
+Result<std::vector<std::string>> ReadEntryBundle(Env* env, const std::string& log_dir,
+                                                 uint64_t index, uint64_t width) {
+  std::string path;
+  ASSIGN_OR_RETURN(std::string data,
+                   ReadTileFile(env, log_dir, EntryBundlePath(index, 0), width, &path));
+  bool partial_file = path.find(".p/") != std::string::npos;
+  uint64_t expect = partial_file ? width : kTileWidth;
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    if (pos + 2 > data.size()) break;
+    size_t len = static_cast<uint8_t>(data[pos]) << 8 | static_cast<uint8_t>(data[pos + 1]);
+    pos += 2;
+    if (pos + len > data.size()) {
+      return Status::Corruption("entry bundle " + path + " is truncated inside entry " +
+                                std::to_string(out.size()));
+    }
+    out.emplace_back(data.substr(pos, len));
+    pos += len;
+  }
+  if (pos != data.size() || out.size() != expect) {
+    return Status::Corruption("entry bundle " + path + " holds " + std::to_string(out.size()) +
+                              " entries; expected " + std::to_string(expect));
+  }
+  out.resize(width);
+  return out;
+}
+
+std::string EncodeHashTile(const std::vector<Digest>& hashes) {
+  std::string out;
+  out.reserve(hashes.size() * 32);
+  for (const Digest& d : hashes) out.append(AsBytes(d));
+  return out;
+}
+
+std::string EncodeEntryBundle(const std::vector<std::string>& leaves) {
+  std::string out;
+  for (const std::string& leaf : leaves) {
+    out.push_back(static_cast<char>(leaf.size() >> 8));
+    out.push_back(static_cast<char>(leaf.size() & 255));
+    out.append(leaf);
+  }
+  return out;
+}
+
+Digest FullTileRoot(const std::vector<Digest>& hashes) {
+  std::vector<Digest> level(hashes);
+  while (level.size() > 1) {
+    std::vector<Digest> up(level.size() / 2);
+    for (size_t i = 0; i < up.size(); ++i) up[i] = HashChildren(level[2 * i], level[2 * i + 1]);
+    level.swap(up);
+  }
+  return level[0];
+}
+
+void TileHashReader::Put(int level, uint64_t index, std::vector<Digest> hashes) {
+  cache_[{level, index}] = std::move(hashes);
+}
+
+Result<const std::vector<Digest>*> TileHashReader::Tile(int level, uint64_t index) {
+  auto it = cache_.find({level, index});
+  uint64_t width = TileWidth(level, index, tree_size_);
+  if (width == 0) {
+    return Status::InvalidArgument("tile " + HashTilePath(level, index, 0) +
+                                   " is beyond a tree of size " + std::to_string(tree_size_));
+  }
+  if (it != cache_.end() && it->second.size() >= width) return &it->second;
+  ASSIGN_OR_RETURN(auto hashes, ReadHashTile(env_, log_dir_, level, index, width));
+  auto& slot = cache_[{level, index}];
+  slot = std::move(hashes);
+  return &slot;
+}
+
+Result<Digest> TileHashReader::SubtreeHash(int level, uint64_t index) {
+  if (((index + 1) << level) > tree_size_) {
+    return Status::InvalidArgument("subtree beyond a tree of size " + std::to_string(tree_size_));
+  }
+  int tile_level = level / kTileHeight;
+  int rest = level % kTileHeight;  // levels to hash up inside the tile
+  uint64_t first = index << rest;  // first hash at level tile_level*8
+  uint64_t tile = first / kTileWidth;
+  ASSIGN_OR_RETURN(const std::vector<Digest>* hashes, Tile(tile_level, tile));
+  size_t off = first % kTileWidth;
+  size_t n = size_t{1} << rest;
+  std::vector<Digest> cur(hashes->begin() + off, hashes->begin() + off + n);
+  while (cur.size() > 1) {
+    for (size_t i = 0; i < cur.size() / 2; ++i) cur[i] = HashChildren(cur[2 * i], cur[2 * i + 1]);
+    cur.resize(cur.size() / 2);
+  }
+  return cur[0];
+}
+
+}  // namespace attest::tlog
