@@ -1,0 +1,100 @@
+// Migrations of the SQLite schema (doc/format/metadata.md). Migration N brings user_version
+// from N-1 to N. Never edit a migration that has shipped: add the next one.
+#ifndef ATTEST_META_SCHEMA_SQL_H_
+#define ATTEST_META_SCHEMA_SQL_H_
+
+namespace attest::meta {
+
+inline constexpr const char* kMigrations[] = {
+    // 1: the whole data model of DESIGN.md.
+    R"sql(
+CREATE TABLE archive_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE collections (
+  id TEXT PRIMARY KEY, title TEXT, created TEXT NOT NULL);
+CREATE TABLE witnesses (
+  id TEXT PRIMARY KEY, name TEXT, languages TEXT, community TEXT,
+  consent TEXT NOT NULL DEFAULT 'restricted', created TEXT NOT NULL);
+CREATE TABLE records (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  collection_id TEXT REFERENCES collections(id),
+  witness_id TEXT REFERENCES witnesses(id),
+  consent TEXT NOT NULL CHECK (consent IN ('public','research','restricted','sealed','withdrawn')),
+  sealed_until TEXT,
+  created TEXT NOT NULL,
+  withdrawn_at TEXT,
+  salt BLOB);
+CREATE TABLE versions (
+  record_id TEXT NOT NULL REFERENCES records(id),
+  version INTEGER NOT NULL,
+  manifest BLOB NOT NULL,
+  manifest_sha256 TEXT NOT NULL,
+  private_json TEXT,
+  lang TEXT NOT NULL,
+  created TEXT NOT NULL,
+  leaf_index INTEGER NOT NULL UNIQUE REFERENCES log_leaves(idx),
+  derived_from INTEGER,
+  PRIMARY KEY (record_id, version));
+CREATE TABLE version_blobs (
+  record_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (record_id, version, role, sha256),
+  FOREIGN KEY (record_id, version) REFERENCES versions(record_id, version));
+CREATE INDEX version_blobs_sha256 ON version_blobs(sha256);
+CREATE TABLE segments (
+  id INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  version INTEGER NOT NULL,
+  start_ms INTEGER, end_ms INTEGER,
+  page INTEGER, char_start INTEGER, char_end INTEGER,
+  lang TEXT, speaker TEXT,
+  consent TEXT CHECK (consent IN ('public','research','restricted','sealed','withdrawn')),
+  text TEXT);
+CREATE INDEX segments_record ON segments(record_id, version);
+CREATE TABLE annotations (
+  id INTEGER PRIMARY KEY,
+  segment_id INTEGER NOT NULL REFERENCES segments(id),
+  kind TEXT NOT NULL CHECK (kind IN ('place','date','person','event','topic')),
+  value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  provenance_json TEXT,
+  created TEXT NOT NULL);
+CREATE TABLE events (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, place TEXT, start_time TEXT, end_time TEXT);
+CREATE TABLE event_segments (
+  event_id TEXT NOT NULL REFERENCES events(id),
+  segment_id INTEGER NOT NULL REFERENCES segments(id),
+  PRIMARY KEY (event_id, segment_id));
+CREATE TABLE consent_changes (
+  id INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  segment_id INTEGER REFERENCES segments(id),
+  from_level TEXT, to_level TEXT NOT NULL, reason TEXT, at TEXT NOT NULL,
+  leaf_index INTEGER REFERENCES log_leaves(idx));
+CREATE TABLE withdrawals (
+  record_id TEXT PRIMARY KEY REFERENCES records(id),
+  reason TEXT NOT NULL, at TEXT NOT NULL,
+  leaf_index INTEGER NOT NULL UNIQUE REFERENCES log_leaves(idx));
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  record_id TEXT REFERENCES records(id),
+  version INTEGER,
+  state TEXT NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued','running','done','failed','waiting','cancelled')),
+  lease_until TEXT, attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT, detail TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE log_leaves (idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
+)sql",
+};
+
+}  // namespace attest::meta
+
+#endif  // ATTEST_META_SCHEMA_SQL_H_

@@ -1,0 +1,329 @@
+// The SQLite backend of meta::Store.
+#include <sqlite3.h>
+
+#include "meta/schema.sql.h"
+#include "meta/sqlite.h"
+#include "meta/store.h"
+
+namespace attest::meta {
+
+const char* ConsentName(Consent c) {
+  switch (c) {
+    case Consent::kPublic: return "public";
+    case Consent::kResearch: return "research";
+    case Consent::kRestricted: return "restricted";
+    case Consent::kSealed: return "sealed";
+    case Consent::kWithdrawn: return "withdrawn";
+  }
+  return "restricted";
+}
+
+Result<Consent> ParseConsent(std::string_view s) {
+  for (Consent c : {Consent::kPublic, Consent::kResearch, Consent::kRestricted, Consent::kSealed,
+                    Consent::kWithdrawn}) {
+    if (s == ConsentName(c)) return c;
+  }
+  return Status::InvalidArgument("unknown consent level '" + std::string(s) +
+                                 "'; use public, research, restricted or sealed");
+}
+
+namespace {
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  Status Migrate() {
+    ASSIGN_OR_RETURN(int64_t version, UserVersion());
+    constexpr int64_t kKnown = sizeof(kMigrations) / sizeof(kMigrations[0]);
+    if (version > kKnown) {
+      return Status::Unimplemented("database " + db_->path() + " has schema version " +
+                                   std::to_string(version) + ", newer than this attest (" +
+                                   std::to_string(kKnown) + "); upgrade attest");
+    }
+    while (version < kKnown) {
+      ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+      ASSIGN_OR_RETURN(int64_t now, UserVersion());  // another process may have migrated
+      if (now == version) {
+        RETURN_IF_ERROR(db_->Exec(kMigrations[version]));
+        RETURN_IF_ERROR(db_->Exec("PRAGMA user_version=" + std::to_string(version + 1)));
+      }
+      RETURN_IF_ERROR(txn->Commit());
+      ASSIGN_OR_RETURN(version, UserVersion());
+    }
+    return Status::Ok();
+  }
+
+  Status SetInfo(const std::string& key, const std::string& value) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR REPLACE INTO archive_info VALUES (?, ?)"));
+    return s.Bind(1, key).Bind(2, value).Run();
+  }
+
+  Result<std::optional<std::string>> GetInfo(const std::string& key) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT value FROM archive_info WHERE key = ?"));
+    s.Bind(1, key);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s.Text(0));
+  }
+
+  Result<std::vector<Version>> AddVersions(const std::vector<AddRequest>& requests) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    ASSIGN_OR_RETURN(uint64_t next_leaf, LeafCount());
+    std::vector<Version> out;
+    for (const AddRequest& req : requests) {
+      int version = 1;
+      std::string salt = req.salt;
+      if (req.create) {
+        if (!req.collection_id.empty()) {
+          RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
+                                       req.collection_id, req.created));
+        }
+        if (!req.witness_id.empty()) {
+          RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO witnesses(id, created) VALUES (?, ?)",
+                                       req.witness_id, req.created));
+        }
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                     "INSERT INTO records(id, collection_id, witness_id, consent, "
+                                     "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
+        s.Bind(1, req.record_id).Bind(4, ConsentName(req.consent)).Bind(5, req.created);
+        s.BindBlob(6, req.salt);
+        req.collection_id.empty() ? s.BindNull(2) : s.Bind(2, req.collection_id);
+        req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
+        RETURN_IF_ERROR(s.Run());
+      } else {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                     "SELECT r.withdrawn_at IS NOT NULL, r.salt, "
+                                     "(SELECT COALESCE(MAX(version), 0) FROM versions v "
+                                     " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
+        s.Bind(1, req.record_id);
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) return Status::NotFound("no record '" + req.record_id + "' in this archive");
+        if (s.Int(0) != 0) {
+          return Status::Conflict("record '" + req.record_id +
+                                  "' was withdrawn; it cannot get a new version");
+        }
+        salt = s.Blob(1);
+        version = static_cast<int>(s.Int(2)) + 1;
+      }
+      ASSIGN_OR_RETURN(NewVersion nv, req.build(version, salt, next_leaf));
+      {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
+        RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(next_leaf)).BindBlob(2, nv.leaf).Run());
+      }
+      {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                     "INSERT INTO versions(record_id, version, manifest, "
+                                     "manifest_sha256, private_json, lang, created, leaf_index) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        s.Bind(1, req.record_id).Bind(2, version).BindBlob(3, nv.manifest);
+        s.Bind(4, nv.manifest_sha256).Bind(5, nv.private_json).Bind(6, nv.lang);
+        s.Bind(7, nv.created).Bind(8, static_cast<int64_t>(next_leaf));
+        RETURN_IF_ERROR(s.Run());
+      }
+      for (const BlobRef& b : nv.blobs) {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                     "INSERT OR IGNORE INTO version_blobs(record_id, version, "
+                                     "role, sha256, size) VALUES (?, ?, ?, ?, ?)"));
+        s.Bind(1, req.record_id).Bind(2, version).Bind(3, b.role).Bind(4, b.sha256);
+        RETURN_IF_ERROR(s.Bind(5, static_cast<int64_t>(b.size)).Run());
+      }
+      out.push_back(Version{req.record_id, version, nv.manifest, nv.manifest_sha256,
+                            nv.private_json, nv.lang, nv.created, next_leaf, nv.blobs});
+      ++next_leaf;
+    }
+    RETURN_IF_ERROR(txn->Commit());
+    return out;
+  }
+
+  Result<Withdrawal> Withdraw(
+      const std::string& record_id, const std::string& reason, const std::string& at,
+      const std::function<Result<std::string>(int)>& leaf_for) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    Withdrawal w;
+    {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                   "SELECT r.withdrawn_at IS NOT NULL, "
+                                   "(SELECT MAX(version) FROM versions v WHERE v.record_id = r.id),"
+                                   " (SELECT leaf_index FROM withdrawals w WHERE w.record_id = r.id)"
+                                   " FROM records r WHERE r.id = ?"));
+      s.Bind(1, record_id);
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::NotFound("no record '" + record_id + "' in this archive");
+      w.already_withdrawn = s.Int(0) != 0;
+      w.version = static_cast<int>(s.Int(1));
+      w.leaf_index = static_cast<uint64_t>(s.Int(2));
+    }
+    if (!w.already_withdrawn) {
+      ASSIGN_OR_RETURN(w.leaf_index, LeafCount());
+      ASSIGN_OR_RETURN(std::string leaf, leaf_for(w.version));
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
+      RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(w.leaf_index)).BindBlob(2, leaf).Run());
+      ASSIGN_OR_RETURN(Stmt u, db_->Prepare(
+                                   "UPDATE records SET withdrawn_at = ?, salt = NULL, "
+                                   "consent = 'withdrawn' WHERE id = ?"));
+      RETURN_IF_ERROR(u.Bind(1, at).Bind(2, record_id).Run());
+      ASSIGN_OR_RETURN(Stmt p, db_->Prepare(
+                                   "UPDATE versions SET private_json = NULL WHERE record_id = ?"));
+      RETURN_IF_ERROR(p.Bind(1, record_id).Run());
+      ASSIGN_OR_RETURN(Stmt g, db_->Prepare(
+                                   "UPDATE segments SET text = NULL WHERE record_id = ?"));
+      RETURN_IF_ERROR(g.Bind(1, record_id).Run());
+      ASSIGN_OR_RETURN(Stmt i, db_->Prepare(
+                                   "INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
+                                   "VALUES (?, ?, ?, ?)"));
+      RETURN_IF_ERROR(i.Bind(1, record_id).Bind(2, reason).Bind(3, at)
+                          .Bind(4, static_cast<int64_t>(w.leaf_index)).Run());
+    }
+    // Blobs of this record that no live record still refers to.
+    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
+                                 "SELECT DISTINCT vb.sha256 FROM version_blobs vb "
+                                 "WHERE vb.record_id = ? AND NOT EXISTS ("
+                                 " SELECT 1 FROM version_blobs o JOIN records r ON r.id = o.record_id"
+                                 " WHERE o.sha256 = vb.sha256 AND r.withdrawn_at IS NULL)"));
+    b.Bind(1, record_id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, b.Step());
+      if (!row) break;
+      w.blobs_to_erase.push_back(b.Text(0));
+    }
+    RETURN_IF_ERROR(txn->Commit());
+    return w;
+  }
+
+  Result<Record> GetRecord(const std::string& id) override {
+    ASSIGN_OR_RETURN(auto recs, LoadRecords("WHERE r.id = ?", id));
+    if (recs.empty()) return Status::NotFound("no record '" + id + "' in this archive");
+    return std::move(recs[0]);
+  }
+
+  Result<std::vector<Record>> ListRecords() override { return LoadRecords("", ""); }
+
+  Result<bool> BlobIsLive(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT 1 FROM version_blobs vb JOIN records r ON r.id = "
+                                 "vb.record_id WHERE vb.sha256 = ? AND r.withdrawn_at IS NULL"));
+    s.Bind(1, sha256);
+    return s.Step();
+  }
+
+  Result<uint64_t> LeafCount() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return static_cast<uint64_t>(s.Int(0));
+  }
+
+  Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT idx, data FROM log_leaves WHERE idx >= ? ORDER BY idx "
+                                 "LIMIT ?"));
+    s.Bind(1, static_cast<int64_t>(start)).Bind(2, static_cast<int64_t>(limit));
+    std::vector<std::string> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (static_cast<uint64_t>(s.Int(0)) != start + out.size()) {
+        return Status::Corruption("database " + db_->path() + ": log leaf " +
+                                  std::to_string(start + out.size()) + " is missing");
+      }
+      out.push_back(s.Blob(1));
+    }
+    return out;
+  }
+
+  Status CheckIntegrity() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA integrity_check"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    std::string result = row ? s.Text(0) : "no answer";
+    if (result != "ok") {
+      return Status::Corruption("database " + db_->path() + " failed its integrity check: " +
+                                result);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Result<int64_t> UserVersion() {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA user_version"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return s.Int(0);
+  }
+
+  Status InsertIgnore(const char* sql, const std::string& a, const std::string& b) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
+    return s.Bind(1, a).Bind(2, b).Run();
+  }
+
+  Result<std::vector<Record>> LoadRecords(const std::string& where, const std::string& arg) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT r.id, COALESCE(r.collection_id, ''), "
+                                 "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
+                                 "r.withdrawn_at, w.leaf_index FROM records r LEFT JOIN "
+                                 "withdrawals w ON w.record_id = r.id " + where +
+                                 " ORDER BY r.seq"));
+    if (!where.empty()) s.Bind(1, arg);
+    std::vector<Record> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      Record r;
+      r.id = s.Text(0);
+      r.collection_id = s.Text(1);
+      r.witness_id = s.Text(2);
+      ASSIGN_OR_RETURN(r.consent, ParseConsent(s.Text(3)));
+      r.created = s.Text(4);
+      r.salt = s.Blob(5);
+      if (!s.IsNull(6)) r.withdrawn_at = s.Text(6);
+      if (!s.IsNull(7)) r.withdraw_leaf_index = static_cast<uint64_t>(s.Int(7));
+      out.push_back(std::move(r));
+    }
+    ASSIGN_OR_RETURN(Stmt v, db_->Prepare(
+                                 "SELECT version, manifest, manifest_sha256, "
+                                 "COALESCE(private_json, ''), lang, created, leaf_index "
+                                 "FROM versions WHERE record_id = ? ORDER BY version"));
+    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
+                                 "SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
+                                 " AND version = ? ORDER BY role, sha256"));
+    for (Record& r : out) {
+      RETURN_IF_ERROR(v.Reset());
+      v.Bind(1, r.id);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, v.Step());
+        if (!row) break;
+        Version ver;
+        ver.record_id = r.id;
+        ver.version = static_cast<int>(v.Int(0));
+        ver.manifest = v.Blob(1);
+        ver.manifest_sha256 = v.Text(2);
+        ver.private_json = v.Text(3);
+        ver.lang = v.Text(4);
+        ver.created = v.Text(5);
+        ver.leaf_index = static_cast<uint64_t>(v.Int(6));
+        RETURN_IF_ERROR(b.Reset());
+        b.Bind(1, r.id).Bind(2, ver.version);
+        while (true) {
+          ASSIGN_OR_RETURN(bool brow, b.Step());
+          if (!brow) break;
+          ver.blobs.push_back(BlobRef{b.Text(0), b.Text(1), static_cast<uint64_t>(b.Int(2))});
+        }
+        r.versions.push_back(std::move(ver));
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create) {
+  ASSIGN_OR_RETURN(auto db, Db::Open(path, create));
+  auto store = std::make_unique<SqliteStore>(std::move(db));
+  RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace attest::meta

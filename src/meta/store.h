@@ -1,0 +1,127 @@
+// The metadata store: collections, witnesses, records, versions, segments and the log's leaf
+// sequence (doc/format/metadata.md). Store is the interface each backend implements (SQLite
+// now, PostgreSQL later); every method is one transaction. A Store object is not thread-safe:
+// open one per thread. Several processes may use one archive's store at once.
+#ifndef ATTEST_META_STORE_H_
+#define ATTEST_META_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace attest::meta {
+
+enum class Consent { kPublic, kResearch, kRestricted, kSealed, kWithdrawn };
+const char* ConsentName(Consent c);
+// Accepts public, research, restricted, sealed, withdrawn.
+Result<Consent> ParseConsent(std::string_view s);
+
+struct BlobRef {
+  std::string role;  // "original" for what was added
+  std::string sha256;
+  uint64_t size = 0;
+};
+
+struct Version {
+  std::string record_id;
+  int version = 0;
+  std::string manifest;         // canonical JSON bytes (doc/format/manifest.md)
+  std::string manifest_sha256;  // hex
+  std::string private_json;     // empty once the record is withdrawn
+  std::string lang;
+  std::string created;
+  uint64_t leaf_index = 0;
+  std::vector<BlobRef> blobs;
+};
+
+struct Record {
+  std::string id;
+  std::string collection_id;
+  std::string witness_id;
+  Consent consent = Consent::kRestricted;
+  std::string created;
+  std::string salt;  // raw bytes; empty once withdrawn
+  std::optional<std::string> withdrawn_at;
+  std::optional<uint64_t> withdraw_leaf_index;
+  std::vector<Version> versions;
+};
+
+// What the caller computes for a new version once the store has fixed its number.
+struct NewVersion {
+  std::string manifest;
+  std::string manifest_sha256;
+  std::string private_json;
+  std::string lang;
+  std::string created;
+  std::string leaf;  // the log leaf stating this version
+  std::vector<BlobRef> blobs;
+};
+
+struct AddRequest {
+  // For a new record: all fields. For a new version of `record_id`: only record_id.
+  bool create = true;
+  std::string record_id;
+  std::string collection_id;
+  std::string witness_id;
+  Consent consent = Consent::kRestricted;
+  std::string created;
+  std::string salt;
+  // Called inside the transaction with the version number, the record's salt and the index
+  // the leaf will have.
+  std::function<Result<NewVersion>(int version, const std::string& salt, uint64_t leaf_index)>
+      build;
+};
+
+struct Withdrawal {
+  uint64_t leaf_index = 0;
+  int version = 0;
+  // Blobs no live version refers to any more: the caller erases them.
+  std::vector<std::string> blobs_to_erase;
+  bool already_withdrawn = false;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Status SetInfo(const std::string& key, const std::string& value) = 0;
+  virtual Result<std::optional<std::string>> GetInfo(const std::string& key) = 0;
+
+  // Adds every request in one transaction: all or none. Sequences one leaf per request.
+  virtual Result<std::vector<Version>> AddVersions(const std::vector<AddRequest>& requests) = 0;
+
+  // Marks a record withdrawn, erases its private metadata and salt, and sequences the leaf
+  // `leaf_for(last_version)`. If already withdrawn, sequences nothing and reports the blobs
+  // still to erase (so an interrupted withdrawal can be finished).
+  virtual Result<Withdrawal> Withdraw(
+      const std::string& record_id, const std::string& reason, const std::string& at,
+      const std::function<Result<std::string>(int last_version)>& leaf_for) = 0;
+
+  virtual Result<Record> GetRecord(const std::string& id) = 0;
+  // Every record, in order of creation.
+  virtual Result<std::vector<Record>> ListRecords() = 0;
+  // Whether any version of a record that is not withdrawn refers to a blob.
+  virtual Result<bool> BlobIsLive(const std::string& sha256) = 0;
+
+  virtual Result<uint64_t> LeafCount() = 0;
+  virtual Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) = 0;
+
+  // Full consistency check of the backend's own storage (SQLite: integrity_check).
+  virtual Status CheckIntegrity() = 0;
+};
+
+// Opens (and with `create`, creates) the SQLite store at `path`, migrating it to the current
+// schema. A database from a newer attest is refused.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
+
+constexpr int kSchemaVersion = 1;
+
+}  // namespace attest::meta
+
+#endif  // ATTEST_META_STORE_H_

@@ -1,0 +1,189 @@
+// Behaviour every meta::Store backend must show. Run against SQLite; a later PostgreSQL
+// backend runs the same suite (instantiate the fixture with its factory).
+#include "meta/store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+namespace attest::meta {
+namespace {
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/attest-meta-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+AddRequest NewRecord(const std::string& id, const std::string& sha, const std::string& witness) {
+  AddRequest r;
+  r.record_id = id;
+  r.witness_id = witness;
+  r.collection_id = "c1";
+  r.consent = Consent::kPublic;
+  r.created = "2026-01-01T00:00:00Z";
+  r.salt = std::string(32, 's');
+  r.build = [id, sha](int version, const std::string& salt, uint64_t leaf) -> Result<NewVersion> {
+    NewVersion nv;
+    nv.manifest = "{\"record\":\"" + id + "\",\"version\":" + std::to_string(version) + "}";
+    nv.manifest_sha256 = std::string(64, 'a');
+    nv.private_json = "{\"file_name\":\"x.txt\"}";
+    nv.lang = "en";
+    nv.created = "2026-01-01T00:00:00Z";
+    nv.leaf = "leaf for " + id + " v" + std::to_string(version) + " at " + std::to_string(leaf);
+    nv.blobs = {{"original", sha, 10}};
+    return nv;
+  };
+  return r;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir();
+    auto s = OpenSqliteStore(dir_ + "/attest.db", true);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, AddsRecordsAndSequencesOneLeafEach) {
+  auto v = store_->AddVersions({NewRecord("r1", std::string(64, '1'), "w1"),
+                                NewRecord("r2", std::string(64, '2'), "")});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ((*v)[0].leaf_index, 0u);
+  EXPECT_EQ((*v)[1].leaf_index, 1u);
+  EXPECT_EQ(*store_->LeafCount(), 2u);
+  EXPECT_EQ((*store_->Leaves(1, 10))[0], "leaf for r2 v1 at 1");
+  auto r = *store_->GetRecord("r1");
+  EXPECT_EQ(r.witness_id, "w1");
+  EXPECT_EQ(r.consent, Consent::kPublic);
+  ASSERT_EQ(r.versions.size(), 1u);
+  EXPECT_EQ(r.versions[0].blobs[0].sha256, std::string(64, '1'));
+  EXPECT_EQ(store_->ListRecords()->size(), 2u);
+}
+
+TEST_F(StoreTest, NewVersionOfARecordGetsTheNextNumberAndTheRecordsSalt) {
+  ASSERT_TRUE(store_->AddVersions({NewRecord("r1", std::string(64, '1'), "w1")}).ok());
+  AddRequest again = NewRecord("r1", std::string(64, '3'), "");
+  again.create = false;
+  std::string seen_salt;
+  auto build = again.build;
+  again.build = [&](int v, const std::string& salt, uint64_t leaf) {
+    seen_salt = salt;
+    return build(v, salt, leaf);
+  };
+  auto v = store_->AddVersions({again});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ((*v)[0].version, 2);
+  EXPECT_EQ(seen_salt, std::string(32, 's'));
+  AddRequest missing = NewRecord("nope", std::string(64, '3'), "");
+  missing.create = false;
+  EXPECT_TRUE(store_->AddVersions({missing}).status().IsNotFound());
+}
+
+TEST_F(StoreTest, FailedBuildAddsNothing) {
+  AddRequest bad = NewRecord("r9", std::string(64, '9'), "");
+  bad.build = [](int, const std::string&, uint64_t) -> Result<NewVersion> {
+    return Status::InvalidArgument("refused");
+  };
+  EXPECT_FALSE(store_->AddVersions({NewRecord("r8", std::string(64, '8'), ""), bad}).ok());
+  EXPECT_EQ(*store_->LeafCount(), 0u);
+  EXPECT_TRUE(store_->ListRecords()->empty());
+}
+
+TEST_F(StoreTest, DuplicateRecordIdIsAConflict) {
+  ASSERT_TRUE(store_->AddVersions({NewRecord("r1", std::string(64, '1'), "")}).ok());
+  EXPECT_EQ(store_->AddVersions({NewRecord("r1", std::string(64, '1'), "")}).status().code(),
+            Code::kConflict);
+}
+
+TEST_F(StoreTest, WithdrawErasesPrivateDataAndKeepsSharedBlobs) {
+  std::string shared(64, '5'), own(64, '6');
+  ASSERT_TRUE(store_->AddVersions({NewRecord("r1", shared, ""), NewRecord("r2", shared, "")}).ok());
+  AddRequest v2 = NewRecord("r1", own, "");
+  v2.create = false;
+  ASSERT_TRUE(store_->AddVersions({v2}).ok());
+  auto w = store_->Withdraw("r1", "witness asked", "2026-02-02T00:00:00Z",
+                            [](int last) -> Result<std::string> {
+                              return "withdraw v" + std::to_string(last);
+                            });
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->version, 2);
+  EXPECT_EQ(w->leaf_index, 3u);
+  EXPECT_EQ(w->blobs_to_erase, std::vector<std::string>{own});  // `shared` is r2's too
+  auto r = *store_->GetRecord("r1");
+  EXPECT_TRUE(r.withdrawn_at.has_value());
+  EXPECT_EQ(r.consent, Consent::kWithdrawn);
+  EXPECT_TRUE(r.salt.empty());
+  EXPECT_TRUE(r.versions[0].private_json.empty());
+  EXPECT_FALSE(r.versions[0].manifest.empty());  // the commitment stays
+  EXPECT_FALSE(*store_->BlobIsLive(own));
+  EXPECT_TRUE(*store_->BlobIsLive(shared));
+  // Again: no second leaf; reports what is still to erase.
+  auto again = store_->Withdraw("r1", "x", "t", [](int) -> Result<std::string> {
+    return Status::Corruption("must not be called");
+  });
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_withdrawn);
+  EXPECT_EQ(*store_->LeafCount(), 4u);
+  AddRequest after = NewRecord("r1", own, "");
+  after.create = false;
+  EXPECT_EQ(store_->AddVersions({after}).status().code(), Code::kConflict);
+}
+
+TEST_F(StoreTest, TwoConnectionsAddingAtOnceBothSucceed) {
+  auto other = *OpenSqliteStore(dir_ + "/attest.db", false);
+  std::thread t([&] {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(other->AddVersions({NewRecord("a" + std::to_string(i), std::string(64, 'a'), "")})
+                      .ok());
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(store_->AddVersions({NewRecord("b" + std::to_string(i), std::string(64, 'b'), "")})
+                    .ok());
+  }
+  t.join();
+  EXPECT_EQ(*store_->LeafCount(), 100u);
+  EXPECT_EQ(store_->Leaves(0, 1000)->size(), 100u);
+}
+
+TEST(StoreOpenTest, DamagedDatabaseIsAClearError) {
+  std::string dir = TempDir();
+  std::ofstream(dir + "/attest.db") << std::string(8192, 'G');
+  auto s = OpenSqliteStore(dir + "/attest.db", false);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kCorruption) << s.status().ToString();
+  EXPECT_NE(s.status().message().find(dir + "/attest.db"), std::string::npos);
+}
+
+TEST(StoreOpenTest, MissingDatabaseIsNotCreatedUnlessAsked) {
+  std::string dir = TempDir();
+  EXPECT_TRUE(OpenSqliteStore(dir + "/attest.db", false).status().IsNotFound());
+}
+
+TEST(StoreOpenTest, NewerSchemaIsRefused) {
+  std::string dir = TempDir();
+  ASSERT_TRUE(OpenSqliteStore(dir + "/attest.db", true).ok());
+  sqlite3* db;
+  sqlite3_open((dir + "/attest.db").c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto s = OpenSqliteStore(dir + "/attest.db", false);
+  EXPECT_EQ(s.status().code(), Code::kUnimplemented);
+}
+
+TEST(ConsentTest, ParsesKnownLevelsAndNamesUnknownOnes) {
+  EXPECT_EQ(*ParseConsent("research"), Consent::kResearch);
+  auto bad = ParseConsent("secret");
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace attest::meta
