@@ -207,6 +207,57 @@ class SqliteStore : public Store {
     return s.Step();
   }
 
+  Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT v.record_id, v.version, v.manifest, v.manifest_sha256, "
+                                 "COALESCE(v.private_json, ''), v.lang, v.created, v.leaf_index, "
+                                 "r.salt, r.withdrawn_at IS NOT NULL FROM versions v JOIN records r"
+                                 " ON r.id = v.record_id WHERE v.leaf_index >= ? "
+                                 "ORDER BY v.leaf_index LIMIT ?"));
+    s.Bind(1, static_cast<int64_t>(from_leaf)).Bind(2, static_cast<int64_t>(limit));
+    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
+                                 "SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
+                                 " AND version = ? ORDER BY role, sha256"));
+    std::vector<VersionState> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      VersionState vs;
+      Version& v = vs.version;
+      v.record_id = s.Text(0);
+      v.version = static_cast<int>(s.Int(1));
+      v.manifest = s.Blob(2);
+      v.manifest_sha256 = s.Text(3);
+      v.private_json = s.Text(4);
+      v.lang = s.Text(5);
+      v.created = s.Text(6);
+      v.leaf_index = static_cast<uint64_t>(s.Int(7));
+      vs.salt = s.Blob(8);
+      vs.withdrawn = s.Int(9) != 0;
+      RETURN_IF_ERROR(b.Reset());
+      b.Bind(1, v.record_id).Bind(2, v.version);
+      while (true) {
+        ASSIGN_OR_RETURN(bool brow, b.Step());
+        if (!brow) break;
+        v.blobs.push_back(BlobRef{b.Text(0), b.Text(1), static_cast<uint64_t>(b.Int(2))});
+      }
+      out.push_back(std::move(vs));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> ListWithdrawals() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT record_id, leaf_index FROM withdrawals ORDER BY leaf_index"));
+    std::vector<std::pair<std::string, uint64_t>> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.emplace_back(s.Text(0), static_cast<uint64_t>(s.Int(1)));
+    }
+    return out;
+  }
+
   Result<uint64_t> LeafCount() override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves"));
     ASSIGN_OR_RETURN(bool row, s.Step());

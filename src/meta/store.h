@@ -52,6 +52,12 @@ struct Record {
   std::vector<Version> versions;
 };
 
+struct VersionState {
+  Version version;
+  std::string salt;  // the record's; empty once withdrawn
+  bool withdrawn = false;
+};
+
 // What the caller computes for a new version once the store has fixed its number.
 struct NewVersion {
   std::string manifest;
@@ -108,6 +114,12 @@ class Store {
   virtual Result<std::vector<Record>> ListRecords() = 0;
   // Whether any version of a record that is not withdrawn refers to a blob.
   virtual Result<bool> BlobIsLive(const std::string& sha256) = 0;
+
+  // Versions whose leaf index is >= `from_leaf`, in leaf order, `limit` at most, with the
+  // state of their record (for verification without loading every record at once).
+  virtual Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) = 0;
+  // Every withdrawal: record id and its leaf index, in leaf order.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> ListWithdrawals() = 0;
 
   virtual Result<uint64_t> LeafCount() = 0;
   virtual Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) = 0;

@@ -1,0 +1,635 @@
+#include "archive/archive.h"
+
+#include <map>
+#include <set>
+
+#include "archive/manifest.h"
+#include "core/hash.h"
+#include "tlog/merkle.h"
+
+namespace attest::archive {
+namespace {
+
+constexpr char kMarker[] = "ATTEST";
+constexpr char kMarkerText[] = "attest archive 1\n";
+constexpr uint64_t kBatch = 65536;
+
+std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
+
+// A printable form of a path for messages, with bytes that are not UTF-8 escaped.
+std::string Printable(const std::string& path) {
+  if (IsValidUtf8(path)) return path;
+  std::string out;
+  for (unsigned char c : path) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> B64s(const std::vector<Digest>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(Base64Encode(d));
+  return out;
+}
+
+}  // namespace
+
+Status Archive::Init(Env* env, const std::string& dir, const std::string& origin_arg) {
+  if (dir.empty()) return Status::InvalidArgument("no archive directory given");
+  ASSIGN_OR_RETURN(FileInfo info, env->Stat(dir));
+  if (info.exists) {
+    if (!info.is_dir) return Status::Conflict(dir + " exists and is not a directory");
+    if (env->FileExists(JoinPath(dir, kMarker))) {
+      return Status::Conflict(dir + " already holds an attest archive; it was left untouched");
+    }
+    ASSIGN_OR_RETURN(auto names, env->ListDir(dir));
+    if (!names.empty()) {
+      return Status::Conflict(dir + " is not empty; attest init needs a new or empty directory");
+    }
+  }
+  std::string origin = origin_arg.empty() ? "attest.invalid/" + env->RandomHex(6) : origin_arg;
+  if (!tlog::IsValidKeyName(origin)) {
+    return Status::InvalidArgument("origin '" + origin +
+                                   "' must be printable ASCII without spaces or '+', e.g. "
+                                   "archive.example.org/testimonies");
+  }
+  RETURN_IF_ERROR(env->CreateDirs(dir));
+  RETURN_IF_ERROR(env->CreateDir(JoinPath(dir, "keys"), 0700));
+  ASSIGN_OR_RETURN(tlog::Signer signer, tlog::Signer::Generate(origin, env));
+  RETURN_IF_ERROR(env->WriteFileAtomic(JoinPath(dir, "keys/log.key"), signer.Skey() + "\n", 0600));
+  RETURN_IF_ERROR(
+      env->WriteFileAtomic(JoinPath(dir, "keys/log.vkey"), signer.verifier().Vkey() + "\n"));
+  ASSIGN_OR_RETURN(auto store, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), true));
+  RETURN_IF_ERROR(store->SetInfo("origin", origin));
+  RETURN_IF_ERROR(store->SetInfo("created", Now(env)));
+  RETURN_IF_ERROR(blob::FsBlobStore::Open(env, JoinPath(dir, "blobs")).status());
+  RETURN_IF_ERROR(tlog::Log::Create(env, JoinPath(dir, "log"), std::move(signer)).status());
+  // The marker comes last: a directory without it is not (yet) an archive.
+  return env->WriteFileAtomic(JoinPath(dir, kMarker), kMarkerText);
+}
+
+Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir) {
+  if (dir.empty()) {
+    return Status::InvalidArgument("no archive given: use --archive DIR or set ATTEST_ARCHIVE");
+  }
+  ASSIGN_OR_RETURN(FileInfo marker, env->Stat(JoinPath(dir, kMarker)));
+  if (!marker.exists) {
+    return Status::NotFound(dir + " is not an attest archive (no " + kMarker +
+                            " file); create one with: attest init " + dir);
+  }
+  std::unique_ptr<Archive> a(new Archive(env, dir));
+  auto vkey_text = env->ReadFile(JoinPath(dir, "keys/log.vkey"));
+  if (!vkey_text.ok()) return vkey_text.status().WithContext("reading the log's verifier key");
+  std::string vkey = *vkey_text;
+  while (!vkey.empty() && vkey.back() == '\n') vkey.pop_back();
+  auto verifier = tlog::Verifier::FromVkey(vkey);
+  if (!verifier.ok()) {
+    return Status::Corruption(dir + "/keys/log.vkey: " + verifier.status().message());
+  }
+  std::optional<tlog::Signer> signer;
+  auto skey = env->ReadFile(JoinPath(dir, "keys/log.key"));
+  if (skey.ok()) {
+    auto s = tlog::Signer::FromSkey(*skey);
+    if (!s.ok()) return Status::Corruption(dir + "/keys/log.key: " + s.status().message());
+    if (s->verifier().Vkey() != vkey) {
+      return Status::Corruption(dir + "/keys/log.key does not match keys/log.vkey");
+    }
+    signer = std::move(*s);
+  } else if (!skey.status().IsNotFound() && skey.status().code() != Code::kPermissionDenied) {
+    return skey.status();
+  }
+  ASSIGN_OR_RETURN(a->store_, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), false));
+  ASSIGN_OR_RETURN(a->blobs_, blob::FsBlobStore::Open(env, JoinPath(dir, "blobs")));
+  ASSIGN_OR_RETURN(a->log_, tlog::Log::Open(env, JoinPath(dir, "log"), *verifier, signer));
+  if (signer) RETURN_IF_ERROR(a->Integrate());
+  return a;
+}
+
+Status Archive::Integrate() {
+  ASSIGN_OR_RETURN(auto lock, log_->LockForWrite());
+  ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, log_->Latest());
+  ASSIGN_OR_RETURN(uint64_t sequenced, store_->LeafCount());
+  if (cp.checkpoint.size > sequenced) {
+    return Status::Corruption("the log holds " + std::to_string(cp.checkpoint.size) +
+                              " leaves but the database only " + std::to_string(sequenced) +
+                              ": the database is older than the log (restored from an old "
+                              "backup?); nothing was changed");
+  }
+  uint64_t size = cp.checkpoint.size;
+  while (size < sequenced) {
+    ASSIGN_OR_RETURN(auto leaves, store_->Leaves(size, std::min(kBatch, sequenced - size)));
+    if (leaves.empty()) return Status::Corruption("database log sequence has a gap at " +
+                                                  std::to_string(size));
+    ASSIGN_OR_RETURN(cp, log_->Append(size, leaves));
+    size = cp.checkpoint.size;
+  }
+  return Status::Ok();
+}
+
+Status Archive::CheckFile(const std::string& path) {
+  std::string shown = Printable(path);
+  if (!IsValidUtf8(path)) {
+    return Status::InvalidArgument("file name '" + shown +
+                                   "' is not valid UTF-8; rename it (for example with convmv) "
+                                   "and add it again");
+  }
+  ASSIGN_OR_RETURN(FileInfo info, env_->Stat(path));
+  if (!info.exists) return Status::NotFound(shown + ": no such file");
+  if (info.is_dir) {
+    return Status::InvalidArgument(shown + " is a directory; add the files in it instead");
+  }
+  if (!info.is_regular) return Status::InvalidArgument(shown + " is not a regular file");
+  if (info.size == 0) return Status::InvalidArgument(shown + " is empty; there is nothing to store");
+  auto f = env_->NewSequentialFile(path);
+  if (!f.ok()) return f.status();
+  return Status::Ok();
+}
+
+Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
+                                        const AddOptions& opts) {
+  if (paths.empty()) return Status::InvalidArgument("no files to add");
+  if (!opts.witness.empty() && !IsValidId(opts.witness)) {
+    return Status::InvalidArgument("witness id '" + opts.witness +
+                                   "' must be 1-64 letters, digits, '.', '_' or '-'");
+  }
+  if (!opts.collection.empty() && !IsValidId(opts.collection)) {
+    return Status::InvalidArgument("collection id '" + opts.collection +
+                                   "' must be 1-64 letters, digits, '.', '_' or '-'");
+  }
+  if (!IsValidLang(opts.lang)) {
+    return Status::InvalidArgument("language '" + opts.lang +
+                                   "' is not a language tag such as he, ar, en, fr or und");
+  }
+  if (opts.consent == meta::Consent::kWithdrawn) {
+    return Status::InvalidArgument("a record cannot be added as withdrawn");
+  }
+  if (!opts.meta.is_object()) return Status::InvalidArgument("--meta must be a JSON object");
+  if (auto c = CanonicalJson(opts.meta); !c.ok()) {
+    return c.status().WithContext("--meta");
+  }
+  if (!opts.record_id.empty() && paths.size() != 1) {
+    return Status::InvalidArgument("--record adds one file as the record's next version");
+  }
+  for (const auto& p : paths) RETURN_IF_ERROR(CheckFile(p));
+
+  // Originals first: content-addressed, durable before anything refers to them.
+  std::vector<blob::BlobInfo> infos;
+  for (const auto& p : paths) {
+    ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p));
+    infos.push_back(info);
+  }
+
+  std::string now = Now(env_);
+  std::vector<meta::AddRequest> requests;
+  std::vector<Added> out;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    meta::AddRequest req;
+    req.create = opts.record_id.empty();
+    req.record_id = req.create ? NewRecordId(env_) : opts.record_id;
+    req.collection_id = opts.collection;
+    req.witness_id = opts.witness;
+    req.consent = opts.consent;
+    req.created = now;
+    req.salt.resize(32);
+    env_->RandomBytes(req.salt.data(), req.salt.size());
+    std::string file_name = BaseName(paths[i]);
+    blob::BlobInfo info = infos[i];
+    std::string record_id = req.record_id;
+    req.build = [&, record_id, file_name, info](int version, const std::string& salt,
+                                                 uint64_t) -> Result<meta::NewVersion> {
+      meta::NewVersion nv;
+      Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
+      ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
+      ManifestFields mf;
+      mf.record = record_id;
+      mf.version = version;
+      mf.collection = opts.collection;
+      mf.witness = opts.witness;
+      mf.consent = opts.consent;
+      mf.lang = opts.lang;
+      mf.created = now;
+      mf.blobs = {{"original", info.sha256, info.size}};
+      ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
+      ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+      nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+      nv.lang = opts.lang;
+      nv.created = now;
+      nv.blobs = mf.blobs;
+      ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
+                                           nv.manifest_sha256, now}));
+      return nv;
+    };
+    requests.push_back(std::move(req));
+  }
+  ASSIGN_OR_RETURN(auto versions, store_->AddVersions(requests));
+  for (size_t i = 0; i < paths.size(); ++i) {
+    out.push_back(Added{paths[i], versions[i].record_id, versions[i].version, infos[i].sha256,
+                        infos[i].size, versions[i].leaf_index});
+  }
+  // Acknowledged only once a signed checkpoint covers the new leaves.
+  RETURN_IF_ERROR(Integrate());
+  return out;
+}
+
+Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRecord(id); }
+
+Result<std::vector<meta::Record>> Archive::List() { return store_->ListRecords(); }
+
+Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::string& reason) {
+  if (reason.empty()) return Status::InvalidArgument("a withdrawal needs a reason (--reason)");
+  if (!IsValidUtf8(reason)) return Status::InvalidArgument("--reason is not valid UTF-8");
+  std::string now = Now(env_);
+  ASSIGN_OR_RETURN(meta::Withdrawal w,
+                   store_->Withdraw(id, reason, now, [&](int last) -> Result<std::string> {
+                     return BuildLeaf({"withdraw", id, last, "", now});
+                   }));
+  RETURN_IF_ERROR(Integrate());
+  for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
+  return w;
+}
+
+Result<tlog::SignedCheckpoint> Archive::Checkpoint() { return log_->Latest(); }
+
+Result<Proof> Archive::Prove(const std::string& id, std::optional<int> version) {
+  ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(id));
+  if (r.versions.empty()) return Status::Corruption("record '" + id + "' has no versions");
+  const meta::Version* v = &r.versions.back();
+  if (version) {
+    v = nullptr;
+    for (const auto& x : r.versions) {
+      if (x.version == *version) v = &x;
+    }
+    if (!v) {
+      return Status::NotFound("record '" + id + "' has no version " + std::to_string(*version) +
+                              " (it has " + std::to_string(r.versions.size()) + ")");
+    }
+  }
+  ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, log_->Latest());
+  Proof p;
+  p.checkpoint = cp.note;
+  p.leaf_index = v->leaf_index;
+  ASSIGN_OR_RETURN(p.leaf, log_->ReadLeaf(v->leaf_index, cp.checkpoint.size));
+  ASSIGN_OR_RETURN(p.inclusion_proof, log_->InclusionProof(v->leaf_index, cp.checkpoint.size));
+  p.manifest = v->manifest;
+  p.record = id;
+  p.version = v->version;
+  p.withdrawn_leaf_index = r.withdraw_leaf_index;
+  return p;
+}
+
+Result<Consistency> Archive::ProveConsistency(uint64_t old_size, std::optional<uint64_t> new_size) {
+  ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, log_->Latest());
+  uint64_t n = new_size.value_or(cp.checkpoint.size);
+  if (n > cp.checkpoint.size) {
+    return Status::InvalidArgument("--to " + std::to_string(n) + " is beyond the log's size " +
+                                   std::to_string(cp.checkpoint.size));
+  }
+  if (old_size > n) {
+    return Status::InvalidArgument("--from " + std::to_string(old_size) + " is beyond --to " +
+                                   std::to_string(n));
+  }
+  Consistency c;
+  c.checkpoint = cp.note;
+  c.old_size = old_size;
+  c.new_size = n;
+  ASSIGN_OR_RETURN(c.proof, log_->ConsistencyProof(old_size, n));
+  if (n != cp.checkpoint.size) {
+    ASSIGN_OR_RETURN(c.new_root, log_->RootAt(n));
+  }
+  return c;
+}
+
+Result<VerifyReport> Archive::Verify() {
+  VerifyReport rep;
+  auto problem = [&](std::string kind, std::string record, int version, std::string blob,
+                     std::string detail) {
+    rep.problems.push_back({std::move(kind), std::move(record), version, std::move(blob),
+                            std::move(detail)});
+  };
+  if (Status st = store_->CheckIntegrity(); !st.ok()) problem("database", "", 0, "", st.message());
+  auto cp = log_->Latest();
+  if (!cp.ok()) {
+    problem("checkpoint", "", 0, "", cp.status().message());
+    return rep;
+  }
+  rep.log_size = cp->checkpoint.size;
+  rep.root = Base64Encode(cp->checkpoint.root);
+  ASSIGN_OR_RETURN(uint64_t sequenced, store_->LeafCount());
+  if (sequenced != rep.log_size) {
+    problem("log", "", 0, "",
+            "the database has sequenced " + std::to_string(sequenced) +
+                " leaves but the signed checkpoint covers " + std::to_string(rep.log_size));
+  }
+
+  // 1. The tiles re-derive to the signed root, and each leaf in them is the database's.
+  std::vector<std::string> db_leaves;
+  uint64_t db_start = 0;
+  Status leaf_status;
+  uint64_t leaf_mismatches = 0;
+  Status audit = log_->Audit(rep.log_size, cp->checkpoint.root,
+                             [&](uint64_t i, const std::string& leaf) {
+                               if (i >= db_start + db_leaves.size()) {
+                                 db_start = i;
+                                 auto batch = store_->Leaves(i, kBatch);
+                                 db_leaves = batch.ok() ? std::move(*batch)
+                                                        : std::vector<std::string>();
+                               }
+                               if (i - db_start >= db_leaves.size() ||
+                                   db_leaves[i - db_start] != leaf) {
+                                 if (++leaf_mismatches <= 20) {
+                                   problem("leaf", "", 0, "",
+                                           "log leaf " + std::to_string(i) +
+                                               " differs from the database's statement");
+                                 }
+                               }
+                             });
+  if (!audit.ok()) problem("log", "", 0, "", audit.message());
+  if (leaf_mismatches > 20) {
+    problem("leaf", "", 0, "", std::to_string(leaf_mismatches - 20) + " more leaves differ");
+  }
+
+  // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves are
+  // read from the database in windows: step 1 showed they are the tiles' leaves.
+  std::map<std::string, bool> blob_ok;  // sha256 -> verified intact
+  std::set<std::string> seen_records;
+  uint64_t claimed = 0;
+  std::vector<std::string> window;
+  uint64_t window_start = 0;
+  auto leaf_at = [&](uint64_t i) -> Result<std::string> {
+    if (i < window_start || i >= window_start + window.size()) {
+      ASSIGN_OR_RETURN(window, store_->Leaves(i, kBatch));
+      window_start = i;
+      if (window.empty()) return Status::Corruption("leaf " + std::to_string(i) + " is missing");
+    }
+    return window[i - window_start];
+  };
+  for (uint64_t from = 0;;) {
+    ASSIGN_OR_RETURN(auto batch, store_->ScanVersions(from, 10000));
+    if (batch.empty()) break;
+    from = batch.back().version.leaf_index + 1;
+    for (const meta::VersionState& vs : batch) {
+      const meta::Version& v = vs.version;
+      ++rep.versions;
+      ++claimed;
+      if (seen_records.insert(v.record_id).second) ++rep.records;
+      auto bad = [&](std::string kind, std::string detail, std::string blob = "") {
+        problem(std::move(kind), v.record_id, v.version, std::move(blob), std::move(detail));
+      };
+      if (ToHex(Sha256(v.manifest)) != v.manifest_sha256) {
+        bad("manifest", "the stored manifest does not hash to its recorded SHA-256");
+      }
+      if (v.leaf_index >= rep.log_size) {
+        bad("leaf", "its leaf " + std::to_string(v.leaf_index) + " is not in the signed log");
+        continue;
+      }
+      auto leaf_bytes = leaf_at(v.leaf_index);
+      if (!leaf_bytes.ok()) {
+        bad("log", leaf_bytes.status().message());
+        continue;
+      }
+      auto leaf = ParseLeaf(*leaf_bytes);
+      if (!leaf.ok()) {
+        bad("leaf", leaf.status().message());
+      } else if (leaf->record != v.record_id || leaf->version != v.version ||
+                 leaf->manifest_sha256 != ToHex(Sha256(v.manifest))) {
+        bad("leaf", "log leaf " + std::to_string(v.leaf_index) +
+                        " does not commit to this version's manifest");
+      }
+      auto manifest = ParseJson(v.manifest, "manifest");
+      if (!manifest.ok() || !manifest->is_object() ||
+          manifest->value("record", "") != v.record_id ||
+          manifest->value("version", -1) != v.version || !(*manifest)["blobs"].is_array()) {
+        bad("manifest", "the manifest does not describe this record version");
+        continue;
+      }
+      std::set<std::string> manifest_blobs;
+      for (const auto& b : (*manifest)["blobs"]) {
+        if (b.is_object() && b.contains("sha256") && b["sha256"].is_string()) {
+          manifest_blobs.insert(b["sha256"].get<std::string>());
+        }
+      }
+      if (vs.withdrawn) {
+        if (std::find(rep.withdrawn.begin(), rep.withdrawn.end(), v.record_id) ==
+            rep.withdrawn.end()) {
+          rep.withdrawn.push_back(v.record_id);
+        }
+        for (const meta::BlobRef& b : v.blobs) {
+          auto live = store_->BlobIsLive(b.sha256);
+          if (live.ok() && !*live && blobs_->Stat(b.sha256).ok()) {
+            bad("withdrawal", "the withdrawn record's blob is still stored; run attest withdraw " +
+                                  v.record_id + " again to finish erasing it",
+                b.sha256);
+          }
+        }
+        continue;  // content erased on purpose; the commitment was checked above
+      }
+      auto priv = ParseJson(v.private_json, "private metadata");
+      if (!priv.ok()) {
+        bad("metadata", "the private metadata is not JSON");
+      } else {
+        auto hmac = CommitPrivate(vs.salt, *priv);
+        if (!hmac.ok() || *hmac != manifest->value("private", "")) {
+          bad("metadata", "the private metadata differs from what the manifest committed to");
+        }
+      }
+      for (const meta::BlobRef& b : v.blobs) {
+        if (!manifest_blobs.count(b.sha256)) {
+          bad("manifest", "blob " + b.sha256 + " is not in the manifest", b.sha256);
+        }
+        auto it = blob_ok.find(b.sha256);
+        if (it == blob_ok.end()) {
+          auto res = blobs_->Verify(b.sha256);
+          ++rep.blobs_checked;
+          if (res.ok()) {
+            rep.bytes_hashed += res->size;
+            if (res->size != b.size) {
+              res = Status::Corruption("blob " + b.sha256 + " has " + std::to_string(res->size) +
+                                       " bytes, not " + std::to_string(b.size));
+            }
+          }
+          it = blob_ok.emplace(b.sha256, res.ok()).first;
+          if (!res.ok()) {
+            bad("blob",
+                (res.status().IsNotFound() ? "missing: " : "damaged: ") + res.status().message(),
+                b.sha256);
+          }
+        } else if (!it->second) {
+          bad("blob", "blob " + b.sha256 + " is damaged or missing (shared with another record)",
+              b.sha256);
+        }
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  for (const auto& [record, idx] : withdrawals) {
+    ++claimed;
+    auto leaf_bytes = leaf_at(idx);
+    auto leaf = leaf_bytes.ok() ? ParseLeaf(*leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
+    if (!leaf.ok() || leaf->kind != "withdraw" || leaf->record != record) {
+      problem("leaf", record, 0, "", "the withdrawal's log leaf " + std::to_string(idx) +
+                                         " does not state this withdrawal");
+    }
+  }
+  if (claimed != rep.log_size) {
+    problem("log", "", 0, "",
+            std::to_string(rep.log_size) + " leaves are logged but the database accounts for " +
+                std::to_string(claimed));
+  }
+  // Blobs of withdrawn records must be gone; stored blobs nobody names are counted.
+  auto stored = blobs_->List();
+  if (stored.ok()) {
+    for (const auto& sha : *stored) {
+      if (blob_ok.count(sha)) continue;
+      auto live = store_->BlobIsLive(sha);
+      if (live.ok() && !*live) ++rep.unreferenced_blobs;
+    }
+  }
+  std::sort(rep.withdrawn.begin(), rep.withdrawn.end());
+  rep.ok = rep.problems.empty();
+  return rep;
+}
+
+Json VerifyReport::ToJson() const {
+  Json problems_json = Json::array();
+  for (const auto& p : problems) {
+    Json j = {{"kind", p.kind}, {"detail", p.detail}};
+    if (!p.record.empty()) j["record"] = p.record;
+    if (p.version) j["version"] = p.version;
+    if (!p.blob.empty()) j["blob"] = p.blob;
+    problems_json.push_back(j);
+  }
+  return {{"ok", ok},
+          {"log_size", log_size},
+          {"root", root},
+          {"records", records},
+          {"versions", versions},
+          {"blobs_checked", blobs_checked},
+          {"bytes_hashed", bytes_hashed},
+          {"withdrawn", withdrawn},
+          {"unreferenced_blobs", unreferenced_blobs},
+          {"problems", problems_json}};
+}
+
+Json Proof::ToJson() const {
+  Json j = {{"checkpoint", checkpoint},
+            {"leaf_index", leaf_index},
+            {"leaf", Base64Encode(leaf)},
+            {"inclusion_proof", B64s(inclusion_proof)},
+            {"manifest", Base64Encode(manifest)},
+            {"record", record},
+            {"version", version}};
+  if (withdrawn_leaf_index) j["withdrawn_leaf_index"] = *withdrawn_leaf_index;
+  return j;
+}
+
+Json Consistency::ToJson() const {
+  Json j = {{"checkpoint", checkpoint},
+            {"old_size", old_size},
+            {"new_size", new_size},
+            {"consistency_proof", B64s(proof)}};
+  if (new_root) j["new_root"] = Base64Encode(*new_root);
+  return j;
+}
+
+Json ProofCheck::ToJson() const {
+  return {{"ok", true},         {"record", record},       {"version", version},
+          {"kind", kind},       {"leaf_index", leaf_index}, {"tree_size", tree_size},
+          {"origin", origin},   {"file_checked", file_checked}};
+}
+
+Result<ProofCheck> VerifyProof(Env* env, const std::string& proof_json, const std::string& vkey,
+                               const std::optional<std::string>& file) {
+  ASSIGN_OR_RETURN(Json j, ParseJson(proof_json, "the proof file"));
+  if (!j.is_object()) return Status::InvalidArgument("the proof file is not a JSON object");
+  auto str = [&](const char* name) -> Result<std::string> {
+    if (!j.contains(name) || !j[name].is_string()) {
+      return Status::InvalidArgument(std::string("the proof has no string member \"") + name +
+                                     "\"");
+    }
+    return j[name].get<std::string>();
+  };
+  ASSIGN_OR_RETURN(tlog::Verifier verifier, tlog::Verifier::FromVkey(vkey));
+  ASSIGN_OR_RETURN(std::string note, str("checkpoint"));
+  auto body = verifier.Open(note);
+  if (!body.ok()) return body.status().WithContext("the proof's checkpoint");
+  ASSIGN_OR_RETURN(tlog::Checkpoint cp, tlog::ParseCheckpointBody(*body));
+  if (cp.origin != verifier.name()) {
+    return Status::PermissionDenied("the checkpoint is of log '" + cp.origin + "', not '" +
+                                    verifier.name() + "'");
+  }
+  if (!j.contains("leaf_index") || !j["leaf_index"].is_number_unsigned()) {
+    return Status::InvalidArgument("the proof has no leaf_index");
+  }
+  uint64_t index = j["leaf_index"];
+  ASSIGN_OR_RETURN(std::string leaf_b64, str("leaf"));
+  auto leaf = Base64Decode(leaf_b64);
+  if (!leaf.ok()) return leaf.status().WithContext("the proof's leaf");
+  if (!j.contains("inclusion_proof") || !j["inclusion_proof"].is_array()) {
+    return Status::InvalidArgument("the proof has no inclusion_proof array");
+  }
+  std::vector<Digest> path;
+  for (const auto& h : j["inclusion_proof"]) {
+    auto raw = h.is_string() ? Base64Decode(h.get<std::string>())
+                             : Result<std::string>(Status::InvalidArgument("not a string"));
+    if (!raw.ok() || raw->size() != 32) {
+      return Status::InvalidArgument("inclusion_proof holds something that is not a base64 hash");
+    }
+    Digest d;
+    std::copy(raw->begin(), raw->end(), d.begin());
+    path.push_back(d);
+  }
+  Status inc = tlog::VerifyInclusion(index, cp.size, tlog::HashLeaf(*leaf), path, cp.root);
+  if (!inc.ok()) return inc.WithContext("leaf " + std::to_string(index) + " is not in the log");
+  ASSIGN_OR_RETURN(LeafFields lf, ParseLeaf(*leaf));
+  ProofCheck out;
+  out.record = lf.record;
+  out.version = lf.version;
+  out.kind = lf.kind;
+  out.leaf_index = index;
+  out.tree_size = cp.size;
+  out.origin = cp.origin;
+  Json manifest;
+  if (j.contains("manifest")) {
+    ASSIGN_OR_RETURN(std::string m_b64, str("manifest"));
+    auto m = Base64Decode(m_b64);
+    if (!m.ok()) return m.status().WithContext("the proof's manifest");
+    if (ToHex(Sha256(*m)) != lf.manifest_sha256) {
+      return Status::Corruption("the proof's manifest is not the one the leaf commits to");
+    }
+    ASSIGN_OR_RETURN(manifest, ParseJson(*m, "the proof's manifest"));
+  }
+  if (file) {
+    if (manifest.is_null()) {
+      return Status::InvalidArgument("the proof carries no manifest to check a file against");
+    }
+    ASSIGN_OR_RETURN(auto f, env->NewSequentialFile(*file));
+    Sha256Stream hash;
+    std::vector<char> buf(1 << 20);
+    while (true) {
+      ASSIGN_OR_RETURN(size_t n, f->Read(buf.size(), buf.data()));
+      if (n == 0) break;
+      hash.Update(buf.data(), n);
+    }
+    std::string sha = ToHex(hash.Finish());
+    bool found = false;
+    if (manifest.contains("blobs") && manifest["blobs"].is_array()) {
+      for (const auto& b : manifest["blobs"]) {
+        if (b.is_object() && b.value("sha256", "") == sha) found = true;
+      }
+    }
+    if (!found) {
+      return Status::Corruption(Printable(*file) + " (SHA-256 " + sha +
+                                ") is not a file this record version committed to");
+    }
+    out.file_checked = true;
+  }
+  return out;
+}
+
+}  // namespace attest::archive

@@ -1,0 +1,145 @@
+// Archive: one attest archive directory (doc/format/archive.md) with its blob store, metadata
+// store and log, and the operations the CLI and the server offer on it. Every decision about
+// records lives here or below, so the CLI and HTTP layers only parse and format.
+// Not thread-safe: open one Archive per thread. Several processes may open one archive.
+#ifndef ATTEST_ARCHIVE_ARCHIVE_H_
+#define ATTEST_ARCHIVE_ARCHIVE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "core/env.h"
+#include "core/json.h"
+#include "meta/store.h"
+#include "tlog/log.h"
+
+namespace attest::archive {
+
+struct AddOptions {
+  std::string witness;
+  std::string collection;
+  std::string lang = "und";
+  meta::Consent consent = meta::Consent::kRestricted;  // the safer default
+  Json meta = Json::object();
+  std::string record_id;  // non-empty: the files become a new version of this record
+};
+
+struct Added {
+  std::string file;
+  std::string id;
+  int version = 0;
+  std::string sha256;
+  uint64_t size = 0;
+  uint64_t leaf_index = 0;
+};
+
+struct VerifyProblem {
+  std::string kind;  // checkpoint, database, log, leaf, manifest, blob, metadata
+  std::string record;
+  int version = 0;
+  std::string blob;
+  std::string detail;
+};
+
+struct VerifyReport {
+  bool ok = false;
+  uint64_t log_size = 0;
+  std::string root;  // base64
+  uint64_t records = 0;
+  uint64_t versions = 0;
+  uint64_t blobs_checked = 0;
+  uint64_t bytes_hashed = 0;
+  std::vector<std::string> withdrawn;
+  std::vector<VerifyProblem> problems;
+  uint64_t unreferenced_blobs = 0;  // stored but named by no version (an interrupted add)
+  Json ToJson() const;
+};
+
+struct Proof {
+  std::string checkpoint;
+  uint64_t leaf_index = 0;
+  std::string leaf;
+  std::vector<Digest> inclusion_proof;
+  std::string manifest;
+  std::string record;
+  int version = 0;
+  std::optional<uint64_t> withdrawn_leaf_index;
+  Json ToJson() const;
+};
+
+struct Consistency {
+  std::string checkpoint;
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;
+  std::vector<Digest> proof;
+  std::optional<Digest> new_root;  // when new_size is not the checkpoint's size
+  Json ToJson() const;
+};
+
+class Archive {
+ public:
+  // Creates an archive in `dir` (absent or empty). `origin` names the log; empty: a default.
+  static Status Init(Env* env, const std::string& dir, const std::string& origin);
+  // Opens an archive and brings its log up to date with what the database has sequenced
+  // (finishing the work of a command that was interrupted).
+  static Result<std::unique_ptr<Archive>> Open(Env* env, const std::string& dir);
+
+  // Stores each file, records a version of a record for it, and logs it. Every file is
+  // checked before anything is stored; the whole call is one transaction in the database.
+  // Returns after the signed checkpoint covers every new leaf.
+  Result<std::vector<Added>> Add(const std::vector<std::string>& paths, const AddOptions& opts);
+
+  Result<meta::Record> Get(const std::string& id);
+  Result<std::vector<meta::Record>> List();
+  // Withdraws a record: its blobs and private data are erased, its commitment stays, and a
+  // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an
+  // interruption left undone.
+  Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason);
+  Result<VerifyReport> Verify();
+
+  Result<tlog::SignedCheckpoint> Checkpoint();
+  std::string VerifierKey() const { return log_->verifier().Vkey(); }
+  Result<Proof> Prove(const std::string& id, std::optional<int> version);
+  Result<Consistency> ProveConsistency(uint64_t old_size, std::optional<uint64_t> new_size);
+
+  // Appends to the log every leaf the database has sequenced beyond the checkpoint.
+  Status Integrate();
+
+  const std::string& dir() const { return dir_; }
+  blob::BlobStore* blobs() { return blobs_.get(); }
+  meta::Store* store() { return store_.get(); }
+  tlog::Log* log() { return log_.get(); }
+
+ private:
+  Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+  Status CheckFile(const std::string& path);
+
+  Env* env_;
+  std::string dir_;
+  std::unique_ptr<blob::FsBlobStore> blobs_;
+  std::unique_ptr<meta::Store> store_;
+  std::unique_ptr<tlog::Log> log_;
+};
+
+struct ProofCheck {
+  std::string record;
+  int version = 0;
+  std::string kind;
+  uint64_t leaf_index = 0;
+  uint64_t tree_size = 0;
+  std::string origin;
+  bool file_checked = false;
+  Json ToJson() const;
+};
+
+// Checks a proof made by Archive::Prove, offline, against a verifier key; with `file`, also
+// that the file is one the proven version committed to. Any failure names what failed.
+Result<ProofCheck> VerifyProof(Env* env, const std::string& proof_json, const std::string& vkey,
+                               const std::optional<std::string>& file);
+
+}  // namespace attest::archive
+
+#endif  // ATTEST_ARCHIVE_ARCHIVE_H_

@@ -1,0 +1,311 @@
+#include "archive/archive.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/fault_env.h"
+#include "core/hash.h"
+
+namespace attest::archive {
+namespace {
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/attest-archive-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+std::string WriteFile(const std::string& dir, const std::string& name, const std::string& data) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << data;
+  return path;
+}
+
+class ArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = TempDir();
+    dir_ = tmp_ + "/archive";
+    ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
+    auto a = Archive::Open(Env::Default(), dir_);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    archive_ = std::move(*a);
+  }
+  std::string tmp_, dir_;
+  std::unique_ptr<Archive> archive_;
+};
+
+TEST_F(ArchiveTest, InitCreatesLayoutWithPrivateKey) {
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/keys/log.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_TRUE(Env::Default()->FileExists(dir_ + "/log/checkpoint"));
+  EXPECT_TRUE(Env::Default()->FileExists(dir_ + "/attest.db"));
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 0u);
+  EXPECT_EQ(archive_->VerifierKey().substr(0, 17), "example.org/test+");
+}
+
+TEST_F(ArchiveTest, SecondInitIsRefusedAndChangesNothing) {
+  std::string before = *Env::Default()->ReadFile(dir_ + "/keys/log.key");
+  Status st = Archive::Init(Env::Default(), dir_, "example.org/test");
+  EXPECT_EQ(st.code(), Code::kConflict);
+  EXPECT_NE(st.message().find(dir_), std::string::npos);
+  EXPECT_EQ(*Env::Default()->ReadFile(dir_ + "/keys/log.key"), before);
+  EXPECT_EQ(Archive::Init(Env::Default(), tmp_ + "/x", "bad origin").code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(ArchiveTest, AddShowVerifyProve) {
+  std::string f1 = WriteFile(tmp_, "one.txt", "Sample text, not testimony: one.");
+  std::string f2 = WriteFile(tmp_, "two.txt", "Sample text, not testimony: two.");
+  AddOptions opts;
+  opts.witness = "w1";
+  opts.lang = "en";
+  opts.consent = meta::Consent::kPublic;
+  opts.meta = {{"title", "sample"}};
+  auto added = archive_->Add({f1, f2}, opts);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  ASSERT_EQ(added->size(), 2u);
+  EXPECT_EQ((*added)[0].file, f1);
+  EXPECT_EQ((*added)[0].sha256, ToHex(Sha256("Sample text, not testimony: one.")));
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 2u);
+  auto rec = archive_->Get((*added)[1].id);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->witness_id, "w1");
+
+  // A new version of the first record.
+  opts.record_id = (*added)[0].id;
+  std::string f3 = WriteFile(tmp_, "one-v2.txt", "Sample text, corrected.");
+  auto v2 = archive_->Add({f3}, opts);
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ((*v2)[0].version, 2);
+
+  auto report = archive_->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->ToJson().dump();
+  EXPECT_EQ(report->versions, 3u);
+  EXPECT_EQ(report->records, 2u);
+
+  auto proof = archive_->Prove((*added)[0].id, 1);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  std::string json = proof->ToJson().dump();
+  auto check = VerifyProof(Env::Default(), json, archive_->VerifierKey(), f1);
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->record, (*added)[0].id);
+  EXPECT_TRUE(check->file_checked);
+  // The wrong file for that version is rejected.
+  EXPECT_EQ(VerifyProof(Env::Default(), json, archive_->VerifierKey(), f3).status().code(),
+            Code::kCorruption);
+  EXPECT_FALSE(archive_->Prove((*added)[0].id, 7).ok());
+
+  auto cons = archive_->ProveConsistency(1, std::nullopt);
+  ASSERT_TRUE(cons.ok());
+  EXPECT_EQ(cons->new_size, 3u);
+  EXPECT_FALSE(archive_->ProveConsistency(4, std::nullopt).ok());
+}
+
+TEST_F(ArchiveTest, TamperedProofsAreRejected) {
+  std::string f = WriteFile(tmp_, "a.txt", "sample a");
+  auto added = *archive_->Add({f, WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
+  Json proof = archive_->Prove(added[0].id, std::nullopt)->ToJson();
+  std::string vkey = archive_->VerifierKey();
+  ASSERT_TRUE(VerifyProof(Env::Default(), proof.dump(), vkey, std::nullopt).ok());
+
+  Json p = proof;
+  p["leaf_index"] = 1;
+  EXPECT_FALSE(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).ok());
+  p = proof;
+  p["inclusion_proof"] = Json::array();
+  EXPECT_FALSE(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).ok());
+  p = proof;
+  std::string leaf = *Base64Decode(p["leaf"].get<std::string>());
+  leaf[10] ^= 1;
+  p["leaf"] = Base64Encode(leaf);
+  EXPECT_FALSE(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).ok());
+  p = proof;
+  std::string cp = p["checkpoint"];
+  cp[cp.find('\n') + 1] = '9';  // a different size, signature kept
+  p["checkpoint"] = cp;
+  EXPECT_FALSE(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).ok());
+  p = proof;
+  p["manifest"] = Base64Encode(std::string("{}"));
+  EXPECT_EQ(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).status().code(),
+            Code::kCorruption);
+  auto other = *tlog::Signer::Generate("example.org/test", Env::Default());
+  EXPECT_FALSE(VerifyProof(Env::Default(), proof.dump(), other.verifier().Vkey(), std::nullopt)
+                   .ok());
+  EXPECT_EQ(VerifyProof(Env::Default(), "{not json", vkey, std::nullopt).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(ArchiveTest, BadInputsAreNamedAndNothingIsStored) {
+  std::string good = WriteFile(tmp_, "good.txt", "sample");
+  std::string empty = WriteFile(tmp_, "empty.txt", "");
+  std::string unreadable = WriteFile(tmp_, "secret.txt", "x");
+  ::chmod(unreadable.c_str(), 0);
+  std::string bad_name = WriteFile(tmp_, "caf\xE9.txt", "latin-1 name");
+  struct Case {
+    std::string path;
+    Code code;
+    std::string mention;
+  };
+  std::vector<Case> cases = {{tmp_ + "/missing.txt", Code::kNotFound, "missing.txt"},
+                             {empty, Code::kInvalidArgument, "empty.txt"},
+                             {tmp_, Code::kInvalidArgument, "directory"},
+                             {bad_name, Code::kInvalidArgument, "caf\\xE9.txt"}};
+  if (::geteuid() != 0) cases.push_back({unreadable, Code::kPermissionDenied, "secret.txt"});
+  for (const auto& c : cases) {
+    auto r = archive_->Add({good, c.path}, AddOptions());
+    ASSERT_FALSE(r.ok()) << c.path;
+    EXPECT_EQ(r.status().code(), c.code) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(c.mention), std::string::npos) << r.status().ToString();
+  }
+  AddOptions opts;
+  opts.lang = "english";
+  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  opts = AddOptions();
+  opts.witness = "../../etc";
+  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  opts = AddOptions();
+  opts.meta = Json::array();
+  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  opts = AddOptions();
+  opts.record_id = "rnosuchrecord";
+  EXPECT_TRUE(archive_->Add({good}, opts).status().IsNotFound());
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 0u);
+  EXPECT_TRUE(archive_->List()->empty());
+  EXPECT_TRUE(archive_->Verify()->ok);
+}
+
+TEST_F(ArchiveTest, OpenNamesWhatIsWrong) {
+  auto r = Archive::Open(Env::Default(), tmp_ + "/nowhere");
+  EXPECT_TRUE(r.status().IsNotFound());
+  EXPECT_NE(r.status().message().find("attest init"), std::string::npos);
+  // A damaged database.
+  std::string db = dir_ + "/attest.db";
+  archive_.reset();
+  Env::Default()->RemoveFile(db + "-wal").ok();
+  Env::Default()->RemoveFile(db + "-shm").ok();
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(db, std::string(4096, 'X')).ok());
+  auto d = Archive::Open(Env::Default(), dir_);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), Code::kCorruption);
+  EXPECT_NE(d.status().message().find("attest.db"), std::string::npos);
+}
+
+TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
+  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"),
+                               WriteFile(tmp_, "b.txt", "sample b"),
+                               WriteFile(tmp_, "c.txt", "sample c")},
+                              AddOptions());
+  auto* fs = static_cast<blob::FsBlobStore*>(archive_->blobs());
+  std::string pa = fs->PathFor(added[0].sha256);
+  ::chmod(pa.c_str(), 0644);
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(pa, "tampered").ok());
+  ASSERT_TRUE(Env::Default()->RemoveFile(fs->PathFor(added[1].sha256)).ok());
+  auto rep = *archive_->Verify();
+  EXPECT_FALSE(rep.ok);
+  std::string text = rep.ToJson().dump();
+  EXPECT_NE(text.find(added[0].id), std::string::npos);
+  EXPECT_NE(text.find("damaged"), std::string::npos);
+  EXPECT_NE(text.find(added[1].id), std::string::npos);
+  EXPECT_NE(text.find("missing"), std::string::npos);
+  EXPECT_EQ(text.find(added[2].id), std::string::npos);  // the intact one is not named
+
+  // A tampered tile.
+  std::string tile = dir_ + "/log/tile/0/000.p/3";
+  std::string t = *Env::Default()->ReadFile(tile);
+  t[5] ^= 1;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
+  rep = *archive_->Verify();
+  EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
+}
+
+TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
+  std::string f = WriteFile(tmp_, "w.txt", "sample to withdraw");
+  auto added = *archive_->Add({f, WriteFile(tmp_, "k.txt", "sample to keep")}, AddOptions());
+  EXPECT_EQ(archive_->Withdraw(added[0].id, "").status().code(), Code::kInvalidArgument);
+  auto w = archive_->Withdraw(added[0].id, "the witness asked");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
+  EXPECT_TRUE(archive_->blobs()->Stat(added[0].sha256).status().IsNotFound());
+  auto rec = *archive_->Get(added[0].id);
+  EXPECT_TRUE(rec.versions[0].private_json.empty());
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  EXPECT_EQ(rep.withdrawn, std::vector<std::string>{added[0].id});
+  // The commitment can still be proven.
+  auto proof = archive_->Prove(added[0].id, std::nullopt);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(),
+                          std::nullopt)
+                  .ok());
+  // Withdrawing again logs nothing more.
+  ASSERT_TRUE(archive_->Withdraw(added[0].id, "again").ok());
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
+  EXPECT_TRUE(archive_->Withdraw("rnosuch", "x").status().IsNotFound());
+}
+
+TEST_F(ArchiveTest, SameBytesTwiceAreStoredOnceAndWithdrawKeepsTheOther) {
+  std::string f = WriteFile(tmp_, "same.txt", "identical sample");
+  auto a = *archive_->Add({f}, AddOptions());
+  auto b = *archive_->Add({f}, AddOptions());
+  EXPECT_NE(a[0].id, b[0].id);
+  EXPECT_EQ(archive_->blobs()->List()->size(), 1u);
+  ASSERT_TRUE(archive_->Withdraw(a[0].id, "asked").ok());
+  EXPECT_TRUE(archive_->blobs()->Verify(b[0].sha256).ok());
+  EXPECT_TRUE(archive_->Verify()->ok);
+}
+
+TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
+  std::string db = dir_ + "/attest.db";
+  archive_.reset();
+  // Keep a copy of the empty database, add, then put the old database back.
+  std::string old = *Env::Default()->ReadFile(db);
+  {
+    auto a = *Archive::Open(Env::Default(), dir_);
+    ASSERT_TRUE(a->Add({WriteFile(tmp_, "x.txt", "sample x")}, AddOptions()).ok());
+  }
+  Env::Default()->RemoveFile(db + "-wal").ok();
+  Env::Default()->RemoveFile(db + "-shm").ok();
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(db, old).ok());
+  auto r = Archive::Open(Env::Default(), dir_);
+  EXPECT_EQ(r.status().code(), Code::kCorruption);
+  EXPECT_EQ(Env::Default()->ReadFile(dir_ + "/log/checkpoint")->find("\n1\n") !=
+                std::string::npos,
+            true);
+}
+
+// Each failure point of an add (file create, write, fsync, rename, directory sync) leaves an
+// archive that opens, verifies, and holds every add acknowledged before it.
+TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
+  std::string tmp = TempDir();
+  std::string src = WriteFile(tmp, "s.txt", std::string(200000, 's'));
+  for (int k = 1;; ++k) {
+    std::string dir = tmp + "/a" + std::to_string(k);
+    ASSERT_TRUE(Archive::Init(Env::Default(), dir, "example.org/crash").ok());
+    FaultEnv env(Env::Default());
+    std::string acknowledged;
+    {
+      auto a = *Archive::Open(&env, dir);
+      acknowledged = (*a->Add({WriteFile(tmp, "first.txt", "first sample")}, AddOptions()))[0].id;
+      env.FailAfter(k, FaultEnv::Mode::kCrash);
+      auto r = a->Add({src}, AddOptions());
+      (void)r;
+    }
+    bool hit = env.fault_hit();
+    env.Disarm();
+    auto a = Archive::Open(Env::Default(), dir);
+    ASSERT_TRUE(a.ok()) << "fault at " << k << ": " << a.status().ToString();
+    auto rep = (*a)->Verify();
+    ASSERT_TRUE(rep.ok());
+    EXPECT_TRUE(rep->ok) << "fault at " << k << ": " << rep->ToJson().dump();
+    EXPECT_TRUE((*a)->Get(acknowledged).ok()) << k;
+    if (!hit) break;
+  }
+}
+
+}  // namespace
+}  // namespace attest::archive

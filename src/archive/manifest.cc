@@ -1,0 +1,119 @@
+#include "archive/manifest.h"
+
+#include "core/env.h"
+#include "core/hash.h"
+
+namespace attest::archive {
+
+Result<std::string> BuildManifest(const ManifestFields& f) {
+  Json blobs = Json::array();
+  for (const auto& b : f.blobs) {
+    blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+  }
+  Json m = {{"type", "attest.manifest.v1"},
+            {"record", f.record},
+            {"version", f.version},
+            {"collection", f.collection},
+            {"witness", f.witness},
+            {"consent", meta::ConsentName(f.consent)},
+            {"lang", f.lang},
+            {"created", f.created},
+            {"blobs", blobs},
+            {"private", f.private_hmac}};
+  return CanonicalJson(m);
+}
+
+Result<std::string> CommitPrivate(const std::string& salt, const Json& private_object) {
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(private_object));
+  return ToHex(HmacSha256(salt, canon));
+}
+
+Result<std::string> BuildLeaf(const LeafFields& f) {
+  Json j = {{"type", "attest.leaf.v1"},
+            {"kind", f.kind},
+            {"record", f.record},
+            {"version", f.version},
+            {"time", f.time}};
+  if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
+  return CanonicalJson(j);
+}
+
+Result<LeafFields> ParseLeaf(std::string_view leaf) {
+  ASSIGN_OR_RETURN(Json j, ParseJson(leaf, "log leaf"));
+  auto canon = CanonicalJson(j);
+  if (!canon.ok() || *canon != leaf) {
+    return Status::Corruption("log leaf is not in canonical JSON form");
+  }
+  if (!j.is_object() || j.value("type", "") != "attest.leaf.v1") {
+    return Status::Corruption("log leaf is not an attest.leaf.v1 statement");
+  }
+  LeafFields f;
+  if (!j.contains("kind") || !j["kind"].is_string() || !j.contains("record") ||
+      !j["record"].is_string() || !j.contains("version") || !j["version"].is_number_integer() ||
+      !j.contains("time") || !j["time"].is_string()) {
+    return Status::Corruption("log leaf lacks kind, record, version or time");
+  }
+  f.kind = j["kind"];
+  f.record = j["record"];
+  f.version = j["version"];
+  f.time = j["time"];
+  if (j.contains("manifest")) {
+    if (!j["manifest"].is_string() || !IsSha256Hex(j["manifest"].get<std::string>())) {
+      return Status::Corruption("log leaf's manifest is not a SHA-256 in hex");
+    }
+    f.manifest_sha256 = j["manifest"];
+  }
+  bool needs_manifest = f.kind == "add" || f.kind == "revise" || f.kind == "consent";
+  if (!needs_manifest && f.kind != "withdraw") {
+    return Status::Corruption("log leaf has unknown kind '" + f.kind + "'");
+  }
+  if (needs_manifest && f.manifest_sha256.empty()) {
+    return Status::Corruption("log leaf of kind " + f.kind + " lacks its manifest hash");
+  }
+  return f;
+}
+
+std::string NewRecordId(Env* env) {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  uint8_t raw[13];
+  env->RandomBytes(raw, sizeof(raw));
+  std::string id = "r";
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t used = 0;
+  while (id.size() < 21) {
+    if (bits < 5) {
+      acc = acc << 8 | raw[used++];
+      bits += 8;
+    }
+    id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+    bits -= 5;
+  }
+  return id;
+}
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id[0] == '.' || id[0] == '-') return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsValidLang(std::string_view lang) {
+  size_t i = 0;
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  while (i < lang.size() && lower(lang[i])) ++i;
+  if (i < 2 || i > 3) return false;
+  while (i < lang.size()) {
+    if (lang[i] != '-') return false;
+    size_t start = ++i;
+    while (i < lang.size() && std::isalnum(static_cast<unsigned char>(lang[i]))) ++i;
+    if (i - start < 2 || i - start > 8) return false;
+  }
+  return true;
+}
+
+}  // namespace attest::archive

@@ -1,0 +1,60 @@
+#include "archive/manifest.h"
+
+#include <gtest/gtest.h>
+
+namespace attest::archive {
+namespace {
+
+TEST(ManifestTest, LeafIsCanonicalAndRoundTrips) {
+  auto leaf = BuildLeaf({"add", "rabc", 1, std::string(64, 'f'), "2026-11-23T08:05:33Z"});
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(*leaf, "{\"kind\":\"add\",\"manifest\":\"" + std::string(64, 'f') +
+                       "\",\"record\":\"rabc\",\"time\":\"2026-11-23T08:05:33Z\",\"type\":"
+                       "\"attest.leaf.v1\",\"version\":1}");
+  auto parsed = ParseLeaf(*leaf);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->record, "rabc");
+}
+
+TEST(ManifestTest, ParseLeafRejectsNonCanonicalAndIncompleteLeaves) {
+  EXPECT_FALSE(ParseLeaf("{ \"kind\":\"withdraw\"}").ok());
+  EXPECT_FALSE(ParseLeaf("{\"kind\":\"add\",\"record\":\"r\",\"time\":\"t\",\"type\":"
+                         "\"attest.leaf.v1\",\"version\":1}")
+                   .ok());  // add without manifest
+  EXPECT_FALSE(ParseLeaf("{\"kind\":\"delete\",\"record\":\"r\",\"time\":\"t\",\"type\":"
+                         "\"attest.leaf.v1\",\"version\":1}")
+                   .ok());
+  EXPECT_TRUE(ParseLeaf("{\"kind\":\"withdraw\",\"record\":\"r\",\"time\":\"t\",\"type\":"
+                        "\"attest.leaf.v1\",\"version\":1}")
+                  .ok());
+  EXPECT_FALSE(ParseLeaf("not json").ok());
+}
+
+TEST(ManifestTest, PrivateCommitmentDependsOnSaltAndContent) {
+  Json priv = {{"file_name", "עדות.wav"}, {"meta", {{"place", "כפר עזה"}}}};
+  auto a = *CommitPrivate("salt-1", priv);
+  EXPECT_EQ(a, *CommitPrivate("salt-1", priv));
+  EXPECT_NE(a, *CommitPrivate("salt-2", priv));
+  priv["meta"]["place"] = "other";
+  EXPECT_NE(a, *CommitPrivate("salt-1", priv));
+}
+
+TEST(ManifestTest, IdsAndLanguages) {
+  std::string id = NewRecordId(Env::Default());
+  EXPECT_EQ(id.size(), 21u);
+  EXPECT_EQ(id[0], 'r');
+  EXPECT_NE(id, NewRecordId(Env::Default()));
+  EXPECT_TRUE(IsValidId("w-17"));
+  EXPECT_FALSE(IsValidId("../etc"));
+  EXPECT_FALSE(IsValidId(""));
+  EXPECT_FALSE(IsValidId("a b"));
+  for (const char* ok : {"he", "ar", "en", "fr", "und", "ar-PS", "en-US"}) {
+    EXPECT_TRUE(IsValidLang(ok)) << ok;
+  }
+  for (const char* bad : {"", "e", "english", "EN", "he_IL", "ar-"}) {
+    EXPECT_FALSE(IsValidLang(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace attest::archive
