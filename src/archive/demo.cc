@@ -1,0 +1,41 @@
+#include "archive/demo.h"
+
+#include "archive/demo_samples.h"
+
+namespace attest::archive {
+
+const std::vector<SampleFile>& DemoSamples() {
+  static const std::vector<SampleFile>* samples = new std::vector<SampleFile>{
+      {"udhr-arb.txt", "ar", kSampleUdhrArb},
+      {"udhr-heb.txt", "he", kSampleUdhrHeb},
+      {"udhr-eng.txt", "en", kSampleUdhrEng},
+      {"udhr-fra.txt", "fr", kSampleUdhrFra},
+  };
+  return *samples;
+}
+
+Result<std::vector<Added>> BuildDemoArchive(Env* env, const std::string& dir) {
+  RETURN_IF_ERROR(Archive::Init(env, dir, "demo.attest.invalid/samples"));
+  ASSIGN_OR_RETURN(auto archive, Archive::Open(env, dir));
+  std::string staging = JoinPath(dir, "blobs/tmp/demo");
+  RETURN_IF_ERROR(env->CreateDirs(staging));
+  std::vector<Added> out;
+  for (const SampleFile& s : DemoSamples()) {
+    std::string path = JoinPath(staging, s.name);
+    RETURN_IF_ERROR(env->WriteFileAtomic(path, s.text));
+    AddOptions opts;
+    opts.collection = "samples";
+    opts.witness = "sample-udhr";
+    opts.lang = s.lang;
+    opts.consent = meta::Consent::kPublic;
+    opts.meta = {{"title", "Universal Declaration of Human Rights (" + s.lang + ")"},
+                 {"note", "Sample text, not testimony. United Nations, 1948."}};
+    ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
+    out.push_back(added[0]);
+    RETURN_IF_ERROR(env->RemoveFile(path));
+  }
+  RETURN_IF_ERROR(env->RemoveDir(staging));
+  return out;
+}
+
+}  // namespace attest::archive

@@ -1,0 +1,451 @@
+// The `attest` command: argument parsing and output formatting only. Every decision is made
+// in the libraries below (archive, http). Exit codes: 0 ok, 1 failure, 2 usage.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "archive/archive.h"
+#include "archive/demo.h"
+#include "core/env.h"
+#include "core/json.h"
+#include "http/server.h"
+
+namespace attest::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+int Fail(const Status& st) {
+  std::cerr << "attest: " << st.message() << "\n";
+  return kExitFailure;
+}
+
+int Usage(const std::string& msg) {
+  std::cerr << "attest: " << msg << "\n";
+  return kExitUsage;
+}
+
+void PrintJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
+
+Json VersionJson(const meta::Version& v) {
+  Json blobs = Json::array();
+  for (const auto& b : v.blobs) {
+    blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+  }
+  return {{"version", v.version},   {"lang", v.lang},
+          {"created", v.created},   {"leaf_index", v.leaf_index},
+          {"manifest_sha256", v.manifest_sha256}, {"blobs", blobs}};
+}
+
+Json RecordJson(const meta::Record& r) {
+  Json versions = Json::array();
+  for (const auto& v : r.versions) versions.push_back(VersionJson(v));
+  Json j = {{"id", r.id},
+            {"collection", r.collection_id},
+            {"witness", r.witness_id},
+            {"consent", meta::ConsentName(r.consent)},
+            {"created", r.created},
+            {"versions", versions}};
+  if (r.withdrawn_at) {
+    j["withdrawn_at"] = *r.withdrawn_at;
+    if (r.withdraw_leaf_index) j["withdraw_leaf_index"] = *r.withdraw_leaf_index;
+  }
+  return j;
+}
+
+std::unique_ptr<http::Server>* g_server = nullptr;
+
+void OnSignal(int) {
+  if (g_server && *g_server) (*g_server)->Stop();
+}
+
+int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner) {
+  auto opts = http::ParseListen(listen);
+  if (!opts.ok()) return Usage(opts.status().message());
+  auto server = std::make_unique<http::Server>(env, dir, *opts);
+  auto port = server->Bind();
+  if (!port.ok()) return Fail(port.status());
+  std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
+  std::cout << banner << "Serving " << dir << " on http://" << host << ":" << *port
+            << "/  (Ctrl-C to stop)\n"
+            << std::flush;
+  g_server = &server;
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  Status st = server->Run();
+  g_server = nullptr;
+  return st.ok() ? kExitOk : Fail(st);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  Env* env = Env::Default();
+  CLI::App app{
+      "attest: a tamper-evident, self-hosted archive of testimonies.\n"
+      "Every version of every record is a leaf in a signed Merkle log that anyone can verify."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  std::string archive_dir;
+  app.add_option("--archive", archive_dir, "The archive directory")
+      ->envname("ATTEST_ARCHIVE");
+
+  // init
+  auto* init = app.add_subcommand("init", "Create a new archive in DIR (new or empty)");
+  std::string init_dir, origin;
+  init->add_option("DIR", init_dir, "Directory for the archive")->required();
+  init->add_option("--origin", origin,
+                   "The log's name, e.g. archive.example.org/testimonies (default: random)");
+
+  // add
+  auto* add = app.add_subcommand("add", "Store files as records (or a new version of one)");
+  std::vector<std::string> files;
+  std::string witness, collection, lang = "und", consent = "restricted", meta_json, record_id;
+  bool add_json = false;
+  add->add_option("FILE", files, "Files to store")->required();
+  add->add_option("--witness", witness, "Pseudonymous witness id");
+  add->add_option("--collection", collection, "Collection id");
+  add->add_option("--lang", lang, "Language tag: he, ar, en, fr, ... (default und)");
+  add->add_option("--consent", consent,
+                  "public, research, restricted (default) or sealed");
+  add->add_option("--meta", meta_json, "Free metadata as a JSON object (kept private)");
+  add->add_option("--record", record_id, "Add FILE as the next version of this record");
+  add->add_flag("--json", add_json, "Print JSON");
+
+  auto* show = app.add_subcommand("show", "Show one record: versions, blobs, consent, log position");
+  std::string show_id;
+  bool show_json = false;
+  show->add_option("ID", show_id, "Record id")->required();
+  show->add_flag("--json", show_json, "Print JSON");
+
+  auto* list = app.add_subcommand("list", "List the records");
+  bool list_json = false;
+  list->add_flag("--json", list_json, "Print JSON");
+
+  auto* withdraw = app.add_subcommand(
+      "withdraw", "Withdraw a record: erase its content, keep its log commitment");
+  std::string withdraw_id, reason;
+  bool withdraw_json = false;
+  withdraw->add_option("ID", withdraw_id, "Record id")->required();
+  withdraw->add_option("--reason", reason, "Why (kept in the archive, never in the log)")
+      ->required();
+  withdraw->add_flag("--json", withdraw_json, "Print JSON");
+
+  auto* verify = app.add_subcommand(
+      "verify", "Re-hash every blob, check every manifest and leaf, recompute the log");
+  bool verify_json = false;
+  verify->add_flag("--json", verify_json, "Print JSON");
+
+  auto* log = app.add_subcommand("log", "The signed Merkle log");
+  log->require_subcommand(1);
+  auto* log_key = log->add_subcommand("key", "Print the checkpoint verifier key (C2SP note key)");
+  auto* log_cp = log->add_subcommand("checkpoint", "Print the latest signed checkpoint");
+  auto* log_prove = log->add_subcommand("prove", "Inclusion proof of a record version");
+  std::string prove_id;
+  std::optional<int> prove_version;
+  bool prove_json = true;
+  log_prove->add_option("ID", prove_id, "Record id")->required();
+  log_prove->add_option("--version", prove_version, "Version (default: the latest)")
+      ->check(CLI::PositiveNumber);
+  log_prove->add_flag("--json", prove_json, "Print JSON (the only format)");
+  auto* log_cons = log->add_subcommand("consistency", "Consistency proof between two sizes");
+  uint64_t from_size = 0;
+  std::optional<uint64_t> to_size;
+  bool cons_json = true;
+  log_cons->add_option("--from", from_size, "Old tree size")->required();
+  log_cons->add_option("--to", to_size, "New tree size (default: current)");
+  log_cons->add_flag("--json", cons_json, "Print JSON (the only format)");
+
+  auto* vproof = app.add_subcommand(
+      "verify-proof", "Check a proof offline, without the archive");
+  std::string proof_path, vkey, original;
+  bool vproof_json = false;
+  vproof->add_option("PROOF", proof_path, "Proof JSON from `attest log prove`")->required();
+  vproof->add_option("--key", vkey, "Verifier key (name+hash+key), or a file holding it")
+      ->required();
+  vproof->add_option("--file", original, "The original file, to check it is what was committed");
+  vproof->add_flag("--json", vproof_json, "Print JSON");
+
+  auto* serve = app.add_subcommand("serve", "Serve the archive over HTTP (public records only)");
+  std::string listen = "127.0.0.1:8080";
+  serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080)");
+
+  auto* demo = app.add_subcommand(
+      "demo", "Build a sample archive (UDHR in four languages) and serve it on loopback");
+  std::string demo_dir, demo_listen = "127.0.0.1:8080";
+  bool demo_no_serve = false;
+  demo->add_option("--dir", demo_dir, "Where to build it (default: a new temporary directory)");
+  demo->add_option("--listen", demo_listen, "HOST:PORT (default 127.0.0.1:8080)");
+  demo->add_flag("--no-serve", demo_no_serve, "Build and verify, then exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  auto open = [&]() { return archive::Archive::Open(env, archive_dir); };
+
+  if (*init) {
+    Status st = archive::Archive::Init(env, init_dir, origin);
+    if (!st.ok()) return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
+    auto a = archive::Archive::Open(env, init_dir);
+    if (!a.ok()) return Fail(a.status());
+    std::cout << "Created archive " << init_dir << "\nLog verifier key: " << (*a)->VerifierKey()
+              << "\n";
+    return kExitOk;
+  }
+
+  if (*add) {
+    archive::AddOptions opts;
+    opts.witness = witness;
+    opts.collection = collection;
+    opts.lang = lang;
+    opts.record_id = record_id;
+    auto c = meta::ParseConsent(consent);
+    if (!c.ok()) return Usage(c.status().message());
+    opts.consent = *c;
+    if (!meta_json.empty()) {
+      auto m = ParseJson(meta_json, "--meta");
+      if (!m.ok()) return Usage(m.status().message());
+      if (!m->is_object()) return Usage("--meta must be a JSON object, like {\"title\":\"...\"}");
+      opts.meta = *m;
+    }
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto added = (*a)->Add(files, opts);
+    if (!added.ok()) {
+      return added.status().code() == Code::kInvalidArgument && added.status().message().find(
+                 "--") != std::string::npos
+                 ? Usage(added.status().message())
+                 : Fail(added.status());
+    }
+    if (add_json) {
+      Json recs = Json::array();
+      for (const auto& x : *added) {
+        recs.push_back({{"id", x.id},
+                        {"version", x.version},
+                        {"file", IsValidUtf8(x.file) ? x.file : std::string()},
+                        {"sha256", x.sha256},
+                        {"size", x.size},
+                        {"leaf_index", x.leaf_index}});
+      }
+      PrintJson({{"records", recs}});
+    } else {
+      for (const auto& x : *added) {
+        std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << x.file << "\n";
+      }
+    }
+    return kExitOk;
+  }
+
+  if (*show) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto r = (*a)->Get(show_id);
+    if (!r.ok()) return Fail(r.status());
+    if (show_json) {
+      PrintJson(RecordJson(*r));
+      return kExitOk;
+    }
+    std::cout << "record     " << r->id << "\n"
+              << "consent    " << meta::ConsentName(r->consent) << "\n"
+              << "witness    " << (r->witness_id.empty() ? "-" : r->witness_id) << "\n"
+              << "collection " << (r->collection_id.empty() ? "-" : r->collection_id) << "\n"
+              << "created    " << r->created << "\n";
+    if (r->withdrawn_at) {
+      std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "
+                << r->withdraw_leaf_index.value_or(0) << "); content erased\n";
+    }
+    for (const auto& v : r->versions) {
+      std::cout << "version " << v.version << "  " << v.created << "  lang " << v.lang
+                << "  log leaf " << v.leaf_index << "  manifest " << v.manifest_sha256 << "\n";
+      for (const auto& b : v.blobs) {
+        std::cout << "  " << b.role << "  " << b.sha256 << "  " << b.size << " bytes\n";
+      }
+    }
+    return kExitOk;
+  }
+
+  if (*list) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto recs = (*a)->List();
+    if (!recs.ok()) return Fail(recs.status());
+    if (list_json) {
+      Json arr = Json::array();
+      for (const auto& r : *recs) arr.push_back(RecordJson(r));
+      PrintJson({{"records", arr}});
+      return kExitOk;
+    }
+    for (const auto& r : *recs) {
+      std::cout << r.id << "\t" << meta::ConsentName(r.consent) << "\t" << r.versions.size()
+                << (r.versions.size() == 1 ? " version" : " versions") << "\t"
+                << (r.versions.empty() ? "" : r.versions.back().lang) << "\t"
+                << (r.witness_id.empty() ? "-" : r.witness_id) << "\t" << r.created << "\n";
+    }
+    return kExitOk;
+  }
+
+  if (*withdraw) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto w = (*a)->Withdraw(withdraw_id, reason);
+    if (!w.ok()) return Fail(w.status());
+    if (withdraw_json) {
+      PrintJson({{"id", withdraw_id},
+                 {"leaf_index", w->leaf_index},
+                 {"already_withdrawn", w->already_withdrawn},
+                 {"blobs_erased", w->blobs_to_erase.size()}});
+    } else {
+      std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
+                << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index
+                << ")\n";
+    }
+    return kExitOk;
+  }
+
+  if (*verify) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto rep = (*a)->Verify();
+    if (!rep.ok()) return Fail(rep.status());
+    if (verify_json) {
+      PrintJson(rep->ToJson());
+    } else {
+      std::cout << (rep->ok ? "intact" : "DAMAGED") << ": log size " << rep->log_size << ", root "
+                << rep->root << "\n"
+                << rep->records << " records, " << rep->versions << " versions, "
+                << rep->blobs_checked << " blobs re-hashed (" << rep->bytes_hashed << " bytes)\n";
+      for (const auto& id : rep->withdrawn) std::cout << "withdrawn: " << id << "\n";
+      if (rep->unreferenced_blobs) {
+        std::cout << rep->unreferenced_blobs
+                  << " stored blob(s) belong to no record (left by an interrupted add)\n";
+      }
+      for (const auto& p : rep->problems) {
+        std::cout << "problem: " << p.kind;
+        if (!p.record.empty()) std::cout << " record " << p.record;
+        if (p.version) std::cout << " version " << p.version;
+        if (!p.blob.empty()) std::cout << " blob " << p.blob;
+        std::cout << ": " << p.detail << "\n";
+      }
+    }
+    return rep->ok ? kExitOk : kExitFailure;
+  }
+
+  if (*log) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (*log_key) {
+      std::cout << (*a)->VerifierKey() << "\n";
+      return kExitOk;
+    }
+    if (*log_cp) {
+      auto cp = (*a)->Checkpoint();
+      if (!cp.ok()) return Fail(cp.status());
+      std::cout << cp->note;
+      return kExitOk;
+    }
+    if (*log_prove) {
+      auto p = (*a)->Prove(prove_id, prove_version);
+      if (!p.ok()) return Fail(p.status());
+      PrintJson(p->ToJson());
+      return kExitOk;
+    }
+    if (*log_cons) {
+      auto c = (*a)->ProveConsistency(from_size, to_size);
+      if (!c.ok()) {
+        return c.status().code() == Code::kInvalidArgument ? Usage(c.status().message())
+                                                           : Fail(c.status());
+      }
+      PrintJson(c->ToJson());
+      return kExitOk;
+    }
+  }
+
+  if (*vproof) {
+    auto text = env->ReadFile(proof_path);
+    if (!text.ok()) return Fail(text.status());
+    std::string key = vkey;
+    if (env->FileExists(vkey)) {
+      auto k = env->ReadFile(vkey);
+      if (!k.ok()) return Fail(k.status());
+      key = *k;
+      while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+    }
+    std::optional<std::string> file;
+    if (!original.empty()) file = original;
+    auto check = archive::VerifyProof(env, *text, key, file);
+    if (!check.ok()) {
+      if (vproof_json) {
+        PrintJson({{"ok", false}, {"error", check.status().message()}});
+        return kExitFailure;
+      }
+      std::cerr << "attest: proof REJECTED: " << check.status().message() << "\n";
+      return kExitFailure;
+    }
+    if (vproof_json) {
+      PrintJson(check->ToJson());
+    } else {
+      std::cout << "ok: record " << check->record << " version " << check->version << " ("
+                << check->kind << ") is leaf " << check->leaf_index << " of log " << check->origin
+                << " at size " << check->tree_size << ", signed by the given key\n";
+      if (check->file_checked) std::cout << "ok: " << original << " is what that version committed to\n";
+    }
+    return kExitOk;
+  }
+
+  if (*serve) {
+    auto a = open();  // fail early, with a clear message, if the archive cannot be opened
+    if (!a.ok()) return Fail(a.status());
+    a->reset();
+    return Serve(env, archive_dir, listen, "");
+  }
+
+  if (*demo) {
+    std::string dir = demo_dir;
+    if (dir.empty()) {
+      char tmpl[] = "/tmp/attest-demo-XXXXXX";
+      if (!mkdtemp(tmpl)) return Fail(Status::IOError("cannot create a temporary directory"));
+      dir = tmpl;
+    }
+    auto added = archive::BuildDemoArchive(env, dir);
+    if (!added.ok()) return Fail(added.status());
+    auto a = archive::Archive::Open(env, dir);
+    if (!a.ok()) return Fail(a.status());
+    auto rep = (*a)->Verify();
+    if (!rep.ok()) return Fail(rep.status());
+    std::string banner = "attest demo: a sample archive (sample texts, not testimony)\n";
+    for (const auto& x : *added) banner += "  " + x.id + "  " + BaseName(x.file) + "\n";
+    banner += std::string("verify: ") + (rep->ok ? "intact" : "DAMAGED") + ", log size " +
+              std::to_string(rep->log_size) + "\nverifier key: " + (*a)->VerifierKey() +
+              "\nTry: attest --archive " + dir + " list\n";
+    a->reset();
+    if (!rep->ok) return Fail(Status::Corruption("the demo archive did not verify"));
+    if (demo_no_serve) {
+      std::cout << banner;
+      return kExitOk;
+    }
+    return Serve(env, dir, demo_listen, banner);
+  }
+  return kExitUsage;
+}
+
+}  // namespace attest::cli
+
+int main(int argc, char** argv) { return attest::cli::Main(argc, argv); }
