@@ -1,0 +1,242 @@
+// End-to-end behaviour of the `attest` command, as a user or a script sees it.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "core/json.h"
+#include "process.h"
+
+namespace attest::testing {
+namespace {
+
+std::string Write(const std::string& dir, const std::string& name, const std::string& data) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << data;
+  return path;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = TempDir("attest-cli");
+    archive_ = tmp_ + "/archive";
+    auto r = RunAttest({"init", archive_, "--origin", "example.org/cli-test"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ProcessResult A(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--archive", archive_});
+    return RunAttest(args);
+  }
+  std::string tmp_, archive_;
+};
+
+TEST_F(CliTest, EveryVerbHasHelp) {
+  for (const char* verb : {"init", "add", "show", "list", "withdraw", "verify", "log",
+                           "verify-proof", "serve", "demo"}) {
+    auto r = RunAttest({verb, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << verb;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << verb;
+  }
+  EXPECT_EQ(RunAttest({"log", "prove", "--help"}).exit_code, 0);
+  EXPECT_EQ(RunAttest({}).exit_code, 2);
+  EXPECT_EQ(RunAttest({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(RunAttest({"add"}).exit_code, 2);
+}
+
+TEST_F(CliTest, AddJsonListsRecordsInInputOrder) {
+  std::vector<std::string> files;
+  for (int i = 0; i < 5; ++i) {
+    files.push_back(Write(tmp_, "f" + std::to_string(i) + ".txt", "sample " + std::to_string(i)));
+  }
+  std::vector<std::string> args = {"add", "--json", "--lang", "fr", "--consent", "public",
+                                   "--witness", "w-1", "--meta", R"({"title":"échantillon"})"};
+  args.insert(args.end(), files.begin(), files.end());
+  auto r = A(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  ASSERT_EQ(j["records"].size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(j["records"][i]["file"], files[i]);
+    EXPECT_EQ(j["records"][i]["version"], 1);
+    EXPECT_EQ(j["records"][i]["sha256"].get<std::string>().size(), 64u);
+  }
+  std::string id = j["records"][2]["id"];
+  auto show = A({"show", id, "--json"});
+  ASSERT_EQ(show.exit_code, 0);
+  Json s = Json::parse(show.out);
+  EXPECT_EQ(s["consent"], "public");
+  EXPECT_EQ(s["witness"], "w-1");
+  EXPECT_EQ(s["versions"][0]["lang"], "fr");
+  EXPECT_EQ(s["versions"][0]["leaf_index"], 2);
+  auto list = A({"list", "--json"});
+  EXPECT_EQ(Json::parse(list.out)["records"].size(), 5u);
+  EXPECT_EQ(A({"verify"}).exit_code, 0);
+}
+
+TEST_F(CliTest, ArchiveFromEnvironmentVariable) {
+  setenv("ATTEST_ARCHIVE", archive_.c_str(), 1);
+  auto r = RunAttest({"list"});
+  unsetenv("ATTEST_ARCHIVE");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto none = RunAttest({"list"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("ATTEST_ARCHIVE"), std::string::npos) << none.err;
+}
+
+TEST_F(CliTest, ProveAndVerifyProofOffline) {
+  std::string f = Write(tmp_, "orig.txt", "sample original");
+  auto add = A({"add", "--json", f, Write(tmp_, "other.txt", "another sample")});
+  std::string id = Json::parse(add.out)["records"][0]["id"];
+  auto proof = A({"log", "prove", id, "--json"});
+  ASSERT_EQ(proof.exit_code, 0) << proof.err;
+  Json p = Json::parse(proof.out);
+  for (const char* k : {"checkpoint", "leaf_index", "leaf", "inclusion_proof"}) {
+    EXPECT_TRUE(p.contains(k)) << k;
+  }
+  std::string proof_path = Write(tmp_, "proof.json", proof.out);
+  std::string vkey = A({"log", "key"}).out;
+  vkey.pop_back();
+  std::string key_path = Write(tmp_, "log.vkey", vkey + "\n");
+  // Checked without the archive: move it away first.
+  ASSERT_EQ(rename(archive_.c_str(), (archive_ + ".away").c_str()), 0);
+  auto ok = RunAttest({"verify-proof", proof_path, "--key", vkey, "--file", f});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(RunAttest({"verify-proof", proof_path, "--key", key_path}).exit_code, 0);
+  auto wrong_file = RunAttest({"verify-proof", proof_path, "--key", vkey, "--file",
+                         Write(tmp_, "x.txt", "not it")});
+  EXPECT_EQ(wrong_file.exit_code, 1);
+  p["leaf_index"] = 1;
+  auto tampered = RunAttest({"verify-proof", Write(tmp_, "bad.json", p.dump()), "--key", vkey});
+  EXPECT_EQ(tampered.exit_code, 1);
+  EXPECT_NE(tampered.err.find("REJECTED"), std::string::npos);
+  ASSERT_EQ(rename((archive_ + ".away").c_str(), archive_.c_str()), 0);
+
+  auto cons = A({"log", "consistency", "--from", "1", "--json"});
+  ASSERT_EQ(cons.exit_code, 0);
+  Json c = Json::parse(cons.out);
+  EXPECT_EQ(c["old_size"], 1);
+  EXPECT_EQ(c["new_size"], 2);
+  EXPECT_EQ(c["consistency_proof"].size(), 1u);
+  EXPECT_EQ(A({"log", "consistency", "--from", "5"}).exit_code, 2);
+  auto cp = A({"log", "checkpoint"});
+  EXPECT_EQ(cp.out.substr(0, cp.out.find('\n')), "example.org/cli-test");
+}
+
+TEST_F(CliTest, BadInputIsAClearErrorAndStoresNothing) {
+  std::string good = Write(tmp_, "good.txt", "sample");
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string mention;
+  };
+  std::vector<Case> cases = {
+      {{"add", tmp_ + "/missing.txt"}, 1, "missing.txt: no such file"},
+      {{"add", good, Write(tmp_, "empty.txt", "")}, 1, "empty.txt is empty"},
+      {{"add", tmp_}, 1, "is a directory"},
+      {{"add", Write(tmp_, "na\xEFve.txt", "x")}, 1, "na\\xEFve.txt"},
+      {{"add", "--consent", "secret", good}, 2, "unknown consent level 'secret'"},
+      {{"add", "--meta", "{oops", good}, 2, "--meta is not valid JSON"},
+      {{"add", "--meta", "[1]", good}, 2, "--meta must be a JSON object"},
+      {{"add", "--lang", "Hebrew", good}, 1, "language 'Hebrew'"},
+      {{"add", "--record", "rnope", good}, 1, "no record 'rnope'"},
+      {{"show", "rnope"}, 1, "no record 'rnope'"},
+      {{"withdraw", "rnope", "--reason", "x"}, 1, "no record 'rnope'"},
+  };
+  for (const auto& c : cases) {
+    auto r = A(c.args);
+    EXPECT_EQ(r.exit_code, c.code) << c.args[1] << ": " << r.err;
+    EXPECT_NE(r.err.find(c.mention), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("terminate"), std::string::npos);
+  }
+  EXPECT_EQ(A({"log", "checkpoint"}).out.find("\n0\n") != std::string::npos, true);
+  EXPECT_EQ(A({"list"}).out, "");
+}
+
+TEST_F(CliTest, SecondInitIsRefused) {
+  auto r = RunAttest({"init", archive_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("already holds an attest archive"), std::string::npos);
+  auto notdir = RunAttest({"init", Write(tmp_, "file", "x")});
+  EXPECT_EQ(notdir.exit_code, 1);
+  EXPECT_NE(notdir.err.find("not a directory"), std::string::npos);
+  EXPECT_EQ(RunAttest({"init", tmp_ + "/o", "--origin", "has space"}).exit_code, 2);
+  EXPECT_EQ(A({"verify"}).exit_code, 0);
+}
+
+TEST_F(CliTest, VerifyReportsDamageAndWithdrawal) {
+  auto add = A({"add", "--json", Write(tmp_, "a.txt", "sample a"), Write(tmp_, "b.txt", "sample b"),
+                Write(tmp_, "c.txt", "sample c")});
+  Json recs = Json::parse(add.out)["records"];
+  std::string a = recs[0]["id"], b = recs[1]["id"], c = recs[2]["id"];
+  auto w = A({"withdraw", c, "--reason", "asked by the witness"});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  auto ok = A({"verify", "--json"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  Json rep = Json::parse(ok.out);
+  EXPECT_EQ(rep["withdrawn"][0], c);
+  EXPECT_TRUE(rep["problems"].empty());
+
+  std::string sha = recs[1]["sha256"];
+  std::string path = archive_ + "/blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
+  chmod(path.c_str(), 0644);
+  Write(archive_ + "/blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2), sha, "changed");
+  auto bad = A({"verify"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("record " + b), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("damaged"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("record " + a), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("problem: blob record " + c), std::string::npos) << bad.out;
+}
+
+TEST_F(CliTest, DamagedDatabaseOrCheckpointIsNamed) {
+  A({"add", Write(tmp_, "a.txt", "sample a")});
+  std::string cp_path = archive_ + "/log/checkpoint";
+  std::string cp = Slurp(cp_path);
+  std::string forged = cp;
+  forged[forged.find('\n') + 1] = '7';
+  Write(archive_ + "/log", "checkpoint", forged);
+  auto r = A({"verify"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("log/checkpoint"), std::string::npos) << r.err;
+  Write(archive_ + "/log", "checkpoint", cp);
+  EXPECT_EQ(A({"verify"}).exit_code, 0);
+  unlink((archive_ + "/attest.db-wal").c_str());
+  unlink((archive_ + "/attest.db-shm").c_str());
+  Write(archive_, "attest.db", std::string(5000, '\x42'));
+  auto d = A({"list"});
+  EXPECT_EQ(d.exit_code, 1);
+  EXPECT_NE(d.err.find("attest.db"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("damaged"), std::string::npos) << d.err;
+}
+
+TEST_F(CliTest, TwoAddProcessesAtOnceBothSucceed) {
+  std::string out_dir = TempDir("attest-par");
+  std::vector<std::unique_ptr<Child>> kids;
+  for (int p = 0; p < 4; ++p) {
+    std::vector<std::string> args = {"--archive", archive_, "add", "--json"};
+    for (int i = 0; i < 10; ++i) {
+      args.push_back(Write(tmp_, "p" + std::to_string(p) + "-" + std::to_string(i),
+                           "sample " + std::to_string(p * 100 + i)));
+    }
+    kids.push_back(std::make_unique<Child>(args, out_dir));
+  }
+  for (auto& k : kids) {
+    auto r = k->Wait();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(Json::parse(r.out)["records"].size(), 10u);
+  }
+  auto v = A({"verify", "--json"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_EQ(Json::parse(v.out)["log_size"], 40);
+}
+
+TEST_F(CliTest, DemoBuildsAVerifiedSampleArchive) {
+  auto r = RunAttest({"demo", "--dir", tmp_ + "/demo", "--no-serve"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("not testimony"), std::string::npos);
+  EXPECT_NE(r.out.find("intact"), std::string::npos);
+  auto list = RunAttest({"--archive", tmp_ + "/demo", "list", "--json"});
+  EXPECT_EQ(Json::parse(list.out)["records"].size(), 4u);
+}
+
+}  // namespace
+}  // namespace attest::testing

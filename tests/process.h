@@ -1,0 +1,90 @@
+// Running the attest binary from tests: fork/exec with captured output, and kill -9.
+#ifndef ATTEST_TESTS_PROCESS_H_
+#define ATTEST_TESTS_PROCESS_H_
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace attest::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 if killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+inline std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::string TempDir(const char* prefix = "attest-test") {
+  std::string tmpl = std::string("/tmp/") + prefix + "-XXXXXX";
+  return mkdtemp(tmpl.data());
+}
+
+// A started child; its stdout and stderr go to files.
+class Child {
+ public:
+  Child(const std::vector<std::string>& args, const std::string& out_dir) {
+    out_path_ = out_dir + "/out." + std::to_string(counter_++);
+    err_path_ = out_path_ + ".err";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(out, 1);
+      dup2(err, 2);
+      int devnull = open("/dev/null", O_RDONLY);
+      dup2(devnull, 0);
+      std::vector<char*> argv;
+      std::string bin = ATTEST_BINARY;
+      argv.push_back(bin.data());
+      std::vector<std::string> copy = args;
+      for (auto& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+  }
+  void Kill() { kill(pid_, SIGKILL); }
+  ProcessResult Wait() {
+    ProcessResult r;
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    r.out = Slurp(out_path_);
+    r.err = Slurp(err_path_);
+    unlink(out_path_.c_str());
+    unlink(err_path_.c_str());
+    return r;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  static inline int counter_ = 0;
+  pid_t pid_;
+  std::string out_path_, err_path_;
+};
+
+inline ProcessResult RunAttest(const std::vector<std::string>& args) {
+  static const std::string dir = TempDir("attest-run");
+  Child c(args, dir);
+  return c.Wait();
+}
+
+}  // namespace attest::testing
+
+#endif  // ATTEST_TESTS_PROCESS_H_
