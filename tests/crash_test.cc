@@ -29,6 +29,19 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
     files.push_back(path);
   }
   std::set<std::string> acknowledged;
+  // How long an uninterrupted add takes on this machine and build (sanitizers are slow): kill
+  // moments are drawn from twice that, so both outcomes occur whatever the machine's speed.
+  int64_t full_us = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    Child c({"--archive", archive, "add", "--json", files[0], files[1], files[2]}, tmp);
+    ProcessResult r = c.Wait();
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const auto& rec : Json::parse(r.out)["records"]) acknowledged.insert(rec["id"]);
+    full_us = std::max<int64_t>(full_us, std::chrono::duration_cast<std::chrono::microseconds>(
+                                             std::chrono::steady_clock::now() - t0)
+                                             .count());
+  }
   int killed = 0, completed = 0;
   const int kRounds = 60;
   for (int round = 0; round < kRounds; ++round) {
@@ -36,7 +49,7 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
     int n = 1 + static_cast<int>(rng() % 3);
     for (int i = 0; i < n; ++i) args.push_back(files[rng() % files.size()]);
     Child child(args, tmp);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 60000));
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % (2 * full_us)));
     child.Kill();
     ProcessResult r = child.Wait();
     if (r.exit_code == 0) {

@@ -151,9 +151,8 @@ Status Archive::CheckFile(const std::string& path) {
   return Status::Ok();
 }
 
-Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
-                                        const AddOptions& opts) {
-  if (paths.empty()) return Status::InvalidArgument("no files to add");
+Status Archive::CheckOptions(const AddOptions& opts, size_t file_count) {
+  if (file_count == 0) return Status::InvalidArgument("no files to add");
   if (!opts.witness.empty() && !IsValidId(opts.witness)) {
     return Status::InvalidArgument("witness id '" + opts.witness +
                                    "' must be 1-64 letters, digits, '.', '_' or '-'");
@@ -170,25 +169,32 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
     return Status::InvalidArgument("a record cannot be added as withdrawn");
   }
   if (!opts.meta.is_object()) return Status::InvalidArgument("--meta must be a JSON object");
-  if (auto c = CanonicalJson(opts.meta); !c.ok()) {
-    return c.status().WithContext("--meta");
-  }
-  if (!opts.record_id.empty() && paths.size() != 1) {
+  if (auto c = CanonicalJson(opts.meta); !c.ok()) return c.status().WithContext("--meta");
+  if (!opts.record_id.empty() && file_count != 1) {
     return Status::InvalidArgument("--record adds one file as the record's next version");
   }
-  for (const auto& p : paths) RETURN_IF_ERROR(CheckFile(p));
+  return Status::Ok();
+}
 
+Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
+                                        const AddOptions& opts) {
+  RETURN_IF_ERROR(CheckOptions(opts, paths.size()));
+  for (const auto& p : paths) RETURN_IF_ERROR(CheckFile(p));
   // Originals first: content-addressed, durable before anything refers to them.
-  std::vector<blob::BlobInfo> infos;
+  std::vector<StoredFile> stored;
   for (const auto& p : paths) {
     ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p));
-    infos.push_back(info);
+    stored.push_back({p, info});
   }
+  return AddStored(stored, opts);
+}
 
+Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
+                                              const AddOptions& opts) {
+  RETURN_IF_ERROR(CheckOptions(opts, files.size()));
   std::string now = Now(env_);
   std::vector<meta::AddRequest> requests;
-  std::vector<Added> out;
-  for (size_t i = 0; i < paths.size(); ++i) {
+  for (const StoredFile& f : files) {
     meta::AddRequest req;
     req.create = opts.record_id.empty();
     req.record_id = req.create ? NewRecordId(env_) : opts.record_id;
@@ -198,11 +204,11 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
     req.created = now;
     req.salt.resize(32);
     env_->RandomBytes(req.salt.data(), req.salt.size());
-    std::string file_name = BaseName(paths[i]);
-    blob::BlobInfo info = infos[i];
     std::string record_id = req.record_id;
-    req.build = [&, record_id, file_name, info](int version, const std::string& salt,
-                                                 uint64_t) -> Result<meta::NewVersion> {
+    std::string file_name = BaseName(f.file);
+    blob::BlobInfo info = f.blob;
+    req.build = [&opts, now, record_id, file_name, info](
+                    int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
       meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
       ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
@@ -228,9 +234,10 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
     requests.push_back(std::move(req));
   }
   ASSIGN_OR_RETURN(auto versions, store_->AddVersions(requests));
-  for (size_t i = 0; i < paths.size(); ++i) {
-    out.push_back(Added{paths[i], versions[i].record_id, versions[i].version, infos[i].sha256,
-                        infos[i].size, versions[i].leaf_index});
+  std::vector<Added> out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    out.push_back(Added{files[i].file, versions[i].record_id, versions[i].version,
+                        files[i].blob.sha256, files[i].blob.size, versions[i].leaf_index});
   }
   // Acknowledged only once a signed checkpoint covers the new leaves.
   RETURN_IF_ERROR(Integrate());

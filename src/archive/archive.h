@@ -92,6 +92,16 @@ class Archive {
   // Returns after the signed checkpoint covers every new leaf.
   Result<std::vector<Added>> Add(const std::vector<std::string>& paths, const AddOptions& opts);
 
+  // The second half of Add, for files whose originals are already in the blob store (bulk
+  // import): one transaction for all of them, then the log. `file` names each in messages
+  // and is kept, privately, as its file name.
+  struct StoredFile {
+    std::string file;
+    blob::BlobInfo blob;
+  };
+  Result<std::vector<Added>> AddStored(const std::vector<StoredFile>& files,
+                                       const AddOptions& opts);
+
   Result<meta::Record> Get(const std::string& id);
   Result<std::vector<meta::Record>> List();
   // Withdraws a record: its blobs and private data are erased, its commitment stays, and a
@@ -116,6 +126,7 @@ class Archive {
  private:
   Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status CheckFile(const std::string& path);
+  Status CheckOptions(const AddOptions& opts, size_t file_count);
 
   Env* env_;
   std::string dir_;

@@ -1,6 +1,12 @@
+// The low-level SHA256_* functions are deprecated in OpenSSL 3 but are four times faster than
+// EVP for the 65-byte inputs of Merkle hashing (0.13 µs against 0.56 µs per hash, measured
+// with bench/hash_bench), which decides proof latency. They are still part of OpenSSL 3's API.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "core/hash.h"
 
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -10,8 +16,10 @@ namespace attest {
 
 Digest Sha256(std::string_view data) {
   Digest d;
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr);
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(d.data(), &ctx);
   return d;
 }
 
@@ -24,22 +32,18 @@ Digest HmacSha256(std::string_view key, std::string_view data) {
 }
 
 struct Sha256Stream::Internal {
-  EVP_MD_CTX* ctx = nullptr;
+  SHA256_CTX ctx;
 };
 
-Sha256Stream::Sha256Stream() : rep_(new Internal) {
-  rep_->ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(rep_->ctx, EVP_sha256(), nullptr);
-}
+Sha256Stream::Sha256Stream() : rep_(new Internal) { SHA256_Init(&rep_->ctx); }
 
-Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(rep_->ctx); }
+Sha256Stream::~Sha256Stream() = default;
 
-void Sha256Stream::Update(const void* data, size_t n) { EVP_DigestUpdate(rep_->ctx, data, n); }
+void Sha256Stream::Update(const void* data, size_t n) { SHA256_Update(&rep_->ctx, data, n); }
 
 Digest Sha256Stream::Finish() {
   Digest d;
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(rep_->ctx, d.data(), &len);
+  SHA256_Final(d.data(), &rep_->ctx);
   return d;
 }
 

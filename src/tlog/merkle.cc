@@ -52,11 +52,11 @@ Status AppendSubproof(HashReader& r, uint64_t m, uint64_t lo, uint64_t hi, bool 
 }  // namespace
 
 Digest HashLeaf(std::string_view leaf) {
-  Sha256Stream s;
-  const uint8_t prefix = 0;
-  s.Update(&prefix, 1);
-  s.Update(leaf);
-  return s.Finish();
+  std::string buf;
+  buf.reserve(leaf.size() + 1);
+  buf.push_back('\0');
+  buf.append(leaf);
+  return Sha256(buf);
 }
 
 Digest HashChildren(const Digest& left, const Digest& right) {
