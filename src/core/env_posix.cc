@@ -71,6 +71,7 @@ class PosixSequentialFile : public SequentialFile {
       ssize_t r = ::read(fd_, scratch, n);
       if (r < 0) {
         if (errno == EINTR) continue;
+        if (errno == EISDIR) return Status::InvalidArgument(path_ + " is a directory, not a file");
         return PosixError("cannot read " + path_, errno);
       }
       return static_cast<size_t>(r);
@@ -106,14 +107,6 @@ class PosixEnv : public Env {
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError("cannot open " + path, errno);
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      return Status::InvalidArgument(path + " is a directory, not a file");
-    }
-#ifdef POSIX_FADV_SEQUENTIAL
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
     return std::unique_ptr<SequentialFile>(new PosixSequentialFile(path, fd));
   }
   Status RenameFile(const std::string& from, const std::string& to) override {

@@ -92,7 +92,7 @@ Result<SignedCheckpoint> Log::Append(uint64_t expected_size,
   }
 
   // Hash tiles, level by level: `fresh` holds the new hashes at level 8*L, indices [a, b).
-  TileHashReader reader(env_, dir_, new_size);
+  TileHashReader reader(env_, dir_, new_size, cache_.get());
   std::vector<Digest> fresh;
   fresh.reserve(leaves.size());
   for (const std::string& leaf : leaves) fresh.push_back(HashLeaf(leaf));
@@ -147,17 +147,17 @@ Result<std::string> Log::ReadLeaf(uint64_t index, uint64_t tree_size) {
 }
 
 Result<Digest> Log::RootAt(uint64_t tree_size) {
-  TileHashReader reader(env_, dir_, tree_size);
+  TileHashReader reader(env_, dir_, tree_size, cache_.get());
   return TreeRoot(reader, tree_size);
 }
 
 Result<std::vector<Digest>> Log::InclusionProof(uint64_t index, uint64_t tree_size) {
-  TileHashReader reader(env_, dir_, tree_size);
+  TileHashReader reader(env_, dir_, tree_size, cache_.get());
   return tlog::InclusionProof(reader, index, tree_size);
 }
 
 Result<std::vector<Digest>> Log::ConsistencyProof(uint64_t old_size, uint64_t new_size) {
-  TileHashReader reader(env_, dir_, new_size);
+  TileHashReader reader(env_, dir_, new_size, cache_.get());
   return tlog::ConsistencyProof(reader, old_size, new_size);
 }
 

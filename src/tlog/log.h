@@ -15,6 +15,7 @@
 #include "core/env.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
+#include "tlog/tiles.h"
 
 namespace attest::tlog {
 
@@ -69,6 +70,8 @@ class Log {
   Verifier verifier_;
   std::optional<Signer> signer_;
   std::vector<std::string> made_dirs_;
+  // Tiles read or written by this Log, for proofs (full tiles never change).
+  std::shared_ptr<TileCache> cache_ = std::make_shared<TileCache>(4096);
 };
 
 }  // namespace attest::tlog

@@ -128,22 +128,64 @@ Digest FullTileRoot(const std::vector<Digest>& hashes) {
   return level[0];
 }
 
-void TileHashReader::Put(int level, uint64_t index, std::vector<Digest> hashes) {
-  cache_[{level, index}] = std::move(hashes);
+TileTree::TileTree(std::vector<Digest> hashes) {
+  levels.push_back(std::move(hashes));
+  while (levels.back().size() > 1) {
+    const std::vector<Digest>& below = levels.back();
+    std::vector<Digest> up(below.size() / 2);
+    for (size_t i = 0; i < up.size(); ++i) up[i] = HashChildren(below[2 * i], below[2 * i + 1]);
+    levels.push_back(std::move(up));
+  }
 }
 
-Result<const std::vector<Digest>*> TileHashReader::Tile(int level, uint64_t index) {
-  auto it = cache_.find({level, index});
+std::shared_ptr<const TileTree> TileCache::Get(int level, uint64_t index, uint64_t width) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = map_.find({level, index, width});
+  if (it == map_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.second);
+  return it->second.first;
+}
+
+void TileCache::Put(int level, uint64_t index, std::shared_ptr<const TileTree> tile) {
+  std::lock_guard<std::mutex> l(mu_);
+  Key key{level, index, tile->levels[0].size()};
+  if (map_.count(key)) return;
+  lru_.push_front(key);
+  map_.emplace(key, std::make_pair(std::move(tile), lru_.begin()));
+  while (map_.size() > capacity_) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+void TileHashReader::Put(int level, uint64_t index, std::vector<Digest> hashes) {
+  auto tile = std::make_shared<const TileTree>(std::move(hashes));
+  if (shared_) shared_->Put(level, index, tile);
+  local_[{level, index}] = std::move(tile);
+}
+
+Result<const TileTree*> TileHashReader::Tile(int level, uint64_t index) {
   uint64_t width = TileWidth(level, index, tree_size_);
   if (width == 0) {
     return Status::InvalidArgument("tile " + HashTilePath(level, index, 0) +
                                    " is beyond a tree of size " + std::to_string(tree_size_));
   }
-  if (it != cache_.end() && it->second.size() >= width) return &it->second;
-  ASSIGN_OR_RETURN(auto hashes, ReadHashTile(env_, log_dir_, level, index, width));
-  auto& slot = cache_[{level, index}];
-  slot = std::move(hashes);
-  return &slot;
+  auto it = local_.find({level, index});
+  if (it != local_.end() && it->second->levels[0].size() >= width) return it->second.get();
+  std::shared_ptr<const TileTree> tile;
+  if (shared_) {
+    tile = shared_->Get(level, index, width);
+    // A wider tile of the same index holds the same hashes first.
+    if (!tile && width != kTileWidth) tile = shared_->Get(level, index, kTileWidth);
+  }
+  if (!tile) {
+    ASSIGN_OR_RETURN(auto hashes, ReadHashTile(env_, log_dir_, level, index, width));
+    tile = std::make_shared<const TileTree>(std::move(hashes));
+    if (shared_) shared_->Put(level, index, tile);
+  }
+  const TileTree* raw = tile.get();
+  local_[{level, index}] = std::move(tile);
+  return raw;
 }
 
 Result<Digest> TileHashReader::SubtreeHash(int level, uint64_t index) {
@@ -151,18 +193,15 @@ Result<Digest> TileHashReader::SubtreeHash(int level, uint64_t index) {
     return Status::InvalidArgument("subtree beyond a tree of size " + std::to_string(tree_size_));
   }
   int tile_level = level / kTileHeight;
-  int rest = level % kTileHeight;  // levels to hash up inside the tile
+  int rest = level % kTileHeight;  // levels inside the tile
   uint64_t first = index << rest;  // first hash at level tile_level*8
-  uint64_t tile = first / kTileWidth;
-  ASSIGN_OR_RETURN(const std::vector<Digest>* hashes, Tile(tile_level, tile));
-  size_t off = first % kTileWidth;
-  size_t n = size_t{1} << rest;
-  std::vector<Digest> cur(hashes->begin() + off, hashes->begin() + off + n);
-  while (cur.size() > 1) {
-    for (size_t i = 0; i < cur.size() / 2; ++i) cur[i] = HashChildren(cur[2 * i], cur[2 * i + 1]);
-    cur.resize(cur.size() / 2);
+  ASSIGN_OR_RETURN(const TileTree* tile, Tile(tile_level, first / kTileWidth));
+  size_t k = (first % kTileWidth) >> rest;
+  if (static_cast<size_t>(rest) >= tile->levels.size() || k >= tile->levels[rest].size()) {
+    return Status::Corruption("tile " + HashTilePath(tile_level, first / kTileWidth, 0) +
+                              " is too short for a tree of size " + std::to_string(tree_size_));
   }
-  return cur[0];
+  return tile->levels[rest][k];
 }
 
 }  // namespace attest::tlog

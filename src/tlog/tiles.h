@@ -4,8 +4,12 @@
 #define ATTEST_TLOG_TILES_H_
 
 #include <cstdint>
+#include <list>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -41,23 +45,48 @@ std::string EncodeEntryBundle(const std::vector<std::string>& leaves);
 // The root of a full tile's 256 hashes (a subtree 8 levels up).
 Digest FullTileRoot(const std::vector<Digest>& hashes);
 
-// Serves subtree hashes of a tree of a given size from its tiles, caching the tiles it read.
-// Not thread-safe.
+// A hash tile with every subtree inside it hashed: levels[r][k] is the hash of the k-th
+// complete group of 2^r of the tile's hashes (levels[0] is the tile itself).
+struct TileTree {
+  explicit TileTree(std::vector<Digest> hashes);
+  std::vector<std::vector<Digest>> levels;
+};
+
+// Tiles already read and hashed, shared by readers. Entries are immutable (a tile of a given
+// width never changes), so a hit is always right. Least recently used entries are dropped
+// beyond `capacity` tiles. Thread-safe.
+class TileCache {
+ public:
+  explicit TileCache(size_t capacity) : capacity_(capacity) {}
+  std::shared_ptr<const TileTree> Get(int level, uint64_t index, uint64_t width);
+  void Put(int level, uint64_t index, std::shared_ptr<const TileTree> tile);
+
+ private:
+  using Key = std::tuple<int, uint64_t, uint64_t>;
+  std::mutex mu_;
+  size_t capacity_;
+  std::list<Key> lru_;  // front: most recent
+  std::map<Key, std::pair<std::shared_ptr<const TileTree>, std::list<Key>::iterator>> map_;
+};
+
+// Serves subtree hashes of a tree of a given size from its tiles, through an optional shared
+// cache and a cache of its own. Not thread-safe.
 class TileHashReader : public HashReader {
  public:
-  TileHashReader(Env* env, std::string log_dir, uint64_t tree_size)
-      : env_(env), log_dir_(std::move(log_dir)), tree_size_(tree_size) {}
+  TileHashReader(Env* env, std::string log_dir, uint64_t tree_size, TileCache* shared = nullptr)
+      : env_(env), log_dir_(std::move(log_dir)), tree_size_(tree_size), shared_(shared) {}
   Result<Digest> SubtreeHash(int level, uint64_t index) override;
   // Seeds the cache with a tile just written (so appends need not re-read it).
   void Put(int level, uint64_t index, std::vector<Digest> hashes);
 
  private:
-  Result<const std::vector<Digest>*> Tile(int level, uint64_t index);
+  Result<const TileTree*> Tile(int level, uint64_t index);
 
   Env* env_;
   std::string log_dir_;
   uint64_t tree_size_;
-  std::map<std::pair<int, uint64_t>, std::vector<Digest>> cache_;
+  TileCache* shared_;
+  std::map<std::pair<int, uint64_t>, std::shared_ptr<const TileTree>> local_;
 };
 
 }  // namespace attest::tlog
