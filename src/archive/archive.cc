@@ -364,7 +364,7 @@ Result<VerifyReport> Archive::Verify() {
   // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves are
   // read from the database in windows: step 1 showed they are the tiles' leaves.
   std::map<std::string, bool> blob_ok;  // sha256 -> verified intact
-  std::set<std::string> seen_records;
+  ASSIGN_OR_RETURN(rep.records, store_->RecordCount());
   uint64_t claimed = 0;
   std::vector<std::string> window;
   uint64_t window_start = 0;
@@ -384,7 +384,6 @@ Result<VerifyReport> Archive::Verify() {
       const meta::Version& v = vs.version;
       ++rep.versions;
       ++claimed;
-      if (seen_records.insert(v.record_id).second) ++rep.records;
       auto bad = [&](std::string kind, std::string detail, std::string blob = "") {
         problem(std::move(kind), v.record_id, v.version, std::move(blob), std::move(detail));
       };
@@ -415,18 +414,22 @@ Result<VerifyReport> Archive::Verify() {
         bad("manifest", "the manifest does not describe this record version");
         continue;
       }
-      std::set<std::string> manifest_blobs;
+      std::vector<meta::BlobRef> blobs;
       for (const auto& b : (*manifest)["blobs"]) {
-        if (b.is_object() && b.contains("sha256") && b["sha256"].is_string()) {
-          manifest_blobs.insert(b["sha256"].get<std::string>());
+        if (!b.is_object() || !b.contains("sha256") || !b["sha256"].is_string() ||
+            !IsSha256Hex(b["sha256"].get<std::string>()) || !b.contains("size") ||
+            !b["size"].is_number_unsigned()) {
+          bad("manifest", "the manifest lists a blob without a valid sha256 and size");
+          continue;
         }
+        blobs.push_back({b.value("role", ""), b["sha256"], b["size"].get<uint64_t>()});
       }
       if (vs.withdrawn) {
         if (std::find(rep.withdrawn.begin(), rep.withdrawn.end(), v.record_id) ==
             rep.withdrawn.end()) {
           rep.withdrawn.push_back(v.record_id);
         }
-        for (const meta::BlobRef& b : v.blobs) {
+        for (const meta::BlobRef& b : blobs) {
           auto live = store_->BlobIsLive(b.sha256);
           if (live.ok() && !*live && blobs_->Stat(b.sha256).ok()) {
             bad("withdrawal", "the withdrawn record's blob is still stored; run attest withdraw " +
@@ -436,19 +439,11 @@ Result<VerifyReport> Archive::Verify() {
         }
         continue;  // content erased on purpose; the commitment was checked above
       }
-      auto priv = ParseJson(v.private_json, "private metadata");
-      if (!priv.ok()) {
-        bad("metadata", "the private metadata is not JSON");
-      } else {
-        auto hmac = CommitPrivate(vs.salt, *priv);
-        if (!hmac.ok() || *hmac != manifest->value("private", "")) {
-          bad("metadata", "the private metadata differs from what the manifest committed to");
-        }
+      // The private metadata is stored in the canonical form that was committed to.
+      if (ToHex(HmacSha256(vs.salt, v.private_json)) != manifest->value("private", "")) {
+        bad("metadata", "the private metadata differs from what the manifest committed to");
       }
-      for (const meta::BlobRef& b : v.blobs) {
-        if (!manifest_blobs.count(b.sha256)) {
-          bad("manifest", "blob " + b.sha256 + " is not in the manifest", b.sha256);
-        }
+      for (const meta::BlobRef& b : blobs) {
         auto it = blob_ok.find(b.sha256);
         if (it == blob_ok.end()) {
           auto res = blobs_->Verify(b.sha256);

@@ -1,6 +1,7 @@
 #include "archive/archive.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -221,6 +222,29 @@ TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
   rep = *archive_->Verify();
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
+}
+
+TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
+  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"),
+                               WriteFile(tmp_, "b.txt", "sample b")},
+                              AddOptions());
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open((dir_ + "/attest.db").c_str(), &db), SQLITE_OK);
+  std::string sql = "UPDATE versions SET private_json = '{\"file_name\":\"forged.txt\",\"meta\":{}}'"
+                    " WHERE record_id = '" + added[0].id + "';"
+                    "UPDATE versions SET manifest = CAST('{}' AS BLOB) WHERE record_id = '" +
+                    added[1].id + "';";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto rep = *archive_->Verify();
+  EXPECT_FALSE(rep.ok);
+  bool metadata = false, manifest = false;
+  for (const auto& p : rep.problems) {
+    if (p.kind == "metadata" && p.record == added[0].id) metadata = true;
+    if (p.kind == "manifest" && p.record == added[1].id) manifest = true;
+  }
+  EXPECT_TRUE(metadata) << rep.ToJson().dump();
+  EXPECT_TRUE(manifest) << rep.ToJson().dump();
 }
 
 TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {

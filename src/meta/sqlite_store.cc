@@ -215,9 +215,6 @@ class SqliteStore : public Store {
                                  " ON r.id = v.record_id WHERE v.leaf_index >= ? "
                                  "ORDER BY v.leaf_index LIMIT ?"));
     s.Bind(1, static_cast<int64_t>(from_leaf)).Bind(2, static_cast<int64_t>(limit));
-    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
-                                 "SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
-                                 " AND version = ? ORDER BY role, sha256"));
     std::vector<VersionState> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step());
@@ -234,13 +231,6 @@ class SqliteStore : public Store {
       v.leaf_index = static_cast<uint64_t>(s.Int(7));
       vs.salt = s.Blob(8);
       vs.withdrawn = s.Int(9) != 0;
-      RETURN_IF_ERROR(b.Reset());
-      b.Bind(1, v.record_id).Bind(2, v.version);
-      while (true) {
-        ASSIGN_OR_RETURN(bool brow, b.Step());
-        if (!brow) break;
-        v.blobs.push_back(BlobRef{b.Text(0), b.Text(1), static_cast<uint64_t>(b.Int(2))});
-      }
       out.push_back(std::move(vs));
     }
     return out;
@@ -256,6 +246,13 @@ class SqliteStore : public Store {
       out.emplace_back(s.Text(0), static_cast<uint64_t>(s.Int(1)));
     }
     return out;
+  }
+
+  Result<uint64_t> RecordCount() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COUNT(*) FROM records"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return static_cast<uint64_t>(s.Int(0));
   }
 
   Result<uint64_t> LeafCount() override {

@@ -116,11 +116,13 @@ class Store {
   virtual Result<bool> BlobIsLive(const std::string& sha256) = 0;
 
   // Versions whose leaf index is >= `from_leaf`, in leaf order, `limit` at most, with the
-  // state of their record (for verification without loading every record at once).
+  // state of their record (for verification without loading every record at once). `blobs`
+  // is left empty: the manifest, which the log commits to, lists them.
   virtual Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) = 0;
   // Every withdrawal: record id and its leaf index, in leaf order.
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> ListWithdrawals() = 0;
 
+  virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;
   virtual Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) = 0;
 
