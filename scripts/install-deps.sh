@@ -11,4 +11,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 \
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 coreutils procps curl
+  python3 coreutils procps curl bc openssl time
