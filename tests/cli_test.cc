@@ -136,7 +136,8 @@ TEST_F(CliTest, BadInputIsAClearErrorAndStoresNothing) {
       {{"add", "--consent", "secret", good}, 2, "unknown consent level 'secret'"},
       {{"add", "--meta", "{oops", good}, 2, "--meta is not valid JSON"},
       {{"add", "--meta", "[1]", good}, 2, "--meta must be a JSON object"},
-      {{"add", "--lang", "Hebrew", good}, 1, "language 'Hebrew'"},
+      {{"add", "--lang", "Hebrew", good}, 2, "--lang 'Hebrew'"},
+      {{"add", "--witness", "../etc", good}, 2, "--witness '../etc'"},
       {{"add", "--record", "rnope", good}, 1, "no record 'rnope'"},
       {{"show", "rnope"}, 1, "no record 'rnope'"},
       {{"withdraw", "rnope", "--reason", "x"}, 1, "no record 'rnope'"},
@@ -149,6 +150,30 @@ TEST_F(CliTest, BadInputIsAClearErrorAndStoresNothing) {
   }
   EXPECT_EQ(A({"log", "checkpoint"}).out.find("\n0\n") != std::string::npos, true);
   EXPECT_EQ(A({"list"}).out, "");
+}
+
+// An original the archive's user may not read is refused, naming it. Root reads everything, so
+// under root the command runs as `nobody` (setpriv) over an archive that user owns.
+TEST_F(CliTest, UnreadableFileIsNamed) {
+  std::string secret = Write(tmp_, "secret.txt", "sample");
+  chmod(secret.c_str(), 0);
+  std::vector<std::string> args = {"--archive", archive_, "add", secret};
+  ProcessResult r;
+  if (geteuid() == 0) {
+    if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) missing";
+    ASSERT_EQ(system(("chown -R 65534:65534 " + archive_ + " && chmod 755 " + tmp_).c_str()), 0);
+    std::string cmd = "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " +
+                      std::string(ATTEST_BINARY) + " --archive " + archive_ + " add " + secret +
+                      " 2>" + tmp_ + "/err.txt";
+    int status = system(cmd.c_str());
+    r.exit_code = WEXITSTATUS(status);
+    r.err = Slurp(tmp_ + "/err.txt");
+  } else {
+    r = RunAttest(args);
+  }
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("secret.txt"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, SecondInitIsRefused) {

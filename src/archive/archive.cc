@@ -151,18 +151,18 @@ Status Archive::CheckFile(const std::string& path) {
   return Status::Ok();
 }
 
-Status Archive::CheckOptions(const AddOptions& opts, size_t file_count) {
+Status ValidateAddOptions(const AddOptions& opts, size_t file_count) {
   if (file_count == 0) return Status::InvalidArgument("no files to add");
   if (!opts.witness.empty() && !IsValidId(opts.witness)) {
-    return Status::InvalidArgument("witness id '" + opts.witness +
+    return Status::InvalidArgument("--witness '" + opts.witness +
                                    "' must be 1-64 letters, digits, '.', '_' or '-'");
   }
   if (!opts.collection.empty() && !IsValidId(opts.collection)) {
-    return Status::InvalidArgument("collection id '" + opts.collection +
+    return Status::InvalidArgument("--collection '" + opts.collection +
                                    "' must be 1-64 letters, digits, '.', '_' or '-'");
   }
   if (!IsValidLang(opts.lang)) {
-    return Status::InvalidArgument("language '" + opts.lang +
+    return Status::InvalidArgument("--lang '" + opts.lang +
                                    "' is not a language tag such as he, ar, en, fr or und");
   }
   if (opts.consent == meta::Consent::kWithdrawn) {
@@ -178,7 +178,7 @@ Status Archive::CheckOptions(const AddOptions& opts, size_t file_count) {
 
 Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
                                         const AddOptions& opts) {
-  RETURN_IF_ERROR(CheckOptions(opts, paths.size()));
+  RETURN_IF_ERROR(ValidateAddOptions(opts, paths.size()));
   for (const auto& p : paths) RETURN_IF_ERROR(CheckFile(p));
   // Originals first: content-addressed, durable before anything refers to them.
   std::vector<StoredFile> stored;
@@ -191,7 +191,7 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
 
 Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
-  RETURN_IF_ERROR(CheckOptions(opts, files.size()));
+  RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
   std::string now = Now(env_);
   std::vector<meta::AddRequest> requests;
   for (const StoredFile& f : files) {

@@ -27,6 +27,9 @@ struct AddOptions {
   std::string record_id;  // non-empty: the files become a new version of this record
 };
 
+// Checks add options before anything is stored (kInvalidArgument naming the bad option).
+Status ValidateAddOptions(const AddOptions& opts, size_t file_count);
+
 struct Added {
   std::string file;
   std::string id;
@@ -126,7 +129,6 @@ class Archive {
  private:
   Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status CheckFile(const std::string& path);
-  Status CheckOptions(const AddOptions& opts, size_t file_count);
 
   Env* env_;
   std::string dir_;

@@ -226,15 +226,13 @@ int Main(int argc, char** argv) {
       if (!m->is_object()) return Usage("--meta must be a JSON object, like {\"title\":\"...\"}");
       opts.meta = *m;
     }
+    if (Status st = archive::ValidateAddOptions(opts, files.size()); !st.ok()) {
+      return Usage(st.message());
+    }
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     auto added = (*a)->Add(files, opts);
-    if (!added.ok()) {
-      return added.status().code() == Code::kInvalidArgument && added.status().message().find(
-                 "--") != std::string::npos
-                 ? Usage(added.status().message())
-                 : Fail(added.status());
-    }
+    if (!added.ok()) return Fail(added.status());
     if (add_json) {
       Json recs = Json::array();
       for (const auto& x : *added) {

@@ -47,8 +47,7 @@ bool SafeLogPath(const std::string& p) {
   if (p.empty() || p.find("..") != std::string::npos || p[0] == '/') return false;
   if (p != "checkpoint" && p.rfind("tile/", 0) != 0) return false;
   for (char c : p) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '.' ||
-              c == 'x' || c == 'p';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '.';
     if (!ok) return false;
   }
   return true;
