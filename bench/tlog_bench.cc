@@ -62,9 +62,10 @@ int main(int argc, char** argv) {
   }
   double append_s = Seconds(t0, Clock::now());
   std::printf("benchmark,value,unit,target,note\n");
-  std::printf("tlog_append_rate,%.0f,leaves/s,>=20000,%llu leaves in batches of %llu (fsync per tile "
-              "and checkpoint); Tessera reports ~2900/s on 12 cores\n",
-              n / append_s, (unsigned long long)n, (unsigned long long)batch);
+  std::printf(
+      "tlog_append_rate,%.0f,leaves/s,>=20000,%llu leaves in batches of %llu (fsync per tile "
+      "and checkpoint); Tessera reports ~2900/s on 12 cores\n",
+      n / append_s, (unsigned long long)n, (unsigned long long)batch);
 
   std::mt19937_64 rng(7);
   // Cold: a reader with no cache, as a fresh `attest log prove` process has (tiles are read
@@ -94,9 +95,10 @@ int main(int argc, char** argv) {
     std::sort(v.begin(), v.end());
     return v[static_cast<size_t>(p * (v.size() - 1))];
   };
-  std::printf("inclusion_proof_cold_p50,%.1f,us,<100,at %llu leaves; no tile cache: tile files "
-              "read and hashed per proof\n",
-              pct(cold, 0.5), (unsigned long long)n);
+  std::printf(
+      "inclusion_proof_cold_p50,%.1f,us,<100,at %llu leaves; no tile cache: tile files "
+      "read and hashed per proof\n",
+      pct(cold, 0.5), (unsigned long long)n);
   std::printf("inclusion_proof_cold_p99,%.1f,us,<100,at %llu leaves\n", pct(cold, 0.99),
               (unsigned long long)n);
   std::printf("inclusion_proof_warm_p50,%.1f,us,<100,at %llu leaves; the Log's tile cache\n",
@@ -111,13 +113,14 @@ int main(int argc, char** argv) {
   auto latest = *(*log)->Latest();
   t0 = Clock::now();
   uint64_t seen = 0;
-  Status st = (*log)->Audit(n, latest.checkpoint.root, [&](uint64_t, const std::string&) { ++seen; });
+  Status st =
+      (*log)->Audit(n, latest.checkpoint.root, [&](uint64_t, const std::string&) { ++seen; });
   double audit_s = Seconds(t0, Clock::now());
   if (!st.ok() || seen != n) {
     std::fprintf(stderr, "audit failed: %s\n", st.ToString().c_str());
     return 1;
   }
-  std::printf("tlog_audit,%.2f,s,,re-derive all tiles of %llu leaves and check the root\n",
-              audit_s, (unsigned long long)n);
+  std::printf("tlog_audit,%.2f,s,,re-derive all tiles of %llu leaves and check the root\n", audit_s,
+              (unsigned long long)n);
   return 0;
 }

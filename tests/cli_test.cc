@@ -47,8 +47,9 @@ TEST_F(CliTest, AddJsonListsRecordsInInputOrder) {
   for (int i = 0; i < 5; ++i) {
     files.push_back(Write(tmp_, "f" + std::to_string(i) + ".txt", "sample " + std::to_string(i)));
   }
-  std::vector<std::string> args = {"add", "--json", "--lang", "fr", "--consent", "public",
-                                   "--witness", "w-1", "--meta", R"({"title":"échantillon"})"};
+  std::vector<std::string> args = {
+      "add",    "--json",    "--lang", "fr",     "--consent",
+      "public", "--witness", "w-1",    "--meta", R"({"title":"échantillon"})"};
   args.insert(args.end(), files.begin(), files.end());
   auto r = A(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -101,8 +102,8 @@ TEST_F(CliTest, ProveAndVerifyProofOffline) {
   auto ok = RunAttest({"verify-proof", proof_path, "--key", vkey, "--file", f});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(RunAttest({"verify-proof", proof_path, "--key", key_path}).exit_code, 0);
-  auto wrong_file = RunAttest({"verify-proof", proof_path, "--key", vkey, "--file",
-                         Write(tmp_, "x.txt", "not it")});
+  auto wrong_file = RunAttest(
+      {"verify-proof", proof_path, "--key", vkey, "--file", Write(tmp_, "x.txt", "not it")});
   EXPECT_EQ(wrong_file.exit_code, 1);
   p["leaf_index"] = 1;
   auto tampered = RunAttest({"verify-proof", Write(tmp_, "bad.json", p.dump()), "--key", vkey});
@@ -201,7 +202,8 @@ TEST_F(CliTest, VerifyReportsDamageAndWithdrawal) {
   EXPECT_TRUE(rep["problems"].empty());
 
   std::string sha = recs[1]["sha256"];
-  std::string path = archive_ + "/blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
+  std::string path =
+      archive_ + "/blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
   chmod(path.c_str(), 0644);
   Write(archive_ + "/blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2), sha, "changed");
   auto bad = A({"verify"});

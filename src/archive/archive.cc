@@ -124,8 +124,8 @@ Status Archive::Integrate() {
   uint64_t size = cp.checkpoint.size;
   while (size < sequenced) {
     ASSIGN_OR_RETURN(auto leaves, store_->Leaves(size, std::min(kBatch, sequenced - size)));
-    if (leaves.empty()) return Status::Corruption("database log sequence has a gap at " +
-                                                  std::to_string(size));
+    if (leaves.empty())
+      return Status::Corruption("database log sequence has a gap at " + std::to_string(size));
     ASSIGN_OR_RETURN(cp, log_->Append(size, leaves));
     size = cp.checkpoint.size;
   }
@@ -145,7 +145,8 @@ Status Archive::CheckFile(const std::string& path) {
     return Status::InvalidArgument(shown + " is a directory; add the files in it instead");
   }
   if (!info.is_regular) return Status::InvalidArgument(shown + " is not a regular file");
-  if (info.size == 0) return Status::InvalidArgument(shown + " is empty; there is nothing to store");
+  if (info.size == 0)
+    return Status::InvalidArgument(shown + " is empty; there is nothing to store");
   auto f = env_->NewSequentialFile(path);
   if (!f.ok()) return f.status();
   return Status::Ok();
@@ -207,8 +208,8 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     std::string record_id = req.record_id;
     std::string file_name = BaseName(f.file);
     blob::BlobInfo info = f.blob;
-    req.build = [&opts, now, record_id, file_name, info](
-                    int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
+    req.build = [&opts, now, record_id, file_name, info](int version, const std::string& salt,
+                                                         uint64_t) -> Result<meta::NewVersion> {
       meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
       ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
@@ -316,8 +317,8 @@ Result<VerifyReport> Archive::Verify() {
   VerifyReport rep;
   auto problem = [&](std::string kind, std::string record, int version, std::string blob,
                      std::string detail) {
-    rep.problems.push_back({std::move(kind), std::move(record), version, std::move(blob),
-                            std::move(detail)});
+    rep.problems.push_back(
+        {std::move(kind), std::move(record), version, std::move(blob), std::move(detail)});
   };
   if (Status st = store_->CheckIntegrity(); !st.ok()) problem("database", "", 0, "", st.message());
   auto cp = log_->Latest();
@@ -339,23 +340,20 @@ Result<VerifyReport> Archive::Verify() {
   uint64_t db_start = 0;
   Status leaf_status;
   uint64_t leaf_mismatches = 0;
-  Status audit = log_->Audit(rep.log_size, cp->checkpoint.root,
-                             [&](uint64_t i, const std::string& leaf) {
-                               if (i >= db_start + db_leaves.size()) {
-                                 db_start = i;
-                                 auto batch = store_->Leaves(i, kBatch);
-                                 db_leaves = batch.ok() ? std::move(*batch)
-                                                        : std::vector<std::string>();
-                               }
-                               if (i - db_start >= db_leaves.size() ||
-                                   db_leaves[i - db_start] != leaf) {
-                                 if (++leaf_mismatches <= 20) {
-                                   problem("leaf", "", 0, "",
-                                           "log leaf " + std::to_string(i) +
-                                               " differs from the database's statement");
-                                 }
-                               }
-                             });
+  Status audit =
+      log_->Audit(rep.log_size, cp->checkpoint.root, [&](uint64_t i, const std::string& leaf) {
+        if (i >= db_start + db_leaves.size()) {
+          db_start = i;
+          auto batch = store_->Leaves(i, kBatch);
+          db_leaves = batch.ok() ? std::move(*batch) : std::vector<std::string>();
+        }
+        if (i - db_start >= db_leaves.size() || db_leaves[i - db_start] != leaf) {
+          if (++leaf_mismatches <= 20) {
+            problem("leaf", "", 0, "",
+                    "log leaf " + std::to_string(i) + " differs from the database's statement");
+          }
+        }
+      });
   if (!audit.ok()) problem("log", "", 0, "", audit.message());
   if (leaf_mismatches > 20) {
     problem("leaf", "", 0, "", std::to_string(leaf_mismatches - 20) + " more leaves differ");
@@ -432,8 +430,9 @@ Result<VerifyReport> Archive::Verify() {
         for (const meta::BlobRef& b : blobs) {
           auto live = store_->BlobIsLive(b.sha256);
           if (live.ok() && !*live && blobs_->Stat(b.sha256).ok()) {
-            bad("withdrawal", "the withdrawn record's blob is still stored; run attest withdraw " +
-                                  v.record_id + " again to finish erasing it",
+            bad("withdrawal",
+                "the withdrawn record's blob is still stored; run attest withdraw " + v.record_id +
+                    " again to finish erasing it",
                 b.sha256);
           }
         }
@@ -474,8 +473,9 @@ Result<VerifyReport> Archive::Verify() {
     auto leaf_bytes = leaf_at(idx);
     auto leaf = leaf_bytes.ok() ? ParseLeaf(*leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
     if (!leaf.ok() || leaf->kind != "withdraw" || leaf->record != record) {
-      problem("leaf", record, 0, "", "the withdrawal's log leaf " + std::to_string(idx) +
-                                         " does not state this withdrawal");
+      problem(
+          "leaf", record, 0, "",
+          "the withdrawal's log leaf " + std::to_string(idx) + " does not state this withdrawal");
     }
   }
   if (claimed != rep.log_size) {
@@ -540,9 +540,14 @@ Json Consistency::ToJson() const {
 }
 
 Json ProofCheck::ToJson() const {
-  return {{"ok", true},         {"record", record},       {"version", version},
-          {"kind", kind},       {"leaf_index", leaf_index}, {"tree_size", tree_size},
-          {"origin", origin},   {"file_checked", file_checked}};
+  return {{"ok", true},
+          {"record", record},
+          {"version", version},
+          {"kind", kind},
+          {"leaf_index", leaf_index},
+          {"tree_size", tree_size},
+          {"origin", origin},
+          {"file_checked", file_checked}};
 }
 
 Result<ProofCheck> VerifyProof(Env* env, const std::string& proof_json, const std::string& vkey,

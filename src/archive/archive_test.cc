@@ -135,8 +135,8 @@ TEST_F(ArchiveTest, TamperedProofsAreRejected) {
   EXPECT_EQ(VerifyProof(Env::Default(), p.dump(), vkey, std::nullopt).status().code(),
             Code::kCorruption);
   auto other = *tlog::Signer::Generate("example.org/test", Env::Default());
-  EXPECT_FALSE(VerifyProof(Env::Default(), proof.dump(), other.verifier().Vkey(), std::nullopt)
-                   .ok());
+  EXPECT_FALSE(
+      VerifyProof(Env::Default(), proof.dump(), other.verifier().Vkey(), std::nullopt).ok());
   EXPECT_EQ(VerifyProof(Env::Default(), "{not json", vkey, std::nullopt).status().code(),
             Code::kInvalidArgument);
 }
@@ -197,10 +197,10 @@ TEST_F(ArchiveTest, OpenNamesWhatIsWrong) {
 }
 
 TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
-  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"),
-                               WriteFile(tmp_, "b.txt", "sample b"),
-                               WriteFile(tmp_, "c.txt", "sample c")},
-                              AddOptions());
+  auto added =
+      *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b"),
+                      WriteFile(tmp_, "c.txt", "sample c")},
+                     AddOptions());
   auto* fs = static_cast<blob::FsBlobStore*>(archive_->blobs());
   std::string pa = fs->PathFor(added[0].sha256);
   ::chmod(pa.c_str(), 0644);
@@ -225,15 +225,17 @@ TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
 }
 
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
-  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"),
-                               WriteFile(tmp_, "b.txt", "sample b")},
-                              AddOptions());
+  auto added = *archive_->Add(
+      {WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
   sqlite3* db;
   ASSERT_EQ(sqlite3_open((dir_ + "/attest.db").c_str(), &db), SQLITE_OK);
-  std::string sql = "UPDATE versions SET private_json = '{\"file_name\":\"forged.txt\",\"meta\":{}}'"
-                    " WHERE record_id = '" + added[0].id + "';"
-                    "UPDATE versions SET manifest = CAST('{}' AS BLOB) WHERE record_id = '" +
-                    added[1].id + "';";
+  std::string sql =
+      "UPDATE versions SET private_json = '{\"file_name\":\"forged.txt\",\"meta\":{}}'"
+      " WHERE record_id = '" +
+      added[0].id +
+      "';"
+      "UPDATE versions SET manifest = CAST('{}' AS BLOB) WHERE record_id = '" +
+      added[1].id + "';";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto rep = *archive_->Verify();
@@ -263,9 +265,9 @@ TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
   // The commitment can still be proven.
   auto proof = archive_->Prove(added[0].id, std::nullopt);
   ASSERT_TRUE(proof.ok());
-  EXPECT_TRUE(VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(),
-                          std::nullopt)
-                  .ok());
+  EXPECT_TRUE(
+      VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(), std::nullopt)
+          .ok());
   // Withdrawing again logs nothing more.
   ASSERT_TRUE(archive_->Withdraw(added[0].id, "again").ok());
   EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
@@ -297,8 +299,7 @@ TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(db, old).ok());
   auto r = Archive::Open(Env::Default(), dir_);
   EXPECT_EQ(r.status().code(), Code::kCorruption);
-  EXPECT_EQ(Env::Default()->ReadFile(dir_ + "/log/checkpoint")->find("\n1\n") !=
-                std::string::npos,
+  EXPECT_EQ(Env::Default()->ReadFile(dir_ + "/log/checkpoint")->find("\n1\n") != std::string::npos,
             true);
 }
 

@@ -40,8 +40,8 @@ Result<std::unique_ptr<FsBlobStore>> FsBlobStore::Open(Env* env, const std::stri
 }
 
 std::string FsBlobStore::PathFor(const std::string& sha256) const {
-  return JoinPath(root_, "sha256/" + sha256.substr(0, 2) + "/" + sha256.substr(2, 2) + "/" +
-                             sha256);
+  return JoinPath(root_,
+                  "sha256/" + sha256.substr(0, 2) + "/" + sha256.substr(2, 2) + "/" + sha256);
 }
 
 Result<BlobInfo> FsBlobStore::PutFile(const std::string& path) {

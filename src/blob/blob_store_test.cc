@@ -1,7 +1,6 @@
 #include "blob/blob_store.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <cstdlib>

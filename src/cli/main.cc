@@ -40,9 +40,12 @@ Json VersionJson(const meta::Version& v) {
   for (const auto& b : v.blobs) {
     blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
   }
-  return {{"version", v.version},   {"lang", v.lang},
-          {"created", v.created},   {"leaf_index", v.leaf_index},
-          {"manifest_sha256", v.manifest_sha256}, {"blobs", blobs}};
+  return {{"version", v.version},
+          {"lang", v.lang},
+          {"created", v.created},
+          {"leaf_index", v.leaf_index},
+          {"manifest_sha256", v.manifest_sha256},
+          {"blobs", blobs}};
 }
 
 Json RecordJson(const meta::Record& r) {
@@ -73,7 +76,8 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
   auto server = std::make_unique<http::Server>(env, dir, *opts);
   auto port = server->Bind();
   if (!port.ok()) return Fail(port.status());
-  std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
+  std::string host =
+      opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
   std::cout << banner << "Serving " << dir << " on http://" << host << ":" << *port
             << "/  (Ctrl-C to stop)\n"
             << std::flush;
@@ -97,8 +101,7 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every command");
   std::string archive_dir;
-  app.add_option("--archive", archive_dir, "The archive directory")
-      ->envname("ATTEST_ARCHIVE");
+  app.add_option("--archive", archive_dir, "The archive directory")->envname("ATTEST_ARCHIVE");
 
   // init
   auto* init = app.add_subcommand("init", "Create a new archive in DIR (new or empty)");
@@ -116,13 +119,13 @@ int Main(int argc, char** argv) {
   add->add_option("--witness", witness, "Pseudonymous witness id");
   add->add_option("--collection", collection, "Collection id");
   add->add_option("--lang", lang, "Language tag: he, ar, en, fr, ... (default und)");
-  add->add_option("--consent", consent,
-                  "public, research, restricted (default) or sealed");
+  add->add_option("--consent", consent, "public, research, restricted (default) or sealed");
   add->add_option("--meta", meta_json, "Free metadata as a JSON object (kept private)");
   add->add_option("--record", record_id, "Add FILE as the next version of this record");
   add->add_flag("--json", add_json, "Print JSON");
 
-  auto* show = app.add_subcommand("show", "Show one record: versions, blobs, consent, log position");
+  auto* show =
+      app.add_subcommand("show", "Show one record: versions, blobs, consent, log position");
   std::string show_id;
   bool show_json = false;
   show->add_option("ID", show_id, "Record id")->required();
@@ -166,8 +169,7 @@ int Main(int argc, char** argv) {
   log_cons->add_option("--to", to_size, "New tree size (default: current)");
   log_cons->add_flag("--json", cons_json, "Print JSON (the only format)");
 
-  auto* vproof = app.add_subcommand(
-      "verify-proof", "Check a proof offline, without the archive");
+  auto* vproof = app.add_subcommand("verify-proof", "Check a proof offline, without the archive");
   std::string proof_path, vkey, original;
   bool vproof_json = false;
   vproof->add_option("PROOF", proof_path, "Proof JSON from `attest log prove`")->required();
@@ -312,8 +314,7 @@ int Main(int argc, char** argv) {
                  {"blobs_erased", w->blobs_to_erase.size()}});
     } else {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
-                << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index
-                << ")\n";
+                << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
     }
     return kExitOk;
   }
@@ -403,7 +404,8 @@ int Main(int argc, char** argv) {
       std::cout << "ok: record " << check->record << " version " << check->version << " ("
                 << check->kind << ") is leaf " << check->leaf_index << " of log " << check->origin
                 << " at size " << check->tree_size << ", signed by the given key\n";
-      if (check->file_checked) std::cout << "ok: " << original << " is what that version committed to\n";
+      if (check->file_checked)
+        std::cout << "ok: " << original << " is what that version committed to\n";
     }
     return kExitOk;
   }

@@ -1,11 +1,11 @@
 // The POSIX Env.
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <chrono>
 #include <cstring>
@@ -18,11 +18,15 @@ namespace {
 Status PosixError(const std::string& context, int err) {
   std::string msg = context + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: return Status::NotFound(msg);
-    case EEXIST: return Status::Conflict(msg);
+    case ENOENT:
+      return Status::NotFound(msg);
+    case EEXIST:
+      return Status::Conflict(msg);
     case EACCES:
-    case EPERM: return Status::PermissionDenied(msg);
-    default: return Status::IOError(msg);
+    case EPERM:
+      return Status::PermissionDenied(msg);
+    default:
+      return Status::IOError(msg);
   }
 }
 

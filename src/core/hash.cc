@@ -6,9 +6,9 @@
 #include "core/hash.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <cstring>
 

@@ -33,8 +33,12 @@ TEST(HashTest, HexRoundTripAndRejectsBadInput) {
 }
 
 TEST(HashTest, Base64Rfc4648Vectors) {
-  const char* cases[][2] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                            {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+  const char* cases[][2] = {{"", ""},
+                            {"f", "Zg=="},
+                            {"fo", "Zm8="},
+                            {"foo", "Zm9v"},
+                            {"foob", "Zm9vYg=="},
+                            {"fooba", "Zm9vYmE="},
                             {"foobar", "Zm9vYmFy"}};
   for (auto& c : cases) {
     EXPECT_EQ(Base64Encode(std::string_view(c[0])), c[1]);

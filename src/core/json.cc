@@ -46,13 +46,27 @@ Status AppendString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           *out += "\\u00";
@@ -69,13 +83,22 @@ Status AppendString(std::string_view s, std::string* out) {
 
 Status Append(const Json& v, std::string* out) {
   switch (v.type()) {
-    case Json::value_t::null: *out += "null"; return Status::Ok();
-    case Json::value_t::boolean: *out += v.get<bool>() ? "true" : "false"; return Status::Ok();
-    case Json::value_t::number_integer: *out += std::to_string(v.get<int64_t>()); break;
-    case Json::value_t::number_unsigned: *out += std::to_string(v.get<uint64_t>()); break;
+    case Json::value_t::null:
+      *out += "null";
+      return Status::Ok();
+    case Json::value_t::boolean:
+      *out += v.get<bool>() ? "true" : "false";
+      return Status::Ok();
+    case Json::value_t::number_integer:
+      *out += std::to_string(v.get<int64_t>());
+      break;
+    case Json::value_t::number_unsigned:
+      *out += std::to_string(v.get<uint64_t>());
+      break;
     case Json::value_t::number_float:
       return Status::InvalidArgument("canonical JSON in attest holds no floating-point numbers");
-    case Json::value_t::string: return AppendString(v.get_ref<const std::string&>(), out);
+    case Json::value_t::string:
+      return AppendString(v.get_ref<const std::string&>(), out);
     case Json::value_t::array: {
       out->push_back('[');
       bool first = true;
@@ -106,11 +129,12 @@ Status Append(const Json& v, std::string* out) {
       out->push_back('}');
       return Status::Ok();
     }
-    default: return Status::InvalidArgument("unsupported JSON value (binary or discarded)");
+    default:
+      return Status::InvalidArgument("unsupported JSON value (binary or discarded)");
   }
   // Integers beyond ±2^53 are not exactly representable in I-JSON (RFC 7493).
-  if ((v.is_number_integer() && (v.get<int64_t>() > (int64_t{1} << 53) ||
-                                 v.get<int64_t>() < -(int64_t{1} << 53)))) {
+  if ((v.is_number_integer() &&
+       (v.get<int64_t>() > (int64_t{1} << 53) || v.get<int64_t>() < -(int64_t{1} << 53)))) {
     return Status::InvalidArgument("integer outside the I-JSON range");
   }
   return Status::Ok();

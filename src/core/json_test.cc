@@ -9,8 +9,9 @@ TEST(JsonTest, CanonicalSortsMembersByUtf16AndDropsWhitespace) {
   // RFC 8785 §3.2.3 orders by UTF-16 code units: U+1F600 (surrogates D83D..) sorts before
   // U+FB33 although its UTF-8 bytes sort after.
   Json j = Json::parse(R"({"b": 1, "a": [true, null, "x"], "\ufb33": 2, "\ud83d\ude00": 3})");
-  EXPECT_EQ(*CanonicalJson(j), "{\"a\":[true,null,\"x\"],\"b\":1,\"\xF0\x9F\x98\x80\":3,"
-                               "\"\xEF\xAC\xB3\":2}");
+  EXPECT_EQ(*CanonicalJson(j),
+            "{\"a\":[true,null,\"x\"],\"b\":1,\"\xF0\x9F\x98\x80\":3,"
+            "\"\xEF\xAC\xB3\":2}");
 }
 
 TEST(JsonTest, CanonicalEscapesOnlyWhatItMust) {

@@ -4,15 +4,24 @@ namespace attest {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kNotFound: return "not found";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kCorruption: return "corruption";
-    case Code::kIOError: return "I/O error";
-    case Code::kPermissionDenied: return "permission denied";
-    case Code::kConflict: return "conflict";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kUnimplemented: return "unimplemented";
+    case Code::kOk:
+      return "ok";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kIOError:
+      return "I/O error";
+    case Code::kPermissionDenied:
+      return "permission denied";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kUnimplemented:
+      return "unimplemented";
   }
   return "unknown";
 }

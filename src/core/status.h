@@ -38,9 +38,7 @@ class [[nodiscard]] Status {
   static Status InvalidArgument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status IOError(std::string m) { return {Code::kIOError, std::move(m)}; }
-  static Status PermissionDenied(std::string m) {
-    return {Code::kPermissionDenied, std::move(m)};
-  }
+  static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
   static Status Conflict(std::string m) { return {Code::kConflict, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
@@ -66,7 +64,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
@@ -97,10 +95,10 @@ class [[nodiscard]] Result {
 #define ATTEST_CONCAT_(a, b) ATTEST_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not ok.
-#define RETURN_IF_ERROR(expr)                   \
-  do {                                          \
-    ::attest::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                  \
+#define RETURN_IF_ERROR(expr)      \
+  do {                             \
+    ::attest::Status _st = (expr); \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` binds the value of a Result or returns its Status.

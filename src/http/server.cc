@@ -13,12 +13,23 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -34,12 +45,18 @@ void Problem(httplib::Response& res, int status, const std::string& title,
 
 int HttpStatusFor(const Status& st) {
   switch (st.code()) {
-    case Code::kNotFound: return 404;
-    case Code::kInvalidArgument: return 400;
-    case Code::kPermissionDenied: return 403;
-    case Code::kConflict: return 409;
-    case Code::kUnavailable: return 503;
-    default: return 500;
+    case Code::kNotFound:
+      return 404;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kConflict:
+      return 409;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -57,7 +74,8 @@ Json PublicRecordJson(const meta::Record& r) {
   Json versions = Json::array();
   for (const auto& v : r.versions) {
     Json blobs = Json::array();
-    for (const auto& b : v.blobs) blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+    for (const auto& b : v.blobs)
+      blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
     versions.push_back({{"version", v.version},
                         {"lang", v.lang},
                         {"created", v.created},
@@ -86,8 +104,9 @@ Result<ServeOptions> ParseListen(const std::string& listen) {
     o.host = o.host.substr(1, o.host.size() - 2);
   }
   std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535 || o.host.empty()) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535 ||
+      o.host.empty()) {
     return Status::InvalidArgument("--listen '" + listen + "' is not HOST:PORT");
   }
   o.port = std::stoi(port);
@@ -177,8 +196,9 @@ Server::Server(Env* env, std::string archive_dir, ServeOptions options)
         "padding:0 1rem;line-height:1.5}code,pre{font-size:.85rem;overflow-wrap:anywhere}"
         "td{padding:.2rem .6rem;border-bottom:1px solid #ddd}</style></head><body>"
         "<h1>attest</h1><p>A tamper-evident archive. Public records, their log and proofs.</p>";
-    html += "<h2>Public records</h2><table><tr><th>record</th><th>language</th>"
-            "<th>collection</th><th>SHA-256</th><th>proof</th></tr>";
+    html +=
+        "<h2>Public records</h2><table><tr><th>record</th><th>language</th>"
+        "<th>collection</th><th>SHA-256</th><th>proof</th></tr>";
     if (list.ok()) {
       for (const auto& rec : *list) {
         if (rec.consent != meta::Consent::kPublic || rec.versions.empty()) continue;

@@ -28,19 +28,24 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create) {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Status Db::Error(int rc, std::string_view context) {
-  std::string msg = std::string(context) + " (" + path_ + "): " +
-                    (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+  std::string msg = std::string(context) + " (" + path_ +
+                    "): " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::Corruption(msg + "; the database file is damaged or not an attest database");
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(msg);
-    case SQLITE_CONSTRAINT: return Status::Conflict(msg);
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict(msg);
     case SQLITE_READONLY:
-    case SQLITE_PERM: return Status::PermissionDenied(msg);
-    case SQLITE_CANTOPEN: return Status::NotFound(msg);
-    default: return Status::IOError(msg);
+    case SQLITE_PERM:
+      return Status::PermissionDenied(msg);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(msg);
+    default:
+      return Status::IOError(msg);
   }
 }
 

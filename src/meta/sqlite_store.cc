@@ -9,11 +9,16 @@ namespace attest::meta {
 
 const char* ConsentName(Consent c) {
   switch (c) {
-    case Consent::kPublic: return "public";
-    case Consent::kResearch: return "research";
-    case Consent::kRestricted: return "restricted";
-    case Consent::kSealed: return "sealed";
-    case Consent::kWithdrawn: return "withdrawn";
+    case Consent::kPublic:
+      return "public";
+    case Consent::kResearch:
+      return "research";
+    case Consent::kRestricted:
+      return "restricted";
+    case Consent::kSealed:
+      return "sealed";
+    case Consent::kWithdrawn:
+      return "withdrawn";
   }
   return "restricted";
 }
@@ -76,26 +81,27 @@ class SqliteStore : public Store {
       std::string salt = req.salt;
       if (req.create) {
         if (!req.collection_id.empty()) {
-          RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
-                                       req.collection_id, req.created));
+          RETURN_IF_ERROR(
+              InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
+                           req.collection_id, req.created));
         }
         if (!req.witness_id.empty()) {
           RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO witnesses(id, created) VALUES (?, ?)",
                                        req.witness_id, req.created));
         }
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                     "INSERT INTO records(id, collection_id, witness_id, consent, "
-                                     "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
+        ASSIGN_OR_RETURN(Stmt s,
+                         db_->Prepare("INSERT INTO records(id, collection_id, witness_id, consent, "
+                                      "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
         s.Bind(1, req.record_id).Bind(4, ConsentName(req.consent)).Bind(5, req.created);
         s.BindBlob(6, req.salt);
         req.collection_id.empty() ? s.BindNull(2) : s.Bind(2, req.collection_id);
         req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
         RETURN_IF_ERROR(s.Run());
       } else {
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                     "SELECT r.withdrawn_at IS NOT NULL, r.salt, "
-                                     "(SELECT COALESCE(MAX(version), 0) FROM versions v "
-                                     " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
+        ASSIGN_OR_RETURN(Stmt s,
+                         db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
+                                      "(SELECT COALESCE(MAX(version), 0) FROM versions v "
+                                      " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
         s.Bind(1, req.record_id);
         ASSIGN_OR_RETURN(bool row, s.Step());
         if (!row) return Status::NotFound("no record '" + req.record_id + "' in this archive");
@@ -112,19 +118,19 @@ class SqliteStore : public Store {
         RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(next_leaf)).BindBlob(2, nv.leaf).Run());
       }
       {
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                     "INSERT INTO versions(record_id, version, manifest, "
-                                     "manifest_sha256, private_json, lang, created, leaf_index) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        ASSIGN_OR_RETURN(Stmt s,
+                         db_->Prepare("INSERT INTO versions(record_id, version, manifest, "
+                                      "manifest_sha256, private_json, lang, created, leaf_index) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
         s.Bind(1, req.record_id).Bind(2, version).BindBlob(3, nv.manifest);
         s.Bind(4, nv.manifest_sha256).Bind(5, nv.private_json).Bind(6, nv.lang);
         s.Bind(7, nv.created).Bind(8, static_cast<int64_t>(next_leaf));
         RETURN_IF_ERROR(s.Run());
       }
       for (const BlobRef& b : nv.blobs) {
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                     "INSERT OR IGNORE INTO version_blobs(record_id, version, "
-                                     "role, sha256, size) VALUES (?, ?, ?, ?, ?)"));
+        ASSIGN_OR_RETURN(Stmt s,
+                         db_->Prepare("INSERT OR IGNORE INTO version_blobs(record_id, version, "
+                                      "role, sha256, size) VALUES (?, ?, ?, ?, ?)"));
         s.Bind(1, req.record_id).Bind(2, version).Bind(3, b.role).Bind(4, b.sha256);
         RETURN_IF_ERROR(s.Bind(5, static_cast<int64_t>(b.size)).Run());
       }
@@ -136,17 +142,17 @@ class SqliteStore : public Store {
     return out;
   }
 
-  Result<Withdrawal> Withdraw(
-      const std::string& record_id, const std::string& reason, const std::string& at,
-      const std::function<Result<std::string>(int)>& leaf_for) override {
+  Result<Withdrawal> Withdraw(const std::string& record_id, const std::string& reason,
+                              const std::string& at,
+                              const std::function<Result<std::string>(int)>& leaf_for) override {
     ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
     Withdrawal w;
     {
-      ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                   "SELECT r.withdrawn_at IS NOT NULL, "
-                                   "(SELECT MAX(version) FROM versions v WHERE v.record_id = r.id),"
-                                   " (SELECT leaf_index FROM withdrawals w WHERE w.record_id = r.id)"
-                                   " FROM records r WHERE r.id = ?"));
+      ASSIGN_OR_RETURN(
+          Stmt s, db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, "
+                               "(SELECT MAX(version) FROM versions v WHERE v.record_id = r.id),"
+                               " (SELECT leaf_index FROM withdrawals w WHERE w.record_id = r.id)"
+                               " FROM records r WHERE r.id = ?"));
       s.Bind(1, record_id);
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) return Status::NotFound("no record '" + record_id + "' in this archive");
@@ -159,28 +165,29 @@ class SqliteStore : public Store {
       ASSIGN_OR_RETURN(std::string leaf, leaf_for(w.version));
       ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
       RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(w.leaf_index)).BindBlob(2, leaf).Run());
-      ASSIGN_OR_RETURN(Stmt u, db_->Prepare(
-                                   "UPDATE records SET withdrawn_at = ?, salt = NULL, "
-                                   "consent = 'withdrawn' WHERE id = ?"));
+      ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET withdrawn_at = ?, salt = NULL, "
+                                            "consent = 'withdrawn' WHERE id = ?"));
       RETURN_IF_ERROR(u.Bind(1, at).Bind(2, record_id).Run());
-      ASSIGN_OR_RETURN(Stmt p, db_->Prepare(
-                                   "UPDATE versions SET private_json = NULL WHERE record_id = ?"));
+      ASSIGN_OR_RETURN(Stmt p,
+                       db_->Prepare("UPDATE versions SET private_json = NULL WHERE record_id = ?"));
       RETURN_IF_ERROR(p.Bind(1, record_id).Run());
-      ASSIGN_OR_RETURN(Stmt g, db_->Prepare(
-                                   "UPDATE segments SET text = NULL WHERE record_id = ?"));
+      ASSIGN_OR_RETURN(Stmt g, db_->Prepare("UPDATE segments SET text = NULL WHERE record_id = ?"));
       RETURN_IF_ERROR(g.Bind(1, record_id).Run());
-      ASSIGN_OR_RETURN(Stmt i, db_->Prepare(
-                                   "INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
-                                   "VALUES (?, ?, ?, ?)"));
-      RETURN_IF_ERROR(i.Bind(1, record_id).Bind(2, reason).Bind(3, at)
-                          .Bind(4, static_cast<int64_t>(w.leaf_index)).Run());
+      ASSIGN_OR_RETURN(Stmt i,
+                       db_->Prepare("INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
+                                    "VALUES (?, ?, ?, ?)"));
+      RETURN_IF_ERROR(i.Bind(1, record_id)
+                          .Bind(2, reason)
+                          .Bind(3, at)
+                          .Bind(4, static_cast<int64_t>(w.leaf_index))
+                          .Run());
     }
     // Blobs of this record that no live record still refers to.
-    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
-                                 "SELECT DISTINCT vb.sha256 FROM version_blobs vb "
-                                 "WHERE vb.record_id = ? AND NOT EXISTS ("
-                                 " SELECT 1 FROM version_blobs o JOIN records r ON r.id = o.record_id"
-                                 " WHERE o.sha256 = vb.sha256 AND r.withdrawn_at IS NULL)"));
+    ASSIGN_OR_RETURN(
+        Stmt b, db_->Prepare("SELECT DISTINCT vb.sha256 FROM version_blobs vb "
+                             "WHERE vb.record_id = ? AND NOT EXISTS ("
+                             " SELECT 1 FROM version_blobs o JOIN records r ON r.id = o.record_id"
+                             " WHERE o.sha256 = vb.sha256 AND r.withdrawn_at IS NULL)"));
     b.Bind(1, record_id);
     while (true) {
       ASSIGN_OR_RETURN(bool row, b.Step());
@@ -200,20 +207,20 @@ class SqliteStore : public Store {
   Result<std::vector<Record>> ListRecords() override { return LoadRecords("", ""); }
 
   Result<bool> BlobIsLive(const std::string& sha256) override {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT 1 FROM version_blobs vb JOIN records r ON r.id = "
-                                 "vb.record_id WHERE vb.sha256 = ? AND r.withdrawn_at IS NULL"));
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT 1 FROM version_blobs vb JOIN records r ON r.id = "
+                                  "vb.record_id WHERE vb.sha256 = ? AND r.withdrawn_at IS NULL"));
     s.Bind(1, sha256);
     return s.Step();
   }
 
   Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) override {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT v.record_id, v.version, v.manifest, v.manifest_sha256, "
-                                 "COALESCE(v.private_json, ''), v.lang, v.created, v.leaf_index, "
-                                 "r.salt, r.withdrawn_at IS NOT NULL FROM versions v JOIN records r"
-                                 " ON r.id = v.record_id WHERE v.leaf_index >= ? "
-                                 "ORDER BY v.leaf_index LIMIT ?"));
+    ASSIGN_OR_RETURN(
+        Stmt s, db_->Prepare("SELECT v.record_id, v.version, v.manifest, v.manifest_sha256, "
+                             "COALESCE(v.private_json, ''), v.lang, v.created, v.leaf_index, "
+                             "r.salt, r.withdrawn_at IS NOT NULL FROM versions v JOIN records r"
+                             " ON r.id = v.record_id WHERE v.leaf_index >= ? "
+                             "ORDER BY v.leaf_index LIMIT ?"));
     s.Bind(1, static_cast<int64_t>(from_leaf)).Bind(2, static_cast<int64_t>(limit));
     std::vector<VersionState> out;
     while (true) {
@@ -237,8 +244,8 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<std::pair<std::string, uint64_t>>> ListWithdrawals() override {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT record_id, leaf_index FROM withdrawals ORDER BY leaf_index"));
+    ASSIGN_OR_RETURN(
+        Stmt s, db_->Prepare("SELECT record_id, leaf_index FROM withdrawals ORDER BY leaf_index"));
     std::vector<std::pair<std::string, uint64_t>> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step());
@@ -263,9 +270,9 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) override {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT idx, data FROM log_leaves WHERE idx >= ? ORDER BY idx "
-                                 "LIMIT ?"));
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT idx, data FROM log_leaves WHERE idx >= ? ORDER BY idx "
+                                  "LIMIT ?"));
     s.Bind(1, static_cast<int64_t>(start)).Bind(2, static_cast<int64_t>(limit));
     std::vector<std::string> out;
     while (true) {
@@ -285,8 +292,8 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(bool row, s.Step());
     std::string result = row ? s.Text(0) : "no answer";
     if (result != "ok") {
-      return Status::Corruption("database " + db_->path() + " failed its integrity check: " +
-                                result);
+      return Status::Corruption("database " + db_->path() +
+                                " failed its integrity check: " + result);
     }
     return Status::Ok();
   }
@@ -305,12 +312,12 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<Record>> LoadRecords(const std::string& where, const std::string& arg) {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT r.id, COALESCE(r.collection_id, ''), "
-                                 "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
-                                 "r.withdrawn_at, w.leaf_index FROM records r LEFT JOIN "
-                                 "withdrawals w ON w.record_id = r.id " + where +
-                                 " ORDER BY r.seq"));
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT r.id, COALESCE(r.collection_id, ''), "
+                                  "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
+                                  "r.withdrawn_at, w.leaf_index FROM records r LEFT JOIN "
+                                  "withdrawals w ON w.record_id = r.id " +
+                                  where + " ORDER BY r.seq"));
     if (!where.empty()) s.Bind(1, arg);
     std::vector<Record> out;
     while (true) {
@@ -327,13 +334,12 @@ class SqliteStore : public Store {
       if (!s.IsNull(7)) r.withdraw_leaf_index = static_cast<uint64_t>(s.Int(7));
       out.push_back(std::move(r));
     }
-    ASSIGN_OR_RETURN(Stmt v, db_->Prepare(
-                                 "SELECT version, manifest, manifest_sha256, "
-                                 "COALESCE(private_json, ''), lang, created, leaf_index "
-                                 "FROM versions WHERE record_id = ? ORDER BY version"));
-    ASSIGN_OR_RETURN(Stmt b, db_->Prepare(
-                                 "SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
-                                 " AND version = ? ORDER BY role, sha256"));
+    ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT version, manifest, manifest_sha256, "
+                                          "COALESCE(private_json, ''), lang, created, leaf_index "
+                                          "FROM versions WHERE record_id = ? ORDER BY version"));
+    ASSIGN_OR_RETURN(Stmt b,
+                     db_->Prepare("SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
+                                  " AND version = ? ORDER BY role, sha256"));
     for (Record& r : out) {
       RETURN_IF_ERROR(v.Reset());
       v.Bind(1, r.id);

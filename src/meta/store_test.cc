@@ -52,8 +52,8 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, AddsRecordsAndSequencesOneLeafEach) {
-  auto v = store_->AddVersions({NewRecord("r1", std::string(64, '1'), "w1"),
-                                NewRecord("r2", std::string(64, '2'), "")});
+  auto v = store_->AddVersions(
+      {NewRecord("r1", std::string(64, '1'), "w1"), NewRecord("r2", std::string(64, '2'), "")});
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ((*v)[0].leaf_index, 0u);
   EXPECT_EQ((*v)[1].leaf_index, 1u);
@@ -108,10 +108,9 @@ TEST_F(StoreTest, WithdrawErasesPrivateDataAndKeepsSharedBlobs) {
   AddRequest v2 = NewRecord("r1", own, "");
   v2.create = false;
   ASSERT_TRUE(store_->AddVersions({v2}).ok());
-  auto w = store_->Withdraw("r1", "witness asked", "2026-02-02T00:00:00Z",
-                            [](int last) -> Result<std::string> {
-                              return "withdraw v" + std::to_string(last);
-                            });
+  auto w = store_->Withdraw(
+      "r1", "witness asked", "2026-02-02T00:00:00Z",
+      [](int last) -> Result<std::string> { return "withdraw v" + std::to_string(last); });
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(w->version, 2);
   EXPECT_EQ(w->leaf_index, 3u);
@@ -140,13 +139,13 @@ TEST_F(StoreTest, TwoConnectionsAddingAtOnceBothSucceed) {
   auto other = *OpenSqliteStore(dir_ + "/attest.db", false);
   std::thread t([&] {
     for (int i = 0; i < 50; ++i) {
-      ASSERT_TRUE(other->AddVersions({NewRecord("a" + std::to_string(i), std::string(64, 'a'), "")})
-                      .ok());
+      ASSERT_TRUE(
+          other->AddVersions({NewRecord("a" + std::to_string(i), std::string(64, 'a'), "")}).ok());
     }
   });
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(store_->AddVersions({NewRecord("b" + std::to_string(i), std::string(64, 'b'), "")})
-                    .ok());
+    ASSERT_TRUE(
+        store_->AddVersions({NewRecord("b" + std::to_string(i), std::string(64, 'b'), "")}).ok());
   }
   t.join();
   EXPECT_EQ(*store_->LeafCount(), 100u);

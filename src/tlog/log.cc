@@ -86,7 +86,8 @@ Result<SignedCheckpoint> Log::Append(uint64_t expected_size,
       ASSIGN_OR_RETURN(bundle, ReadEntryBundle(env_, dir_, t, old_size - start));
     }
     uint64_t end = std::min(start + kTileWidth, new_size);
-    for (uint64_t i = std::max(start, old_size); i < end; ++i) bundle.push_back(leaves[i - old_size]);
+    for (uint64_t i = std::max(start, old_size); i < end; ++i)
+      bundle.push_back(leaves[i - old_size]);
     RETURN_IF_ERROR(WriteTile(EntryBundlePath(t, bundle.size()), EncodeEntryBundle(bundle)));
     if (bundle.size() == kTileWidth) completed.emplace_back(-1, t);
   }

@@ -60,7 +60,9 @@ class Log {
 
  private:
   Log(Env* env, std::string dir, Verifier verifier, std::optional<Signer> signer)
-      : env_(env), dir_(std::move(dir)), verifier_(std::move(verifier)),
+      : env_(env),
+        dir_(std::move(dir)),
+        verifier_(std::move(verifier)),
         signer_(std::move(signer)) {}
   Status WriteTile(const std::string& rel_path, std::string_view data);
   Status WriteCheckpoint(const Checkpoint& cp, std::string* note);

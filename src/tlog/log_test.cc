@@ -88,9 +88,8 @@ TEST(LogTest, LargeLogAcrossTileLevelsMatchesReference) {
   }
   auto latest = *log->Latest();
   uint64_t seen = 0;
-  EXPECT_TRUE(log->Audit(size, latest.checkpoint.root, [&](uint64_t, const std::string&) {
-                   ++seen;
-                 }).ok());
+  EXPECT_TRUE(
+      log->Audit(size, latest.checkpoint.root, [&](uint64_t, const std::string&) { ++seen; }).ok());
   EXPECT_EQ(seen, size);
 }
 
@@ -171,8 +170,7 @@ TEST(LogTest, CrashAtEveryStepOfAnAppendRecovers) {
     }
     auto fin = *reopened->Latest();
     EXPECT_EQ(fin.checkpoint.size, 270u);
-    EXPECT_TRUE(reopened->Audit(270, fin.checkpoint.root, [](uint64_t, const std::string&) {})
-                    .ok())
+    EXPECT_TRUE(reopened->Audit(270, fin.checkpoint.root, [](uint64_t, const std::string&) {}).ok())
         << "fault at step " << k;
     if (!hit) {
       EXPECT_TRUE(r.ok());

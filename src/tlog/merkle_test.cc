@@ -43,8 +43,14 @@ TEST_F(MerkleTest, Rfc6962LeafAndNodeHashing) {
   std::string leaf1 = *FromHex("00");
   EXPECT_EQ(ToHex(HashLeaf(leaf1)),
             "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7");
-  std::vector<std::string> rfc = {"", "00", "10", "2021", "3031", "40414243",
-                                  "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
+  std::vector<std::string> rfc = {"",
+                                  "00",
+                                  "10",
+                                  "2021",
+                                  "3031",
+                                  "40414243",
+                                  "5051525354555657",
+                                  "606162636465666768696a6b6c6d6e6f"};
   std::vector<Digest> hashes;
   for (auto& h : rfc) hashes.push_back(HashLeaf(*FromHex(h)));
   MemoryHashReader r(hashes);
@@ -87,8 +93,8 @@ TEST_F(MerkleTest, EveryConsistencyProofUpTo64MatchesAndVerifies) {
     auto got = ConsistencyProof(*reader_, m, n);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(*got, want) << m << "->" << n;
-    EXPECT_TRUE(VerifyConsistency(m, n, NaiveRoot(leaves_, 0, m), NaiveRoot(leaves_, 0, n), want)
-                    .ok())
+    EXPECT_TRUE(
+        VerifyConsistency(m, n, NaiveRoot(leaves_, 0, m), NaiveRoot(leaves_, 0, n), want).ok())
         << m << "->" << n;
   }
 }

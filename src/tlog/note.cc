@@ -1,11 +1,11 @@
 #include "tlog/note.h"
 
-#include "core/json.h"
-
 #include <sodium.h>
 
 #include <charconv>
 #include <cstring>
+
+#include "core/json.h"
 
 namespace attest::tlog {
 namespace {
@@ -152,7 +152,8 @@ Result<std::string> Verifier::Open(std::string_view note) const {
     }
     uint32_t hash = uint32_t{static_cast<uint8_t>((*sig)[0])} << 24 |
                     uint32_t{static_cast<uint8_t>((*sig)[1])} << 16 |
-                    uint32_t{static_cast<uint8_t>((*sig)[2])} << 8 | static_cast<uint8_t>((*sig)[3]);
+                    uint32_t{static_cast<uint8_t>((*sig)[2])} << 8 |
+                    static_cast<uint8_t>((*sig)[3]);
     if (hash != key_hash_) continue;
     found_key = true;
     if (sig->size() != 68) continue;

@@ -55,7 +55,7 @@ TEST_F(NoteTest, MalformedNotesAreRejected) {
   auto v = *Verifier::FromVkey(v_["checkpoint_vkey"].get<std::string>());
   std::string note = v_["checkpoint"];
   EXPECT_FALSE(v.Open("").ok());
-  EXPECT_FALSE(v.Open(note.substr(0, note.size() - 1)).ok());  // no final newline
+  EXPECT_FALSE(v.Open(note.substr(0, note.size() - 1)).ok());        // no final newline
   EXPECT_FALSE(v.Open(note.substr(0, note.find("\n\n") + 1)).ok());  // no signatures
   std::string flipped = note;
   flipped[note.size() - 10] = flipped[note.size() - 10] == 'A' ? 'B' : 'A';
