@@ -37,7 +37,8 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
     Child c({"--archive", archive, "add", "--json", files[0], files[1], files[2]}, tmp);
     ProcessResult r = c.Wait();
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (const auto& rec : Json::parse(r.out)["records"]) acknowledged.insert(rec["id"]);
+    Json j = Json::parse(r.out);
+    for (const auto& rec : j["records"]) acknowledged.insert(rec["id"].get<std::string>());
     full_us = std::max<int64_t>(full_us, std::chrono::duration_cast<std::chrono::microseconds>(
                                              std::chrono::steady_clock::now() - t0)
                                              .count());
