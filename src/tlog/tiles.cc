@@ -79,25 +79,30 @@ Result<std::vector<std::string>> ReadEntryBundle(Env* env, const std::string& lo
   ASSIGN_OR_RETURN(std::string data,
                    ReadTileFile(env, log_dir, EntryBundlePath(index, 0), width, &path));
   bool partial_file = path.find(".p/") != std::string::npos;
-  uint64_t expect = partial_file ? width : kTileWidth;
+  ASSIGN_OR_RETURN(auto out, ParseEntryBundle(data, partial_file ? width : kTileWidth, path));
+  out.resize(width);
+  return out;
+}
+
+Result<std::vector<std::string>> ParseEntryBundle(std::string_view data, uint64_t expect,
+                                                  const std::string& name) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos < data.size()) {
-    if (pos + 2 > data.size()) break;
+    if (pos + 2 > data.size() || out.size() >= expect) break;
     size_t len = static_cast<uint8_t>(data[pos]) << 8 | static_cast<uint8_t>(data[pos + 1]);
     pos += 2;
     if (pos + len > data.size()) {
-      return Status::Corruption("entry bundle " + path + " is truncated inside entry " +
+      return Status::Corruption("entry bundle " + name + " is truncated inside entry " +
                                 std::to_string(out.size()));
     }
     out.emplace_back(data.substr(pos, len));
     pos += len;
   }
   if (pos != data.size() || out.size() != expect) {
-    return Status::Corruption("entry bundle " + path + " holds " + std::to_string(out.size()) +
+    return Status::Corruption("entry bundle " + name + " holds " + std::to_string(out.size()) +
                               " entries; expected " + std::to_string(expect));
   }
-  out.resize(width);
   return out;
 }
 

@@ -40,6 +40,9 @@ Result<std::vector<Digest>> ReadHashTile(Env* env, const std::string& log_dir, i
 // Reads the first `width` leaves of entry bundle `index`, likewise.
 Result<std::vector<std::string>> ReadEntryBundle(Env* env, const std::string& log_dir,
                                                  uint64_t index, uint64_t width);
+// Parses entry bundle bytes (read from `name`, for messages) holding exactly `expect` entries.
+Result<std::vector<std::string>> ParseEntryBundle(std::string_view data, uint64_t expect,
+                                                  const std::string& name);
 std::string EncodeHashTile(const std::vector<Digest>& hashes);
 std::string EncodeEntryBundle(const std::vector<std::string>& leaves);
 // The root of a full tile's 256 hashes (a subtree 8 levels up).
