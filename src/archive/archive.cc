@@ -407,8 +407,9 @@ Result<VerifyReport> Archive::Verify() {
       }
       auto manifest = ParseJson(v.manifest, "manifest");
       if (!manifest.ok() || !manifest->is_object() ||
-          manifest->value("record", "") != v.record_id ||
-          manifest->value("version", -1) != v.version || !(*manifest)["blobs"].is_array()) {
+          StringMember(*manifest, "record") != v.record_id ||
+          IntMember(*manifest, "version", -1) != v.version || !manifest->contains("blobs") ||
+          !(*manifest)["blobs"].is_array()) {
         bad("manifest", "the manifest does not describe this record version");
         continue;
       }
@@ -420,7 +421,7 @@ Result<VerifyReport> Archive::Verify() {
           bad("manifest", "the manifest lists a blob without a valid sha256 and size");
           continue;
         }
-        blobs.push_back({b.value("role", ""), b["sha256"], b["size"].get<uint64_t>()});
+        blobs.push_back({StringMember(b, "role"), b["sha256"], b["size"].get<uint64_t>()});
       }
       if (vs.withdrawn) {
         if (std::find(rep.withdrawn.begin(), rep.withdrawn.end(), v.record_id) ==
@@ -439,7 +440,7 @@ Result<VerifyReport> Archive::Verify() {
         continue;  // content erased on purpose; the commitment was checked above
       }
       // The private metadata is stored in the canonical form that was committed to.
-      if (ToHex(HmacSha256(vs.salt, v.private_json)) != manifest->value("private", "")) {
+      if (ToHex(HmacSha256(vs.salt, v.private_json)) != StringMember(*manifest, "private")) {
         bad("metadata", "the private metadata differs from what the manifest committed to");
       }
       for (const meta::BlobRef& b : blobs) {
@@ -627,7 +628,7 @@ Result<ProofCheck> VerifyProof(Env* env, const std::string& proof_json, const st
     bool found = false;
     if (manifest.contains("blobs") && manifest["blobs"].is_array()) {
       for (const auto& b : manifest["blobs"]) {
-        if (b.is_object() && b.value("sha256", "") == sha) found = true;
+        if (b.is_object() && StringMember(b, "sha256") == sha) found = true;
       }
     }
     if (!found) {

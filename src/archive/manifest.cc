@@ -44,7 +44,7 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
   if (!canon.ok() || *canon != leaf) {
     return Status::Corruption("log leaf is not in canonical JSON form");
   }
-  if (!j.is_object() || j.value("type", "") != "attest.leaf.v1") {
+  if (!j.is_object() || StringMember(j, "type") != "attest.leaf.v1") {
     return Status::Corruption("log leaf is not an attest.leaf.v1 statement");
   }
   LeafFields f;

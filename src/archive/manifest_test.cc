@@ -28,6 +28,9 @@ TEST(ManifestTest, ParseLeafRejectsNonCanonicalAndIncompleteLeaves) {
                         "\"attest.leaf.v1\",\"version\":1}")
                   .ok());
   EXPECT_FALSE(ParseLeaf("not json").ok());
+  // Found by fuzz_leaf: members of the wrong type are errors, not exceptions.
+  EXPECT_FALSE(ParseLeaf("{\"type\":{}}").ok());
+  EXPECT_FALSE(ParseLeaf("[]").ok());
 }
 
 TEST(ManifestTest, PrivateCommitmentDependsOnSaltAndContent) {

@@ -23,6 +23,12 @@ Result<std::string> CanonicalJson(const Json& value);
 // Parses JSON text; the error names `what` and the parser's complaint.
 Result<Json> ParseJson(std::string_view text, std::string_view what);
 
+// Member `key` of `j` if `j` is an object and the member a string; else "". (nlohmann's
+// value() throws when the member has another type: never use it on untrusted JSON.)
+std::string StringMember(const Json& j, const char* key);
+// Member `key` of `j` if it is an integer; else `fallback`.
+int64_t IntMember(const Json& j, const char* key, int64_t fallback);
+
 bool IsValidUtf8(std::string_view s);
 
 // "2026-11-23T08:05:33Z" (UTC, whole seconds).
