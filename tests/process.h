@@ -72,6 +72,8 @@ class Child {
     return r;
   }
   pid_t pid() const { return pid_; }
+  // What the child has written to stdout so far.
+  std::string OutputSoFar() const { return Slurp(out_path_); }
 
  private:
   static inline int counter_ = 0;

@@ -498,6 +498,35 @@ Result<VerifyReport> Archive::Verify() {
   return rep;
 }
 
+static Json VersionJson(const meta::Version& v) {
+  Json blobs = Json::array();
+  for (const auto& b : v.blobs) {
+    blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+  }
+  return {{"version", v.version},
+          {"lang", v.lang},
+          {"created", v.created},
+          {"leaf_index", v.leaf_index},
+          {"manifest_sha256", v.manifest_sha256},
+          {"blobs", blobs}};
+}
+
+Json RecordToJson(const meta::Record& r) {
+  Json versions = Json::array();
+  for (const auto& v : r.versions) versions.push_back(VersionJson(v));
+  Json j = {{"id", r.id},
+            {"collection", r.collection_id},
+            {"witness", r.witness_id},
+            {"consent", meta::ConsentName(r.consent)},
+            {"created", r.created},
+            {"versions", versions}};
+  if (r.withdrawn_at) {
+    j["withdrawn_at"] = *r.withdrawn_at;
+    if (r.withdraw_leaf_index) j["withdraw_leaf_index"] = *r.withdraw_leaf_index;
+  }
+  return j;
+}
+
 Json VerifyReport::ToJson() const {
   Json problems_json = Json::array();
   for (const auto& p : problems) {

@@ -27,6 +27,11 @@ struct AddOptions {
   std::string record_id;  // non-empty: the files become a new version of this record
 };
 
+// The JSON form of a record, shared by `attest show --json`, `attest list --json` and the API:
+// ids, consent, versions with their log positions and blob addresses. Private metadata is
+// never part of it.
+Json RecordToJson(const meta::Record& r);
+
 // Checks add options before anything is stored (kInvalidArgument naming the bad option).
 Status ValidateAddOptions(const AddOptions& opts, size_t file_count);
 

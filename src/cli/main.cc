@@ -1,5 +1,6 @@
 // The `attest` command: argument parsing and output formatting only. Every decision is made
 // in the libraries below (archive, http). Exit codes: 0 ok, 1 failure, 2 usage.
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -35,59 +36,34 @@ int Usage(const std::string& msg) {
 
 void PrintJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
 
-Json VersionJson(const meta::Version& v) {
-  Json blobs = Json::array();
-  for (const auto& b : v.blobs) {
-    blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
-  }
-  return {{"version", v.version},
-          {"lang", v.lang},
-          {"created", v.created},
-          {"leaf_index", v.leaf_index},
-          {"manifest_sha256", v.manifest_sha256},
-          {"blobs", blobs}};
-}
-
-Json RecordJson(const meta::Record& r) {
-  Json versions = Json::array();
-  for (const auto& v : r.versions) versions.push_back(VersionJson(v));
-  Json j = {{"id", r.id},
-            {"collection", r.collection_id},
-            {"witness", r.witness_id},
-            {"consent", meta::ConsentName(r.consent)},
-            {"created", r.created},
-            {"versions", versions}};
-  if (r.withdrawn_at) {
-    j["withdrawn_at"] = *r.withdrawn_at;
-    if (r.withdraw_leaf_index) j["withdraw_leaf_index"] = *r.withdraw_leaf_index;
-  }
-  return j;
-}
-
-std::unique_ptr<http::Server>* g_server = nullptr;
-
-void OnSignal(int) {
-  if (g_server && *g_server) (*g_server)->Stop();
-}
-
+// Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
+// in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
-  auto server = std::make_unique<http::Server>(env, dir, *opts);
-  auto port = server->Bind();
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // inherited by the server's threads
+  http::Server server(env, dir, *opts);
+  auto port = server.Bind();
   if (!port.ok()) return Fail(port.status());
   std::string host =
       opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
   std::cout << banner << "Serving " << dir << " on http://" << host << ":" << *port
             << "/  (Ctrl-C to stop)\n"
             << std::flush;
-  g_server = &server;
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  Status st = server->Run();
-  g_server = nullptr;
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    server.Stop();
+  });
+  Status st = server.Run();
+  if (!st.ok()) {
+    pthread_kill(waiter.native_handle(), SIGTERM);  // release the waiter
+  }
+  waiter.join();
   return st.ok() ? kExitOk : Fail(st);
 }
 
@@ -260,7 +236,7 @@ int Main(int argc, char** argv) {
     auto r = (*a)->Get(show_id);
     if (!r.ok()) return Fail(r.status());
     if (show_json) {
-      PrintJson(RecordJson(*r));
+      PrintJson(archive::RecordToJson(*r));
       return kExitOk;
     }
     std::cout << "record     " << r->id << "\n"
@@ -289,7 +265,7 @@ int Main(int argc, char** argv) {
     if (!recs.ok()) return Fail(recs.status());
     if (list_json) {
       Json arr = Json::array();
-      for (const auto& r : *recs) arr.push_back(RecordJson(r));
+      for (const auto& r : *recs) arr.push_back(archive::RecordToJson(r));
       PrintJson({{"records", arr}});
       return kExitOk;
     }

@@ -70,27 +70,6 @@ bool SafeLogPath(const std::string& p) {
   return true;
 }
 
-Json PublicRecordJson(const meta::Record& r) {
-  Json versions = Json::array();
-  for (const auto& v : r.versions) {
-    Json blobs = Json::array();
-    for (const auto& b : v.blobs)
-      blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
-    versions.push_back({{"version", v.version},
-                        {"lang", v.lang},
-                        {"created", v.created},
-                        {"leaf_index", v.leaf_index},
-                        {"manifest_sha256", v.manifest_sha256},
-                        {"blobs", blobs}});
-  }
-  return {{"id", r.id},
-          {"collection", r.collection_id},
-          {"witness", r.witness_id},
-          {"consent", meta::ConsentName(r.consent)},
-          {"created", r.created},
-          {"versions", versions}};
-}
-
 }  // namespace
 
 Result<ServeOptions> ParseListen(const std::string& listen) {
@@ -162,7 +141,7 @@ Server::Server(Env* env, std::string archive_dir, ServeOptions options)
     if (!list.ok()) return Problem(res, 500, "Internal error", "the records could not be read");
     Json items = Json::array();
     for (const auto& rec : *list) {
-      if (rec.consent == meta::Consent::kPublic) items.push_back(PublicRecordJson(rec));
+      if (rec.consent == meta::Consent::kPublic) items.push_back(archive::RecordToJson(rec));
     }
     res.set_content(Json{{"records", items}}.dump(), "application/json");
   });

@@ -34,6 +34,25 @@ Result<Consent> ParseConsent(std::string_view s) {
 
 namespace {
 
+// The columns record_id, version, manifest, manifest_sha256, private_json, lang, created,
+// leaf_index of `versions`, in that order from `col`.
+constexpr char kVersionColumns[] =
+    "v.record_id, v.version, v.manifest, v.manifest_sha256, COALESCE(v.private_json, ''), "
+    "v.lang, v.created, v.leaf_index";
+
+Version ReadVersion(Stmt& s, int col) {
+  Version v;
+  v.record_id = s.Text(col);
+  v.version = static_cast<int>(s.Int(col + 1));
+  v.manifest = s.Blob(col + 2);
+  v.manifest_sha256 = s.Text(col + 3);
+  v.private_json = s.Text(col + 4);
+  v.lang = s.Text(col + 5);
+  v.created = s.Text(col + 6);
+  v.leaf_index = static_cast<uint64_t>(s.Int(col + 7));
+  return v;
+}
+
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
@@ -215,27 +234,17 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) override {
-    ASSIGN_OR_RETURN(
-        Stmt s, db_->Prepare("SELECT v.record_id, v.version, v.manifest, v.manifest_sha256, "
-                             "COALESCE(v.private_json, ''), v.lang, v.created, v.leaf_index, "
-                             "r.salt, r.withdrawn_at IS NOT NULL FROM versions v JOIN records r"
-                             " ON r.id = v.record_id WHERE v.leaf_index >= ? "
-                             "ORDER BY v.leaf_index LIMIT ?"));
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kVersionColumns +
+                                          ", r.salt, r.withdrawn_at IS NOT NULL FROM versions v "
+                                          "JOIN records r ON r.id = v.record_id WHERE "
+                                          "v.leaf_index >= ? ORDER BY v.leaf_index LIMIT ?"));
     s.Bind(1, static_cast<int64_t>(from_leaf)).Bind(2, static_cast<int64_t>(limit));
     std::vector<VersionState> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
       VersionState vs;
-      Version& v = vs.version;
-      v.record_id = s.Text(0);
-      v.version = static_cast<int>(s.Int(1));
-      v.manifest = s.Blob(2);
-      v.manifest_sha256 = s.Text(3);
-      v.private_json = s.Text(4);
-      v.lang = s.Text(5);
-      v.created = s.Text(6);
-      v.leaf_index = static_cast<uint64_t>(s.Int(7));
+      vs.version = ReadVersion(s, 0);
       vs.salt = s.Blob(8);
       vs.withdrawn = s.Int(9) != 0;
       out.push_back(std::move(vs));
@@ -334,9 +343,9 @@ class SqliteStore : public Store {
       if (!s.IsNull(7)) r.withdraw_leaf_index = static_cast<uint64_t>(s.Int(7));
       out.push_back(std::move(r));
     }
-    ASSIGN_OR_RETURN(Stmt v, db_->Prepare("SELECT version, manifest, manifest_sha256, "
-                                          "COALESCE(private_json, ''), lang, created, leaf_index "
-                                          "FROM versions WHERE record_id = ? ORDER BY version"));
+    ASSIGN_OR_RETURN(Stmt v, db_->Prepare(std::string("SELECT ") + kVersionColumns +
+                                          " FROM versions v WHERE v.record_id = ? "
+                                          "ORDER BY v.version"));
     ASSIGN_OR_RETURN(Stmt b,
                      db_->Prepare("SELECT role, sha256, size FROM version_blobs WHERE record_id = ?"
                                   " AND version = ? ORDER BY role, sha256"));
@@ -346,15 +355,7 @@ class SqliteStore : public Store {
       while (true) {
         ASSIGN_OR_RETURN(bool row, v.Step());
         if (!row) break;
-        Version ver;
-        ver.record_id = r.id;
-        ver.version = static_cast<int>(v.Int(0));
-        ver.manifest = v.Blob(1);
-        ver.manifest_sha256 = v.Text(2);
-        ver.private_json = v.Text(3);
-        ver.lang = v.Text(4);
-        ver.created = v.Text(5);
-        ver.leaf_index = static_cast<uint64_t>(v.Int(6));
+        Version ver = ReadVersion(v, 0);
         RETURN_IF_ERROR(b.Reset());
         b.Bind(1, r.id).Bind(2, ver.version);
         while (true) {
