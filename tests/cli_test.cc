@@ -8,12 +8,6 @@
 namespace attest::testing {
 namespace {
 
-std::string Write(const std::string& dir, const std::string& name, const std::string& data) {
-  std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << data;
-  return path;
-}
-
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -29,6 +29,12 @@ inline std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+inline std::string Write(const std::string& dir, const std::string& name, const std::string& data) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << data;
+  return path;
+}
+
 inline std::string TempDir(const char* prefix = "attest-test") {
   std::string tmpl = std::string("/tmp/") + prefix + "-XXXXXX";
   return mkdtemp(tmpl.data());

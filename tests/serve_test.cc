@@ -11,12 +11,6 @@
 namespace attest::testing {
 namespace {
 
-std::string Write(const std::string& dir, const std::string& name, const std::string& data) {
-  std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << data;
-  return path;
-}
-
 TEST(ServeTest, ServesLogAndPublicRecordsOnly) {
   std::string tmp = TempDir("attest-serve");
   std::string archive = tmp + "/archive";
