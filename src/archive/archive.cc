@@ -193,6 +193,8 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
 Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
+  // A damaged log refuses new statements before any is recorded.
+  RETURN_IF_ERROR(log_->CheckAppendable());
   std::string now = Now(env_);
   std::vector<meta::AddRequest> requests;
   for (const StoredFile& f : files) {

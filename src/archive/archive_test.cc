@@ -224,6 +224,21 @@ TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
 }
 
+TEST_F(ArchiveTest, AddToADamagedLogIsRefusedBeforeAnythingIsRecorded) {
+  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions()).ok());
+  std::string tile = dir_ + "/log/tile/0/000.p/1";
+  std::string t = *Env::Default()->ReadFile(tile);
+  t[0] ^= 1;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
+  auto r = archive_->Add({WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
+  EXPECT_EQ(r.status().code(), Code::kCorruption);
+  EXPECT_EQ(archive_->List()->size(), 1u);
+  EXPECT_EQ(*archive_->store()->LeafCount(), 1u);
+  auto rep = *archive_->Verify();
+  EXPECT_FALSE(rep.ok);
+  EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
+}
+
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
   auto added = *archive_->Add(
       {WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());

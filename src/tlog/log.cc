@@ -69,6 +69,7 @@ Result<SignedCheckpoint> Log::Append(uint64_t expected_size,
                             std::to_string(expected_size));
   }
   if (leaves.empty()) return latest;
+  RETURN_IF_ERROR(CheckRightEdge(latest.checkpoint));
   for (size_t i = 0; i < leaves.size(); ++i) {
     if (leaves[i].size() > kMaxLeafSize) {
       return Status::InvalidArgument("log leaf of " + std::to_string(leaves[i].size()) +
@@ -134,6 +135,33 @@ Result<SignedCheckpoint> Log::Append(uint64_t expected_size,
     env_->RemoveDir(pdir).ok();  // best effort: a leftover partial tile is harmless
   }
   return out;
+}
+
+Status Log::CheckAppendable() {
+  ASSIGN_OR_RETURN(SignedCheckpoint latest, Latest());
+  return CheckRightEdge(latest.checkpoint);
+}
+
+Status Log::CheckRightEdge(const Checkpoint& cp) {
+  if (cp.size == 0) return Status::Ok();
+  TileHashReader reader(env_, dir_, cp.size);  // from the files, not the cache
+  ASSIGN_OR_RETURN(Digest root, TreeRoot(reader, cp.size));
+  if (root != cp.root) {
+    return Status::Corruption("the log's tiles in " + dir_ +
+                              " do not reproduce its signed checkpoint; nothing was appended "
+                              "(run attest verify to find the damaged tile)");
+  }
+  uint64_t t = cp.size / kTileWidth, width = cp.size % kTileWidth;
+  if (width == 0) return Status::Ok();
+  ASSIGN_OR_RETURN(auto bundle, ReadEntryBundle(env_, dir_, t, width));
+  ASSIGN_OR_RETURN(auto hashes, ReadHashTile(env_, dir_, 0, t, width));
+  for (uint64_t i = 0; i < width; ++i) {
+    if (HashLeaf(bundle[i]) != hashes[i]) {
+      return Status::Corruption("log entry bundle " + EntryBundlePath(t, width) + " in " + dir_ +
+                                " does not match its tile; nothing was appended");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> Log::ReadLeaf(uint64_t index, uint64_t tree_size) {

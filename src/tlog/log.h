@@ -47,6 +47,10 @@ class Log {
   // REQUIRES: the caller holds the lock from LockForWrite().
   Result<SignedCheckpoint> Append(uint64_t expected_size, const std::vector<std::string>& leaves);
 
+  // Checks that the tiles an append builds on (the right edge of the tree and the last entry
+  // bundle) reproduce the signed checkpoint: a damaged log is never extended and re-signed.
+  Status CheckAppendable();
+
   Result<std::string> ReadLeaf(uint64_t index, uint64_t tree_size);
   Result<Digest> RootAt(uint64_t tree_size);
   Result<std::vector<Digest>> InclusionProof(uint64_t index, uint64_t tree_size);
@@ -66,6 +70,7 @@ class Log {
         signer_(std::move(signer)) {}
   Status WriteTile(const std::string& rel_path, std::string_view data);
   Status WriteCheckpoint(const Checkpoint& cp, std::string* note);
+  Status CheckRightEdge(const Checkpoint& cp);
 
   Env* env_;
   std::string dir_;

@@ -130,6 +130,29 @@ TEST(LogTest, AuditNamesADamagedTile) {
   EXPECT_NE(st.message().find("entries/001.p/44"), std::string::npos) << st.ToString();
 }
 
+TEST(LogTest, ADamagedRightEdgeIsNeverExtended) {
+  std::string dir = TempDir();
+  auto log = *Log::Create(Env::Default(), dir, TestSigner());
+  auto lock = *log->LockForWrite();
+  auto cp = *log->Append(0, {"a", "b", "c"});
+  std::string tile = dir + "/tile/0/000.p/3";
+  std::string t = *Env::Default()->ReadFile(tile);
+  t[40] ^= 1;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
+  auto fresh = *Log::Open(Env::Default(), dir, TestSigner().verifier(), TestSigner());
+  EXPECT_EQ(fresh->CheckAppendable().code(), Code::kCorruption);
+  EXPECT_EQ(fresh->Append(3, {"d"}).status().code(), Code::kCorruption);
+  EXPECT_EQ(fresh->Latest()->checkpoint.root, cp.checkpoint.root);  // nothing re-signed
+  // A damaged entry bundle likewise.
+  t[40] ^= 1;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
+  ASSERT_TRUE(
+      Env::Default()
+          ->WriteFileAtomic(dir + "/tile/entries/000.p/3", EncodeEntryBundle({"a", "X", "c"}))
+          .ok());
+  EXPECT_EQ(fresh->Append(3, {"d"}).status().code(), Code::kCorruption);
+}
+
 TEST(LogTest, ACheckpointSignedByAnotherKeyIsRejected) {
   std::string dir = TempDir();
   ASSERT_TRUE(Log::Create(Env::Default(), dir, TestSigner()).ok());
