@@ -17,6 +17,10 @@ const std::vector<SampleFile>& DemoSamples() {
 Result<std::vector<Added>> BuildDemoArchive(Env* env, const std::string& dir) {
   RETURN_IF_ERROR(Archive::Init(env, dir, "demo.attest.invalid/samples"));
   ASSIGN_OR_RETURN(auto archive, Archive::Open(env, dir));
+  RETURN_IF_ERROR(archive->store()->SetInfo(
+      "notice",
+      "A demonstration archive of sample texts: the Universal Declaration of Human Rights "
+      "(United Nations, 1948) in Arabic, Hebrew, English and French. Not testimony."));
   std::string staging = JoinPath(dir, "blobs/tmp/demo");
   RETURN_IF_ERROR(env->CreateDirs(staging));
   std::vector<Added> out;

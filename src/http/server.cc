@@ -173,8 +173,15 @@ Server::Server(Env* env, std::string archive_dir, ServeOptions options)
         "<meta name=\"viewport\" content=\"width=device-width\"><title>attest</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;"
         "padding:0 1rem;line-height:1.5}code,pre{font-size:.85rem;overflow-wrap:anywhere}"
-        "td{padding:.2rem .6rem;border-bottom:1px solid #ddd}</style></head><body>"
-        "<h1>attest</h1><p>A tamper-evident archive. Public records, their log and proofs.</p>";
+        "pre{white-space:pre-wrap;word-break:break-all}"
+        "td{padding:.2rem .6rem;border-bottom:1px solid #ddd}"
+        ".notice{background:#fff4d6;border-left:4px solid #c90;padding:.5rem 1rem}</style>"
+        "</head><body><h1>attest</h1><p>A tamper-evident archive. Public records, their log "
+        "and proofs.</p>";
+    auto notice = a->store()->GetInfo("notice");
+    if (notice.ok() && notice->has_value()) {
+      html += "<p class=\"notice\" role=\"note\">" + HtmlEscape(**notice) + "</p>";
+    }
     html +=
         "<h2>Public records</h2><table><tr><th>record</th><th>language</th>"
         "<th>collection</th><th>SHA-256</th><th>proof</th></tr>";
