@@ -9,6 +9,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build ccache pkg-config git ca-certificates \
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 \
-  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev \
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 coreutils procps curl bc openssl time
