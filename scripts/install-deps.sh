@@ -9,6 +9,11 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build ccache pkg-config git ca-certificates \
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 \
-  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev \
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev libfasttext-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 coreutils procps curl bc openssl time
+# npm, only to fetch the pinned sources Debian lacks (not needed if Node.js is already there).
+if ! command -v npm > /dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+bash "$(dirname "$0")/fetch-third-party.sh"

