@@ -1,0 +1,31 @@
+// The search query language (doc/search.md), parsed into clauses. Thread-safe: pure.
+#ifndef ATTEST_SEARCH_QUERY_H_
+#define ATTEST_SEARCH_QUERY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace attest::search {
+
+struct Clause {
+  enum Kind { kWords, kPhrase, kField };
+  Kind kind = kWords;
+  std::string text;               // the words, the phrase, or the field's value
+  std::string field;              // for kField: lang, witness, collection, record
+  bool negated = false;           // -word, -"phrase", -field:value
+  bool or_with_previous = false;  // joined to the clause before it by OR
+};
+
+constexpr size_t kMaxQueryBytes = 1000;
+
+// kInvalidArgument, saying what is wrong, for: an empty query, more than kMaxQueryBytes,
+// invalid UTF-8, an unknown field, a query of only exclusions. An unbalanced quote reads as a
+// phrase to the end of the query.
+Result<std::vector<Clause>> ParseQuery(std::string_view query);
+
+}  // namespace attest::search
+
+#endif  // ATTEST_SEARCH_QUERY_H_
