@@ -25,7 +25,7 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, EveryVerbHasHelp) {
   for (const char* verb : {"init", "add", "show", "list", "withdraw", "verify", "log",
-                           "verify-proof", "serve", "demo"}) {
+                           "verify-proof", "search", "reindex", "serve", "demo"}) {
     auto r = RunAttest({verb, "--help"});
     EXPECT_EQ(r.exit_code, 0) << verb;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << verb;
@@ -248,6 +248,37 @@ TEST_F(CliTest, TwoAddProcessesAtOnceBothSucceed) {
   auto v = A({"verify", "--json"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
   EXPECT_EQ(Json::parse(v.out)["log_size"], 40);
+}
+
+// Text records are split into paragraphs, identified by language and searchable; withdrawal
+// takes them out of the index; reindex rebuilds it. Texts: the UDHR samples (not testimony).
+TEST_F(CliTest, SearchFindsTextRecordsAndForgetsWithdrawnOnes) {
+  std::string fr = Write(tmp_, "udhr-fra.txt",
+                         "Article premier\n      Tous les êtres humains naissent libres et égaux "
+                         "en dignité et en droits.\n");
+  std::string he =
+      Write(tmp_, "udhr-heb.txt", "הואיל והזלזול בזכויות האדם וביזוין הבשילו מעשים פראיים\n");
+  auto add = A({"add", "--json", "--lang", "fr", fr, he});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  Json recs = Json::parse(add.out)["records"];
+  std::string fr_id = recs[0]["id"], he_id = recs[1]["id"];
+  auto r = A({"search", "--json", "dignite"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  ASSERT_EQ(j["hits"].size(), 1u);
+  EXPECT_EQ(j["hits"][0]["record"], fr_id);
+  EXPECT_EQ(j["hits"][0]["lang"], "fr");
+  // The Hebrew paragraph was identified as Hebrew although the command said fr.
+  Json hj = Json::parse(A({"search", "--json", "אדם"}).out);
+  ASSERT_EQ(hj["hits"].size(), 1u);
+  EXPECT_EQ(hj["hits"][0]["lang"], "he");
+  EXPECT_EQ(A({"search", "colour:red"}).exit_code, 2);
+  ASSERT_EQ(A({"withdraw", fr_id, "--reason", "asked"}).exit_code, 0);
+  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["hits"].empty());
+  ASSERT_EQ(A({"reindex"}).exit_code, 0);
+  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["hits"].empty());
+  EXPECT_EQ(Json::parse(A({"search", "--json", "אדם"}).out)["hits"].size(), 1u);
+  EXPECT_EQ(A({"verify"}).exit_code, 0);
 }
 
 TEST_F(CliTest, DemoBuildsAVerifiedSampleArchive) {

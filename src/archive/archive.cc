@@ -1,10 +1,13 @@
 #include "archive/archive.h"
 
+#include <charconv>
 #include <map>
 #include <set>
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "search/query.h"
+#include "text/paragraphs.h"
 #include "tlog/merkle.h"
 
 namespace attest::archive {
@@ -107,7 +110,10 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
   ASSIGN_OR_RETURN(a->store_, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), false));
   ASSIGN_OR_RETURN(a->blobs_, blob::FsBlobStore::Open(env, JoinPath(dir, "blobs")));
   ASSIGN_OR_RETURN(a->log_, tlog::Log::Open(env, JoinPath(dir, "log"), *verifier, signer));
-  if (signer) RETURN_IF_ERROR(a->Integrate());
+  if (signer) {
+    RETURN_IF_ERROR(a->Integrate());
+    RETURN_IF_ERROR(a->SyncIndex());  // finishes an index update a crash interrupted
+  }
   return a;
 }
 
@@ -185,7 +191,8 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
   std::vector<StoredFile> stored;
   for (const auto& p : paths) {
     ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p));
-    stored.push_back({p, info});
+    ASSIGN_OR_RETURN(auto segments, TextSegments(p, info, opts.lang));
+    stored.push_back({p, info, std::move(segments)});
   }
   return AddStored(stored, opts);
 }
@@ -210,8 +217,9 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     std::string record_id = req.record_id;
     std::string file_name = BaseName(f.file);
     blob::BlobInfo info = f.blob;
-    req.build = [&opts, now, record_id, file_name, info](int version, const std::string& salt,
-                                                         uint64_t) -> Result<meta::NewVersion> {
+    const std::vector<meta::Segment>* segments = &f.segments;
+    req.build = [&opts, now, record_id, file_name, info, segments](
+                    int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
       meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
       ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
@@ -230,6 +238,7 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
       nv.lang = opts.lang;
       nv.created = now;
       nv.blobs = mf.blobs;
+      nv.segments = *segments;
       ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
                                            nv.manifest_sha256, now}));
       return nv;
@@ -244,7 +253,152 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
   }
   // Acknowledged only once a signed checkpoint covers the new leaves.
   RETURN_IF_ERROR(Integrate());
+  RETURN_IF_ERROR(SyncIndex());
   return out;
+}
+
+Result<std::vector<meta::Segment>> Archive::TextSegments(const std::string& path,
+                                                         const blob::BlobInfo& blob,
+                                                         const std::string& declared_lang) {
+  constexpr uint64_t kMaxTextBytes = 64 << 20;
+  std::string name = BaseName(path);
+  auto dot = name.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : name.substr(dot);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<meta::Segment> out;
+  if ((ext != ".txt" && ext != ".md") || blob.size > kMaxTextBytes) return out;
+  ASSIGN_OR_RETURN(auto file, blobs_->Open(blob.sha256));
+  std::string data;
+  std::vector<char> buf(1 << 20);
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, file->Read(buf.size(), buf.data()));
+    if (n == 0) break;
+    data.append(buf.data(), n);
+  }
+  // Other encodings are the extractors' work (the ingestion issue); the original is stored.
+  if (!IsValidUtf8(data)) return out;
+  if (!langid_) {
+    auto id = text::LanguageIdentifier::Load(text::DefaultLanguageModelPath());
+    if (id.ok()) langid_ = std::move(*id);
+  }
+  for (auto& p : text::SplitParagraphs(data)) {
+    meta::Segment g;
+    g.char_start = p.char_start;
+    g.char_end = p.char_end;
+    g.lang = langid_ ? langid_->Identify(p.text, declared_lang).lang : declared_lang;
+    g.text = std::move(p.text);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
+  *last_id = after_id;
+  while (true) {
+    ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(*last_id, 10000));
+    if (batch.empty()) return Status::Ok();
+    for (const meta::SegmentState& st : batch) {
+      const meta::Segment& g = st.segment;
+      search::SegmentDoc d;
+      d.segment_id = g.id;
+      d.record_id = g.record_id;
+      d.version = g.version;
+      d.witness_id = st.witness_id;
+      d.collection_id = st.collection_id;
+      d.lang = g.lang.empty() ? "und" : g.lang;
+      d.consent = st.effective;
+      d.start_ms = g.start_ms;
+      d.end_ms = g.end_ms;
+      d.page = g.page;
+      d.text = g.text;
+      RETURN_IF_ERROR(index->Put(d));
+      *last_id = g.id;
+    }
+  }
+}
+
+Status Archive::SyncIndex() {
+  std::string dir = JoinPath(dir_, "index");
+  RETURN_IF_ERROR(env_->CreateDirs(dir));
+  ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
+  ASSIGN_OR_RETURN(auto seg_info, store_->GetInfo("index.segment"));
+  ASSIGN_OR_RETURN(auto wd_info, store_->GetInfo("index.withdrawal_leaf"));
+  // Unreadable bookkeeping means "start over": indexing is idempotent.
+  auto parse = [](const std::optional<std::string>& v, int64_t fallback) {
+    int64_t x = fallback;
+    if (v) {
+      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+      if (ec != std::errc() || p != v->data() + v->size()) x = fallback;
+    }
+    return x;
+  };
+  int64_t indexed = parse(seg_info, 0);
+  int64_t withdrawn_upto = parse(wd_info, -1);
+  ASSIGN_OR_RETURN(int64_t max_segment, store_->MaxSegmentId());
+  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  std::vector<std::pair<std::string, uint64_t>> pending;
+  for (const auto& w : withdrawals) {
+    if (static_cast<int64_t>(w.second) > withdrawn_upto) pending.push_back(w);
+  }
+  if (max_segment <= indexed && pending.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(JoinPath(dir, "lexical")));
+  int64_t last = indexed;
+  RETURN_IF_ERROR(IndexSegments(index.get(), indexed, &last));
+  for (const auto& w : pending) {
+    RETURN_IF_ERROR(index->RemoveRecord(w.first));
+    withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
+  }
+  RETURN_IF_ERROR(index->Commit());
+  RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(last)));
+  return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawn_upto));
+}
+
+Status Archive::Reindex() {
+  std::string dir = JoinPath(dir_, "index");
+  RETURN_IF_ERROR(env_->CreateDirs(dir));
+  ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
+  auto remove_tree = [&](const std::string& d) -> Status {  // Xapian's directories are flat
+    ASSIGN_OR_RETURN(FileInfo info, env_->Stat(d));
+    if (!info.exists) return Status::Ok();
+    ASSIGN_OR_RETURN(auto names, env_->ListDir(d));
+    for (const auto& n : names) RETURN_IF_ERROR(env_->RemoveFile(JoinPath(d, n)));
+    return env_->RemoveDir(d);
+  };
+  std::string fresh = JoinPath(dir, "lexical.new"), live = JoinPath(dir, "lexical"),
+              old = JoinPath(dir, "lexical.old");
+  RETURN_IF_ERROR(remove_tree(fresh));
+  RETURN_IF_ERROR(remove_tree(old));
+  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  int64_t last = 0;
+  {
+    ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(fresh));
+    RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last));
+    RETURN_IF_ERROR(index->Commit());
+  }
+  if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
+  RETURN_IF_ERROR(env_->RenameFile(fresh, live));
+  RETURN_IF_ERROR(env_->SyncDir(dir));
+  RETURN_IF_ERROR(remove_tree(old));
+  int64_t withdrawn_upto = -1;
+  for (const auto& w : withdrawals) {
+    withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
+  }
+  RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(last)));
+  return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawn_upto));
+}
+
+Result<search::Results> Archive::Search(std::string_view query, search::Role role, size_t offset,
+                                        size_t limit) {
+  auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
+  if (!index.ok() && index.status().IsNotFound()) {
+    ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
+    if (segments == 0) {
+      RETURN_IF_ERROR(search::ParseQuery(query).status());  // bad queries are still named
+      return search::Results();
+    }
+  }
+  if (!index.ok()) return index.status();
+  return (*index)->Search(query, role, offset, limit);
 }
 
 Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRecord(id); }
@@ -261,6 +415,7 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
                    }));
   RETURN_IF_ERROR(Integrate());
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
+  RETURN_IF_ERROR(SyncIndex());
   return w;
 }
 

@@ -14,6 +14,8 @@
 #include "core/env.h"
 #include "core/json.h"
 #include "meta/store.h"
+#include "search/lexical_index.h"
+#include "text/langid.h"
 #include "tlog/log.h"
 
 namespace attest::archive {
@@ -106,6 +108,7 @@ class Archive {
   struct StoredFile {
     std::string file;
     blob::BlobInfo blob;
+    std::vector<meta::Segment> segments;  // its text, if it has any
   };
   Result<std::vector<Added>> AddStored(const std::vector<StoredFile>& files,
                                        const AddOptions& opts);
@@ -126,6 +129,15 @@ class Archive {
   // Appends to the log every leaf the database has sequenced beyond the checkpoint.
   Status Integrate();
 
+  // Brings the search index up to the database: new segments indexed, withdrawn records'
+  // segments removed. Idempotent; finishes what a crash interrupted.
+  Status SyncIndex();
+  // Rebuilds the search index from attest.db alone, then swaps it in.
+  Status Reindex();
+  // Searches segments as `role` (doc/search.md).
+  Result<search::Results> Search(std::string_view query, search::Role role, size_t offset,
+                                 size_t limit);
+
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
   meta::Store* store() { return store_.get(); }
@@ -134,12 +146,18 @@ class Archive {
  private:
   Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status CheckFile(const std::string& path);
+  // The paragraphs of a plain-text original (.txt, .md in UTF-8), language by language.
+  Result<std::vector<meta::Segment>> TextSegments(const std::string& path,
+                                                  const blob::BlobInfo& blob,
+                                                  const std::string& declared_lang);
+  Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
 
   Env* env_;
   std::string dir_;
   std::unique_ptr<blob::FsBlobStore> blobs_;
   std::unique_ptr<meta::Store> store_;
   std::unique_ptr<tlog::Log> log_;
+  std::unique_ptr<text::LanguageIdentifier> langid_;  // loaded when first needed
 };
 
 struct ProofCheck {

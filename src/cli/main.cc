@@ -154,6 +154,18 @@ int Main(int argc, char** argv) {
   vproof->add_option("--file", original, "The original file, to check it is what was committed");
   vproof->add_flag("--json", vproof_json, "Print JSON");
 
+  auto* search = app.add_subcommand(
+      "search", "Search the witnesses' words (doc/search.md); the command line sees as archivist");
+  std::string query;
+  size_t search_limit = 20;
+  bool search_json = false;
+  search->add_option("QUERY", query, "The query")->required();
+  search->add_option("--limit", search_limit, "Hits to show (default 20)")
+      ->check(CLI::Range(1, 1000));
+  search->add_flag("--json", search_json, "Print JSON");
+
+  auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from attest.db");
+
   auto* serve = app.add_subcommand("serve", "Serve the archive over HTTP (public records only)");
   std::string listen = "127.0.0.1:8080";
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080)");
@@ -383,6 +395,58 @@ int Main(int argc, char** argv) {
       if (check->file_checked)
         std::cout << "ok: " << original << " is what that version committed to\n";
     }
+    return kExitOk;
+  }
+
+  if (*search) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto r = (*a)->Search(query, search::Role::kArchivist, 0, search_limit);
+    if (!r.ok()) {
+      return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
+                                                         : Fail(r.status());
+    }
+    if (search_json) {
+      Json hits = Json::array();
+      for (const auto& h : r->hits) {
+        Json marks = Json::array();
+        for (const auto& [s, e] : h.highlights) marks.push_back({s, e});
+        hits.push_back({{"record", h.record_id},
+                        {"version", h.version},
+                        {"segment", h.segment_id},
+                        {"lang", h.lang},
+                        {"start_ms", h.start_ms},
+                        {"end_ms", h.end_ms},
+                        {"page", h.page},
+                        {"snippet", h.snippet},
+                        {"highlights", marks}});
+      }
+      PrintJson({{"total_estimate", r->total_estimate},
+                 {"hits", hits},
+                 {"facets", {{"lang", r->lang_facets}, {"collection", r->collection_facets}}}});
+      return kExitOk;
+    }
+    std::cout << "about " << r->total_estimate << " segment(s)\n";
+    for (const auto& h : r->hits) {
+      std::string marked;
+      size_t at = 0;
+      for (const auto& [s, e] : h.highlights) {
+        marked += h.snippet.substr(at, s - at) + "[" + h.snippet.substr(s, e - s) + "]";
+        at = e;
+      }
+      marked += h.snippet.substr(at);
+      std::cout << h.record_id << " v" << h.version << " [" << h.lang << "]";
+      if (h.start_ms >= 0) std::cout << " @" << h.start_ms / 1000 << "s";
+      std::cout << "  " << marked << "\n";
+    }
+    return kExitOk;
+  }
+
+  if (*reindex) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (Status st = (*a)->Reindex(); !st.ok()) return Fail(st);
+    std::cout << "Rebuilt the search index from the database\n";
     return kExitOk;
   }
 

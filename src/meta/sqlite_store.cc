@@ -1,6 +1,9 @@
 // The SQLite backend of meta::Store.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "meta/schema.sql.h"
 #include "meta/sqlite.h"
 #include "meta/store.h"
@@ -21,6 +24,10 @@ const char* ConsentName(Consent c) {
       return "withdrawn";
   }
   return "restricted";
+}
+
+Consent Strictest(Consent a, Consent b) {
+  return static_cast<int>(a) > static_cast<int>(b) ? a : b;
 }
 
 Result<Consent> ParseConsent(std::string_view s) {
@@ -153,6 +160,16 @@ class SqliteStore : public Store {
         s.Bind(1, req.record_id).Bind(2, version).Bind(3, b.role).Bind(4, b.sha256);
         RETURN_IF_ERROR(s.Bind(5, static_cast<int64_t>(b.size)).Run());
       }
+      for (const Segment& g : nv.segments) {
+        ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO segments(record_id, version, start_ms, "
+                                              "end_ms, page, char_start, char_end, lang, speaker, "
+                                              "consent, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        s.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
+        s.Bind(5, g.page).Bind(6, g.char_start).Bind(7, g.char_end).Bind(8, g.lang);
+        s.Bind(9, g.speaker).Bind(11, g.text);
+        g.consent ? s.Bind(10, ConsentName(*g.consent)) : s.BindNull(10);
+        RETURN_IF_ERROR(s.Run());
+      }
       out.push_back(Version{req.record_id, version, nv.manifest, nv.manifest_sha256,
                             nv.private_json, nv.lang, nv.created, next_leaf, nv.blobs});
       ++next_leaf;
@@ -264,6 +281,23 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::vector<SegmentState>> ScanSegments(int64_t after_id, uint64_t limit) override {
+    return LoadSegments("g.id > ? ORDER BY g.id LIMIT ?", [&](Stmt& s) {
+      s.Bind(1, after_id).Bind(2, static_cast<int64_t>(std::min<uint64_t>(limit, INT64_MAX)));
+    });
+  }
+
+  Result<std::vector<SegmentState>> RecordSegments(const std::string& record_id) override {
+    return LoadSegments("g.record_id = ? ORDER BY g.id", [&](Stmt& s) { s.Bind(1, record_id); });
+  }
+
+  Result<int64_t> MaxSegmentId() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM segments"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    (void)row;
+    return s.Int(0);
+  }
+
   Result<uint64_t> RecordCount() override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COUNT(*) FROM records"));
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -313,6 +347,47 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(bool row, s.Step());
     (void)row;
     return s.Int(0);
+  }
+
+  Result<std::vector<SegmentState>> LoadSegments(const std::string& where,
+                                                 const std::function<void(Stmt&)>& bind) {
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT g.id, g.record_id, g.version, g.start_ms, g.end_ms, "
+                                  "g.page, g.char_start, g.char_end, COALESCE(g.lang, ''), "
+                                  "COALESCE(g.speaker, ''), g.consent, COALESCE(g.text, ''), "
+                                  "r.consent, COALESCE(r.witness_id, ''), "
+                                  "COALESCE(r.collection_id, '') FROM segments g JOIN records r "
+                                  "ON r.id = g.record_id WHERE " +
+                                  where));
+    bind(s);
+    std::vector<SegmentState> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      SegmentState st;
+      Segment& g = st.segment;
+      g.id = s.Int(0);
+      g.record_id = s.Text(1);
+      g.version = static_cast<int>(s.Int(2));
+      g.start_ms = s.IsNull(3) ? -1 : s.Int(3);
+      g.end_ms = s.IsNull(4) ? -1 : s.Int(4);
+      g.page = s.IsNull(5) ? -1 : static_cast<int>(s.Int(5));
+      g.char_start = s.IsNull(6) ? -1 : s.Int(6);
+      g.char_end = s.IsNull(7) ? -1 : s.Int(7);
+      g.lang = s.Text(8);
+      g.speaker = s.Text(9);
+      if (!s.IsNull(10)) {
+        ASSIGN_OR_RETURN(Consent c, ParseConsent(s.Text(10)));
+        g.consent = c;
+      }
+      g.text = s.Text(11);
+      ASSIGN_OR_RETURN(Consent record_consent, ParseConsent(s.Text(12)));
+      st.effective = g.consent ? Strictest(record_consent, *g.consent) : record_consent;
+      st.witness_id = s.Text(13);
+      st.collection_id = s.Text(14);
+      out.push_back(std::move(st));
+    }
+    return out;
   }
 
   Status InsertIgnore(const char* sql, const std::string& a, const std::string& b) {

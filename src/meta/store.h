@@ -59,6 +59,34 @@ struct VersionState {
 };
 
 // What the caller computes for a new version once the store has fixed its number.
+// A unit of text of a version (DESIGN.md): a media time range in ms, or a page and a range of
+// characters (Unicode code points) in the version's text.
+struct Segment {
+  int64_t id = 0;  // assigned by the store
+  std::string record_id;
+  int version = 0;
+  int64_t start_ms = -1;
+  int64_t end_ms = -1;
+  int page = -1;
+  int64_t char_start = -1;
+  int64_t char_end = -1;
+  std::string lang;
+  std::string speaker;
+  std::optional<Consent> consent;  // unset: the record's
+  std::string text;
+};
+
+// A segment with what the index needs of its record.
+struct SegmentState {
+  Segment segment;
+  std::string witness_id;
+  std::string collection_id;
+  Consent effective = Consent::kRestricted;  // the strictest of record and segment
+};
+
+// The stricter of two levels (withdrawn > sealed > restricted > research > public).
+Consent Strictest(Consent a, Consent b);
+
 struct NewVersion {
   std::string manifest;
   std::string manifest_sha256;
@@ -67,6 +95,7 @@ struct NewVersion {
   std::string created;
   std::string leaf;  // the log leaf stating this version
   std::vector<BlobRef> blobs;
+  std::vector<Segment> segments;  // text of the version, if known when it is added
 };
 
 struct AddRequest {
@@ -121,6 +150,13 @@ class Store {
   virtual Result<std::vector<VersionState>> ScanVersions(uint64_t from_leaf, uint64_t limit) = 0;
   // Every withdrawal: record id and its leaf index, in leaf order.
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> ListWithdrawals() = 0;
+
+  // Segments with id > `after_id`, in id order, `limit` at most (withdrawn records' text is
+  // erased, so they come with empty text and consent withdrawn).
+  virtual Result<std::vector<SegmentState>> ScanSegments(int64_t after_id, uint64_t limit) = 0;
+  // Segments of one record.
+  virtual Result<std::vector<SegmentState>> RecordSegments(const std::string& record_id) = 0;
+  virtual Result<int64_t> MaxSegmentId() = 0;
 
   virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;

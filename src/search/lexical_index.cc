@@ -50,7 +50,8 @@ std::vector<meta::Consent> Visible(Role role) {
 }  // namespace
 
 struct LexicalIndex::Internal {
-  std::unique_ptr<Xapian::WritableDatabase> db;
+  std::unique_ptr<Xapian::Database> db;
+  Xapian::WritableDatabase* writer = nullptr;  // db, when open for writing
   std::map<text::Lang, std::unique_ptr<text::Analyzer>> analyzers;
 
   text::Analyzer* For(text::Lang lang) {
@@ -66,7 +67,9 @@ LexicalIndex::~LexicalIndex() = default;
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
   try {
-    idx->rep_->db = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
+    auto writer = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
+    idx->rep_->writer = writer.get();
+    idx->rep_->db = std::move(writer);
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::Unavailable("search index " + dir + " is being written by another process");
   } catch (const Xapian::Error& e) {
@@ -76,12 +79,26 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
   return idx;
 }
 
+Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::string& dir) {
+  std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
+  try {
+    idx->rep_->db = std::make_unique<Xapian::Database>(dir);
+  } catch (const Xapian::DatabaseNotFoundError& e) {
+    return Status::NotFound("no search index in " + dir + "; build it with attest reindex");
+  } catch (const Xapian::Error& e) {
+    return Status::Corruption("search index " + dir + " cannot be opened (" + e.get_msg() +
+                              "); rebuild it with attest reindex");
+  }
+  return idx;
+}
+
 uint64_t LexicalIndex::DocCount() const { return rep_->db->get_doccount(); }
 
 Status LexicalIndex::Put(const SegmentDoc& s) {
+  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
   try {
     if (s.consent == meta::Consent::kWithdrawn) {
-      rep_->db->delete_document(IdTerm(s.segment_id));
+      rep_->writer->delete_document(IdTerm(s.segment_id));
       return Status::Ok();
     }
     if (!IsValidUtf8(s.text)) {
@@ -107,7 +124,7 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
     Json data = {{"s", s.segment_id}, {"r", s.record_id}, {"v", s.version}, {"l", s.lang},
                  {"a", s.start_ms},   {"b", s.end_ms},    {"p", s.page},    {"t", s.text}};
     doc.set_data(data.dump());
-    rep_->db->replace_document(IdTerm(s.segment_id), doc);
+    rep_->writer->replace_document(IdTerm(s.segment_id), doc);
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -115,8 +132,9 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
 }
 
 Status LexicalIndex::RemoveRecord(const std::string& record_id) {
+  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    rep_->db->delete_document(kRecord + record_id);
+    rep_->writer->delete_document(kRecord + record_id);
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -124,8 +142,9 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 }
 
 Status LexicalIndex::Commit() {
+  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    rep_->db->commit();
+    rep_->writer->commit();
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }

@@ -61,8 +61,10 @@ struct Results {
 
 class LexicalIndex {
  public:
-  // Opens (creating if needed) the index in `dir`.
+  // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
   static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir);
+  // Opens an existing index for searching only (any number of readers, beside a writer).
+  static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
 
   // Adds or replaces a segment. A `withdrawn` segment is removed instead.
