@@ -153,6 +153,15 @@ Status LexicalIndex::Commit() {
 
 Result<Results> LexicalIndex::Search(std::string_view query, Role role, size_t offset,
                                      size_t limit) {
+  try {
+    return SearchOrThrow(query, role, offset, limit);
+  } catch (const Xapian::Error& e) {
+    return Status::InvalidArgument("the query cannot be run: " + e.get_msg());
+  }
+}
+
+Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, size_t offset,
+                                            size_t limit) {
   ASSIGN_OR_RETURN(std::vector<Clause> clauses, ParseQuery(query));
   // The query is read in every language at once: its words' forms under each analyser.
   const text::Lang kLangs[] = {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
@@ -170,8 +179,10 @@ Result<Results> LexicalIndex::Search(std::string_view query, Role role, size_t o
       }
     }
     matched_terms.insert(plain.begin(), plain.end());
+    // Inside a phrase Xapian takes only terms or OR of terms.
+    if (!with_stems) return Xapian::Query(Xapian::Query::OP_OR, plain.begin(), plain.end());
     Xapian::Query q(Xapian::Query::OP_SYNONYM, plain.begin(), plain.end());
-    if (!with_stems || stems.empty()) return q;
+    if (stems.empty()) return q;
     matched_terms.insert(stems.begin(), stems.end());
     Xapian::Query s(Xapian::Query::OP_SYNONYM, stems.begin(), stems.end());
     return Xapian::Query(Xapian::Query::OP_OR, q,

@@ -80,6 +80,7 @@ class LexicalIndex {
  private:
   struct Internal;
   LexicalIndex();
+  Result<Results> SearchOrThrow(std::string_view query, Role role, size_t offset, size_t limit);
   std::unique_ptr<Internal> rep_;
 };
 

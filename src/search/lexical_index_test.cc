@@ -86,6 +86,7 @@ TEST_F(LexicalIndexTest, FindsWordsInEveryLanguageAndSpelling) {
 
 TEST_F(LexicalIndexTest, PhrasesExclusionsOrAndFilters) {
   EXPECT_THAT(Records("\"equal in dignity\""), ElementsAre("ren"));
+  EXPECT_THAT(Records("\"בזכויות האדם\""), ElementsAre("rhe"));  // words with several forms
   EXPECT_TRUE(Records("\"dignity in equal\"").empty());
   EXPECT_THAT(Records("conscience -reason"), ElementsAre("rfr"));  // raison is French
   auto both = Records("brotherhood OR droits");
