@@ -23,8 +23,10 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
   // Files of several sizes, so kills land in blob writes, the database and the log alike.
   std::vector<std::string> files;
   for (int i = 0; i < 6; ++i) {
-    std::string path = tmp + "/src" + std::to_string(i);
-    std::string data((i % 3 == 0) ? (3 << 20) + i : 1000 + i, static_cast<char>('a' + i));
+    // Text files, so kills also land while segments are stored and indexed.
+    std::string path = tmp + "/src" + std::to_string(i) + ".txt";
+    std::string data = "sample crashtestword " + std::to_string(i) + "\n";
+    data += std::string((i % 3 == 0) ? (3 << 20) + i : 1000 + i, static_cast<char>('a' + i));
     std::ofstream(path, std::ios::binary) << data;
     files.push_back(path);
   }
@@ -71,6 +73,14 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
   for (const auto& id : acknowledged) {
     EXPECT_EQ(RunAttest({"--archive", archive, "show", id}).exit_code, 0) << id;
   }
+  // The search index caught up too: every acknowledged record's words are found.
+  auto found =
+      RunAttest({"--archive", archive, "search", "--json", "--limit", "1000", "crashtestword"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  std::set<std::string> indexed;
+  Json hits = Json::parse(found.out)["hits"];
+  for (const auto& h : hits) indexed.insert(h["record"].get<std::string>());
+  for (const auto& id : acknowledged) EXPECT_TRUE(indexed.count(id)) << id << " not searchable";
   // Both outcomes must have happened for the test to mean anything.
   EXPECT_GT(killed, 5);
   EXPECT_GT(completed, 5);

@@ -334,6 +334,10 @@ Status Archive::SyncIndex() {
   };
   int64_t indexed = parse(seg_info, 0);
   int64_t withdrawn_upto = parse(wd_info, -1);
+  if (!env_->FileExists(JoinPath(dir, "lexical"))) {  // lost or never built: from the start
+    indexed = 0;
+    withdrawn_upto = -1;
+  }
   ASSIGN_OR_RETURN(int64_t max_segment, store_->MaxSegmentId());
   ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
   std::vector<std::pair<std::string, uint64_t>> pending;

@@ -239,6 +239,22 @@ TEST_F(ArchiveTest, AddToADamagedLogIsRefusedBeforeAnythingIsRecorded) {
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
 }
 
+TEST_F(ArchiveTest, ALostSearchIndexIsRebuiltOnOpen) {
+  auto added =
+      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text: equal in dignity.")}, AddOptions());
+  EXPECT_EQ(archive_->Search("dignity", search::Role::kArchivist, 0, 10)->hits.size(), 1u);
+  archive_.reset();
+  for (const auto& n : *Env::Default()->ListDir(dir_ + "/index/lexical")) {
+    ASSERT_TRUE(Env::Default()->RemoveFile(dir_ + "/index/lexical/" + n).ok());
+  }
+  ASSERT_TRUE(Env::Default()->RemoveDir(dir_ + "/index/lexical").ok());
+  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+  auto r = archive_->Search("dignity", search::Role::kArchivist, 0, 10);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].record_id, added[0].id);
+}
+
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
   auto added = *archive_->Add(
       {WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
