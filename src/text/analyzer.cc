@@ -31,6 +31,20 @@ bool IsHebrewMark(UChar32 c) {
 
 bool IsHebrewLetter(UChar32 c) { return c >= 0x05D0 && c <= 0x05EA; }
 
+// Rewrites a word code point by code point: `f(c, out)` returns the code point to keep (maybe
+// another) or -1 to drop it; `out` is what has been kept so far.
+template <typename F>
+std::string MapCodePoints(std::string_view word, F f) {
+  icu::UnicodeString in = U(word), out;
+  for (int32_t i = 0; i < in.length();) {
+    UChar32 c = in.char32At(i);
+    i += U16_LENGTH(c);
+    UChar32 kept = f(c, out);
+    if (kept >= 0) out.append(kept);
+  }
+  return Utf8(out);
+}
+
 // Prefix letters.
 constexpr UChar32 kVav = 0x05D5, kShin = 0x05E9, kKaf = 0x05DB, kMem = 0x05DE, kBet = 0x05D1,
                   kLamed = 0x05DC, kHe = 0x05D4;
@@ -63,82 +77,61 @@ const char* LangTag(Lang lang) {
 }
 
 std::string StripArabicMarks(std::string_view word) {
-  icu::UnicodeString in = U(word), out;
-  for (int32_t i = 0; i < in.length();) {
-    UChar32 c = in.char32At(i);
-    i += U16_LENGTH(c);
-    if (!IsArabicDiacritic(c)) out.append(c);
-  }
-  return Utf8(out);
+  return MapCodePoints(word, [](UChar32 c, const icu::UnicodeString&) -> UChar32 {
+    return IsArabicDiacritic(c) ? -1 : c;
+  });
 }
 
 std::string FoldArabic(std::string_view word) {
-  icu::UnicodeString in = U(word), out;
-  for (int32_t i = 0; i < in.length();) {
-    UChar32 c = in.char32At(i);
-    i += U16_LENGTH(c);
-    if (IsArabicDiacritic(c)) continue;
+  return MapCodePoints(word, [](UChar32 c, const icu::UnicodeString&) -> UChar32 {
+    if (IsArabicDiacritic(c)) return -1;
     switch (c) {
       case 0x0623:
       case 0x0625:
       case 0x0622:
       case 0x0671:
-        c = 0x0627;
-        break;  // أ إ آ ٱ → ا
+        return 0x0627;  // أ إ آ ٱ → ا
       case 0x0649:
-        c = 0x064A;
-        break;  // ى → ي
+        return 0x064A;  // ى → ي
       case 0x0629:
-        c = 0x0647;
-        break;  // ة → ه
+        return 0x0647;  // ة → ه
       case 0x0624:
       case 0x0626:
-        c = 0x0621;
-        break;  // ؤ ئ → ء
-      default:
-        if (c >= 0x0660 && c <= 0x0669) c = '0' + (c - 0x0660);
-        if (c >= 0x06F0 && c <= 0x06F9) c = '0' + (c - 0x06F0);
-    }
-    out.append(c);
-  }
-  return Utf8(out);
-}
-
-std::string FoldHebrew(std::string_view word) {
-  icu::UnicodeString in = U(word), out;
-  for (int32_t i = 0; i < in.length();) {
-    UChar32 c = in.char32At(i);
-    i += U16_LENGTH(c);
-    if (IsHebrewMark(c)) continue;
-    // Geresh and gershayim, and their stand-ins ' " ’ after a Hebrew letter (acronyms and
-    // abbreviations: צה"ל, ת"א); an apostrophe elsewhere (l'homme, everyone's) stays.
-    if (c == 0x05F3 || c == 0x05F4) continue;
-    if ((c == '\'' || c == '"' || c == 0x2019) && out.length() > 0 &&
-        IsHebrewLetter(out.char32At(out.length() - 1))) {
-      continue;
-    }
-    switch (c) {
-      case 0x05DA:
-        c = 0x05DB;
-        break;  // ך → כ
-      case 0x05DD:
-        c = 0x05DE;
-        break;  // ם → מ
-      case 0x05DF:
-        c = 0x05E0;
-        break;  // ן → נ
-      case 0x05E3:
-        c = 0x05E4;
-        break;  // ף → פ
-      case 0x05E5:
-        c = 0x05E6;
-        break;  // ץ → צ
+        return 0x0621;  // ؤ ئ → ء
       default:
         break;
     }
-    out.append(c);
-  }
-  return Utf8(out);
+    if (c >= 0x0660 && c <= 0x0669) return '0' + (c - 0x0660);  // Arabic-Indic digits
+    if (c >= 0x06F0 && c <= 0x06F9) return '0' + (c - 0x06F0);  // Eastern Arabic-Indic
+    return c;
+  });
+}
+
+std::string FoldHebrew(std::string_view word) {
+  return MapCodePoints(word, [](UChar32 c, const icu::UnicodeString& out) -> UChar32 {
+    if (IsHebrewMark(c)) return -1;
+    // Geresh and gershayim, and their stand-ins ' " ’ after a Hebrew letter (acronyms and
+    // abbreviations: צה"ל, ת"א); an apostrophe elsewhere (l'homme, everyone's) stays.
+    if (c == 0x05F3 || c == 0x05F4) return -1;
+    if ((c == '\'' || c == '"' || c == 0x2019) && out.length() > 0 &&
+        IsHebrewLetter(out.char32At(out.length() - 1))) {
+      return -1;
+    }
+    switch (c) {
+      case 0x05DA:
+        return 0x05DB;  // ך → כ
+      case 0x05DD:
+        return 0x05DE;  // ם → מ
+      case 0x05DF:
+        return 0x05E0;  // ן → נ
+      case 0x05E3:
+        return 0x05E4;  // ף → פ
+      case 0x05E5:
+        return 0x05E6;  // ץ → צ
+      default:
+        return c;
+    }
+  });
 }
 
 std::vector<std::string> HebrewPrefixVariants(std::string_view word) {
