@@ -24,6 +24,7 @@ constexpr Xapian::valueno kSlotLang = 0;
 constexpr Xapian::valueno kSlotCollection = 1;
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
 constexpr size_t kSnippetBytes = 320;
+constexpr Xapian::termcount kMaxPrefixExpansion = 200;  // most frequent words a prefix stands for
 
 std::string IdTerm(int64_t id) { return kId + std::to_string(id); }
 
@@ -191,6 +192,7 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
 
   std::vector<std::vector<Xapian::Query>> groups;  // AND of groups, OR within a group
   std::vector<Xapian::Query> filters, exclusions;
+  std::vector<std::string> prefixes;  // for highlighting
   bool has_words = false;
   for (const Clause& c : clauses) {
     Xapian::Query q;
@@ -204,6 +206,30 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
         filters.push_back(q);
         continue;
       }
+    } else if (c.kind == Clause::kPrefix) {
+      // Any indexed word form that begins with one of the prefix's folded forms.
+      ASSIGN_OR_RETURN(auto tokens, text::Tokenize(c.text));
+      if (tokens.size() != 1) {
+        return Status::InvalidArgument("prefix '" + c.text + "*' must be part of one word");
+      }
+      std::set<std::string> forms;
+      for (text::Lang l : kLangs) {
+        for (const text::Term& t : rep_->For(l)->AnalyzeToken(tokens[0])) {
+          if (t.kind != text::TermKind::kStem) forms.insert(t.text);
+        }
+      }
+      std::vector<Xapian::Query> parts;
+      for (const auto& f : forms) {
+        parts.emplace_back(Xapian::Query::OP_WILDCARD, f, kMaxPrefixExpansion,
+                           Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+        prefixes.push_back(f);
+      }
+      q = Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+      if (c.negated) {
+        exclusions.push_back(q);
+        continue;
+      }
+      has_words = true;
     } else {
       ASSIGN_OR_RETURN(auto tokens, text::Tokenize(c.text));
       if (tokens.empty()) continue;
@@ -282,7 +308,11 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
         for (const auto& t : *tokens) {
           for (const auto& term : a->AnalyzeToken(t)) {
             std::string key = term.kind == text::TermKind::kStem ? kStem + term.text : term.text;
-            if (matched_terms.count(key)) {
+            bool prefixed = term.kind != text::TermKind::kStem &&
+                            std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
+                              return term.text.compare(0, p.size(), p) == 0;
+                            });
+            if (matched_terms.count(key) || prefixed) {
               marks.emplace_back(t.start, t.end);
               break;
             }

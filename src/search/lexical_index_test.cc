@@ -95,6 +95,19 @@ TEST_F(LexicalIndexTest, PhrasesExclusionsOrAndFilters) {
   EXPECT_THAT(Records("conscience -lang:fr"), ElementsAre("ren"));
 }
 
+TEST_F(LexicalIndexTest, PrefixesMatchTheBeginningsOfWords) {
+  EXPECT_THAT(Records("brother*"), ElementsAre("ren"));  // brotherhood
+  EXPECT_THAT(Records("digni* lang:fr"), ElementsAre("rfr"));
+  EXPECT_THAT(Records("זכוי*"), ElementsAre("rhe"));  // בזכויות, prefix removed
+  EXPECT_THAT(Records("الكرا*"), ElementsAre("rar"));
+  EXPECT_TRUE(Records("zqxcanary*").empty());  // access still applies
+  EXPECT_EQ(index_->Search("d*", Role::kAnonymous, 0, 10).status().code(), Code::kInvalidArgument);
+  auto r = *index_->Search("brother*", Role::kAnonymous, 0, 10);
+  ASSERT_EQ(r.hits.size(), 1u);
+  ASSERT_EQ(r.hits[0].highlights.size(), 1u);
+  EXPECT_EQ(r.hits[0].snippet.substr(r.hits[0].highlights[0].first, 11), "brotherhood");
+}
+
 TEST_F(LexicalIndexTest, WhatTheCallerMayNotSeeLeavesNoTrace) {
   for (Role role : {Role::kAnonymous, Role::kResearcher}) {
     auto r = *index_->Search(kCanary, role, 0, 10);

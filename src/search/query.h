@@ -11,7 +11,7 @@
 namespace attest::search {
 
 struct Clause {
-  enum Kind { kWords, kPhrase, kField };
+  enum Kind { kWords, kPhrase, kField, kPrefix };
   Kind kind = kWords;
   std::string text;               // the words, the phrase, or the field's value
   std::string field;              // for kField: lang, witness, collection, record
@@ -20,6 +20,8 @@ struct Clause {
 };
 
 constexpr size_t kMaxQueryBytes = 1000;
+// A prefix shorter than this matches too much to be useful and is refused.
+constexpr size_t kMinPrefixCodePoints = 2;
 
 // kInvalidArgument, saying what is wrong, for: an empty query, more than kMaxQueryBytes,
 // invalid UTF-8, an unknown field, a query of only exclusions. An unbalanced quote reads as a

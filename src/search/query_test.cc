@@ -34,6 +34,10 @@ TEST(QueryTest, BadInputGetsAClearMessageOrASaneReading) {
   EXPECT_EQ(unbalanced[0].text, "equal in dignity");
   EXPECT_EQ(ParseQuery("OR OR").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseQuery("http://example.org").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ((*ParseQuery("digni*"))[0].kind, Clause::kPrefix);
+  EXPECT_EQ((*ParseQuery("digni*"))[0].text, "digni");
+  EXPECT_EQ(ParseQuery("a*").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseQuery("*").status().code(), Code::kInvalidArgument);
 }
 
 }  // namespace
