@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <map>
-#include <set>
 
 #include "archive/manifest.h"
 #include "core/hash.h"
@@ -496,19 +495,24 @@ Result<VerifyReport> Archive::Verify() {
                 " leaves but the signed checkpoint covers " + std::to_string(rep.log_size));
   }
 
+  // The database's leaves, read in windows (both passes below walk them in order).
+  std::vector<std::string> window;
+  uint64_t window_start = 0;
+  auto leaf_at = [&](uint64_t i) -> Result<const std::string*> {
+    if (i < window_start || i >= window_start + window.size()) {
+      ASSIGN_OR_RETURN(window, store_->Leaves(i, kBatch));
+      window_start = i;
+      if (window.empty()) return Status::Corruption("leaf " + std::to_string(i) + " is missing");
+    }
+    return &window[i - window_start];
+  };
+
   // 1. The tiles re-derive to the signed root, and each leaf in them is the database's.
-  std::vector<std::string> db_leaves;
-  uint64_t db_start = 0;
-  Status leaf_status;
   uint64_t leaf_mismatches = 0;
   Status audit =
       log_->Audit(rep.log_size, cp->checkpoint.root, [&](uint64_t i, const std::string& leaf) {
-        if (i >= db_start + db_leaves.size()) {
-          db_start = i;
-          auto batch = store_->Leaves(i, kBatch);
-          db_leaves = batch.ok() ? std::move(*batch) : std::vector<std::string>();
-        }
-        if (i - db_start >= db_leaves.size() || db_leaves[i - db_start] != leaf) {
+        auto db_leaf = leaf_at(i);
+        if (!db_leaf.ok() || **db_leaf != leaf) {
           if (++leaf_mismatches <= 20) {
             problem("leaf", "", 0, "",
                     "log leaf " + std::to_string(i) + " differs from the database's statement");
@@ -520,21 +524,11 @@ Result<VerifyReport> Archive::Verify() {
     problem("leaf", "", 0, "", std::to_string(leaf_mismatches - 20) + " more leaves differ");
   }
 
-  // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves are
-  // read from the database in windows: step 1 showed they are the tiles' leaves.
+  // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves come
+  // from the database: step 1 showed they are the tiles' leaves.
   std::map<std::string, bool> blob_ok;  // sha256 -> verified intact
   ASSIGN_OR_RETURN(rep.records, store_->RecordCount());
   uint64_t claimed = 0;
-  std::vector<std::string> window;
-  uint64_t window_start = 0;
-  auto leaf_at = [&](uint64_t i) -> Result<std::string> {
-    if (i < window_start || i >= window_start + window.size()) {
-      ASSIGN_OR_RETURN(window, store_->Leaves(i, kBatch));
-      window_start = i;
-      if (window.empty()) return Status::Corruption("leaf " + std::to_string(i) + " is missing");
-    }
-    return window[i - window_start];
-  };
   for (uint64_t from = 0;;) {
     ASSIGN_OR_RETURN(auto batch, store_->ScanVersions(from, 10000));
     if (batch.empty()) break;
@@ -558,7 +552,7 @@ Result<VerifyReport> Archive::Verify() {
         bad("log", leaf_bytes.status().message());
         continue;
       }
-      auto leaf = ParseLeaf(*leaf_bytes);
+      auto leaf = ParseLeaf(**leaf_bytes);
       if (!leaf.ok()) {
         bad("leaf", leaf.status().message());
       } else if (leaf->record != v.record_id || leaf->version != v.version ||
@@ -633,7 +627,7 @@ Result<VerifyReport> Archive::Verify() {
   for (const auto& [record, idx] : withdrawals) {
     ++claimed;
     auto leaf_bytes = leaf_at(idx);
-    auto leaf = leaf_bytes.ok() ? ParseLeaf(*leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
+    auto leaf = leaf_bytes.ok() ? ParseLeaf(**leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
     if (!leaf.ok() || leaf->kind != "withdraw" || leaf->record != record) {
       problem(
           "leaf", record, 0, "",
