@@ -352,8 +352,12 @@ Status Archive::SyncIndex() {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(index->Commit());
-  RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(last)));
-  return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawn_upto));
+  return RecordIndexProgress(last, withdrawn_upto);
+}
+
+Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf) {
+  RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(segment)));
+  return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawal_leaf));
 }
 
 Status Archive::Reindex() {
@@ -386,8 +390,7 @@ Status Archive::Reindex() {
   for (const auto& w : withdrawals) {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
-  RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(last)));
-  return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawn_upto));
+  return RecordIndexProgress(last, withdrawn_upto);
 }
 
 Result<search::Results> Archive::Search(std::string_view query, search::Role role, size_t offset,

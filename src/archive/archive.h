@@ -151,6 +151,8 @@ class Archive {
                                                   const blob::BlobInfo& blob,
                                                   const std::string& declared_lang);
   Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
+  // Records how far the index has followed the database (after the index has committed).
+  Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
 
   Env* env_;
   std::string dir_;

@@ -139,10 +139,7 @@ class SqliteStore : public Store {
         version = static_cast<int>(s.Int(2)) + 1;
       }
       ASSIGN_OR_RETURN(NewVersion nv, req.build(version, salt, next_leaf));
-      {
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
-        RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(next_leaf)).BindBlob(2, nv.leaf).Run());
-      }
+      RETURN_IF_ERROR(SequenceLeaf(next_leaf, nv.leaf));
       {
         ASSIGN_OR_RETURN(Stmt s,
                          db_->Prepare("INSERT INTO versions(record_id, version, manifest, "
@@ -199,8 +196,7 @@ class SqliteStore : public Store {
     if (!w.already_withdrawn) {
       ASSIGN_OR_RETURN(w.leaf_index, LeafCount());
       ASSIGN_OR_RETURN(std::string leaf, leaf_for(w.version));
-      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
-      RETURN_IF_ERROR(s.Bind(1, static_cast<int64_t>(w.leaf_index)).BindBlob(2, leaf).Run());
+      RETURN_IF_ERROR(SequenceLeaf(w.leaf_index, leaf));
       ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET withdrawn_at = ?, salt = NULL, "
                                             "consent = 'withdrawn' WHERE id = ?"));
       RETURN_IF_ERROR(u.Bind(1, at).Bind(2, record_id).Run());
@@ -388,6 +384,13 @@ class SqliteStore : public Store {
       out.push_back(std::move(st));
     }
     return out;
+  }
+
+  // Gives `leaf` the log index `idx`. REQUIRES: inside the transaction that records what the
+  // leaf states, with idx = LeafCount() read in that transaction.
+  Status SequenceLeaf(uint64_t idx, const std::string& leaf) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO log_leaves(idx, data) VALUES (?, ?)"));
+    return s.Bind(1, static_cast<int64_t>(idx)).BindBlob(2, leaf).Run();
   }
 
   Status InsertIgnore(const char* sql, const std::string& a, const std::string& b) {
