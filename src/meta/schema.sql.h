@@ -93,6 +93,16 @@ CREATE TABLE audit (
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE log_leaves (idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql",
+    // 2: the archive's list of names (places and people) that search matches across scripts;
+    // annotations looked up by kind and value.
+    R"sql(
+CREATE TABLE names (
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('place','person')),
+  created TEXT NOT NULL);
+CREATE INDEX annotations_segment ON annotations(segment_id);
+CREATE INDEX annotations_kind_value ON annotations(kind, value);
+)sql",
 };
 
 }  // namespace attest::meta

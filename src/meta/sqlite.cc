@@ -57,6 +57,10 @@ Status Db::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
+int64_t Db::LastInsertId() { return sqlite3_last_insert_rowid(db_); }
+
+int Db::Changes() { return sqlite3_changes(db_); }
+
 Result<Stmt> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);

@@ -27,6 +27,9 @@ class Db {
   Status Exec(std::string_view sql);
   Result<Stmt> Prepare(std::string_view sql);
   const std::string& path() const { return path_; }
+  // The rowid of the last row inserted, and the rows the last statement changed.
+  int64_t LastInsertId();
+  int Changes();
   sqlite3* handle() { return db_; }
   // A Status for the connection's last error, with `context`.
   Status Error(int rc, std::string_view context);

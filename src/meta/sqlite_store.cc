@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_map>
 
 #include "meta/schema.sql.h"
 #include "meta/sqlite.h"
@@ -166,6 +167,13 @@ class SqliteStore : public Store {
         s.Bind(9, g.speaker).Bind(11, g.text);
         g.consent ? s.Bind(10, ConsentName(*g.consent)) : s.BindNull(10);
         RETURN_IF_ERROR(s.Run());
+        int64_t segment_id = db_->LastInsertId();
+        for (const Annotation& a : g.annotations) {
+          ASSIGN_OR_RETURN(Stmt n, db_->Prepare("INSERT INTO annotations(segment_id, kind, value, "
+                                                "source, created) VALUES (?, ?, ?, ?, ?)"));
+          n.Bind(1, segment_id).Bind(2, a.kind).Bind(3, a.value).Bind(4, a.source);
+          RETURN_IF_ERROR(n.Bind(5, nv.created).Run());
+        }
       }
       out.push_back(Version{req.record_id, version, nv.manifest, nv.manifest_sha256,
                             nv.private_json, nv.lang, nv.created, next_leaf, nv.blobs});
@@ -205,6 +213,9 @@ class SqliteStore : public Store {
       RETURN_IF_ERROR(p.Bind(1, record_id).Run());
       ASSIGN_OR_RETURN(Stmt g, db_->Prepare("UPDATE segments SET text = NULL WHERE record_id = ?"));
       RETURN_IF_ERROR(g.Bind(1, record_id).Run());
+      ASSIGN_OR_RETURN(Stmt a, db_->Prepare("DELETE FROM annotations WHERE segment_id IN "
+                                            "(SELECT id FROM segments WHERE record_id = ?)"));
+      RETURN_IF_ERROR(a.Bind(1, record_id).Run());
       ASSIGN_OR_RETURN(Stmt i,
                        db_->Prepare("INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
                                     "VALUES (?, ?, ?, ?)"));
@@ -292,6 +303,43 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(bool row, s.Step());
     (void)row;
     return s.Int(0);
+  }
+
+  Status AddName(const std::string& name, const std::string& kind,
+                 const std::string& created) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO names(name, kind, created) VALUES (?, ?, ?)"
+                                          " ON CONFLICT(name) DO UPDATE SET kind = excluded.kind"));
+    return s.Bind(1, name).Bind(2, kind).Bind(3, created).Run();
+  }
+
+  Result<bool> RemoveName(const std::string& name) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM names WHERE name = ?"));
+    RETURN_IF_ERROR(s.Bind(1, name).Run());
+    return db_->Changes() > 0;
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> ListNames() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT name, kind FROM names ORDER BY name"));
+    std::vector<std::pair<std::string, std::string>> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.emplace_back(s.Text(0), s.Text(1));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> AnnotationValues(const std::string& kind) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT DISTINCT value FROM annotations WHERE kind = ? "
+                                          "ORDER BY value"));
+    s.Bind(1, kind);
+    std::vector<std::string> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(s.Text(0));
+    }
+    return out;
   }
 
   Result<uint64_t> RecordCount() override {
@@ -382,6 +430,25 @@ class SqliteStore : public Store {
       st.witness_id = s.Text(13);
       st.collection_id = s.Text(14);
       out.push_back(std::move(st));
+    }
+    if (out.empty()) return out;
+    // Their annotations, in one pass over the id range the batch spans.
+    int64_t lo = out.front().segment.id, hi = lo;
+    std::unordered_map<int64_t, size_t> at;
+    for (size_t i = 0; i < out.size(); ++i) {
+      lo = std::min(lo, out[i].segment.id);
+      hi = std::max(hi, out[i].segment.id);
+      at[out[i].segment.id] = i;
+    }
+    ASSIGN_OR_RETURN(Stmt a, db_->Prepare("SELECT segment_id, kind, value, source FROM annotations "
+                                          "WHERE segment_id BETWEEN ? AND ? ORDER BY id"));
+    a.Bind(1, lo).Bind(2, hi);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, a.Step());
+      if (!row) break;
+      auto it = at.find(a.Int(0));
+      if (it == at.end()) continue;
+      out[it->second].segment.annotations.push_back(Annotation{a.Text(1), a.Text(2), a.Text(3)});
     }
     return out;
   }

@@ -59,6 +59,13 @@ struct VersionState {
 };
 
 // What the caller computes for a new version once the store has fixed its number.
+// What a segment is about (DESIGN.md): a place, a date, a person, an event or a topic.
+struct Annotation {
+  std::string kind;    // place, date, person, event, topic
+  std::string value;   // a place's or person's name; a date or range (search/dates.h)
+  std::string source;  // "metadata" (given with the record), "human", or a tool's name
+};
+
 // A unit of text of a version (DESIGN.md): a media time range in ms, or a page and a range of
 // characters (Unicode code points) in the version's text.
 struct Segment {
@@ -74,6 +81,7 @@ struct Segment {
   std::string speaker;
   std::optional<Consent> consent;  // unset: the record's
   std::string text;
+  std::vector<Annotation> annotations;
 };
 
 // A segment with what the index needs of its record.
@@ -158,6 +166,16 @@ class Store {
   virtual Result<std::vector<SegmentState>> RecordSegments(const std::string& record_id) = 0;
   virtual Result<int64_t> MaxSegmentId() = 0;
 
+  // The archive's list of names that search matches across scripts (doc/search.md).
+  // AddName replaces the kind of a name already listed; RemoveName is false if it was not.
+  virtual Status AddName(const std::string& name, const std::string& kind,
+                         const std::string& created) = 0;
+  virtual Result<bool> RemoveName(const std::string& name) = 0;
+  // (name, kind), by name.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListNames() = 0;
+  // The distinct values of annotations of `kind` on segments of records not withdrawn.
+  virtual Result<std::vector<std::string>> AnnotationValues(const std::string& kind) = 0;
+
   virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;
   virtual Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) = 0;
@@ -170,7 +188,7 @@ class Store {
 // schema. A database from a newer attest is refused.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 }  // namespace attest::meta
 

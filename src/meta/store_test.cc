@@ -2,6 +2,8 @@
 // backend runs the same suite (instantiate the fixture with its factory).
 #include "meta/store.h"
 
+#include "meta/schema.sql.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -150,6 +152,59 @@ TEST_F(StoreTest, TwoConnectionsAddingAtOnceBothSucceed) {
   t.join();
   EXPECT_EQ(*store_->LeafCount(), 100u);
   EXPECT_EQ(store_->Leaves(0, 1000)->size(), 100u);
+}
+
+TEST_F(StoreTest, SegmentsKeepTheirAnnotationsUntilWithdrawal) {
+  AddRequest r = NewRecord("r1", std::string(64, '1'), "w1");
+  auto build = r.build;
+  r.build = [build](int v, const std::string& salt, uint64_t leaf) -> Result<NewVersion> {
+    ASSIGN_OR_RETURN(NewVersion nv, build(v, salt, leaf));
+    Segment g;
+    g.text = "first";
+    g.annotations = {{"place", "Kfar Aza", "metadata"}, {"date", "2023-10-07", "metadata"}};
+    nv.segments.push_back(g);
+    g.text = "second";
+    g.annotations = {{"place", "Be'eri", "metadata"}};
+    nv.segments.push_back(g);
+    return nv;
+  };
+  ASSERT_TRUE(store_->AddVersions({r, NewRecord("r2", std::string(64, '2'), "")}).ok());
+  auto segs = *store_->ScanSegments(0, 10);
+  ASSERT_EQ(segs.size(), 2u);
+  ASSERT_EQ(segs[0].segment.annotations.size(), 2u);
+  EXPECT_EQ(segs[0].segment.annotations[0].value, "Kfar Aza");
+  EXPECT_EQ(segs[0].segment.annotations[1].kind, "date");
+  ASSERT_EQ(segs[1].segment.annotations.size(), 1u);
+  EXPECT_EQ((*store_->ScanSegments(1, 10))[0].segment.annotations[0].value, "Be'eri");
+  EXPECT_EQ(*store_->AnnotationValues("place"), (std::vector<std::string>{"Be'eri", "Kfar Aza"}));
+  ASSERT_TRUE(store_->Withdraw("r1", "asked", "t", [](int) -> Result<std::string> {
+                      return std::string("w");
+                    }).ok());
+  EXPECT_TRUE(store_->AnnotationValues("place")->empty());  // erased with the text
+  EXPECT_TRUE((*store_->RecordSegments("r1"))[0].segment.annotations.empty());
+}
+
+TEST_F(StoreTest, NamesAreListedReplacedAndRemoved) {
+  ASSERT_TRUE(store_->AddName("Kfar Aza", "place", "t").ok());
+  ASSERT_TRUE(store_->AddName("Nir Oz", "person", "t").ok());
+  ASSERT_TRUE(store_->AddName("Nir Oz", "place", "t").ok());  // corrected
+  using Names = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(*store_->ListNames(), (Names{{"Kfar Aza", "place"}, {"Nir Oz", "place"}}));
+  EXPECT_TRUE(*store_->RemoveName("Kfar Aza"));
+  EXPECT_FALSE(*store_->RemoveName("Kfar Aza"));
+  EXPECT_EQ(*store_->ListNames(), (Names{{"Nir Oz", "place"}}));
+}
+
+TEST(StoreOpenTest, DatabaseOfAnEarlierSchemaIsMigrated) {
+  std::string dir = TempDir();
+  sqlite3* db;
+  sqlite3_open((dir + "/attest.db").c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, kMigrations[0], nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version=1", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto s = OpenSqliteStore(dir + "/attest.db", false);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE((*s)->AddName("Gaza", "place", "t").ok());
 }
 
 TEST(StoreOpenTest, DamagedDatabaseIsAClearError) {
