@@ -265,20 +265,45 @@ TEST_F(CliTest, SearchFindsTextRecordsAndForgetsWithdrawnOnes) {
   auto r = A({"search", "--json", "dignite"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json j = Json::parse(r.out);
-  ASSERT_EQ(j["hits"].size(), 1u);
-  EXPECT_EQ(j["hits"][0]["record"], fr_id);
-  EXPECT_EQ(j["hits"][0]["lang"], "fr");
+  ASSERT_EQ(j["records"].size(), 1u);
+  EXPECT_EQ(j["records"][0]["record"], fr_id);
+  EXPECT_EQ(j["records"][0]["segments"][0]["lang"], "fr");
+  // Character offsets of the hit in the record's text: "dignité" starts at code point 73.
+  EXPECT_EQ(j["records"][0]["segments"][0]["chars"][0][0], 73);
   // The Hebrew paragraph was identified as Hebrew although the command said fr.
   Json hj = Json::parse(A({"search", "--json", "אדם"}).out);
-  ASSERT_EQ(hj["hits"].size(), 1u);
-  EXPECT_EQ(hj["hits"][0]["lang"], "he");
+  ASSERT_EQ(hj["records"].size(), 1u);
+  EXPECT_EQ(hj["records"][0]["segments"][0]["lang"], "he");
   EXPECT_EQ(A({"search", "colour:red"}).exit_code, 2);
   ASSERT_EQ(A({"withdraw", fr_id, "--reason", "asked"}).exit_code, 0);
-  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["hits"].empty());
+  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["records"].empty());
   ASSERT_EQ(A({"reindex"}).exit_code, 0);
-  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["hits"].empty());
-  EXPECT_EQ(Json::parse(A({"search", "--json", "אדם"}).out)["hits"].size(), 1u);
+  EXPECT_TRUE(Json::parse(A({"search", "--json", "dignite"}).out)["records"].empty());
+  EXPECT_EQ(Json::parse(A({"search", "--json", "אדם"}).out)["records"].size(), 1u);
   EXPECT_EQ(A({"verify"}).exit_code, 0);
+}
+
+// Sample sentences (samples/names; not testimony).
+TEST_F(CliTest, NamesPlacesDatesAndPagesFromTheCommandLine) {
+  std::string he = Write(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.\n");
+  std::string en = Write(tmp_, "en.txt", "Sample sentence: the market opens early.\n");
+  ASSERT_EQ(A({"add", "--lang", "he", he}).exit_code, 0);
+  ASSERT_EQ(A({"add", "--lang", "en", "--place", "Jenin", "--date", "2024-05", en}).exit_code, 0);
+  EXPECT_EQ(A({"names", "add", "Kfar Aza"}).exit_code, 0);
+  EXPECT_EQ(A({"names", "add", "X", "--kind", "river"}).exit_code, 2);
+  auto listed = A({"names", "list"});
+  EXPECT_EQ(listed.out, "place\tKfar Aza\n");
+  auto r = A({"search", "Kfar Aza"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("[מכפר] [עזה]"), std::string::npos) << r.out;
+  Json j = Json::parse(A({"search", "--json", "market place:ג'נין date:2024"}).out);
+  ASSERT_EQ(j["records"].size(), 1u);
+  EXPECT_EQ(j["facets"]["place"]["Jenin"], 1);
+  EXPECT_EQ(j["facets"]["month"]["2024-05"], 1);
+  EXPECT_EQ(A({"add", "--date", "May 2024", en}).exit_code, 2);
+  EXPECT_EQ(A({"search", "--cursor", "nonsense", "market"}).exit_code, 2);
+  EXPECT_EQ(A({"names", "remove", "Kfar Aza"}).exit_code, 0);
+  EXPECT_EQ(A({"names", "remove", "Kfar Aza"}).exit_code, 1);
 }
 
 TEST_F(CliTest, DemoBuildsAVerifiedSampleArchive) {

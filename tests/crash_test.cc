@@ -78,8 +78,8 @@ TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
       RunAttest({"--archive", archive, "search", "--json", "--limit", "1000", "crashtestword"});
   ASSERT_EQ(found.exit_code, 0) << found.err;
   std::set<std::string> indexed;
-  Json hits = Json::parse(found.out)["hits"];
-  for (const auto& h : hits) indexed.insert(h["record"].get<std::string>());
+  Json records = Json::parse(found.out)["records"];
+  for (const auto& g : records) indexed.insert(g["record"].get<std::string>());
   for (const auto& id : acknowledged) EXPECT_TRUE(indexed.count(id)) << id << " not searchable";
   // Both outcomes must have happened for the test to mean anything.
   EXPECT_GT(killed, 5);

@@ -5,7 +5,9 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "search/dates.h"
 #include "search/query.h"
+#include "text/names.h"
 #include "text/paragraphs.h"
 #include "tlog/merkle.h"
 
@@ -15,6 +17,8 @@ namespace {
 constexpr char kMarker[] = "ATTEST";
 constexpr char kMarkerText[] = "attest archive 1\n";
 constexpr uint64_t kBatch = 65536;
+// The layout of ARCHIVE/index/lexical (doc/search.md); an index of another is rebuilt.
+constexpr char kIndexFormat[] = "2";
 
 std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
 
@@ -179,6 +183,24 @@ Status ValidateAddOptions(const AddOptions& opts, size_t file_count) {
   if (!opts.record_id.empty() && file_count != 1) {
     return Status::InvalidArgument("--record adds one file as the record's next version");
   }
+  for (const auto& p : opts.places) {
+    if (Status st = ValidateName(p, "place"); !st.ok()) return st.WithContext("--place");
+  }
+  if (!opts.date.empty()) RETURN_IF_ERROR(search::ParseDateRange(opts.date, "--date").status());
+  return Status::Ok();
+}
+
+Status ValidateName(const std::string& name, const std::string& kind) {
+  if (kind != "place" && kind != "person") {
+    return Status::InvalidArgument("kind '" + kind + "' must be place or person");
+  }
+  if (!IsValidUtf8(name)) return Status::InvalidArgument("the name is not valid UTF-8");
+  if (name.size() > 200) {
+    return Status::InvalidArgument("the name '" + name.substr(0, 40) + "…' is longer than 200 bytes");
+  }
+  if (text::NameKeys(name).empty()) {
+    return Status::InvalidArgument("the name '" + name + "' has no letters to match");
+  }
   return Status::Ok();
 }
 
@@ -221,6 +243,8 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
       meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
+      if (!opts.places.empty()) priv["places"] = opts.places;
+      if (!opts.date.empty()) priv["date"] = opts.date;
       ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
       ManifestFields mf;
       mf.record = record_id;
@@ -238,6 +262,10 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
       nv.created = now;
       nv.blobs = mf.blobs;
       nv.segments = *segments;
+      for (meta::Segment& g : nv.segments) {
+        for (const auto& p : opts.places) g.annotations.push_back({"place", p, "metadata"});
+        if (!opts.date.empty()) g.annotations.push_back({"date", opts.date, "metadata"});
+      }
       ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
                                            nv.manifest_sha256, now}));
       return nv;
@@ -293,6 +321,7 @@ Result<std::vector<meta::Segment>> Archive::TextSegments(const std::string& path
 
 Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
   *last_id = after_id;
+  std::string revised;  // the last record@version whose earlier versions were dropped
   while (true) {
     ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(*last_id, 10000));
     if (batch.empty()) return Status::Ok();
@@ -309,7 +338,23 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
       d.start_ms = g.start_ms;
       d.end_ms = g.end_ms;
       d.page = g.page;
+      d.char_start = g.char_start;
       d.text = g.text;
+      for (const meta::Annotation& an : g.annotations) {
+        if (an.kind == "place") d.places.push_back(an.value);
+        if (an.kind == "date" && d.date_from.empty()) {
+          if (auto range = search::ParseDateRange(an.value, "date"); range.ok()) {
+            d.date_from = range->from;
+            d.date_to = range->to;
+          }
+        }
+      }
+      // A revision's text replaces its record's earlier versions in the index.
+      std::string rv = g.record_id + "@" + std::to_string(g.version);
+      if (g.version > 1 && rv != revised) {
+        RETURN_IF_ERROR(index->RemoveVersionsBefore(g.record_id, g.version));
+        revised = rv;
+      }
       RETURN_IF_ERROR(index->Put(d));
       *last_id = g.id;
     }
@@ -333,7 +378,11 @@ Status Archive::SyncIndex() {
   };
   int64_t indexed = parse(seg_info, 0);
   int64_t withdrawn_upto = parse(wd_info, -1);
-  if (!env_->FileExists(JoinPath(dir, "lexical"))) {  // lost or never built: from the start
+  ASSIGN_OR_RETURN(auto format, store_->GetInfo("index.format"));
+  if (!env_->FileExists(JoinPath(dir, "lexical")) || format != kIndexFormat) {
+    // Lost, never built, or built by an earlier attest: from the start.
+    RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical")));
+    RETURN_IF_ERROR(store_->SetInfo("index.format", kIndexFormat));
     indexed = 0;
     withdrawn_upto = -1;
   }
@@ -360,21 +409,26 @@ Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf) {
   return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawal_leaf));
 }
 
+Status Archive::RemoveIndexTree(const std::string& d) {
+  ASSIGN_OR_RETURN(FileInfo info, env_->Stat(d));
+  if (!info.exists) return Status::Ok();
+  ASSIGN_OR_RETURN(auto names, env_->ListDir(d));
+  for (const auto& n : names) {  // one database per consent level, each a flat directory
+    ASSIGN_OR_RETURN(FileInfo sub, env_->Stat(JoinPath(d, n)));
+    RETURN_IF_ERROR(sub.is_dir ? RemoveIndexTree(JoinPath(d, n))
+                               : env_->RemoveFile(JoinPath(d, n)));
+  }
+  return env_->RemoveDir(d);
+}
+
 Status Archive::Reindex() {
   std::string dir = JoinPath(dir_, "index");
   RETURN_IF_ERROR(env_->CreateDirs(dir));
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
-  auto remove_tree = [&](const std::string& d) -> Status {  // Xapian's directories are flat
-    ASSIGN_OR_RETURN(FileInfo info, env_->Stat(d));
-    if (!info.exists) return Status::Ok();
-    ASSIGN_OR_RETURN(auto names, env_->ListDir(d));
-    for (const auto& n : names) RETURN_IF_ERROR(env_->RemoveFile(JoinPath(d, n)));
-    return env_->RemoveDir(d);
-  };
   std::string fresh = JoinPath(dir, "lexical.new"), live = JoinPath(dir, "lexical"),
               old = JoinPath(dir, "lexical.old");
-  RETURN_IF_ERROR(remove_tree(fresh));
-  RETURN_IF_ERROR(remove_tree(old));
+  RETURN_IF_ERROR(RemoveIndexTree(fresh));
+  RETURN_IF_ERROR(RemoveIndexTree(old));
   ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
   int64_t last = 0;
   {
@@ -385,27 +439,46 @@ Status Archive::Reindex() {
   if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
   RETURN_IF_ERROR(env_->RenameFile(fresh, live));
   RETURN_IF_ERROR(env_->SyncDir(dir));
-  RETURN_IF_ERROR(remove_tree(old));
+  RETURN_IF_ERROR(RemoveIndexTree(old));
   int64_t withdrawn_upto = -1;
   for (const auto& w : withdrawals) {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
+  RETURN_IF_ERROR(store_->SetInfo("index.format", kIndexFormat));
   return RecordIndexProgress(last, withdrawn_upto);
 }
 
-Result<search::Results> Archive::Search(std::string_view query, search::Role role, size_t offset,
-                                        size_t limit) {
+Result<search::Results> Archive::Search(search::SearchRequest request) {
+  RETURN_IF_ERROR(search::ParseQuery(request.query).status());  // bad queries are named first
+  ASSIGN_OR_RETURN(auto listed, store_->ListNames());
+  for (auto& [name, kind] : listed) request.names.push_back(std::move(name));
+  for (const char* kind : {"place", "person"}) {
+    ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
+    for (auto& v : values) request.names.push_back(std::move(v));
+  }
   auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
   if (!index.ok() && index.status().IsNotFound()) {
     ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
-    if (segments == 0) {
-      RETURN_IF_ERROR(search::ParseQuery(query).status());  // bad queries are still named
-      return search::Results();
-    }
+    if (segments == 0) return search::Results();
   }
   if (!index.ok()) return index.status();
-  return (*index)->Search(query, role, offset, limit);
+  return (*index)->Search(request);
 }
+
+Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix,
+                                                          search::Role role, size_t limit) {
+  auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
+  if (!index.ok() && index.status().IsNotFound()) return std::vector<search::Suggestion>();
+  if (!index.ok()) return index.status();
+  return (*index)->Suggest(prefix, role, limit);
+}
+
+Status Archive::AddName(const std::string& name, const std::string& kind) {
+  RETURN_IF_ERROR(ValidateName(name, kind));
+  return store_->AddName(name, kind, Now(env_));
+}
+
+Result<bool> Archive::RemoveName(const std::string& name) { return store_->RemoveName(name); }
 
 Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRecord(id); }
 
@@ -683,6 +756,41 @@ Json RecordToJson(const meta::Record& r) {
     if (r.withdraw_leaf_index) j["withdraw_leaf_index"] = *r.withdraw_leaf_index;
   }
   return j;
+}
+
+Json SearchResultsToJson(const search::Results& r) {
+  Json records = Json::array();
+  for (const auto& g : r.records) {
+    Json hits = Json::array();
+    for (const auto& h : g.hits) {
+      Json marks = Json::array(), chars = Json::array();
+      for (const auto& [s, e] : h.highlights) marks.push_back({s, e});
+      for (const auto& [s, e] : h.char_ranges) chars.push_back({s, e});
+      Json j = {{"segment", h.segment_id}, {"version", h.version},  {"lang", h.lang},
+                {"snippet", h.snippet},    {"highlights", marks},   {"chars", chars}};
+      if (h.start_ms >= 0) {
+        j["start_ms"] = h.start_ms;
+        j["end_ms"] = h.end_ms;
+      }
+      if (h.page >= 0) j["page"] = h.page;
+      hits.push_back(j);
+    }
+    records.push_back({{"record", g.record_id},
+                       {"witness", g.witness_id},
+                       {"collection", g.collection_id},
+                       {"matching_segments", g.matching_segments},
+                       {"segments", hits}});
+  }
+  Json out = {{"total_estimate", r.total_estimate},
+              {"records_estimate", r.records_estimate},
+              {"records", records},
+              {"facets",
+               {{"lang", r.lang_facets},
+                {"collection", r.collection_facets},
+                {"place", r.place_facets},
+                {"month", r.month_facets}}}};
+  if (!r.next_cursor.empty()) out["next_cursor"] = r.next_cursor;
+  return out;
 }
 
 Json VerifyReport::ToJson() const {

@@ -27,7 +27,18 @@ struct AddOptions {
   meta::Consent consent = meta::Consent::kRestricted;  // the safer default
   Json meta = Json::object();
   std::string record_id;  // non-empty: the files become a new version of this record
+  // Where and when the testimony speaks of (annotations on each of its segments, source
+  // "metadata"; searchable with place: and date:, and names across scripts).
+  std::vector<std::string> places;
+  std::string date;  // a day, month, year or range (search/dates.h)
 };
+
+// Kinds of the archive's names (`attest names`).
+Status ValidateName(const std::string& name, const std::string& kind);
+
+// The JSON form of search results, shared by `attest search --json` and the API
+// (doc/search.md): records with their best segments, facets, cursor.
+Json SearchResultsToJson(const search::Results& r);
 
 // The JSON form of a record, shared by `attest show --json`, `attest list --json` and the API:
 // ids, consent, versions with their log positions and blob addresses. Private metadata is
@@ -134,9 +145,14 @@ class Archive {
   Status SyncIndex();
   // Rebuilds the search index from attest.db alone, then swaps it in.
   Status Reindex();
-  // Searches segments as `role` (doc/search.md).
-  Result<search::Results> Search(std::string_view query, search::Role role, size_t offset,
-                                 size_t limit);
+  // Searches segments (doc/search.md); the archive's names and annotated places and people
+  // are added to the request.
+  Result<search::Results> Search(search::SearchRequest request);
+  Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
+                                                  size_t limit);
+  // The archive's list of names that search matches across scripts.
+  Status AddName(const std::string& name, const std::string& kind);
+  Result<bool> RemoveName(const std::string& name);
 
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
@@ -153,6 +169,7 @@ class Archive {
   Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
   // Records how far the index has followed the database (after the index has committed).
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
+  Status RemoveIndexTree(const std::string& dir);
 
   Env* env_;
   std::string dir_;

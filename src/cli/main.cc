@@ -98,6 +98,10 @@ int Main(int argc, char** argv) {
   add->add_option("--consent", consent, "public, research, restricted (default) or sealed");
   add->add_option("--meta", meta_json, "Free metadata as a JSON object (kept private)");
   add->add_option("--record", record_id, "Add FILE as the next version of this record");
+  std::vector<std::string> places;
+  std::string date;
+  add->add_option("--place", places, "A place the testimony speaks of (repeatable)");
+  add->add_option("--date", date, "When: 2023-10-07, 2023-10, 2023 or 2023-10-07..2023-10-08");
   add->add_flag("--json", add_json, "Print JSON");
 
   auto* show =
@@ -160,9 +164,27 @@ int Main(int argc, char** argv) {
   size_t search_limit = 20;
   bool search_json = false;
   search->add_option("QUERY", query, "The query")->required();
-  search->add_option("--limit", search_limit, "Hits to show (default 20)")
+  search->add_option("--limit", search_limit, "Records to show (default 20)")
       ->check(CLI::Range(1, 1000));
+  std::string search_cursor;
+  size_t per_record = 3;
+  search->add_option("--cursor", search_cursor, "Next page: the cursor the last page printed");
+  search->add_option("--per-record", per_record, "Segments shown per record (default 3)")
+      ->check(CLI::Range(1, 100));
   search->add_flag("--json", search_json, "Print JSON");
+
+  auto* names = app.add_subcommand(
+      "names", "The places and people search matches across scripts (Kfar Aza, כפר עזה, كفار عزة)");
+  names->require_subcommand(1);
+  auto* names_add = names->add_subcommand("add", "Add a name (or change its kind)");
+  auto* names_list = names->add_subcommand("list", "List the names");
+  auto* names_remove = names->add_subcommand("remove", "Remove a name");
+  std::string name_arg, name_kind = "place";
+  bool names_json = false;
+  names_add->add_option("NAME", name_arg, "The name, in any script")->required();
+  names_add->add_option("--kind", name_kind, "place (default) or person");
+  names_remove->add_option("NAME", name_arg, "The name as listed")->required();
+  names_list->add_flag("--json", names_json, "Print JSON");
 
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from attest.db");
 
@@ -216,6 +238,8 @@ int Main(int argc, char** argv) {
       if (!m->is_object()) return Usage("--meta must be a JSON object, like {\"title\":\"...\"}");
       opts.meta = *m;
     }
+    opts.places = places;
+    opts.date = date;
     if (Status st = archive::ValidateAddOptions(opts, files.size()); !st.ok()) {
       return Usage(st.message());
     }
@@ -401,44 +425,76 @@ int Main(int argc, char** argv) {
   if (*search) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto r = (*a)->Search(query, search::Role::kArchivist, 0, search_limit);
+    search::SearchRequest req;
+    req.query = query;
+    req.role = search::Role::kArchivist;
+    req.limit = search_limit;
+    req.cursor = search_cursor;
+    req.per_record = per_record;
+    auto r = (*a)->Search(req);
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
                                                          : Fail(r.status());
     }
     if (search_json) {
-      Json hits = Json::array();
-      for (const auto& h : r->hits) {
-        Json marks = Json::array();
-        for (const auto& [s, e] : h.highlights) marks.push_back({s, e});
-        hits.push_back({{"record", h.record_id},
-                        {"version", h.version},
-                        {"segment", h.segment_id},
-                        {"lang", h.lang},
-                        {"start_ms", h.start_ms},
-                        {"end_ms", h.end_ms},
-                        {"page", h.page},
-                        {"snippet", h.snippet},
-                        {"highlights", marks}});
-      }
-      PrintJson({{"total_estimate", r->total_estimate},
-                 {"hits", hits},
-                 {"facets", {{"lang", r->lang_facets}, {"collection", r->collection_facets}}}});
+      PrintJson(archive::SearchResultsToJson(*r));
       return kExitOk;
     }
-    std::cout << "about " << r->total_estimate << " segment(s)\n";
-    for (const auto& h : r->hits) {
-      std::string marked;
-      size_t at = 0;
-      for (const auto& [s, e] : h.highlights) {
-        marked += h.snippet.substr(at, s - at) + "[" + h.snippet.substr(s, e - s) + "]";
-        at = e;
+    std::cout << "about " << r->total_estimate << " segment(s) in " << r->records_estimate
+              << " record(s)\n";
+    for (const auto& g : r->records) {
+      std::cout << "\n" << g.record_id;
+      if (!g.witness_id.empty()) std::cout << "  witness " << g.witness_id;
+      if (!g.collection_id.empty()) std::cout << "  collection " << g.collection_id;
+      std::cout << "  (" << g.matching_segments << " segment(s))\n";
+      for (const auto& h : g.hits) {
+        std::string marked;
+        size_t at = 0;
+        for (const auto& [s, e] : h.highlights) {
+          marked += h.snippet.substr(at, s - at) + "[" + h.snippet.substr(s, e - s) + "]";
+          at = e;
+        }
+        marked += h.snippet.substr(at);
+        std::cout << "  v" << h.version << " [" << h.lang << "]";
+        if (h.start_ms >= 0) std::cout << " @" << h.start_ms / 1000 << "s";
+        if (h.page >= 0) std::cout << " p." << h.page;
+        if (!h.char_ranges.empty()) std::cout << " char " << h.char_ranges[0].first;
+        std::cout << "  " << marked << "\n";
       }
-      marked += h.snippet.substr(at);
-      std::cout << h.record_id << " v" << h.version << " [" << h.lang << "]";
-      if (h.start_ms >= 0) std::cout << " @" << h.start_ms / 1000 << "s";
-      std::cout << "  " << marked << "\n";
     }
+    if (!r->next_cursor.empty()) {
+      std::cout << "\nmore: attest search ... --cursor " << r->next_cursor << "\n";
+    }
+    return kExitOk;
+  }
+
+  if (*names) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (*names_add) {
+      if (Status st = (*a)->AddName(name_arg, name_kind); !st.ok()) {
+        return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
+      }
+      std::cout << "Listed " << name_kind << " '" << name_arg
+                << "': searches for it now also find it in other scripts\n";
+      return kExitOk;
+    }
+    if (*names_remove) {
+      auto removed = (*a)->RemoveName(name_arg);
+      if (!removed.ok()) return Fail(removed.status());
+      if (!*removed) return Fail(Status::NotFound("'" + name_arg + "' is not listed"));
+      std::cout << "Removed '" << name_arg << "'\n";
+      return kExitOk;
+    }
+    auto listed = (*a)->store()->ListNames();
+    if (!listed.ok()) return Fail(listed.status());
+    if (names_json) {
+      Json j = Json::array();
+      for (const auto& [n, k] : *listed) j.push_back({{"name", n}, {"kind", k}});
+      PrintJson(j);
+      return kExitOk;
+    }
+    for (const auto& [n, k] : *listed) std::cout << k << "\t" << n << "\n";
     return kExitOk;
   }
 

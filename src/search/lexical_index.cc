@@ -1,32 +1,74 @@
 #include "search/lexical_index.h"
 
+#include <sys/stat.h>
 #include <xapian.h>
 
-#include <algorithm>
-#include <set>
+#include <cerrno>
+#include <cstring>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <set>
+#include <unordered_map>
+
+#include "core/hash.h"
 #include "core/json.h"
+#include "search/dates.h"
 #include "search/query.h"
 #include "text/analyzer.h"
+#include "text/names.h"
 
 namespace attest::search {
 namespace {
 
 // Term namespaces (Xapian's convention: an upper-case prefix). Word forms have none.
 constexpr char kStem[] = "Z";
+constexpr char kNameKey[] = "N";  // a word's consonant skeleton across scripts (text/names.h)
 constexpr char kConsent[] = "XC";
 constexpr char kLang[] = "XL";
 constexpr char kWitness[] = "XW";
 constexpr char kCollection[] = "XO";
 constexpr char kRecord[] = "XR";
+constexpr char kRecordVersion[] = "XY";  // record@version
+constexpr char kPlace[] = "XP";          // a place's name keys, joined by spaces
 constexpr char kId[] = "Q";
 constexpr Xapian::valueno kSlotLang = 0;
 constexpr Xapian::valueno kSlotCollection = 1;
+constexpr Xapian::valueno kSlotRecord = 2;  // the collapse key: results group by record
+constexpr Xapian::valueno kSlotPlace = 3;
+constexpr Xapian::valueno kSlotDateFrom = 4;
+constexpr Xapian::valueno kSlotDateTo = 5;
+constexpr Xapian::valueno kSlotMonth = 6;
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
 constexpr size_t kSnippetBytes = 320;
 constexpr Xapian::termcount kMaxPrefixExpansion = 200;  // most frequent words a prefix stands for
+constexpr Xapian::termpos kFieldGap = 100;  // metadata words sit this far past the text
+constexpr size_t kMaxLimit = 1000;
+constexpr size_t kNameKeyCacheSize = 1 << 18;
+
+// The consent levels search may show, one database each, in order of openness.
+constexpr std::array<meta::Consent, 3> kLevels = {
+    meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted};
+
+// How many of kLevels a role may see (sealed and withdrawn are never searchable).
+size_t VisibleLevels(Role role) {
+  switch (role) {
+    case Role::kArchivist:
+      return 3;
+    case Role::kResearcher:
+      return 2;
+    case Role::kAnonymous:
+      return 1;
+  }
+  return 1;
+}
 
 std::string IdTerm(int64_t id) { return kId + std::to_string(id); }
+
+std::string VersionTerm(const std::string& record, int version) {
+  return kRecordVersion + record + "@" + std::to_string(version);
+}
 
 std::string FieldPrefix(const std::string& field) {
   if (field == "lang") return kLang;
@@ -35,30 +77,79 @@ std::string FieldPrefix(const std::string& field) {
   return kRecord;
 }
 
-// The consent levels a role may see. Sealed and withdrawn are never searchable.
-std::vector<meta::Consent> Visible(Role role) {
-  switch (role) {
-    case Role::kArchivist:
-      return {meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted};
-    case Role::kResearcher:
-      return {meta::Consent::kPublic, meta::Consent::kResearch};
-    case Role::kAnonymous:
-      return {meta::Consent::kPublic};
-  }
-  return {meta::Consent::kPublic};
+// The place filter's term: the same for a name in any script.
+std::string PlaceKey(std::string_view place) {
+  std::string key;
+  for (const auto& k : text::NameKeys(place)) key += (key.empty() ? "" : " ") + k;
+  return key;
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A cursor names the page after the one returned, for the same query and caller.
+std::string QueryTag(const SearchRequest& r) {
+  return ToHex(Sha256(r.query + '\n' + std::to_string(static_cast<int>(r.role)) + '\n' +
+                      std::to_string(r.per_record)))
+      .substr(0, 12);
 }
 
 }  // namespace
 
 struct LexicalIndex::Internal {
-  std::unique_ptr<Xapian::Database> db;
-  Xapian::WritableDatabase* writer = nullptr;  // db, when open for writing
+  std::string dir;
+  // One database per level of kLevels; writers too when open for writing.
+  std::array<std::unique_ptr<Xapian::Database>, 3> dbs;
+  std::array<Xapian::WritableDatabase*, 3> writers = {nullptr, nullptr, nullptr};
   std::map<text::Lang, std::unique_ptr<text::Analyzer>> analyzers;
+  std::unordered_map<std::string, std::string> name_keys;  // surface → key
+  std::vector<std::string> names;                          // SearchRequest::names last seen
+  std::vector<std::vector<std::string>> name_key_seqs;     // their keys
 
   text::Analyzer* For(text::Lang lang) {
     auto& a = analyzers[lang];
     if (!a) a = text::Analyzer::For(lang);
     return a.get();
+  }
+
+  const std::string& KeyOf(const std::string& surface) {
+    auto it = name_keys.find(surface);
+    if (it != name_keys.end()) return it->second;
+    if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
+    return name_keys.emplace(surface, text::NameKey(surface)).first->second;
+  }
+
+  const std::vector<std::vector<std::string>>& NameKeySeqs(const std::vector<std::string>& n) {
+    if (n != names) {
+      names = n;
+      name_key_seqs.clear();
+      std::set<std::vector<std::string>> seen;
+      for (const auto& name : names) {
+        auto keys = text::NameKeys(name);
+        if (!keys.empty() && seen.insert(keys).second) name_key_seqs.push_back(keys);
+      }
+      // Longest first, so "Kfar Aza" wins over "Aza" where both are names.
+      std::stable_sort(name_key_seqs.begin(), name_key_seqs.end(),
+                       [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    }
+    return name_key_seqs;
+  }
+
+  // The levels `role` may see, as one database.
+  Xapian::Database Visible(Role role) {
+    Xapian::Database db;
+    for (size_t i = 0; i < VisibleLevels(role); ++i) db.add_database(*dbs[i]);
+    return db;
+  }
+
+  // Deletes documents with `term` from every level (but `except`), skipping empty ones.
+  void DeleteEverywhere(const std::string& term, int except = -1) {
+    for (int i = 0; i < 3; ++i) {
+      if (i != except && writers[i]->get_doccount() > 0) writers[i]->delete_document(term);
+    }
   }
 };
 
@@ -67,10 +158,18 @@ LexicalIndex::~LexicalIndex() = default;
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
+  idx->rep_->dir = dir;
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create the search index directory " + dir + ": " +
+                           std::strerror(errno));
+  }
   try {
-    auto writer = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
-    idx->rep_->writer = writer.get();
-    idx->rep_->db = std::move(writer);
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      auto writer = std::make_unique<Xapian::WritableDatabase>(
+          dir + "/" + meta::ConsentName(kLevels[i]), Xapian::DB_CREATE_OR_OPEN);
+      idx->rep_->writers[i] = writer.get();
+      idx->rep_->dbs[i] = std::move(writer);
+    }
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::Unavailable("search index " + dir + " is being written by another process");
   } catch (const Xapian::Error& e) {
@@ -82,8 +181,12 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
+  idx->rep_->dir = dir;
   try {
-    idx->rep_->db = std::make_unique<Xapian::Database>(dir);
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      idx->rep_->dbs[i] =
+          std::make_unique<Xapian::Database>(dir + "/" + meta::ConsentName(kLevels[i]));
+    }
   } catch (const Xapian::DatabaseNotFoundError& e) {
     return Status::NotFound("no search index in " + dir + "; build it with attest reindex");
   } catch (const Xapian::Error& e) {
@@ -93,13 +196,21 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
   return idx;
 }
 
-uint64_t LexicalIndex::DocCount() const { return rep_->db->get_doccount(); }
+uint64_t LexicalIndex::DocCount() const {
+  uint64_t n = 0;
+  for (const auto& db : rep_->dbs) n += db->get_doccount();
+  return n;
+}
 
 Status LexicalIndex::Put(const SegmentDoc& s) {
-  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    if (s.consent == meta::Consent::kWithdrawn) {
-      rep_->writer->delete_document(IdTerm(s.segment_id));
+    int level = -1;
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      if (kLevels[i] == s.consent) level = static_cast<int>(i);
+    }
+    if (level < 0) {  // sealed or withdrawn: not searchable
+      rep_->DeleteEverywhere(IdTerm(s.segment_id));
       return Status::Ok();
     }
     if (!IsValidUtf8(s.text)) {
@@ -107,25 +218,62 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
                                      s.record_id + " is not valid UTF-8");
     }
     text::Analyzer* analyzer = rep_->For(text::LangFromTag(s.lang));
-    ASSIGN_OR_RETURN(auto terms, analyzer->Analyze(s.text));
     Xapian::Document doc;
-    for (const text::Term& t : terms) {
-      std::string term = t.kind == text::TermKind::kStem ? kStem + t.text : t.text;
-      if (term.size() > kMaxTermBytes) continue;
-      doc.add_posting(term, t.position + 1);
+    Xapian::termpos last = 0;
+    auto add_text = [&](const std::string& text, Xapian::termpos base) -> Status {
+      ASSIGN_OR_RETURN(auto terms, analyzer->Analyze(text));
+      uint32_t keyed = UINT32_MAX;  // the position whose name keys are being added
+      std::vector<std::string> keys;  // at that position
+      for (const text::Term& t : terms) {
+        Xapian::termpos pos = base + t.position + 1;
+        std::string term = t.kind == text::TermKind::kStem ? kStem + t.text : t.text;
+        if (term.size() <= kMaxTermBytes) doc.add_posting(term, pos);
+        last = std::max(last, pos);
+        if (t.kind == text::TermKind::kStem) continue;
+        // Each spelling of the word (a Hebrew word without its prefixes, too) has its key.
+        if (t.position != keyed) {
+          keyed = t.position;
+          keys.clear();
+        }
+        const std::string& key = rep_->KeyOf(t.text);
+        if (key.empty() || key.size() >= kMaxTermBytes ||
+            std::find(keys.begin(), keys.end(), key) != keys.end()) {
+          continue;
+        }
+        keys.push_back(key);
+        doc.add_posting(kNameKey + key, pos);
+      }
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(add_text(s.text, 0));
+    for (const auto& place : s.places) {  // metadata words: searchable, never in a phrase
+      RETURN_IF_ERROR(add_text(place, last + kFieldGap));
+      std::string key = PlaceKey(place);
+      if (!key.empty() && key.size() < kMaxTermBytes) doc.add_boolean_term(kPlace + key);
     }
     doc.add_boolean_term(IdTerm(s.segment_id));
     doc.add_boolean_term(kConsent + std::string(meta::ConsentName(s.consent)));
     doc.add_boolean_term(kLang + s.lang);
     doc.add_boolean_term(kRecord + s.record_id);
+    doc.add_boolean_term(VersionTerm(s.record_id, s.version));
     if (!s.witness_id.empty()) doc.add_boolean_term(kWitness + s.witness_id);
     if (!s.collection_id.empty()) doc.add_boolean_term(kCollection + s.collection_id);
     doc.add_value(kSlotLang, s.lang);
     doc.add_value(kSlotCollection, s.collection_id);
-    Json data = {{"s", s.segment_id}, {"r", s.record_id}, {"v", s.version}, {"l", s.lang},
-                 {"a", s.start_ms},   {"b", s.end_ms},    {"p", s.page},    {"t", s.text}};
+    doc.add_value(kSlotRecord, s.record_id);
+    if (!s.places.empty()) doc.add_value(kSlotPlace, s.places.front());
+    if (!s.date_from.empty()) {
+      doc.add_value(kSlotDateFrom, s.date_from);
+      doc.add_value(kSlotDateTo, s.date_to.empty() ? s.date_from : s.date_to);
+      doc.add_value(kSlotMonth, s.date_from.substr(0, 7));
+    }
+    Json data = {{"s", s.segment_id}, {"r", s.record_id},   {"v", s.version},
+                 {"l", s.lang},       {"a", s.start_ms},    {"b", s.end_ms},
+                 {"p", s.page},       {"c", s.char_start},  {"w", s.witness_id},
+                 {"o", s.collection_id}, {"t", s.text}};
     doc.set_data(data.dump());
-    rep_->writer->replace_document(IdTerm(s.segment_id), doc);
+    rep_->writers[level]->replace_document(IdTerm(s.segment_id), doc);
+    rep_->DeleteEverywhere(IdTerm(s.segment_id), level);  // it may have changed level
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -133,9 +281,19 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
 }
 
 Status LexicalIndex::RemoveRecord(const std::string& record_id) {
-  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    rep_->writer->delete_document(kRecord + record_id);
+    rep_->DeleteEverywhere(kRecord + record_id);
+  } catch (const Xapian::Error& e) {
+    return Status::IOError("search index: " + e.get_msg());
+  }
+  return Status::Ok();
+}
+
+Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int version) {
+  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
+  try {
+    for (int v = 1; v < version; ++v) rep_->DeleteEverywhere(VersionTerm(record_id, v));
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -143,27 +301,62 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 }
 
 Status LexicalIndex::Commit() {
-  if (!rep_->writer) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    rep_->writer->commit();
+    for (auto* w : rep_->writers) w->commit();
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
   return Status::Ok();
 }
 
-Result<Results> LexicalIndex::Search(std::string_view query, Role role, size_t offset,
-                                     size_t limit) {
+Result<Results> LexicalIndex::Search(const SearchRequest& request) {
   try {
-    return SearchOrThrow(query, role, offset, limit);
+    return SearchOrThrow(request);
   } catch (const Xapian::Error& e) {
     return Status::InvalidArgument("the query cannot be run: " + e.get_msg());
   }
 }
 
-Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, size_t offset,
-                                            size_t limit) {
-  ASSIGN_OR_RETURN(std::vector<Clause> clauses, ParseQuery(query));
+Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<Clause> parsed, ParseQuery(request.query));
+  if (request.limit == 0 || request.limit > kMaxLimit) {
+    return Status::InvalidArgument("the limit must be 1 to " + std::to_string(kMaxLimit) +
+                                   " records per page");
+  }
+  size_t offset = 0;
+  std::string tag = QueryTag(request);
+  if (!request.cursor.empty()) {
+    const std::string& c = request.cursor;
+    size_t dash = c.find('-');
+    bool good = dash != std::string::npos && c.substr(dash + 1) == tag;
+    if (good) {
+      auto [p, ec] = std::from_chars(c.data(), c.data() + dash, offset);
+      good = ec == std::errc() && p == c.data() + dash;
+    }
+    if (!good) {
+      return Status::InvalidArgument("cursor '" + c.substr(0, 40) +
+                                     "' is not one this search returned; start from the first "
+                                     "page");
+    }
+  }
+  // Consecutive plain words become one clause, so a name of several words can be found in
+  // them; OR keeps binding to the single word beside it.
+  std::vector<Clause> clauses;
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    const Clause& c = parsed[i];
+    bool plain = c.kind == Clause::kWords && !c.negated && !c.or_with_previous;
+    bool next_or = i + 1 < parsed.size() && parsed[i + 1].or_with_previous;
+    bool prev_plain = i > 0 && !clauses.empty() && clauses.back().kind == Clause::kWords &&
+                      !clauses.back().negated && !clauses.back().or_with_previous &&
+                      !c.or_with_previous;
+    if (plain && !next_or && prev_plain) {
+      clauses.back().text += " " + c.text;
+    } else {
+      clauses.push_back(c);
+    }
+  }
+
   // The query is read in every language at once: its words' forms under each analyser.
   const text::Lang kLangs[] = {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
                                text::Lang::kFrench, text::Lang::kUnknown};
@@ -189,15 +382,62 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
     return Xapian::Query(Xapian::Query::OP_OR, q,
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, s, 0.5));
   };
+  const auto& name_seqs = rep_->NameKeySeqs(request.names);
+  // The keys of a query word: of each of its spellings under every analyser.
+  auto token_keys = [&](const text::Token& token) {
+    std::set<std::string> keys;
+    for (text::Lang l : kLangs) {
+      for (const text::Term& t : rep_->For(l)->AnalyzeToken(token)) {
+        if (t.kind != text::TermKind::kStem) keys.insert(rep_->KeyOf(t.text));
+      }
+    }
+    return keys;
+  };
+  // The known name that tokens [i, i + n) spell, if any (longest first).
+  auto name_at = [&](const std::vector<text::Token>& tokens,
+                     size_t i) -> const std::vector<std::string>* {
+    if (name_seqs.empty()) return nullptr;
+    std::vector<std::set<std::string>> keys;
+    for (const auto& seq : name_seqs) {
+      if (i + seq.size() > tokens.size()) continue;
+      while (keys.size() < seq.size()) keys.push_back(token_keys(tokens[i + keys.size()]));
+      bool same = true;
+      for (size_t k = 0; same && k < seq.size(); ++k) same = keys[k].count(seq[k]) > 0;
+      if (same) return &seq;
+    }
+    return nullptr;
+  };
+  auto name_query = [&](const std::vector<std::string>& seq) {
+    std::vector<Xapian::Query> keys;
+    for (const auto& k : seq) {
+      matched_terms.insert(kNameKey + k);
+      keys.emplace_back(kNameKey + k);
+    }
+    return seq.size() == 1
+               ? keys[0]
+               : Xapian::Query(Xapian::Query::OP_PHRASE, keys.begin(), keys.end(), keys.size());
+  };
 
   std::vector<std::vector<Xapian::Query>> groups;  // AND of groups, OR within a group
   std::vector<Xapian::Query> filters, exclusions;
   std::vector<std::string> prefixes;  // for highlighting
-  bool has_words = false;
   for (const Clause& c : clauses) {
     Xapian::Query q;
     if (c.kind == Clause::kField) {
-      q = Xapian::Query(FieldPrefix(c.field) + c.text);
+      if (c.field == "date") {
+        ASSIGN_OR_RETURN(DateRange range, ParseDateRange(c.text, "date:"));
+        q = Xapian::Query(Xapian::Query::OP_AND,
+                          Xapian::Query(Xapian::Query::OP_VALUE_LE, kSlotDateFrom, range.to),
+                          Xapian::Query(Xapian::Query::OP_VALUE_GE, kSlotDateTo, range.from));
+      } else if (c.field == "place") {
+        std::string key = PlaceKey(c.text);
+        if (key.empty()) {
+          return Status::InvalidArgument("place:'" + c.text + "' has no letters to match");
+        }
+        q = Xapian::Query(kPlace + key);
+      } else {
+        q = Xapian::Query(FieldPrefix(c.field) + c.text);
+      }
       if (c.negated) {
         exclusions.push_back(q);
         continue;
@@ -229,22 +469,40 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
         exclusions.push_back(q);
         continue;
       }
-      has_words = true;
     } else {
       ASSIGN_OR_RETURN(auto tokens, text::Tokenize(c.text));
       if (tokens.empty()) continue;
+      bool phrase = c.kind == Clause::kPhrase && tokens.size() > 1;
       std::vector<Xapian::Query> parts;
-      for (const auto& t : tokens) parts.push_back(word_forms(t, c.kind == Clause::kWords));
-      if (c.kind == Clause::kPhrase && parts.size() > 1) {
+      for (const auto& t : tokens) parts.push_back(word_forms(t, !phrase));
+      if (phrase) {
         q = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), parts.size());
+        auto name = name_at(tokens, 0);
+        if (name && name->size() == tokens.size()) {  // "Kfar Aza": the name in any script
+          q = Xapian::Query(Xapian::Query::OP_OR, q, name_query(*name));
+        }
       } else {
-        q = Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+        std::vector<Xapian::Query> anded;
+        for (size_t i = 0; i < tokens.size();) {
+          auto name = name_at(tokens, i);
+          if (!name) {
+            anded.push_back(parts[i++]);
+            continue;
+          }
+          size_t n = name->size();
+          Xapian::Query spelled =
+              n == 1 ? parts[i]
+                     : Xapian::Query(Xapian::Query::OP_AND, parts.begin() + i,
+                                     parts.begin() + i + n);
+          anded.emplace_back(Xapian::Query::OP_OR, spelled, name_query(*name));
+          i += n;
+        }
+        q = Xapian::Query(Xapian::Query::OP_AND, anded.begin(), anded.end());
       }
       if (c.negated) {
         exclusions.push_back(q);
         continue;
       }
-      has_words = true;
     }
     if (c.or_with_previous && !groups.empty()) {
       groups.back().push_back(q);
@@ -252,7 +510,7 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
       groups.push_back({q});
     }
   }
-  if (!has_words && filters.empty() && groups.empty()) {
+  if (filters.empty() && groups.empty()) {
     return Status::InvalidArgument("the query has no words to search for");
   }
   std::vector<Xapian::Query> anded;
@@ -262,88 +520,174 @@ Result<Results> LexicalIndex::SearchOrThrow(std::string_view query, Role role, s
                         : Xapian::Query(Xapian::Query::OP_AND, anded.begin(), anded.end());
   for (const auto& f : filters) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
   for (const auto& e : exclusions) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
-  // Access first: what the caller may not see takes no part in ranking, counts or facets.
+  // Defence in depth: the databases opened are the caller's levels only, and the query says
+  // so again.
   std::vector<Xapian::Query> allowed;
-  for (meta::Consent c : Visible(role)) {
-    allowed.emplace_back(kConsent + std::string(meta::ConsentName(c)));
+  for (size_t i = 0; i < VisibleLevels(request.role); ++i) {
+    allowed.emplace_back(kConsent + std::string(meta::ConsentName(kLevels[i])));
   }
   q = Xapian::Query(Xapian::Query::OP_FILTER, q,
                     Xapian::Query(Xapian::Query::OP_OR, allowed.begin(), allowed.end()));
 
+  Xapian::Database db = rep_->Visible(request.role);
   Results out;
+  // Marks the matched words of one segment and cuts its snippet.
+  auto make_hit = [&](const Xapian::MSetIterator& it) -> std::optional<Hit> {
+    Json d = Json::parse(it.get_document().get_data(), nullptr, false);
+    if (!d.is_object()) return std::nullopt;
+    Hit h;
+    h.segment_id = IntMember(d, "s", 0);
+    h.version = static_cast<int>(IntMember(d, "v", 0));
+    h.lang = StringMember(d, "l");
+    h.start_ms = IntMember(d, "a", -1);
+    h.end_ms = IntMember(d, "b", -1);
+    h.page = static_cast<int>(IntMember(d, "p", -1));
+    int64_t char_start = IntMember(d, "c", -1);
+    h.weight = it.get_weight();
+    std::string seg_text = StringMember(d, "t");
+    std::vector<std::pair<uint32_t, uint32_t>> marks;
+    auto tokens = text::Tokenize(seg_text);
+    if (tokens.ok()) {
+      text::Analyzer* a = rep_->For(text::LangFromTag(h.lang));
+      for (const auto& t : *tokens) {
+        bool hit = false;
+        for (const auto& term : a->AnalyzeToken(t)) {
+          if (hit) break;
+          std::string key = term.kind == text::TermKind::kStem ? kStem + term.text : term.text;
+          hit = matched_terms.count(key) > 0 ||
+                (term.kind != text::TermKind::kStem &&
+                 matched_terms.count(kNameKey + rep_->KeyOf(term.text)) > 0) ||
+                (term.kind != text::TermKind::kStem &&
+                 std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
+                   return term.text.compare(0, p.size(), p) == 0;
+                 }));
+        }
+        if (hit) marks.emplace_back(t.start, t.end);
+      }
+    }
+    uint32_t from = 0;
+    if (seg_text.size() > kSnippetBytes && !marks.empty() && marks[0].first > 80) {
+      from = marks[0].first - 80;
+      for (const auto& t : *tokens) {  // start at a word
+        if (t.start >= from) {
+          from = t.start;
+          break;
+        }
+      }
+    }
+    uint32_t to = static_cast<uint32_t>(std::min<size_t>(seg_text.size(), from + kSnippetBytes));
+    if (to < seg_text.size() && tokens.ok()) {  // end at a word
+      for (const auto& t : *tokens) {
+        if (t.start < to && t.end > to) to = t.start;
+      }
+    }
+    h.snippet = seg_text.substr(from, to - from);
+    for (const auto& [s, e] : marks) {
+      if (s < from || e > to) continue;
+      h.highlights.emplace_back(s - from, e - from);
+      if (char_start >= 0) {
+        int64_t a = char_start + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(0, s)));
+        h.char_ranges.emplace_back(a, a + static_cast<int64_t>(CodePoints(
+                                              std::string_view(seg_text).substr(s, e - s))));
+      }
+    }
+    return h;
+  };
+
   try {
-    Xapian::Enquire enquire(*rep_->db);
+    Xapian::Enquire enquire(db);
     enquire.set_query(q);
-    Xapian::ValueCountMatchSpy langs(kSlotLang), collections(kSlotCollection);
+    enquire.set_collapse_key(kSlotRecord, 1);  // one entry per record: its best segment
+    Xapian::ValueCountMatchSpy langs(kSlotLang), collections(kSlotCollection),
+        places(kSlotPlace), months(kSlotMonth), records(kSlotRecord);
+    enquire.add_matchspy(&records);  // exact counts (Xapian's collapsed estimates are not)
     enquire.add_matchspy(&langs);
     enquire.add_matchspy(&collections);
-    Xapian::MSet mset =
-        enquire.get_mset(static_cast<Xapian::doccount>(offset),
-                         static_cast<Xapian::doccount>(limit), rep_->db->get_doccount());
-    out.total_estimate = mset.get_matches_estimated();
-    for (auto it = langs.values_begin(); it != langs.values_end(); ++it) {
-      out.lang_facets[*it] = it.get_termfreq();
+    enquire.add_matchspy(&places);
+    enquire.add_matchspy(&months);
+    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
+                                         static_cast<Xapian::doccount>(request.limit),
+                                         db.get_doccount());
+    out.total_estimate = records.get_total();
+    out.records_estimate = 0;
+    for (auto it = records.values_begin(); it != records.values_end(); ++it) {
+      ++out.records_estimate;
     }
-    for (auto it = collections.values_begin(); it != collections.values_end(); ++it) {
-      if (!(*it).empty()) out.collection_facets[*it] = it.get_termfreq();
+    auto facet = [](Xapian::ValueCountMatchSpy& spy, std::map<std::string, uint64_t>* to) {
+      for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+        if (!(*it).empty()) (*to)[*it] = it.get_termfreq();
+      }
+    };
+    facet(langs, &out.lang_facets);
+    facet(collections, &out.collection_facets);
+    facet(places, &out.place_facets);
+    facet(months, &out.month_facets);
+    if (offset + mset.size() < out.records_estimate) {
+      out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
     }
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Json d = Json::parse(it.get_document().get_data(), nullptr, false);
-      if (!d.is_object()) continue;
-      Hit h;
-      h.segment_id = IntMember(d, "s", 0);
-      h.record_id = StringMember(d, "r");
-      h.version = static_cast<int>(IntMember(d, "v", 0));
-      h.lang = StringMember(d, "l");
-      h.start_ms = IntMember(d, "a", -1);
-      h.end_ms = IntMember(d, "b", -1);
-      h.page = static_cast<int>(IntMember(d, "p", -1));
-      h.weight = it.get_weight();
-      std::string seg_text = StringMember(d, "t");
-      // Highlight the words whose forms the query asked for; cut a window around the first.
-      std::vector<std::pair<uint32_t, uint32_t>> marks;
-      auto tokens = text::Tokenize(seg_text);
-      if (tokens.ok()) {
-        text::Analyzer* a = rep_->For(text::LangFromTag(h.lang));
-        for (const auto& t : *tokens) {
-          for (const auto& term : a->AnalyzeToken(t)) {
-            std::string key = term.kind == text::TermKind::kStem ? kStem + term.text : term.text;
-            bool prefixed = term.kind != text::TermKind::kStem &&
-                            std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
-                              return term.text.compare(0, p.size(), p) == 0;
-                            });
-            if (matched_terms.count(key) || prefixed) {
-              marks.emplace_back(t.start, t.end);
-              break;
-            }
-          }
+      RecordHits group;
+      Xapian::Document doc = it.get_document();
+      Json d = Json::parse(doc.get_data(), nullptr, false);
+      group.record_id = doc.get_value(kSlotRecord);
+      group.witness_id = d.is_object() ? StringMember(d, "w") : "";
+      group.collection_id = doc.get_value(kSlotCollection);
+      group.matching_segments = 1 + it.get_collapse_count();
+      if (request.per_record <= 1) {
+        if (auto h = make_hit(it)) group.hits.push_back(std::move(*h));
+      } else {  // the record's best segments
+        Xapian::Enquire inner(db);
+        inner.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q,
+                                      Xapian::Query(kRecord + group.record_id)));
+        Xapian::MSet best =
+            inner.get_mset(0, static_cast<Xapian::doccount>(request.per_record), db.get_doccount());
+        group.matching_segments = best.get_matches_estimated();
+        for (auto b = best.begin(); b != best.end(); ++b) {
+          if (auto h = make_hit(b)) group.hits.push_back(std::move(*h));
         }
       }
-      uint32_t from = 0;
-      if (seg_text.size() > kSnippetBytes && !marks.empty() && marks[0].first > 80) {
-        from = marks[0].first - 80;
-        for (const auto& t : *tokens) {  // start at a word
-          if (t.start >= from) {
-            from = t.start;
-            break;
-          }
-        }
-      }
-      uint32_t to = static_cast<uint32_t>(std::min<size_t>(seg_text.size(), from + kSnippetBytes));
-      if (to < seg_text.size() && tokens.ok()) {  // end at a word
-        for (const auto& t : *tokens) {
-          if (t.start < to && t.end > to) to = t.start;
-        }
-      }
-      h.snippet = seg_text.substr(from, to - from);
-      for (const auto& [s, e] : marks) {
-        if (s >= from && e <= to) h.highlights.emplace_back(s - from, e - from);
-      }
-      out.hits.push_back(std::move(h));
+      out.records.push_back(std::move(group));
     }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
+  return out;
+}
+
+Result<std::vector<Suggestion>> LexicalIndex::Suggest(std::string_view prefix, Role role,
+                                                      size_t limit) {
+  constexpr size_t kMaxScanned = 20000;
+  if (!IsValidUtf8(prefix)) return Status::InvalidArgument("the prefix is not valid UTF-8");
+  ASSIGN_OR_RETURN(auto tokens, text::Tokenize(prefix));
+  if (tokens.size() != 1 || CodePoints(tokens[0].surface) < kMinPrefixCodePoints) {
+    return std::vector<Suggestion>();
+  }
+  std::set<std::string> forms;
+  for (text::Lang l : {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
+                       text::Lang::kFrench, text::Lang::kUnknown}) {
+    for (const text::Term& t : rep_->For(l)->AnalyzeToken(tokens[0])) {
+      if (t.kind != text::TermKind::kStem) forms.insert(t.text);
+    }
+  }
+  std::map<std::string, uint64_t> seen;
+  try {
+    // Only the caller's levels are opened, so the counts are of what the caller may see.
+    Xapian::Database db = rep_->Visible(role);
+    for (const auto& f : forms) {
+      size_t scanned = 0;
+      for (auto t = db.allterms_begin(f); t != db.allterms_end(f) && scanned < kMaxScanned;
+           ++t, ++scanned) {
+        seen[*t] = std::max<uint64_t>(seen[*t], t.get_termfreq());
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    return Status::IOError("search index: " + e.get_msg());
+  }
+  std::vector<Suggestion> out;
+  for (const auto& [w, n] : seen) out.push_back({w, n});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Suggestion& a, const Suggestion& b) { return a.segments > b.segments; });
+  if (out.size() > limit) out.resize(limit);
   return out;
 }
 

@@ -1,9 +1,14 @@
 // The lexical index of segments (Xapian, fed with attest's own analysed terms; DESIGN.md
-// "Text and search"). A segment is the unit of retrieval. Every search takes the caller's
-// access and filters inside the query, before ranking, so totals, facets and snippets are
-// computed only from what the caller may see. The index is derived data: it can always be
-// rebuilt from attest.db. Not thread-safe: one LexicalIndex per thread (Xapian allows one
-// writer per database at a time).
+// "Text and search", doc/search.md). A segment is the unit of retrieval.
+//
+// Access comes before everything: the index is kept in one Xapian database per consent level
+// that search may show (public, research, restricted), and a search opens only the levels the
+// caller may see. So what the caller may not see takes no part in the match, the ranking
+// statistics, the totals, the facets, the snippets or the suggestions. Sealed and withdrawn
+// segments are not indexed at all.
+//
+// The index is derived data: it can always be rebuilt from attest.db. Not thread-safe: one
+// LexicalIndex per thread (Xapian allows one writer per database at a time).
 #ifndef ATTEST_SEARCH_LEXICAL_INDEX_H_
 #define ATTEST_SEARCH_LEXICAL_INDEX_H_
 
@@ -30,7 +35,11 @@ struct SegmentDoc {
   meta::Consent consent = meta::Consent::kRestricted;  // the strictest on its path
   int64_t start_ms = -1;                               // media time range, or -1
   int64_t end_ms = -1;
-  int page = -1;  // page of a document, or -1
+  int page = -1;             // page of a document, or -1
+  int64_t char_start = -1;   // where the segment starts in the version's text (code points)
+  std::vector<std::string> places;  // place names it is annotated with
+  std::string date_from;            // "YYYY-MM-DD" (search/dates.h), or empty
+  std::string date_to;
   std::string text;
 };
 
@@ -38,25 +47,57 @@ struct SegmentDoc {
 // interface as anonymous.
 enum class Role { kAnonymous, kResearcher, kArchivist };
 
+struct SearchRequest {
+  std::string query;  // doc/search.md
+  Role role = Role::kAnonymous;
+  size_t limit = 10;       // records per page
+  std::string cursor;      // Results::next_cursor of the page before; empty: the first page
+  size_t per_record = 3;   // best segments shown for each record
+  // Names of places and people (the archive's list and its annotations): where the query
+  // spells one of them, it also matches that name written in another script.
+  std::vector<std::string> names;
+};
+
 struct Hit {
   int64_t segment_id = 0;
-  std::string record_id;
   int version = 0;
   std::string lang;
   int64_t start_ms = -1;
   int64_t end_ms = -1;
   int page = -1;
   double weight = 0;
-  std::string snippet;  // a window of the segment's own text
+  std::string snippet;  // a window of the segment's own text, cut at word boundaries
   // Byte ranges of matched words within `snippet`.
   std::vector<std::pair<uint32_t, uint32_t>> highlights;
+  // The same words as code-point ranges in the version's text (when the segment's place in
+  // it is known), so a citation points at the exact characters.
+  std::vector<std::pair<int64_t, int64_t>> char_ranges;
+};
+
+// The segments of one record that match, best first.
+struct RecordHits {
+  std::string record_id;
+  std::string witness_id;
+  std::string collection_id;
+  uint64_t matching_segments = 0;  // in this record, that the caller may see
+  std::vector<Hit> hits;           // at most SearchRequest::per_record
 };
 
 struct Results {
-  uint64_t total_estimate = 0;
-  std::vector<Hit> hits;
-  std::map<std::string, uint64_t> lang_facets;        // over what the caller may see
-  std::map<std::string, uint64_t> collection_facets;  // likewise
+  uint64_t total_estimate = 0;    // matching segments
+  uint64_t records_estimate = 0;  // matching records
+  std::vector<RecordHits> records;
+  // Counts of matching segments; all over what the caller may see only.
+  std::map<std::string, uint64_t> lang_facets;
+  std::map<std::string, uint64_t> collection_facets;
+  std::map<std::string, uint64_t> place_facets;
+  std::map<std::string, uint64_t> month_facets;  // "YYYY-MM" of each segment's date
+  std::string next_cursor;                       // empty on the last page
+};
+
+struct Suggestion {
+  std::string word;  // an indexed word form
+  uint64_t segments = 0;
 };
 
 class LexicalIndex {
@@ -67,20 +108,26 @@ class LexicalIndex {
   static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
 
-  // Adds or replaces a segment. A `withdrawn` segment is removed instead.
+  // Adds or replaces a segment (moving it between consent levels if its level changed). A
+  // sealed or withdrawn segment is removed instead.
   Status Put(const SegmentDoc& segment);
   // Removes every segment of a record (withdrawal).
   Status RemoveRecord(const std::string& record_id);
+  // Removes the segments of a record's versions before `version` (a revision replaces them).
+  Status RemoveVersionsBefore(const std::string& record_id, int version);
   Status Commit();
   uint64_t DocCount() const;
 
-  // Runs a query (doc/search.md) for `role`. Bad queries get a clear kInvalidArgument.
-  Result<Results> Search(std::string_view query, Role role, size_t offset, size_t limit);
+  // Runs a query (doc/search.md). Bad queries and cursors get a clear kInvalidArgument.
+  Result<Results> Search(const SearchRequest& request);
+  // Indexed words that begin like `prefix`, most frequent first, counted over what `role`
+  // may see.
+  Result<std::vector<Suggestion>> Suggest(std::string_view prefix, Role role, size_t limit);
 
  private:
   struct Internal;
   LexicalIndex();
-  Result<Results> SearchOrThrow(std::string_view query, Role role, size_t offset, size_t limit);
+  Result<Results> SearchOrThrow(const SearchRequest& request);
   std::unique_ptr<Internal> rep_;
 };
 

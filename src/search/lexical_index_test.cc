@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 
 namespace attest::search {
 namespace {
@@ -57,12 +58,22 @@ class LexicalIndexTest : public ::testing::Test {
     ASSERT_TRUE(index_->Commit().ok());
   }
 
+  Result<Results> Run(const std::string& q, Role role = Role::kAnonymous, size_t limit = 20,
+                      const std::string& cursor = "") {
+    SearchRequest req;
+    req.query = q;
+    req.role = role;
+    req.limit = limit;
+    req.cursor = cursor;
+    return index_->Search(req);
+  }
+
   std::vector<std::string> Records(const std::string& q, Role role = Role::kAnonymous) {
-    auto r = index_->Search(q, role, 0, 20);
+    auto r = Run(q, role);
     EXPECT_TRUE(r.ok()) << q << ": " << r.status().ToString();
     std::vector<std::string> out;
     if (r.ok()) {
-      for (const auto& h : r->hits) out.push_back(h.record_id);
+      for (const auto& g : r->records) out.push_back(g.record_id);
     }
     return out;
   }
@@ -91,6 +102,7 @@ TEST_F(LexicalIndexTest, PhrasesExclusionsOrAndFilters) {
   EXPECT_THAT(Records("conscience -reason"), ElementsAre("rfr"));  // raison is French
   auto both = Records("brotherhood OR droits");
   EXPECT_EQ(both.size(), 2u);
+  EXPECT_EQ(Records("endowed brotherhood OR droits").size(), 1u);  // endowed AND (b OR d)
   EXPECT_THAT(Records("conscience lang:fr"), ElementsAre("rfr"));
   EXPECT_THAT(Records("conscience -lang:fr"), ElementsAre("ren"));
 }
@@ -101,61 +113,222 @@ TEST_F(LexicalIndexTest, PrefixesMatchTheBeginningsOfWords) {
   EXPECT_THAT(Records("זכוי*"), ElementsAre("rhe"));  // בזכויות, prefix removed
   EXPECT_THAT(Records("الكرا*"), ElementsAre("rar"));
   EXPECT_TRUE(Records("zqxcanary*").empty());  // access still applies
-  EXPECT_EQ(index_->Search("d*", Role::kAnonymous, 0, 10).status().code(), Code::kInvalidArgument);
-  auto r = *index_->Search("brother*", Role::kAnonymous, 0, 10);
-  ASSERT_EQ(r.hits.size(), 1u);
-  ASSERT_EQ(r.hits[0].highlights.size(), 1u);
-  EXPECT_EQ(r.hits[0].snippet.substr(r.hits[0].highlights[0].first, 11), "brotherhood");
+  EXPECT_EQ(Run("d*").status().code(), Code::kInvalidArgument);
+  auto r = *Run("brother*");
+  ASSERT_EQ(r.records.size(), 1u);
+  const Hit& h = r.records[0].hits[0];
+  ASSERT_EQ(h.highlights.size(), 1u);
+  EXPECT_EQ(h.snippet.substr(h.highlights[0].first, 11), "brotherhood");
 }
 
+// The canary word is in a research, a restricted, a sealed and a withdrawn segment only.
 TEST_F(LexicalIndexTest, WhatTheCallerMayNotSeeLeavesNoTrace) {
-  for (Role role : {Role::kAnonymous, Role::kResearcher}) {
-    auto r = *index_->Search(kCanary, role, 0, 10);
-    EXPECT_TRUE(r.hits.empty());
-    EXPECT_EQ(r.total_estimate, 0u);
-    EXPECT_TRUE(r.lang_facets.empty());
-    EXPECT_TRUE(r.collection_facets.empty());
+  SegmentDoc research;
+  research.segment_id = 100;
+  research.record_id = "rresearch";
+  research.lang = "en";
+  research.consent = meta::Consent::kResearch;
+  research.collection_id = "researchcol";
+  research.places = {"Zqxplace"};
+  research.date_from = research.date_to = "1999-01-01";
+  research.text = std::string("dignity ") + kCanary;
+  ASSERT_TRUE(index_->Put(research).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  for (const char* q : {kCanary, "zqxcanary*", "dignity", "place:Zqxplace", "date:1999"}) {
+    auto r = Run(q);
+    ASSERT_TRUE(r.ok()) << q << ": " << r.status().ToString();
+    for (const auto& g : r->records) {
+      EXPECT_THAT(g.record_id, ::testing::AnyOf("ren")) << q;
+      for (const auto& h : g.hits) EXPECT_EQ(h.snippet.find(kCanary), std::string::npos) << q;
+    }
+    EXPECT_LE(r->total_estimate, 1u) << q;
+    EXPECT_LE(r->records_estimate, 1u) << q;
+    for (const auto* facets : {&r->lang_facets, &r->collection_facets}) {
+      for (const auto& [k, n] : *facets) {
+        EXPECT_TRUE(k == "en" || k == "udhr") << q << " facet " << k;
+        EXPECT_EQ(n, 1u) << q;
+      }
+    }
+    EXPECT_TRUE(r->place_facets.empty()) << q;
+    EXPECT_TRUE(r->month_facets.empty()) << q;
   }
-  // A common word: the restricted and sealed segments are not counted in facets either.
-  auto r = *index_->Search("dignity", Role::kAnonymous, 0, 10);
-  EXPECT_EQ(r.total_estimate, 1u);
-  EXPECT_EQ(r.lang_facets["en"], 1u);
-  EXPECT_EQ(r.collection_facets.count("secret"), 0u);
-  EXPECT_EQ(r.collection_facets.count("sealedcol"), 0u);
-  for (const auto& h : r.hits) EXPECT_EQ(h.snippet.find(kCanary), std::string::npos);
-  // An archivist sees the restricted one; nobody sees the sealed or the withdrawn.
-  EXPECT_THAT(Records(kCanary, Role::kArchivist), ElementsAre("rres"));
+  EXPECT_TRUE(index_->Suggest("zqx", Role::kAnonymous, 10)->empty());
+  for (const auto& sug : *index_->Suggest("dig", Role::kAnonymous, 10)) {
+    EXPECT_EQ(sug.segments, 1u) << sug.word;  // one public segment each
+  }
+  // A researcher sees the research one; an archivist the restricted one too; nobody the
+  // sealed or the withdrawn.
+  EXPECT_THAT(Records(kCanary, Role::kResearcher), ElementsAre("rresearch"));
+  EXPECT_THAT(Records(kCanary, Role::kArchivist), ::testing::UnorderedElementsAre("rres", "rresearch"));
+  auto sug = *index_->Suggest("zqx", Role::kArchivist, 10);
+  ASSERT_EQ(sug.size(), 2u);  // the canary and the research segment's place
+  EXPECT_EQ(sug[0].word, kCanary);
+  EXPECT_EQ(sug[0].segments, 2u);
+  EXPECT_EQ(sug[1].word, "zqxplace");
 }
 
-TEST_F(LexicalIndexTest, HitsCarryTimesAndHighlightedSnippets) {
-  auto r = *index_->Search("dignité", Role::kAnonymous, 0, 10);
-  ASSERT_EQ(r.hits.size(), 1u);
-  const Hit& h = r.hits[0];
+TEST_F(LexicalIndexTest, HiddenSegmentsDoNotSwayTheRankingOfVisibleOnes) {
+  double before = Run("dignity")->records.at(0).hits.at(0).weight;
+  for (int i = 0; i < 50; ++i) {  // many restricted segments full of the word
+    SegmentDoc s;
+    s.segment_id = 1000 + i;
+    s.record_id = "rmany" + std::to_string(i);
+    s.lang = "en";
+    s.consent = meta::Consent::kRestricted;
+    s.text = "dignity dignity dignity and more words";
+    ASSERT_TRUE(index_->Put(s).ok());
+  }
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_EQ(Run("dignity")->records.at(0).hits.at(0).weight, before);
+  EXPECT_EQ(Run("dignity", Role::kArchivist)->records_estimate, 52u);
+}
+
+TEST_F(LexicalIndexTest, AChangeOfConsentMovesASegment) {
+  SegmentDoc s;
+  s.segment_id = 3;  // ren, public
+  s.record_id = "ren";
+  s.lang = "en";
+  s.consent = meta::Consent::kRestricted;
+  s.text = "All human beings are born free and equal in dignity and rights.";
+  ASSERT_TRUE(index_->Put(s).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_TRUE(Records("dignity").empty());
+  EXPECT_THAT(Records("born", Role::kArchivist), ElementsAre("ren"));
+  s.consent = meta::Consent::kSealed;
+  ASSERT_TRUE(index_->Put(s).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_TRUE(Records("born", Role::kArchivist).empty());
+}
+
+TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
+  for (int i = 0; i < 25; ++i) {  // 5 records of 5 segments each
+    SegmentDoc s;
+    s.segment_id = 200 + i;
+    s.record_id = "rpage" + std::to_string(i / 5);
+    s.lang = "en";
+    s.consent = meta::Consent::kPublic;
+    s.text = "sample paging text number " + std::to_string(i) + (i % 5 == 0 ? " paging" : "");
+    ASSERT_TRUE(index_->Put(s).ok());
+  }
+  ASSERT_TRUE(index_->Commit().ok());
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = Run("paging", Role::kAnonymous, 2, cursor);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->total_estimate, 25u);
+    EXPECT_EQ(r->records_estimate, 5u);
+    for (const auto& g : r->records) {
+      EXPECT_TRUE(seen.insert(g.record_id).second) << g.record_id << " on two pages";
+      EXPECT_EQ(g.matching_segments, 5u);
+      ASSERT_EQ(g.hits.size(), 3u);  // the best three of five
+      EXPECT_GE(g.hits[0].weight, g.hits[1].weight);
+      const std::string& best = g.hits[0].snippet;  // the one that says it twice
+      EXPECT_NE(best.find("paging", best.find("paging") + 1), std::string::npos) << best;
+    }
+    cursor = r->next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen.size(), 5u);
+  auto first = *Run("paging", Role::kAnonymous, 2);
+  EXPECT_EQ(Run("other", Role::kAnonymous, 2, first.next_cursor).status().code(),
+            Code::kInvalidArgument);  // a cursor belongs to its query
+  EXPECT_EQ(Run("paging", Role::kArchivist, 2, first.next_cursor).status().code(),
+            Code::kInvalidArgument);  // and its caller
+  EXPECT_EQ(Run("paging", Role::kAnonymous, 2, "x").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("paging", Role::kAnonymous, 0).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(LexicalIndexTest, PlacesAndDatesFilterAndFacet) {
+  SegmentDoc s;
+  s.segment_id = 300;
+  s.record_id = "rplace";
+  s.lang = "en";
+  s.consent = meta::Consent::kPublic;
+  s.places = {"Kfar Aza"};
+  s.date_from = "2023-10-07";
+  s.date_to = "2023-10-08";
+  s.text = "Sample sentence about a morning.";
+  ASSERT_TRUE(index_->Put(s).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_THAT(Records("morning place:\"Kfar Aza\""), ElementsAre("rplace"));
+  EXPECT_THAT(Records("morning place:\"כפר עזה\""), ElementsAre("rplace"));
+  EXPECT_TRUE(Records("morning place:Haifa").empty());
+  EXPECT_THAT(Records("morning date:2023-10-08"), ElementsAre("rplace"));
+  EXPECT_THAT(Records("morning date:2023-10-01..2023-10-07"), ElementsAre("rplace"));
+  EXPECT_TRUE(Records("morning date:2023-10-09..2023-12").empty());
+  EXPECT_TRUE(Records("dignity date:2023").empty());  // undated segments do not match dates
+  auto r = *Run("morning");
+  EXPECT_EQ(r.place_facets["Kfar Aza"], 1u);
+  EXPECT_EQ(r.month_facets["2023-10"], 1u);
+  EXPECT_EQ(Run("morning place:!!").status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(LexicalIndexTest, HitsCarryTimesCharactersAndHighlightedSnippets) {
+  auto r = *Run("dignité");
+  ASSERT_EQ(r.records.size(), 1u);
+  const Hit& h = r.records[0].hits[0];
   EXPECT_EQ(h.start_ms, 4000);
   EXPECT_EQ(h.end_ms, 4900);
   ASSERT_EQ(h.highlights.size(), 1u);
   EXPECT_EQ(h.snippet.substr(h.highlights[0].first, h.highlights[0].second - h.highlights[0].first),
             "dignité");
+  SegmentDoc s;  // a segment that starts at character 1000 of its version's text
+  s.segment_id = 400;
+  s.record_id = "rchars";
+  s.lang = "fr";
+  s.consent = meta::Consent::kPublic;
+  s.char_start = 1000;
+  s.text = "Égalité et fraternité.";
+  ASSERT_TRUE(index_->Put(s).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  auto c = *Run("fraternite");
+  ASSERT_EQ(c.records.at(0).hits.at(0).char_ranges.size(), 1u);
+  EXPECT_EQ(c.records[0].hits[0].char_ranges[0], (std::pair<int64_t, int64_t>{1011, 1021}));
 }
 
-TEST_F(LexicalIndexTest, BadQueriesAreClearErrors) {
-  EXPECT_EQ(index_->Search("", Role::kAnonymous, 0, 10).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(index_->Search("!!! ???", Role::kAnonymous, 0, 10).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_EQ(index_->Search(std::string(10000, 'x'), Role::kAnonymous, 0, 10).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_EQ(index_->Search("\xff\xfe", Role::kAnonymous, 0, 10).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_EQ(index_->Search("place:somewhere", Role::kAnonymous, 0, 10).status().code(),
-            Code::kInvalidArgument);
-  EXPECT_TRUE(index_->Search("\"equal in", Role::kAnonymous, 0, 10).ok());
+TEST_F(LexicalIndexTest, BadQueriesAreClearErrorsOrSaneReadings) {
+  EXPECT_EQ(Run("").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("!!! ???").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("\" \"").status().code(), Code::kInvalidArgument);
+  auto huge = Run(std::string(10000, 'x'));
+  EXPECT_EQ(huge.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(huge.status().message().find("10000 bytes"), std::string::npos);
+  std::string many_words;
+  for (int i = 0; i < 2000; ++i) many_words += "a ";
+  EXPECT_EQ(Run(many_words).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Run("\xff\xfe").status().code(), Code::kInvalidArgument);
+  auto unknown = Run("colour:red dignity");
+  EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(unknown.status().message().find("colour"), std::string::npos);
+  EXPECT_EQ(Run("date:yesterday").status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(Records("\"equal in"), ElementsAre("ren"));  // an unclosed quote: to the end
+  EXPECT_THAT(Records("dignity\""), ElementsAre("ren"));
+  EXPECT_TRUE(Records("lang:en").size() == 1u);  // a filter alone lists what it selects
 }
 
 TEST_F(LexicalIndexTest, RemovingARecordRemovesItsSegments) {
   ASSERT_TRUE(index_->RemoveRecord("ren").ok());
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_TRUE(Records("dignity").empty());
-  EXPECT_EQ(index_->DocCount(), 5u);
+  EXPECT_EQ(index_->DocCount(), 4u);  // sealed and withdrawn segments are not indexed
+}
+
+TEST_F(LexicalIndexTest, ARevisionRemovesTheEarlierVersions) {
+  SegmentDoc s;
+  s.segment_id = 500;
+  s.record_id = "ren";
+  s.version = 2;
+  s.lang = "en";
+  s.consent = meta::Consent::kPublic;
+  s.text = "A corrected sample.";
+  ASSERT_TRUE(index_->RemoveVersionsBefore("ren", 2).ok());
+  ASSERT_TRUE(index_->Put(s).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  EXPECT_TRUE(Records("dignity").empty());
+  EXPECT_THAT(Records("corrected"), ElementsAre("ren"));
 }
 
 }  // namespace

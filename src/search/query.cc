@@ -1,5 +1,6 @@
 #include "search/query.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/json.h"
@@ -38,22 +39,31 @@ Result<std::vector<Clause>> ParseQuery(std::string_view q) {
       size_t end = i;
       while (end < q.size() && !IsSpace(q[end])) ++end;
       std::string word(q.substr(i, end - i));
-      i = end;
-      if (!c.negated && word == "OR") {
-        pending_or = !out.empty();
-        continue;
-      }
       size_t colon = word.find(':');
       bool field_name = colon != std::string::npos && colon > 0;
       for (size_t k = 0; field_name && k < colon; ++k) {
         field_name = std::isalpha(static_cast<unsigned char>(word[k])) != 0;
       }
+      // A field's value may be quoted to hold spaces: place:"Kfar Aza".
+      if (field_name && colon + 1 < word.size() && word[colon + 1] == '"') {
+        size_t close = q.find('"', i + colon + 2);
+        if (close == std::string_view::npos) close = q.size();
+        word = std::string(q.substr(i, colon + 1)) +
+               std::string(q.substr(i + colon + 2, close - (i + colon + 2)));
+        end = std::min(q.size(), close + 1);
+      }
+      i = end;
+      if (!c.negated && word == "OR") {
+        pending_or = !out.empty();
+        continue;
+      }
       if (field_name) {
         std::string name = word.substr(0, colon);
-        if (name != "lang" && name != "witness" && name != "collection" && name != "record") {
+        if (name != "lang" && name != "witness" && name != "collection" && name != "record" &&
+            name != "place" && name != "date") {
           return Status::InvalidArgument("unknown field '" + name +
-                                         ":'; the fields are lang:, witness:, collection: and "
-                                         "record:");
+                                         ":'; the fields are lang:, witness:, collection:, "
+                                         "record:, place: and date:");
         }
         c.kind = Clause::kField;
         c.field = name;

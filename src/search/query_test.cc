@@ -18,6 +18,21 @@ TEST(QueryTest, WordsPhrasesExclusionsOrAndFields) {
   EXPECT_EQ(c[4].text, "fr");
 }
 
+TEST(QueryTest, FieldValuesMayBeQuoted) {
+  auto c = *ParseQuery("place:\"Kfar Aza\" -place:\"Nir Oz\" date:2023-10-07..2023-10-08 hospital");
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0].field, "place");
+  EXPECT_EQ(c[0].text, "Kfar Aza");
+  EXPECT_TRUE(c[1].negated);
+  EXPECT_EQ(c[1].text, "Nir Oz");
+  EXPECT_EQ(c[2].field, "date");
+  EXPECT_EQ(c[2].text, "2023-10-07..2023-10-08");
+  EXPECT_EQ(c[3].kind, Clause::kWords);
+  auto open = *ParseQuery("place:\"Kfar Aza");  // unclosed: to the end
+  EXPECT_EQ(open[0].text, "Kfar Aza");
+  EXPECT_EQ(ParseQuery("place:\"\"").status().code(), Code::kInvalidArgument);
+}
+
 TEST(QueryTest, BadInputGetsAClearMessageOrASaneReading) {
   EXPECT_EQ(ParseQuery("").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseQuery("   ").status().code(), Code::kInvalidArgument);
