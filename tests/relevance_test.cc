@@ -63,6 +63,7 @@ const char* const kNames[] = {"Kfar Aza", "Jenin", "Haifa"};
 TEST(RelevanceTest, UdhrInFourLanguages) {
   char tmpl[] = "/tmp/attest-relevance-XXXXXX";
   auto index = *LexicalIndex::Open(std::string(mkdtemp(tmpl)) + "/lexical");
+  index->SetNames({std::begin(kNames), std::end(kNames)});
   std::map<int64_t, std::string> texts;
   int64_t id = 0;
   for (auto [file, lang] : {std::pair{"arb", "ar"}, std::pair{"heb", "he"}, std::pair{"eng", "en"},

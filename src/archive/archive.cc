@@ -379,12 +379,19 @@ Status Archive::SyncIndex() {
   int64_t indexed = parse(seg_info, 0);
   int64_t withdrawn_upto = parse(wd_info, -1);
   ASSIGN_OR_RETURN(auto format, store_->GetInfo("index.format"));
+  ASSIGN_OR_RETURN(auto names_tag, store_->GetInfo("index.names"));
+  ASSIGN_OR_RETURN(auto names, ListedNames());
   if (!env_->FileExists(JoinPath(dir, "lexical")) || format != kIndexFormat) {
     // Lost, never built, or built by an earlier attest: from the start.
     RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical")));
     RETURN_IF_ERROR(store_->SetInfo("index.format", kIndexFormat));
+    RETURN_IF_ERROR(store_->SetInfo("index.names", NamesTag(names)));
     indexed = 0;
     withdrawn_upto = -1;
+  } else if (names_tag != NamesTag(names)) {
+    // The name list changed: the text is indexed anew beside the live index, then swapped.
+    lock.reset();
+    return Reindex();
   }
   ASSIGN_OR_RETURN(int64_t max_segment, store_->MaxSegmentId());
   ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
@@ -394,6 +401,7 @@ Status Archive::SyncIndex() {
   }
   if (max_segment <= indexed && pending.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(JoinPath(dir, "lexical")));
+  index->SetNames(names);
   int64_t last = indexed;
   RETURN_IF_ERROR(IndexSegments(index.get(), indexed, &last));
   for (const auto& w : pending) {
@@ -430,9 +438,11 @@ Status Archive::Reindex() {
   RETURN_IF_ERROR(RemoveIndexTree(fresh));
   RETURN_IF_ERROR(RemoveIndexTree(old));
   ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  ASSIGN_OR_RETURN(auto names, ListedNames());
   int64_t last = 0;
   {
     ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(fresh));
+    index->SetNames(names);
     RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last));
     RETURN_IF_ERROR(index->Commit());
   }
@@ -445,6 +455,7 @@ Status Archive::Reindex() {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(store_->SetInfo("index.format", kIndexFormat));
+  RETURN_IF_ERROR(store_->SetInfo("index.names", NamesTag(names)));
   return RecordIndexProgress(last, withdrawn_upto);
 }
 
@@ -475,10 +486,28 @@ Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix
 
 Status Archive::AddName(const std::string& name, const std::string& kind) {
   RETURN_IF_ERROR(ValidateName(name, kind));
-  return store_->AddName(name, kind, Now(env_));
+  RETURN_IF_ERROR(store_->AddName(name, kind, Now(env_)));
+  return SyncIndex();  // the text is indexed anew with the name marked where it is spelled
 }
 
-Result<bool> Archive::RemoveName(const std::string& name) { return store_->RemoveName(name); }
+Result<bool> Archive::RemoveName(const std::string& name) {
+  ASSIGN_OR_RETURN(bool removed, store_->RemoveName(name));
+  if (removed) RETURN_IF_ERROR(SyncIndex());
+  return removed;
+}
+
+Result<std::vector<std::string>> Archive::ListedNames() {
+  ASSIGN_OR_RETURN(auto listed, store_->ListNames());
+  std::vector<std::string> out;
+  for (auto& [name, kind] : listed) out.push_back(std::move(name));
+  return out;
+}
+
+std::string Archive::NamesTag(const std::vector<std::string>& names) {
+  std::string all;
+  for (const auto& n : names) all += n + '\n';  // ListNames is sorted
+  return ToHex(Sha256(all));
+}
 
 Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRecord(id); }
 

@@ -170,6 +170,9 @@ class Archive {
   // Records how far the index has followed the database (after the index has committed).
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
   Status RemoveIndexTree(const std::string& dir);
+  // The archive's name list, and a digest of it (the index records which list it used).
+  Result<std::vector<std::string>> ListedNames();
+  static std::string NamesTag(const std::vector<std::string>& names);
 
   Env* env_;
   std::string dir_;

@@ -30,9 +30,7 @@ constexpr char kLang[] = "XL";
 constexpr char kWitness[] = "XW";
 constexpr char kCollection[] = "XO";
 constexpr char kRecord[] = "XR";
-constexpr char kRecordVersion[] = "XY";  // record@version
 constexpr char kPlace[] = "XP";          // a place's name keys, joined by spaces
-constexpr char kId[] = "Q";
 constexpr Xapian::valueno kSlotLang = 0;
 constexpr Xapian::valueno kSlotCollection = 1;
 constexpr Xapian::valueno kSlotRecord = 2;  // the collapse key: results group by record
@@ -40,6 +38,7 @@ constexpr Xapian::valueno kSlotPlace = 3;
 constexpr Xapian::valueno kSlotDateFrom = 4;
 constexpr Xapian::valueno kSlotDateTo = 5;
 constexpr Xapian::valueno kSlotMonth = 6;
+constexpr Xapian::valueno kSlotVersion = 7;
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
 constexpr size_t kSnippetBytes = 320;
 constexpr Xapian::termcount kMaxPrefixExpansion = 200;  // most frequent words a prefix stands for
@@ -64,11 +63,6 @@ size_t VisibleLevels(Role role) {
   return 1;
 }
 
-std::string IdTerm(int64_t id) { return kId + std::to_string(id); }
-
-std::string VersionTerm(const std::string& record, int version) {
-  return kRecordVersion + record + "@" + std::to_string(version);
-}
 
 std::string FieldPrefix(const std::string& field) {
   if (field == "lang") return kLang;
@@ -108,6 +102,7 @@ struct LexicalIndex::Internal {
   std::unordered_map<std::string, std::string> name_keys;  // surface → key
   std::vector<std::string> names;                          // SearchRequest::names last seen
   std::vector<std::vector<std::string>> name_key_seqs;     // their keys
+  std::vector<std::vector<std::string>> tag_names;         // SetNames: the keys of each
 
   text::Analyzer* For(text::Lang lang) {
     auto& a = analyzers[lang];
@@ -145,10 +140,21 @@ struct LexicalIndex::Internal {
     return db;
   }
 
-  // Deletes documents with `term` from every level (but `except`), skipping empty ones.
-  void DeleteEverywhere(const std::string& term, int except = -1) {
+  // Deletes documents with `term` from every level, skipping empty ones.
+  void DeleteEverywhere(const std::string& term) {
+    for (auto* w : writers) {
+      if (w->get_doccount() > 0) w->delete_document(term);
+    }
+  }
+
+  // Deletes document `docid` from every level but `except`, wherever it is.
+  void DeleteDoc(Xapian::docid docid, int except = -1) {
     for (int i = 0; i < 3; ++i) {
-      if (i != except && writers[i]->get_doccount() > 0) writers[i]->delete_document(term);
+      if (i == except || writers[i]->get_lastdocid() < docid) continue;
+      try {
+        writers[i]->delete_document(docid);
+      } catch (const Xapian::DocNotFoundError&) {
+      }
     }
   }
 };
@@ -196,6 +202,10 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
   return idx;
 }
 
+void LexicalIndex::SetNames(const std::vector<std::string>& names) {
+  rep_->tag_names = rep_->NameKeySeqs(names);
+}
+
 uint64_t LexicalIndex::DocCount() const {
   uint64_t n = 0;
   for (const auto& db : rep_->dbs) n += db->get_doccount();
@@ -209,8 +219,14 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
     for (size_t i = 0; i < kLevels.size(); ++i) {
       if (kLevels[i] == s.consent) level = static_cast<int>(i);
     }
+    // The segment's id is its document id in every level's database.
+    if (s.segment_id < 1 || s.segment_id > static_cast<int64_t>(UINT32_MAX)) {
+      return Status::InvalidArgument("segment id " + std::to_string(s.segment_id) +
+                                     " is outside 1..2^32-1");
+    }
+    Xapian::docid docid = static_cast<Xapian::docid>(s.segment_id);
     if (level < 0) {  // sealed or withdrawn: not searchable
-      rep_->DeleteEverywhere(IdTerm(s.segment_id));
+      rep_->DeleteDoc(docid);
       return Status::Ok();
     }
     if (!IsValidUtf8(s.text)) {
@@ -220,47 +236,74 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
     text::Analyzer* analyzer = rep_->For(text::LangFromTag(s.lang));
     Xapian::Document doc;
     Xapian::termpos last = 0;
-    auto add_text = [&](const std::string& text, Xapian::termpos base) -> Status {
+    // Words: their spellings with positions (for phrases), stems without. Where consecutive
+    // words spell a known name (SetNames; a place is one), their name keys too, so the name
+    // is found in any script.
+    auto add_text = [&](const std::string& text, Xapian::termpos base, bool all_names) -> Status {
       ASSIGN_OR_RETURN(auto terms, analyzer->Analyze(text));
-      uint32_t keyed = UINT32_MAX;  // the position whose name keys are being added
-      std::vector<std::string> keys;  // at that position
+      std::vector<std::vector<const std::string*>> keys;  // by word: its spellings' keys
       for (const text::Term& t : terms) {
         Xapian::termpos pos = base + t.position + 1;
-        std::string term = t.kind == text::TermKind::kStem ? kStem + t.text : t.text;
-        if (term.size() <= kMaxTermBytes) doc.add_posting(term, pos);
         last = std::max(last, pos);
-        if (t.kind == text::TermKind::kStem) continue;
-        // Each spelling of the word (a Hebrew word without its prefixes, too) has its key.
-        if (t.position != keyed) {
-          keyed = t.position;
-          keys.clear();
-        }
-        const std::string& key = rep_->KeyOf(t.text);
-        if (key.empty() || key.size() >= kMaxTermBytes ||
-            std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        if (t.kind == text::TermKind::kStem) {
+          if (t.text.size() < kMaxTermBytes) doc.add_term(kStem + t.text);
           continue;
         }
-        keys.push_back(key);
-        doc.add_posting(kNameKey + key, pos);
+        if (t.text.size() <= kMaxTermBytes) doc.add_posting(t.text, pos);
+        if (rep_->tag_names.empty() && !all_names) continue;
+        if (keys.size() <= t.position) keys.resize(t.position + 1);
+        const std::string& key = rep_->KeyOf(t.text);
+        auto& at = keys[t.position];
+        if (!key.empty() && std::find_if(at.begin(), at.end(), [&](const std::string* k) {
+                              return *k == key;
+                            }) == at.end()) {
+          at.push_back(&key);
+        }
+      }
+      auto add_keys = [&](size_t i) {
+        for (const std::string* k : keys[i]) {
+          if (k->size() < kMaxTermBytes) doc.add_posting(kNameKey + *k, base + i + 1);
+        }
+      };
+      if (all_names) {
+        for (size_t i = 0; i < keys.size(); ++i) add_keys(i);
+        return Status::Ok();
+      }
+      std::vector<bool> tagged(keys.size());
+      for (size_t i = 0; i < keys.size(); ++i) {
+        for (const auto& seq : rep_->tag_names) {
+          if (i + seq.size() > keys.size()) continue;
+          bool same = true;
+          for (size_t k = 0; same && k < seq.size(); ++k) {
+            const auto& at = keys[i + k];
+            same = std::any_of(at.begin(), at.end(), [&](const std::string* x) {
+              return *x == seq[k];
+            });
+          }
+          if (!same) continue;
+          for (size_t k = 0; k < seq.size(); ++k) tagged[i + k] = true;
+        }
+      }
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (tagged[i]) add_keys(i);
       }
       return Status::Ok();
     };
-    RETURN_IF_ERROR(add_text(s.text, 0));
+    RETURN_IF_ERROR(add_text(s.text, 0, false));
     for (const auto& place : s.places) {  // metadata words: searchable, never in a phrase
-      RETURN_IF_ERROR(add_text(place, last + kFieldGap));
+      RETURN_IF_ERROR(add_text(place, last + kFieldGap, true));
       std::string key = PlaceKey(place);
       if (!key.empty() && key.size() < kMaxTermBytes) doc.add_boolean_term(kPlace + key);
     }
-    doc.add_boolean_term(IdTerm(s.segment_id));
     doc.add_boolean_term(kConsent + std::string(meta::ConsentName(s.consent)));
     doc.add_boolean_term(kLang + s.lang);
     doc.add_boolean_term(kRecord + s.record_id);
-    doc.add_boolean_term(VersionTerm(s.record_id, s.version));
     if (!s.witness_id.empty()) doc.add_boolean_term(kWitness + s.witness_id);
     if (!s.collection_id.empty()) doc.add_boolean_term(kCollection + s.collection_id);
     doc.add_value(kSlotLang, s.lang);
     doc.add_value(kSlotCollection, s.collection_id);
     doc.add_value(kSlotRecord, s.record_id);
+    doc.add_value(kSlotVersion, Xapian::sortable_serialise(s.version));
     if (!s.places.empty()) doc.add_value(kSlotPlace, s.places.front());
     if (!s.date_from.empty()) {
       doc.add_value(kSlotDateFrom, s.date_from);
@@ -272,8 +315,8 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
                  {"p", s.page},       {"c", s.char_start},  {"w", s.witness_id},
                  {"o", s.collection_id}, {"t", s.text}};
     doc.set_data(data.dump());
-    rep_->writers[level]->replace_document(IdTerm(s.segment_id), doc);
-    rep_->DeleteEverywhere(IdTerm(s.segment_id), level);  // it may have changed level
+    rep_->writers[level]->replace_document(docid, doc);
+    rep_->DeleteDoc(docid, level);  // it may have changed level
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -293,7 +336,15 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int version) {
   if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
   try {
-    for (int v = 1; v < version; ++v) rep_->DeleteEverywhere(VersionTerm(record_id, v));
+    for (auto* w : rep_->writers) {
+      std::vector<Xapian::docid> older;
+      for (auto it = w->postlist_begin(kRecord + record_id); it != w->postlist_end(kRecord + record_id);
+           ++it) {
+        std::string v = w->get_document(*it).get_value(kSlotVersion);
+        if (v.empty() || Xapian::sortable_unserialise(v) < version) older.push_back(*it);
+      }
+      for (Xapian::docid d : older) w->delete_document(d);
+    }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }

@@ -26,7 +26,7 @@
 namespace attest::search {
 
 struct SegmentDoc {
-  int64_t segment_id = 0;  // unique in the archive
+  int64_t segment_id = 0;  // unique in the archive, 1 to 2^32-1
   std::string record_id;
   int version = 0;
   std::string witness_id;
@@ -108,6 +108,11 @@ class LexicalIndex {
   static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
 
+  // The names (places, people) whose words Put marks with their name keys wherever a text
+  // spells them, so that a query for the name in another script finds them (doc/search.md,
+  // "Names across scripts"). Places of a segment are always names. Segments already indexed
+  // keep the names they were indexed with: a new list needs a rebuild.
+  void SetNames(const std::vector<std::string>& names);
   // Adds or replaces a segment (moving it between consent levels if its level changed). A
   // sealed or withdrawn segment is removed instead.
   Status Put(const SegmentDoc& segment);
