@@ -18,7 +18,7 @@ constexpr char kMarker[] = "ATTEST";
 constexpr char kMarkerText[] = "attest archive 1\n";
 constexpr uint64_t kBatch = 65536;
 // The layout of ARCHIVE/index/lexical (doc/search.md); an index of another is rebuilt.
-constexpr char kIndexFormat[] = "2";
+constexpr char kIndexFormat[] = "3";
 
 std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
 

@@ -325,7 +325,7 @@ TEST_F(ArchiveTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
   archive_.reset();
   archive_ = std::move(*Archive::Open(Env::Default(), dir_));
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("2"));
+  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("3"));
 }
 
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {

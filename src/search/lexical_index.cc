@@ -9,6 +9,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <set>
 #include <unordered_map>
 
@@ -45,6 +49,9 @@ constexpr Xapian::termcount kMaxPrefixExpansion = 200;  // most frequent words a
 constexpr Xapian::termpos kFieldGap = 100;  // metadata words sit this far past the text
 constexpr size_t kMaxLimit = 1000;
 constexpr size_t kNameKeyCacheSize = 1 << 18;
+// Writer lanes (threads, each with its own databases); part of the on-disk layout.
+constexpr size_t kLanes = 2;
+constexpr size_t kLaneQueue = 256;  // segments waiting per lane
 
 // The consent levels search may show, one database each, in order of openness.
 constexpr std::array<meta::Consent, 3> kLevels = {
@@ -93,14 +100,11 @@ std::string QueryTag(const SearchRequest& r) {
 
 }  // namespace
 
-struct LexicalIndex::Internal {
-  std::string dir;
-  // One database per level of kLevels; writers too when open for writing.
-  std::array<std::unique_ptr<Xapian::Database>, 3> dbs;
-  std::array<Xapian::WritableDatabase*, 3> writers = {nullptr, nullptr, nullptr};
+// What analysing text needs, for one thread: analysers, the name-key cache, known names.
+struct Analysis {
   std::map<text::Lang, std::unique_ptr<text::Analyzer>> analyzers;
-  std::unordered_map<std::string, std::string> name_keys;  // surface → key
-  std::vector<std::string> names;                          // SearchRequest::names last seen
+  std::unordered_map<std::string, std::string> name_keys;  // spelling → key
+  std::vector<std::string> names;                          // NameKeySeqs' last argument
   std::vector<std::vector<std::string>> name_key_seqs;     // their keys
   std::vector<std::vector<std::string>> tag_names;         // SetNames: the keys of each
 
@@ -110,11 +114,15 @@ struct LexicalIndex::Internal {
     return a.get();
   }
 
+  // The key of a spelling; the reference holds until TrimCache.
   const std::string& KeyOf(const std::string& surface) {
     auto it = name_keys.find(surface);
     if (it != name_keys.end()) return it->second;
-    if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
     return name_keys.emplace(surface, text::NameKey(surface)).first->second;
+  }
+
+  void TrimCache() {
+    if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
   }
 
   const std::vector<std::vector<std::string>>& NameKeySeqs(const std::vector<std::string>& n) {
@@ -132,28 +140,110 @@ struct LexicalIndex::Internal {
     }
     return name_key_seqs;
   }
+};
 
-  // The levels `role` may see, as one database.
-  Xapian::Database Visible(Role role) {
-    Xapian::Database db;
-    for (size_t i = 0; i < VisibleLevels(role); ++i) db.add_database(*dbs[i]);
-    return db;
+// One lane of the writer: its own databases (one per level) and a thread that analyses and
+// writes the segments routed to it, so that indexing uses every core (Xapian writes a
+// database from one thread). A segment's lane is its id modulo kLanes, for ever.
+struct Lane {
+  std::array<std::unique_ptr<Xapian::WritableDatabase>, 3> w;
+  Analysis an;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<SegmentDoc> queue;
+  bool busy = false;
+  bool stop = false;
+  Status error;  // the first failure, reported by the next Put or Commit
+  std::thread thread;
+
+  ~Lane() {
+    if (thread.joinable()) {
+      {
+        std::lock_guard<std::mutex> l(mu);
+        stop = true;
+      }
+      cv.notify_all();
+      thread.join();
+    }
   }
 
-  // Deletes documents with `term` from every level, skipping empty ones.
-  void DeleteEverywhere(const std::string& term) {
-    for (auto* w : writers) {
-      if (w->get_doccount() > 0) w->delete_document(term);
+  void Run() {
+    std::unique_lock<std::mutex> l(mu);
+    while (true) {
+      cv.wait(l, [&] { return stop || !queue.empty(); });
+      if (queue.empty()) return;
+      SegmentDoc d = std::move(queue.front());
+      queue.pop_front();
+      busy = true;
+      cv.notify_all();  // room in the queue
+      l.unlock();
+      Status st;
+      try {
+        st = Index(d);
+      } catch (const Xapian::Error& e) {
+        st = Status::IOError("search index: " + e.get_msg());
+      }
+      l.lock();
+      busy = false;
+      if (!st.ok() && error.ok()) error = st;
+      cv.notify_all();
     }
+  }
+
+  // Waits until every queued segment is written; the first failure so far.
+  Status Drain() {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return queue.empty() && !busy; });
+    return error;
   }
 
   // Deletes document `docid` from every level but `except`, wherever it is.
   void DeleteDoc(Xapian::docid docid, int except = -1) {
     for (int i = 0; i < 3; ++i) {
-      if (i == except || writers[i]->get_lastdocid() < docid) continue;
+      if (i == except || w[i]->get_lastdocid() < docid) continue;
       try {
-        writers[i]->delete_document(docid);
+        w[i]->delete_document(docid);
       } catch (const Xapian::DocNotFoundError&) {
+      }
+    }
+  }
+
+  Status Index(const SegmentDoc& s);
+};
+
+struct LexicalIndex::Internal {
+  std::string dir;
+  // For reading: per level, one database per lane. For writing: the lanes.
+  std::array<std::vector<std::unique_ptr<Xapian::Database>>, 3> readers;
+  std::vector<std::unique_ptr<Lane>> lanes;
+  Analysis an;  // the searching thread's
+
+  bool writable() const { return !lanes.empty(); }
+
+  Status Drain() {
+    Status first;
+    for (auto& lane : lanes) {
+      Status st = lane->Drain();
+      if (first.ok()) first = st;
+    }
+    return first;
+  }
+
+  // The levels `role` may see, as one database.
+  Xapian::Database Visible(Role role) {
+    Xapian::Database db;
+    for (size_t i = 0; i < VisibleLevels(role); ++i) {
+      for (auto& lane : lanes) db.add_database(*lane->w[i]);
+      for (auto& r : readers[i]) db.add_database(*r);
+    }
+    return db;
+  }
+
+  // Deletes documents with `term` from every level of every lane. REQUIRES: drained.
+  void DeleteEverywhere(const std::string& term) {
+    for (auto& lane : lanes) {
+      for (auto& w : lane->w) {
+        if (w->get_doccount() > 0) w->delete_document(term);
       }
     }
   }
@@ -161,6 +251,14 @@ struct LexicalIndex::Internal {
 
 LexicalIndex::LexicalIndex() : rep_(new Internal) {}
 LexicalIndex::~LexicalIndex() = default;
+
+namespace {
+
+std::string LevelDir(const std::string& dir, size_t level, size_t lane) {
+  return dir + "/" + meta::ConsentName(kLevels[level]) + "-" + std::to_string(lane);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
@@ -170,17 +268,23 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
                            std::strerror(errno));
   }
   try {
-    for (size_t i = 0; i < kLevels.size(); ++i) {
-      auto writer = std::make_unique<Xapian::WritableDatabase>(
-          dir + "/" + meta::ConsentName(kLevels[i]), Xapian::DB_CREATE_OR_OPEN);
-      idx->rep_->writers[i] = writer.get();
-      idx->rep_->dbs[i] = std::move(writer);
+    for (size_t k = 0; k < kLanes; ++k) {
+      auto lane = std::make_unique<Lane>();
+      for (size_t i = 0; i < kLevels.size(); ++i) {
+        lane->w[i] = std::make_unique<Xapian::WritableDatabase>(LevelDir(dir, i, k),
+                                                                Xapian::DB_CREATE_OR_OPEN);
+      }
+      idx->rep_->lanes.push_back(std::move(lane));
     }
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::Unavailable("search index " + dir + " is being written by another process");
   } catch (const Xapian::Error& e) {
     return Status::Corruption("search index " + dir + " cannot be opened (" + e.get_msg() +
                               "); it can be rebuilt from the database");
+  }
+  for (auto& lane : idx->rep_->lanes) {
+    Lane* l = lane.get();
+    l->thread = std::thread([l] { l->Run(); });
   }
   return idx;
 }
@@ -190,8 +294,9 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
   idx->rep_->dir = dir;
   try {
     for (size_t i = 0; i < kLevels.size(); ++i) {
-      idx->rep_->dbs[i] =
-          std::make_unique<Xapian::Database>(dir + "/" + meta::ConsentName(kLevels[i]));
+      for (size_t k = 0; k < kLanes; ++k) {
+        idx->rep_->readers[i].push_back(std::make_unique<Xapian::Database>(LevelDir(dir, i, k)));
+      }
     }
   } catch (const Xapian::DatabaseNotFoundError& e) {
     return Status::NotFound("no search index in " + dir + "; build it with attest reindex");
@@ -203,37 +308,36 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
 }
 
 void LexicalIndex::SetNames(const std::vector<std::string>& names) {
-  rep_->tag_names = rep_->NameKeySeqs(names);
+  (void)rep_->Drain();
+  for (auto& lane : rep_->lanes) lane->an.tag_names = lane->an.NameKeySeqs(names);
 }
 
 uint64_t LexicalIndex::DocCount() const {
+  (void)rep_->Drain();
   uint64_t n = 0;
-  for (const auto& db : rep_->dbs) n += db->get_doccount();
+  for (auto& lane : rep_->lanes) {
+    for (auto& w : lane->w) n += w->get_doccount();
+  }
+  for (auto& level : rep_->readers) {
+    for (auto& r : level) n += r->get_doccount();
+  }
   return n;
 }
 
-Status LexicalIndex::Put(const SegmentDoc& s) {
-  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
-  try {
+Status Lane::Index(const SegmentDoc& s) {
+  {
     int level = -1;
     for (size_t i = 0; i < kLevels.size(); ++i) {
       if (kLevels[i] == s.consent) level = static_cast<int>(i);
     }
-    // The segment's id is its document id in every level's database.
-    if (s.segment_id < 1 || s.segment_id > static_cast<int64_t>(UINT32_MAX)) {
-      return Status::InvalidArgument("segment id " + std::to_string(s.segment_id) +
-                                     " is outside 1..2^32-1");
-    }
+    // The segment's id is its document id in every level's database (checked by Put).
     Xapian::docid docid = static_cast<Xapian::docid>(s.segment_id);
     if (level < 0) {  // sealed or withdrawn: not searchable
-      rep_->DeleteDoc(docid);
+      DeleteDoc(docid);
       return Status::Ok();
     }
-    if (!IsValidUtf8(s.text)) {
-      return Status::InvalidArgument("segment " + std::to_string(s.segment_id) + " of record " +
-                                     s.record_id + " is not valid UTF-8");
-    }
-    text::Analyzer* analyzer = rep_->For(text::LangFromTag(s.lang));
+    an.TrimCache();  // between segments: keys of this one are referred to below
+    text::Analyzer* analyzer = an.For(text::LangFromTag(s.lang));
     Xapian::Document doc;
     Xapian::termpos last = 0;
     // Words: their spellings with positions (for phrases), stems without. Where consecutive
@@ -250,9 +354,9 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
           continue;
         }
         if (t.text.size() <= kMaxTermBytes) doc.add_posting(t.text, pos);
-        if (rep_->tag_names.empty() && !all_names) continue;
+        if (an.tag_names.empty() && !all_names) continue;
         if (keys.size() <= t.position) keys.resize(t.position + 1);
-        const std::string& key = rep_->KeyOf(t.text);
+        const std::string& key = an.KeyOf(t.text);
         auto& at = keys[t.position];
         if (!key.empty() && std::find_if(at.begin(), at.end(), [&](const std::string* k) {
                               return *k == key;
@@ -271,7 +375,7 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
       }
       std::vector<bool> tagged(keys.size());
       for (size_t i = 0; i < keys.size(); ++i) {
-        for (const auto& seq : rep_->tag_names) {
+        for (const auto& seq : an.tag_names) {
           if (i + seq.size() > keys.size()) continue;
           bool same = true;
           for (size_t k = 0; same && k < seq.size(); ++k) {
@@ -315,16 +419,34 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
                  {"p", s.page},       {"c", s.char_start},  {"w", s.witness_id},
                  {"o", s.collection_id}, {"t", s.text}};
     doc.set_data(data.dump());
-    rep_->writers[level]->replace_document(docid, doc);
-    rep_->DeleteDoc(docid, level);  // it may have changed level
-  } catch (const Xapian::Error& e) {
-    return Status::IOError("search index: " + e.get_msg());
+    w[level]->replace_document(docid, doc);
+    DeleteDoc(docid, level);  // it may have changed level
   }
   return Status::Ok();
 }
 
+Status LexicalIndex::Put(const SegmentDoc& s) {
+  if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  if (s.segment_id < 1 || s.segment_id > static_cast<int64_t>(UINT32_MAX)) {
+    return Status::InvalidArgument("segment id " + std::to_string(s.segment_id) +
+                                   " is outside 1..2^32-1");
+  }
+  if (!IsValidUtf8(s.text)) {
+    return Status::InvalidArgument("segment " + std::to_string(s.segment_id) + " of record " +
+                                   s.record_id + " is not valid UTF-8");
+  }
+  Lane& lane = *rep_->lanes[static_cast<size_t>(s.segment_id) % rep_->lanes.size()];
+  std::unique_lock<std::mutex> l(lane.mu);
+  lane.cv.wait(l, [&] { return lane.queue.size() < kLaneQueue; });
+  if (!lane.error.ok()) return lane.error;
+  lane.queue.push_back(s);
+  lane.cv.notify_all();
+  return Status::Ok();
+}
+
 Status LexicalIndex::RemoveRecord(const std::string& record_id) {
-  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  RETURN_IF_ERROR(rep_->Drain());
   try {
     rep_->DeleteEverywhere(kRecord + record_id);
   } catch (const Xapian::Error& e) {
@@ -334,9 +456,14 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 }
 
 Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int version) {
-  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  RETURN_IF_ERROR(rep_->Drain());
+  std::vector<Xapian::WritableDatabase*> all;
+  for (auto& lane : rep_->lanes) {
+    for (auto& w : lane->w) all.push_back(w.get());
+  }
   try {
-    for (auto* w : rep_->writers) {
+    for (auto* w : all) {
       std::vector<Xapian::docid> older;
       for (auto it = w->postlist_begin(kRecord + record_id); it != w->postlist_end(kRecord + record_id);
            ++it) {
@@ -352,9 +479,12 @@ Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int vers
 }
 
 Status LexicalIndex::Commit() {
-  if (!rep_->writers[0]) return Status::PermissionDenied("the search index was opened read-only");
+  if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  RETURN_IF_ERROR(rep_->Drain());
   try {
-    for (auto* w : rep_->writers) w->commit();
+    for (auto& lane : rep_->lanes) {
+      for (auto& w : lane->w) w->commit();
+    }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -362,6 +492,7 @@ Status LexicalIndex::Commit() {
 }
 
 Result<Results> LexicalIndex::Search(const SearchRequest& request) {
+  RETURN_IF_ERROR(rep_->Drain());
   try {
     return SearchOrThrow(request);
   } catch (const Xapian::Error& e) {
@@ -370,6 +501,7 @@ Result<Results> LexicalIndex::Search(const SearchRequest& request) {
 }
 
 Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
+  rep_->an.TrimCache();
   ASSIGN_OR_RETURN(std::vector<Clause> parsed, ParseQuery(request.query));
   if (request.limit == 0 || request.limit > kMaxLimit) {
     return Status::InvalidArgument("the limit must be 1 to " + std::to_string(kMaxLimit) +
@@ -415,7 +547,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   auto word_forms = [&](const text::Token& token, bool with_stems) {
     std::set<std::string> plain, stems;
     for (text::Lang l : kLangs) {
-      for (const text::Term& t : rep_->For(l)->AnalyzeToken(token)) {
+      for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(token)) {
         if (t.kind == text::TermKind::kStem) {
           stems.insert(kStem + t.text);
         } else {
@@ -433,13 +565,13 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     return Xapian::Query(Xapian::Query::OP_OR, q,
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, s, 0.5));
   };
-  const auto& name_seqs = rep_->NameKeySeqs(request.names);
+  const auto& name_seqs = rep_->an.NameKeySeqs(request.names);
   // The keys of a query word: of each of its spellings under every analyser.
   auto token_keys = [&](const text::Token& token) {
     std::set<std::string> keys;
     for (text::Lang l : kLangs) {
-      for (const text::Term& t : rep_->For(l)->AnalyzeToken(token)) {
-        if (t.kind != text::TermKind::kStem) keys.insert(rep_->KeyOf(t.text));
+      for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(token)) {
+        if (t.kind != text::TermKind::kStem) keys.insert(rep_->an.KeyOf(t.text));
       }
     }
     return keys;
@@ -505,7 +637,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       }
       std::set<std::string> forms;
       for (text::Lang l : kLangs) {
-        for (const text::Term& t : rep_->For(l)->AnalyzeToken(tokens[0])) {
+        for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(tokens[0])) {
           if (t.kind != text::TermKind::kStem) forms.insert(t.text);
         }
       }
@@ -599,7 +731,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     std::vector<std::pair<uint32_t, uint32_t>> marks;
     auto tokens = text::Tokenize(seg_text);
     if (tokens.ok()) {
-      text::Analyzer* a = rep_->For(text::LangFromTag(h.lang));
+      text::Analyzer* a = rep_->an.For(text::LangFromTag(h.lang));
       for (const auto& t : *tokens) {
         bool hit = false;
         for (const auto& term : a->AnalyzeToken(t)) {
@@ -607,7 +739,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
           std::string key = term.kind == text::TermKind::kStem ? kStem + term.text : term.text;
           hit = matched_terms.count(key) > 0 ||
                 (term.kind != text::TermKind::kStem &&
-                 matched_terms.count(kNameKey + rep_->KeyOf(term.text)) > 0) ||
+                 matched_terms.count(kNameKey + rep_->an.KeyOf(term.text)) > 0) ||
                 (term.kind != text::TermKind::kStem &&
                  std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
                    return term.text.compare(0, p.size(), p) == 0;
@@ -707,6 +839,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
 
 Result<std::vector<Suggestion>> LexicalIndex::Suggest(std::string_view prefix, Role role,
                                                       size_t limit) {
+  RETURN_IF_ERROR(rep_->Drain());
   constexpr size_t kMaxScanned = 20000;
   if (!IsValidUtf8(prefix)) return Status::InvalidArgument("the prefix is not valid UTF-8");
   ASSIGN_OR_RETURN(auto tokens, text::Tokenize(prefix));
@@ -716,7 +849,7 @@ Result<std::vector<Suggestion>> LexicalIndex::Suggest(std::string_view prefix, R
   std::set<std::string> forms;
   for (text::Lang l : {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
                        text::Lang::kFrench, text::Lang::kUnknown}) {
-    for (const text::Term& t : rep_->For(l)->AnalyzeToken(tokens[0])) {
+    for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(tokens[0])) {
       if (t.kind != text::TermKind::kStem) forms.insert(t.text);
     }
   }
