@@ -11,7 +11,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 \
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev libfasttext-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 coreutils procps curl bc openssl time
+  python3 coreutils procps curl bc openssl time \
+  hunspell-ar hunspell-he hunspell-fr-classical hunspell-en-us
 # npm, only to fetch the pinned sources Debian lacks (not needed if Node.js is already there).
 if ! command -v npm > /dev/null; then
   $SUDO apt-get install -y -qq --no-install-recommends npm
