@@ -812,6 +812,7 @@ Json SearchResultsToJson(const search::Results& r) {
   }
   Json out = {{"total_estimate", r.total_estimate},
               {"records_estimate", r.records_estimate},
+              {"counts_exact", r.counts_exact},
               {"records", records},
               {"facets",
                {{"lang", r.lang_facets},

@@ -171,6 +171,9 @@ int Main(int argc, char** argv) {
   search->add_option("--cursor", search_cursor, "Next page: the cursor the last page printed");
   search->add_option("--per-record", per_record, "Segments shown per record (default 3)")
       ->check(CLI::Range(1, 100));
+  bool exact_counts = false;
+  search->add_flag("--exact-counts", exact_counts,
+                   "Count every match exactly (slower when there are very many)");
   search->add_flag("--json", search_json, "Print JSON");
 
   auto* names = app.add_subcommand(
@@ -431,6 +434,7 @@ int Main(int argc, char** argv) {
     req.limit = search_limit;
     req.cursor = search_cursor;
     req.per_record = per_record;
+    req.exact_counts = exact_counts;
     auto r = (*a)->Search(req);
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
@@ -440,8 +444,8 @@ int Main(int argc, char** argv) {
       PrintJson(archive::SearchResultsToJson(*r));
       return kExitOk;
     }
-    std::cout << "about " << r->total_estimate << " segment(s) in " << r->records_estimate
-              << " record(s)\n";
+    std::cout << (r->counts_exact ? "" : "about ") << r->total_estimate << " segment(s) in "
+              << (r->counts_exact ? "" : "about ") << r->records_estimate << " record(s)\n";
     for (const auto& g : r->records) {
       std::cout << "\n" << g.record_id;
       if (!g.witness_id.empty()) std::cout << "  witness " << g.witness_id;

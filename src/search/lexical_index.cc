@@ -52,6 +52,8 @@ constexpr size_t kNameKeyCacheSize = 1 << 18;
 // Writer lanes (threads, each with its own databases); part of the on-disk layout.
 constexpr size_t kLanes = 2;
 constexpr size_t kLaneQueue = 256;  // segments waiting per lane
+// Matches counted exactly (totals, facets) before the match may stop early and estimate.
+constexpr Xapian::doccount kExactCountsUpTo = 10000;
 
 // The consent levels search may show, one database each, in order of openness.
 constexpr std::array<meta::Consent, 3> kLevels = {
@@ -94,7 +96,7 @@ size_t CodePoints(std::string_view s) {
 // A cursor names the page after the one returned, for the same query and caller.
 std::string QueryTag(const SearchRequest& r) {
   return ToHex(Sha256(r.query + '\n' + std::to_string(static_cast<int>(r.role)) + '\n' +
-                      std::to_string(r.per_record)))
+                      std::to_string(r.per_record) + (r.exact_counts ? "\ne" : "")))
       .substr(0, 12);
 }
 
@@ -778,34 +780,52 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   };
 
   try {
-    Xapian::Enquire enquire(db);
-    enquire.set_query(q);
-    enquire.set_collapse_key(kSlotRecord, 1);  // one entry per record: its best segment
+    // Counting: every match in docid order without ranking (cheap), up to kExactCountsUpTo
+    // unless exact counts are asked; the spies see each match once.
+    Xapian::Enquire counter(db);
+    counter.set_query(q);
+    counter.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::ValueCountMatchSpy langs(kSlotLang), collections(kSlotCollection),
         places(kSlotPlace), months(kSlotMonth), records(kSlotRecord);
-    enquire.add_matchspy(&records);  // exact counts (Xapian's collapsed estimates are not)
-    enquire.add_matchspy(&langs);
-    enquire.add_matchspy(&collections);
-    enquire.add_matchspy(&places);
-    enquire.add_matchspy(&months);
+    for (auto* spy : {&records, &langs, &collections, &places, &months}) counter.add_matchspy(spy);
+    Xapian::doccount all = db.get_doccount();
+    Xapian::doccount check =
+        request.exact_counts ? all : std::min<Xapian::doccount>(all, kExactCountsUpTo);
+    Xapian::MSet counted = counter.get_mset(0, 0, check);
+    // Ranking: one entry per record (its best segment), the page asked for.
+    Xapian::Enquire enquire(db);
+    enquire.set_query(q);
+    enquire.set_collapse_key(kSlotRecord, 1);
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
-                                         static_cast<Xapian::doccount>(request.limit),
-                                         db.get_doccount());
-    out.total_estimate = records.get_total();
-    out.records_estimate = 0;
-    for (auto it = records.values_begin(); it != records.values_end(); ++it) {
-      ++out.records_estimate;
+                                         static_cast<Xapian::doccount>(request.limit));
+    uint64_t seen = records.get_total();
+    out.counts_exact = seen >= counted.get_matches_upper_bound();
+    // When the count stopped early (more than kExactCountsUpTo matches), Xapian's estimates,
+    // with facets scaled to them. Either way only from the caller's levels.
+    double scale = 1;
+    if (out.counts_exact) {
+      out.total_estimate = seen;
+      out.records_estimate = 0;
+      for (auto it = records.values_begin(); it != records.values_end(); ++it) {
+        ++out.records_estimate;
+      }
+    } else {
+      out.total_estimate = std::max<uint64_t>(seen, counted.get_matches_estimated());
+      out.records_estimate = std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
+      scale = seen ? static_cast<double>(out.total_estimate) / static_cast<double>(seen) : 1;
     }
-    auto facet = [](Xapian::ValueCountMatchSpy& spy, std::map<std::string, uint64_t>* to) {
+    auto facet = [scale](Xapian::ValueCountMatchSpy& spy, std::map<std::string, uint64_t>* to) {
       for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-        if (!(*it).empty()) (*to)[*it] = it.get_termfreq();
+        if (!(*it).empty()) {
+          (*to)[*it] = static_cast<uint64_t>(std::llround(it.get_termfreq() * scale));
+        }
       }
     };
     facet(langs, &out.lang_facets);
     facet(collections, &out.collection_facets);
     facet(places, &out.place_facets);
     facet(months, &out.month_facets);
-    if (offset + mset.size() < out.records_estimate) {
+    if (mset.size() == request.limit && offset + mset.size() < out.records_estimate) {
       out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
     }
     for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -241,6 +241,34 @@ TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
   EXPECT_EQ(Run("paging", Role::kAnonymous, 0).status().code(), Code::kInvalidArgument);
 }
 
+TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
+  constexpr int kMany = 12000;  // beyond the 10,000 counted exactly by default
+  for (int i = 0; i < kMany; ++i) {
+    SegmentDoc s;
+    s.segment_id = 10000 + i;
+    s.record_id = "rmany" + std::to_string(i / 10);
+    s.lang = i % 2 ? "en" : "fr";
+    s.consent = meta::Consent::kPublic;
+    s.text = "common sample word " + std::to_string(i);
+    ASSERT_TRUE(index_->Put(s).ok());
+  }
+  ASSERT_TRUE(index_->Commit().ok());
+  SearchRequest req;
+  req.query = "common";
+  auto r = *index_->Search(req);
+  EXPECT_FALSE(r.counts_exact);
+  EXPECT_NEAR(static_cast<double>(r.total_estimate), kMany, kMany * 0.25);
+  EXPECT_NEAR(static_cast<double>(r.lang_facets["en"]), kMany / 2, kMany * 0.25);
+  EXPECT_EQ(r.records.size(), 10u);
+  EXPECT_FALSE(r.next_cursor.empty());
+  req.exact_counts = true;
+  r = *index_->Search(req);
+  EXPECT_TRUE(r.counts_exact);
+  EXPECT_EQ(r.total_estimate, static_cast<uint64_t>(kMany));
+  EXPECT_EQ(r.records_estimate, static_cast<uint64_t>(kMany / 10));
+  EXPECT_EQ(r.lang_facets["en"], static_cast<uint64_t>(kMany / 2));
+}
+
 TEST_F(LexicalIndexTest, PlacesAndDatesFilterAndFacet) {
   SegmentDoc s;
   s.segment_id = 300;
