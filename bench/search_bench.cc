@@ -304,14 +304,16 @@ int main(int argc, char** argv) {
   int nq = 200;
   std::string dir = "/var/tmp/attest-search-bench";
   std::string only;  // one engine's name: index that one only (for profiling)
+  bool reuse = false;  // --reuse 1: keep the indexes DIR holds from a run of the same size
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--segments") n = std::atoll(argv[i + 1]);
     if (a == "--dir") dir = argv[i + 1];
     if (a == "--queries") nq = std::atoi(argv[i + 1]);
     if (a == "--only") only = argv[i + 1];
+    if (a == "--reuse") reuse = std::string(argv[i + 1]) == "1";
   }
-  fs::remove_all(dir);
+  if (!reuse) fs::remove_all(dir);
   fs::create_directories(dir);
   Corpus corpus;
   corpus.segments = n;
@@ -358,7 +360,12 @@ int main(int argc, char** argv) {
     Engine e;
     e.name = "attest";
     e.path = dir + "/attest";
-    attest_index = std::move(*attest::search::LexicalIndex::Open(e.path));
+    auto opened = attest::search::LexicalIndex::Open(e.path);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "search_bench: %s\n", opened.status().ToString().c_str());
+      return 2;
+    }
+    attest_index = std::move(*opened);
     e.add = [&](int64_t id, Lang l, const std::string& text) {
       attest::search::SegmentDoc d;
       d.segment_id = id + 1;
@@ -547,6 +554,10 @@ int main(int argc, char** argv) {
   std::vector<std::pair<Lang, std::string>> segs(n);
   for (int64_t id = 0; id < n; ++id) corpus.Segment(id, &segs[id].first, &segs[id].second, true);
   for (Engine& e : engines) {
+    if (reuse) {
+      e.finish();
+      continue;
+    }
     auto t0 = Clock::now();
     for (int64_t id = 0; id < n; ++id) e.add(id, segs[id].first, segs[id].second);
     e.finish();

@@ -14,7 +14,9 @@
 #include <mutex>
 #include <thread>
 #include <set>
+#include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -53,7 +55,7 @@ constexpr size_t kNameKeyCacheSize = 1 << 18;
 constexpr size_t kLanes = 2;
 constexpr size_t kLaneQueue = 256;  // segments waiting per lane
 // Matches counted exactly (totals, facets) before the match may stop early and estimate.
-constexpr Xapian::doccount kExactCountsUpTo = 10000;
+constexpr Xapian::doccount kExactCountsUpTo = 2000;
 
 // The consent levels search may show, one database each, in order of openness.
 constexpr std::array<meta::Consent, 3> kLevels = {
@@ -211,6 +213,22 @@ struct Lane {
   }
 
   Status Index(const SegmentDoc& s);
+};
+
+// Counts the facet values of the matches it is shown.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  void operator()(const Xapian::Document& doc, double) override {
+    ++seen;
+    ++langs[doc.get_value(kSlotLang)];
+    ++collections[doc.get_value(kSlotCollection)];
+    ++places[doc.get_value(kSlotPlace)];
+    ++months[doc.get_value(kSlotMonth)];
+    records.insert(doc.get_value(kSlotRecord));
+  }
+  uint64_t seen = 0;
+  std::map<std::string, uint64_t> langs, collections, places, months;
+  std::unordered_set<std::string> records;
 };
 
 struct LexicalIndex::Internal {
@@ -780,51 +798,45 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   };
 
   try {
-    // Counting: every match in docid order without ranking (cheap), up to kExactCountsUpTo
-    // unless exact counts are asked; the spies see each match once.
+    // Counting, in index order without ranking: exactly up to kExactCountsUpTo matches (or
+    // all, when exact counts are asked), then estimated. Facets are counted (reading every
+    // match's values) only when the count is exact; beyond, they are left out and the
+    // caller can narrow the query or ask for exact counts. Only the caller's levels count.
+    Xapian::doccount all = db.get_doccount();
     Xapian::Enquire counter(db);
     counter.set_query(q);
     counter.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::ValueCountMatchSpy langs(kSlotLang), collections(kSlotCollection),
-        places(kSlotPlace), months(kSlotMonth), records(kSlotRecord);
-    for (auto* spy : {&records, &langs, &collections, &places, &months}) counter.add_matchspy(spy);
-    Xapian::doccount all = db.get_doccount();
-    Xapian::doccount check =
-        request.exact_counts ? all : std::min<Xapian::doccount>(all, kExactCountsUpTo);
-    Xapian::MSet counted = counter.get_mset(0, 0, check);
+    Xapian::MSet counted = counter.get_mset(
+        0, 0, request.exact_counts ? all : std::min<Xapian::doccount>(all, kExactCountsUpTo));
+    out.counts_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
+    out.total_estimate = counted.get_matches_estimated();
+    FacetSpy spy;
+    if (out.counts_exact && out.total_estimate > 0) {
+      Xapian::Enquire facets(db);
+      facets.set_query(q);
+      facets.set_weighting_scheme(Xapian::BoolWeight());
+      facets.add_matchspy(&spy);
+      facets.get_mset(0, 0, all);
+    }
     // Ranking: one entry per record (its best segment), the page asked for.
     Xapian::Enquire enquire(db);
     enquire.set_query(q);
     enquire.set_collapse_key(kSlotRecord, 1);
     Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
                                          static_cast<Xapian::doccount>(request.limit));
-    uint64_t seen = records.get_total();
-    out.counts_exact = seen >= counted.get_matches_upper_bound();
-    // When the count stopped early (more than kExactCountsUpTo matches), Xapian's estimates,
-    // with facets scaled to them. Either way only from the caller's levels.
-    double scale = 1;
-    if (out.counts_exact) {
-      out.total_estimate = seen;
-      out.records_estimate = 0;
-      for (auto it = records.values_begin(); it != records.values_end(); ++it) {
-        ++out.records_estimate;
-      }
-    } else {
-      out.total_estimate = std::max<uint64_t>(seen, counted.get_matches_estimated());
-      out.records_estimate = std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
-      scale = seen ? static_cast<double>(out.total_estimate) / static_cast<double>(seen) : 1;
-    }
-    auto facet = [scale](Xapian::ValueCountMatchSpy& spy, std::map<std::string, uint64_t>* to) {
-      for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-        if (!(*it).empty()) {
-          (*to)[*it] = static_cast<uint64_t>(std::llround(it.get_termfreq() * scale));
-        }
+    out.records_estimate =
+        out.counts_exact ? spy.records.size()
+                         : std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
+    auto facet = [](const std::map<std::string, uint64_t>& from,
+                    std::map<std::string, uint64_t>* to) {
+      for (const auto& [k, n] : from) {
+        if (!k.empty()) (*to)[k] = n;
       }
     };
-    facet(langs, &out.lang_facets);
-    facet(collections, &out.collection_facets);
-    facet(places, &out.place_facets);
-    facet(months, &out.month_facets);
+    facet(spy.langs, &out.lang_facets);
+    facet(spy.collections, &out.collection_facets);
+    facet(spy.places, &out.place_facets);
+    facet(spy.months, &out.month_facets);
     if (mset.size() == request.limit && offset + mset.size() < out.records_estimate) {
       out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
     }

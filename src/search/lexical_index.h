@@ -54,7 +54,8 @@ struct SearchRequest {
   std::string cursor;      // Results::next_cursor of the page before; empty: the first page
   size_t per_record = 3;   // best segments shown for each record
   // Count every match (totals, facets) even when there are very many; otherwise beyond
-  // 10,000 matching segments the counts are estimates (Results::counts_exact).
+  // 2,000 matching segments the totals are estimates and facets are left out
+  // (Results::counts_exact).
   bool exact_counts = false;
   // Names of places and people (the archive's list and its annotations): where the query
   // spells one of them, it also matches that name written in another script.
@@ -95,8 +96,8 @@ struct Results {
   std::map<std::string, uint64_t> collection_facets;
   std::map<std::string, uint64_t> place_facets;
   std::map<std::string, uint64_t> month_facets;  // "YYYY-MM" of each segment's date
-  // False when the match stopped early: the totals are Xapian's estimates and the facets are
-  // counted over the matches examined, scaled to the estimated total.
+  // False when there were too many matches to count (SearchRequest::exact_counts): the
+  // totals are estimates and the facets are empty.
   bool counts_exact = true;
   std::string next_cursor;                       // empty on the last page
 };

@@ -242,7 +242,7 @@ TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
 }
 
 TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
-  constexpr int kMany = 12000;  // beyond the 10,000 counted exactly by default
+  constexpr int kMany = 3000;  // beyond the 2,000 counted exactly by default
   for (int i = 0; i < kMany; ++i) {
     SegmentDoc s;
     s.segment_id = 10000 + i;
@@ -258,7 +258,7 @@ TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
   auto r = *index_->Search(req);
   EXPECT_FALSE(r.counts_exact);
   EXPECT_NEAR(static_cast<double>(r.total_estimate), kMany, kMany * 0.25);
-  EXPECT_NEAR(static_cast<double>(r.lang_facets["en"]), kMany / 2, kMany * 0.25);
+  EXPECT_TRUE(r.lang_facets.empty());  // too many to count; narrow the query or ask
   EXPECT_EQ(r.records.size(), 10u);
   EXPECT_FALSE(r.next_cursor.empty());
   req.exact_counts = true;
