@@ -173,6 +173,19 @@ std::string Typed(Lang l, const std::string& w) {
   return Encode(cps);
 }
 
+// `cps` with, after each letter and with probability `p`, one of the `count` combining marks
+// from `first` (tashkeel, niqqud).
+std::vector<char32_t> WithMarks(const std::vector<char32_t>& cps, char32_t first, int count,
+                                double p, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<char32_t> out;
+  for (char32_t c : cps) {
+    out.push_back(c);
+    if (u(rng) < p) out.push_back(first + static_cast<char32_t>(rng() % count));
+  }
+  return out;
+}
+
 // One occurrence of `w` as a witness's text or a transcript may spell it.
 std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0, 1);
@@ -190,13 +203,8 @@ std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
           if (c == U'ة') c = U'ه';
           if (c == U'ى') c = U'ي';
         }
-      } else if (x < 0.40) {  // tashkeel
-        std::vector<char32_t> v;
-        for (char32_t c : cps) {
-          v.push_back(c);
-          if (u(rng) < 0.6) v.push_back(U'\u064E' + static_cast<char32_t>(rng() % 4));
-        }
-        cps = v;
+      } else if (x < 0.40) {  // tashkeel: fatha, damma, kasra, sukun
+        cps = WithMarks(cps, U'\u064E', 4, 0.6, rng);
       }
       break;
     }
@@ -205,13 +213,8 @@ std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
                                               "וה", "וב", "של", "מה", "שב", "כש", "וכש"};
       if (x < 0.35) {
         return std::string(kPrefixes[rng() % 14]) + w;
-      } else if (x < 0.40) {  // niqqud
-        std::vector<char32_t> v;
-        for (char32_t c : cps) {
-          v.push_back(c);
-          if (u(rng) < 0.7) v.push_back(U'\u05B0' + static_cast<char32_t>(rng() % 9));
-        }
-        cps = v;
+      } else if (x < 0.40) {  // niqqud: sheva to qamats
+        cps = WithMarks(cps, U'\u05B0', 9, 0.7, rng);
       }
       break;
     }
@@ -594,8 +597,8 @@ int main(int argc, char** argv) {
       std::string note = std::to_string(s.q->size()) + " queries; " + std::to_string(answered) +
                          " with results; top 10" +
                          (e.name == "attest"
-                              ? " records (best 3 segments each) with snippets, exact totals "
-                                "and facets"
+                              ? " records (best 3 segments each) with snippets and character "
+                                "offsets, totals and facets (exact up to 2,000 matches)"
                               : " segments");
       Row("search_" + std::string(s.name) + "_p50_" + e.name, p[0], "ms",
           e.name == "attest" ? s.target : "", note);
