@@ -302,6 +302,10 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
     return Status::Corruption("search index " + dir + " cannot be opened (" + e.get_msg() +
                               "); it can be rebuilt from the database");
   }
+  // ICU sets up its data lazily on first use; do that here, once, before the lanes use it
+  // from two threads at a time.
+  (void)text::Tokenize("é a");
+  (void)text::NameKey("a");
   for (auto& lane : idx->rep_->lanes) {
     Lane* l = lane.get();
     l->thread = std::thread([l] { l->Run(); });
