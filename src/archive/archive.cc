@@ -461,8 +461,8 @@ Status Archive::Reindex() {
 
 Result<search::Results> Archive::Search(search::SearchRequest request) {
   RETURN_IF_ERROR(search::ParseQuery(request.query).status());  // bad queries are named first
-  ASSIGN_OR_RETURN(auto listed, store_->ListNames());
-  for (auto& [name, kind] : listed) request.names.push_back(std::move(name));
+  ASSIGN_OR_RETURN(auto listed, ListedNames());
+  request.names.insert(request.names.end(), listed.begin(), listed.end());
   for (const char* kind : {"place", "person"}) {
     ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
     for (auto& v : values) request.names.push_back(std::move(v));

@@ -14,7 +14,6 @@
 #include <mutex>
 #include <thread>
 #include <set>
-#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -75,6 +74,22 @@ size_t VisibleLevels(Role role) {
 }
 
 
+// A query is read in every language at once: under each of these analysers.
+constexpr text::Lang kQueryLangs[] = {text::Lang::kArabic, text::Lang::kHebrew,
+                                      text::Lang::kEnglish, text::Lang::kFrench,
+                                      text::Lang::kUnknown};
+
+// Whether the words from position `i` on spell the name whose keys are `seq`; `has(p, key)`
+// says whether the word at position p (of n) has that key.
+template <class Has>
+bool SpellsAt(const std::vector<std::string>& seq, size_t i, size_t n, const Has& has) {
+  if (i + seq.size() > n) return false;
+  for (size_t k = 0; k < seq.size(); ++k) {
+    if (!has(i + k, seq[k])) return false;
+  }
+  return true;
+}
+
 std::string FieldPrefix(const std::string& field) {
   if (field == "lang") return kLang;
   if (field == "witness") return kWitness;
@@ -127,6 +142,21 @@ struct Analysis {
 
   void TrimCache() {
     if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
+  }
+
+  // A query word's spellings under every analyser, and (with `stems`) its stems as index
+  // terms.
+  void QueryForms(const text::Token& token, std::set<std::string>* plain,
+                  std::set<std::string>* stems = nullptr) {
+    for (text::Lang l : kQueryLangs) {
+      for (const text::Term& t : For(l)->AnalyzeToken(token)) {
+        if (t.kind != text::TermKind::kStem) {
+          plain->insert(t.text);
+        } else if (stems) {
+          stems->insert(kStem + t.text);
+        }
+      }
+    }
   }
 
   const std::vector<std::vector<std::string>>& NameKeySeqs(const std::vector<std::string>& n) {
@@ -232,7 +262,6 @@ class FacetSpy : public Xapian::MatchSpy {
 };
 
 struct LexicalIndex::Internal {
-  std::string dir;
   // For reading: per level, one database per lane. For writing: the lanes.
   std::array<std::vector<std::unique_ptr<Xapian::Database>>, 3> readers;
   std::vector<std::unique_ptr<Lane>> lanes;
@@ -259,12 +288,19 @@ struct LexicalIndex::Internal {
     return db;
   }
 
+  // Every level's database of every lane. REQUIRES: drained, to be used.
+  std::vector<Xapian::WritableDatabase*> Writers() {
+    std::vector<Xapian::WritableDatabase*> out;
+    for (auto& lane : lanes) {
+      for (auto& w : lane->w) out.push_back(w.get());
+    }
+    return out;
+  }
+
   // Deletes documents with `term` from every level of every lane. REQUIRES: drained.
   void DeleteEverywhere(const std::string& term) {
-    for (auto& lane : lanes) {
-      for (auto& w : lane->w) {
-        if (w->get_doccount() > 0) w->delete_document(term);
-      }
+    for (auto* w : Writers()) {
+      if (w->get_doccount() > 0) w->delete_document(term);
     }
   }
 };
@@ -282,7 +318,6 @@ std::string LevelDir(const std::string& dir, size_t level, size_t lane) {
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
-  idx->rep_->dir = dir;
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::IOError("cannot create the search index directory " + dir + ": " +
                            std::strerror(errno));
@@ -315,7 +350,6 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
-  idx->rep_->dir = dir;
   try {
     for (size_t i = 0; i < kLevels.size(); ++i) {
       for (size_t k = 0; k < kLanes; ++k) {
@@ -339,9 +373,7 @@ void LexicalIndex::SetNames(const std::vector<std::string>& names) {
 uint64_t LexicalIndex::DocCount() const {
   (void)rep_->Drain();
   uint64_t n = 0;
-  for (auto& lane : rep_->lanes) {
-    for (auto& w : lane->w) n += w->get_doccount();
-  }
+  for (auto* w : rep_->Writers()) n += w->get_doccount();
   for (auto& level : rep_->readers) {
     for (auto& r : level) n += r->get_doccount();
   }
@@ -400,15 +432,11 @@ Status Lane::Index(const SegmentDoc& s) {
       std::vector<bool> tagged(keys.size());
       for (size_t i = 0; i < keys.size(); ++i) {
         for (const auto& seq : an.tag_names) {
-          if (i + seq.size() > keys.size()) continue;
-          bool same = true;
-          for (size_t k = 0; same && k < seq.size(); ++k) {
-            const auto& at = keys[i + k];
-            same = std::any_of(at.begin(), at.end(), [&](const std::string* x) {
-              return *x == seq[k];
-            });
-          }
-          if (!same) continue;
+          bool spelled = SpellsAt(seq, i, keys.size(), [&](size_t p, const std::string& key) {
+            return std::any_of(keys[p].begin(), keys[p].end(),
+                               [&](const std::string* x) { return *x == key; });
+          });
+          if (!spelled) continue;
           for (size_t k = 0; k < seq.size(); ++k) tagged[i + k] = true;
         }
       }
@@ -482,12 +510,8 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int version) {
   if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
   RETURN_IF_ERROR(rep_->Drain());
-  std::vector<Xapian::WritableDatabase*> all;
-  for (auto& lane : rep_->lanes) {
-    for (auto& w : lane->w) all.push_back(w.get());
-  }
   try {
-    for (auto* w : all) {
+    for (auto* w : rep_->Writers()) {
       std::vector<Xapian::docid> older;
       for (auto it = w->postlist_begin(kRecord + record_id); it != w->postlist_end(kRecord + record_id);
            ++it) {
@@ -506,9 +530,7 @@ Status LexicalIndex::Commit() {
   if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
   RETURN_IF_ERROR(rep_->Drain());
   try {
-    for (auto& lane : rep_->lanes) {
-      for (auto& w : lane->w) w->commit();
-    }
+    for (auto* w : rep_->Writers()) w->commit();
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
@@ -564,53 +586,41 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     }
   }
 
-  // The query is read in every language at once: its words' forms under each analyser.
-  const text::Lang kLangs[] = {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
-                               text::Lang::kFrench, text::Lang::kUnknown};
+  // The query is read in every language at once: each word's spellings and stems under
+  // every analyser, and (where names are known) the name keys of its spellings.
   std::set<std::string> matched_terms;  // for highlighting
-  auto word_forms = [&](const text::Token& token, bool with_stems) {
-    std::set<std::string> plain, stems;
-    for (text::Lang l : kLangs) {
-      for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(token)) {
-        if (t.kind == text::TermKind::kStem) {
-          stems.insert(kStem + t.text);
-        } else {
-          plain.insert(t.text);
-        }
-      }
+  const auto& name_seqs = rep_->an.NameKeySeqs(request.names);
+  struct WordForms {
+    std::set<std::string> plain, stems, keys;
+  };
+  auto forms_of = [&](const text::Token& token) {
+    WordForms f;
+    rep_->an.QueryForms(token, &f.plain, &f.stems);
+    if (!name_seqs.empty()) {
+      for (const auto& p : f.plain) f.keys.insert(rep_->an.KeyOf(p));
     }
-    matched_terms.insert(plain.begin(), plain.end());
+    return f;
+  };
+  auto word_query = [&](const WordForms& f, bool with_stems) {
+    matched_terms.insert(f.plain.begin(), f.plain.end());
     // Inside a phrase Xapian takes only terms or OR of terms.
-    if (!with_stems) return Xapian::Query(Xapian::Query::OP_OR, plain.begin(), plain.end());
-    Xapian::Query q(Xapian::Query::OP_SYNONYM, plain.begin(), plain.end());
-    if (stems.empty()) return q;
-    matched_terms.insert(stems.begin(), stems.end());
-    Xapian::Query s(Xapian::Query::OP_SYNONYM, stems.begin(), stems.end());
+    if (!with_stems) return Xapian::Query(Xapian::Query::OP_OR, f.plain.begin(), f.plain.end());
+    Xapian::Query q(Xapian::Query::OP_SYNONYM, f.plain.begin(), f.plain.end());
+    if (f.stems.empty()) return q;
+    matched_terms.insert(f.stems.begin(), f.stems.end());
+    Xapian::Query s(Xapian::Query::OP_SYNONYM, f.stems.begin(), f.stems.end());
     return Xapian::Query(Xapian::Query::OP_OR, q,
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, s, 0.5));
   };
-  const auto& name_seqs = rep_->an.NameKeySeqs(request.names);
-  // The keys of a query word: of each of its spellings under every analyser.
-  auto token_keys = [&](const text::Token& token) {
-    std::set<std::string> keys;
-    for (text::Lang l : kLangs) {
-      for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(token)) {
-        if (t.kind != text::TermKind::kStem) keys.insert(rep_->an.KeyOf(t.text));
-      }
-    }
-    return keys;
-  };
-  // The known name that tokens [i, i + n) spell, if any (longest first).
-  auto name_at = [&](const std::vector<text::Token>& tokens,
+  // The known name that the words from `i` on spell, if any (longest first).
+  auto name_at = [&](const std::vector<WordForms>& words,
                      size_t i) -> const std::vector<std::string>* {
-    if (name_seqs.empty()) return nullptr;
-    std::vector<std::set<std::string>> keys;
     for (const auto& seq : name_seqs) {
-      if (i + seq.size() > tokens.size()) continue;
-      while (keys.size() < seq.size()) keys.push_back(token_keys(tokens[i + keys.size()]));
-      bool same = true;
-      for (size_t k = 0; same && k < seq.size(); ++k) same = keys[k].count(seq[k]) > 0;
-      if (same) return &seq;
+      if (SpellsAt(seq, i, words.size(), [&](size_t p, const std::string& key) {
+            return words[p].keys.count(key) > 0;
+          })) {
+        return &seq;
+      }
     }
     return nullptr;
   };
@@ -660,11 +670,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
         return Status::InvalidArgument("prefix '" + c.text + "*' must be part of one word");
       }
       std::set<std::string> forms;
-      for (text::Lang l : kLangs) {
-        for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(tokens[0])) {
-          if (t.kind != text::TermKind::kStem) forms.insert(t.text);
-        }
-      }
+      rep_->an.QueryForms(tokens[0], &forms);
       std::vector<Xapian::Query> parts;
       for (const auto& f : forms) {
         parts.emplace_back(Xapian::Query::OP_WILDCARD, f, kMaxPrefixExpansion,
@@ -680,18 +686,22 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       ASSIGN_OR_RETURN(auto tokens, text::Tokenize(c.text));
       if (tokens.empty()) continue;
       bool phrase = c.kind == Clause::kPhrase && tokens.size() > 1;
+      std::vector<WordForms> words;
       std::vector<Xapian::Query> parts;
-      for (const auto& t : tokens) parts.push_back(word_forms(t, !phrase));
+      for (const auto& t : tokens) {
+        words.push_back(forms_of(t));
+        parts.push_back(word_query(words.back(), !phrase));
+      }
       if (phrase) {
         q = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), parts.size());
-        auto name = name_at(tokens, 0);
+        auto name = name_at(words, 0);
         if (name && name->size() == tokens.size()) {  // "Kfar Aza": the name in any script
           q = Xapian::Query(Xapian::Query::OP_OR, q, name_query(*name));
         }
       } else {
         std::vector<Xapian::Query> anded;
         for (size_t i = 0; i < tokens.size();) {
-          auto name = name_at(tokens, i);
+          auto name = name_at(words, i);
           if (!name) {
             anded.push_back(parts[i++]);
             continue;
@@ -883,12 +893,7 @@ Result<std::vector<Suggestion>> LexicalIndex::Suggest(std::string_view prefix, R
     return std::vector<Suggestion>();
   }
   std::set<std::string> forms;
-  for (text::Lang l : {text::Lang::kArabic, text::Lang::kHebrew, text::Lang::kEnglish,
-                       text::Lang::kFrench, text::Lang::kUnknown}) {
-    for (const text::Term& t : rep_->an.For(l)->AnalyzeToken(tokens[0])) {
-      if (t.kind != text::TermKind::kStem) forms.insert(t.text);
-    }
-  }
+  rep_->an.QueryForms(tokens[0], &forms);
   std::map<std::string, uint64_t> seen;
   try {
     // Only the caller's levels are opened, so the counts are of what the caller may see.
