@@ -112,8 +112,9 @@ bool Letter(Lang l, char32_t c) {
 std::vector<std::string> Vocabulary(Lang l, const std::string& path, std::mt19937_64& rng) {
   std::ifstream in(path);
   if (!in) {
-    std::fprintf(stderr, "search_bench: cannot read %s (install hunspell-ar hunspell-he "
-                         "hunspell-fr-classical hunspell-en-us: scripts/install-deps.sh)\n",
+    std::fprintf(stderr,
+                 "search_bench: cannot read %s (install hunspell-ar hunspell-he "
+                 "hunspell-fr-classical hunspell-en-us: scripts/install-deps.sh)\n",
                  path.c_str());
     std::exit(2);
   }
@@ -195,8 +196,10 @@ std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
     case kAr: {
       if (x < 0.15) {  // hamza and alef seats changed or dropped
         for (auto& c : cps) {
-          if (c == U'أ' || c == U'إ' || c == U'آ') c = U'ا';
-          else if (c == U'ا' && &c == &cps[0]) c = U'أ';
+          if (c == U'أ' || c == U'إ' || c == U'آ')
+            c = U'ا';
+          else if (c == U'ا' && &c == &cps[0])
+            c = U'أ';
         }
       } else if (x < 0.25) {  // ta marbuta, alef maqsura written as ha, ya
         for (auto& c : cps) {
@@ -209,7 +212,7 @@ std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
       break;
     }
     case kHe: {
-      static const char* const kPrefixes[] = {"ו", "ה", "ב", "ל", "מ", "ש", "כ",
+      static const char* const kPrefixes[] = {"ו",  "ה",  "ב",  "ל",  "מ",  "ש",  "כ",
                                               "וה", "וב", "של", "מה", "שב", "כש", "וכש"};
       if (x < 0.35) {
         return std::string(kPrefixes[rng() % 14]) + w;
@@ -219,8 +222,8 @@ std::string Variant(Lang l, const std::string& w, std::mt19937_64& rng) {
       break;
     }
     case kFr: {
-      bool vowel = !cps.empty() && std::strchr("aeiouh", static_cast<char>(cps[0])) &&
-                   cps[0] < 0x80;
+      bool vowel =
+          !cps.empty() && std::strchr("aeiouh", static_cast<char>(cps[0])) && cps[0] < 0x80;
       if (x < 0.20 && vowel) return (u(rng) < 0.5 ? "l'" : "d'") + w;
       if (x < 0.25 && !cps.empty() && cps[0] < 0x80) cps[0] = std::toupper(cps[0]);
       break;
@@ -306,7 +309,7 @@ int main(int argc, char** argv) {
   int64_t n = 1000000;
   int nq = 200;
   std::string dir = "/var/tmp/attest-search-bench";
-  std::string only;  // one engine's name: index that one only (for profiling)
+  std::string only;    // one engine's name: index that one only (for profiling)
   bool reuse = false;  // --reuse 1: keep the indexes DIR holds from a run of the same size
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -378,7 +381,7 @@ int main(int argc, char** argv) {
       d.collection_id = "c" + std::to_string((id / 50) % 8);
       d.lang = kTags[l];
       int level = static_cast<int>((id / 50) % 20);
-      d.consent = level < 16 ? attest::meta::Consent::kPublic
+      d.consent = level < 16   ? attest::meta::Consent::kPublic
                   : level < 19 ? attest::meta::Consent::kResearch
                                : attest::meta::Consent::kRestricted;
       d.start_ms = (id % 50) * 15000;
@@ -455,16 +458,18 @@ int main(int argc, char** argv) {
         return "\"" + esc + "\"";
       }
       for (char c : q) {
-        if (c == ' ') flush();
-        else cur += c;
+        if (c == ' ')
+          flush();
+        else
+          cur += c;
       }
       flush();
       return out;
     };
     e.top10 = [&, fts_query](const std::string& q, bool phrase) {
       sqlite3_stmt* s;
-      sqlite3_prepare_v2(db, "SELECT rowid FROM seg WHERE seg MATCH ? ORDER BY rank LIMIT 10",
-                         -1, &s, nullptr);
+      sqlite3_prepare_v2(db, "SELECT rowid FROM seg WHERE seg MATCH ? ORDER BY rank LIMIT 10", -1,
+                         &s, nullptr);
       std::string m = fts_query(q, phrase);
       sqlite3_bind_text(s, 1, m.c_str(), -1, SQLITE_TRANSIENT);
       size_t k = 0;
@@ -594,10 +599,10 @@ int main(int argc, char** argv) {
         ms.push_back(Seconds(t0, Clock::now()) * 1000);
       }
       auto p = Percentiles(ms);
-      std::string note = std::to_string(s.q->size()) + " queries; " + std::to_string(answered) +
-                         " with results; top 10" +
-                         (e.name == "attest"
-                              ? " records (best 3 segments each) with snippets and character "
+      std::string note =
+          std::to_string(s.q->size()) + " queries; " + std::to_string(answered) +
+          " with results; top 10" +
+          (e.name == "attest" ? " records (best 3 segments each) with snippets and character "
                                 "offsets, totals and facets (exact up to 2,000 matches)"
                               : " segments");
       Row("search_" + std::string(s.name) + "_p50_" + e.name, p[0], "ms",
@@ -630,8 +635,9 @@ int main(int argc, char** argv) {
     }
     Row("search_variant_recall_" + e.name, counted ? total / counted : 0, "recall",
         e.name == "attest" ? ">=0.95" : "<0.7",
-        std::to_string(counted) + " words in 4 languages as typed; all segments holding them in "
-                                  "any spelling");
+        std::to_string(counted) +
+            " words in 4 languages as typed; all segments holding them in "
+            "any spelling");
   }
   Row("search_bench_max_rss", ru.ru_maxrss / 1024.0, "MiB", "", "after indexing all three");
   sqlite3_finalize(ins);

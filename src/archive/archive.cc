@@ -196,7 +196,8 @@ Status ValidateName(const std::string& name, const std::string& kind) {
   }
   if (!IsValidUtf8(name)) return Status::InvalidArgument("the name is not valid UTF-8");
   if (name.size() > 200) {
-    return Status::InvalidArgument("the name '" + name.substr(0, 40) + "…' is longer than 200 bytes");
+    return Status::InvalidArgument("the name '" + name.substr(0, 40) +
+                                   "…' is longer than 200 bytes");
   }
   if (text::NameKeys(name).empty()) {
     return Status::InvalidArgument("the name '" + name + "' has no letters to match");
@@ -476,8 +477,8 @@ Result<search::Results> Archive::Search(search::SearchRequest request) {
   return (*index)->Search(request);
 }
 
-Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix,
-                                                          search::Role role, size_t limit) {
+Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix, search::Role role,
+                                                         size_t limit) {
   auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
   if (!index.ok() && index.status().IsNotFound()) return std::vector<search::Suggestion>();
   if (!index.ok()) return index.status();
@@ -795,8 +796,8 @@ Json SearchResultsToJson(const search::Results& r) {
       Json marks = Json::array(), chars = Json::array();
       for (const auto& [s, e] : h.highlights) marks.push_back({s, e});
       for (const auto& [s, e] : h.char_ranges) chars.push_back({s, e});
-      Json j = {{"segment", h.segment_id}, {"version", h.version},  {"lang", h.lang},
-                {"snippet", h.snippet},    {"highlights", marks},   {"chars", chars}};
+      Json j = {{"segment", h.segment_id}, {"version", h.version}, {"lang", h.lang},
+                {"snippet", h.snippet},    {"highlights", marks},  {"chars", chars}};
       if (h.start_ms >= 0) {
         j["start_ms"] = h.start_ms;
         j["end_ms"] = h.end_ms;

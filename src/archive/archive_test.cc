@@ -319,8 +319,8 @@ TEST_F(ArchiveTest, ARevisionReplacesTheEarlierTextInTheIndex) {
 }
 
 TEST_F(ArchiveTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
-  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions())
-                  .ok());
+  ASSERT_TRUE(
+      archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions()).ok());
   ASSERT_TRUE(archive_->store()->SetInfo("index.format", "1").ok());
   archive_.reset();
   archive_ = std::move(*Archive::Open(Env::Default(), dir_));

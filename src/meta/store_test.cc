@@ -2,14 +2,14 @@
 // backend runs the same suite (instantiate the fixture with its factory).
 #include "meta/store.h"
 
-#include "meta/schema.sql.h"
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <thread>
+
+#include "meta/schema.sql.h"
 
 namespace attest::meta {
 namespace {
@@ -177,9 +177,10 @@ TEST_F(StoreTest, SegmentsKeepTheirAnnotationsUntilWithdrawal) {
   ASSERT_EQ(segs[1].segment.annotations.size(), 1u);
   EXPECT_EQ((*store_->ScanSegments(1, 10))[0].segment.annotations[0].value, "Be'eri");
   EXPECT_EQ(*store_->AnnotationValues("place"), (std::vector<std::string>{"Be'eri", "Kfar Aza"}));
-  ASSERT_TRUE(store_->Withdraw("r1", "asked", "t", [](int) -> Result<std::string> {
-                      return std::string("w");
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Withdraw("r1", "asked", "t",
+                             [](int) -> Result<std::string> { return std::string("w"); })
+                  .ok());
   EXPECT_TRUE(store_->AnnotationValues("place")->empty());  // erased with the text
   EXPECT_TRUE((*store_->RecordSegments("r1"))[0].segment.annotations.empty());
 }

@@ -23,8 +23,8 @@ TEST(DatesTest, DaysMonthsYearsAndRanges) {
 }
 
 TEST(DatesTest, NonsenseIsNamed) {
-  for (const char* s : {"", "yesterday", "2023-02-30", "2023-13", "23-10-07", "2023-10-7",
-                        "0999", "2023-10-08..2023-10-07", "2023..", "..2023", "2023-10-07x"}) {
+  for (const char* s : {"", "yesterday", "2023-02-30", "2023-13", "23-10-07", "2023-10-7", "0999",
+                        "2023-10-08..2023-10-07", "2023..", "..2023", "2023-10-07x"}) {
     auto r = ParseDateRange(s, "--date");
     ASSERT_FALSE(r.ok()) << s;
     EXPECT_NE(r.status().message().find("--date '" + std::string(s) + "'"), std::string::npos)

@@ -3,17 +3,16 @@
 #include <sys/stat.h>
 #include <xapian.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -35,7 +34,7 @@ constexpr char kLang[] = "XL";
 constexpr char kWitness[] = "XW";
 constexpr char kCollection[] = "XO";
 constexpr char kRecord[] = "XR";
-constexpr char kPlace[] = "XP";          // a place's name keys, joined by spaces
+constexpr char kPlace[] = "XP";  // a place's name keys, joined by spaces
 constexpr Xapian::valueno kSlotLang = 0;
 constexpr Xapian::valueno kSlotCollection = 1;
 constexpr Xapian::valueno kSlotRecord = 2;  // the collapse key: results group by record
@@ -47,7 +46,7 @@ constexpr Xapian::valueno kSlotVersion = 7;
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
 constexpr size_t kSnippetBytes = 320;
 constexpr Xapian::termcount kMaxPrefixExpansion = 200;  // most frequent words a prefix stands for
-constexpr Xapian::termpos kFieldGap = 100;  // metadata words sit this far past the text
+constexpr Xapian::termpos kFieldGap = 100;              // metadata words sit this far past the text
 constexpr size_t kMaxLimit = 1000;
 constexpr size_t kNameKeyCacheSize = 1 << 18;
 // Writer lanes (threads, each with its own databases); part of the on-disk layout.
@@ -57,8 +56,8 @@ constexpr size_t kLaneQueue = 256;  // segments waiting per lane
 constexpr Xapian::doccount kExactCountsUpTo = 2000;
 
 // The consent levels search may show, one database each, in order of openness.
-constexpr std::array<meta::Consent, 3> kLevels = {
-    meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted};
+constexpr std::array<meta::Consent, 3> kLevels = {meta::Consent::kPublic, meta::Consent::kResearch,
+                                                  meta::Consent::kRestricted};
 
 // How many of kLevels a role may see (sealed and withdrawn are never searchable).
 size_t VisibleLevels(Role role) {
@@ -72,7 +71,6 @@ size_t VisibleLevels(Role role) {
   }
   return 1;
 }
-
 
 // A query is read in every language at once: under each of these analysers.
 constexpr text::Lang kQueryLangs[] = {text::Lang::kArabic, text::Lang::kHebrew,
@@ -466,10 +464,9 @@ Status Lane::Index(const SegmentDoc& s) {
       doc.add_value(kSlotDateTo, s.date_to.empty() ? s.date_from : s.date_to);
       doc.add_value(kSlotMonth, s.date_from.substr(0, 7));
     }
-    Json data = {{"s", s.segment_id}, {"r", s.record_id},   {"v", s.version},
-                 {"l", s.lang},       {"a", s.start_ms},    {"b", s.end_ms},
-                 {"p", s.page},       {"c", s.char_start},  {"w", s.witness_id},
-                 {"o", s.collection_id}, {"t", s.text}};
+    Json data = {{"s", s.segment_id}, {"r", s.record_id},     {"v", s.version}, {"l", s.lang},
+                 {"a", s.start_ms},   {"b", s.end_ms},        {"p", s.page},    {"c", s.char_start},
+                 {"w", s.witness_id}, {"o", s.collection_id}, {"t", s.text}};
     doc.set_data(data.dump());
     w[level]->replace_document(docid, doc);
     DeleteDoc(docid, level);  // it may have changed level
@@ -513,8 +510,8 @@ Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int vers
   try {
     for (auto* w : rep_->Writers()) {
       std::vector<Xapian::docid> older;
-      for (auto it = w->postlist_begin(kRecord + record_id); it != w->postlist_end(kRecord + record_id);
-           ++it) {
+      for (auto it = w->postlist_begin(kRecord + record_id);
+           it != w->postlist_end(kRecord + record_id); ++it) {
         std::string v = w->get_document(*it).get_value(kSlotVersion);
         if (v.empty() || Xapian::sortable_unserialise(v) < version) older.push_back(*it);
       }
@@ -707,10 +704,9 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
             continue;
           }
           size_t n = name->size();
-          Xapian::Query spelled =
-              n == 1 ? parts[i]
-                     : Xapian::Query(Xapian::Query::OP_AND, parts.begin() + i,
-                                     parts.begin() + i + n);
+          Xapian::Query spelled = n == 1 ? parts[i]
+                                         : Xapian::Query(Xapian::Query::OP_AND, parts.begin() + i,
+                                                         parts.begin() + i + n);
           anded.emplace_back(Xapian::Query::OP_OR, spelled, name_query(*name));
           i += n;
         }
@@ -803,9 +799,10 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       if (s < from || e > to) continue;
       h.highlights.emplace_back(s - from, e - from);
       if (char_start >= 0) {
-        int64_t a = char_start + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(0, s)));
-        h.char_ranges.emplace_back(a, a + static_cast<int64_t>(CodePoints(
-                                              std::string_view(seg_text).substr(s, e - s))));
+        int64_t a =
+            char_start + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(0, s)));
+        h.char_ranges.emplace_back(
+            a, a + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(s, e - s))));
       }
     }
     return h;
@@ -866,8 +863,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
         if (auto h = make_hit(it)) group.hits.push_back(std::move(*h));
       } else {  // the record's best segments
         Xapian::Enquire inner(db);
-        inner.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q,
-                                      Xapian::Query(kRecord + group.record_id)));
+        inner.set_query(
+            Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kRecord + group.record_id)));
         Xapian::MSet best =
             inner.get_mset(0, static_cast<Xapian::doccount>(request.per_record), db.get_doccount());
         group.matching_segments = best.get_matches_estimated();
@@ -910,8 +907,9 @@ Result<std::vector<Suggestion>> LexicalIndex::Suggest(std::string_view prefix, R
   }
   std::vector<Suggestion> out;
   for (const auto& [w, n] : seen) out.push_back({w, n});
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Suggestion& a, const Suggestion& b) { return a.segments > b.segments; });
+  std::stable_sort(out.begin(), out.end(), [](const Suggestion& a, const Suggestion& b) {
+    return a.segments > b.segments;
+  });
   if (out.size() > limit) out.resize(limit);
   return out;
 }

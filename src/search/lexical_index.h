@@ -35,8 +35,8 @@ struct SegmentDoc {
   meta::Consent consent = meta::Consent::kRestricted;  // the strictest on its path
   int64_t start_ms = -1;                               // media time range, or -1
   int64_t end_ms = -1;
-  int page = -1;             // page of a document, or -1
-  int64_t char_start = -1;   // where the segment starts in the version's text (code points)
+  int page = -1;                    // page of a document, or -1
+  int64_t char_start = -1;          // where the segment starts in the version's text (code points)
   std::vector<std::string> places;  // place names it is annotated with
   std::string date_from;            // "YYYY-MM-DD" (search/dates.h), or empty
   std::string date_to;
@@ -50,9 +50,9 @@ enum class Role { kAnonymous, kResearcher, kArchivist };
 struct SearchRequest {
   std::string query;  // doc/search.md
   Role role = Role::kAnonymous;
-  size_t limit = 10;       // records per page
-  std::string cursor;      // Results::next_cursor of the page before; empty: the first page
-  size_t per_record = 3;   // best segments shown for each record
+  size_t limit = 10;      // records per page
+  std::string cursor;     // Results::next_cursor of the page before; empty: the first page
+  size_t per_record = 3;  // best segments shown for each record
   // Count every match (totals, facets) even when there are very many; otherwise beyond
   // 2,000 matching segments the totals are estimates and facets are left out
   // (Results::counts_exact).
@@ -99,7 +99,7 @@ struct Results {
   // False when there were too many matches to count (SearchRequest::exact_counts): the
   // totals are estimates and the facets are empty.
   bool counts_exact = true;
-  std::string next_cursor;                       // empty on the last page
+  std::string next_cursor;  // empty on the last page
 };
 
 struct Suggestion {

@@ -159,7 +159,8 @@ TEST_F(LexicalIndexTest, WhatTheCallerMayNotSeeLeavesNoTrace) {
   // A researcher sees the research one; an archivist the restricted one too; nobody the
   // sealed or the withdrawn.
   EXPECT_THAT(Records(kCanary, Role::kResearcher), ElementsAre("rresearch"));
-  EXPECT_THAT(Records(kCanary, Role::kArchivist), ::testing::UnorderedElementsAre("rres", "rresearch"));
+  EXPECT_THAT(Records(kCanary, Role::kArchivist),
+              ::testing::UnorderedElementsAre("rres", "rresearch"));
   auto sug = *index_->Suggest("zqx", Role::kArchivist, 10);
   ASSERT_EQ(sug.size(), 2u);  // the canary and the research segment's place
   EXPECT_EQ(sug[0].word, kCanary);

@@ -12,12 +12,9 @@ TEST(NamesTest, OneNameInThreeScriptsMeets) {
     const char* hebrew;
     const char* arabic;
   } cases[] = {
-      {"Kfar Aza", "כפר עזה", "كفار عزة"},
-      {"Be'eri", "בארי", "بئيري"},
-      {"Nir Oz", "ניר עוז", "نير عوز"},
-      {"Khan Younis", "חאן יונס", "خان يونس"},
-      {"Sderot", "שדרות", "سديروت"},
-      {"Ashkelon", "אשקלון", "عسقلان"},
+      {"Kfar Aza", "כפר עזה", "كفار عزة"}, {"Be'eri", "בארי", "بئيري"},
+      {"Nir Oz", "ניר עוז", "نير عوز"},    {"Khan Younis", "חאן יונס", "خان يونس"},
+      {"Sderot", "שדרות", "سديروت"},       {"Ashkelon", "אשקלון", "عسقلان"},
       {"Tel Aviv", "תל אביב", "تل أبيب"},
   };
   for (const auto& c : cases) {

@@ -11,10 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace attest;
   std::string in(reinterpret_cast<const char*>(data), size);
   (void)search::ParseQuery(in);
-  static auto* analyzers = new std::unique_ptr<text::Analyzer>[5]{
-      text::Analyzer::For(text::Lang::kArabic), text::Analyzer::For(text::Lang::kHebrew),
-      text::Analyzer::For(text::Lang::kEnglish), text::Analyzer::For(text::Lang::kFrench),
-      text::Analyzer::For(text::Lang::kUnknown)};
+  static auto* analyzers = new std::unique_ptr<text::Analyzer>[5] {
+    text::Analyzer::For(text::Lang::kArabic), text::Analyzer::For(text::Lang::kHebrew),
+        text::Analyzer::For(text::Lang::kEnglish), text::Analyzer::For(text::Lang::kFrench),
+        text::Analyzer::For(text::Lang::kUnknown)
+  };
   for (int i = 0; i < 5; ++i) {
     auto terms = analyzers[i]->Analyze(in);
     if (terms.ok()) {
