@@ -66,6 +66,17 @@ TEST(RelevanceTest, UdhrInFourLanguages) {
   index->SetNames({std::begin(kNames), std::end(kNames)});
   std::map<int64_t, std::string> texts;
   int64_t id = 0;
+  // Each paragraph or sentence is a public record of its own.
+  auto put = [&](const std::string& record, const std::string& lang, const std::string& text) {
+    SegmentDoc s;
+    s.segment_id = ++id;
+    s.record_id = record + "-" + std::to_string(id);
+    s.lang = lang;
+    s.consent = meta::Consent::kPublic;
+    s.text = text;
+    texts[id] = text;
+    return index->Put(s);
+  };
   for (auto [file, lang] : {std::pair{"arb", "ar"}, std::pair{"heb", "he"}, std::pair{"eng", "en"},
                             std::pair{"fra", "fr"}}) {
     std::ifstream in(std::string(ATTEST_SOURCE_DIR) + "/samples/udhr/" + file + ".txt");
@@ -74,14 +85,7 @@ TEST(RelevanceTest, UdhrInFourLanguages) {
     while (std::getline(in, line)) {
       size_t a = line.find_first_not_of(" \t\r");
       if (a == std::string::npos) continue;
-      SegmentDoc s;
-      s.segment_id = ++id;
-      s.record_id = std::string("udhr-") + file + "-" + std::to_string(id);
-      s.lang = lang;
-      s.consent = meta::Consent::kPublic;
-      s.text = line.substr(a);
-      texts[id] = s.text;
-      ASSERT_TRUE(index->Put(s).ok());
+      ASSERT_TRUE(put(std::string("udhr-") + file, lang, line.substr(a)).ok());
     }
   }
   {
@@ -91,14 +95,7 @@ TEST(RelevanceTest, UdhrInFourLanguages) {
     while (std::getline(in, line)) {
       size_t tab = line.find('\t');
       if (tab == std::string::npos) continue;
-      SegmentDoc s;
-      s.segment_id = ++id;
-      s.record_id = "names-" + std::to_string(id);
-      s.lang = line.substr(0, tab);
-      s.consent = meta::Consent::kPublic;
-      s.text = line.substr(tab + 1);
-      texts[id] = s.text;
-      ASSERT_TRUE(index->Put(s).ok());
+      ASSERT_TRUE(put("names", line.substr(0, tab), line.substr(tab + 1)).ok());
     }
   }
   ASSERT_TRUE(index->Commit().ok());

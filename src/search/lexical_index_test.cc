@@ -13,6 +13,19 @@ namespace {
 // Sample texts, not testimony. Canary segments carry a made-up word found nowhere else.
 constexpr char kCanary[] = "zqxcanaryword";
 
+// A segment of version 1 with what every test sets; a test sets the rest itself.
+SegmentDoc Doc(int64_t id, std::string record, std::string lang, meta::Consent consent,
+               std::string text) {
+  SegmentDoc s;
+  s.segment_id = id;
+  s.record_id = std::move(record);
+  s.version = 1;
+  s.lang = std::move(lang);
+  s.consent = consent;
+  s.text = std::move(text);
+  return s;
+}
+
 class LexicalIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -23,16 +36,10 @@ class LexicalIndexTest : public ::testing::Test {
     int64_t id = 0;
     auto put = [&](std::string record, std::string lang, meta::Consent consent,
                    std::string collection, std::string text) {
-      SegmentDoc s;
-      s.segment_id = ++id;
-      s.record_id = record;
-      s.version = 1;
-      s.lang = lang;
-      s.consent = consent;
+      SegmentDoc s = Doc(++id, record, lang, consent, text);
       s.collection_id = collection;
       s.start_ms = id * 1000;
       s.end_ms = id * 1000 + 900;
-      s.text = text;
       ASSERT_TRUE(index_->Put(s).ok());
     };
     using meta::Consent;
@@ -123,15 +130,11 @@ TEST_F(LexicalIndexTest, PrefixesMatchTheBeginningsOfWords) {
 
 // The canary word is in a research, a restricted, a sealed and a withdrawn segment only.
 TEST_F(LexicalIndexTest, WhatTheCallerMayNotSeeLeavesNoTrace) {
-  SegmentDoc research;
-  research.segment_id = 100;
-  research.record_id = "rresearch";
-  research.lang = "en";
-  research.consent = meta::Consent::kResearch;
+  SegmentDoc research =
+      Doc(100, "rresearch", "en", meta::Consent::kResearch, std::string("dignity ") + kCanary);
   research.collection_id = "researchcol";
   research.places = {"Zqxplace"};
   research.date_from = research.date_to = "1999-01-01";
-  research.text = std::string("dignity ") + kCanary;
   ASSERT_TRUE(index_->Put(research).ok());
   ASSERT_TRUE(index_->Commit().ok());
   for (const char* q : {kCanary, "zqxcanary*", "dignity", "place:Zqxplace", "date:1999"}) {
@@ -171,13 +174,10 @@ TEST_F(LexicalIndexTest, WhatTheCallerMayNotSeeLeavesNoTrace) {
 TEST_F(LexicalIndexTest, HiddenSegmentsDoNotSwayTheRankingOfVisibleOnes) {
   double before = Run("dignity")->records.at(0).hits.at(0).weight;
   for (int i = 0; i < 50; ++i) {  // many restricted segments full of the word
-    SegmentDoc s;
-    s.segment_id = 1000 + i;
-    s.record_id = "rmany" + std::to_string(i);
-    s.lang = "en";
-    s.consent = meta::Consent::kRestricted;
-    s.text = "dignity dignity dignity and more words";
-    ASSERT_TRUE(index_->Put(s).ok());
+    ASSERT_TRUE(index_
+                    ->Put(Doc(1000 + i, "rmany" + std::to_string(i), "en",
+                              meta::Consent::kRestricted, "dignity dignity dignity and more words"))
+                    .ok());
   }
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_EQ(Run("dignity")->records.at(0).hits.at(0).weight, before);
@@ -185,12 +185,8 @@ TEST_F(LexicalIndexTest, HiddenSegmentsDoNotSwayTheRankingOfVisibleOnes) {
 }
 
 TEST_F(LexicalIndexTest, AChangeOfConsentMovesASegment) {
-  SegmentDoc s;
-  s.segment_id = 3;  // ren, public
-  s.record_id = "ren";
-  s.lang = "en";
-  s.consent = meta::Consent::kRestricted;
-  s.text = "All human beings are born free and equal in dignity and rights.";
+  SegmentDoc s = Doc(3, "ren", "en", meta::Consent::kRestricted,  // ren was public
+                     "All human beings are born free and equal in dignity and rights.");
   ASSERT_TRUE(index_->Put(s).ok());
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_TRUE(Records("dignity").empty());
@@ -203,13 +199,12 @@ TEST_F(LexicalIndexTest, AChangeOfConsentMovesASegment) {
 
 TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
   for (int i = 0; i < 25; ++i) {  // 5 records of 5 segments each
-    SegmentDoc s;
-    s.segment_id = 200 + i;
-    s.record_id = "rpage" + std::to_string(i / 5);
-    s.lang = "en";
-    s.consent = meta::Consent::kPublic;
-    s.text = "sample paging text number " + std::to_string(i) + (i % 5 == 0 ? " paging" : "");
-    ASSERT_TRUE(index_->Put(s).ok());
+    std::string text =
+        "sample paging text number " + std::to_string(i) + (i % 5 == 0 ? " paging" : "");
+    ASSERT_TRUE(
+        index_
+            ->Put(Doc(200 + i, "rpage" + std::to_string(i / 5), "en", meta::Consent::kPublic, text))
+            .ok());
   }
   ASSERT_TRUE(index_->Commit().ok());
   std::set<std::string> seen;
@@ -245,13 +240,10 @@ TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
 TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
   constexpr int kMany = 3000;  // beyond the 2,000 counted exactly by default
   for (int i = 0; i < kMany; ++i) {
-    SegmentDoc s;
-    s.segment_id = 10000 + i;
-    s.record_id = "rmany" + std::to_string(i / 10);
-    s.lang = i % 2 ? "en" : "fr";
-    s.consent = meta::Consent::kPublic;
-    s.text = "common sample word " + std::to_string(i);
-    ASSERT_TRUE(index_->Put(s).ok());
+    ASSERT_TRUE(index_
+                    ->Put(Doc(10000 + i, "rmany" + std::to_string(i / 10), i % 2 ? "en" : "fr",
+                              meta::Consent::kPublic, "common sample word " + std::to_string(i)))
+                    .ok());
   }
   ASSERT_TRUE(index_->Commit().ok());
   SearchRequest req;
@@ -271,15 +263,11 @@ TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
 }
 
 TEST_F(LexicalIndexTest, PlacesAndDatesFilterAndFacet) {
-  SegmentDoc s;
-  s.segment_id = 300;
-  s.record_id = "rplace";
-  s.lang = "en";
-  s.consent = meta::Consent::kPublic;
+  SegmentDoc s =
+      Doc(300, "rplace", "en", meta::Consent::kPublic, "Sample sentence about a morning.");
   s.places = {"Kfar Aza"};
   s.date_from = "2023-10-07";
   s.date_to = "2023-10-08";
-  s.text = "Sample sentence about a morning.";
   ASSERT_TRUE(index_->Put(s).ok());
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_THAT(Records("morning place:\"Kfar Aza\""), ElementsAre("rplace"));
@@ -304,13 +292,8 @@ TEST_F(LexicalIndexTest, HitsCarryTimesCharactersAndHighlightedSnippets) {
   ASSERT_EQ(h.highlights.size(), 1u);
   EXPECT_EQ(h.snippet.substr(h.highlights[0].first, h.highlights[0].second - h.highlights[0].first),
             "dignité");
-  SegmentDoc s;  // a segment that starts at character 1000 of its version's text
-  s.segment_id = 400;
-  s.record_id = "rchars";
-  s.lang = "fr";
-  s.consent = meta::Consent::kPublic;
-  s.char_start = 1000;
-  s.text = "Égalité et fraternité.";
+  SegmentDoc s = Doc(400, "rchars", "fr", meta::Consent::kPublic, "Égalité et fraternité.");
+  s.char_start = 1000;  // where the segment starts in its version's text
   ASSERT_TRUE(index_->Put(s).ok());
   ASSERT_TRUE(index_->Commit().ok());
   auto c = *Run("fraternite");
@@ -346,13 +329,8 @@ TEST_F(LexicalIndexTest, RemovingARecordRemovesItsSegments) {
 }
 
 TEST_F(LexicalIndexTest, ARevisionRemovesTheEarlierVersions) {
-  SegmentDoc s;
-  s.segment_id = 500;
-  s.record_id = "ren";
+  SegmentDoc s = Doc(500, "ren", "en", meta::Consent::kPublic, "A corrected sample.");
   s.version = 2;
-  s.lang = "en";
-  s.consent = meta::Consent::kPublic;
-  s.text = "A corrected sample.";
   ASSERT_TRUE(index_->RemoveVersionsBefore("ren", 2).ok());
   ASSERT_TRUE(index_->Put(s).ok());
   ASSERT_TRUE(index_->Commit().ok());
