@@ -1,6 +1,7 @@
 #include "archive/archive.h"
 
 #include <charconv>
+#include <cstdio>
 #include <map>
 
 #include "archive/manifest.h"
@@ -18,7 +19,7 @@ constexpr char kMarker[] = "ATTEST";
 constexpr char kMarkerText[] = "attest archive 1\n";
 constexpr uint64_t kBatch = 65536;
 // The layout of ARCHIVE/index/lexical (doc/search.md); an index of another is rebuilt.
-constexpr char kIndexFormat[] = "3";
+constexpr char kIndexFormat[] = "4";
 
 std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
 
@@ -195,6 +196,14 @@ Status ValidateName(const std::string& name, const std::string& kind) {
     return Status::InvalidArgument("kind '" + kind + "' must be place or person");
   }
   if (!IsValidUtf8(name)) return Status::InvalidArgument("the name is not valid UTF-8");
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "U+%04X", c);
+      return Status::InvalidArgument("the name '" + name.substr(0, 40) +
+                                     "' holds a control character (" + code + ")");
+    }
+  }
   if (name.size() > 200) {
     return Status::InvalidArgument("the name '" + name.substr(0, 40) +
                                    "…' is longer than 200 bytes");
@@ -814,6 +823,7 @@ Json SearchResultsToJson(const search::Results& r) {
   Json out = {{"total_estimate", r.total_estimate},
               {"records_estimate", r.records_estimate},
               {"counts_exact", r.counts_exact},
+              {"facet_sample", r.facet_sample},
               {"records", records},
               {"facets",
                {{"lang", r.lang_facets},

@@ -302,6 +302,8 @@ TEST_F(ArchiveTest, ListedNamesAreFoundAcrossScripts) {
   EXPECT_EQ(Search("كفار عزة")->records.size(), 1u);
   EXPECT_EQ(archive_->AddName("!!", "place").code(), Code::kInvalidArgument);
   EXPECT_EQ(archive_->AddName("Gaza", "city").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->AddName("Gaza\nCity", "place").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->AddName(std::string("Ga\x1fza"), "place").code(), Code::kInvalidArgument);
   EXPECT_TRUE(*archive_->RemoveName("Kfar Aza"));
   EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());
 }
@@ -325,7 +327,7 @@ TEST_F(ArchiveTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
   archive_.reset();
   archive_ = std::move(*Archive::Open(Env::Default(), dir_));
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("3"));
+  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("4"));
 }
 
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {

@@ -446,6 +446,19 @@ int Main(int argc, char** argv) {
     }
     std::cout << (r->counts_exact ? "" : "about ") << r->total_estimate << " segment(s) in "
               << (r->counts_exact ? "" : "about ") << r->records_estimate << " record(s)\n";
+    for (const auto& [name, counts] : {std::pair{"language", &r->lang_facets},
+                                       {"collection", &r->collection_facets},
+                                       {"place", &r->place_facets},
+                                       {"month", &r->month_facets}}) {
+      if (counts->empty()) continue;
+      std::cout << "  " << name << ":";
+      for (const auto& [value, n] : *counts) std::cout << "  " << value << " " << n;
+      std::cout << "\n";
+    }
+    if (r->facet_sample > 1) {
+      std::cout << "  (facets estimated from 1 in " << r->facet_sample
+                << " matching segments; --exact-counts counts them all)\n";
+    }
     for (const auto& g : r->records) {
       std::cout << "\n" << g.record_id;
       if (!g.witness_id.empty()) std::cout << "  witness " << g.witness_id;

@@ -34,14 +34,15 @@ constexpr char kLang[] = "XL";
 constexpr char kWitness[] = "XW";
 constexpr char kCollection[] = "XO";
 constexpr char kRecord[] = "XR";
-constexpr char kPlace[] = "XP";  // a place's name keys, joined by spaces
-constexpr Xapian::valueno kSlotLang = 0;
-constexpr Xapian::valueno kSlotCollection = 1;
+constexpr char kPlace[] = "XP";   // a place's name keys, joined by spaces
+constexpr char kSample[] = "XS";  // + k: 1 segment in 2^k, the facet sample
+// Consent level, language, collection, record, first place, month, joined by kUnitSep: a match
+// is counted in every facet with one value read (Xapian looks each value up on its own).
+constexpr Xapian::valueno kSlotFacets = 0;
+constexpr char kUnitSep = '\x1f';
 constexpr Xapian::valueno kSlotRecord = 2;  // the collapse key: results group by record
-constexpr Xapian::valueno kSlotPlace = 3;
 constexpr Xapian::valueno kSlotDateFrom = 4;
 constexpr Xapian::valueno kSlotDateTo = 5;
-constexpr Xapian::valueno kSlotMonth = 6;
 constexpr Xapian::valueno kSlotVersion = 7;
 constexpr size_t kMaxTermBytes = 240;  // Xapian's limit is 245
 constexpr size_t kSnippetBytes = 320;
@@ -52,8 +53,22 @@ constexpr size_t kNameKeyCacheSize = 1 << 18;
 // Writer lanes (threads, each with its own databases); part of the on-disk layout.
 constexpr size_t kLanes = 2;
 constexpr size_t kLaneQueue = 256;  // segments waiting per lane
-// Matches counted exactly (totals, facets) before the match may stop early and estimate.
+// Matches counted exactly (totals, facets) before the match may stop early and estimate;
+// beyond, facets are counted over a sample of about half as many to this many matches.
 constexpr Xapian::doccount kExactCountsUpTo = 2000;
+constexpr int kMaxSampleBits = 8;  // the sparsest sample: 1 segment in 256
+
+// The sample bits of a segment: how many low bits of a mix of its id are zero (at most
+// kMaxSampleBits). splitmix64's finaliser, so neighbouring ids fall apart.
+int SampleBits(uint64_t segment_id) {
+  uint64_t z = segment_id + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  int bits = 0;
+  while (bits < kMaxSampleBits && (z & (1ULL << bits)) == 0) ++bits;
+  return bits;
+}
 
 // The consent levels search may show, one database each, in order of openness.
 constexpr std::array<meta::Consent, 3> kLevels = {meta::Consent::kPublic, meta::Consent::kResearch,
@@ -243,20 +258,77 @@ struct Lane {
   Status Index(const SegmentDoc& s);
 };
 
-// Counts the facet values of the matches it is shown.
+// The fields of a document's packed facet value (kSlotFacets).
+struct FacetFields {
+  explicit FacetFields(const std::string& value) {
+    std::string_view rest(value);
+    for (auto& p : part) {
+      size_t sep = rest.find(kUnitSep);
+      p = rest.substr(0, sep);
+      rest = sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 1);
+    }
+  }
+  std::string_view level() const { return part[0]; }
+  std::string_view lang() const { return part[1]; }
+  std::string_view collection() const { return part[2]; }
+  std::string_view record() const { return part[3]; }
+  std::string_view place() const { return part[4]; }
+  std::string_view month() const { return part[5]; }
+  std::string_view part[6];
+};
+
+// The names of the consent levels `role` may see.
+std::set<std::string, std::less<>> VisibleLevelNames(Role role) {
+  std::set<std::string, std::less<>> out;
+  for (size_t i = 0; i < VisibleLevels(role); ++i) out.insert(meta::ConsentName(kLevels[i]));
+  return out;
+}
+
+// Counts the facet values of the matches it is shown. A match at a level its caller may not
+// see (which the databases opened already exclude) is not counted: a second lock.
 class FacetSpy : public Xapian::MatchSpy {
  public:
+  explicit FacetSpy(Role role) : visible_(VisibleLevelNames(role)) {}
   void operator()(const Xapian::Document& doc, double) override {
     ++seen;
-    ++langs[doc.get_value(kSlotLang)];
-    ++collections[doc.get_value(kSlotCollection)];
-    ++places[doc.get_value(kSlotPlace)];
-    ++months[doc.get_value(kSlotMonth)];
-    records.insert(doc.get_value(kSlotRecord));
+    std::string v = doc.get_value(kSlotFacets);
+    FacetFields f(v);
+    if (visible_.count(f.level()) == 0) return;
+    ++langs[std::string(f.lang())];
+    ++collections[std::string(f.collection())];
+    records.emplace(f.record());
+    ++places[std::string(f.place())];
+    ++months[std::string(f.month())];
+  }
+  void Clear() {
+    seen = 0;
+    langs.clear();
+    collections.clear();
+    places.clear();
+    months.clear();
+    records.clear();
   }
   uint64_t seen = 0;
   std::map<std::string, uint64_t> langs, collections, places, months;
   std::unordered_set<std::string> records;
+
+ private:
+  std::set<std::string, std::less<>> visible_;
+};
+
+// Counts the matches of each record it is shown (at the levels its caller may see).
+class RecordCountSpy : public Xapian::MatchSpy {
+ public:
+  explicit RecordCountSpy(Role role) : visible_(VisibleLevelNames(role)) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    std::string v = doc.get_value(kSlotFacets);
+    FacetFields f(v);
+    if (visible_.count(f.level()) > 0) ++counts[std::string(f.record())];
+  }
+  std::map<std::string, uint64_t> counts;
+
+ private:
+  std::set<std::string, std::less<>> visible_;
 };
 
 struct LexicalIndex::Internal {
@@ -454,19 +526,38 @@ Status Lane::Index(const SegmentDoc& s) {
     doc.add_boolean_term(kRecord + s.record_id);
     if (!s.witness_id.empty()) doc.add_boolean_term(kWitness + s.witness_id);
     if (!s.collection_id.empty()) doc.add_boolean_term(kCollection + s.collection_id);
-    doc.add_value(kSlotLang, s.lang);
-    doc.add_value(kSlotCollection, s.collection_id);
+    for (int k = 1; k <= SampleBits(static_cast<uint64_t>(s.segment_id)); ++k) {
+      doc.add_boolean_term(kSample + std::to_string(k));
+    }
+    std::string facets = meta::ConsentName(s.consent);
+    facets += kUnitSep;
+    facets += s.lang;
+    for (const std::string* p :
+         {&s.collection_id, &s.record_id, s.places.empty() ? nullptr : &s.places.front()}) {
+      facets += kUnitSep;
+      if (p) facets += *p;
+    }
+    facets += kUnitSep;
+    facets += s.date_from.substr(0, 7);
+    doc.add_value(kSlotFacets, facets);
     doc.add_value(kSlotRecord, s.record_id);
     doc.add_value(kSlotVersion, Xapian::sortable_serialise(s.version));
-    if (!s.places.empty()) doc.add_value(kSlotPlace, s.places.front());
     if (!s.date_from.empty()) {
       doc.add_value(kSlotDateFrom, s.date_from);
       doc.add_value(kSlotDateTo, s.date_to.empty() ? s.date_from : s.date_to);
-      doc.add_value(kSlotMonth, s.date_from.substr(0, 7));
     }
-    Json data = {{"s", s.segment_id}, {"r", s.record_id},     {"v", s.version}, {"l", s.lang},
-                 {"a", s.start_ms},   {"b", s.end_ms},        {"p", s.page},    {"c", s.char_start},
-                 {"w", s.witness_id}, {"o", s.collection_id}, {"t", s.text}};
+    Json data = {{"s", s.segment_id},
+                 {"r", s.record_id},
+                 {"v", s.version},
+                 {"l", s.lang},
+                 {"a", s.start_ms},
+                 {"b", s.end_ms},
+                 {"p", s.page},
+                 {"c", s.char_start},
+                 {"w", s.witness_id},
+                 {"o", s.collection_id},
+                 {"k", meta::ConsentName(s.consent)},
+                 {"t", s.text}};
     doc.set_data(data.dump());
     w[level]->replace_document(docid, doc);
     DeleteDoc(docid, level);  // it may have changed level
@@ -586,6 +677,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   // The query is read in every language at once: each word's spellings and stems under
   // every analyser, and (where names are known) the name keys of its spellings.
   std::set<std::string> matched_terms;  // for highlighting
+  bool positional = false;              // a phrase: each match's positions are checked
   const auto& name_seqs = rep_->an.NameKeySeqs(request.names);
   struct WordForms {
     std::set<std::string> plain, stems, keys;
@@ -629,7 +721,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     }
     return seq.size() == 1
                ? keys[0]
-               : Xapian::Query(Xapian::Query::OP_PHRASE, keys.begin(), keys.end(), keys.size());
+               : (positional = true,
+                  Xapian::Query(Xapian::Query::OP_PHRASE, keys.begin(), keys.end(), keys.size()));
   };
 
   std::vector<std::vector<Xapian::Query>> groups;  // AND of groups, OR within a group
@@ -691,6 +784,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       }
       if (phrase) {
         q = Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), parts.size());
+        positional = true;
         auto name = name_at(words, 0);
         if (name && name->size() == tokens.size()) {  // "Kfar Aza": the name in any script
           q = Xapian::Query(Xapian::Query::OP_OR, q, name_query(*name));
@@ -733,21 +827,18 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
                         : Xapian::Query(Xapian::Query::OP_AND, anded.begin(), anded.end());
   for (const auto& f : filters) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
   for (const auto& e : exclusions) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
-  // Defence in depth: the databases opened are the caller's levels only, and the query says
-  // so again.
-  std::vector<Xapian::Query> allowed;
-  for (size_t i = 0; i < VisibleLevels(request.role); ++i) {
-    allowed.emplace_back(kConsent + std::string(meta::ConsentName(kLevels[i])));
-  }
-  q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                    Xapian::Query(Xapian::Query::OP_OR, allowed.begin(), allowed.end()));
+  // Access: the databases opened are the caller's levels only. As a second lock, every
+  // document shown (hit, snippet) or counted in a facet is checked against them again by the
+  // level it carries. (The same check inside the query, a filter on the level terms, cost
+  // 40% of a common word's search at 1M segments.)
+  const auto visible = VisibleLevelNames(request.role);
 
   Xapian::Database db = rep_->Visible(request.role);
   Results out;
   // Marks the matched words of one segment and cuts its snippet.
   auto make_hit = [&](const Xapian::MSetIterator& it) -> std::optional<Hit> {
     Json d = Json::parse(it.get_document().get_data(), nullptr, false);
-    if (!d.is_object()) return std::nullopt;
+    if (!d.is_object() || visible.count(StringMember(d, "k")) == 0) return std::nullopt;
     Hit h;
     h.segment_id = IntMember(d, "s", 0);
     h.version = static_cast<int>(IntMember(d, "v", 0));
@@ -809,25 +900,56 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   };
 
   try {
-    // Counting, in index order without ranking: exactly up to kExactCountsUpTo matches (or
-    // all, when exact counts are asked), then estimated. Facets are counted (reading every
-    // match's values) only when the count is exact; beyond, they are left out and the
-    // caller can narrow the query or ask for exact counts. Only the caller's levels count.
+    // Counting, in index order without ranking, over the caller's levels only. Totals and
+    // facets are exact up to kExactCountsUpTo matches (or always, when asked). Beyond, the
+    // facets (which read a value of every match they count) are counted over the sample
+    // XS<k> that holds about half of kExactCountsUpTo to all of it of the matches, and scaled.
     Xapian::doccount all = db.get_doccount();
-    Xapian::Enquire counter(db);
-    counter.set_query(q);
-    counter.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MSet counted = counter.get_mset(
-        0, 0, request.exact_counts ? all : std::min<Xapian::doccount>(all, kExactCountsUpTo));
-    out.counts_exact = counted.get_matches_lower_bound() == counted.get_matches_upper_bound();
-    out.total_estimate = counted.get_matches_estimated();
-    FacetSpy spy;
-    if (out.counts_exact && out.total_estimate > 0) {
-      Xapian::Enquire facets(db);
-      facets.set_query(q);
-      facets.set_weighting_scheme(Xapian::BoolWeight());
-      facets.add_matchspy(&spy);
-      facets.get_mset(0, 0, all);
+    FacetSpy spy(request.role);
+    auto count = [&](const Xapian::Query& query, Xapian::doccount at_least, bool facets) {
+      Xapian::Enquire e(db);
+      e.set_query(query);
+      e.set_weighting_scheme(Xapian::BoolWeight());
+      if (facets) e.add_matchspy(&spy);
+      return e.get_mset(0, 0, at_least);
+    };
+    auto sample = [&](uint64_t estimate) {
+      int k = 1;
+      while (k < kMaxSampleBits && (estimate >> k) > kExactCountsUpTo) ++k;
+      spy.Clear();
+      count(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kSample + std::to_string(k))),
+            all, true);
+      out.facet_sample = uint64_t{1} << k;
+      return spy.seen * out.facet_sample;  // an unbiased estimate of the matches
+    };
+    // First the bounds Xapian knows without matching (free); then, for words, a count of up to
+    // kExactCountsUpTo matches (cheap: posting lists only). A phrase's matches each need their
+    // positions checked, so beyond the bounds it goes straight to the sample, whose count
+    // estimates its total.
+    out.counts_exact = request.exact_counts;
+    if (!out.counts_exact) {
+      Xapian::MSet counted = count(q, 0, false);
+      if (!positional && counted.get_matches_upper_bound() > kExactCountsUpTo) {
+        counted = count(q, kExactCountsUpTo, false);
+      }
+      out.total_estimate = counted.get_matches_estimated();
+      out.counts_exact = counted.get_matches_upper_bound() <= kExactCountsUpTo;
+    }
+    if (!out.counts_exact) {
+      uint64_t estimate = sample(out.total_estimate);
+      if (positional) out.total_estimate = estimate;
+      if (spy.seen < kExactCountsUpTo / 4 && out.facet_sample > 2) {
+        // The estimate was far too high: a denser sample, sized by this one.
+        uint64_t before = out.facet_sample;
+        estimate = sample(estimate);
+        if (positional && out.facet_sample < before) out.total_estimate = estimate;
+      }
+      if (estimate <= kExactCountsUpTo / 2) out.counts_exact = true;  // few: count them all
+    }
+    if (out.counts_exact) {
+      spy.Clear();
+      out.facet_sample = 1;
+      out.total_estimate = count(q, all, true).get_matches_estimated();
     }
     // Ranking: one entry per record (its best segment), the page asked for.
     Xapian::Enquire enquire(db);
@@ -838,10 +960,10 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     out.records_estimate =
         out.counts_exact ? spy.records.size()
                          : std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
-    auto facet = [](const std::map<std::string, uint64_t>& from,
-                    std::map<std::string, uint64_t>* to) {
+    auto facet = [&](const std::map<std::string, uint64_t>& from,
+                     std::map<std::string, uint64_t>* to) {
       for (const auto& [k, n] : from) {
-        if (!k.empty()) (*to)[k] = n;
+        if (!k.empty()) (*to)[k] = n * out.facet_sample;
       }
     };
     facet(spy.langs, &out.lang_facets);
@@ -851,28 +973,43 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     if (mset.size() == request.limit && offset + mset.size() < out.records_estimate) {
       out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
     }
+    std::map<std::string, size_t> group_of;  // record id -> index in out.records
+    std::vector<Xapian::Query> page_records;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       RecordHits group;
       Xapian::Document doc = it.get_document();
       Json d = Json::parse(doc.get_data(), nullptr, false);
+      if (!d.is_object() || visible.count(StringMember(d, "k")) == 0) continue;
       group.record_id = doc.get_value(kSlotRecord);
       group.witness_id = d.is_object() ? StringMember(d, "w") : "";
-      group.collection_id = doc.get_value(kSlotCollection);
+      group.collection_id = d.is_object() ? StringMember(d, "o") : "";
       group.matching_segments = 1 + it.get_collapse_count();
       if (request.per_record <= 1) {
         if (auto h = make_hit(it)) group.hits.push_back(std::move(*h));
-      } else {  // the record's best segments
-        Xapian::Enquire inner(db);
-        inner.set_query(
-            Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kRecord + group.record_id)));
-        Xapian::MSet best =
-            inner.get_mset(0, static_cast<Xapian::doccount>(request.per_record), db.get_doccount());
-        group.matching_segments = best.get_matches_estimated();
-        for (auto b = best.begin(); b != best.end(); ++b) {
-          if (auto h = make_hit(b)) group.hits.push_back(std::move(*h));
-        }
+      } else {
+        page_records.emplace_back(kRecord + group.record_id);
+        group_of[group.record_id] = out.records.size();
       }
       out.records.push_back(std::move(group));
+    }
+    if (!page_records.empty()) {
+      // The page's records' best segments, in one pass: the query within those records, at
+      // most per_record segments of each; every match seen, so each record's count is exact.
+      RecordCountSpy per_record(request.role);
+      Xapian::Enquire inner(db);
+      inner.set_query(Xapian::Query(
+          Xapian::Query::OP_FILTER, q,
+          Xapian::Query(Xapian::Query::OP_OR, page_records.begin(), page_records.end())));
+      inner.set_collapse_key(kSlotRecord, static_cast<Xapian::doccount>(request.per_record));
+      inner.add_matchspy(&per_record);
+      Xapian::MSet best = inner.get_mset(
+          0, static_cast<Xapian::doccount>(request.per_record * page_records.size()), all);
+      for (auto b = best.begin(); b != best.end(); ++b) {
+        auto g = group_of.find(b.get_collapse_key());
+        if (g == group_of.end()) continue;
+        if (auto h = make_hit(b)) out.records[g->second].hits.push_back(std::move(*h));
+      }
+      for (auto& group : out.records) group.matching_segments = per_record.counts[group.record_id];
     }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());

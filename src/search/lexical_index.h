@@ -97,8 +97,10 @@ struct Results {
   std::map<std::string, uint64_t> place_facets;
   std::map<std::string, uint64_t> month_facets;  // "YYYY-MM" of each segment's date
   // False when there were too many matches to count (SearchRequest::exact_counts): the
-  // totals are estimates and the facets are empty.
+  // totals are estimates and the facets are counted over 1 in facet_sample matches (a fixed
+  // sample by segment id) and scaled by it (doc/search.md, "Results").
   bool counts_exact = true;
+  uint64_t facet_sample = 1;
   std::string next_cursor;  // empty on the last page
 };
 

@@ -238,10 +238,10 @@ TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
 }
 
 TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
-  constexpr int kMany = 3000;  // beyond the 2,000 counted exactly by default
+  constexpr int kMany = 10000;  // beyond the 2,000 counted exactly by default
   for (int i = 0; i < kMany; ++i) {
     ASSERT_TRUE(index_
-                    ->Put(Doc(10000 + i, "rmany" + std::to_string(i / 10), i % 2 ? "en" : "fr",
+                    ->Put(Doc(10000 + i, "rmany" + std::to_string(i / 10), i % 4 ? "en" : "fr",
                               meta::Consent::kPublic, "common sample word " + std::to_string(i)))
                     .ok());
   }
@@ -251,15 +251,51 @@ TEST_F(LexicalIndexTest, ManyMatchesAreEstimatedUnlessExactCountsAreAsked) {
   auto r = *index_->Search(req);
   EXPECT_FALSE(r.counts_exact);
   EXPECT_NEAR(static_cast<double>(r.total_estimate), kMany, kMany * 0.25);
-  EXPECT_TRUE(r.lang_facets.empty());  // too many to count; narrow the query or ask
+  // Facets from a sample of 1,000 to 2,000 matches (1 in 8 here), scaled; spread evenly, so
+  // the three-to-one split of languages shows.
+  EXPECT_EQ(r.facet_sample, 8u);
+  EXPECT_NEAR(static_cast<double>(r.lang_facets["en"]), kMany * 0.75, kMany * 0.75 * 0.1);
+  EXPECT_NEAR(static_cast<double>(r.lang_facets["fr"]), kMany * 0.25, kMany * 0.25 * 0.15);
+  EXPECT_EQ(r.lang_facets["en"] % 8, 0u);
   EXPECT_EQ(r.records.size(), 10u);
   EXPECT_FALSE(r.next_cursor.empty());
+  // The same sample on every page and every run.
+  auto again = *index_->Search(req);
+  EXPECT_EQ(again.lang_facets, r.lang_facets);
+  // A phrase: its total is estimated from the sample too.
+  req.query = "\"sample word\"";
+  r = *index_->Search(req);
+  EXPECT_FALSE(r.counts_exact);
+  EXPECT_GT(r.facet_sample, 1u);
+  EXPECT_NEAR(static_cast<double>(r.total_estimate), kMany, kMany * 0.15);
+  EXPECT_NEAR(static_cast<double>(r.lang_facets["en"]), kMany * 0.75, kMany * 0.75 * 0.15);
+  // Both words everywhere, the phrase nowhere (or in one segment): counted exactly.
+  req.query = "\"word common\"";
+  r = *index_->Search(req);
+  EXPECT_TRUE(r.counts_exact);
+  EXPECT_EQ(r.total_estimate, 0u);
+  EXPECT_TRUE(r.records.empty());
+  ASSERT_TRUE(index_->Put(Doc(90000, "rphrase", "en", meta::Consent::kPublic, "word common")).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  r = *index_->Search(req);
+  EXPECT_TRUE(r.counts_exact);
+  EXPECT_EQ(r.total_estimate, 1u);
+  EXPECT_EQ(r.lang_facets["en"], 1u);
+  req.query = "common";
   req.exact_counts = true;
   r = *index_->Search(req);
   EXPECT_TRUE(r.counts_exact);
-  EXPECT_EQ(r.total_estimate, static_cast<uint64_t>(kMany));
-  EXPECT_EQ(r.records_estimate, static_cast<uint64_t>(kMany / 10));
-  EXPECT_EQ(r.lang_facets["en"], static_cast<uint64_t>(kMany / 2));
+  EXPECT_EQ(r.facet_sample, 1u);
+  EXPECT_EQ(r.total_estimate, static_cast<uint64_t>(kMany + 1));  // with "word common"
+  EXPECT_EQ(r.records_estimate, static_cast<uint64_t>(kMany / 10 + 1));
+  EXPECT_EQ(r.lang_facets["en"], static_cast<uint64_t>(kMany * 3 / 4 + 1));
+  // A narrower query is counted exactly without being asked.
+  req.exact_counts = false;
+  req.query = "common record:rmany7";
+  r = *index_->Search(req);
+  EXPECT_TRUE(r.counts_exact);
+  EXPECT_EQ(r.facet_sample, 1u);
+  EXPECT_EQ(r.lang_facets["en"] + r.lang_facets["fr"], 10u);
 }
 
 TEST_F(LexicalIndexTest, PlacesAndDatesFilterAndFacet) {
