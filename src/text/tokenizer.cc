@@ -13,7 +13,25 @@
 
 namespace attest::text {
 
+namespace {
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string NormalizeFold(std::string_view utf8) {
+  if (IsAscii(utf8)) {  // NFKC leaves ASCII as it is; case folding lowers A-Z
+    std::string out(utf8);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status)) return std::string(utf8);
@@ -27,6 +45,7 @@ std::string NormalizeFold(std::string_view utf8) {
 }
 
 std::string FoldAccents(std::string_view utf8) {
+  if (IsAscii(utf8)) return std::string(utf8);  // no accents to fold
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
@@ -54,9 +73,12 @@ std::string FoldAccents(std::string_view utf8) {
 Result<std::vector<Token>> Tokenize(std::string_view utf8) {
   if (!IsValidUtf8(utf8)) return Status::InvalidArgument("text is not valid UTF-8");
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::BreakIterator> words(
+  // One break iterator a thread (making one is far dearer than segmenting a sentence).
+  thread_local std::unique_ptr<icu::BreakIterator> words(
       icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-  if (U_FAILURE(status)) return Status::Unavailable("ICU word segmentation is unavailable");
+  if (U_FAILURE(status) || !words) {
+    return Status::Unavailable("ICU word segmentation is unavailable");
+  }
   UText* ut = utext_openUTF8(nullptr, utf8.data(), static_cast<int64_t>(utf8.size()), &status);
   if (U_FAILURE(status)) return Status::InvalidArgument("text cannot be segmented");
   words->setText(ut, status);

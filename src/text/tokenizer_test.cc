@@ -33,6 +33,8 @@ TEST(TokenizerTest, NormalisationFoldsCaseAndCompatibilityForms) {
   EXPECT_EQ(NormalizeFold("Déclaration UNIVERSELLE"), "déclaration universelle");
   EXPECT_EQ(NormalizeFold("ﬁnal"), "final");  // ligature
   EXPECT_EQ(NormalizeFold("Straße"), "strasse");
+  EXPECT_EQ(NormalizeFold("Hello WORLD 42_x"), "hello world 42_x");  // the ASCII path
+  EXPECT_EQ(FoldAccents("plain ASCII"), "plain ASCII");
 }
 
 TEST(TokenizerTest, AccentFoldingLeavesOtherScriptsAlone) {
@@ -50,3 +52,15 @@ TEST(TokenizerTest, BadInput) {
 
 }  // namespace
 }  // namespace attest::text
+
+TEST(TokenizerTest, OneThreadTokenizesTextAfterText) {  // the break iterator is reused
+  using attest::text::Tokenize;
+  auto first = *Tokenize("שלום עולם and more words");
+  auto second = *Tokenize("Deux mots");
+  auto third = *Tokenize("");
+  ASSERT_EQ(first.size(), 5u);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[1].surface, "mots");
+  EXPECT_EQ(second[1].start, 5u);
+  EXPECT_TRUE(third.empty());
+}
