@@ -54,8 +54,8 @@ struct SearchRequest {
   std::string cursor;     // Results::next_cursor of the page before; empty: the first page
   size_t per_record = 3;  // best segments shown for each record
   // Count every match (totals, facets) even when there are very many; otherwise beyond
-  // 2,000 matching segments the totals are estimates and facets are left out
-  // (Results::counts_exact).
+  // 2,000 matching segments the totals are estimates and facets are counted over a sample
+  // (Results::counts_exact, Results::facet_sample).
   bool exact_counts = false;
   // Names of places and people (the archive's list and its annotations): where the query
   // spells one of them, it also matches that name written in another script.
