@@ -170,6 +170,12 @@ int64_t IntMember(const Json& j, const char* key, int64_t fallback) {
   return it->get<int64_t>();
 }
 
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

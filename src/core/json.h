@@ -30,6 +30,8 @@ std::string StringMember(const Json& j, const char* key);
 int64_t IntMember(const Json& j, const char* key, int64_t fallback);
 
 bool IsValidUtf8(std::string_view s);
+// The number of code points in `s` (valid UTF-8): the bytes that do not continue one.
+size_t CodePoints(std::string_view s);
 
 // "2026-11-23T08:05:33Z" (UTC, whole seconds).
 std::string FormatRfc3339(int64_t unix_micros);

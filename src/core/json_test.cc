@@ -33,6 +33,13 @@ TEST(JsonTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // beyond U+10FFFF
 }
 
+TEST(JsonTest, CodePoints) {
+  EXPECT_EQ(CodePoints(""), 0u);
+  EXPECT_EQ(CodePoints("abc"), 3u);
+  EXPECT_EQ(CodePoints("שלום عربي"), 9u);
+  EXPECT_EQ(CodePoints("\xF0\x9F\x98\x80!"), 2u);  // U+1F600 and '!'
+}
+
 TEST(JsonTest, ParseNamesInputOnError) {
   auto r = ParseJson("{oops", "--meta");
   ASSERT_FALSE(r.ok());

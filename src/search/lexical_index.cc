@@ -117,12 +117,6 @@ std::string PlaceKey(std::string_view place) {
   return key;
 }
 
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // A cursor names the page after the one returned, for the same query and caller.
 std::string QueryTag(const SearchRequest& r) {
   return ToHex(Sha256(r.query + '\n' + std::to_string(static_cast<int>(r.role)) + '\n' +

@@ -74,9 +74,7 @@ Result<std::vector<Clause>> ParseQuery(std::string_view q) {
       } else if (word.back() == '*') {
         c.kind = Clause::kPrefix;
         c.text = word.substr(0, word.size() - 1);
-        size_t code_points = 0;
-        for (unsigned char ch : c.text) code_points += (ch & 0xC0) != 0x80;
-        if (code_points < kMinPrefixCodePoints || c.text.find('*') != std::string::npos) {
+        if (CodePoints(c.text) < kMinPrefixCodePoints || c.text.find('*') != std::string::npos) {
           return Status::InvalidArgument("prefix '" + word + "' needs at least " +
                                          std::to_string(kMinPrefixCodePoints) +
                                          " letters before its '*'");
