@@ -29,7 +29,6 @@ namespace {
 // Term namespaces (Xapian's convention: an upper-case prefix). Word forms have none.
 constexpr char kStem[] = "Z";
 constexpr char kNameKey[] = "N";  // a word's consonant skeleton across scripts (text/names.h)
-constexpr char kConsent[] = "XC";
 constexpr char kLang[] = "XL";
 constexpr char kWitness[] = "XW";
 constexpr char kCollection[] = "XO";
@@ -254,6 +253,18 @@ struct Lane {
 
 // The fields of a document's packed facet value (kSlotFacets).
 struct FacetFields {
+  // The packed value of `s`: its fields joined by kUnitSep, in the order the accessors read.
+  static std::string Pack(const SegmentDoc& s) {
+    std::string out = meta::ConsentName(s.consent);
+    for (std::string_view f :
+         {std::string_view(s.lang), std::string_view(s.collection_id),
+          std::string_view(s.record_id), s.places.empty() ? std::string_view() : s.places.front(),
+          std::string_view(s.date_from).substr(0, 7)}) {
+      out += kUnitSep;
+      out += f;
+    }
+    return out;
+  }
   explicit FacetFields(const std::string& value) {
     std::string_view rest(value);
     for (auto& p : part) {
@@ -278,22 +289,31 @@ std::set<std::string, std::less<>> VisibleLevelNames(Role role) {
   return out;
 }
 
-// Counts the facet values of the matches it is shown. A match at a level its caller may not
-// see (which the databases opened already exclude) is not counted: a second lock.
-class FacetSpy : public Xapian::MatchSpy {
+// A match spy that reads each match's packed facet value and counts (Count) only the matches
+// at a level its caller may see; the databases opened already exclude the others, so this is
+// a second lock.
+class VisibleMatchSpy : public Xapian::MatchSpy {
  public:
-  explicit FacetSpy(Role role) : visible_(VisibleLevelNames(role)) {}
-  void operator()(const Xapian::Document& doc, double) override {
+  explicit VisibleMatchSpy(const std::set<std::string, std::less<>>& visible) : visible_(visible) {}
+  void operator()(const Xapian::Document& doc, double) final {
     ++seen;
     std::string v = doc.get_value(kSlotFacets);
     FacetFields f(v);
-    if (visible_.count(f.level()) == 0) return;
-    ++langs[std::string(f.lang())];
-    ++collections[std::string(f.collection())];
-    records.emplace(f.record());
-    ++places[std::string(f.place())];
-    ++months[std::string(f.month())];
+    if (visible_.count(f.level()) > 0) Count(f);
   }
+  uint64_t seen = 0;  // matches shown, whatever their level
+
+ protected:
+  virtual void Count(const FacetFields& f) = 0;
+
+ private:
+  const std::set<std::string, std::less<>>& visible_;
+};
+
+// Counts the facet values of the matches it is shown.
+class FacetSpy : public VisibleMatchSpy {
+ public:
+  using VisibleMatchSpy::VisibleMatchSpy;
   void Clear() {
     seen = 0;
     langs.clear();
@@ -302,27 +322,27 @@ class FacetSpy : public Xapian::MatchSpy {
     months.clear();
     records.clear();
   }
-  uint64_t seen = 0;
   std::map<std::string, uint64_t> langs, collections, places, months;
   std::unordered_set<std::string> records;
 
  private:
-  std::set<std::string, std::less<>> visible_;
+  void Count(const FacetFields& f) override {
+    ++langs[std::string(f.lang())];
+    ++collections[std::string(f.collection())];
+    records.emplace(f.record());
+    ++places[std::string(f.place())];
+    ++months[std::string(f.month())];
+  }
 };
 
-// Counts the matches of each record it is shown (at the levels its caller may see).
-class RecordCountSpy : public Xapian::MatchSpy {
+// Counts the matches of each record it is shown.
+class RecordCountSpy : public VisibleMatchSpy {
  public:
-  explicit RecordCountSpy(Role role) : visible_(VisibleLevelNames(role)) {}
-  void operator()(const Xapian::Document& doc, double) override {
-    std::string v = doc.get_value(kSlotFacets);
-    FacetFields f(v);
-    if (visible_.count(f.level()) > 0) ++counts[std::string(f.record())];
-  }
+  using VisibleMatchSpy::VisibleMatchSpy;
   std::map<std::string, uint64_t> counts;
 
  private:
-  std::set<std::string, std::less<>> visible_;
+  void Count(const FacetFields& f) override { ++counts[std::string(f.record())]; }
 };
 
 struct LexicalIndex::Internal {
@@ -515,7 +535,6 @@ Status Lane::Index(const SegmentDoc& s) {
       std::string key = PlaceKey(place);
       if (!key.empty() && key.size() < kMaxTermBytes) doc.add_boolean_term(kPlace + key);
     }
-    doc.add_boolean_term(kConsent + std::string(meta::ConsentName(s.consent)));
     doc.add_boolean_term(kLang + s.lang);
     doc.add_boolean_term(kRecord + s.record_id);
     if (!s.witness_id.empty()) doc.add_boolean_term(kWitness + s.witness_id);
@@ -523,17 +542,7 @@ Status Lane::Index(const SegmentDoc& s) {
     for (int k = 1; k <= SampleBits(static_cast<uint64_t>(s.segment_id)); ++k) {
       doc.add_boolean_term(kSample + std::to_string(k));
     }
-    std::string facets = meta::ConsentName(s.consent);
-    facets += kUnitSep;
-    facets += s.lang;
-    for (const std::string* p :
-         {&s.collection_id, &s.record_id, s.places.empty() ? nullptr : &s.places.front()}) {
-      facets += kUnitSep;
-      if (p) facets += *p;
-    }
-    facets += kUnitSep;
-    facets += s.date_from.substr(0, 7);
-    doc.add_value(kSlotFacets, facets);
+    doc.add_value(kSlotFacets, FacetFields::Pack(s));
     doc.add_value(kSlotRecord, s.record_id);
     doc.add_value(kSlotVersion, Xapian::sortable_serialise(s.version));
     if (!s.date_from.empty()) {
@@ -899,7 +908,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     // facets (which read a value of every match they count) are counted over the sample
     // XS<k> that holds about half of kExactCountsUpTo to all of it of the matches, and scaled.
     Xapian::doccount all = db.get_doccount();
-    FacetSpy spy(request.role);
+    FacetSpy spy(visible);
     auto count = [&](const Xapian::Query& query, Xapian::doccount at_least, bool facets) {
       Xapian::Enquire e(db);
       e.set_query(query);
@@ -975,8 +984,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       Json d = Json::parse(doc.get_data(), nullptr, false);
       if (!d.is_object() || visible.count(StringMember(d, "k")) == 0) continue;
       group.record_id = doc.get_value(kSlotRecord);
-      group.witness_id = d.is_object() ? StringMember(d, "w") : "";
-      group.collection_id = d.is_object() ? StringMember(d, "o") : "";
+      group.witness_id = StringMember(d, "w");
+      group.collection_id = StringMember(d, "o");
       group.matching_segments = 1 + it.get_collapse_count();
       if (request.per_record <= 1) {
         if (auto h = make_hit(it)) group.hits.push_back(std::move(*h));
@@ -989,7 +998,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     if (!page_records.empty()) {
       // The page's records' best segments, in one pass: the query within those records, at
       // most per_record segments of each; every match seen, so each record's count is exact.
-      RecordCountSpy per_record(request.role);
+      RecordCountSpy per_record(visible);
       Xapian::Enquire inner(db);
       inner.set_query(Xapian::Query(
           Xapian::Query::OP_FILTER, q,
