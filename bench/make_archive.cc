@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     uint64_t k = std::min<uint64_t>(10000, n - done);
     std::vector<archive::Archive::StoredFile> files;
     for (uint64_t i = 0; i < k; ++i) {
-      files.push_back({"sample-" + std::to_string(done + i) + ".txt", blobs[(done + i) % d], {}});
+      files.push_back({"sample-" + std::to_string(done + i) + ".txt", blobs[(done + i) % d]});
     }
     auto r = a->AddStored(files, opts);
     if (!r.ok()) {

@@ -155,8 +155,8 @@ Status Archive::CheckFile(const std::string& path) {
     return Status::InvalidArgument(shown + " is a directory; add the files in it instead");
   }
   if (!info.is_regular) return Status::InvalidArgument(shown + " is not a regular file");
-  if (info.size == 0)
-    return Status::InvalidArgument(shown + " is empty; there is nothing to store");
+  // An empty file is stored and logged like any other (an archive records what it was given);
+  // its extract job says there is no text in it.
   auto f = env_->NewSequentialFile(path);
   if (!f.ok()) return f.status();
   return Status::Ok();
@@ -222,8 +222,7 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
   std::vector<StoredFile> stored;
   for (const auto& p : paths) {
     ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p));
-    ASSIGN_OR_RETURN(auto segments, TextSegments(p, info, opts.lang));
-    stored.push_back({p, info, std::move(segments)});
+    stored.push_back({p, info});
   }
   return AddStored(stored, opts);
 }
@@ -234,6 +233,7 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
   // A damaged log refuses new statements before any is recorded.
   RETURN_IF_ERROR(log_->CheckAppendable());
   std::string now = Now(env_);
+  std::string batch = opts.batch.empty() ? "add-" + env_->RandomHex(6) : opts.batch;
   std::vector<meta::AddRequest> requests;
   for (const StoredFile& f : files) {
     meta::AddRequest req;
@@ -248,8 +248,7 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     std::string record_id = req.record_id;
     std::string file_name = BaseName(f.file);
     blob::BlobInfo info = f.blob;
-    const std::vector<meta::Segment>* segments = &f.segments;
-    req.build = [&opts, now, record_id, file_name, info, segments](
+    req.build = [&opts, now, record_id, file_name, info, batch](
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
       meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
@@ -271,11 +270,8 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
       nv.lang = opts.lang;
       nv.created = now;
       nv.blobs = mf.blobs;
-      nv.segments = *segments;
-      for (meta::Segment& g : nv.segments) {
-        for (const auto& p : opts.places) g.annotations.push_back({"place", p, "metadata"});
-        if (!opts.date.empty()) g.annotations.push_back({"date", opts.date, "metadata"});
-      }
+      // What is in the original is found out by a job (doc/ingest.md), never in the add.
+      nv.jobs.push_back({"extract", 0, info.size, batch, false});
       ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
                                            nv.manifest_sha256, now}));
       return nv;
@@ -286,47 +282,119 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
   std::vector<Added> out;
   for (size_t i = 0; i < files.size(); ++i) {
     out.push_back(Added{files[i].file, versions[i].record_id, versions[i].version,
-                        files[i].blob.sha256, files[i].blob.size, versions[i].leaf_index});
+                        files[i].blob.sha256, files[i].blob.size, versions[i].leaf_index, batch});
   }
   // Acknowledged only once a signed checkpoint covers the new leaves.
   RETURN_IF_ERROR(Integrate());
-  RETURN_IF_ERROR(SyncIndex());
   return out;
 }
 
-Result<std::vector<meta::Segment>> Archive::TextSegments(const std::string& path,
-                                                         const blob::BlobInfo& blob,
-                                                         const std::string& declared_lang) {
-  constexpr uint64_t kMaxTextBytes = 64 << 20;
-  std::string name = BaseName(path);
-  auto dot = name.rfind('.');
-  std::string ext = dot == std::string::npos ? "" : name.substr(dot);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::vector<meta::Segment> out;
-  if ((ext != ".txt" && ext != ".md") || blob.size > kMaxTextBytes) return out;
-  ASSIGN_OR_RETURN(auto file, blobs_->Open(blob.sha256));
-  std::string data;
-  std::vector<char> buf(1 << 20);
-  while (true) {
-    ASSIGN_OR_RETURN(size_t n, file->Read(buf.size(), buf.data()));
-    if (n == 0) break;
-    data.append(buf.data(), n);
+Json Derivation::ToJson() const {
+  Json m = Json::array();
+  for (const auto& [name, sha] : models) m.push_back({{"name", name}, {"sha256", sha}});
+  Json j = {{"artifact", artifact}, {"from", from},          {"models", m},
+            {"params", params},     {"tool", tool},          {"tool_version", tool_version}};
+  if (!detected.empty()) j["detected"] = detected;
+  return j;
+}
+
+Result<std::string> Derivation::Key() const {
+  Json j = ToJson();
+  j.erase("detected");  // what was found, not what was asked
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(j));
+  return ToHex(Sha256(canon));
+}
+
+Result<std::pair<meta::Record, meta::Version>> Archive::JobVersion(const meta::Job& job) {
+  ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(job.record_id));
+  for (const meta::Version& v : r.versions) {
+    if (v.version == job.version) return std::make_pair(r, v);
   }
-  // Other encodings are the extractors' work (the ingestion issue); the original is stored.
-  if (!IsValidUtf8(data)) return out;
-  if (!langid_) {
-    auto id = text::LanguageIdentifier::Load(text::DefaultLanguageModelPath());
-    if (id.ok()) langid_ = std::move(*id);
+  return Status::NotFound("record '" + job.record_id + "' has no version " +
+                          std::to_string(job.version));
+}
+
+Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
+                                                        const std::string& owner,
+                                                        const DerivedText* derived,
+                                                        const std::vector<meta::NewJob>& follow_ups,
+                                                        const Json& outcome) {
+  ASSIGN_OR_RETURN(std::string outcome_json, CanonicalJson(outcome));
+  std::string now = Now(env_);
+  if (!derived) {
+    ASSIGN_OR_RETURN(auto v, store_->FinishJob(job.id, owner, now, nullptr, follow_ups,
+                                               outcome_json));
+    return v;
   }
-  for (auto& p : text::SplitParagraphs(data)) {
-    meta::Segment g;
-    g.char_start = p.char_start;
-    g.char_end = p.char_end;
-    g.lang = langid_ ? langid_->Identify(p.text, declared_lang).lang : declared_lang;
-    g.text = std::move(p.text);
-    out.push_back(std::move(g));
+  RETURN_IF_ERROR(log_->CheckAppendable());
+  ASSIGN_OR_RETURN(auto source, JobVersion(job));
+  const meta::Record& record = source.first;
+  const meta::Version& from = source.second;
+  if (!IsValidUtf8(derived->text)) {
+    return Status::InvalidArgument("the derived text of " + job.record_id + " is not valid UTF-8");
   }
-  return out;
+  // Blobs first, as for an add: durable before anything names them.
+  ASSIGN_OR_RETURN(blob::BlobInfo text_blob, blobs_->PutBytes(derived->text));
+  std::vector<meta::BlobRef> blobs;
+  for (const meta::BlobRef& b : from.blobs) {
+    if (b.role == "original") blobs.push_back(b);
+  }
+  blobs.push_back({"text", text_blob.sha256, text_blob.size});
+  if (!derived->ocr_json.empty()) {
+    ASSIGN_OR_RETURN(blob::BlobInfo ocr_blob, blobs_->PutBytes(derived->ocr_json));
+    blobs.push_back({"ocr", ocr_blob.sha256, ocr_blob.size});
+  }
+  ASSIGN_OR_RETURN(Json source_manifest, ParseJson(from.manifest, "manifest"));
+  // The record's metadata annotations (places, date) carry over to the derived segments.
+  std::vector<meta::Annotation> annotations;
+  if (auto priv = ParseJson(from.private_json, "private metadata"); priv.ok()) {
+    if (priv->contains("places") && (*priv)["places"].is_array()) {
+      for (const auto& p : (*priv)["places"]) {
+        if (p.is_string()) annotations.push_back({"place", p.get<std::string>(), "metadata"});
+      }
+    }
+    std::string date = StringMember(*priv, "date");
+    if (!date.empty()) annotations.push_back({"date", date, "metadata"});
+  }
+  meta::AddRequest req;
+  req.create = false;
+  req.record_id = record.id;
+  req.derived_from = from.version;
+  ASSIGN_OR_RETURN(req.derivation_key, derived->derivation.Key());
+  Json derived_json = derived->derivation.ToJson();
+  std::string private_json = from.private_json;
+  std::string private_hmac = StringMember(source_manifest, "private");
+  req.build = [&, now](int version, const std::string&, uint64_t) -> Result<meta::NewVersion> {
+    meta::NewVersion nv;
+    nv.private_json = private_json;
+    ManifestFields mf;
+    mf.record = record.id;
+    mf.version = version;
+    mf.collection = record.collection_id;
+    mf.witness = record.witness_id;
+    mf.consent = record.consent;
+    mf.lang = derived->lang.empty() ? from.lang : derived->lang;
+    mf.created = now;
+    mf.blobs = blobs;
+    mf.private_hmac = private_hmac;
+    mf.derived = derived_json;
+    ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+    nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+    nv.lang = mf.lang;
+    nv.created = now;
+    nv.blobs = blobs;
+    nv.segments = derived->segments;
+    for (meta::Segment& g : nv.segments) {
+      g.annotations.insert(g.annotations.end(), annotations.begin(), annotations.end());
+    }
+    ASSIGN_OR_RETURN(nv.leaf,
+                     BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}));
+    return nv;
+  };
+  ASSIGN_OR_RETURN(auto v, store_->FinishJob(job.id, owner, now, &req, follow_ups, outcome_json));
+  // Done once the signed checkpoint covers the new leaf (a crash here: the next open logs it).
+  RETURN_IF_ERROR(Integrate());
+  return v;
 }
 
 Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
@@ -337,6 +405,8 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
     if (batch.empty()) return Status::Ok();
     for (const meta::SegmentState& st : batch) {
       const meta::Segment& g = st.segment;
+      *last_id = g.id;
+      if (st.superseded) continue;
       search::SegmentDoc d;
       d.segment_id = g.id;
       d.record_id = g.record_id;
@@ -366,7 +436,6 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
         revised = rv;
       }
       RETURN_IF_ERROR(index->Put(d));
-      *last_id = g.id;
     }
   }
 }

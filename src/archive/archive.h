@@ -15,7 +15,6 @@
 #include "core/json.h"
 #include "meta/store.h"
 #include "search/lexical_index.h"
-#include "text/langid.h"
 #include "tlog/log.h"
 
 namespace attest::archive {
@@ -31,6 +30,29 @@ struct AddOptions {
   // "metadata"; searchable with place: and date:, and names across scripts).
   std::vector<std::string> places;
   std::string date;  // a day, month, year or range (search/dates.h)
+  // Groups the jobs this add schedules (progress, `--wait`); empty: a new "add-<hex>".
+  std::string batch;
+};
+
+// What a tool made from a version (doc/format/manifest.md#derived-versions).
+struct Derivation {
+  int from = 0;          // the source version
+  std::string artifact;  // text, ocr, transcript
+  std::string tool, tool_version;
+  std::vector<std::pair<std::string, std::string>> models;  // file name, SHA-256 hex
+  Json params = Json::object();
+  Json detected = Json::object();
+  // The derivation key (doc/format/metadata.md): SHA-256 hex of the identifying members.
+  Result<std::string> Key() const;
+  Json ToJson() const;
+};
+
+struct DerivedText {
+  Derivation derivation;
+  std::string text;      // pages separated by U+000C
+  std::string ocr_json;  // canonical JSON of the word boxes (OCR), or empty
+  std::string lang;      // the language of most of the text
+  std::vector<meta::Segment> segments;  // offsets into `text`
 };
 
 // Kinds of the archive's names (`attest names`).
@@ -55,6 +77,7 @@ struct Added {
   std::string sha256;
   uint64_t size = 0;
   uint64_t leaf_index = 0;
+  std::string batch;  // the batch of the jobs scheduled for it
 };
 
 struct VerifyProblem {
@@ -109,7 +132,8 @@ class Archive {
   static Result<std::unique_ptr<Archive>> Open(Env* env, const std::string& dir);
 
   // Stores each file, records a version of a record for it, and logs it. Every file is
-  // checked before anything is stored; the whole call is one transaction in the database.
+  // checked before anything is stored; the whole call is one transaction in the database,
+  // which also schedules an `extract` job for each (doc/ingest.md: run by ingest::Worker).
   // Returns after the signed checkpoint covers every new leaf.
   Result<std::vector<Added>> Add(const std::vector<std::string>& paths, const AddOptions& opts);
 
@@ -119,10 +143,19 @@ class Archive {
   struct StoredFile {
     std::string file;
     blob::BlobInfo blob;
-    std::vector<meta::Segment> segments;  // its text, if it has any
   };
   Result<std::vector<Added>> AddStored(const std::vector<StoredFile>& files,
                                        const AddOptions& opts);
+
+  // Finishes a job leased by `owner` (ingest/worker.h): stores the derived text (if any) as
+  // blobs, adds the derived version with a `derive` leaf (or finds the same derivation's
+  // version), schedules `follow_ups` and marks the job done, in one transaction; then logs.
+  Result<std::optional<meta::Version>> FinishJob(const meta::Job& job, const std::string& owner,
+                                                 const DerivedText* derived,
+                                                 const std::vector<meta::NewJob>& follow_ups,
+                                                 const Json& outcome);
+  // The version a job works on, with its record.
+  Result<std::pair<meta::Record, meta::Version>> JobVersion(const meta::Job& job);
 
   Result<meta::Record> Get(const std::string& id);
   Result<std::vector<meta::Record>> List();
@@ -163,9 +196,6 @@ class Archive {
   Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status CheckFile(const std::string& path);
   // The paragraphs of a plain-text original (.txt, .md in UTF-8), language by language.
-  Result<std::vector<meta::Segment>> TextSegments(const std::string& path,
-                                                  const blob::BlobInfo& blob,
-                                                  const std::string& declared_lang);
   Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
   // Records how far the index has followed the database (after the index has committed).
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
@@ -179,7 +209,6 @@ class Archive {
   std::unique_ptr<blob::FsBlobStore> blobs_;
   std::unique_ptr<meta::Store> store_;
   std::unique_ptr<tlog::Log> log_;
-  std::unique_ptr<text::LanguageIdentifier> langid_;  // loaded when first needed
 };
 
 struct ProofCheck {

@@ -150,7 +150,6 @@ TEST_F(ArchiveTest, TamperedProofsAreRejected) {
 
 TEST_F(ArchiveTest, BadInputsAreNamedAndNothingIsStored) {
   std::string good = WriteFile(tmp_, "good.txt", "sample");
-  std::string empty = WriteFile(tmp_, "empty.txt", "");
   std::string unreadable = WriteFile(tmp_, "secret.txt", "x");
   ::chmod(unreadable.c_str(), 0);
   std::string bad_name = WriteFile(tmp_, "caf\xE9.txt", "latin-1 name");
@@ -160,7 +159,6 @@ TEST_F(ArchiveTest, BadInputsAreNamedAndNothingIsStored) {
     std::string mention;
   };
   std::vector<Case> cases = {{tmp_ + "/missing.txt", Code::kNotFound, "missing.txt"},
-                             {empty, Code::kInvalidArgument, "empty.txt"},
                              {tmp_, Code::kInvalidArgument, "directory"},
                              {bad_name, Code::kInvalidArgument, "caf\\xE9.txt"}};
   if (::geteuid() != 0) cases.push_back({unreadable, Code::kPermissionDenied, "secret.txt"});
@@ -244,90 +242,6 @@ TEST_F(ArchiveTest, AddToADamagedLogIsRefusedBeforeAnythingIsRecorded) {
   auto rep = *archive_->Verify();
   EXPECT_FALSE(rep.ok);
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
-}
-
-TEST_F(ArchiveTest, ALostSearchIndexIsRebuiltOnOpen) {
-  auto added =
-      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text: equal in dignity.")}, AddOptions());
-  EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  archive_.reset();
-  ASSERT_EQ(std::system(("rm -rf " + dir_ + "/index/lexical").c_str()), 0);
-  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
-  auto r = Search("dignity");
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->records.size(), 1u);
-  EXPECT_EQ(r->records[0].record_id, added[0].id);
-}
-
-// Sample sentences written for the tests (not testimony).
-TEST_F(ArchiveTest, PlaceAndDateMetadataAreSearchableAndFaceted) {
-  AddOptions opts;
-  opts.consent = meta::Consent::kPublic;
-  opts.places = {"Kfar Aza"};
-  opts.date = "2023-10-07";
-  auto a = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: the morning was quiet.")}, opts);
-  opts.places = {"Haifa"};
-  opts.date = "2024-03";
-  auto b = *archive_->Add({WriteFile(tmp_, "b.txt", "Sample: the morning was loud.")}, opts);
-  auto r = *Search("morning place:\"כפר עזה\"");  // the place in another script
-  ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].record_id, a[0].id);
-  EXPECT_EQ(Search("morning date:2023-10")->records.size(), 1u);
-  EXPECT_EQ(Search("morning date:2024")->records[0].record_id, b[0].id);
-  EXPECT_EQ(Search("morning date:2023-10-07..2024-03-01")->records.size(), 2u);
-  EXPECT_TRUE(Search("morning date:2022")->records.empty());
-  EXPECT_EQ(Search("morning date:2023-13").status().code(), Code::kInvalidArgument);
-  r = *Search("morning");
-  EXPECT_EQ(r.place_facets, (std::map<std::string, uint64_t>{{"Haifa", 1}, {"Kfar Aza", 1}}));
-  EXPECT_EQ(r.month_facets, (std::map<std::string, uint64_t>{{"2023-10", 1}, {"2024-03", 1}}));
-  // A metadata place is itself a name: its words find the record, in any script.
-  EXPECT_EQ(Search("חיפה")->records[0].record_id, b[0].id);
-  opts.date = "2023-02-30";
-  EXPECT_EQ(archive_->Add({WriteFile(tmp_, "c.txt", "x")}, opts).status().code(),
-            Code::kInvalidArgument);
-}
-
-TEST_F(ArchiveTest, ListedNamesAreFoundAcrossScripts) {
-  AddOptions opts;
-  opts.consent = meta::Consent::kPublic;
-  auto he = *archive_->Add({WriteFile(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.")},
-                           opts);
-  EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());  // not a known name yet
-  ASSERT_TRUE(archive_->AddName("Kfar Aza", "place").ok());
-  auto r = *Search("\"Kfar Aza\"");
-  ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].record_id, he[0].id);
-  ASSERT_EQ(r.records[0].hits[0].highlights.size(), 2u);  // מכפר and עזה
-  EXPECT_EQ(Search("Kfar Aza bus")->records.size(), 0u);  // bus is not in the Hebrew text
-  EXPECT_EQ(Search("كفار عزة")->records.size(), 1u);
-  EXPECT_EQ(archive_->AddName("!!", "place").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName("Gaza", "city").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName("Gaza\nCity", "place").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName(std::string("Ga\x1fza"), "place").code(), Code::kInvalidArgument);
-  EXPECT_TRUE(*archive_->RemoveName("Kfar Aza"));
-  EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());
-}
-
-TEST_F(ArchiveTest, ARevisionReplacesTheEarlierTextInTheIndex) {
-  AddOptions opts;
-  auto v1 = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: first wording.")}, opts);
-  opts.record_id = v1[0].id;
-  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "b.txt", "Sample: corrected wording.")}, opts).ok());
-  EXPECT_TRUE(Search("first")->records.empty());
-  auto r = *Search("wording");
-  ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].hits.size(), 1u);
-  EXPECT_EQ(r.records[0].hits[0].version, 2);
-}
-
-TEST_F(ArchiveTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
-  ASSERT_TRUE(
-      archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions()).ok());
-  ASSERT_TRUE(archive_->store()->SetInfo("index.format", "1").ok());
-  archive_.reset();
-  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
-  EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("4"));
 }
 
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {

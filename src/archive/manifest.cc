@@ -20,6 +20,7 @@ Result<std::string> BuildManifest(const ManifestFields& f) {
             {"created", f.created},
             {"blobs", blobs},
             {"private", f.private_hmac}};
+  if (!f.derived.is_null()) m["derived"] = f.derived;
   return CanonicalJson(m);
 }
 
@@ -63,7 +64,8 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
     }
     f.manifest_sha256 = j["manifest"];
   }
-  bool needs_manifest = f.kind == "add" || f.kind == "revise" || f.kind == "consent";
+  bool needs_manifest =
+      f.kind == "add" || f.kind == "revise" || f.kind == "derive" || f.kind == "consent";
   if (!needs_manifest && f.kind != "withdraw") {
     return Status::Corruption("log leaf has unknown kind '" + f.kind + "'");
   }

@@ -23,6 +23,7 @@ struct ManifestFields {
   std::string created;
   std::vector<meta::BlobRef> blobs;
   std::string private_hmac;  // hex
+  Json derived;              // null, or the `derived` object of a derived version
 };
 
 Result<std::string> BuildManifest(const ManifestFields& f);
@@ -30,7 +31,7 @@ Result<std::string> BuildManifest(const ManifestFields& f);
 Result<std::string> CommitPrivate(const std::string& salt, const Json& private_object);
 
 struct LeafFields {
-  std::string kind;  // add, revise, withdraw, consent
+  std::string kind;  // add, revise, derive, withdraw, consent
   std::string record;
   int version = 0;
   std::string manifest_sha256;  // empty for withdraw

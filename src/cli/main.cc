@@ -8,11 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <atomic>
+#include <functional>
 #include <optional>
 #include <thread>
 
 #include "archive/archive.h"
-#include "archive/demo.h"
+#include "ingest/demo.h"
+#include "ingest/worker.h"
 #include "core/env.h"
 #include "core/json.h"
 #include "http/server.h"
@@ -35,6 +38,73 @@ int Usage(const std::string& msg) {
 }
 
 void PrintJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
+
+Json JobToJson(const meta::Job& j) {
+  Json out = {{"id", j.id},           {"kind", j.kind},         {"record", j.record_id},
+              {"version", j.version}, {"state", meta::JobStateName(j.state)},
+              {"attempts", j.attempts}, {"bytes", j.bytes},     {"created", j.created},
+              {"updated", j.updated}};
+  if (!j.error.empty()) out["error"] = j.error;
+  if (!j.outcome.empty()) {
+    auto o = ParseJson(j.outcome, "outcome");
+    out["outcome"] = o.ok() ? *o : Json(j.outcome);
+  }
+  if (!j.batch.empty()) out["batch"] = j.batch;
+  if (!j.not_before.empty()) out["not_before"] = j.not_before;
+  if (!j.lease_owner.empty()) out["lease_owner"] = j.lease_owner;
+  return out;
+}
+
+std::string Bytes(double b) {
+  char buf[32];
+  if (b >= 1 << 30) std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1 << 30));
+  else if (b >= 1 << 20) std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1 << 20));
+  else if (b >= 1 << 10) std::snprintf(buf, sizeof buf, "%.1f KiB", b / (1 << 10));
+  else std::snprintf(buf, sizeof buf, "%.0f B", b);
+  return buf;
+}
+
+// Progress of a worker: one updated line on a terminal, JSON lines with --json.
+std::function<void(const ingest::Progress&)> ProgressPrinter(bool json) {
+  bool tty = isatty(STDERR_FILENO) != 0;
+  return [json, tty](const ingest::Progress& p) {
+    const meta::JobCounts& c = p.counts;
+    if (json) {
+      Json j = {{"event", "progress"},
+                {"done", c.done},
+                {"failed", c.failed},
+                {"cancelled", c.cancelled},
+                {"waiting", c.waiting},
+                {"queued", c.queued},
+                {"running", c.running},
+                {"total", c.total},
+                {"bytes_done", c.bytes_finished},
+                {"bytes_total", c.bytes_total},
+                {"pages", p.pages},
+                {"elapsed_s", p.elapsed_s},
+                {"items_per_s", p.items_per_s},
+                {"bytes_per_s", p.bytes_per_s},
+                {"eta_s", p.eta_s}};
+      if (p.job) j["job"] = JobToJson(*p.job);
+      std::cout << j.dump() << "\n" << std::flush;
+      return;
+    }
+    if (!tty) return;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "\r%llu/%llu jobs done, %llu failed, %llu waiting | %s of %s | %.1f jobs/s, "
+                  "%s/s | %llu pages | ",
+                  static_cast<unsigned long long>(c.done), static_cast<unsigned long long>(c.total),
+                  static_cast<unsigned long long>(c.failed),
+                  static_cast<unsigned long long>(c.waiting), Bytes(c.bytes_finished).c_str(),
+                  Bytes(c.bytes_total).c_str(), p.items_per_s, Bytes(p.bytes_per_s).c_str(),
+                  static_cast<unsigned long long>(p.pages));
+    std::string eta = p.eta_s < 0 ? "time left unknown"
+                                   : std::to_string(static_cast<long long>(p.eta_s + 0.5)) +
+                                         " s left";
+    std::cerr << line << eta << "   " << std::flush;
+  };
+}
 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
@@ -103,6 +173,33 @@ int Main(int argc, char** argv) {
   add->add_option("--place", places, "A place the testimony speaks of (repeatable)");
   add->add_option("--date", date, "When: 2023-10-07, 2023-10, 2023 or 2023-10-07..2023-10-08");
   add->add_flag("--json", add_json, "Print JSON");
+  bool add_wait = false;
+  int add_jobs = 1;
+  add->add_flag("--wait", add_wait, "Run the files' jobs (text, OCR, index) here, then return");
+  add->add_option("--jobs", add_jobs, "With --wait: jobs run at once (default 1)");
+
+  auto* worker = app.add_subcommand("worker", "Run jobs: extract text, OCR, index");
+  int worker_jobs = 1, worker_lease = 60;
+  bool worker_idle = false, worker_json = false;
+  worker->add_option("--jobs", worker_jobs, "Jobs run at once (default 1; one a core)");
+  worker->add_flag("--until-idle", worker_idle, "Return when no job is queued or running");
+  worker->add_option("--lease", worker_lease, "Seconds a job is leased for, renewed while it runs");
+  worker->add_flag("--json", worker_json, "Progress as JSON lines on standard output");
+
+  auto* jobs = app.add_subcommand("jobs", "List jobs; retry or cancel them");
+  bool jobs_failed = false, jobs_json = false;
+  std::string jobs_state;
+  jobs->add_flag("--failed", jobs_failed, "Only failed jobs, with why");
+  jobs->add_option("--state", jobs_state, "Only jobs in this state");
+  jobs->add_flag("--json", jobs_json, "Print JSON");
+  auto* jobs_retry = jobs->add_subcommand("retry", "Queue a failed or cancelled job again");
+  std::optional<int64_t> retry_id;
+  bool retry_all = false;
+  jobs_retry->add_option("ID", retry_id, "Job id");
+  jobs_retry->add_flag("--all-failed", retry_all, "Every failed job");
+  auto* jobs_cancel = jobs->add_subcommand("cancel", "Cancel a job that is not done");
+  int64_t cancel_id = 0;
+  jobs_cancel->add_option("ID", cancel_id, "Job id")->required();
 
   auto* show =
       app.add_subcommand("show", "Show one record: versions, blobs, consent, log position");
@@ -250,6 +347,24 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     auto added = (*a)->Add(files, opts);
     if (!added.ok()) return Fail(added.status());
+    std::vector<meta::Job> failed_jobs;
+    if (add_wait && !added->empty()) {
+      a->reset();  // the worker opens the archive itself, once a thread
+      std::string batch = added->front().batch;
+      ingest::WorkerOptions w;
+      w.threads = add_jobs;
+      w.until_idle = true;
+      w.batch = batch;
+      w.on_progress = ProgressPrinter(false);
+      Status st = ingest::RunWorker(env, archive_dir, w);
+      if (isatty(STDERR_FILENO)) std::cerr << "\n";
+      if (!st.ok()) return Fail(st.WithContext("the files were stored and logged; running jobs"));
+      auto again = open();
+      if (!again.ok()) return Fail(again.status());
+      auto listed = (*again)->store()->ListJobs({meta::JobState::kFailed, batch, "", 0});
+      if (!listed.ok()) return Fail(listed.status());
+      failed_jobs = *listed;
+    }
     if (add_json) {
       Json recs = Json::array();
       for (const auto& x : *added) {
@@ -260,12 +375,110 @@ int Main(int argc, char** argv) {
                         {"size", x.size},
                         {"leaf_index", x.leaf_index}});
       }
-      PrintJson({{"records", recs}});
+      Json out = {{"records", recs}};
+      if (!added->empty()) out["batch"] = added->front().batch;
+      if (add_wait) {
+        Json f = Json::array();
+        for (const auto& j : failed_jobs) f.push_back(JobToJson(j));
+        out["failed_jobs"] = f;
+      }
+      PrintJson(out);
     } else {
       for (const auto& x : *added) {
         std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << x.file << "\n";
       }
+      if (!add_wait) {
+        std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
+                     "worker, or add with --wait.\n";
+      }
     }
+    for (const auto& j : failed_jobs) {
+      std::cerr << "attest: job " << j.id << " (" << j.kind << " of " << j.record_id << " v"
+                << j.version << ") failed: " << j.error << "\n";
+    }
+    if (!failed_jobs.empty()) {
+      std::cerr << "attest: the files were stored and logged, but " << failed_jobs.size()
+                << " job(s) failed; see attest jobs --failed\n";
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
+
+  if (*worker) {
+    ingest::WorkerOptions w;
+    w.threads = worker_jobs;
+    w.until_idle = worker_idle;
+    if (worker_lease < 3 || worker_lease > 86400) {
+      return Usage("--lease must be 3 to 86400 seconds");
+    }
+    w.lease_seconds = worker_lease;
+    w.on_progress = ProgressPrinter(worker_json);
+    std::atomic<bool> stop{false};
+    w.stop = &stop;
+    // SIGINT/SIGTERM: take no new job, finish the ones running, return.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::thread waiter([&] {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      stop = true;
+    });
+    Status st = ingest::RunWorker(env, archive_dir, w);
+    if (!stop) pthread_kill(waiter.native_handle(), SIGTERM);
+    waiter.join();
+    if (isatty(STDERR_FILENO) && !worker_json) std::cerr << "\n";
+    if (!st.ok()) return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
+    return kExitOk;
+  }
+
+  if (*jobs) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    meta::Store* store = (*a)->store();
+    std::string now = FormatRfc3339(env->NowMicros());
+    if (*jobs_retry) {
+      if (retry_all == retry_id.has_value()) return Usage("jobs retry takes an ID or --all-failed");
+      if (retry_all) {
+        auto n = store->RetryFailedJobs(now);
+        if (!n.ok()) return Fail(n.status());
+        std::cout << *n << " failed job(s) queued again\n";
+      } else {
+        if (Status st = store->RetryJob(*retry_id, now); !st.ok()) return Fail(st);
+        std::cout << "job " << *retry_id << " queued again\n";
+      }
+      return kExitOk;
+    }
+    if (*jobs_cancel) {
+      if (Status st = store->CancelJob(cancel_id, now); !st.ok()) return Fail(st);
+      std::cout << "job " << cancel_id << " cancelled\n";
+      return kExitOk;
+    }
+    meta::JobFilter f;
+    if (jobs_failed) f.state = meta::JobState::kFailed;
+    if (!jobs_state.empty()) {
+      auto st = meta::ParseJobState(jobs_state);
+      if (!st.ok()) return Usage(st.status().message());
+      f.state = *st;
+    }
+    auto listed = store->ListJobs(f);
+    if (!listed.ok()) return Fail(listed.status());
+    if (jobs_json) {
+      Json arr = Json::array();
+      for (const auto& j : *listed) arr.push_back(JobToJson(j));
+      PrintJson({{"jobs", arr}});
+      return kExitOk;
+    }
+    for (const auto& j : *listed) {
+      std::cout << j.id << "\t" << j.kind << "\t" << j.record_id << " v" << j.version << "\t"
+                << meta::JobStateName(j.state);
+      if (!j.error.empty()) std::cout << "\t" << j.error;
+      else if (!j.outcome.empty()) std::cout << "\t" << j.outcome;
+      std::cout << "\n";
+    }
+    if (listed->empty()) std::cout << (jobs_failed ? "no failed jobs\n" : "no jobs\n");
     return kExitOk;
   }
 
@@ -537,7 +750,7 @@ int Main(int argc, char** argv) {
       if (!mkdtemp(tmpl)) return Fail(Status::IOError("cannot create a temporary directory"));
       dir = tmpl;
     }
-    auto added = archive::BuildDemoArchive(env, dir);
+    auto added = ingest::BuildDemoArchive(env, dir);
     if (!added.ok()) return Fail(added.status());
     auto a = archive::Archive::Open(env, dir);
     if (!a.ok()) return Fail(a.status());

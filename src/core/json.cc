@@ -222,4 +222,14 @@ std::string FormatRfc3339(int64_t unix_micros) {
   return buf;
 }
 
+Result<int64_t> ParseRfc3339(std::string_view s) {
+  struct tm tm = {};
+  std::string str(s);
+  const char* end = strptime(str.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0' || s.size() != 20) {
+    return Status::InvalidArgument("'" + str + "' is not a time like 2026-11-23T08:05:33Z");
+  }
+  return static_cast<int64_t>(timegm(&tm)) * 1000000;
+}
+
 }  // namespace attest

@@ -35,6 +35,8 @@ size_t CodePoints(std::string_view s);
 
 // "2026-11-23T08:05:33Z" (UTC, whole seconds).
 std::string FormatRfc3339(int64_t unix_micros);
+// The inverse of FormatRfc3339 (that exact form): microseconds since 1970.
+Result<int64_t> ParseRfc3339(std::string_view s);
 
 }  // namespace attest
 

@@ -103,6 +103,20 @@ CREATE TABLE names (
 CREATE INDEX annotations_segment ON annotations(segment_id);
 CREATE INDEX annotations_kind_value ON annotations(kind, value);
 )sql",
+    // 3: ingestion (doc/format/metadata.md#jobs): derivation keys, leases, backoff, outcomes.
+    R"sql(
+ALTER TABLE versions ADD COLUMN derivation_key TEXT;
+CREATE UNIQUE INDEX versions_derivation ON versions(record_id, derivation_key)
+  WHERE derivation_key IS NOT NULL;
+ALTER TABLE jobs ADD COLUMN not_before TEXT;
+ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+ALTER TABLE jobs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN batch TEXT;
+ALTER TABLE jobs ADD COLUMN outcome TEXT;
+CREATE UNIQUE INDEX jobs_unique ON jobs(kind, record_id, version);
+CREATE INDEX jobs_state ON jobs(state, not_before);
+CREATE INDEX jobs_batch ON jobs(batch);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -5,6 +5,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/json.h"
 #include "meta/schema.sql.h"
 #include "meta/sqlite.h"
 #include "meta/store.h"
@@ -38,6 +39,33 @@ Result<Consent> ParseConsent(std::string_view s) {
   }
   return Status::InvalidArgument("unknown consent level '" + std::string(s) +
                                  "'; use public, research, restricted or sealed");
+}
+
+const char* JobStateName(JobState s) {
+  switch (s) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kDone:
+      return "done";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kWaiting:
+      return "waiting";
+    case JobState::kCancelled:
+      return "cancelled";
+  }
+  return "failed";
+}
+
+Result<JobState> ParseJobState(std::string_view s) {
+  for (JobState j : {JobState::kQueued, JobState::kRunning, JobState::kDone, JobState::kFailed,
+                     JobState::kWaiting, JobState::kCancelled}) {
+    if (s == JobStateName(j)) return j;
+  }
+  return Status::InvalidArgument("unknown job state '" + std::string(s) +
+                                 "'; use queued, running, done, failed, waiting or cancelled");
 }
 
 namespace {
@@ -104,80 +132,8 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(uint64_t next_leaf, LeafCount());
     std::vector<Version> out;
     for (const AddRequest& req : requests) {
-      int version = 1;
-      std::string salt = req.salt;
-      if (req.create) {
-        if (!req.collection_id.empty()) {
-          RETURN_IF_ERROR(
-              InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
-                           req.collection_id, req.created));
-        }
-        if (!req.witness_id.empty()) {
-          RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO witnesses(id, created) VALUES (?, ?)",
-                                       req.witness_id, req.created));
-        }
-        ASSIGN_OR_RETURN(Stmt s,
-                         db_->Prepare("INSERT INTO records(id, collection_id, witness_id, consent, "
-                                      "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
-        s.Bind(1, req.record_id).Bind(4, ConsentName(req.consent)).Bind(5, req.created);
-        s.BindBlob(6, req.salt);
-        req.collection_id.empty() ? s.BindNull(2) : s.Bind(2, req.collection_id);
-        req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
-        RETURN_IF_ERROR(s.Run());
-      } else {
-        ASSIGN_OR_RETURN(Stmt s,
-                         db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
-                                      "(SELECT COALESCE(MAX(version), 0) FROM versions v "
-                                      " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
-        s.Bind(1, req.record_id);
-        ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) return Status::NotFound("no record '" + req.record_id + "' in this archive");
-        if (s.Int(0) != 0) {
-          return Status::Conflict("record '" + req.record_id +
-                                  "' was withdrawn; it cannot get a new version");
-        }
-        salt = s.Blob(1);
-        version = static_cast<int>(s.Int(2)) + 1;
-      }
-      ASSIGN_OR_RETURN(NewVersion nv, req.build(version, salt, next_leaf));
-      RETURN_IF_ERROR(SequenceLeaf(next_leaf, nv.leaf));
-      {
-        ASSIGN_OR_RETURN(Stmt s,
-                         db_->Prepare("INSERT INTO versions(record_id, version, manifest, "
-                                      "manifest_sha256, private_json, lang, created, leaf_index) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-        s.Bind(1, req.record_id).Bind(2, version).BindBlob(3, nv.manifest);
-        s.Bind(4, nv.manifest_sha256).Bind(5, nv.private_json).Bind(6, nv.lang);
-        s.Bind(7, nv.created).Bind(8, static_cast<int64_t>(next_leaf));
-        RETURN_IF_ERROR(s.Run());
-      }
-      for (const BlobRef& b : nv.blobs) {
-        ASSIGN_OR_RETURN(Stmt s,
-                         db_->Prepare("INSERT OR IGNORE INTO version_blobs(record_id, version, "
-                                      "role, sha256, size) VALUES (?, ?, ?, ?, ?)"));
-        s.Bind(1, req.record_id).Bind(2, version).Bind(3, b.role).Bind(4, b.sha256);
-        RETURN_IF_ERROR(s.Bind(5, static_cast<int64_t>(b.size)).Run());
-      }
-      for (const Segment& g : nv.segments) {
-        ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO segments(record_id, version, start_ms, "
-                                              "end_ms, page, char_start, char_end, lang, speaker, "
-                                              "consent, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-        s.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
-        s.Bind(5, g.page).Bind(6, g.char_start).Bind(7, g.char_end).Bind(8, g.lang);
-        s.Bind(9, g.speaker).Bind(11, g.text);
-        g.consent ? s.Bind(10, ConsentName(*g.consent)) : s.BindNull(10);
-        RETURN_IF_ERROR(s.Run());
-        int64_t segment_id = db_->LastInsertId();
-        for (const Annotation& a : g.annotations) {
-          ASSIGN_OR_RETURN(Stmt n, db_->Prepare("INSERT INTO annotations(segment_id, kind, value, "
-                                                "source, created) VALUES (?, ?, ?, ?, ?)"));
-          n.Bind(1, segment_id).Bind(2, a.kind).Bind(3, a.value).Bind(4, a.source);
-          RETURN_IF_ERROR(n.Bind(5, nv.created).Run());
-        }
-      }
-      out.push_back(Version{req.record_id, version, nv.manifest, nv.manifest_sha256,
-                            nv.private_json, nv.lang, nv.created, next_leaf, nv.blobs});
-      ++next_leaf;
+      ASSIGN_OR_RETURN(Version v, AddOne(req, &next_leaf));
+      out.push_back(std::move(v));
     }
     RETURN_IF_ERROR(txn->Commit());
     return out;
@@ -342,6 +298,182 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
+                                      const std::string& lease_until) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
+                                 "SELECT id FROM jobs WHERE (state = 'queued' AND "
+                                 "(not_before IS NULL OR not_before <= ?1)) OR "
+                                 "(state = 'running' AND lease_until < ?1) ORDER BY id LIMIT 1"));
+    s.Bind(1, now);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<Job>();
+    int64_t id = s.Int(0);
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'running', lease_owner = ?, "
+                                          "lease_until = ?, attempts = attempts + 1, "
+                                          "updated = ? WHERE id = ?"));
+    RETURN_IF_ERROR(u.Bind(1, owner).Bind(2, lease_until).Bind(3, now).Bind(4, id).Run());
+    ASSIGN_OR_RETURN(Job j, GetJob(id));
+    RETURN_IF_ERROR(txn->Commit());
+    return std::optional<Job>(std::move(j));
+  }
+
+  Result<int> RenewLeases(const std::string& owner, const std::string& lease_until) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE jobs SET lease_until = ? WHERE state = "
+                                          "'running' AND lease_owner = ?"));
+    RETURN_IF_ERROR(s.Bind(1, lease_until).Bind(2, owner).Run());
+    return db_->Changes();
+  }
+
+  Result<std::optional<Version>> FinishJob(int64_t id, const std::string& owner,
+                                           const std::string& now, const AddRequest* derived,
+                                           const std::vector<NewJob>& follow_ups,
+                                           const std::string& outcome) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    RETURN_IF_ERROR(CheckLease(id, owner));
+    ASSIGN_OR_RETURN(Job job, GetJob(id));
+    std::optional<Version> v;
+    if (derived) {
+      ASSIGN_OR_RETURN(uint64_t next_leaf, LeafCount());
+      ASSIGN_OR_RETURN(Version added, AddOne(*derived, &next_leaf));
+      v = std::move(added);
+    }
+    RETURN_IF_ERROR(ScheduleJobs(job.record_id, v ? v->version : job.version, follow_ups, now));
+    std::string out = outcome.empty() ? "{}" : outcome;
+    if (v) {  // outcome is canonical JSON of an object: add "version" in its sorted place
+      out = out == "{}" ? "{\"version\":" + std::to_string(v->version) + "}"
+                        : out.substr(0, out.size() - 1) + ",\"version\":" +
+                              std::to_string(v->version) + "}";
+    }
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'done', outcome = ?, error = "
+                                          "NULL, lease_owner = NULL, lease_until = NULL, "
+                                          "updated = ? WHERE id = ?"));
+    RETURN_IF_ERROR(u.Bind(1, out).Bind(2, now).Bind(3, id).Run());
+    RETURN_IF_ERROR(txn->Commit());
+    return v;
+  }
+
+  Result<JobState> FailJob(int64_t id, const std::string& owner, const std::string& now,
+                           const std::string& error, bool retry) override {
+    constexpr int kMaxAttempts = 3;
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    RETURN_IF_ERROR(CheckLease(id, owner));
+    ASSIGN_OR_RETURN(Job job, GetJob(id));
+    JobState next = retry && job.attempts < kMaxAttempts ? JobState::kQueued : JobState::kFailed;
+    std::string not_before;
+    if (next == JobState::kQueued) {
+      auto t = ParseRfc3339(now);
+      int64_t delay_s = 5;
+      for (int i = 1; i < job.attempts; ++i) delay_s *= 4;
+      not_before = t.ok() ? FormatRfc3339(*t + delay_s * 1000000) : now;
+    }
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = ?, error = ?, not_before = ?, "
+                                          "lease_owner = NULL, lease_until = NULL, updated = ? "
+                                          "WHERE id = ?"));
+    u.Bind(1, JobStateName(next)).Bind(2, error).Bind(4, now).Bind(5, id);
+    not_before.empty() ? u.BindNull(3) : u.Bind(3, not_before);
+    RETURN_IF_ERROR(u.Run());
+    RETURN_IF_ERROR(txn->Commit());
+    return next;
+  }
+
+  Status ReleaseJob(int64_t id, const std::string& owner, const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'queued', lease_owner = NULL, "
+                                          "lease_until = NULL, not_before = NULL, updated = ? "
+                                          "WHERE id = ? AND state = 'running' AND "
+                                          "lease_owner = ?"));
+    return u.Bind(1, now).Bind(2, id).Bind(3, owner).Run();
+  }
+
+  Result<Job> GetJob(int64_t id) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kJobColumns +
+                                          " FROM jobs WHERE id = ?"));
+    s.Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::NotFound("no job " + std::to_string(id) + " in this archive");
+    return ReadJob(s);
+  }
+
+  Result<std::vector<Job>> ListJobs(const JobFilter& f) override {
+    std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE 1";
+    if (f.state) sql += " AND state = ?1";
+    if (!f.batch.empty()) sql += " AND batch = ?2";
+    if (!f.record_id.empty()) sql += " AND record_id = ?3";
+    sql += " ORDER BY id";
+    if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
+    if (f.state) s.Bind(1, JobStateName(*f.state));
+    if (!f.batch.empty()) s.Bind(2, f.batch);
+    if (!f.record_id.empty()) s.Bind(3, f.record_id);
+    std::vector<Job> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(ReadJob(s));
+    }
+    return out;
+  }
+
+  Result<JobCounts> CountJobs(const std::string& batch) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT state, COUNT(*), COALESCE(SUM(bytes), 0) FROM "
+                                          "jobs WHERE ?1 = '' OR batch = ?1 GROUP BY state"));
+    s.Bind(1, batch);
+    JobCounts c;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      uint64_t n = static_cast<uint64_t>(s.Int(1)), bytes = static_cast<uint64_t>(s.Int(2));
+      std::string state = s.Text(0);
+      c.total += n;
+      c.bytes_total += bytes;
+      if (state == "queued") c.queued = n;
+      if (state == "running") c.running = n;
+      if (state == "waiting") c.waiting = n;
+      if (state == "done") c.done = n;
+      if (state == "failed") c.failed = n;
+      if (state == "cancelled") c.cancelled = n;
+      if (state == "done" || state == "failed" || state == "cancelled") c.bytes_finished += bytes;
+    }
+    return c;
+  }
+
+  Status RetryJob(int64_t id, const std::string& now) override {
+    ASSIGN_OR_RETURN(Job j, GetJob(id));
+    if (j.state != JobState::kFailed && j.state != JobState::kCancelled) {
+      return Status::Conflict("job " + std::to_string(id) + " is " + JobStateName(j.state) +
+                              "; only failed or cancelled jobs are retried");
+    }
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'queued', attempts = 0, "
+                                          "not_before = NULL, updated = ? WHERE id = ?"));
+    return u.Bind(1, now).Bind(2, id).Run();
+  }
+
+  Result<int> RetryFailedJobs(const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'queued', attempts = 0, "
+                                          "not_before = NULL, updated = ? WHERE state = "
+                                          "'failed'"));
+    RETURN_IF_ERROR(u.Bind(1, now).Run());
+    return db_->Changes();
+  }
+
+  Status CancelJob(int64_t id, const std::string& now) override {
+    ASSIGN_OR_RETURN(Job j, GetJob(id));
+    if (j.state == JobState::kDone) {
+      return Status::Conflict("job " + std::to_string(id) + " is already done");
+    }
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'cancelled', lease_owner = "
+                                          "NULL, lease_until = NULL, updated = ? WHERE id = ? "
+                                          "AND state <> 'done'"));
+    return u.Bind(1, now).Bind(2, id).Run();
+  }
+
+  Result<int> WakeJobs(const std::string& kind, const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'queued', updated = ? WHERE "
+                                          "state = 'waiting' AND kind = ?"));
+    RETURN_IF_ERROR(u.Bind(1, now).Bind(2, kind).Run());
+    return db_->Changes();
+  }
+
   Result<uint64_t> RecordCount() override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COUNT(*) FROM records"));
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -386,6 +518,150 @@ class SqliteStore : public Store {
   }
 
  private:
+  // One request of AddVersions, inside the caller's transaction.
+  Result<Version> AddOne(const AddRequest& req, uint64_t* next_leaf) {
+    int version = 1;
+    std::string salt = req.salt;
+    if (req.create) {
+      if (!req.collection_id.empty()) {
+        RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
+                                     req.collection_id, req.created));
+      }
+      if (!req.witness_id.empty()) {
+        RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO witnesses(id, created) VALUES (?, ?)",
+                                     req.witness_id, req.created));
+      }
+      ASSIGN_OR_RETURN(Stmt s,
+                       db_->Prepare("INSERT INTO records(id, collection_id, witness_id, consent, "
+                                    "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
+      s.Bind(1, req.record_id).Bind(4, ConsentName(req.consent)).Bind(5, req.created);
+      s.BindBlob(6, req.salt);
+      req.collection_id.empty() ? s.BindNull(2) : s.Bind(2, req.collection_id);
+      req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
+      RETURN_IF_ERROR(s.Run());
+    } else {
+      ASSIGN_OR_RETURN(Stmt s,
+                       db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
+                                    "(SELECT COALESCE(MAX(version), 0) FROM versions v "
+                                    " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
+      s.Bind(1, req.record_id);
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::NotFound("no record '" + req.record_id + "' in this archive");
+      if (s.Int(0) != 0) {
+        return Status::Conflict("record '" + req.record_id +
+                                "' was withdrawn; it cannot get a new version");
+      }
+      salt = s.Blob(1);
+      version = static_cast<int>(s.Int(2)) + 1;
+      if (!req.derivation_key.empty()) {  // the same derivation again: its version
+        ASSIGN_OR_RETURN(Stmt d, db_->Prepare(std::string("SELECT ") + kVersionColumns +
+                                              " FROM versions v WHERE v.record_id = ? AND "
+                                              "v.derivation_key = ?"));
+        d.Bind(1, req.record_id).Bind(2, req.derivation_key);
+        ASSIGN_OR_RETURN(bool found, d.Step());
+        if (found) return ReadVersion(d, 0);
+      }
+    }
+    ASSIGN_OR_RETURN(NewVersion nv, req.build(version, salt, *next_leaf));
+    RETURN_IF_ERROR(SequenceLeaf(*next_leaf, nv.leaf));
+    {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO versions(record_id, version, manifest, "
+                                            "manifest_sha256, private_json, lang, created, "
+                                            "leaf_index, derived_from, derivation_key) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      s.Bind(1, req.record_id).Bind(2, version).BindBlob(3, nv.manifest);
+      s.Bind(4, nv.manifest_sha256).Bind(5, nv.private_json).Bind(6, nv.lang);
+      s.Bind(7, nv.created).Bind(8, static_cast<int64_t>(*next_leaf));
+      req.derived_from > 0 ? s.Bind(9, req.derived_from) : s.BindNull(9);
+      req.derivation_key.empty() ? s.BindNull(10) : s.Bind(10, req.derivation_key);
+      RETURN_IF_ERROR(s.Run());
+    }
+    for (const BlobRef& b : nv.blobs) {
+      ASSIGN_OR_RETURN(Stmt s,
+                       db_->Prepare("INSERT OR IGNORE INTO version_blobs(record_id, version, "
+                                    "role, sha256, size) VALUES (?, ?, ?, ?, ?)"));
+      s.Bind(1, req.record_id).Bind(2, version).Bind(3, b.role).Bind(4, b.sha256);
+      RETURN_IF_ERROR(s.Bind(5, static_cast<int64_t>(b.size)).Run());
+    }
+    for (const Segment& g : nv.segments) {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO segments(record_id, version, start_ms, "
+                                            "end_ms, page, char_start, char_end, lang, speaker, "
+                                            "consent, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+      s.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
+      s.Bind(5, g.page).Bind(6, g.char_start).Bind(7, g.char_end).Bind(8, g.lang);
+      s.Bind(9, g.speaker).Bind(11, g.text);
+      g.consent ? s.Bind(10, ConsentName(*g.consent)) : s.BindNull(10);
+      RETURN_IF_ERROR(s.Run());
+      int64_t segment_id = db_->LastInsertId();
+      for (const Annotation& a : g.annotations) {
+        ASSIGN_OR_RETURN(Stmt n, db_->Prepare("INSERT INTO annotations(segment_id, kind, value, "
+                                              "source, created) VALUES (?, ?, ?, ?, ?)"));
+        n.Bind(1, segment_id).Bind(2, a.kind).Bind(3, a.value).Bind(4, a.source);
+        RETURN_IF_ERROR(n.Bind(5, nv.created).Run());
+      }
+    }
+    RETURN_IF_ERROR(ScheduleJobs(req.record_id, version, nv.jobs, nv.created));
+    Version out{req.record_id, version, nv.manifest, nv.manifest_sha256,
+                nv.private_json, nv.lang, nv.created, *next_leaf, nv.blobs};
+    ++*next_leaf;
+    return out;
+  }
+
+  Status ScheduleJobs(const std::string& record_id, int version, const std::vector<NewJob>& jobs,
+                      const std::string& now) {
+    for (const NewJob& j : jobs) {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR IGNORE INTO jobs(kind, record_id, version, "
+                                            "state, bytes, batch, created, updated) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+      s.Bind(1, j.kind).Bind(2, record_id).Bind(3, j.version > 0 ? j.version : version);
+      s.Bind(4, j.waiting ? "waiting" : "queued").Bind(5, static_cast<int64_t>(j.bytes));
+      j.batch.empty() ? s.BindNull(6) : s.Bind(6, j.batch);
+      RETURN_IF_ERROR(s.Bind(7, now).Bind(8, now).Run());
+    }
+    return Status::Ok();
+  }
+
+  static constexpr char kJobColumns[] =
+      "id, kind, COALESCE(record_id, ''), COALESCE(version, 0), state, attempts, "
+      "COALESCE(error, ''), COALESCE(outcome, ''), COALESCE(lease_owner, ''), "
+      "COALESCE(lease_until, ''), COALESCE(not_before, ''), bytes, COALESCE(batch, ''), "
+      "created, updated";
+
+  static Job ReadJob(Stmt& s) {
+    Job j;
+    j.id = s.Int(0);
+    j.kind = s.Text(1);
+    j.record_id = s.Text(2);
+    j.version = static_cast<int>(s.Int(3));
+    auto state = ParseJobState(s.Text(4));  // the CHECK constraint allows no other
+    j.state = state.ok() ? *state : JobState::kFailed;
+    j.attempts = static_cast<int>(s.Int(5));
+    j.error = s.Text(6);
+    j.outcome = s.Text(7);
+    j.lease_owner = s.Text(8);
+    j.lease_until = s.Text(9);
+    j.not_before = s.Text(10);
+    j.bytes = static_cast<uint64_t>(s.Int(11));
+    j.batch = s.Text(12);
+    j.created = s.Text(13);
+    j.updated = s.Text(14);
+    return j;
+  }
+
+  // The job's state and owner, checking `owner` holds it.
+  Status CheckLease(int64_t id, const std::string& owner) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT state, COALESCE(lease_owner, '') FROM jobs "
+                                          "WHERE id = ?"));
+    s.Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::NotFound("no job " + std::to_string(id));
+    if (s.Text(0) != "running" || s.Text(1) != owner) {
+      return Status::Conflict("job " + std::to_string(id) + " is no longer held by " + owner +
+                              " (now " + s.Text(0) + "); its work was not recorded");
+    }
+    return Status::Ok();
+  }
+
   Result<int64_t> UserVersion() {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA user_version"));
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -400,7 +676,13 @@ class SqliteStore : public Store {
                                   "g.page, g.char_start, g.char_end, COALESCE(g.lang, ''), "
                                   "COALESCE(g.speaker, ''), g.consent, COALESCE(g.text, ''), "
                                   "r.consent, COALESCE(r.witness_id, ''), "
-                                  "COALESCE(r.collection_id, '') FROM segments g JOIN records r "
+                                  "COALESCE(r.collection_id, ''), "
+                                  // A later original than the one this text was made from.
+                                  "EXISTS (SELECT 1 FROM versions v JOIN versions w ON "
+                                  "w.record_id = v.record_id WHERE v.record_id = g.record_id AND "
+                                  "v.version = g.version AND w.derived_from IS NULL AND "
+                                  "w.version > COALESCE(v.derived_from, v.version)) "
+                                  "FROM segments g JOIN records r "
                                   "ON r.id = g.record_id WHERE " +
                                   where));
     bind(s);
@@ -429,6 +711,7 @@ class SqliteStore : public Store {
       st.effective = g.consent ? Strictest(record_consent, *g.consent) : record_consent;
       st.witness_id = s.Text(13);
       st.collection_id = s.Text(14);
+      st.superseded = s.Int(15) != 0;
       out.push_back(std::move(st));
     }
     if (out.empty()) return out;

@@ -90,10 +90,56 @@ struct SegmentState {
   std::string witness_id;
   std::string collection_id;
   Consent effective = Consent::kRestricted;  // the strictest of record and segment
+  // The record has an original newer than the one this segment's text was made from (a
+  // revision added while the older text was being extracted): citable, but not searched.
+  bool superseded = false;
 };
 
 // The stricter of two levels (withdrawn > sealed > restricted > research > public).
 Consent Strictest(Consent a, Consent b);
+
+// Derived work on one version of a record (doc/format/metadata.md#jobs).
+enum class JobState { kQueued, kRunning, kDone, kFailed, kWaiting, kCancelled };
+const char* JobStateName(JobState s);
+Result<JobState> ParseJobState(std::string_view s);
+
+struct Job {
+  int64_t id = 0;
+  std::string kind;  // extract, ocr, transcribe, index
+  std::string record_id;
+  int version = 0;
+  JobState state = JobState::kQueued;
+  int attempts = 0;
+  std::string error;    // why it last failed
+  std::string outcome;  // canonical JSON, when done
+  std::string lease_owner, lease_until, not_before;
+  uint64_t bytes = 0;
+  std::string batch;
+  std::string created, updated;
+};
+
+// A job to schedule. Scheduling is idempotent: (kind, record, version) is scheduled once.
+struct NewJob {
+  std::string kind;
+  int version = 0;  // 0: the version being added (or derived) in the same transaction
+  uint64_t bytes = 0;
+  std::string batch;
+  bool waiting = false;  // scheduled, but nothing can run it yet
+};
+
+struct JobFilter {
+  std::optional<JobState> state;
+  std::string batch;
+  std::string record_id;
+  uint64_t limit = 0;  // 0: all
+};
+
+// Jobs by state, and bytes of the done ones and of all (progress).
+struct JobCounts {
+  uint64_t total = 0, queued = 0, running = 0, done = 0, failed = 0, waiting = 0, cancelled = 0;
+  uint64_t bytes_total = 0, bytes_finished = 0;  // finished: done, failed or cancelled
+  uint64_t finished() const { return done + failed + cancelled; }
+};
 
 struct NewVersion {
   std::string manifest;
@@ -104,6 +150,7 @@ struct NewVersion {
   std::string leaf;  // the log leaf stating this version
   std::vector<BlobRef> blobs;
   std::vector<Segment> segments;  // text of the version, if known when it is added
+  std::vector<NewJob> jobs;       // derived work to schedule on it
 };
 
 struct AddRequest {
@@ -115,6 +162,11 @@ struct AddRequest {
   Consent consent = Consent::kRestricted;
   std::string created;
   std::string salt;
+  // For a derived version (doc/format/manifest.md#derived-versions): the version it was made
+  // from and its derivation key. If the record already has a version with this key, that
+  // version is returned and nothing is added.
+  int derived_from = 0;
+  std::string derivation_key;
   // Called inside the transaction with the version number, the record's salt and the index
   // the leaf will have.
   std::function<Result<NewVersion>(int version, const std::string& salt, uint64_t leaf_index)>
@@ -176,6 +228,40 @@ class Store {
   // The distinct values of annotations of `kind` on segments of records not withdrawn.
   virtual Result<std::vector<std::string>> AnnotationValues(const std::string& kind) = 0;
 
+  // Jobs. `now` and lease times are RFC 3339 UTC, whole seconds (they compare as text).
+  // Takes the oldest queued job whose backoff has passed, or a running one whose lease
+  // expired, for `owner` until `lease_until`; none: nullopt.
+  virtual Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
+                                              const std::string& lease_until) = 0;
+  // Extends every running lease `owner` holds; returns how many.
+  virtual Result<int> RenewLeases(const std::string& owner, const std::string& lease_until) = 0;
+  // Finishes a job in one transaction: checks `owner` still holds it (kConflict if not),
+  // adds `derived` (or finds its existing version by derivation key), schedules `follow_ups`
+  // (version 0: the derived version, or the job's own if nothing was derived) and marks it
+  // done with `outcome` (a JSON object; "version" is set to the derived version). Returns the
+  // derived version, if any.
+  virtual Result<std::optional<Version>> FinishJob(int64_t id, const std::string& owner,
+                                                   const std::string& now,
+                                                   const AddRequest* derived,
+                                                   const std::vector<NewJob>& follow_ups,
+                                                   const std::string& outcome) = 0;
+  // A failed run: back to queued after a backoff if `retry` and attempts remain (3 in all),
+  // else failed with `error`. kConflict if `owner` no longer holds it. Returns the new state.
+  virtual Result<JobState> FailJob(int64_t id, const std::string& owner, const std::string& now,
+                                   const std::string& error, bool retry) = 0;
+  // A running job whose owner is gone (a killed worker): queued again at once.
+  virtual Status ReleaseJob(int64_t id, const std::string& owner, const std::string& now) = 0;
+  virtual Result<Job> GetJob(int64_t id) = 0;
+  virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
+  virtual Result<JobCounts> CountJobs(const std::string& batch) = 0;
+  // Failed or cancelled jobs back to queued with attempts 0 (kConflict for other states).
+  virtual Status RetryJob(int64_t id, const std::string& now) = 0;
+  virtual Result<int> RetryFailedJobs(const std::string& now) = 0;
+  // Cancels a job that is not done (kConflict if it is); a running one finishes nothing.
+  virtual Status CancelJob(int64_t id, const std::string& now) = 0;
+  // Waiting jobs of `kind` (e.g. transcribe once a model is configured) back to queued.
+  virtual Result<int> WakeJobs(const std::string& kind, const std::string& now) = 0;
+
   virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;
   virtual Result<std::vector<std::string>> Leaves(uint64_t start, uint64_t limit) = 0;
@@ -188,7 +274,7 @@ class Store {
 // schema. A database from a newer attest is refused.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 }  // namespace attest::meta
 

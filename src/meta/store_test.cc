@@ -242,3 +242,115 @@ TEST(ConsentTest, ParsesKnownLevelsAndNamesUnknownOnes) {
 
 }  // namespace
 }  // namespace attest::meta
+
+namespace attest::meta {
+namespace {
+
+AddRequest WithJobs(AddRequest r, std::vector<NewJob> jobs) {
+  auto build = r.build;
+  r.build = [build, jobs](int v, const std::string& salt, uint64_t leaf) -> Result<NewVersion> {
+    ASSIGN_OR_RETURN(NewVersion nv, build(v, salt, leaf));
+    nv.jobs = jobs;
+    return nv;
+  };
+  return r;
+}
+
+AddRequest Derived(const std::string& id, const std::string& key) {
+  AddRequest r = NewRecord(id, std::string(64, 'd'), "");
+  r.create = false;
+  r.derived_from = 1;
+  r.derivation_key = key;
+  return r;
+}
+
+constexpr char kT0[] = "2026-01-01T00:00:00Z";
+constexpr char kT1[] = "2026-01-01T00:01:00Z";
+
+TEST_F(StoreTest, AddSchedulesJobsOnceAndLeasesThemInOrder) {
+  ASSERT_TRUE(store_
+                  ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                          {{"extract", 0, 10, "b1"}, {"extract", 0, 10, "b1"}})})
+                  .ok());
+  auto jobs = *store_->ListJobs({});
+  ASSERT_EQ(jobs.size(), 1u);  // (kind, record, version) is scheduled once
+  EXPECT_EQ(jobs[0].kind, "extract");
+  EXPECT_EQ(jobs[0].version, 1);
+  EXPECT_EQ(jobs[0].state, JobState::kQueued);
+  EXPECT_EQ(jobs[0].batch, "b1");
+  auto leased = *store_->LeaseJob("w/1/a", kT0, kT1);
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->state, JobState::kRunning);
+  EXPECT_EQ(leased->attempts, 1);
+  EXPECT_FALSE(store_->LeaseJob("w/2/b", kT0, kT1)->has_value());  // held
+  // Expired: another worker takes it; the first can no longer finish it.
+  auto stolen = *store_->LeaseJob("w/2/b", "2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z");
+  ASSERT_TRUE(stolen.has_value());
+  EXPECT_EQ(stolen->attempts, 2);
+  auto late = store_->FinishJob(leased->id, "w/1/a", kT1, nullptr, {}, "{}");
+  EXPECT_EQ(late.status().code(), Code::kConflict);
+  EXPECT_TRUE(store_->FinishJob(stolen->id, "w/2/b", kT1, nullptr, {}, "{}").ok());
+  EXPECT_EQ(store_->GetJob(stolen->id)->state, JobState::kDone);
+}
+
+TEST_F(StoreTest, FinishingAJobAddsItsDerivedVersionOnceAndSchedulesFollowUps) {
+  ASSERT_TRUE(store_->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                            {{"extract", 0, 10, ""}})})
+                  .ok());
+  auto job = **store_->LeaseJob("w/1/a", kT0, kT1);
+  AddRequest d = Derived("r1", std::string(64, 'k'));
+  auto v = store_->FinishJob(job.id, "w/1/a", kT0, &d, {{"index", 0, 0, ""}},
+                             R"({"artifact":"text"})");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_TRUE(v->has_value());
+  EXPECT_EQ((*v)->version, 2);
+  EXPECT_EQ(store_->GetJob(job.id)->outcome, R"({"artifact":"text","version":2})");
+  auto index_jobs = *store_->ListJobs({JobState::kQueued, "", "", 0});
+  ASSERT_EQ(index_jobs.size(), 1u);
+  EXPECT_EQ(index_jobs[0].kind, "index");
+  EXPECT_EQ(index_jobs[0].version, 2);
+  // The same derivation again (a second run after a crash) finds version 2.
+  EXPECT_EQ(store_->RetryJob(job.id, kT0).code(), Code::kConflict);  // done is done
+  ASSERT_TRUE(store_->AddVersions({WithJobs(Derived("r1", std::string(64, 'k')), {})}).ok());
+  EXPECT_EQ(store_->GetRecord("r1")->versions.size(), 2u);
+  EXPECT_EQ(*store_->LeafCount(), 2u);
+  // A new derivation key (a newer tool) is a new version; the old one stays.
+  ASSERT_TRUE(store_->AddVersions({Derived("r1", std::string(64, 'n'))}).ok());
+  EXPECT_EQ(store_->GetRecord("r1")->versions.size(), 3u);
+}
+
+TEST_F(StoreTest, FailuresBackOffThenFailAndCanBeRetriedOrCancelled) {
+  ASSERT_TRUE(store_->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                            {{"ocr", 0, 10, ""}})})
+                  .ok());
+  auto job = **store_->LeaseJob("w", kT0, kT1);
+  EXPECT_EQ(*store_->FailJob(job.id, "w", kT0, "disk busy", true), JobState::kQueued);
+  EXPECT_EQ(store_->GetJob(job.id)->not_before, "2026-01-01T00:00:05Z");
+  EXPECT_FALSE(store_->LeaseJob("w", "2026-01-01T00:00:04Z", kT1)->has_value());
+  job = **store_->LeaseJob("w", "2026-01-01T00:00:05Z", kT1);
+  EXPECT_EQ(*store_->FailJob(job.id, "w", kT0, "disk busy", true), JobState::kQueued);
+  EXPECT_EQ(store_->GetJob(job.id)->not_before, "2026-01-01T00:00:20Z");
+  job = **store_->LeaseJob("w", "2026-01-01T00:10:00Z", "2026-01-01T00:11:00Z");
+  EXPECT_EQ(*store_->FailJob(job.id, "w", kT0, "disk busy", true), JobState::kFailed);
+  auto failed = *store_->ListJobs({JobState::kFailed, "", "", 0});
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].error, "disk busy");
+  EXPECT_EQ(*store_->RetryFailedJobs(kT0), 1);
+  EXPECT_EQ(store_->GetJob(job.id)->attempts, 0);
+  job = **store_->LeaseJob("w", "2026-01-01T00:10:00Z", "2026-01-01T00:11:00Z");
+  // A content error fails at once; a cancelled running job finishes nothing.
+  EXPECT_EQ(*store_->FailJob(job.id, "w", kT0, "not a PDF", false), JobState::kFailed);
+  ASSERT_TRUE(store_->RetryJob(job.id, kT0).ok());
+  job = **store_->LeaseJob("w", "2026-01-01T00:10:00Z", "2026-01-01T00:11:00Z");
+  ASSERT_TRUE(store_->CancelJob(job.id, kT0).ok());
+  EXPECT_EQ(store_->FinishJob(job.id, "w", kT0, nullptr, {}, "{}").status().code(),
+            Code::kConflict);
+  EXPECT_EQ(store_->GetJob(job.id)->state, JobState::kCancelled);
+  auto counts = *store_->CountJobs("");
+  EXPECT_EQ(counts.total, 1u);
+  EXPECT_EQ(counts.cancelled, 1u);
+  EXPECT_EQ(counts.bytes_finished, 10u);
+}
+
+}  // namespace
+}  // namespace attest::meta

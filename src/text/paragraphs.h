@@ -20,6 +20,11 @@ struct Paragraph {
 // leading UTF-8 byte-order mark is not part of the text. REQUIRES: valid UTF-8.
 std::vector<Paragraph> SplitParagraphs(std::string_view utf8);
 
+// Paragraphs of laid-out text (PDF pages, OCR): blocks of lines separated by blank lines. A
+// paragraph's text is the block as it stands, line breaks included; a block longer than
+// `max_chars` code points is cut at line breaks. REQUIRES: valid UTF-8.
+std::vector<Paragraph> SplitBlocks(std::string_view utf8, int64_t max_chars = 2000);
+
 }  // namespace attest::text
 
 #endif  // ATTEST_TEXT_PARAGRAPHS_H_

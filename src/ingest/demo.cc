@@ -1,8 +1,9 @@
-#include "archive/demo.h"
+#include "ingest/demo.h"
 
-#include "archive/demo_samples.h"
+#include "ingest/demo_samples.h"
+#include "ingest/worker.h"
 
-namespace attest::archive {
+namespace attest::ingest {
 
 const std::vector<SampleFile>& DemoSamples() {
   static const std::vector<SampleFile>* samples = new std::vector<SampleFile>{
@@ -14,7 +15,8 @@ const std::vector<SampleFile>& DemoSamples() {
   return *samples;
 }
 
-Result<std::vector<Added>> BuildDemoArchive(Env* env, const std::string& dir) {
+Result<std::vector<archive::Added>> BuildDemoArchive(Env* env, const std::string& dir) {
+  using archive::Archive;
   RETURN_IF_ERROR(Archive::Init(env, dir, "demo.attest.invalid/samples"));
   ASSIGN_OR_RETURN(auto archive, Archive::Open(env, dir));
   RETURN_IF_ERROR(archive->store()->SetInfo(
@@ -23,11 +25,11 @@ Result<std::vector<Added>> BuildDemoArchive(Env* env, const std::string& dir) {
       "(United Nations, 1948) in Arabic, Hebrew, English and French. Not testimony."));
   std::string staging = JoinPath(dir, "blobs/tmp/demo");
   RETURN_IF_ERROR(env->CreateDirs(staging));
-  std::vector<Added> out;
+  std::vector<archive::Added> out;
   for (const SampleFile& s : DemoSamples()) {
     std::string path = JoinPath(staging, s.name);
     RETURN_IF_ERROR(env->WriteFileAtomic(path, s.text));
-    AddOptions opts;
+    archive::AddOptions opts;
     opts.collection = "samples";
     opts.witness = "sample-udhr";
     opts.lang = s.lang;
@@ -39,7 +41,11 @@ Result<std::vector<Added>> BuildDemoArchive(Env* env, const std::string& dir) {
     RETURN_IF_ERROR(env->RemoveFile(path));
   }
   RETURN_IF_ERROR(env->RemoveDir(staging));
+  archive.reset();
+  WorkerOptions w;
+  w.until_idle = true;
+  RETURN_IF_ERROR(RunWorker(env, dir, w));
   return out;
 }
 
-}  // namespace attest::archive
+}  // namespace attest::ingest

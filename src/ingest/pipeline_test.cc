@@ -1,0 +1,143 @@
+// The ingestion pipeline end to end through the archive: add, then jobs (extract, OCR,
+// index), then search. Sample sentences written for the tests (not testimony).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "archive/archive.h"
+#include "ingest/worker.h"
+
+namespace attest::ingest {
+namespace {
+
+using archive::AddOptions;
+using archive::Archive;
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/attest-ingest-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+std::string WriteFile(const std::string& dir, const std::string& name, const std::string& data) {
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << data;
+  return path;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = TempDir();
+    dir_ = tmp_ + "/archive";
+    ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
+    auto a = Archive::Open(Env::Default(), dir_);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    archive_ = std::move(*a);
+  }
+  // Runs every queued job, as `attest worker --until-idle` does.
+  void RunJobs(int threads = 1) {
+    WorkerOptions w;
+    w.until_idle = true;
+    w.threads = threads;
+    Status st = RunWorker(Env::Default(), dir_, w);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  Result<search::Results> Search(const std::string& q,
+                                 search::Role role = search::Role::kArchivist) {
+    RunJobs();
+    search::SearchRequest req;
+    req.query = q;
+    req.role = role;
+    return archive_->Search(req);
+  }
+  std::string tmp_, dir_;
+  std::unique_ptr<Archive> archive_;
+};
+
+TEST_F(PipelineTest, ALostSearchIndexIsRebuiltOnOpen) {
+  auto added =
+      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text: equal in dignity.")}, AddOptions());
+  EXPECT_EQ(Search("dignity")->records.size(), 1u);
+  archive_.reset();
+  ASSERT_EQ(std::system(("rm -rf " + dir_ + "/index/lexical").c_str()), 0);
+  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+  auto r = Search("dignity");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->records.size(), 1u);
+  EXPECT_EQ(r->records[0].record_id, added[0].id);
+}
+
+// Sample sentences written for the tests (not testimony).
+TEST_F(PipelineTest, PlaceAndDateMetadataAreSearchableAndFaceted) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  opts.places = {"Kfar Aza"};
+  opts.date = "2023-10-07";
+  auto a = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: the morning was quiet.")}, opts);
+  opts.places = {"Haifa"};
+  opts.date = "2024-03";
+  auto b = *archive_->Add({WriteFile(tmp_, "b.txt", "Sample: the morning was loud.")}, opts);
+  auto r = *Search("morning place:\"כפר עזה\"");  // the place in another script
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].record_id, a[0].id);
+  EXPECT_EQ(Search("morning date:2023-10")->records.size(), 1u);
+  EXPECT_EQ(Search("morning date:2024")->records[0].record_id, b[0].id);
+  EXPECT_EQ(Search("morning date:2023-10-07..2024-03-01")->records.size(), 2u);
+  EXPECT_TRUE(Search("morning date:2022")->records.empty());
+  EXPECT_EQ(Search("morning date:2023-13").status().code(), Code::kInvalidArgument);
+  r = *Search("morning");
+  EXPECT_EQ(r.place_facets, (std::map<std::string, uint64_t>{{"Haifa", 1}, {"Kfar Aza", 1}}));
+  EXPECT_EQ(r.month_facets, (std::map<std::string, uint64_t>{{"2023-10", 1}, {"2024-03", 1}}));
+  // A metadata place is itself a name: its words find the record, in any script.
+  EXPECT_EQ(Search("חיפה")->records[0].record_id, b[0].id);
+  opts.date = "2023-02-30";
+  EXPECT_EQ(archive_->Add({WriteFile(tmp_, "c.txt", "x")}, opts).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(PipelineTest, ListedNamesAreFoundAcrossScripts) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  auto he = *archive_->Add({WriteFile(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.")},
+                           opts);
+  EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());  // not a known name yet
+  ASSERT_TRUE(archive_->AddName("Kfar Aza", "place").ok());
+  auto r = *Search("\"Kfar Aza\"");
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].record_id, he[0].id);
+  ASSERT_EQ(r.records[0].hits[0].highlights.size(), 2u);  // מכפר and עזה
+  EXPECT_EQ(Search("Kfar Aza bus")->records.size(), 0u);  // bus is not in the Hebrew text
+  EXPECT_EQ(Search("كفار عزة")->records.size(), 1u);
+  EXPECT_EQ(archive_->AddName("!!", "place").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->AddName("Gaza", "city").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->AddName("Gaza\nCity", "place").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->AddName(std::string("Ga\x1fza"), "place").code(), Code::kInvalidArgument);
+  EXPECT_TRUE(*archive_->RemoveName("Kfar Aza"));
+  EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());
+}
+
+TEST_F(PipelineTest, ARevisionReplacesTheEarlierTextInTheIndex) {
+  AddOptions opts;
+  auto v1 = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: first wording.")}, opts);
+  opts.record_id = v1[0].id;
+  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "b.txt", "Sample: corrected wording.")}, opts).ok());
+  EXPECT_TRUE(Search("first")->records.empty());
+  auto r = *Search("wording");
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].hits.size(), 1u);
+  EXPECT_EQ(r.records[0].hits[0].version, 4);  // v3: text of v1; v4: text of v2
+}
+
+TEST_F(PipelineTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
+  ASSERT_TRUE(
+      archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions()).ok());
+  ASSERT_TRUE(archive_->store()->SetInfo("index.format", "1").ok());
+  archive_.reset();
+  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+  EXPECT_EQ(Search("dignity")->records.size(), 1u);
+  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("4"));
+}
+
+}  // namespace
+}  // namespace attest::ingest

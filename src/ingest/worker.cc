@@ -1,0 +1,437 @@
+#include "ingest/worker.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <unicode/uvernum.h>
+
+#include "core/hash.h"
+#include "core/json.h"
+#include "ingest/ocr.h"
+#include "ingest/office_extract.h"
+#include "ingest/pdf_extract.h"
+#include "ingest/sniff.h"
+#include "ingest/text_extract.h"
+#include "text/langid.h"
+#include "text/paragraphs.h"
+
+namespace attest::ingest {
+namespace {
+
+constexpr uint64_t kMaxTextBytes = 64u << 20;
+constexpr uint64_t kMaxDocumentBytes = 1u << 30;
+constexpr int kPdfDpi = 300;
+
+std::string Hostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+// Transient trouble is retried with backoff; what is wrong with the file itself is not.
+bool Retryable(const Status& st) {
+  return st.code() == Code::kIOError || st.code() == Code::kUnavailable;
+}
+
+// What every thread of one worker process shares.
+struct Shared {
+  Env* env;
+  std::string dir;
+  const WorkerOptions* opts;
+  std::string owner;
+  std::unique_ptr<text::LanguageIdentifier> langid;  // thread-safe after Load
+  std::string langid_sha256;
+  std::atomic<uint64_t> pages{0}, finished{0}, bytes{0};
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::mutex progress_mu;
+  Status first_error;
+  std::mutex error_mu;
+};
+
+std::string At(Env* env, int64_t plus_seconds) {
+  return FormatRfc3339(env->NowMicros() + plus_seconds * 1000000);
+}
+
+class JobRunner {
+ public:
+  JobRunner(Shared* shared, archive::Archive* archive)
+      : s_(shared),
+        archive_(archive),
+        ocr_(shared->opts->tessdata.empty() ? DefaultTessdataDir() : shared->opts->tessdata) {}
+
+  // Runs a leased job to its end: done, queued again for a retry, or failed.
+  Status Run(const meta::Job& job) {
+    Status st = s_->opts->before_run ? s_->opts->before_run(job) : Status::Ok();
+    if (st.ok()) st = Dispatch(job);
+    if (st.ok()) return st;
+    if (st.code() == Code::kConflict && st.message().find("no longer held") != std::string::npos) {
+      return Status::Ok();  // another worker took it over (or it was cancelled): not ours
+    }
+    auto failed = archive_->store()->FailJob(job.id, s_->owner, At(s_->env, 0), st.message(),
+                                             Retryable(st));
+    if (!failed.ok() && failed.status().code() != Code::kConflict) return failed.status();
+    return Status::Ok();
+  }
+
+ private:
+  Status Dispatch(const meta::Job& job) {
+    if (job.kind == "extract") return Extract(job);
+    if (job.kind == "ocr") return Ocr(job);
+    if (job.kind == "index") {
+      RETURN_IF_ERROR(archive_->SyncIndex());
+      return Finish(job, nullptr, {}, {{"indexed", true}});
+    }
+    if (job.kind == "transcribe") {
+      return Status::Unimplemented(
+          "no speech model is configured: transcription comes with attest's speech support");
+    }
+    return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
+  }
+
+  Status Finish(const meta::Job& job, const archive::DerivedText* derived,
+                const std::vector<meta::NewJob>& follow_ups, const Json& outcome) {
+    std::vector<meta::NewJob> next = follow_ups;
+    for (auto& n : next) n.batch = job.batch;
+    return archive_->FinishJob(job, s_->owner, derived, next, outcome).status();
+  }
+
+  struct Original {
+    meta::Record record;
+    meta::Version version;
+    meta::BlobRef blob;
+    std::string file_name;
+  };
+
+  Result<Original> LoadOriginal(const meta::Job& job) {
+    ASSIGN_OR_RETURN(auto rv, archive_->JobVersion(job));
+    Original o{rv.first, rv.second, {}, ""};
+    for (const auto& b : o.version.blobs) {
+      if (b.role == "original") o.blob = b;
+    }
+    if (o.blob.sha256.empty()) {
+      return Status::NotFound("version " + std::to_string(job.version) + " of " + job.record_id +
+                              " has no original (withdrawn?)");
+    }
+    if (auto priv = ParseJson(o.version.private_json, "private metadata"); priv.ok()) {
+      o.file_name = StringMember(*priv, "file_name");
+    }
+    return o;
+  }
+
+  Result<std::string> ReadBlob(const std::string& sha256, uint64_t limit) {
+    ASSIGN_OR_RETURN(auto f, archive_->blobs()->Open(sha256));
+    std::string data;
+    std::vector<char> buf(1 << 20);
+    while (data.size() < limit) {
+      ASSIGN_OR_RETURN(size_t n, f->Read(std::min<uint64_t>(buf.size(), limit - data.size()),
+                                         buf.data()));
+      if (n == 0) break;
+      data.append(buf.data(), n);
+    }
+    return data;
+  }
+
+  Result<Sniffed> SniffOriginal(const Original& o, std::string* head) {
+    ASSIGN_OR_RETURN(*head, ReadBlob(o.blob.sha256, 4096));
+    return Sniff(*head, o.file_name, o.blob.size);
+  }
+
+  Status TooLarge(const Original& o, uint64_t limit, const char* what) {
+    return Status::InvalidArgument(std::string(what) + " of " + std::to_string(o.blob.size) +
+                                   " bytes is larger than attest reads (" +
+                                   std::to_string(limit >> 20) + " MiB)");
+  }
+
+  Status Extract(const meta::Job& job) {
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    std::string head;
+    ASSIGN_OR_RETURN(Sniffed kind, SniffOriginal(o, &head));
+    const std::string& lang = o.version.lang;
+    switch (kind.kind) {
+      case FileKind::kEmpty:
+        return Status::InvalidArgument("the file is empty (0 bytes): there is no text in it");
+      case FileKind::kUnknown:
+        if (kind.misnamed) return Status::InvalidArgument(kind.why);
+        return Finish(job, nullptr, {}, {{"no_text", kind.why}});
+      case FileKind::kAudio:
+      case FileKind::kVideo:
+        return Finish(job, nullptr, {{"transcribe", 0, o.blob.size, "", true}},
+                      {{"next", "transcribe"}, {"kind", FileKindName(kind.kind)}});
+      case FileKind::kPng:
+      case FileKind::kJpeg:
+      case FileKind::kTiff:
+        return Finish(job, nullptr, {{"ocr", 0, o.blob.size, "", false}},
+                      {{"next", "ocr"}, {"kind", FileKindName(kind.kind)}});
+      case FileKind::kText: {
+        if (o.blob.size > kMaxTextBytes) return TooLarge(o, kMaxTextBytes, "a text file");
+        ASSIGN_OR_RETURN(std::string bytes, ReadBlob(o.blob.sha256, kMaxTextBytes));
+        ASSIGN_OR_RETURN(DecodedText d, DecodeText(bytes));
+        archive::Derivation dv;
+        dv.artifact = "text";
+        dv.tool = "attest-text";
+        dv.tool_version = std::string("ICU ") + U_ICU_VERSION;
+        dv.detected = {{"encoding", d.encoding}, {"confidence", d.confidence},
+                       {"method", d.method}};
+        return FinishText(job, o, std::move(dv), {d.utf8}, false, lang);
+      }
+      case FileKind::kDocx:
+      case FileKind::kOdt: {
+        if (o.blob.size > kMaxDocumentBytes) return TooLarge(o, kMaxDocumentBytes, "a document");
+        ASSIGN_OR_RETURN(std::string bytes, ReadBlob(o.blob.sha256, kMaxDocumentBytes));
+        bool docx = kind.kind == FileKind::kDocx;
+        ASSIGN_OR_RETURN(std::string text, docx ? ExtractDocxText(bytes) : ExtractOdtText(bytes));
+        archive::Derivation dv;
+        dv.artifact = "text";
+        dv.tool = docx ? "attest-docx" : "attest-odt";
+        dv.tool_version = "1";
+        return FinishText(job, o, std::move(dv), {text}, false, lang);
+      }
+      case FileKind::kPdf: {
+        if (o.blob.size > kMaxDocumentBytes) return TooLarge(o, kMaxDocumentBytes, "a PDF");
+        ASSIGN_OR_RETURN(std::string bytes, ReadBlob(o.blob.sha256, kMaxDocumentBytes));
+        ASSIGN_OR_RETURN(PdfText pdf, ExtractPdfText(bytes));
+        s_->pages += pdf.pages.size();
+        if (!HasTextLayer(pdf)) {
+          return Finish(job, nullptr, {{"ocr", 0, o.blob.size, "", false}},
+                        {{"next", "ocr"}, {"kind", "pdf"}, {"no_text_layer", true},
+                         {"pages", pdf.pages.size()}});
+        }
+        archive::Derivation dv;
+        dv.artifact = "text";
+        dv.tool = "poppler";
+        dv.tool_version = PopplerVersion();
+        dv.params = {{"layout", "physical"}, {"bidi", "logical"}};
+        dv.detected = {{"pages", pdf.pages.size()}};
+        return FinishText(job, o, std::move(dv), std::move(pdf.pages), true, lang);
+      }
+    }
+    return Status::InvalidArgument("unhandled file kind");
+  }
+
+  Status Ocr(const meta::Job& job) {
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    std::string head;
+    ASSIGN_OR_RETURN(Sniffed kind, SniffOriginal(o, &head));
+    if (o.blob.size > kMaxDocumentBytes) return TooLarge(o, kMaxDocumentBytes, "an image");
+    ASSIGN_OR_RETURN(std::string bytes, ReadBlob(o.blob.sha256, kMaxDocumentBytes));
+    std::string tess_lang = TesseractLanguage(o.version.lang);
+    bool detect = tess_lang.empty();
+    std::vector<OcrPage> pages;
+    if (kind.kind == FileKind::kPdf) {
+      RETURN_IF_ERROR(RenderPdfPages(bytes, kPdfDpi, [&](int, int w, int h, const uint8_t* g) {
+        ASSIGN_OR_RETURN(OcrPage p, ocr_.Read(w, h, g, tess_lang));
+        tess_lang = ocr_.last_language();  // a detected script holds for the whole document
+        pages.push_back(std::move(p));
+        ++s_->pages;
+        return Status::Ok();
+      }));
+    } else if (kind.kind == FileKind::kPng || kind.kind == FileKind::kJpeg ||
+               kind.kind == FileKind::kTiff) {
+      ASSIGN_OR_RETURN(pages, ocr_.ReadImage(bytes, tess_lang));
+      tess_lang = ocr_.last_language();
+      s_->pages += pages.size();
+    } else {
+      return Status::InvalidArgument(std::string("OCR reads PDFs and images, not ") +
+                                     FileKindName(kind.kind) + " files");
+    }
+    archive::Derivation dv;
+    dv.artifact = "ocr";
+    dv.tool = "tesseract";
+    dv.tool_version = Ocr::Version();
+    ASSIGN_OR_RETURN(dv.models, ocr_.Models(detect ? "osd+" + tess_lang : tess_lang));
+    dv.params = {{"lang", detect ? "auto" : tess_lang}, {"psm", 3}, {"oem", "lstm"}};
+    if (kind.kind == FileKind::kPdf) dv.params["dpi"] = kPdfDpi;
+    int64_t conf = 0;
+    for (const auto& p : pages) conf += p.confidence;
+    dv.detected = {{"pages", pages.size()},
+                   {"confidence", pages.empty() ? 0 : conf / static_cast<int64_t>(pages.size())}};
+    if (detect) dv.detected["lang"] = tess_lang;
+    std::vector<std::string> texts;
+    for (const auto& p : pages) texts.push_back(p.text);
+    // Word boxes, with offsets into the whole text (pages joined by U+000C).
+    Json jpages = Json::array();
+    int64_t offset = 0;
+    for (size_t i = 0; i < pages.size(); ++i) {
+      Json words = Json::array();
+      for (const OcrWord& w : pages[i].words) {
+        words.push_back({{"text", w.text},
+                         {"box", {w.box[0], w.box[1], w.box[2], w.box[3]}},
+                         {"confidence", w.confidence},
+                         {"start", w.start + offset},
+                         {"end", w.end + offset}});
+      }
+      jpages.push_back({{"page", i + 1},
+                        {"width", pages[i].width},
+                        {"height", pages[i].height},
+                        {"confidence", pages[i].confidence},
+                        {"words", words}});
+      offset += static_cast<int64_t>(CodePoints(pages[i].text)) + 1;
+    }
+    ASSIGN_OR_RETURN(std::string ocr_json, CanonicalJson(Json{{"pages", jpages}}));
+    std::string fallback_lang = o.version.lang;
+    if (fallback_lang == "und") {
+      fallback_lang = tess_lang == "heb" ? "he" : tess_lang == "ara" ? "ar" : "und";
+    }
+    return FinishText(job, o, std::move(dv), std::move(texts), true, fallback_lang,
+                      std::move(ocr_json));
+  }
+
+  // Segments, languages and the derived version of `pages` of text.
+  Status FinishText(const meta::Job& job, const Original& o, archive::Derivation dv,
+                    std::vector<std::string> pages, bool paged, const std::string& declared,
+                    std::string ocr_json = "") {
+    archive::DerivedText d;
+    dv.from = job.version;
+    d.ocr_json = std::move(ocr_json);
+    std::map<std::string, int64_t> chars_by_lang;
+    int64_t offset = 0;
+    for (size_t i = 0; i < pages.size(); ++i) {
+      if (i > 0) d.text += '\f';
+      d.text += pages[i];
+      auto paragraphs = paged ? text::SplitBlocks(pages[i]) : text::SplitParagraphs(pages[i]);
+      for (auto& p : paragraphs) {
+        meta::Segment g;
+        g.page = paged ? static_cast<int>(i + 1) : -1;
+        g.char_start = offset + p.char_start;
+        g.char_end = offset + p.char_end;
+        g.lang = s_->langid ? s_->langid->Identify(p.text, declared).lang : declared;
+        chars_by_lang[g.lang] += p.char_end - p.char_start;
+        g.text = std::move(p.text);
+        d.segments.push_back(std::move(g));
+      }
+      offset += static_cast<int64_t>(CodePoints(pages[i])) + 1;
+    }
+    if (s_->langid) {
+      dv.models.emplace_back("lid.176.ftz", s_->langid_sha256);
+      std::sort(dv.models.begin(), dv.models.end());
+    }
+    d.lang = declared;
+    int64_t best = 0;
+    for (const auto& [lang, n] : chars_by_lang) {
+      if (n > best) best = n, d.lang = lang;
+    }
+    d.derivation = std::move(dv);
+    return Finish(job, &d, {{"index", 0, 0, "", false}},
+                  {{"artifact", d.derivation.artifact}, {"segments", d.segments.size()}});
+  }
+
+  Shared* s_;
+  archive::Archive* archive_;
+  ingest::Ocr ocr_;
+};
+
+// Jobs left running by a process of this host that no longer exists go back to the queue.
+Status ReleaseOrphans(meta::Store* store, Env* env, const std::string& host) {
+  ASSIGN_OR_RETURN(auto running, store->ListJobs({meta::JobState::kRunning, "", "", 0}));
+  for (const meta::Job& j : running) {
+    size_t a = j.lease_owner.find('/');
+    size_t b = j.lease_owner.find('/', a == std::string::npos ? 0 : a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    if (j.lease_owner.substr(0, a) != host) continue;
+    int pid = std::atoi(j.lease_owner.substr(a + 1, b - a - 1).c_str());
+    bool gone = pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH) || pid == getpid();
+    if (gone) RETURN_IF_ERROR(store->ReleaseJob(j.id, j.lease_owner, At(env, 0)));
+  }
+  return Status::Ok();
+}
+
+void Report(Shared* s, meta::Store* store, const std::optional<meta::Job>& job) {
+  if (!s->opts->on_progress) return;
+  auto counts = store->CountJobs(s->opts->batch);
+  if (!counts.ok()) return;
+  std::lock_guard<std::mutex> lock(s->progress_mu);
+  Progress p;
+  p.counts = *counts;
+  p.pages = s->pages;
+  p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s->start).count();
+  if (p.elapsed_s > 0) {
+    p.items_per_s = static_cast<double>(s->finished) / p.elapsed_s;
+    p.bytes_per_s = static_cast<double>(s->bytes) / p.elapsed_s;
+  }
+  uint64_t left = p.counts.queued + p.counts.running;
+  if (p.items_per_s > 0) p.eta_s = static_cast<double>(left) / p.items_per_s;
+  if (left == 0) p.eta_s = 0;
+  p.job = job;
+  s->opts->on_progress(p);
+}
+
+void WorkLoop(Shared* s) {
+  auto fail = [s](const Status& st) {
+    std::lock_guard<std::mutex> lock(s->error_mu);
+    if (s->first_error.ok()) s->first_error = st;
+  };
+  auto archive = archive::Archive::Open(s->env, s->dir);
+  if (!archive.ok()) return fail(archive.status());
+  meta::Store* store = (*archive)->store();
+  JobRunner runner(s, archive->get());
+  const WorkerOptions& o = *s->opts;
+  while (!(o.stop && o.stop->load())) {
+    auto job = store->LeaseJob(s->owner, At(s->env, 0), At(s->env, o.lease_seconds));
+    if (!job.ok()) return fail(job.status());
+    if (!job->has_value()) {
+      if (o.until_idle) {
+        auto counts = store->CountJobs("");
+        if (!counts.ok()) return fail(counts.status());
+        if (counts->queued == 0 && counts->running == 0) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    Status st = runner.Run(**job);
+    if (!st.ok()) return fail(st);
+    ++s->finished;
+    s->bytes += (*job)->bytes;
+    auto after = store->GetJob((*job)->id);
+    Report(s, store, after.ok() ? std::optional<meta::Job>(*after) : *job);
+  }
+}
+
+}  // namespace
+
+Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& opts) {
+  if (opts.threads < 1 || opts.threads > 256) {
+    return Status::InvalidArgument("--jobs must be 1 to 256, not " + std::to_string(opts.threads));
+  }
+  Shared s;
+  s.env = env;
+  s.dir = archive_dir;
+  s.opts = &opts;
+  std::string host = Hostname();
+  s.owner = host + "/" + std::to_string(getpid()) + "/" + env->RandomHex(4);
+  {
+    // The archive is opened once first: its log and index are brought up to date before the
+    // threads start, and orphaned jobs of this host are released.
+    ASSIGN_OR_RETURN(auto archive, archive::Archive::Open(env, archive_dir));
+    RETURN_IF_ERROR(ReleaseOrphans(archive->store(), env, host));
+    Report(&s, archive->store(), std::nullopt);
+  }
+  if (auto id = text::LanguageIdentifier::Load(text::DefaultLanguageModelPath()); id.ok()) {
+    s.langid = std::move(*id);
+    auto bytes = env->ReadFile(text::DefaultLanguageModelPath());
+    if (bytes.ok()) s.langid_sha256 = ToHex(Sha256(*bytes));
+  }
+  std::atomic<bool> done{false};
+  std::thread heartbeat([&] {
+    auto store = meta::OpenSqliteStore(JoinPath(archive_dir, "attest.db"), false);
+    if (!store.ok()) return;
+    int period_ms = std::max(1, opts.lease_seconds / 3) * 1000;
+    while (!done) {
+      for (int waited = 0; waited < period_ms && !done; waited += 100) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!done) (void)(*store)->RenewLeases(s.owner, At(env, opts.lease_seconds));
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int i = 0; i < opts.threads; ++i) threads.emplace_back(WorkLoop, &s);
+  for (auto& t : threads) t.join();
+  done = true;
+  heartbeat.join();
+  return s.first_error;
+}
+
+}  // namespace attest::ingest
