@@ -1,5 +1,7 @@
 #include "ingest/sniff.h"
 
+#include "ingest/text_extract.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -24,6 +26,7 @@ std::string Extension(std::string_view name) {
 // apart by text_extract), and few control characters.
 bool LooksLikeText(std::string_view head) {
   if (Starts(head, "\xFF\xFE") || Starts(head, "\xFE\xFF")) return true;
+  if (Utf16Pattern(head.substr(0, head.size() & ~size_t{1})) != nullptr) return true;
   size_t nul_even = 0, nul_odd = 0, control = 0;
   for (size_t i = 0; i < head.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(head[i]);

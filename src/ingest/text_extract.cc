@@ -3,6 +3,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -38,6 +39,18 @@ Result<std::string> Convert(std::string_view bytes, const char* encoding) {
   return out;
 }
 
+// Control characters other than white space: UTF-16 of Hebrew or Arabic without a BOM is
+// ASCII bytes, valid UTF-8, but full of 0x05 or 0x06.
+bool HasControls(std::string_view b) {
+  size_t n = 0;
+  for (unsigned char c : b.substr(0, 1 << 16)) {
+    if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') || c == 0) ++n;
+  }
+  return n * 100 > std::min<size_t>(b.size(), 1 << 16);
+}
+
+}  // namespace
+
 // UTF-16 without a BOM: one byte of each pair takes few values (the script's block: 0x00 for
 // Latin, 0x05 for Hebrew, 0x06 for Arabic, 0x20 for punctuation), the other many.
 const char* Utf16Pattern(std::string_view b) {
@@ -58,8 +71,6 @@ const char* Utf16Pattern(std::string_view b) {
   return nullptr;
 }
 
-}  // namespace
-
 Result<DecodedText> DecodeText(std::string_view bytes) {
   DecodedText d;
   auto starts = [&](std::string_view p) { return bytes.substr(0, p.size()) == p; };
@@ -75,7 +86,7 @@ Result<DecodedText> DecodeText(std::string_view bytes) {
     d.method = "bom";
     return d;
   }
-  if (IsValidUtf8(bytes)) {
+  if (IsValidUtf8(bytes) && !HasControls(bytes)) {
     d = {std::string(bytes), "UTF-8", 100, "utf8"};
     return d;
   }
@@ -85,6 +96,10 @@ Result<DecodedText> DecodeText(std::string_view bytes) {
       d = {std::move(*text), enc, 90, "utf16-pattern"};
       return d;
     }
+  }
+  if (IsValidUtf8(bytes)) {
+    d = {std::string(bytes), "UTF-8", 100, "utf8"};
+    return d;
   }
   // Single-byte encodings: ICU's statistical detector, limited to the ones attest reads.
   static const char* kAllowed[] = {"windows-1255", "ISO-8859-8",   "ISO-8859-8-I", "windows-1256",

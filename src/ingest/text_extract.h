@@ -18,6 +18,10 @@ struct DecodedText {
   std::string method;    // how it was decided: bom, utf8, utf16-pattern, icu
 };
 
+// "UTF-16LE" or "UTF-16BE" if `bytes` (without a BOM) look like UTF-16 text: one byte of each
+// pair takes few values (the script's block), the other many; else nullptr.
+const char* Utf16Pattern(std::string_view bytes);
+
 // Decodes `bytes`; kInvalidArgument if they are in none of the encodings above.
 Result<DecodedText> DecodeText(std::string_view bytes);
 
