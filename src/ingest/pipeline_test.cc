@@ -2,6 +2,7 @@
 // index), then search. Sample sentences written for the tests (not testimony).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 
@@ -137,6 +138,67 @@ TEST_F(PipelineTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
   archive_ = std::move(*Archive::Open(Env::Default(), dir_));
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
   EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("4"));
+}
+
+TEST_F(PipelineTest, AJobThatFailsOnPurposeIsRetriedOrFailedAndTheRestCompletes) {
+  auto a = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: flaky disk.")}, AddOptions());
+  auto b = *archive_->Add({WriteFile(tmp_, "b.txt", "Sample: bad content.")}, AddOptions());
+  auto c = *archive_->Add({WriteFile(tmp_, "c.txt", "Sample: fine.")}, AddOptions());
+  std::atomic<int> flaky{0};
+  WorkerOptions w;
+  w.until_idle = true;
+  w.before_run = [&](const meta::Job& job) -> Status {
+    if (job.record_id == a[0].id && job.kind == "extract" && flaky++ == 0) {
+      return Status::IOError("injected: the disk went away");  // transient: retried
+    }
+    if (job.record_id == b[0].id) return Status::InvalidArgument("injected: unreadable");
+    return Status::Ok();
+  };
+  ASSERT_TRUE(RunWorker(Env::Default(), dir_, w).ok());  // waits out the 5 s backoff
+  auto jobs = *archive_->store()->ListJobs({});
+  for (const meta::Job& j : jobs) {
+    if (j.record_id == b[0].id) {
+      EXPECT_EQ(j.state, meta::JobState::kFailed);
+      EXPECT_EQ(j.error, "injected: unreadable");
+      EXPECT_EQ(j.attempts, 1);  // content errors are not retried
+    } else {
+      EXPECT_EQ(j.state, meta::JobState::kDone) << j.kind << " " << j.record_id;
+      if (j.record_id == a[0].id && j.kind == "extract") {
+        EXPECT_EQ(j.attempts, 2);
+      }
+    }
+  }
+  EXPECT_EQ(flaky.load(), 2);
+  EXPECT_EQ(archive_->Get(c[0].id)->versions.size(), 2u);
+  EXPECT_EQ(archive_->Get(b[0].id)->versions.size(), 1u);  // stored and logged all the same
+  search::SearchRequest req;
+  req.query = "sample";
+  req.role = search::Role::kArchivist;
+  EXPECT_EQ(archive_->Search(req)->records.size(), 2u);
+}
+
+TEST_F(PipelineTest, DerivedVersionsCarryTheirProvenance) {
+  std::string he = "\xF9\xEC\xE5\xED \xF2\xE5\xEC\xED\n";  // "שלום עולם" in windows-1255
+  auto a = *archive_->Add({WriteFile(tmp_, "he.txt", he)}, AddOptions());
+  RunJobs();
+  auto r = *archive_->Get(a[0].id);
+  ASSERT_EQ(r.versions.size(), 2u);
+  Json m = *ParseJson(r.versions[1].manifest, "manifest");
+  EXPECT_EQ(m["derived"]["from"], 1);
+  EXPECT_EQ(m["derived"]["tool"], "attest-text");
+  EXPECT_EQ(m["derived"]["artifact"], "text");
+  std::string enc = m["derived"]["detected"]["encoding"];
+  EXPECT_TRUE(enc == "windows-1255" || enc == "ISO-8859-8-I" || enc == "ISO-8859-8") << enc;
+  EXPECT_EQ(r.versions[1].blobs.size(), 2u);  // the original and the text
+  auto segs = *archive_->store()->RecordSegments(a[0].id);
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_EQ(segs[0].segment.text, "שלום עולם");
+  // Every job is done: nothing is left to lease.
+  auto leased = archive_->store()->LeaseJob("test/1/x", "2026-01-01T00:00:00Z",
+                                            "2099-01-01T00:00:00Z");
+  ASSERT_TRUE(leased.ok());
+  EXPECT_FALSE(leased->has_value());
+  EXPECT_EQ(archive_->Verify()->ok, true);
 }
 
 }  // namespace
