@@ -141,5 +141,67 @@ TEST_F(IngestCliTest, AWorkerKilledMidJobLeavesNothingStuckAndNothingTwice) {
   EXPECT_EQ(A({"verify"}).exit_code, 0);
 }
 
+TEST_F(IngestCliTest, AManifestWithBadRowsGetsTheExactReportAndImportsOnlyGoodRows) {
+  Write(tmp_, "a.txt", "Sample text a.\n");
+  Write(tmp_, "b.txt", "Sample text b.\n");
+  std::string manifest = Write(tmp_, "manifest.csv",
+      "id,file,witness,collection,title,date,place,language,consent,note\n"
+      "r-1,a.txt,w1,c1,Sample A,2023-10-07,Kfar Aza;Haifa,en,public,\"quoted, with comma\"\n"
+      "r-2,b.txt,w1,c1,\"Sample B\nover two lines\",2024,,en,research,\n"
+      "r-3,a.txt,w1,c1,Bad consent,2023,,en,secret,\n"
+      "r-4,photos/missing.jpg,w1,c1,Missing,2023,,en,public,\n"
+      "r-5,a.txt,w1,c1,Bad date,May 2024,,en,public,\n"
+      "r-1,b.txt,w1,c1,Duplicate,2023,,en,public,\n"
+      "r-7,a.txt,../w,c1,Bad witness,2023,,Hebrew,public,\n");
+  auto dry = A({"import", "--dry-run", manifest});
+  EXPECT_EQ(dry.exit_code, 1);
+  EXPECT_EQ(dry.err,
+            "manifest.csv:5: consent: unknown consent level 'secret'; use public, research, "
+            "restricted or sealed\n"
+            "manifest.csv:6: file: photos/missing.jpg: no such file\n"
+            "manifest.csv:7: date: " +
+                Json::parse(A({"import", "--json", "--dry-run", manifest}).out)["errors"][2]
+                    ["message"].get<std::string>() +
+                "\n"
+                "manifest.csv:8: id: 'r-1' is also on line 2\n"
+                "manifest.csv:9: witness: '../w' must be 1-64 letters, digits, '.', '_' or '-'\n"
+                "manifest.csv:9: language: 'Hebrew' is not a language tag such as he, ar, en, fr "
+                "or und\n");
+  EXPECT_EQ(dry.out, "would import 2 row(s); 0 imported before; 6 bad row problem(s)\n");
+  EXPECT_TRUE(Json::parse(A({"list", "--json"}).out)["records"].empty());  // nothing changed
+  auto run = A({"import", "--json", "--wait", manifest});
+  EXPECT_EQ(run.exit_code, 1);
+  Json j = Json::parse(run.out);
+  ASSERT_EQ(j["imported"].size(), 2u);
+  EXPECT_EQ(j["imported"][0]["line"], 2);
+  EXPECT_EQ(j["imported"][1]["line"], 3);  // the row spanning lines 3-4 is named by its first
+  EXPECT_EQ(j["errors"].size(), 6u);
+  EXPECT_EQ(Json::parse(A({"list", "--json"}).out)["records"].size(), 2u);
+  // The places and date of row r-1 are searchable; its free metadata is kept privately.
+  EXPECT_EQ(Json::parse(A({"search", "--json", "sample date:2023-10 place:Haifa"}).out)["records"]
+                .size(),
+            1u);
+  // The same manifest again adds nothing twice.
+  auto again = A({"import", "--json", manifest});
+  Json k = Json::parse(again.out);
+  EXPECT_TRUE(k["imported"].empty());
+  EXPECT_EQ(k["skipped"].size(), 2u);
+  EXPECT_EQ(Json::parse(A({"list", "--json"}).out)["records"].size(), 2u);
+  EXPECT_EQ(A({"verify"}).exit_code, 0);
+  // A manifest that cannot be read at all is a usage error naming it.
+  auto headless = A({"import", Write(tmp_, "bad.csv", "name,path\nx,a.txt\n")});
+  EXPECT_EQ(headless.exit_code, 2);
+  EXPECT_NE(headless.err.find("must name the columns id and file"), std::string::npos);
+  // JSONL: the same validation.
+  std::string jl = Write(tmp_, "m.jsonl",
+                         "{\"id\":\"j-1\",\"file\":\"a.txt\",\"language\":\"en\","
+                         "\"tags\":[\"x\"]}\n{\"id\":\"j-2\",\"file\":\"b.txt\","
+                         "\"consent\":\"nope\"}\n");
+  auto jr = A({"import", jl});
+  EXPECT_EQ(jr.exit_code, 1);
+  EXPECT_NE(jr.err.find("m.jsonl:2: consent: unknown consent level 'nope'"), std::string::npos)
+      << jr.err;
+}
+
 }  // namespace
 }  // namespace attest::testing

@@ -243,6 +243,7 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     req.witness_id = opts.witness;
     req.consent = opts.consent;
     req.created = now;
+    req.import_id = opts.import_id;
     req.salt.resize(32);
     env_->RandomBytes(req.salt.data(), req.salt.size());
     std::string record_id = req.record_id;

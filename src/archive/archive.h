@@ -32,6 +32,8 @@ struct AddOptions {
   std::string date;  // a day, month, year or range (search/dates.h)
   // Groups the jobs this add schedules (progress, `--wait`); empty: a new "add-<hex>".
   std::string batch;
+  // A bulk-import row's id (doc/import.md), recorded in the add's transaction.
+  std::string import_id;
 };
 
 // What a tool made from a version (doc/format/manifest.md#derived-versions).

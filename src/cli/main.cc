@@ -15,6 +15,7 @@
 
 #include "archive/archive.h"
 #include "ingest/demo.h"
+#include "ingest/import.h"
 #include "ingest/worker.h"
 #include "core/env.h"
 #include "core/json.h"
@@ -185,6 +186,18 @@ int Main(int argc, char** argv) {
   worker->add_flag("--until-idle", worker_idle, "Return when no job is queued or running");
   worker->add_option("--lease", worker_lease, "Seconds a job is leased for, renewed while it runs");
   worker->add_flag("--json", worker_json, "Progress as JSON lines on standard output");
+
+  auto* import = app.add_subcommand("import", "Import files described by a CSV or JSONL manifest");
+  std::string import_manifest, import_base;
+  bool import_dry = false, import_json = false, import_wait = false;
+  int import_jobs = 1;
+  import->add_option("MANIFEST", import_manifest, "MANIFEST.csv or MANIFEST.jsonl (doc/import.md)")
+      ->required();
+  import->add_option("--base-dir", import_base, "Where the files are (default: beside MANIFEST)");
+  import->add_flag("--dry-run", import_dry, "Check every row and report; change nothing");
+  import->add_flag("--json", import_json, "Print JSON");
+  import->add_flag("--wait", import_wait, "Run the imported files' jobs here, then return");
+  import->add_option("--jobs", import_jobs, "With --wait: jobs run at once (default 1)");
 
   auto* jobs = app.add_subcommand("jobs", "List jobs; retry or cancel them");
   bool jobs_failed = false, jobs_json = false;
@@ -402,6 +415,48 @@ int Main(int argc, char** argv) {
       return kExitFailure;
     }
     return kExitOk;
+  }
+
+  if (*import) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto rep = ingest::Import(a->get(), import_manifest, import_base, import_dry);
+    if (!rep.ok()) {
+      return rep.status().code() == Code::kInvalidArgument ? Usage(rep.status().message())
+                                                           : Fail(rep.status());
+    }
+    if (import_wait && !import_dry && !rep->imported.empty()) {
+      a->reset();
+      ingest::WorkerOptions w;
+      w.threads = import_jobs;
+      w.until_idle = true;
+      w.batch = rep->batch;
+      w.on_progress = ProgressPrinter(false);
+      Status st = ingest::RunWorker(env, archive_dir, w);
+      if (isatty(STDERR_FILENO)) std::cerr << "\n";
+      if (!st.ok()) return Fail(st.WithContext("the rows were imported; running their jobs"));
+    }
+    std::string name = import_manifest.substr(import_manifest.rfind('/') + 1);
+    if (import_json) {
+      Json imported = Json::array(), skipped = Json::array(), errors = Json::array();
+      for (const auto& r : rep->imported) {
+        imported.push_back({{"line", r.line}, {"id", r.id}, {"record", r.record}, {"file", r.file}});
+      }
+      for (const auto& r : rep->skipped) {
+        skipped.push_back({{"line", r.line}, {"id", r.id}, {"record", r.record}});
+      }
+      for (const auto& p : rep->problems) {
+        errors.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+      }
+      PrintJson({{"imported", imported}, {"skipped", skipped}, {"errors", errors},
+                 {"dry_run", import_dry}, {"batch", rep->batch}});
+    } else {
+      std::cerr << rep->ProblemsText(name);
+      std::cout << (import_dry ? "would import " : "imported ") << rep->imported.size()
+                << " row(s); " << rep->skipped.size() << " imported before; "
+                << rep->problems.size() << " bad row problem(s)\n";
+    }
+    return rep->problems.empty() ? kExitOk : kExitFailure;
   }
 
   if (*worker) {

@@ -116,6 +116,10 @@ ALTER TABLE jobs ADD COLUMN outcome TEXT;
 CREATE UNIQUE INDEX jobs_unique ON jobs(kind, record_id, version);
 CREATE INDEX jobs_state ON jobs(state, not_before);
 CREATE INDEX jobs_batch ON jobs(batch);
+CREATE TABLE imports (
+  source_id TEXT PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  created TEXT NOT NULL);
 )sql",
 };
 

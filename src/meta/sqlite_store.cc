@@ -474,6 +474,14 @@ class SqliteStore : public Store {
     return db_->Changes();
   }
 
+  Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT record_id FROM imports WHERE source_id = ?"));
+    s.Bind(1, source_id);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(s.Text(0));
+  }
+
   Result<uint64_t> RecordCount() override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COUNT(*) FROM records"));
     ASSIGN_OR_RETURN(bool row, s.Step());
@@ -601,6 +609,16 @@ class SqliteStore : public Store {
       }
     }
     RETURN_IF_ERROR(ScheduleJobs(req.record_id, version, nv.jobs, nv.created));
+    if (!req.import_id.empty()) {
+      ASSIGN_OR_RETURN(auto before, ImportedRecord(req.import_id));
+      if (before) {
+        return Status::Conflict("import id '" + req.import_id + "' was imported before, as " +
+                                *before);
+      }
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO imports(source_id, record_id, created) "
+                                            "VALUES (?, ?, ?)"));
+      RETURN_IF_ERROR(s.Bind(1, req.import_id).Bind(2, req.record_id).Bind(3, nv.created).Run());
+    }
     Version out{req.record_id, version, nv.manifest, nv.manifest_sha256,
                 nv.private_json, nv.lang, nv.created, *next_leaf, nv.blobs};
     ++*next_leaf;

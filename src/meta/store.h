@@ -167,6 +167,8 @@ struct AddRequest {
   // version is returned and nothing is added.
   int derived_from = 0;
   std::string derivation_key;
+  // For a row of a bulk import: its id, recorded with the record (kConflict if imported).
+  std::string import_id;
   // Called inside the transaction with the version number, the record's salt and the index
   // the leaf will have.
   std::function<Result<NewVersion>(int version, const std::string& salt, uint64_t leaf_index)>
@@ -261,6 +263,9 @@ class Store {
   virtual Status CancelJob(int64_t id, const std::string& now) = 0;
   // Waiting jobs of `kind` (e.g. transcribe once a model is configured) back to queued.
   virtual Result<int> WakeJobs(const std::string& kind, const std::string& now) = 0;
+
+  // The record a bulk-import row id was imported as, if it was.
+  virtual Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) = 0;
 
   virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;
