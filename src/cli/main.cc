@@ -107,6 +107,19 @@ std::function<void(const ingest::Progress&)> ProgressPrinter(bool json) {
   };
 }
 
+// `--wait`: runs the jobs queued until none is left, with progress on a terminal, counted over
+// the jobs of `batch`.
+Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int threads) {
+  ingest::WorkerOptions w;
+  w.threads = threads;
+  w.until_idle = true;
+  w.batch = batch;
+  w.on_progress = ProgressPrinter(false);
+  Status st = ingest::RunWorker(env, dir, w);
+  if (isatty(STDERR_FILENO)) std::cerr << "\n";
+  return st;
+}
+
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner) {
@@ -364,13 +377,7 @@ int Main(int argc, char** argv) {
     if (add_wait && !added->empty()) {
       a->reset();  // the worker opens the archive itself, once a thread
       std::string batch = added->front().batch;
-      ingest::WorkerOptions w;
-      w.threads = add_jobs;
-      w.until_idle = true;
-      w.batch = batch;
-      w.on_progress = ProgressPrinter(false);
-      Status st = ingest::RunWorker(env, archive_dir, w);
-      if (isatty(STDERR_FILENO)) std::cerr << "\n";
+      Status st = RunBatch(env, archive_dir, batch, add_jobs);
       if (!st.ok()) return Fail(st.WithContext("the files were stored and logged; running jobs"));
       auto again = open();
       if (!again.ok()) return Fail(again.status());
@@ -427,16 +434,10 @@ int Main(int argc, char** argv) {
     }
     if (import_wait && !import_dry && !rep->imported.empty()) {
       a->reset();
-      ingest::WorkerOptions w;
-      w.threads = import_jobs;
-      w.until_idle = true;
-      w.batch = rep->batch;
-      w.on_progress = ProgressPrinter(false);
-      Status st = ingest::RunWorker(env, archive_dir, w);
-      if (isatty(STDERR_FILENO)) std::cerr << "\n";
+      Status st = RunBatch(env, archive_dir, rep->batch, import_jobs);
       if (!st.ok()) return Fail(st.WithContext("the rows were imported; running their jobs"));
     }
-    std::string name = import_manifest.substr(import_manifest.rfind('/') + 1);
+    std::string name = BaseName(import_manifest);
     if (import_json) {
       Json imported = Json::array(), skipped = Json::array(), errors = Json::array();
       for (const auto& r : rep->imported) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "archive/manifest.h"
+#include "core/env.h"
 #include "core/json.h"
 #include "search/dates.h"
 
@@ -107,6 +108,11 @@ Result<std::vector<Row>> ReadRows(const std::string& text, bool jsonl) {
       return Status::InvalidArgument("line 1: column '" + h + "' is named twice");
     }
   }
+  // In JSONL every row is checked for its id and file below.
+  if (!seen.count("id") || !seen.count("file")) {
+    return Status::InvalidArgument("the header row must name the columns id and file "
+                                   "(doc/import.md)");
+  }
   for (size_t k = 1; k < records.size(); ++k) {
     Row r;
     r.line = records[k].first;
@@ -150,23 +156,11 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
   if (!IsValidUtf8(body)) {
     return Status::InvalidArgument(manifest + " is not UTF-8; save it as UTF-8 and import again");
   }
-  bool jsonl = manifest.size() >= 6 && (manifest.ends_with(".jsonl") || manifest.ends_with(".ndjson"));
+  bool jsonl = manifest.ends_with(".jsonl") || manifest.ends_with(".ndjson");
   auto rows_or = ReadRows(body, jsonl);
   if (!rows_or.ok()) return rows_or.status().WithContext(manifest);
   std::vector<Row> rows = std::move(*rows_or);
-  if (!jsonl) {  // the header must name id and file; in JSONL every row is checked below
-    ASSIGN_OR_RETURN(auto records, ParseCsv(body.substr(0, body.find('\n'))));
-    std::set<std::string> header(records[0].second.begin(), records[0].second.end());
-    if (!header.count("id") || !header.count("file")) {
-      return Status::InvalidArgument(manifest + ": the header row must name the columns id and "
-                                     "file (doc/import.md)");
-    }
-  }
-  std::string base_dir = base_dir_arg;
-  if (base_dir.empty()) {
-    auto slash = manifest.rfind('/');
-    base_dir = slash == std::string::npos ? "." : manifest.substr(0, slash);
-  }
+  std::string base_dir = base_dir_arg.empty() ? DirName(manifest) : base_dir_arg;
   static const std::set<std::string> kKnown = {"id",   "file",  "witness",  "collection",
                                                "title", "date", "place",    "language",
                                                "consent"};

@@ -26,8 +26,6 @@ struct PixDeleter {
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
-int64_t CodePointsOf(const std::string& s) { return static_cast<int64_t>(CodePoints(s)); }
-
 }  // namespace
 
 struct Ocr::Engine {
@@ -96,10 +94,10 @@ Result<std::vector<std::pair<std::string, std::string>>> Ocr::Models(const std::
   return out;
 }
 
-Result<std::string> Ocr::DetectLanguage(int width, int height, const uint8_t* gray) {
+Result<std::string> Ocr::DetectLanguage(void* pix) {
   ASSIGN_OR_RETURN(Engine * osd, EngineFor("osd"));
   osd->api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
-  osd->api.SetImage(gray, width, height, 1, width);
+  osd->api.SetImage(static_cast<Pix*>(pix));
   int orientation = 0;
   float orientation_conf = 0, script_conf = 0;
   const char* script = nullptr;
@@ -127,15 +125,7 @@ Result<OcrPage> Ocr::Read(int width, int height, const uint8_t* gray, std::strin
 Result<OcrPage> Ocr::ReadPix(void* pix_arg, std::string tess_lang) {
   Pix* pix = static_cast<Pix*>(pix_arg);
   if (tess_lang.empty()) {
-    PixPtr gray(pixConvertTo8(pix, 0));
-    if (!gray) return Status::InvalidArgument("the image could not be converted to gray");
-    int w = pixGetWidth(gray.get()), h = pixGetHeight(gray.get());
-    std::vector<uint8_t> bytes(static_cast<size_t>(w) * h);
-    for (int y = 0; y < h; ++y) {
-      l_uint32* line = pixGetData(gray.get()) + y * pixGetWpl(gray.get());
-      for (int x = 0; x < w; ++x) bytes[static_cast<size_t>(y) * w + x] = GET_DATA_BYTE(line, x);
-    }
-    ASSIGN_OR_RETURN(tess_lang, DetectLanguage(w, h, bytes.data()));
+    ASSIGN_OR_RETURN(tess_lang, DetectLanguage(pix));
     if (tess_lang.empty()) {
       // Orientation and script detection needs more text than a short page has: read the
       // page in each script and keep the reading Tesseract is surest of.
@@ -182,7 +172,7 @@ Result<OcrPage> Ocr::ReadPix(void* pix_arg, std::string tess_lang) {
       it->BoundingBox(tesseract::RIL_WORD, &w.box[0], &w.box[1], &w.box[2], &w.box[3]);
       w.confidence = static_cast<int>(it->Confidence(tesseract::RIL_WORD) + 0.5f);
       w.start = cp;
-      cp += CodePointsOf(w.text);
+      cp += static_cast<int64_t>(CodePoints(w.text));
       w.end = cp;
       page.text += w.text;
       sum += w.confidence;

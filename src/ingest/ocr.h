@@ -57,7 +57,8 @@ class Ocr {
  private:
   struct Engine;
   Result<Engine*> EngineFor(const std::string& tess_lang);
-  Result<std::string> DetectLanguage(int width, int height, const uint8_t* gray);
+  // Tesseract's script for a page (a Pix*), or "" if OSD cannot tell.
+  Result<std::string> DetectLanguage(void* pix);
   Result<OcrPage> ReadPix(void* pix, std::string tess_lang);
 
   std::string tessdata_;

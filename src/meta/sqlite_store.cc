@@ -340,10 +340,11 @@ class SqliteStore : public Store {
     }
     RETURN_IF_ERROR(ScheduleJobs(job.record_id, v ? v->version : job.version, follow_ups, now));
     std::string out = outcome.empty() ? "{}" : outcome;
-    if (v) {  // outcome is canonical JSON of an object: add "version" in its sorted place
-      out = out == "{}" ? "{\"version\":" + std::to_string(v->version) + "}"
-                        : out.substr(0, out.size() - 1) + ",\"version\":" +
-                              std::to_string(v->version) + "}";
+    if (v) {
+      ASSIGN_OR_RETURN(Json o, ParseJson(out, "job outcome"));
+      if (!o.is_object()) return Status::InvalidArgument("a job outcome must be a JSON object");
+      o["version"] = v->version;
+      ASSIGN_OR_RETURN(out, CanonicalJson(o));
     }
     ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'done', outcome = ?, error = "
                                           "NULL, lease_owner = NULL, lease_until = NULL, "
