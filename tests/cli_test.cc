@@ -287,9 +287,9 @@ TEST_F(CliTest, NamesPlacesDatesAndPagesFromTheCommandLine) {
   std::string he = Write(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.\n");
   std::string en = Write(tmp_, "en.txt", "Sample sentence: the market opens early.\n");
   ASSERT_EQ(A({"add", "--wait", "--lang", "he", he}).exit_code, 0);
-  ASSERT_EQ(A({"add", "--wait", "--lang", "en", "--place", "Jenin", "--date", "2024-05", en})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      A({"add", "--wait", "--lang", "en", "--place", "Jenin", "--date", "2024-05", en}).exit_code,
+      0);
   EXPECT_EQ(A({"names", "add", "Kfar Aza"}).exit_code, 0);
   EXPECT_EQ(A({"names", "add", "X", "--kind", "river"}).exit_code, 2);
   auto listed = A({"names", "list"});

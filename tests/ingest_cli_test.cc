@@ -40,7 +40,9 @@ TEST_F(IngestCliTest, ABatchWithBadFilesCompletesAndNamesEachFailure) {
   std::string pdf = tmp_ + "/he.pdf";
   Write(tmp_, "he.txt", Udhr("heb").substr(0, 1500));
   ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans Hebrew 20' --rtl --width=1800 "
-                         "--wrap=word --output=" + pdf + " " + tmp_ + "/he.txt").c_str()),
+                         "--wrap=word --output=" +
+                         pdf + " " + tmp_ + "/he.txt")
+                            .c_str()),
             0);
   std::string corrupt = Write(tmp_, "corrupt.pdf", "%PDF-1.7\n1 0 obj << /Type /Catalog");
   std::string tiff = Write(tmp_, "truncated.tif", std::string("II*\0\x08\0\0\0\x0c\0\x00\x01", 12));
@@ -96,7 +98,9 @@ TEST_F(IngestCliTest, AWorkerKilledMidJobLeavesNothingStuckAndNothingTwice) {
   Write(tmp_, "long.txt", text);
   std::string png = tmp_ + "/page.png";
   ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 11' --dpi=300 --width=2400 "
-                         "--wrap=word --output=" + png + " " + tmp_ + "/long.txt").c_str()),
+                         "--wrap=word --output=" +
+                         png + " " + tmp_ + "/long.txt")
+                            .c_str()),
             0);
   auto add = A({"add", "--json", "--lang", "en", png});
   ASSERT_EQ(add.exit_code, 0) << add.err;
@@ -144,29 +148,31 @@ TEST_F(IngestCliTest, AWorkerKilledMidJobLeavesNothingStuckAndNothingTwice) {
 TEST_F(IngestCliTest, AManifestWithBadRowsGetsTheExactReportAndImportsOnlyGoodRows) {
   Write(tmp_, "a.txt", "Sample text a.\n");
   Write(tmp_, "b.txt", "Sample text b.\n");
-  std::string manifest = Write(tmp_, "manifest.csv",
-      "id,file,witness,collection,title,date,place,language,consent,note\n"
-      "r-1,a.txt,w1,c1,Sample A,2023-10-07,Kfar Aza;Haifa,en,public,\"quoted, with comma\"\n"
-      "r-2,b.txt,w1,c1,\"Sample B\nover two lines\",2024,,en,research,\n"
-      "r-3,a.txt,w1,c1,Bad consent,2023,,en,secret,\n"
-      "r-4,photos/missing.jpg,w1,c1,Missing,2023,,en,public,\n"
-      "r-5,a.txt,w1,c1,Bad date,May 2024,,en,public,\n"
-      "r-1,b.txt,w1,c1,Duplicate,2023,,en,public,\n"
-      "r-7,a.txt,../w,c1,Bad witness,2023,,Hebrew,public,\n");
+  std::string manifest =
+      Write(tmp_, "manifest.csv",
+            "id,file,witness,collection,title,date,place,language,consent,note\n"
+            "r-1,a.txt,w1,c1,Sample A,2023-10-07,Kfar Aza;Haifa,en,public,\"quoted, with comma\"\n"
+            "r-2,b.txt,w1,c1,\"Sample B\nover two lines\",2024,,en,research,\n"
+            "r-3,a.txt,w1,c1,Bad consent,2023,,en,secret,\n"
+            "r-4,photos/missing.jpg,w1,c1,Missing,2023,,en,public,\n"
+            "r-5,a.txt,w1,c1,Bad date,May 2024,,en,public,\n"
+            "r-1,b.txt,w1,c1,Duplicate,2023,,en,public,\n"
+            "r-7,a.txt,../w,c1,Bad witness,2023,,Hebrew,public,\n");
   auto dry = A({"import", "--dry-run", manifest});
   EXPECT_EQ(dry.exit_code, 1);
-  EXPECT_EQ(dry.err,
-            "manifest.csv:5: consent: unknown consent level 'secret'; use public, research, "
-            "restricted or sealed\n"
-            "manifest.csv:6: file: photos/missing.jpg: no such file\n"
-            "manifest.csv:7: date: " +
-                Json::parse(A({"import", "--json", "--dry-run", manifest}).out)["errors"][2]
-                    ["message"].get<std::string>() +
-                "\n"
-                "manifest.csv:8: id: 'r-1' is also on line 2\n"
-                "manifest.csv:9: witness: '../w' must be 1-64 letters, digits, '.', '_' or '-'\n"
-                "manifest.csv:9: language: 'Hebrew' is not a language tag such as he, ar, en, fr "
-                "or und\n");
+  EXPECT_EQ(
+      dry.err,
+      "manifest.csv:5: consent: unknown consent level 'secret'; use public, research, "
+      "restricted or sealed\n"
+      "manifest.csv:6: file: photos/missing.jpg: no such file\n"
+      "manifest.csv:7: date: " +
+          Json::parse(A({"import", "--json", "--dry-run", manifest}).out)["errors"][2]["message"]
+              .get<std::string>() +
+          "\n"
+          "manifest.csv:8: id: 'r-1' is also on line 2\n"
+          "manifest.csv:9: witness: '../w' must be 1-64 letters, digits, '.', '_' or '-'\n"
+          "manifest.csv:9: language: 'Hebrew' is not a language tag such as he, ar, en, fr "
+          "or und\n");
   EXPECT_EQ(dry.out, "would import 2 row(s); 0 imported before; 6 bad row problem(s)\n");
   EXPECT_TRUE(Json::parse(A({"list", "--json"}).out)["records"].empty());  // nothing changed
   auto run = A({"import", "--json", "--wait", manifest});
@@ -178,9 +184,9 @@ TEST_F(IngestCliTest, AManifestWithBadRowsGetsTheExactReportAndImportsOnlyGoodRo
   EXPECT_EQ(j["errors"].size(), 6u);
   EXPECT_EQ(Json::parse(A({"list", "--json"}).out)["records"].size(), 2u);
   // The places and date of row r-1 are searchable; its free metadata is kept privately.
-  EXPECT_EQ(Json::parse(A({"search", "--json", "sample date:2023-10 place:Haifa"}).out)["records"]
-                .size(),
-            1u);
+  EXPECT_EQ(
+      Json::parse(A({"search", "--json", "sample date:2023-10 place:Haifa"}).out)["records"].size(),
+      1u);
   // The same manifest again adds nothing twice.
   auto again = A({"import", "--json", manifest});
   Json k = Json::parse(again.out);

@@ -293,8 +293,8 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
 Json Derivation::ToJson() const {
   Json m = Json::array();
   for (const auto& [name, sha] : models) m.push_back({{"name", name}, {"sha256", sha}});
-  Json j = {{"artifact", artifact}, {"from", from},          {"models", m},
-            {"params", params},     {"tool", tool},          {"tool_version", tool_version}};
+  Json j = {{"artifact", artifact}, {"from", from}, {"models", m},
+            {"params", params},     {"tool", tool}, {"tool_version", tool_version}};
   if (!detected.empty()) j["detected"] = detected;
   return j;
 }
@@ -323,8 +323,8 @@ Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
   ASSIGN_OR_RETURN(std::string outcome_json, CanonicalJson(outcome));
   std::string now = Now(env_);
   if (!derived) {
-    ASSIGN_OR_RETURN(auto v, store_->FinishJob(job.id, owner, now, nullptr, follow_ups,
-                                               outcome_json));
+    ASSIGN_OR_RETURN(auto v,
+                     store_->FinishJob(job.id, owner, now, nullptr, follow_ups, outcome_json));
     return v;
   }
   RETURN_IF_ERROR(log_->CheckAppendable());
@@ -388,8 +388,7 @@ Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
     for (meta::Segment& g : nv.segments) {
       g.annotations.insert(g.annotations.end(), annotations.begin(), annotations.end());
     }
-    ASSIGN_OR_RETURN(nv.leaf,
-                     BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}));
+    ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}));
     return nv;
   };
   ASSIGN_OR_RETURN(auto v, store_->FinishJob(job.id, owner, now, &req, follow_ups, outcome_json));

@@ -51,9 +51,9 @@ struct Derivation {
 
 struct DerivedText {
   Derivation derivation;
-  std::string text;      // pages separated by U+000C
-  std::string ocr_json;  // canonical JSON of the word boxes (OCR), or empty
-  std::string lang;      // the language of most of the text
+  std::string text;                     // pages separated by U+000C
+  std::string ocr_json;                 // canonical JSON of the word boxes (OCR), or empty
+  std::string lang;                     // the language of most of the text
   std::vector<meta::Segment> segments;  // offsets into `text`
 };
 

@@ -5,21 +5,21 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
-#include <atomic>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <thread>
 
 #include "archive/archive.h"
-#include "ingest/demo.h"
-#include "ingest/import.h"
-#include "ingest/worker.h"
 #include "core/env.h"
 #include "core/json.h"
 #include "http/server.h"
+#include "ingest/demo.h"
+#include "ingest/import.h"
+#include "ingest/worker.h"
 
 namespace attest::cli {
 namespace {
@@ -41,9 +41,14 @@ int Usage(const std::string& msg) {
 void PrintJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
 
 Json JobToJson(const meta::Job& j) {
-  Json out = {{"id", j.id},           {"kind", j.kind},         {"record", j.record_id},
-              {"version", j.version}, {"state", meta::JobStateName(j.state)},
-              {"attempts", j.attempts}, {"bytes", j.bytes},     {"created", j.created},
+  Json out = {{"id", j.id},
+              {"kind", j.kind},
+              {"record", j.record_id},
+              {"version", j.version},
+              {"state", meta::JobStateName(j.state)},
+              {"attempts", j.attempts},
+              {"bytes", j.bytes},
+              {"created", j.created},
               {"updated", j.updated}};
   if (!j.error.empty()) out["error"] = j.error;
   if (!j.outcome.empty()) {
@@ -58,10 +63,14 @@ Json JobToJson(const meta::Job& j) {
 
 std::string Bytes(double b) {
   char buf[32];
-  if (b >= 1 << 30) std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1 << 30));
-  else if (b >= 1 << 20) std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1 << 20));
-  else if (b >= 1 << 10) std::snprintf(buf, sizeof buf, "%.1f KiB", b / (1 << 10));
-  else std::snprintf(buf, sizeof buf, "%.0f B", b);
+  if (b >= 1 << 30)
+    std::snprintf(buf, sizeof buf, "%.1f GiB", b / (1 << 30));
+  else if (b >= 1 << 20)
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1 << 20));
+  else if (b >= 1 << 10)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", b / (1 << 10));
+  else
+    std::snprintf(buf, sizeof buf, "%.0f B", b);
   return buf;
 }
 
@@ -100,9 +109,9 @@ std::function<void(const ingest::Progress&)> ProgressPrinter(bool json) {
                   static_cast<unsigned long long>(c.waiting), Bytes(c.bytes_finished).c_str(),
                   Bytes(c.bytes_total).c_str(), p.items_per_s, Bytes(p.bytes_per_s).c_str(),
                   static_cast<unsigned long long>(p.pages));
-    std::string eta = p.eta_s < 0 ? "time left unknown"
-                                   : std::to_string(static_cast<long long>(p.eta_s + 0.5)) +
-                                         " s left";
+    std::string eta = p.eta_s < 0
+                          ? "time left unknown"
+                          : std::to_string(static_cast<long long>(p.eta_s + 0.5)) + " s left";
     std::cerr << line << eta << "   " << std::flush;
   };
 }
@@ -441,7 +450,8 @@ int Main(int argc, char** argv) {
     if (import_json) {
       Json imported = Json::array(), skipped = Json::array(), errors = Json::array();
       for (const auto& r : rep->imported) {
-        imported.push_back({{"line", r.line}, {"id", r.id}, {"record", r.record}, {"file", r.file}});
+        imported.push_back(
+            {{"line", r.line}, {"id", r.id}, {"record", r.record}, {"file", r.file}});
       }
       for (const auto& r : rep->skipped) {
         skipped.push_back({{"line", r.line}, {"id", r.id}, {"record", r.record}});
@@ -449,8 +459,11 @@ int Main(int argc, char** argv) {
       for (const auto& p : rep->problems) {
         errors.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
       }
-      PrintJson({{"imported", imported}, {"skipped", skipped}, {"errors", errors},
-                 {"dry_run", import_dry}, {"batch", rep->batch}});
+      PrintJson({{"imported", imported},
+                 {"skipped", skipped},
+                 {"errors", errors},
+                 {"dry_run", import_dry},
+                 {"batch", rep->batch}});
     } else {
       std::cerr << rep->ProblemsText(name);
       std::cout << (import_dry ? "would import " : "imported ") << rep->imported.size()
@@ -530,8 +543,10 @@ int Main(int argc, char** argv) {
     for (const auto& j : *listed) {
       std::cout << j.id << "\t" << j.kind << "\t" << j.record_id << " v" << j.version << "\t"
                 << meta::JobStateName(j.state);
-      if (!j.error.empty()) std::cout << "\t" << j.error;
-      else if (!j.outcome.empty()) std::cout << "\t" << j.outcome;
+      if (!j.error.empty())
+        std::cout << "\t" << j.error;
+      else if (!j.outcome.empty())
+        std::cout << "\t" << j.outcome;
       std::cout << "\n";
     }
     if (listed->empty()) std::cout << (jobs_failed ? "no failed jobs\n" : "no jobs\n");

@@ -41,8 +41,8 @@ void WriteAll(const std::string& path, const std::string& data) {
 
 // Line `n` (0-based, trimmed) of a UDHR sample.
 std::string UdhrLine(const std::string& lang3, int n) {
-  std::istringstream in(ReadAll(std::string(ATTEST_SOURCE_DIR) + "/samples/udhr/" + lang3 +
-                                ".txt"));
+  std::istringstream in(
+      ReadAll(std::string(ATTEST_SOURCE_DIR) + "/samples/udhr/" + lang3 + ".txt"));
   std::string line;
   for (int i = 0; std::getline(in, line);) {
     size_t a = line.find_first_not_of(" \t\r");
@@ -102,7 +102,9 @@ TEST(DecodeTextTest, EveryEncodingComesOutAsTheSameUtf8AndIsNamed) {
     auto [bytes, expect] = Encode(c.text, c.encoding);
     if (c.bom) {
       std::string enc = c.encoding;
-      bytes = (enc == "UTF-8" ? "\xEF\xBB\xBF" : enc == "UTF-16LE" ? "\xFF\xFE" : "\xFE\xFF") +
+      bytes = (enc == "UTF-8"      ? "\xEF\xBB\xBF"
+               : enc == "UTF-16LE" ? "\xFF\xFE"
+                                   : "\xFE\xFF") +
               bytes;
     }
     EXPECT_EQ(Sniff(bytes.substr(0, 4096), "t.txt", bytes.size()).kind, FileKind::kText) << c.name;
@@ -219,8 +221,9 @@ TEST(OcrTest, RenderedPagesInFourLanguagesAreReadBackWithinTheirErrorRates) {
       ASSERT_EQ(pages->size(), 1u);
       const OcrPage& p = (*pages)[0];
       double cer = Cer(SampleText(s), p.text);
-      std::cout << "ocr " << s.lang << (lang.empty() ? " (detected " + ocr.last_language() + ")" : "")
-                << ": CER " << cer << ", mean word confidence " << p.confidence << "\n";
+      std::cout << "ocr " << s.lang
+                << (lang.empty() ? " (detected " + ocr.last_language() + ")" : "") << ": CER "
+                << cer << ", mean word confidence " << p.confidence << "\n";
       EXPECT_LE(cer, s.max_cer) << s.lang << "\n" << p.text;
       if (lang.empty()) {
         EXPECT_NE(ocr.last_language().find(s.tess), std::string::npos) << s.lang;
@@ -287,14 +290,16 @@ std::string Zip(const std::vector<std::pair<std::string, std::string>>& members)
 
 TEST(OfficeTest, DocxAndOdtParagraphsComeOutInOrder) {
   std::string he = UdhrLine("heb", 1), fr = UdhrLine("fra", 2);
-  std::string docx = Zip(
-      {{"[Content_Types].xml", "<Types/>"},
-       {"word/document.xml",
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas."
-        "openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:pPr><w:bidi/></w:pPr>"
-        "<w:r><w:t>" + he + "</w:t></w:r></w:p><w:p><w:r><w:t xml:space=\"preserve\">Sample "
-        "</w:t></w:r><w:r><w:t>&amp; two runs</w:t></w:r><w:r><w:tab/><w:t>tab</w:t></w:r>"
-        "</w:p></w:body></w:document>"}});
+  std::string docx =
+      Zip({{"[Content_Types].xml", "<Types/>"},
+           {"word/document.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas."
+            "openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:pPr><w:bidi/></w:pPr>"
+            "<w:r><w:t>" +
+                he +
+                "</w:t></w:r></w:p><w:p><w:r><w:t xml:space=\"preserve\">Sample "
+                "</w:t></w:r><w:r><w:t>&amp; two runs</w:t></w:r><w:r><w:tab/><w:t>tab</w:t></w:r>"
+                "</w:p></w:body></w:document>"}});
   EXPECT_EQ(Sniff(docx.substr(0, 4096), "a.docx", docx.size()).kind, FileKind::kDocx);
   auto d = ExtractDocxText(docx);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -305,8 +310,9 @@ TEST(OfficeTest, DocxAndOdtParagraphsComeOutInOrder) {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:"
         "oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:"
         "opendocument:xmlns:text:1.0\"><office:body><office:text><text:h>Titre</text:h><text:p>" +
-            fr + "</text:p><text:p>a<text:s text:c=\"2\"/>b<text:span>c</text:span></text:p>"
-                 "</office:text></office:body></office:document-content>"}});
+            fr +
+            "</text:p><text:p>a<text:s text:c=\"2\"/>b<text:span>c</text:span></text:p>"
+            "</office:text></office:body></office:document-content>"}});
   EXPECT_EQ(Sniff(odt.substr(0, 4096), "a.odt", odt.size()).kind, FileKind::kOdt);
   auto o = ExtractOdtText(odt);
   ASSERT_TRUE(o.ok()) << o.status().ToString();

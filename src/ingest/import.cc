@@ -68,8 +68,9 @@ Result<std::vector<std::pair<int, std::vector<std::string>>>> ParseCsv(std::stri
     }
     ++i;
   }
-  if (quoted) return Status::InvalidArgument("line " + std::to_string(start) +
-                                             ": a quoted field is never closed");
+  if (quoted)
+    return Status::InvalidArgument("line " + std::to_string(start) +
+                                   ": a quoted field is never closed");
   if (any || !field.empty() || !fields.empty()) end_record();
   return out;
 }
@@ -110,8 +111,9 @@ Result<std::vector<Row>> ReadRows(const std::string& text, bool jsonl) {
   }
   // In JSONL every row is checked for its id and file below.
   if (!seen.count("id") || !seen.count("file")) {
-    return Status::InvalidArgument("the header row must name the columns id and file "
-                                   "(doc/import.md)");
+    return Status::InvalidArgument(
+        "the header row must name the columns id and file "
+        "(doc/import.md)");
   }
   for (size_t k = 1; k < records.size(); ++k) {
     Row r;
@@ -161,9 +163,8 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
   if (!rows_or.ok()) return rows_or.status().WithContext(manifest);
   std::vector<Row> rows = std::move(*rows_or);
   std::string base_dir = base_dir_arg.empty() ? DirName(manifest) : base_dir_arg;
-  static const std::set<std::string> kKnown = {"id",   "file",  "witness",  "collection",
-                                               "title", "date", "place",    "language",
-                                               "consent"};
+  static const std::set<std::string> kKnown = {"id",   "file",  "witness",  "collection", "title",
+                                               "date", "place", "language", "consent"};
   ImportReport rep;
   rep.batch = "import-" + env->RandomHex(6);
   struct Good {

@@ -26,7 +26,7 @@ struct ImportReport {
   std::vector<ImportedRow> imported;  // with --dry-run: what would be imported (no record)
   std::vector<ImportedRow> skipped;   // imported before
   std::vector<ImportProblem> problems;
-  std::string batch;                  // of the jobs the imported rows queued
+  std::string batch;  // of the jobs the imported rows queued
   // "MANIFEST:LINE: COLUMN: message", one a line.
   std::string ProblemsText(const std::string& manifest_name) const;
 };

@@ -101,8 +101,8 @@ Result<std::string> Ocr::DetectLanguage(void* pix) {
   int orientation = 0;
   float orientation_conf = 0, script_conf = 0;
   const char* script = nullptr;
-  bool ok = osd->api.DetectOrientationScript(&orientation, &orientation_conf, &script,
-                                             &script_conf);
+  bool ok =
+      osd->api.DetectOrientationScript(&orientation, &orientation_conf, &script, &script_conf);
   osd->api.Clear();
   std::string s = ok && script && script_conf >= 1.0f ? script : "";
   if (s == "Hebrew") return std::string("heb");
@@ -117,7 +117,8 @@ Result<OcrPage> Ocr::Read(int width, int height, const uint8_t* gray, std::strin
   if (!pix) return Status::Unavailable("out of memory for a page image");
   for (int y = 0; y < height; ++y) {
     l_uint32* line = pixGetData(pix.get()) + y * pixGetWpl(pix.get());
-    for (int x = 0; x < width; ++x) SET_DATA_BYTE(line, x, gray[static_cast<size_t>(y) * width + x]);
+    for (int x = 0; x < width; ++x)
+      SET_DATA_BYTE(line, x, gray[static_cast<size_t>(y) * width + x]);
   }
   return ReadPix(pix.get(), tess_lang);
 }

@@ -16,8 +16,8 @@ namespace attest::ingest {
 
 struct OcrWord {
   std::string text;
-  int box[4] = {0, 0, 0, 0};  // x0, y0, x1, y1 in pixels from the top-left corner
-  int confidence = 0;         // 0-100
+  int box[4] = {0, 0, 0, 0};   // x0, y0, x1, y1 in pixels from the top-left corner
+  int confidence = 0;          // 0-100
   int64_t start = 0, end = 0;  // code points in the page's text
 };
 

@@ -82,12 +82,13 @@ void Chars(void* data, const XML_Char* s, int len) {
 
 Result<std::string> ParseXml(const std::string& xml, XmlText x, const char* what) {
   std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> p(XML_ParserCreateNS("UTF-8", '|'),
-                                                                  XML_ParserFree);
+                                                                 XML_ParserFree);
   XML_SetUserData(p.get(), &x);
   XML_SetElementHandler(p.get(), Start, End);
   XML_SetCharacterDataHandler(p.get(), Chars);
   if (XML_Parse(p.get(), xml.data(), static_cast<int>(xml.size()), 1) == XML_STATUS_ERROR) {
-    return Status::InvalidArgument(std::string("damaged ") + what + ": its XML is not well formed (" +
+    return Status::InvalidArgument(std::string("damaged ") + what +
+                                   ": its XML is not well formed (" +
                                    XML_ErrorString(XML_GetErrorCode(p.get())) + " at line " +
                                    std::to_string(XML_GetCurrentLineNumber(p.get())) + ")");
   }

@@ -101,8 +101,8 @@ Result<PdfText> ExtractPdfText(std::string_view bytes) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     std::vector<std::string> lines;
     if (page) {
-      poppler::byte_array raw = page->text(poppler::rectf(), poppler::page::physical_layout)
-                                    .to_utf8();
+      poppler::byte_array raw =
+          page->text(poppler::rectf(), poppler::page::physical_layout).to_utf8();
       std::string all(raw.begin(), raw.end());
       size_t start = 0;
       while (start <= all.size()) {

@@ -194,8 +194,8 @@ TEST_F(PipelineTest, DerivedVersionsCarryTheirProvenance) {
   ASSERT_EQ(segs.size(), 1u);
   EXPECT_EQ(segs[0].segment.text, "שלום עולם");
   // Every job is done: nothing is left to lease.
-  auto leased = archive_->store()->LeaseJob("test/1/x", "2026-01-01T00:00:00Z",
-                                            "2099-01-01T00:00:00Z");
+  auto leased =
+      archive_->store()->LeaseJob("test/1/x", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z");
   ASSERT_TRUE(leased.ok());
   EXPECT_FALSE(leased->has_value());
   EXPECT_EQ(archive_->Verify()->ok, true);

@@ -1,9 +1,9 @@
 #include "ingest/sniff.h"
 
-#include "ingest/text_extract.h"
-
 #include <algorithm>
 #include <cstdio>
+
+#include "ingest/text_extract.h"
 
 namespace attest::ingest {
 namespace {
@@ -30,8 +30,10 @@ bool LooksLikeText(std::string_view head) {
   size_t nul_even = 0, nul_odd = 0, control = 0;
   for (size_t i = 0; i < head.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(head[i]);
-    if (c == 0) (i % 2 ? nul_odd : nul_even)++;
-    else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ++control;
+    if (c == 0)
+      (i % 2 ? nul_odd : nul_even)++;
+    else if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+      ++control;
   }
   size_t half = head.size() / 2;
   bool utf16_latin = half > 0 && (nul_odd * 10 >= half * 7 || nul_even * 10 >= half * 7) &&
@@ -54,17 +56,28 @@ std::string Hex(std::string_view head) {
 
 const char* FileKindName(FileKind k) {
   switch (k) {
-    case FileKind::kEmpty: return "empty";
-    case FileKind::kText: return "text";
-    case FileKind::kPdf: return "pdf";
-    case FileKind::kPng: return "png";
-    case FileKind::kJpeg: return "jpeg";
-    case FileKind::kTiff: return "tiff";
-    case FileKind::kDocx: return "docx";
-    case FileKind::kOdt: return "odt";
-    case FileKind::kAudio: return "audio";
-    case FileKind::kVideo: return "video";
-    case FileKind::kUnknown: return "unknown";
+    case FileKind::kEmpty:
+      return "empty";
+    case FileKind::kText:
+      return "text";
+    case FileKind::kPdf:
+      return "pdf";
+    case FileKind::kPng:
+      return "png";
+    case FileKind::kJpeg:
+      return "jpeg";
+    case FileKind::kTiff:
+      return "tiff";
+    case FileKind::kDocx:
+      return "docx";
+    case FileKind::kOdt:
+      return "odt";
+    case FileKind::kAudio:
+      return "audio";
+    case FileKind::kVideo:
+      return "video";
+    case FileKind::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -103,8 +116,8 @@ Sniffed Sniff(std::string_view head, std::string_view name, uint64_t size) {
   if (Starts(head, "\x1A\x45\xDF\xA3")) return {FileKind::kVideo, ""};  // Matroska, WebM
   if (LooksLikeText(head)) return {FileKind::kText, ""};
   static const char* kReadable[][2] = {
-      {"pdf", "a PDF (no %PDF- header)"}, {"png", "a PNG image"},     {"jpg", "a JPEG image"},
-      {"jpeg", "a JPEG image"},           {"tif", "a TIFF image"},    {"tiff", "a TIFF image"},
+      {"pdf", "a PDF (no %PDF- header)"}, {"png", "a PNG image"},         {"jpg", "a JPEG image"},
+      {"jpeg", "a JPEG image"},           {"tif", "a TIFF image"},        {"tiff", "a TIFF image"},
       {"docx", "a Word document"},        {"odt", "an OpenDocument text"}};
   for (const auto& [e, what] : kReadable) {
     if (ext == e) {

@@ -1,13 +1,12 @@
 #include "ingest/worker.h"
 
 #include <signal.h>
+#include <unicode/uvernum.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <mutex>
 #include <thread>
-
-#include <unicode/uvernum.h>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -71,8 +70,8 @@ class JobRunner {
     if (st.code() == Code::kConflict && st.message().find("no longer held") != std::string::npos) {
       return Status::Ok();  // another worker took it over (or it was cancelled): not ours
     }
-    auto failed = archive_->store()->FailJob(job.id, s_->owner, At(s_->env, 0), st.message(),
-                                             Retryable(st));
+    auto failed =
+        archive_->store()->FailJob(job.id, s_->owner, At(s_->env, 0), st.message(), Retryable(st));
     if (!failed.ok() && failed.status().code() != Code::kConflict) return failed.status();
     return Status::Ok();
   }
@@ -127,8 +126,8 @@ class JobRunner {
     std::string data;
     std::vector<char> buf(1 << 20);
     while (data.size() < limit) {
-      ASSIGN_OR_RETURN(size_t n, f->Read(std::min<uint64_t>(buf.size(), limit - data.size()),
-                                         buf.data()));
+      ASSIGN_OR_RETURN(size_t n,
+                       f->Read(std::min<uint64_t>(buf.size(), limit - data.size()), buf.data()));
       if (n == 0) break;
       data.append(buf.data(), n);
     }
@@ -174,8 +173,8 @@ class JobRunner {
         dv.artifact = "text";
         dv.tool = "attest-text";
         dv.tool_version = std::string("ICU ") + U_ICU_VERSION;
-        dv.detected = {{"encoding", d.encoding}, {"confidence", d.confidence},
-                       {"method", d.method}};
+        dv.detected = {
+            {"encoding", d.encoding}, {"confidence", d.confidence}, {"method", d.method}};
         return FinishText(job, o, std::move(dv), {d.utf8}, false, lang);
       }
       case FileKind::kDocx:
@@ -197,7 +196,9 @@ class JobRunner {
         s_->pages += pdf.pages.size();
         if (!HasTextLayer(pdf)) {
           return Finish(job, nullptr, {{"ocr", 0, o.blob.size, "", false}},
-                        {{"next", "ocr"}, {"kind", "pdf"}, {"no_text_layer", true},
+                        {{"next", "ocr"},
+                         {"kind", "pdf"},
+                         {"no_text_layer", true},
                          {"pages", pdf.pages.size()}});
         }
         archive::Derivation dv;

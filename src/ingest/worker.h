@@ -22,7 +22,7 @@ struct Progress {
   double elapsed_s = 0;
   double items_per_s = 0;  // jobs finished by this worker per second
   double bytes_per_s = 0;
-  double eta_s = -1;       // -1: unknown
+  double eta_s = -1;             // -1: unknown
   std::optional<meta::Job> job;  // the job just finished, if any
 };
 

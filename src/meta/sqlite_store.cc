@@ -301,10 +301,10 @@ class SqliteStore : public Store {
   Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
                                       const std::string& lease_until) override {
     ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(
-                                 "SELECT id FROM jobs WHERE (state = 'queued' AND "
-                                 "(not_before IS NULL OR not_before <= ?1)) OR "
-                                 "(state = 'running' AND lease_until < ?1) ORDER BY id LIMIT 1"));
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT id FROM jobs WHERE (state = 'queued' AND "
+                                  "(not_before IS NULL OR not_before <= ?1)) OR "
+                                  "(state = 'running' AND lease_until < ?1) ORDER BY id LIMIT 1"));
     s.Bind(1, now);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return std::optional<Job>();
@@ -387,8 +387,8 @@ class SqliteStore : public Store {
   }
 
   Result<Job> GetJob(int64_t id) override {
-    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT ") + kJobColumns +
-                                          " FROM jobs WHERE id = ?"));
+    ASSIGN_OR_RETURN(
+        Stmt s, db_->Prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?"));
     s.Bind(1, id);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return Status::NotFound("no job " + std::to_string(id) + " in this archive");
@@ -620,8 +620,9 @@ class SqliteStore : public Store {
                                             "VALUES (?, ?, ?)"));
       RETURN_IF_ERROR(s.Bind(1, req.import_id).Bind(2, req.record_id).Bind(3, nv.created).Run());
     }
-    Version out{req.record_id, version, nv.manifest, nv.manifest_sha256,
-                nv.private_json, nv.lang, nv.created, *next_leaf, nv.blobs};
+    Version out{req.record_id,      version,         nv.manifest,
+                nv.manifest_sha256, nv.private_json, nv.lang,
+                nv.created,         *next_leaf,      nv.blobs};
     ++*next_leaf;
     return out;
   }

@@ -294,13 +294,14 @@ TEST_F(StoreTest, AddSchedulesJobsOnceAndLeasesThemInOrder) {
 }
 
 TEST_F(StoreTest, FinishingAJobAddsItsDerivedVersionOnceAndSchedulesFollowUps) {
-  ASSERT_TRUE(store_->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
-                                            {{"extract", 0, 10, ""}})})
+  ASSERT_TRUE(store_
+                  ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                          {{"extract", 0, 10, ""}})})
                   .ok());
   auto job = **store_->LeaseJob("w/1/a", kT0, kT1);
   AddRequest d = Derived("r1", std::string(64, 'k'));
-  auto v = store_->FinishJob(job.id, "w/1/a", kT0, &d, {{"index", 0, 0, ""}},
-                             R"({"artifact":"text"})");
+  auto v =
+      store_->FinishJob(job.id, "w/1/a", kT0, &d, {{"index", 0, 0, ""}}, R"({"artifact":"text"})");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   ASSERT_TRUE(v->has_value());
   EXPECT_EQ((*v)->version, 2);
@@ -320,9 +321,10 @@ TEST_F(StoreTest, FinishingAJobAddsItsDerivedVersionOnceAndSchedulesFollowUps) {
 }
 
 TEST_F(StoreTest, FailuresBackOffThenFailAndCanBeRetriedOrCancelled) {
-  ASSERT_TRUE(store_->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
-                                            {{"ocr", 0, 10, ""}})})
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""), {{"ocr", 0, 10, ""}})})
+          .ok());
   auto job = **store_->LeaseJob("w", kT0, kT1);
   EXPECT_EQ(*store_->FailJob(job.id, "w", kT0, "disk busy", true), JobState::kQueued);
   EXPECT_EQ(store_->GetJob(job.id)->not_before, "2026-01-01T00:00:05Z");
