@@ -4,6 +4,7 @@
 // language, .docx and .odt. The sample text is the UDHR (samples/udhr: public, not testimony).
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
+#include <omp.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 #include <zip.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/env.h"
 #include "core/json.h"
@@ -245,6 +247,28 @@ TEST(OcrTest, RenderedPagesInFourLanguagesAreReadBackWithinTheirErrorRates) {
       }
     }
   }
+}
+
+TEST(OcrTest, AThreadThatReadsPagesRunsTesseractsOpenMpRegionsOnItsOwn) {
+  // Tesseract's LSTM asks OpenMP for teams of four; beside other worker threads those teams
+  // spin for cores (measured in bench/ingest_bench.py). The thread that reads a page holds its
+  // own regions to one thread; other threads (speech, later) keep theirs.
+  const LangSample& en = Samples()[2];
+  std::string dir = TempDir();
+  Render(UdhrLine("eng", 1), en.font, false, dir + "/p.png");
+  std::string bytes = ReadAll(dir + "/p.png");
+  int reader_levels = -1, other_levels = -1;
+  std::thread reader([&] {
+    Ocr ocr(DefaultTessdataDir());
+    auto pages = ocr.ReadImage(bytes, "eng");
+    ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+    reader_levels = omp_get_max_active_levels();
+  });
+  reader.join();
+  std::thread other([&] { other_levels = omp_get_max_active_levels(); });
+  other.join();
+  EXPECT_EQ(reader_levels, 0);
+  EXPECT_GT(other_levels, 0);
 }
 
 TEST(OcrTest, MultiPageTiffsAreReadPageByPageAndTruncatedOnesAreNamed) {

@@ -1,6 +1,7 @@
 #include "ingest/ocr.h"
 
 #include <leptonica/allheaders.h>
+#include <omp.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
@@ -20,6 +21,13 @@ void QuietLeptonica() {
   static std::once_flag once;
   std::call_once(once, [] { setMsgSeverity(L_SEVERITY_NONE); });
 }
+
+// Tesseract (Debian builds it with OpenMP) asks for teams of up to four threads in its LSTM
+// layers. attest runs one page per worker thread, so those teams would fight the other workers
+// for the cores and spin: on 2 cores, one worker read pages about five times slower, most of
+// it system time. The setting is per thread (GCC's libgomp keeps it in the thread's own data
+// environment), so only the threads that read pages are held to one OpenMP thread.
+void OneOpenMpThreadHere() { omp_set_max_active_levels(0); }
 
 struct PixDeleter {
   void operator()(Pix* p) const { pixDestroy(&p); }
@@ -95,6 +103,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Ocr::Models(const std::
 }
 
 Result<std::string> Ocr::DetectLanguage(void* pix) {
+  OneOpenMpThreadHere();
   ASSIGN_OR_RETURN(Engine * osd, EngineFor("osd"));
   osd->api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
   osd->api.SetImage(static_cast<Pix*>(pix));
@@ -125,6 +134,7 @@ Result<OcrPage> Ocr::Read(int width, int height, const uint8_t* gray, std::strin
 
 Result<OcrPage> Ocr::ReadPix(void* pix_arg, std::string tess_lang) {
   Pix* pix = static_cast<Pix*>(pix_arg);
+  OneOpenMpThreadHere();
   if (tess_lang.empty()) {
     ASSIGN_OR_RETURN(tess_lang, DetectLanguage(pix));
     if (tess_lang.empty()) {
