@@ -14,7 +14,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libpoppler-cpp-dev libtesseract-dev libleptonica-dev libzip-dev libexpat1-dev \
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-ara tesseract-ocr-heb tesseract-ocr-fra \
   tesseract-ocr-osd \
-  pango1.0-tools fonts-noto-core \
+  pango1.0-tools fonts-noto-core poppler-utils \
   python3 coreutils procps curl bc openssl time \
   hunspell-ar hunspell-he hunspell-fr-classical hunspell-en-us
 # npm, only to fetch the pinned sources Debian lacks (not needed if Node.js is already there).
