@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the pinned npm packages of third_party/npm-pins.txt into third_party/_src/, checking
-# each tarball's SHA-256 before anything is unpacked. Safe to run again: a verified tarball
-# already present is not downloaded again.
+# each tarball's SHA-256 before anything is unpacked, and extracts the named file or directory.
+# Safe to run again: a verified tarball already present is not downloaded again, and a
+# directory is extracted afresh (never mixed with an older version's files).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=third_party/_src
@@ -21,6 +22,7 @@ grep -v '^#' third_party/npm-pins.txt | while read -r pkg version sha file targe
     rm -f "$tgz"
     exit 1
   fi
-  tar -xzf "$tgz" -C "$dest" --transform "s|^$file\$|$target|" "$file"
+  rm -rf "${dest:?}/$target"
+  tar -xzf "$tgz" -C "$dest" --transform "s|^$file|$target|" "$file"
   echo "fetch-third-party: $pkg@$version verified; $dest/$target"
 done
