@@ -221,9 +221,8 @@ Result<ModelInfo> InspectModel(Env* env, const std::string& path) {
                                    std::to_string(s.n_vocab) +
                                    " tokens); attest needs a multilingual one");
   }
-  int32_t ftype = s.ftype % 1000;
-  ggml_type wtype = ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype));
-  if (ftype < 0 || wtype == GGML_TYPE_COUNT) {
+  int32_t ftype = s.ftype % 1000;  // whisper.cpp's quantization version is in the thousands
+  if (ftype < 0 || ggml_ftype_to_ggml_type(static_cast<ggml_ftype>(ftype)) == GGML_TYPE_COUNT) {
     return not_whisper("unknown weight type " + std::to_string(s.ftype));
   }
   int32_t n_mel = 0, n_fft = 0;

@@ -85,6 +85,124 @@ Result<std::unique_ptr<Transcriber>> Transcriber::Load(const std::string& path, 
 
 Transcriber::~Transcriber() { whisper_free(ctx_); }
 
+Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector<float>& buf,
+                                         int64_t buf_start, const std::vector<int>& lang_ids,
+                                         const TranscribeOptions& opts, int threads,
+                                         std::vector<int32_t>* context_tokens,
+                                         Transcript* transcript) const {
+  std::vector<whisper_token>& context = *context_tokens;
+  Transcript& out = *transcript;
+  const whisper_token eot = whisper_token_eot(ctx_);
+  std::string lang = opts.language;
+  if (lang.empty()) {
+    std::vector<float> probs(whisper_lang_max_id() + 1);
+    if (whisper_pcm_to_mel_with_state(ctx_, state, buf.data(), static_cast<int>(buf.size()),
+                                      threads) != 0 ||
+        whisper_lang_auto_detect_with_state(ctx_, state, 0, threads, probs.data()) < 0) {
+      return Status::Unavailable("whisper could not identify the language of the window at " +
+                                 std::to_string(buf_start * 1000 / kSampleRate) + " ms");
+    }
+    int best = lang_ids[0];
+    for (int id : lang_ids) {
+      if (probs[id] > probs[best]) best = id;
+    }
+    lang = whisper_lang_str(best);
+  }
+  whisper_full_params p = whisper_full_default_params(
+      opts.beam_size > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
+  p.n_threads = threads;
+  p.language = lang.c_str();
+  p.detect_language = false;
+  p.translate = opts.translate;
+  p.token_timestamps = true;
+  p.print_progress = p.print_realtime = p.print_timestamps = p.print_special = false;
+  p.beam_search.beam_size = std::max(1, opts.beam_size);
+  if (out.windows == 0 && !opts.prompt.empty()) {
+    p.initial_prompt = opts.prompt.c_str();
+  } else if (!context.empty()) {
+    p.prompt_tokens = context.data();
+    p.prompt_n_tokens = static_cast<int>(context.size());
+  }
+  // One window per call: whisper would go on to the rest of the buffer, so the second
+  // encoder run is refused and the next call starts where this window's text ended.
+  int encoder_runs = 0;
+  p.encoder_begin_callback = [](whisper_context*, whisper_state*, void* user) {
+    return (*static_cast<int*>(user))++ == 0;
+  };
+  p.encoder_begin_callback_user_data = &encoder_runs;
+  if (whisper_full_with_state(ctx_, state, p, buf.data(), static_cast<int>(buf.size())) != 0) {
+    return Status::Unavailable("whisper could not decode the window at " +
+                               std::to_string(buf_start * 1000 / kSampleRate) + " ms");
+  }
+  ++out.windows;
+  const int64_t base_ms = buf_start * 1000 / kSampleRate;
+  const int n = whisper_full_n_segments_from_state(state);
+  int64_t end_cs = 0;  // where this window's text ends, in whisper's 10 ms units
+  context.clear();
+  for (int i = 0; i < n; ++i) {
+    int64_t t0 = whisper_full_get_segment_t0_from_state(state, i);
+    int64_t t1 = whisper_full_get_segment_t1_from_state(state, i);
+    end_cs = std::max(end_cs, t1);
+    Segment seg;
+    seg.start_ms = base_ms + t0 * 10;
+    seg.end_ms = base_ms + t1 * 10;
+    seg.lang = lang;
+    seg.no_speech = whisper_full_get_segment_no_speech_prob_from_state(state, i);
+    std::string text;
+    double psum = 0;
+    int ntok = 0;
+    Word* word = nullptr;
+    int word_tokens = 0;
+    const int tokens = whisper_full_n_tokens_from_state(state, i);
+    for (int j = 0; j < tokens; ++j) {
+      whisper_token_data d = whisper_full_get_token_data_from_state(state, i, j);
+      if (d.id >= eot) continue;  // timestamps and other special tokens
+      context.push_back(d.id);
+      std::string piece = whisper_full_get_token_text_from_state(ctx_, state, i, j);
+      text += piece;
+      psum += d.p;
+      ++ntok;
+      bool starts_word = word == nullptr || (!piece.empty() && piece[0] == ' ');
+      if (starts_word) {
+        if (word && word_tokens > 0) word->p /= word_tokens;
+        seg.words.push_back(Word{});
+        word = &seg.words.back();
+        word->start_ms = base_ms + std::max<int64_t>(d.t0, t0) * 10;
+        word_tokens = 0;
+      }
+      word->text += piece;
+      word->end_ms = base_ms + std::min<int64_t>(std::max<int64_t>(d.t1, d.t0), t1) * 10;
+      word->p += d.p;
+      ++word_tokens;
+    }
+    if (word && word_tokens > 0) word->p /= word_tokens;
+    out.tokens += ntok;
+    seg.text = Trim(ValidUtf8(text));
+    seg.confidence = ntok ? static_cast<float>(psum / ntok) : 0.0f;
+    for (Word& w : seg.words) w.text = Trim(ValidUtf8(w.text));
+    std::erase_if(seg.words, [](const Word& w) { return w.text.empty(); });
+    if (seg.text.empty()) continue;
+    // Never overlapping, never running backwards, never past the audio, whatever the
+    // timestamps said (whisper pads the last window with silence and may time text in it).
+    int64_t floor_ms = out.segments.empty() ? 0 : out.segments.back().end_ms;
+    int64_t audio_end_ms = (buf_start + static_cast<int64_t>(buf.size())) * 1000 / kSampleRate;
+    seg.start_ms = std::max(seg.start_ms, floor_ms);
+    if (seg.start_ms >= audio_end_ms) continue;
+    seg.end_ms = std::clamp(seg.end_ms, seg.start_ms, audio_end_ms);
+    for (Word& w : seg.words) {
+      w.start_ms = std::clamp(w.start_ms, seg.start_ms, seg.end_ms);
+      w.end_ms = std::clamp(w.end_ms, w.start_ms, seg.end_ms);
+    }
+    out.segments.push_back(std::move(seg));
+  }
+  // The tail of the context whisper may use (half its text context, as whisper.cpp does).
+  size_t keep = static_cast<size_t>(whisper_n_text_ctx(ctx_) / 2 - 1);
+  if (context.size() > keep) context.erase(context.begin(), context.end() - keep);
+  size_t advance = static_cast<size_t>(end_cs) * kSampleRate / 100;
+  if (advance < kMinAdvance || advance > buf.size()) advance = std::min(buf.size(), kWindow);
+  return advance;
+}
+
 Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opts) const {
   int threads = opts.threads > 0
                     ? opts.threads
@@ -110,8 +228,6 @@ Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opt
   int64_t buf_start = 0;  // samples before buf[0]
   bool eof = false;
   std::vector<whisper_token> context;  // the text before this window, as whisper-cli keeps it
-  std::vector<float> probs(whisper_lang_max_id() + 1);
-  const whisper_token eot = whisper_token_eot(ctx_);
   while (true) {
     while (!eof && buf.size() < kWindow) {
       ASSIGN_OR_RETURN(size_t n,
@@ -123,126 +239,14 @@ Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opt
     if (buf.size() < kMinTail) break;
     float peak = 0;
     for (float v : buf) peak = std::max(peak, std::fabs(v));
+    size_t advance = buf.size();
     if (peak < kSilence) {
-      size_t advance = buf.size();
       ++out.silent_windows;
-      if (opts.progress &&
-          !opts.progress((buf_start + static_cast<int64_t>(advance)) * 1000 / kSampleRate)) {
-        return Status::Unavailable("stopped");
-      }
-      buf.clear();
-      buf_start += static_cast<int64_t>(advance);
       context.clear();
-      if (eof) break;
-      continue;
+    } else {
+      ASSIGN_OR_RETURN(advance, DecodeWindow(state.get(), buf, buf_start, lang_ids, opts, threads,
+                                             &context, &out));
     }
-    std::string lang = opts.language;
-    if (lang.empty()) {
-      if (whisper_pcm_to_mel_with_state(ctx_, state.get(), buf.data(), static_cast<int>(buf.size()),
-                                        threads) != 0 ||
-          whisper_lang_auto_detect_with_state(ctx_, state.get(), 0, threads, probs.data()) < 0) {
-        return Status::Unavailable("whisper could not identify the language of the window at " +
-                                   std::to_string(buf_start * 1000 / kSampleRate) + " ms");
-      }
-      int best = lang_ids[0];
-      for (int id : lang_ids) {
-        if (probs[id] > probs[best]) best = id;
-      }
-      lang = whisper_lang_str(best);
-    }
-    whisper_full_params p = whisper_full_default_params(
-        opts.beam_size > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
-    p.n_threads = threads;
-    p.language = lang.c_str();
-    p.detect_language = false;
-    p.translate = opts.translate;
-    p.token_timestamps = true;
-    p.print_progress = p.print_realtime = p.print_timestamps = p.print_special = false;
-    p.beam_search.beam_size = std::max(1, opts.beam_size);
-    if (out.windows == 0 && !opts.prompt.empty()) {
-      p.initial_prompt = opts.prompt.c_str();
-    } else if (!context.empty()) {
-      p.prompt_tokens = context.data();
-      p.prompt_n_tokens = static_cast<int>(context.size());
-    }
-    // One window per call: whisper would go on to the rest of the buffer, so the second
-    // encoder run is refused and the next call starts where this window's text ended.
-    int encoder_runs = 0;
-    p.encoder_begin_callback = [](whisper_context*, whisper_state*, void* user) {
-      return (*static_cast<int*>(user))++ == 0;
-    };
-    p.encoder_begin_callback_user_data = &encoder_runs;
-    if (whisper_full_with_state(ctx_, state.get(), p, buf.data(), static_cast<int>(buf.size())) !=
-        0) {
-      return Status::Unavailable("whisper could not decode the window at " +
-                                 std::to_string(buf_start * 1000 / kSampleRate) + " ms");
-    }
-    ++out.windows;
-    const int64_t base_ms = buf_start * 1000 / kSampleRate;
-    const int n = whisper_full_n_segments_from_state(state.get());
-    int64_t end_cs = 0;  // where this window's text ends, in whisper's 10 ms units
-    context.clear();
-    for (int i = 0; i < n; ++i) {
-      int64_t t0 = whisper_full_get_segment_t0_from_state(state.get(), i);
-      int64_t t1 = whisper_full_get_segment_t1_from_state(state.get(), i);
-      end_cs = std::max(end_cs, t1);
-      Segment seg;
-      seg.start_ms = base_ms + t0 * 10;
-      seg.end_ms = base_ms + t1 * 10;
-      seg.lang = lang;
-      seg.no_speech = whisper_full_get_segment_no_speech_prob_from_state(state.get(), i);
-      std::string text;
-      double psum = 0;
-      int ntok = 0;
-      Word* word = nullptr;
-      int word_tokens = 0;
-      const int tokens = whisper_full_n_tokens_from_state(state.get(), i);
-      for (int j = 0; j < tokens; ++j) {
-        whisper_token_data d = whisper_full_get_token_data_from_state(state.get(), i, j);
-        if (d.id >= eot) continue;  // timestamps and other special tokens
-        context.push_back(d.id);
-        std::string piece = whisper_full_get_token_text_from_state(ctx_, state.get(), i, j);
-        text += piece;
-        psum += d.p;
-        ++ntok;
-        bool starts_word = word == nullptr || (!piece.empty() && piece[0] == ' ');
-        if (starts_word) {
-          if (word && word_tokens > 0) word->p /= word_tokens;
-          seg.words.push_back(Word{});
-          word = &seg.words.back();
-          word->start_ms = base_ms + std::max<int64_t>(d.t0, t0) * 10;
-          word_tokens = 0;
-        }
-        word->text += piece;
-        word->end_ms = base_ms + std::min<int64_t>(std::max<int64_t>(d.t1, d.t0), t1) * 10;
-        word->p += d.p;
-        ++word_tokens;
-      }
-      if (word && word_tokens > 0) word->p /= word_tokens;
-      out.tokens += ntok;
-      seg.text = Trim(ValidUtf8(text));
-      seg.confidence = ntok ? static_cast<float>(psum / ntok) : 0.0f;
-      for (Word& w : seg.words) w.text = Trim(ValidUtf8(w.text));
-      std::erase_if(seg.words, [](const Word& w) { return w.text.empty(); });
-      if (seg.text.empty()) continue;
-      // Never overlapping, never running backwards, never past the audio, whatever the
-      // timestamps said (whisper pads the last window with silence and may time text in it).
-      int64_t floor_ms = out.segments.empty() ? 0 : out.segments.back().end_ms;
-      int64_t audio_end_ms = (buf_start + static_cast<int64_t>(buf.size())) * 1000 / kSampleRate;
-      seg.start_ms = std::max(seg.start_ms, floor_ms);
-      if (seg.start_ms >= audio_end_ms) continue;
-      seg.end_ms = std::clamp(seg.end_ms, seg.start_ms, audio_end_ms);
-      for (Word& w : seg.words) {
-        w.start_ms = std::clamp(w.start_ms, seg.start_ms, seg.end_ms);
-        w.end_ms = std::clamp(w.end_ms, w.start_ms, seg.end_ms);
-      }
-      out.segments.push_back(std::move(seg));
-    }
-    // The tail of the context whisper may use (half its text context, as whisper.cpp does).
-    size_t keep = static_cast<size_t>(whisper_n_text_ctx(ctx_) / 2 - 1);
-    if (context.size() > keep) context.erase(context.begin(), context.end() - keep);
-    size_t advance = static_cast<size_t>(end_cs) * kSampleRate / 100;
-    if (advance < kMinAdvance || advance > buf.size()) advance = std::min(buf.size(), kWindow);
     if (opts.progress &&
         !opts.progress((buf_start + static_cast<int64_t>(advance)) * 1000 / kSampleRate)) {
       return Status::Unavailable("stopped");

@@ -11,6 +11,7 @@
 #include "core/status.h"
 
 struct whisper_context;
+struct whisper_state;
 
 namespace attest::asr {
 
@@ -92,6 +93,13 @@ class Transcriber {
 
  private:
   explicit Transcriber(whisper_context* ctx) : ctx_(ctx) {}
+  // Decodes the window at the start of `buf` (`buf_start` samples into the audio) onto
+  // `transcript`, keeping the window's text in `context_tokens` as the next window's prompt;
+  // returns how many samples the window's text covered (where the next window starts).
+  Result<size_t> DecodeWindow(whisper_state* state, const std::vector<float>& buf,
+                              int64_t buf_start, const std::vector<int>& lang_ids,
+                              const TranscribeOptions& opts, int threads,
+                              std::vector<int32_t>* context_tokens, Transcript* transcript) const;
   whisper_context* ctx_;
 };
 
