@@ -112,16 +112,15 @@ TEST_F(TranscriberTest, SpeechInFourLanguagesOverSeveralWindowsIsCoveredInOrder)
     std::getline(in, text);  // the first paragraph of the preamble
     std::ofstream(dir + "/" + file + ".txt") << text;
     std::string wav = dir + "/" + file + ".wav";
-    ASSERT_EQ(std::system(("espeak-ng -v " + std::string(voice) + " -s 150 -f " + dir + "/" +
-                           file + ".txt -w " + wav)
+    ASSERT_EQ(std::system(("espeak-ng -v " + std::string(voice) + " -s 150 -f " + dir + "/" + file +
+                           ".txt -w " + wav)
                               .c_str()),
               0);
     parts += " " + wav + " " + dir + "/pause.wav";
   }
   ASSERT_EQ(std::system(("sox -n -r 22050 -c 1 -b 16 " + dir + "/pause.wav trim 0 2").c_str()), 0);
   ASSERT_EQ(
-      std::system(("sox" + parts + parts + " -r 16000 -c 1 -b 16 " + dir + "/all.wav").c_str()),
-      0);
+      std::system(("sox" + parts + parts + " -r 16000 -c 1 -b 16 " + dir + "/all.wav").c_str()), 0);
   std::vector<float> samples = ReadWav(dir + "/all.wav");
   int64_t duration_ms = static_cast<int64_t>(samples.size()) * 1000 / kSampleRate;
   ASSERT_GT(duration_ms, 60000);
@@ -143,8 +142,7 @@ TEST_F(TranscriberTest, SpeechInFourLanguagesOverSeveralWindowsIsCoveredInOrder)
   }
   // The segments reach from the first sound to the last: no window of speech left unread.
   EXPECT_LE(t->segments.front().start_ms, static_cast<int64_t>(first) * 1000 / kSampleRate + 1000);
-  EXPECT_GE(t->segments.back().end_ms,
-            static_cast<int64_t>(last) * 1000 / kSampleRate - 30000);
+  EXPECT_GE(t->segments.back().end_ms, static_cast<int64_t>(last) * 1000 / kSampleRate - 30000);
   int64_t covered = 0;
   for (const Segment& s : t->segments) covered += s.end_ms - s.start_ms;
   EXPECT_GT(covered, (static_cast<int64_t>(last - first) * 1000 / kSampleRate) / 2);

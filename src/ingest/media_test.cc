@@ -73,15 +73,18 @@ TEST(MediaTest, SpeechInEachFormatSoxWritesDecodesTo16kHzMonoOfTheSameLength) {
 // ffmpeg command from the same espeak-ng sample sentence.
 TEST(MediaTest, EveryCommonContainerAndCodecDecodesToTheSameSpeech) {
   std::string dir = TempDir();
-  Shell("espeak-ng -v fr -w " + dir + "/fr.wav 'Ceci est un enregistrement d exemple pour un "
+  Shell("espeak-ng -v fr -w " + dir +
+        "/fr.wav 'Ceci est un enregistrement d exemple pour un "
         "test de format.'");
   Shell("sox " + dir + "/fr.wav -r 8000 -c 1 -t amr-nb " + dir + "/phone.amr");
   auto seconds = DecodeAll(dir + "/fr.wav");
   ASSERT_TRUE(seconds.ok());
   double want = *seconds / 16000.0;
   const std::string ff = "ffmpeg -loglevel error -y -i " + dir + "/fr.wav ";
-  const std::string video = "ffmpeg -loglevel error -y -f lavfi -i testsrc=size=96x64:rate=10 "
-                            "-i " + dir + "/fr.wav -shortest ";
+  const std::string video =
+      "ffmpeg -loglevel error -y -f lavfi -i testsrc=size=96x64:rate=10 "
+      "-i " +
+      dir + "/fr.wav -shortest ";
   struct Case {
     std::string file, command, audio, video;
   };

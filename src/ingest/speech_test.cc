@@ -9,6 +9,8 @@
 #include "archive/archive.h"
 #include "asr/model.h"
 #include "core/json.h"
+#include "ingest/access_copy.h"
+#include "ingest/media.h"
 #include "ingest/models.h"
 #include "ingest/transcripts.h"
 #include "ingest/worker.h"
@@ -53,8 +55,9 @@ class SpeechTest : public ::testing::Test {
     ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
     archive_ = std::move(*Archive::Open(Env::Default(), dir_));
   }
-  void RunJobs() {
+  void RunJobs(std::function<Status(const meta::Job&)> before_run = nullptr) {
     WorkerOptions w;
+    w.before_run = before_run;
     w.until_idle = true;
     w.threads = 2;
     w.asr_threads = 1;
@@ -70,6 +73,15 @@ class SpeechTest : public ::testing::Test {
     return out;
   }
   Json Derived(const meta::Version& v) { return (*ParseJson(v.manifest, "manifest"))["derived"]; }
+  // The newest version of `artifact` (transcript, access, ...); 0 if none.
+  int VersionOf(const std::string& id, const std::string& artifact) {
+    int found = 0;
+    meta::Record r = *archive_->Get(id);
+    for (const auto& v : r.versions) {
+      if (StringMember(Derived(v), "artifact") == artifact) found = v.version;
+    }
+    return found;
+  }
 
   static std::string* models_;
   std::string tmp_, dir_;
@@ -113,8 +125,9 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   ASSERT_EQ(Jobs(id, "transcribe")[0].state, meta::JobState::kDone)
       << Jobs(id, "transcribe")[0].error;
   meta::Record r = *archive_->Get(id);
-  ASSERT_EQ(r.versions.size(), 2u);
-  Json d = Derived(r.versions[1]);
+  int tv = VersionOf(id, "transcript");
+  ASSERT_GT(tv, 1);
+  Json d = Derived(r.versions[tv - 1]);
   EXPECT_EQ(d["artifact"], "transcript");
   EXPECT_EQ(d["tool"], "whisper.cpp");
   EXPECT_EQ(d["from"], 1);
@@ -124,13 +137,13 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   EXPECT_EQ(d["params"]["task"], "transcribe");
   EXPECT_EQ(d["detected"]["duration_ms"], 11000);
   auto segs = *archive_->store()->RecordSegments(id);
-  ExpectOrdered(segs, 2, 11000);
+  ExpectOrdered(segs, tv, 11000);
   // The transcript blob and the stored segments agree; export parses back to the same.
   auto doc = LoadTranscript(archive_.get(), id, std::nullopt);
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   std::vector<meta::Segment> stored;
   for (const auto& st : segs) {
-    if (st.segment.version == 2) stored.push_back(st.segment);
+    if (st.segment.version == tv) stored.push_back(st.segment);
   }
   ASSERT_EQ(doc->cues.size(), stored.size());
   for (const std::string format : {"vtt", "srt"}) {
@@ -194,7 +207,11 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
                               tmp_ + "/six-hours.flac", tmp_ + "/note.txt", Jfk()},
                              AddOptions());
   ASSERT_TRUE(added.ok()) << added.status().ToString();
-  RunJobs();
+  // Access copies are tested on their own (six hours of AAC would take minutes).
+  auto no_copies = [](const meta::Job& j) {
+    return j.kind == "access" ? Status::InvalidArgument("not in this test") : Status::Ok();
+  };
+  RunJobs(no_copies);
   auto job = [&](int i) {
     auto t = Jobs((*added)[i].id, "transcribe");
     return t.empty() ? meta::Job() : t[0];
@@ -226,7 +243,7 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
   ASSERT_TRUE(again.ok());
   auto other = archive_->Add({tmp_ + "/note.txt"}, AddOptions());
   ASSERT_TRUE(other.ok());
-  RunJobs();
+  RunJobs(no_copies);
   auto failed = Jobs((*again)[0].id, "transcribe");
   ASSERT_FALSE(failed.empty());
   meta::Job last = failed.back();
@@ -250,12 +267,13 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
       "Kfar Aza\xE2\x81\xA9\n\n00:03.000 --> 00:00:05.250 align:start\n<v Witness>sample "
       "&amp; text</v>\n\n";
   std::ofstream(tmp_ + "/fixed.vtt") << vtt;
+  int machine = VersionOf(id, "transcript");
   auto v = ImportTranscript(Env::Default(), archive_.get(), id, tmp_ + "/fixed.vtt", "A. Archivist",
                             std::nullopt);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   meta::Record r = *archive_->Get(id);
-  ASSERT_EQ(r.versions.size(), 3u);
-  Json d = Derived(r.versions[2]);
+  ASSERT_EQ(v->version, static_cast<int>(r.versions.size()));
+  Json d = Derived(r.versions.back());
   EXPECT_EQ(d["tool"], "human");
   EXPECT_EQ(d["from"], 1);
   EXPECT_EQ(d["params"]["by"], "A. Archivist");
@@ -263,7 +281,7 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
   EXPECT_EQ(d["params"]["format"], "vtt");
   auto doc = LoadTranscript(archive_.get(), id, std::nullopt);
   ASSERT_TRUE(doc.ok());
-  EXPECT_EQ(doc->version, 3);
+  EXPECT_EQ(doc->version, v->version);
   ASSERT_EQ(doc->cues.size(), 2u);
   EXPECT_EQ(doc->cues[0].text, "\xD7\x93\xD7\x95\xD7\x92\xD7\x9E\xD7\x94 7 Kfar Aza");
   EXPECT_EQ(doc->cues[1].text, "sample & text");
@@ -274,7 +292,7 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
   EXPECT_EQ(out.rfind("WEBVTT\n", 0), 0u);
   EXPECT_EQ(doc->cues[0].lang, "he");
   EXPECT_NE(out.find("\xE2\x81\xA7\xD7\x93"), std::string::npos) << out;
-  EXPECT_EQ(LoadTranscript(archive_.get(), id, 2)->tool, "whisper.cpp");
+  EXPECT_EQ(LoadTranscript(archive_.get(), id, machine)->tool, "whisper.cpp");
 
   // Overlapping or malformed cues are named by line, and nothing is added.
   std::ofstream(tmp_ + "/bad.srt") << "1\n00:00:01,000 --> 00:00:04,000\nfirst\n\n2\n"
@@ -287,7 +305,71 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
       ImportTranscript(Env::Default(), archive_.get(), id, tmp_ + "/garbled.vtt", "", {});
   EXPECT_NE(garbled.status().message().find("garbled.vtt:3:"), std::string::npos)
       << garbled.status().message();
-  EXPECT_EQ(archive_->Get(id)->versions.size(), 3u);
+  EXPECT_EQ(archive_->Get(id)->versions.size(), r.versions.size());
+}
+
+// A video browsers do not play (AVI with MPEG-4 Part 2 and MP3) gets an MP4 access copy and a
+// poster; the original stays what it was, and the copy is logged as a derived version.
+TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
+  Shell("espeak-ng -v en -w " + tmp_ + "/en.wav 'This is a sample recording for an access copy.'");
+  Shell("ffmpeg -loglevel error -f lavfi -i testsrc=size=320x240:rate=10 -i " + tmp_ +
+        "/en.wav -shortest -c:v mpeg4 -c:a libmp3lame " + tmp_ + "/clip.avi");
+  Shell("sox " + tmp_ + "/en.wav -r 8000 -c 1 -t amr-nb " + tmp_ + "/phone.amr");
+  auto added = archive_->Add({tmp_ + "/clip.avi", tmp_ + "/phone.amr", Jfk()}, AddOptions());
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  RunJobs();
+  auto blobs_of = [&](const std::string& id) {
+    std::map<std::string, std::string> roles;
+    meta::Record r = *archive_->Get(id);
+    for (const auto& v : r.versions) {
+      if (StringMember(Derived(v), "artifact") != "access") continue;
+      for (const auto& b : v.blobs) roles[b.role] = *archive_->blobs()->LocalPath(b.sha256);
+    }
+    return roles;
+  };
+  auto video = blobs_of((*added)[0].id);
+  ASSERT_EQ(video.count("access"), 1u) << Jobs((*added)[0].id, "access")[0].error;
+  ASSERT_EQ(video.count("poster"), 1u);
+  EXPECT_EQ(video["original"], *archive_->blobs()->LocalPath((*added)[0].sha256));
+  auto info = ProbeMedia(video["access"]);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_NE(info->container.find("mp4"), std::string::npos);
+  EXPECT_EQ(info->video_codec, "h264");
+  EXPECT_EQ(info->audio_codec, "aac");
+  EXPECT_EQ(info->width, 320);
+  std::string mp4 = ReadAll(video["access"]);
+  EXPECT_LT(mp4.find("moov"), mp4.find("mdat"));  // the index first: plays while it loads
+  std::string jpeg = ReadAll(video["poster"]);
+  ASSERT_GT(jpeg.size(), 100u);
+  EXPECT_EQ(jpeg.substr(0, 2), "\xFF\xD8");
+  // The copy has the same speech, within codec framing.
+  auto a = MediaDecoder::Open(video["access"]);
+  auto b = MediaDecoder::Open(tmp_ + "/en.wav");
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<float> buf(16000);
+  while (*(*a)->Read(buf.data(), buf.size()) > 0) {
+  }
+  while (*(*b)->Read(buf.data(), buf.size()) > 0) {
+  }
+  EXPECT_NEAR((*a)->samples() / 16000.0, (*b)->samples() / 16000.0, 0.15);
+
+  auto phone = blobs_of((*added)[1].id);
+  ASSERT_EQ(phone.count("access"), 1u) << Jobs((*added)[1].id, "access")[0].error;
+  EXPECT_EQ(phone.count("poster"), 0u);
+  info = ProbeMedia(phone["access"]);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->audio_codec, "aac");
+  EXPECT_TRUE(info->video_codec.empty());
+  // A WAV is not what browsers are sure to play either; an MP3 would be served as it is.
+  EXPECT_FALSE(PlanAccess({"mp3", "mp3"}).copy);
+  EXPECT_FALSE(PlanAccess({"mov,mp4,m4a,3gp,3g2,mj2", "aac", "h264"}).copy);
+  EXPECT_TRUE(PlanAccess({"mov,mp4,m4a,3gp,3g2,mj2", "aac", "h264"}).poster);
+  MediaInfo mov{"mov,mp4,m4a,3gp,3g2,mj2", "aac", "h264"};
+  mov.brand = "qt  ";
+  EXPECT_TRUE(PlanAccess(mov).copy);
+  EXPECT_FALSE(PlanAccess({"ogg", "opus"}).copy);
+  EXPECT_TRUE(PlanAccess({"matroska,webm", "flac", "h264"}).copy);
+  EXPECT_TRUE(archive_->Verify()->ok);
 }
 
 // A standard WebVTT reader (FFmpeg's) accepts what attest writes, cue for cue.

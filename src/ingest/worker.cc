@@ -12,6 +12,7 @@
 #include "asr/transcriber.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "ingest/access_copy.h"
 #include "ingest/media.h"
 #include "ingest/models.h"
 #include "ingest/ocr.h"
@@ -98,6 +99,7 @@ class JobRunner {
     }
     if (job.kind == "transcribe") return Transcribe(job, false);
     if (job.kind == "translate") return Transcribe(job, true);
+    if (job.kind == "access") return Access(job);
     return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
   }
 
@@ -175,7 +177,7 @@ class JobRunner {
           next.reason = kNoSpeechModel;
           outcome["waiting"] = std::string(kNoSpeechModel);
         }
-        return Finish(job, nullptr, {next}, outcome);
+        return Finish(job, nullptr, {next, {"access", 0, o.blob.size, "", false, ""}}, outcome);
       }
       case FileKind::kPng:
       case FileKind::kJpeg:
@@ -461,6 +463,54 @@ class JobRunner {
                   {{"artifact", dv.artifact},
                    {"segments", d.segments.size()},
                    {"duration_ms", t.duration_ms}});
+  }
+
+  // A copy browsers play, and a poster frame for video (doc/speech.md#access-copies).
+  Status Access(const meta::Job& job) {
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    ASSIGN_OR_RETURN(std::string path, archive_->blobs()->LocalPath(o.blob.sha256));
+    std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
+    auto info = ProbeMedia(path);
+    if (!info.ok()) return Rename(info.status(), path, name);
+    AccessPlan plan = PlanAccess(*info);
+    if (!plan.copy && !plan.poster) {
+      return Finish(job, nullptr, {}, {{"access", "original"}});
+    }
+    std::string tmp = JoinPath(archive_->dir(), "blobs/tmp/" + s_->env->RandomHex(12));
+    struct Cleanup {
+      Env* env;
+      std::string base;
+      ~Cleanup() {
+        (void)env->RemoveFile(base + ".access.part");
+        (void)env->RemoveFile(base + ".poster.part");
+      }
+    } cleanup{s_->env, tmp};
+    archive::DerivedText d;
+    d.has_text = false;
+    archive::Derivation& dv = d.derivation;
+    dv.from = job.version;
+    dv.artifact = "access";
+    dv.tool = "ffmpeg";
+    dv.tool_version = MediaDecoder::Version();
+    dv.detected = {{"original", plan.copy ? plan.why : "plays in browsers"}};
+    if (plan.copy) {
+      dv.params = {{"video", "h264 crf 23 veryfast, at most 1280 wide"},
+                   {"audio", "aac 64 kbit/s a channel"}};
+      auto copy = MakeAccessCopy(path, tmp + ".access.part", name, s_->asr_threads);
+      if (!copy.ok()) return Rename(copy.status(), path, name);
+      d.blobs.push_back({"access", "", tmp + ".access.part"});
+      dv.detected["mime"] = copy->mime;
+      dv.detected["duration_ms"] = copy->duration_ms;
+      if (copy->width > 0) dv.detected["size"] = {copy->width, copy->height};
+    }
+    if (plan.poster) {
+      dv.params["poster"] = "jpeg at 1 s, at most 640 wide";
+      Status st = MakePoster(path, tmp + ".poster.part", name);
+      if (!st.ok()) return Rename(st, path, name);
+      d.blobs.push_back({"poster", "", tmp + ".poster.part"});
+    }
+    d.lang = o.version.lang;
+    return Finish(job, &d, {}, {{"artifact", "access"}, {"copy", plan.copy}});
   }
 
   // A media error names the blob's file; the archivist knows it by the name it was added as.
