@@ -362,12 +362,14 @@ class JobRunner {
     if (!decoder.ok()) return Rename(decoder.status(), path, name);
     asr::TranscribeOptions opts;
     opts.translate = translate;
+    // The archive's languages, the record's declared one first: it wins a window whose
+    // languages whisper cannot tell apart.
     const std::string& declared = o.version.lang;
-    if (declared.size() == 2 &&
-        std::find(opts.languages.begin(), opts.languages.end(), declared) == opts.languages.end()) {
-      opts.languages.push_back(declared);
-    }
     std::sort(opts.languages.begin(), opts.languages.end());
+    if (declared.size() == 2) {
+      std::erase(opts.languages, declared);
+      opts.languages.insert(opts.languages.begin(), declared);
+    }
     ASSIGN_OR_RETURN(opts.prompt, Vocabulary(o));
     opts.threads = s_->asr_threads;
     const std::atomic<bool>* stop = s_->opts->stop;
