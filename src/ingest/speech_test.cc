@@ -308,6 +308,47 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
   EXPECT_EQ(archive_->Get(id)->versions.size(), r.versions.size());
 }
 
+// With translations on, speech in another language gets a second derived version, English,
+// labelled as a machine translation; English speech does not.
+TEST_F(SpeechTest, TranslationsAreASecondVersionLabelledAsMachineTranslation) {
+  ASSERT_TRUE(AddModel(Env::Default(), archive_.get(), Model()).ok());
+  ASSERT_TRUE(SetTranslate(archive_->store(), true).ok());
+  AddOptions he;
+  he.lang = "he";
+  auto added = archive_->Add({Jfk()}, he);
+  ASSERT_TRUE(added.ok());
+  std::string id = (*added)[0].id;
+  RunJobs();
+  int tv = VersionOf(id, "transcript"), xv = VersionOf(id, "translation");
+  ASSERT_GT(tv, 0);
+  ASSERT_GT(xv, 0) << Jobs(id, "translate").size();
+  meta::Record r = *archive_->Get(id);
+  Json d = Derived(r.versions[xv - 1]);
+  EXPECT_EQ(d["from"], 1);  // made from the audio, not from the transcript's text
+  EXPECT_EQ(d["params"]["task"], "translate");
+  EXPECT_EQ(r.versions[xv - 1].lang, "en");
+  for (const auto& st : *archive_->store()->RecordSegments(id)) {
+    if (st.segment.version == xv) {
+      EXPECT_EQ(st.segment.lang, "en");
+    }
+  }
+  auto doc = LoadTranscript(archive_.get(), id, xv);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->artifact, "translation");
+  EXPECT_NE(FormatTranscript(*doc, "vtt")->find("machine translation: not the witness's words"),
+            std::string::npos);
+  EXPECT_EQ(LoadTranscript(archive_.get(), id, std::nullopt)->version, tv);  // the words spoken
+
+  AddOptions en;
+  en.lang = "en";
+  auto english = archive_->Add({Jfk()}, en);
+  ASSERT_TRUE(english.ok());
+  RunJobs();
+  EXPECT_GT(VersionOf((*english)[0].id, "transcript"), 0);
+  EXPECT_EQ(VersionOf((*english)[0].id, "translation"), 0);
+  EXPECT_TRUE(Jobs((*english)[0].id, "translate").empty());
+}
+
 // A video browsers do not play (AVI with MPEG-4 Part 2 and MP3) gets an MP4 access copy and a
 // poster; the original stays what it was, and the copy is logged as a derived version.
 TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
