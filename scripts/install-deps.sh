@@ -12,7 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev libfasttext-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libpoppler-cpp-dev libtesseract-dev libleptonica-dev libzip-dev libexpat1-dev \
-  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev espeak-ng sox \
+  libavformat-dev libswscale-dev ffmpeg libavcodec-dev libswresample-dev libavutil-dev espeak-ng sox \
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-ara tesseract-ocr-heb tesseract-ocr-fra \
   tesseract-ocr-osd \
   pango1.0-tools fonts-noto-core poppler-utils \

@@ -315,35 +315,26 @@ Result<std::pair<meta::Record, meta::Version>> Archive::JobVersion(const meta::J
                           std::to_string(job.version));
 }
 
-Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
-                                                        const std::string& owner,
-                                                        const DerivedText* derived,
-                                                        const std::vector<meta::NewJob>& follow_ups,
-                                                        const Json& outcome) {
-  ASSIGN_OR_RETURN(std::string outcome_json, CanonicalJson(outcome));
-  std::string now = Now(env_);
-  if (!derived) {
-    ASSIGN_OR_RETURN(auto v,
-                     store_->FinishJob(job.id, owner, now, nullptr, follow_ups, outcome_json));
-    return v;
-  }
-  RETURN_IF_ERROR(log_->CheckAppendable());
-  ASSIGN_OR_RETURN(auto source, JobVersion(job));
-  const meta::Record& record = source.first;
-  const meta::Version& from = source.second;
+Result<meta::AddRequest> Archive::DerivedRequest(const meta::Record& record,
+                                                 const meta::Version& from,
+                                                 const DerivedText* derived, const std::string& now,
+                                                 std::vector<meta::NewJob> jobs) {
   if (!IsValidUtf8(derived->text)) {
-    return Status::InvalidArgument("the derived text of " + job.record_id + " is not valid UTF-8");
+    return Status::InvalidArgument("the derived text of " + record.id + " is not valid UTF-8");
   }
   // Blobs first, as for an add: durable before anything names them.
-  ASSIGN_OR_RETURN(blob::BlobInfo text_blob, blobs_->PutBytes(derived->text));
   std::vector<meta::BlobRef> blobs;
   for (const meta::BlobRef& b : from.blobs) {
     if (b.role == "original") blobs.push_back(b);
   }
-  blobs.push_back({"text", text_blob.sha256, text_blob.size});
-  if (!derived->ocr_json.empty()) {
-    ASSIGN_OR_RETURN(blob::BlobInfo ocr_blob, blobs_->PutBytes(derived->ocr_json));
-    blobs.push_back({"ocr", ocr_blob.sha256, ocr_blob.size});
+  if (derived->has_text) {
+    ASSIGN_OR_RETURN(blob::BlobInfo text_blob, blobs_->PutBytes(derived->text));
+    blobs.push_back({"text", text_blob.sha256, text_blob.size});
+  }
+  for (const DerivedBlob& extra : derived->blobs) {
+    ASSIGN_OR_RETURN(blob::BlobInfo b, extra.path.empty() ? blobs_->PutBytes(extra.bytes)
+                                                          : blobs_->PutFile(extra.path));
+    blobs.push_back({extra.role, b.sha256, b.size});
   }
   ASSIGN_OR_RETURN(Json source_manifest, ParseJson(from.manifest, "manifest"));
   // The record's metadata annotations (places, date) carry over to the derived segments.
@@ -365,7 +356,12 @@ Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
   Json derived_json = derived->derivation.ToJson();
   std::string private_json = from.private_json;
   std::string private_hmac = StringMember(source_manifest, "private");
-  req.build = [&, now](int version, const std::string&, uint64_t) -> Result<meta::NewVersion> {
+  // The build runs inside the store's transaction, after this returns: it owns what it reads.
+  auto blobs_shared = std::make_shared<std::vector<meta::BlobRef>>(std::move(blobs));
+  req.build = [record, from, derived, now, derived_json, private_json, private_hmac, annotations,
+               blobs_shared,
+               jobs](int version, const std::string&, uint64_t) -> Result<meta::NewVersion> {
+    const std::vector<meta::BlobRef>& blobs = *blobs_shared;
     meta::NewVersion nv;
     nv.private_json = private_json;
     ManifestFields mf;
@@ -389,12 +385,51 @@ Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
       g.annotations.insert(g.annotations.end(), annotations.begin(), annotations.end());
     }
     ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}));
+    nv.jobs = jobs;
     return nv;
   };
+  return req;
+}
+
+Result<std::optional<meta::Version>> Archive::FinishJob(const meta::Job& job,
+                                                        const std::string& owner,
+                                                        const DerivedText* derived,
+                                                        const std::vector<meta::NewJob>& follow_ups,
+                                                        const Json& outcome) {
+  ASSIGN_OR_RETURN(std::string outcome_json, CanonicalJson(outcome));
+  std::string now = Now(env_);
+  if (!derived) {
+    ASSIGN_OR_RETURN(auto v,
+                     store_->FinishJob(job.id, owner, now, nullptr, follow_ups, outcome_json));
+    return v;
+  }
+  RETURN_IF_ERROR(log_->CheckAppendable());
+  ASSIGN_OR_RETURN(auto source, JobVersion(job));
+  ASSIGN_OR_RETURN(meta::AddRequest req,
+                   DerivedRequest(source.first, source.second, derived, now, {}));
   ASSIGN_OR_RETURN(auto v, store_->FinishJob(job.id, owner, now, &req, follow_ups, outcome_json));
   // Done once the signed checkpoint covers the new leaf (a crash here: the next open logs it).
   RETURN_IF_ERROR(Integrate());
   return v;
+}
+
+Result<meta::Version> Archive::AddDerived(const std::string& record_id, int from,
+                                          const DerivedText& derived) {
+  RETURN_IF_ERROR(log_->CheckAppendable());
+  ASSIGN_OR_RETURN(meta::Record record, store_->GetRecord(record_id));
+  if (record.withdrawn_at) return Status::InvalidArgument("record " + record_id + " is withdrawn");
+  const meta::Version* source = nullptr;
+  for (const meta::Version& v : record.versions) {
+    if (v.version == from) source = &v;
+  }
+  if (!source) {
+    return Status::NotFound("record " + record_id + " has no version " + std::to_string(from));
+  }
+  ASSIGN_OR_RETURN(meta::AddRequest req, DerivedRequest(record, *source, &derived, Now(env_),
+                                                        {{"index", 0, 0, "", false}}));
+  ASSIGN_OR_RETURN(auto added, store_->AddVersions({req}));
+  RETURN_IF_ERROR(Integrate());
+  return added.at(0);
 }
 
 Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {

@@ -49,10 +49,19 @@ struct Derivation {
   Json ToJson() const;
 };
 
+// A blob of a derived version besides its text: bytes made in memory (OCR word boxes, a
+// transcript's JSON) or a file the tool wrote (an access copy), stored in constant memory.
+struct DerivedBlob {
+  std::string role;  // ocr, transcript, access, poster
+  std::string bytes;
+  std::string path;  // if set, the blob is this file's bytes (not removed)
+};
+
 struct DerivedText {
   Derivation derivation;
+  bool has_text = true;                 // false: no text blob and no segments (an access copy)
   std::string text;                     // pages separated by U+000C
-  std::string ocr_json;                 // canonical JSON of the word boxes (OCR), or empty
+  std::vector<DerivedBlob> blobs;       // in the order the manifest lists them
   std::string lang;                     // the language of most of the text
   std::vector<meta::Segment> segments;  // offsets into `text`
 };
@@ -156,6 +165,10 @@ class Archive {
                                                  const DerivedText* derived,
                                                  const std::vector<meta::NewJob>& follow_ups,
                                                  const Json& outcome);
+  // Adds what a person made from version `from` of a record (a corrected transcript) as a
+  // derived version, as FinishJob does for a tool, and schedules its indexing.
+  Result<meta::Version> AddDerived(const std::string& record_id, int from,
+                                   const DerivedText& derived);
   // The version a job works on, with its record.
   Result<std::pair<meta::Record, meta::Version>> JobVersion(const meta::Job& job);
 
@@ -199,6 +212,11 @@ class Archive {
   Status CheckFile(const std::string& path);
   // The paragraphs of a plain-text original (.txt, .md in UTF-8), language by language.
   Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
+  // The request that adds `derived`, made from `from`, as a new version of `record`; its blobs
+  // are stored first. `jobs` are scheduled on the new version.
+  Result<meta::AddRequest> DerivedRequest(const meta::Record& record, const meta::Version& from,
+                                          const DerivedText* derived, const std::string& now,
+                                          std::vector<meta::NewJob> jobs);
   // Records how far the index has followed the database (after the index has committed).
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
   Status RemoveIndexTree(const std::string& dir);

@@ -371,10 +371,13 @@ Status WriteRandomModel(Env* env, const std::string& path, const ModelShape& sha
     row.resize(cols);
     half.resize(cols);
     for (int64_t r = 0; r < rows; ++r) {
+      // Text tokens' embeddings 8 times wider than the other weights: their logits then spread
+      // far beyond the zero logits of the special tokens (end of text, timestamps), so random
+      // weights write text to the end of every window (see model.h).
+      float s = token_embedding ? (r < eot ? 8.0f * scale : 0.0f) : scale;
       for (int64_t c = 0; c < cols; ++c) {
-        row[c] = ones ? 1.0f : zeros ? 0.0f : rng.Uniform(scale);
+        row[c] = ones ? 1.0f : zeros ? 0.0f : rng.Uniform(s);
       }
-      if (token_embedding && r == eot) std::fill(row.begin(), row.end(), 0.0f);
       if (f16) {
         ggml_fp32_to_fp16_row(row.data(), half.data(), cols);
         buf.append(reinterpret_cast<const char*>(half.data()), cols * sizeof(ggml_fp16_t));

@@ -49,10 +49,11 @@ Result<ModelShape> ShapeNamed(const std::string& name);
 
 // Writes a model of `shape` with random weights (seeded), a mel filter bank, and a vocabulary
 // whose text tokens are `words` (cycled and numbered to fill the 50,257 text tokens; an empty
-// list gives "w0", "w1", …; token 220 is a lone space, as whisper.cpp expects). The end-of-text
-// token's embedding is zero, so random weights decode a full window of text rather than stopping at
-// once: the work done per window then depends on the shape, not the weights. Written to a temporary
-// file, fsynced and renamed.
+// list gives "w0", "w1", …; token 220 is a lone space, as whisper.cpp expects). The special
+// tokens' embeddings (end of text, timestamps, languages) are zero and the text tokens' are wide,
+// so text always outscores them: random weights decode text to whisper.cpp's limit (half the
+// text context) in every window, in one segment a window. The work done per window then depends
+// on the shape, not the weights (benchmarks). Written to a temporary file, fsynced and renamed.
 Status WriteRandomModel(Env* env, const std::string& path, const ModelShape& shape,
                         const std::vector<std::string>& words, uint64_t seed);
 

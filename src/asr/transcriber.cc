@@ -88,9 +88,7 @@ Transcriber::~Transcriber() { whisper_free(ctx_); }
 Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector<float>& buf,
                                          int64_t buf_start, const std::vector<int>& lang_ids,
                                          const TranscribeOptions& opts, int threads,
-                                         std::vector<int32_t>* context_tokens,
-                                         Transcript* transcript) const {
-  std::vector<whisper_token>& context = *context_tokens;
+                                         bool fresh_context, Transcript* transcript) const {
   Transcript& out = *transcript;
   const whisper_token eot = whisper_token_eot(ctx_);
   std::string lang = opts.language;
@@ -117,12 +115,17 @@ Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector
   p.token_timestamps = true;
   p.print_progress = p.print_realtime = p.print_timestamps = p.print_special = false;
   p.beam_search.beam_size = std::max(1, opts.beam_size);
+  if (!opts.fallback) {
+    p.temperature_inc = 0.0f;
+    p.greedy.best_of = 1;  // best-of only samples at temperatures above zero: never here
+  }
   if (out.windows == 0 && !opts.prompt.empty()) {
     p.initial_prompt = opts.prompt.c_str();
-  } else if (!context.empty()) {
-    p.prompt_tokens = context.data();
-    p.prompt_n_tokens = static_cast<int>(context.size());
   }
+  // The text of the window before is the prompt of this one, as whisper.cpp carries it from one
+  // window to the next in its state (whisper_full's own way, and its cost); after silence, and
+  // at the start, there is none.
+  p.no_context = fresh_context;
   // One window per call: whisper would go on to the rest of the buffer, so the second
   // encoder run is refused and the next call starts where this window's text ended.
   int encoder_runs = 0;
@@ -138,7 +141,6 @@ Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector
   const int64_t base_ms = buf_start * 1000 / kSampleRate;
   const int n = whisper_full_n_segments_from_state(state);
   int64_t end_cs = 0;  // where this window's text ends, in whisper's 10 ms units
-  context.clear();
   for (int i = 0; i < n; ++i) {
     int64_t t0 = whisper_full_get_segment_t0_from_state(state, i);
     int64_t t1 = whisper_full_get_segment_t1_from_state(state, i);
@@ -157,7 +159,6 @@ Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector
     for (int j = 0; j < tokens; ++j) {
       whisper_token_data d = whisper_full_get_token_data_from_state(state, i, j);
       if (d.id >= eot) continue;  // timestamps and other special tokens
-      context.push_back(d.id);
       std::string piece = whisper_full_get_token_text_from_state(ctx_, state, i, j);
       text += piece;
       psum += d.p;
@@ -195,9 +196,6 @@ Result<size_t> Transcriber::DecodeWindow(whisper_state* state, const std::vector
     }
     out.segments.push_back(std::move(seg));
   }
-  // The tail of the context whisper may use (half its text context, as whisper.cpp does).
-  size_t keep = static_cast<size_t>(whisper_n_text_ctx(ctx_) / 2 - 1);
-  if (context.size() > keep) context.erase(context.begin(), context.end() - keep);
   size_t advance = static_cast<size_t>(end_cs) * kSampleRate / 100;
   if (advance < kMinAdvance || advance > buf.size()) advance = std::min(buf.size(), kWindow);
   return advance;
@@ -227,7 +225,7 @@ Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opt
   std::vector<float> chunk(kSampleRate);
   int64_t buf_start = 0;  // samples before buf[0]
   bool eof = false;
-  std::vector<whisper_token> context;  // the text before this window, as whisper-cli keeps it
+  bool fresh_context = true;  // no text before the next window to carry into it
   while (true) {
     while (!eof && buf.size() < kWindow) {
       ASSIGN_OR_RETURN(size_t n,
@@ -242,10 +240,11 @@ Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opt
     size_t advance = buf.size();
     if (peak < kSilence) {
       ++out.silent_windows;
-      context.clear();
+      fresh_context = true;
     } else {
       ASSIGN_OR_RETURN(advance, DecodeWindow(state.get(), buf, buf_start, lang_ids, opts, threads,
-                                             &context, &out));
+                                             fresh_context, &out));
+      fresh_context = false;
     }
     if (opts.progress &&
         !opts.progress((buf_start + static_cast<int64_t>(advance)) * 1000 / kSampleRate)) {

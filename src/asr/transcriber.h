@@ -68,6 +68,9 @@ struct TranscribeOptions {
   bool translate = false;  // into English (a translation, not the witness's words)
   int threads = 0;         // 0: every core
   int beam_size = 5;       // 1: greedy decoding
+  // A window whose text looks wrong (repetitive, improbable) is decoded again at higher
+  // temperatures, as OpenAI's reference does. Off: one decoding a window (benchmarks).
+  bool fallback = true;
   // Called after each window with the milliseconds read so far; returning false stops the run
   // (kUnavailable "stopped").
   std::function<bool(int64_t)> progress;
@@ -94,12 +97,12 @@ class Transcriber {
  private:
   explicit Transcriber(whisper_context* ctx) : ctx_(ctx) {}
   // Decodes the window at the start of `buf` (`buf_start` samples into the audio) onto
-  // `transcript`, keeping the window's text in `context_tokens` as the next window's prompt;
+  // `transcript` (with `fresh_context`, without the text before it as its prompt);
   // returns how many samples the window's text covered (where the next window starts).
   Result<size_t> DecodeWindow(whisper_state* state, const std::vector<float>& buf,
                               int64_t buf_start, const std::vector<int>& lang_ids,
-                              const TranscribeOptions& opts, int threads,
-                              std::vector<int32_t>* context_tokens, Transcript* transcript) const;
+                              const TranscribeOptions& opts, int threads, bool fresh_context,
+                              Transcript* transcript) const;
   whisper_context* ctx_;
 };
 

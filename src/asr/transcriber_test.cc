@@ -98,5 +98,56 @@ TEST_F(TranscriberTest, JfkWavIsReadInOneWindowIntoOrderedSegments) {
   ExpectWellFormed(*t);
   for (const Segment& s : t->segments) EXPECT_EQ(s.lang, "en");
 }
+// Speech in the four languages (espeak-ng reading the opening of the Universal Declaration in
+// each: a sample, not testimony), one after another with pauses, about two minutes: read in
+// several windows, each window's language chosen among the four.
+TEST_F(TranscriberTest, SpeechInFourLanguagesOverSeveralWindowsIsCoveredInOrder) {
+  std::string dir = *dir_ + "/four";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::string parts;
+  for (auto [voice, file] : {std::pair{"he", "heb"}, {"ar", "arb"}, {"en", "eng"}, {"fr", "fra"}}) {
+    std::ifstream in(std::string(ATTEST_SOURCE_DIR) + "/samples/udhr/" + file + ".txt");
+    std::string line, text;
+    std::getline(in, line);  // the title
+    std::getline(in, text);  // the first paragraph of the preamble
+    std::ofstream(dir + "/" + file + ".txt") << text;
+    std::string wav = dir + "/" + file + ".wav";
+    ASSERT_EQ(std::system(("espeak-ng -v " + std::string(voice) + " -s 150 -f " + dir + "/" + file +
+                           ".txt -w " + wav)
+                              .c_str()),
+              0);
+    parts += " " + wav + " " + dir + "/pause.wav";
+  }
+  ASSERT_EQ(std::system(("sox -n -r 22050 -c 1 -b 16 " + dir + "/pause.wav trim 0 2").c_str()), 0);
+  ASSERT_EQ(
+      std::system(("sox" + parts + parts + " -r 16000 -c 1 -b 16 " + dir + "/all.wav").c_str()), 0);
+  std::vector<float> samples = ReadWav(dir + "/all.wav");
+  int64_t duration_ms = static_cast<int64_t>(samples.size()) * 1000 / kSampleRate;
+  ASSERT_GT(duration_ms, 60000);
+  // Where there is sound: the first and last samples above -40 dBFS.
+  size_t first = 0, last = samples.size();
+  while (first < samples.size() && std::abs(samples[first]) < 0.01f) ++first;
+  while (last > first && std::abs(samples[last - 1]) < 0.01f) --last;
+  MemoryPcm pcm(std::move(samples));
+  TranscribeOptions o;
+  o.beam_size = 1;
+  o.fallback = false;  // windows and languages are tested here, not the decoder's retries
+  auto t = model_->Run(&pcm, o);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->duration_ms, duration_ms);
+  EXPECT_GE(t->windows, 3u);
+  ASSERT_FALSE(t->segments.empty());
+  ExpectWellFormed(*t);
+  for (const Segment& s : t->segments) {
+    EXPECT_TRUE(s.lang == "he" || s.lang == "ar" || s.lang == "en" || s.lang == "fr") << s.lang;
+  }
+  // The segments reach from the first sound to the last: no window of speech left unread.
+  EXPECT_LE(t->segments.front().start_ms, static_cast<int64_t>(first) * 1000 / kSampleRate + 1000);
+  EXPECT_GE(t->segments.back().end_ms, static_cast<int64_t>(last) * 1000 / kSampleRate - 30000);
+  int64_t covered = 0;
+  for (const Segment& s : t->segments) covered += s.end_ms - s.start_ms;
+  EXPECT_GT(covered, (static_cast<int64_t>(last - first) * 1000 / kSampleRate) / 2);
+}
+
 }  // namespace
 }  // namespace attest::asr

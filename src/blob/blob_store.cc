@@ -95,6 +95,11 @@ Result<BlobInfo> FsBlobStore::Put(SequentialFile* source, const std::string& wha
   return info;
 }
 
+Result<std::string> FsBlobStore::LocalPath(const std::string& sha256) {
+  ASSIGN_OR_RETURN(BlobInfo info, Stat(sha256));
+  return PathFor(info.sha256);
+}
+
 Result<BlobInfo> FsBlobStore::Stat(const std::string& sha256) {
   RETURN_IF_ERROR(CheckAddress(sha256));
   ASSIGN_OR_RETURN(FileInfo fi, env_->Stat(PathFor(sha256)));

@@ -34,6 +34,9 @@ class BlobStore {
   // hash to its name.
   virtual Result<BlobInfo> Verify(const std::string& sha256) = 0;
   virtual Result<std::unique_ptr<SequentialFile>> Open(const std::string& sha256) = 0;
+  // A file on this machine holding the blob's bytes, for libraries that read files themselves
+  // (FFmpeg seeks in a video). kNotFound if absent. Callers only read it.
+  virtual Result<std::string> LocalPath(const std::string& sha256) = 0;
   // Removes a blob durably; ok if it was absent.
   virtual Status Remove(const std::string& sha256) = 0;
   // Every stored address, in no particular order.
@@ -50,6 +53,7 @@ class FsBlobStore : public BlobStore {
   Result<BlobInfo> Stat(const std::string& sha256) override;
   Result<BlobInfo> Verify(const std::string& sha256) override;
   Result<std::unique_ptr<SequentialFile>> Open(const std::string& sha256) override;
+  Result<std::string> LocalPath(const std::string& sha256) override;
   Status Remove(const std::string& sha256) override;
   Result<std::vector<std::string>> List() override;
 

@@ -19,6 +19,8 @@
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
+#include "ingest/models.h"
+#include "ingest/transcripts.h"
 #include "ingest/worker.h"
 
 namespace attest::cli {
@@ -201,9 +203,15 @@ int Main(int argc, char** argv) {
   add->add_flag("--wait", add_wait, "Run the files' jobs (text, OCR, index) here, then return");
   add->add_option("--jobs", add_jobs, "With --wait: jobs run at once (default 1)");
 
-  auto* worker = app.add_subcommand("worker", "Run jobs: extract text, OCR, index");
-  int worker_jobs = 1, worker_lease = 60;
-  bool worker_idle = false, worker_json = false;
+  auto* worker =
+      app.add_subcommand("worker", "Run jobs: extract text, OCR, transcribe, make access copies");
+  int worker_jobs = 1, worker_lease = 60, worker_asr_threads = 0;
+  bool worker_idle = false, worker_json = false, worker_gpu = false;
+  worker
+      ->add_option("--asr-threads", worker_asr_threads,
+                   "Threads of one transcription (default: the cores divided among --jobs)")
+      ->check(CLI::Range(0, 256));
+  worker->add_flag("--gpu", worker_gpu, "Transcribe on the GPU (a build with -DATTEST_CUDA=ON)");
   worker->add_option("--jobs", worker_jobs, "Jobs run at once (default 1; one a core)");
   worker->add_flag("--until-idle", worker_idle, "Return when no job is queued or running");
   worker->add_option("--lease", worker_lease, "Seconds a job is leased for, renewed while it runs");
@@ -320,6 +328,45 @@ int Main(int argc, char** argv) {
   names_add->add_option("--kind", name_kind, "place (default) or person");
   names_remove->add_option("NAME", name_arg, "The name as listed")->required();
   names_list->add_flag("--json", names_json, "Print JSON");
+
+  auto* models = app.add_subcommand(
+      "models", "The model files attest's tools read (doc/speech.md); never downloaded");
+  models->require_subcommand(1);
+  auto* models_add =
+      models->add_subcommand("add", "Register a whisper model file (ggml-*.bin) by its SHA-256");
+  auto* models_list = models->add_subcommand("list", "List the registered model files");
+  auto* models_remove = models->add_subcommand("remove", "Forget a registered model file");
+  auto* models_translate = models->add_subcommand(
+      "translate", "Also make English translations of transcripts: on or off (default off)");
+  std::string model_path, model_sha, translate_arg;
+  bool models_json = false;
+  models_add->add_option("PATH", model_path, "The model file")->required();
+  models_add->add_flag("--json", models_json, "Print JSON");
+  models_list->add_flag("--json", models_json, "Print JSON");
+  models_remove->add_option("SHA256", model_sha, "Its SHA-256, or a unique prefix (6+ hex)")
+      ->required();
+  models_translate->add_option("on|off", translate_arg, "on or off")
+      ->required()
+      ->check(CLI::IsMember({"on", "off"}));
+
+  auto* transcript = app.add_subcommand(
+      "transcript", "A record's transcript out (WebVTT, SRT, text, JSON) and corrections in");
+  transcript->require_subcommand(1);
+  auto* tr_export = transcript->add_subcommand("export", "Write a transcript to standard output");
+  auto* tr_import =
+      transcript->add_subcommand("import", "Add a corrected transcript (WebVTT or SRT)");
+  std::string tr_id, tr_format = "vtt", tr_file, tr_by;
+  std::optional<int> tr_version, tr_from;
+  tr_export->add_option("ID", tr_id, "The record")->required();
+  tr_export->add_option("--format", tr_format, "vtt (default), srt, txt or json")
+      ->check(CLI::IsMember({"vtt", "srt", "txt", "json"}));
+  tr_export->add_option("--version", tr_version,
+                        "A transcript or translation version (default: the newest transcript)");
+  tr_import->add_option("ID", tr_id, "The record")->required();
+  tr_import->add_option("FILE", tr_file, "The corrected transcript, .vtt or .srt")->required();
+  tr_import->add_option("--by", tr_by, "Who corrected it (recorded in its provenance)");
+  tr_import->add_option("--from", tr_from,
+                        "The version it transcribes (default: the newest transcript's source)");
 
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from attest.db");
 
@@ -481,6 +528,8 @@ int Main(int argc, char** argv) {
       return Usage("--lease must be 3 to 86400 seconds");
     }
     w.lease_seconds = worker_lease;
+    w.asr_threads = worker_asr_threads;
+    w.use_gpu = worker_gpu;
     w.on_progress = ProgressPrinter(worker_json);
     std::atomic<bool> stop{false};
     w.stop = &stop;
@@ -796,6 +845,95 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     for (const auto& [n, k] : *listed) std::cout << k << "\t" << n << "\n";
+    return kExitOk;
+  }
+
+  if (*models) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    meta::Store* store = (*a)->store();
+    auto model_json = [](const meta::ModelFile& m) {
+      Json j = {{"sha256", m.sha256}, {"kind", m.kind}, {"name", m.name},
+                {"path", m.path},     {"size", m.size}, {"added", m.added}};
+      if (auto info = ParseJson(m.info, "model info"); info.ok()) j["info"] = *info;
+      return j;
+    };
+    if (*models_add) {
+      auto added = ingest::AddModel(env, a->get(), model_path);
+      if (!added.ok()) return Fail(added.status());
+      if (models_json) {
+        Json j = model_json(added->model);
+        j["woken"] = added->woken;
+        PrintJson(j);
+      } else {
+        std::cout << "Registered " << added->model.name << " (" << added->model.kind << ", "
+                  << added->model.sha256 << ")\n";
+        if (added->woken > 0) {
+          std::cout << added->woken << " waiting transcription job(s) queued: run `attest "
+                    << "worker` to run them\n";
+        }
+      }
+      return kExitOk;
+    }
+    if (*models_remove) {
+      auto m = ingest::FindModel(store, model_sha);
+      if (!m.ok()) {
+        return m.status().code() == Code::kInvalidArgument ? Usage(m.status().message())
+                                                           : Fail(m.status());
+      }
+      auto removed = store->RemoveModel(m->sha256);
+      if (!removed.ok()) return Fail(removed.status());
+      std::cout << "Removed " << m->name << " (" << m->sha256 << ") from the registry; the file "
+                << "is untouched, and transcripts it made keep naming it\n";
+      return kExitOk;
+    }
+    if (*models_translate) {
+      if (Status st = ingest::SetTranslate(store, translate_arg == "on"); !st.ok()) return Fail(st);
+      std::cout << (translate_arg == "on"
+                        ? "Transcripts made from now on also get an English translation, "
+                          "labelled as machine translation\n"
+                        : "No more translations will be made\n");
+      return kExitOk;
+    }
+    auto listed = store->ListModels("");
+    if (!listed.ok()) return Fail(listed.status());
+    if (models_json) {
+      Json arr = Json::array();
+      for (const auto& m : *listed) arr.push_back(model_json(m));
+      PrintJson({{"models", arr}});
+      return kExitOk;
+    }
+    for (size_t i = 0; i < listed->size(); ++i) {
+      const auto& m = (*listed)[i];
+      std::string shape;
+      if (auto info = ParseJson(m.info, "model info"); info.ok()) {
+        shape = StringMember(*info, "shape");
+      }
+      bool used = i == 0 || (*listed)[i - 1].kind != m.kind;
+      std::cout << m.sha256.substr(0, 12) << "\t" << m.kind << "\t" << shape << "\t" << m.name
+                << "\t" << m.path << (used ? "\t(in use)" : "") << "\n";
+    }
+    if (listed->empty()) {
+      std::cout << "no model is registered: audio and video wait for one (doc/speech.md)\n";
+    }
+    return kExitOk;
+  }
+
+  if (*transcript) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (*tr_export) {
+      auto doc = ingest::LoadTranscript(a->get(), tr_id, tr_version);
+      if (!doc.ok()) return Fail(doc.status());
+      auto out = ingest::FormatTranscript(*doc, tr_format);
+      if (!out.ok()) return Usage(out.status().message());
+      std::cout << *out << std::flush;
+      return kExitOk;
+    }
+    auto v = ingest::ImportTranscript(env, a->get(), tr_id, tr_file, tr_by, tr_from);
+    if (!v.ok()) return Fail(v.status());
+    std::cout << "Added " << tr_id << " version " << v->version << " (the transcript from "
+              << tr_file << ", human correction); leaf " << v->leaf_index << "\n";
     return kExitOk;
   }
 

@@ -350,6 +350,20 @@ TEST(SniffTest, KindsAndMisnamedFiles) {
   EXPECT_EQ(Sniff("\x89PNG\r\n\x1a\n....", "a", 100).kind, FileKind::kPng);
   EXPECT_EQ(Sniff("\xFF\xD8\xFF\xE0", "a", 100).kind, FileKind::kJpeg);
   EXPECT_EQ(Sniff(std::string("RIFF\0\0\0\0WAVEfmt ", 16), "a.wav", 100).kind, FileKind::kAudio);
+  // The containers testimonies arrive in, by their first bytes whatever their names.
+  EXPECT_EQ(Sniff(std::string("RIFF\0\0\0\0AVI LIST", 16), "clip", 100).kind, FileKind::kVideo);
+  EXPECT_EQ(Sniff("#!AMR\n<", "phone", 100).kind, FileKind::kAudio);
+  EXPECT_EQ(Sniff("#!AMR-WB\n", "phone", 100).kind, FileKind::kAudio);
+  EXPECT_EQ(Sniff(std::string("\0\0\0\x08wide\0\0\0\0mdat", 16), "old.mov", 100).kind,
+            FileKind::kVideo);
+  EXPECT_EQ(Sniff(std::string("\0\0\0\x20" "ftypM4A \0\0\0\0", 16), "note", 100).kind,
+            FileKind::kAudio);
+  EXPECT_EQ(Sniff(std::string("FORM\0\0\0\0AIFFCOMM", 16), "a", 100).kind, FileKind::kAudio);
+  EXPECT_EQ(Sniff("\xFF\xF1\x50\x80", "voice.aac", 100).kind, FileKind::kAudio);
+  EXPECT_EQ(Sniff(std::string("\x30\x26\xB2\x75\x8E\x66\xCF\x11", 8), "a.wmv", 100).kind,
+            FileKind::kVideo);
+  EXPECT_EQ(Sniff("FLV\x01\x05", "a.flv", 100).kind, FileKind::kVideo);
+  EXPECT_EQ(Sniff(std::string("\0\0\x01\xBA\x44", 5), "a.mpg", 100).kind, FileKind::kVideo);
   auto zeros = Sniff(std::string(4096, '\0'), "big.pdf", 2ull << 30);
   EXPECT_EQ(zeros.kind, FileKind::kUnknown);
   EXPECT_TRUE(zeros.misnamed);

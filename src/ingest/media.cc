@@ -27,7 +27,53 @@ void QuietFfmpeg() {
   std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });
 }
 
+// The container's and video's part of `info`; returns the video stream, or a negative number.
+int FillInfo(AVFormatContext* fmt, MediaInfo* info) {
+  info->container = fmt->iformat ? fmt->iformat->name : "";
+  if (fmt->duration > 0) info->duration_ms = fmt->duration / (AV_TIME_BASE / 1000);
+  if (const AVDictionaryEntry* e = av_dict_get(fmt->metadata, "major_brand", nullptr, 0)) {
+    info->brand = e->value;
+  }
+  int video = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (video >= 0 && (fmt->streams[video]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+    video = -1;  // cover art, not moving pictures
+  }
+  if (video >= 0) {
+    const AVCodecParameters* vp = fmt->streams[video]->codecpar;
+    info->video_codec = avcodec_get_name(vp->codec_id);
+    info->width = vp->width;
+    info->height = vp->height;
+  }
+  return video;
+}
+
 }  // namespace
+
+Result<MediaInfo> ProbeMedia(const std::string& path) {
+  QuietFfmpeg();
+  AVFormatContext* fmt = nullptr;
+  int err = avformat_open_input(&fmt, path.c_str(), nullptr, nullptr);
+  if (err < 0) {
+    return Status::InvalidArgument(path + ": not a media file FFmpeg can read (" + AvError(err) +
+                                   ")");
+  }
+  MediaInfo info;
+  if ((err = avformat_find_stream_info(fmt, nullptr)) >= 0) {
+    FillInfo(fmt, &info);
+    int audio = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+    if (audio >= 0) {
+      const AVCodecParameters* ap = fmt->streams[audio]->codecpar;
+      info.audio_codec = avcodec_get_name(ap->codec_id);
+      info.sample_rate = ap->sample_rate;
+      info.channels = ap->ch_layout.nb_channels;
+    }
+  }
+  avformat_close_input(&fmt);
+  if (err < 0) {
+    return Status::InvalidArgument(path + ": its streams could not be read (" + AvError(err) + ")");
+  }
+  return info;
+}
 
 struct MediaDecoder::Internal {
   std::string path;
@@ -88,15 +134,7 @@ Result<std::unique_ptr<MediaDecoder>> MediaDecoder::Open(const std::string& path
     return Status::InvalidArgument(path + ": its streams could not be read (" + AvError(err) + ")");
   }
   MediaInfo info;
-  info.container = in->fmt->iformat ? in->fmt->iformat->name : "";
-  if (in->fmt->duration > 0) info.duration_ms = in->fmt->duration / (AV_TIME_BASE / 1000);
-  int video = av_find_best_stream(in->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  if (video >= 0) {
-    const AVCodecParameters* vp = in->fmt->streams[video]->codecpar;
-    info.video_codec = avcodec_get_name(vp->codec_id);
-    info.width = vp->width;
-    info.height = vp->height;
-  }
+  int video = FillInfo(in->fmt, &info);
   const AVCodec* codec = nullptr;
   in->stream = av_find_best_stream(in->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
   if (in->stream == AVERROR_STREAM_NOT_FOUND) {

@@ -19,7 +19,12 @@ struct MediaInfo {
   int sample_rate = 0, channels = 0;
   int width = 0, height = 0;
   int64_t duration_ms = -1;  // as the container says; -1 unknown
+  std::string brand;         // an MP4 or MOV file's major brand ("qt  ": QuickTime)
 };
+
+// What streams a media file has, without decoding it (kInvalidArgument naming the file if
+// FFmpeg cannot read it). Unlike MediaDecoder::Open, a file without audio is not an error.
+Result<MediaInfo> ProbeMedia(const std::string& path);
 
 // Decodes the best audio stream of one file. Not thread-safe (one per job).
 class MediaDecoder : public asr::PcmSource {

@@ -68,6 +68,49 @@ TEST(MediaTest, SpeechInEachFormatSoxWritesDecodesTo16kHzMonoOfTheSameLength) {
   EXPECT_NEAR(*mp3 / 16000.0, 11.0, 0.1);
 }
 
+// The containers and codecs testimonies arrive in: phone recordings (AMR), camera and phone
+// video (MP4, MOV), downloads (MKV, WebM, AVI), voice notes (M4A, Opus). Made with sox and the
+// ffmpeg command from the same espeak-ng sample sentence.
+TEST(MediaTest, EveryCommonContainerAndCodecDecodesToTheSameSpeech) {
+  std::string dir = TempDir();
+  Shell("espeak-ng -v fr -w " + dir +
+        "/fr.wav 'Ceci est un enregistrement d exemple pour un "
+        "test de format.'");
+  Shell("sox " + dir + "/fr.wav -r 8000 -c 1 -t amr-nb " + dir + "/phone.amr");
+  auto seconds = DecodeAll(dir + "/fr.wav");
+  ASSERT_TRUE(seconds.ok());
+  double want = *seconds / 16000.0;
+  const std::string ff = "ffmpeg -loglevel error -y -i " + dir + "/fr.wav ";
+  const std::string video =
+      "ffmpeg -loglevel error -y -f lavfi -i testsrc=size=96x64:rate=10 "
+      "-i " +
+      dir + "/fr.wav -shortest ";
+  struct Case {
+    std::string file, command, audio, video;
+  };
+  std::vector<Case> cases = {
+      {"phone.amr", "", "amr_nb", ""},
+      {"note.m4a", ff + "-c:a aac " + dir + "/note.m4a", "aac", ""},
+      {"note.opus", ff + "-c:a libopus " + dir + "/note.opus", "opus", ""},
+      {"clip.mp4", video + "-c:v libx264 -c:a aac " + dir + "/clip.mp4", "aac", "h264"},
+      {"clip.mov", video + "-c:v mpeg4 -c:a pcm_s16le " + dir + "/clip.mov", "pcm_s16le", "mpeg4"},
+      {"clip.mkv", video + "-c:v libx264 -c:a flac " + dir + "/clip.mkv", "flac", "h264"},
+      {"clip.webm", video + "-c:v libvpx -c:a libopus " + dir + "/clip.webm", "opus", "vp8"},
+      {"clip.avi", video + "-c:v mpeg4 -c:a libmp3lame " + dir + "/clip.avi", "mp3", "mpeg4"},
+  };
+  for (const Case& c : cases) {
+    if (!c.command.empty()) Shell(c.command);
+    MediaInfo info;
+    auto n = DecodeAll(dir + "/" + c.file, &info);
+    ASSERT_TRUE(n.ok()) << c.file << ": " << n.status().ToString();
+    EXPECT_EQ(info.audio_codec, c.audio) << c.file;
+    EXPECT_EQ(info.video_codec, c.video) << c.file;
+    // The same sentence, within codec framing (AAC priming, Opus and AMR 20 ms frames; sox's
+    // AMR writer drops the last part-filled frames of its 8 kHz resampling).
+    EXPECT_NEAR(*n / 16000.0, want, c.file == "phone.amr" ? 0.2 : 0.12) << c.file;
+  }
+}
+
 TEST(MediaTest, BadFilesAreNamedWithWhatIsWrong) {
   std::string dir = TempDir();
   std::ofstream(dir + "/notes.mp3") << "these are notes, not a recording\n";

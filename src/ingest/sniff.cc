@@ -102,18 +102,37 @@ Sniffed Sniff(std::string_view head, std::string_view name, uint64_t size) {
     }
     return {FileKind::kUnknown, "a ZIP archive that is neither a .docx nor an .odt document"};
   }
-  if ((Starts(head, "RIFF") && head.substr(8, 4) == "WAVE") || Starts(head, "ID3") ||
-      Starts(head, "fLaC") || Starts(head, "OggS") ||
-      (head.size() > 1 && static_cast<unsigned char>(head[0]) == 0xFF &&
-       (static_cast<unsigned char>(head[1]) & 0xE0) == 0xE0 && ext == "mp3")) {
+  bool riff = Starts(head, "RIFF") && head.size() >= 12;
+  bool frame_sync = head.size() > 1 && static_cast<unsigned char>(head[0]) == 0xFF &&
+                    (static_cast<unsigned char>(head[1]) & 0xE0) == 0xE0;  // MPEG audio, ADTS
+  if ((riff && head.substr(8, 4) == "WAVE") || Starts(head, "ID3") || Starts(head, "fLaC") ||
+      Starts(head, "OggS") || Starts(head, "#!AMR") ||
+      (Starts(head, "FORM") && head.size() >= 12 &&
+       (head.substr(8, 4) == "AIFF" || head.substr(8, 4) == "AIFC")) ||
+      Starts(head, "caff") || (frame_sync && (ext == "mp3" || ext == "aac"))) {
     return {FileKind::kAudio, ""};
   }
   if (head.size() >= 12 && head.substr(4, 4) == "ftyp") {
     std::string_view brand = head.substr(8, 4);
-    if (brand == "M4A " || ext == "m4a") return {FileKind::kAudio, ""};
+    if (brand == "M4A " || brand == "M4B " || ext == "m4a") return {FileKind::kAudio, ""};
     return {FileKind::kVideo, ""};
   }
-  if (Starts(head, "\x1A\x45\xDF\xA3")) return {FileKind::kVideo, ""};  // Matroska, WebM
+  // QuickTime files older than ftyp start with one of these atoms.
+  if (head.size() >= 8) {
+    std::string_view atom = head.substr(4, 4);
+    if (atom == "moov" || atom == "mdat" || atom == "wide" || atom == "pnot" ||
+        (atom == "free" && (ext == "mov" || ext == "qt"))) {
+      return {FileKind::kVideo, ""};
+    }
+  }
+  if ((riff && head.substr(8, 4) == "AVI ") || Starts(head, "\x1A\x45\xDF\xA3") ||  // Matroska
+      Starts(head, "\x30\x26\xB2\x75\x8E\x66\xCF\x11") ||                           // ASF
+      Starts(head, "FLV\x01") || Starts(head, std::string_view("\0\0\x01\xBA", 4)) ||
+      (head.size() > 564 && head[0] == 0x47 && head[188] == 0x47 && head[376] == 0x47 &&
+       head[564] == 0x47)) {  // MPEG program and transport streams
+    if (Starts(head, "\x30\x26\xB2\x75") && ext == "wma") return {FileKind::kAudio, ""};
+    return {FileKind::kVideo, ""};
+  }
   if (LooksLikeText(head)) return {FileKind::kText, ""};
   static const char* kReadable[][2] = {
       {"pdf", "a PDF (no %PDF- header)"}, {"png", "a PNG image"},         {"jpg", "a JPEG image"},

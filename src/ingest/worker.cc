@@ -8,8 +8,13 @@
 #include <mutex>
 #include <thread>
 
+#include "asr/model.h"
+#include "asr/transcriber.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "ingest/access_copy.h"
+#include "ingest/media.h"
+#include "ingest/models.h"
 #include "ingest/ocr.h"
 #include "ingest/office_extract.h"
 #include "ingest/pdf_extract.h"
@@ -45,10 +50,18 @@ struct Shared {
   std::unique_ptr<text::LanguageIdentifier> langid;  // thread-safe after Load
   std::string langid_sha256;
   std::atomic<uint64_t> pages{0}, finished{0}, bytes{0};
+  std::atomic<int64_t> audio_ms{0};
+  int asr_threads = 1;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::mutex progress_mu;
   Status first_error;
   std::mutex error_mu;
+  // The speech model, loaded once for every thread (a Transcriber is thread-safe), or why the
+  // registered file could not be used.
+  std::mutex model_mu;
+  std::string model_sha256;
+  std::shared_ptr<asr::Transcriber> transcriber;
+  Status model_error;
 };
 
 std::string At(Env* env, int64_t plus_seconds) {
@@ -84,10 +97,9 @@ class JobRunner {
       RETURN_IF_ERROR(archive_->SyncIndex());
       return Finish(job, nullptr, {}, {{"indexed", true}});
     }
-    if (job.kind == "transcribe") {
-      return Status::Unimplemented(
-          "no speech model is configured: transcription comes with attest's speech support");
-    }
+    if (job.kind == "transcribe") return Transcribe(job, false);
+    if (job.kind == "translate") return Transcribe(job, true);
+    if (job.kind == "access") return Access(job);
     return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
   }
 
@@ -157,9 +169,16 @@ class JobRunner {
         if (kind.misnamed) return Status::InvalidArgument(kind.why);
         return Finish(job, nullptr, {}, {{"no_text", kind.why}});
       case FileKind::kAudio:
-      case FileKind::kVideo:
-        return Finish(job, nullptr, {{"transcribe", 0, o.blob.size, "", true}},
-                      {{"next", "transcribe"}, {"kind", FileKindName(kind.kind)}});
+      case FileKind::kVideo: {
+        ASSIGN_OR_RETURN(auto model, SpeechModel(archive_->store()));
+        meta::NewJob next{"transcribe", 0, o.blob.size, "", !model.has_value(), ""};
+        Json outcome = {{"next", "transcribe"}, {"kind", FileKindName(kind.kind)}};
+        if (!model) {
+          next.reason = kNoSpeechModel;
+          outcome["waiting"] = std::string(kNoSpeechModel);
+        }
+        return Finish(job, nullptr, {next, {"access", 0, o.blob.size, "", false, ""}}, outcome);
+      }
       case FileKind::kPng:
       case FileKind::kJpeg:
       case FileKind::kTiff:
@@ -281,13 +300,248 @@ class JobRunner {
                       std::move(ocr_json));
   }
 
+  // The registered speech model, loaded once a process. Checks that the file is still the one
+  // registered (its SHA-256) before it is used: a transcript names the model that made it.
+  Result<std::shared_ptr<asr::Transcriber>> LoadSpeechModel(const meta::ModelFile& m) {
+    std::lock_guard<std::mutex> lock(s_->model_mu);
+    if (s_->model_sha256 == m.sha256) {
+      if (!s_->model_error.ok()) return s_->model_error;
+      return s_->transcriber;
+    }
+    s_->model_sha256 = m.sha256;
+    s_->transcriber.reset();
+    s_->model_error = [&]() -> Status {
+      ASSIGN_OR_RETURN(asr::ModelInfo info, asr::InspectModel(s_->env, m.path));
+      if (info.sha256 != m.sha256) {
+        return Status::InvalidArgument(
+            "the speech model file " + m.path + " has changed since it was registered: its " +
+            "SHA-256 is now " + info.sha256 + ", registered as " + m.sha256 +
+            " (register the file again with `attest models add`, or put the original back)");
+      }
+      ASSIGN_OR_RETURN(auto t, asr::Transcriber::Load(m.path, s_->opts->use_gpu));
+      s_->transcriber = std::move(t);
+      return Status::Ok();
+    }();
+    if (!s_->model_error.ok()) return s_->model_error;
+    return s_->transcriber;
+  }
+
+  // The names the archive spells its own way (places and people), as whisper's initial prompt.
+  Result<std::string> Vocabulary(const Original& o) {
+    std::vector<std::string> names;
+    if (auto priv = ParseJson(o.version.private_json, "private metadata"); priv.ok()) {
+      if (priv->contains("places") && (*priv)["places"].is_array()) {
+        for (const auto& p : (*priv)["places"]) {
+          if (p.is_string()) names.push_back(p.get<std::string>());
+        }
+      }
+    }
+    ASSIGN_OR_RETURN(auto listed, archive_->store()->ListNames());
+    for (const auto& [name, kind] : listed) names.push_back(name);
+    std::string prompt;
+    constexpr size_t kMaxPromptBytes = 600;  // well inside whisper's 224 prompt tokens
+    for (const std::string& n : names) {
+      if (prompt.find(n) != std::string::npos) continue;
+      if (prompt.size() + n.size() + 2 > kMaxPromptBytes) break;
+      if (!prompt.empty()) prompt += ", ";
+      prompt += n;
+    }
+    return prompt;
+  }
+
+  // Speech to a transcript (or, with `translate`, an English translation) of the original.
+  Status Transcribe(const meta::Job& job, bool translate) {
+    meta::Store* store = archive_->store();
+    ASSIGN_OR_RETURN(auto model, SpeechModel(store));
+    if (!model) return store->ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    ASSIGN_OR_RETURN(auto transcriber, LoadSpeechModel(*model));
+    ASSIGN_OR_RETURN(std::string path, archive_->blobs()->LocalPath(o.blob.sha256));
+    std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
+    auto decoder = MediaDecoder::Open(path);
+    if (!decoder.ok()) return Rename(decoder.status(), path, name);
+    asr::TranscribeOptions opts;
+    opts.translate = translate;
+    // The archive's languages, the record's declared one first: it wins a window whose
+    // languages whisper cannot tell apart.
+    const std::string& declared = o.version.lang;
+    std::sort(opts.languages.begin(), opts.languages.end());
+    if (declared.size() == 2) {
+      std::erase(opts.languages, declared);
+      opts.languages.insert(opts.languages.begin(), declared);
+    }
+    ASSIGN_OR_RETURN(opts.prompt, Vocabulary(o));
+    opts.threads = s_->asr_threads;
+    const std::atomic<bool>* stop = s_->opts->stop;
+    opts.progress = [stop](int64_t) { return !(stop && stop->load()); };
+    auto run = transcriber->Run(decoder->get(), opts);
+    if (!run.ok()) {
+      if (run.status().code() == Code::kUnavailable && stop && stop->load()) {
+        RETURN_IF_ERROR(store->ReleaseJob(job.id, s_->owner, At(s_->env, 0)));
+        return Status::Ok();  // stopped: the job goes back to the queue whole
+      }
+      return Rename(run.status(), path, name);
+    }
+    const asr::Transcript& t = *run;
+    s_->audio_ms += t.duration_ms;
+    if (t.segments.empty()) {
+      return Finish(
+          job, nullptr, {},
+          {{"no_text", "no speech was found in " + FormatDuration(t.duration_ms) + " of audio"},
+           {"windows", t.windows},
+           {"silent_windows", t.silent_windows}});
+    }
+    archive::DerivedText d;
+    archive::Derivation& dv = d.derivation;
+    dv.from = job.version;
+    dv.artifact = translate ? "translation" : "transcript";
+    dv.tool = "whisper.cpp";
+    dv.tool_version = asr::Transcriber::Version();
+    dv.models = {{model->name, model->sha256}};
+    dv.params = {{"beam_size", opts.beam_size},
+                 {"languages", opts.languages},
+                 {"prompt", opts.prompt},
+                 {"task", translate ? "translate" : "transcribe"},
+                 {"window_s", 30}};
+    Json speech = Json::object();
+    std::map<std::string, int64_t> ms_by_lang;
+    Json segments = Json::array();
+    int64_t offset = 0;
+    for (const asr::Segment& seg : t.segments) {
+      if (!d.text.empty()) {
+        d.text += '\n';
+        ++offset;
+      }
+      int64_t len = static_cast<int64_t>(CodePoints(seg.text));
+      meta::Segment g;
+      g.start_ms = seg.start_ms;
+      g.end_ms = seg.end_ms;
+      g.char_start = offset;
+      g.char_end = offset + len;
+      g.lang = translate ? "en" : seg.lang;
+      g.text = seg.text;
+      ms_by_lang[seg.lang] += seg.end_ms - seg.start_ms;
+      Json words = Json::array();
+      for (const asr::Word& w : seg.words) {
+        words.push_back(
+            {{"text", w.text}, {"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"p", Round3(w.p)}});
+      }
+      segments.push_back({{"start_ms", seg.start_ms},
+                          {"end_ms", seg.end_ms},
+                          {"lang", g.lang},
+                          {"confidence", Round3(seg.confidence)},
+                          {"no_speech", Round3(seg.no_speech)},
+                          {"start", g.char_start},
+                          {"end", g.char_end},
+                          {"text", seg.text},
+                          {"words", words}});
+      d.text += seg.text;
+      offset += len;
+      d.segments.push_back(std::move(g));
+    }
+    for (const auto& [lang, ms] : ms_by_lang) speech[lang] = ms;
+    dv.detected = {{"duration_ms", t.duration_ms},
+                   {"windows", t.windows},
+                   {"silent_windows", t.silent_windows},
+                   {"bad_packets", (*decoder)->bad_packets()},
+                   {"speech_ms", speech}};
+    ASSIGN_OR_RETURN(std::string transcript_json,
+                     CanonicalJson(Json{{"duration_ms", t.duration_ms}, {"segments", segments}}));
+    d.blobs.push_back({"transcript", std::move(transcript_json), ""});
+    d.lang = "und";
+    int64_t best = 0;
+    for (const auto& [lang, ms] : ms_by_lang) {
+      if (ms > best) best = ms, d.lang = lang;
+    }
+    if (translate) d.lang = "en";
+    std::vector<meta::NewJob> next = {{"index", 0, 0, "", false, ""}};
+    ASSIGN_OR_RETURN(bool translations, TranslateEnabled(store));
+    bool foreign = false;
+    for (const auto& [lang, ms] : ms_by_lang) foreign |= lang != "en";
+    if (!translate && translations && foreign) {
+      next.push_back({"translate", job.version, o.blob.size, "", false, ""});
+    }
+    return Finish(job, &d, next,
+                  {{"artifact", dv.artifact},
+                   {"segments", d.segments.size()},
+                   {"duration_ms", t.duration_ms}});
+  }
+
+  // A copy browsers play, and a poster frame for video (doc/speech.md#access-copies).
+  Status Access(const meta::Job& job) {
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    ASSIGN_OR_RETURN(std::string path, archive_->blobs()->LocalPath(o.blob.sha256));
+    std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
+    auto info = ProbeMedia(path);
+    if (!info.ok()) return Rename(info.status(), path, name);
+    AccessPlan plan = PlanAccess(*info);
+    if (!plan.copy && !plan.poster) {
+      return Finish(job, nullptr, {}, {{"access", "original"}});
+    }
+    std::string tmp = JoinPath(archive_->dir(), "blobs/tmp/" + s_->env->RandomHex(12));
+    struct Cleanup {
+      Env* env;
+      std::string base;
+      ~Cleanup() {
+        (void)env->RemoveFile(base + ".access.part");
+        (void)env->RemoveFile(base + ".poster.part");
+      }
+    } cleanup{s_->env, tmp};
+    archive::DerivedText d;
+    d.has_text = false;
+    archive::Derivation& dv = d.derivation;
+    dv.from = job.version;
+    dv.artifact = "access";
+    dv.tool = "ffmpeg";
+    dv.tool_version = MediaDecoder::Version();
+    dv.detected = {{"original", plan.copy ? plan.why : "plays in browsers"}};
+    if (plan.copy) {
+      dv.params = {{"video", "h264 crf 23 veryfast, at most 1280 wide"},
+                   {"audio", "aac 64 kbit/s a channel"}};
+      auto copy = MakeAccessCopy(path, tmp + ".access.part", name, s_->asr_threads);
+      if (!copy.ok()) return Rename(copy.status(), path, name);
+      d.blobs.push_back({"access", "", tmp + ".access.part"});
+      dv.detected["mime"] = copy->mime;
+      dv.detected["duration_ms"] = copy->duration_ms;
+      if (copy->width > 0) dv.detected["size"] = {copy->width, copy->height};
+    }
+    if (plan.poster) {
+      dv.params["poster"] = "jpeg at 1 s, at most 640 wide";
+      Status st = MakePoster(path, tmp + ".poster.part", name);
+      if (!st.ok()) return Rename(st, path, name);
+      d.blobs.push_back({"poster", "", tmp + ".poster.part"});
+    }
+    d.lang = o.version.lang;
+    return Finish(job, &d, {}, {{"artifact", "access"}, {"copy", plan.copy}});
+  }
+
+  // A media error names the blob's file; the archivist knows it by the name it was added as.
+  static Status Rename(const Status& st, const std::string& path, const std::string& name) {
+    std::string m = st.message();
+    for (size_t at = m.find(path); at != std::string::npos; at = m.find(path, at + name.size())) {
+      m.replace(at, path.size(), name);
+    }
+    return Status(st.code(), m);
+  }
+
+  // A probability in thousandths: canonical JSON holds integers only.
+  static int64_t Round3(float x) { return std::lround(std::clamp(x, 0.0f, 1.0f) * 1000.0f); }
+
+  static std::string FormatDuration(int64_t ms) {
+    int64_t s = ms / 1000;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+             static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+    return buf;
+  }
+
   // Segments, languages and the derived version of `pages` of text.
   Status FinishText(const meta::Job& job, const Original& o, archive::Derivation dv,
                     std::vector<std::string> pages, bool paged, const std::string& declared,
                     std::string ocr_json = "") {
     archive::DerivedText d;
     dv.from = job.version;
-    d.ocr_json = std::move(ocr_json);
+    if (!ocr_json.empty()) d.blobs.push_back({"ocr", std::move(ocr_json), ""});
     std::map<std::string, int64_t> chars_by_lang;
     int64_t offset = 0;
     for (size_t i = 0; i < pages.size(); ++i) {
@@ -348,6 +602,7 @@ void Report(Shared* s, meta::Store* store, const std::optional<meta::Job>& job) 
   Progress p;
   p.counts = *counts;
   p.pages = s->pages;
+  p.audio_ms = s->audio_ms;
   p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s->start).count();
   if (p.elapsed_s > 0) {
     p.items_per_s = static_cast<double>(s->finished) / p.elapsed_s;
@@ -401,6 +656,10 @@ Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& 
   s.env = env;
   s.dir = archive_dir;
   s.opts = &opts;
+  s.asr_threads =
+      opts.asr_threads > 0
+          ? opts.asr_threads
+          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / opts.threads);
   std::string host = Hostname();
   s.owner = host + "/" + std::to_string(getpid()) + "/" + env->RandomHex(4);
   {
@@ -409,6 +668,16 @@ Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& 
     ASSIGN_OR_RETURN(auto archive, archive::Archive::Open(env, archive_dir));
     RETURN_IF_ERROR(ReleaseOrphans(archive->store(), env, host));
     Report(&s, archive->store(), std::nullopt);
+  }
+  {
+    // A model registered while an extract job was scheduling its transcription may have left
+    // the job waiting: it runs now.
+    ASSIGN_OR_RETURN(auto archive, archive::Archive::Open(env, archive_dir));
+    ASSIGN_OR_RETURN(auto model, SpeechModel(archive->store()));
+    if (model) {
+      RETURN_IF_ERROR(archive->store()->WakeJobs("transcribe", At(env, 0)).status());
+      RETURN_IF_ERROR(archive->store()->WakeJobs("translate", At(env, 0)).status());
+    }
   }
   if (auto id = text::LanguageIdentifier::Load(text::DefaultLanguageModelPath()); id.ok()) {
     s.langid = std::move(*id);

@@ -19,6 +19,7 @@ namespace attest::ingest {
 struct Progress {
   meta::JobCounts counts;  // over the batch watched, or every job
   uint64_t pages = 0;      // pages read (PDF, OCR) by this worker
+  int64_t audio_ms = 0;    // audio transcribed by this worker
   double elapsed_s = 0;
   double items_per_s = 0;  // jobs finished by this worker per second
   double bytes_per_s = 0;
@@ -35,6 +36,8 @@ struct WorkerOptions {
   std::string batch;  // progress is counted over this batch; empty: every job
   int lease_seconds = 60;
   std::string tessdata;  // empty: DefaultTessdataDir()
+  int asr_threads = 0;   // threads of one transcription; 0: the cores divided among `threads`
+  bool use_gpu = false;  // whisper.cpp's GPU backend, if the build has one
   std::function<void(const Progress&)> on_progress;
   // Tests: called before each job runs; an error fails the job as the job's own would.
   std::function<Status(const meta::Job&)> before_run;

@@ -121,6 +121,18 @@ CREATE TABLE imports (
   record_id TEXT NOT NULL REFERENCES records(id),
   created TEXT NOT NULL);
 )sql",
+    // 4: the model files the archive's tools read (`attest models`), registered by SHA-256.
+    R"sql(
+CREATE TABLE models (
+  sha256 TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('whisper','embedding')),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  info TEXT NOT NULL,
+  added TEXT NOT NULL);
+CREATE INDEX models_kind ON models(kind, added);
+)sql",
 };
 
 }  // namespace attest::meta

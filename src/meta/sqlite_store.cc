@@ -475,6 +475,54 @@ class SqliteStore : public Store {
     return db_->Changes();
   }
 
+  Status ParkJob(int64_t id, const std::string& owner, const std::string& now,
+                 const std::string& reason) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    RETURN_IF_ERROR(CheckLease(id, owner));
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'waiting', error = ?, "
+                                          "attempts = MAX(attempts - 1, 0), lease_owner = NULL, "
+                                          "lease_until = NULL, not_before = NULL, updated = ? "
+                                          "WHERE id = ?"));
+    RETURN_IF_ERROR(u.Bind(1, reason).Bind(2, now).Bind(3, id).Run());
+    return txn->Commit();
+  }
+
+  Status AddModel(const ModelFile& m) override {
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("INSERT INTO models(sha256, kind, name, path, size, info, added) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
+                                  "name = excluded.name, path = excluded.path"));
+    return s.Bind(1, m.sha256)
+        .Bind(2, m.kind)
+        .Bind(3, m.name)
+        .Bind(4, m.path)
+        .Bind(5, static_cast<int64_t>(m.size))
+        .Bind(6, m.info)
+        .Bind(7, m.added)
+        .Run();
+  }
+
+  Result<std::vector<ModelFile>> ListModels(const std::string& kind) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT sha256, kind, name, path, size, info, added "
+                                          "FROM models WHERE ? = '' OR kind = ? "
+                                          "ORDER BY added DESC, rowid DESC"));
+    s.Bind(1, kind).Bind(2, kind);
+    std::vector<ModelFile> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), static_cast<uint64_t>(s.Int(4)),
+                     s.Text(5), s.Text(6)});
+    }
+    return out;
+  }
+
+  Result<bool> RemoveModel(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM models WHERE sha256 = ?"));
+    RETURN_IF_ERROR(s.Bind(1, sha256).Run());
+    return db_->Changes() > 0;
+  }
+
   Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT record_id FROM imports WHERE source_id = ?"));
     s.Bind(1, source_id);
@@ -631,11 +679,12 @@ class SqliteStore : public Store {
                       const std::string& now) {
     for (const NewJob& j : jobs) {
       ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT OR IGNORE INTO jobs(kind, record_id, version, "
-                                            "state, bytes, batch, created, updated) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+                                            "state, bytes, batch, created, updated, error) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
       s.Bind(1, j.kind).Bind(2, record_id).Bind(3, j.version > 0 ? j.version : version);
       s.Bind(4, j.waiting ? "waiting" : "queued").Bind(5, static_cast<int64_t>(j.bytes));
       j.batch.empty() ? s.BindNull(6) : s.Bind(6, j.batch);
+      j.reason.empty() ? s.BindNull(9) : s.Bind(9, j.reason);
       RETURN_IF_ERROR(s.Bind(7, now).Bind(8, now).Run());
     }
     return Status::Ok();

@@ -125,6 +125,7 @@ struct NewJob {
   uint64_t bytes = 0;
   std::string batch;
   bool waiting = false;  // scheduled, but nothing can run it yet
+  std::string reason;    // why it waits (its error until it runs)
 };
 
 struct JobFilter {
@@ -139,6 +140,18 @@ struct JobCounts {
   uint64_t total = 0, queued = 0, running = 0, done = 0, failed = 0, waiting = 0, cancelled = 0;
   uint64_t bytes_total = 0, bytes_finished = 0;  // finished: done, failed or cancelled
   uint64_t finished() const { return done + failed + cancelled; }
+};
+
+// A model file registered with the archive (`attest models add`): tools read it from `path`
+// and check that its bytes still hash to `sha256` before they use it.
+struct ModelFile {
+  std::string sha256;  // 64 hex
+  std::string kind;    // whisper, embedding
+  std::string name;    // the file's name
+  std::string path;    // absolute
+  uint64_t size = 0;
+  std::string info;  // canonical JSON: what the file holds (shape, vocabulary, ...)
+  std::string added;
 };
 
 struct NewVersion {
@@ -263,6 +276,17 @@ class Store {
   virtual Status CancelJob(int64_t id, const std::string& now) = 0;
   // Waiting jobs of `kind` (e.g. transcribe once a model is configured) back to queued.
   virtual Result<int> WakeJobs(const std::string& kind, const std::string& now) = 0;
+  // A running job that nothing can run yet (no model): waiting, with `reason` as its error,
+  // its attempt not counted. kConflict if `owner` no longer holds it.
+  virtual Status ParkJob(int64_t id, const std::string& owner, const std::string& now,
+                         const std::string& reason) = 0;
+
+  // Model files. AddModel registers a file, or moves a registered one (same SHA-256) to a new
+  // path; ListModels gives those of `kind` (every kind if empty), the newest first;
+  // RemoveModel is false if no model had that SHA-256.
+  virtual Status AddModel(const ModelFile& model) = 0;
+  virtual Result<std::vector<ModelFile>> ListModels(const std::string& kind) = 0;
+  virtual Result<bool> RemoveModel(const std::string& sha256) = 0;
 
   // The record a bulk-import row id was imported as, if it was.
   virtual Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) = 0;
@@ -279,7 +303,7 @@ class Store {
 // schema. A database from a newer attest is refused.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 }  // namespace attest::meta
 

@@ -354,5 +354,48 @@ TEST_F(StoreTest, FailuresBackOffThenFailAndCanBeRetriedOrCancelled) {
   EXPECT_EQ(counts.bytes_finished, 10u);
 }
 
+TEST_F(StoreTest, AJobNothingCanRunWaitsWithItsReasonUntilWoken) {
+  ASSERT_TRUE(store_
+                  ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                          {{"transcribe", 0, 10, ""}})})
+                  .ok());
+  auto job = **store_->LeaseJob("w", kT0, kT1);
+  EXPECT_EQ(store_->ParkJob(job.id, "x", kT0, "no model").code(), Code::kConflict);  // not x's
+  ASSERT_TRUE(store_->ParkJob(job.id, "w", kT0, "no speech model").ok());
+  Job parked = *store_->GetJob(job.id);
+  EXPECT_EQ(parked.state, JobState::kWaiting);
+  EXPECT_EQ(parked.error, "no speech model");
+  EXPECT_EQ(parked.attempts, 0);  // waiting is not a failure
+  EXPECT_FALSE(store_->LeaseJob("w", kT0, kT1)->has_value());
+  EXPECT_EQ(*store_->WakeJobs("ocr", kT0), 0);
+  EXPECT_EQ(*store_->WakeJobs("transcribe", kT0), 1);
+  EXPECT_TRUE(store_->LeaseJob("w", kT0, kT1)->has_value());
+}
+
+TEST_F(StoreTest, ModelFilesAreRegisteredOnceBySha256AndListedNewestFirst) {
+  ModelFile a{std::string(64, 'a'),  "whisper", "ggml-small.bin",
+              "/m/ggml-small.bin",   10,        R"({"shape":"small"})",
+              "2026-01-01T00:00:00Z"};
+  ModelFile b{std::string(64, 'b'),  "whisper", "ggml-large-v3-turbo.bin",
+              "/m/turbo.bin",        20,        R"({"shape":"large-v3-turbo"})",
+              "2026-01-02T00:00:00Z"};
+  ModelFile e{std::string(64, 'e'),  "embedding", "e5.gguf", "/m/e5.gguf", 30, "{}",
+              "2026-01-03T00:00:00Z"};
+  ASSERT_TRUE(store_->AddModel(a).ok());
+  ASSERT_TRUE(store_->AddModel(b).ok());
+  ASSERT_TRUE(store_->AddModel(e).ok());
+  a.path = "/new/place/ggml-small.bin";  // the same file moved: registered again
+  ASSERT_TRUE(store_->AddModel(a).ok());
+  auto whisper = *store_->ListModels("whisper");
+  ASSERT_EQ(whisper.size(), 2u);
+  EXPECT_EQ(whisper[0].name, "ggml-large-v3-turbo.bin");
+  EXPECT_EQ(whisper[1].path, "/new/place/ggml-small.bin");
+  EXPECT_EQ(whisper[1].info, R"({"shape":"small"})");
+  EXPECT_EQ(store_->ListModels("")->size(), 3u);
+  EXPECT_TRUE(*store_->RemoveModel(b.sha256));
+  EXPECT_FALSE(*store_->RemoveModel(b.sha256));
+  EXPECT_EQ(store_->ListModels("whisper")->front().sha256, a.sha256);
+}
+
 }  // namespace
 }  // namespace attest::meta

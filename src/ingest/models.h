@@ -1,0 +1,41 @@
+// The model files an archive's tools read (doc/speech.md): registered by SHA-256 in the
+// metadata store, never downloaded.
+#ifndef ATTEST_INGEST_MODELS_H_
+#define ATTEST_INGEST_MODELS_H_
+
+#include <optional>
+#include <string>
+
+#include "archive/archive.h"
+#include "core/env.h"
+#include "meta/store.h"
+
+namespace attest::ingest {
+
+// What `attest models add` reports.
+struct AddedModel {
+  meta::ModelFile model;
+  int woken = 0;  // waiting transcribe jobs put back in the queue
+};
+
+// Reads the file at `path` once: it must be a whisper ggml model, whole (kInvalidArgument naming
+// the file and what is wrong with it; nothing is registered). Registers it by SHA-256 with its
+// absolute path and shape, and wakes the archive's waiting transcribe jobs.
+Result<AddedModel> AddModel(Env* env, archive::Archive* archive, const std::string& path);
+
+// The registered model with this SHA-256 or unique prefix of it (at least 6 hex digits).
+Result<meta::ModelFile> FindModel(meta::Store* store, const std::string& sha256_or_prefix);
+
+// The whisper model transcription uses: the newest registered; nullopt if none.
+Result<std::optional<meta::ModelFile>> SpeechModel(meta::Store* store);
+
+// Whether transcripts also get an English translation (`attest models translate on|off`).
+Result<bool> TranslateEnabled(meta::Store* store);
+Status SetTranslate(meta::Store* store, bool on);
+
+// The message of a transcribe job that waits for a model.
+extern const char kNoSpeechModel[];
+
+}  // namespace attest::ingest
+
+#endif  // ATTEST_INGEST_MODELS_H_

@@ -1,0 +1,433 @@
+#include "ingest/transcripts.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "core/hash.h"
+#include "core/json.h"
+
+namespace attest::ingest {
+namespace {
+
+// Isolates around right-to-left cues, so numbers and Latin words inside keep their order in any
+// player: U+2067 RIGHT-TO-LEFT ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE.
+constexpr char kRli[] = "\xE2\x81\xA7";
+constexpr char kPdi[] = "\xE2\x81\xA9";
+
+bool RightToLeft(const std::string& lang) {
+  return lang == "he" || lang == "ar" || lang == "fa" || lang == "ur" || lang == "yi";
+}
+
+std::string Clock(int64_t ms, char frac_sep) {
+  if (ms < 0) ms = 0;
+  char buf[32];
+  snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld%c%03lld", static_cast<long long>(ms / 3600000),
+           static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60),
+           frac_sep, static_cast<long long>(ms % 1000));
+  return buf;
+}
+
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return s;
+}
+
+// Cue text as WebVTT requires: &, < and > escaped, and never the "-->" that ends a cue's timing.
+std::string VttEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string Bidi(const Cue& c, const std::string& text) {
+  return RightToLeft(c.lang) ? kRli + text + kPdi : text;
+}
+
+std::string Trim(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+// "HH:MM:SS.mmm", "MM:SS.mmm" (WebVTT) or "HH:MM:SS,mmm" (SRT); -1 if it is not one.
+int64_t ParseClock(std::string_view t, char frac_sep) {
+  std::vector<int64_t> parts;
+  int64_t cur = 0;
+  int digits = 0;
+  size_t i = 0;
+  for (; i < t.size() && t[i] != frac_sep; ++i) {
+    char c = t[i];
+    if (c >= '0' && c <= '9') {
+      cur = cur * 10 + (c - '0');
+      if (++digits > 9) return -1;
+    } else if (c == ':') {
+      if (digits == 0) return -1;
+      parts.push_back(cur);
+      cur = 0;
+      digits = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (digits == 0 || i + 4 != t.size()) return -1;
+  parts.push_back(cur);
+  int64_t ms = 0;
+  for (size_t k = i + 1; k < t.size(); ++k) {
+    if (t[k] < '0' || t[k] > '9') return -1;
+    ms = ms * 10 + (t[k] - '0');
+  }
+  if (parts.size() == 2) parts.insert(parts.begin(), 0);
+  if (parts.size() != 3 || parts[1] > 59 || parts[2] > 59) return -1;
+  return ((parts[0] * 60 + parts[1]) * 60 + parts[2]) * 1000 + ms;
+}
+
+// Cue text to plain text: tags (<v Name>, <i>, <00:00:01.000>, <lang he>) dropped, entities
+// and bidi isolates or marks removed, lines joined by a space.
+std::string PlainCueText(const std::vector<std::string>& lines, std::string* lang) {
+  std::string joined;
+  for (const std::string& l : lines) {
+    if (!joined.empty()) joined += ' ';
+    joined += l;
+  }
+  std::string out;
+  for (size_t i = 0; i < joined.size(); ++i) {
+    char c = joined[i];
+    if (c == '<') {
+      size_t close = joined.find('>', i);
+      if (close == std::string::npos) {
+        out += joined.substr(i);  // a lone '<' (SRT does not escape): text
+        break;
+      }
+      std::string tag = joined.substr(i + 1, close - i - 1);
+      if (tag.rfind("lang ", 0) == 0 && lang && lang->empty()) *lang = Trim(tag.substr(5));
+      i = close;
+      continue;
+    }
+    if (c == '&') {
+      static const std::pair<const char*, const char*> kEntities[] = {
+          {"&amp;", "&"},  {"&lt;", "<"}, {"&gt;", ">"},
+          {"&nbsp;", " "}, {"&lrm;", ""}, {"&rlm;", ""}};
+      bool matched = false;
+      for (const auto& [name, value] : kEntities) {
+        if (joined.compare(i, strlen(name), name) == 0) {
+          out += value;
+          i += strlen(name) - 1;
+          matched = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    out += c;
+  }
+  // U+200E, U+200F, U+2066..U+2069: direction marks and isolates are presentation, not words.
+  static const char* kMarks[] = {"\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x81\xA6",
+                                 "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9"};
+  for (const char* m : kMarks) {
+    for (size_t at = out.find(m); at != std::string::npos; at = out.find(m, at)) {
+      out.erase(at, 3);
+    }
+  }
+  return Trim(out);
+}
+
+std::vector<std::string> SplitLines(std::string_view data) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= data.size()) {
+    size_t nl = data.find('\n', start);
+    if (nl == std::string_view::npos) nl = data.size();
+    std::string line(data.substr(start, nl - start));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::string& record_id,
+                                     std::optional<int> version) {
+  ASSIGN_OR_RETURN(meta::Record record, archive->Get(record_id));
+  if (record.withdrawn_at) return Status::NotFound("record " + record_id + " is withdrawn");
+  const meta::Version* found = nullptr;
+  Json derived;
+  for (const meta::Version& v : record.versions) {
+    if (version && v.version != *version) continue;
+    ASSIGN_OR_RETURN(Json m, ParseJson(v.manifest, "manifest"));
+    if (!m.contains("derived")) continue;
+    std::string artifact = StringMember(m["derived"], "artifact");
+    bool wanted = version ? (artifact == "transcript" || artifact == "translation")
+                          : artifact == "transcript";
+    if (wanted) found = &v, derived = m["derived"];
+  }
+  if (!found) {
+    if (version) {
+      return Status::NotFound("version " + std::to_string(*version) + " of " + record_id +
+                              " is not a transcript or a translation");
+    }
+    return Status::NotFound("record " + record_id +
+                            " has no transcript (yet: `attest jobs` shows whether its "
+                            "transcription is waiting for a model, queued or failed)");
+  }
+  TranscriptDoc doc;
+  doc.record = record_id;
+  doc.version = found->version;
+  doc.artifact = StringMember(derived, "artifact");
+  doc.tool = StringMember(derived, "tool");
+  doc.tool_version = StringMember(derived, "tool_version");
+  if (derived.contains("from") && derived["from"].is_number_integer()) {
+    doc.from = derived["from"].get<int>();
+  }
+  if (derived.contains("models") && derived["models"].is_array() && !derived["models"].empty()) {
+    doc.model = StringMember(derived["models"][0], "name");
+  }
+  std::string blob;
+  for (const meta::BlobRef& b : found->blobs) {
+    if (b.role == "transcript") blob = b.sha256;
+  }
+  if (blob.empty()) {
+    return Status::Corruption("version " + std::to_string(found->version) + " of " + record_id +
+                              " has no transcript blob");
+  }
+  ASSIGN_OR_RETURN(auto f, archive->blobs()->Open(blob));
+  std::vector<char> buf(1 << 16);
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, f->Read(buf.size(), buf.data()));
+    if (n == 0) break;
+    doc.json.append(buf.data(), n);
+  }
+  ASSIGN_OR_RETURN(Json j, ParseJson(doc.json, "transcript " + blob));
+  if (j.contains("duration_ms") && j["duration_ms"].is_number_integer()) {
+    doc.duration_ms = j["duration_ms"].get<int64_t>();
+  }
+  if (!j.contains("segments") || !j["segments"].is_array()) {
+    return Status::Corruption("transcript " + blob + " has no segments array");
+  }
+  for (const Json& s : j["segments"]) {
+    Cue c;
+    c.start_ms = s.value("start_ms", int64_t{0});
+    c.end_ms = s.value("end_ms", int64_t{0});
+    c.lang = StringMember(s, "lang");
+    c.text = StringMember(s, "text");
+    doc.cues.push_back(std::move(c));
+  }
+  return doc;
+}
+
+Result<std::string> FormatTranscript(const TranscriptDoc& doc, const std::string& format) {
+  std::string out;
+  if (format == "json") return doc.json + "\n";
+  if (format == "vtt") {
+    out = "WEBVTT\n\nNOTE\n";
+    out += "record " + doc.record + " version " + std::to_string(doc.version) + " (" +
+           doc.artifact + " of version " + std::to_string(doc.from) + ")\n";
+    out += "made by " + OneLine(doc.tool) + " " + OneLine(doc.tool_version);
+    if (!doc.model.empty()) out += " with " + OneLine(doc.model);
+    if (doc.artifact == "translation") out += "\nmachine translation: not the witness's words";
+    out += "\n\n";
+    for (size_t i = 0; i < doc.cues.size(); ++i) {
+      const Cue& c = doc.cues[i];
+      out += std::to_string(i + 1) + "\n" + Clock(c.start_ms, '.') + " --> " +
+             Clock(c.end_ms, '.') + "\n";
+      // "-->" cannot appear in cue text; escaped '>' keeps it out.
+      out += Bidi(c, VttEscape(OneLine(c.text))) + "\n\n";
+    }
+    return out;
+  }
+  if (format == "srt") {
+    for (size_t i = 0; i < doc.cues.size(); ++i) {
+      const Cue& c = doc.cues[i];
+      out += std::to_string(i + 1) + "\n" + Clock(c.start_ms, ',') + " --> " +
+             Clock(c.end_ms, ',') + "\n" + Bidi(c, OneLine(c.text)) + "\n\n";
+    }
+    return out;
+  }
+  if (format == "txt") {
+    for (const Cue& c : doc.cues) {
+      out += "[" + Clock(c.start_ms, '.').substr(0, 8) + "] " + OneLine(c.text) + "\n";
+    }
+    return out;
+  }
+  return Status::InvalidArgument("unknown transcript format '" + format +
+                                 "' (vtt, srt, txt or json)");
+}
+
+Result<std::vector<Cue>> ParseCaptions(std::string_view data, const std::string& name,
+                                       std::string* format) {
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
+  if (!IsValidUtf8(std::string(data))) {
+    return Status::InvalidArgument(name + ": not UTF-8 text (WebVTT and SRT files are UTF-8)");
+  }
+  std::vector<std::string> lines = SplitLines(data);
+  bool vtt =
+      data.substr(0, 6) == "WEBVTT" &&
+      (data.size() == 6 || data[6] == ' ' || data[6] == '\t' || data[6] == '\n' || data[6] == '\r');
+  *format = vtt ? "vtt" : "srt";
+  char frac = vtt ? '.' : ',';
+  auto at = [&](size_t i, const std::string& what) {
+    return Status::InvalidArgument(name + ":" + std::to_string(i + 1) + ": " + what);
+  };
+  std::vector<Cue> cues;
+  size_t i = vtt ? 1 : 0;
+  if (vtt) {
+    while (i < lines.size() && !Trim(lines[i]).empty()) ++i;  // header lines
+  }
+  while (i < lines.size()) {
+    if (Trim(lines[i]).empty()) {
+      ++i;
+      continue;
+    }
+    size_t block = i;
+    if (vtt && (lines[i].rfind("NOTE", 0) == 0 || lines[i].rfind("STYLE", 0) == 0 ||
+                lines[i].rfind("REGION", 0) == 0)) {
+      while (i < lines.size() && !Trim(lines[i]).empty()) ++i;
+      continue;
+    }
+    // An optional identifier (SRT: the cue's number) before the timing line.
+    size_t timing = lines[i].find("-->") != std::string::npos ? i : i + 1;
+    if (timing >= lines.size() || lines[timing].find("-->") == std::string::npos) {
+      return at(block, "expected a cue's timing line (00:00:01" + std::string(1, frac) +
+                           "000 --> 00:00:04" + std::string(1, frac) + "000)");
+    }
+    const std::string& t = lines[timing];
+    size_t arrow = t.find("-->");
+    std::string start = Trim(t.substr(0, arrow));
+    std::string rest = Trim(t.substr(arrow + 3));
+    std::string end = rest.substr(0, rest.find_first_of(" \t"));  // cue settings follow
+    Cue c;
+    c.start_ms = ParseClock(start, frac);
+    c.end_ms = ParseClock(end, frac);
+    if (c.start_ms < 0 || c.end_ms < 0) {
+      return at(timing, "'" + t + "' is not a timing line (" +
+                            (vtt ? "HH:MM:SS.mmm --> HH:MM:SS.mmm"
+                                 : "HH:MM:SS,mmm --> "
+                                   "HH:MM:SS,mmm") +
+                            ")");
+    }
+    if (c.end_ms < c.start_ms) return at(timing, "the cue ends before it starts");
+    if (!cues.empty() && c.start_ms < cues.back().end_ms) {
+      return at(timing, "the cue starts at " + start + ", before the previous cue ends (" +
+                            Clock(cues.back().end_ms, frac) +
+                            "): transcript segments are in time order and do not overlap");
+    }
+    std::vector<std::string> text;
+    for (i = timing + 1; i < lines.size() && !Trim(lines[i]).empty(); ++i) {
+      text.push_back(lines[i]);
+    }
+    c.text = PlainCueText(text, &c.lang);
+    if (c.text.empty()) continue;  // an empty cue says nothing
+    cues.push_back(std::move(c));
+  }
+  if (cues.empty()) return Status::InvalidArgument(name + ": no cues with text in it");
+  return cues;
+}
+
+Result<BuiltTranscript> BuildTranscript(const std::vector<Cue>& cues, int64_t duration_ms) {
+  BuiltTranscript b;
+  Json segments = Json::array();
+  int64_t offset = 0;
+  for (const Cue& c : cues) {
+    if (!b.text.empty()) {
+      b.text += '\n';
+      ++offset;
+    }
+    int64_t len = static_cast<int64_t>(CodePoints(c.text));
+    meta::Segment g;
+    g.start_ms = c.start_ms;
+    g.end_ms = c.end_ms;
+    g.char_start = offset;
+    g.char_end = offset + len;
+    g.lang = c.lang.empty() ? "und" : c.lang;
+    g.text = c.text;
+    segments.push_back({{"start_ms", c.start_ms},
+                        {"end_ms", c.end_ms},
+                        {"lang", g.lang},
+                        {"start", g.char_start},
+                        {"end", g.char_end},
+                        {"text", c.text},
+                        {"words", Json::array()}});
+    b.text += c.text;
+    offset += len;
+    b.segments.push_back(std::move(g));
+  }
+  ASSIGN_OR_RETURN(b.json,
+                   CanonicalJson(Json{{"duration_ms", duration_ms}, {"segments", segments}}));
+  return b;
+}
+
+Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
+                                       const std::string& record_id, const std::string& file,
+                                       const std::string& by, std::optional<int> from) {
+  ASSIGN_OR_RETURN(std::string data, env->ReadFile(file));
+  std::string format;
+  ASSIGN_OR_RETURN(std::vector<Cue> cues, ParseCaptions(data, file, &format));
+  ASSIGN_OR_RETURN(meta::Record record, archive->Get(record_id));
+  // What it corrects: the newest machine transcript, whose languages fill in cues that do not
+  // say theirs, and whose source it transcribes.
+  auto machine = LoadTranscript(archive, record_id, std::nullopt);
+  if (!machine.ok() && !machine.status().IsNotFound()) return machine.status();
+  int source = from.value_or(machine.ok() ? machine->from : 0);
+  if (source == 0) {
+    for (const meta::Version& v : record.versions) {
+      ASSIGN_OR_RETURN(Json m, ParseJson(v.manifest, "manifest"));
+      if (!m.contains("derived")) source = v.version;
+    }
+  }
+  int64_t duration = machine.ok() ? machine->duration_ms : 0;
+  for (Cue& c : cues) {
+    if (!c.lang.empty()) continue;
+    int64_t best = 0;
+    if (machine.ok()) {
+      for (const Cue& m : machine->cues) {
+        int64_t overlap = std::min(c.end_ms, m.end_ms) - std::max(c.start_ms, m.start_ms);
+        if (overlap > best) best = overlap, c.lang = m.lang;
+      }
+    }
+    if (c.lang.empty()) {
+      for (const meta::Version& v : record.versions) {
+        if (v.version == source) c.lang = v.lang;
+      }
+    }
+    duration = std::max(duration, c.end_ms);
+  }
+  for (const Cue& c : cues) duration = std::max(duration, c.end_ms);
+  ASSIGN_OR_RETURN(BuiltTranscript built, BuildTranscript(cues, duration));
+  archive::DerivedText d;
+  d.derivation.from = source;
+  d.derivation.artifact = "transcript";
+  d.derivation.tool = "human";
+  d.derivation.tool_version = std::string("attest ") + ATTEST_VERSION;
+  size_t slash = file.rfind('/');
+  d.derivation.params = {{"by", by},
+                         {"file", slash == std::string::npos ? file : file.substr(slash + 1)},
+                         {"format", format},
+                         {"sha256", ToHex(Sha256(data))}};
+  d.text = std::move(built.text);
+  d.segments = std::move(built.segments);
+  d.blobs.push_back({"transcript", std::move(built.json), ""});
+  std::map<std::string, int64_t> ms_by_lang;
+  for (const Cue& c : cues) ms_by_lang[c.lang] += c.end_ms - c.start_ms;
+  int64_t best = -1;
+  for (const auto& [lang, ms] : ms_by_lang) {
+    if (ms > best) best = ms, d.lang = lang;
+  }
+  return archive->AddDerived(record_id, source, d);
+}
+
+}  // namespace attest::ingest

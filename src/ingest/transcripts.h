@@ -1,0 +1,64 @@
+// Transcripts out and in (doc/speech.md): a record's transcript as WebVTT, SRT, text or JSON,
+// and a transcript corrected elsewhere added back as a derived version with human provenance.
+#ifndef ATTEST_INGEST_TRANSCRIPTS_H_
+#define ATTEST_INGEST_TRANSCRIPTS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/archive.h"
+#include "core/env.h"
+
+namespace attest::ingest {
+
+struct Cue {
+  int64_t start_ms = 0, end_ms = 0;
+  std::string lang;  // empty if the file does not say
+  std::string text;  // one line: the cue's lines joined by a space, tags and isolates removed
+};
+
+// One transcript version of a record, as stored.
+struct TranscriptDoc {
+  std::string record;
+  int version = 0;
+  int from = 0;          // the version it transcribes
+  std::string artifact;  // transcript or translation
+  std::string tool, tool_version, model;
+  int64_t duration_ms = 0;
+  std::vector<Cue> cues;
+  std::string json;  // the transcript blob
+};
+
+// The record's newest transcript, or `version` (a transcript or a translation). kNotFound if the
+// record has none (naming what it has: nothing transcribed yet, or a job waiting).
+Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::string& record,
+                                     std::optional<int> version);
+
+// vtt, srt, txt or json (kInvalidArgument for another format).
+Result<std::string> FormatTranscript(const TranscriptDoc& doc, const std::string& format);
+
+// Reads WebVTT (by its WEBVTT signature) or SRT. Cues must be in time order and not overlap;
+// a bad cue is named as "NAME:LINE: what is wrong". `format` is set to "vtt" or "srt".
+Result<std::vector<Cue>> ParseCaptions(std::string_view data, const std::string& name,
+                                       std::string* format);
+
+// Reads `file` and adds it as a derived version of `record` made from version `from` (default:
+// the source of the record's newest transcript, or its newest original), tool `human`.
+Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
+                                       const std::string& record, const std::string& file,
+                                       const std::string& by, std::optional<int> from);
+
+// The transcript blob (doc/format/manifest.md) and text of `cues`: segments one a line, each
+// with its code point range.
+struct BuiltTranscript {
+  std::string text;
+  std::string json;
+  std::vector<meta::Segment> segments;
+};
+Result<BuiltTranscript> BuildTranscript(const std::vector<Cue>& cues, int64_t duration_ms);
+
+}  // namespace attest::ingest
+
+#endif  // ATTEST_INGEST_TRANSCRIPTS_H_
