@@ -216,7 +216,15 @@ Result<Transcript> Transcriber::Run(PcmSource* pcm, const TranscribeOptions& opt
   } else if (whisper_lang_id(opts.language.c_str()) < 0) {
     return Status::InvalidArgument("whisper does not know the language '" + opts.language + "'");
   }
-  std::unique_ptr<whisper_state, StateDeleter> state(whisper_init_state(ctx_));
+  // whisper_init_state sets ggml's process-wide log callback (and probes backends) each time:
+  // two runs starting at once would race there (ThreadSanitizer), so states are made one at a
+  // time; the runs themselves go on in parallel.
+  static std::mutex init_mu;
+  std::unique_ptr<whisper_state, StateDeleter> state;
+  {
+    std::lock_guard<std::mutex> lock(init_mu);
+    state.reset(whisper_init_state(ctx_));
+  }
   if (!state) return Status::Unavailable("out of memory for whisper's decoding state");
 
   Transcript out;

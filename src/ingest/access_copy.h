@@ -35,7 +35,7 @@ struct AccessCopy {
 Result<AccessCopy> MakeAccessCopy(const std::string& input, const std::string& output,
                                   const std::string& name, int threads);
 
-// Writes a JPEG of the frame at one second in (or the first frame of a shorter video), at most
+// Writes a JPEG of the frame at one second in (or the last frame of a shorter video), at most
 // 640 pixels wide. kInvalidArgument if `input` has no video that decodes.
 Status MakePoster(const std::string& input, const std::string& output, const std::string& name);
 

@@ -356,7 +356,11 @@ TEST(SniffTest, KindsAndMisnamedFiles) {
   EXPECT_EQ(Sniff("#!AMR-WB\n", "phone", 100).kind, FileKind::kAudio);
   EXPECT_EQ(Sniff(std::string("\0\0\0\x08wide\0\0\0\0mdat", 16), "old.mov", 100).kind,
             FileKind::kVideo);
-  EXPECT_EQ(Sniff(std::string("\0\0\0\x20" "ftypM4A \0\0\0\0", 16), "note", 100).kind,
+  EXPECT_EQ(Sniff(std::string("\0\0\0\x20"
+                              "ftypM4A \0\0\0\0",
+                              16),
+                  "note", 100)
+                .kind,
             FileKind::kAudio);
   EXPECT_EQ(Sniff(std::string("FORM\0\0\0\0AIFFCOMM", 16), "a", 100).kind, FileKind::kAudio);
   EXPECT_EQ(Sniff("\xFF\xF1\x50\x80", "voice.aac", 100).kind, FileKind::kAudio);

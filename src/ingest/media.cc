@@ -238,7 +238,7 @@ Result<size_t> MediaDecoder::Read(float* out, size_t n) {
   Internal& in = *in_;
   while (in.pending.size() - in.pending_pos < n && !in.done) RETURN_IF_ERROR(Pump());
   size_t take = std::min(n, in.pending.size() - in.pending_pos);
-  std::memcpy(out, in.pending.data() + in.pending_pos, take * sizeof(float));
+  if (take > 0) std::memcpy(out, in.pending.data() + in.pending_pos, take * sizeof(float));
   in.pending_pos += take;
   if (in.pending_pos == in.pending.size()) {
     in.pending.clear();

@@ -146,6 +146,12 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
     if (st.segment.version == tv) stored.push_back(st.segment);
   }
   ASSERT_EQ(doc->cues.size(), stored.size());
+  Json blob = *ParseJson(doc->json, "transcript");
+  const Json& first = blob["segments"][0];
+  EXPECT_GE(first["confidence"].get<int>(), 0);
+  EXPECT_LE(first["confidence"].get<int>(), 1000);
+  ASSERT_FALSE(first["words"].empty());  // word times, inside the segment
+  EXPECT_GE(first["words"][0]["start_ms"].get<int64_t>(), first["start_ms"].get<int64_t>());
   for (const std::string format : {"vtt", "srt"}) {
     auto text = FormatTranscript(*doc, format);
     ASSERT_TRUE(text.ok());

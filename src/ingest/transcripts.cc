@@ -355,16 +355,26 @@ Result<BuiltTranscript> BuildTranscript(const std::vector<Cue>& cues, int64_t du
     g.char_end = offset + len;
     g.lang = c.lang.empty() ? "und" : c.lang;
     g.text = c.text;
-    segments.push_back({{"start_ms", c.start_ms},
-                        {"end_ms", c.end_ms},
-                        {"lang", g.lang},
-                        {"start", g.char_start},
-                        {"end", g.char_end},
-                        {"text", c.text},
-                        {"words", Json::array()}});
+    Json words = Json::array();
+    for (const CueWord& w : c.words) {
+      words.push_back(
+          {{"text", w.text}, {"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"p", w.p}});
+    }
+    Json seg = {{"start_ms", c.start_ms}, {"end_ms", c.end_ms}, {"lang", g.lang},
+                {"start", g.char_start},  {"end", g.char_end},  {"text", c.text},
+                {"words", words}};
+    if (c.confidence >= 0) seg["confidence"] = c.confidence;
+    if (c.no_speech >= 0) seg["no_speech"] = c.no_speech;
+    segments.push_back(std::move(seg));
+    b.ms_by_lang[g.lang] += c.end_ms - c.start_ms;
     b.text += c.text;
     offset += len;
     b.segments.push_back(std::move(g));
+  }
+  b.lang = "und";
+  int64_t best = -1;
+  for (const auto& [lang, ms] : b.ms_by_lang) {
+    if (ms > best) best = ms, b.lang = lang;
   }
   ASSIGN_OR_RETURN(b.json,
                    CanonicalJson(Json{{"duration_ms", duration_ms}, {"segments", segments}}));
@@ -421,12 +431,7 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
   d.text = std::move(built.text);
   d.segments = std::move(built.segments);
   d.blobs.push_back({"transcript", std::move(built.json), ""});
-  std::map<std::string, int64_t> ms_by_lang;
-  for (const Cue& c : cues) ms_by_lang[c.lang] += c.end_ms - c.start_ms;
-  int64_t best = -1;
-  for (const auto& [lang, ms] : ms_by_lang) {
-    if (ms > best) best = ms, d.lang = lang;
-  }
+  d.lang = built.lang;
   return archive->AddDerived(record_id, source, d);
 }
 

@@ -3,6 +3,7 @@
 #ifndef ATTEST_INGEST_TRANSCRIPTS_H_
 #define ATTEST_INGEST_TRANSCRIPTS_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,10 +14,19 @@
 
 namespace attest::ingest {
 
+struct CueWord {
+  std::string text;
+  int64_t start_ms = 0, end_ms = 0;
+  int p = 0;  // probability in thousandths
+};
+
 struct Cue {
   int64_t start_ms = 0, end_ms = 0;
   std::string lang;  // empty if the file does not say
   std::string text;  // one line: the cue's lines joined by a space, tags and isolates removed
+  // What a recogniser says of it (doc/format/manifest.md), in thousandths; -1 if unknown.
+  int confidence = -1, no_speech = -1;
+  std::vector<CueWord> words;
 };
 
 // One transcript version of a record, as stored.
@@ -51,11 +61,13 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
                                        const std::string& by, std::optional<int> from);
 
 // The transcript blob (doc/format/manifest.md) and text of `cues`: segments one a line, each
-// with its code point range.
+// with its code point range; and the milliseconds of speech in each language.
 struct BuiltTranscript {
   std::string text;
   std::string json;
   std::vector<meta::Segment> segments;
+  std::map<std::string, int64_t> ms_by_lang;
+  std::string lang;  // the language of the most speech
 };
 Result<BuiltTranscript> BuildTranscript(const std::vector<Cue>& cues, int64_t duration_ms);
 

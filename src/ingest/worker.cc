@@ -20,6 +20,7 @@
 #include "ingest/pdf_extract.h"
 #include "ingest/sniff.h"
 #include "ingest/text_extract.h"
+#include "ingest/transcripts.h"
 #include "text/langid.h"
 #include "text/paragraphs.h"
 
@@ -403,57 +404,34 @@ class JobRunner {
                  {"prompt", opts.prompt},
                  {"task", translate ? "translate" : "transcribe"},
                  {"window_s", 30}};
-    Json speech = Json::object();
-    std::map<std::string, int64_t> ms_by_lang;
-    Json segments = Json::array();
-    int64_t offset = 0;
+    std::vector<Cue> cues;
     for (const asr::Segment& seg : t.segments) {
-      if (!d.text.empty()) {
-        d.text += '\n';
-        ++offset;
-      }
-      int64_t len = static_cast<int64_t>(CodePoints(seg.text));
-      meta::Segment g;
-      g.start_ms = seg.start_ms;
-      g.end_ms = seg.end_ms;
-      g.char_start = offset;
-      g.char_end = offset + len;
-      g.lang = translate ? "en" : seg.lang;
-      g.text = seg.text;
-      ms_by_lang[seg.lang] += seg.end_ms - seg.start_ms;
-      Json words = Json::array();
+      Cue c{seg.start_ms,
+            seg.end_ms,
+            translate ? "en" : seg.lang,
+            seg.text,
+            Thousandths(seg.confidence),
+            Thousandths(seg.no_speech)};
       for (const asr::Word& w : seg.words) {
-        words.push_back(
-            {{"text", w.text}, {"start_ms", w.start_ms}, {"end_ms", w.end_ms}, {"p", Round3(w.p)}});
+        c.words.push_back({w.text, w.start_ms, w.end_ms, Thousandths(w.p)});
       }
-      segments.push_back({{"start_ms", seg.start_ms},
-                          {"end_ms", seg.end_ms},
-                          {"lang", g.lang},
-                          {"confidence", Round3(seg.confidence)},
-                          {"no_speech", Round3(seg.no_speech)},
-                          {"start", g.char_start},
-                          {"end", g.char_end},
-                          {"text", seg.text},
-                          {"words", words}});
-      d.text += seg.text;
-      offset += len;
-      d.segments.push_back(std::move(g));
+      cues.push_back(std::move(c));
     }
+    ASSIGN_OR_RETURN(BuiltTranscript built, BuildTranscript(cues, t.duration_ms));
+    // What was spoken in which language (for a translation too: the languages it came from).
+    std::map<std::string, int64_t> ms_by_lang;
+    for (const asr::Segment& seg : t.segments) ms_by_lang[seg.lang] += seg.end_ms - seg.start_ms;
+    Json speech = Json::object();
     for (const auto& [lang, ms] : ms_by_lang) speech[lang] = ms;
     dv.detected = {{"duration_ms", t.duration_ms},
                    {"windows", t.windows},
                    {"silent_windows", t.silent_windows},
                    {"bad_packets", (*decoder)->bad_packets()},
                    {"speech_ms", speech}};
-    ASSIGN_OR_RETURN(std::string transcript_json,
-                     CanonicalJson(Json{{"duration_ms", t.duration_ms}, {"segments", segments}}));
-    d.blobs.push_back({"transcript", std::move(transcript_json), ""});
-    d.lang = "und";
-    int64_t best = 0;
-    for (const auto& [lang, ms] : ms_by_lang) {
-      if (ms > best) best = ms, d.lang = lang;
-    }
-    if (translate) d.lang = "en";
+    d.text = std::move(built.text);
+    d.segments = std::move(built.segments);
+    d.blobs.push_back({"transcript", std::move(built.json), ""});
+    d.lang = built.lang;
     std::vector<meta::NewJob> next = {{"index", 0, 0, "", false, ""}};
     ASSIGN_OR_RETURN(bool translations, TranslateEnabled(store));
     bool foreign = false;
@@ -525,7 +503,9 @@ class JobRunner {
   }
 
   // A probability in thousandths: canonical JSON holds integers only.
-  static int64_t Round3(float x) { return std::lround(std::clamp(x, 0.0f, 1.0f) * 1000.0f); }
+  static int Thousandths(float x) {
+    return static_cast<int>(std::lround(std::clamp(x, 0.0f, 1.0f) * 1000.0f));
+  }
 
   static std::string FormatDuration(int64_t ms) {
     int64_t s = ms / 1000;
