@@ -623,6 +623,17 @@ int Main(int argc, char** argv) {
     for (const auto& v : r->versions) {
       std::cout << "version " << v.version << "  " << v.created << "  lang " << v.lang
                 << "  log leaf " << v.leaf_index << "  manifest " << v.manifest_sha256 << "\n";
+      // What made a derived version, in a line: "transcript of v1 by whisper.cpp 1.9.1 with …".
+      if (auto m = ParseJson(v.manifest, "manifest"); m.ok() && m->contains("derived")) {
+        const Json& d = (*m)["derived"];
+        std::cout << "  made     " << StringMember(d, "artifact") << " of v" << d.value("from", 0)
+                  << " by " << StringMember(d, "tool") << " " << StringMember(d, "tool_version");
+        if (d.contains("models") && d["models"].is_array()) {
+          for (const Json& model : d["models"]) std::cout << ", " << StringMember(model, "name");
+        }
+        if (StringMember(d, "artifact") == "translation") std::cout << " (machine translation)";
+        std::cout << "\n";
+      }
       for (const auto& b : v.blobs) {
         std::cout << "  " << b.role << "  " << b.sha256 << "  " << b.size << " bytes\n";
       }
