@@ -212,6 +212,11 @@ int Main(int argc, char** argv) {
                    "Threads of one transcription (default: the cores divided among --jobs)")
       ->check(CLI::Range(0, 256));
   worker->add_flag("--gpu", worker_gpu, "Transcribe on the GPU (a build with -DATTEST_CUDA=ON)");
+  std::vector<std::string> worker_kinds;
+  worker
+      ->add_option("--kinds", worker_kinds,
+                   "Only these kinds of job, e.g. transcribe,translate on a GPU machine")
+      ->delimiter(',');
   worker->add_option("--jobs", worker_jobs, "Jobs run at once (default 1; one a core)");
   worker->add_flag("--until-idle", worker_idle, "Return when no job is queued or running");
   worker->add_option("--lease", worker_lease, "Seconds a job is leased for, renewed while it runs");
@@ -530,6 +535,7 @@ int Main(int argc, char** argv) {
     w.lease_seconds = worker_lease;
     w.asr_threads = worker_asr_threads;
     w.use_gpu = worker_gpu;
+    w.kinds = worker_kinds;
     w.on_progress = ProgressPrinter(worker_json);
     std::atomic<bool> stop{false};
     w.stop = &stop;

@@ -606,7 +606,7 @@ void WorkLoop(Shared* s) {
   JobRunner runner(s, archive->get());
   const WorkerOptions& o = *s->opts;
   while (!(o.stop && o.stop->load())) {
-    auto job = store->LeaseJob(s->owner, At(s->env, 0), At(s->env, o.lease_seconds));
+    auto job = store->LeaseJob(s->owner, At(s->env, 0), At(s->env, o.lease_seconds), o.kinds);
     if (!job.ok()) return fail(job.status());
     if (!job->has_value()) {
       if (o.until_idle) {
@@ -631,6 +631,14 @@ void WorkLoop(Shared* s) {
 Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& opts) {
   if (opts.threads < 1 || opts.threads > 256) {
     return Status::InvalidArgument("--jobs must be 1 to 256, not " + std::to_string(opts.threads));
+  }
+  for (const std::string& k : opts.kinds) {
+    static const char* kKinds[] = {"extract", "ocr", "transcribe", "translate", "access", "index"};
+    if (std::find(std::begin(kKinds), std::end(kKinds), k) == std::end(kKinds)) {
+      return Status::InvalidArgument("--kinds: '" + k +
+                                     "' is not a kind of job (extract, ocr, transcribe, translate, "
+                                     "access, index)");
+    }
   }
   Shared s;
   s.env = env;

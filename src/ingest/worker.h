@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "archive/archive.h"
 #include "core/env.h"
@@ -36,6 +37,8 @@ struct WorkerOptions {
   std::string batch;  // progress is counted over this batch; empty: every job
   int lease_seconds = 60;
   std::string tessdata;  // empty: DefaultTessdataDir()
+  // Only jobs of these kinds (extract, ocr, transcribe, translate, access, index); empty: all.
+  std::vector<std::string> kinds;
   int asr_threads = 0;   // threads of one transcription; 0: the cores divided among `threads`
   bool use_gpu = false;  // whisper.cpp's GPU backend, if the build has one
   std::function<void(const Progress&)> on_progress;

@@ -299,13 +299,18 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
-                                      const std::string& lease_until) override {
+                                      const std::string& lease_until,
+                                      const std::vector<std::string>& kinds) override {
+    std::string listed;  // ",transcribe,translate," or empty for every kind
+    for (const std::string& k : kinds) listed += "," + k;
+    if (!listed.empty()) listed += ",";
     ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
-    ASSIGN_OR_RETURN(Stmt s,
-                     db_->Prepare("SELECT id FROM jobs WHERE (state = 'queued' AND "
-                                  "(not_before IS NULL OR not_before <= ?1)) OR "
-                                  "(state = 'running' AND lease_until < ?1) ORDER BY id LIMIT 1"));
-    s.Bind(1, now);
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id FROM jobs WHERE ((state = 'queued' AND "
+                                          "(not_before IS NULL OR not_before <= ?1)) OR "
+                                          "(state = 'running' AND lease_until < ?1)) AND "
+                                          "(?2 = '' OR instr(?2, ',' || kind || ',') > 0) "
+                                          "ORDER BY id LIMIT 1"));
+    s.Bind(1, now).Bind(2, listed);
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return std::optional<Job>();
     int64_t id = s.Int(0);

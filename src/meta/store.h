@@ -246,8 +246,14 @@ class Store {
   // Jobs. `now` and lease times are RFC 3339 UTC, whole seconds (they compare as text).
   // Takes the oldest queued job whose backoff has passed, or a running one whose lease
   // expired, for `owner` until `lease_until`; none: nullopt.
+  // With `kinds`, only a job of one of those kinds (a transcription machine takes `transcribe`).
   virtual Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
-                                              const std::string& lease_until) = 0;
+                                              const std::string& lease_until,
+                                              const std::vector<std::string>& kinds) = 0;
+  Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
+                                      const std::string& lease_until) {
+    return LeaseJob(owner, now, lease_until, {});
+  }
   // Extends every running lease `owner` holds; returns how many.
   virtual Result<int> RenewLeases(const std::string& owner, const std::string& lease_until) = 0;
   // Finishes a job in one transaction: checks `owner` still holds it (kConflict if not),

@@ -372,6 +372,21 @@ TEST_F(StoreTest, AJobNothingCanRunWaitsWithItsReasonUntilWoken) {
   EXPECT_TRUE(store_->LeaseJob("w", kT0, kT1)->has_value());
 }
 
+TEST_F(StoreTest, AWorkerMayTakeOnlyTheKindsOfJobItRuns) {
+  ASSERT_TRUE(store_
+                  ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                          {{"extract", 0, 10, ""}, {"transcribe", 0, 10, ""}})})
+                  .ok());
+  auto t = *store_->LeaseJob("gpu", kT0, kT1, {"transcribe", "translate"});
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->kind, "transcribe");
+  EXPECT_FALSE(store_->LeaseJob("gpu", kT0, kT1, {"transcribe"})->has_value());
+  EXPECT_FALSE(store_->LeaseJob("x", kT0, kT1, {"tran"})->has_value());  // whole names only
+  auto e = *store_->LeaseJob("cpu", kT0, kT1);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, "extract");
+}
+
 TEST_F(StoreTest, ModelFilesAreRegisteredOnceBySha256AndListedNewestFirst) {
   ModelFile a{std::string(64, 'a'),  "whisper", "ggml-small.bin",
               "/m/ggml-small.bin",   10,        R"({"shape":"small"})",
