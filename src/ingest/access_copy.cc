@@ -20,12 +20,6 @@ namespace {
 constexpr int kMaxWidth = 1280;
 constexpr int kPosterWidth = 640;
 
-std::string AvError(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
-
 struct Frame {
   AVFrame* f = av_frame_alloc();
   ~Frame() { av_frame_free(&f); }
@@ -59,11 +53,12 @@ int VideoStream(AVFormatContext* fmt) {
 Status OpenInput(const std::string& path, const std::string& name, Input* in) {
   int err = avformat_open_input(&in->fmt, path.c_str(), nullptr, nullptr);
   if (err < 0) {
-    return Status::InvalidArgument(name + ": not a media file FFmpeg can read (" + AvError(err) +
-                                   ")");
+    return Status::InvalidArgument(name + ": not a media file FFmpeg can read (" +
+                                   AvErrorText(err) + ")");
   }
   if ((err = avformat_find_stream_info(in->fmt, nullptr)) < 0) {
-    return Status::InvalidArgument(name + ": its streams could not be read (" + AvError(err) + ")");
+    return Status::InvalidArgument(name + ": its streams could not be read (" + AvErrorText(err) +
+                                   ")");
   }
   return Status::Ok();
 }
@@ -84,7 +79,7 @@ Status OpenDecoder(AVFormatContext* fmt, int stream, const std::string& name, Co
   }
   if (err < 0) {
     return Status::InvalidArgument(name + ": the " + avcodec_get_name(par->codec_id) +
-                                   " decoder would not open (" + AvError(err) + ")");
+                                   " decoder would not open (" + AvErrorText(err) + ")");
   }
   if (dec->c->codec_type == AVMEDIA_TYPE_AUDIO &&
       (dec->c->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || dec->c->ch_layout.nb_channels == 0)) {
@@ -129,14 +124,14 @@ class Transcoder {
     if (vin_ >= 0) RETURN_IF_ERROR(OpenVideo(threads));
     if (ain_ >= 0) RETURN_IF_ERROR(OpenAudio());
     if ((err = avio_open(&out_->pb, output.c_str(), AVIO_FLAG_WRITE)) < 0) {
-      return Status::IOError(output + ": cannot be written (" + AvError(err) + ")");
+      return Status::IOError(output + ": cannot be written (" + AvErrorText(err) + ")");
     }
     opened_ = true;
     AVDictionary* opts = nullptr;
     av_dict_set(&opts, "movflags", "+faststart", 0);  // the index first: plays as it loads
     err = avformat_write_header(out_, &opts);
     av_dict_free(&opts);
-    if (err < 0) return Status::InvalidArgument("the access copy's header: " + AvError(err));
+    if (err < 0) return Status::InvalidArgument("the access copy's header: " + AvErrorText(err));
 
     Packet pkt;
     Frame frame;
@@ -174,8 +169,8 @@ class Transcoder {
                                      std::to_string(bad_) + " damaged packets)");
     }
     if ((err = av_write_trailer(out_)) < 0) {
-      return Status::IOError(output + ": the access copy could not be finished (" + AvError(err) +
-                             ")");
+      return Status::IOError(output + ": the access copy could not be finished (" +
+                             AvErrorText(err) + ")");
     }
     r->mime = venc_.c ? "video/mp4" : "audio/mp4";
     r->width = venc_.c ? venc_.c->width : 0;
@@ -209,7 +204,8 @@ class Transcoder {
     av_opt_set(venc_.c->priv_data, "crf", "23", 0);
     if (out_->oformat->flags & AVFMT_GLOBALHEADER) venc_.c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     int err = avcodec_open2(venc_.c, codec, nullptr);
-    if (err < 0) return Status::Unimplemented("the H.264 encoder would not open: " + AvError(err));
+    if (err < 0)
+      return Status::Unimplemented("the H.264 encoder would not open: " + AvErrorText(err));
     vout_ = avformat_new_stream(out_, nullptr);
     avcodec_parameters_from_context(vout_->codecpar, venc_.c);
     vout_->time_base = venc_.c->time_base;
@@ -237,7 +233,8 @@ class Transcoder {
     aenc_.c->time_base = {1, rate};
     if (out_->oformat->flags & AVFMT_GLOBALHEADER) aenc_.c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     int err = avcodec_open2(aenc_.c, codec, nullptr);
-    if (err < 0) return Status::Unimplemented("the AAC encoder would not open: " + AvError(err));
+    if (err < 0)
+      return Status::Unimplemented("the AAC encoder would not open: " + AvErrorText(err));
     aout_ = avformat_new_stream(out_, nullptr);
     avcodec_parameters_from_context(aout_->codecpar, aenc_.c);
     aout_->time_base = aenc_.c->time_base;
@@ -245,8 +242,8 @@ class Transcoder {
                                    &adec_.c->ch_layout, adec_.c->sample_fmt, adec_.c->sample_rate,
                                    0, nullptr)) < 0 ||
         (err = swr_init(swr_)) < 0) {
-      return Status::InvalidArgument(name_ + ": its audio cannot be resampled (" + AvError(err) +
-                                     ")");
+      return Status::InvalidArgument(name_ + ": its audio cannot be resampled (" +
+                                     AvErrorText(err) + ")");
     }
     fifo_ = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, aenc_.c->frame_size * 4);
     if (!fifo_) return Status::Unavailable("out of memory");
@@ -330,17 +327,17 @@ class Transcoder {
   Status Encode(CodecCtx* enc, AVStream* st, const AVFrame* f) {
     int err = avcodec_send_frame(enc->c, f);
     if (err < 0 && err != AVERROR_EOF) {
-      return Status::InvalidArgument("the encoder refused a frame: " + AvError(err));
+      return Status::InvalidArgument("the encoder refused a frame: " + AvErrorText(err));
     }
     Packet pkt;
     while (true) {
       err = avcodec_receive_packet(enc->c, pkt.p);
       if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return Status::Ok();
-      if (err < 0) return Status::InvalidArgument("the encoder failed: " + AvError(err));
+      if (err < 0) return Status::InvalidArgument("the encoder failed: " + AvErrorText(err));
       av_packet_rescale_ts(pkt.p, enc->c->time_base, st->time_base);
       pkt.p->stream_index = st->index;
       if ((err = av_interleaved_write_frame(out_, pkt.p)) < 0) {
-        return Status::IOError("the access copy could not be written: " + AvError(err));
+        return Status::IOError("the access copy could not be written: " + AvErrorText(err));
       }
     }
   }
@@ -453,7 +450,7 @@ Status MakePoster(const std::string& input, const std::string& output, const std
   enc.c->flags |= AV_CODEC_FLAG_QSCALE;
   enc.c->global_quality = FF_QP2LAMBDA * 3;
   int err = avcodec_open2(enc.c, codec, nullptr);
-  if (err < 0) return Status::Unimplemented("the JPEG encoder would not open: " + AvError(err));
+  if (err < 0) return Status::Unimplemented("the JPEG encoder would not open: " + AvErrorText(err));
   Frame out;
   out.f->format = AV_PIX_FMT_YUVJ420P;
   out.f->width = w;
@@ -469,7 +466,7 @@ Status MakePoster(const std::string& input, const std::string& output, const std
   out.f->pts = 0;
   if ((err = avcodec_send_frame(enc.c, out.f)) < 0 ||
       (err = avcodec_send_frame(enc.c, nullptr)) < 0)
-    return Status::InvalidArgument("the JPEG encoder refused the frame: " + AvError(err));
+    return Status::InvalidArgument("the JPEG encoder refused the frame: " + AvErrorText(err));
   std::string jpeg;
   while (avcodec_receive_packet(enc.c, pkt.p) >= 0) {
     jpeg.append(reinterpret_cast<const char*>(pkt.p->data), pkt.p->size);

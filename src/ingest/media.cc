@@ -16,12 +16,6 @@ extern "C" {
 namespace attest::ingest {
 namespace {
 
-std::string AvError(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
-
 void QuietFfmpeg() {
   static std::once_flag once;
   std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });
@@ -49,13 +43,19 @@ int FillInfo(AVFormatContext* fmt, MediaInfo* info) {
 
 }  // namespace
 
+std::string AvErrorText(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
+
 Result<MediaInfo> ProbeMedia(const std::string& path) {
   QuietFfmpeg();
   AVFormatContext* fmt = nullptr;
   int err = avformat_open_input(&fmt, path.c_str(), nullptr, nullptr);
   if (err < 0) {
-    return Status::InvalidArgument(path + ": not a media file FFmpeg can read (" + AvError(err) +
-                                   ")");
+    return Status::InvalidArgument(path + ": not a media file FFmpeg can read (" +
+                                   AvErrorText(err) + ")");
   }
   MediaInfo info;
   if ((err = avformat_find_stream_info(fmt, nullptr)) >= 0) {
@@ -70,7 +70,8 @@ Result<MediaInfo> ProbeMedia(const std::string& path) {
   }
   avformat_close_input(&fmt);
   if (err < 0) {
-    return Status::InvalidArgument(path + ": its streams could not be read (" + AvError(err) + ")");
+    return Status::InvalidArgument(path + ": its streams could not be read (" + AvErrorText(err) +
+                                   ")");
   }
   return info;
 }
@@ -108,8 +109,8 @@ struct MediaDecoder::Internal {
                           f ? const_cast<const uint8_t**>(f->extended_data) : nullptr, in);
     if (got < 0) {
       pending.resize(old);
-      return Status::InvalidArgument(path + ": the audio could not be resampled (" + AvError(got) +
-                                     ")");
+      return Status::InvalidArgument(path + ": the audio could not be resampled (" +
+                                     AvErrorText(got) + ")");
     }
     pending.resize(old + got);
     return Status::Ok();
@@ -127,11 +128,12 @@ Result<std::unique_ptr<MediaDecoder>> MediaDecoder::Open(const std::string& path
   in->path = path;
   int err = avformat_open_input(&in->fmt, path.c_str(), nullptr, nullptr);
   if (err < 0) {
-    return Status::InvalidArgument(path + ": not a media file FFmpeg can read (" + AvError(err) +
-                                   ")");
+    return Status::InvalidArgument(path + ": not a media file FFmpeg can read (" +
+                                   AvErrorText(err) + ")");
   }
   if ((err = avformat_find_stream_info(in->fmt, nullptr)) < 0) {
-    return Status::InvalidArgument(path + ": its streams could not be read (" + AvError(err) + ")");
+    return Status::InvalidArgument(path + ": its streams could not be read (" + AvErrorText(err) +
+                                   ")");
   }
   MediaInfo info;
   int video = FillInfo(in->fmt, &info);
@@ -153,7 +155,7 @@ Result<std::unique_ptr<MediaDecoder>> MediaDecoder::Open(const std::string& path
   if ((err = avcodec_parameters_to_context(in->dec, ap)) < 0 ||
       (err = avcodec_open2(in->dec, codec, nullptr)) < 0) {
     return Status::InvalidArgument(path + ": the " + info.audio_codec +
-                                   " decoder would not open (" + AvError(err) + ")");
+                                   " decoder would not open (" + AvErrorText(err) + ")");
   }
   if (in->dec->sample_rate <= 0) {
     return Status::InvalidArgument(path + ": the audio stream has no sample rate");
@@ -169,7 +171,7 @@ Result<std::unique_ptr<MediaDecoder>> MediaDecoder::Open(const std::string& path
                                  nullptr)) < 0 ||
       (err = swr_init(in->swr)) < 0) {
     return Status::InvalidArgument(path + ": its audio (" + std::to_string(in->dec->sample_rate) +
-                                   " Hz) cannot be resampled (" + AvError(err) + ")");
+                                   " Hz) cannot be resampled (" + AvErrorText(err) + ")");
   }
   in->pkt = av_packet_alloc();
   in->frame = av_frame_alloc();
@@ -218,8 +220,8 @@ Status MediaDecoder::Pump() {
     if (err < 0) {
       ++bad_packets_;  // a damaged packet or container: skipped, the read goes on
       if (bad_packets_ > 10000 && good_frames_ == 0) {
-        return Status::InvalidArgument(in.path + ": no audio could be decoded (" + AvError(err) +
-                                       ")");
+        return Status::InvalidArgument(in.path + ": no audio could be decoded (" +
+                                       AvErrorText(err) + ")");
       }
       continue;
     }

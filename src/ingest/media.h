@@ -22,6 +22,9 @@ struct MediaInfo {
   std::string brand;         // an MP4 or MOV file's major brand ("qt  ": QuickTime)
 };
 
+// FFmpeg's text for one of its error codes.
+std::string AvErrorText(int err);
+
 // What streams a media file has, without decoding it (kInvalidArgument naming the file if
 // FFmpeg cannot read it). Unlike MediaDecoder::Open, a file without audio is not an error.
 Result<MediaInfo> ProbeMedia(const std::string& path);
