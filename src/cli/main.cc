@@ -416,6 +416,9 @@ int Main(int argc, char** argv) {
   demo->add_option("--dir", demo_dir, "Where to build it (default: a new temporary directory)");
   demo->add_option("--listen", demo_listen, "HOST:PORT (default 127.0.0.1:8080)");
   demo->add_flag("--no-serve", demo_no_serve, "Build and verify, then exit");
+  std::string demo_model;
+  demo->add_option("--model", demo_model,
+                   "A whisper model file (ggml-*.bin) to transcribe the spoken samples with");
 
   try {
     app.parse(argc, argv);
@@ -1055,13 +1058,17 @@ int Main(int argc, char** argv) {
       if (!mkdtemp(tmpl)) return Fail(Status::IOError("cannot create a temporary directory"));
       dir = tmpl;
     }
-    auto added = ingest::BuildDemoArchive(env, dir);
-    if (!added.ok()) return Fail(added.status());
+    ingest::DemoOptions demo_options;
+    demo_options.speech_model = demo_model;
+    auto built = ingest::BuildDemoArchive(env, dir, demo_options);
+    if (!built.ok()) return Fail(built.status());
+    const auto* added = &built->added;
     auto a = archive::Archive::Open(env, dir);
     if (!a.ok()) return Fail(a.status());
     auto rep = (*a)->Verify();
     if (!rep.ok()) return Fail(rep.status());
     std::string banner = "attest demo: a sample archive (sample texts, not testimony)\n";
+    if (!built->note.empty()) banner += "note: " + built->note + "\n";
     for (const auto& x : *added) banner += "  " + x.id + "  " + BaseName(x.file) + "\n";
     banner += std::string("verify: ") + (rep->ok ? "intact" : "DAMAGED") + ", log size " +
               std::to_string(rep->log_size) + "\nverifier key: " + (*a)->VerifierKey() +
