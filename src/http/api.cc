@@ -70,8 +70,8 @@ bool Paging(const Request& req, Response& res, size_t* offset, size_t* limit) {
   *limit = 50;
   std::string l = Param(req, "limit");
   if (!l.empty()) {
-    if (l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos || std::stoi(l) < 1 ||
-        std::stoul(l) > kMaxPage) {
+    if (l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(l) < 1 || std::stoul(l) > kMaxPage) {
       Problem(res, 400, "bad-request", "Bad Request", "limit must be a number from 1 to 100");
       return false;
     }
@@ -81,7 +81,8 @@ bool Paging(const Request& req, Response& res, size_t* offset, size_t* limit) {
   if (!c.empty()) {
     if (c.size() < 2 || c.size() > 10 || c[0] != 'o' ||
         c.find_first_not_of("0123456789", 1) != std::string::npos) {
-      Problem(res, 400, "bad-request", "Bad Request", "cursor '" + c + "' is not one this API gave");
+      Problem(res, 400, "bad-request", "Bad Request",
+              "cursor '" + c + "' is not one this API gave");
       return false;
     }
     *offset = std::stoul(c.substr(1));
@@ -113,15 +114,34 @@ Json RecordSummary(const meta::Record& r) {
 
 // Streams a blob with Range support, validated by its SHA-256.
 void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::string& name,
-              bool public_material, Response& res) {
+              bool public_material, const Request& req, Response& res) {
+  std::string etag = "\"" + f.sha256 + "\"";
+  res.set_header("Cache-Control", public_material ? "no-cache" : "private, no-store");
+  if (IfNoneMatch(req, etag)) {
+    res.status = 304;
+    res.set_header("ETag", etag);
+    return;
+  }
+  // Ranges: one range is served (206); several are answered with the whole file, as RFC 9110
+  // allows; a range wholly past the end is 416. (cpp-httplib drops the connection on the last.)
+  if (req.ranges.size() > 1) const_cast<Request&>(req).ranges.clear();
+  if (req.ranges.size() == 1) {
+    auto [first, last] = req.ranges[0];
+    bool unsatisfiable = (first >= 0 && static_cast<uint64_t>(first) >= f.size) ||
+                         (first < 0 && last == 0) || f.size == 0;
+    if (unsatisfiable) {
+      res.set_header("Content-Range", "bytes */" + std::to_string(f.size));
+      return Problem(res, 416, "range", "Range Not Satisfiable",
+                     "the file has " + std::to_string(f.size) + " bytes");
+    }
+  }
   auto path = a->blobs()->LocalPath(f.sha256);
   if (!path.ok()) return ProblemFor(res, path.status());
   int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ProblemFor(res, Status::IOError("cannot open a blob"));
   auto shared_fd = std::make_shared<int>(fd);
-  res.set_header("ETag", "\"" + f.sha256 + "\"");
+  res.set_header("ETag", etag);
   res.set_header("Accept-Ranges", "bytes");
-  res.set_header("Cache-Control", public_material ? "no-cache" : "private, no-store");
   res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
   res.set_content_provider(
       f.size, f.mime,
@@ -172,7 +192,9 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
     body.append(data, n);
     return true;
   });
-  if (too_big) return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) + " bytes");
+  if (too_big)
+    return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
+                                   " bytes");
   if (!IsCleanUtf8(body)) return Status::InvalidArgument("the body is not valid UTF-8 text");
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -190,25 +212,26 @@ std::string CheckpointNote(archive::Archive* a) {
 
 void RegisterApi(Site* site, httplib::Server* svr) {
   // The log: C2SP tlog-tiles paths, straight from the log directory.
-  svr->Get(R"(/log/(checkpoint|tile/[0-9a-z./]{1,200}))", [site](const Request& req, Response& res) {
-    std::string rel = req.matches[1];
-    if (rel.find("..") != std::string::npos || rel.find("//") != std::string::npos) {
-      return Problem(res, 404, "not-found", "Not Found", "no such log file");
-    }
-    auto data = site->env->ReadFile(JoinPath(JoinPath(site->dir, "log"), rel));
-    if (!data.ok()) return Problem(res, 404, "not-found", "Not Found", "no such log file");
-    if (rel == "checkpoint") {
-      res.set_header("Cache-Control", "no-cache");
-      res.set_content(*data, "text/plain; charset=utf-8");
-    } else {
-      // Full tiles never change; a partial one is replaced by its full tile in time.
-      res.set_header("Cache-Control", rel.find(".p/") == std::string::npos
-                                          ? "public, max-age=31536000, immutable"
-                                          : "public, max-age=60");
-      res.set_header("Access-Control-Allow-Origin", "*");  // mirrors and verifiers anywhere
-      res.set_content(*data, "application/octet-stream");
-    }
-  });
+  svr->Get(
+      R"(/log/(checkpoint|tile/[0-9a-z./]{1,200}))", [site](const Request& req, Response& res) {
+        std::string rel = req.matches[1];
+        if (rel.find("..") != std::string::npos || rel.find("//") != std::string::npos) {
+          return Problem(res, 404, "not-found", "Not Found", "no such log file");
+        }
+        auto data = site->env->ReadFile(JoinPath(JoinPath(site->dir, "log"), rel));
+        if (!data.ok()) return Problem(res, 404, "not-found", "Not Found", "no such log file");
+        if (rel == "checkpoint") {
+          res.set_header("Cache-Control", "no-cache");
+          res.set_content(*data, "text/plain; charset=utf-8");
+        } else {
+          // Full tiles never change; a partial one is replaced by its full tile in time.
+          res.set_header("Cache-Control", rel.find(".p/") == std::string::npos
+                                              ? "public, max-age=31536000, immutable"
+                                              : "public, max-age=60");
+          res.set_header("Access-Control-Allow-Origin", "*");  // mirrors and verifiers anywhere
+          res.set_content(*data, "application/octet-stream");
+        }
+      });
 
   svr->Get("/api/v1/openapi.json", [](const Request&, Response& res) {
     for (const Asset& asset : Assets()) {
@@ -253,39 +276,41 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Json items = Json::array();
     const char* base = by_collection ? "/api/v1/collections/" : "/api/v1/witnesses/";
     for (const auto& [id, g] : groups) {
-      items.push_back({{"id", id}, {"records", g.first}, {"languages", g.second}, {"url", base + id}});
+      items.push_back(
+          {{"id", id}, {"records", g.first}, {"languages", g.second}, {"url", base + id}});
     }
     SendJson(res, Page(items, by_collection ? "collections" : "witnesses", offset, limit));
   });
 
-  svr->Get(R"(/api/v1/(collections|witnesses)/([^/]{1,200}))", [site](const Request& req,
-                                                                       Response& res) {
-    Call c;
-    if (!Begin(site, req, res, &c)) return;
-    size_t offset, limit;
-    if (!Paging(req, res, &offset, &limit)) return;
-    bool by_collection = req.matches[1] == "collections";
-    std::string id = req.matches[2];
-    const char* what = by_collection ? "collection" : "witness";
-    if (!archive::IsValidId(id)) {
-      return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
-    }
-    auto recs = ReadableRecords(c.a->get(), c.subject);
-    if (!recs.ok()) return ProblemFor(res, recs.status());
-    Json items = Json::array();
-    std::map<std::string, uint64_t> langs;
-    for (const auto& r : *recs) {
-      if ((by_collection ? r.collection_id : r.witness_id) != id) continue;
-      items.push_back(RecordSummary(r));
-      langs[r.versions.front().lang]++;
-    }
-    // A witness or collection of which the caller may read nothing is not there for them.
-    if (items.empty()) return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
-    Json out = Page(items, "records", offset, limit);
-    out["id"] = id;
-    out["languages"] = langs;
-    SendJson(res, out);
-  });
+  svr->Get(R"(/api/v1/(collections|witnesses)/([^/]{1,200}))",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             size_t offset, limit;
+             if (!Paging(req, res, &offset, &limit)) return;
+             bool by_collection = req.matches[1] == "collections";
+             std::string id = req.matches[2];
+             const char* what = by_collection ? "collection" : "witness";
+             if (!archive::IsValidId(id)) {
+               return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
+             }
+             auto recs = ReadableRecords(c.a->get(), c.subject);
+             if (!recs.ok()) return ProblemFor(res, recs.status());
+             Json items = Json::array();
+             std::map<std::string, uint64_t> langs;
+             for (const auto& r : *recs) {
+               if ((by_collection ? r.collection_id : r.witness_id) != id) continue;
+               items.push_back(RecordSummary(r));
+               langs[r.versions.front().lang]++;
+             }
+             // A witness or collection of which the caller may read nothing is not there for them.
+             if (items.empty())
+               return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
+             Json out = Page(items, "records", offset, limit);
+             out["id"] = id;
+             out["languages"] = langs;
+             SendJson(res, out);
+           });
 
   svr->Get("/api/v1/records", [site](const Request& req, Response& res) {
     Call c;
@@ -330,16 +355,17 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              Problem(res, 404, "not-found", "Not Found", "no such version");
            });
 
-  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/segments)", [site](const Request& req, Response& res) {
-    Call c;
-    if (!Begin(site, req, res, &c)) return;
-    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
-    if (!view.ok()) return ProblemFor(res, view.status());
-    SendJson(res, {{"record", view->record.id},
-                   {"version", view->text_version},
-                   {"artifact", view->artifact},
-                   {"segments", view->json["segments"]}});
-  });
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/segments)",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             if (!view.ok()) return ProblemFor(res, view.status());
+             SendJson(res, {{"record", view->record.id},
+                            {"version", view->text_version},
+                            {"artifact", view->artifact},
+                            {"segments", view->json["segments"]}});
+           });
 
   svr->Get(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res) {
     Call c;
@@ -349,55 +375,55 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     SendJson(res, *seg);
   });
 
-  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/transcript)", [site](const Request& req,
-                                                                      Response& res) {
-    Call c;
-    if (!Begin(site, req, res, &c)) return;
-    std::string format = Param(req, "format");
-    if (format.empty()) format = "json";
-    if (format != "json" && format != "vtt" && format != "srt" && format != "txt") {
-      return Problem(res, 400, "bad-request", "Bad Request",
-                     "format must be json, vtt, srt or txt, not '" + format + "'");
-    }
-    std::optional<int> version;
-    if (!VersionParam(req, res, &version)) return;
-    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
-    if (!view.ok()) return ProblemFor(res, view.status());
-    auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
-    if (!doc.ok()) {
-      if (doc.status().IsNotFound()) {
-        return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
-      }
-      return ProblemFor(res, doc.status());
-    }
-    if (!view->whole) {
-      // Only the lines the caller may read, rebuilt from them alone.
-      auto all = (*c.a)->store()->RecordSegments(view->record.id);
-      if (!all.ok()) return ProblemFor(res, all.status());
-      std::set<std::pair<int64_t, int64_t>> readable;
-      for (const auto& s : *all) {
-        if (s.segment.version == doc->version &&
-            access::Decide(c.subject, access::Action::kRead, s.effective)) {
-          readable.insert({s.segment.start_ms, s.segment.end_ms});
+  svr->Get(
+      R"(/api/v1/records/([a-z0-9]{1,64})/transcript)", [site](const Request& req, Response& res) {
+        Call c;
+        if (!Begin(site, req, res, &c)) return;
+        std::string format = Param(req, "format");
+        if (format.empty()) format = "json";
+        if (format != "json" && format != "vtt" && format != "srt" && format != "txt") {
+          return Problem(res, 400, "bad-request", "Bad Request",
+                         "format must be json, vtt, srt or txt, not '" + format + "'");
         }
-      }
-      std::vector<ingest::Cue> kept;
-      for (auto& cue : doc->cues) {
-        if (readable.count({cue.start_ms, cue.end_ms})) kept.push_back(std::move(cue));
-      }
-      doc->cues = std::move(kept);
-      auto built = ingest::BuildTranscript(doc->cues, doc->duration_ms);
-      if (!built.ok()) return ProblemFor(res, built.status());
-      doc->json = built->json;
-    }
-    auto text = ingest::FormatTranscript(*doc, format);
-    if (!text.ok()) return ProblemFor(res, text.status());
-    const char* mime = format == "json"  ? "application/json"
-                       : format == "vtt" ? "text/vtt; charset=utf-8"
-                       : format == "srt" ? "application/x-subrip; charset=utf-8"
-                                         : "text/plain; charset=utf-8";
-    res.set_content(*text, mime);
-  });
+        std::optional<int> version;
+        if (!VersionParam(req, res, &version)) return;
+        auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+        if (!view.ok()) return ProblemFor(res, view.status());
+        auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
+        if (!doc.ok()) {
+          if (doc.status().IsNotFound()) {
+            return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
+          }
+          return ProblemFor(res, doc.status());
+        }
+        if (!view->whole) {
+          // Only the lines the caller may read, rebuilt from them alone.
+          auto all = (*c.a)->store()->RecordSegments(view->record.id);
+          if (!all.ok()) return ProblemFor(res, all.status());
+          std::set<std::pair<int64_t, int64_t>> readable;
+          for (const auto& s : *all) {
+            if (s.segment.version == doc->version &&
+                access::Decide(c.subject, access::Action::kRead, s.effective)) {
+              readable.insert({s.segment.start_ms, s.segment.end_ms});
+            }
+          }
+          std::vector<ingest::Cue> kept;
+          for (auto& cue : doc->cues) {
+            if (readable.count({cue.start_ms, cue.end_ms})) kept.push_back(std::move(cue));
+          }
+          doc->cues = std::move(kept);
+          auto built = ingest::BuildTranscript(doc->cues, doc->duration_ms);
+          if (!built.ok()) return ProblemFor(res, built.status());
+          doc->json = built->json;
+        }
+        auto text = ingest::FormatTranscript(*doc, format);
+        if (!text.ok()) return ProblemFor(res, text.status());
+        const char* mime = format == "json"  ? "application/json"
+                           : format == "vtt" ? "text/vtt; charset=utf-8"
+                           : format == "srt" ? "application/x-subrip; charset=utf-8"
+                                             : "text/plain; charset=utf-8";
+        res.set_content(*text, mime);
+      });
 
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/media/(original|access|poster))",
            [site](const Request& req, Response& res) {
@@ -408,11 +434,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              std::string which = req.matches[2];
              auto it = view->media.find(which);
              if (it == view->media.end()) {
-               return Problem(res, 404, "not-found", "Not Found", "this record has no " + which + " file you may fetch");
+               return Problem(res, 404, "not-found", "Not Found",
+                              "this record has no " + which + " file you may fetch");
              }
              std::string name = view->record.id + "-" + which + "." + Extension(it->second.mime);
              SendBlob(site, c.a->get(), it->second, name,
-                      view->record.consent == meta::Consent::kPublic, res);
+                      view->record.consent == meta::Consent::kPublic, req, res);
            });
 
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/proof)", [site](const Request& req, Response& res) {
@@ -424,12 +451,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!view.ok()) return ProblemFor(res, view.status());
     auto proof = (*c.a)->Prove(view->record.id, version);
     if (!proof.ok()) {
-      if (proof.status().IsNotFound()) return Problem(res, 404, "not-found", "Not Found", "no such version");
+      if (proof.status().IsNotFound())
+        return Problem(res, 404, "not-found", "Not Found", "no such version");
       return ProblemFor(res, proof.status());
     }
-    res.set_header("Content-Disposition",
-                   "attachment; filename=\"" + view->record.id + "-v" + std::to_string(proof->version) +
-                       ".proof.json\"");
+    res.set_header("Content-Disposition", "attachment; filename=\"" + view->record.id + "-v" +
+                                              std::to_string(proof->version) + ".proof.json\"");
     res.set_content(proof->ToJson().dump(2), "application/json");
   });
 
@@ -438,7 +465,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!Begin(site, req, res, &c)) return;
     search::SearchRequest sr;
     sr.query = Param(req, "q");
-    if (sr.query.empty()) return Problem(res, 400, "bad-request", "Bad Request", "q is empty: give words to search for");
+    if (sr.query.empty())
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "q is empty: give words to search for");
     sr.role = SearchRole(c.subject);
     sr.cursor = Param(req, "cursor");
     size_t offset, limit;
@@ -461,7 +490,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!Begin(site, req, res, &c)) return;
     std::string q = Param(req, "q");
     if (q.empty() || q.size() > 100) {
-      return Problem(res, 400, "bad-request", "Bad Request", "q must be 1 to 100 bytes of a word's beginning");
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "q must be 1 to 100 bytes of a word's beginning");
     }
     auto s = (*c.a)->Suggest(q, SearchRole(c.subject), 10);
     if (!s.ok()) return ProblemFor(res, s.status());
@@ -480,7 +510,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     for (const std::string* v : {&place, &date}) {
       if (v->find('"') != std::string::npos || v->size() > 200) {
-        return Problem(res, 400, "bad-request", "Bad Request", "a place or date may not hold '\"' or exceed 200 bytes");
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "a place or date may not hold '\"' or exceed 200 bytes");
       }
     }
     search::SearchRequest sr;
@@ -502,8 +533,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     Json groups = Json::array();
     for (auto& [w, g] : by_witness) groups.push_back(g);
-    Json out = {{"place", place}, {"date", date}, {"query", sr.query}, {"witnesses", groups},
-                {"facets", found["facets"]}, {"total_estimate", found["total_estimate"]}};
+    Json out = {{"place", place},
+                {"date", date},
+                {"query", sr.query},
+                {"witnesses", groups},
+                {"facets", found["facets"]},
+                {"total_estimate", found["total_estimate"]}};
     if (found.contains("next_cursor")) out["next_cursor"] = found["next_cursor"];
     SendJson(res, out);
   });
@@ -546,10 +581,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (!hashed || bytes == 0) {
         sha = sha_field;
         hashed = false;
-        while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\n' || sha.back() == '\r')) sha.pop_back();
+        while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\n' || sha.back() == '\r'))
+          sha.pop_back();
         std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
         if (sha.empty()) {
-          return Problem(res, 400, "bad-request", "Bad Request", "the form has neither a file nor a sha256");
+          return Problem(res, 400, "bad-request", "Bad Request",
+                         "the form has neither a file nor a sha256");
         }
       }
     } else {
@@ -562,7 +599,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     if (hashed) sha = ToHex(stream.Finish());
     if (!IsSha256Hex(sha)) {
-      return Problem(res, 400, "bad-request", "Bad Request", "sha256 must be 64 hexadecimal characters");
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "sha256 must be 64 hexadecimal characters");
     }
     auto out = VerifyBlob(c.a->get(), c.subject, sha);
     if (!out.ok()) return ProblemFor(res, out.status());
@@ -605,8 +643,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
             size_t slash = name.find_last_of("/\\");
             if (slash != std::string::npos) name = name.substr(slash + 1);
             if (name.empty() || !IsCleanUtf8(name) || name.size() > 200) name = "upload";
-            std::string dir = JoinPath(staging, "api-" + ToHex(std::string_view(
-                                                               reinterpret_cast<char*>(raw), 16)));
+            std::string dir = JoinPath(
+                staging, "api-" + ToHex(std::string_view(reinterpret_cast<char*>(raw), 16)));
             if (!site->env->CreateDirs(dir).ok()) {
               bad = true;
               bad_why = "cannot stage the upload";
@@ -661,13 +699,17 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Status st;
     if (!fields["consent"].empty()) {
       auto consent = meta::ParseConsent(fields["consent"]);
-      if (!consent.ok()) st = consent.status();
-      else opts.consent = *consent;
+      if (!consent.ok())
+        st = consent.status();
+      else
+        opts.consent = *consent;
     }
     if (st.ok() && !fields["meta"].empty()) {
       Json m = Json::parse(fields["meta"], nullptr, false);
-      if (m.is_discarded() || !m.is_object()) st = Status::InvalidArgument("meta is not a JSON object");
-      else opts.meta = m;
+      if (m.is_discarded() || !m.is_object())
+        st = Status::InvalidArgument("meta is not a JSON object");
+      else
+        opts.meta = m;
     }
     Result<std::vector<archive::Added>> added = st;
     if (st.ok()) added = (*c.a)->Add(paths, opts);
@@ -688,7 +730,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
 
   // Archivists: correct one line of a transcript.
   svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
-                                                        const httplib::ContentReader& reader) {
+                                                       const httplib::ContentReader& reader) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
     if (!RequireWriter(c, res)) return;
@@ -700,19 +742,21 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
     if (!seg.ok()) return ProblemFor(res, seg.status());
     if (!seg->contains("start_ms")) {
-      return Problem(res, 409, "conflict", "Conflict",
-                     "this segment is not a line of a transcript (only transcripts are corrected here)");
+      return Problem(
+          res, 409, "conflict", "Conflict",
+          "this segment is not a line of a transcript (only transcripts are corrected here)");
     }
-    auto v = ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"],
-                                    (*seg)["start_ms"], (*seg)["end_ms"], (*body)["text"],
-                                    "token " + c.subject.token_id);
+    auto v =
+        ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"],
+                               (*seg)["end_ms"], (*body)["text"], "token " + c.subject.token_id);
     if (!v.ok()) return ProblemFor(res, v.status());
-    SendJson(res,
-             {{"record", v->record_id},
-              {"version", v->version},
-              {"leaf_index", v->leaf_index},
-              {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
-             201);
+    SendJson(
+        res,
+        {{"record", v->record_id},
+         {"version", v->version},
+         {"leaf_index", v->leaf_index},
+         {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
+        201);
   });
 }
 

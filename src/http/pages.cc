@@ -28,7 +28,8 @@ std::string CookieValue(const Request& req, const std::string& name) {
   size_t pos = 0;
   while (pos < cookies.size()) {
     size_t semi = cookies.find(';', pos);
-    std::string item = cookies.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
+    std::string item =
+        cookies.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
     pos = semi == std::string::npos ? cookies.size() : semi + 1;
     while (!item.empty() && item.front() == ' ') item.erase(0, 1);
     if (item.rfind(name + "=", 0) == 0) return item.substr(name.size() + 1);
@@ -40,8 +41,9 @@ std::string Url(const std::string& s) { return httplib::detail::encode_query_par
 
 // A local path to come back to after switching language: never another host.
 std::string SafeBack(const std::string& back) {
-  if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 || back.find('\\') != std::string::npos ||
-      back.find("\r") != std::string::npos || back.find("\n") != std::string::npos || back.size() > 2000) {
+  if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
+      back.find('\\') != std::string::npos || back.find("\r") != std::string::npos ||
+      back.find("\n") != std::string::npos || back.size() > 2000) {
     return "/";
   }
   return back;
@@ -68,7 +70,8 @@ Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32
 Json MarkWords(const std::string& text, const std::vector<std::string>& words) {
   std::vector<std::pair<uint32_t, uint32_t>> marks;
   std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   for (const std::string& w : words) {
     if (w.size() < 2) continue;
     size_t pos = 0;
@@ -93,7 +96,8 @@ std::vector<std::string> QueryWords(const std::string& q) {
     if (c == ' ' || c == '"' || c == '\t') {
       if (!cur.empty() && cur[0] != '-' && cur.find(':') == std::string::npos && cur != "OR") {
         if (cur.back() == '*') cur.pop_back();
-        std::transform(cur.begin(), cur.end(), cur.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::transform(cur.begin(), cur.end(), cur.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
         out.push_back(cur);
       }
       cur.clear();
@@ -162,7 +166,8 @@ class PageContext {
   }
 
   void Error(Response& res, archive::Archive* a, int status) const {
-    Json v = a ? Base(a, "", "none") : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
+    Json v = a ? Base(a, "", "none")
+               : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
     std::string heading = status == 404   ? (*t_)["not_found_title"]
                           : status == 400 ? (*t_)["bad_request_title"]
                                           : (*t_)["error_title"];
@@ -201,8 +206,8 @@ std::string RecordTitle(const meta::Record& r, const PageContext& pc) {
   for (const auto& v : r.versions) {
     if (v.private_json.empty()) continue;
     Json p = Json::parse(v.private_json, nullptr, false);
-    if (p.is_object() && p.contains("meta") && p["meta"].is_object() && p["meta"].contains("title") &&
-        p["meta"]["title"].is_string()) {
+    if (p.is_object() && p.contains("meta") && p["meta"].is_object() &&
+        p["meta"].contains("title") && p["meta"]["title"].is_string()) {
       return p["meta"]["title"];
     }
     break;
@@ -260,7 +265,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     auto data = site->env->ReadFile(std::string(kFontDir) + name);
     if (!data.ok()) {
-      return Problem(res, 404, "not-found", "Not Found", "the font is not installed (fonts-noto-core)");
+      return Problem(res, 404, "not-found", "Not Found",
+                     "the font is not installed (fonts-noto-core)");
     }
     res.set_header("Cache-Control", "public, max-age=86400");
     res.set_content(*data, "font/ttf");
@@ -304,7 +310,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     Json collections = Json::array();
     for (const auto& [id, g] : groups) {
       Json langs = Json::array();
-      for (const auto& [l, n] : g.second) langs.push_back({{"name", pc.LangName(l)}, {"count", std::to_string(n)}});
+      for (const auto& [l, n] : g.second)
+        langs.push_back({{"name", pc.LangName(l)}, {"count", std::to_string(n)}});
       collections.push_back({{"id", id},
                              {"query", Url("collection:" + id)},
                              {"records", std::to_string(g.first)},
@@ -359,7 +366,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       Json hits = Json::array();
       for (const auto& h : rec["segments"]) hits.push_back(HitView(h, rec["record"], pc));
       uint64_t more = rec["matching_segments"].get<uint64_t>() - rec["segments"].size();
-      Json rv = {{"record", rec["record"]}, {"title", title}, {"hits", hits}, {"query_suffix", suffix}};
+      Json rv = {
+          {"record", rec["record"]}, {"title", title}, {"hits", hits}, {"query_suffix", suffix}};
       if (more > 0) rv["more"] = std::to_string(more);
       groups[group_of[w]]["records"].push_back(rv);
     }
@@ -434,7 +442,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     if (play) {
       std::string src = "/api/v1/records/" + r.id + "/media/" + play_name;
-      if (t_ms >= 0) src += "#t=" + std::to_string(t_ms / 1000);  // media fragment: no script needed
+      if (t_ms >= 0)
+        src += "#t=" + std::to_string(t_ms / 1000);  // media fragment: no script needed
       Json p = {{"src", src}, {"video", play->kind == "video"}};
       if (view->media.count("poster")) p["poster"] = "/api/v1/records/" + r.id + "/media/poster";
       v["player"] = p;
@@ -449,10 +458,12 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     for (const auto& ver : j["versions"]) {
       if (ver["version"] == view->text_version && ver.contains("derived")) {
         std::string tool = ver["derived"]["tool"];
-        provenance = tool == "human" ? pc.t()["human_transcript"].get<std::string>()
-                                     : (view->artifact == "transcript"
-                                            ? pc.t()["machine_transcript"].get<std::string>() + " (" + tool + ")"
-                                            : tool);
+        provenance =
+            tool == "human"
+                ? pc.t()["human_transcript"].get<std::string>()
+                : (view->artifact == "transcript"
+                       ? pc.t()["machine_transcript"].get<std::string>() + " (" + tool + ")"
+                       : tool);
       }
     }
     v["provenance"] = provenance;
@@ -467,15 +478,16 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       for (const auto& s : view->segments) {
         std::string lang = s.segment.lang.empty() ? "und" : s.segment.lang;
-        lines.push_back({{"id", std::to_string(s.segment.id)},
-                         {"start_ms", std::to_string(std::max<int64_t>(0, s.segment.start_ms))},
-                         {"end_ms", std::to_string(std::max<int64_t>(0, s.segment.end_ms))},
-                         {"time", FormatClock(s.segment.start_ms)},
-                         {"href", "/records/" + r.id + "?t=" + std::to_string(s.segment.start_ms / 1000)},
-                         {"lang", lang},
-                         {"dir", Direction(lang)},
-                         {"current", current == &s},
-                         {"parts", MarkWords(s.segment.text, words)}});
+        lines.push_back(
+            {{"id", std::to_string(s.segment.id)},
+             {"start_ms", std::to_string(std::max<int64_t>(0, s.segment.start_ms))},
+             {"end_ms", std::to_string(std::max<int64_t>(0, s.segment.end_ms))},
+             {"time", FormatClock(s.segment.start_ms)},
+             {"href", "/records/" + r.id + "?t=" + std::to_string(s.segment.start_ms / 1000)},
+             {"lang", lang},
+             {"dir", Direction(lang)},
+             {"current", current == &s},
+             {"parts", MarkWords(s.segment.text, words)}});
       }
       v["lines"] = lines;
       v["has_lines"] = !lines.empty();
@@ -501,10 +513,11 @@ void RegisterPages(Site* site, httplib::Server* svr) {
 
     Json versions = Json::array();
     for (const auto& ver : j["versions"]) {
-      Json row = {{"version", std::to_string(ver["version"].get<int>())},
-                  {"created", ver["created"]},
-                  {"leaf_index", std::to_string(ver["leaf_index"].get<uint64_t>())},
-                  {"manifest_short", ver["manifest_sha256"].get<std::string>().substr(0, 16) + "…"}};
+      Json row = {
+          {"version", std::to_string(ver["version"].get<int>())},
+          {"created", ver["created"]},
+          {"leaf_index", std::to_string(ver["leaf_index"].get<uint64_t>())},
+          {"manifest_short", ver["manifest_sha256"].get<std::string>().substr(0, 16) + "…"}};
       if (ver.contains("derived")) {
         row["made"] = true;
         row["artifact"] = ver["derived"]["artifact"];
@@ -519,9 +532,11 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["vkey"] = (*a)->VerifierKey();
     v["proof"] = "/api/v1/records/" + r.id + "/proof";
     std::string host = req.get_header_value("Host");
-    std::string cite_path = "/records/" + r.id + (t_ms >= 0 ? "?t=" + std::to_string(t_ms / 1000) : "");
+    std::string cite_path =
+        "/records/" + r.id + (t_ms >= 0 ? "?t=" + std::to_string(t_ms / 1000) : "");
     bool host_ok = !host.empty() && host.size() < 256 &&
-                   host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+                   host.find_first_not_of(
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
                        std::string::npos;
     v["cite_url"] = host_ok ? "http://" + host + cite_path : cite_path;
     v["citation"] = Citation(*view, site->origin, t_ms);
@@ -595,7 +610,10 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         }
         Json& acc = accounts[rec.witness_id];
         if (acc["hits"].size() >= 2) continue;
-        Json hj = {{"segment", h.segment_id}, {"lang", lang}, {"snippet", h.snippet}, {"highlights", Json::array()}};
+        Json hj = {{"segment", h.segment_id},
+                   {"lang", lang},
+                   {"snippet", h.snippet},
+                   {"highlights", Json::array()}};
         for (auto [s, e] : h.highlights) hj["highlights"].push_back({s, e});
         if (h.start_ms >= 0) hj["start_ms"] = h.start_ms;
         if (h.page >= 0) hj["page"] = h.page;
@@ -685,9 +703,11 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       sha = ToHex(stream.Finish());
     } else {
       sha = sha_field;
-      while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\r' || sha.back() == '\n')) sha.pop_back();
+      while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\r' || sha.back() == '\n'))
+        sha.pop_back();
       std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
-      if (!IsSha256Hex(sha)) return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
+      if (!IsSha256Hex(sha))
+        return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
     }
     verify_page(req, res, sha, "");
   });

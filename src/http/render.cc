@@ -1,9 +1,8 @@
 #include "http/render.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <kainjow/mustache.hpp>
 
 #include "http/assets.h"
 
@@ -58,7 +57,8 @@ Result<std::string> RenderTemplate(const std::string& name, const std::string& t
 }  // namespace
 
 const std::vector<std::string>& UiLanguages() {
-  static const std::vector<std::string>* langs = new std::vector<std::string>{"ar", "en", "fr", "he"};
+  static const std::vector<std::string>* langs =
+      new std::vector<std::string>{"ar", "en", "fr", "he"};
   return *langs;
 }
 
@@ -156,7 +156,8 @@ Result<Renderer> Renderer::Load() {
       }
     }
   }
-  if (!r.templates_.count("layout")) return Status::Corruption("web/templates/layout.mustache is missing");
+  if (!r.templates_.count("layout"))
+    return Status::Corruption("web/templates/layout.mustache is missing");
   return r;
 }
 

@@ -53,8 +53,14 @@ TEST(RenderTest, EveryLanguageHasEveryMessageAndPagesEscapeWhatTheyShow) {
 TEST(RenderTest, KnowsMediaTypesFromFirstBytesAndRejectsBadUtf8) {
   EXPECT_EQ(MimeFromHead("%PDF-1.7"), "application/pdf");
   EXPECT_EQ(MimeFromHead(std::string("RIFF\0\0\0\0WAVEfmt ", 16)), "audio/wav");
-  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20" "ftypM4A ", 12)), "audio/mp4");
-  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20" "ftypisom", 12)), "video/mp4");
+  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20"
+                                     "ftypM4A ",
+                                     12)),
+            "audio/mp4");
+  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20"
+                                     "ftypisom",
+                                     12)),
+            "video/mp4");
   EXPECT_EQ(MimeFromHead("ID3\x04"), "audio/mpeg");
   EXPECT_EQ(MimeFromHead("hello"), "application/octet-stream");
   EXPECT_TRUE(IsCleanUtf8("שלום مرحبا café"));

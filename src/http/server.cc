@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "core/json.h"
+#include "http/gate.h"
 #include "http/site.h"
 
 namespace attest::http {
@@ -19,6 +20,7 @@ thread_local std::chrono::steady_clock::time_point request_start;
 // Headers every answer carries: nothing runs but the site's own script, nothing is framed,
 // nothing is sent to another host, and no address leaks through a Referer.
 void SecurityHeaders(httplib::Response& res) {
+  if (res.has_header("Content-Security-Policy")) return;
   res.set_header("Content-Security-Policy",
                  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                  "media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
@@ -28,40 +30,25 @@ void SecurityHeaders(httplib::Response& res) {
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("Cross-Origin-Opener-Policy", "same-origin");
   res.set_header("Cross-Origin-Resource-Policy", "same-origin");
-  res.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  res.set_header("Permissions-Policy",
+                 "camera=(), microphone=(), geolocation=(), interest-cohort=()");
 }
 
 bool IsApi(const std::string& path) {
   return path.rfind("/api/", 0) == 0 || path.rfind("/log/", 0) == 0;
 }
 
-// A strong validator from the body, for answers that did not set one.
+// A strong validator from the body, for answers held in memory (a streamed file sets its own
+// and answers If-None-Match itself: IfNoneMatch).
 void ETagAndConditional(const httplib::Request& req, httplib::Response& res) {
   if (req.method != "GET" && req.method != "HEAD") return;
-  if (res.status != 200) return;
+  if (res.status != 200 || res.body.empty() || res.content_provider_) return;
   if (!res.has_header("ETag")) {
-    if (res.body.empty()) return;  // streamed: the handler sets its own
     res.set_header("ETag", "\"" + ToHex(Sha256(res.body)).substr(0, 32) + "\"");
   }
-  std::string etag = res.get_header_value("ETag");
-  std::string inm = req.get_header_value("If-None-Match");
-  if (inm.empty()) return;
-  bool match = inm == "*";
-  size_t pos = 0;
-  while (!match && pos < inm.size()) {
-    size_t comma = inm.find(',', pos);
-    std::string item = inm.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    pos = comma == std::string::npos ? inm.size() : comma + 1;
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (item.rfind("W/", 0) == 0) item.erase(0, 2);
-    match = item == etag;
-  }
-  if (match) {
+  if (IfNoneMatch(req, res.get_header_value("ETag"))) {
     res.status = 304;
     res.body.clear();
-    res.content_provider_ = nullptr;
-    res.content_length_ = 0;
   }
 }
 
@@ -133,6 +120,24 @@ void ProblemFor(httplib::Response& res, const Status& st) {
   }
 }
 
+bool IfNoneMatch(const httplib::Request& req, const std::string& etag) {
+  std::string inm = req.get_header_value("If-None-Match");
+  if (inm.empty()) return false;
+  if (inm == "*") return true;
+  size_t pos = 0;
+  while (pos < inm.size()) {
+    size_t comma = inm.find(',', pos);
+    std::string item =
+        inm.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? inm.size() : comma + 1;
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.rfind("W/", 0) == 0) item.erase(0, 2);
+    if (item == etag) return true;
+  }
+  return false;
+}
+
 bool IsCleanUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -194,9 +199,9 @@ Result<ServeOptions> ParseListen(const std::string& listen) {
 }
 
 struct Server::Internal {
+  explicit Internal(GateOptions o) : svr(std::move(o)) {}
   std::unique_ptr<Site> site;
-  httplib::Server svr;
-  int listen_fd = -1;
+  Gate svr;
 };
 
 Server::Server(std::unique_ptr<Internal> rep) : rep_(std::move(rep)) {}
@@ -205,7 +210,15 @@ Server::~Server() = default;
 Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir,
                                                ServeOptions options) {
   ASSIGN_OR_RETURN(Renderer renderer, Renderer::Load());
-  auto rep = std::make_unique<Internal>();
+  GateOptions gate;
+  gate.host = options.host;
+  gate.port = options.port;
+  gate.threads = options.threads;
+  gate.head_timeout_ms = options.read_timeout_s * 1000;
+  gate.keep_alive_ms = options.keep_alive_s * 1000;
+  gate.read_timeout_s = options.read_timeout_s;
+  gate.write_timeout_s = options.write_timeout_s;
+  auto rep = std::make_unique<Internal>(gate);
   rep->site = std::make_unique<Site>(env, std::move(archive_dir), options, std::move(renderer));
   Site* site = rep->site.get();
   {
@@ -214,24 +227,7 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
     site->origin = cp.checkpoint.origin;
   }
   httplib::Server& svr = rep->svr;
-  int threads = std::max(1, options.threads);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr.set_read_timeout(options.read_timeout_s, 0);
-  svr.set_write_timeout(options.write_timeout_s, 0);
-  svr.set_keep_alive_timeout(options.keep_alive_s);
-  svr.set_keep_alive_max_count(1000);
   svr.set_payload_max_length(options.max_upload);
-  Internal* r = rep.get();
-  int defer_s = options.read_timeout_s;
-  svr.set_socket_options([r, defer_s](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    // A connection that sends nothing is never handed to a thread: the kernel holds it until
-    // its first bytes arrive and drops it after `defer_s`.
-    setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_s, sizeof(defer_s));
-    r->listen_fd = sock;
-  });
-
   svr.set_pre_routing_handler([site](const httplib::Request& req, httplib::Response& res) {
     request_start = std::chrono::steady_clock::now();
     SecurityHeaders(res);
@@ -255,6 +251,12 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   });
   svr.set_error_handler([site](const httplib::Request& req, httplib::Response& res) {
     SecurityHeaders(res);
+    // After a malformed request, or one whose body may be left unread, the connection ends.
+    int s = res.status;
+    if (s == 400 || s == 408 || s == 411 || s == 413 || s == 414 || s == 431 ||
+        (req.method != "GET" && req.method != "HEAD")) {
+      Gate::CloseAfterThisRequest();
+    }
     if (!res.body.empty()) return;  // a handler already answered
     int status = res.status;
     if (!IsApi(req.path) && (status == 404 || status == 400) && req.method == "GET") {
@@ -302,26 +304,10 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
 
-Result<int> Server::Bind() {
-  const ServeOptions& o = rep_->site->options;
-  int port = o.port;
-  if (port == 0) {
-    port = rep_->svr.bind_to_any_port(o.host);
-    if (port < 0) return Status::Unavailable("cannot listen on " + o.host);
-  } else if (!rep_->svr.bind_to_port(o.host, o.port)) {
-    return Status::Unavailable("cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                               " (in use, or not an address of this machine)");
-  }
-  // cpp-httplib listens with a backlog of 5; many clients connecting at once need more.
-  if (rep_->listen_fd >= 0) ::listen(rep_->listen_fd, SOMAXCONN);
-  return port;
-}
+Result<int> Server::Bind() { return rep_->svr.Listen(); }
 
-Status Server::Run() {
-  if (!rep_->svr.listen_after_bind()) return Status::IOError("the server stopped with an error");
-  return Status::Ok();
-}
+Status Server::Run() { return rep_->svr.Run(); }
 
-void Server::Stop() { rep_->svr.stop(); }
+void Server::Stop() { rep_->svr.Stop(); }
 
 }  // namespace attest::http

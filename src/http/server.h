@@ -24,8 +24,8 @@ struct ServeOptions {
   int read_timeout_s = 5;
   int write_timeout_s = 30;
   int keep_alive_s = 5;
-  size_t max_json_body = 1 << 20;          // bytes of a JSON request body
-  size_t max_upload = size_t{4} << 30;     // bytes of an uploaded file (add, verify)
+  size_t max_json_body = 1 << 20;       // bytes of a JSON request body
+  size_t max_upload = size_t{4} << 30;  // bytes of an uploaded file (add, verify)
   // Access log lines (JSON, one a request) go here; none if empty.
   std::function<void(const std::string&)> access_log;
 };

@@ -72,6 +72,9 @@ void ProblemFor(httplib::Response& res, const Status& st);
 // an error (401), never silently anonymous.
 Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req);
 
+// True if the request's If-None-Match names `etag` (a quoted entity tag).
+bool IfNoneMatch(const httplib::Request& req, const std::string& etag);
+
 // True if `s` is valid UTF-8 without NUL or other C0 controls but tab, CR and LF.
 bool IsCleanUtf8(std::string_view s);
 

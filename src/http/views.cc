@@ -52,8 +52,8 @@ std::string MimeFromHead(std::string_view h) {
   if (starts("fLaC")) return "audio/flac";
   if (starts("RIFF") && starts("WAVE", 8)) return "audio/wav";
   if (starts("RIFF") && starts("AVI ", 8)) return "video/x-msvideo";
-  if (starts("\x1A\x45\xDF\xA3")) return h.find("webm") != std::string_view::npos ? "video/webm"
-                                                                                  : "video/x-matroska";
+  if (starts("\x1A\x45\xDF\xA3"))
+    return h.find("webm") != std::string_view::npos ? "video/webm" : "video/x-matroska";
   if (starts("ftyp", 4)) {
     if (starts("M4A", 8)) return "audio/mp4";
     if (starts("qt", 8)) return "video/quicktime";
@@ -157,7 +157,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   std::sort(view.segments.begin(), view.segments.end(), [](const auto& x, const auto& y) {
     if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
     if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
-    if (x.segment.char_start != y.segment.char_start) return x.segment.char_start < y.segment.char_start;
+    if (x.segment.char_start != y.segment.char_start)
+      return x.segment.char_start < y.segment.char_start;
     return x.segment.id < y.segment.id;
   });
   view.artifact = artifacts.count(view.text_version) ? artifacts[view.text_version] : "text";
@@ -209,7 +210,9 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
         if (b.role != "access" && b.role != "poster") continue;
         ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
         std::string mime = MimeFromHead(head);
-        std::string kind = b.role == "poster" ? "image" : mime.rfind("audio/", 0) == 0 ? "audio" : "video";
+        std::string kind = b.role == "poster"             ? "image"
+                           : mime.rfind("audio/", 0) == 0 ? "audio"
+                                                          : "video";
         view.media[b.role] = MediaFile{b.sha256, b.size, mime, kind};
       }
     }
@@ -275,9 +278,12 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
   for (const auto& s : all) {
     if (s.segment.id != segment_id) continue;
     if (!Decide(subject, Action::kRead, s.effective)) break;
-    Json j = {{"id", s.segment.id},         {"record", record_id},
-              {"version", s.segment.version}, {"lang", s.segment.lang},
-              {"text", s.segment.text},     {"witness", view->record.witness_id},
+    Json j = {{"id", s.segment.id},
+              {"record", record_id},
+              {"version", s.segment.version},
+              {"lang", s.segment.lang},
+              {"text", s.segment.text},
+              {"witness", view->record.witness_id},
               {"collection", view->record.collection_id}};
     if (s.segment.start_ms >= 0) {
       j["start_ms"] = s.segment.start_ms;
@@ -318,8 +324,8 @@ Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
                          {"role", u.role},
                          {"leaf_index", v.leaf_index},
                          {"url", "/records/" + u.record_id},
-                         {"proof", "/api/v1/records/" + u.record_id + "/proof?version=" +
-                                       std::to_string(u.version)}});
+                         {"proof", "/api/v1/records/" + u.record_id +
+                                       "/proof?version=" + std::to_string(u.version)}});
     }
   }
   return Json{{"sha256", sha256},
@@ -332,7 +338,8 @@ std::string Citation(const RecordView& view, const std::string& origin, int64_t 
   const meta::Record& r = view.record;
   const meta::Version& v = r.versions.back();
   std::string s;
-  if (view.json["meta"].contains("title")) s += view.json["meta"]["title"].get<std::string>() + ". ";
+  if (view.json["meta"].contains("title"))
+    s += view.json["meta"]["title"].get<std::string>() + ". ";
   if (!r.witness_id.empty()) s += "Witness " + r.witness_id + ", ";
   s += "record " + r.id + ", version " + std::to_string(v.version);
   if (at_ms >= 0) s += ", at " + FormatClock(at_ms);

@@ -125,15 +125,17 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
       std::string text = UdhrArticle(s, n);
       const char* voice = EspeakVoice(s.lang);
       if (text.empty() || !voice) continue;
-      std::string path = JoinPath(staging, "udhr-" + s.lang + "-article-" + std::to_string(n) + ".wav");
+      std::string path =
+          JoinPath(staging, "udhr-" + s.lang + "-article-" + std::to_string(n) + ".wav");
       if (!Run({options.espeak, "-v", voice, "-s", "150", "-w", path, "--", text})) {
-        out.note = "espeak-ng is not installed: the demo has no spoken samples (apt-get install "
-                   "espeak-ng)";
+        out.note =
+            "espeak-ng is not installed: the demo has no spoken samples (apt-get install "
+            "espeak-ng)";
         break;
       }
       archive::AddOptions opts = base_options(s.lang, "sample-voice-" + s.lang);
-      opts.meta = {{"title", "UDHR article " + std::to_string(n) + ", read by espeak-ng (" + s.lang +
-                                 ", sample)"},
+      opts.meta = {{"title", "UDHR article " + std::to_string(n) + ", read by espeak-ng (" +
+                                 s.lang + ", sample)"},
                    {"note", "Synthesized speech of a sample text, not testimony."}};
       ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
       out.added.push_back(added[0]);
@@ -143,8 +145,9 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
     if (!out.note.empty()) break;
   }
   if (spoke && options.speech_model.empty()) {
-    out.note = "the spoken samples are not transcribed: give a whisper model with "
-               "`attest demo --model ggml-base.bin` (doc/speech.md)";
+    out.note =
+        "the spoken samples are not transcribed: give a whisper model with "
+        "`attest demo --model ggml-base.bin` (doc/speech.md)";
   }
   RETURN_IF_ERROR(env->RemoveDir(staging));
   archive.reset();
