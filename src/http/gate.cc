@@ -12,7 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -32,33 +34,39 @@ int64_t NowMs() {
       .count();
 }
 
-void SetNonBlocking(int fd, bool on) {
-  int flags = fcntl(fd, F_GETFL, 0);
-  fcntl(fd, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
-}
 
 // A connected socket as cpp-httplib's Stream, with timeouts on every wait.
 class FdStream : public httplib::Stream {
  public:
   FdStream(int fd, int read_timeout_s, int write_timeout_s)
       : fd_(fd), read_ms_(read_timeout_s * 1000), write_ms_(write_timeout_s * 1000) {}
-  bool is_readable() const override { return Wait(POLLIN, read_ms_); }
+  bool is_readable() const override { return pos_ < len_ || Wait(POLLIN, read_ms_); }
   bool is_writable() const override { return Wait(POLLOUT, write_ms_); }
+  // Reads through a buffer: httplib reads request lines a byte at a time.
   ssize_t read(char* ptr, size_t size) override {
-    if (!is_readable()) return -1;
-    ssize_t n;
-    do {
-      n = ::recv(fd_, ptr, size, 0);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    if (pos_ == len_) {
+      if (size >= sizeof(buf_)) return Recv(ptr, size);  // a large body read: straight in
+      ssize_t n = Recv(buf_, sizeof(buf_));
+      if (n <= 0) return n;
+      pos_ = 0;
+      len_ = static_cast<size_t>(n);
+    }
+    size_t n = std::min(size, len_ - pos_);
+    std::memcpy(ptr, buf_ + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
   }
+  // Bytes received but not yet read (the start of a pipelined request).
+  size_t buffered() const { return len_ - pos_; }
+  // The socket stays non-blocking: a send that would block waits for room, up to the timeout.
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n;
-    do {
-      n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    while (true) {
+      ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!Wait(POLLOUT, write_ms_)) return -1;
+    }
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     Address(true, ip, port);
@@ -90,8 +98,19 @@ class FdStream : public httplib::Stream {
       port = std::atoi(serv);
     }
   }
+  ssize_t Recv(char* ptr, size_t size) {
+    while (true) {
+      ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);  // a whole head is usually there already
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!Wait(POLLIN, read_ms_)) return -1;
+    }
+  }
   int fd_;
   int read_ms_, write_ms_;
+  char buf_[16 * 1024];
+  size_t pos_ = 0, len_ = 0;
 };
 
 }  // namespace
@@ -176,24 +195,28 @@ Result<int> Gate::Listen() {
 }
 
 void Gate::Answer(int fd) {
-  SetNonBlocking(fd, false);
   FdStream stream(fd, options_.read_timeout_s, options_.write_timeout_s);
-  size_t count;
-  {
-    std::lock_guard<std::mutex> l(rep_->mu);
-    count = ++rep_->served[fd];
-  }
-  bool last = count >= options_.max_requests_per_connection || rep_->stopping.load();
-  bool closed = false;
-  bool parsed = false;
-  close_after_request = false;
-  bool ok = process_request(stream, last, closed, [&](httplib::Request& req) {
-    parsed = true;
-    stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
-  });
-  closed = closed || !parsed || close_after_request;
+  bool end = false;
+  do {
+    size_t count;
+    {
+      std::lock_guard<std::mutex> l(rep_->mu);
+      count = ++rep_->served[fd];
+    }
+    bool last = count >= options_.max_requests_per_connection || rep_->stopping.load();
+    bool closed = false;
+    bool parsed = false;
+    close_after_request = false;
+    bool ok = process_request(stream, last, closed, [&](httplib::Request& req) {
+      parsed = true;
+      stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
+    });
+    end = !ok || closed || last || !parsed || close_after_request;
+    // A pipelined request already read into the buffer is answered here; otherwise the
+    // connection waits in epoll for its next request.
+  } while (!end && stream.buffered() > 0);
   std::lock_guard<std::mutex> l(rep_->mu);
-  if (!ok || closed || last) {
+  if (end) {
     rep_->closing.push_back(fd);
   } else {
     rep_->back.push_back(fd);
@@ -294,10 +317,7 @@ Status Gate::Run() {
           }
           close_conn(c);
         }
-        for (int c : back) {
-          SetNonBlocking(c, true);
-          wait_for_head(c, now + options_.keep_alive_ms);
-        }
+        for (int c : back) wait_for_head(c, now + options_.keep_alive_ms);
         continue;
       }
       // A waiting connection has new bytes (or hung up): is the request head whole?
