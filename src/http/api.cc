@@ -562,32 +562,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       sha = (*body)["sha256"];
       std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
     } else if (req.is_multipart_form_data()) {
-      std::string field, sha_field;
-      reader(
-          [&](const httplib::MultipartFormData& part) {
-            field = part.name;
-            return true;
-          },
-          [&](const char* data, size_t n) {
-            if (field == "file") {
-              stream.Update(data, n);
-              bytes += n;
-              hashed = true;
-            } else if (field == "sha256" && sha_field.size() + n <= 128) {
-              sha_field.append(data, n);
-            }
-            return true;
-          });
-      if (!hashed || bytes == 0) {
-        sha = sha_field;
-        hashed = false;
-        while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\n' || sha.back() == '\r'))
-          sha.pop_back();
-        std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
-        if (sha.empty()) {
-          return Problem(res, 400, "bad-request", "Bad Request",
-                         "the form has neither a file nor a sha256");
-        }
+      VerifyForm form = ReadVerifyForm(reader);
+      bytes = form.bytes;
+      sha = form.bytes > 0 ? form.file_sha : form.sha_field;
+      if (sha.empty()) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the form has neither a file nor a sha256");
       }
     } else {
       reader([&](const char* data, size_t n) {
@@ -597,7 +577,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       });
       hashed = true;
     }
-    if (hashed) sha = ToHex(stream.Finish());
+    if (hashed) {
+      sha = ToHex(stream.Finish());
+    } else if (bytes > 0) {
+      hashed = true;  // a form's file, hashed as it arrived
+    }
     if (!IsSha256Hex(sha)) {
       return Problem(res, 400, "bad-request", "Bad Request",
                      "sha256 must be 64 hexadecimal characters");

@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -33,7 +33,6 @@ int64_t NowMs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
 
 // A connected socket as cpp-httplib's Stream, with timeouts on every wait.
 class FdStream : public httplib::Stream {
@@ -255,13 +254,17 @@ Status Gate::Run() {
     });
   }
 
-  auto close_conn = [this, r](int fd) {
+  // A connection leaves epoll (to be answered, or closed).
+  auto stop_waiting = [r](int fd) {
     auto it = r->waiting.find(fd);
     if (it != r->waiting.end()) {
       r->deadlines.erase(it->second);
       r->waiting.erase(it);
     }
     epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  };
+  auto close_conn = [this, r, &stop_waiting](int fd) {
+    stop_waiting(fd);
     {
       std::lock_guard<std::mutex> l(r->mu);
       r->served.erase(fd);
@@ -332,12 +335,7 @@ Status Gate::Run() {
                    head.find("\n\n") != std::string_view::npos ||
                    static_cast<size_t>(got) == peek.size();
       if (!whole) continue;
-      auto it = r->waiting.find(fd);
-      if (it != r->waiting.end()) {
-        r->deadlines.erase(it->second);
-        r->waiting.erase(it);
-      }
-      epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+      stop_waiting(fd);
       {
         std::lock_guard<std::mutex> l(r->mu);
         r->ready.push_back(fd);

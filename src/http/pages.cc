@@ -676,41 +676,17 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   });
 
   // The form without script: the file is uploaded, hashed as it arrives, and dropped.
-  svr->Post("/verify", [verify_page](const Request& req, Response& res,
-                                     const httplib::ContentReader& reader) {
-    if (!req.is_multipart_form_data()) {
-      return verify_page(req, res, "", "send the form as multipart/form-data");
-    }
-    std::string field, sha_field;
-    Sha256Stream stream;
-    uint64_t bytes = 0;
-    reader(
-        [&](const httplib::MultipartFormData& part) {
-          field = part.name;
-          return true;
-        },
-        [&](const char* data, size_t n) {
-          if (field == "file") {
-            stream.Update(data, n);
-            bytes += n;
-          } else if (field == "sha256" && sha_field.size() + n <= 128) {
-            sha_field.append(data, n);
-          }
-          return true;
-        });
-    std::string sha;
-    if (bytes > 0) {
-      sha = ToHex(stream.Finish());
-    } else {
-      sha = sha_field;
-      while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\r' || sha.back() == '\n'))
-        sha.pop_back();
-      std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
-      if (!IsSha256Hex(sha))
-        return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
-    }
-    verify_page(req, res, sha, "");
-  });
+  svr->Post("/verify",
+            [verify_page](const Request& req, Response& res, const httplib::ContentReader& reader) {
+              if (!req.is_multipart_form_data()) {
+                return verify_page(req, res, "", "send the form as multipart/form-data");
+              }
+              VerifyForm form = ReadVerifyForm(reader);
+              std::string sha = form.bytes > 0 ? form.file_sha : form.sha_field;
+              if (!IsSha256Hex(sha))
+                return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
+              verify_page(req, res, sha, "");
+            });
 }
 
 }  // namespace attest::http

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/hash.h"
@@ -163,6 +164,33 @@ bool IsCleanUtf8(std::string_view s) {
     i += n + 1;
   }
   return true;
+}
+
+VerifyForm ReadVerifyForm(const httplib::ContentReader& reader) {
+  VerifyForm form;
+  std::string field;
+  Sha256Stream stream;
+  reader(
+      [&](const httplib::MultipartFormData& part) {
+        field = part.name;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (field == "file") {
+          stream.Update(data, n);
+          form.bytes += n;
+        } else if (field == "sha256" && form.sha_field.size() + n <= 128) {
+          form.sha_field.append(data, n);
+        }
+        return true;
+      });
+  if (form.bytes > 0) form.file_sha = ToHex(stream.Finish());
+  std::string& sha = form.sha_field;
+  while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\r' || sha.back() == '\n'))
+    sha.pop_back();
+  while (!sha.empty() && sha.front() == ' ') sha.erase(0, 1);
+  std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
+  return form;
 }
 
 std::string Param(const httplib::Request& req, const char* name) {

@@ -78,6 +78,15 @@ bool IfNoneMatch(const httplib::Request& req, const std::string& etag);
 // True if `s` is valid UTF-8 without NUL or other C0 controls but tab, CR and LF.
 bool IsCleanUtf8(std::string_view s);
 
+// A verify form (multipart/form-data) read as it arrives: a `file` field is hashed and dropped;
+// a `sha256` field (at most 128 bytes) is kept as given.
+struct VerifyForm {
+  uint64_t bytes = 0;     // of the file
+  std::string file_sha;   // hex, if the file had bytes
+  std::string sha_field;  // as given, trimmed and lower-cased
+};
+VerifyForm ReadVerifyForm(const httplib::ContentReader& reader);
+
 // A query parameter, or "" if absent.
 std::string Param(const httplib::Request& req, const char* name);
 
