@@ -15,7 +15,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libavformat-dev libswscale-dev ffmpeg libavcodec-dev libswresample-dev libavutil-dev espeak-ng sox \
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-ara tesseract-ocr-heb tesseract-ocr-fra \
   tesseract-ocr-osd \
-  pango1.0-tools fonts-noto-core poppler-utils \
+  pango1.0-tools fonts-noto-core poppler-utils libkainjow-mustache-dev chromium wrk nginx-light \
   python3 coreutils procps curl bc openssl time \
   hunspell-ar hunspell-he hunspell-fr-classical hunspell-en-us
 # npm, only to fetch the pinned sources Debian lacks (not needed if Node.js is already there).

@@ -313,7 +313,19 @@ TEST_F(CliTest, DemoBuildsAVerifiedSampleArchive) {
   EXPECT_NE(r.out.find("not testimony"), std::string::npos);
   EXPECT_NE(r.out.find("intact"), std::string::npos);
   auto list = RunAttest({"--archive", tmp_ + "/demo", "list", "--json"});
-  EXPECT_EQ(Json::parse(list.out)["records"].size(), 4u);
+  // The Declaration in four languages, and articles 1 and 3 read by espeak-ng in each.
+  Json records = Json::parse(list.out)["records"];
+  ASSERT_EQ(records.size(), 12u);
+  int texts = 0, voices = 0;
+  for (const auto& rec : records) {
+    std::string w = rec["witness"];
+    texts += w.rfind("sample-text-", 0) == 0;
+    voices += w.rfind("sample-voice-", 0) == 0;
+    EXPECT_EQ(rec["consent"], "public");
+  }
+  EXPECT_EQ(texts, 4);
+  EXPECT_EQ(voices, 8);
+  EXPECT_NE(r.out.find("not transcribed"), std::string::npos);  // says how to transcribe them
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "archive/archive.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -581,7 +583,7 @@ Result<search::Results> Archive::Search(search::SearchRequest request) {
     ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
     for (auto& v : values) request.names.push_back(std::move(v));
   }
-  auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
+  auto index = Reader();
   if (!index.ok() && index.status().IsNotFound()) {
     ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
     if (segments == 0) return search::Results();
@@ -590,9 +592,20 @@ Result<search::Results> Archive::Search(search::SearchRequest request) {
   return (*index)->Search(request);
 }
 
+Result<search::LexicalIndex*> Archive::Reader() {
+  std::string dir = JoinPath(dir_, "index/lexical");
+  struct stat st;
+  uint64_t inode = ::stat(dir.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+  if (reader_ && inode == reader_inode_ && reader_->Reopen().ok()) return reader_.get();
+  reader_.reset();
+  ASSIGN_OR_RETURN(reader_, search::LexicalIndex::OpenReadOnly(dir));
+  reader_inode_ = inode;
+  return reader_.get();
+}
+
 Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix, search::Role role,
                                                          size_t limit) {
-  auto index = search::LexicalIndex::OpenReadOnly(JoinPath(dir_, "index/lexical"));
+  auto index = Reader();
   if (!index.ok() && index.status().IsNotFound()) return std::vector<search::Suggestion>();
   if (!index.ok()) return index.status();
   return (*index)->Suggest(prefix, role, limit);

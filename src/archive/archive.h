@@ -229,6 +229,11 @@ class Archive {
   std::unique_ptr<blob::FsBlobStore> blobs_;
   std::unique_ptr<meta::Store> store_;
   std::unique_ptr<tlog::Log> log_;
+  // The search index, kept open between searches of this handle (reopened to its newest
+  // state each time; opened afresh when a rebuild has swapped in a new directory).
+  Result<search::LexicalIndex*> Reader();
+  std::unique_ptr<search::LexicalIndex> reader_;
+  uint64_t reader_inode_ = 0;
 };
 
 struct ProofCheck {

@@ -11,11 +11,13 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <mutex>
 #include <thread>
 
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
+#include "access/access.h"
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
@@ -133,7 +135,8 @@ Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int 
 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
-int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner) {
+int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner,
+          bool access_log) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
   sigset_t stop_signals;
@@ -141,7 +144,16 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // inherited by the server's threads
-  http::Server server(env, dir, *opts);
+  if (access_log) {
+    opts->access_log = [](const std::string& line) {
+      static std::mutex mu;
+      std::lock_guard<std::mutex> l(mu);
+      std::cerr << line << "\n";
+    };
+  }
+  auto created = http::Server::Create(env, dir, *opts);
+  if (!created.ok()) return Fail(created.status());
+  http::Server& server = **created;
   auto port = server.Bind();
   if (!port.ok()) return Fail(port.status());
   std::string host =
@@ -354,6 +366,20 @@ int Main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"on", "off"}));
 
+  auto* token = app.add_subcommand("token", "API tokens: create, list, revoke (doc/api.md)");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Make a token; it is shown once");
+  auto* token_list = token->add_subcommand("list", "List the tokens (never their secrets)");
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id");
+  std::string token_role, token_label, token_expires, token_id;
+  bool token_json = false;
+  token_create->add_option("--role", token_role, "researcher, archivist or admin")->required();
+  token_create->add_option("--label", token_label, "What it is for (shown in lists)");
+  token_create->add_option("--expires", token_expires, "RFC 3339 time it stops working");
+  token_create->add_flag("--json", token_json, "Print JSON");
+  token_list->add_flag("--json", token_json, "Print JSON");
+  token_revoke->add_option("ID", token_id, "The token's id (t...)")->required();
+
   auto* transcript = app.add_subcommand(
       "transcript", "A record's transcript out (WebVTT, SRT, text, JSON) and corrections in");
   transcript->require_subcommand(1);
@@ -375,7 +401,11 @@ int Main(int argc, char** argv) {
 
   auto* reindex = app.add_subcommand("reindex", "Rebuild the search index from attest.db");
 
-  auto* serve = app.add_subcommand("serve", "Serve the archive over HTTP (public records only)");
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the portal, the JSON API and the log over HTTP (doc/api.md)");
+  bool serve_log = false;
+  serve->add_flag("--access-log", serve_log,
+                  "Write one JSON line a request to standard error (paths only, never queries)");
   std::string listen = "127.0.0.1:8080";
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080)");
 
@@ -386,6 +416,9 @@ int Main(int argc, char** argv) {
   demo->add_option("--dir", demo_dir, "Where to build it (default: a new temporary directory)");
   demo->add_option("--listen", demo_listen, "HOST:PORT (default 127.0.0.1:8080)");
   demo->add_flag("--no-serve", demo_no_serve, "Build and verify, then exit");
+  std::string demo_model;
+  demo->add_option("--model", demo_model,
+                   "A whisper model file (ggml-*.bin) to transcribe the spoken samples with");
 
   try {
     app.parse(argc, argv);
@@ -865,6 +898,55 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (*token) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    meta::Store* store = (*a)->store();
+    if (*token_create) {
+      auto role = access::ParseRole(token_role);
+      if (!role.ok()) return Usage(role.status().message());
+      auto t = access::CreateToken(env, store, *role, token_label, token_expires);
+      if (!t.ok()) {
+        return t.status().code() == Code::kInvalidArgument ? Usage(t.status().message())
+                                                           : Fail(t.status());
+      }
+      if (token_json) {
+        PrintJson({{"id", t->token.id}, {"role", t->token.role}, {"token", t->secret},
+                   {"expires", t->token.expires}});
+      } else {
+        std::cout << t->secret << "\n";
+        std::cerr << "Token " << t->token.id << " (" << t->token.role
+                  << "): shown once, stored only as its SHA-256. Send it as "
+                  << "'Authorization: Bearer TOKEN'.\n";
+      }
+      return kExitOk;
+    }
+    if (*token_revoke) {
+      auto revoked = store->RevokeToken(token_id, FormatRfc3339(env->NowMicros()));
+      if (!revoked.ok()) return Fail(revoked.status());
+      if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + token_id + "'"));
+      std::cout << "Revoked " << token_id << "\n";
+      return kExitOk;
+    }
+    auto listed = store->ListTokens();
+    if (!listed.ok()) return Fail(listed.status());
+    Json arr = Json::array();
+    for (const auto& t : *listed) {
+      arr.push_back({{"id", t.id}, {"role", t.role}, {"label", t.label}, {"created", t.created},
+                     {"expires", t.expires}, {"revoked", t.revoked}});
+    }
+    if (token_json) {
+      PrintJson({{"tokens", arr}});
+    } else {
+      for (const auto& t : *listed) {
+        std::cout << t.id << "  " << t.role << "  " << t.created
+                  << (t.revoked.empty() ? "" : "  revoked " + t.revoked)
+                  << (t.expires.empty() ? "" : "  expires " + t.expires) << "  " << t.label << "\n";
+      }
+    }
+    return kExitOk;
+  }
+
   if (*models) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
@@ -966,7 +1048,7 @@ int Main(int argc, char** argv) {
     auto a = open();  // fail early, with a clear message, if the archive cannot be opened
     if (!a.ok()) return Fail(a.status());
     a->reset();
-    return Serve(env, archive_dir, listen, "");
+    return Serve(env, archive_dir, listen, "", serve_log);
   }
 
   if (*demo) {
@@ -976,13 +1058,17 @@ int Main(int argc, char** argv) {
       if (!mkdtemp(tmpl)) return Fail(Status::IOError("cannot create a temporary directory"));
       dir = tmpl;
     }
-    auto added = ingest::BuildDemoArchive(env, dir);
-    if (!added.ok()) return Fail(added.status());
+    ingest::DemoOptions demo_options;
+    demo_options.speech_model = demo_model;
+    auto built = ingest::BuildDemoArchive(env, dir, demo_options);
+    if (!built.ok()) return Fail(built.status());
+    const auto* added = &built->added;
     auto a = archive::Archive::Open(env, dir);
     if (!a.ok()) return Fail(a.status());
     auto rep = (*a)->Verify();
     if (!rep.ok()) return Fail(rep.status());
     std::string banner = "attest demo: a sample archive (sample texts, not testimony)\n";
+    if (!built->note.empty()) banner += "note: " + built->note + "\n";
     for (const auto& x : *added) banner += "  " + x.id + "  " + BaseName(x.file) + "\n";
     banner += std::string("verify: ") + (rep->ok ? "intact" : "DAMAGED") + ", log size " +
               std::to_string(rep->log_size) + "\nverifier key: " + (*a)->VerifierKey() +
@@ -993,7 +1079,7 @@ int Main(int argc, char** argv) {
       std::cout << banner;
       return kExitOk;
     }
-    return Serve(env, dir, demo_listen, banner);
+    return Serve(env, dir, demo_listen, banner, false);
   }
   return kExitUsage;
 }

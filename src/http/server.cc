@@ -1,44 +1,84 @@
 #include "http/server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
-#include "archive/archive.h"
+#include <algorithm>
+#include <chrono>
+
 #include "core/hash.h"
 #include "core/json.h"
+#include "http/gate.h"
+#include "http/site.h"
 
 namespace attest::http {
 namespace {
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
+thread_local std::chrono::steady_clock::time_point request_start;
+
+// Headers every answer carries: nothing runs but the site's own script, nothing is framed,
+// nothing is sent to another host, and no address leaks through a Referer.
+void SecurityHeaders(httplib::Response& res) {
+  if (res.has_header("Content-Security-Policy")) return;
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                 "media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
+                 "base-uri 'none'; frame-ancestors 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+  res.set_header("Cross-Origin-Resource-Policy", "same-origin");
+  res.set_header("Permissions-Policy",
+                 "camera=(), microphone=(), geolocation=(), interest-cohort=()");
 }
 
-// RFC 9457 problem details.
-void Problem(httplib::Response& res, int status, const std::string& title,
+bool IsApi(const std::string& path) {
+  return path.rfind("/api/", 0) == 0 || path.rfind("/log/", 0) == 0;
+}
+
+// A strong validator from the body, for answers held in memory (a streamed file sets its own
+// and answers If-None-Match itself: IfNoneMatch).
+void ETagAndConditional(const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "GET" && req.method != "HEAD") return;
+  if (res.status != 200 || res.body.empty() || res.content_provider_) return;
+  if (!res.has_header("ETag")) {
+    res.set_header("ETag", "\"" + ToHex(Sha256(res.body)).substr(0, 32) + "\"");
+  }
+  if (IfNoneMatch(req, res.get_header_value("ETag"))) {
+    res.status = 304;
+    res.body.clear();
+  }
+}
+
+}  // namespace
+
+Result<ArchivePool::Lease> ArchivePool::Acquire() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!free_.empty()) {
+      auto a = std::move(free_.back());
+      free_.pop_back();
+      return Lease(this, std::move(a));
+    }
+  }
+  ASSIGN_OR_RETURN(auto a, archive::Archive::Open(env_, dir_));
+  return Lease(this, std::move(a));
+}
+
+void ArchivePool::Return(std::unique_ptr<archive::Archive> a) {
+  std::lock_guard<std::mutex> l(mu_);
+  free_.push_back(std::move(a));
+}
+
+void Problem(httplib::Response& res, int status, const std::string& type, const std::string& title,
              const std::string& detail) {
-  Json j = {{"type", "about:blank"}, {"title", title}, {"status", status}, {"detail", detail}};
+  Json j = {{"type", "/api/v1/problems/" + type},
+            {"title", title},
+            {"status", status},
+            {"detail", detail}};
   res.status = status;
   res.set_content(j.dump(), "application/problem+json");
 }
@@ -60,17 +100,111 @@ int HttpStatusFor(const Status& st) {
   }
 }
 
-bool SafeLogPath(const std::string& p) {
-  if (p.empty() || p.find("..") != std::string::npos || p[0] == '/') return false;
-  if (p != "checkpoint" && p.rfind("tile/", 0) != 0) return false;
-  for (char c : p) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '.';
-    if (!ok) return false;
+void ProblemFor(httplib::Response& res, const Status& st) {
+  int status = HttpStatusFor(st);
+  switch (status) {
+    case 404:
+      return Problem(res, 404, "not-found", "Not Found", st.message());
+    case 400:
+      return Problem(res, 400, "bad-request", "Bad Request", st.message());
+    case 403:
+      return Problem(res, 403, "forbidden", "Forbidden", st.message());
+    case 409:
+      return Problem(res, 409, "conflict", "Conflict", st.message());
+    case 503:
+      return Problem(res, 503, "unavailable", "Service Unavailable",
+                     "the archive is not available; try again shortly");
+    default:
+      // Internals (paths, database errors) are for the operator's log, not the caller.
+      return Problem(res, 500, "internal", "Internal Server Error",
+                     "the archive could not answer this request");
+  }
+}
+
+bool IfNoneMatch(const httplib::Request& req, const std::string& etag) {
+  std::string inm = req.get_header_value("If-None-Match");
+  if (inm.empty()) return false;
+  if (inm == "*") return true;
+  size_t pos = 0;
+  while (pos < inm.size()) {
+    size_t comma = inm.find(',', pos);
+    std::string item =
+        inm.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? inm.size() : comma + 1;
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.rfind("W/", 0) == 0) item.erase(0, 2);
+    if (item == etag) return true;
+  }
+  return false;
+}
+
+bool IsCleanUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+      if (c == 0x7F) return false;
+      ++i;
+      continue;
+    }
+    int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0 || i + n >= s.size()) return false;  // bytes i+1 .. i+n must exist
+    uint32_t cp = c & (0x3F >> n);
+    for (int k = 1; k <= n; ++k) {
+      unsigned char cc = s[i + k];
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
   }
   return true;
 }
 
-}  // namespace
+VerifyForm ReadVerifyForm(const httplib::ContentReader& reader) {
+  VerifyForm form;
+  std::string field;
+  Sha256Stream stream;
+  reader(
+      [&](const httplib::MultipartFormData& part) {
+        field = part.name;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (field == "file") {
+          stream.Update(data, n);
+          form.bytes += n;
+        } else if (field == "sha256" && form.sha_field.size() + n <= 128) {
+          form.sha_field.append(data, n);
+        }
+        return true;
+      });
+  if (form.bytes > 0) form.file_sha = ToHex(stream.Finish());
+  std::string& sha = form.sha_field;
+  while (!sha.empty() && (sha.back() == ' ' || sha.back() == '\r' || sha.back() == '\n'))
+    sha.pop_back();
+  while (!sha.empty() && sha.front() == ' ') sha.erase(0, 1);
+  std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
+  return form;
+}
+
+std::string Param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req) {
+  std::string auth = req.get_header_value("Authorization");
+  if (auth.empty()) return access::Subject{};
+  if (auth.size() < 7 || strncasecmp(auth.c_str(), "Bearer ", 7) != 0) {
+    return Status::PermissionDenied("the Authorization header is not 'Bearer TOKEN'");
+  }
+  return access::Authenticate(site->env, a->store(), std::string_view(auth).substr(7));
+}
 
 Result<ServeOptions> ParseListen(const std::string& listen) {
   ServeOptions o;
@@ -93,143 +227,115 @@ Result<ServeOptions> ParseListen(const std::string& listen) {
 }
 
 struct Server::Internal {
-  Env* env;
-  std::string dir;
-  ServeOptions options;
-  httplib::Server svr;
+  explicit Internal(GateOptions o) : svr(std::move(o)) {}
+  std::unique_ptr<Site> site;
+  Gate svr;
 };
 
-Server::Server(Env* env, std::string archive_dir, ServeOptions options)
-    : rep_(new Internal{env, std::move(archive_dir), options, {}}) {
-  Internal* r = rep_.get();
-  int threads = options.threads;
-  r->svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  r->svr.set_payload_max_length(1 << 20);
-  r->svr.set_read_timeout(10, 0);
-  r->svr.set_write_timeout(30, 0);
-
-  auto open = [r](httplib::Response& res) -> std::unique_ptr<archive::Archive> {
-    auto a = archive::Archive::Open(r->env, r->dir);
-    if (!a.ok()) {
-      Problem(res, 503, "Archive unavailable", "the archive could not be opened");
-      return nullptr;
-    }
-    return std::move(*a);
-  };
-
-  r->svr.Get(R"(/log/(.+))", [r](const httplib::Request& req, httplib::Response& res) {
-    std::string rel = req.matches[1];
-    if (!SafeLogPath(rel)) return Problem(res, 404, "Not Found", "no such log file");
-    auto data = r->env->ReadFile(JoinPath(JoinPath(r->dir, "log"), rel));
-    if (!data.ok()) return Problem(res, 404, "Not Found", "no such log file");
-    if (rel == "checkpoint") {
-      res.set_header("Cache-Control", "no-cache");
-      res.set_content(*data, "text/plain; charset=utf-8");
-    } else {
-      // Full tiles never change; partial ones are replaced by their full tile eventually.
-      res.set_header("Cache-Control", rel.find(".p/") == std::string::npos
-                                          ? "public, max-age=31536000, immutable"
-                                          : "public, max-age=60");
-      res.set_content(*data, "application/octet-stream");
-    }
-  });
-
-  r->svr.Get("/api/v1/records", [open](const httplib::Request&, httplib::Response& res) {
-    auto a = open(res);
-    if (!a) return;
-    auto list = a->List();
-    if (!list.ok()) return Problem(res, 500, "Internal error", "the records could not be read");
-    Json items = Json::array();
-    for (const auto& rec : *list) {
-      if (rec.consent == meta::Consent::kPublic) items.push_back(archive::RecordToJson(rec));
-    }
-    res.set_content(Json{{"records", items}}.dump(), "application/json");
-  });
-
-  r->svr.Get(R"(/api/v1/records/([a-z0-9]{1,64})/proof)",
-             [open](const httplib::Request& req, httplib::Response& res) {
-               auto a = open(res);
-               if (!a) return;
-               auto rec = a->Get(req.matches[1]);
-               // A record that is not public is indistinguishable from one that does not exist.
-               if (!rec.ok() || rec->consent != meta::Consent::kPublic) {
-                 return Problem(res, 404, "Not Found", "no such public record");
-               }
-               auto proof = a->Prove(rec->id, std::nullopt);
-               if (!proof.ok()) {
-                 return Problem(res, HttpStatusFor(proof.status()), "Proof unavailable",
-                                "the proof could not be made");
-               }
-               res.set_content(proof->ToJson().dump(2), "application/json");
-             });
-
-  r->svr.Get("/", [open](const httplib::Request&, httplib::Response& res) {
-    auto a = open(res);
-    if (!a) return;
-    auto cp = a->Checkpoint();
-    auto list = a->List();
-    std::string html =
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width\"><title>attest</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;"
-        "padding:0 1rem;line-height:1.5}code,pre{font-size:.85rem;overflow-wrap:anywhere}"
-        "pre{white-space:pre-wrap;word-break:break-all}"
-        "td{padding:.2rem .6rem;border-bottom:1px solid #ddd}"
-        ".notice{background:#fff4d6;border-left:4px solid #c90;padding:.5rem 1rem}</style>"
-        "</head><body><h1>attest</h1><p>A tamper-evident archive. Public records, their log "
-        "and proofs.</p>";
-    auto notice = a->store()->GetInfo("notice");
-    if (notice.ok() && notice->has_value()) {
-      html += "<p class=\"notice\" role=\"note\">" + HtmlEscape(**notice) + "</p>";
-    }
-    html +=
-        "<h2>Public records</h2><table><tr><th>record</th><th>language</th>"
-        "<th>collection</th><th>SHA-256</th><th>proof</th></tr>";
-    if (list.ok()) {
-      for (const auto& rec : *list) {
-        if (rec.consent != meta::Consent::kPublic || rec.versions.empty()) continue;
-        const auto& v = rec.versions.back();
-        std::string sha = v.blobs.empty() ? "" : v.blobs[0].sha256;
-        html += "<tr><td><code>" + HtmlEscape(rec.id) + "</code></td><td lang=\"" +
-                HtmlEscape(v.lang) + "\">" + HtmlEscape(v.lang) + "</td><td>" +
-                HtmlEscape(rec.collection_id) + "</td><td><code>" + HtmlEscape(sha.substr(0, 16)) +
-                "…</code></td><td><a href=\"/api/v1/records/" + HtmlEscape(rec.id) +
-                "/proof\">proof</a></td></tr>";
-      }
-    }
-    html += "</table>";
-    if (cp.ok()) {
-      html += "<h2>Signed checkpoint</h2><pre>" + HtmlEscape(cp->note) +
-              "</pre><p>Verifier key: <code>" + HtmlEscape(a->VerifierKey()) +
-              "</code></p><p>The log is served as C2SP tlog-tiles under "
-              "<a href=\"/log/checkpoint\">/log/</a>.</p>";
-    }
-    html += "</body></html>";
-    res.set_content(html, "text/html; charset=utf-8");
-  });
-}
-
+Server::Server(std::unique_ptr<Internal> rep) : rep_(std::move(rep)) {}
 Server::~Server() = default;
 
-Result<int> Server::Bind() {
-  if (rep_->options.port == 0) {
-    int port = rep_->svr.bind_to_any_port(rep_->options.host);
-    if (port < 0) return Status::Unavailable("cannot listen on " + rep_->options.host);
-    return port;
+Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir,
+                                               ServeOptions options) {
+  ASSIGN_OR_RETURN(Renderer renderer, Renderer::Load());
+  GateOptions gate;
+  gate.host = options.host;
+  gate.port = options.port;
+  gate.threads = options.threads;
+  gate.head_timeout_ms = options.read_timeout_s * 1000;
+  gate.keep_alive_ms = options.keep_alive_s * 1000;
+  gate.read_timeout_s = options.read_timeout_s;
+  gate.write_timeout_s = options.write_timeout_s;
+  auto rep = std::make_unique<Internal>(gate);
+  rep->site = std::make_unique<Site>(env, std::move(archive_dir), options, std::move(renderer));
+  Site* site = rep->site.get();
+  {
+    ASSIGN_OR_RETURN(auto a, site->pool.Acquire());
+    ASSIGN_OR_RETURN(auto cp, a->Checkpoint());
+    site->origin = cp.checkpoint.origin;
   }
-  if (!rep_->svr.bind_to_port(rep_->options.host, rep_->options.port)) {
-    return Status::Unavailable("cannot listen on " + rep_->options.host + ":" +
-                               std::to_string(rep_->options.port) +
-                               " (in use, or not an address of this machine)");
+  httplib::Server& svr = rep->svr;
+  svr.set_payload_max_length(options.max_upload);
+  svr.set_pre_routing_handler([site](const httplib::Request& req, httplib::Response& res) {
+    request_start = std::chrono::steady_clock::now();
+    SecurityHeaders(res);
+    if (!IsCleanUtf8(req.path)) {
+      Problem(res, 400, "bad-request", "Bad Request", "the path is not valid UTF-8");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    for (const auto& [k, v] : req.params) {
+      if (!IsCleanUtf8(k) || !IsCleanUtf8(v)) {
+        Problem(res, 400, "bad-request", "Bad Request",
+                "the query parameter '" + (IsCleanUtf8(k) ? k : std::string("?")) +
+                    "' is not valid UTF-8 text");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    SecurityHeaders(res);
+    ETagAndConditional(req, res);
+  });
+  svr.set_error_handler([site](const httplib::Request& req, httplib::Response& res) {
+    SecurityHeaders(res);
+    // After a malformed request, or one whose body may be left unread, the connection ends.
+    int s = res.status;
+    if (s == 400 || s == 408 || s == 411 || s == 413 || s == 414 || s == 431 ||
+        (req.method != "GET" && req.method != "HEAD")) {
+      Gate::CloseAfterThisRequest();
+    }
+    if (!res.body.empty()) return;  // a handler already answered
+    int status = res.status;
+    if (!IsApi(req.path) && (status == 404 || status == 400) && req.method == "GET") {
+      return PageError(site, req, res, status);
+    }
+    std::string title = status == 404   ? "Not Found"
+                        : status == 413 ? "Payload Too Large"
+                        : status == 416 ? "Range Not Satisfiable"
+                        : status == 400 ? "Bad Request"
+                        : status == 405 ? "Method Not Allowed"
+                        : status == 414 ? "URI Too Long"
+                        : status == 431 ? "Request Header Fields Too Large"
+                                        : "Error";
+    std::string detail = status == 404   ? "there is nothing at this address"
+                         : status == 413 ? "the request body is larger than this endpoint accepts"
+                         : status == 416 ? "the Range header asks for bytes the file does not have"
+                                         : "the request could not be read";
+    std::string type = status == 404 ? "not-found" : status == 413 ? "too-large" : "bad-request";
+    if (status == 416) type = "range";
+    Problem(res, status, type, title, detail);
+  });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        Problem(res, 500, "internal", "Internal Server Error",
+                "the archive could not answer this request");
+      });
+  if (options.access_log) {
+    auto sink = options.access_log;
+    svr.set_logger([sink](const httplib::Request& req, const httplib::Response& res) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - request_start)
+                    .count();
+      // The path only: a query string can hold the words someone searched for.
+      Json line = {{"method", req.method},
+                   {"path", IsCleanUtf8(req.path) ? req.path : std::string("(not UTF-8)")},
+                   {"status", res.status},
+                   {"bytes", res.body.size()},
+                   {"us", us}};
+      sink(line.dump());
+    });
   }
-  return rep_->options.port;
+
+  RegisterApi(site, &svr);
+  RegisterPages(site, &svr);
+  return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
 
-Status Server::Run() {
-  if (!rep_->svr.listen_after_bind()) return Status::IOError("the server stopped with an error");
-  return Status::Ok();
-}
+Result<int> Server::Bind() { return rep_->svr.Listen(); }
 
-void Server::Stop() { rep_->svr.stop(); }
+Status Server::Run() { return rep_->svr.Run(); }
+
+void Server::Stop() { rep_->svr.Stop(); }
 
 }  // namespace attest::http

@@ -1,9 +1,52 @@
 #include "ingest/demo.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include "ingest/demo_samples.h"
+#include "ingest/models.h"
 #include "ingest/worker.h"
 
+extern char** environ;
+
 namespace attest::ingest {
+namespace {
+
+const char* EspeakVoice(const std::string& lang) {
+  if (lang == "en") return "en-us";
+  if (lang == "fr") return "fr-fr";
+  if (lang == "ar") return "ar";
+  if (lang == "he") return "he";
+  return nullptr;
+}
+
+bool IsArticleHeading(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  return line.rfind("Article ", 0) == 0 || line.rfind("المادة", 0) == 0 ||
+         line.rfind("סעיף", 0) == 0;
+}
+
+// Runs a program without a shell; its output is discarded. False if it could not run or
+// failed.
+bool Run(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return false;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
 
 const std::vector<SampleFile>& DemoSamples() {
   static const std::vector<SampleFile>* samples = new std::vector<SampleFile>{
@@ -15,30 +58,96 @@ const std::vector<SampleFile>& DemoSamples() {
   return *samples;
 }
 
-Result<std::vector<archive::Added>> BuildDemoArchive(Env* env, const std::string& dir) {
+std::string UdhrArticle(const SampleFile& sample, int n) {
+  std::string out;
+  int seen = 0;
+  size_t pos = 0;
+  const std::string& t = sample.text;
+  while (pos < t.size()) {
+    size_t nl = t.find('\n', pos);
+    std::string_view line(t.data() + pos, (nl == std::string::npos ? t.size() : nl) - pos);
+    pos = nl == std::string::npos ? t.size() : nl + 1;
+    if (IsArticleHeading(line)) {
+      if (seen == n) break;
+      ++seen;
+      continue;
+    }
+    if (seen != n) continue;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += line;
+  }
+  return out;
+}
+
+Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const DemoOptions& options) {
   using archive::Archive;
   RETURN_IF_ERROR(Archive::Init(env, dir, "demo.attest.invalid/samples"));
   ASSIGN_OR_RETURN(auto archive, Archive::Open(env, dir));
   RETURN_IF_ERROR(archive->store()->SetInfo(
       "notice",
       "A demonstration archive of sample texts: the Universal Declaration of Human Rights "
-      "(United Nations, 1948) in Arabic, Hebrew, English and French. Not testimony."));
+      "(United Nations, 1948) in Arabic, Hebrew, English and French, some articles read aloud "
+      "by a speech synthesizer. Not testimony."));
+  if (!options.speech_model.empty()) {
+    RETURN_IF_ERROR(AddModel(env, archive.get(), options.speech_model).status());
+  }
   std::string staging = JoinPath(dir, "blobs/tmp/demo");
   RETURN_IF_ERROR(env->CreateDirs(staging));
-  std::vector<archive::Added> out;
+  DemoArchive out;
+  // The Declaration was adopted in Paris on 10 December 1948: every sample is annotated so,
+  // which the Perspectives page shows side by side.
+  auto base_options = [](const std::string& lang, const std::string& witness) {
+    archive::AddOptions opts;
+    opts.collection = "samples";
+    opts.witness = witness;
+    opts.lang = lang;
+    opts.consent = meta::Consent::kPublic;
+    opts.places = {"Paris"};
+    opts.date = "1948-12-10";
+    return opts;
+  };
   for (const SampleFile& s : DemoSamples()) {
     std::string path = JoinPath(staging, s.name);
     RETURN_IF_ERROR(env->WriteFileAtomic(path, s.text));
-    archive::AddOptions opts;
-    opts.collection = "samples";
-    opts.witness = "sample-udhr";
-    opts.lang = s.lang;
-    opts.consent = meta::Consent::kPublic;
-    opts.meta = {{"title", "Universal Declaration of Human Rights (" + s.lang + ")"},
+    archive::AddOptions opts = base_options(s.lang, "sample-text-" + s.lang);
+    opts.meta = {{"title", "Universal Declaration of Human Rights (" + s.lang + ", sample)"},
                  {"note", "Sample text, not testimony. United Nations, 1948."}};
     ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
-    out.push_back(added[0]);
+    out.added.push_back(added[0]);
     RETURN_IF_ERROR(env->RemoveFile(path));
+  }
+  bool spoke = false;
+  for (const SampleFile& s : DemoSamples()) {
+    for (int n : options.spoken_articles) {
+      std::string text = UdhrArticle(s, n);
+      const char* voice = EspeakVoice(s.lang);
+      if (text.empty() || !voice) continue;
+      std::string path =
+          JoinPath(staging, "udhr-" + s.lang + "-article-" + std::to_string(n) + ".wav");
+      if (!Run({options.espeak, "-v", voice, "-s", "150", "-w", path, "--", text})) {
+        out.note =
+            "espeak-ng is not installed: the demo has no spoken samples (apt-get install "
+            "espeak-ng)";
+        break;
+      }
+      archive::AddOptions opts = base_options(s.lang, "sample-voice-" + s.lang);
+      opts.meta = {{"title", "UDHR article " + std::to_string(n) + ", read by espeak-ng (" +
+                                 s.lang + ", sample)"},
+                   {"note", "Synthesized speech of a sample text, not testimony."}};
+      ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
+      out.added.push_back(added[0]);
+      RETURN_IF_ERROR(env->RemoveFile(path));
+      spoke = true;
+    }
+    if (!out.note.empty()) break;
+  }
+  if (spoke && options.speech_model.empty()) {
+    out.note =
+        "the spoken samples are not transcribed: give a whisper model with "
+        "`attest demo --model ggml-base.bin` (doc/speech.md)";
   }
   RETURN_IF_ERROR(env->RemoveDir(staging));
   archive.reset();

@@ -417,17 +417,63 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
     duration = std::max(duration, c.end_ms);
   }
   for (const Cue& c : cues) duration = std::max(duration, c.end_ms);
+  size_t slash = file.rfind('/');
+  Json params = {{"by", by},
+                 {"file", slash == std::string::npos ? file : file.substr(slash + 1)},
+                 {"format", format},
+                 {"sha256", ToHex(Sha256(data))}};
+  return AddHumanTranscript(archive, record_id, source, cues, duration, params);
+}
+
+Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
+                                     int version, int64_t start_ms, int64_t end_ms,
+                                     const std::string& text, const std::string& by) {
+  std::string line = text;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+  if (line.empty()) return Status::InvalidArgument("the corrected text is empty");
+  if (line.size() > 10000) {
+    return Status::InvalidArgument("the corrected text is longer than 10,000 bytes");
+  }
+  ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, version));
+  if (doc.artifact != "transcript") {
+    return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +
+                                   " is a " + doc.artifact + ", not a transcript of the witness");
+  }
+  bool found = false;
+  for (Cue& c : doc.cues) {
+    if (c.start_ms != start_ms || c.end_ms != end_ms) continue;
+    if (c.text == line) return Status::InvalidArgument("the corrected text is the text already there");
+    c.text = line;
+    c.words.clear();  // the word times were the recogniser's, for other words
+    c.confidence = -1;
+    found = true;
+  }
+  if (!found) {
+    return Status::NotFound("version " + std::to_string(version) + " of " + record_id +
+                            " has no line from " + std::to_string(start_ms) + " to " +
+                            std::to_string(end_ms) + " ms");
+  }
+  Json params = {{"by", by},
+                 {"corrects", version},
+                 {"line", {{"start_ms", start_ms}, {"end_ms", end_ms}}},
+                 {"sha256", ToHex(Sha256(line))}};
+  return AddHumanTranscript(archive, record_id, doc.from, doc.cues, doc.duration_ms, params);
+}
+
+Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
+                                         int source, const std::vector<Cue>& cues,
+                                         int64_t duration, const Json& params) {
   ASSIGN_OR_RETURN(BuiltTranscript built, BuildTranscript(cues, duration));
   archive::DerivedText d;
   d.derivation.from = source;
   d.derivation.artifact = "transcript";
   d.derivation.tool = "human";
   d.derivation.tool_version = std::string("attest ") + ATTEST_VERSION;
-  size_t slash = file.rfind('/');
-  d.derivation.params = {{"by", by},
-                         {"file", slash == std::string::npos ? file : file.substr(slash + 1)},
-                         {"format", format},
-                         {"sha256", ToHex(Sha256(data))}};
+  d.derivation.params = params;
   d.text = std::move(built.text);
   d.segments = std::move(built.segments);
   d.blobs.push_back({"transcript", std::move(built.json), ""});

@@ -60,6 +60,18 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
                                        const std::string& record, const std::string& file,
                                        const std::string& by, std::optional<int> from);
 
+// Corrects one line of a transcript version (the cue from start_ms to end_ms): the whole
+// transcript with that line's new text is added as a derived version, tool `human`, params
+// {"by", "corrects": version, "line": {start_ms, end_ms}, "sha256" of the new text}.
+Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
+                                     int version, int64_t start_ms, int64_t end_ms,
+                                     const std::string& text, const std::string& by);
+
+// Adds `cues` as a transcript a person made from version `source` (import and correction).
+Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
+                                         int source, const std::vector<Cue>& cues,
+                                         int64_t duration, const Json& params);
+
 // The transcript blob (doc/format/manifest.md) and text of `cues`: segments one a line, each
 // with its code point range; and the milliseconds of speech in each language.
 struct BuiltTranscript {

@@ -133,6 +133,17 @@ CREATE TABLE models (
   added TEXT NOT NULL);
 CREATE INDEX models_kind ON models(kind, added);
 )sql",
+    // 5: API tokens (`attest token`): only the SHA-256 of each token is kept.
+    R"sql(
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('researcher','archivist','admin')),
+  label TEXT NOT NULL,
+  created TEXT NOT NULL,
+  expires TEXT,
+  revoked TEXT);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -528,6 +528,48 @@ class SqliteStore : public Store {
     return db_->Changes() > 0;
   }
 
+  Status AddToken(const Token& t) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO tokens(id, sha256, role, label, created, "
+                                          "expires, revoked) VALUES (?, ?, ?, ?, ?, ?, NULL)"));
+    s.Bind(1, t.id).Bind(2, t.sha256).Bind(3, t.role).Bind(4, t.label).Bind(5, t.created);
+    if (t.expires.empty()) {
+      s.BindNull(6);
+    } else {
+      s.Bind(6, t.expires);
+    }
+    return s.Run();
+  }
+
+  Result<std::optional<Token>> FindToken(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(auto all, SelectTokens("WHERE sha256 = ?", sha256));
+    if (all.empty()) return std::optional<Token>();
+    return std::optional<Token>(std::move(all[0]));
+  }
+
+  Result<std::vector<Token>> ListTokens() override { return SelectTokens("", ""); }
+
+  Result<bool> RevokeToken(const std::string& id, const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"));
+    RETURN_IF_ERROR(s.Bind(1, now).Bind(2, id).Run());
+    return db_->Changes() > 0;
+  }
+
+  Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT vb.record_id, vb.version, vb.role FROM "
+                                          "version_blobs vb JOIN records r ON r.id = vb.record_id "
+                                          "WHERE vb.sha256 = ? AND r.withdrawn_at IS NULL "
+                                          "ORDER BY r.seq, vb.version, vb.role"));
+    s.Bind(1, sha256);
+    std::vector<BlobUse> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Text(2)});
+    }
+    return out;
+  }
+
   Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT record_id FROM imports WHERE source_id = ?"));
     s.Bind(1, source_id);
@@ -820,6 +862,21 @@ class SqliteStore : public Store {
   Status InsertIgnore(const char* sql, const std::string& a, const std::string& b) {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
     return s.Bind(1, a).Bind(2, b).Run();
+  }
+
+  Result<std::vector<Token>> SelectTokens(const char* where, const std::string& arg) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT id, sha256, role, label, created, "
+                                                      "COALESCE(expires, ''), COALESCE(revoked, "
+                                                      "'') FROM tokens ") +
+                                          where + " ORDER BY created, id"));
+    if (*where) s.Bind(1, arg);
+    std::vector<Token> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
+    }
+    return out;
   }
 
   Result<std::vector<Record>> LoadRecords(const std::string& where, const std::string& arg) {

@@ -154,6 +154,25 @@ struct ModelFile {
   std::string added;
 };
 
+// An API token (`attest token`, doc/format/metadata.md#tokens). The token itself is shown once
+// and never stored: only its SHA-256.
+struct Token {
+  std::string id;      // "t" + 12 base32 characters, public (names the token in lists)
+  std::string sha256;  // hex of the token's bytes
+  std::string role;    // researcher, archivist, admin
+  std::string label;
+  std::string created;
+  std::string expires;  // RFC 3339, or empty: never
+  std::string revoked;  // RFC 3339, or empty
+};
+
+// Where a blob is used: by a version of a record, in a role.
+struct BlobUse {
+  std::string record_id;
+  int version = 0;
+  std::string role;
+};
+
 struct NewVersion {
   std::string manifest;
   std::string manifest_sha256;
@@ -294,6 +313,16 @@ class Store {
   virtual Result<std::vector<ModelFile>> ListModels(const std::string& kind) = 0;
   virtual Result<bool> RemoveModel(const std::string& sha256) = 0;
 
+  // API tokens: FindToken looks one up by its SHA-256 (nullopt if none); RevokeToken is false
+  // if no unrevoked token has that id.
+  virtual Status AddToken(const Token& token) = 0;
+  virtual Result<std::optional<Token>> FindToken(const std::string& sha256) = 0;
+  virtual Result<std::vector<Token>> ListTokens() = 0;
+  virtual Result<bool> RevokeToken(const std::string& id, const std::string& now) = 0;
+
+  // Every use of a blob by a version of a record that is not withdrawn.
+  virtual Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) = 0;
+
   // The record a bulk-import row id was imported as, if it was.
   virtual Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) = 0;
 
@@ -309,7 +338,7 @@ class Store {
 // schema. A database from a newer attest is refused.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 }  // namespace attest::meta
 

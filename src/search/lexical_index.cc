@@ -449,6 +449,17 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
   return idx;
 }
 
+Status LexicalIndex::Reopen() {
+  try {
+    for (auto& level : rep_->readers) {
+      for (auto& r : level) r->reopen();
+    }
+  } catch (const Xapian::Error& e) {
+    return Status::Corruption("the search index cannot be reopened (" + e.get_msg() + ")");
+  }
+  return Status::Ok();
+}
+
 void LexicalIndex::SetNames(const std::vector<std::string>& names) {
   (void)rep_->Drain();
   for (auto& lane : rep_->lanes) lane->an.tag_names = lane->an.NameKeySeqs(names);

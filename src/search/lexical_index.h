@@ -116,6 +116,8 @@ class LexicalIndex {
   // Opens an existing index for searching only (any number of readers, beside a writer).
   static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
+  // Brings a read-only index up to the newest committed state (cheap when nothing changed).
+  Status Reopen();
 
   // The names (places, people) whose words Put marks with their name keys wherever a text
   // spells them, so that a query for the name in another script finds them (doc/search.md,

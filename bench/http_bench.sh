@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The portal and API under load (issue 7): wrk on loopback against an archive of SEGMENTS
+# segments (default 100,000: 500 public text records of 200 paragraphs, sentences of the
+# UDHR samples in four languages, each file marked as a sample). Measures, at 64 connections:
+# the search API (queries in four languages, rotated), a record page, and a log tile, the tile
+# compared in the same run with the same file served by nginx (Debian's nginx-light, its
+# own configuration on another port) as the practical limit. Prints CSV
+# `benchmark,value,unit,target,note`.
+#   bash bench/http_bench.sh [SEGMENTS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEGMENTS=${1:-100000}
+SECONDS_EACH=${2:-20}
+ATTEST=${ATTEST:-$PWD/build/attest}
+for tool in wrk nginx python3; do
+  command -v $tool > /dev/null || { echo "http_bench: $tool is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+done
+work=$(mktemp -d /tmp/attest-http-bench-XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true' EXIT
+PER_FILE=200
+FILES=$(( (SEGMENTS + PER_FILE - 1) / PER_FILE ))
+
+python3 - "$work/corpus" "$FILES" "$PER_FILE" <<'PY'
+import os, random, re, sys
+out, files, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(out, exist_ok=True)
+rng = random.Random(7)
+langs = {'en': 'eng', 'fr': 'fra', 'he': 'heb', 'ar': 'arb'}
+sentences = {}
+for code, name in langs.items():
+    text = open(f'samples/udhr/{name}.txt', encoding='utf-8').read()
+    lines = [l.strip() for l in text.splitlines() if len(l.strip()) > 40]
+    sentences[code] = lines
+rows = ['id,file,witness,collection,language,consent,title']
+for i in range(files):
+    code = list(langs)[i % 4]
+    paras = [' '.join(rng.sample(sentences[code], 2)) for _ in range(per)]
+    name = f'sample-{i:05d}.txt'
+    with open(os.path.join(out, name), 'w', encoding='utf-8') as f:
+        f.write('\n\n'.join(paras) + '\n')
+    rows.append(f'b{i},{name},w-{i % 97},bench-{code},{code},public,Sample {i} (UDHR sentences; not testimony)')
+open(os.path.join(out, 'manifest.csv'), 'w').write('\n'.join(rows) + '\n')
+PY
+
+"$ATTEST" init "$work/archive" --origin bench.attest.invalid/http > /dev/null
+"$ATTEST" --archive "$work/archive" import "$work/corpus/manifest.csv" > /dev/null
+"$ATTEST" --archive "$work/archive" worker --jobs 2 --until-idle > /dev/null 2>&1
+segs=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from segments').fetchone()[0])" "$work/archive/attest.db")
+record=$("$ATTEST" --archive "$work/archive" list --json | python3 -c "import json,sys; print(json.load(sys.stdin)['records'][0]['id'])")
+
+"$ATTEST" --archive "$work/archive" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>&1 &
+for _ in $(seq 100); do grep -q "http://" "$work/serve.out" && break; sleep 0.1; done
+port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
+
+mkdir -p "$work/nginx/logs"
+cat > "$work/nginx/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:18089;
+    location /log/ { alias $work/archive/log/; }
+  }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+
+cat > "$work/queries.lua" <<'LUA'
+local queries = {"dignity", "libert%C3%A9", "%D7%9B%D7%91%D7%95%D7%93", "%D8%A7%D9%84%D8%AD%D8%B1%D9%8A%D8%A9",
+  "%22equal%20in%20dignity%22", "education", "asile", "%D7%97%D7%99%D7%A8%D7%95%D7%AA", "marriage", "nationalit%C3%A9"}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/search?q=" .. queries[(i % #queries) + 1])
+end
+LUA
+
+# wrk's --latency output: Requests/sec and the 99% line (in us, ms or s).
+measure() {  # name url [script]
+  local name=$1 url=$2 script=${3:-}
+  local out
+  if [ -n "$script" ]; then
+    out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency -s "$script" "$url")
+  else
+    out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "$url")
+  fi
+  local rps p50 p99 errors
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  errors=$(echo "$out" | awk '/Non-2xx/ {print $4}')
+  echo "$name,$rps,$p50,$p99,${errors:-0}"
+}
+to_ms() { python3 -c "import sys,re; v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s)',v); print(round(float(m.group(1))*{'us':0.001,'ms':1,'s':1000}[m.group(2)],3))" "$1"; }
+
+tile=$(cd "$work/archive/log" && find tile/0 -type f ! -path '*.p/*' | sort | head -1)
+[ -n "$tile" ] || tile=$(cd "$work/archive/log" && find tile/0 -type f | sort | head -1)
+echo "benchmark,value,unit,target,note"
+echo "http.corpus_segments,$segs,segments,,$FILES public records of $PER_FILE paragraphs; wrk -t2 -c64 -d${SECONDS_EACH}s on loopback, same 2-core machine"
+while IFS=, read -r name rps p50 p99 errors; do
+  case $name in
+    search) target_rps=">= 1000"; target_p99="< 100" ;;
+    *) target_rps=""; target_p99="" ;;
+  esac
+  echo "http.$name.requests,$rps,req/s,$target_rps,non-2xx: $errors"
+  echo "http.$name.p50,$(to_ms "$p50"),ms,,"
+  echo "http.$name.p99,$(to_ms "$p99"),ms,$target_p99,"
+  echo "$name $rps" >> "$work/rates"
+done < <(
+  measure search "http://127.0.0.1:$port/api/v1/search?q=dignity" "$work/queries.lua"
+  measure record_page "http://127.0.0.1:$port/records/$record"
+  measure tile_attest "http://127.0.0.1:$port/log/$tile"
+  measure tile_nginx "http://127.0.0.1:18089/log/$tile"
+)
+attest_tile=$(awk '$1=="tile_attest" {print $2}' "$work/rates")
+nginx_tile=$(awk '$1=="tile_nginx" {print $2}' "$work/rates")
+echo "http.tile.nginx_over_attest,$(python3 -c "print(round($nginx_tile/$attest_tile,2))"),x,<= 2,the same tile file ($tile) served by nginx-light"

@@ -1,0 +1,125 @@
+#include "access/access.h"
+
+#include "core/hash.h"
+#include "core/json.h"
+
+namespace attest::access {
+namespace {
+
+constexpr std::string_view kTokenPrefix = "attest_";
+
+std::string Base32(const uint8_t* raw, size_t n, size_t chars) {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n && out.size() < chars; ++i) {
+    acc = (acc << 8) | raw[i];
+    bits += 8;
+    while (bits >= 5 && out.size() < chars) {
+      out.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0 && out.size() < chars) out.push_back(kAlphabet[(acc << (5 - bits)) & 31]);
+  return out;
+}
+
+}  // namespace
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kAnonymous:
+      return "anonymous";
+    case Role::kResearcher:
+      return "researcher";
+    case Role::kArchivist:
+      return "archivist";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "anonymous";
+}
+
+Result<Role> ParseRole(std::string_view s) {
+  if (s == "researcher") return Role::kResearcher;
+  if (s == "archivist") return Role::kArchivist;
+  if (s == "admin") return Role::kAdmin;
+  return Status::InvalidArgument("unknown role '" + std::string(s) +
+                                 "' (expected researcher, archivist or admin)");
+}
+
+bool Decide(const Subject& subject, Action action, meta::Consent consent) {
+  if (action == Action::kWrite) {
+    return subject.role == Role::kArchivist || subject.role == Role::kAdmin;
+  }
+  switch (consent) {
+    case meta::Consent::kPublic:
+      return true;
+    case meta::Consent::kResearch:
+      return subject.role != Role::kAnonymous;
+    case meta::Consent::kRestricted:
+      return subject.role == Role::kArchivist || subject.role == Role::kAdmin;
+    case meta::Consent::kSealed:
+    case meta::Consent::kWithdrawn:
+      return false;
+  }
+  return false;
+}
+
+std::vector<meta::Consent> ReadableLevels(const Subject& subject) {
+  std::vector<meta::Consent> out;
+  for (auto c : {meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted}) {
+    if (Decide(subject, Action::kRead, c)) out.push_back(c);
+  }
+  return out;
+}
+
+Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std::string& label,
+                             const std::string& expires) {
+  if (role == Role::kAnonymous) {
+    return Status::InvalidArgument("a token needs a role: researcher, archivist or admin");
+  }
+  if (!expires.empty() && !ParseRfc3339(expires).ok()) {
+    return Status::InvalidArgument("--expires '" + expires +
+                                   "' is not a time like 2027-01-31T00:00:00Z");
+  }
+  uint8_t raw[32];
+  env->RandomBytes(raw, sizeof(raw));
+  uint8_t id_raw[8];
+  env->RandomBytes(id_raw, sizeof(id_raw));
+  NewToken t;
+  t.secret = std::string(kTokenPrefix) + Base32(raw, sizeof(raw), 52);
+  t.token.id = "t" + Base32(id_raw, sizeof(id_raw), 12);
+  t.token.sha256 = ToHex(Sha256(t.secret));
+  t.token.role = RoleName(role);
+  t.token.label = label;
+  t.token.created = FormatRfc3339(env->NowMicros());
+  t.token.expires = expires;
+  RETURN_IF_ERROR(store->AddToken(t.token));
+  return t;
+}
+
+Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret) {
+  const Status denied = Status::PermissionDenied("the token is not valid");
+  if (secret.size() != kTokenPrefix.size() + 52 ||
+      secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
+    return denied;
+  }
+  // Looked up by its SHA-256: the database compares digests, never the secret itself, so the
+  // time a lookup takes says nothing about how much of a secret was right.
+  std::string digest = ToHex(Sha256(secret));
+  ASSIGN_OR_RETURN(auto found, store->FindToken(digest));
+  if (!found || !ConstantTimeEquals(found->sha256, digest)) return denied;
+  if (!found->revoked.empty()) return Status::PermissionDenied("the token was revoked");
+  if (!found->expires.empty()) {
+    auto until = ParseRfc3339(found->expires);
+    if (!until.ok() || *until <= env->NowMicros()) {
+      return Status::PermissionDenied("the token has expired");
+    }
+  }
+  ASSIGN_OR_RETURN(Role role, ParseRole(found->role));
+  return Subject{role, found->id};
+}
+
+}  // namespace attest::access

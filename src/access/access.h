@@ -1,0 +1,56 @@
+// Who may do what (DESIGN.md "Consent"): the one place where attest decides whether a caller
+// may see, search or change a record or segment. Every interface (CLI, API, pages) asks
+// Decide and checks nothing on its own. Also API tokens (`attest token`), stored hashed.
+// Thread-safe: Decide is pure; the token functions use the Store they are given.
+#ifndef ATTEST_ACCESS_ACCESS_H_
+#define ATTEST_ACCESS_ACCESS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "meta/store.h"
+
+namespace attest::access {
+
+enum class Role { kAnonymous, kResearcher, kArchivist, kAdmin };
+const char* RoleName(Role r);
+// Accepts researcher, archivist, admin (anonymous is not a role a token can carry).
+Result<Role> ParseRole(std::string_view s);
+
+struct Subject {
+  Role role = Role::kAnonymous;
+  std::string token_id;  // the token that authenticated the caller, if any
+};
+
+enum class Action {
+  kRead,   // see a record, its segments, media, transcripts and proofs
+  kWrite,  // add records, change metadata, consent or a transcript
+};
+
+// May `subject` do `action` on material whose effective consent (the strictest of the record's
+// and the segment's) is `consent`? Sealed and withdrawn material is readable by nobody through
+// an interface; writing is for archivists and admins.
+bool Decide(const Subject& subject, Action action, meta::Consent consent);
+
+// The consent levels whose material `subject` may read, least strict first.
+std::vector<meta::Consent> ReadableLevels(const Subject& subject);
+
+struct NewToken {
+  meta::Token token;   // as stored
+  std::string secret;  // "attest_" + 52 base32 characters: shown once, never stored
+};
+
+// Creates a token for `role` (not anonymous); `expires` RFC 3339 or empty for never.
+Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std::string& label,
+                             const std::string& expires);
+
+// The subject a bearer token stands for. kPermissionDenied for an unknown, malformed, revoked
+// or expired token (the message says which of the last two, never which tokens exist).
+Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret);
+
+}  // namespace attest::access
+
+#endif  // ATTEST_ACCESS_ACCESS_H_

@@ -1,0 +1,747 @@
+// The JSON API under /api/v1/ and the log under /log/ (doc/api.md, doc/api/openapi.json).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "archive/manifest.h"
+#include "core/hash.h"
+#include "http/assets.h"
+#include "http/site.h"
+#include "http/views.h"
+#include "ingest/transcripts.h"
+#include "search/query.h"
+
+namespace attest::http {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+constexpr size_t kMaxPage = 100;
+
+void SendJson(Response& res, const Json& j, int status = 200) {
+  res.status = status;
+  res.set_content(j.dump(), "application/json");
+}
+
+// Opens the archive and identifies the caller; answers with a problem and returns false if
+// either fails.
+struct Call {
+  std::optional<ArchivePool::Lease> a;
+  access::Subject subject;
+};
+
+bool Begin(Site* site, const Request& req, Response& res, Call* call) {
+  auto lease = site->pool.Acquire();
+  if (!lease.ok()) {
+    ProblemFor(res, Status::Unavailable(lease.status().message()));
+    return false;
+  }
+  auto who = Caller(site, lease->get(), req);
+  if (!who.ok()) {
+    Problem(res, 401, "unauthorized", "Unauthorized", who.status().message());
+    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return false;
+  }
+  call->a.emplace(std::move(*lease));
+  call->subject = *who;
+  return true;
+}
+
+bool RequireWriter(const Call& call, Response& res) {
+  if (access::Decide(call.subject, access::Action::kWrite, meta::Consent::kPublic)) return true;
+  if (call.subject.role == access::Role::kAnonymous) {
+    Problem(res, 401, "unauthorized", "Unauthorized",
+            "this needs an archivist's token: Authorization: Bearer TOKEN "
+            "(attest token create --role archivist)");
+    res.set_header("WWW-Authenticate", "Bearer");
+  } else {
+    Problem(res, 403, "forbidden", "Forbidden", "this needs an archivist's token");
+  }
+  return false;
+}
+
+// limit and cursor of a list: the cursor is an opaque offset, "o" and a number.
+bool Paging(const Request& req, Response& res, size_t* offset, size_t* limit) {
+  *offset = 0;
+  *limit = 50;
+  std::string l = Param(req, "limit");
+  if (!l.empty()) {
+    if (l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(l) < 1 || std::stoul(l) > kMaxPage) {
+      Problem(res, 400, "bad-request", "Bad Request", "limit must be a number from 1 to 100");
+      return false;
+    }
+    *limit = std::stoul(l);
+  }
+  std::string c = Param(req, "cursor");
+  if (!c.empty()) {
+    if (c.size() < 2 || c.size() > 10 || c[0] != 'o' ||
+        c.find_first_not_of("0123456789", 1) != std::string::npos) {
+      Problem(res, 400, "bad-request", "Bad Request",
+              "cursor '" + c + "' is not one this API gave");
+      return false;
+    }
+    *offset = std::stoul(c.substr(1));
+  }
+  return true;
+}
+
+Json Page(const Json& items, const char* name, size_t offset, size_t limit) {
+  Json out = Json::object();
+  Json page = Json::array();
+  for (size_t i = offset; i < items.size() && i < offset + limit; ++i) page.push_back(items[i]);
+  out[name] = page;
+  out["total"] = items.size();
+  if (offset + limit < items.size()) out["next_cursor"] = "o" + std::to_string(offset + limit);
+  return out;
+}
+
+Json RecordSummary(const meta::Record& r) {
+  const meta::Version& first = r.versions.front();
+  return {{"id", r.id},
+          {"collection", r.collection_id},
+          {"witness", r.witness_id},
+          {"consent", meta::ConsentName(r.consent)},
+          {"lang", first.lang},
+          {"created", r.created},
+          {"versions", r.versions.size()},
+          {"url", "/api/v1/records/" + r.id}};
+}
+
+// Streams a blob with Range support, validated by its SHA-256.
+void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::string& name,
+              bool public_material, const Request& req, Response& res) {
+  std::string etag = "\"" + f.sha256 + "\"";
+  res.set_header("Cache-Control", public_material ? "no-cache" : "private, no-store");
+  if (IfNoneMatch(req, etag)) {
+    res.status = 304;
+    res.set_header("ETag", etag);
+    return;
+  }
+  // Ranges: one range is served (206); several are answered with the whole file, as RFC 9110
+  // allows; a range wholly past the end is 416. (cpp-httplib drops the connection on the last.)
+  if (req.ranges.size() > 1) const_cast<Request&>(req).ranges.clear();
+  if (req.ranges.size() == 1) {
+    auto [first, last] = req.ranges[0];
+    bool unsatisfiable = (first >= 0 && static_cast<uint64_t>(first) >= f.size) ||
+                         (first < 0 && last == 0) || f.size == 0;
+    if (unsatisfiable) {
+      res.set_header("Content-Range", "bytes */" + std::to_string(f.size));
+      return Problem(res, 416, "range", "Range Not Satisfiable",
+                     "the file has " + std::to_string(f.size) + " bytes");
+    }
+  }
+  auto path = a->blobs()->LocalPath(f.sha256);
+  if (!path.ok()) return ProblemFor(res, path.status());
+  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ProblemFor(res, Status::IOError("cannot open a blob"));
+  auto shared_fd = std::make_shared<int>(fd);
+  res.set_header("ETag", etag);
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
+  res.set_content_provider(
+      f.size, f.mime,
+      [shared_fd](size_t offset, size_t length, httplib::DataSink& sink) {
+        char buf[64 * 1024];
+        size_t want = std::min(length, sizeof(buf));
+        ssize_t n = ::pread(*shared_fd, buf, want, static_cast<off_t>(offset));
+        if (n <= 0) return false;
+        return sink.write(buf, static_cast<size_t>(n));
+      },
+      [shared_fd](bool) { ::close(*shared_fd); });
+}
+
+std::string Extension(const std::string& mime) {
+  static const std::map<std::string, std::string> kExt = {
+      {"application/pdf", "pdf"}, {"image/png", "png"},   {"image/jpeg", "jpg"},
+      {"image/tiff", "tif"},      {"audio/mpeg", "mp3"},  {"audio/ogg", "ogg"},
+      {"audio/flac", "flac"},     {"audio/wav", "wav"},   {"audio/mp4", "m4a"},
+      {"video/mp4", "mp4"},       {"video/webm", "webm"}, {"video/quicktime", "mov"},
+      {"video/x-matroska", "mkv"}};
+  auto it = kExt.find(mime);
+  if (it != kExt.end()) return it->second;
+  if (mime.rfind("text/plain", 0) == 0) return "txt";
+  return "bin";
+}
+
+// Parses "?version=N" (absent: nullopt).
+bool VersionParam(const Request& req, Response& res, std::optional<int>* version) {
+  std::string v = Param(req, "version");
+  if (v.empty()) return true;
+  if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
+    Problem(res, 400, "bad-request", "Bad Request", "version must be a positive number");
+    return false;
+  }
+  *version = std::stoi(v);
+  return true;
+}
+
+// Reads a JSON request body of at most `max` bytes.
+Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, size_t max) {
+  std::string body;
+  bool too_big = false;
+  reader([&](const char* data, size_t n) {
+    if (body.size() + n > max) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_big)
+    return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
+                                   " bytes");
+  if (!IsCleanUtf8(body)) return Status::InvalidArgument("the body is not valid UTF-8 text");
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument("the body is not a JSON object");
+  }
+  return j;
+}
+
+std::string CheckpointNote(archive::Archive* a) {
+  auto cp = a->Checkpoint();
+  return cp.ok() ? cp->note : std::string();
+}
+
+}  // namespace
+
+void RegisterApi(Site* site, httplib::Server* svr) {
+  // The log: C2SP tlog-tiles paths, straight from the log directory.
+  svr->Get(
+      R"(/log/(checkpoint|tile/[0-9a-z./]{1,200}))", [site](const Request& req, Response& res) {
+        std::string rel = req.matches[1];
+        if (rel.find("..") != std::string::npos || rel.find("//") != std::string::npos) {
+          return Problem(res, 404, "not-found", "Not Found", "no such log file");
+        }
+        auto data = site->env->ReadFile(JoinPath(JoinPath(site->dir, "log"), rel));
+        if (!data.ok()) return Problem(res, 404, "not-found", "Not Found", "no such log file");
+        if (rel == "checkpoint") {
+          res.set_header("Cache-Control", "no-cache");
+          res.set_content(*data, "text/plain; charset=utf-8");
+        } else {
+          // Full tiles never change; a partial one is replaced by its full tile in time.
+          res.set_header("Cache-Control", rel.find(".p/") == std::string::npos
+                                              ? "public, max-age=31536000, immutable"
+                                              : "public, max-age=60");
+          res.set_header("Access-Control-Allow-Origin", "*");  // mirrors and verifiers anywhere
+          res.set_content(*data, "application/octet-stream");
+        }
+      });
+
+  svr->Get("/api/v1/openapi.json", [](const Request&, Response& res) {
+    for (const Asset& asset : Assets()) {
+      if (asset.path == "api/openapi.json") {
+        res.set_content(std::string(asset.bytes), "application/json");
+        return;
+      }
+    }
+    Problem(res, 404, "not-found", "Not Found", "the API description is not built in");
+  });
+
+  svr->Get("/api/v1/", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    auto cp = (*c.a)->Checkpoint();
+    SendJson(res, {{"name", "attest"},
+                   {"version", ATTEST_VERSION},
+                   {"origin", site->origin},
+                   {"role", access::RoleName(c.subject.role)},
+                   {"verifier_key", (*c.a)->VerifierKey()},
+                   {"log_size", cp.ok() ? cp->checkpoint.size : 0},
+                   {"openapi", "/api/v1/openapi.json"}});
+  });
+
+  // Collections and witnesses: counted over the records the caller may read.
+  svr->Get(R"(/api/v1/(collections|witnesses))", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    size_t offset, limit;
+    if (!Paging(req, res, &offset, &limit)) return;
+    bool by_collection = req.matches[1] == "collections";
+    auto recs = ReadableRecords(c.a->get(), c.subject);
+    if (!recs.ok()) return ProblemFor(res, recs.status());
+    std::map<std::string, std::pair<uint64_t, std::map<std::string, uint64_t>>> groups;
+    for (const auto& r : *recs) {
+      const std::string& key = by_collection ? r.collection_id : r.witness_id;
+      if (key.empty()) continue;
+      auto& g = groups[key];
+      g.first++;
+      g.second[r.versions.front().lang]++;
+    }
+    Json items = Json::array();
+    const char* base = by_collection ? "/api/v1/collections/" : "/api/v1/witnesses/";
+    for (const auto& [id, g] : groups) {
+      items.push_back(
+          {{"id", id}, {"records", g.first}, {"languages", g.second}, {"url", base + id}});
+    }
+    SendJson(res, Page(items, by_collection ? "collections" : "witnesses", offset, limit));
+  });
+
+  svr->Get(R"(/api/v1/(collections|witnesses)/([^/]{1,200}))",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             size_t offset, limit;
+             if (!Paging(req, res, &offset, &limit)) return;
+             bool by_collection = req.matches[1] == "collections";
+             std::string id = req.matches[2];
+             const char* what = by_collection ? "collection" : "witness";
+             if (!archive::IsValidId(id)) {
+               return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
+             }
+             auto recs = ReadableRecords(c.a->get(), c.subject);
+             if (!recs.ok()) return ProblemFor(res, recs.status());
+             Json items = Json::array();
+             std::map<std::string, uint64_t> langs;
+             for (const auto& r : *recs) {
+               if ((by_collection ? r.collection_id : r.witness_id) != id) continue;
+               items.push_back(RecordSummary(r));
+               langs[r.versions.front().lang]++;
+             }
+             // A witness or collection of which the caller may read nothing is not there for them.
+             if (items.empty())
+               return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
+             Json out = Page(items, "records", offset, limit);
+             out["id"] = id;
+             out["languages"] = langs;
+             SendJson(res, out);
+           });
+
+  svr->Get("/api/v1/records", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    size_t offset, limit;
+    if (!Paging(req, res, &offset, &limit)) return;
+    std::string collection = Param(req, "collection"), witness = Param(req, "witness");
+    auto recs = ReadableRecords(c.a->get(), c.subject);
+    if (!recs.ok()) return ProblemFor(res, recs.status());
+    Json items = Json::array();
+    for (const auto& r : *recs) {
+      if (!collection.empty() && r.collection_id != collection) continue;
+      if (!witness.empty() && r.witness_id != witness) continue;
+      items.push_back(RecordSummary(r));
+    }
+    SendJson(res, Page(items, "records", offset, limit));
+  });
+
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64}))", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+    if (!view.ok()) return ProblemFor(res, view.status());
+    SendJson(res, view->json);
+  });
+
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/versions/([0-9]{1,6}))",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             if (!view.ok()) return ProblemFor(res, view.status());
+             int n = std::stoi(req.matches[2]);
+             for (const auto& v : view->json["versions"]) {
+               if (v["version"] != n) continue;
+               Json out = v;
+               for (const auto& mv : view->record.versions) {
+                 if (mv.version == n) out["manifest"] = Json::parse(mv.manifest, nullptr, false);
+               }
+               return SendJson(res, out);
+             }
+             Problem(res, 404, "not-found", "Not Found", "no such version");
+           });
+
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/segments)",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             if (!view.ok()) return ProblemFor(res, view.status());
+             SendJson(res, {{"record", view->record.id},
+                            {"version", view->text_version},
+                            {"artifact", view->artifact},
+                            {"segments", view->json["segments"]}});
+           });
+
+  svr->Get(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
+    if (!seg.ok()) return ProblemFor(res, seg.status());
+    SendJson(res, *seg);
+  });
+
+  svr->Get(
+      R"(/api/v1/records/([a-z0-9]{1,64})/transcript)", [site](const Request& req, Response& res) {
+        Call c;
+        if (!Begin(site, req, res, &c)) return;
+        std::string format = Param(req, "format");
+        if (format.empty()) format = "json";
+        if (format != "json" && format != "vtt" && format != "srt" && format != "txt") {
+          return Problem(res, 400, "bad-request", "Bad Request",
+                         "format must be json, vtt, srt or txt, not '" + format + "'");
+        }
+        std::optional<int> version;
+        if (!VersionParam(req, res, &version)) return;
+        auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+        if (!view.ok()) return ProblemFor(res, view.status());
+        auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
+        if (!doc.ok()) {
+          if (doc.status().IsNotFound()) {
+            return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
+          }
+          return ProblemFor(res, doc.status());
+        }
+        if (!view->whole) {
+          // Only the lines the caller may read, rebuilt from them alone.
+          auto all = (*c.a)->store()->RecordSegments(view->record.id);
+          if (!all.ok()) return ProblemFor(res, all.status());
+          std::set<std::pair<int64_t, int64_t>> readable;
+          for (const auto& s : *all) {
+            if (s.segment.version == doc->version &&
+                access::Decide(c.subject, access::Action::kRead, s.effective)) {
+              readable.insert({s.segment.start_ms, s.segment.end_ms});
+            }
+          }
+          std::vector<ingest::Cue> kept;
+          for (auto& cue : doc->cues) {
+            if (readable.count({cue.start_ms, cue.end_ms})) kept.push_back(std::move(cue));
+          }
+          doc->cues = std::move(kept);
+          auto built = ingest::BuildTranscript(doc->cues, doc->duration_ms);
+          if (!built.ok()) return ProblemFor(res, built.status());
+          doc->json = built->json;
+        }
+        auto text = ingest::FormatTranscript(*doc, format);
+        if (!text.ok()) return ProblemFor(res, text.status());
+        const char* mime = format == "json"  ? "application/json"
+                           : format == "vtt" ? "text/vtt; charset=utf-8"
+                           : format == "srt" ? "application/x-subrip; charset=utf-8"
+                                             : "text/plain; charset=utf-8";
+        res.set_content(*text, mime);
+      });
+
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/media/(original|access|poster))",
+           [site](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             if (!view.ok()) return ProblemFor(res, view.status());
+             std::string which = req.matches[2];
+             auto it = view->media.find(which);
+             if (it == view->media.end()) {
+               return Problem(res, 404, "not-found", "Not Found",
+                              "this record has no " + which + " file you may fetch");
+             }
+             std::string name = view->record.id + "-" + which + "." + Extension(it->second.mime);
+             SendBlob(site, c.a->get(), it->second, name,
+                      view->record.consent == meta::Consent::kPublic, req, res);
+           });
+
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/proof)", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    std::optional<int> version;
+    if (!VersionParam(req, res, &version)) return;
+    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+    if (!view.ok()) return ProblemFor(res, view.status());
+    auto proof = (*c.a)->Prove(view->record.id, version);
+    if (!proof.ok()) {
+      if (proof.status().IsNotFound())
+        return Problem(res, 404, "not-found", "Not Found", "no such version");
+      return ProblemFor(res, proof.status());
+    }
+    res.set_header("Content-Disposition", "attachment; filename=\"" + view->record.id + "-v" +
+                                              std::to_string(proof->version) + ".proof.json\"");
+    res.set_content(proof->ToJson().dump(2), "application/json");
+  });
+
+  svr->Get("/api/v1/search", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    search::SearchRequest sr;
+    sr.query = Param(req, "q");
+    if (sr.query.empty())
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "q is empty: give words to search for");
+    sr.role = SearchRole(c.subject);
+    sr.cursor = Param(req, "cursor");
+    size_t offset, limit;
+    std::string lim = Param(req, "limit");
+    {
+      httplib::Request copy;  // Paging reads limit only; the search has its own cursors
+      copy.params.emplace("limit", lim.empty() ? "10" : lim);
+      if (!Paging(copy, res, &offset, &limit)) return;
+    }
+    sr.limit = limit;
+    auto r = (*c.a)->Search(sr);
+    if (!r.ok()) return ProblemFor(res, r.status());
+    Json out = archive::SearchResultsToJson(*r);
+    out["query"] = sr.query;
+    SendJson(res, out);
+  });
+
+  svr->Get("/api/v1/suggest", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    std::string q = Param(req, "q");
+    if (q.empty() || q.size() > 100) {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "q must be 1 to 100 bytes of a word's beginning");
+    }
+    auto s = (*c.a)->Suggest(q, SearchRole(c.subject), 10);
+    if (!s.ok()) return ProblemFor(res, s.status());
+    Json items = Json::array();
+    for (const auto& x : *s) items.push_back({{"word", x.word}, {"segments", x.segments}});
+    SendJson(res, {{"suggestions", items}});
+  });
+
+  // Events: what witnesses said of a place and a time, grouped by witness.
+  svr->Get("/api/v1/events", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    std::string place = Param(req, "place"), date = Param(req, "date"), words = Param(req, "q");
+    if (place.empty() && date.empty()) {
+      return Problem(res, 400, "bad-request", "Bad Request", "give a place, a date, or both");
+    }
+    for (const std::string* v : {&place, &date}) {
+      if (v->find('"') != std::string::npos || v->size() > 200) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "a place or date may not hold '\"' or exceed 200 bytes");
+      }
+    }
+    search::SearchRequest sr;
+    if (!place.empty()) sr.query += "place:\"" + place + "\" ";
+    if (!date.empty()) sr.query += "date:" + date + " ";
+    sr.query += words;
+    sr.role = SearchRole(c.subject);
+    sr.limit = 50;
+    sr.per_record = 5;
+    sr.cursor = Param(req, "cursor");
+    auto r = (*c.a)->Search(sr);
+    if (!r.ok()) return ProblemFor(res, r.status());
+    Json found = archive::SearchResultsToJson(*r);
+    std::map<std::string, Json> by_witness;
+    for (const auto& rec : found["records"]) {
+      std::string w = rec["witness"];
+      if (!by_witness.count(w)) by_witness[w] = {{"witness", w}, {"records", Json::array()}};
+      by_witness[w]["records"].push_back(rec);
+    }
+    Json groups = Json::array();
+    for (auto& [w, g] : by_witness) groups.push_back(g);
+    Json out = {{"place", place},
+                {"date", date},
+                {"query", sr.query},
+                {"witnesses", groups},
+                {"facets", found["facets"]},
+                {"total_estimate", found["total_estimate"]}};
+    if (found.contains("next_cursor")) out["next_cursor"] = found["next_cursor"];
+    SendJson(res, out);
+  });
+
+  // Is this file (or this SHA-256) in the archive?
+  svr->Post("/api/v1/verify", [site](const Request& req, Response& res,
+                                     const httplib::ContentReader& reader) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    std::string sha;
+    Sha256Stream stream;
+    uint64_t bytes = 0;
+    bool hashed = false;
+    std::string type = req.get_header_value("Content-Type");
+    if (type.rfind("application/json", 0) == 0) {
+      auto body = JsonBody(req, reader, site->options.max_json_body);
+      if (!body.ok()) return ProblemFor(res, body.status());
+      if (!body->contains("sha256") || !(*body)["sha256"].is_string()) {
+        return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"sha256\" string");
+      }
+      sha = (*body)["sha256"];
+      std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
+    } else if (req.is_multipart_form_data()) {
+      VerifyForm form = ReadVerifyForm(reader);
+      bytes = form.bytes;
+      sha = form.bytes > 0 ? form.file_sha : form.sha_field;
+      if (sha.empty()) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the form has neither a file nor a sha256");
+      }
+    } else {
+      reader([&](const char* data, size_t n) {
+        stream.Update(data, n);
+        bytes += n;
+        return true;
+      });
+      hashed = true;
+    }
+    if (hashed) {
+      sha = ToHex(stream.Finish());
+    } else if (bytes > 0) {
+      hashed = true;  // a form's file, hashed as it arrived
+    }
+    if (!IsSha256Hex(sha)) {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "sha256 must be 64 hexadecimal characters");
+    }
+    auto out = VerifyBlob(c.a->get(), c.subject, sha);
+    if (!out.ok()) return ProblemFor(res, out.status());
+    if (hashed) (*out)["bytes"] = bytes;
+    SendJson(res, *out);
+  });
+
+  // Archivists: add records (multipart: file..., witness, collection, lang, consent, meta,
+  // place..., date).
+  svr->Post("/api/v1/records", [site](const Request& req, Response& res,
+                                      const httplib::ContentReader& reader) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    if (!RequireWriter(c, res)) return;
+    if (!req.is_multipart_form_data()) {
+      return Problem(res, 415, "unsupported-media-type", "Unsupported Media Type",
+                     "send the files as multipart/form-data, each in a field named 'file'");
+    }
+    std::string staging = JoinPath((*c.a)->dir(), "blobs/tmp");
+    std::vector<std::string> paths;
+    std::map<std::string, std::string> fields;
+    std::vector<std::string> places;
+    std::string field;
+    int fd = -1;
+    bool bad = false;
+    std::string bad_why;
+    auto close_fd = [&] {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    };
+    reader(
+        [&](const httplib::MultipartFormData& part) {
+          close_fd();
+          field = part.name;
+          if (field == "file") {
+            uint8_t raw[16];
+            site->env->RandomBytes(raw, sizeof(raw));
+            std::string name = part.filename;
+            // The file name is kept privately; only its last part, without path.
+            size_t slash = name.find_last_of("/\\");
+            if (slash != std::string::npos) name = name.substr(slash + 1);
+            if (name.empty() || !IsCleanUtf8(name) || name.size() > 200) name = "upload";
+            std::string dir = JoinPath(
+                staging, "api-" + ToHex(std::string_view(reinterpret_cast<char*>(raw), 16)));
+            if (!site->env->CreateDirs(dir).ok()) {
+              bad = true;
+              bad_why = "cannot stage the upload";
+              return false;
+            }
+            std::string path = JoinPath(dir, name);
+            fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd < 0) {
+              bad = true;
+              bad_why = "cannot stage the upload";
+              return false;
+            }
+            paths.push_back(path);
+          } else if (field == "place") {
+            places.emplace_back();
+          }
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          if (field == "file") {
+            return fd >= 0 && ::write(fd, data, n) == static_cast<ssize_t>(n);
+          }
+          std::string& dst = field == "place" ? places.back() : fields[field];
+          if (dst.size() + n > 64 * 1024) {
+            bad = true;
+            bad_why = "the field '" + field + "' is longer than 64 KiB";
+            return false;
+          }
+          dst.append(data, n);
+          return true;
+        });
+    close_fd();
+    auto cleanup = [&] {
+      for (const auto& p : paths) {
+        (void)site->env->RemoveFile(p);
+        (void)site->env->RemoveDir(p.substr(0, p.rfind('/')));
+      }
+    };
+    if (bad) {
+      cleanup();
+      return Problem(res, 400, "bad-request", "Bad Request", bad_why);
+    }
+    if (paths.empty()) {
+      return Problem(res, 400, "bad-request", "Bad Request", "no field named 'file' holds a file");
+    }
+    archive::AddOptions opts;
+    opts.witness = fields["witness"];
+    opts.collection = fields["collection"];
+    if (!fields["lang"].empty()) opts.lang = fields["lang"];
+    opts.places = places;
+    opts.date = fields["date"];
+    Status st;
+    if (!fields["consent"].empty()) {
+      auto consent = meta::ParseConsent(fields["consent"]);
+      if (!consent.ok())
+        st = consent.status();
+      else
+        opts.consent = *consent;
+    }
+    if (st.ok() && !fields["meta"].empty()) {
+      Json m = Json::parse(fields["meta"], nullptr, false);
+      if (m.is_discarded() || !m.is_object())
+        st = Status::InvalidArgument("meta is not a JSON object");
+      else
+        opts.meta = m;
+    }
+    Result<std::vector<archive::Added>> added = st;
+    if (st.ok()) added = (*c.a)->Add(paths, opts);
+    cleanup();
+    if (!added.ok()) return ProblemFor(res, added.status());
+    Json items = Json::array();
+    for (const auto& a : *added) {
+      items.push_back({{"id", a.id},
+                       {"version", a.version},
+                       {"sha256", a.sha256},
+                       {"size", a.size},
+                       {"leaf_index", a.leaf_index},
+                       {"url", "/api/v1/records/" + a.id}});
+    }
+    res.set_header("Location", "/api/v1/records/" + (*added)[0].id);
+    SendJson(res, {{"records", items}, {"checkpoint", CheckpointNote(c.a->get())}}, 201);
+  });
+
+  // Archivists: correct one line of a transcript.
+  svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
+                                                       const httplib::ContentReader& reader) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    if (!RequireWriter(c, res)) return;
+    auto body = JsonBody(req, reader, site->options.max_json_body);
+    if (!body.ok()) return ProblemFor(res, body.status());
+    if (!body->contains("text") || !(*body)["text"].is_string()) {
+      return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"text\" string");
+    }
+    auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
+    if (!seg.ok()) return ProblemFor(res, seg.status());
+    if (!seg->contains("start_ms")) {
+      return Problem(
+          res, 409, "conflict", "Conflict",
+          "this segment is not a line of a transcript (only transcripts are corrected here)");
+    }
+    auto v =
+        ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"],
+                               (*seg)["end_ms"], (*body)["text"], "token " + c.subject.token_id);
+    if (!v.ok()) return ProblemFor(res, v.status());
+    SendJson(
+        res,
+        {{"record", v->record_id},
+         {"version", v->version},
+         {"leaf_index", v->leaf_index},
+         {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
+        201);
+  });
+}
+
+}  // namespace attest::http

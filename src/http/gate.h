@@ -1,0 +1,59 @@
+// The connection front of `attest serve` (internal to src/http): one thread holds every open
+// connection in epoll and hands a connection to the thread pool only when a whole request
+// head has arrived; after the answer, a keep-alive connection goes back to epoll. So idle and
+// slow clients cost a file descriptor each, never a thread, and ten thousand of them do not
+// delay anyone else. cpp-httplib parses and answers each request (Server::process_request).
+// Thread-safe: Run in one thread, Stop from any.
+#ifndef ATTEST_HTTP_GATE_H_
+#define ATTEST_HTTP_GATE_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <string>
+
+#include "core/status.h"
+
+namespace attest::http {
+
+struct GateOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;                // 0: any free port
+  int threads = 16;            // requests answered at once
+  int head_timeout_ms = 5000;  // a request head must be whole this soon after it starts
+  int keep_alive_ms = 5000;    // an idle keep-alive connection is closed after this
+  int read_timeout_s = 5;      // while a request's body arrives
+  int write_timeout_s = 30;
+  size_t max_head = 16 * 1024;  // a longer head is answered 431 by httplib
+  size_t max_requests_per_connection = 1000;
+};
+
+class Gate : public httplib::Server {
+ public:
+  explicit Gate(GateOptions options);
+  ~Gate() override;
+
+  // Creates, binds and listens on the socket; returns the port.
+  Result<int> Listen();
+  // Serves until Stop(). REQUIRES: Listen() succeeded.
+  Status Run();
+  void Stop();
+
+  // Called while answering a request (on the thread answering it): the connection is closed
+  // after the answer instead of kept alive (a malformed request, or a body left unread).
+  static void CloseAfterThisRequest();
+
+  // Connections open now (for tests and the access log).
+  size_t open_connections() const { return open_.load(); }
+
+ private:
+  struct Internal;
+  void Answer(int fd);
+  GateOptions options_;
+  std::atomic<size_t> open_{0};
+  Internal* rep_;
+};
+
+}  // namespace attest::http
+
+#endif  // ATTEST_HTTP_GATE_H_

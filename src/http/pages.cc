@@ -1,0 +1,692 @@
+// The portal's pages (server-rendered, usable without JavaScript), its static files and fonts.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "archive/manifest.h"
+#include "core/hash.h"
+#include "http/assets.h"
+#include "http/site.h"
+#include "http/views.h"
+
+namespace attest::http {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+
+constexpr const char* kUiCookie = "attest_ui";
+constexpr const char* kFontDir = "/usr/share/fonts/truetype/noto/";
+constexpr const char* kFonts[] = {"NotoSans-Regular.ttf",        "NotoSans-Bold.ttf",
+                                  "NotoSansHebrew-Regular.ttf",  "NotoSansHebrew-Bold.ttf",
+                                  "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"};
+
+std::string CookieValue(const Request& req, const std::string& name) {
+  std::string cookies = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < cookies.size()) {
+    size_t semi = cookies.find(';', pos);
+    std::string item =
+        cookies.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
+    pos = semi == std::string::npos ? cookies.size() : semi + 1;
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    if (item.rfind(name + "=", 0) == 0) return item.substr(name.size() + 1);
+  }
+  return "";
+}
+
+std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
+
+// A local path to come back to after switching language: never another host.
+std::string SafeBack(const std::string& back) {
+  if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
+      back.find('\\') != std::string::npos || back.find("\r") != std::string::npos ||
+      back.find("\n") != std::string::npos || back.size() > 2000) {
+    return "/";
+  }
+  return back;
+}
+
+// Text split into plain and marked parts (byte ranges), for templates that escape each.
+Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32_t>>& marks) {
+  Json parts = Json::array();
+  size_t at = 0;
+  auto sorted = marks;
+  std::sort(sorted.begin(), sorted.end());
+  for (auto [s, e] : sorted) {
+    if (s < at || e > text.size() || s >= e) continue;
+    if (s > at) parts.push_back({{"text", text.substr(at, s - at)}, {"mark", false}});
+    parts.push_back({{"text", text.substr(s, e - s)}, {"mark", true}});
+    at = e;
+  }
+  if (at < text.size()) parts.push_back({{"text", text.substr(at)}, {"mark", false}});
+  return parts;
+}
+
+// Marks the query's plain words in a text (for a record opened from a search), case-blind for
+// ASCII; the search index's own highlights are used on result pages.
+Json MarkWords(const std::string& text, const std::vector<std::string>& words) {
+  std::vector<std::pair<uint32_t, uint32_t>> marks;
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  for (const std::string& w : words) {
+    if (w.size() < 2) continue;
+    size_t pos = 0;
+    while ((pos = lower.find(w, pos)) != std::string::npos) {
+      marks.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(pos + w.size())});
+      pos += w.size();
+    }
+  }
+  // Overlaps: keep the first of each.
+  std::sort(marks.begin(), marks.end());
+  std::vector<std::pair<uint32_t, uint32_t>> kept;
+  for (auto m : marks) {
+    if (kept.empty() || m.first >= kept.back().second) kept.push_back(m);
+  }
+  return Parts(text, kept);
+}
+
+std::vector<std::string> QueryWords(const std::string& q) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : q + " ") {
+    if (c == ' ' || c == '"' || c == '\t') {
+      if (!cur.empty() && cur[0] != '-' && cur.find(':') == std::string::npos && cur != "OR") {
+        if (cur.back() == '*') cur.pop_back();
+        std::transform(cur.begin(), cur.end(), cur.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
+        out.push_back(cur);
+      }
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  return out;
+}
+
+class PageContext {
+ public:
+  PageContext(Site* site, const Request& req) : site_(site), req_(req) {
+    lang_ = NegotiateLanguage(CookieValue(req, kUiCookie), req.get_header_value("Accept-Language"));
+    t_ = &site->renderer.Messages(lang_);
+  }
+
+  const Json& t() const { return *t_; }
+  const std::string& lang() const { return lang_; }
+
+  std::string LangName(const std::string& code) const {
+    const Json& names = (*t_)["lang_names"];
+    std::string primary = code.substr(0, code.find('-'));
+    if (names.contains(primary)) return names[primary];
+    return code;
+  }
+
+  // The view every page has: interface language, messages, switcher, notice, log size.
+  Json Base(archive::Archive* a, const std::string& title, const char* nav) const {
+    std::string here = req_.path;
+    std::string query;
+    for (const auto& [k, v] : req_.params) {
+      query += (query.empty() ? "?" : "&") + Url(k) + "=" + Url(v);
+    }
+    here += query;
+    Json langs = Json::array();
+    for (const std::string& code : UiLanguages()) {
+      langs.push_back({{"code", code},
+                       {"name", site_->renderer.Messages(code)["language_name"]},
+                       {"current", code == lang_},
+                       {"href", "/ui?lang=" + code + "&back=" + Url(here)}});
+    }
+    Json v = {{"title", title},
+              {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}},
+              {"t", *t_},
+              {"languages", langs},
+              {"nav", {{nav, true}}}};
+    auto notice = a->store()->GetInfo("notice");
+    if (notice.ok() && notice->has_value()) v["notice"] = **notice;
+    auto cp = a->Checkpoint();
+    v["log_size"] = cp.ok() ? std::to_string(cp->checkpoint.size) : "?";
+    return v;
+  }
+
+  void Send(Response& res, const std::string& name, const Json& view, int status = 200) const {
+    auto html = site_->renderer.Page(name, view);
+    if (!html.ok()) {
+      res.status = 500;
+      res.set_content("the page could not be made", "text/plain; charset=utf-8");
+      return;
+    }
+    res.status = status;
+    res.set_header("Content-Language", lang_);
+    res.set_header("Vary", "Accept-Language, Cookie");
+    res.set_content(*html, "text/html; charset=utf-8");
+  }
+
+  void Error(Response& res, archive::Archive* a, int status) const {
+    Json v = a ? Base(a, "", "none")
+               : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
+    std::string heading = status == 404   ? (*t_)["not_found_title"]
+                          : status == 400 ? (*t_)["bad_request_title"]
+                                          : (*t_)["error_title"];
+    v["title"] = heading;
+    v["heading"] = heading;
+    v["message"] = status == 404 ? (*t_)["not_found"] : Json("");
+    Send(res, "error", v, status);
+  }
+
+ private:
+  Site* site_;
+  const Request& req_;
+  std::string lang_;
+  const Json* t_;
+};
+
+// Opens the archive and identifies the caller for a page; answers itself on failure.
+bool BeginPage(Site* site, const Request& req, Response& res, const PageContext& pc,
+               std::optional<ArchivePool::Lease>* a, access::Subject* subject) {
+  auto lease = site->pool.Acquire();
+  if (!lease.ok()) {
+    pc.Error(res, nullptr, 503);
+    return false;
+  }
+  auto who = Caller(site, lease->get(), req);
+  if (!who.ok()) {
+    pc.Error(res, lease->get(), 401);
+    return false;
+  }
+  a->emplace(std::move(*lease));
+  *subject = *who;
+  return true;
+}
+
+std::string RecordTitle(const meta::Record& r, const PageContext& pc) {
+  for (const auto& v : r.versions) {
+    if (v.private_json.empty()) continue;
+    Json p = Json::parse(v.private_json, nullptr, false);
+    if (p.is_object() && p.contains("meta") && p["meta"].is_object() &&
+        p["meta"].contains("title") && p["meta"]["title"].is_string()) {
+      return p["meta"]["title"];
+    }
+    break;
+  }
+  return pc.t()["record"].get<std::string>() + " " + r.id;
+}
+
+Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
+  std::vector<std::pair<uint32_t, uint32_t>> marks;
+  for (const auto& m : h["highlights"]) marks.push_back({m[0], m[1]});
+  std::string lang = h.value("lang", "und");
+  Json v = {{"lang", lang}, {"dir", Direction(lang)}, {"parts", Parts(h["snippet"], marks)}};
+  if (h.contains("start_ms")) {
+    int64_t ms = h["start_ms"];
+    v["time"] = FormatClock(ms);
+    v["href"] = "/records/" + record + "?t=" + std::to_string(ms / 1000) + "#s" +
+                std::to_string(h["segment"].get<int64_t>());
+  } else {
+    if (h.contains("page")) v["page"] = std::to_string(h["page"].get<int>());
+    v["href"] = "/records/" + record + "#s" + std::to_string(h["segment"].get<int64_t>());
+  }
+  return v;
+}
+
+void ServeAsset(const std::string& rel, const char* mime, Response& res) {
+  for (const Asset& a : Assets()) {
+    if (a.path == rel) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(std::string(a.bytes), mime);
+      return;
+    }
+  }
+  Problem(res, 404, "not-found", "Not Found", "no such file");
+}
+
+}  // namespace
+
+void PageError(Site* site, const Request& req, Response& res, int status) {
+  PageContext pc(site, req);
+  auto lease = site->pool.Acquire();
+  pc.Error(res, lease.ok() ? lease->get() : nullptr, status);
+}
+
+void RegisterPages(Site* site, httplib::Server* svr) {
+  svr->Get(R"(/static/([a-z0-9_-]{1,64})\.(css|js))", [](const Request& req, Response& res) {
+    std::string ext = req.matches[2];
+    ServeAsset("static/" + std::string(req.matches[1]) + "." + ext,
+               ext == "css" ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8", res);
+  });
+
+  svr->Get(R"(/fonts/([A-Za-z-]{1,64}\.ttf))", [site](const Request& req, Response& res) {
+    std::string name = req.matches[1];
+    if (std::find(std::begin(kFonts), std::end(kFonts), name) == std::end(kFonts)) {
+      return Problem(res, 404, "not-found", "Not Found", "no such font");
+    }
+    auto data = site->env->ReadFile(std::string(kFontDir) + name);
+    if (!data.ok()) {
+      return Problem(res, 404, "not-found", "Not Found",
+                     "the font is not installed (fonts-noto-core)");
+    }
+    res.set_header("Cache-Control", "public, max-age=86400");
+    res.set_content(*data, "font/ttf");
+  });
+
+  // The interface-language switcher: a preference cookie, then back where the reader was.
+  svr->Get("/ui", [](const Request& req, Response& res) {
+    std::string lang = Param(req, "lang");
+    const auto& langs = UiLanguages();
+    if (std::find(langs.begin(), langs.end(), lang) == langs.end()) {
+      return Problem(res, 400, "bad-request", "Bad Request", "lang must be one of ar, en, fr, he");
+    }
+    res.set_header("Set-Cookie", std::string(kUiCookie) + "=" + lang +
+                                     "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    res.set_redirect(SafeBack(Param(req, "back")), 303);
+  });
+
+  svr->Get("/", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    auto recs = ReadableRecords(a->get(), subject);
+    if (!recs.ok()) return pc.Error(res, a->get(), 500);
+    Json v = pc.Base(a->get(), pc.t()["nav_home"], "home");
+    std::map<std::string, std::pair<uint64_t, std::map<std::string, uint64_t>>> groups;
+    Json records = Json::array();
+    for (const auto& r : *recs) {
+      const std::string& lang = r.versions.front().lang;
+      if (!r.collection_id.empty()) {
+        groups[r.collection_id].first++;
+        groups[r.collection_id].second[lang]++;
+      }
+      if (records.size() < 50) {
+        records.push_back({{"id", r.id},
+                           {"title", RecordTitle(r, pc)},
+                           {"lang_name", pc.LangName(lang)},
+                           {"witness", r.witness_id}});
+      }
+    }
+    Json collections = Json::array();
+    for (const auto& [id, g] : groups) {
+      Json langs = Json::array();
+      for (const auto& [l, n] : g.second)
+        langs.push_back({{"name", pc.LangName(l)}, {"count", std::to_string(n)}});
+      collections.push_back({{"id", id},
+                             {"query", Url("collection:" + id)},
+                             {"records", std::to_string(g.first)},
+                             {"languages", langs}});
+    }
+    v["collections"] = collections;
+    v["has_collections"] = !collections.empty();
+    v["records"] = records;
+    v["q"] = "";
+    pc.Send(res, "home", v);
+  });
+
+  svr->Get("/search", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    std::string q = Param(req, "q");
+    Json v = pc.Base(a->get(), q.empty() ? pc.t()["nav_search"].get<std::string>() : q, "search");
+    v["q"] = q;
+    if (q.empty()) return pc.Send(res, "search", v);
+    search::SearchRequest sr;
+    sr.query = q;
+    sr.role = SearchRole(subject);
+    sr.cursor = Param(req, "cursor");
+    sr.limit = 10;
+    auto found = (*a)->Search(sr);
+    if (!found.ok()) {
+      if (found.status().code() == Code::kInvalidArgument) {
+        v["error"] = found.status().message();
+        return pc.Send(res, "search", v, 400);
+      }
+      return pc.Error(res, a->get(), 500);
+    }
+    Json r = archive::SearchResultsToJson(*found);
+    v["searched"] = true;
+    v["total"] = std::to_string(r["total_estimate"].get<uint64_t>());
+    v["records_total"] = std::to_string(r["records_estimate"].get<uint64_t>());
+    v["estimated"] = !r["counts_exact"].get<bool>();
+    std::string suffix = "?q=" + Url(q);
+    // Results grouped by witness, in the order of each witness's best record.
+    Json groups = Json::array();
+    std::map<std::string, size_t> group_of;
+    for (const auto& rec : r["records"]) {
+      std::string w = rec["witness"];
+      if (!group_of.count(w)) {
+        group_of[w] = groups.size();
+        groups.push_back({{"witness", w}, {"records", Json::array()}});
+      }
+      auto full = (*a)->Get(rec["record"]);
+      std::string title = full.ok() ? RecordTitle(*full, pc) : rec["record"].get<std::string>();
+      Json hits = Json::array();
+      for (const auto& h : rec["segments"]) hits.push_back(HitView(h, rec["record"], pc));
+      uint64_t more = rec["matching_segments"].get<uint64_t>() - rec["segments"].size();
+      Json rv = {
+          {"record", rec["record"]}, {"title", title}, {"hits", hits}, {"query_suffix", suffix}};
+      if (more > 0) rv["more"] = std::to_string(more);
+      groups[group_of[w]]["records"].push_back(rv);
+    }
+    v["groups"] = groups;
+    Json facets = Json::array();
+    struct F {
+      const char* key;
+      const char* label;
+      const char* field;
+    };
+    for (F f : {F{"lang", "facet_lang", "lang"}, F{"collection", "facet_collection", "collection"},
+                F{"place", "facet_place", "place"}, F{"month", "facet_month", "date"}}) {
+      Json items = Json::array();
+      for (auto it = r["facets"][f.key].begin(); it != r["facets"][f.key].end(); ++it) {
+        std::string value = it.key();
+        std::string filter = std::string(f.field) + ":" +
+                             (value.find(' ') != std::string::npos ? "\"" + value + "\"" : value);
+        if (q.find(filter) != std::string::npos) continue;  // already applied
+        std::string label = std::string(f.key) == "lang" ? pc.LangName(value) : value;
+        items.push_back({{"label", label},
+                         {"count", std::to_string(it.value().get<uint64_t>())},
+                         {"href", "/search?q=" + Url(q + " " + filter)}});
+      }
+      if (!items.empty()) facets.push_back({{"label", pc.t()[f.label]}, {"items", items}});
+    }
+    v["facets"] = facets;
+    v["has_facets"] = !facets.empty();
+    if (r.contains("next_cursor")) {
+      v["next_href"] = "/search?q=" + Url(q) + "&cursor=" + Url(r["next_cursor"]);
+    }
+    if (!sr.cursor.empty()) v["first_href"] = "/search?q=" + Url(q);
+    pc.Send(res, "search", v);
+  });
+
+  svr->Get(R"(/records/([a-z0-9]{1,64}))", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    auto view = ViewRecord(a->get(), subject, req.matches[1]);
+    if (!view.ok()) return pc.Error(res, a->get(), HttpStatusFor(view.status()));
+    const Json& j = view->json;
+    const meta::Record& r = view->record;
+    std::string title = RecordTitle(r, pc);
+    Json v = pc.Base(a->get(), title, "none");
+    v["title"] = title;
+    v["witness"] = r.witness_id;
+    v["collection"] = r.collection_id;
+    v["lang_name"] = pc.LangName(j["lang"]);
+    if (j["meta"].contains("note")) v["note"] = j["meta"]["note"];
+    if (j["meta"].contains("description")) v["description"] = j["meta"]["description"];
+    v["consent_text"] = pc.t()[std::string("consent_") + meta::ConsentName(r.consent)];
+
+    int64_t t_ms = -1;
+    std::string t = Param(req, "t");
+    if (!t.empty() && t.size() <= 7 && t.find_first_not_of("0123456789") == std::string::npos) {
+      t_ms = std::stoll(t) * 1000;
+    }
+    std::string q = Param(req, "q");
+    auto words = QueryWords(q);
+
+    // Player: the access copy if there is one, else the original when it is audio or video.
+    const MediaFile* play = nullptr;
+    std::string play_name;
+    for (const char* name : {"access", "original"}) {
+      auto it = view->media.find(name);
+      if (it != view->media.end() && (it->second.kind == "audio" || it->second.kind == "video")) {
+        play = &it->second;
+        play_name = name;
+        break;
+      }
+    }
+    if (play) {
+      std::string src = "/api/v1/records/" + r.id + "/media/" + play_name;
+      if (t_ms >= 0)
+        src += "#t=" + std::to_string(t_ms / 1000);  // media fragment: no script needed
+      Json p = {{"src", src}, {"video", play->kind == "video"}};
+      if (view->media.count("poster")) p["poster"] = "/api/v1/records/" + r.id + "/media/poster";
+      v["player"] = p;
+    }
+    auto orig = view->media.find("original");
+    if (orig != view->media.end()) {
+      if (orig->second.kind == "image") v["image"] = "/api/v1/records/" + r.id + "/media/original";
+      v["download"] = "/api/v1/records/" + r.id + "/media/original";
+    }
+
+    std::string provenance;
+    for (const auto& ver : j["versions"]) {
+      if (ver["version"] == view->text_version && ver.contains("derived")) {
+        std::string tool = ver["derived"]["tool"];
+        provenance =
+            tool == "human"
+                ? pc.t()["human_transcript"].get<std::string>()
+                : (view->artifact == "transcript"
+                       ? pc.t()["machine_transcript"].get<std::string>() + " (" + tool + ")"
+                       : tool);
+      }
+    }
+    v["provenance"] = provenance;
+
+    bool timed = false;
+    for (const auto& s : view->segments) timed |= s.segment.start_ms >= 0;
+    if (timed) {
+      Json lines = Json::array();
+      const meta::SegmentState* current = nullptr;
+      for (const auto& s : view->segments) {
+        if (t_ms >= 0 && s.segment.start_ms <= t_ms) current = &s;
+      }
+      for (const auto& s : view->segments) {
+        std::string lang = s.segment.lang.empty() ? "und" : s.segment.lang;
+        lines.push_back(
+            {{"id", std::to_string(s.segment.id)},
+             {"start_ms", std::to_string(std::max<int64_t>(0, s.segment.start_ms))},
+             {"end_ms", std::to_string(std::max<int64_t>(0, s.segment.end_ms))},
+             {"time", FormatClock(s.segment.start_ms)},
+             {"href", "/records/" + r.id + "?t=" + std::to_string(s.segment.start_ms / 1000)},
+             {"lang", lang},
+             {"dir", Direction(lang)},
+             {"current", current == &s},
+             {"parts", MarkWords(s.segment.text, words)}});
+      }
+      v["lines"] = lines;
+      v["has_lines"] = !lines.empty();
+    } else if (!view->segments.empty()) {
+      Json pages = Json::array();
+      int last_page = -2;
+      for (const auto& s : view->segments) {
+        if (s.segment.page != last_page) {
+          Json pg = {{"paragraphs", Json::array()}};
+          if (s.segment.page >= 0) pg["number"] = std::to_string(s.segment.page);
+          pages.push_back(pg);
+          last_page = s.segment.page;
+        }
+        std::string lang = s.segment.lang.empty() ? "und" : s.segment.lang;
+        pages.back()["paragraphs"].push_back({{"id", std::to_string(s.segment.id)},
+                                              {"lang", lang},
+                                              {"dir", Direction(lang)},
+                                              {"parts", MarkWords(s.segment.text, words)}});
+      }
+      v["pages"] = pages;
+      v["has_pages"] = true;
+    }
+
+    Json versions = Json::array();
+    for (const auto& ver : j["versions"]) {
+      Json row = {
+          {"version", std::to_string(ver["version"].get<int>())},
+          {"created", ver["created"]},
+          {"leaf_index", std::to_string(ver["leaf_index"].get<uint64_t>())},
+          {"manifest_short", ver["manifest_sha256"].get<std::string>().substr(0, 16) + "…"}};
+      if (ver.contains("derived")) {
+        row["made"] = true;
+        row["artifact"] = ver["derived"]["artifact"];
+        row["tool"] = ver["derived"]["tool"];
+        row["from"] = std::to_string(ver["derived"]["from"].get<int>());
+      }
+      versions.push_back(row);
+    }
+    v["versions"] = versions;
+    auto cp = (*a)->Checkpoint();
+    v["checkpoint"] = cp.ok() ? cp->note : "";
+    v["vkey"] = (*a)->VerifierKey();
+    v["proof"] = "/api/v1/records/" + r.id + "/proof";
+    std::string host = req.get_header_value("Host");
+    std::string cite_path =
+        "/records/" + r.id + (t_ms >= 0 ? "?t=" + std::to_string(t_ms / 1000) : "");
+    bool host_ok = !host.empty() && host.size() < 256 &&
+                   host.find_first_not_of(
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+                       std::string::npos;
+    v["cite_url"] = host_ok ? "http://" + host + cite_path : cite_path;
+    v["citation"] = Citation(*view, site->origin, t_ms);
+    pc.Send(res, "record", v);
+  });
+
+  svr->Get(R"(/witnesses/([^/]{1,200}))", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    std::string id = req.matches[1];
+    if (!archive::IsValidId(id)) return pc.Error(res, a->get(), 404);
+    auto recs = ReadableRecords(a->get(), subject);
+    if (!recs.ok()) return pc.Error(res, a->get(), 500);
+    Json records = Json::array();
+    for (const auto& r : *recs) {
+      if (r.witness_id != id) continue;
+      records.push_back({{"id", r.id},
+                         {"title", RecordTitle(r, pc)},
+                         {"lang_name", pc.LangName(r.versions.front().lang)},
+                         {"created", r.created}});
+    }
+    if (records.empty()) return pc.Error(res, a->get(), 404);
+    Json v = pc.Base(a->get(), pc.t()["witness"].get<std::string>() + " " + id, "none");
+    v["witness"] = id;
+    v["records"] = records;
+    pc.Send(res, "witness", v);
+  });
+
+  svr->Get("/perspectives", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    std::string place = Param(req, "place"), date = Param(req, "date"), q = Param(req, "q");
+    Json v = pc.Base(a->get(), pc.t()["perspectives"], "perspectives");
+    v["place"] = place;
+    v["date"] = date;
+    v["q"] = q;
+    if (place.empty() && date.empty()) return pc.Send(res, "perspectives", v);
+    if (place.find('"') != std::string::npos || date.find('"') != std::string::npos) {
+      v["error"] = "a place or date may not hold '\"'";
+      return pc.Send(res, "perspectives", v, 400);
+    }
+    search::SearchRequest sr;
+    if (!place.empty()) sr.query += "place:\"" + place + "\" ";
+    if (!date.empty()) sr.query += "date:" + date + " ";
+    sr.query += q;
+    sr.role = SearchRole(subject);
+    sr.limit = 60;
+    sr.per_record = 2;
+    auto found = (*a)->Search(sr);
+    if (!found.ok()) {
+      if (found.status().code() == Code::kInvalidArgument) {
+        v["error"] = found.status().message();
+        return pc.Send(res, "perspectives", v, 400);
+      }
+      return pc.Error(res, a->get(), 500);
+    }
+    // One column per language; in each, one account per witness (their best passages).
+    std::map<std::string, std::map<std::string, Json>> by_lang;
+    std::map<std::string, std::vector<std::string>> order;
+    for (const auto& rec : found->records) {
+      for (const auto& h : rec.hits) {
+        std::string lang = h.lang.empty() ? "und" : h.lang;
+        auto& accounts = by_lang[lang];
+        if (!accounts.count(rec.witness_id)) {
+          accounts[rec.witness_id] = {{"witness", rec.witness_id}, {"hits", Json::array()}};
+          order[lang].push_back(rec.witness_id);
+        }
+        Json& acc = accounts[rec.witness_id];
+        if (acc["hits"].size() >= 2) continue;
+        Json hj = {{"segment", h.segment_id},
+                   {"lang", lang},
+                   {"snippet", h.snippet},
+                   {"highlights", Json::array()}};
+        for (auto [s, e] : h.highlights) hj["highlights"].push_back({s, e});
+        if (h.start_ms >= 0) hj["start_ms"] = h.start_ms;
+        if (h.page >= 0) hj["page"] = h.page;
+        acc["hits"].push_back(HitView(hj, rec.record_id, pc));
+      }
+    }
+    Json columns = Json::array();
+    for (auto& [lang, accounts] : by_lang) {
+      Json list = Json::array();
+      for (const auto& w : order[lang]) list.push_back(accounts[w]);
+      columns.push_back({{"lang", lang},
+                         {"dir", Direction(lang)},
+                         {"lang_name", pc.LangName(lang)},
+                         {"count", std::to_string(list.size())},
+                         {"accounts", list}});
+    }
+    v["columns"] = columns;
+    v["searched"] = true;
+    pc.Send(res, "perspectives", v);
+  });
+
+  auto verify_page = [site](const Request& req, Response& res, const std::string& sha,
+                            const std::string& error) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    Json v = pc.Base(a->get(), pc.t()["verify_title"], "verify");
+    v["sha256"] = sha;
+    if (!error.empty()) {
+      v["error"] = error;
+      return pc.Send(res, "verify", v, 400);
+    }
+    if (!sha.empty()) {
+      auto out = VerifyBlob(a->get(), subject, sha);
+      if (!out.ok()) return pc.Error(res, a->get(), 500);
+      Json matches = Json::array();
+      for (auto m : (*out)["matches"]) {
+        m["original"] = m["role"] == "original";
+        m["version"] = std::to_string(m["version"].get<int>());
+        m["leaf_index"] = std::to_string(m["leaf_index"].get<uint64_t>());
+        matches.push_back(m);
+      }
+      v["checked"] = true;
+      v["found"] = (*out)["found"];
+      v["matches"] = matches;
+      v["size"] = std::to_string((*out)["checkpoint"]["size"].get<uint64_t>());
+      v["note"] = (*out)["checkpoint"]["note"];
+    }
+    pc.Send(res, "verify", v);
+  };
+
+  svr->Get("/verify", [verify_page](const Request& req, Response& res) {
+    std::string sha = Param(req, "sha256");
+    std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
+    if (!sha.empty() && !IsSha256Hex(sha)) {
+      return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
+    }
+    verify_page(req, res, sha, "");
+  });
+
+  // The form without script: the file is uploaded, hashed as it arrives, and dropped.
+  svr->Post("/verify",
+            [verify_page](const Request& req, Response& res, const httplib::ContentReader& reader) {
+              if (!req.is_multipart_form_data()) {
+                return verify_page(req, res, "", "send the form as multipart/form-data");
+              }
+              VerifyForm form = ReadVerifyForm(reader);
+              std::string sha = form.bytes > 0 ? form.file_sha : form.sha_field;
+              if (!IsSha256Hex(sha))
+                return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
+              verify_page(req, res, sha, "");
+            });
+}
+
+}  // namespace attest::http

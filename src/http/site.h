@@ -1,0 +1,101 @@
+// What the server's handlers share (internal to src/http): the archive handles, the
+// renderer, and the helpers every handler uses to answer. Thread-safe.
+#ifndef ATTEST_HTTP_SITE_H_
+#define ATTEST_HTTP_SITE_H_
+
+#include <httplib.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "access/access.h"
+#include "archive/archive.h"
+#include "core/env.h"
+#include "http/render.h"
+#include "http/server.h"
+
+namespace attest::http {
+
+// Archive handles, one per request at a time (Archive is not thread-safe), kept open between
+// requests.
+class ArchivePool {
+ public:
+  ArchivePool(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+
+  class Lease {
+   public:
+    Lease(ArchivePool* pool, std::unique_ptr<archive::Archive> a) : pool_(pool), a_(std::move(a)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (a_) pool_->Return(std::move(a_));
+    }
+    archive::Archive* operator->() const { return a_.get(); }
+    archive::Archive* get() const { return a_.get(); }
+
+   private:
+    ArchivePool* pool_;
+    std::unique_ptr<archive::Archive> a_;
+  };
+
+  Result<Lease> Acquire();
+
+ private:
+  void Return(std::unique_ptr<archive::Archive> a);
+  Env* env_;
+  std::string dir_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<archive::Archive>> free_;
+};
+
+struct Site {
+  Site(Env* e, std::string d, ServeOptions o, Renderer r)
+      : env(e), dir(std::move(d)), options(std::move(o)), renderer(std::move(r)), pool(env, dir) {}
+  Env* env;
+  std::string dir;
+  ServeOptions options;
+  Renderer renderer;
+  ArchivePool pool;
+  std::string origin;  // the log's origin line
+};
+
+// RFC 9457 problem details. `type` is a path under /api/v1/problems/ (e.g. "not-found").
+void Problem(httplib::Response& res, int status, const std::string& type, const std::string& title,
+             const std::string& detail);
+// The HTTP status for a Status code.
+int HttpStatusFor(const Status& st);
+// A Status as a problem: 4xx with its message, 5xx without internals.
+void ProblemFor(httplib::Response& res, const Status& st);
+
+// The caller, from an `Authorization: Bearer` header (anonymous without one). A bad token is
+// an error (401), never silently anonymous.
+Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req);
+
+// True if the request's If-None-Match names `etag` (a quoted entity tag).
+bool IfNoneMatch(const httplib::Request& req, const std::string& etag);
+
+// True if `s` is valid UTF-8 without NUL or other C0 controls but tab, CR and LF.
+bool IsCleanUtf8(std::string_view s);
+
+// A verify form (multipart/form-data) read as it arrives: a `file` field is hashed and dropped;
+// a `sha256` field (at most 128 bytes) is kept as given.
+struct VerifyForm {
+  uint64_t bytes = 0;     // of the file
+  std::string file_sha;   // hex, if the file had bytes
+  std::string sha_field;  // as given, trimmed and lower-cased
+};
+VerifyForm ReadVerifyForm(const httplib::ContentReader& reader);
+
+// A query parameter, or "" if absent.
+std::string Param(const httplib::Request& req, const char* name);
+
+// An error page in the reader's interface language (for paths outside /api/ and /log/).
+void PageError(Site* site, const httplib::Request& req, httplib::Response& res, int status);
+
+void RegisterApi(Site* site, httplib::Server* svr);
+void RegisterPages(Site* site, httplib::Server* svr);
+
+}  // namespace attest::http
+
+#endif  // ATTEST_HTTP_SITE_H_

@@ -1,0 +1,350 @@
+#include "http/views.h"
+
+#include <algorithm>
+
+#include "http/render.h"
+#include "ingest/sniff.h"
+
+namespace attest::http {
+namespace {
+
+using access::Action;
+using access::Decide;
+
+// The members of a record's free metadata that are shown with it. Everything else given with
+// `--meta` stays private to the archive.
+constexpr const char* kShownMeta[] = {"title", "description", "note"};
+
+Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256) {
+  ASSIGN_OR_RETURN(auto f, a->blobs()->Open(sha256));
+  std::string head(4096, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    ASSIGN_OR_RETURN(size_t n, f->Read(head.size() - got, head.data() + got));
+    if (n == 0) break;
+    got += n;
+  }
+  head.resize(got);
+  return head;
+}
+
+Json Derived(const meta::Version& v) {
+  Json m = Json::parse(v.manifest, nullptr, false);
+  if (m.is_discarded() || !m.contains("derived")) return nullptr;
+  return m["derived"];
+}
+
+}  // namespace
+
+std::string MimeFromHead(std::string_view h) {
+  auto starts = [&](std::string_view p, size_t at = 0) {
+    return h.size() >= at + p.size() && h.substr(at, p.size()) == p;
+  };
+  if (starts("%PDF-")) return "application/pdf";
+  if (starts("\x89PNG")) return "image/png";
+  if (starts("\xFF\xD8\xFF")) return "image/jpeg";
+  if (starts("II*") || starts("MM\0*")) return "image/tiff";
+  if (starts("ID3") || (h.size() > 1 && static_cast<uint8_t>(h[0]) == 0xFF &&
+                        (static_cast<uint8_t>(h[1]) & 0xE6) == 0xE2)) {
+    return "audio/mpeg";
+  }
+  if (starts("OggS")) return "audio/ogg";
+  if (starts("fLaC")) return "audio/flac";
+  if (starts("RIFF") && starts("WAVE", 8)) return "audio/wav";
+  if (starts("RIFF") && starts("AVI ", 8)) return "video/x-msvideo";
+  if (starts("\x1A\x45\xDF\xA3"))
+    return h.find("webm") != std::string_view::npos ? "video/webm" : "video/x-matroska";
+  if (starts("ftyp", 4)) {
+    if (starts("M4A", 8)) return "audio/mp4";
+    if (starts("qt", 8)) return "video/quicktime";
+    return "video/mp4";
+  }
+  if (starts("WEBVTT")) return "text/vtt; charset=utf-8";
+  return "application/octet-stream";
+}
+
+search::Role SearchRole(const access::Subject& subject) {
+  switch (subject.role) {
+    case access::Role::kAnonymous:
+      return search::Role::kAnonymous;
+    case access::Role::kResearcher:
+      return search::Role::kResearcher;
+    case access::Role::kArchivist:
+    case access::Role::kAdmin:
+      return search::Role::kArchivist;
+  }
+  return search::Role::kAnonymous;
+}
+
+Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
+                                                  const access::Subject& subject) {
+  ASSIGN_OR_RETURN(auto all, a->List());
+  std::vector<meta::Record> out;
+  for (auto& r : all) {
+    if (r.withdrawn_at || r.versions.empty()) continue;
+    if (!Decide(subject, Action::kRead, r.consent)) continue;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
+                              const std::string& id) {
+  auto rec = a->Get(id);
+  if (!rec.ok()) {
+    if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
+    return rec.status();
+  }
+  if (rec->withdrawn_at || rec->versions.empty() || !Decide(subject, Action::kRead, rec->consent)) {
+    return Status::NotFound(kNoSuchRecord);
+  }
+  RecordView view;
+  view.record = std::move(*rec);
+  const meta::Record& r = view.record;
+  ASSIGN_OR_RETURN(auto segments, a->store()->RecordSegments(r.id));
+
+  // The whole record is readable when every segment is: only then are its files (which hold
+  // every segment's words and voice) given out.
+  bool whole = true;
+  for (const auto& s : segments) {
+    if (!Decide(subject, Action::kRead, s.effective)) whole = false;
+  }
+
+  // Versions: originals (added or revised) and what tools or people derived from them.
+  Json versions = Json::array();
+  const meta::Version* original = nullptr;
+  const meta::Version* access_copy = nullptr;
+  std::map<int, std::string> artifacts;
+  for (const auto& v : r.versions) {
+    Json d = Derived(v);
+    Json j = {{"version", v.version},
+              {"created", v.created},
+              {"lang", v.lang},
+              {"leaf_index", v.leaf_index},
+              {"manifest_sha256", v.manifest_sha256}};
+    Json blobs = Json::array();
+    for (const auto& b : v.blobs) {
+      blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+    }
+    j["blobs"] = blobs;
+    if (d.is_object()) {
+      std::string artifact = d.value("artifact", "");
+      artifacts[v.version] = artifact;
+      j["derived"] = {{"artifact", artifact},
+                      {"from", d.value("from", 0)},
+                      {"tool", d.value("tool", "")},
+                      {"tool_version", d.value("tool_version", "")}};
+      if (d.contains("models")) j["derived"]["models"] = d["models"];
+      if (artifact == "access") access_copy = &v;
+    } else {
+      original = &v;
+    }
+    versions.push_back(j);
+  }
+
+  // The text version: the newest with segments that is the witness's words (a machine
+  // translation is offered beside it, never instead).
+  for (const auto& s : segments) {
+    int v = s.segment.version;
+    if (artifacts.count(v) && artifacts[v] == "translation") continue;
+    view.text_version = std::max(view.text_version, v);
+  }
+  for (auto& s : segments) {
+    if (s.segment.version != view.text_version) continue;
+    if (!Decide(subject, Action::kRead, s.effective)) continue;
+    view.segments.push_back(std::move(s));
+  }
+  std::sort(view.segments.begin(), view.segments.end(), [](const auto& x, const auto& y) {
+    if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
+    if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
+    if (x.segment.char_start != y.segment.char_start)
+      return x.segment.char_start < y.segment.char_start;
+    return x.segment.id < y.segment.id;
+  });
+  view.artifact = artifacts.count(view.text_version) ? artifacts[view.text_version] : "text";
+
+  Json meta_shown = Json::object();
+  if (original && !original->private_json.empty()) {
+    Json p = Json::parse(original->private_json, nullptr, false);
+    if (p.is_object() && p.contains("meta") && p["meta"].is_object()) {
+      for (const char* key : kShownMeta) {
+        if (p["meta"].contains(key) && p["meta"][key].is_string()) meta_shown[key] = p["meta"][key];
+      }
+    }
+  }
+
+  view.whole = whole;
+  Json media = Json::object();
+  if (whole && original) {
+    for (const auto& b : original->blobs) {
+      if (b.role != "original") continue;
+      ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
+      auto sniffed = ingest::Sniff(head, "", b.size);
+      MediaFile f{b.sha256, b.size, MimeFromHead(head), "other"};
+      switch (sniffed.kind) {
+        case ingest::FileKind::kAudio:
+          f.kind = "audio";
+          break;
+        case ingest::FileKind::kVideo:
+          f.kind = "video";
+          break;
+        case ingest::FileKind::kPng:
+        case ingest::FileKind::kJpeg:
+        case ingest::FileKind::kTiff:
+          f.kind = "image";
+          break;
+        case ingest::FileKind::kPdf:
+          f.kind = "pdf";
+          break;
+        case ingest::FileKind::kText:
+          f.kind = "text";
+          f.mime = "text/plain; charset=utf-8";
+          break;
+        default:
+          break;
+      }
+      view.media["original"] = f;
+    }
+    if (access_copy) {
+      for (const auto& b : access_copy->blobs) {
+        if (b.role != "access" && b.role != "poster") continue;
+        ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
+        std::string mime = MimeFromHead(head);
+        std::string kind = b.role == "poster"             ? "image"
+                           : mime.rfind("audio/", 0) == 0 ? "audio"
+                                                          : "video";
+        view.media[b.role] = MediaFile{b.sha256, b.size, mime, kind};
+      }
+    }
+    for (const auto& [name, f] : view.media) {
+      media[name] = {{"url", "/api/v1/records/" + r.id + "/media/" + name},
+                     {"sha256", f.sha256},
+                     {"size", f.size},
+                     {"type", f.mime},
+                     {"kind", f.kind}};
+    }
+  }
+
+  Json segs = Json::array();
+  for (const auto& s : view.segments) {
+    Json j = {{"id", s.segment.id}, {"lang", s.segment.lang}, {"text", s.segment.text}};
+    if (s.segment.start_ms >= 0) {
+      j["start_ms"] = s.segment.start_ms;
+      j["end_ms"] = s.segment.end_ms;
+    }
+    if (s.segment.page >= 0) j["page"] = s.segment.page;
+    if (s.segment.char_start >= 0) {
+      j["char_start"] = s.segment.char_start;
+      j["char_end"] = s.segment.char_end;
+    }
+    Json places = Json::array();
+    for (const auto& an : s.segment.annotations) {
+      if (an.kind == "place") places.push_back(an.value);
+    }
+    if (!places.empty()) j["places"] = places;
+    segs.push_back(j);
+  }
+
+  const meta::Version& latest = r.versions.back();
+  view.json = {{"id", r.id},
+               {"collection", r.collection_id},
+               {"witness", r.witness_id},
+               {"consent", meta::ConsentName(r.consent)},
+               {"created", r.created},
+               {"lang", original ? original->lang : latest.lang},
+               {"meta", meta_shown},
+               {"versions", versions},
+               {"text_version", view.text_version},
+               {"artifact", view.artifact},
+               {"segments", segs},
+               {"media", media},
+               {"proof", "/api/v1/records/" + r.id + "/proof"}};
+  return view;
+}
+
+Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id) {
+  // Found through its record, so the record's decision and the segment's both apply.
+  ASSIGN_OR_RETURN(auto found, a->store()->ScanSegments(segment_id - 1, 1));
+  if (found.empty() || found[0].segment.id != segment_id) {
+    return Status::NotFound("no such segment");
+  }
+  const std::string record_id = found[0].segment.record_id;
+  auto view = ViewRecord(a, subject, record_id);
+  if (!view.ok()) {
+    if (view.status().IsNotFound()) return Status::NotFound("no such segment");
+    return view.status();
+  }
+  ASSIGN_OR_RETURN(auto all, a->store()->RecordSegments(record_id));
+  for (const auto& s : all) {
+    if (s.segment.id != segment_id) continue;
+    if (!Decide(subject, Action::kRead, s.effective)) break;
+    Json j = {{"id", s.segment.id},
+              {"record", record_id},
+              {"version", s.segment.version},
+              {"lang", s.segment.lang},
+              {"text", s.segment.text},
+              {"witness", view->record.witness_id},
+              {"collection", view->record.collection_id}};
+    if (s.segment.start_ms >= 0) {
+      j["start_ms"] = s.segment.start_ms;
+      j["end_ms"] = s.segment.end_ms;
+      j["url"] = "/records/" + record_id + "?t=" + std::to_string(s.segment.start_ms / 1000);
+    } else {
+      j["url"] = "/records/" + record_id + "#s" + std::to_string(s.segment.id);
+    }
+    if (s.segment.page >= 0) j["page"] = s.segment.page;
+    if (s.segment.char_start >= 0) {
+      j["char_start"] = s.segment.char_start;
+      j["char_end"] = s.segment.char_end;
+    }
+    return j;
+  }
+  return Status::NotFound("no such segment");
+}
+
+Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
+                        const std::string& sha256) {
+  ASSIGN_OR_RETURN(auto uses, a->store()->FindBlob(sha256));
+  ASSIGN_OR_RETURN(auto cp, a->Checkpoint());
+  Json matches = Json::array();
+  for (const auto& u : uses) {
+    auto view = ViewRecord(a, subject, u.record_id);
+    if (!view.ok()) {
+      if (view.status().IsNotFound()) continue;
+      return view.status();
+    }
+    // A file of a record part of which the caller may not see is not confirmed either: its
+    // bytes hold that part.
+    if (!view->whole) continue;
+    for (const auto& v : view->record.versions) {
+      if (v.version != u.version) continue;
+      if (v.leaf_index >= cp.checkpoint.size) continue;  // not yet under a checkpoint
+      matches.push_back({{"record", u.record_id},
+                         {"version", u.version},
+                         {"role", u.role},
+                         {"leaf_index", v.leaf_index},
+                         {"url", "/records/" + u.record_id},
+                         {"proof", "/api/v1/records/" + u.record_id +
+                                       "/proof?version=" + std::to_string(u.version)}});
+    }
+  }
+  return Json{{"sha256", sha256},
+              {"found", !matches.empty()},
+              {"matches", matches},
+              {"checkpoint", {{"size", cp.checkpoint.size}, {"note", cp.note}}}};
+}
+
+std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {
+  const meta::Record& r = view.record;
+  const meta::Version& v = r.versions.back();
+  std::string s;
+  if (view.json["meta"].contains("title"))
+    s += view.json["meta"]["title"].get<std::string>() + ". ";
+  if (!r.witness_id.empty()) s += "Witness " + r.witness_id + ", ";
+  s += "record " + r.id + ", version " + std::to_string(v.version);
+  if (at_ms >= 0) s += ", at " + FormatClock(at_ms);
+  s += ". attest archive " + origin + ", log entry " + std::to_string(v.leaf_index) + ".";
+  return s;
+}
+
+}  // namespace attest::http

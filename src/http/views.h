@@ -1,0 +1,70 @@
+// What a caller may see of the archive, as JSON: the one place where the API and the pages
+// learn what to show, each decision taken by access::Decide. A record the caller may not read
+// is kNotFound with the same message as a record that does not exist, so nothing is
+// inferable from the answer. Not thread-safe: uses the Archive it is given.
+#ifndef ATTEST_HTTP_VIEWS_H_
+#define ATTEST_HTTP_VIEWS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/access.h"
+#include "archive/archive.h"
+#include "core/json.h"
+
+namespace attest::http {
+
+// The message every hidden or missing record gets.
+inline constexpr const char* kNoSuchRecord = "no such record";
+
+// A file of a record the caller may fetch.
+struct MediaFile {
+  std::string sha256;
+  uint64_t size = 0;
+  std::string mime;
+  std::string kind;  // audio, video, image, pdf, text, other
+};
+
+struct RecordView {
+  meta::Record record;
+  Json json;  // see doc/api/openapi.json, schema Record
+  // Files the caller may fetch (all of the record's material is readable by the caller):
+  // by name: "original", "access", "poster".
+  std::map<std::string, MediaFile> media;
+  // Every segment of the record is readable by the caller (so are its files, which hold them).
+  bool whole = false;
+  std::vector<meta::SegmentState> segments;  // of the text version, readable, in order
+  int text_version = 0;
+  std::string artifact;  // of the text version: text, ocr, transcript, translation
+};
+
+// The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
+// withdrawn, or not readable by the subject.
+Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
+                              const std::string& id);
+
+// The records `subject` may read, oldest first.
+Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
+                                                  const access::Subject& subject);
+
+// One segment with its record, if the subject may read both.
+Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id);
+
+// Which records use a blob (by SHA-256), among those the subject may read, with the checkpoint
+// that covers them. {"found": false} is also the answer for a file only hidden records hold.
+Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
+                        const std::string& sha256);
+
+// The search role of a subject.
+search::Role SearchRole(const access::Subject& subject);
+
+// MIME type of a file from its first bytes.
+std::string MimeFromHead(std::string_view head);
+
+// A citation line: "Witness W, record R, version V, at 12:34 (attest archive ORIGIN, leaf N)".
+std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms);
+
+}  // namespace attest::http
+
+#endif  // ATTEST_HTTP_VIEWS_H_

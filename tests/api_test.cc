@@ -1,0 +1,537 @@
+// The portal and API of `attest serve` (issue 7, doc/api.md): every endpoint answers, errors are
+// RFC 9457 problems, archivists' writes need a token, and what a caller may not see is neither
+// reachable, countable nor findable through any endpoint or page.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/hash.h"
+#include "core/json.h"
+#include "process.h"
+
+namespace attest::testing {
+namespace {
+
+const char* kLevels[] = {"public", "research", "restricted", "sealed", "withdrawn"};
+
+std::string Canary(const std::string& level) { return "zq" + level + "canary"; }
+
+int WaitForPort(Child& server) {
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::string banner = server.OutputSoFar();
+    auto pos = banner.find("http://127.0.0.1:");
+    if (pos != std::string::npos) return std::atoi(banner.c_str() + pos + 17);
+  }
+  return 0;
+}
+
+int OpenFds(pid_t pid) {
+  int n = 0;
+  DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (!d) return -1;
+  while (readdir(d)) ++n;
+  closedir(d);
+  return n - 2;
+}
+
+// One archive for the suite: a record at each consent level, each with a canary word, plus a
+// spoken sample with a transcript.
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new std::string(TempDir("attest-api"));
+    archive_ = new std::string(*tmp_ + "/archive");
+    ASSERT_EQ(RunAttest({"init", *archive_, "--origin", "example.org/api"}).exit_code, 0);
+    ids_ = new std::map<std::string, std::string>;
+    shas_ = new std::map<std::string, std::string>;
+    for (std::string level : kLevels) {
+      std::string consent = level == "withdrawn" ? "public" : level;
+      std::string text = "A sample paragraph about the river crossing, " + Canary(level) +
+                         ", in the morning.\n\nA second paragraph about the river.\n";
+      std::string file = Write(*tmp_, level + ".txt", text);
+      auto r = RunAttest({"--archive", *archive_, "add", "--json", "--consent", consent,
+                          "--witness", "w-" + level, "--collection", "c-" + level, "--lang", "en",
+                          "--place", "Haifa", "--date", "1948-05", file});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      (*ids_)[level] = Json::parse(r.out)["records"][0]["id"];
+      (*shas_)[level] = ToHex(Sha256(text));
+    }
+    ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+    auto w =
+        RunAttest({"--archive", *archive_, "withdraw", (*ids_)["withdrawn"], "--reason", "test"});
+    ASSERT_EQ(w.exit_code, 0) << w.err;
+    // A spoken sample (espeak-ng) with a transcript a person gave.
+    std::string wav = *tmp_ + "/spoken.wav";
+    ASSERT_EQ(
+        std::system(("espeak-ng -v en-us -w " + wav + " 'one two three four five six' 2>/dev/null")
+                        .c_str()),
+        0);
+    auto a = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public", "--witness",
+                        "w-voice", "--lang", "en", wav});
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    (*ids_)["spoken"] = Json::parse(a.out)["records"][0]["id"];
+    ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+    std::string vtt = Write(*tmp_, "spoken.vtt",
+                            "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
+                            "00:00:01.000 --> 00:00:02.500\nfour five six\n");
+    auto imp = RunAttest({"--archive", *archive_, "transcript", "import", (*ids_)["spoken"], vtt});
+    ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+
+    auto tok = [](const char* role, const char* extra) {
+      std::vector<std::string> args = {"--archive", *archive_, "token", "create",
+                                       "--role",    role,      "--json"};
+      if (*extra) {
+        args.push_back("--expires");
+        args.push_back(extra);
+      }
+      auto r = RunAttest(args);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      return Json::parse(r.out);
+    };
+    tokens_ = new std::map<std::string, std::string>;
+    (*tokens_)["researcher"] = tok("researcher", "")["token"];
+    (*tokens_)["archivist"] = tok("archivist", "")["token"];
+    (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
+    Json revoked = tok("archivist", "");
+    (*tokens_)["revoked"] = revoked["token"];
+    EXPECT_EQ(RunAttest({"--archive", *archive_, "token", "revoke", revoked["id"]}).exit_code, 0);
+
+    server_ = new Child({"--archive", *archive_, "serve", "--listen", "127.0.0.1:0"}, *tmp_);
+    port_ = WaitForPort(*server_);
+    ASSERT_GT(port_, 0);
+  }
+  static void TearDownTestSuite() {
+    kill(server_->pid(), SIGTERM);
+    ProcessResult r = server_->Wait();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  static httplib::Headers Auth(const std::string& who) {
+    if (who.empty()) return {};
+    return {{"Authorization", "Bearer " + (*tokens_)[who]}};
+  }
+  static httplib::Result Get(const std::string& path, const std::string& who = "") {
+    httplib::Client c("127.0.0.1", port_);
+    return c.Get(path, Auth(who));
+  }
+  static void ExpectProblem(const httplib::Result& r, int status, const std::string& what) {
+    ASSERT_TRUE(r) << what;
+    EXPECT_EQ(r->status, status) << what << ": " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << what;
+    Json j = Json::parse(r->body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << what;
+    EXPECT_EQ(j["status"], status) << what;
+    EXPECT_TRUE(j["title"].is_string() && j["detail"].is_string() && j["type"].is_string()) << what;
+  }
+
+  // Every GET path of the API and the pages, for the records of the suite.
+  static std::vector<std::string> EveryPath() {
+    std::vector<std::string> paths = {"/",
+                                      "/api/v1/",
+                                      "/api/v1/collections",
+                                      "/api/v1/witnesses",
+                                      "/api/v1/records",
+                                      "/search?q=river",
+                                      "/search?q=zq*",
+                                      "/api/v1/search?q=river",
+                                      "/api/v1/search?q=zq*",
+                                      "/api/v1/search?q=place:Haifa",
+                                      "/api/v1/suggest?q=zq",
+                                      "/api/v1/events?place=Haifa&date=1948",
+                                      "/perspectives?place=Haifa&date=1948",
+                                      "/verify",
+                                      "/log/checkpoint"};
+    for (std::string level : kLevels) {
+      const std::string& id = (*ids_)[level];
+      for (std::string p :
+           {"/api/v1/records/" + id, "/api/v1/records/" + id + "/versions/1",
+            "/api/v1/records/" + id + "/versions/2", "/api/v1/records/" + id + "/segments",
+            "/api/v1/records/" + id + "/transcript", "/api/v1/records/" + id + "/media/original",
+            "/api/v1/records/" + id + "/proof", "/records/" + id, "/witnesses/w-" + level,
+            "/api/v1/witnesses/w-" + level, "/api/v1/collections/c-" + level,
+            "/verify?sha256=" + (*shas_)[level]}) {
+        paths.push_back(p);
+      }
+    }
+    for (int s = 1; s <= 40; ++s) paths.push_back("/api/v1/segments/" + std::to_string(s));
+    return paths;
+  }
+
+  static std::string* tmp_;
+  static std::string* archive_;
+  static std::map<std::string, std::string>* ids_;
+  static std::map<std::string, std::string>* shas_;
+  static std::map<std::string, std::string>* tokens_;
+  static Child* server_;
+  static int port_;
+};
+std::string* ApiTest::tmp_;
+std::string* ApiTest::archive_;
+std::map<std::string, std::string>* ApiTest::ids_;
+std::map<std::string, std::string>* ApiTest::shas_;
+std::map<std::string, std::string>* ApiTest::tokens_;
+Child* ApiTest::server_;
+int ApiTest::port_;
+
+TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
+  // Which canaries each caller may meet; sealed and withdrawn: nobody.
+  std::map<std::string, std::set<std::string>> allowed = {
+      {"", {"public"}},
+      {"researcher", {"public", "research"}},
+      {"archivist", {"public", "research", "restricted"}}};
+  for (const auto& [who, levels] : allowed) {
+    std::set<std::string> seen;
+    for (const std::string& path : EveryPath()) {
+      auto r = Get(path, who);
+      ASSERT_TRUE(r) << path;
+      EXPECT_LT(r->status, 500) << path;
+      for (std::string level : kLevels) {
+        if (r->body.find(Canary(level)) != std::string::npos) {
+          seen.insert(level);
+          EXPECT_TRUE(levels.count(level)) << "'" << (who.empty() ? "anonymous" : who)
+                                           << "' met the " << level << " canary at " << path;
+        }
+        // The record of a level the caller may not read is indistinguishable from none.
+        if (!levels.count(level) && path.find((*ids_)[level]) != std::string::npos &&
+            path.rfind("/api/", 0) == 0) {
+          EXPECT_EQ(r->status, 404) << path;
+        }
+      }
+      if (r->status >= 400 && path.rfind("/api/", 0) == 0) {
+        EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << path;
+      }
+    }
+    EXPECT_EQ(seen, levels) << (who.empty() ? "anonymous" : who);  // and each allowed one is found
+  }
+}
+
+TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
+  // "river" is in every record: anonymous counts the public record's two paragraphs only.
+  auto r = Get("/api/v1/search?q=river");
+  ASSERT_TRUE(r && r->status == 200);
+  Json j = Json::parse(r->body);
+  EXPECT_EQ(j["total_estimate"], 2);
+  EXPECT_EQ(j["records_estimate"], 1);
+  EXPECT_EQ(j["facets"]["collection"].size(), 1u);
+  EXPECT_EQ(j["facets"]["collection"]["c-public"], 2);
+  auto res = Json::parse(Get("/api/v1/search?q=river", "researcher")->body);
+  EXPECT_EQ(res["total_estimate"], 4);
+  auto arch = Json::parse(Get("/api/v1/search?q=river", "archivist")->body);
+  EXPECT_EQ(arch["total_estimate"], 6);  // sealed and withdrawn: not even for archivists
+  auto cols = Json::parse(Get("/api/v1/collections")->body);
+  EXPECT_EQ(cols["total"], 1);
+  auto wits = Json::parse(Get("/api/v1/witnesses", "researcher")->body);
+  EXPECT_EQ(wits["total"], 3);  // w-public, w-research, w-voice
+  auto recs = Json::parse(Get("/api/v1/records")->body);
+  EXPECT_EQ(recs["total"], 2);
+  auto sugg = Json::parse(Get("/api/v1/suggest?q=zq")->body);
+  ASSERT_EQ(sugg["suggestions"].size(), 1u);
+  EXPECT_EQ(sugg["suggestions"][0]["word"], Canary("public"));
+  // Verifying a hidden record's file says no more than verifying an unknown file.
+  httplib::Client c("127.0.0.1", port_);
+  auto hidden =
+      c.Post("/api/v1/verify", Json{{"sha256", (*shas_)["restricted"]}}.dump(), "application/json");
+  auto unknown =
+      c.Post("/api/v1/verify", Json{{"sha256", std::string(64, 'a')}}.dump(), "application/json");
+  ASSERT_TRUE(hidden && unknown);
+  EXPECT_EQ(Json::parse(hidden->body)["found"], false);
+  EXPECT_EQ(Json::parse(hidden->body)["matches"], Json::parse(unknown->body)["matches"]);
+}
+
+TEST_F(ApiTest, VerifyNamesTheRecordVersionAndCheckpointOfAFile) {
+  std::string text = Slurp(*tmp_ + "/public.txt");
+  httplib::Client c("127.0.0.1", port_);
+  auto raw = c.Post("/api/v1/verify", text, "application/octet-stream");
+  ASSERT_TRUE(raw);
+  ASSERT_EQ(raw->status, 200) << raw->body;
+  Json j = Json::parse(raw->body);
+  EXPECT_EQ(j["found"], true);
+  EXPECT_EQ(j["sha256"], (*shas_)["public"]);
+  EXPECT_EQ(j["matches"][0]["record"], (*ids_)["public"]);
+  EXPECT_EQ(j["matches"][0]["version"], 1);
+  EXPECT_EQ(j["matches"][0]["role"], "original");
+  EXPECT_NE(j["checkpoint"]["note"].get<std::string>().find("example.org/api"), std::string::npos);
+  httplib::MultipartFormDataItems form = {{"file", text, "public.txt", "text/plain"}};
+  auto multi = c.Post("/api/v1/verify", form);
+  ASSERT_TRUE(multi);
+  EXPECT_EQ(Json::parse(multi->body)["found"], true);
+  auto page = c.Post("/verify", form);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find((*ids_)["public"]), std::string::npos);
+  ExpectProblem(c.Post("/api/v1/verify", "{\"sha256\":\"xyz\"}", "application/json"), 400,
+                "bad sha");
+  ExpectProblem(c.Post("/api/v1/verify", "{not json", "application/json"), 400, "bad json");
+  ExpectProblem(c.Post("/api/v1/verify", std::string(2 << 20, ' '), "application/json"), 400,
+                "big json");
+}
+
+TEST_F(ApiTest, RecordsTranscriptsMediaAndProofsOfAPublicRecord) {
+  const std::string& id = (*ids_)["spoken"];
+  auto rec = Get("/api/v1/records/" + id);
+  ASSERT_TRUE(rec && rec->status == 200);
+  Json j = Json::parse(rec->body);
+  EXPECT_EQ(j["segments"].size(), 2u);
+  EXPECT_EQ(j["segments"][1]["start_ms"], 1000);
+  EXPECT_EQ(j["segments"][1]["text"], "four five six");
+  ASSERT_TRUE(j["media"].contains("original"));
+  ASSERT_TRUE(j["media"].contains("access"));  // a WAV gets an AAC copy browsers play
+  auto vtt = Get("/api/v1/records/" + id + "/transcript?format=vtt");
+  ASSERT_TRUE(vtt && vtt->status == 200);
+  EXPECT_EQ(vtt->body.rfind("WEBVTT", 0), 0u);
+  EXPECT_NE(vtt->body.find("00:00:01.000 --> 00:00:02.500\nfour five six"), std::string::npos);
+  ExpectProblem(Get("/api/v1/records/" + id + "/transcript?format=doc"), 400, "format");
+  ExpectProblem(Get("/api/v1/records/" + (*ids_)["public"] + "/transcript"), 404, "no transcript");
+
+  // Media: whole, ranges, conditional.
+  std::string original = Slurp(*tmp_ + "/spoken.wav");
+  auto whole = Get("/api/v1/records/" + id + "/media/original");
+  ASSERT_TRUE(whole && whole->status == 200);
+  EXPECT_EQ(whole->body, original);
+  EXPECT_EQ(whole->get_header_value("Content-Type"), "audio/wav");
+  EXPECT_EQ(whole->get_header_value("Accept-Ranges"), "bytes");
+  std::string etag = whole->get_header_value("ETag");
+  EXPECT_EQ(etag, "\"" + ToHex(Sha256(original)) + "\"");
+  httplib::Client c("127.0.0.1", port_);
+  auto part = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=10-19"}});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, original.substr(10, 10));
+  auto tail = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=-4"}});
+  ASSERT_TRUE(tail && tail->status == 206);
+  EXPECT_EQ(tail->body, original.substr(original.size() - 4));
+  auto same = c.Get("/api/v1/records/" + id + "/media/original", {{"If-None-Match", etag}});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 304);
+  EXPECT_TRUE(same->body.empty());
+  for (const char* bogus : {"bytes=999999999-", "bytes=20-10", "bytes=abc", "pages=1-2",
+                            "bytes=0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,0-1,"
+                            "0-1,0-1,0-1,0-1,0-1"}) {
+    auto r = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", bogus}});
+    ASSERT_TRUE(r) << bogus;
+    EXPECT_TRUE(r->status == 416 || r->status == 200 || r->status == 206)
+        << bogus << ": " << r->status;
+    if (r->status == 200) {
+      EXPECT_EQ(r->body, original) << bogus;
+    }
+  }
+  auto access = Get("/api/v1/records/" + id + "/media/access");
+  ASSERT_TRUE(access && access->status == 200);
+  EXPECT_EQ(access->get_header_value("Content-Type"), "audio/mp4");
+  ExpectProblem(Get("/api/v1/records/" + id + "/media/poster"), 404, "no poster for audio");
+
+  auto proof = Get("/api/v1/records/" + id + "/proof?version=1");
+  ASSERT_TRUE(proof && proof->status == 200);
+  std::string proof_file = Write(*tmp_, "proof.json", proof->body);
+  std::string vkey = Json::parse(Get("/api/v1/")->body)["verifier_key"];
+  auto checked =
+      RunAttest({"verify-proof", proof_file, "--key", vkey, "--file", *tmp_ + "/spoken.wav"});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+
+  // The record page: player, lines that seek, citation to the second.
+  auto page = Get("/records/" + id + "?t=1");
+  ASSERT_TRUE(page && page->status == 200);
+  EXPECT_NE(page->body.find("data-player src=\"/api/v1/records/" + id + "/media/access#t=1\""),
+            std::string::npos);
+  EXPECT_NE(page->body.find("data-start=\"1000\""), std::string::npos);
+  EXPECT_NE(page->body.find("class=\"current\""), std::string::npos);
+  EXPECT_NE(page->body.find("at 0:01"), std::string::npos);
+  auto seg = Json::parse(
+      Get("/api/v1/segments/" + std::to_string(j["segments"][1]["id"].get<int64_t>()))->body);
+  EXPECT_EQ(seg["url"], "/records/" + id + "?t=1");
+
+  auto openapi = Get("/api/v1/openapi.json");
+  ASSERT_TRUE(openapi && openapi->status == 200);
+  EXPECT_EQ(Json::parse(openapi->body)["openapi"], "3.1.0");
+}
+
+TEST_F(ApiTest, WritesNeedAnArchivistsTokenAndAreLogged) {
+  httplib::Client c("127.0.0.1", port_);
+  httplib::MultipartFormDataItems form = {
+      {"file", "A sample note added over HTTP.\n", "note.txt", "text/plain"},
+      {"consent", "public", "", ""},
+      {"witness", "w-http", "", ""},
+      {"meta", "{\"title\":\"Added over HTTP (sample)\"}", "", ""}};
+  ExpectProblem(c.Post("/api/v1/records", form), 401, "anonymous add");
+  ExpectProblem(c.Post("/api/v1/records", Auth("researcher"), form), 403, "researcher add");
+  ExpectProblem(c.Post("/api/v1/records", Auth("expired"), form), 401, "expired token");
+  ExpectProblem(c.Post("/api/v1/records", Auth("revoked"), form), 401, "revoked token");
+  auto bad = c.Get("/api/v1/records", {{"Authorization", "Bearer attest_nonsense"}});
+  ExpectProblem(bad, 401, "unknown token");
+  EXPECT_EQ(Json::parse(bad->body)["detail"], "the token is not valid");
+  auto added = c.Post("/api/v1/records", Auth("archivist"), form);
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 201) << added->body;
+  std::string id = Json::parse(added->body)["records"][0]["id"];
+  auto show = RunAttest({"--archive", *archive_, "show", "--json", id});
+  ASSERT_EQ(show.exit_code, 0);
+  EXPECT_EQ(Json::parse(show.out)["witness"], "w-http");
+  httplib::MultipartFormDataItems bad_consent = {{"file", "x", "x.txt", "text/plain"},
+                                                 {"consent", "everyone", "", ""}};
+  ExpectProblem(c.Post("/api/v1/records", Auth("archivist"), bad_consent), 400, "bad consent");
+
+  // Correct a transcript line: a new version made by a person, naming the token.
+  const std::string& spoken = (*ids_)["spoken"];
+  Json rec = Json::parse(Get("/api/v1/records/" + spoken)->body);
+  std::string sid = std::to_string(rec["segments"][0]["id"].get<int64_t>());
+  std::string body = Json{{"text", "one, two, three"}}.dump();
+  ExpectProblem(c.Put("/api/v1/segments/" + sid, body, "application/json"), 401, "anonymous put");
+  auto put = c.Put("/api/v1/segments/" + sid, Auth("archivist"), body, "application/json");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 201) << put->body;
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  Json after = Json::parse(Get("/api/v1/records/" + spoken)->body);
+  EXPECT_EQ(after["segments"][0]["text"], "one, two, three");
+  EXPECT_EQ(after["segments"][1]["text"], "four five six");
+  Json v = after["versions"].back();
+  EXPECT_EQ(v["derived"]["tool"], "human");
+  ExpectProblem(
+      c.Put("/api/v1/segments/" + sid, Auth("archivist"), "{\"text\":\"\"}", "application/json"),
+      400, "empty text");
+  ExpectProblem(c.Put("/api/v1/segments/999999", Auth("archivist"), body, "application/json"), 404,
+                "no segment");
+}
+
+TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
+  httplib::Client c("127.0.0.1", port_);
+  for (const char* path :
+       {"/api/v1/records/..%2f..%2fattest.db", "/api/v1/records/../../attest.db",
+        "/log/../attest.db", "/log/tile/../../keys/log.key", "/log/%2e%2e/keys/log.key",
+        "/static/../attest.db", "/static/..%2fattest.db", "/fonts/..%2f..%2f..%2fetc%2fpasswd",
+        "/fonts/passwd.ttf", "/api/v1/witnesses/..%2f..", "/api/v1/collections/%2e%2e",
+        "/witnesses/..%2fkeys", "/records/..%2fkeys%2flog.key", "/api/v1/records/ABC/proof",
+        "/api/v1/segments/-1"}) {
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 404 || r->status == 400) << path << ": " << r->status;
+    EXPECT_EQ(r->body.find("PRIVATE"), std::string::npos) << path;
+    EXPECT_EQ(r->body.find("SQLite"), std::string::npos) << path;
+  }
+  ExpectProblem(c.Get("/api/v1/search?q=%FF%FE"), 400, "invalid UTF-8 query");
+  ExpectProblem(c.Get("/api/v1/records/%FF"), 400, "invalid UTF-8 path");
+  ExpectProblem(c.Get("/api/v1/search?q=" + std::string(1500, 'a')), 400, "long query");
+  ExpectProblem(c.Get("/api/v1/search?q=%22"), 400, "only a quote");
+  ExpectProblem(c.Get("/api/v1/search?q=river&cursor=forged"), 400, "forged cursor");
+  ExpectProblem(c.Get("/api/v1/records?limit=100000"), 400, "limit");
+  ExpectProblem(c.Get("/api/v1/records?cursor=x"), 400, "cursor");
+  ExpectProblem(c.Get("/api/v1/nothing-here"), 404, "unknown endpoint");
+  ExpectProblem(c.Get("/api/v1/events"), 400, "event without place or date");
+  auto page404 = c.Get("/no/such/page");
+  ASSERT_TRUE(page404);
+  EXPECT_EQ(page404->status, 404);
+  EXPECT_NE(page404->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  auto redirect = c.Get("/ui?lang=he&back=//evil.example/");
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->get_header_value("Location"), "/");  // never to another host
+  ExpectProblem(c.Get("/ui?lang=xx"), 400, "unknown interface language");
+
+  // Headers: every answer forbids framing, inline script and sniffing.
+  auto home = c.Get("/");
+  ASSERT_TRUE(home);
+  std::string csp = home->get_header_value("Content-Security-Policy");
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(home->get_header_value("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(home->get_header_value("Referrer-Policy"), "no-referrer");
+  // Text is compressed for clients that ask; nothing links to another host.
+  auto gz = c.Get("/static/attest.css", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  for (const char* p : {"/", "/static/attest.css", "/static/attest.js", "/search?q=river"}) {
+    std::string body = c.Get(p)->body;
+    EXPECT_EQ(body.find("http://"), std::string::npos) << p;
+    EXPECT_EQ(body.find("https://"), std::string::npos) << p;
+  }
+
+  // Raw bytes: malformed request lines and huge headers get 4xx, and the server goes on.
+  auto raw = [&](const std::string& bytes) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
+    close(fd);
+    return out;
+  };
+  EXPECT_EQ(raw("GARBAGE\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(raw("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " +
+                std::string(20000, 'a') + "\r\n\r\n")
+                .rfind("HTTP/1.1 4", 0),
+            0u);
+  EXPECT_EQ(raw("POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+                "application/json\r\nContent-Length: 99999999999\r\n\r\n{}")
+                .rfind("HTTP/1.1 4", 0),
+            0u);
+  EXPECT_EQ(raw("POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+                "application/json\r\nContent-Length: 5\r\n\r\n\xff\xfe\xfd\xfc\xfb")
+                .rfind("HTTP/1.1 400", 0),
+            0u);
+  auto ok = c.Get("/api/v1/");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ApiTest, TenThousandIdleConnectionsNeitherStopNorLeak) {
+  rlimit lim;
+  getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 12000);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  ASSERT_GE(lim.rlim_cur, 10100u) << "the test needs 10,100 file descriptors";
+  pid_t pid = server_->pid();
+  // The archive handle a search opens (database, index) stays open for the next: open it
+  // before counting.
+  ASSERT_TRUE(Get("/api/v1/search?q=river"));
+  int before = OpenFds(pid);
+  std::vector<int> idle;
+  for (int i = 0; i < 10000; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));  // in progress
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // While they sit there, the archive still answers.
+  for (int i = 0; i < 20; ++i) {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_connection_timeout(5);
+    auto r = c.Get("/api/v1/search?q=river");
+    ASSERT_TRUE(r) << "request " << i << " during the idle flood";
+    EXPECT_EQ(r->status, 200);
+  }
+  for (int fd : idle) close(fd);
+  // The server holds no more descriptors than before, once the kernel has let them go.
+  int after = -1;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = OpenFds(pid);
+    if (after <= before + 2) break;
+  }
+  EXPECT_LE(after, before + 2) << "before " << before;
+  EXPECT_EQ(kill(pid, 0), 0);
+}
+
+}  // namespace
+}  // namespace attest::testing
