@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -24,6 +25,8 @@ class IngestCliTest : public ::testing::Test {
     archive_ = tmp_ + "/archive";
     ASSERT_EQ(RunAttest({"init", archive_, "--origin", "example.org/ingest-test"}).exit_code, 0);
   }
+  // A batch test stores 2 GiB of zeros as a blob: nothing is left behind in /tmp.
+  void TearDown() override { std::filesystem::remove_all(tmp_); }
   ProcessResult A(std::vector<std::string> args) {
     args.insert(args.begin(), {"--archive", archive_});
     return RunAttest(args);

@@ -695,8 +695,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       else
         opts.meta = m;
     }
-    Result<std::vector<archive::Added>> added = st;
-    if (st.ok()) added = (*c.a)->Add(paths, opts);
+    if (!st.ok()) {
+      cleanup();
+      return ProblemFor(res, st);
+    }
+    auto added = (*c.a)->Add(paths, opts);
     cleanup();
     if (!added.ok()) return ProblemFor(res, added.status());
     Json items = Json::array();
