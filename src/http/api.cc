@@ -182,6 +182,12 @@ bool VersionParam(const Request& req, Response& res, std::optional<int>* version
 
 // Reads a JSON request body of at most `max` bytes.
 Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, size_t max) {
+  // A declared length over the limit is refused before any of the body is waited for.
+  std::string declared = req.get_header_value("Content-Length");
+  if (!declared.empty() && (declared.size() > 19 || std::stoull(declared) > max)) {
+    return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
+                                   " bytes");
+  }
   std::string body;
   bool too_big = false;
   reader([&](const char* data, size_t n) {

@@ -263,6 +263,14 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
       Problem(res, 400, "bad-request", "Bad Request", "the path is not valid UTF-8");
       return httplib::Server::HandlerResponse::Handled;
     }
+    std::string length = req.get_header_value("Content-Length");
+    if (!length.empty() && (length.find_first_not_of("0123456789") != std::string::npos ||
+                            length.size() > 19 || std::stoull(length) > site->options.max_upload)) {
+      Problem(res, 413, "too-large", "Payload Too Large",
+              "the request body is larger than this server accepts");
+      Gate::CloseAfterThisRequest();
+      return httplib::Server::HandlerResponse::Handled;
+    }
     for (const auto& [k, v] : req.params) {
       if (!IsCleanUtf8(k) || !IsCleanUtf8(v)) {
         Problem(res, 400, "bad-request", "Bad Request",
