@@ -182,9 +182,14 @@ bool VersionParam(const Request& req, Response& res, std::optional<int>* version
 
 // Reads a JSON request body of at most `max` bytes.
 Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, size_t max) {
-  // A declared length over the limit is refused before any of the body is waited for.
+  // A declared length over the limit is refused. Up to 8 times the limit, the body is read and
+  // dropped first, so that the client, still sending, can read the answer; beyond that the
+  // answer comes at once and the connection ends.
   std::string declared = req.get_header_value("Content-Length");
   if (!declared.empty() && (declared.size() > 19 || std::stoull(declared) > max)) {
+    if (declared.size() <= 19 && std::stoull(declared) <= 8 * max) {
+      reader([](const char*, size_t) { return true; });
+    }
     return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
                                    " bytes");
   }
