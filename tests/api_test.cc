@@ -493,6 +493,57 @@ TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   EXPECT_EQ(ok->status, 200);
 }
 
+TEST_F(ApiTest, TheLogIsServedAlikeByTheFastPathAndThePool) {
+  httplib::Client c("127.0.0.1", port_);
+  std::string cp = Slurp(*archive_ + "/log/checkpoint");
+  auto fast = c.Get("/log/checkpoint");
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->status, 200);
+  EXPECT_EQ(fast->body, cp);
+  EXPECT_NE(fast->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  std::string etag = fast->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  auto again = c.Get("/log/checkpoint", {{"If-None-Match", etag}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  auto head = c.Head("/log/checkpoint");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  // The pool answers what the fast path declines (a query string): the same bytes and tag.
+  auto pooled = c.Get("/log/checkpoint?x=1");
+  ASSERT_TRUE(pooled);
+  EXPECT_EQ(pooled->body, cp);
+  EXPECT_EQ(pooled->get_header_value("ETag"), etag);
+  // Two requests in one write, then one that closes: three answers in order.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port_);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string reqs =
+      "GET /log/checkpoint HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /log/tile/../../keys/log.key HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /log/checkpoint HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(write(fd, reqs.data(), reqs.size()), static_cast<ssize_t>(reqs.size()));
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
+  close(fd);
+  size_t first = out.find("HTTP/1.1 200");
+  size_t second = out.find("HTTP/1.1 404", first + 1);
+  size_t third = out.find("HTTP/1.1 200", second + 1);
+  EXPECT_EQ(first, 0u) << out;
+  EXPECT_NE(second, std::string::npos) << out;
+  EXPECT_NE(third, std::string::npos) << out;
+  EXPECT_EQ(out.find("PRIVATE"), std::string::npos);
+}
+
 TEST_F(ApiTest, TenThousandIdleConnectionsNeitherStopNorLeak) {
   rlimit lim;
   getrlimit(RLIMIT_NOFILE, &lim);

@@ -323,24 +323,50 @@ Status Gate::Run() {
         for (int c : back) wait_for_head(c, now + options_.keep_alive_ms);
         continue;
       }
-      // A waiting connection has new bytes (or hung up): is the request head whole?
-      ssize_t got = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
-      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-        close_conn(fd);
-        continue;
+      // A waiting connection has new bytes (or hung up): is the request head whole? A request
+      // the fast path answers is answered here, and the next one looked at (pipelining).
+      while (true) {
+        ssize_t got = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+          close_conn(fd);
+          break;
+        }
+        if (got < 0) break;
+        std::string_view head(peek.data(), static_cast<size_t>(got));
+        size_t end = head.find("\r\n\r\n");
+        bool whole = end != std::string_view::npos || head.find("\n\n") != std::string_view::npos ||
+                     static_cast<size_t>(got) == peek.size();
+        if (!whole) break;
+        std::string response;
+        bool close_after = false;
+        if (fast_ && end != std::string_view::npos &&
+            fast_(head.substr(0, end + 4), &response, &close_after)) {
+          ssize_t used = ::recv(fd, peek.data(), end + 4, MSG_DONTWAIT);  // the head, consumed
+          ssize_t sent =
+              used == static_cast<ssize_t>(end + 4)
+                  ? ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL)
+                  : -1;
+          // An answer of a few KiB fits the socket's buffer; a client that cannot take it is
+          // not kept waiting for.
+          if (sent != static_cast<ssize_t>(response.size()) || close_after) {
+            close_conn(fd);
+            break;
+          }
+          auto it = r->waiting.find(fd);
+          if (it != r->waiting.end()) {
+            r->deadlines.erase(it->second);
+            it->second = r->deadlines.emplace(now + options_.keep_alive_ms, fd);
+          }
+          continue;
+        }
+        stop_waiting(fd);
+        {
+          std::lock_guard<std::mutex> l(r->mu);
+          r->ready.push_back(fd);
+        }
+        r->cv.notify_one();
+        break;
       }
-      if (got < 0) continue;
-      std::string_view head(peek.data(), static_cast<size_t>(got));
-      bool whole = head.find("\r\n\r\n") != std::string_view::npos ||
-                   head.find("\n\n") != std::string_view::npos ||
-                   static_cast<size_t>(got) == peek.size();
-      if (!whole) continue;
-      stop_waiting(fd);
-      {
-        std::lock_guard<std::mutex> l(r->mu);
-        r->ready.push_back(fd);
-      }
-      r->cv.notify_one();
     }
     // Connections whose head did not come in time, and idle keep-alive ones, are closed.
     while (!r->deadlines.empty() && r->deadlines.begin()->first <= now) {

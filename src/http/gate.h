@@ -10,7 +10,9 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -39,6 +41,13 @@ class Gate : public httplib::Server {
   Status Run();
   void Stop();
 
+  // A request the gate's own thread answers, without a hand-off to the pool: given a whole
+  // request head (no body), it fills `response` with the whole answer and returns true, or
+  // returns false to leave the request to the pool. `close` ends the connection after it.
+  // Must be quick and must not block (static files held in memory: the log's tiles).
+  using FastPath = std::function<bool(std::string_view head, std::string* response, bool* close)>;
+  void SetFastPath(FastPath fast) { fast_ = std::move(fast); }
+
   // Called while answering a request (on the thread answering it): the connection is closed
   // after the answer instead of kept alive (a malformed request, or a body left unread).
   static void CloseAfterThisRequest();
@@ -50,6 +59,7 @@ class Gate : public httplib::Server {
   struct Internal;
   void Answer(int fd);
   GateOptions options_;
+  FastPath fast_;
   std::atomic<size_t> open_{0};
   Internal* rep_;
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -20,19 +21,22 @@ thread_local std::chrono::steady_clock::time_point request_start;
 
 // Headers every answer carries: nothing runs but the site's own script, nothing is framed,
 // nothing is sent to another host, and no address leaks through a Referer.
+constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+     "media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
+     "base-uri 'none'; frame-ancestors 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+    {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+};
+
 void SecurityHeaders(httplib::Response& res) {
   if (res.has_header("Content-Security-Policy")) return;
-  res.set_header("Content-Security-Policy",
-                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                 "media-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; "
-                 "base-uri 'none'; frame-ancestors 'none'");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
-  res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
-  res.set_header("Cross-Origin-Resource-Policy", "same-origin");
-  res.set_header("Permissions-Policy",
-                 "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  for (const auto& [name, value] : kSecurityHeaders) res.set_header(name, value);
 }
 
 bool IsApi(const std::string& path) {
@@ -52,6 +56,126 @@ void ETagAndConditional(const httplib::Request& req, httplib::Response& res) {
     res.body.clear();
   }
 }
+
+// The log's files, answered by the gate's own thread (Gate::SetFastPath): the same answers as
+// the /log/ route of api.cc, without a hand-off to the pool. Full tiles never change and are
+// kept in memory; partial tiles and the checkpoint are read each time. Declines (false) what it
+// does not fully understand, which the pool then answers. Only the gate's thread calls it.
+class LogFastPath {
+ public:
+  LogFastPath(Site* site) : site_(site) {}
+
+  bool operator()(std::string_view head, std::string* out, bool* close) {
+    size_t line_end = head.find("\r\n");
+    std::string_view line = head.substr(0, line_end);
+    bool is_head = line.rfind("HEAD ", 0) == 0;
+    if (!is_head && line.rfind("GET ", 0) != 0) return false;
+    line.remove_prefix(is_head ? 5 : 4);
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) return false;
+    std::string_view target = line.substr(0, sp), version = line.substr(sp + 1);
+    if (version != "HTTP/1.1") return false;  // 1.0 and others: the pool
+    if (target.rfind("/log/", 0) != 0 || target.size() > 220) return false;
+    std::string_view rel = target.substr(5);
+    bool checkpoint = rel == "checkpoint";
+    if (!checkpoint) {
+      if (rel.rfind("tile/", 0) != 0 || rel.size() == 5) return false;
+      for (char c : rel.substr(5)) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '/'))
+          return false;
+      }
+      if (rel.find("..") != std::string_view::npos || rel.find("//") != std::string_view::npos) {
+        return false;
+      }
+    }
+    // Headers: no body, and what the answer depends on.
+    std::string inm;
+    size_t pos = line_end + 2;
+    while (pos < head.size()) {
+      size_t next = head.find("\r\n", pos);
+      if (next == std::string_view::npos || next == pos) break;
+      std::string_view h = head.substr(pos, next - pos);
+      pos = next + 2;
+      size_t colon = h.find(':');
+      if (colon == std::string_view::npos) return false;
+      std::string name(h.substr(0, colon));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string_view value = h.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      if (name == "content-length" && value != "0") return false;
+      if (name == "transfer-encoding" || name == "expect" || name == "upgrade") return false;
+      if (name == "connection") {
+        std::string v(value);
+        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v.find("close") != std::string::npos) *close = true;
+      }
+      if (name == "if-none-match") inm = value;
+    }
+    const File* f = Find(std::string(rel), checkpoint);
+    if (!f) return false;  // absent: the pool's 404
+    std::string etag = f->etag;
+    bool not_modified = !inm.empty() && (inm == etag || inm == "W/" + etag || inm == "*");
+    out->reserve(1024 + f->bytes.size());
+    *out = not_modified ? "HTTP/1.1 304 Not Modified\r\n" : "HTTP/1.1 200 OK\r\n";
+    *out += checkpoint
+                ? "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-cache\r\n"
+                : "Content-Type: application/octet-stream\r\nAccess-Control-Allow-Origin: *\r\n";
+    if (!checkpoint) {
+      *out += rel.find(".p/") == std::string_view::npos
+                  ? "Cache-Control: public, max-age=31536000, immutable\r\n"
+                  : "Cache-Control: public, max-age=60\r\n";
+    }
+    *out += "ETag: " + etag + "\r\n";
+    *out += headers_;
+    if (*close) *out += "Connection: close\r\n";
+    *out += "Content-Length: " + std::to_string(not_modified ? 0 : f->bytes.size()) + "\r\n\r\n";
+    if (!is_head && !not_modified) *out += f->bytes;
+    if (site_->options.access_log) {
+      Json entry = {{"method", is_head ? "HEAD" : "GET"},
+                    {"path", std::string(target)},
+                    {"status", not_modified ? 304 : 200},
+                    {"bytes", f->bytes.size()},
+                    {"us", 0}};
+      site_->options.access_log(entry.dump());
+    }
+    return true;
+  }
+
+ private:
+  struct File {
+    std::string bytes;
+    std::string etag;
+  };
+  const File* Find(const std::string& rel, bool checkpoint) {
+    bool immutable = !checkpoint && rel.find(".p/") == std::string::npos;
+    if (immutable) {
+      auto it = cache_.find(rel);
+      if (it != cache_.end()) return &it->second;
+    }
+    auto data = site_->env->ReadFile(JoinPath(JoinPath(site_->dir, "log"), rel));
+    if (!data.ok()) return nullptr;
+    File f{std::move(*data), ""};
+    f.etag = "\"" + ToHex(Sha256(f.bytes)).substr(0, 32) + "\"";
+    if (immutable && cache_bytes_ + f.bytes.size() <= kCacheBytes) {
+      cache_bytes_ += f.bytes.size();
+      return &cache_.emplace(rel, std::move(f)).first->second;
+    }
+    scratch_ = std::move(f);
+    return &scratch_;
+  }
+  static constexpr size_t kCacheBytes = size_t{64} << 20;
+  Site* site_;
+  std::map<std::string, File> cache_;
+  size_t cache_bytes_ = 0;
+  File scratch_;
+  // The headers every answer carries (kSecurityHeaders), in wire form.
+  std::string headers_ = [] {
+    std::string h;
+    for (const auto& [name, value] : kSecurityHeaders)
+      h += std::string(name) + ": " + value + "\r\n";
+    return h;
+  }();
+};
 
 }  // namespace
 
@@ -337,6 +461,7 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
 
   RegisterApi(site, &svr);
   RegisterPages(site, &svr);
+  rep->svr.SetFastPath(LogFastPath(site));
   return std::unique_ptr<Server>(new Server(std::move(rep)));
 }
 
