@@ -175,6 +175,9 @@ Result<int> Gate::Listen() {
                                " (in use, or not an address of this machine)");
   }
   rep_->listen_fd = fd;
+  // Made here, before any thread that may call Stop() exists.
+  rep_->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  rep_->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   // httplib's streaming writers stop when its own socket is invalid ("shutting down").
   svr_sock_ = fd;
   sockaddr_storage addr{};
@@ -228,8 +231,6 @@ void Gate::CloseAfterThisRequest() { close_after_request = true; }
 
 Status Gate::Run() {
   Internal* r = rep_;
-  r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (r->epoll_fd < 0 || r->wake_fd < 0) return Status::IOError("cannot make an epoll instance");
   epoll_event ev{};
   ev.events = EPOLLIN;

@@ -35,7 +35,8 @@ class Gate : public httplib::Server {
   explicit Gate(GateOptions options);
   ~Gate() override;
 
-  // Creates, binds and listens on the socket; returns the port.
+  // Creates, binds and listens on the socket; returns the port. Call before any thread that
+  // may call Stop() starts.
   Result<int> Listen();
   // Serves until Stop(). REQUIRES: Listen() succeeded.
   Status Run();
