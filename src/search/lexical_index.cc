@@ -849,6 +849,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
 
   Xapian::Database db = rep_->Visible(request.role);
   Results out;
+  std::unordered_map<std::string, bool> marked_words;  // "lang\x1fsurface": a matched word?
   // Marks the matched words of one segment and cuts its snippet.
   auto make_hit = [&](const Xapian::MSetIterator& it) -> std::optional<Hit> {
     Json d = Json::parse(it.get_document().get_data(), nullptr, false);
@@ -868,6 +869,14 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     if (tokens.ok()) {
       text::Analyzer* a = rep_->an.For(text::LangFromTag(h.lang));
       for (const auto& t : *tokens) {
+        // The same word in the same language is marked or not alike in every hit: decided once
+        // a query (the words of a page's snippets repeat, and analysing is the costly part).
+        std::string memo_key = h.lang + '\x1f' + std::string(t.surface);
+        auto memo = marked_words.find(memo_key);
+        if (memo != marked_words.end()) {
+          if (memo->second) marks.emplace_back(t.start, t.end);
+          continue;
+        }
         bool hit = false;
         for (const auto& term : a->AnalyzeToken(t)) {
           if (hit) break;
@@ -880,6 +889,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
                    return term.text.compare(0, p.size(), p) == 0;
                  }));
         }
+        marked_words.emplace(std::move(memo_key), hit);
         if (hit) marks.emplace_back(t.start, t.end);
       }
     }
