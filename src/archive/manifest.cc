@@ -76,22 +76,9 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
 }
 
 std::string NewRecordId(Env* env) {
-  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
   uint8_t raw[13];
   env->RandomBytes(raw, sizeof(raw));
-  std::string id = "r";
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t used = 0;
-  while (id.size() < 21) {
-    if (bits < 5) {
-      acc = acc << 8 | raw[used++];
-      bits += 8;
-    }
-    id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
-    bits -= 5;
-  }
-  return id;
+  return "r" + Base32Lower(raw, sizeof(raw), 20);
 }
 
 bool IsValidId(std::string_view id) {

@@ -516,19 +516,10 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
     std::string place = Param(req, "place"), date = Param(req, "date"), words = Param(req, "q");
-    if (place.empty() && date.empty()) {
-      return Problem(res, 400, "bad-request", "Bad Request", "give a place, a date, or both");
-    }
-    for (const std::string* v : {&place, &date}) {
-      if (v->find('"') != std::string::npos || v->size() > 200) {
-        return Problem(res, 400, "bad-request", "Bad Request",
-                       "a place or date may not hold '\"' or exceed 200 bytes");
-      }
-    }
+    auto query = EventQuery(place, date, words);
+    if (!query.ok()) return ProblemFor(res, query.status());
     search::SearchRequest sr;
-    if (!place.empty()) sr.query += "place:\"" + place + "\" ";
-    if (!date.empty()) sr.query += "date:" + date + " ";
-    sr.query += words;
+    sr.query = *query;
     sr.role = SearchRole(c.subject);
     sr.limit = 50;
     sr.per_record = 5;
