@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "search/dates.h"
 #include "search/query.h"
+#include "search/result_cache.h"
 #include "text/names.h"
 #include "text/paragraphs.h"
 #include "tlog/merkle.h"
@@ -600,7 +601,13 @@ Result<search::LexicalIndex*> Archive::Reader() {
   reader_.reset();
   ASSIGN_OR_RETURN(reader_, search::LexicalIndex::OpenReadOnly(dir));
   reader_inode_ = inode;
+  if (search_cache_) reader_->ShareCache(search_cache_);
   return reader_.get();
+}
+
+void Archive::ShareSearchCache(std::shared_ptr<search::ResultCache> cache) {
+  search_cache_ = std::move(cache);
+  if (reader_) reader_->ShareCache(search_cache_);
 }
 
 Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix, search::Role role,

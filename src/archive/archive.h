@@ -196,6 +196,9 @@ class Archive {
   // Searches segments (doc/search.md); the archive's names and annotated places and people
   // are added to the request.
   Result<search::Results> Search(search::SearchRequest request);
+  // Search keeps pages of results in `cache`, shared with other Archive objects of the same
+  // directory in this process (a server's; doc/search.md, "In the server").
+  void ShareSearchCache(std::shared_ptr<search::ResultCache> cache);
   Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
                                                   size_t limit);
   // The archive's list of names that search matches across scripts.
@@ -234,6 +237,7 @@ class Archive {
   Result<search::LexicalIndex*> Reader();
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
+  std::shared_ptr<search::ResultCache> search_cache_;
 };
 
 struct ProofCheck {

@@ -10,14 +10,14 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "access/access.h"
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
-#include "access/access.h"
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
@@ -136,9 +136,13 @@ Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner,
-          bool access_log) {
+          bool access_log, int search_cache_mb = 64) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
+  if (search_cache_mb < 0 || search_cache_mb > 65536) {
+    return Usage("--search-cache-mb must be 0 (none) to 65536");
+  }
+  opts->search_cache_bytes = static_cast<size_t>(search_cache_mb) << 20;
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -408,6 +412,9 @@ int Main(int argc, char** argv) {
                   "Write one JSON line a request to standard error (paths only, never queries)");
   std::string listen = "127.0.0.1:8080";
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080)");
+  int serve_cache_mb = 64;
+  serve->add_option("--search-cache-mb", serve_cache_mb,
+                    "Memory for pages of results kept for repeated searches (default 64; 0: none)");
 
   auto* demo = app.add_subcommand(
       "demo", "Build a sample archive (UDHR in four languages) and serve it on loopback");
@@ -911,7 +918,9 @@ int Main(int argc, char** argv) {
                                                            : Fail(t.status());
       }
       if (token_json) {
-        PrintJson({{"id", t->token.id}, {"role", t->token.role}, {"token", t->secret},
+        PrintJson({{"id", t->token.id},
+                   {"role", t->token.role},
+                   {"token", t->secret},
                    {"expires", t->token.expires}});
       } else {
         std::cout << t->secret << "\n";
@@ -932,8 +941,12 @@ int Main(int argc, char** argv) {
     if (!listed.ok()) return Fail(listed.status());
     Json arr = Json::array();
     for (const auto& t : *listed) {
-      arr.push_back({{"id", t.id}, {"role", t.role}, {"label", t.label}, {"created", t.created},
-                     {"expires", t.expires}, {"revoked", t.revoked}});
+      arr.push_back({{"id", t.id},
+                     {"role", t.role},
+                     {"label", t.label},
+                     {"created", t.created},
+                     {"expires", t.expires},
+                     {"revoked", t.revoked}});
     }
     if (token_json) {
       PrintJson({{"tokens", arr}});
@@ -1048,7 +1061,7 @@ int Main(int argc, char** argv) {
     auto a = open();  // fail early, with a clear message, if the archive cannot be opened
     if (!a.ok()) return Fail(a.status());
     a->reset();
-    return Serve(env, archive_dir, listen, "", serve_log);
+    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb);
   }
 
   if (*demo) {

@@ -189,6 +189,7 @@ Result<ArchivePool::Lease> ArchivePool::Acquire() {
     }
   }
   ASSIGN_OR_RETURN(auto a, archive::Archive::Open(env_, dir_));
+  if (search_cache_) a->ShareSearchCache(search_cache_);
   return Lease(this, std::move(a));
 }
 

@@ -20,6 +20,7 @@
 #include "core/json.h"
 #include "search/dates.h"
 #include "search/query.h"
+#include "search/result_cache.h"
 #include "text/analyzer.h"
 #include "text/names.h"
 
@@ -441,18 +442,28 @@ struct LexicalIndex::Internal {
   FacetColumn column;
   uint64_t writes = 0;  // Put and Remove calls: a writer's column is stale after each
 
+  std::shared_ptr<ResultCache> cache;  // read-only only
+
+  std::string uuids;  // of the databases read: a rebuilt index has new ones
+
+  // What the index holds, as a string that changes whenever that does: the identity and
+  // revision of every database read, or a writer's count of changes.
+  std::string State() const {
+    std::string state = writable() ? "w" + std::to_string(writes) : "r" + uuids;
+    for (const auto& level : readers) {
+      for (const auto& r : level) state += ":" + std::to_string(r->get_revision());
+    }
+    return state;
+  }
+
   // The facet column, rebuilt first if the databases changed. REQUIRES: drained.
   const FacetColumn& Column() {
     std::array<std::vector<Xapian::Database*>, 3> levels;
-    std::string state = writable() ? "w" + std::to_string(writes) : "r";
     for (size_t i = 0; i < kLevels.size(); ++i) {
       for (auto& lane : lanes) levels[i].push_back(lane->w[i].get());
-      for (auto& r : readers[i]) {
-        levels[i].push_back(r.get());
-        state += ":" + std::to_string(r->get_revision());
-      }
+      for (auto& r : readers[i]) levels[i].push_back(r.get());
     }
-    column.Refresh(levels, state);
+    column.Refresh(levels, State());
     return column;
   }
 
@@ -543,6 +554,7 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
     for (size_t i = 0; i < kLevels.size(); ++i) {
       for (size_t k = 0; k < kLanes; ++k) {
         idx->rep_->readers[i].push_back(std::make_unique<Xapian::Database>(LevelDir(dir, i, k)));
+        idx->rep_->uuids += idx->rep_->readers[i].back()->get_uuid();
       }
     }
   } catch (const Xapian::DatabaseNotFoundError& e) {
@@ -747,10 +759,22 @@ Status LexicalIndex::Commit() {
   return Status::Ok();
 }
 
+void LexicalIndex::ShareCache(std::shared_ptr<ResultCache> cache) {
+  if (!rep_->writable()) rep_->cache = std::move(cache);
+}
+
 Result<Results> LexicalIndex::Search(const SearchRequest& request) {
   RETURN_IF_ERROR(rep_->Drain());
+  std::string state, key;
+  if (rep_->cache) {
+    state = rep_->State();
+    key = CacheKey(request);
+    if (auto page = rep_->cache->Find(state, key)) return std::move(*page);
+  }
   try {
-    return SearchOrThrow(request);
+    auto results = SearchOrThrow(request);
+    if (results.ok() && rep_->cache) rep_->cache->Add(state, key, *results);
+    return results;
   } catch (const Xapian::Error& e) {
     return Status::InvalidArgument("the query cannot be run: " + e.get_msg());
   }

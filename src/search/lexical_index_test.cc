@@ -5,7 +5,10 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
+
+#include "search/result_cache.h"
 
 namespace attest::search {
 namespace {
@@ -200,11 +203,14 @@ TEST_F(LexicalIndexTest, AChangeOfConsentMovesASegment) {
   EXPECT_TRUE(Records("born", Role::kArchivist).empty());
 }
 
-// A reader kept open (the server's) counts facets from what it holds in memory; after each
-// change and Reopen it must count what the index holds now, never what it held.
+// A reader kept open (the server's) counts facets from what it holds in memory and keeps pages
+// of results in a cache; after each change and Reopen it must answer with what the index holds
+// now, never what it held.
 TEST_F(LexicalIndexTest, AReaderKeptOpenCountsWhatTheIndexHoldsAfterEachChange) {
   auto reader = LexicalIndex::OpenReadOnly(dir_);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto cache = std::make_shared<ResultCache>(1 << 20);
+  (*reader)->ShareCache(cache);
   auto facets = [&](Role role) {
     SearchRequest req;
     req.query = "dignity";
@@ -221,6 +227,8 @@ TEST_F(LexicalIndexTest, AReaderKeptOpenCountsWhatTheIndexHoldsAfterEachChange) 
   using M = std::map<std::string, uint64_t>;
   const M before = {{"lang:en", 1}, {"collection:udhr", 1}, {"record:ren", 1}};
   EXPECT_EQ(facets(Role::kAnonymous), before);
+  EXPECT_EQ(facets(Role::kAnonymous), before);
+  EXPECT_EQ(cache->stats().hits, 1u);  // the second, from the cache
   EXPECT_EQ(facets(Role::kArchivist)["collection:secret"], 1u);
 
   // ren becomes restricted; a new public record in another collection speaks of dignity twice.
