@@ -36,6 +36,7 @@ Result<std::string> BuildLeaf(const LeafFields& f) {
             {"version", f.version},
             {"time", f.time}};
   if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
+  if (!f.consent.empty()) j["consent"] = f.consent;
   return CanonicalJson(j);
 }
 
@@ -71,6 +72,15 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
   }
   if (needs_manifest && f.manifest_sha256.empty()) {
     return Status::Corruption("log leaf of kind " + f.kind + " lacks its manifest hash");
+  }
+  if (f.kind == "consent") {
+    std::string level = StringMember(j, "consent");
+    if (level != "public" && level != "research" && level != "restricted") {
+      return Status::Corruption("consent leaf lacks a level (public, research or restricted)");
+    }
+    f.consent = level;
+  } else if (j.contains("consent")) {
+    return Status::Corruption("log leaf of kind " + f.kind + " has a consent level");
   }
   return f;
 }

@@ -285,6 +285,16 @@ int Main(int argc, char** argv) {
       ->required();
   withdraw->add_flag("--json", withdraw_json, "Print JSON");
 
+  auto* consent_cmd = app.add_subcommand(
+      "consent", "Change a record's consent level (public, research, restricted); logged");
+  std::string consent_id, consent_level, consent_reason;
+  bool consent_json = false;
+  consent_cmd->add_option("ID", consent_id, "Record id")->required();
+  consent_cmd->add_option("LEVEL", consent_level, "public, research or restricted")->required();
+  consent_cmd->add_option("--reason", consent_reason, "Why (kept in the archive, never in the log)")
+      ->required();
+  consent_cmd->add_flag("--json", consent_json, "Print JSON");
+
   auto* verify = app.add_subcommand(
       "verify", "Re-hash every blob, check every manifest and leaf, recompute the log");
   bool verify_json = false;
@@ -653,8 +663,12 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     auto r = (*a)->Get(show_id);
     if (!r.ok()) return Fail(r.status());
+    auto history = (*a)->ConsentHistory(show_id);
+    if (!history.ok()) return Fail(history.status());
     if (show_json) {
-      PrintJson(archive::RecordToJson(*r));
+      Json out = archive::RecordToJson(*r);
+      out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
+      PrintJson(out);
       return kExitOk;
     }
     std::cout << "record     " << r->id << "\n"
@@ -662,6 +676,11 @@ int Main(int argc, char** argv) {
               << "witness    " << (r->witness_id.empty() ? "-" : r->witness_id) << "\n"
               << "collection " << (r->collection_id.empty() ? "-" : r->collection_id) << "\n"
               << "created    " << r->created << "\n";
+    for (const auto& c : *history) {
+      std::cout << "  changed  " << c.at << " from " << meta::ConsentName(c.from) << " to "
+                << meta::ConsentName(c.to) << " by " << c.by << " (log leaf " << c.leaf_index
+                << "): " << c.reason << "\n";
+    }
     if (r->withdrawn_at) {
       std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "
                 << r->withdraw_leaf_index.value_or(0) << "); content erased\n";
@@ -720,6 +739,31 @@ int Main(int argc, char** argv) {
     } else {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
                 << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
+    }
+    return kExitOk;
+  }
+
+  if (*consent_cmd) {
+    auto level = meta::ParseConsent(consent_level);
+    if (!level.ok()) return Usage(level.status().message());
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    const char* user = getenv("USER");
+    auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason,
+                                 std::string("cli:") + (user && *user ? user : "unknown"));
+    if (!c.ok()) return Fail(c.status());
+    if (consent_json) {
+      Json out = {{"id", consent_id}, {"consent", consent_level}, {"changed", c->has_value()}};
+      if (*c) {
+        out["from"] = meta::ConsentName((*c)->from);
+        out["leaf_index"] = (*c)->leaf_index;
+      }
+      PrintJson(out);
+    } else if (*c) {
+      std::cout << "Changed " << consent_id << " from " << meta::ConsentName((*c)->from) << " to "
+                << consent_level << " (log leaf " << (*c)->leaf_index << ")\n";
+    } else {
+      std::cout << consent_id << " is " << consent_level << " already; nothing changed\n";
     }
     return kExitOk;
   }

@@ -413,6 +413,19 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     if (j["meta"].contains("note")) v["note"] = j["meta"]["note"];
     if (j["meta"].contains("description")) v["description"] = j["meta"]["description"];
     v["consent_text"] = pc.t()[std::string("consent_") + meta::ConsentName(r.consent)];
+    Json changes = Json::array();
+    for (const Json& c : j["consent_changes"]) {  // why, for those who may change it
+      std::string at = c["at"];
+      Json item = {{"at", at},
+                   {"day", at.substr(0, 10)},
+                   {"from", pc.t().value("level_" + c["from"].get<std::string>(), "")},
+                   {"to", pc.t().value("level_" + c["to"].get<std::string>(), "")},
+                   {"leaf_index", c["leaf_index"]}};
+      if (c.contains("reason")) item["reason"] = c["reason"];
+      changes.push_back(item);
+    }
+    v["has_consent_changes"] = !changes.empty();
+    v["consent_changes"] = changes;
 
     int64_t t_ms = -1;
     std::string t = Param(req, "t");

@@ -220,6 +220,8 @@ int HttpStatusFor(const Status& st) {
       return 409;
     case Code::kUnavailable:
       return 503;
+    case Code::kUnimplemented:
+      return 501;
     default:
       return 500;
   }
@@ -236,6 +238,8 @@ void ProblemFor(httplib::Response& res, const Status& st) {
       return Problem(res, 403, "forbidden", "Forbidden", st.message());
     case 409:
       return Problem(res, 409, "conflict", "Conflict", st.message());
+    case 501:
+      return Problem(res, 501, "not-implemented", "Not Implemented", st.message());
     case 503:
       return Problem(res, 503, "unavailable", "Service Unavailable",
                      "the archive is not available; try again shortly");

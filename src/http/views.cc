@@ -271,11 +271,18 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     segs.push_back(j);
   }
 
+  // Consent changes: when and to what, for everyone who may see the record; why and who, for
+  // those who may change it.
+  ASSIGN_OR_RETURN(view.consent_changes, a->ConsentHistory(r.id));
+  Json history = archive::ConsentChangesToJson(
+      view.consent_changes, Decide(subject, Action::kWrite, meta::Consent::kPublic));
+
   const meta::Version& latest = r.versions.back();
   view.json = {{"id", r.id},
                {"collection", r.collection_id},
                {"witness", r.witness_id},
                {"consent", meta::ConsentName(r.consent)},
+               {"consent_changes", history},
                {"created", r.created},
                {"lang", original ? original->lang : latest.lang},
                {"meta", meta_shown},

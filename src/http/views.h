@@ -37,6 +37,7 @@ struct RecordView {
   std::vector<meta::SegmentState> segments;  // of the text version, readable, in order
   int text_version = 0;
   std::string artifact;  // of the text version: text, ocr, transcript, translation
+  std::vector<meta::ConsentChange> consent_changes;  // oldest first
 };
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
