@@ -405,6 +405,78 @@ TEST_F(ApiTest, WritesNeedAnArchivistsTokenAndAreLogged) {
                 "no segment");
 }
 
+// A change of consent takes effect on every interface at once, cached search pages included,
+// and is logged without its reason.
+TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
+  httplib::Client c("127.0.0.1", port_);
+  const std::string& id = (*ids_)["public"];
+  const std::string search = "/api/v1/search?q=" + Canary("public");
+  auto total = [&](const std::string& who) {
+    auto r = Get(search, who);
+    EXPECT_TRUE(r && r->status == 200);
+    return r ? Json::parse(r->body)["total_estimate"].get<int>() : -1;
+  };
+  EXPECT_EQ(total(""), 1);
+  EXPECT_EQ(total(""), 1);  // now from the results cache
+  uint64_t size_before =
+      Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["log_size"]
+          .get<uint64_t>();
+
+  const std::string path = "/api/v1/records/" + id + "/consent";
+  const std::string body = Json{{"consent", "research"}, {"reason", "zqprivatereason"}}.dump();
+  ExpectProblem(c.Put(path, body, "application/json"), 401, "anonymous");
+  ExpectProblem(c.Put(path, Auth("researcher"), body, "application/json"), 403, "researcher");
+  ExpectProblem(c.Put(path, Auth("archivist"), "{\"consent\":\"everyone\",\"reason\":\"x\"}",
+                      "application/json"),
+                400, "unknown level");
+  ExpectProblem(c.Put(path, Auth("archivist"), "{\"consent\":\"research\"}", "application/json"),
+                400, "no reason");
+  ExpectProblem(c.Put(path, Auth("archivist"), "{\"consent\":\"sealed\",\"reason\":\"x\"}",
+                      "application/json"),
+                501, "sealed");
+  ExpectProblem(c.Put("/api/v1/records/" + (*ids_)["withdrawn"] + "/consent", Auth("archivist"),
+                      body, "application/json"),
+                409, "withdrawn record");
+  ExpectProblem(
+      c.Put("/api/v1/records/rnosuchrecord/consent", Auth("archivist"), body, "application/json"),
+      404, "no record");
+
+  auto put = c.Put(path, Auth("archivist"), body, "application/json");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200) << put->body;
+  Json answer = Json::parse(put->body);
+  EXPECT_EQ(answer["changed"], true);
+  EXPECT_EQ(answer["from"], "public");
+
+  // Anonymous callers lose it at once: search (cached before), record, page; researchers see
+  // it with its history (when, to what), archivists also why.
+  EXPECT_EQ(total(""), 0);
+  EXPECT_EQ(total("researcher"), 1);
+  ExpectProblem(Get("/api/v1/records/" + id), 404, "anonymous record");
+  EXPECT_EQ(Get("/records/" + id)->status, 404);
+  Json seen = Json::parse(Get("/api/v1/records/" + id, "researcher")->body);
+  EXPECT_EQ(seen["consent"], "research");
+  ASSERT_EQ(seen["consent_changes"].size(), 1u);
+  EXPECT_EQ(seen["consent_changes"][0]["to"], "research");
+  EXPECT_FALSE(seen["consent_changes"][0].contains("reason"));
+  Json full = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  EXPECT_EQ(full["consent_changes"][0]["reason"], "zqprivatereason");
+  auto page = Get("/records/" + id, "researcher");
+  EXPECT_NE(page->body.find("consent-history"), std::string::npos);
+  EXPECT_EQ(page->body.find("zqprivatereason"), std::string::npos);
+  EXPECT_NE(Get("/records/" + id, "archivist")->body.find("zqprivatereason"), std::string::npos);
+
+  // One consent leaf, which does not hold the reason; the archive verifies.
+  Json rep = Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out);
+  EXPECT_EQ(rep["ok"], true) << rep.dump();
+  EXPECT_EQ(rep["log_size"].get<uint64_t>(), size_before + 1);
+  auto again = c.Put(path, Auth("archivist"), body, "application/json");
+  EXPECT_EQ(Json::parse(again->body)["changed"], false);
+  EXPECT_EQ(Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["log_size"]
+                .get<uint64_t>(),
+            size_before + 1);
+}
+
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   httplib::Client c("127.0.0.1", port_);
   for (const char* path :

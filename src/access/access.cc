@@ -8,23 +8,6 @@ namespace {
 
 constexpr std::string_view kTokenPrefix = "attest_";
 
-std::string Base32(const uint8_t* raw, size_t n, size_t chars) {
-  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < n && out.size() < chars; ++i) {
-    acc = (acc << 8) | raw[i];
-    bits += 8;
-    while (bits >= 5 && out.size() < chars) {
-      out.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
-      bits -= 5;
-    }
-  }
-  if (bits > 0 && out.size() < chars) out.push_back(kAlphabet[(acc << (5 - bits)) & 31]);
-  return out;
-}
-
 }  // namespace
 
 const char* RoleName(Role r) {
@@ -89,8 +72,8 @@ Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std:
   uint8_t id_raw[8];
   env->RandomBytes(id_raw, sizeof(id_raw));
   NewToken t;
-  t.secret = std::string(kTokenPrefix) + Base32(raw, sizeof(raw), 52);
-  t.token.id = "t" + Base32(id_raw, sizeof(id_raw), 12);
+  t.secret = std::string(kTokenPrefix) + Base32Lower(raw, sizeof(raw), 52);
+  t.token.id = "t" + Base32Lower(id_raw, sizeof(id_raw), 12);
   t.token.sha256 = ToHex(Sha256(t.secret));
   t.token.role = RoleName(role);
   t.token.label = label;

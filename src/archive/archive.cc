@@ -5,11 +5,13 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "archive/manifest.h"
 #include "core/hash.h"
 #include "search/dates.h"
 #include "search/query.h"
+#include "search/result_cache.h"
 #include "text/names.h"
 #include "text/paragraphs.h"
 #include "tlog/merkle.h"
@@ -434,6 +436,38 @@ Result<meta::Version> Archive::AddDerived(const std::string& record_id, int from
   return added.at(0);
 }
 
+namespace {
+
+// What the index holds of a segment: its text, where it is, and the level it may be seen at.
+search::SegmentDoc SegmentDocOf(const meta::SegmentState& st) {
+  const meta::Segment& g = st.segment;
+  search::SegmentDoc d;
+  d.segment_id = g.id;
+  d.record_id = g.record_id;
+  d.version = g.version;
+  d.witness_id = st.witness_id;
+  d.collection_id = st.collection_id;
+  d.lang = g.lang.empty() ? "und" : g.lang;
+  d.consent = st.effective;
+  d.start_ms = g.start_ms;
+  d.end_ms = g.end_ms;
+  d.page = g.page;
+  d.char_start = g.char_start;
+  d.text = g.text;
+  for (const meta::Annotation& an : g.annotations) {
+    if (an.kind == "place") d.places.push_back(an.value);
+    if (an.kind == "date" && d.date_from.empty()) {
+      if (auto range = search::ParseDateRange(an.value, "date"); range.ok()) {
+        d.date_from = range->from;
+        d.date_to = range->to;
+      }
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
 Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
   *last_id = after_id;
   std::string revised;  // the last record@version whose earlier versions were dropped
@@ -444,37 +478,23 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
       const meta::Segment& g = st.segment;
       *last_id = g.id;
       if (st.superseded) continue;
-      search::SegmentDoc d;
-      d.segment_id = g.id;
-      d.record_id = g.record_id;
-      d.version = g.version;
-      d.witness_id = st.witness_id;
-      d.collection_id = st.collection_id;
-      d.lang = g.lang.empty() ? "und" : g.lang;
-      d.consent = st.effective;
-      d.start_ms = g.start_ms;
-      d.end_ms = g.end_ms;
-      d.page = g.page;
-      d.char_start = g.char_start;
-      d.text = g.text;
-      for (const meta::Annotation& an : g.annotations) {
-        if (an.kind == "place") d.places.push_back(an.value);
-        if (an.kind == "date" && d.date_from.empty()) {
-          if (auto range = search::ParseDateRange(an.value, "date"); range.ok()) {
-            d.date_from = range->from;
-            d.date_to = range->to;
-          }
-        }
-      }
       // A revision's text replaces its record's earlier versions in the index.
       std::string rv = g.record_id + "@" + std::to_string(g.version);
       if (g.version > 1 && rv != revised) {
         RETURN_IF_ERROR(index->RemoveVersionsBefore(g.record_id, g.version));
         revised = rv;
       }
-      RETURN_IF_ERROR(index->Put(d));
+      RETURN_IF_ERROR(index->Put(SegmentDocOf(st)));
     }
   }
+}
+
+Status Archive::IndexRecord(search::LexicalIndex* index, const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
+  for (const meta::SegmentState& st : segments) {
+    if (!st.superseded) RETURN_IF_ERROR(index->Put(SegmentDocOf(st)));
+  }
+  return Status::Ok();
 }
 
 Status Archive::SyncIndex() {
@@ -483,6 +503,7 @@ Status Archive::SyncIndex() {
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
   ASSIGN_OR_RETURN(auto seg_info, store_->GetInfo("index.segment"));
   ASSIGN_OR_RETURN(auto wd_info, store_->GetInfo("index.withdrawal_leaf"));
+  ASSIGN_OR_RETURN(auto consent_info, store_->GetInfo("index.consent_leaf"));
   // Unreadable bookkeeping means "start over": indexing is idempotent.
   auto parse = [](const std::optional<std::string>& v, int64_t fallback) {
     int64_t x = fallback;
@@ -494,6 +515,7 @@ Status Archive::SyncIndex() {
   };
   int64_t indexed = parse(seg_info, 0);
   int64_t withdrawn_upto = parse(wd_info, -1);
+  int64_t consent_upto = parse(consent_info, -1);
   ASSIGN_OR_RETURN(auto format, store_->GetInfo("index.format"));
   ASSIGN_OR_RETURN(auto names_tag, store_->GetInfo("index.names"));
   ASSIGN_OR_RETURN(auto names, ListedNames());
@@ -504,6 +526,7 @@ Status Archive::SyncIndex() {
     RETURN_IF_ERROR(store_->SetInfo("index.names", NamesTag(names)));
     indexed = 0;
     withdrawn_upto = -1;
+    consent_upto = -1;
   } else if (names_tag != NamesTag(names)) {
     // The name list changed: the text is indexed anew beside the live index, then swapped.
     lock.reset();
@@ -515,21 +538,30 @@ Status Archive::SyncIndex() {
   for (const auto& w : withdrawals) {
     if (static_cast<int64_t>(w.second) > withdrawn_upto) pending.push_back(w);
   }
-  if (max_segment <= indexed && pending.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", consent_upto));
+  if (max_segment <= indexed && pending.empty() && consent_changes.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(JoinPath(dir, "lexical")));
   index->SetNames(names);
   int64_t last = indexed;
   RETURN_IF_ERROR(IndexSegments(index.get(), indexed, &last));
+  // A changed consent moves the record's segments to their new level (or out of the index).
+  std::set<std::string> moved;
+  for (const auto& c : consent_changes) {
+    if (moved.insert(c.record_id).second) RETURN_IF_ERROR(IndexRecord(index.get(), c.record_id));
+    consent_upto = std::max<int64_t>(consent_upto, static_cast<int64_t>(c.leaf_index));
+  }
   for (const auto& w : pending) {
     RETURN_IF_ERROR(index->RemoveRecord(w.first));
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(index->Commit());
-  return RecordIndexProgress(last, withdrawn_upto);
+  return RecordIndexProgress(last, withdrawn_upto, consent_upto);
 }
 
-Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf) {
+Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf,
+                                    int64_t consent_leaf) {
   RETURN_IF_ERROR(store_->SetInfo("index.segment", std::to_string(segment)));
+  RETURN_IF_ERROR(store_->SetInfo("index.consent_leaf", std::to_string(consent_leaf)));
   return store_->SetInfo("index.withdrawal_leaf", std::to_string(withdrawal_leaf));
 }
 
@@ -554,6 +586,7 @@ Status Archive::Reindex() {
   RETURN_IF_ERROR(RemoveIndexTree(fresh));
   RETURN_IF_ERROR(RemoveIndexTree(old));
   ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", -1));  // before: see below
   ASSIGN_OR_RETURN(auto names, ListedNames());
   int64_t last = 0;
   {
@@ -572,7 +605,11 @@ Status Archive::Reindex() {
   }
   RETURN_IF_ERROR(store_->SetInfo("index.format", kIndexFormat));
   RETURN_IF_ERROR(store_->SetInfo("index.names", NamesTag(names)));
-  return RecordIndexProgress(last, withdrawn_upto);
+  // Changes listed before the segments were read are in the rebuilt index; any later one is
+  // beyond this mark, so the next SyncIndex applies it.
+  int64_t consent_upto =
+      consent_changes.empty() ? -1 : static_cast<int64_t>(consent_changes.back().leaf_index);
+  return RecordIndexProgress(last, withdrawn_upto, consent_upto);
 }
 
 Result<search::Results> Archive::Search(search::SearchRequest request) {
@@ -600,7 +637,13 @@ Result<search::LexicalIndex*> Archive::Reader() {
   reader_.reset();
   ASSIGN_OR_RETURN(reader_, search::LexicalIndex::OpenReadOnly(dir));
   reader_inode_ = inode;
+  if (search_cache_) reader_->ShareCache(search_cache_);
   return reader_.get();
+}
+
+void Archive::ShareSearchCache(std::shared_ptr<search::ResultCache> cache) {
+  search_cache_ = std::move(cache);
+  if (reader_) reader_->ShareCache(search_cache_);
 }
 
 Result<std::vector<search::Suggestion>> Archive::Suggest(std::string_view prefix, search::Role role,
@@ -652,6 +695,39 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
   RETURN_IF_ERROR(SyncIndex());
   return w;
+}
+
+Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,
+                                                                  meta::Consent to,
+                                                                  const std::string& reason,
+                                                                  const std::string& by) {
+  if (to == meta::Consent::kWithdrawn) {
+    return Status::InvalidArgument(
+        "withdrawal is not a change of level: it erases the record (attest withdraw)");
+  }
+  if (to == meta::Consent::kSealed) {
+    return Status::Unimplemented(
+        "sealing needs an opening date, which attest does not keep yet: restrict the record "
+        "until then");
+  }
+  if (reason.empty()) return Status::InvalidArgument("a change of consent needs a reason");
+  if (!IsValidUtf8(reason) || reason.size() > 4096) {
+    return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
+  }
+  std::string now = Now(env_);
+  ASSIGN_OR_RETURN(
+      auto change,
+      store_->ChangeConsent(id, to, reason, by, now, [&](int version, const std::string& manifest) {
+        return BuildLeaf({"consent", id, version, manifest, now, meta::ConsentName(to)});
+      }));
+  if (!change) return change;
+  RETURN_IF_ERROR(Integrate());
+  RETURN_IF_ERROR(SyncIndex());
+  return change;
+}
+
+Result<std::vector<meta::ConsentChange>> Archive::ConsentHistory(const std::string& id) {
+  return store_->ConsentChanges(id, -1);
 }
 
 Result<tlog::SignedCheckpoint> Archive::Checkpoint() { return log_->Latest(); }
@@ -866,6 +942,18 @@ Result<VerifyReport> Archive::Verify() {
           "the withdrawal's log leaf " + std::to_string(idx) + " does not state this withdrawal");
     }
   }
+  ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", -1));
+  for (const auto& c : consent_changes) {
+    ++claimed;
+    auto leaf_bytes = leaf_at(c.leaf_index);
+    auto leaf = leaf_bytes.ok() ? ParseLeaf(**leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
+    if (!leaf.ok() || leaf->kind != "consent" || leaf->record != c.record_id ||
+        leaf->consent != meta::ConsentName(c.to)) {
+      problem("leaf", c.record_id, 0, "",
+              "the consent change's log leaf " + std::to_string(c.leaf_index) +
+                  " does not state this change");
+    }
+  }
   if (claimed != rep.log_size) {
     problem("log", "", 0, "",
             std::to_string(rep.log_size) + " leaves are logged but the database accounts for " +
@@ -896,6 +984,22 @@ static Json VersionJson(const meta::Version& v) {
           {"leaf_index", v.leaf_index},
           {"manifest_sha256", v.manifest_sha256},
           {"blobs", blobs}};
+}
+
+Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private) {
+  Json out = Json::array();
+  for (const auto& c : changes) {
+    Json j = {{"from", meta::ConsentName(c.from)},
+              {"to", meta::ConsentName(c.to)},
+              {"at", c.at},
+              {"leaf_index", c.leaf_index}};
+    if (with_private) {
+      j["reason"] = c.reason;
+      j["by"] = c.by;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 Json RecordToJson(const meta::Record& r) {

@@ -77,6 +77,9 @@ Json SearchResultsToJson(const search::Results& r);
 // ids, consent, versions with their log positions and blob addresses. Private metadata is
 // never part of it.
 Json RecordToJson(const meta::Record& r);
+// A record's consent changes as JSON: from, to, at and the log leaf; with `with_private` (for
+// archivists) also why and who.
+Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private);
 
 // Checks add options before anything is stored (kInvalidArgument naming the bad option).
 Status ValidateAddOptions(const AddOptions& opts, size_t file_count);
@@ -178,6 +181,14 @@ class Archive {
   // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an
   // interruption left undone.
   Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason);
+  // Changes a record's consent level to public, research or restricted (doc/format/leaf.md,
+  // `consent`): a consent leaf is logged and the search index follows. `reason` stays
+  // private; `by` names who asked ("cli:USER", "token:ID"). nullopt if it was at that level.
+  Result<std::optional<meta::ConsentChange>> ChangeConsent(const std::string& id, meta::Consent to,
+                                                           const std::string& reason,
+                                                           const std::string& by);
+  // A record's consent changes, oldest first.
+  Result<std::vector<meta::ConsentChange>> ConsentHistory(const std::string& id);
   Result<VerifyReport> Verify();
 
   Result<tlog::SignedCheckpoint> Checkpoint();
@@ -196,6 +207,9 @@ class Archive {
   // Searches segments (doc/search.md); the archive's names and annotated places and people
   // are added to the request.
   Result<search::Results> Search(search::SearchRequest request);
+  // Search keeps pages of results in `cache`, shared with other Archive objects of the same
+  // directory in this process (a server's; doc/search.md, "In the server").
+  void ShareSearchCache(std::shared_ptr<search::ResultCache> cache);
   Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
                                                   size_t limit);
   // The archive's list of names that search matches across scripts.
@@ -218,7 +232,9 @@ class Archive {
                                           const DerivedText* derived, const std::string& now,
                                           std::vector<meta::NewJob> jobs);
   // Records how far the index has followed the database (after the index has committed).
-  Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf);
+  Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf, int64_t consent_leaf);
+  // Puts every current segment of a record into the index again (at its level now).
+  Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
   Status RemoveIndexTree(const std::string& dir);
   // The archive's name list, and a digest of it (the index records which list it used).
   Result<std::vector<std::string>> ListedNames();
@@ -234,6 +250,7 @@ class Archive {
   Result<search::LexicalIndex*> Reader();
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
+  std::shared_ptr<search::ResultCache> search_cache_;
 };
 
 struct ProofCheck {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "archive/manifest.h"
 #include "core/fault_env.h"
 #include "core/hash.h"
 
@@ -292,6 +293,85 @@ TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
   ASSERT_TRUE(archive_->Withdraw(added[0].id, "again").ok());
   EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
   EXPECT_TRUE(archive_->Withdraw("rnosuch", "x").status().IsNotFound());
+}
+
+TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string text = "Sample text: zqconsentcanary.";
+  auto added = *archive_->Add({WriteFile(tmp_, "c.txt", text)}, opts);
+  const std::string id = added[0].id;
+  DerivedText d;  // what the extract job would make of it
+  d.derivation = {1, "text", "attest-text", "test"};
+  d.text = text;
+  d.lang = "en";
+  meta::Segment g;
+  g.char_start = 0;
+  g.char_end = static_cast<int64_t>(text.size());
+  g.lang = "en";
+  g.text = text;
+  d.segments.push_back(g);
+  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
+  ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  auto anonymous_hits = [&] {
+    auto r = Search("zqconsentcanary", search::Role::kAnonymous);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->total_estimate : 99;
+  };
+  EXPECT_EQ(anonymous_hits(), 1u);
+  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+
+  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kResearch, "", "cli:test").status().code(),
+            Code::kInvalidArgument);  // no reason
+  auto c = archive_->ChangeConsent(id, meta::Consent::kResearch, "the witness asked", "cli:test");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ((*c)->from, meta::Consent::kPublic);
+  EXPECT_EQ((*c)->leaf_index, size);
+  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kResearch);
+  EXPECT_EQ(anonymous_hits(), 0u);  // the index followed
+  auto researcher = Search("zqconsentcanary", search::Role::kResearcher);
+  EXPECT_EQ(researcher->total_estimate, 1u);
+
+  // The log holds a consent leaf with the level and not the reason; the archive verifies.
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+  auto leaves = *archive_->store()->Leaves(size, 1);
+  auto leaf = ParseLeaf(leaves[0]);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  EXPECT_EQ(leaf->kind, "consent");
+  EXPECT_EQ(leaf->consent, "research");
+  EXPECT_EQ(leaves[0].find("asked"), std::string::npos);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+
+  // The same level again changes nothing and logs nothing.
+  auto same = archive_->ChangeConsent(id, meta::Consent::kResearch, "again", "cli:test");
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->has_value());
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+
+  // Back to public: found again. The history holds both, oldest first, with who and why.
+  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kPublic, "cleared", "token:t1").ok());
+  EXPECT_EQ(anonymous_hits(), 1u);
+  auto history = *archive_->ConsentHistory(id);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].to, meta::Consent::kResearch);
+  EXPECT_EQ(history[0].reason, "the witness asked");
+  EXPECT_EQ(history[1].by, "token:t1");
+
+  // A rebuilt index holds the level now; a sealed level or a withdrawn record is refused.
+  ASSERT_TRUE(archive_->Reindex().ok());
+  EXPECT_EQ(anonymous_hits(), 1u);
+  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kSealed, "x", "cli:test").status().code(),
+            Code::kUnimplemented);
+  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kWithdrawn, "x", "cli:test").status().code(),
+            Code::kInvalidArgument);
+  ASSERT_TRUE(archive_->Withdraw(id, "asked").ok());
+  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kPublic, "x", "cli:test").status().code(),
+            Code::kConflict);
+  EXPECT_TRUE(archive_->ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
+                  .status()
+                  .IsNotFound());
 }
 
 TEST_F(ArchiveTest, SameBytesTwiceAreStoredOnceAndWithdrawKeepsTheOther) {

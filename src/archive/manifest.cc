@@ -36,6 +36,7 @@ Result<std::string> BuildLeaf(const LeafFields& f) {
             {"version", f.version},
             {"time", f.time}};
   if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
+  if (!f.consent.empty()) j["consent"] = f.consent;
   return CanonicalJson(j);
 }
 
@@ -72,26 +73,22 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
   if (needs_manifest && f.manifest_sha256.empty()) {
     return Status::Corruption("log leaf of kind " + f.kind + " lacks its manifest hash");
   }
+  if (f.kind == "consent") {
+    std::string level = StringMember(j, "consent");
+    if (level != "public" && level != "research" && level != "restricted") {
+      return Status::Corruption("consent leaf lacks a level (public, research or restricted)");
+    }
+    f.consent = level;
+  } else if (j.contains("consent")) {
+    return Status::Corruption("log leaf of kind " + f.kind + " has a consent level");
+  }
   return f;
 }
 
 std::string NewRecordId(Env* env) {
-  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
   uint8_t raw[13];
   env->RandomBytes(raw, sizeof(raw));
-  std::string id = "r";
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t used = 0;
-  while (id.size() < 21) {
-    if (bits < 5) {
-      acc = acc << 8 | raw[used++];
-      bits += 8;
-    }
-    id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
-    bits -= 5;
-  }
-  return id;
+  return "r" + Base32Lower(raw, sizeof(raw), 20);
 }
 
 bool IsValidId(std::string_view id) {

@@ -36,6 +36,7 @@ struct LeafFields {
   int version = 0;
   std::string manifest_sha256;  // empty for withdraw
   std::string time;
+  std::string consent;  // consent only: the new level
 };
 
 Result<std::string> BuildLeaf(const LeafFields& f);

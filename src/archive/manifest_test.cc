@@ -33,6 +33,22 @@ TEST(ManifestTest, ParseLeafRejectsNonCanonicalAndIncompleteLeaves) {
   EXPECT_FALSE(ParseLeaf("[]").ok());
 }
 
+TEST(ManifestTest, AConsentLeafCarriesTheNewLevelAndNoOtherLeafDoes) {
+  const std::string m(64, 'a');
+  auto leaf = BuildLeaf({"consent", "rabc", 2, m, "2026-11-26T10:00:00Z", "research"});
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(*leaf, "{\"consent\":\"research\",\"kind\":\"consent\",\"manifest\":\"" + m +
+                       "\",\"record\":\"rabc\",\"time\":\"2026-11-26T10:00:00Z\",\"type\":"
+                       "\"attest.leaf.v1\",\"version\":2}");
+  auto parsed = ParseLeaf(*leaf);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->consent, "research");
+  // Without a level, with a level no change can set, or a level on another kind: refused.
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t"})).ok());
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "withdrawn"})).ok());
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"add", "rabc", 1, m, "t", "public"})).ok());
+}
+
 TEST(ManifestTest, PrivateCommitmentDependsOnSaltAndContent) {
   Json priv = {{"file_name", "עדות.wav"}, {"meta", {{"place", "כפר עזה"}}}};
   auto a = *CommitPrivate("salt-1", priv);

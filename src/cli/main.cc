@@ -10,14 +10,14 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "access/access.h"
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
-#include "access/access.h"
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
@@ -136,9 +136,13 @@ Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner,
-          bool access_log) {
+          bool access_log, int search_cache_mb = 64) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
+  if (search_cache_mb < 0 || search_cache_mb > 65536) {
+    return Usage("--search-cache-mb must be 0 (none) to 65536");
+  }
+  opts->search_cache_bytes = static_cast<size_t>(search_cache_mb) << 20;
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -281,6 +285,16 @@ int Main(int argc, char** argv) {
       ->required();
   withdraw->add_flag("--json", withdraw_json, "Print JSON");
 
+  auto* consent_cmd = app.add_subcommand(
+      "consent", "Change a record's consent level (public, research, restricted); logged");
+  std::string consent_id, consent_level, consent_reason;
+  bool consent_json = false;
+  consent_cmd->add_option("ID", consent_id, "Record id")->required();
+  consent_cmd->add_option("LEVEL", consent_level, "public, research or restricted")->required();
+  consent_cmd->add_option("--reason", consent_reason, "Why (kept in the archive, never in the log)")
+      ->required();
+  consent_cmd->add_flag("--json", consent_json, "Print JSON");
+
   auto* verify = app.add_subcommand(
       "verify", "Re-hash every blob, check every manifest and leaf, recompute the log");
   bool verify_json = false;
@@ -408,6 +422,9 @@ int Main(int argc, char** argv) {
                   "Write one JSON line a request to standard error (paths only, never queries)");
   std::string listen = "127.0.0.1:8080";
   serve->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080)");
+  int serve_cache_mb = 64;
+  serve->add_option("--search-cache-mb", serve_cache_mb,
+                    "Memory for pages of results kept for repeated searches (default 64; 0: none)");
 
   auto* demo = app.add_subcommand(
       "demo", "Build a sample archive (UDHR in four languages) and serve it on loopback");
@@ -646,8 +663,12 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     auto r = (*a)->Get(show_id);
     if (!r.ok()) return Fail(r.status());
+    auto history = (*a)->ConsentHistory(show_id);
+    if (!history.ok()) return Fail(history.status());
     if (show_json) {
-      PrintJson(archive::RecordToJson(*r));
+      Json out = archive::RecordToJson(*r);
+      out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
+      PrintJson(out);
       return kExitOk;
     }
     std::cout << "record     " << r->id << "\n"
@@ -655,6 +676,11 @@ int Main(int argc, char** argv) {
               << "witness    " << (r->witness_id.empty() ? "-" : r->witness_id) << "\n"
               << "collection " << (r->collection_id.empty() ? "-" : r->collection_id) << "\n"
               << "created    " << r->created << "\n";
+    for (const auto& c : *history) {
+      std::cout << "  changed  " << c.at << " from " << meta::ConsentName(c.from) << " to "
+                << meta::ConsentName(c.to) << " by " << c.by << " (log leaf " << c.leaf_index
+                << "): " << c.reason << "\n";
+    }
     if (r->withdrawn_at) {
       std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "
                 << r->withdraw_leaf_index.value_or(0) << "); content erased\n";
@@ -713,6 +739,31 @@ int Main(int argc, char** argv) {
     } else {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
                 << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
+    }
+    return kExitOk;
+  }
+
+  if (*consent_cmd) {
+    auto level = meta::ParseConsent(consent_level);
+    if (!level.ok()) return Usage(level.status().message());
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    const char* user = getenv("USER");
+    auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason,
+                                 std::string("cli:") + (user && *user ? user : "unknown"));
+    if (!c.ok()) return Fail(c.status());
+    if (consent_json) {
+      Json out = {{"id", consent_id}, {"consent", consent_level}, {"changed", c->has_value()}};
+      if (*c) {
+        out["from"] = meta::ConsentName((*c)->from);
+        out["leaf_index"] = (*c)->leaf_index;
+      }
+      PrintJson(out);
+    } else if (*c) {
+      std::cout << "Changed " << consent_id << " from " << meta::ConsentName((*c)->from) << " to "
+                << consent_level << " (log leaf " << (*c)->leaf_index << ")\n";
+    } else {
+      std::cout << consent_id << " is " << consent_level << " already; nothing changed\n";
     }
     return kExitOk;
   }
@@ -911,7 +962,9 @@ int Main(int argc, char** argv) {
                                                            : Fail(t.status());
       }
       if (token_json) {
-        PrintJson({{"id", t->token.id}, {"role", t->token.role}, {"token", t->secret},
+        PrintJson({{"id", t->token.id},
+                   {"role", t->token.role},
+                   {"token", t->secret},
                    {"expires", t->token.expires}});
       } else {
         std::cout << t->secret << "\n";
@@ -932,8 +985,12 @@ int Main(int argc, char** argv) {
     if (!listed.ok()) return Fail(listed.status());
     Json arr = Json::array();
     for (const auto& t : *listed) {
-      arr.push_back({{"id", t.id}, {"role", t.role}, {"label", t.label}, {"created", t.created},
-                     {"expires", t.expires}, {"revoked", t.revoked}});
+      arr.push_back({{"id", t.id},
+                     {"role", t.role},
+                     {"label", t.label},
+                     {"created", t.created},
+                     {"expires", t.expires},
+                     {"revoked", t.revoked}});
     }
     if (token_json) {
       PrintJson({{"tokens", arr}});
@@ -1048,7 +1105,7 @@ int Main(int argc, char** argv) {
     auto a = open();  // fail early, with a clear message, if the archive cannot be opened
     if (!a.ok()) return Fail(a.status());
     a->reset();
-    return Serve(env, archive_dir, listen, "", serve_log);
+    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb);
   }
 
   if (*demo) {

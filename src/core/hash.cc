@@ -96,6 +96,23 @@ bool IsSha256Hex(std::string_view s) {
 
 static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+std::string Base32Lower(const uint8_t* bytes, size_t n, size_t chars) {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < n && out.size() < chars; ++i) {
+    acc = (acc << 8) | bytes[i];
+    bits += 8;
+    while (bits >= 5 && out.size() < chars) {
+      out.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0 && out.size() < chars) out.push_back(kAlphabet[(acc << (5 - bits)) & 31]);
+  return out;
+}
+
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);

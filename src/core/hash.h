@@ -43,6 +43,11 @@ Result<std::string> FromHex(std::string_view hex);
 Result<Digest> DigestFromHex(std::string_view hex);
 bool IsSha256Hex(std::string_view s);  // 64 lowercase hex characters
 
+// The first `chars` characters of RFC 4648 base32 in lower case, no padding, most significant
+// bits first (the last character takes the remaining bits, zero-filled). Record ids and API
+// tokens are written so.
+std::string Base32Lower(const uint8_t* bytes, size_t n, size_t chars);
+
 std::string Base64Encode(std::string_view bytes);
 std::string Base64Encode(const Digest& d);
 // Strict: standard alphabet, padding required, no whitespace.

@@ -55,5 +55,21 @@ TEST(HashTest, Base64RejectsMalformed) {
   EXPECT_FALSE(Base64Decode("Zm-v").ok());
 }
 
+TEST(HashTest, Base32LowerMatchesRfc4648WithoutPadding) {
+  for (auto [in, out] :
+       std::vector<std::pair<std::string, std::string>>{{"", ""},
+                                                        {"f", "my"},
+                                                        {"fo", "mzxq"},
+                                                        {"foo", "mzxw6"},
+                                                        {"foob", "mzxw6yq"},
+                                                        {"fooba", "mzxw6ytb"},
+                                                        {"foobar", "mzxw6ytboi"}}) {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(in.data());
+    EXPECT_EQ(Base32Lower(bytes, in.size(), (in.size() * 8 + 4) / 5), out) << in;
+  }
+  const uint8_t raw[] = {0xff, 0xff, 0xff};
+  EXPECT_EQ(Base32Lower(raw, 3, 2), "77");  // cut at `chars`
+}
+
 }  // namespace
 }  // namespace attest

@@ -516,19 +516,10 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
     std::string place = Param(req, "place"), date = Param(req, "date"), words = Param(req, "q");
-    if (place.empty() && date.empty()) {
-      return Problem(res, 400, "bad-request", "Bad Request", "give a place, a date, or both");
-    }
-    for (const std::string* v : {&place, &date}) {
-      if (v->find('"') != std::string::npos || v->size() > 200) {
-        return Problem(res, 400, "bad-request", "Bad Request",
-                       "a place or date may not hold '\"' or exceed 200 bytes");
-      }
-    }
+    auto query = EventQuery(place, date, words);
+    if (!query.ok()) return ProblemFor(res, query.status());
     search::SearchRequest sr;
-    if (!place.empty()) sr.query += "place:\"" + place + "\" ";
-    if (!date.empty()) sr.query += "date:" + date + " ";
-    sr.query += words;
+    sr.query = *query;
     sr.role = SearchRole(c.subject);
     sr.limit = 50;
     sr.per_record = 5;
@@ -727,6 +718,39 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   });
 
   // Archivists: correct one line of a transcript.
+  // An archivist changes a record's consent level; logged (doc/format/leaf.md, consent).
+  svr->Put(
+      R"(/api/v1/records/([a-z0-9]{1,64})/consent)",
+      [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
+        Call c;
+        if (!Begin(site, req, res, &c)) return;
+        if (!RequireWriter(c, res)) return;
+        auto body = JsonBody(req, reader, site->options.max_json_body);
+        if (!body.ok()) return ProblemFor(res, body.status());
+        std::string level = StringMember(*body, "consent"), reason = StringMember(*body, "reason");
+        auto to = meta::ParseConsent(level);
+        if (level.empty() || !to.ok()) {
+          return Problem(res, 400, "bad-request", "Bad Request",
+                         "the body's \"consent\" must be public, research or restricted");
+        }
+        if (reason.empty()) {
+          return Problem(res, 400, "bad-request", "Bad Request",
+                         "the body has no \"reason\": say why the consent changes (it stays in the "
+                         "archive, never in the log)");
+        }
+        auto changed =
+            (*c.a)->ChangeConsent(req.matches[1], *to, reason, "token:" + c.subject.token_id);
+        if (!changed.ok()) return ProblemFor(res, changed.status());
+        Json out = {{"record", std::string(req.matches[1])},
+                    {"consent", level},
+                    {"changed", changed->has_value()}};
+        if (*changed) {
+          out["from"] = meta::ConsentName((*changed)->from);
+          out["leaf_index"] = (*changed)->leaf_index;
+        }
+        SendJson(res, out);
+      });
+
   svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
                                                        const httplib::ContentReader& reader) {
     Call c;

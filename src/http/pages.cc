@@ -203,15 +203,8 @@ bool BeginPage(Site* site, const Request& req, Response& res, const PageContext&
 }
 
 std::string RecordTitle(const meta::Record& r, const PageContext& pc) {
-  for (const auto& v : r.versions) {
-    if (v.private_json.empty()) continue;
-    Json p = Json::parse(v.private_json, nullptr, false);
-    if (p.is_object() && p.contains("meta") && p["meta"].is_object() &&
-        p["meta"].contains("title") && p["meta"]["title"].is_string()) {
-      return p["meta"]["title"];
-    }
-    break;
-  }
+  Json shown = ShownMeta(NewestOriginal(r));
+  if (shown.contains("title")) return shown["title"];
   return pc.t()["record"].get<std::string>() + " " + r.id;
 }
 
@@ -420,6 +413,19 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     if (j["meta"].contains("note")) v["note"] = j["meta"]["note"];
     if (j["meta"].contains("description")) v["description"] = j["meta"]["description"];
     v["consent_text"] = pc.t()[std::string("consent_") + meta::ConsentName(r.consent)];
+    Json changes = Json::array();
+    for (const Json& c : j["consent_changes"]) {  // why, for those who may change it
+      std::string at = c["at"];
+      Json item = {{"at", at},
+                   {"day", at.substr(0, 10)},
+                   {"from", pc.t().value("level_" + c["from"].get<std::string>(), "")},
+                   {"to", pc.t().value("level_" + c["to"].get<std::string>(), "")},
+                   {"leaf_index", c["leaf_index"]}};
+      if (c.contains("reason")) item["reason"] = c["reason"];
+      changes.push_back(item);
+    }
+    v["has_consent_changes"] = !changes.empty();
+    v["consent_changes"] = changes;
 
     int64_t t_ms = -1;
     std::string t = Param(req, "t");
@@ -578,14 +584,13 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["date"] = date;
     v["q"] = q;
     if (place.empty() && date.empty()) return pc.Send(res, "perspectives", v);
-    if (place.find('"') != std::string::npos || date.find('"') != std::string::npos) {
-      v["error"] = "a place or date may not hold '\"'";
+    auto query = EventQuery(place, date, q);
+    if (!query.ok()) {
+      v["error"] = query.status().message();
       return pc.Send(res, "perspectives", v, 400);
     }
     search::SearchRequest sr;
-    if (!place.empty()) sr.query += "place:\"" + place + "\" ";
-    if (!date.empty()) sr.query += "date:" + date + " ";
-    sr.query += q;
+    sr.query = *query;
     sr.role = SearchRole(subject);
     sr.limit = 60;
     sr.per_record = 2;

@@ -189,6 +189,7 @@ Result<ArchivePool::Lease> ArchivePool::Acquire() {
     }
   }
   ASSIGN_OR_RETURN(auto a, archive::Archive::Open(env_, dir_));
+  if (search_cache_) a->ShareSearchCache(search_cache_);
   return Lease(this, std::move(a));
 }
 
@@ -219,6 +220,8 @@ int HttpStatusFor(const Status& st) {
       return 409;
     case Code::kUnavailable:
       return 503;
+    case Code::kUnimplemented:
+      return 501;
     default:
       return 500;
   }
@@ -235,6 +238,8 @@ void ProblemFor(httplib::Response& res, const Status& st) {
       return Problem(res, 403, "forbidden", "Forbidden", st.message());
     case 409:
       return Problem(res, 409, "conflict", "Conflict", st.message());
+    case 501:
+      return Problem(res, 501, "not-implemented", "Not Implemented", st.message());
     case 503:
       return Problem(res, 503, "unavailable", "Service Unavailable",
                      "the archive is not available; try again shortly");
@@ -264,28 +269,10 @@ bool IfNoneMatch(const httplib::Request& req, const std::string& etag) {
 }
 
 bool IsCleanUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
-      if (c == 0x7F) return false;
-      ++i;
-      continue;
-    }
-    int n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
-    if (n < 0 || i + n >= s.size()) return false;  // bytes i+1 .. i+n must exist
-    uint32_t cp = c & (0x3F >> n);
-    for (int k = 1; k <= n; ++k) {
-      unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
+  if (!IsValidUtf8(s)) return false;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t' && u != '\n' && u != '\r') || u == 0x7F) return false;
   }
   return true;
 }

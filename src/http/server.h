@@ -26,6 +26,9 @@ struct ServeOptions {
   int keep_alive_s = 5;
   size_t max_json_body = 1 << 20;       // bytes of a JSON request body
   size_t max_upload = size_t{4} << 30;  // bytes of an uploaded file (add, verify)
+  // Pages of search results kept for repeated searches (doc/search.md, "In the server");
+  // 0: none.
+  size_t search_cache_bytes = size_t{64} << 20;
   // Access log lines (JSON, one a request) go here; none if empty.
   std::function<void(const std::string&)> access_log;
 };

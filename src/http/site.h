@@ -15,6 +15,7 @@
 #include "core/env.h"
 #include "http/render.h"
 #include "http/server.h"
+#include "search/result_cache.h"
 
 namespace attest::http {
 
@@ -22,7 +23,9 @@ namespace attest::http {
 // requests.
 class ArchivePool {
  public:
-  ArchivePool(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+  // Every archive it opens shares `search_cache` (none: no cache).
+  ArchivePool(Env* env, std::string dir, std::shared_ptr<search::ResultCache> search_cache)
+      : env_(env), dir_(std::move(dir)), search_cache_(std::move(search_cache)) {}
 
   class Lease {
    public:
@@ -45,13 +48,21 @@ class ArchivePool {
   void Return(std::unique_ptr<archive::Archive> a);
   Env* env_;
   std::string dir_;
+  std::shared_ptr<search::ResultCache> search_cache_;
   std::mutex mu_;
   std::vector<std::unique_ptr<archive::Archive>> free_;
 };
 
 struct Site {
   Site(Env* e, std::string d, ServeOptions o, Renderer r)
-      : env(e), dir(std::move(d)), options(std::move(o)), renderer(std::move(r)), pool(env, dir) {}
+      : env(e),
+        dir(std::move(d)),
+        options(std::move(o)),
+        renderer(std::move(r)),
+        pool(env, dir,
+             options.search_cache_bytes > 0
+                 ? std::make_shared<search::ResultCache>(options.search_cache_bytes)
+                 : nullptr) {}
   Env* env;
   std::string dir;
   ServeOptions options;

@@ -11,8 +11,7 @@ namespace {
 using access::Action;
 using access::Decide;
 
-// The members of a record's free metadata that are shown with it. Everything else given with
-// `--meta` stays private to the archive.
+// The members of a record's free metadata that are shown with it (ShownMeta).
 constexpr const char* kShownMeta[] = {"title", "description", "note"};
 
 Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256) {
@@ -35,6 +34,25 @@ Json Derived(const meta::Version& v) {
 }
 
 }  // namespace
+
+const meta::Version* NewestOriginal(const meta::Record& record) {
+  const meta::Version* original = nullptr;
+  for (const auto& v : record.versions) {
+    if (!Derived(v).is_object()) original = &v;
+  }
+  return original;
+}
+
+Json ShownMeta(const meta::Version* original) {
+  Json shown = Json::object();
+  if (!original || original->private_json.empty()) return shown;
+  Json p = Json::parse(original->private_json, nullptr, false);
+  if (!p.is_object() || !p.contains("meta") || !p["meta"].is_object()) return shown;
+  for (const char* key : kShownMeta) {
+    if (p["meta"].contains(key) && p["meta"][key].is_string()) shown[key] = p["meta"][key];
+  }
+  return shown;
+}
 
 std::string MimeFromHead(std::string_view h) {
   auto starts = [&](std::string_view p, size_t at = 0) {
@@ -61,6 +79,22 @@ std::string MimeFromHead(std::string_view h) {
   }
   if (starts("WEBVTT")) return "text/vtt; charset=utf-8";
   return "application/octet-stream";
+}
+
+Result<std::string> EventQuery(const std::string& place, const std::string& date,
+                               const std::string& words) {
+  if (place.empty() && date.empty()) {
+    return Status::InvalidArgument("give a place, a date, or both");
+  }
+  for (const std::string* v : {&place, &date}) {
+    if (v->find('"') != std::string::npos || v->size() > 200) {
+      return Status::InvalidArgument("a place or date may not hold '\"' or exceed 200 bytes");
+    }
+  }
+  std::string query;
+  if (!place.empty()) query += "place:\"" + place + "\" ";
+  if (!date.empty()) query += "date:" + date + " ";
+  return query + words;
 }
 
 search::Role SearchRole(const access::Subject& subject) {
@@ -163,15 +197,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   });
   view.artifact = artifacts.count(view.text_version) ? artifacts[view.text_version] : "text";
 
-  Json meta_shown = Json::object();
-  if (original && !original->private_json.empty()) {
-    Json p = Json::parse(original->private_json, nullptr, false);
-    if (p.is_object() && p.contains("meta") && p["meta"].is_object()) {
-      for (const char* key : kShownMeta) {
-        if (p["meta"].contains(key) && p["meta"][key].is_string()) meta_shown[key] = p["meta"][key];
-      }
-    }
-  }
+  Json meta_shown = ShownMeta(original);
 
   view.whole = whole;
   Json media = Json::object();
@@ -245,11 +271,18 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     segs.push_back(j);
   }
 
+  // Consent changes: when and to what, for everyone who may see the record; why and who, for
+  // those who may change it.
+  ASSIGN_OR_RETURN(view.consent_changes, a->ConsentHistory(r.id));
+  Json history = archive::ConsentChangesToJson(
+      view.consent_changes, Decide(subject, Action::kWrite, meta::Consent::kPublic));
+
   const meta::Version& latest = r.versions.back();
   view.json = {{"id", r.id},
                {"collection", r.collection_id},
                {"witness", r.witness_id},
                {"consent", meta::ConsentName(r.consent)},
+               {"consent_changes", history},
                {"created", r.created},
                {"lang", original ? original->lang : latest.lang},
                {"meta", meta_shown},

@@ -37,12 +37,20 @@ struct RecordView {
   std::vector<meta::SegmentState> segments;  // of the text version, readable, in order
   int text_version = 0;
   std::string artifact;  // of the text version: text, ocr, transcript, translation
+  std::vector<meta::ConsentChange> consent_changes;  // oldest first
 };
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
 // withdrawn, or not readable by the subject.
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
                               const std::string& id);
+
+// The newest version of a record that is an original (added or revised, not derived by a
+// tool or a person from another); null if none.
+const meta::Version* NewestOriginal(const meta::Record& record);
+// What of a version's free metadata is shown: its `title`, `description` and `note`.
+// Everything else given with `--meta` stays private to the archive.
+Json ShownMeta(const meta::Version* original);
 
 // The records `subject` may read, oldest first.
 Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
@@ -55,6 +63,12 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
 // that covers them. {"found": false} is also the answer for a file only hidden records hold.
 Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
                         const std::string& sha256);
+
+// The query of an event (the API's /events and the Perspectives page): segments annotated with
+// `place` (any script) and a `date` overlapping the given one, and `words` if any.
+// kInvalidArgument if neither place nor date is given, or one holds '"' or exceeds 200 bytes.
+Result<std::string> EventQuery(const std::string& place, const std::string& date,
+                               const std::string& words);
 
 // The search role of a subject.
 search::Role SearchRole(const access::Subject& subject);

@@ -144,6 +144,11 @@ CREATE TABLE tokens (
   expires TEXT,
   revoked TEXT);
 )sql",
+    // 6: who changed a consent (`attest consent`), and changes looked up by record.
+    R"sql(
+ALTER TABLE consent_changes ADD COLUMN changed_by TEXT;
+CREATE INDEX consent_changes_record ON consent_changes(record_id, leaf_index);
+)sql",
 };
 
 }  // namespace attest::meta

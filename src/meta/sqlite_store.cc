@@ -197,6 +197,81 @@ class SqliteStore : public Store {
     return w;
   }
 
+  Result<std::optional<ConsentChange>> ChangeConsent(
+      const std::string& record_id, Consent to, const std::string& reason, const std::string& by,
+      const std::string& at,
+      const std::function<Result<std::string>(int, const std::string&)>& leaf_for) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    ConsentChange c;
+    c.record_id = record_id;
+    c.to = to;
+    c.reason = reason;
+    c.by = by;
+    c.at = at;
+    int version = 0;
+    std::string manifest_sha256;
+    {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT r.consent, r.withdrawn_at IS NOT NULL, "
+                                            "v.version, v.manifest_sha256 FROM records r "
+                                            "JOIN versions v ON v.record_id = r.id WHERE r.id = ? "
+                                            "ORDER BY v.version DESC LIMIT 1"));
+      s.Bind(1, record_id);
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::NotFound("no record '" + record_id + "' in this archive");
+      if (s.Int(1) != 0) {
+        return Status::Conflict("record '" + record_id +
+                                "' is withdrawn: its consent can no longer change");
+      }
+      ASSIGN_OR_RETURN(c.from, ParseConsent(s.Text(0)));
+      version = static_cast<int>(s.Int(2));
+      manifest_sha256 = s.Text(3);
+    }
+    if (c.from == to) return std::optional<ConsentChange>();
+    ASSIGN_OR_RETURN(c.leaf_index, LeafCount());
+    ASSIGN_OR_RETURN(std::string leaf, leaf_for(version, manifest_sha256));
+    RETURN_IF_ERROR(SequenceLeaf(c.leaf_index, leaf));
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET consent = ? WHERE id = ?"));
+    RETURN_IF_ERROR(u.Bind(1, std::string(ConsentName(to))).Bind(2, record_id).Run());
+    ASSIGN_OR_RETURN(Stmt i, db_->Prepare("INSERT INTO consent_changes(record_id, from_level, "
+                                          "to_level, reason, at, leaf_index, changed_by) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    RETURN_IF_ERROR(i.Bind(1, record_id)
+                        .Bind(2, std::string(ConsentName(c.from)))
+                        .Bind(3, std::string(ConsentName(to)))
+                        .Bind(4, reason)
+                        .Bind(5, at)
+                        .Bind(6, static_cast<int64_t>(c.leaf_index))
+                        .Bind(7, by)
+                        .Run());
+    RETURN_IF_ERROR(txn->Commit());
+    return std::optional<ConsentChange>(std::move(c));
+  }
+
+  Result<std::vector<ConsentChange>> ConsentChanges(const std::string& record_id,
+                                                    int64_t after_leaf) override {
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT record_id, from_level, to_level, COALESCE(reason, ''), "
+                                  "COALESCE(changed_by, ''), at, leaf_index FROM consent_changes "
+                                  "WHERE segment_id IS NULL AND leaf_index > ? AND "
+                                  "(? = '' OR record_id = ?) ORDER BY leaf_index"));
+    s.Bind(1, after_leaf).Bind(2, record_id).Bind(3, record_id);
+    std::vector<ConsentChange> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ConsentChange c;
+      c.record_id = s.Text(0);
+      ASSIGN_OR_RETURN(c.from, ParseConsent(s.Text(1)));
+      ASSIGN_OR_RETURN(c.to, ParseConsent(s.Text(2)));
+      c.reason = s.Text(3);
+      c.by = s.Text(4);
+      c.at = s.Text(5);
+      c.leaf_index = static_cast<uint64_t>(s.Int(6));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
   Result<Record> GetRecord(const std::string& id) override {
     ASSIGN_OR_RETURN(auto recs, LoadRecords("WHERE r.id = ?", id));
     if (recs.empty()) return Status::NotFound("no record '" + id + "' in this archive");
@@ -549,8 +624,8 @@ class SqliteStore : public Store {
   Result<std::vector<Token>> ListTokens() override { return SelectTokens("", ""); }
 
   Result<bool> RevokeToken(const std::string& id, const std::string& now) override {
-    ASSIGN_OR_RETURN(Stmt s,
-                     db_->Prepare("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"));
+    ASSIGN_OR_RETURN(
+        Stmt s, db_->Prepare("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"));
     RETURN_IF_ERROR(s.Bind(1, now).Bind(2, id).Run());
     return db_->Changes() > 0;
   }

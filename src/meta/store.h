@@ -215,6 +215,17 @@ struct Withdrawal {
   bool already_withdrawn = false;
 };
 
+// A change of a record's consent level (doc/format/metadata.md, migration 6).
+struct ConsentChange {
+  std::string record_id;
+  Consent from = Consent::kRestricted;
+  Consent to = Consent::kRestricted;
+  std::string reason;  // private
+  std::string by;      // "cli:USER" or "token:ID"
+  std::string at;
+  uint64_t leaf_index = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -231,6 +242,19 @@ class Store {
   virtual Result<Withdrawal> Withdraw(
       const std::string& record_id, const std::string& reason, const std::string& at,
       const std::function<Result<std::string>(int last_version)>& leaf_for) = 0;
+
+  // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
+  // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at
+  // that level already (nullopt). kConflict for a withdrawn record.
+  virtual Result<std::optional<ConsentChange>> ChangeConsent(
+      const std::string& record_id, Consent to, const std::string& reason, const std::string& by,
+      const std::string& at,
+      const std::function<Result<std::string>(int version, const std::string& manifest_sha256)>&
+          leaf_for) = 0;
+  // The consent changes whose leaves come after `after_leaf` (-1: all), of one record (or of
+  // every record if `record_id` is empty), in log order.
+  virtual Result<std::vector<ConsentChange>> ConsentChanges(const std::string& record_id,
+                                                            int64_t after_leaf) = 0;
 
   virtual Result<Record> GetRecord(const std::string& id) = 0;
   // Every record, in order of creation.

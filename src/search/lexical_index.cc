@@ -20,6 +20,7 @@
 #include "core/json.h"
 #include "search/dates.h"
 #include "search/query.h"
+#include "search/result_cache.h"
 #include "text/analyzer.h"
 #include "text/names.h"
 
@@ -289,60 +290,148 @@ std::set<std::string, std::less<>> VisibleLevelNames(Role role) {
   return out;
 }
 
-// A match spy that reads each match's packed facet value and counts (Count) only the matches
-// at a level its caller may see; the databases opened already exclude the others, so this is
-// a second lock.
+// The packed facet value (kSlotFacets) of every indexed segment, held in memory by segment id
+// (its document id in whichever level's database holds it), so that counting a match is an
+// array lookup: Xapian decodes a value chunk for each value it is asked for, which was most of
+// the cost of counting a common word's matches. Values repeat (a record's segments share
+// most), so each distinct value is kept once. Derived from the value streams and built anew
+// when the databases change (Refresh). A segment is in one level's database; should a reader
+// see it in two while it moves, the stricter level's value is the one kept.
+class FacetColumn {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  // Rebuilds from `levels` (each level's databases, kLevels order) unless it was built at
+  // `state` already.
+  void Refresh(const std::array<std::vector<Xapian::Database*>, 3>& levels,
+               const std::string& state) {
+    if (built_ && state == state_) return;
+    values_.clear();
+    fields_.clear();
+    level_of_.clear();
+    std::unordered_map<std::string_view, uint32_t> ids;
+    of_doc_.clear();
+    for (size_t level = 0; level < levels.size(); ++level) {  // the stricter last
+      for (Xapian::Database* db : levels[level]) {
+        of_doc_.resize(std::max<size_t>(of_doc_.size(), db->get_lastdocid() + 1), kNone);
+        for (auto v = db->valuestream_begin(kSlotFacets); v != db->valuestream_end(kSlotFacets);
+             ++v) {
+          std::string value = *v;
+          auto found = ids.find(value);
+          uint32_t id;
+          if (found != ids.end()) {
+            id = found->second;
+          } else {
+            id = static_cast<uint32_t>(values_.size());
+            values_.push_back(std::move(value));
+            fields_.emplace_back(values_.back());
+            level_of_.push_back(LevelIndex(fields_.back().level()));
+            ids.emplace(values_.back(), id);
+          }
+          of_doc_[v.get_docid()] = id;
+        }
+      }
+    }
+    state_ = state;
+    built_ = true;
+  }
+  void Invalidate() { built_ = false; }
+
+  // The value of segment `docid`, or kNone.
+  uint32_t At(Xapian::docid docid) const { return docid < of_doc_.size() ? of_doc_[docid] : kNone; }
+  const FacetFields& Fields(uint32_t id) const { return fields_[id]; }
+  // The index in kLevels of the level value `id` names (kLevels.size() if none).
+  size_t LevelOf(uint32_t id) const { return level_of_[id]; }
+  size_t size() const { return values_.size(); }
+
+ private:
+  static size_t LevelIndex(std::string_view name) {
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      if (name == meta::ConsentName(kLevels[i])) return i;
+    }
+    return kLevels.size();
+  }
+
+  bool built_ = false;
+  std::string state_;
+  std::vector<uint32_t> of_doc_;    // by segment id
+  std::deque<std::string> values_;  // a deque: fields_ views them in place
+  std::vector<FacetFields> fields_;
+  std::vector<size_t> level_of_;
+};
+
+// A match spy that looks each match's facet value up in the column and counts (Count) only
+// the matches at a level its caller may see; the databases opened already exclude the
+// others, so this is a second lock. (Xapian shows a spy the document of the database it is
+// in, so its id is the segment's.)
 class VisibleMatchSpy : public Xapian::MatchSpy {
  public:
-  explicit VisibleMatchSpy(const std::set<std::string, std::less<>>& visible) : visible_(visible) {}
+  VisibleMatchSpy(const FacetColumn& column, size_t visible_levels)
+      : column_(column), visible_levels_(visible_levels) {}
   void operator()(const Xapian::Document& doc, double) final {
     ++seen;
-    std::string v = doc.get_value(kSlotFacets);
-    FacetFields f(v);
-    if (visible_.count(f.level()) > 0) Count(f);
+    uint32_t id = column_.At(doc.get_docid());
+    if (id != FacetColumn::kNone && column_.LevelOf(id) < visible_levels_) Count(id);
   }
   uint64_t seen = 0;  // matches shown, whatever their level
 
  protected:
-  virtual void Count(const FacetFields& f) = 0;
+  virtual void Count(uint32_t id) = 0;
+  const FacetColumn& column_;
 
  private:
-  const std::set<std::string, std::less<>>& visible_;
+  size_t visible_levels_;
 };
 
 // Counts the facet values of the matches it is shown.
 class FacetSpy : public VisibleMatchSpy {
  public:
-  using VisibleMatchSpy::VisibleMatchSpy;
+  FacetSpy(const FacetColumn& column, size_t visible_levels)
+      : VisibleMatchSpy(column, visible_levels), counts_(column.size()) {}
   void Clear() {
     seen = 0;
+    std::fill(counts_.begin(), counts_.end(), 0);
+  }
+  // The counts so far by facet, and the records seen.
+  void Collect() {
     langs.clear();
     collections.clear();
     places.clear();
     months.clear();
     records.clear();
+    for (uint32_t id = 0; id < counts_.size(); ++id) {
+      uint64_t n = counts_[id];
+      if (n == 0) continue;
+      const FacetFields& f = column_.Fields(id);
+      langs[std::string(f.lang())] += n;
+      collections[std::string(f.collection())] += n;
+      records.emplace(f.record());
+      places[std::string(f.place())] += n;
+      months[std::string(f.month())] += n;
+    }
   }
   std::map<std::string, uint64_t> langs, collections, places, months;
   std::unordered_set<std::string> records;
 
  private:
-  void Count(const FacetFields& f) override {
-    ++langs[std::string(f.lang())];
-    ++collections[std::string(f.collection())];
-    records.emplace(f.record());
-    ++places[std::string(f.place())];
-    ++months[std::string(f.month())];
-  }
+  void Count(uint32_t id) override { ++counts_[id]; }
+  std::vector<uint64_t> counts_;  // by value id
 };
 
 // Counts the matches of each record it is shown.
 class RecordCountSpy : public VisibleMatchSpy {
  public:
-  using VisibleMatchSpy::VisibleMatchSpy;
-  std::map<std::string, uint64_t> counts;
+  RecordCountSpy(const FacetColumn& column, size_t visible_levels)
+      : VisibleMatchSpy(column, visible_levels) {}
+  std::map<std::string, uint64_t> Counts() const {
+    std::map<std::string, uint64_t> out;
+    for (const auto& [id, n] : counts_) out[std::string(column_.Fields(id).record())] += n;
+    return out;
+  }
 
  private:
-  void Count(const FacetFields& f) override { ++counts[std::string(f.record())]; }
+  void Count(uint32_t id) override { ++counts_[id]; }
+  std::unordered_map<uint32_t, uint64_t> counts_;  // by value id
 };
 
 struct LexicalIndex::Internal {
@@ -350,6 +439,33 @@ struct LexicalIndex::Internal {
   std::array<std::vector<std::unique_ptr<Xapian::Database>>, 3> readers;
   std::vector<std::unique_ptr<Lane>> lanes;
   Analysis an;  // the searching thread's
+  FacetColumn column;
+  uint64_t writes = 0;  // Put and Remove calls: a writer's column is stale after each
+
+  std::shared_ptr<ResultCache> cache;  // read-only only
+
+  std::string uuids;  // of the databases read: a rebuilt index has new ones
+
+  // What the index holds, as a string that changes whenever that does: the identity and
+  // revision of every database read, or a writer's count of changes.
+  std::string State() const {
+    std::string state = writable() ? "w" + std::to_string(writes) : "r" + uuids;
+    for (const auto& level : readers) {
+      for (const auto& r : level) state += ":" + std::to_string(r->get_revision());
+    }
+    return state;
+  }
+
+  // The facet column, rebuilt first if the databases changed. REQUIRES: drained.
+  const FacetColumn& Column() {
+    std::array<std::vector<Xapian::Database*>, 3> levels;
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      for (auto& lane : lanes) levels[i].push_back(lane->w[i].get());
+      for (auto& r : readers[i]) levels[i].push_back(r.get());
+    }
+    column.Refresh(levels, State());
+    return column;
+  }
 
   bool writable() const { return !lanes.empty(); }
 
@@ -438,6 +554,7 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
     for (size_t i = 0; i < kLevels.size(); ++i) {
       for (size_t k = 0; k < kLanes; ++k) {
         idx->rep_->readers[i].push_back(std::make_unique<Xapian::Database>(LevelDir(dir, i, k)));
+        idx->rep_->uuids += idx->rep_->readers[i].back()->get_uuid();
       }
     }
   } catch (const Xapian::DatabaseNotFoundError& e) {
@@ -581,6 +698,7 @@ Status Lane::Index(const SegmentDoc& s) {
 
 Status LexicalIndex::Put(const SegmentDoc& s) {
   if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  ++rep_->writes;
   if (s.segment_id < 1 || s.segment_id > static_cast<int64_t>(UINT32_MAX)) {
     return Status::InvalidArgument("segment id " + std::to_string(s.segment_id) +
                                    " is outside 1..2^32-1");
@@ -600,6 +718,7 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
 
 Status LexicalIndex::RemoveRecord(const std::string& record_id) {
   if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  ++rep_->writes;
   RETURN_IF_ERROR(rep_->Drain());
   try {
     rep_->DeleteEverywhere(kRecord + record_id);
@@ -611,6 +730,7 @@ Status LexicalIndex::RemoveRecord(const std::string& record_id) {
 
 Status LexicalIndex::RemoveVersionsBefore(const std::string& record_id, int version) {
   if (!rep_->writable()) return Status::PermissionDenied("the search index was opened read-only");
+  ++rep_->writes;
   RETURN_IF_ERROR(rep_->Drain());
   try {
     for (auto* w : rep_->Writers()) {
@@ -639,10 +759,22 @@ Status LexicalIndex::Commit() {
   return Status::Ok();
 }
 
+void LexicalIndex::ShareCache(std::shared_ptr<ResultCache> cache) {
+  if (!rep_->writable()) rep_->cache = std::move(cache);
+}
+
 Result<Results> LexicalIndex::Search(const SearchRequest& request) {
   RETURN_IF_ERROR(rep_->Drain());
+  std::string state, key;
+  if (rep_->cache) {
+    state = rep_->State();
+    key = CacheKey(request);
+    if (auto page = rep_->cache->Find(state, key)) return std::move(*page);
+  }
   try {
-    return SearchOrThrow(request);
+    auto results = SearchOrThrow(request);
+    if (results.ok() && rep_->cache) rep_->cache->Add(state, key, *results);
+    return results;
   } catch (const Xapian::Error& e) {
     return Status::InvalidArgument("the query cannot be run: " + e.get_msg());
   }
@@ -929,7 +1061,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     // facets (which read a value of every match they count) are counted over the sample
     // XS<k> that holds about half of kExactCountsUpTo to all of it of the matches, and scaled.
     Xapian::doccount all = db.get_doccount();
-    FacetSpy spy(visible);
+    const FacetColumn& column = rep_->Column();
+    FacetSpy spy(column, VisibleLevels(request.role));
     auto count = [&](const Xapian::Query& query, Xapian::doccount at_least, bool facets) {
       Xapian::Enquire e(db);
       e.set_query(query);
@@ -944,6 +1077,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       count(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kSample + std::to_string(k))),
             all, true);
       out.facet_sample = uint64_t{1} << k;
+      spy.Collect();
       return spy.seen * out.facet_sample;  // an unbiased estimate of the matches
     };
     // First the bounds Xapian knows without matching (free); then, for words, a count of up to
@@ -974,6 +1108,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       spy.Clear();
       out.facet_sample = 1;
       out.total_estimate = count(q, all, true).get_matches_estimated();
+      spy.Collect();
     }
     // Ranking: one entry per record (its best segment), the page asked for.
     Xapian::Enquire enquire(db);
@@ -1019,7 +1154,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     if (!page_records.empty()) {
       // The page's records' best segments, in one pass: the query within those records, at
       // most per_record segments of each; every match seen, so each record's count is exact.
-      RecordCountSpy per_record(visible);
+      RecordCountSpy per_record(column, VisibleLevels(request.role));
       Xapian::Enquire inner(db);
       inner.set_query(Xapian::Query(
           Xapian::Query::OP_FILTER, q,
@@ -1033,7 +1168,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
         if (g == group_of.end()) continue;
         if (auto h = make_hit(b)) out.records[g->second].hits.push_back(std::move(*h));
       }
-      for (auto& group : out.records) group.matching_segments = per_record.counts[group.record_id];
+      auto counts = per_record.Counts();
+      for (auto& group : out.records) group.matching_segments = counts[group.record_id];
     }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());

@@ -109,6 +109,8 @@ struct Suggestion {
   uint64_t segments = 0;
 };
 
+class ResultCache;  // search/result_cache.h
+
 class LexicalIndex {
  public:
   // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
@@ -134,6 +136,9 @@ class LexicalIndex {
   Status Commit();
   uint64_t DocCount() const;
 
+  // A read-only index keeps pages of results in `cache` (shared with other readers of the same
+  // index; doc/search.md, "In the server") and answers from it while the index is unchanged.
+  void ShareCache(std::shared_ptr<ResultCache> cache);
   // Runs a query (doc/search.md). Bad queries and cursors get a clear kInvalidArgument.
   Result<Results> Search(const SearchRequest& request);
   // Indexed words that begin like `prefix`, most frequent first, counted over what `role`

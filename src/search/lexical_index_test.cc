@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <set>
+
+#include "search/result_cache.h"
 
 namespace attest::search {
 namespace {
@@ -30,7 +34,8 @@ class LexicalIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/attest-index-XXXXXX";
-    auto idx = LexicalIndex::Open(std::string(mkdtemp(tmpl)) + "/lexical");
+    dir_ = std::string(mkdtemp(tmpl)) + "/lexical";
+    auto idx = LexicalIndex::Open(dir_);
     ASSERT_TRUE(idx.ok()) << idx.status().ToString();
     index_ = std::move(*idx);
     int64_t id = 0;
@@ -85,6 +90,7 @@ class LexicalIndexTest : public ::testing::Test {
     return out;
   }
 
+  std::string dir_;
   std::unique_ptr<LexicalIndex> index_;
 };
 
@@ -195,6 +201,58 @@ TEST_F(LexicalIndexTest, AChangeOfConsentMovesASegment) {
   ASSERT_TRUE(index_->Put(s).ok());
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_TRUE(Records("born", Role::kArchivist).empty());
+}
+
+// A reader kept open (the server's) counts facets from what it holds in memory and keeps pages
+// of results in a cache; after each change and Reopen it must answer with what the index holds
+// now, never what it held.
+TEST_F(LexicalIndexTest, AReaderKeptOpenCountsWhatTheIndexHoldsAfterEachChange) {
+  auto reader = LexicalIndex::OpenReadOnly(dir_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto cache = std::make_shared<ResultCache>(1 << 20);
+  (*reader)->ShareCache(cache);
+  auto facets = [&](Role role) {
+    SearchRequest req;
+    req.query = "dignity";
+    req.role = role;
+    auto r = (*reader)->Search(req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::map<std::string, uint64_t> out;
+    if (!r.ok()) return out;
+    for (const auto& [k, n] : r->lang_facets) out["lang:" + k] = n;
+    for (const auto& [k, n] : r->collection_facets) out["collection:" + k] = n;
+    for (const auto& g : r->records) out["record:" + g.record_id] = g.matching_segments;
+    return out;
+  };
+  using M = std::map<std::string, uint64_t>;
+  const M before = {{"lang:en", 1}, {"collection:udhr", 1}, {"record:ren", 1}};
+  EXPECT_EQ(facets(Role::kAnonymous), before);
+  EXPECT_EQ(facets(Role::kAnonymous), before);
+  EXPECT_EQ(cache->stats().hits, 1u);  // the second, from the cache
+  EXPECT_EQ(facets(Role::kArchivist)["collection:secret"], 1u);
+
+  // ren becomes restricted; a new public record in another collection speaks of dignity twice.
+  SegmentDoc ren = Doc(3, "ren", "en", meta::Consent::kRestricted, "equal in dignity");
+  ren.collection_id = "udhr";
+  ASSERT_TRUE(index_->Put(ren).ok());
+  for (int64_t id : {20, 21}) {
+    SegmentDoc s = Doc(id, "rnew", "en", meta::Consent::kPublic, "the dignity of the person");
+    s.collection_id = "new";
+    ASSERT_TRUE(index_->Put(s).ok());
+  }
+  ASSERT_TRUE(index_->Commit().ok());
+  ASSERT_TRUE((*reader)->Reopen().ok());
+  EXPECT_EQ(facets(Role::kAnonymous),
+            (M{{"lang:en", 2}, {"collection:new", 2}, {"record:rnew", 2}}));
+  EXPECT_EQ(facets(Role::kArchivist)["record:ren"], 1u);
+
+  // rnew is withdrawn and ren public again.
+  ASSERT_TRUE(index_->RemoveRecord("rnew").ok());
+  ren.consent = meta::Consent::kPublic;
+  ASSERT_TRUE(index_->Put(ren).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  ASSERT_TRUE((*reader)->Reopen().ok());
+  EXPECT_EQ(facets(Role::kAnonymous), before);
 }
 
 TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
