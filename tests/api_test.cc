@@ -477,6 +477,34 @@ TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
             size_before + 1);
 }
 
+TEST_F(ApiTest, EditingMetadataMakesARevisionShownAtOnce) {
+  httplib::Client c("127.0.0.1", port_);
+  const std::string& id = (*ids_)["public"];
+  const std::string path = "/api/v1/records/" + id;
+  const std::string body = Json{{"meta", {{"title", "Edited title (sample)"}}}}.dump();
+  ExpectProblem(c.Patch(path, body, "application/json"), 401, "anonymous");
+  ExpectProblem(c.Patch(path, Auth("researcher"), body, "application/json"), 403, "researcher");
+  ExpectProblem(c.Patch(path, Auth("archivist"), "{\"meta\":[]}", "application/json"), 400,
+                "meta not an object");
+  ExpectProblem(c.Patch(path, Auth("archivist"), "{\"meta\":", "application/json"), 400,
+                "malformed");
+  ExpectProblem(c.Patch("/api/v1/records/" + (*ids_)["withdrawn"], Auth("archivist"), body,
+                        "application/json"),
+                409, "withdrawn");
+  size_t versions = Json::parse(Get(path)->body)["versions"].size();
+  auto patched = c.Patch(path, Auth("archivist"), body, "application/json");
+  ASSERT_TRUE(patched);
+  ASSERT_EQ(patched->status, 200) << patched->body;
+  Json rec = Json::parse(Get(path)->body);
+  EXPECT_EQ(rec["meta"]["title"], "Edited title (sample)");
+  EXPECT_EQ(rec["versions"].size(), versions + 1);
+  EXPECT_NE(Get("/records/" + id)->body.find("Edited title (sample)"), std::string::npos);
+  // The text and its search entries stay.
+  EXPECT_EQ(Json::parse(Get("/api/v1/search?q=" + Canary("public"))->body)["total_estimate"], 1);
+  EXPECT_EQ(Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["ok"], true);
+  ExpectProblem(c.Patch(path, Auth("archivist"), body, "application/json"), 400, "no change");
+}
+
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   httplib::Client c("127.0.0.1", port_);
   for (const char* path :

@@ -697,6 +697,63 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   return w;
 }
 
+Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& meta) {
+  if (!meta.is_object()) return Status::InvalidArgument("the metadata must be a JSON object");
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(meta));
+  if (canon.size() > 65536) {
+    return Status::InvalidArgument("the metadata must be at most 64 KiB of canonical JSON");
+  }
+  RETURN_IF_ERROR(log_->CheckAppendable());
+  ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(id));
+  if (r.withdrawn_at) {
+    return Status::Conflict("record '" + id + "' is withdrawn: it has no metadata to edit");
+  }
+  // The newest version a person gave (not one a tool derived): its files stay, its private
+  // object gets the new metadata.
+  const meta::Version* original = nullptr;
+  for (const auto& v : r.versions) {
+    auto m = ParseJson(v.manifest, "manifest");
+    if (m.ok() && !m->contains("derived")) original = &v;
+  }
+  if (!original) return Status::Corruption("record '" + id + "' has no original version");
+  ASSIGN_OR_RETURN(Json priv, ParseJson(original->private_json, "private metadata"));
+  if (!priv.is_object()) return Status::Corruption("record '" + id + "' has bad private metadata");
+  if (priv.value("meta", Json::object()) == meta) {
+    return Status::InvalidArgument("the metadata is the same as the record's now");
+  }
+  priv["meta"] = meta;
+  ASSIGN_OR_RETURN(Json old_manifest, ParseJson(original->manifest, "manifest"));
+  std::string now = Now(env_);
+  meta::AddRequest req;
+  req.create = false;
+  req.record_id = id;
+  req.build = [&](int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
+    meta::NewVersion nv;
+    ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
+    ManifestFields mf;
+    mf.record = id;
+    mf.version = version;
+    mf.collection = r.collection_id;
+    mf.witness = r.witness_id;
+    mf.consent = r.consent;
+    mf.lang = original->lang;
+    mf.created = now;
+    mf.blobs = original->blobs;
+    ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
+    ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+    nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+    nv.lang = original->lang;
+    nv.created = now;
+    nv.blobs = mf.blobs;
+    // The same files: their text, transcripts and index entries stay those already made.
+    ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({"revise", id, version, nv.manifest_sha256, now}));
+    return nv;
+  };
+  ASSIGN_OR_RETURN(auto versions, store_->AddVersions({req}));
+  RETURN_IF_ERROR(Integrate());
+  return versions[0];
+}
+
 Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,
                                                                   meta::Consent to,
                                                                   const std::string& reason,

@@ -718,6 +718,27 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   });
 
   // Archivists: correct one line of a transcript.
+  // An archivist replaces a record's free metadata: a new version with the same files.
+  svr->Patch(R"(/api/v1/records/([a-z0-9]{1,64}))",
+             [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
+               Call c;
+               if (!Begin(site, req, res, &c)) return;
+               if (!RequireWriter(c, res)) return;
+               auto body = JsonBody(req, reader, site->options.max_json_body);
+               if (!body.ok()) return ProblemFor(res, body.status());
+               if (!body->contains("meta") || !(*body)["meta"].is_object()) {
+                 return Problem(res, 400, "bad-request", "Bad Request",
+                                "the body has no \"meta\" object (the record's metadata, whole)");
+               }
+               auto v = (*c.a)->EditMetadata(req.matches[1], (*body)["meta"]);
+               if (!v.ok()) return ProblemFor(res, v.status());
+               SendJson(res, {{"record", v->record_id},
+                              {"version", v->version},
+                              {"leaf_index", v->leaf_index},
+                              {"url", "/api/v1/records/" + v->record_id + "/versions/" +
+                                          std::to_string(v->version)}});
+             });
+
   // An archivist changes a record's consent level; logged (doc/format/leaf.md, consent).
   svr->Put(
       R"(/api/v1/records/([a-z0-9]{1,64})/consent)",
