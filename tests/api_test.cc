@@ -505,6 +505,32 @@ TEST_F(ApiTest, EditingMetadataMakesARevisionShownAtOnce) {
   ExpectProblem(c.Patch(path, Auth("archivist"), body, "application/json"), 400, "no change");
 }
 
+TEST_F(ApiTest, PerspectivesSetAccountsSideBySideByLanguageOrCommunity) {
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "witness", "w-public", "--community",
+                       "Sample community (not real)", "--name", "zqprivatename"})
+                .exit_code,
+            0);
+  auto bad = RunAttest({"--archive", *archive_, "witness", "w-public", "--languages", "he,xx-1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("xx-1"), std::string::npos) << bad.err;
+  auto by_lang = Get("/perspectives?place=Haifa&date=1948");
+  ASSERT_EQ(by_lang->status, 200);
+  EXPECT_NE(by_lang->body.find("Sample community (not real)"), std::string::npos);
+  EXPECT_NE(by_lang->body.find("by=community"), std::string::npos);
+  auto by_community = Get("/perspectives?place=Haifa&date=1948&by=community");
+  ASSERT_EQ(by_community->status, 200);
+  EXPECT_NE(by_community->body.find("<bdi dir=\"auto\">Sample community (not real)</bdi>"),
+            std::string::npos);
+  Json events = Json::parse(Get("/api/v1/events?place=Haifa&date=1948")->body);
+  ASSERT_EQ(events["witnesses"].size(), 1u);  // anonymous: the public witness only
+  EXPECT_EQ(events["witnesses"][0]["community"], "Sample community (not real)");
+  for (const auto& path :
+       {"/perspectives?place=Haifa&date=1948&by=community", "/api/v1/events?place=Haifa&date=1948",
+        "/witnesses/w-public", "/api/v1/witnesses/w-public"}) {
+    EXPECT_EQ(Get(path, "archivist")->body.find("zqprivatename"), std::string::npos) << path;
+  }
+}
+
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   httplib::Client c("127.0.0.1", port_);
   for (const char* path :

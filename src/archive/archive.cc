@@ -754,6 +754,32 @@ Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& m
   return versions[0];
 }
 
+Status Archive::SetWitness(const meta::Witness& w) {
+  if (!IsValidId(w.id)) {
+    return Status::InvalidArgument("witness '" + w.id +
+                                   "' must be 1-64 letters, digits, '.', '_' or '-'");
+  }
+  for (const auto& [what, value] : {std::pair<const char*, const std::string*>{"--name", &w.name},
+                                    {"--community", &w.community}}) {
+    if (!IsValidUtf8(*value) || value->size() > 200) {
+      return Status::InvalidArgument(std::string(what) + " must be at most 200 bytes of UTF-8");
+    }
+  }
+  if (!w.languages.empty()) {
+    std::string_view rest(w.languages);
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string tag(rest.substr(0, comma));
+      if (!IsValidLang(tag)) {
+        return Status::InvalidArgument("--languages: '" + tag +
+                                       "' is not a language tag such as he, ar, en or fr");
+      }
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  return store_->SetWitness(w, Now(env_));
+}
+
 Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,
                                                                   meta::Consent to,
                                                                   const std::string& reason,

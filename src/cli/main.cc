@@ -294,6 +294,15 @@ int Main(int argc, char** argv) {
       ->required();
   edit->add_flag("--json", edit_json, "Print JSON");
 
+  auto* witness_cmd =
+      app.add_subcommand("witness", "Set a witness's community, languages or (private) name");
+  meta::Witness witness_set;
+  witness_cmd->add_option("ID", witness_set.id, "Witness id")->required();
+  witness_cmd->add_option("--community", witness_set.community,
+                          "The community they speak from, shown beside their accounts");
+  witness_cmd->add_option("--languages", witness_set.languages, "Language tags, e.g. he,ar");
+  witness_cmd->add_option("--name", witness_set.name, "Their name: kept private, never shown");
+
   auto* consent_cmd = app.add_subcommand(
       "consent", "Change a record's consent level (public, research, restricted); logged");
   std::string consent_id, consent_level, consent_reason;
@@ -749,6 +758,14 @@ int Main(int argc, char** argv) {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
                 << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
     }
+    return kExitOk;
+  }
+
+  if (*witness_cmd) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (Status st = (*a)->SetWitness(witness_set); !st.ok()) return Fail(st);
+    std::cout << "Set witness " << witness_set.id << "\n";
     return kExitOk;
   }
 

@@ -602,16 +602,29 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       return pc.Error(res, a->get(), 500);
     }
-    // One column per language; in each, one account per witness (their best passages).
-    std::map<std::string, std::map<std::string, Json>> by_lang;
+    // One column per language (or, with by=community, per community); in each, one account
+    // per witness (their best passages), with the community they speak from.
+    bool by_community = Param(req, "by") == "community";
+    std::vector<std::string> witness_ids;
+    for (const auto& rec : found->records) witness_ids.push_back(rec.witness_id);
+    auto witnesses = (*a)->store()->GetWitnesses(witness_ids);
+    if (!witnesses.ok()) return pc.Error(res, a->get(), 500);
+    auto community_of = [&](const std::string& w) {
+      auto it = witnesses->find(w);
+      return it == witnesses->end() ? std::string() : it->second.community;
+    };
+    std::map<std::string, std::map<std::string, Json>> by_column;
     std::map<std::string, std::vector<std::string>> order;
     for (const auto& rec : found->records) {
       for (const auto& h : rec.hits) {
         std::string lang = h.lang.empty() ? "und" : h.lang;
-        auto& accounts = by_lang[lang];
+        std::string column = by_community ? community_of(rec.witness_id) : lang;
+        auto& accounts = by_column[column];
         if (!accounts.count(rec.witness_id)) {
-          accounts[rec.witness_id] = {{"witness", rec.witness_id}, {"hits", Json::array()}};
-          order[lang].push_back(rec.witness_id);
+          accounts[rec.witness_id] = {{"witness", rec.witness_id},
+                                      {"community", community_of(rec.witness_id)},
+                                      {"hits", Json::array()}};
+          order[column].push_back(rec.witness_id);
         }
         Json& acc = accounts[rec.witness_id];
         if (acc["hits"].size() >= 2) continue;
@@ -626,15 +639,24 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
     }
     Json columns = Json::array();
-    for (auto& [lang, accounts] : by_lang) {
+    for (auto& [column, accounts] : by_column) {
       Json list = Json::array();
-      for (const auto& w : order[lang]) list.push_back(accounts[w]);
-      columns.push_back({{"lang", lang},
-                         {"dir", Direction(lang)},
-                         {"lang_name", pc.LangName(lang)},
+      for (const auto& w : order[column]) list.push_back(accounts[w]);
+      std::string heading = by_community
+                                ? (column.empty() ? pc.t().value("community_unknown", "") : column)
+                                : pc.LangName(column);
+      columns.push_back({{"heading", heading},
+                         {"dir", by_community ? "auto" : Direction(column)},
                          {"count", std::to_string(list.size())},
                          {"accounts", list}});
     }
+    // Links that group the same accounts the other way.
+    std::string same = "/perspectives?place=" + httplib::detail::encode_query_param(place) +
+                       "&date=" + httplib::detail::encode_query_param(date) +
+                       "&q=" + httplib::detail::encode_query_param(q);
+    v["by_lang_href"] = same;
+    v["by_community_href"] = same + "&by=community";
+    v["by_community"] = by_community;
     v["columns"] = columns;
     v["searched"] = true;
     pc.Send(res, "perspectives", v);
