@@ -531,6 +531,45 @@ TEST_F(ApiTest, PerspectivesSetAccountsSideBySideByLanguageOrCommunity) {
   }
 }
 
+// A record opened from a search marks what the search matched (its analysis: "lighthouses"
+// finds "lighthouse"), and on a scanned page draws the words where OCR read them.
+TEST_F(ApiTest, ARecordOpenedFromASearchMarksItsMatchesOnTheTextAndTheScan) {
+  std::string txt = Write(*tmp_, "scan.txt", "A sample scanned page about the harbour lighthouse.");
+  std::string png = *tmp_ + "/scan.png";
+  ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 --width=2200 "
+                         "--wrap=word --output='" +
+                         png + "' '" + txt + "' 2>/dev/null")
+                            .c_str()),
+            0);
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-scan", "--lang", "en", png});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+
+  auto page = Get("/records/" + id + "?q=lighthouses");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<mark>lighthouse</mark>"), std::string::npos) << page->body;
+  EXPECT_EQ(page->body.find("<mark>harbour</mark>"), std::string::npos);
+  size_t svg = page->body.find("<svg class=\"ocr-hits\" viewBox=\"0 0 ");
+  ASSERT_NE(svg, std::string::npos) << page->body;
+  size_t end = page->body.find("</svg>", svg);
+  std::string drawn = page->body.substr(svg, end - svg);
+  EXPECT_NE(drawn.find("<rect x=\""), std::string::npos);
+  EXPECT_EQ(drawn.find("<rect", drawn.find("<rect") + 1), std::string::npos)
+      << "one word: " << drawn;
+  // Filters and phrases as the search reads them; an unclosed quote runs to the end of the query.
+  EXPECT_NE(Get("/records/" + id + "?q=lighthouse%20lang:en")->body.find("<mark>lighthouse</mark>"),
+            std::string::npos);
+  EXPECT_NE(Get("/records/" + id + "?q=%22harbour%20lighthouse")->body.find("<mark>harbour</mark>"),
+            std::string::npos);
+  // Without a query nothing is marked or drawn; a query the search refuses marks nothing.
+  EXPECT_EQ(Get("/records/" + id)->body.find("ocr-hits"), std::string::npos);
+  auto bad = Get("/records/" + id + "?q=-lighthouse");
+  EXPECT_EQ(bad->status, 200);
+  EXPECT_EQ(bad->body.find("<mark>"), std::string::npos);
+}
+
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   httplib::Client c("127.0.0.1", port_);
   for (const char* path :
