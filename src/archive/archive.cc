@@ -231,6 +231,27 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
   return AddStored(stored, opts);
 }
 
+namespace {
+
+// A version's manifest, private commitment and leaf, from its manifest fields and private
+// object; `kind` is the leaf's (add, revise).
+Result<meta::NewVersion> SealVersion(ManifestFields mf, const Json& priv, const std::string& salt,
+                                     const std::string& kind) {
+  meta::NewVersion nv;
+  ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
+  ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
+  ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+  nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+  nv.lang = mf.lang;
+  nv.created = mf.created;
+  nv.blobs = mf.blobs;
+  ASSIGN_OR_RETURN(nv.leaf,
+                   BuildLeaf({kind, mf.record, mf.version, nv.manifest_sha256, mf.created}));
+  return nv;
+}
+
+}  // namespace
+
 Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
@@ -255,11 +276,9 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     blob::BlobInfo info = f.blob;
     req.build = [&opts, now, record_id, file_name, info, batch](
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
-      meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
       if (!opts.places.empty()) priv["places"] = opts.places;
       if (!opts.date.empty()) priv["date"] = opts.date;
-      ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
       ManifestFields mf;
       mf.record = record_id;
       mf.version = version;
@@ -269,16 +288,10 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
       mf.lang = opts.lang;
       mf.created = now;
       mf.blobs = {{"original", info.sha256, info.size}};
-      ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
-      ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
-      nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
-      nv.lang = opts.lang;
-      nv.created = now;
-      nv.blobs = mf.blobs;
+      ASSIGN_OR_RETURN(meta::NewVersion nv,
+                       SealVersion(mf, priv, salt, version == 1 ? "add" : "revise"));
       // What is in the original is found out by a job (doc/ingest.md), never in the add.
       nv.jobs.push_back({"extract", 0, info.size, batch, false});
-      ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
-                                           nv.manifest_sha256, now}));
       return nv;
     };
     requests.push_back(std::move(req));
@@ -722,14 +735,11 @@ Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& m
     return Status::InvalidArgument("the metadata is the same as the record's now");
   }
   priv["meta"] = meta;
-  ASSIGN_OR_RETURN(Json old_manifest, ParseJson(original->manifest, "manifest"));
   std::string now = Now(env_);
   meta::AddRequest req;
   req.create = false;
   req.record_id = id;
   req.build = [&](int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
-    meta::NewVersion nv;
-    ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
     ManifestFields mf;
     mf.record = id;
     mf.version = version;
@@ -739,15 +749,8 @@ Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& m
     mf.lang = original->lang;
     mf.created = now;
     mf.blobs = original->blobs;
-    ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
-    ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
-    nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
-    nv.lang = original->lang;
-    nv.created = now;
-    nv.blobs = mf.blobs;
     // The same files: their text, transcripts and index entries stay those already made.
-    ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({"revise", id, version, nv.manifest_sha256, now}));
-    return nv;
+    return SealVersion(mf, priv, salt, "revise");
   };
   ASSIGN_OR_RETURN(auto versions, store_->AddVersions({req}));
   RETURN_IF_ERROR(Integrate());

@@ -42,6 +42,21 @@ class ArchiveTest : public ::testing::Test {
     req.role = role;
     return archive_->Search(req);
   }
+  // Adds what the extract job would make of a text record (one English segment), indexed.
+  void AddText(const std::string& id, const std::string& text) {
+    DerivedText d;
+    d.derivation = {1, "text", "attest-text", "test"};
+    d.text = text;
+    d.lang = "en";
+    meta::Segment g;
+    g.char_start = 0;
+    g.char_end = static_cast<int64_t>(text.size());
+    g.lang = "en";
+    g.text = text;
+    d.segments.push_back(g);
+    ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
+    ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  }
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };
@@ -301,18 +316,7 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   const std::string text = "Sample text: zqconsentcanary.";
   auto added = *archive_->Add({WriteFile(tmp_, "c.txt", text)}, opts);
   const std::string id = added[0].id;
-  DerivedText d;  // what the extract job would make of it
-  d.derivation = {1, "text", "attest-text", "test"};
-  d.text = text;
-  d.lang = "en";
-  meta::Segment g;
-  g.char_start = 0;
-  g.char_end = static_cast<int64_t>(text.size());
-  g.lang = "en";
-  g.text = text;
-  d.segments.push_back(g);
-  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-  ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   auto anonymous_hits = [&] {
     auto r = Search("zqconsentcanary", search::Role::kAnonymous);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -381,18 +385,7 @@ TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText)
   const std::string text = "Sample text: zqmetacanary.";
   auto added = *archive_->Add({WriteFile(tmp_, "m.txt", text)}, opts);
   const std::string id = added[0].id;
-  DerivedText d;
-  d.derivation = {1, "text", "attest-text", "test"};
-  d.text = text;
-  d.lang = "en";
-  meta::Segment g;
-  g.char_start = 0;
-  g.char_end = static_cast<int64_t>(text.size());
-  g.lang = "en";
-  g.text = text;
-  d.segments.push_back(g);
-  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-  ASSERT_TRUE(archive_->SyncIndex().ok());
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   uint64_t size = archive_->Checkpoint()->checkpoint.size;
 
   auto v = archive_->EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}});

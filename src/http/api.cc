@@ -214,6 +214,19 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   return j;
 }
 
+// The start of an archivist's JSON write: the archive, a writer's token and the body.
+bool BeginJsonWrite(Site* site, const Request& req, Response& res,
+                    const httplib::ContentReader& reader, Call* call, Json* body) {
+  if (!Begin(site, req, res, call) || !RequireWriter(*call, res)) return false;
+  auto parsed = JsonBody(req, reader, site->options.max_json_body);
+  if (!parsed.ok()) {
+    ProblemFor(res, parsed.status());
+    return false;
+  }
+  *body = std::move(*parsed);
+  return true;
+}
+
 std::string CheckpointNote(archive::Archive* a) {
   auto cp = a->Checkpoint();
   return cp.ok() ? cp->note : std::string();
@@ -726,20 +739,17 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     SendJson(res, {{"records", items}, {"checkpoint", CheckpointNote(c.a->get())}}, 201);
   });
 
-  // Archivists: correct one line of a transcript.
   // An archivist replaces a record's free metadata: a new version with the same files.
   svr->Patch(R"(/api/v1/records/([a-z0-9]{1,64}))",
              [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
                Call c;
-               if (!Begin(site, req, res, &c)) return;
-               if (!RequireWriter(c, res)) return;
-               auto body = JsonBody(req, reader, site->options.max_json_body);
-               if (!body.ok()) return ProblemFor(res, body.status());
-               if (!body->contains("meta") || !(*body)["meta"].is_object()) {
+               Json body;
+               if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+               if (!body.contains("meta") || !body["meta"].is_object()) {
                  return Problem(res, 400, "bad-request", "Bad Request",
                                 "the body has no \"meta\" object (the record's metadata, whole)");
                }
-               auto v = (*c.a)->EditMetadata(req.matches[1], (*body)["meta"]);
+               auto v = (*c.a)->EditMetadata(req.matches[1], body["meta"]);
                if (!v.ok()) return ProblemFor(res, v.status());
                SendJson(res, {{"record", v->record_id},
                               {"version", v->version},
@@ -753,11 +763,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       R"(/api/v1/records/([a-z0-9]{1,64})/consent)",
       [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
         Call c;
-        if (!Begin(site, req, res, &c)) return;
-        if (!RequireWriter(c, res)) return;
-        auto body = JsonBody(req, reader, site->options.max_json_body);
-        if (!body.ok()) return ProblemFor(res, body.status());
-        std::string level = StringMember(*body, "consent"), reason = StringMember(*body, "reason");
+        Json body;
+        if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+        std::string level = StringMember(body, "consent"), reason = StringMember(body, "reason");
         auto to = meta::ParseConsent(level);
         if (level.empty() || !to.ok()) {
           return Problem(res, 400, "bad-request", "Bad Request",
@@ -781,14 +789,13 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         SendJson(res, out);
       });
 
+  // Archivists: correct one line of a transcript.
   svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
                                                        const httplib::ContentReader& reader) {
     Call c;
-    if (!Begin(site, req, res, &c)) return;
-    if (!RequireWriter(c, res)) return;
-    auto body = JsonBody(req, reader, site->options.max_json_body);
-    if (!body.ok()) return ProblemFor(res, body.status());
-    if (!body->contains("text") || !(*body)["text"].is_string()) {
+    Json body;
+    if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+    if (!body.contains("text") || !body["text"].is_string()) {
       return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"text\" string");
     }
     auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
@@ -800,7 +807,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     auto v =
         ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"],
-                               (*seg)["end_ms"], (*body)["text"], "token " + c.subject.token_id);
+                               (*seg)["end_ms"], body["text"], "token " + c.subject.token_id);
     if (!v.ok()) return ProblemFor(res, v.status());
     SendJson(
         res,
