@@ -477,6 +477,99 @@ TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
             size_before + 1);
 }
 
+TEST_F(ApiTest, EditingMetadataMakesARevisionShownAtOnce) {
+  httplib::Client c("127.0.0.1", port_);
+  const std::string& id = (*ids_)["public"];
+  const std::string path = "/api/v1/records/" + id;
+  const std::string body = Json{{"meta", {{"title", "Edited title (sample)"}}}}.dump();
+  ExpectProblem(c.Patch(path, body, "application/json"), 401, "anonymous");
+  ExpectProblem(c.Patch(path, Auth("researcher"), body, "application/json"), 403, "researcher");
+  ExpectProblem(c.Patch(path, Auth("archivist"), "{\"meta\":[]}", "application/json"), 400,
+                "meta not an object");
+  ExpectProblem(c.Patch(path, Auth("archivist"), "{\"meta\":", "application/json"), 400,
+                "malformed");
+  ExpectProblem(c.Patch("/api/v1/records/" + (*ids_)["withdrawn"], Auth("archivist"), body,
+                        "application/json"),
+                409, "withdrawn");
+  size_t versions = Json::parse(Get(path)->body)["versions"].size();
+  auto patched = c.Patch(path, Auth("archivist"), body, "application/json");
+  ASSERT_TRUE(patched);
+  ASSERT_EQ(patched->status, 200) << patched->body;
+  Json rec = Json::parse(Get(path)->body);
+  EXPECT_EQ(rec["meta"]["title"], "Edited title (sample)");
+  EXPECT_EQ(rec["versions"].size(), versions + 1);
+  EXPECT_NE(Get("/records/" + id)->body.find("Edited title (sample)"), std::string::npos);
+  // The text and its search entries stay.
+  EXPECT_EQ(Json::parse(Get("/api/v1/search?q=" + Canary("public"))->body)["total_estimate"], 1);
+  EXPECT_EQ(Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["ok"], true);
+  ExpectProblem(c.Patch(path, Auth("archivist"), body, "application/json"), 400, "no change");
+}
+
+TEST_F(ApiTest, PerspectivesSetAccountsSideBySideByLanguageOrCommunity) {
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "witness", "w-public", "--community",
+                       "Sample community (not real)", "--name", "zqprivatename"})
+                .exit_code,
+            0);
+  auto bad = RunAttest({"--archive", *archive_, "witness", "w-public", "--languages", "he,xx-1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("xx-1"), std::string::npos) << bad.err;
+  auto by_lang = Get("/perspectives?place=Haifa&date=1948");
+  ASSERT_EQ(by_lang->status, 200);
+  EXPECT_NE(by_lang->body.find("Sample community (not real)"), std::string::npos);
+  EXPECT_NE(by_lang->body.find("by=community"), std::string::npos);
+  auto by_community = Get("/perspectives?place=Haifa&date=1948&by=community");
+  ASSERT_EQ(by_community->status, 200);
+  EXPECT_NE(by_community->body.find("<bdi dir=\"auto\">Sample community (not real)</bdi>"),
+            std::string::npos);
+  Json events = Json::parse(Get("/api/v1/events?place=Haifa&date=1948")->body);
+  ASSERT_EQ(events["witnesses"].size(), 1u);  // anonymous: the public witness only
+  EXPECT_EQ(events["witnesses"][0]["community"], "Sample community (not real)");
+  for (const auto& path :
+       {"/perspectives?place=Haifa&date=1948&by=community", "/api/v1/events?place=Haifa&date=1948",
+        "/witnesses/w-public", "/api/v1/witnesses/w-public"}) {
+    EXPECT_EQ(Get(path, "archivist")->body.find("zqprivatename"), std::string::npos) << path;
+  }
+}
+
+// A record opened from a search marks what the search matched (its analysis: "lighthouses"
+// finds "lighthouse"), and on a scanned page draws the words where OCR read them.
+TEST_F(ApiTest, ARecordOpenedFromASearchMarksItsMatchesOnTheTextAndTheScan) {
+  std::string txt = Write(*tmp_, "scan.txt", "A sample scanned page about the harbour lighthouse.");
+  std::string png = *tmp_ + "/scan.png";
+  ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 --width=2200 "
+                         "--wrap=word --output='" +
+                         png + "' '" + txt + "' 2>/dev/null")
+                            .c_str()),
+            0);
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-scan", "--lang", "en", png});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+
+  auto page = Get("/records/" + id + "?q=lighthouses");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<mark>lighthouse</mark>"), std::string::npos) << page->body;
+  EXPECT_EQ(page->body.find("<mark>harbour</mark>"), std::string::npos);
+  size_t svg = page->body.find("<svg class=\"ocr-hits\" viewBox=\"0 0 ");
+  ASSERT_NE(svg, std::string::npos) << page->body;
+  size_t end = page->body.find("</svg>", svg);
+  std::string drawn = page->body.substr(svg, end - svg);
+  EXPECT_NE(drawn.find("<rect x=\""), std::string::npos);
+  EXPECT_EQ(drawn.find("<rect", drawn.find("<rect") + 1), std::string::npos)
+      << "one word: " << drawn;
+  // Filters and phrases as the search reads them; an unclosed quote runs to the end of the query.
+  EXPECT_NE(Get("/records/" + id + "?q=lighthouse%20lang:en")->body.find("<mark>lighthouse</mark>"),
+            std::string::npos);
+  EXPECT_NE(Get("/records/" + id + "?q=%22harbour%20lighthouse")->body.find("<mark>harbour</mark>"),
+            std::string::npos);
+  // Without a query nothing is marked or drawn; a query the search refuses marks nothing.
+  EXPECT_EQ(Get("/records/" + id)->body.find("ocr-hits"), std::string::npos);
+  auto bad = Get("/records/" + id + "?q=-lighthouse");
+  EXPECT_EQ(bad->status, 200);
+  EXPECT_EQ(bad->body.find("<mark>"), std::string::npos);
+}
+
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {
   httplib::Client c("127.0.0.1", port_);
   for (const char* path :

@@ -231,6 +231,27 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
   return AddStored(stored, opts);
 }
 
+namespace {
+
+// A version's manifest, private commitment and leaf, from its manifest fields and private
+// object; `kind` is the leaf's (add, revise).
+Result<meta::NewVersion> SealVersion(ManifestFields mf, const Json& priv, const std::string& salt,
+                                     const std::string& kind) {
+  meta::NewVersion nv;
+  ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
+  ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
+  ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+  nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+  nv.lang = mf.lang;
+  nv.created = mf.created;
+  nv.blobs = mf.blobs;
+  ASSIGN_OR_RETURN(nv.leaf,
+                   BuildLeaf({kind, mf.record, mf.version, nv.manifest_sha256, mf.created}));
+  return nv;
+}
+
+}  // namespace
+
 Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
@@ -255,11 +276,9 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     blob::BlobInfo info = f.blob;
     req.build = [&opts, now, record_id, file_name, info, batch](
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
-      meta::NewVersion nv;
       Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
       if (!opts.places.empty()) priv["places"] = opts.places;
       if (!opts.date.empty()) priv["date"] = opts.date;
-      ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
       ManifestFields mf;
       mf.record = record_id;
       mf.version = version;
@@ -269,16 +288,10 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
       mf.lang = opts.lang;
       mf.created = now;
       mf.blobs = {{"original", info.sha256, info.size}};
-      ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
-      ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
-      nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
-      nv.lang = opts.lang;
-      nv.created = now;
-      nv.blobs = mf.blobs;
+      ASSIGN_OR_RETURN(meta::NewVersion nv,
+                       SealVersion(mf, priv, salt, version == 1 ? "add" : "revise"));
       // What is in the original is found out by a job (doc/ingest.md), never in the add.
       nv.jobs.push_back({"extract", 0, info.size, batch, false});
-      ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({version == 1 ? "add" : "revise", record_id, version,
-                                           nv.manifest_sha256, now}));
       return nv;
     };
     requests.push_back(std::move(req));
@@ -695,6 +708,79 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
   RETURN_IF_ERROR(SyncIndex());
   return w;
+}
+
+Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& meta) {
+  if (!meta.is_object()) return Status::InvalidArgument("the metadata must be a JSON object");
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(meta));
+  if (canon.size() > 65536) {
+    return Status::InvalidArgument("the metadata must be at most 64 KiB of canonical JSON");
+  }
+  RETURN_IF_ERROR(log_->CheckAppendable());
+  ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(id));
+  if (r.withdrawn_at) {
+    return Status::Conflict("record '" + id + "' is withdrawn: it has no metadata to edit");
+  }
+  // The newest version a person gave (not one a tool derived): its files stay, its private
+  // object gets the new metadata.
+  const meta::Version* original = nullptr;
+  for (const auto& v : r.versions) {
+    auto m = ParseJson(v.manifest, "manifest");
+    if (m.ok() && !m->contains("derived")) original = &v;
+  }
+  if (!original) return Status::Corruption("record '" + id + "' has no original version");
+  ASSIGN_OR_RETURN(Json priv, ParseJson(original->private_json, "private metadata"));
+  if (!priv.is_object()) return Status::Corruption("record '" + id + "' has bad private metadata");
+  if (priv.value("meta", Json::object()) == meta) {
+    return Status::InvalidArgument("the metadata is the same as the record's now");
+  }
+  priv["meta"] = meta;
+  std::string now = Now(env_);
+  meta::AddRequest req;
+  req.create = false;
+  req.record_id = id;
+  req.build = [&](int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
+    ManifestFields mf;
+    mf.record = id;
+    mf.version = version;
+    mf.collection = r.collection_id;
+    mf.witness = r.witness_id;
+    mf.consent = r.consent;
+    mf.lang = original->lang;
+    mf.created = now;
+    mf.blobs = original->blobs;
+    // The same files: their text, transcripts and index entries stay those already made.
+    return SealVersion(mf, priv, salt, "revise");
+  };
+  ASSIGN_OR_RETURN(auto versions, store_->AddVersions({req}));
+  RETURN_IF_ERROR(Integrate());
+  return versions[0];
+}
+
+Status Archive::SetWitness(const meta::Witness& w) {
+  if (!IsValidId(w.id)) {
+    return Status::InvalidArgument("witness '" + w.id +
+                                   "' must be 1-64 letters, digits, '.', '_' or '-'");
+  }
+  for (const auto& [what, value] : {std::pair<const char*, const std::string*>{"--name", &w.name},
+                                    {"--community", &w.community}}) {
+    if (!IsValidUtf8(*value) || value->size() > 200) {
+      return Status::InvalidArgument(std::string(what) + " must be at most 200 bytes of UTF-8");
+    }
+  }
+  if (!w.languages.empty()) {
+    std::string_view rest(w.languages);
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string tag(rest.substr(0, comma));
+      if (!IsValidLang(tag)) {
+        return Status::InvalidArgument("--languages: '" + tag +
+                                       "' is not a language tag such as he, ar, en or fr");
+      }
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  return store_->SetWitness(w, Now(env_));
 }
 
 Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,

@@ -187,6 +187,12 @@ class Archive {
   Result<std::optional<meta::ConsentChange>> ChangeConsent(const std::string& id, meta::Consent to,
                                                            const std::string& reason,
                                                            const std::string& by);
+  // Replaces the free metadata (`--meta`: title, description, …) of a record: a new version
+  // with the same files and a new private commitment, logged as `revise`. What was made from
+  // the files (text, transcripts, index entries) stays. kConflict for a withdrawn record.
+  Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
+  // Sets a witness's name (private), community and languages (comma-separated tags).
+  Status SetWitness(const meta::Witness& w);
   // A record's consent changes, oldest first.
   Result<std::vector<meta::ConsentChange>> ConsentHistory(const std::string& id);
   Result<VerifyReport> Verify();

@@ -42,6 +42,21 @@ class ArchiveTest : public ::testing::Test {
     req.role = role;
     return archive_->Search(req);
   }
+  // Adds what the extract job would make of a text record (one English segment), indexed.
+  void AddText(const std::string& id, const std::string& text) {
+    DerivedText d;
+    d.derivation = {1, "text", "attest-text", "test"};
+    d.text = text;
+    d.lang = "en";
+    meta::Segment g;
+    g.char_start = 0;
+    g.char_end = static_cast<int64_t>(text.size());
+    g.lang = "en";
+    g.text = text;
+    d.segments.push_back(g);
+    ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
+    ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  }
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };
@@ -301,18 +316,7 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   const std::string text = "Sample text: zqconsentcanary.";
   auto added = *archive_->Add({WriteFile(tmp_, "c.txt", text)}, opts);
   const std::string id = added[0].id;
-  DerivedText d;  // what the extract job would make of it
-  d.derivation = {1, "text", "attest-text", "test"};
-  d.text = text;
-  d.lang = "en";
-  meta::Segment g;
-  g.char_start = 0;
-  g.char_end = static_cast<int64_t>(text.size());
-  g.lang = "en";
-  g.text = text;
-  d.segments.push_back(g);
-  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-  ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   auto anonymous_hits = [&] {
     auto r = Search("zqconsentcanary", search::Role::kAnonymous);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -372,6 +376,43 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   EXPECT_TRUE(archive_->ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
                   .status()
                   .IsNotFound());
+}
+
+TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  opts.meta = {{"title", "Sample A"}};
+  const std::string text = "Sample text: zqmetacanary.";
+  auto added = *archive_->Add({WriteFile(tmp_, "m.txt", text)}, opts);
+  const std::string id = added[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
+  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+
+  auto v = archive_->EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->version, 3);
+  EXPECT_EQ(v->blobs.size(), 1u);
+  EXPECT_EQ(v->blobs[0].sha256, added[0].sha256);  // the same file
+  EXPECT_NE(v->private_json.find("Sample B"), std::string::npos);
+  EXPECT_NE(v->private_json.find("m.txt"), std::string::npos);  // the file name stays
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+  auto leaf = ParseLeaf((*archive_->store()->Leaves(size, 1))[0]);
+  EXPECT_EQ(leaf->kind, "revise");
+  EXPECT_EQ(leaf->version, 3);
+  EXPECT_EQ((*archive_->store()->Leaves(size, 1))[0].find("Sample"), std::string::npos);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  ASSERT_TRUE(archive_->SyncIndex().ok());
+  EXPECT_EQ(Search("zqmetacanary", search::Role::kAnonymous)->total_estimate, 1u);
+
+  EXPECT_EQ(archive_->EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}})
+                .status()
+                .code(),
+            Code::kInvalidArgument);  // nothing changes
+  EXPECT_EQ(archive_->EditMetadata(id, Json::array()).status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(archive_->EditMetadata("rnosuch", {{"title", "x"}}).status().IsNotFound());
+  ASSERT_TRUE(archive_->Withdraw(id, "asked").ok());
+  EXPECT_EQ(archive_->EditMetadata(id, {{"title", "C"}}).status().code(), Code::kConflict);
 }
 
 TEST_F(ArchiveTest, SameBytesTwiceAreStoredOnceAndWithdrawKeepsTheOther) {

@@ -285,6 +285,24 @@ int Main(int argc, char** argv) {
       ->required();
   withdraw->add_flag("--json", withdraw_json, "Print JSON");
 
+  auto* edit = app.add_subcommand(
+      "edit", "Replace a record's metadata (--meta): a new version with the same files, logged");
+  std::string edit_id, edit_meta;
+  bool edit_json = false;
+  edit->add_option("ID", edit_id, "Record id")->required();
+  edit->add_option("--meta", edit_meta, "The record's metadata, whole, as a JSON object")
+      ->required();
+  edit->add_flag("--json", edit_json, "Print JSON");
+
+  auto* witness_cmd =
+      app.add_subcommand("witness", "Set a witness's community, languages or (private) name");
+  meta::Witness witness_set;
+  witness_cmd->add_option("ID", witness_set.id, "Witness id")->required();
+  witness_cmd->add_option("--community", witness_set.community,
+                          "The community they speak from, shown beside their accounts");
+  witness_cmd->add_option("--languages", witness_set.languages, "Language tags, e.g. he,ar");
+  witness_cmd->add_option("--name", witness_set.name, "Their name: kept private, never shown");
+
   auto* consent_cmd = app.add_subcommand(
       "consent", "Change a record's consent level (public, research, restricted); logged");
   std::string consent_id, consent_level, consent_reason;
@@ -739,6 +757,30 @@ int Main(int argc, char** argv) {
     } else {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
                 << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
+    }
+    return kExitOk;
+  }
+
+  if (*witness_cmd) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    if (Status st = (*a)->SetWitness(witness_set); !st.ok()) return Fail(st);
+    std::cout << "Set witness " << witness_set.id << "\n";
+    return kExitOk;
+  }
+
+  if (*edit) {
+    auto m = ParseJson(edit_meta, "--meta");
+    if (!m.ok()) return Usage(m.status().message());
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto v = (*a)->EditMetadata(edit_id, *m);
+    if (!v.ok()) return Fail(v.status());
+    if (edit_json) {
+      PrintJson({{"id", edit_id}, {"version", v->version}, {"leaf_index", v->leaf_index}});
+    } else {
+      std::cout << "Edited " << edit_id << ": version " << v->version << " (log leaf "
+                << v->leaf_index << ")\n";
     }
     return kExitOk;
   }

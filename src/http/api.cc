@@ -214,6 +214,19 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   return j;
 }
 
+// The start of an archivist's JSON write: the archive, a writer's token and the body.
+bool BeginJsonWrite(Site* site, const Request& req, Response& res,
+                    const httplib::ContentReader& reader, Call* call, Json* body) {
+  if (!Begin(site, req, res, call) || !RequireWriter(*call, res)) return false;
+  auto parsed = JsonBody(req, reader, site->options.max_json_body);
+  if (!parsed.ok()) {
+    ProblemFor(res, parsed.status());
+    return false;
+  }
+  *body = std::move(*parsed);
+  return true;
+}
+
 std::string CheckpointNote(archive::Archive* a) {
   auto cp = a->Checkpoint();
   return cp.ok() ? cp->note : std::string();
@@ -528,9 +541,18 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!r.ok()) return ProblemFor(res, r.status());
     Json found = archive::SearchResultsToJson(*r);
     std::map<std::string, Json> by_witness;
+    std::vector<std::string> witness_ids;
+    for (const auto& rec : r->records) witness_ids.push_back(rec.witness_id);
+    auto witnesses = (*c.a)->store()->GetWitnesses(witness_ids);
+    if (!witnesses.ok()) return ProblemFor(res, witnesses.status());
     for (const auto& rec : found["records"]) {
       std::string w = rec["witness"];
-      if (!by_witness.count(w)) by_witness[w] = {{"witness", w}, {"records", Json::array()}};
+      if (!by_witness.count(w)) {
+        auto known = witnesses->find(w);
+        by_witness[w] = {{"witness", w},
+                         {"community", known == witnesses->end() ? "" : known->second.community},
+                         {"records", Json::array()}};
+      }
       by_witness[w]["records"].push_back(rec);
     }
     Json groups = Json::array();
@@ -717,17 +739,33 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     SendJson(res, {{"records", items}, {"checkpoint", CheckpointNote(c.a->get())}}, 201);
   });
 
-  // Archivists: correct one line of a transcript.
+  // An archivist replaces a record's free metadata: a new version with the same files.
+  svr->Patch(R"(/api/v1/records/([a-z0-9]{1,64}))",
+             [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
+               Call c;
+               Json body;
+               if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+               if (!body.contains("meta") || !body["meta"].is_object()) {
+                 return Problem(res, 400, "bad-request", "Bad Request",
+                                "the body has no \"meta\" object (the record's metadata, whole)");
+               }
+               auto v = (*c.a)->EditMetadata(req.matches[1], body["meta"]);
+               if (!v.ok()) return ProblemFor(res, v.status());
+               SendJson(res, {{"record", v->record_id},
+                              {"version", v->version},
+                              {"leaf_index", v->leaf_index},
+                              {"url", "/api/v1/records/" + v->record_id + "/versions/" +
+                                          std::to_string(v->version)}});
+             });
+
   // An archivist changes a record's consent level; logged (doc/format/leaf.md, consent).
   svr->Put(
       R"(/api/v1/records/([a-z0-9]{1,64})/consent)",
       [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
         Call c;
-        if (!Begin(site, req, res, &c)) return;
-        if (!RequireWriter(c, res)) return;
-        auto body = JsonBody(req, reader, site->options.max_json_body);
-        if (!body.ok()) return ProblemFor(res, body.status());
-        std::string level = StringMember(*body, "consent"), reason = StringMember(*body, "reason");
+        Json body;
+        if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+        std::string level = StringMember(body, "consent"), reason = StringMember(body, "reason");
         auto to = meta::ParseConsent(level);
         if (level.empty() || !to.ok()) {
           return Problem(res, 400, "bad-request", "Bad Request",
@@ -751,14 +789,13 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         SendJson(res, out);
       });
 
+  // Archivists: correct one line of a transcript.
   svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
                                                        const httplib::ContentReader& reader) {
     Call c;
-    if (!Begin(site, req, res, &c)) return;
-    if (!RequireWriter(c, res)) return;
-    auto body = JsonBody(req, reader, site->options.max_json_body);
-    if (!body.ok()) return ProblemFor(res, body.status());
-    if (!body->contains("text") || !(*body)["text"].is_string()) {
+    Json body;
+    if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+    if (!body.contains("text") || !body["text"].is_string()) {
       return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"text\" string");
     }
     auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
@@ -770,7 +807,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     auto v =
         ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"],
-                               (*seg)["end_ms"], (*body)["text"], "token " + c.subject.token_id);
+                               (*seg)["end_ms"], body["text"], "token " + c.subject.token_id);
     if (!v.ok()) return ProblemFor(res, v.status());
     SendJson(
         res,

@@ -65,47 +65,25 @@ Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32
   return parts;
 }
 
-// Marks the query's plain words in a text (for a record opened from a search), case-blind for
-// ASCII; the search index's own highlights are used on result pages.
-Json MarkWords(const std::string& text, const std::vector<std::string>& words) {
+// Marks code-point ranges of a version's text (RecordMarks) in a segment of it that starts at
+// code point `start`.
+Json MarkCodePoints(const std::string& text, int64_t start,
+                    const std::vector<std::pair<int64_t, int64_t>>& ranges) {
+  if (start < 0 || ranges.empty()) return Parts(text, {});
+  // Byte offset of each code point of the segment, and of its end.
+  std::vector<uint32_t> at;
+  for (uint32_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) at.push_back(i);
+  }
+  at.push_back(static_cast<uint32_t>(text.size()));
+  const int64_t n = static_cast<int64_t>(at.size()) - 1;
   std::vector<std::pair<uint32_t, uint32_t>> marks;
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  for (const std::string& w : words) {
-    if (w.size() < 2) continue;
-    size_t pos = 0;
-    while ((pos = lower.find(w, pos)) != std::string::npos) {
-      marks.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(pos + w.size())});
-      pos += w.size();
-    }
+  for (auto [from, to] : ranges) {
+    int64_t s = from - start, e = to - start;
+    if (e <= 0 || s >= n) continue;
+    marks.emplace_back(at[std::max<int64_t>(s, 0)], at[std::min<int64_t>(e, n)]);
   }
-  // Overlaps: keep the first of each.
-  std::sort(marks.begin(), marks.end());
-  std::vector<std::pair<uint32_t, uint32_t>> kept;
-  for (auto m : marks) {
-    if (kept.empty() || m.first >= kept.back().second) kept.push_back(m);
-  }
-  return Parts(text, kept);
-}
-
-std::vector<std::string> QueryWords(const std::string& q) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : q + " ") {
-    if (c == ' ' || c == '"' || c == '\t') {
-      if (!cur.empty() && cur[0] != '-' && cur.find(':') == std::string::npos && cur != "OR") {
-        if (cur.back() == '*') cur.pop_back();
-        std::transform(cur.begin(), cur.end(), cur.begin(),
-                       [](unsigned char ch) { return std::tolower(ch); });
-        out.push_back(cur);
-      }
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  return out;
+  return Parts(text, marks);
 }
 
 class PageContext {
@@ -407,8 +385,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     std::string title = RecordTitle(r, pc);
     Json v = pc.Base(a->get(), title, "none");
     v["title"] = title;
-    v["witness"] = r.witness_id;
-    v["collection"] = r.collection_id;
+    if (!r.witness_id.empty()) v["witness"] = r.witness_id;  // an empty string shows in mustache
+    if (!r.collection_id.empty()) v["collection"] = r.collection_id;
     v["lang_name"] = pc.LangName(j["lang"]);
     if (j["meta"].contains("note")) v["note"] = j["meta"]["note"];
     if (j["meta"].contains("description")) v["description"] = j["meta"]["description"];
@@ -433,7 +411,14 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       t_ms = std::stoll(t) * 1000;
     }
     std::string q = Param(req, "q");
-    auto words = QueryWords(q);
+    // A record opened from a search marks what the search matched, found by the search itself.
+    auto marks = RecordMarks(a->get(), subject, *view, q);
+    auto marks_of = [&](const meta::SegmentState& s) {
+      auto it = marks.find(s.segment.id);
+      return MarkCodePoints(
+          s.segment.text, s.segment.char_start,
+          it == marks.end() ? std::vector<std::pair<int64_t, int64_t>>() : it->second);
+    };
 
     // Player: the access copy if there is one, else the original when it is audio or video.
     const MediaFile* play = nullptr;
@@ -456,7 +441,22 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     auto orig = view->media.find("original");
     if (orig != view->media.end()) {
-      if (orig->second.kind == "image") v["image"] = "/api/v1/records/" + r.id + "/media/original";
+      if (orig->second.kind == "image") {
+        Json image = {{"src", "/api/v1/records/" + r.id + "/media/original"}};
+        // The words found, drawn over the page where OCR read them.
+        std::vector<std::pair<int64_t, int64_t>> all;
+        for (const auto& [id, ranges] : marks) all.insert(all.end(), ranges.begin(), ranges.end());
+        auto boxes = OcrBoxes(a->get(), *view, all);
+        if (boxes.ok() && !boxes->empty()) {
+          const PageBoxes& pb = boxes->begin()->second;  // an image is one page
+          Json rects = Json::array();
+          for (const Box& b : pb.boxes) {
+            rects.push_back({{"x", b.x0}, {"y", b.y0}, {"w", b.x1 - b.x0}, {"h", b.y1 - b.y0}});
+          }
+          image["hits"] = {{"width", pb.width}, {"height", pb.height}, {"rects", rects}};
+        }
+        v["image"] = image;
+      }
       v["download"] = "/api/v1/records/" + r.id + "/media/original";
     }
 
@@ -493,7 +493,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
              {"lang", lang},
              {"dir", Direction(lang)},
              {"current", current == &s},
-             {"parts", MarkWords(s.segment.text, words)}});
+             {"parts", marks_of(s)}});
       }
       v["lines"] = lines;
       v["has_lines"] = !lines.empty();
@@ -511,7 +511,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         pages.back()["paragraphs"].push_back({{"id", std::to_string(s.segment.id)},
                                               {"lang", lang},
                                               {"dir", Direction(lang)},
-                                              {"parts", MarkWords(s.segment.text, words)}});
+                                              {"parts", marks_of(s)}});
       }
       v["pages"] = pages;
       v["has_pages"] = true;
@@ -602,16 +602,29 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       return pc.Error(res, a->get(), 500);
     }
-    // One column per language; in each, one account per witness (their best passages).
-    std::map<std::string, std::map<std::string, Json>> by_lang;
+    // One column per language (or, with by=community, per community); in each, one account
+    // per witness (their best passages), with the community they speak from.
+    bool by_community = Param(req, "by") == "community";
+    std::vector<std::string> witness_ids;
+    for (const auto& rec : found->records) witness_ids.push_back(rec.witness_id);
+    auto witnesses = (*a)->store()->GetWitnesses(witness_ids);
+    if (!witnesses.ok()) return pc.Error(res, a->get(), 500);
+    auto community_of = [&](const std::string& w) {
+      auto it = witnesses->find(w);
+      return it == witnesses->end() ? std::string() : it->second.community;
+    };
+    std::map<std::string, std::map<std::string, Json>> by_column;
     std::map<std::string, std::vector<std::string>> order;
     for (const auto& rec : found->records) {
       for (const auto& h : rec.hits) {
         std::string lang = h.lang.empty() ? "und" : h.lang;
-        auto& accounts = by_lang[lang];
+        std::string column = by_community ? community_of(rec.witness_id) : lang;
+        auto& accounts = by_column[column];
         if (!accounts.count(rec.witness_id)) {
-          accounts[rec.witness_id] = {{"witness", rec.witness_id}, {"hits", Json::array()}};
-          order[lang].push_back(rec.witness_id);
+          accounts[rec.witness_id] = {{"witness", rec.witness_id},
+                                      {"community", community_of(rec.witness_id)},
+                                      {"hits", Json::array()}};
+          order[column].push_back(rec.witness_id);
         }
         Json& acc = accounts[rec.witness_id];
         if (acc["hits"].size() >= 2) continue;
@@ -626,15 +639,24 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
     }
     Json columns = Json::array();
-    for (auto& [lang, accounts] : by_lang) {
+    for (auto& [column, accounts] : by_column) {
       Json list = Json::array();
-      for (const auto& w : order[lang]) list.push_back(accounts[w]);
-      columns.push_back({{"lang", lang},
-                         {"dir", Direction(lang)},
-                         {"lang_name", pc.LangName(lang)},
+      for (const auto& w : order[column]) list.push_back(accounts[w]);
+      std::string heading = by_community
+                                ? (column.empty() ? pc.t().value("community_unknown", "") : column)
+                                : pc.LangName(column);
+      columns.push_back({{"heading", heading},
+                         {"dir", by_community ? "auto" : Direction(column)},
                          {"count", std::to_string(list.size())},
                          {"accounts", list}});
     }
+    // Links that group the same accounts the other way.
+    std::string same = "/perspectives?place=" + httplib::detail::encode_query_param(place) +
+                       "&date=" + httplib::detail::encode_query_param(date) +
+                       "&q=" + httplib::detail::encode_query_param(q);
+    v["by_lang_href"] = same;
+    v["by_community_href"] = same + "&by=community";
+    v["by_community"] = by_community;
     v["columns"] = columns;
     v["searched"] = true;
     pc.Send(res, "perspectives", v);

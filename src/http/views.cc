@@ -380,4 +380,88 @@ std::string Citation(const RecordView& view, const std::string& origin, int64_t 
   return s;
 }
 
+std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
+    archive::Archive* a, const access::Subject& subject, const RecordView& view,
+    const std::string& q) {
+  std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> out;
+  if (q.empty() || q.size() > 500 || view.segments.empty()) return out;
+  search::SearchRequest sr;
+  // The query as asked, within this record (the syntax has no brackets: an unclosed quote is
+  // closed so the record filter stays outside it).
+  std::string within = q;
+  if (std::count(within.begin(), within.end(), '"') % 2 == 1) within += '"';
+  sr.query = within + " record:" + view.record.id;
+  sr.role = SearchRole(subject);
+  sr.limit = 1;
+  sr.per_record = std::min<size_t>(view.segments.size(), 2000);
+  auto found = a->Search(sr);
+  if (!found.ok()) return out;  // a query the search refuses marks nothing
+  for (const auto& rec : found->records) {
+    if (rec.record_id != view.record.id) continue;  // "a OR" would have let others in
+    for (const auto& h : rec.hits) {
+      if (h.version != view.text_version) continue;
+      for (const auto& r : h.char_ranges) out[h.segment_id].push_back(r);
+    }
+  }
+  return out;
+}
+
+Result<std::map<int, PageBoxes>> OcrBoxes(archive::Archive* a, const RecordView& view,
+                                          const std::vector<std::pair<int64_t, int64_t>>& ranges) {
+  std::map<int, PageBoxes> out;
+  if (view.artifact != "ocr" || ranges.empty()) return out;
+  const meta::BlobRef* ocr = nullptr;
+  for (const auto& v : view.record.versions) {
+    if (v.version != view.text_version) continue;
+    for (const auto& b : v.blobs) {
+      if (b.role == "ocr") ocr = &b;
+    }
+  }
+  if (!ocr || ocr->size > (64u << 20)) return out;
+  ASSIGN_OR_RETURN(auto f, a->blobs()->Open(ocr->sha256));
+  std::string bytes(ocr->size, '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ASSIGN_OR_RETURN(size_t n, f->Read(bytes.size() - got, bytes.data() + got));
+    if (n == 0) break;
+    got += n;
+  }
+  Json doc = Json::parse(bytes.substr(0, got), nullptr, false);
+  if (!doc.is_object() || !doc.contains("pages") || !doc["pages"].is_array()) {
+    return Status::Corruption("the OCR word boxes of record " + view.record.id +
+                              " are not readable");
+  }
+  auto sorted = ranges;
+  std::sort(sorted.begin(), sorted.end());
+  for (const Json& page : doc["pages"]) {
+    if (!page.is_object() || !page.contains("words") || !page["words"].is_array()) continue;
+    int number = page.value("page", 0);
+    for (const Json& w : page["words"]) {
+      int64_t start = w.value("start", int64_t{-1}), end = w.value("end", int64_t{-1});
+      if (start < 0 || end <= start || !w.contains("box") || !w["box"].is_array() ||
+          w["box"].size() != 4) {
+        continue;
+      }
+      // The ranges do not overlap, so sorted they end in order too: the first that ends after
+      // the word starts is the only one that may overlap it.
+      auto r = std::upper_bound(
+          sorted.begin(), sorted.end(), start,
+          [](int64_t s, const std::pair<int64_t, int64_t>& range) { return s < range.second; });
+      bool hit = r != sorted.end() && r->first < end;
+      if (!hit) continue;
+      PageBoxes& pb = out[number];
+      pb.width = page.value("width", int64_t{0});
+      pb.height = page.value("height", int64_t{0});
+      const Json& b = w["box"];
+      if (!b[0].is_number_integer() || !b[1].is_number_integer() || !b[2].is_number_integer() ||
+          !b[3].is_number_integer()) {
+        continue;
+      }
+      pb.boxes.push_back({number, b[0].get<int64_t>(), b[1].get<int64_t>(), b[2].get<int64_t>(),
+                          b[3].get<int64_t>()});
+    }
+  }
+  return out;
+}
+
 }  // namespace attest::http

@@ -59,6 +59,28 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
 // One segment with its record, if the subject may read both.
 Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id);
 
+// Where the words of query `q` are in a record's text as the caller may read it: code-point
+// ranges in the text version's text, by segment id. Found by the search itself (the same
+// analysis: spellings, stems, prefixes, names across scripts), so a record opened from a
+// result marks what the result matched. Empty for an empty or bad query.
+std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
+    archive::Archive* a, const access::Subject& subject, const RecordView& view,
+    const std::string& q);
+
+// A rectangle on a page image, in the image's pixels.
+struct Box {
+  int page = 0;
+  int64_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+struct PageBoxes {
+  int64_t width = 0, height = 0;  // of the page image OCR read
+  std::vector<Box> boxes;
+};
+// The boxes of the OCR'd words that overlap `ranges` (code points of the text version's text),
+// by page, when the text version is OCR (its `ocr` blob, doc/format/manifest.md).
+Result<std::map<int, PageBoxes>> OcrBoxes(archive::Archive* a, const RecordView& view,
+                                          const std::vector<std::pair<int64_t, int64_t>>& ranges);
+
 // Which records use a blob (by SHA-256), among those the subject may read, with the checkpoint
 // that covers them. {"found": false} is also the answer for a file only hidden records hold.
 Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,

@@ -197,6 +197,35 @@ class SqliteStore : public Store {
     return w;
   }
 
+  Status SetWitness(const Witness& w, const std::string& now) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    RETURN_IF_ERROR(
+        InsertIgnore("INSERT OR IGNORE INTO witnesses(id, created) VALUES (?, ?)", w.id, now));
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE witnesses SET name = COALESCE(NULLIF(?, ''), "
+                                          "name), community = COALESCE(NULLIF(?, ''), community), "
+                                          "languages = COALESCE(NULLIF(?, ''), languages) "
+                                          "WHERE id = ?"));
+    RETURN_IF_ERROR(
+        u.Bind(1, w.name).Bind(2, w.community).Bind(3, w.languages).Bind(4, w.id).Run());
+    return txn->Commit();
+  }
+
+  Result<std::map<std::string, Witness>> GetWitnesses(
+      const std::vector<std::string>& ids) override {
+    std::map<std::string, Witness> out;
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, COALESCE(name, ''), COALESCE(community, ''), "
+                                          "COALESCE(languages, '') FROM witnesses WHERE id = ?"));
+    for (const auto& id : ids) {
+      if (out.count(id)) continue;
+      RETURN_IF_ERROR(s.Reset());
+      s.Bind(1, id);
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) continue;
+      out[id] = Witness{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+    }
+    return out;
+  }
+
   Result<std::optional<ConsentChange>> ChangeConsent(
       const std::string& record_id, Consent to, const std::string& reason, const std::string& by,
       const std::string& at,

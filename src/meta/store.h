@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -215,6 +216,14 @@ struct Withdrawal {
   bool already_withdrawn = false;
 };
 
+// What the archive knows of a witness besides the id (doc/format/metadata.md, `witnesses`).
+struct Witness {
+  std::string id;
+  std::string name;       // private: never shown by an interface
+  std::string community;  // shown beside their accounts (the perspectives view)
+  std::string languages;  // comma-separated language tags
+};
+
 // A change of a record's consent level (doc/format/metadata.md, migration 6).
 struct ConsentChange {
   std::string record_id;
@@ -349,6 +358,12 @@ class Store {
 
   // The record a bulk-import row id was imported as, if it was.
   virtual Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) = 0;
+
+  // Sets a witness's details (creating the witness if new). Empty fields are kept as they were.
+  virtual Status SetWitness(const Witness& w, const std::string& now) = 0;
+  // The witnesses with these ids that exist.
+  virtual Result<std::map<std::string, Witness>> GetWitnesses(
+      const std::vector<std::string>& ids) = 0;
 
   virtual Result<uint64_t> RecordCount() = 0;
   virtual Result<uint64_t> LeafCount() = 0;
