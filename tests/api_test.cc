@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <leptonica/allheaders.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -568,6 +569,56 @@ TEST_F(ApiTest, ARecordOpenedFromASearchMarksItsMatchesOnTheTextAndTheScan) {
   auto bad = Get("/records/" + id + "?q=-lighthouse");
   EXPECT_EQ(bad->status, 200);
   EXPECT_EQ(bad->body.find("<mark>"), std::string::npos);
+}
+
+// A scan browsers cannot show (a two-page TIFF) is shown page by page as OCR saw it, with the
+// matched words drawn on the page they are on.
+TEST_F(ApiTest, AMultiPageScanIsShownPageByPageWithItsHits) {
+  std::vector<std::string> pngs;
+  for (std::string text :
+       {"Sample page one, about the orchard.", "Sample page two, about the lighthouse."}) {
+    std::string txt = Write(*tmp_, "p" + std::to_string(pngs.size()) + ".txt", text);
+    pngs.push_back(*tmp_ + "/p" + std::to_string(pngs.size()) + ".png");
+    ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 "
+                           "--width=2200 --wrap=word --output='" +
+                           pngs.back() + "' '" + txt + "' 2>/dev/null")
+                              .c_str()),
+              0);
+  }
+  std::string tif = *tmp_ + "/two-pages.tif";
+  for (size_t i = 0; i < pngs.size(); ++i) {
+    Pix* p = pixRead(pngs[i].c_str());
+    ASSERT_NE(p, nullptr);
+    ASSERT_EQ(pixWriteTiff(tif.c_str(), p, IFF_TIFF_ZIP, i == 0 ? "w" : "a"), 0);
+    pixDestroy(&p);
+  }
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-tiff", "--lang", "en", tif});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+
+  Json rec = Json::parse(Get("/api/v1/records/" + id)->body);
+  ASSERT_TRUE(rec["media"].contains("page-1") && rec["media"].contains("page-2")) << rec.dump();
+  auto jpeg = Get("/api/v1/records/" + id + "/media/page-2");
+  ASSERT_EQ(jpeg->status, 200);
+  EXPECT_EQ(jpeg->get_header_value("Content-Type"), "image/jpeg");
+  Pix* shown = pixReadMem(reinterpret_cast<const l_uint8*>(jpeg->body.data()), jpeg->body.size());
+  ASSERT_NE(shown, nullptr);
+  EXPECT_LE(pixGetWidth(shown), 1600);
+  pixDestroy(&shown);
+  ExpectProblem(Get("/api/v1/records/" + id + "/media/page-3"), 404, "no third page");
+
+  // The page with the word carries the drawing; the other does not.
+  std::string page = Get("/records/" + id + "?q=lighthouse")->body;
+  size_t img1 = page.find("/media/page-1\"");
+  size_t img2 = page.find("/media/page-2\"");
+  ASSERT_NE(img1, std::string::npos);
+  ASSERT_NE(img2, std::string::npos);
+  size_t svg = page.find("<svg class=\"ocr-hits\"");
+  ASSERT_NE(svg, std::string::npos);
+  EXPECT_GT(svg, img2);
+  EXPECT_EQ(page.find("<svg class=\"ocr-hits\"", svg + 1), std::string::npos);
 }
 
 TEST_F(ApiTest, BadInputGetsClearFourHundredsAndNothingEscapesTheArchive) {

@@ -449,7 +449,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         res.set_content(*text, mime);
       });
 
-  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/media/(original|access|poster))",
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/media/(original|access|poster|page-[0-9]{1,5}))",
            [site](const Request& req, Response& res) {
              Call c;
              if (!Begin(site, req, res, &c)) return;

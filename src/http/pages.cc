@@ -65,6 +65,19 @@ Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32
   return parts;
 }
 
+// A page image, with the boxes of matched words to draw over it (in OCR's pixels).
+Json PageImage(const std::string& src, const PageBoxes* boxes) {
+  Json image = {{"src", src}, {"hits", false}};  // false: no lookup in the enclosing sections
+  if (boxes && !boxes->boxes.empty() && boxes->width > 0 && boxes->height > 0) {
+    Json rects = Json::array();
+    for (const Box& b : boxes->boxes) {
+      rects.push_back({{"x", b.x0}, {"y", b.y0}, {"w", b.x1 - b.x0}, {"h", b.y1 - b.y0}});
+    }
+    image["hits"] = {{"width", boxes->width}, {"height", boxes->height}, {"rects", rects}};
+  }
+  return image;
+}
+
 // Marks code-point ranges of a version's text (RecordMarks) in a segment of it that starts at
 // code point `start`.
 Json MarkCodePoints(const std::string& text, int64_t start,
@@ -413,6 +426,14 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     std::string q = Param(req, "q");
     // A record opened from a search marks what the search matched, found by the search itself.
     auto marks = RecordMarks(a->get(), subject, *view, q);
+    // The matched words drawn on the page images OCR read, by page.
+    std::map<int, PageBoxes> drawn;
+    {
+      std::vector<std::pair<int64_t, int64_t>> all;
+      for (const auto& [id, ranges] : marks) all.insert(all.end(), ranges.begin(), ranges.end());
+      auto boxes = OcrBoxes(a->get(), *view, all);
+      if (boxes.ok()) drawn = std::move(*boxes);
+    }
     auto marks_of = [&](const meta::SegmentState& s) {
       auto it = marks.find(s.segment.id);
       return MarkCodePoints(
@@ -441,21 +462,12 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     auto orig = view->media.find("original");
     if (orig != view->media.end()) {
-      if (orig->second.kind == "image") {
-        Json image = {{"src", "/api/v1/records/" + r.id + "/media/original"}};
-        // The words found, drawn over the page where OCR read them.
-        std::vector<std::pair<int64_t, int64_t>> all;
-        for (const auto& [id, ranges] : marks) all.insert(all.end(), ranges.begin(), ranges.end());
-        auto boxes = OcrBoxes(a->get(), *view, all);
-        if (boxes.ok() && !boxes->empty()) {
-          const PageBoxes& pb = boxes->begin()->second;  // an image is one page
-          Json rects = Json::array();
-          for (const Box& b : pb.boxes) {
-            rects.push_back({{"x", b.x0}, {"y", b.y0}, {"w", b.x1 - b.x0}, {"h", b.y1 - b.y0}});
-          }
-          image["hits"] = {{"width", pb.width}, {"height", pb.height}, {"rects", rects}};
-        }
-        v["image"] = image;
+      // An image browsers show (PNG, JPEG) is shown itself, a one-page document.
+      const std::string& mime = orig->second.mime;
+      if (orig->second.kind == "image" && (mime == "image/png" || mime == "image/jpeg")) {
+        auto d = drawn.find(1);
+        v["image"] = PageImage("/api/v1/records/" + r.id + "/media/original",
+                               d == drawn.end() ? nullptr : &d->second);
       }
       v["download"] = "/api/v1/records/" + r.id + "/media/original";
     }
@@ -504,6 +516,12 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         if (s.segment.page != last_page) {
           Json pg = {{"paragraphs", Json::array()}};
           if (s.segment.page >= 0) pg["number"] = std::to_string(s.segment.page);
+          std::string image = "page-" + std::to_string(s.segment.page);
+          if (view->media.count(image)) {
+            auto d = drawn.find(s.segment.page);
+            pg["image"] = PageImage("/api/v1/records/" + r.id + "/media/" + image,
+                                    d == drawn.end() ? nullptr : &d->second);
+          }
           pages.push_back(pg);
           last_page = s.segment.page;
         }

@@ -242,6 +242,15 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
         view.media[b.role] = MediaFile{b.sha256, b.size, mime, kind};
       }
     }
+    // Pages OCR saw of an original browsers cannot show (a PDF, a TIFF): "page-N".
+    for (const auto& v : r.versions) {
+      if (v.version != view.text_version) continue;
+      int n = 0;
+      for (const auto& b : v.blobs) {
+        if (b.role != "page") continue;
+        view.media["page-" + std::to_string(++n)] = MediaFile{b.sha256, b.size, "image/jpeg", "image"};
+      }
+    }
     for (const auto& [name, f] : view.media) {
       media[name] = {{"url", "/api/v1/records/" + r.id + "/media/" + name},
                      {"sha256", f.sha256},

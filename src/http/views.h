@@ -30,7 +30,7 @@ struct RecordView {
   meta::Record record;
   Json json;  // see doc/api/openapi.json, schema Record
   // Files the caller may fetch (all of the record's material is readable by the caller):
-  // by name: "original", "access", "poster".
+  // by name: "original", "access", "poster", and "page-N" (page N of an OCR'd PDF or TIFF).
   std::map<std::string, MediaFile> media;
   // Every segment of the record is readable by the caller (so are its files, which hold them).
   bool whole = false;

@@ -293,6 +293,19 @@ TEST(OcrTest, MultiPageTiffsAreReadPageByPageAndTruncatedOnesAreNamed) {
   ASSERT_EQ(pages->size(), 2u);
   EXPECT_LE(Cer(UdhrLine("eng", 3), (*pages)[0].text), 0.03) << (*pages)[0].text;
   EXPECT_LE(Cer(UdhrLine("fra", 3), (*pages)[1].text), 0.03) << (*pages)[1].text;
+  EXPECT_TRUE((*pages)[0].image_jpeg.empty());  // kept only when asked
+  ocr.KeepPageImages(true);
+  auto shown = ocr.ReadImage(bytes, "eng+fra");
+  ASSERT_TRUE(shown.ok()) << shown.status().ToString();
+  for (const OcrPage& page : *shown) {
+    ASSERT_GT(page.image_jpeg.size(), 2u);
+    EXPECT_EQ(page.image_jpeg.substr(0, 2), "\xFF\xD8");  // a JPEG
+    Pix* jpeg = pixReadMem(reinterpret_cast<const l_uint8*>(page.image_jpeg.data()),
+                           page.image_jpeg.size());
+    ASSERT_NE(jpeg, nullptr);
+    EXPECT_EQ(pixGetWidth(jpeg), std::min(page.width, kPageImageWidth));
+    pixDestroy(&jpeg);
+  }
   auto truncated = ocr.ReadImage(bytes.substr(0, bytes.size() / 3), "eng");
   EXPECT_EQ(truncated.status().code(), Code::kInvalidArgument);
   EXPECT_NE(truncated.status().message().find("TIFF"), std::string::npos);

@@ -120,6 +120,30 @@ Result<std::string> Ocr::DetectLanguage(void* pix) {
   return std::string();  // too little text to tell: ReadPix tries each script
 }
 
+namespace {
+
+// A page for display: 8-bit (grey, or colour as it was), at most kPageImageWidth wide, JPEG.
+Result<std::string> PageJpeg(Pix* pix) {
+  PixPtr shown(pixGetDepth(pix) == 32 ? pixClone(pix) : pixConvertTo8(pix, 0));
+  if (!shown) return Status::Unavailable("out of memory for a page image");
+  int width = pixGetWidth(shown.get());
+  if (width > kPageImageWidth) {
+    float f = static_cast<float>(kPageImageWidth) / static_cast<float>(width);
+    shown.reset(pixScale(shown.get(), f, f));
+    if (!shown) return Status::Unavailable("out of memory for a page image");
+  }
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  if (pixWriteMemJpeg(&data, &size, shown.get(), 80, 0) != 0 || !data) {
+    return Status::Unavailable("the page image could not be written as JPEG");
+  }
+  std::string out(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return out;
+}
+
+}  // namespace
+
 Result<OcrPage> Ocr::Read(int width, int height, const uint8_t* gray, std::string tess_lang) {
   if (width <= 0 || height <= 0) return Status::InvalidArgument("the page image is empty");
   PixPtr pix(pixCreate(width, height, 8));
@@ -129,7 +153,11 @@ Result<OcrPage> Ocr::Read(int width, int height, const uint8_t* gray, std::strin
     for (int x = 0; x < width; ++x)
       SET_DATA_BYTE(line, x, gray[static_cast<size_t>(y) * width + x]);
   }
-  return ReadPix(pix.get(), tess_lang);
+  ASSIGN_OR_RETURN(OcrPage page, ReadPix(pix.get(), tess_lang));
+  if (page_images_) {
+    ASSIGN_OR_RETURN(page.image_jpeg, PageJpeg(pix.get()));
+  }
+  return page;
 }
 
 Result<OcrPage> Ocr::ReadPix(void* pix_arg, std::string tess_lang) {
@@ -220,6 +248,9 @@ Result<std::vector<OcrPage>> Ocr::ReadImage(std::string_view bytes, const std::s
   for (auto& p : pixes) {
     if (!p) return Status::InvalidArgument("damaged image: a page could not be read");
     ASSIGN_OR_RETURN(OcrPage page, ReadPix(p.get(), tess_lang));
+    if (page_images_) {
+      ASSIGN_OR_RETURN(page.image_jpeg, PageJpeg(p.get()));
+    }
     out.push_back(std::move(page));
   }
   return out;

@@ -26,7 +26,12 @@ struct OcrPage {
   std::string text;  // words separated by spaces, lines by '\n', blocks by a blank line
   std::vector<OcrWord> words;
   int confidence = 0;  // mean word confidence
+  // The page as OCR saw it, a JPEG at most kPageImageWidth wide, when Ocr::KeepPageImages is
+  // on (doc/format/manifest.md, blob role `page`); else empty.
+  std::string image_jpeg;
 };
+
+constexpr int kPageImageWidth = 1600;
 
 // Where Tesseract's language files are (Debian: /usr/share/tesseract-ocr/5/tessdata), or the
 // TESSDATA_PREFIX environment variable's directory if set.
@@ -48,6 +53,10 @@ class Ocr {
   // Reads every page of a PNG, JPEG or TIFF (multi-page) held in `bytes`.
   Result<std::vector<OcrPage>> ReadImage(std::string_view bytes, const std::string& tess_lang);
 
+  // Whether Read and ReadImage also keep each page as a JPEG (for originals browsers cannot
+  // show: PDF, TIFF).
+  void KeepPageImages(bool keep) { page_images_ = keep; }
+
   // The language Read last used (after detection).
   const std::string& last_language() const { return last_lang_; }
   // Name and SHA-256 of the language files behind `tess_lang` ("heb+eng": two).
@@ -64,6 +73,7 @@ class Ocr {
   std::string tessdata_;
   std::map<std::string, std::unique_ptr<Engine>> engines_;
   std::string last_lang_;
+  bool page_images_ = false;
 };
 
 }  // namespace attest::ingest

@@ -242,6 +242,8 @@ class JobRunner {
     std::string tess_lang = TesseractLanguage(o.version.lang);
     bool detect = tess_lang.empty();
     std::vector<OcrPage> pages;
+    // Browsers show PNG and JPEG originals; pages of others are kept as JPEGs to show.
+    ocr_.KeepPageImages(kind.kind != FileKind::kPng && kind.kind != FileKind::kJpeg);
     if (kind.kind == FileKind::kPdf) {
       RETURN_IF_ERROR(RenderPdfPages(bytes, kPdfDpi, [&](int, int w, int h, const uint8_t* g) {
         ASSIGN_OR_RETURN(OcrPage p, ocr_.Read(w, h, g, tess_lang));
@@ -297,8 +299,12 @@ class JobRunner {
     if (fallback_lang == "und") {
       fallback_lang = tess_lang == "heb" ? "he" : tess_lang == "ara" ? "ar" : "und";
     }
+    std::vector<archive::DerivedBlob> extra = {{"ocr", std::move(ocr_json), ""}};
+    for (auto& p : pages) {
+      if (!p.image_jpeg.empty()) extra.push_back({"page", std::move(p.image_jpeg), ""});
+    }
     return FinishText(job, o, std::move(dv), std::move(texts), true, fallback_lang,
-                      std::move(ocr_json));
+                      std::move(extra));
   }
 
   // The registered speech model, loaded once a process. Checks that the file is still the one
@@ -518,10 +524,10 @@ class JobRunner {
   // Segments, languages and the derived version of `pages` of text.
   Status FinishText(const meta::Job& job, const Original& o, archive::Derivation dv,
                     std::vector<std::string> pages, bool paged, const std::string& declared,
-                    std::string ocr_json = "") {
+                    std::vector<archive::DerivedBlob> blobs = {}) {
     archive::DerivedText d;
     dv.from = job.version;
-    if (!ocr_json.empty()) d.blobs.push_back({"ocr", std::move(ocr_json), ""});
+    d.blobs = std::move(blobs);
     std::map<std::string, int64_t> chars_by_lang;
     int64_t offset = 0;
     for (size_t i = 0; i < pages.size(); ++i) {
