@@ -434,7 +434,30 @@ TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
                 400, "no reason");
   ExpectProblem(c.Put(path, Auth("archivist"), "{\"consent\":\"sealed\",\"reason\":\"x\"}",
                       "application/json"),
-                501, "sealed");
+                400, "a seal without its day");
+  ExpectProblem(
+      c.Put(
+          path, Auth("archivist"),
+          Json{{"consent", "sealed"}, {"reason", "x"}, {"until", "2001-01-01"}, {"then", "public"}}
+              .dump(),
+          "application/json"),
+      400, "a seal that opened long ago");
+
+  // A seal hides the research record from its researchers until its day.
+  const std::string research = "/api/v1/records/" + (*ids_)["research"];
+  EXPECT_EQ(Get(research, "researcher")->status, 200);
+  auto seal = c.Put(
+      research + "/consent", Auth("archivist"),
+      Json{{"consent", "sealed"}, {"reason", "asked"}, {"until", "2099-01-01"}, {"then", "public"}}
+          .dump(),
+      "application/json");
+  ASSERT_TRUE(seal);
+  ASSERT_EQ(seal->status, 200) << seal->body;
+  ExpectProblem(Get(research, "researcher"), 404, "sealed for researchers");
+  ExpectProblem(Get(research, "archivist"), 404, "sealed for archivists");
+  EXPECT_EQ(Json::parse(
+                Get("/api/v1/search?q=" + Canary("research"), "archivist")->body)["total_estimate"],
+            0);
   ExpectProblem(c.Put("/api/v1/records/" + (*ids_)["withdrawn"] + "/consent", Auth("archivist"),
                       body, "application/json"),
                 409, "withdrawn record");
@@ -470,12 +493,12 @@ TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
   // One consent leaf, which does not hold the reason; the archive verifies.
   Json rep = Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out);
   EXPECT_EQ(rep["ok"], true) << rep.dump();
-  EXPECT_EQ(rep["log_size"].get<uint64_t>(), size_before + 1);
+  EXPECT_EQ(rep["log_size"].get<uint64_t>(), size_before + 2);  // the seal and the change
   auto again = c.Put(path, Auth("archivist"), body, "application/json");
   EXPECT_EQ(Json::parse(again->body)["changed"], false);
   EXPECT_EQ(Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["log_size"]
                 .get<uint64_t>(),
-            size_before + 1);
+            size_before + 2);  // the seal and the change
 }
 
 TEST_F(ApiTest, EditingMetadataMakesARevisionShownAtOnce) {

@@ -121,6 +121,7 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
   if (signer) {
     RETURN_IF_ERROR(a->Integrate());
     RETURN_IF_ERROR(a->SyncIndex());  // finishes an index update a crash interrupted
+    RETURN_IF_ERROR(a->OpenDueSeals());
   }
   return a;
 }
@@ -786,30 +787,66 @@ Status Archive::SetWitness(const meta::Witness& w) {
 Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,
                                                                   meta::Consent to,
                                                                   const std::string& reason,
-                                                                  const std::string& by) {
+                                                                  const std::string& by,
+                                                                  const Seal* seal) {
   if (to == meta::Consent::kWithdrawn) {
     return Status::InvalidArgument(
         "withdrawal is not a change of level: it erases the record (attest withdraw)");
-  }
-  if (to == meta::Consent::kSealed) {
-    return Status::Unimplemented(
-        "sealing needs an opening date, which attest does not keep yet: restrict the record "
-        "until then");
   }
   if (reason.empty()) return Status::InvalidArgument("a change of consent needs a reason");
   if (!IsValidUtf8(reason) || reason.size() > 4096) {
     return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
   }
   std::string now = Now(env_);
+  meta::ConsentChange change;
+  change.record_id = id;
+  change.to = to;
+  change.reason = reason;
+  change.by = by;
+  if (to == meta::Consent::kSealed) {
+    if (!seal) {
+      return Status::InvalidArgument(
+          "a seal needs the day it opens and the level it opens to (--until, --then)");
+    }
+    auto day = search::ParseDateRange(seal->until, "--until");
+    if (!day.ok() || day->from != day->to || day->from != seal->until) {
+      return Status::InvalidArgument("--until '" + seal->until +
+                                     "' must be one day, YYYY-MM-DD (UTC)");
+    }
+    if (seal->until <= now.substr(0, 10)) {
+      return Status::InvalidArgument("--until " + seal->until +
+                                     " is not in the future: a seal opens on a later day");
+    }
+    if (seal->then != meta::Consent::kPublic && seal->then != meta::Consent::kResearch &&
+        seal->then != meta::Consent::kRestricted) {
+      return Status::InvalidArgument("--then must be public, research or restricted");
+    }
+    change.until = seal->until;
+    change.then = seal->then;
+  } else if (seal) {
+    return Status::InvalidArgument("--until and --then belong to a seal only");
+  }
   ASSIGN_OR_RETURN(
-      auto change,
-      store_->ChangeConsent(id, to, reason, by, now, [&](int version, const std::string& manifest) {
-        return BuildLeaf({"consent", id, version, manifest, now, meta::ConsentName(to)});
+      auto done, store_->ChangeConsent(change, now, [&](int version, const std::string& manifest) {
+        return BuildLeaf(
+            {"consent", id, version, manifest, now, meta::ConsentName(to), change.until});
       }));
-  if (!change) return change;
+  if (!done) return done;
   RETURN_IF_ERROR(Integrate());
   RETURN_IF_ERROR(SyncIndex());
-  return change;
+  return done;
+}
+
+Status Archive::OpenDueSeals() {
+  ASSIGN_OR_RETURN(auto due, store_->DueSeals(Now(env_).substr(0, 10)));
+  for (const auto& s : due) {
+    // Another process may open it at the same moment: the second change finds the level set
+    // and does nothing.
+    RETURN_IF_ERROR(ChangeConsent(s.record_id, s.then,
+                                  "sealed until " + s.until + ": opened on its day", "seal")
+                        .status());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<meta::ConsentChange>> Archive::ConsentHistory(const std::string& id) {

@@ -181,12 +181,23 @@ class Archive {
   // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an
   // interruption left undone.
   Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason);
-  // Changes a record's consent level to public, research or restricted (doc/format/leaf.md,
+  // Changes a record's consent level to public, research, restricted or sealed (leaf.md,
   // `consent`): a consent leaf is logged and the search index follows. `reason` stays
   // private; `by` names who asked ("cli:USER", "token:ID"). nullopt if it was at that level.
+  // Sealing needs `seal`: the day it opens (YYYY-MM-DD, UTC, after today) and the level it
+  // opens to.
+  struct Seal {
+    std::string until;
+    meta::Consent then = meta::Consent::kRestricted;
+  };
   Result<std::optional<meta::ConsentChange>> ChangeConsent(const std::string& id, meta::Consent to,
                                                            const std::string& reason,
-                                                           const std::string& by);
+                                                           const std::string& by,
+                                                           const Seal* seal = nullptr);
+  // Opens every seal whose day has come (by the Env's clock): the record takes the level it
+  // was sealed to open to, a consent leaf is logged by "seal", and the index follows. Open
+  // calls it, and so does the server before each request; cheap when nothing is due.
+  Status OpenDueSeals();
   // Replaces the free metadata (`--meta`: title, description, …) of a record: a new version
   // with the same files and a new private commitment, logged as `revise`. What was made from
   // the files (text, transcripts, index entries) stays. kConflict for a withdrawn record.

@@ -367,7 +367,7 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   ASSERT_TRUE(archive_->Reindex().ok());
   EXPECT_EQ(anonymous_hits(), 1u);
   EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kSealed, "x", "cli:test").status().code(),
-            Code::kUnimplemented);
+            Code::kInvalidArgument);  // a seal needs its day
   EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kWithdrawn, "x", "cli:test").status().code(),
             Code::kInvalidArgument);
   ASSERT_TRUE(archive_->Withdraw(id, "asked").ok());
@@ -376,6 +376,85 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   EXPECT_TRUE(archive_->ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
                   .status()
                   .IsNotFound());
+}
+
+// An Env whose clock a test sets.
+class ClockEnv : public FaultEnv {
+ public:
+  ClockEnv() : FaultEnv(Env::Default()) {}
+  int64_t NowMicros() override { return now_us; }
+  int64_t now_us = 0;
+};
+
+int64_t Micros(const std::string& rfc3339) {
+  auto t = ParseRfc3339(rfc3339);
+  EXPECT_TRUE(t.ok()) << rfc3339;
+  return t.ok() ? *t : 0;
+}
+
+// A seal keeps a record from everyone until its day, then opens by itself: no sleeping, the
+// clock is the Env's.
+TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
+  ClockEnv clock;
+  clock.now_us = Micros("2026-11-26T12:00:00Z");
+  archive_.reset();
+  auto opened = Archive::Open(&clock, dir_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  archive_ = std::move(*opened);
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string text = "Sample text: zqsealcanary.";
+  auto added = *archive_->Add({WriteFile(tmp_, "s.txt", text)}, opts);
+  const std::string id = added[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
+  auto hits = [&](search::Role role) {
+    auto r = Search("zqsealcanary", role);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->total_estimate : 99;
+  };
+  ASSERT_EQ(hits(search::Role::kAnonymous), 1u);
+
+  Archive::Seal seal{"2027-01-01", meta::Consent::kResearch};
+  Archive::Seal past{"2026-11-26", meta::Consent::kResearch};  // today is not later
+  EXPECT_EQ(
+      archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &past).status().code(),
+      Code::kInvalidArgument);
+  Archive::Seal bad_day{"2027-02", meta::Consent::kResearch};
+  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &bad_day)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  auto sealed = archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &seal);
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kSealed);
+  EXPECT_EQ(hits(search::Role::kArchivist), 0u);  // sealed: nobody, archivists included
+
+  // The day before: still sealed, whatever is asked.
+  clock.now_us = Micros("2026-12-31T23:59:59Z");
+  ASSERT_TRUE(archive_->OpenDueSeals().ok());
+  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kSealed);
+  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+
+  // Its day: the next archive opened (any command, the server's next request) opens it.
+  clock.now_us = Micros("2027-01-01T00:00:01Z");
+  archive_.reset();
+  auto next = Archive::Open(&clock, dir_);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  archive_ = std::move(*next);
+  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kResearch);
+  EXPECT_EQ(hits(search::Role::kAnonymous), 0u);
+  EXPECT_EQ(hits(search::Role::kResearcher), 1u);
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+  auto leaves = *archive_->store()->Leaves(size - 1, 2);
+  EXPECT_EQ(ParseLeaf(leaves[0])->until, "2027-01-01");
+  EXPECT_EQ(ParseLeaf(leaves[1])->consent, "research");
+  auto history = *archive_->ConsentHistory(id);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[1].by, "seal");
+  ASSERT_TRUE(archive_->OpenDueSeals().ok());  // nothing more to open
+  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 }
 
 TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText) {

@@ -37,6 +37,7 @@ Result<std::string> BuildLeaf(const LeafFields& f) {
             {"time", f.time}};
   if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
   if (!f.consent.empty()) j["consent"] = f.consent;
+  if (!f.until.empty()) j["until"] = f.until;
   return CanonicalJson(j);
 }
 
@@ -75,11 +76,19 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
   }
   if (f.kind == "consent") {
     std::string level = StringMember(j, "consent");
-    if (level != "public" && level != "research" && level != "restricted") {
-      return Status::Corruption("consent leaf lacks a level (public, research or restricted)");
+    if (level != "public" && level != "research" && level != "restricted" && level != "sealed") {
+      return Status::Corruption(
+          "consent leaf lacks a level (public, research, restricted or sealed)");
     }
     f.consent = level;
-  } else if (j.contains("consent")) {
+    f.until = StringMember(j, "until");
+    bool day = f.until.size() == 10 && f.until[4] == '-' && f.until[7] == '-';
+    if ((level == "sealed") != day || (j.contains("until") && !day)) {
+      return Status::Corruption(
+          "a consent leaf has an opening day (until, YYYY-MM-DD) if and "
+          "only if it seals");
+    }
+  } else if (j.contains("consent") || j.contains("until")) {
     return Status::Corruption("log leaf of kind " + f.kind + " has a consent level");
   }
   return f;

@@ -37,6 +37,7 @@ struct LeafFields {
   std::string manifest_sha256;  // empty for withdraw
   std::string time;
   std::string consent;  // consent only: the new level
+  std::string until;    // consent to sealed only: the day it opens (YYYY-MM-DD)
 };
 
 Result<std::string> BuildLeaf(const LeafFields& f);

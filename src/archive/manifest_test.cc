@@ -46,6 +46,12 @@ TEST(ManifestTest, AConsentLeafCarriesTheNewLevelAndNoOtherLeafDoes) {
   // Without a level, with a level no change can set, or a level on another kind: refused.
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t"})).ok());
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "withdrawn"})).ok());
+  // A seal states the day it opens, and only a seal does.
+  auto sealed = ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "sealed", "2030-01-01"}));
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  EXPECT_EQ(sealed->until, "2030-01-01");
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "sealed"})).ok());
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "public", "2030-01-01"})).ok());
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"add", "rabc", 1, m, "t", "public"})).ok());
 }
 

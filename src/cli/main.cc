@@ -304,14 +304,19 @@ int Main(int argc, char** argv) {
   witness_cmd->add_option("--name", witness_set.name, "Their name: kept private, never shown");
 
   auto* consent_cmd = app.add_subcommand(
-      "consent", "Change a record's consent level (public, research, restricted); logged");
+      "consent", "Change a record's consent level (public, research, restricted, sealed); logged");
   std::string consent_id, consent_level, consent_reason;
   bool consent_json = false;
   consent_cmd->add_option("ID", consent_id, "Record id")->required();
-  consent_cmd->add_option("LEVEL", consent_level, "public, research or restricted")->required();
+  consent_cmd->add_option("LEVEL", consent_level, "public, research, restricted or sealed")->required();
   consent_cmd->add_option("--reason", consent_reason, "Why (kept in the archive, never in the log)")
       ->required();
   consent_cmd->add_flag("--json", consent_json, "Print JSON");
+  std::string consent_until, consent_then;
+  consent_cmd->add_option("--until", consent_until,
+                          "For sealed: the day it opens, YYYY-MM-DD (UTC); it opens by itself");
+  consent_cmd->add_option("--then", consent_then,
+                          "For sealed: the level it opens to (public, research, restricted)");
 
   auto* verify = app.add_subcommand(
       "verify", "Re-hash every blob, check every manifest and leaf, recompute the log");
@@ -791,8 +796,15 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     const char* user = getenv("USER");
+    std::optional<archive::Archive::Seal> seal;
+    if (*level == meta::Consent::kSealed || !consent_until.empty() || !consent_then.empty()) {
+      auto then = meta::ParseConsent(consent_then);
+      if (!then.ok()) return Usage("a seal needs --until YYYY-MM-DD and --then LEVEL");
+      seal = archive::Archive::Seal{consent_until, *then};
+    }
     auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason,
-                                 std::string("cli:") + (user && *user ? user : "unknown"));
+                                 std::string("cli:") + (user && *user ? user : "unknown"),
+                                 seal ? &*seal : nullptr);
     if (!c.ok()) return Fail(c.status());
     if (consent_json) {
       Json out = {{"id", consent_id}, {"consent", consent_level}, {"changed", c->has_value()}};

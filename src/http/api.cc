@@ -769,15 +769,26 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         auto to = meta::ParseConsent(level);
         if (level.empty() || !to.ok()) {
           return Problem(res, 400, "bad-request", "Bad Request",
-                         "the body's \"consent\" must be public, research or restricted");
+                         "the body's \"consent\" must be public, research, restricted or sealed");
+        }
+        // A seal: the day it opens and the level it opens to.
+        std::optional<archive::Archive::Seal> seal;
+        if (*to == meta::Consent::kSealed || body.contains("until") || body.contains("then")) {
+          auto then = meta::ParseConsent(StringMember(body, "then"));
+          if (!then.ok()) {
+            return Problem(res, 400, "bad-request", "Bad Request",
+                           "a seal needs \"until\" (YYYY-MM-DD) and \"then\" (public, research "
+                           "or restricted)");
+          }
+          seal = archive::Archive::Seal{StringMember(body, "until"), *then};
         }
         if (reason.empty()) {
           return Problem(res, 400, "bad-request", "Bad Request",
                          "the body has no \"reason\": say why the consent changes (it stays in the "
                          "archive, never in the log)");
         }
-        auto changed =
-            (*c.a)->ChangeConsent(req.matches[1], *to, reason, "token:" + c.subject.token_id);
+        auto changed = (*c.a)->ChangeConsent(
+            req.matches[1], *to, reason, "token:" + c.subject.token_id, seal ? &*seal : nullptr);
         if (!changed.ok()) return ProblemFor(res, changed.status());
         Json out = {{"record", std::string(req.matches[1])},
                     {"consent", level},

@@ -180,16 +180,21 @@ class LogFastPath {
 }  // namespace
 
 Result<ArchivePool::Lease> ArchivePool::Acquire() {
+  std::unique_ptr<archive::Archive> a;
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!free_.empty()) {
-      auto a = std::move(free_.back());
+      a = std::move(free_.back());
       free_.pop_back();
-      return Lease(this, std::move(a));
     }
   }
-  ASSIGN_OR_RETURN(auto a, archive::Archive::Open(env_, dir_));
-  if (search_cache_) a->ShareSearchCache(search_cache_);
+  if (!a) {
+    ASSIGN_OR_RETURN(a, archive::Archive::Open(env_, dir_));
+    if (search_cache_) a->ShareSearchCache(search_cache_);
+  }
+  // A seal opens on its day by itself, before anything is answered. Should that fail (a
+  // server that may not write), the record stays sealed: the safe side.
+  (void)a->OpenDueSeals();
   return Lease(this, std::move(a));
 }
 

@@ -248,7 +248,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
       int n = 0;
       for (const auto& b : v.blobs) {
         if (b.role != "page") continue;
-        view.media["page-" + std::to_string(++n)] = MediaFile{b.sha256, b.size, "image/jpeg", "image"};
+        view.media["page-" + std::to_string(++n)] =
+            MediaFile{b.sha256, b.size, "image/jpeg", "image"};
       }
     }
     for (const auto& [name, f] : view.media) {

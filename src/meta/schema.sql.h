@@ -149,6 +149,12 @@ CREATE TABLE tokens (
 ALTER TABLE consent_changes ADD COLUMN changed_by TEXT;
 CREATE INDEX consent_changes_record ON consent_changes(record_id, leaf_index);
 )sql",
+    // 7: what a sealed record opens to on its day (`attest consent ID sealed --until --then`).
+    R"sql(
+ALTER TABLE records ADD COLUMN sealed_then TEXT
+  CHECK (sealed_then IS NULL OR sealed_then IN ('public','research','restricted'));
+CREATE INDEX records_sealed ON records(consent, sealed_until);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -227,21 +227,19 @@ class SqliteStore : public Store {
   }
 
   Result<std::optional<ConsentChange>> ChangeConsent(
-      const std::string& record_id, Consent to, const std::string& reason, const std::string& by,
-      const std::string& at,
+      ConsentChange c, const std::string& at,
       const std::function<Result<std::string>(int, const std::string&)>& leaf_for) override {
     ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
-    ConsentChange c;
-    c.record_id = record_id;
-    c.to = to;
-    c.reason = reason;
-    c.by = by;
+    const std::string record_id = c.record_id;
+    const Consent to = c.to;
     c.at = at;
     int version = 0;
     std::string manifest_sha256;
+    std::string until_now;
     {
       ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT r.consent, r.withdrawn_at IS NOT NULL, "
-                                            "v.version, v.manifest_sha256 FROM records r "
+                                            "v.version, v.manifest_sha256, "
+                                            "COALESCE(r.sealed_until, '') FROM records r "
                                             "JOIN versions v ON v.record_id = r.id WHERE r.id = ? "
                                             "ORDER BY v.version DESC LIMIT 1"));
       s.Bind(1, record_id);
@@ -254,26 +252,58 @@ class SqliteStore : public Store {
       ASSIGN_OR_RETURN(c.from, ParseConsent(s.Text(0)));
       version = static_cast<int>(s.Int(2));
       manifest_sha256 = s.Text(3);
+      until_now = s.Text(4);
     }
-    if (c.from == to) return std::optional<ConsentChange>();
+    if (c.from == to && (to != Consent::kSealed || c.until == until_now)) {
+      return std::optional<ConsentChange>();
+    }
     ASSIGN_OR_RETURN(c.leaf_index, LeafCount());
     ASSIGN_OR_RETURN(std::string leaf, leaf_for(version, manifest_sha256));
     RETURN_IF_ERROR(SequenceLeaf(c.leaf_index, leaf));
-    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET consent = ? WHERE id = ?"));
-    RETURN_IF_ERROR(u.Bind(1, std::string(ConsentName(to))).Bind(2, record_id).Run());
+    bool seal = to == Consent::kSealed;
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET consent = ?, sealed_until = ?, "
+                                          "sealed_then = ? WHERE id = ?"));
+    u.Bind(1, std::string(ConsentName(to)));
+    if (seal) {
+      u.Bind(2, c.until).Bind(3, std::string(ConsentName(c.then)));
+    } else {
+      u.BindNull(2).BindNull(3);
+    }
+    RETURN_IF_ERROR(u.Bind(4, record_id).Run());
     ASSIGN_OR_RETURN(Stmt i, db_->Prepare("INSERT INTO consent_changes(record_id, from_level, "
                                           "to_level, reason, at, leaf_index, changed_by) "
                                           "VALUES (?, ?, ?, ?, ?, ?, ?)"));
     RETURN_IF_ERROR(i.Bind(1, record_id)
                         .Bind(2, std::string(ConsentName(c.from)))
                         .Bind(3, std::string(ConsentName(to)))
-                        .Bind(4, reason)
+                        .Bind(4, c.reason)
                         .Bind(5, at)
                         .Bind(6, static_cast<int64_t>(c.leaf_index))
-                        .Bind(7, by)
+                        .Bind(7, c.by)
                         .Run());
     RETURN_IF_ERROR(txn->Commit());
     return std::optional<ConsentChange>(std::move(c));
+  }
+
+  Result<std::vector<ConsentChange>> DueSeals(const std::string& today) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, sealed_until, COALESCE(sealed_then, "
+                                          "'restricted') FROM records WHERE consent = 'sealed' "
+                                          "AND sealed_until IS NOT NULL AND sealed_until <= ? "
+                                          "AND withdrawn_at IS NULL ORDER BY sealed_until, id"));
+    s.Bind(1, today);
+    std::vector<ConsentChange> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ConsentChange c;
+      c.record_id = s.Text(0);
+      c.from = Consent::kSealed;
+      c.until = s.Text(1);
+      ASSIGN_OR_RETURN(c.then, ParseConsent(s.Text(2)));
+      c.to = c.then;
+      out.push_back(std::move(c));
+    }
+    return out;
   }
 
   Result<std::vector<ConsentChange>> ConsentChanges(const std::string& record_id,

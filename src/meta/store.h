@@ -229,6 +229,9 @@ struct ConsentChange {
   std::string record_id;
   Consent from = Consent::kRestricted;
   Consent to = Consent::kRestricted;
+  // For a seal: the day it opens (YYYY-MM-DD, UTC) and the level it opens to.
+  std::string until;
+  Consent then = Consent::kRestricted;
   std::string reason;  // private
   std::string by;      // "cli:USER" or "token:ID"
   std::string at;
@@ -255,11 +258,14 @@ class Store {
   // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
   // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at
   // that level already (nullopt). kConflict for a withdrawn record.
+  // `change` names the record, the level (and for a seal, until and then), reason and by;
+  // its from, at and leaf_index are filled in.
   virtual Result<std::optional<ConsentChange>> ChangeConsent(
-      const std::string& record_id, Consent to, const std::string& reason, const std::string& by,
-      const std::string& at,
+      ConsentChange change, const std::string& at,
       const std::function<Result<std::string>(int version, const std::string& manifest_sha256)>&
           leaf_for) = 0;
+  // Sealed records whose day has come (until <= `today`, YYYY-MM-DD): id, then-level, until.
+  virtual Result<std::vector<ConsentChange>> DueSeals(const std::string& today) = 0;
   // The consent changes whose leaves come after `after_leaf` (-1: all), of one record (or of
   // every record if `record_id` is empty), in log order.
   virtual Result<std::vector<ConsentChange>> ConsentChanges(const std::string& record_id,
