@@ -48,9 +48,7 @@ bool IsApi(const std::string& path) {
 void ETagAndConditional(const httplib::Request& req, httplib::Response& res) {
   if (req.method != "GET" && req.method != "HEAD") return;
   if (res.status != 200 || res.body.empty() || res.content_provider_) return;
-  if (!res.has_header("ETag")) {
-    res.set_header("ETag", "\"" + ToHex(Sha256(res.body)).substr(0, 32) + "\"");
-  }
+  if (!res.has_header("ETag")) res.set_header("ETag", BodyETag(res.body));
   if (IfNoneMatch(req, res.get_header_value("ETag"))) {
     res.status = 304;
     res.body.clear();
@@ -77,17 +75,8 @@ class LogFastPath {
     if (version != "HTTP/1.1") return false;  // 1.0 and others: the pool
     if (target.rfind("/log/", 0) != 0 || target.size() > 220) return false;
     std::string_view rel = target.substr(5);
+    if (!IsLogPath(rel)) return false;
     bool checkpoint = rel == "checkpoint";
-    if (!checkpoint) {
-      if (rel.rfind("tile/", 0) != 0 || rel.size() == 5) return false;
-      for (char c : rel.substr(5)) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '/'))
-          return false;
-      }
-      if (rel.find("..") != std::string_view::npos || rel.find("//") != std::string_view::npos) {
-        return false;
-      }
-    }
     // Headers: no body, and what the answer depends on.
     std::string inm;
     size_t pos = line_end + 2;
@@ -117,14 +106,10 @@ class LogFastPath {
     bool not_modified = !inm.empty() && (inm == etag || inm == "W/" + etag || inm == "*");
     out->reserve(1024 + f->bytes.size());
     *out = not_modified ? "HTTP/1.1 304 Not Modified\r\n" : "HTTP/1.1 200 OK\r\n";
-    *out += checkpoint
-                ? "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-cache\r\n"
-                : "Content-Type: application/octet-stream\r\nAccess-Control-Allow-Origin: *\r\n";
-    if (!checkpoint) {
-      *out += rel.find(".p/") == std::string_view::npos
-                  ? "Cache-Control: public, max-age=31536000, immutable\r\n"
-                  : "Cache-Control: public, max-age=60\r\n";
-    }
+    LogAnswer answer = LogAnswerFor(rel);
+    *out += std::string("Content-Type: ") + answer.content_type +
+            "\r\nCache-Control: " + answer.cache_control + "\r\n";
+    if (answer.any_origin) *out += "Access-Control-Allow-Origin: *\r\n";
     *out += "ETag: " + etag + "\r\n";
     *out += headers_;
     if (*close) *out += "Connection: close\r\n";
@@ -155,7 +140,7 @@ class LogFastPath {
     auto data = site_->env->ReadFile(JoinPath(JoinPath(site_->dir, "log"), rel));
     if (!data.ok()) return nullptr;
     File f{std::move(*data), ""};
-    f.etag = "\"" + ToHex(Sha256(f.bytes)).substr(0, 32) + "\"";
+    f.etag = BodyETag(f.bytes);
     if (immutable && cache_bytes_ + f.bytes.size() <= kCacheBytes) {
       cache_bytes_ += f.bytes.size();
       return &cache_.emplace(rel, std::move(f)).first->second;
@@ -253,6 +238,26 @@ void ProblemFor(httplib::Response& res, const Status& st) {
       return Problem(res, 500, "internal", "Internal Server Error",
                      "the archive could not answer this request");
   }
+}
+
+std::string BodyETag(std::string_view body) {
+  return "\"" + ToHex(Sha256(body)).substr(0, 32) + "\"";
+}
+
+bool IsLogPath(std::string_view rel) {
+  if (rel == "checkpoint") return true;
+  if (rel.rfind("tile/", 0) != 0 || rel.size() == 5 || rel.size() > 205) return false;
+  for (char c : rel.substr(5)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '/')) return false;
+  }
+  return rel.find("..") == std::string_view::npos && rel.find("//") == std::string_view::npos;
+}
+
+LogAnswer LogAnswerFor(std::string_view rel) {
+  if (rel == "checkpoint") return {"text/plain; charset=utf-8", "no-cache", false};
+  bool partial = rel.find(".p/") != std::string_view::npos;
+  return {"application/octet-stream",
+          partial ? "public, max-age=60" : "public, max-age=31536000, immutable", true};
 }
 
 bool IfNoneMatch(const httplib::Request& req, const std::string& etag) {

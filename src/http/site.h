@@ -86,6 +86,20 @@ Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::R
 // True if the request's If-None-Match names `etag` (a quoted entity tag).
 bool IfNoneMatch(const httplib::Request& req, const std::string& etag);
 
+// The entity tag of a body: the first 128 bits of its SHA-256, quoted.
+std::string BodyETag(std::string_view body);
+
+// The log's files under /log/ (C2SP tlog-tiles paths), served alike by the API route and the
+// gate's fast path: whether `rel` (the path after /log/) is one (the checkpoint, or a tile
+// path of [0-9a-z./] without ".." or "//"), and how its answer is labelled.
+bool IsLogPath(std::string_view rel);
+struct LogAnswer {
+  const char* content_type;
+  const char* cache_control;  // full tiles never change; partial ones and the checkpoint do
+  bool any_origin;            // tiles: mirrors and verifiers anywhere may fetch them
+};
+LogAnswer LogAnswerFor(std::string_view rel);
+
 // True if `s` is valid UTF-8 without NUL or other C0 controls but tab, CR and LF.
 bool IsCleanUtf8(std::string_view s);
 

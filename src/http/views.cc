@@ -317,10 +317,9 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();
   }
-  ASSIGN_OR_RETURN(auto all, a->store()->RecordSegments(record_id));
-  for (const auto& s : all) {
-    if (s.segment.id != segment_id) continue;
-    if (!Decide(subject, Action::kRead, s.effective)) break;
+  const meta::SegmentState& s = found[0];  // its effective consent: record's and segment's
+  if (!Decide(subject, Action::kRead, s.effective)) return Status::NotFound("no such segment");
+  {
     Json j = {{"id", s.segment.id},
               {"record", record_id},
               {"version", s.segment.version},
@@ -342,7 +341,6 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     }
     return j;
   }
-  return Status::NotFound("no such segment");
 }
 
 Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
