@@ -358,6 +358,7 @@ Server::~Server() = default;
 
 Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir,
                                                ServeOptions options) {
+  search::LexicalIndex::PrepareForThreads();  // before the request threads search at once
   ASSIGN_OR_RETURN(Renderer renderer, Renderer::Load());
   GateOptions gate;
   gate.host = options.host;

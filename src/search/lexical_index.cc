@@ -548,6 +548,11 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
   return idx;
 }
 
+void LexicalIndex::PrepareForThreads() {
+  (void)text::Tokenize("é a");
+  (void)text::NameKey("a");
+}
+
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::string& dir) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
   try {

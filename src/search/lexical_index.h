@@ -115,6 +115,9 @@ class LexicalIndex {
  public:
   // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
   static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir);
+  // Sets up what analysis shares between threads (ICU's data) once, before threads that each
+  // open a reader search at the same time (a server's request threads).
+  static void PrepareForThreads();
   // Opens an existing index for searching only (any number of readers, beside a writer).
   static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
