@@ -838,7 +838,13 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::str
 }
 
 Status Archive::OpenDueSeals() {
-  ASSIGN_OR_RETURN(auto due, store_->DueSeals(Now(env_).substr(0, 10)));
+  // A seal is always set to open on a later day than the one it is set on, so once a day has
+  // been found with nothing due, nothing can come due until the next day: the server asks
+  // before every request, and this keeps that to one query a day.
+  std::string today = Now(env_).substr(0, 10);
+  if (today == no_seals_due_on_) return Status::Ok();
+  ASSIGN_OR_RETURN(auto due, store_->DueSeals(today));
+  if (due.empty()) no_seals_due_on_ = today;
   for (const auto& s : due) {
     // Another process may open it at the same moment: the second change finds the level set
     // and does nothing.

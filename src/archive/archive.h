@@ -268,6 +268,7 @@ class Archive {
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
   std::shared_ptr<search::ResultCache> search_cache_;
+  std::string no_seals_due_on_;  // a day (YYYY-MM-DD) OpenDueSeals found nothing due on
 };
 
 struct ProofCheck {

@@ -535,17 +535,13 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!r.ok()) return ProblemFor(res, r.status());
     Json found = archive::SearchResultsToJson(*r);
     std::map<std::string, Json> by_witness;
-    std::vector<std::string> witness_ids;
-    for (const auto& rec : r->records) witness_ids.push_back(rec.witness_id);
-    auto witnesses = (*c.a)->store()->GetWitnesses(witness_ids);
-    if (!witnesses.ok()) return ProblemFor(res, witnesses.status());
+    auto communities = WitnessCommunities(c.a->get(), *r);
+    if (!communities.ok()) return ProblemFor(res, communities.status());
     for (const auto& rec : found["records"]) {
       std::string w = rec["witness"];
       if (!by_witness.count(w)) {
-        auto known = witnesses->find(w);
-        by_witness[w] = {{"witness", w},
-                         {"community", known == witnesses->end() ? "" : known->second.community},
-                         {"records", Json::array()}};
+        by_witness[w] = {
+            {"witness", w}, {"community", (*communities)[w]}, {"records", Json::array()}};
       }
       by_witness[w]["records"].push_back(rec);
     }

@@ -623,14 +623,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     // One column per language (or, with by=community, per community); in each, one account
     // per witness (their best passages), with the community they speak from.
     bool by_community = Param(req, "by") == "community";
-    std::vector<std::string> witness_ids;
-    for (const auto& rec : found->records) witness_ids.push_back(rec.witness_id);
-    auto witnesses = (*a)->store()->GetWitnesses(witness_ids);
-    if (!witnesses.ok()) return pc.Error(res, a->get(), 500);
-    auto community_of = [&](const std::string& w) {
-      auto it = witnesses->find(w);
-      return it == witnesses->end() ? std::string() : it->second.community;
-    };
+    auto communities = WitnessCommunities(a->get(), *found);
+    if (!communities.ok()) return pc.Error(res, a->get(), 500);
+    auto community_of = [&](const std::string& w) { return (*communities)[w]; };
     std::map<std::string, std::map<std::string, Json>> by_column;
     std::map<std::string, std::vector<std::string>> order;
     for (const auto& rec : found->records) {

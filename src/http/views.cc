@@ -14,9 +14,10 @@ using access::Decide;
 // The members of a record's free metadata that are shown with it (ShownMeta).
 constexpr const char* kShownMeta[] = {"title", "description", "note"};
 
-Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256) {
+// The first `max` bytes of a blob (all of it if shorter).
+Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256, size_t max = 4096) {
   ASSIGN_OR_RETURN(auto f, a->blobs()->Open(sha256));
-  std::string head(4096, '\0');
+  std::string head(max, '\0');
   size_t got = 0;
   while (got < head.size()) {
     ASSIGN_OR_RETURN(size_t n, f->Read(head.size() - got, head.data() + got));
@@ -388,6 +389,19 @@ std::string Citation(const RecordView& view, const std::string& origin, int64_t 
   return s;
 }
 
+Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,
+                                                              const search::Results& found) {
+  std::vector<std::string> ids;
+  for (const auto& rec : found.records) ids.push_back(rec.witness_id);
+  ASSIGN_OR_RETURN(auto witnesses, a->store()->GetWitnesses(ids));
+  std::map<std::string, std::string> out;
+  for (const auto& id : ids) {
+    auto it = witnesses.find(id);
+    out[id] = it == witnesses.end() ? "" : it->second.community;
+  }
+  return out;
+}
+
 std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
     archive::Archive* a, const access::Subject& subject, const RecordView& view,
     const std::string& q) {
@@ -426,15 +440,8 @@ Result<std::map<int, PageBoxes>> OcrBoxes(archive::Archive* a, const RecordView&
     }
   }
   if (!ocr || ocr->size > (64u << 20)) return out;
-  ASSIGN_OR_RETURN(auto f, a->blobs()->Open(ocr->sha256));
-  std::string bytes(ocr->size, '\0');
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ASSIGN_OR_RETURN(size_t n, f->Read(bytes.size() - got, bytes.data() + got));
-    if (n == 0) break;
-    got += n;
-  }
-  Json doc = Json::parse(bytes.substr(0, got), nullptr, false);
+  ASSIGN_OR_RETURN(std::string bytes, ReadHead(a, ocr->sha256, ocr->size));
+  Json doc = Json::parse(bytes, nullptr, false);
   if (!doc.is_object() || !doc.contains("pages") || !doc["pages"].is_array()) {
     return Status::Corruption("the OCR word boxes of record " + view.record.id +
                               " are not readable");

@@ -59,6 +59,11 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
 // One segment with its record, if the subject may read both.
 Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id);
 
+// The community each witness of `found` speaks from (`attest witness`), by witness id; ""
+// where none is given.
+Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,
+                                                              const search::Results& found);
+
 // Where the words of query `q` are in a record's text as the caller may read it: code-point
 // ranges in the text version's text, by segment id. Found by the search itself (the same
 // analysis: spellings, stems, prefixes, names across scripts), so a record opened from a

@@ -335,7 +335,6 @@ class FacetColumn {
     state_ = state;
     built_ = true;
   }
-  void Invalidate() { built_ = false; }
 
   // The value of segment `docid`, or kNone.
   uint32_t At(Xapian::docid docid) const { return docid < of_doc_.size() ? of_doc_[docid] : kNone; }
@@ -537,10 +536,7 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
     return Status::Corruption("search index " + dir + " cannot be opened (" + e.get_msg() +
                               "); it can be rebuilt from the database");
   }
-  // ICU sets up its data lazily on first use; do that here, once, before the lanes use it
-  // from two threads at a time.
-  (void)text::Tokenize("é a");
-  (void)text::NameKey("a");
+  PrepareForThreads();  // before the lanes analyse from two threads at a time
   for (auto& lane : idx->rep_->lanes) {
     Lane* l = lane.get();
     l->thread = std::thread([l] { l->Run(); });
@@ -549,6 +545,7 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
 }
 
 void LexicalIndex::PrepareForThreads() {
+  // ICU sets up its data lazily on first use: here, once.
   (void)text::Tokenize("é a");
   (void)text::NameKey("a");
 }
