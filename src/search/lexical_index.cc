@@ -63,6 +63,7 @@ constexpr int kMaxSampleBits = 8;  // the sparsest sample: 1 segment in 256
 std::atomic<uint64_t> one_pass_limit{50000};
 uint64_t OnePassLimit() { return one_pass_limit.load(std::memory_order_relaxed); }
 
+
 // The sample bits of a segment: how many low bits of a mix of its id are zero (at most
 // kMaxSampleBits). splitmix64's finaliser, so neighbouring ids fall apart.
 int SampleBits(uint64_t segment_id) {
@@ -152,35 +153,47 @@ struct Analysis {
     return name_keys.emplace(surface, text::NameKey(surface)).first->second;
   }
 
-  // The index terms of one word of a text in `lang` (stems with their prefix), kept across
-  // searches: the words of the hits shown repeat, and analysing is the costly part. The
-  // reference holds until TrimCache.
+  // One word of a text in some language, as hits meet it: its index terms (stems with their
+  // prefix), kept across searches (the words of the hits shown repeat, and analysing is the
+  // costly part), and whether the search stamped `stamp` matched it.
   struct WordTerm {
     std::string term;
     bool stem = false;
   };
-  const std::vector<WordTerm>& TermsOf(text::Lang lang, std::string_view surface) {
-    std::string key(1, static_cast<char>(lang));
-    key += surface;
-    auto it = word_terms.find(key);
-    if (it != word_terms.end()) return it->second;
+  struct Word {
+    std::vector<WordTerm> terms;
+    uint64_t stamp = 0;
+    bool matched = false;
+  };
+  // The word `surface` of a text in `lang`; the reference holds until TrimCache.
+  Word& WordOf(text::Lang lang, std::string_view surface) {
+    auto& words = words_by_lang[static_cast<size_t>(lang)];
+    auto it = words.find(surface);
+    if (it != words.end()) return it->second;
     text::Token token;
     token.surface = std::string(surface);
     token.norm = text::NormalizeFold(surface);
     token.end = static_cast<uint32_t>(surface.size());
-    std::vector<WordTerm> terms;
+    Word word;
     for (text::Term& t : For(lang)->AnalyzeToken(token)) {
       bool stem = t.kind == text::TermKind::kStem;
-      terms.push_back({stem ? kStem + t.text : std::move(t.text), stem});
+      word.terms.push_back({stem ? kStem + t.text : std::move(t.text), stem});
     }
-    return word_terms.emplace(std::move(key), std::move(terms)).first->second;
+    return words.emplace(std::move(token.surface), std::move(word)).first->second;
   }
 
   void TrimCache() {
     if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
-    if (word_terms.size() >= kNameKeyCacheSize) word_terms.clear();
+    for (auto& words : words_by_lang) {
+      if (words.size() >= kNameKeyCacheSize / 4) words.clear();
+    }
   }
-  std::unordered_map<std::string, std::vector<WordTerm>> word_terms;  // lang byte + spelling
+  struct ViewHash {  // looks a std::string key up by a string_view
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::array<std::unordered_map<std::string, Word, ViewHash, std::equal_to<>>, 5> words_by_lang;
+  uint64_t searches = 0;  // stamps Word::matched
 
   // A query word's spellings under every analyser, and (with `stems`) its stems as index
   // terms.
@@ -500,7 +513,8 @@ class FacetColumn {
   size_t records() const { return records_.size(); }
   // The document of segment `docid` (which has a value), from the database that holds it.
   Xapian::Document Document(Xapian::docid docid) const {
-    return dbs_[db_of_[docid]]->get_document(docid);
+    // Known to be there (it has a value): not looked up again before its data is read.
+    return dbs_[db_of_[docid]]->get_document(docid, Xapian::DOC_ASSUME_VALID);
   }
 
  private:
@@ -1206,19 +1220,17 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
 
   Xapian::Database db = rep_->Visible(request.role);
   Results out;
-  std::unordered_map<std::string, bool> marked_words;  // "lang\x1fsurface": a matched word?
   const bool name_keys_matched = std::any_of(
       matched_terms.begin(), matched_terms.end(),
       [](const std::string& t) { return t.compare(0, sizeof kNameKey - 1, kNameKey) == 0; });
-  // Whether a word of a text in `lang` (its tag `tag`) is one the query matched. Decided once a
-  // query for each word and language (the words of a page's snippets repeat).
-  auto matched = [&](const std::string& tag, text::Lang lang, std::string_view surface) {
-    std::string memo_key = tag + '\x1f';
-    memo_key += surface;
-    auto memo = marked_words.find(memo_key);
-    if (memo != marked_words.end()) return memo->second;
+  // Whether a word of a text in `lang` is one the query matched: decided once a search for
+  // each word and language (the words of a page's snippets repeat).
+  const uint64_t stamp = ++rep_->an.searches;
+  auto matched = [&](text::Lang lang, std::string_view surface) {
+    Analysis::Word& word = rep_->an.WordOf(lang, surface);
+    if (word.stamp == stamp) return word.matched;
     bool hit = false;
-    for (const auto& t : rep_->an.TermsOf(lang, surface)) {
+    for (const auto& t : word.terms) {
       hit = matched_terms.count(t.term) > 0 ||
             (!t.stem && name_keys_matched &&
              matched_terms.count(kNameKey + rep_->an.KeyOf(t.term)) > 0) ||
@@ -1227,7 +1239,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
             }));
       if (hit) break;
     }
-    marked_words.emplace(std::move(memo_key), hit);
+    word.stamp = stamp;
+    word.matched = hit;
     return hit;
   };
   // Adds the hit of one segment to `group` (and its witness and collection, the first time):
@@ -1252,8 +1265,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     text::Lang lang = text::LangFromTag(h.lang);
     std::vector<std::pair<uint32_t, uint32_t>> marks;
     for (const auto& [start, end] : d.words) {
-      if (matched(h.lang, lang, seg_text.substr(start, end - start)))
-        marks.emplace_back(start, end);
+      if (matched(lang, seg_text.substr(start, end - start))) marks.emplace_back(start, end);
     }
     uint32_t from = 0;
     if (seg_text.size() > kSnippetBytes && !marks.empty() && marks[0].first > 80) {
