@@ -310,7 +310,8 @@ int Main(int argc, char** argv) {
   std::string consent_id, consent_level, consent_reason;
   bool consent_json = false;
   consent_cmd->add_option("ID", consent_id, "Record id")->required();
-  consent_cmd->add_option("LEVEL", consent_level, "public, research, restricted or sealed")->required();
+  consent_cmd->add_option("LEVEL", consent_level, "public, research, restricted or sealed")
+      ->required();
   consent_cmd->add_option("--reason", consent_reason, "Why (kept in the archive, never in the log)")
       ->required();
   consent_cmd->add_flag("--json", consent_json, "Print JSON");

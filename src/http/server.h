@@ -17,7 +17,7 @@ namespace attest::http {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;   // 0: any free port
+  int port = 8080;  // 0: any free port
   // Requests answered at once; 0: four per core, at least 8. Searching is CPU-bound: many
   // more threads than cores only share the cores, and each request waits longer.
   int threads = 0;

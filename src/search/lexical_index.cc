@@ -63,7 +63,6 @@ constexpr int kMaxSampleBits = 8;  // the sparsest sample: 1 segment in 256
 std::atomic<uint64_t> one_pass_limit{50000};
 uint64_t OnePassLimit() { return one_pass_limit.load(std::memory_order_relaxed); }
 
-
 // The sample bits of a segment: how many low bits of a mix of its id are zero (at most
 // kMaxSampleBits). splitmix64's finaliser, so neighbouring ids fall apart.
 int SampleBits(uint64_t segment_id) {
