@@ -610,7 +610,8 @@ int main(int argc, char** argv) {
           " with results; top 10" +
           (e.name == "attest"
                ? " records (best 3 segments each) with snippets and character "
-                 "offsets, totals and facets (exact up to 2,000 matches, then from a sample)"
+                 "offsets, totals and facets (exact when at most 50,000 segments hold the words; "
+                 "beyond, exact up to 2,000 matches, then from a sample)"
                : " segments");
       Row("search_" + std::string(s.name) + "_p50_" + e.name, p[0], "ms",
           e.name == "attest" ? s.target : "", note);

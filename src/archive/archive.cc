@@ -23,7 +23,7 @@ constexpr char kMarker[] = "ATTEST";
 constexpr char kMarkerText[] = "attest archive 1\n";
 constexpr uint64_t kBatch = 65536;
 // The layout of ARCHIVE/index/lexical (doc/search.md); an index of another is rebuilt.
-constexpr char kIndexFormat[] = "4";
+constexpr const char* kIndexFormat = search::LexicalIndex::kLayout;
 
 std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
 
@@ -1148,38 +1148,48 @@ Json RecordToJson(const meta::Record& r) {
 }
 
 Json SearchResultsToJson(const search::Results& r) {
+  // Built by moving each part into place: a search page is built for every request.
   Json records = Json::array();
   for (const auto& g : r.records) {
     Json hits = Json::array();
     for (const auto& h : g.hits) {
       Json marks = Json::array(), chars = Json::array();
-      for (const auto& [s, e] : h.highlights) marks.push_back({s, e});
-      for (const auto& [s, e] : h.char_ranges) chars.push_back({s, e});
-      Json j = {{"segment", h.segment_id}, {"version", h.version}, {"lang", h.lang},
-                {"snippet", h.snippet},    {"highlights", marks},  {"chars", chars}};
+      for (const auto& [s, e] : h.highlights) marks.push_back(Json::array({s, e}));
+      for (const auto& [s, e] : h.char_ranges) chars.push_back(Json::array({s, e}));
+      Json j = Json::object();
+      j["segment"] = h.segment_id;
+      j["version"] = h.version;
+      j["lang"] = h.lang;
+      j["snippet"] = h.snippet;
+      j["highlights"] = std::move(marks);
+      j["chars"] = std::move(chars);
       if (h.start_ms >= 0) {
         j["start_ms"] = h.start_ms;
         j["end_ms"] = h.end_ms;
       }
       if (h.page >= 0) j["page"] = h.page;
-      hits.push_back(j);
+      hits.push_back(std::move(j));
     }
-    records.push_back({{"record", g.record_id},
-                       {"witness", g.witness_id},
-                       {"collection", g.collection_id},
-                       {"matching_segments", g.matching_segments},
-                       {"segments", hits}});
+    Json group = Json::object();
+    group["record"] = g.record_id;
+    group["witness"] = g.witness_id;
+    group["collection"] = g.collection_id;
+    group["matching_segments"] = g.matching_segments;
+    group["segments"] = std::move(hits);
+    records.push_back(std::move(group));
   }
-  Json out = {{"total_estimate", r.total_estimate},
-              {"records_estimate", r.records_estimate},
-              {"counts_exact", r.counts_exact},
-              {"facet_sample", r.facet_sample},
-              {"records", records},
-              {"facets",
-               {{"lang", r.lang_facets},
-                {"collection", r.collection_facets},
-                {"place", r.place_facets},
-                {"month", r.month_facets}}}};
+  Json facets = Json::object();
+  facets["lang"] = r.lang_facets;
+  facets["collection"] = r.collection_facets;
+  facets["place"] = r.place_facets;
+  facets["month"] = r.month_facets;
+  Json out = Json::object();
+  out["total_estimate"] = r.total_estimate;
+  out["records_estimate"] = r.records_estimate;
+  out["counts_exact"] = r.counts_exact;
+  out["facet_sample"] = r.facet_sample;
+  out["records"] = std::move(records);
+  out["facets"] = std::move(facets);
   if (!r.next_cursor.empty()) out["next_cursor"] = r.next_cursor;
   return out;
 }

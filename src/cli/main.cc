@@ -136,13 +136,15 @@ Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner,
-          bool access_log, int search_cache_mb = 64) {
+          bool access_log, int search_cache_mb = 64, int threads = 0) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
   if (search_cache_mb < 0 || search_cache_mb > 65536) {
     return Usage("--search-cache-mb must be 0 (none) to 65536");
   }
+  if (threads < 0 || threads > 1024) return Usage("--threads must be 0 (automatic) to 1024");
   opts->search_cache_bytes = static_cast<size_t>(search_cache_mb) << 20;
+  opts->threads = threads;
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -308,7 +310,8 @@ int Main(int argc, char** argv) {
   std::string consent_id, consent_level, consent_reason;
   bool consent_json = false;
   consent_cmd->add_option("ID", consent_id, "Record id")->required();
-  consent_cmd->add_option("LEVEL", consent_level, "public, research, restricted or sealed")->required();
+  consent_cmd->add_option("LEVEL", consent_level, "public, research, restricted or sealed")
+      ->required();
   consent_cmd->add_option("--reason", consent_reason, "Why (kept in the archive, never in the log)")
       ->required();
   consent_cmd->add_flag("--json", consent_json, "Print JSON");
@@ -448,6 +451,9 @@ int Main(int argc, char** argv) {
   int serve_cache_mb = 64;
   serve->add_option("--search-cache-mb", serve_cache_mb,
                     "Memory for pages of results kept for repeated searches (default 64; 0: none)");
+  int serve_threads = 0;
+  serve->add_option("--threads", serve_threads,
+                    "Requests answered at once (default 0: four per core, at least 8)");
 
   auto* demo = app.add_subcommand(
       "demo", "Build a sample archive (UDHR in four languages) and serve it on loopback");
@@ -1159,7 +1165,7 @@ int Main(int argc, char** argv) {
     auto a = open();  // fail early, with a clear message, if the archive cannot be opened
     if (!a.ok()) return Fail(a.status());
     a->reset();
-    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb);
+    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb, serve_threads);
   }
 
   if (*demo) {

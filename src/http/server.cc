@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -363,7 +364,9 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   GateOptions gate;
   gate.host = options.host;
   gate.port = options.port;
-  gate.threads = options.threads;
+  gate.threads = options.threads > 0
+                     ? options.threads
+                     : std::max(8, 4 * static_cast<int>(std::thread::hardware_concurrency()));
   gate.head_timeout_ms = options.read_timeout_s * 1000;
   gate.keep_alive_ms = options.keep_alive_s * 1000;
   gate.read_timeout_s = options.read_timeout_s;

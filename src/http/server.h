@@ -17,8 +17,10 @@ namespace attest::http {
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;   // 0: any free port
-  int threads = 16;  // requests served at once
+  int port = 8080;  // 0: any free port
+  // Requests answered at once; 0: four per core, at least 8. Searching is CPU-bound: many
+  // more threads than cores only share the cores, and each request waits longer.
+  int threads = 0;
   // Requests: headers must arrive within this many seconds of the connection; a body must
   // keep arriving; a keep-alive connection idle this long is closed.
   int read_timeout_s = 5;

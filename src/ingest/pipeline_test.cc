@@ -137,7 +137,7 @@ TEST_F(PipelineTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
   archive_.reset();
   archive_ = std::move(*Archive::Open(Env::Default(), dir_));
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>("4"));
+  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>(search::LexicalIndex::kLayout));
 }
 
 TEST_F(PipelineTest, AJobThatFailsOnPurposeIsRetriedOrFailedAndTheRestCompletes) {

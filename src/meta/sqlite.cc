@@ -25,7 +25,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create) {
   return db;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  for (auto& [sql, p] : prepared_) sqlite3_finalize(p.stmt);
+  sqlite3_close_v2(db_);
+}
 
 Status Db::Error(int rc, std::string_view context) {
   std::string msg = std::string(context) + " (" + path_ +
@@ -62,14 +65,33 @@ int64_t Db::LastInsertId() { return sqlite3_last_insert_rowid(db_); }
 int Db::Changes() { return sqlite3_changes(db_); }
 
 Result<Stmt> Db::Prepare(std::string_view sql) {
+  auto kept = prepared_.find(std::string(sql));
+  if (kept != prepared_.end() && !kept->second.in_use) {
+    kept->second.in_use = true;
+    return Stmt(this, kept->second.stmt, &kept->second.in_use);
+  }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return Error(rc, "cannot prepare a database statement");
-  return Stmt(this, stmt);
+  if (kept == prepared_.end() && prepared_.size() < kMaxPrepared) {
+    Prepared& p = prepared_[std::string(sql)];
+    p.stmt = stmt;
+    p.in_use = true;
+    return Stmt(this, stmt, &p.in_use);
+  }
+  return Stmt(this, stmt);  // the same SQL is in use (a statement inside another's loop)
 }
 
 Stmt::~Stmt() {
-  if (stmt_) sqlite3_finalize(stmt_);
+  if (!stmt_) return;
+  if (in_use_) {  // kept for the next Prepare: done and unbound, so it holds no read lock
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
 }
 
 Stmt& Stmt::Bind(int i, int64_t v) {

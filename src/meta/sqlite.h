@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -25,6 +26,8 @@ class Db {
   ~Db();
 
   Status Exec(std::string_view sql);
+  // A statement, kept prepared for the next Prepare of the same SQL once this one is done (a
+  // statement is compiled once per connection, not once per call).
   Result<Stmt> Prepare(std::string_view sql);
   const std::string& path() const { return path_; }
   // The rowid of the last row inserted, and the rows the last statement changed.
@@ -36,14 +39,22 @@ class Db {
 
  private:
   Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  static constexpr size_t kMaxPrepared = 256;
   sqlite3* db_;
   std::string path_;
+  std::unordered_map<std::string, Prepared> prepared_;  // by SQL text
 };
 
 class Stmt {
  public:
-  Stmt(Db* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  // `in_use`: the flag of the connection's kept statement this is, or null for one of its own.
+  Stmt(Db* db, sqlite3_stmt* stmt, bool* in_use = nullptr)
+      : db_(db), stmt_(stmt), in_use_(in_use) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), in_use_(o.in_use_) { o.stmt_ = nullptr; }
   Stmt(const Stmt&) = delete;
   ~Stmt();
 
@@ -67,6 +78,7 @@ class Stmt {
  private:
   Db* db_;
   sqlite3_stmt* stmt_;
+  bool* in_use_;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.

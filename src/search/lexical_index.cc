@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
@@ -17,7 +18,7 @@
 #include <unordered_set>
 
 #include "core/hash.h"
-#include "core/json.h"
+#include "core/json.h"  // IsValidUtf8, CodePoints
 #include "search/dates.h"
 #include "search/query.h"
 #include "search/result_cache.h"
@@ -57,6 +58,10 @@ constexpr size_t kLaneQueue = 256;  // segments waiting per lane
 // beyond, facets are counted over a sample of about half as many to this many matches.
 constexpr Xapian::doccount kExactCountsUpTo = 2000;
 constexpr int kMaxSampleBits = 8;  // the sparsest sample: 1 segment in 256
+// Queries whose words occur in at most this many segments (Xapian's bound before matching) are
+// ranked, grouped and counted in one pass over every match (doc/search.md, "Results").
+std::atomic<uint64_t> one_pass_limit{50000};
+uint64_t OnePassLimit() { return one_pass_limit.load(std::memory_order_relaxed); }
 
 // The sample bits of a segment: how many low bits of a mix of its id are zero (at most
 // kMaxSampleBits). splitmix64's finaliser, so neighbouring ids fall apart.
@@ -147,9 +152,47 @@ struct Analysis {
     return name_keys.emplace(surface, text::NameKey(surface)).first->second;
   }
 
+  // One word of a text in some language, as hits meet it: its index terms (stems with their
+  // prefix), kept across searches (the words of the hits shown repeat, and analysing is the
+  // costly part), and whether the search stamped `stamp` matched it.
+  struct WordTerm {
+    std::string term;
+    bool stem = false;
+  };
+  struct Word {
+    std::vector<WordTerm> terms;
+    uint64_t stamp = 0;
+    bool matched = false;
+  };
+  // The word `surface` of a text in `lang`; the reference holds until TrimCache.
+  Word& WordOf(text::Lang lang, std::string_view surface) {
+    auto& words = words_by_lang[static_cast<size_t>(lang)];
+    auto it = words.find(surface);
+    if (it != words.end()) return it->second;
+    text::Token token;
+    token.surface = std::string(surface);
+    token.norm = text::NormalizeFold(surface);
+    token.end = static_cast<uint32_t>(surface.size());
+    Word word;
+    for (text::Term& t : For(lang)->AnalyzeToken(token)) {
+      bool stem = t.kind == text::TermKind::kStem;
+      word.terms.push_back({stem ? kStem + t.text : std::move(t.text), stem});
+    }
+    return words.emplace(std::move(token.surface), std::move(word)).first->second;
+  }
+
   void TrimCache() {
     if (name_keys.size() >= kNameKeyCacheSize) name_keys.clear();
+    for (auto& words : words_by_lang) {
+      if (words.size() >= kNameKeyCacheSize / 4) words.clear();
+    }
   }
+  struct ViewHash {  // looks a std::string key up by a string_view
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::array<std::unordered_map<std::string, Word, ViewHash, std::equal_to<>>, 5> words_by_lang;
+  uint64_t searches = 0;  // stamps Word::matched
 
   // A query word's spellings under every analyser, and (with `stems`) its stems as index
   // terms.
@@ -180,6 +223,116 @@ struct Analysis {
                        [](const auto& a, const auto& b) { return a.size() > b.size(); });
     }
     return name_key_seqs;
+  }
+};
+
+// The data of a segment's document: what a hit shows, with the byte ranges of the text's words
+// (doc/format/search_index.md, "A segment's document").
+struct SegmentData {
+  static constexpr char kForm = 1;
+  int64_t segment = 0;
+  std::string_view record;
+  int64_t version = 0;
+  std::string_view lang;
+  int64_t start_ms = -1, end_ms = -1, page = -1, char_start = -1;
+  std::string_view witness, collection, level, text;
+  std::vector<std::pair<uint32_t, uint32_t>> words;  // byte ranges in `text`
+
+  // `words`: the analysed terms of s.text (a word's terms share its position and range).
+  static std::string Encode(const SegmentDoc& s, const std::vector<text::Term>& terms) {
+    std::string out(1, kForm);
+    auto put = [&](uint64_t v) {
+      while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+      }
+      out += static_cast<char>(v);
+    };
+    auto put_signed = [&](int64_t v) {
+      put((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+    };
+    auto put_string = [&](std::string_view v) {
+      put(v.size());
+      out += v;
+    };
+    put(static_cast<uint64_t>(s.segment_id));
+    put_string(s.record_id);
+    put(static_cast<uint64_t>(s.version));
+    put_string(s.lang);
+    for (int64_t v : {s.start_ms, s.end_ms, static_cast<int64_t>(s.page), s.char_start}) {
+      put_signed(v);
+    }
+    put_string(s.witness_id);
+    put_string(s.collection_id);
+    put_string(meta::ConsentName(s.consent));
+    put_string(s.text);
+    std::vector<std::pair<uint32_t, uint32_t>> words;
+    for (const text::Term& t : terms) {
+      if (words.empty() || t.start >= words.back().second) words.emplace_back(t.start, t.end);
+    }
+    put(words.size());
+    uint32_t last = 0;
+    for (const auto& [start, end] : words) {
+      put(start - last);
+      put(end - start);
+      last = end;
+    }
+    return out;
+  }
+
+  // Reads `data` (views into it); false if it is not this form or is cut short.
+  bool Decode(std::string_view data) {
+    size_t at = 0;
+    bool good = !data.empty() && data[at++] == kForm;
+    auto get = [&]() -> uint64_t {
+      uint64_t v = 0;
+      for (int shift = 0; good; shift += 7) {
+        if (at >= data.size() || shift > 63) {
+          good = false;
+          break;
+        }
+        auto b = static_cast<uint8_t>(data[at++]);
+        v |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (b < 0x80) break;
+      }
+      return v;
+    };
+    auto get_signed = [&]() -> int64_t {
+      uint64_t v = get();
+      return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+    };
+    auto get_string = [&]() -> std::string_view {
+      uint64_t n = get();
+      if (!good || n > data.size() - at) {
+        good = false;
+        return {};
+      }
+      at += n;
+      return data.substr(at - n, n);
+    };
+    segment = static_cast<int64_t>(get());
+    record = get_string();
+    version = static_cast<int64_t>(get());
+    lang = get_string();
+    start_ms = get_signed();
+    end_ms = get_signed();
+    page = get_signed();
+    char_start = get_signed();
+    witness = get_string();
+    collection = get_string();
+    level = get_string();
+    text = get_string();
+    uint64_t n = get();
+    words.clear();
+    uint64_t last = 0;
+    for (uint64_t i = 0; good && i < n; ++i) {
+      uint64_t start = last + get();
+      uint64_t end = start + get();
+      if (end > text.size()) good = false;
+      words.emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(end));
+      last = end;
+    }
+    return good && at == data.size();
   }
 };
 
@@ -309,11 +462,18 @@ class FacetColumn {
     values_.clear();
     fields_.clear();
     level_of_.clear();
-    std::unordered_map<std::string_view, uint32_t> ids;
+    record_of_.clear();
+    records_.clear();
+    dbs_.clear();
+    std::unordered_map<std::string_view, uint32_t> ids, record_ids;
     of_doc_.clear();
+    db_of_.clear();
     for (size_t level = 0; level < levels.size(); ++level) {  // the stricter last
       for (Xapian::Database* db : levels[level]) {
+        auto db_index = static_cast<uint8_t>(dbs_.size());
+        dbs_.push_back(db);
         of_doc_.resize(std::max<size_t>(of_doc_.size(), db->get_lastdocid() + 1), kNone);
+        db_of_.resize(of_doc_.size());
         for (auto v = db->valuestream_begin(kSlotFacets); v != db->valuestream_end(kSlotFacets);
              ++v) {
           std::string value = *v;
@@ -326,9 +486,13 @@ class FacetColumn {
             values_.push_back(std::move(value));
             fields_.emplace_back(values_.back());
             level_of_.push_back(LevelIndex(fields_.back().level()));
+            auto record = record_ids.emplace(fields_.back().record(), records_.size());
+            if (record.second) records_.push_back(fields_.back().record());
+            record_of_.push_back(record.first->second);
             ids.emplace(values_.back(), id);
           }
           of_doc_[v.get_docid()] = id;
+          db_of_[v.get_docid()] = db_index;
         }
       }
     }
@@ -342,6 +506,15 @@ class FacetColumn {
   // The index in kLevels of the level value `id` names (kLevels.size() if none).
   size_t LevelOf(uint32_t id) const { return level_of_[id]; }
   size_t size() const { return values_.size(); }
+  // Records, numbered from 0: the record of value `id`, and a record's id.
+  uint32_t RecordOf(uint32_t id) const { return record_of_[id]; }
+  std::string_view Record(uint32_t record) const { return records_[record]; }
+  size_t records() const { return records_.size(); }
+  // The document of segment `docid` (which has a value), from the database that holds it.
+  Xapian::Document Document(Xapian::docid docid) const {
+    // Known to be there (it has a value): not looked up again before its data is read.
+    return dbs_[db_of_[docid]]->get_document(docid, Xapian::DOC_ASSUME_VALID);
+  }
 
  private:
   static size_t LevelIndex(std::string_view name) {
@@ -357,6 +530,10 @@ class FacetColumn {
   std::deque<std::string> values_;  // a deque: fields_ views them in place
   std::vector<FacetFields> fields_;
   std::vector<size_t> level_of_;
+  std::vector<uint32_t> record_of_;        // by value id
+  std::vector<std::string_view> records_;  // views into values_
+  std::vector<Xapian::Database*> dbs_;     // every level's, the order of Refresh's arguments
+  std::vector<uint8_t> db_of_;             // by segment id: its database in dbs_
 };
 
 // A match spy that looks each match's facet value up in the column and counts (Count) only
@@ -367,15 +544,19 @@ class VisibleMatchSpy : public Xapian::MatchSpy {
  public:
   VisibleMatchSpy(const FacetColumn& column, size_t visible_levels)
       : column_(column), visible_levels_(visible_levels) {}
-  void operator()(const Xapian::Document& doc, double) final {
+  void operator()(const Xapian::Document& doc, double weight) final {
     ++seen;
-    uint32_t id = column_.At(doc.get_docid());
-    if (id != FacetColumn::kNone && column_.LevelOf(id) < visible_levels_) Count(id);
+    Xapian::docid docid = doc.get_docid();
+    uint32_t id = column_.At(docid);
+    if (id != FacetColumn::kNone && column_.LevelOf(id) < visible_levels_) {
+      Count(id, docid, weight);
+    }
   }
   uint64_t seen = 0;  // matches shown, whatever their level
 
  protected:
-  virtual void Count(uint32_t id) = 0;
+  // A match at a visible level: its value, segment id and weight.
+  virtual void Count(uint32_t id, Xapian::docid docid, double weight) = 0;
   const FacetColumn& column_;
 
  private:
@@ -391,7 +572,7 @@ class FacetSpy : public VisibleMatchSpy {
     seen = 0;
     std::fill(counts_.begin(), counts_.end(), 0);
   }
-  // The counts so far by facet, and the records seen.
+  // The counts so far by facet and by record.
   void Collect() {
     langs.clear();
     collections.clear();
@@ -404,16 +585,18 @@ class FacetSpy : public VisibleMatchSpy {
       const FacetFields& f = column_.Fields(id);
       langs[std::string(f.lang())] += n;
       collections[std::string(f.collection())] += n;
-      records.emplace(f.record());
+      records[std::string(f.record())] += n;
       places[std::string(f.place())] += n;
       months[std::string(f.month())] += n;
     }
   }
   std::map<std::string, uint64_t> langs, collections, places, months;
-  std::unordered_set<std::string> records;
+  std::unordered_map<std::string, uint64_t> records;  // matches by record
+
+ protected:
+  void Count(uint32_t id, Xapian::docid, double) override { ++counts_[id]; }
 
  private:
-  void Count(uint32_t id) override { ++counts_[id]; }
   std::vector<uint64_t> counts_;  // by value id
 };
 
@@ -429,8 +612,66 @@ class RecordCountSpy : public VisibleMatchSpy {
   }
 
  private:
-  void Count(uint32_t id) override { ++counts_[id]; }
+  void Count(uint32_t id, Xapian::docid, double) override { ++counts_[id]; }
   std::unordered_map<uint32_t, uint64_t> counts_;  // by value id
+};
+
+// A segment weighed by the match.
+struct Weighed {
+  double weight;
+  Xapian::docid segment;
+  // Xapian's order of relevance: heavier first, then the lower document id.
+  bool operator<(const Weighed& o) const {
+    return weight != o.weight ? weight > o.weight : segment < o.segment;
+  }
+};
+
+// Shown every match with its weight (a match run over all of them), counts the facets (as
+// FacetSpy does) and keeps each record's count of matches and its best `per_record` segments:
+// the ranking by record, its totals and facets and the page's hits in one pass.
+class RankingSpy : public FacetSpy {
+ public:
+  struct RecordBest {
+    uint32_t record = 0;
+    uint64_t matches = 0;
+    std::vector<Weighed> best;  // sorted, at most per_record
+  };
+  RankingSpy(const FacetColumn& column, size_t visible_levels, size_t per_record)
+      : FacetSpy(column, visible_levels),
+        per_record_(per_record),
+        slot_of_(column.records(), FacetColumn::kNone) {}
+  // The records with matches, best first (by their best segment).
+  std::vector<const RecordBest*> Ranked() const {
+    std::vector<const RecordBest*> out;
+    out.reserve(slots_.size());
+    for (const auto& r : slots_) out.push_back(&r);
+    std::sort(out.begin(), out.end(), [](const RecordBest* a, const RecordBest* b) {
+      return a->best.front() < b->best.front();
+    });
+    return out;
+  }
+  uint64_t counted = 0;  // matches at a visible level
+
+ private:
+  void Count(uint32_t id, Xapian::docid docid, double weight) override {
+    FacetSpy::Count(id, docid, weight);
+    ++counted;
+    uint32_t record = column_.RecordOf(id);
+    uint32_t& slot = slot_of_[record];
+    if (slot == FacetColumn::kNone) {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.push_back({record, 0, {}});
+    }
+    RecordBest& r = slots_[slot];
+    ++r.matches;
+    Weighed w{weight, docid};
+    if (r.best.size() == per_record_ && !(w < r.best.back())) return;
+    r.best.insert(std::upper_bound(r.best.begin(), r.best.end(), w), w);
+    if (r.best.size() > per_record_) r.best.pop_back();
+  }
+  size_t per_record_;
+  std::vector<uint32_t> slot_of_;  // by record number: its index in slots_
+  std::vector<RecordBest> slots_;
 };
 
 struct LexicalIndex::Internal {
@@ -505,6 +746,10 @@ struct LexicalIndex::Internal {
 };
 
 LexicalIndex::LexicalIndex() : rep_(new Internal) {}
+
+uint64_t LexicalIndex::SetOnePassLimitForTesting(uint64_t matches) {
+  return one_pass_limit.exchange(matches);
+}
 LexicalIndex::~LexicalIndex() = default;
 
 namespace {
@@ -613,7 +858,9 @@ Status Lane::Index(const SegmentDoc& s) {
     // Words: their spellings with positions (for phrases), stems without. Where consecutive
     // words spell a known name (SetNames; a place is one), their name keys too, so the name
     // is found in any script.
-    auto add_text = [&](const std::string& text, Xapian::termpos base, bool all_names) -> Status {
+    std::vector<text::Term> text_terms;  // of s.text, kept for the document's data
+    auto add_text = [&](const std::string& text, Xapian::termpos base, bool all_names,
+                        std::vector<text::Term>* kept) -> Status {
       ASSIGN_OR_RETURN(auto terms, analyzer->Analyze(text));
       std::vector<std::vector<const std::string*>> keys;  // by word: its spellings' keys
       for (const text::Term& t : terms) {
@@ -657,11 +904,12 @@ Status Lane::Index(const SegmentDoc& s) {
       for (size_t i = 0; i < keys.size(); ++i) {
         if (tagged[i]) add_keys(i);
       }
+      if (kept) *kept = std::move(terms);
       return Status::Ok();
     };
-    RETURN_IF_ERROR(add_text(s.text, 0, false));
+    RETURN_IF_ERROR(add_text(s.text, 0, false, &text_terms));
     for (const auto& place : s.places) {  // metadata words: searchable, never in a phrase
-      RETURN_IF_ERROR(add_text(place, last + kFieldGap, true));
+      RETURN_IF_ERROR(add_text(place, last + kFieldGap, true, nullptr));
       std::string key = PlaceKey(place);
       if (!key.empty() && key.size() < kMaxTermBytes) doc.add_boolean_term(kPlace + key);
     }
@@ -679,19 +927,7 @@ Status Lane::Index(const SegmentDoc& s) {
       doc.add_value(kSlotDateFrom, s.date_from);
       doc.add_value(kSlotDateTo, s.date_to.empty() ? s.date_from : s.date_to);
     }
-    Json data = {{"s", s.segment_id},
-                 {"r", s.record_id},
-                 {"v", s.version},
-                 {"l", s.lang},
-                 {"a", s.start_ms},
-                 {"b", s.end_ms},
-                 {"p", s.page},
-                 {"c", s.char_start},
-                 {"w", s.witness_id},
-                 {"o", s.collection_id},
-                 {"k", meta::ConsentName(s.consent)},
-                 {"t", s.text}};
-    doc.set_data(data.dump());
+    doc.set_data(SegmentData::Encode(s, text_terms));
     w[level]->replace_document(docid, doc);
     DeleteDoc(docid, level);  // it may have changed level
   }
@@ -983,195 +1219,230 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
 
   Xapian::Database db = rep_->Visible(request.role);
   Results out;
-  std::unordered_map<std::string, bool> marked_words;  // "lang\x1fsurface": a matched word?
-  // Marks the matched words of one segment and cuts its snippet.
-  auto make_hit = [&](const Xapian::MSetIterator& it) -> std::optional<Hit> {
-    Json d = Json::parse(it.get_document().get_data(), nullptr, false);
-    if (!d.is_object() || visible.count(StringMember(d, "k")) == 0) return std::nullopt;
+  const bool name_keys_matched = std::any_of(
+      matched_terms.begin(), matched_terms.end(),
+      [](const std::string& t) { return t.compare(0, sizeof kNameKey - 1, kNameKey) == 0; });
+  // Whether a word of a text in `lang` is one the query matched: decided once a search for
+  // each word and language (the words of a page's snippets repeat).
+  const uint64_t stamp = ++rep_->an.searches;
+  auto matched = [&](text::Lang lang, std::string_view surface) {
+    Analysis::Word& word = rep_->an.WordOf(lang, surface);
+    if (word.stamp == stamp) return word.matched;
+    bool hit = false;
+    for (const auto& t : word.terms) {
+      hit = matched_terms.count(t.term) > 0 ||
+            (!t.stem && name_keys_matched &&
+             matched_terms.count(kNameKey + rep_->an.KeyOf(t.term)) > 0) ||
+            (!t.stem && std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
+              return t.term.compare(0, p.size(), p) == 0;
+            }));
+      if (hit) break;
+    }
+    word.stamp = stamp;
+    word.matched = hit;
+    return hit;
+  };
+  // Adds the hit of one segment to `group` (and its witness and collection, the first time):
+  // its matched words marked and its snippet cut around the first.
+  auto add_hit = [&](const Xapian::Document& doc, double weight, RecordHits* group) {
+    std::string data = doc.get_data();
+    SegmentData d;
+    if (!d.Decode(data) || visible.count(d.level) == 0) return;
+    if (group->hits.empty()) {
+      group->witness_id = std::string(d.witness);
+      group->collection_id = std::string(d.collection);
+    }
     Hit h;
-    h.segment_id = IntMember(d, "s", 0);
-    h.version = static_cast<int>(IntMember(d, "v", 0));
-    h.lang = StringMember(d, "l");
-    h.start_ms = IntMember(d, "a", -1);
-    h.end_ms = IntMember(d, "b", -1);
-    h.page = static_cast<int>(IntMember(d, "p", -1));
-    int64_t char_start = IntMember(d, "c", -1);
-    h.weight = it.get_weight();
-    std::string seg_text = StringMember(d, "t");
+    h.segment_id = d.segment;
+    h.version = static_cast<int>(d.version);
+    h.lang = std::string(d.lang);
+    h.start_ms = d.start_ms;
+    h.end_ms = d.end_ms;
+    h.page = static_cast<int>(d.page);
+    h.weight = weight;
+    std::string_view seg_text = d.text;
+    text::Lang lang = text::LangFromTag(h.lang);
     std::vector<std::pair<uint32_t, uint32_t>> marks;
-    auto tokens = text::Tokenize(seg_text);
-    if (tokens.ok()) {
-      text::Analyzer* a = rep_->an.For(text::LangFromTag(h.lang));
-      for (const auto& t : *tokens) {
-        // The same word in the same language is marked or not alike in every hit: decided once
-        // a query (the words of a page's snippets repeat, and analysing is the costly part).
-        std::string memo_key = h.lang + '\x1f' + std::string(t.surface);
-        auto memo = marked_words.find(memo_key);
-        if (memo != marked_words.end()) {
-          if (memo->second) marks.emplace_back(t.start, t.end);
-          continue;
-        }
-        bool hit = false;
-        for (const auto& term : a->AnalyzeToken(t)) {
-          if (hit) break;
-          std::string key = term.kind == text::TermKind::kStem ? kStem + term.text : term.text;
-          hit = matched_terms.count(key) > 0 ||
-                (term.kind != text::TermKind::kStem &&
-                 matched_terms.count(kNameKey + rep_->an.KeyOf(term.text)) > 0) ||
-                (term.kind != text::TermKind::kStem &&
-                 std::any_of(prefixes.begin(), prefixes.end(), [&](const auto& p) {
-                   return term.text.compare(0, p.size(), p) == 0;
-                 }));
-        }
-        marked_words.emplace(std::move(memo_key), hit);
-        if (hit) marks.emplace_back(t.start, t.end);
-      }
+    for (const auto& [start, end] : d.words) {
+      if (matched(lang, seg_text.substr(start, end - start))) marks.emplace_back(start, end);
     }
     uint32_t from = 0;
     if (seg_text.size() > kSnippetBytes && !marks.empty() && marks[0].first > 80) {
       from = marks[0].first - 80;
-      for (const auto& t : *tokens) {  // start at a word
-        if (t.start >= from) {
-          from = t.start;
+      for (const auto& w : d.words) {  // start at a word
+        if (w.first >= from) {
+          from = w.first;
           break;
         }
       }
     }
     uint32_t to = static_cast<uint32_t>(std::min<size_t>(seg_text.size(), from + kSnippetBytes));
-    if (to < seg_text.size() && tokens.ok()) {  // end at a word
-      for (const auto& t : *tokens) {
-        if (t.start < to && t.end > to) to = t.start;
+    if (to < seg_text.size()) {  // end at a word, and never inside a character
+      for (const auto& w : d.words) {
+        if (w.first < to && w.second > to) to = w.first;
       }
+      while (to > from && (static_cast<uint8_t>(seg_text[to]) & 0xC0) == 0x80) --to;
     }
-    h.snippet = seg_text.substr(from, to - from);
+    h.snippet = std::string(seg_text.substr(from, to - from));
     for (const auto& [s, e] : marks) {
       if (s < from || e > to) continue;
       h.highlights.emplace_back(s - from, e - from);
-      if (char_start >= 0) {
-        int64_t a =
-            char_start + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(0, s)));
-        h.char_ranges.emplace_back(
-            a, a + static_cast<int64_t>(CodePoints(std::string_view(seg_text).substr(s, e - s))));
+      if (d.char_start >= 0) {
+        int64_t a = d.char_start + static_cast<int64_t>(CodePoints(seg_text.substr(0, s)));
+        h.char_ranges.emplace_back(a,
+                                   a + static_cast<int64_t>(CodePoints(seg_text.substr(s, e - s))));
       }
     }
-    return h;
+    group->hits.push_back(std::move(h));
   };
 
   try {
-    // Counting, in index order without ranking, over the caller's levels only. Totals and
-    // facets are exact up to kExactCountsUpTo matches (or always, when asked). Beyond, the
-    // facets (which read a value of every match they count) are counted over the sample
-    // XS<k> that holds about half of kExactCountsUpTo to all of it of the matches, and scaled.
     Xapian::doccount all = db.get_doccount();
     const FacetColumn& column = rep_->Column();
-    FacetSpy spy(column, VisibleLevels(request.role));
-    auto count = [&](const Xapian::Query& query, Xapian::doccount at_least, bool facets) {
+    const size_t per_record = std::max<size_t>(request.per_record, 1);
+    auto count = [&](const Xapian::Query& query, Xapian::doccount at_least, Xapian::MatchSpy* spy) {
       Xapian::Enquire e(db);
       e.set_query(query);
       e.set_weighting_scheme(Xapian::BoolWeight());
-      if (facets) e.add_matchspy(&spy);
+      if (spy) e.add_matchspy(spy);
       return e.get_mset(0, 0, at_least);
     };
-    auto sample = [&](uint64_t estimate) {
-      int k = 1;
-      while (k < kMaxSampleBits && (estimate >> k) > kExactCountsUpTo) ++k;
-      spy.Clear();
-      count(Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kSample + std::to_string(k))),
-            all, true);
-      out.facet_sample = uint64_t{1} << k;
-      spy.Collect();
-      return spy.seen * out.facet_sample;  // an unbiased estimate of the matches
-    };
-    // First the bounds Xapian knows without matching (free); then, for words, a count of up to
-    // kExactCountsUpTo matches (cheap: posting lists only). A phrase's matches each need their
-    // positions checked, so beyond the bounds it goes straight to the sample, whose count
-    // estimates its total.
-    out.counts_exact = request.exact_counts;
-    if (!out.counts_exact) {
-      Xapian::MSet counted = count(q, 0, false);
+    // First the bounds Xapian knows without matching (free).
+    Xapian::MSet counted = count(q, 0, nullptr);
+    FacetSpy* facets = nullptr;
+    std::unique_ptr<RankingSpy> ranking;
+    std::unique_ptr<FacetSpy> sampled;
+    if (request.exact_counts || counted.get_matches_upper_bound() <= OnePassLimit()) {
+      // Not too many: one pass weighs every match, counts it and keeps its record's best
+      // segments (doc/search.md, "Results").
+      ranking = std::make_unique<RankingSpy>(column, VisibleLevels(request.role), per_record);
+      Xapian::Enquire e(db);
+      e.set_query(q);
+      e.add_matchspy(ranking.get());
+      e.get_mset(0, 1, all);
+      facets = ranking.get();
+      out.total_estimate = ranking->counted;
+      out.counts_exact = true;
+      auto ranked = ranking->Ranked();
+      out.records_estimate = ranked.size();
+      for (size_t i = offset; i < ranked.size() && i < offset + request.limit; ++i) {
+        RecordHits group;
+        group.record_id = column.Record(ranked[i]->record);
+        group.matching_segments = ranked[i]->matches;
+        for (const Weighed& w : ranked[i]->best) {
+          add_hit(column.Document(w.segment), w.weight, &group);
+        }
+        if (!group.hits.empty()) out.records.push_back(std::move(group));
+      }
+      if (offset + request.limit < ranked.size()) {
+        out.next_cursor = std::to_string(offset + request.limit) + "-" + tag;
+      }
+    } else {
+      // Many: Xapian ranks with a collapse on the record and may stop early. Counting, in
+      // index order without ranking, over the caller's levels only. Totals and facets are
+      // exact up to kExactCountsUpTo matches. Beyond, the facets (which read a value of every
+      // match they count) are counted over the sample XS<k> that holds about half of
+      // kExactCountsUpTo to all of it of the matches, and scaled.
+      sampled = std::make_unique<FacetSpy>(column, VisibleLevels(request.role));
+      FacetSpy& spy = *sampled;
+      facets = sampled.get();
+      auto sample = [&](uint64_t estimate) {
+        int k = 1;
+        while (k < kMaxSampleBits && (estimate >> k) > kExactCountsUpTo) ++k;
+        spy.Clear();
+        count(
+            Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kSample + std::to_string(k))),
+            all, &spy);
+        out.facet_sample = uint64_t{1} << k;
+        spy.Collect();
+        return spy.seen * out.facet_sample;  // an unbiased estimate of the matches
+      };
+      // A count of up to kExactCountsUpTo matches for words (cheap: posting lists only). A
+      // phrase's matches each need their positions checked, so beyond the bounds it goes
+      // straight to the sample, whose count estimates its total.
       if (!positional && counted.get_matches_upper_bound() > kExactCountsUpTo) {
-        counted = count(q, kExactCountsUpTo, false);
+        counted = count(q, kExactCountsUpTo, nullptr);
       }
       out.total_estimate = counted.get_matches_estimated();
       out.counts_exact = counted.get_matches_upper_bound() <= kExactCountsUpTo;
-    }
-    if (!out.counts_exact) {
-      uint64_t estimate = sample(out.total_estimate);
-      if (positional) out.total_estimate = estimate;
-      if (spy.seen < kExactCountsUpTo / 4 && out.facet_sample > 2) {
-        // The estimate was far too high: a denser sample, sized by this one.
-        uint64_t before = out.facet_sample;
-        estimate = sample(estimate);
-        if (positional && out.facet_sample < before) out.total_estimate = estimate;
+      if (!out.counts_exact) {
+        uint64_t estimate = sample(out.total_estimate);
+        if (positional) out.total_estimate = estimate;
+        if (spy.seen < kExactCountsUpTo / 4 && out.facet_sample > 2) {
+          // The estimate was far too high: a denser sample, sized by this one.
+          uint64_t before = out.facet_sample;
+          estimate = sample(estimate);
+          if (positional && out.facet_sample < before) out.total_estimate = estimate;
+        }
+        if (estimate <= kExactCountsUpTo / 2) out.counts_exact = true;  // few: count them all
       }
-      if (estimate <= kExactCountsUpTo / 2) out.counts_exact = true;  // few: count them all
+      if (out.counts_exact) {
+        spy.Clear();
+        out.facet_sample = 1;
+        out.total_estimate = count(q, all, &spy).get_matches_estimated();
+        spy.Collect();
+      }
+      // Ranking: one entry per record (its best segment), the page asked for.
+      Xapian::Enquire enquire(db);
+      enquire.set_query(q);
+      enquire.set_collapse_key(kSlotRecord, 1);
+      Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
+                                           static_cast<Xapian::doccount>(request.limit));
+      out.records_estimate =
+          out.counts_exact ? spy.records.size()
+                           : std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
+      if (mset.size() == request.limit && offset + mset.size() < out.records_estimate) {
+        out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
+      }
+      std::map<std::string, size_t> group_of;  // record id -> index in out.records
+      std::vector<Xapian::Query> page_records;
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        RecordHits group;
+        group.record_id = it.get_collapse_key();
+        // Xapian's collapse count is a lower bound; the counting pass saw every match.
+        group.matching_segments = out.facet_sample == 1 && out.counts_exact
+                                      ? spy.records[group.record_id]
+                                      : 1 + it.get_collapse_count();
+        if (per_record == 1) {
+          add_hit(it.get_document(), it.get_weight(), &group);
+          if (group.hits.empty()) continue;  // not at a visible level (the second lock)
+        } else {
+          page_records.emplace_back(kRecord + group.record_id);
+          group_of[group.record_id] = out.records.size();
+        }
+        out.records.push_back(std::move(group));
+      }
+      if (!page_records.empty()) {
+        // The page's records' best segments, in one pass: the query within those records, at
+        // most per_record segments of each; every match seen, so each record's count is exact.
+        RecordCountSpy per_record_count(column, VisibleLevels(request.role));
+        Xapian::Enquire inner(db);
+        inner.set_query(Xapian::Query(
+            Xapian::Query::OP_FILTER, q,
+            Xapian::Query(Xapian::Query::OP_OR, page_records.begin(), page_records.end())));
+        inner.set_collapse_key(kSlotRecord, static_cast<Xapian::doccount>(per_record));
+        inner.add_matchspy(&per_record_count);
+        Xapian::MSet best =
+            inner.get_mset(0, static_cast<Xapian::doccount>(per_record * page_records.size()), all);
+        for (auto b = best.begin(); b != best.end(); ++b) {
+          auto g = group_of.find(b.get_collapse_key());
+          if (g != group_of.end())
+            add_hit(b.get_document(), b.get_weight(), &out.records[g->second]);
+        }
+        auto counts = per_record_count.Counts();
+        for (auto& group : out.records) group.matching_segments = counts[group.record_id];
+        // A record whose segments are none at a visible level (the second lock) is not shown.
+        std::erase_if(out.records, [](const RecordHits& g) { return g.hits.empty(); });
+      }
     }
-    if (out.counts_exact) {
-      spy.Clear();
-      out.facet_sample = 1;
-      out.total_estimate = count(q, all, true).get_matches_estimated();
-      spy.Collect();
-    }
-    // Ranking: one entry per record (its best segment), the page asked for.
-    Xapian::Enquire enquire(db);
-    enquire.set_query(q);
-    enquire.set_collapse_key(kSlotRecord, 1);
-    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
-                                         static_cast<Xapian::doccount>(request.limit));
-    out.records_estimate =
-        out.counts_exact ? spy.records.size()
-                         : std::max<uint64_t>(offset + mset.size(), mset.get_matches_estimated());
-    auto facet = [&](const std::map<std::string, uint64_t>& from,
-                     std::map<std::string, uint64_t>* to) {
-      for (const auto& [k, n] : from) {
+    facets->Collect();
+    for (auto [from, to] : {std::pair{&facets->langs, &out.lang_facets},
+                            std::pair{&facets->collections, &out.collection_facets},
+                            std::pair{&facets->places, &out.place_facets},
+                            std::pair{&facets->months, &out.month_facets}}) {
+      for (const auto& [k, n] : *from) {
         if (!k.empty()) (*to)[k] = n * out.facet_sample;
       }
-    };
-    facet(spy.langs, &out.lang_facets);
-    facet(spy.collections, &out.collection_facets);
-    facet(spy.places, &out.place_facets);
-    facet(spy.months, &out.month_facets);
-    if (mset.size() == request.limit && offset + mset.size() < out.records_estimate) {
-      out.next_cursor = std::to_string(offset + mset.size()) + "-" + tag;
-    }
-    std::map<std::string, size_t> group_of;  // record id -> index in out.records
-    std::vector<Xapian::Query> page_records;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      RecordHits group;
-      Xapian::Document doc = it.get_document();
-      Json d = Json::parse(doc.get_data(), nullptr, false);
-      if (!d.is_object() || visible.count(StringMember(d, "k")) == 0) continue;
-      group.record_id = doc.get_value(kSlotRecord);
-      group.witness_id = StringMember(d, "w");
-      group.collection_id = StringMember(d, "o");
-      group.matching_segments = 1 + it.get_collapse_count();
-      if (request.per_record <= 1) {
-        if (auto h = make_hit(it)) group.hits.push_back(std::move(*h));
-      } else {
-        page_records.emplace_back(kRecord + group.record_id);
-        group_of[group.record_id] = out.records.size();
-      }
-      out.records.push_back(std::move(group));
-    }
-    if (!page_records.empty()) {
-      // The page's records' best segments, in one pass: the query within those records, at
-      // most per_record segments of each; every match seen, so each record's count is exact.
-      RecordCountSpy per_record(column, VisibleLevels(request.role));
-      Xapian::Enquire inner(db);
-      inner.set_query(Xapian::Query(
-          Xapian::Query::OP_FILTER, q,
-          Xapian::Query(Xapian::Query::OP_OR, page_records.begin(), page_records.end())));
-      inner.set_collapse_key(kSlotRecord, static_cast<Xapian::doccount>(request.per_record));
-      inner.add_matchspy(&per_record);
-      Xapian::MSet best = inner.get_mset(
-          0, static_cast<Xapian::doccount>(request.per_record * page_records.size()), all);
-      for (auto b = best.begin(); b != best.end(); ++b) {
-        auto g = group_of.find(b.get_collapse_key());
-        if (g == group_of.end()) continue;
-        if (auto h = make_hit(b)) out.records[g->second].hits.push_back(std::move(*h));
-      }
-      auto counts = per_record.Counts();
-      for (auto& group : out.records) group.matching_segments = counts[group.record_id];
     }
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());

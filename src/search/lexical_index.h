@@ -113,6 +113,10 @@ class ResultCache;  // search/result_cache.h
 
 class LexicalIndex {
  public:
+  // The layout of the index's directory and documents (doc/format/search_index.md), kept in
+  // archive_info as index.format: an index of another layout is rebuilt.
+  static constexpr char kLayout[] = "5";
+
   // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
   static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir);
   // Sets up what analysis shares between threads (ICU's data) once, before threads that each
@@ -147,6 +151,11 @@ class LexicalIndex {
   // Indexed words that begin like `prefix`, most frequent first, counted over what `role`
   // may see.
   Result<std::vector<Suggestion>> Suggest(std::string_view prefix, Role role, size_t limit);
+
+  // For tests, process-wide: queries whose words occur in at most `matches` segments are ranked
+  // and counted in one pass (default 50,000; doc/search.md, "Results"), others by Xapian's
+  // collapse with counts estimated beyond 2,000 matches. Returns the limit before.
+  static uint64_t SetOnePassLimitForTesting(uint64_t matches);
 
  private:
   struct Internal;
