@@ -515,6 +515,9 @@ Status Archive::SyncIndex() {
   std::string dir = JoinPath(dir_, "index");
   RETURN_IF_ERROR(env_->CreateDirs(dir));
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
+  // A copy a crash left behind (a rebuild or a compaction) may hold withdrawn words.
+  RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical.new")));
+  RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical.old")));
   ASSIGN_OR_RETURN(auto seg_info, store_->GetInfo("index.segment"));
   ASSIGN_OR_RETURN(auto wd_info, store_->GetInfo("index.withdrawal_leaf"));
   ASSIGN_OR_RETURN(auto consent_info, store_->GetInfo("index.consent_leaf"));
@@ -569,7 +572,27 @@ Status Archive::SyncIndex() {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(index->Commit());
+  if (!pending.empty()) {
+    // The removed segments' words stay in the blocks Xapian freed: the index is copied without
+    // them and swapped in. Progress is recorded after, so a crash before the swap removes and
+    // compacts again.
+    index.reset();
+    std::string fresh = JoinPath(dir, "lexical.new");
+    RETURN_IF_ERROR(RemoveIndexTree(fresh));
+    RETURN_IF_ERROR(search::LexicalIndex::CompactInto(JoinPath(dir, "lexical"), fresh));
+    RETURN_IF_ERROR(SwapInIndex(fresh));
+  }
   return RecordIndexProgress(last, withdrawn_upto, consent_upto);
+}
+
+Status Archive::SwapInIndex(const std::string& fresh) {
+  std::string dir = JoinPath(dir_, "index");
+  std::string live = JoinPath(dir, "lexical"), old = JoinPath(dir, "lexical.old");
+  RETURN_IF_ERROR(RemoveIndexTree(old));
+  if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
+  RETURN_IF_ERROR(env_->RenameFile(fresh, live));
+  RETURN_IF_ERROR(env_->SyncDir(dir));
+  return RemoveIndexTree(old);
 }
 
 Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf,
@@ -609,10 +632,7 @@ Status Archive::Reindex() {
     RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last));
     RETURN_IF_ERROR(index->Commit());
   }
-  if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
-  RETURN_IF_ERROR(env_->RenameFile(fresh, live));
-  RETURN_IF_ERROR(env_->SyncDir(dir));
-  RETURN_IF_ERROR(RemoveIndexTree(old));
+  RETURN_IF_ERROR(SwapInIndex(fresh));
   int64_t withdrawn_upto = -1;
   for (const auto& w : withdrawals) {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
@@ -707,7 +727,8 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
                    }));
   RETURN_IF_ERROR(Integrate());
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
-  RETURN_IF_ERROR(SyncIndex());
+  RETURN_IF_ERROR(SyncIndex());  // removes its segments and compacts the index without them
+  RETURN_IF_ERROR(store_->ScrubDeleted());
   return w;
 }
 

@@ -253,6 +253,8 @@ class Archive {
   // Puts every current segment of a record into the index again (at its level now).
   Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
   Status RemoveIndexTree(const std::string& dir);
+  // Puts the index built or compacted in `fresh` (under index/) in the live one's place.
+  Status SwapInIndex(const std::string& fresh);
   // The archive's name list, and a digest of it (the index records which list it used).
   Result<std::vector<std::string>> ListedNames();
   static std::string NamesTag(const std::vector<std::string>& names);

@@ -310,6 +310,55 @@ TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
   EXPECT_TRUE(archive_->Withdraw("rnosuch", "x").status().IsNotFound());
 }
 
+// Every file under `dir` that holds `needle` in its raw bytes.
+std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  std::string cmd = "grep -rlaF -- '" + needle + "' '" + dir + "' 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {"(grep could not run)"};
+  char line[4096];
+  while (fgets(line, sizeof line, p)) {
+    std::string f(line);
+    if (!f.empty() && f.back() == '\n') f.pop_back();
+    out.push_back(f);
+  }
+  pclose(p);
+  return out;
+}
+
+TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
+  // A made-up word in the file, its metadata, its place and its indexed text; a second record
+  // stays.
+  const std::string canary = "zqxwithdrawncanary";
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += "Sample paragraph " + std::to_string(i) + " (not testimony) with " + canary + ".\n\n";
+  }
+  AddOptions opts;
+  opts.consent = meta::Consent::kRestricted;
+  opts.meta = Json{{"title", "sample " + canary}};
+  opts.places = {"Kfar " + canary};  // a place the witness asked to be hidden with the rest
+  auto added = *archive_->Add({WriteFile(tmp_, "w.txt", text)}, opts);
+  ASSERT_NO_FATAL_FAILURE(AddText(added[0].id, text));
+  auto kept = *archive_->Add({WriteFile(tmp_, "k.txt", "Another sample record.")}, AddOptions());
+  ASSERT_NO_FATAL_FAILURE(AddText(kept[0].id, "Another sample record."));
+  // A second handle, as a server keeps, that has searched: its reader and its connection stay
+  // open across the withdrawal.
+  auto server = *Archive::Open(Env::Default(), dir_);
+  search::SearchRequest req;
+  req.query = canary;
+  req.role = search::Role::kArchivist;
+  ASSERT_EQ(server->Search(req)->total_estimate, 1u);
+  EXPECT_FALSE(FilesHolding(dir_, canary).empty()) << "the test looks for the wrong bytes";
+
+  ASSERT_TRUE(archive_->Withdraw(added[0].id, "the witness asked").ok());
+  EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
+  EXPECT_EQ(server->Search(req)->total_estimate, 0u);
+  req.query = "another";
+  EXPECT_EQ(server->Search(req)->total_estimate, 1u);  // the rest is still found
+  EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
+}
+
 TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;

@@ -139,6 +139,17 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Status ScrubDeleted() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row && s.Int(0) != 0) {
+      return Status::Unavailable(
+          "the database's write-ahead log could not be emptied: a reader "
+          "held it too long; run the withdrawal again");
+    }
+    return Status::Ok();
+  }
+
   Result<Withdrawal> Withdraw(const std::string& record_id, const std::string& reason,
                               const std::string& at,
                               const std::function<Result<std::string>(int)>& leaf_for) override {

@@ -254,6 +254,10 @@ class Store {
   virtual Result<Withdrawal> Withdraw(
       const std::string& record_id, const std::string& reason, const std::string& at,
       const std::function<Result<std::string>(int last_version)>& leaf_for) = 0;
+  // Leaves no deleted content in the database's files: for SQLite, deleted rows are zeroed
+  // (secure_delete) and the write-ahead log, which still holds the pages as they were, is
+  // copied back and emptied (waiting for readers to finish).
+  virtual Status ScrubDeleted() = 0;
 
   // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
   // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at
