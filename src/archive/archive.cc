@@ -1,9 +1,11 @@
 #include "archive/archive.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -71,6 +73,11 @@ Status Archive::Init(Env* env, const std::string& dir, const std::string& origin
                                    "archive.example.org/testimonies");
   }
   RETURN_IF_ERROR(env->CreateDirs(dir));
+  // The archive is its operator's only: no other user of the machine may enter it (its
+  // database, files and index hold what witnesses entrusted; doc/privacy.md).
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status::IOError("cannot make " + dir + " private (chmod 700): " + std::strerror(errno));
+  }
   RETURN_IF_ERROR(env->CreateDir(JoinPath(dir, "keys"), 0700));
   ASSIGN_OR_RETURN(tlog::Signer signer, tlog::Signer::Generate(origin, env));
   RETURN_IF_ERROR(env->WriteFileAtomic(JoinPath(dir, "keys/log.key"), signer.Skey() + "\n", 0600));
@@ -93,6 +100,11 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
   if (!marker.exists) {
     return Status::NotFound(dir + " is not an attest archive (no " + kMarker +
                             " file); create one with: attest init " + dir);
+  }
+  // An archive made by an earlier attest, or opened up since, is made private again.
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::geteuid()) {
+    ::chmod(dir.c_str(), 0700);
   }
   std::unique_ptr<Archive> a(new Archive(env, dir));
   auto vkey_text = env->ReadFile(JoinPath(dir, "keys/log.vkey"));

@@ -2,6 +2,7 @@
 // in the libraries below (archive, http). Exit codes: 0 ok, 1 failure, 2 usage.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -183,6 +184,8 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
 }  // namespace
 
 int Main(int argc, char** argv) {
+  // Files attest makes are its user's only (the database, blobs, index; doc/privacy.md).
+  ::umask(077);
   Env* env = Env::Default();
   CLI::App app{
       "attest: a tamper-evident, self-hosted archive of testimonies.\n"
