@@ -729,7 +729,8 @@ Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRec
 
 Result<std::vector<meta::Record>> Archive::List() { return store_->ListRecords(); }
 
-Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::string& reason) {
+Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::string& reason,
+                                           const std::string& by) {
   if (reason.empty()) return Status::InvalidArgument("a withdrawal needs a reason (--reason)");
   if (!IsValidUtf8(reason)) return Status::InvalidArgument("--reason is not valid UTF-8");
   std::string now = Now(env_);
@@ -738,6 +739,9 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
                      return BuildLeaf({"withdraw", id, last, "", now});
                    }));
   RETURN_IF_ERROR(Integrate());
+  if (!w.already_withdrawn) {
+    RETURN_IF_ERROR(store_->Audit({0, now, by, "withdraw", id, "", "", ""}).status());
+  }
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
   RETURN_IF_ERROR(SyncIndex());  // removes its segments and compacts the index without them
   RETURN_IF_ERROR(store_->ScrubDeleted());
@@ -992,6 +996,30 @@ Result<VerifyReport> Archive::Verify() {
   if (!audit.ok()) problem("log", "", 0, "", audit.message());
   if (leaf_mismatches > 20) {
     problem("leaf", "", 0, "", std::to_string(leaf_mismatches - 20) + " more leaves differ");
+  }
+
+  // The audit log's chain (doc/format/metadata.md, "The audit log"): the first entry that
+  // does not follow the one before is named.
+  {
+    ASSIGN_OR_RETURN(auto audit, store_->ListAudit("", ""));
+    std::string prev = meta::kAuditGenesis;
+    int64_t expect = 1;
+    for (const auto& e : audit) {
+      std::string why = e.id != expect                 ? "its number does not follow"
+                        : e.prev_hash != prev          ? "it does not name the entry before"
+                        : meta::AuditHash(e) != e.hash ? "its content does not match its hash"
+                                                       : "";
+      if (!why.empty()) {
+        problem("audit", "", 0, "",
+                "audit entry " + std::to_string(e.id) +
+                    " was altered, inserted or an entry "
+                    "before it removed: " +
+                    why);
+        break;
+      }
+      prev = e.hash;
+      ++expect;
+    }
   }
 
   // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves come

@@ -180,7 +180,9 @@ class Archive {
   // Withdraws a record: its blobs and private data are erased, its commitment stays, and a
   // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an
   // interruption left undone.
-  Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason);
+  // `by` names who asked, for the audit log ("cli:USER", "token:ID").
+  Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason,
+                                    const std::string& by = "cli:unknown");
   // Changes a record's consent level to public, research, restricted or sealed (leaf.md,
   // `consent`): a consent leaf is logged and the search index follows. `reason` stays
   // private; `by` names who asked ("cli:USER", "token:ID"). nullopt if it was at that level.
@@ -235,6 +237,7 @@ class Archive {
 
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
+  Env* env() const { return env_; }
   meta::Store* store() { return store_.get(); }
   tlog::Log* log() { return log_.get(); }
 
