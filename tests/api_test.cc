@@ -119,7 +119,9 @@ class ApiTest : public ::testing::Test {
       return Json::parse(r.out);
     };
     tokens_ = new std::map<std::string, std::string>;
-    (*tokens_)["researcher"] = tok("researcher", "")["token"];
+    Json researcher = tok("researcher", "");
+    (*tokens_)["researcher"] = researcher["token"];
+    (*tokens_)["researcher.id"] = researcher["id"];
     (*tokens_)["archivist"] = tok("archivist", "")["token"];
     (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
     Json revoked = tok("archivist", "");
@@ -266,6 +268,38 @@ TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
   ASSERT_TRUE(hidden && unknown);
   EXPECT_EQ(Json::parse(hidden->body)["found"], false);
   EXPECT_EQ(Json::parse(hidden->body)["matches"], Json::parse(unknown->body)["matches"]);
+}
+
+TEST_F(ApiTest, ViewsOfWhatIsNotPublicAreInTheAuditLog) {
+  const std::string actor = "token:" + (*tokens_)["researcher.id"];
+  auto audit = [&] {
+    auto r = RunAttest({"--archive", *archive_, "audit", "--json", "--actor", actor});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out)["entries"];
+  };
+  size_t before = audit().size();
+  const std::string research = (*ids_)["research"], open = (*ids_)["public"];
+  EXPECT_EQ(Get("/api/v1/records/" + research, "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/records/" + research + "/media/original", "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/records/" + open, "researcher")->status, 200);  // public: not audited
+  EXPECT_EQ(Get("/api/v1/records/" + research)->status, 404);            // anonymous: not shown
+  Json entries = audit();
+  ASSERT_EQ(entries.size(), before + 2) << entries.dump();
+  for (size_t i = before; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i]["action"], "view");
+    EXPECT_EQ(entries[i]["target"], research);
+    EXPECT_EQ(entries[i]["hash"].get<std::string>().size(), 64u);
+  }
+  EXPECT_EQ(entries[before]["detail"]["what"], "record");
+  EXPECT_EQ(entries[before + 1]["detail"]["what"], "media");
+  // The tokens' making and revoking is there too, by the command line.
+  auto all = RunAttest({"--archive", *archive_, "audit"});
+  EXPECT_NE(all.out.find("token.create"), std::string::npos);
+  EXPECT_NE(all.out.find("token.revoke"), std::string::npos);
+  EXPECT_NE(all.out.find("withdraw"), std::string::npos);
+  // And the chain holds.
+  auto verified = RunAttest({"--archive", *archive_, "verify", "--json"});
+  EXPECT_EQ(verified.out.find("\"audit\""), std::string::npos) << verified.out;
 }
 
 TEST_F(ApiTest, VerifyNamesTheRecordVersionAndCheckpointOfAFile) {

@@ -328,5 +328,38 @@ TEST_F(CliTest, DemoBuildsAVerifiedSampleArchive) {
   EXPECT_NE(r.out.find("not transcribed"), std::string::npos);  // says how to transcribe them
 }
 
+TEST_F(CliTest, AnotherUserOfTheMachineCanReadNothingOfTheArchive) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+  constexpr int kNobody = 65534;
+  auto added = A({"add", Write(tmp_, "p.txt", "Sample text, not testimony."), "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string sha = Json::parse(added.out)["records"][0]["sha256"];
+  struct stat st;
+  ASSERT_EQ(stat(archive_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u) << "the archive directory is open to others";
+  for (const char* f : {"attest.db", "keys/log.key"}) {
+    ASSERT_EQ(stat((archive_ + "/" + f).c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 077, 0u) << f << " is open to others";
+  }
+  // The other user can run attest, but reads nothing: not the key, the database, a file or
+  // the index, not even through attest.
+  ASSERT_EQ(RunAttest({"--help"}, kNobody).exit_code, 0) << "attest cannot run as nobody";
+  for (const std::string& f : std::vector<std::string>{
+           "attest.db", "keys/log.key", "keys/log.vkey",
+           "blobs/sha256/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha}) {
+    ASSERT_TRUE(ReadableBy(0, archive_ + "/" + f)) << f << " is not there";
+    EXPECT_FALSE(ReadableBy(kNobody, archive_ + "/" + f)) << f << " is readable by nobody";
+  }
+  auto listed = RunAttest({"--archive", archive_, "list"}, kNobody);
+  EXPECT_NE(listed.exit_code, 0);
+  EXPECT_EQ(listed.out.find("p.txt"), std::string::npos);
+  EXPECT_NE(listed.err.find("ermission denied"), std::string::npos) << listed.err;
+  // An archive opened up by hand is made private again when its owner next uses it.
+  ASSERT_EQ(chmod(archive_.c_str(), 0755), 0);
+  ASSERT_EQ(A({"list"}).exit_code, 0);
+  ASSERT_EQ(stat(archive_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
 }  // namespace
 }  // namespace attest::testing

@@ -3,7 +3,9 @@
 #define ATTEST_TESTS_PROCESS_H_
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +45,9 @@ inline std::string TempDir(const char* prefix = "attest-test") {
 // A started child; its stdout and stderr go to files.
 class Child {
  public:
-  Child(const std::vector<std::string>& args, const std::string& out_dir) {
+  // `uid`: run as that user (and its group id the same number, no other groups); -1: as this
+  // process. REQUIRES for another user: this process is root.
+  Child(const std::vector<std::string>& args, const std::string& out_dir, int uid = -1) {
     out_path_ = out_dir + "/out." + std::to_string(counter_++);
     err_path_ = out_path_ + ".err";
     pid_ = fork();
@@ -54,6 +58,9 @@ class Child {
       dup2(err, 2);
       int devnull = open("/dev/null", O_RDONLY);
       dup2(devnull, 0);
+      if (uid >= 0 && (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0)) {
+        _exit(126);
+      }
       std::vector<char*> argv;
       std::string bin = ATTEST_BINARY;
       argv.push_back(bin.data());
@@ -87,10 +94,27 @@ class Child {
   std::string out_path_, err_path_;
 };
 
-inline ProcessResult RunAttest(const std::vector<std::string>& args) {
-  static const std::string dir = TempDir("attest-run");
-  Child c(args, dir);
+inline ProcessResult RunAttest(const std::vector<std::string>& args, int uid = -1) {
+  static const std::string dir = [] {
+    std::string d = TempDir("attest-run");
+    chmod(d.c_str(), 0755);  // another user's run writes nothing here: its files are opened first
+    return d;
+  }();
+  Child c(args, dir, uid);
   return c.Wait();
+}
+
+// Whether user `uid` (group the same number) can open `path` for reading. REQUIRES: root.
+inline bool ReadableBy(int uid, const std::string& path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0) _exit(2);
+    int fd = open(path.c_str(), O_RDONLY);
+    _exit(fd >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 }  // namespace attest::testing

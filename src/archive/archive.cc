@@ -1,9 +1,11 @@
 #include "archive/archive.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -71,6 +73,11 @@ Status Archive::Init(Env* env, const std::string& dir, const std::string& origin
                                    "archive.example.org/testimonies");
   }
   RETURN_IF_ERROR(env->CreateDirs(dir));
+  // The archive is its operator's only: no other user of the machine may enter it (its
+  // database, files and index hold what witnesses entrusted; doc/privacy.md).
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status::IOError("cannot make " + dir + " private (chmod 700): " + std::strerror(errno));
+  }
   RETURN_IF_ERROR(env->CreateDir(JoinPath(dir, "keys"), 0700));
   ASSIGN_OR_RETURN(tlog::Signer signer, tlog::Signer::Generate(origin, env));
   RETURN_IF_ERROR(env->WriteFileAtomic(JoinPath(dir, "keys/log.key"), signer.Skey() + "\n", 0600));
@@ -93,6 +100,11 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
   if (!marker.exists) {
     return Status::NotFound(dir + " is not an attest archive (no " + kMarker +
                             " file); create one with: attest init " + dir);
+  }
+  // An archive made by an earlier attest, or opened up since, is made private again.
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::geteuid()) {
+    ::chmod(dir.c_str(), 0700);
   }
   std::unique_ptr<Archive> a(new Archive(env, dir));
   auto vkey_text = env->ReadFile(JoinPath(dir, "keys/log.vkey"));
@@ -515,6 +527,9 @@ Status Archive::SyncIndex() {
   std::string dir = JoinPath(dir_, "index");
   RETURN_IF_ERROR(env_->CreateDirs(dir));
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
+  // A copy a crash left behind (a rebuild or a compaction) may hold withdrawn words.
+  RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical.new")));
+  RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "lexical.old")));
   ASSIGN_OR_RETURN(auto seg_info, store_->GetInfo("index.segment"));
   ASSIGN_OR_RETURN(auto wd_info, store_->GetInfo("index.withdrawal_leaf"));
   ASSIGN_OR_RETURN(auto consent_info, store_->GetInfo("index.consent_leaf"));
@@ -569,7 +584,27 @@ Status Archive::SyncIndex() {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(index->Commit());
+  if (!pending.empty()) {
+    // The removed segments' words stay in the blocks Xapian freed: the index is copied without
+    // them and swapped in. Progress is recorded after, so a crash before the swap removes and
+    // compacts again.
+    index.reset();
+    std::string fresh = JoinPath(dir, "lexical.new");
+    RETURN_IF_ERROR(RemoveIndexTree(fresh));
+    RETURN_IF_ERROR(search::LexicalIndex::CompactInto(JoinPath(dir, "lexical"), fresh));
+    RETURN_IF_ERROR(SwapInIndex(fresh));
+  }
   return RecordIndexProgress(last, withdrawn_upto, consent_upto);
+}
+
+Status Archive::SwapInIndex(const std::string& fresh) {
+  std::string dir = JoinPath(dir_, "index");
+  std::string live = JoinPath(dir, "lexical"), old = JoinPath(dir, "lexical.old");
+  RETURN_IF_ERROR(RemoveIndexTree(old));
+  if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
+  RETURN_IF_ERROR(env_->RenameFile(fresh, live));
+  RETURN_IF_ERROR(env_->SyncDir(dir));
+  return RemoveIndexTree(old);
 }
 
 Status Archive::RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf,
@@ -609,10 +644,7 @@ Status Archive::Reindex() {
     RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last));
     RETURN_IF_ERROR(index->Commit());
   }
-  if (env_->FileExists(live)) RETURN_IF_ERROR(env_->RenameFile(live, old));
-  RETURN_IF_ERROR(env_->RenameFile(fresh, live));
-  RETURN_IF_ERROR(env_->SyncDir(dir));
-  RETURN_IF_ERROR(RemoveIndexTree(old));
+  RETURN_IF_ERROR(SwapInIndex(fresh));
   int64_t withdrawn_upto = -1;
   for (const auto& w : withdrawals) {
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
@@ -697,7 +729,8 @@ Result<meta::Record> Archive::Get(const std::string& id) { return store_->GetRec
 
 Result<std::vector<meta::Record>> Archive::List() { return store_->ListRecords(); }
 
-Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::string& reason) {
+Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::string& reason,
+                                           const std::string& by) {
   if (reason.empty()) return Status::InvalidArgument("a withdrawal needs a reason (--reason)");
   if (!IsValidUtf8(reason)) return Status::InvalidArgument("--reason is not valid UTF-8");
   std::string now = Now(env_);
@@ -706,8 +739,12 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
                      return BuildLeaf({"withdraw", id, last, "", now});
                    }));
   RETURN_IF_ERROR(Integrate());
+  if (!w.already_withdrawn) {
+    RETURN_IF_ERROR(store_->Audit({0, now, by, "withdraw", id, "", "", ""}).status());
+  }
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
-  RETURN_IF_ERROR(SyncIndex());
+  RETURN_IF_ERROR(SyncIndex());  // removes its segments and compacts the index without them
+  RETURN_IF_ERROR(store_->ScrubDeleted());
   return w;
 }
 
@@ -959,6 +996,30 @@ Result<VerifyReport> Archive::Verify() {
   if (!audit.ok()) problem("log", "", 0, "", audit.message());
   if (leaf_mismatches > 20) {
     problem("leaf", "", 0, "", std::to_string(leaf_mismatches - 20) + " more leaves differ");
+  }
+
+  // The audit log's chain (doc/format/metadata.md, "The audit log"): the first entry that
+  // does not follow the one before is named.
+  {
+    ASSIGN_OR_RETURN(auto audit, store_->ListAudit("", ""));
+    std::string prev = meta::kAuditGenesis;
+    int64_t expect = 1;
+    for (const auto& e : audit) {
+      std::string why = e.id != expect                 ? "its number does not follow"
+                        : e.prev_hash != prev          ? "it does not name the entry before"
+                        : meta::AuditHash(e) != e.hash ? "its content does not match its hash"
+                                                       : "";
+      if (!why.empty()) {
+        problem("audit", "", 0, "",
+                "audit entry " + std::to_string(e.id) +
+                    " was altered, inserted or an entry "
+                    "before it removed: " +
+                    why);
+        break;
+      }
+      prev = e.hash;
+      ++expect;
+    }
   }
 
   // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves come

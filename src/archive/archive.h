@@ -180,7 +180,9 @@ class Archive {
   // Withdraws a record: its blobs and private data are erased, its commitment stays, and a
   // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an
   // interruption left undone.
-  Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason);
+  // `by` names who asked, for the audit log ("cli:USER", "token:ID").
+  Result<meta::Withdrawal> Withdraw(const std::string& id, const std::string& reason,
+                                    const std::string& by = "cli:unknown");
   // Changes a record's consent level to public, research, restricted or sealed (leaf.md,
   // `consent`): a consent leaf is logged and the search index follows. `reason` stays
   // private; `by` names who asked ("cli:USER", "token:ID"). nullopt if it was at that level.
@@ -235,6 +237,7 @@ class Archive {
 
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
+  Env* env() const { return env_; }
   meta::Store* store() { return store_.get(); }
   tlog::Log* log() { return log_.get(); }
 
@@ -253,6 +256,8 @@ class Archive {
   // Puts every current segment of a record into the index again (at its level now).
   Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
   Status RemoveIndexTree(const std::string& dir);
+  // Puts the index built or compacted in `fresh` (under index/) in the live one's place.
+  Status SwapInIndex(const std::string& fresh);
   // The archive's name list, and a digest of it (the index records which list it used).
   Result<std::vector<std::string>> ListedNames();
   static std::string NamesTag(const std::vector<std::string>& names);

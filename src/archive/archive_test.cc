@@ -310,6 +310,103 @@ TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
   EXPECT_TRUE(archive_->Withdraw("rnosuch", "x").status().IsNotFound());
 }
 
+// Every file under `dir` that holds `needle` in its raw bytes.
+std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  std::string cmd = "grep -rlaF -- '" + needle + "' '" + dir + "' 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {"(grep could not run)"};
+  char line[4096];
+  while (fgets(line, sizeof line, p)) {
+    std::string f(line);
+    if (!f.empty() && f.back() == '\n') f.pop_back();
+    out.push_back(f);
+  }
+  pclose(p);
+  return out;
+}
+
+TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
+  // A made-up word in the file, its metadata, its place and its indexed text; a second record
+  // stays.
+  const std::string canary = "zqxwithdrawncanary";
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += "Sample paragraph " + std::to_string(i) + " (not testimony) with " + canary + ".\n\n";
+  }
+  AddOptions opts;
+  opts.consent = meta::Consent::kRestricted;
+  opts.meta = Json{{"title", "sample " + canary}};
+  opts.places = {"Kfar " + canary};  // a place the witness asked to be hidden with the rest
+  auto added = *archive_->Add({WriteFile(tmp_, "w.txt", text)}, opts);
+  ASSERT_NO_FATAL_FAILURE(AddText(added[0].id, text));
+  auto kept = *archive_->Add({WriteFile(tmp_, "k.txt", "Another sample record.")}, AddOptions());
+  ASSERT_NO_FATAL_FAILURE(AddText(kept[0].id, "Another sample record."));
+  // A second handle, as a server keeps, that has searched: its reader and its connection stay
+  // open across the withdrawal.
+  auto server = *Archive::Open(Env::Default(), dir_);
+  search::SearchRequest req;
+  req.query = canary;
+  req.role = search::Role::kArchivist;
+  ASSERT_EQ(server->Search(req)->total_estimate, 1u);
+  EXPECT_FALSE(FilesHolding(dir_, canary).empty()) << "the test looks for the wrong bytes";
+
+  ASSERT_TRUE(archive_->Withdraw(added[0].id, "the witness asked").ok());
+  EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
+  EXPECT_EQ(server->Search(req)->total_estimate, 0u);
+  req.query = "another";
+  EXPECT_EQ(server->Search(req)->total_estimate, 1u);  // the rest is still found
+  EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
+}
+
+TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
+  auto added =
+      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text for the audit.")}, AddOptions());
+  const std::string id = added[0].id;
+  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:alice").ok());
+  ASSERT_TRUE(archive_->store()
+                  ->Audit({0, "2026-11-26T10:00:00Z", "token:tabc", "view", id,
+                           R"({"what":"record"})", "", ""})
+                  .ok());
+  ASSERT_TRUE(archive_->Withdraw(id, "the witness asked", "cli:bob").ok());
+  auto entries = *archive_->store()->ListAudit("", "");
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].actor, "cli:alice");
+  EXPECT_EQ(entries[0].action, "consent");
+  EXPECT_EQ(entries[0].detail, R"({"from":"restricted","to":"research"})");
+  EXPECT_EQ(entries[0].prev_hash, meta::kAuditGenesis);
+  EXPECT_EQ(entries[1].prev_hash, entries[0].hash);
+  EXPECT_EQ(entries[2].action, "withdraw");
+  EXPECT_EQ(entries[2].actor, "cli:bob");
+  EXPECT_EQ(entries[2].prev_hash, entries[1].hash);
+  EXPECT_EQ(archive_->store()->ListAudit("", "token:tabc")->size(), 1u);
+  EXPECT_EQ(archive_->store()->ListAudit("2999", "")->size(), 0u);
+  EXPECT_TRUE(archive_->Verify()->ok);
+
+  auto sql = [&](const std::string& stmt) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ + "/attest.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, stmt.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << stmt;
+    sqlite3_close(db);
+  };
+  auto audit_problem = [&]() -> std::string {
+    auto report = archive_->Verify();
+    if (!report.ok()) return report.status().ToString();
+    for (const auto& p : report->problems) {
+      if (p.kind == "audit") return p.detail;
+    }
+    return "";
+  };
+  // Who viewed it, changed after the fact.
+  sql("UPDATE audit SET actor = 'token:tother' WHERE id = 2");
+  EXPECT_NE(audit_problem().find("audit entry 2"), std::string::npos) << audit_problem();
+  sql("UPDATE audit SET actor = 'token:tabc' WHERE id = 2");
+  EXPECT_EQ(audit_problem(), "");
+  // An entry taken out.
+  sql("DELETE FROM audit WHERE id = 2");
+  EXPECT_NE(audit_problem().find("audit entry 3"), std::string::npos) << audit_problem();
+}
+
 TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;

@@ -2,6 +2,7 @@
 // in the libraries below (archive, http). Exit codes: 0 ok, 1 failure, 2 usage.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -182,7 +183,15 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
 
 }  // namespace
 
+// Who runs the command, for the audit log and consent history: "cli:USER".
+std::string CliActor() {
+  const char* user = getenv("USER");
+  return std::string("cli:") + (user && *user ? user : "unknown");
+}
+
 int Main(int argc, char** argv) {
+  // Files attest makes are its user's only (the database, blobs, index; doc/privacy.md).
+  ::umask(077);
   Env* env = Env::Default();
   CLI::App app{
       "attest: a tamper-evident, self-hosted archive of testimonies.\n"
@@ -405,6 +414,16 @@ int Main(int argc, char** argv) {
   models_translate->add_option("on|off", translate_arg, "on or off")
       ->required()
       ->check(CLI::IsMember({"on", "off"}));
+
+  auto* audit = app.add_subcommand(
+      "audit",
+      "The audit log: changes of consent and tokens, withdrawals, views of non-public "
+      "material (doc/format/metadata.md)");
+  std::string audit_since, audit_actor;
+  bool audit_json = false;
+  audit->add_option("--since", audit_since, "Entries at or after this day or time (RFC 3339)");
+  audit->add_option("--actor", audit_actor, "Entries by this actor only (cli:USER, token:ID)");
+  audit->add_flag("--json", audit_json, "Print JSON");
 
   auto* token = app.add_subcommand("token", "API tokens: create, list, revoke (doc/api.md)");
   token->require_subcommand(1);
@@ -758,7 +777,7 @@ int Main(int argc, char** argv) {
   if (*withdraw) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto w = (*a)->Withdraw(withdraw_id, reason);
+    auto w = (*a)->Withdraw(withdraw_id, reason, CliActor());
     if (!w.ok()) return Fail(w.status());
     if (withdraw_json) {
       PrintJson({{"id", withdraw_id},
@@ -801,15 +820,13 @@ int Main(int argc, char** argv) {
     if (!level.ok()) return Usage(level.status().message());
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    const char* user = getenv("USER");
     std::optional<archive::Archive::Seal> seal;
     if (*level == meta::Consent::kSealed || !consent_until.empty() || !consent_then.empty()) {
       auto then = meta::ParseConsent(consent_then);
       if (!then.ok()) return Usage("a seal needs --until YYYY-MM-DD and --then LEVEL");
       seal = archive::Archive::Seal{consent_until, *then};
     }
-    auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason,
-                                 std::string("cli:") + (user && *user ? user : "unknown"),
+    auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason, CliActor(),
                                  seal ? &*seal : nullptr);
     if (!c.ok()) return Fail(c.status());
     if (consent_json) {
@@ -1009,6 +1026,38 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (*audit) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto entries = (*a)->store()->ListAudit(audit_since, audit_actor);
+    if (!entries.ok()) return Fail(entries.status());
+    if (audit_json) {
+      Json arr = Json::array();
+      for (const auto& e : *entries) {
+        arr.push_back(
+            {{"id", e.id},
+             {"at", e.at},
+             {"actor", e.actor},
+             {"action", e.action},
+             {"target", e.target},
+             {"detail", e.detail.empty() ? Json() : Json::parse(e.detail, nullptr, false)},
+             {"prev_hash", e.prev_hash},
+             {"hash", e.hash}});
+      }
+      PrintJson({{"entries", arr}});
+      return kExitOk;
+    }
+    for (const auto& e : *entries) {
+      std::cout << e.id << "\t" << e.at << "\t" << e.actor << "\t" << e.action << "\t"
+                << (e.target.empty() ? "-" : e.target) << "\t" << e.detail << "\n";
+    }
+    if (entries->empty()) {
+      std::cerr << (audit_since.empty() && audit_actor.empty() ? "No audit entries yet.\n"
+                                                               : "No audit entries match.\n");
+    }
+    return kExitOk;
+  }
+
   if (*token) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
@@ -1021,6 +1070,9 @@ int Main(int argc, char** argv) {
         return t.status().code() == Code::kInvalidArgument ? Usage(t.status().message())
                                                            : Fail(t.status());
       }
+      auto audited = store->Audit({0, FormatRfc3339(env->NowMicros()), CliActor(), "token.create",
+                                   t->token.id, *CanonicalJson({{"role", t->token.role}}), "", ""});
+      if (!audited.ok()) return Fail(audited.status());
       if (token_json) {
         PrintJson({{"id", t->token.id},
                    {"role", t->token.role},
@@ -1038,6 +1090,9 @@ int Main(int argc, char** argv) {
       auto revoked = store->RevokeToken(token_id, FormatRfc3339(env->NowMicros()));
       if (!revoked.ok()) return Fail(revoked.status());
       if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + token_id + "'"));
+      auto audited = store->Audit(
+          {0, FormatRfc3339(env->NowMicros()), CliActor(), "token.revoke", token_id, "", "", ""});
+      if (!audited.ok()) return Fail(audited.status());
       std::cout << "Revoked " << token_id << "\n";
       return kExitOk;
     }

@@ -405,7 +405,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         }
         std::optional<int> version;
         if (!VersionParam(req, res, &version)) return;
-        auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+        auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "transcript");
         if (!view.ok()) return ProblemFor(res, view.status());
         auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
         if (!doc.ok()) {
@@ -447,7 +447,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
            [site](const Request& req, Response& res) {
              Call c;
              if (!Begin(site, req, res, &c)) return;
-             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "media");
              if (!view.ok()) return ProblemFor(res, view.status());
              std::string which = req.matches[2];
              auto it = view->media.find(which);
@@ -465,7 +465,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!Begin(site, req, res, &c)) return;
     std::optional<int> version;
     if (!VersionParam(req, res, &version)) return;
-    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "proof");
     if (!view.ok()) return ProblemFor(res, view.status());
     auto proof = (*c.a)->Prove(view->record.id, version);
     if (!proof.ok()) {

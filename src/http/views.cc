@@ -124,7 +124,7 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
 }
 
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
-                              const std::string& id) {
+                              const std::string& id, std::string_view what) {
   auto rec = a->Get(id);
   if (!rec.ok()) {
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
@@ -303,6 +303,18 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                {"segments", segs},
                {"media", media},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
+  // Who saw what was not public: the audit log.
+  bool all_public = r.consent == meta::Consent::kPublic;
+  for (const auto& s : segments) {
+    if (s.effective != meta::Consent::kPublic) all_public = false;
+  }
+  if (!all_public && !subject.token_id.empty()) {
+    ASSIGN_OR_RETURN(std::string detail, CanonicalJson(Json{{"what", std::string(what)}}));
+    RETURN_IF_ERROR(a->store()
+                        ->Audit({0, FormatRfc3339(a->env()->NowMicros()),
+                                 "token:" + subject.token_id, "view", r.id, detail, "", ""})
+                        .status());
+  }
   return view;
 }
 
@@ -313,7 +325,7 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     return Status::NotFound("no such segment");
   }
   const std::string record_id = found[0].segment.record_id;
-  auto view = ViewRecord(a, subject, record_id);
+  auto view = ViewRecord(a, subject, record_id, "segment");
   if (!view.ok()) {
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();

@@ -41,9 +41,11 @@ struct RecordView {
 };
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
-// withdrawn, or not readable by the subject.
+// withdrawn, or not readable by the subject. A view of material that is not public by a caller
+// with a token is written to the audit log, as `what` ("record", "media", "transcript",
+// "proof", "segment"; doc/format/metadata.md, "The audit log").
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
-                              const std::string& id);
+                              const std::string& id, std::string_view what = "record");
 
 // The newest version of a record that is an original (added or revised, not derived by a
 // tool or a person from another); null if none.

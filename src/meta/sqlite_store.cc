@@ -5,12 +5,20 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/hash.h"
 #include "core/json.h"
 #include "meta/schema.sql.h"
 #include "meta/sqlite.h"
 #include "meta/store.h"
 
 namespace attest::meta {
+
+std::string AuditHash(const AuditEntry& e) {
+  Json j = {{"action", e.action}, {"actor", e.actor},    {"at", e.at},        {"detail", e.detail},
+            {"id", e.id},         {"prev", e.prev_hash}, {"target", e.target}};
+  auto canon = CanonicalJson(j);  // strings and an integer: always canonical
+  return ToHex(Sha256(canon.ok() ? *canon : j.dump()));
+}
 
 const char* ConsentName(Consent c) {
   switch (c) {
@@ -139,6 +147,40 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Result<AuditEntry> Audit(AuditEntry e) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    ASSIGN_OR_RETURN(e, AppendAudit(std::move(e)));
+    RETURN_IF_ERROR(txn->Commit());
+    return e;
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(const std::string& since,
+                                            const std::string& actor) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, at, actor, action, COALESCE(target, ''), "
+                                          "COALESCE(detail, ''), prev_hash, hash FROM audit "
+                                          "WHERE at >= ? AND (? = '' OR actor = ?) ORDER BY id"));
+    s.Bind(1, since).Bind(2, actor).Bind(3, actor);
+    std::vector<AuditEntry> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(
+          {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
+    }
+    return out;
+  }
+
+  Status ScrubDeleted() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row && s.Int(0) != 0) {
+      return Status::Unavailable(
+          "the database's write-ahead log could not be emptied: a reader "
+          "held it too long; run the withdrawal again");
+    }
+    return Status::Ok();
+  }
+
   Result<Withdrawal> Withdraw(const std::string& record_id, const std::string& reason,
                               const std::string& at,
                               const std::function<Result<std::string>(int)>& leaf_for) override {
@@ -226,6 +268,32 @@ class SqliteStore : public Store {
     return out;
   }
 
+  // Appends an audit entry inside the caller's transaction.
+  Result<AuditEntry> AppendAudit(AuditEntry e) {
+    ASSIGN_OR_RETURN(Stmt last,
+                     db_->Prepare("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(bool row, last.Step());
+    e.id = row ? last.Int(0) + 1 : 1;
+    e.prev_hash = row ? last.Text(1) : kAuditGenesis;
+    e.hash = AuditHash(e);
+    ASSIGN_OR_RETURN(Stmt i,
+                     db_->Prepare("INSERT INTO audit(id, at, actor, action, target, "
+                                  "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    i.Bind(1, e.id).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action);
+    if (e.target.empty()) {
+      i.BindNull(5);
+    } else {
+      i.Bind(5, e.target);
+    }
+    if (e.detail.empty()) {
+      i.BindNull(6);
+    } else {
+      i.Bind(6, e.detail);
+    }
+    RETURN_IF_ERROR(i.Bind(7, e.prev_hash).Bind(8, e.hash).Run());
+    return e;
+  }
+
   Result<std::optional<ConsentChange>> ChangeConsent(
       ConsentChange c, const std::string& at,
       const std::function<Result<std::string>(int, const std::string&)>& leaf_for) override {
@@ -281,6 +349,12 @@ class SqliteStore : public Store {
                         .Bind(6, static_cast<int64_t>(c.leaf_index))
                         .Bind(7, c.by)
                         .Run());
+    Json detail = {{"from", ConsentName(c.from)}, {"to", ConsentName(to)}};
+    if (seal) detail["until"] = c.until;
+    ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
+    RETURN_IF_ERROR(
+        AppendAudit({0, at, c.by.empty() ? "unknown" : c.by, "consent", record_id, canon, "", ""})
+            .status());
     RETURN_IF_ERROR(txn->Commit());
     return std::optional<ConsentChange>(std::move(c));
   }

@@ -238,6 +238,21 @@ struct ConsentChange {
   uint64_t leaf_index = 0;
 };
 
+// An entry of the audit log (doc/format/metadata.md, "The audit log").
+struct AuditEntry {
+  int64_t id = 0;  // from 1, in order
+  std::string at;
+  std::string actor;   // "cli:USER", "token:ID", "seal"
+  std::string action;  // "consent", "withdraw", "token.create", "token.revoke", "view"
+  std::string target;  // a record id, "segment/ID" or a token id
+  std::string detail;  // canonical JSON, or empty
+  std::string prev_hash, hash;
+};
+// The hash of `e` chained to e.prev_hash (lowercase hex SHA-256).
+std::string AuditHash(const AuditEntry& e);
+// The hash of the entry before the first.
+inline const std::string kAuditGenesis(64, '0');
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -254,6 +269,18 @@ class Store {
   virtual Result<Withdrawal> Withdraw(
       const std::string& record_id, const std::string& reason, const std::string& at,
       const std::function<Result<std::string>(int last_version)>& leaf_for) = 0;
+  // Leaves no deleted content in the database's files: for SQLite, deleted rows are zeroed
+  // (secure_delete) and the write-ahead log, which still holds the pages as they were, is
+  // copied back and emptied (waiting for readers to finish).
+  virtual Status ScrubDeleted() = 0;
+
+  // Appends `e` to the audit log (its id, prev_hash and hash are set here) and returns it.
+  // ChangeConsent appends its own entry in its transaction (actor c.by).
+  virtual Result<AuditEntry> Audit(AuditEntry e) = 0;
+  // The audit log, oldest first: entries at or after `since` (RFC 3339 or a prefix such as a
+  // day; empty: all) by `actor` (empty: anyone).
+  virtual Result<std::vector<AuditEntry>> ListAudit(const std::string& since,
+                                                    const std::string& actor) = 0;
 
   // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
   // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at

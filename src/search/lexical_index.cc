@@ -813,6 +813,24 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::OpenReadOnly(const std::stri
   return idx;
 }
 
+Status LexicalIndex::CompactInto(const std::string& from, const std::string& to) {
+  if (::mkdir(to.c_str(), 0700) != 0) {
+    return Status::IOError("cannot create " + to + ": " + std::strerror(errno));
+  }
+  try {
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      for (size_t k = 0; k < kLanes; ++k) {
+        // Document ids stay segment ids.
+        Xapian::Database(LevelDir(from, i, k))
+            .compact(LevelDir(to, i, k), Xapian::DBCOMPACT_NO_RENUMBER);
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    return Status::IOError("search index " + from + " cannot be compacted (" + e.get_msg() + ")");
+  }
+  return Status::Ok();
+}
+
 Status LexicalIndex::Reopen() {
   try {
     for (auto& level : rep_->readers) {

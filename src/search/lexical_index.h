@@ -125,6 +125,11 @@ class LexicalIndex {
   // Opens an existing index for searching only (any number of readers, beside a writer).
   static Result<std::unique_ptr<LexicalIndex>> OpenReadOnly(const std::string& dir);
   ~LexicalIndex();
+  // Writes into `to` (a new directory) a copy of the index in `from` that holds only what is in
+  // it now. A removed document leaves its words in the blocks Xapian freed until they are
+  // reused; the copy has none of them (a withdrawal is erased for real, doc/search.md). No writer
+  // may have `from` open.
+  static Status CompactInto(const std::string& from, const std::string& to);
   // Brings a read-only index up to the newest committed state (cheap when nothing changed).
   Status Reopen();
 
