@@ -292,6 +292,14 @@ TEST_F(ApiTest, ViewsOfWhatIsNotPublicAreInTheAuditLog) {
   }
   EXPECT_EQ(entries[before]["detail"]["what"], "record");
   EXPECT_EQ(entries[before + 1]["detail"]["what"], "media");
+  // A search that shows the researcher research-level words names their records; one that
+  // shows public words only is not logged.
+  EXPECT_EQ(Get("/api/v1/search?q=" + Canary("research"), "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/search?q=" + Canary("public"), "researcher")->status, 200);
+  entries = audit();
+  ASSERT_EQ(entries.size(), before + 3) << entries.dump();
+  EXPECT_EQ(entries[before + 2]["detail"]["what"], "search");
+  EXPECT_EQ(entries[before + 2]["detail"]["records"], Json::array({research}));
   // The tokens' making and revoking is there too, by the command line.
   auto all = RunAttest({"--archive", *archive_, "audit"});
   EXPECT_NE(all.out.find("token.create"), std::string::npos);

@@ -498,6 +498,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     sr.limit = limit;
     auto r = (*c.a)->Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
+    if (Status st = AuditSearch(c.a->get(), c.subject, *r, "search"); !st.ok()) {
+      return ProblemFor(res, st);
+    }
     Json out = archive::SearchResultsToJson(*r);
     out["query"] = sr.query;
     SendJson(res, out);
@@ -533,6 +536,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     sr.cursor = Param(req, "cursor");
     auto r = (*c.a)->Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
+    if (Status st = AuditSearch(c.a->get(), c.subject, *r, "events"); !st.ok()) {
+      return ProblemFor(res, st);
+    }
     Json found = archive::SearchResultsToJson(*r);
     std::map<std::string, Json> by_witness;
     auto communities = WitnessCommunities(c.a->get(), *r);

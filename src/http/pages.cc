@@ -330,6 +330,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       return pc.Error(res, a->get(), 500);
     }
+    if (!AuditSearch(a->get(), subject, *found, "search").ok()) {
+      return pc.Error(res, a->get(), 500);
+    }
     Json r = archive::SearchResultsToJson(*found);
     v["searched"] = true;
     v["total"] = std::to_string(r["total_estimate"].get<uint64_t>());
@@ -618,6 +621,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         v["error"] = found.status().message();
         return pc.Send(res, "perspectives", v, 400);
       }
+      return pc.Error(res, a->get(), 500);
+    }
+    if (!AuditSearch(a->get(), subject, *found, "perspectives").ok()) {
       return pc.Error(res, a->get(), 500);
     }
     // One column per language (or, with by=community, per community); in each, one account

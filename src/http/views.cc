@@ -123,6 +123,27 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   return out;
 }
 
+Status AuditSearch(archive::Archive* a, const access::Subject& subject,
+                   const search::Results& found, std::string_view what) {
+  if (subject.token_id.empty()) return Status::Ok();
+  Json records = Json::array();
+  for (const auto& g : found.records) {
+    for (const auto& h : g.hits) {
+      if (h.level != "public") {
+        records.push_back(g.record_id);
+        break;
+      }
+    }
+  }
+  if (records.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string detail,
+                   CanonicalJson(Json{{"what", std::string(what)}, {"records", records}}));
+  return a->store()
+      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), "token:" + subject.token_id, "view", "",
+               detail, "", ""})
+      .status();
+}
+
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
                               const std::string& id, std::string_view what) {
   auto rec = a->Get(id);

@@ -47,6 +47,11 @@ struct RecordView {
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
                               const std::string& id, std::string_view what = "record");
 
+// Writes to the audit log what of `found` a caller with a token was shown that is not public
+// (detail {"what", "records"}; nothing for an anonymous caller or public hits only).
+Status AuditSearch(archive::Archive* a, const access::Subject& subject,
+                   const search::Results& found, std::string_view what);
+
 // The newest version of a record that is an original (added or revised, not derived by a
 // tool or a person from another); null if none.
 const meta::Version* NewestOriginal(const meta::Record& record);

@@ -1278,6 +1278,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
     h.end_ms = d.end_ms;
     h.page = static_cast<int>(d.page);
     h.weight = weight;
+    h.level = std::string(d.level);
     std::string_view seg_text = d.text;
     text::Lang lang = text::LangFromTag(h.lang);
     std::vector<std::pair<uint32_t, uint32_t>> marks;

@@ -70,6 +70,7 @@ struct Hit {
   int64_t end_ms = -1;
   int page = -1;
   double weight = 0;
+  std::string level;    // its consent level: "public", "research" or "restricted"
   std::string snippet;  // a window of the segment's own text, cut at word boundaries
   // Byte ranges of matched words within `snippet`.
   std::vector<std::pair<uint32_t, uint32_t>> highlights;
