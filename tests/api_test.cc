@@ -485,6 +485,13 @@ TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
   const std::string body = Json{{"consent", "research"}, {"reason", "zqprivatereason"}}.dump();
   ExpectProblem(c.Put(path, body, "application/json"), 401, "anonymous");
   ExpectProblem(c.Put(path, Auth("researcher"), body, "application/json"), 403, "researcher");
+  ExpectProblem(c.Put(path, Auth("archivist"),
+                      R"({"consent":"restricted","reason":"x","segment":0})", "application/json"),
+                400, "segment 0");
+  ExpectProblem(
+      c.Put(path, Auth("archivist"), R"({"consent":"restricted","reason":"x","segment":999999})",
+            "application/json"),
+      404, "a segment of no such record");
   ExpectProblem(c.Put(path, Auth("archivist"), "{\"consent\":\"everyone\",\"reason\":\"x\"}",
                       "application/json"),
                 400, "unknown level");

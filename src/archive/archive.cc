@@ -821,11 +821,9 @@ Status Archive::SetWitness(const meta::Witness& w) {
   return store_->SetWitness(w, Now(env_));
 }
 
-Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::string& id,
-                                                                  meta::Consent to,
-                                                                  const std::string& reason,
-                                                                  const std::string& by,
-                                                                  const Seal* seal) {
+Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(
+    const std::string& id, meta::Consent to, const std::string& reason, const std::string& by,
+    const Seal* seal, int64_t segment_id) {
   if (to == meta::Consent::kWithdrawn) {
     return Status::InvalidArgument(
         "withdrawal is not a change of level: it erases the record (attest withdraw)");
@@ -840,6 +838,11 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::str
   change.to = to;
   change.reason = reason;
   change.by = by;
+  change.segment_id = segment_id;
+  if (segment_id < 0) return Status::InvalidArgument("a segment id is a positive number");
+  if (segment_id > 0 && (seal || to == meta::Consent::kSealed)) {
+    return Status::InvalidArgument("a seal applies to a whole record, not to one segment");
+  }
   if (to == meta::Consent::kSealed) {
     if (!seal) {
       return Status::InvalidArgument(
@@ -865,8 +868,8 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(const std::str
   }
   ASSIGN_OR_RETURN(
       auto done, store_->ChangeConsent(change, now, [&](int version, const std::string& manifest) {
-        return BuildLeaf(
-            {"consent", id, version, manifest, now, meta::ConsentName(to), change.until});
+        return BuildLeaf({"consent", id, version, manifest, now, meta::ConsentName(to),
+                          change.until, segment_id});
       }));
   if (!done) return done;
   RETURN_IF_ERROR(Integrate());
@@ -1138,7 +1141,7 @@ Result<VerifyReport> Archive::Verify() {
     auto leaf_bytes = leaf_at(c.leaf_index);
     auto leaf = leaf_bytes.ok() ? ParseLeaf(**leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
     if (!leaf.ok() || leaf->kind != "consent" || leaf->record != c.record_id ||
-        leaf->consent != meta::ConsentName(c.to)) {
+        leaf->consent != meta::ConsentName(c.to) || leaf->segment != c.segment_id) {
       problem("leaf", c.record_id, 0, "",
               "the consent change's log leaf " + std::to_string(c.leaf_index) +
                   " does not state this change");
@@ -1183,6 +1186,7 @@ Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool 
               {"to", meta::ConsentName(c.to)},
               {"at", c.at},
               {"leaf_index", c.leaf_index}};
+    if (c.segment_id > 0) j["segment"] = c.segment_id;  // one passage's own level
     if (with_private) {
       j["reason"] = c.reason;
       j["by"] = c.by;

@@ -192,10 +192,13 @@ class Archive {
     std::string until;
     meta::Consent then = meta::Consent::kRestricted;
   };
+  // With `segment_id`, that one segment's own level changes (public, research or restricted;
+  // doc/format/leaf.md): it is shown at the stricter of its level and the record's.
   Result<std::optional<meta::ConsentChange>> ChangeConsent(const std::string& id, meta::Consent to,
                                                            const std::string& reason,
                                                            const std::string& by,
-                                                           const Seal* seal = nullptr);
+                                                           const Seal* seal = nullptr,
+                                                           int64_t segment_id = 0);
   // Opens every seal whose day has come (by the Env's clock): the record takes the level it
   // was sealed to open to, a consent leaf is logged by "seal", and the index follows. Open
   // calls it, and so does the server before each request; cheap when nothing is due.

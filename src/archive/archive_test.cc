@@ -359,6 +359,93 @@ TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
   EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
 }
 
+TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string first = "First sample passage, zqopenpassage.";
+  const std::string second = "Second sample passage, zqclosedpassage.";
+  const std::string text = first + "\n\n" + second;
+  auto added = *archive_->Add({WriteFile(tmp_, "p.txt", text)}, opts);
+  const std::string id = added[0].id;
+  DerivedText d;
+  d.derivation = {1, "text", "attest-text", "test"};
+  d.text = text;
+  d.lang = "en";
+  for (const auto& [start, passage] :
+       {std::pair<int64_t, std::string>{0, first}, {first.size() + 2, second}}) {
+    meta::Segment g;
+    g.char_start = start;
+    g.char_end = start + static_cast<int64_t>(passage.size());
+    g.lang = "en";
+    g.text = passage;
+    d.segments.push_back(g);
+  }
+  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
+  ASSERT_TRUE(archive_->SyncIndex().ok());
+  auto count = [&](const std::string& q, search::Role role) {
+    auto r = Search(q, role);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->total_estimate : 99;
+  };
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 1u);
+  auto segments = *archive_->store()->RecordSegments(id);
+  ASSERT_EQ(segments.size(), 2u);
+  const int64_t closed = segments[1].segment.id;
+
+  EXPECT_EQ(
+      archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:test", nullptr, closed)
+          .status()
+          .code(),
+      Code::kInvalidArgument);  // a seal is for a whole record
+  EXPECT_TRUE(archive_
+                  ->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr,
+                                  closed + 1000)
+                  .status()
+                  .IsNotFound());
+  auto c =
+      archive_->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, closed);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ((*c)->from, meta::Consent::kPublic);
+  EXPECT_EQ((*c)->segment_id, closed);
+  // Again: nothing to change.
+  EXPECT_FALSE(
+      archive_->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, closed)
+          ->has_value());
+
+  // The record stays public; the passage is for archivists only, in search and in the store.
+  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kPublic);
+  EXPECT_EQ(count("zqopenpassage", search::Role::kAnonymous), 1u);
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 0u);
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kArchivist), 1u);
+  EXPECT_EQ(count("passage", search::Role::kAnonymous), 1u);  // the open one only
+  EXPECT_EQ((*archive_->store()->RecordSegments(id))[1].effective, meta::Consent::kRestricted);
+  // A later change of the record's level does not open the passage: the stricter wins.
+  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
+  EXPECT_EQ(count("zqopenpassage", search::Role::kResearcher), 1u);
+  // The log states the passage's change; the history and the audit log keep it.
+  auto history = *archive_->ConsentHistory(id);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].segment_id, closed);
+  EXPECT_EQ(history[1].segment_id, 0);
+  auto leaf = ParseLeaf((*archive_->store()->Leaves(history[0].leaf_index, 1))[0]);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  EXPECT_EQ(leaf->segment, closed);
+  EXPECT_EQ(leaf->consent, "restricted");
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  // The text made again (a new version of the same passages): the passage stays closed.
+  d.derivation = {1, "text", "attest-text", "test-2"};
+  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
+  ASSERT_TRUE(archive_->SyncIndex().ok());
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 0u);
+  EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
+  EXPECT_GE(count("zqclosedpassage", search::Role::kArchivist), 1u);
+  EXPECT_GE(count("zqopenpassage", search::Role::kResearcher), 1u);
+}
+
 TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
   auto added =
       *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text for the audit.")}, AddOptions());

@@ -38,6 +38,7 @@ Result<std::string> BuildLeaf(const LeafFields& f) {
   if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
   if (!f.consent.empty()) j["consent"] = f.consent;
   if (!f.until.empty()) j["until"] = f.until;
+  if (f.segment > 0) j["segment"] = f.segment;
   return CanonicalJson(j);
 }
 
@@ -88,7 +89,15 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
           "a consent leaf has an opening day (until, YYYY-MM-DD) if and "
           "only if it seals");
     }
-  } else if (j.contains("consent") || j.contains("until")) {
+    if (j.contains("segment")) {
+      if (!j["segment"].is_number_integer() || j["segment"].get<int64_t>() < 1 ||
+          level == "sealed") {
+        return Status::Corruption(
+            "a consent leaf's segment is a positive id, and a segment is never sealed alone");
+      }
+      f.segment = j["segment"].get<int64_t>();
+    }
+  } else if (j.contains("consent") || j.contains("until") || j.contains("segment")) {
     return Status::Corruption("log leaf of kind " + f.kind + " has a consent level");
   }
   return f;

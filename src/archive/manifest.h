@@ -38,6 +38,7 @@ struct LeafFields {
   std::string time;
   std::string consent;  // consent only: the new level
   std::string until;    // consent to sealed only: the day it opens (YYYY-MM-DD)
+  int64_t segment = 0;  // consent of one segment only: its id
 };
 
 Result<std::string> BuildLeaf(const LeafFields& f);

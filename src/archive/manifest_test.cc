@@ -53,6 +53,14 @@ TEST(ManifestTest, AConsentLeafCarriesTheNewLevelAndNoOtherLeafDoes) {
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "sealed"})).ok());
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "public", "2030-01-01"})).ok());
   EXPECT_FALSE(ParseLeaf(*BuildLeaf({"add", "rabc", 1, m, "t", "public"})).ok());
+  // One segment's level names the segment; a segment is never sealed alone, and only a consent
+  // leaf names one.
+  auto passage = ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "restricted", "", 17}));
+  ASSERT_TRUE(passage.ok()) << passage.status().ToString();
+  EXPECT_EQ(passage->segment, 17);
+  EXPECT_FALSE(
+      ParseLeaf(*BuildLeaf({"consent", "rabc", 2, m, "t", "sealed", "2030-01-01", 17})).ok());
+  EXPECT_FALSE(ParseLeaf(*BuildLeaf({"add", "rabc", 1, m, "t", "", "", 17})).ok());
 }
 
 TEST(ManifestTest, PrivateCommitmentDependsOnSaltAndContent) {

@@ -329,6 +329,10 @@ int Main(int argc, char** argv) {
                           "For sealed: the day it opens, YYYY-MM-DD (UTC); it opens by itself");
   consent_cmd->add_option("--then", consent_then,
                           "For sealed: the level it opens to (public, research, restricted)");
+  int64_t consent_segment = 0;
+  consent_cmd->add_option("--segment", consent_segment,
+                          "Change this one segment's own level (public, research, restricted); "
+                          "it is shown at the stricter of its level and the record's");
 
   auto* verify = app.add_subcommand(
       "verify", "Re-hash every blob, check every manifest and leaf, recompute the log");
@@ -827,20 +831,25 @@ int Main(int argc, char** argv) {
       seal = archive::Archive::Seal{consent_until, *then};
     }
     auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason, CliActor(),
-                                 seal ? &*seal : nullptr);
+                                 seal ? &*seal : nullptr, consent_segment);
     if (!c.ok()) return Fail(c.status());
     if (consent_json) {
       Json out = {{"id", consent_id}, {"consent", consent_level}, {"changed", c->has_value()}};
+      if (consent_segment > 0) out["segment"] = consent_segment;
       if (*c) {
         out["from"] = meta::ConsentName((*c)->from);
         out["leaf_index"] = (*c)->leaf_index;
       }
       PrintJson(out);
     } else if (*c) {
-      std::cout << "Changed " << consent_id << " from " << meta::ConsentName((*c)->from) << " to "
-                << consent_level << " (log leaf " << (*c)->leaf_index << ")\n";
+      std::cout << "Changed " << consent_id
+                << (consent_segment > 0 ? " segment " + std::to_string(consent_segment) : "")
+                << " from " << meta::ConsentName((*c)->from) << " to " << consent_level
+                << " (log leaf " << (*c)->leaf_index << ")\n";
     } else {
-      std::cout << consent_id << " is " << consent_level << " already; nothing changed\n";
+      std::cout << consent_id
+                << (consent_segment > 0 ? " segment " + std::to_string(consent_segment) : "")
+                << " is " << consent_level << " already; nothing changed\n";
     }
     return kExitOk;
   }

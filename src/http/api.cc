@@ -783,12 +783,22 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                          "the body has no \"reason\": say why the consent changes (it stays in the "
                          "archive, never in the log)");
         }
-        auto changed = (*c.a)->ChangeConsent(
-            req.matches[1], *to, reason, "token:" + c.subject.token_id, seal ? &*seal : nullptr);
+        int64_t segment = 0;
+        if (body.contains("segment")) {
+          if (!body["segment"].is_number_integer() || body["segment"].get<int64_t>() < 1) {
+            return Problem(res, 400, "bad-request", "Bad Request",
+                           "\"segment\" must be a segment's id, a positive integer");
+          }
+          segment = body["segment"].get<int64_t>();
+        }
+        auto changed =
+            (*c.a)->ChangeConsent(req.matches[1], *to, reason, "token:" + c.subject.token_id,
+                                  seal ? &*seal : nullptr, segment);
         if (!changed.ok()) return ProblemFor(res, changed.status());
         Json out = {{"record", std::string(req.matches[1])},
                     {"consent", level},
                     {"changed", changed->has_value()}};
+        if (segment > 0) out["segment"] = segment;
         if (*changed) {
           out["from"] = meta::ConsentName((*changed)->from);
           out["leaf_index"] = (*changed)->leaf_index;

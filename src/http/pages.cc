@@ -414,7 +414,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
                    {"day", at.substr(0, 10)},
                    {"from", pc.t().value("level_" + c["from"].get<std::string>(), "")},
                    {"to", pc.t().value("level_" + c["to"].get<std::string>(), "")},
-                   {"leaf_index", c["leaf_index"]}};
+                   {"leaf_index", c["leaf_index"]},
+                   {"segment", c.contains("segment") ? c["segment"] : Json(false)}};
       if (c.contains("reason")) item["reason"] = c["reason"];
       changes.push_back(item);
     }

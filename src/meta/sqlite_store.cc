@@ -322,6 +322,25 @@ class SqliteStore : public Store {
       manifest_sha256 = s.Text(3);
       until_now = s.Text(4);
     }
+    if (c.segment_id > 0) {
+      if (to == Consent::kSealed || to == Consent::kWithdrawn) {
+        return Status::InvalidArgument(
+            "a segment's own level is public, research or restricted; a seal or a withdrawal "
+            "applies to the whole record");
+      }
+      ASSIGN_OR_RETURN(Stmt g, db_->Prepare("SELECT consent FROM segments WHERE id = ? AND "
+                                            "record_id = ?"));
+      g.Bind(1, c.segment_id).Bind(2, record_id);
+      ASSIGN_OR_RETURN(bool found, g.Step());
+      if (!found) {
+        return Status::NotFound("record '" + record_id + "' has no segment " +
+                                std::to_string(c.segment_id));
+      }
+      // A segment without a level of its own has its record's.
+      if (!g.IsNull(0)) {
+        ASSIGN_OR_RETURN(c.from, ParseConsent(g.Text(0)));
+      }
+    }
     if (c.from == to && (to != Consent::kSealed || c.until == until_now)) {
       return std::optional<ConsentChange>();
     }
@@ -329,28 +348,39 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(std::string leaf, leaf_for(version, manifest_sha256));
     RETURN_IF_ERROR(SequenceLeaf(c.leaf_index, leaf));
     bool seal = to == Consent::kSealed;
-    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET consent = ?, sealed_until = ?, "
-                                          "sealed_then = ? WHERE id = ?"));
-    u.Bind(1, std::string(ConsentName(to)));
-    if (seal) {
-      u.Bind(2, c.until).Bind(3, std::string(ConsentName(c.then)));
+    if (c.segment_id > 0) {
+      ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE segments SET consent = ? WHERE id = ?"));
+      RETURN_IF_ERROR(u.Bind(1, std::string(ConsentName(to))).Bind(2, c.segment_id).Run());
     } else {
-      u.BindNull(2).BindNull(3);
+      ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE records SET consent = ?, sealed_until = ?, "
+                                            "sealed_then = ? WHERE id = ?"));
+      u.Bind(1, std::string(ConsentName(to)));
+      if (seal) {
+        u.Bind(2, c.until).Bind(3, std::string(ConsentName(c.then)));
+      } else {
+        u.BindNull(2).BindNull(3);
+      }
+      RETURN_IF_ERROR(u.Bind(4, record_id).Run());
     }
-    RETURN_IF_ERROR(u.Bind(4, record_id).Run());
     ASSIGN_OR_RETURN(Stmt i, db_->Prepare("INSERT INTO consent_changes(record_id, from_level, "
-                                          "to_level, reason, at, leaf_index, changed_by) "
-                                          "VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    RETURN_IF_ERROR(i.Bind(1, record_id)
-                        .Bind(2, std::string(ConsentName(c.from)))
-                        .Bind(3, std::string(ConsentName(to)))
-                        .Bind(4, c.reason)
-                        .Bind(5, at)
-                        .Bind(6, static_cast<int64_t>(c.leaf_index))
-                        .Bind(7, c.by)
-                        .Run());
+                                          "to_level, reason, at, leaf_index, changed_by, "
+                                          "segment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    i.Bind(1, record_id)
+        .Bind(2, std::string(ConsentName(c.from)))
+        .Bind(3, std::string(ConsentName(to)))
+        .Bind(4, c.reason)
+        .Bind(5, at)
+        .Bind(6, static_cast<int64_t>(c.leaf_index))
+        .Bind(7, c.by);
+    if (c.segment_id > 0) {
+      i.Bind(8, c.segment_id);
+    } else {
+      i.BindNull(8);
+    }
+    RETURN_IF_ERROR(i.Run());
     Json detail = {{"from", ConsentName(c.from)}, {"to", ConsentName(to)}};
     if (seal) detail["until"] = c.until;
+    if (c.segment_id > 0) detail["segment"] = c.segment_id;
     ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
     RETURN_IF_ERROR(
         AppendAudit({0, at, c.by.empty() ? "unknown" : c.by, "consent", record_id, canon, "", ""})
@@ -384,8 +414,9 @@ class SqliteStore : public Store {
                                                     int64_t after_leaf) override {
     ASSIGN_OR_RETURN(Stmt s,
                      db_->Prepare("SELECT record_id, from_level, to_level, COALESCE(reason, ''), "
-                                  "COALESCE(changed_by, ''), at, leaf_index FROM consent_changes "
-                                  "WHERE segment_id IS NULL AND leaf_index > ? AND "
+                                  "COALESCE(changed_by, ''), at, leaf_index, "
+                                  "COALESCE(segment_id, 0) FROM consent_changes "
+                                  "WHERE leaf_index > ? AND "
                                   "(? = '' OR record_id = ?) ORDER BY leaf_index"));
     s.Bind(1, after_leaf).Bind(2, record_id).Bind(3, record_id);
     std::vector<ConsentChange> out;
@@ -400,6 +431,7 @@ class SqliteStore : public Store {
       c.by = s.Text(4);
       c.at = s.Text(5);
       c.leaf_index = static_cast<uint64_t>(s.Int(6));
+      c.segment_id = s.Int(7);
       out.push_back(std::move(c));
     }
     return out;
@@ -902,7 +934,26 @@ class SqliteStore : public Store {
       s.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
       s.Bind(5, g.page).Bind(6, g.char_start).Bind(7, g.char_end).Bind(8, g.lang);
       s.Bind(9, g.speaker).Bind(11, g.text);
-      g.consent ? s.Bind(10, ConsentName(*g.consent)) : s.BindNull(10);
+      // A passage kept from the public (or from researchers) in an earlier version stays so in
+      // this one: the segments it overlaps (in time, or in characters for text without times)
+      // take its level.
+      std::optional<Consent> level = g.consent;
+      {
+        ASSIGN_OR_RETURN(
+            Stmt o, db_->Prepare("SELECT consent FROM segments WHERE record_id = ? AND version < ? "
+                                 "AND consent IS NOT NULL AND ((?3 >= 0 AND start_ms >= 0 AND "
+                                 "start_ms < ?4 AND end_ms > ?3) OR (?3 < 0 AND start_ms < 0 AND "
+                                 "char_start >= 0 AND char_start < ?6 AND char_end > ?5))"));
+        o.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
+        o.Bind(5, g.char_start).Bind(6, g.char_end);
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, o.Step());
+          if (!row) break;
+          ASSIGN_OR_RETURN(Consent earlier, ParseConsent(o.Text(0)));
+          level = level ? Strictest(*level, earlier) : earlier;
+        }
+      }
+      level ? s.Bind(10, ConsentName(*level)) : s.BindNull(10);
       RETURN_IF_ERROR(s.Run());
       int64_t segment_id = db_->LastInsertId();
       for (const Annotation& a : g.annotations) {

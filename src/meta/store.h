@@ -236,6 +236,9 @@ struct ConsentChange {
   std::string by;      // "cli:USER" or "token:ID"
   std::string at;
   uint64_t leaf_index = 0;
+  // One segment's own level (the record's is unchanged), or 0: the record's. A segment is
+  // shown at the stricter of its level and its record's; it is never sealed on its own.
+  int64_t segment_id = 0;
 };
 
 // An entry of the audit log (doc/format/metadata.md, "The audit log").
