@@ -466,6 +466,64 @@ TEST_F(ApiTest, WritesNeedAnArchivistsTokenAndAreLogged) {
 
 // A change of consent takes effect on every interface at once, cached search pages included,
 // and is logged without its reason.
+TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
+  // A public record of two passages; the second is then restricted on its own.
+  std::string file = Write(*tmp_, "passages.txt",
+                           "Sample passage one, zqpassageopen, about the bridge.\n\n"
+                           "Sample passage two, zqpassageshut, about the bridge.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-passages", "--lang", "en", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto segs = Json::parse(Get("/api/v1/records/" + id + "/segments", "archivist")->body);
+  int64_t shut = 0;
+  for (const auto& g : segs["segments"]) {
+    if (g["text"].get<std::string>().find("zqpassageshut") != std::string::npos) shut = g["id"];
+  }
+  ASSERT_GT(shut, 0) << segs.dump();
+  EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original")->status, 200);  // whole, for now
+  EXPECT_EQ(Get("/api/v1/search?q=zqpassageshut")->body.find("zqpassageshut") != std::string::npos,
+            true);  // and cached
+
+  httplib::Client c("127.0.0.1", port_);
+  auto put = c.Put("/api/v1/records/" + id + "/consent", Auth("archivist"),
+                   Json{{"consent", "restricted"}, {"reason", "asked"}, {"segment", shut}}.dump(),
+                   "application/json");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200) << put->body;
+  EXPECT_EQ(Json::parse(put->body)["segment"], shut);
+
+  for (std::string who : {"", "researcher"}) {
+    SCOPED_TRACE(who.empty() ? "anonymous" : who);
+    for (const std::string& path : std::vector<std::string>{
+             "/api/v1/search?q=zqpassageshut", "/api/v1/search?q=bridge", "/search?q=bridge",
+             "/api/v1/suggest?q=zqpassages", "/api/v1/records/" + id,
+             "/api/v1/records/" + id + "/segments", "/api/v1/records/" + id + "/transcript",
+             "/api/v1/records/" + id + "/transcript?format=txt", "/records/" + id,
+             "/api/v1/segments/" + std::to_string(shut), "/witnesses/w-passages"}) {
+      auto r = Get(path, who);
+      ASSERT_TRUE(r) << path;
+      std::string body = r->body;  // but the search's echo of the query asked
+      for (size_t at; (at = body.find("\"query\":\"zqpassageshut\"")) != std::string::npos;) {
+        body.erase(at, 23);
+      }
+      EXPECT_EQ(body.find("zqpassageshut"), std::string::npos) << path << ": " << r->body;
+    }
+    // The open passage is still there, the record's file is not (it holds both passages).
+    EXPECT_NE(Get("/api/v1/search?q=zqpassageopen", who)->body.find("zqpassageopen"),
+              std::string::npos);
+    EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", who)->status, 404);
+    EXPECT_EQ(Get("/api/v1/segments/" + std::to_string(shut), who)->status, 404);
+    auto totals = Json::parse(Get("/api/v1/search?q=bridge", who)->body);
+    EXPECT_EQ(totals["total_estimate"], 1) << totals.dump();
+  }
+  // Archivists read it all.
+  EXPECT_NE(Get("/api/v1/search?q=zqpassageshut", "archivist")->body.find("zqpassageshut"),
+            std::string::npos);
+  EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
+}
+
 TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {
   httplib::Client c("127.0.0.1", port_);
   const std::string& id = (*ids_)["public"];
