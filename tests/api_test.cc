@@ -126,6 +126,11 @@ class ApiTest : public ::testing::Test {
     (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
     Json revoked = tok("archivist", "");
     (*tokens_)["revoked"] = revoked["token"];
+    // A witness's own link (of the research record's witness): anonymous everywhere but
+    // /api/v1/me.
+    auto link = RunAttest({"--archive", *archive_, "link", "create", "w-research", "--json"});
+    EXPECT_EQ(link.exit_code, 0) << link.err;
+    (*tokens_)["witness-link"] = Json::parse(link.out)["token"];
     EXPECT_EQ(RunAttest({"--archive", *archive_, "token", "revoke", revoked["id"]}).exit_code, 0);
 
     server_ = new Child({"--archive", *archive_, "serve", "--listen", "127.0.0.1:0"}, *tmp_);
@@ -160,6 +165,7 @@ class ApiTest : public ::testing::Test {
   static std::vector<std::string> EveryPath() {
     std::vector<std::string> paths = {"/",
                                       "/api/v1/",
+                                      "/api/v1/me",
                                       "/api/v1/collections",
                                       "/api/v1/witnesses",
                                       "/api/v1/records",
@@ -210,7 +216,8 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
   std::map<std::string, std::set<std::string>> allowed = {
       {"", {"public"}},
       {"researcher", {"public", "research"}},
-      {"archivist", {"public", "research", "restricted"}}};
+      {"archivist", {"public", "research", "restricted"}},
+      {"witness-link", {"public"}}};
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
     for (const std::string& path : EveryPath()) {
@@ -522,6 +529,78 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   EXPECT_NE(Get("/api/v1/search?q=zqpassageshut", "archivist")->body.find("zqpassageshut"),
             std::string::npos);
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
+}
+
+TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
+  auto make_link = [&](const std::string& witness) {
+    auto r = RunAttest({"--archive", *archive_, "link", "create", witness, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out);
+  };
+  Json mine = make_link("w-restricted"), other = make_link("w-research");
+  auto as = [&](const Json& link) {
+    return httplib::Headers{{"Authorization", "Bearer " + link["token"].get<std::string>()}};
+  };
+  httplib::Client c("127.0.0.1", port_);
+  const std::string own = (*ids_)["restricted"], theirs = (*ids_)["research"];
+  ExpectProblem(c.Get("/api/v1/me"), 401, "anonymous");
+  ExpectProblem(c.Get("/api/v1/me", Auth("researcher")), 401, "a researcher");
+  // An archivist reads the witness's restricted record: the witness will see that.
+  ASSERT_EQ(Get("/api/v1/records/" + own, "archivist")->status, 200);
+
+  auto me = c.Get("/api/v1/me", as(mine));
+  ASSERT_TRUE(me);
+  ASSERT_EQ(me->status, 200) << me->body;
+  Json j = Json::parse(me->body);
+  EXPECT_EQ(j["witness"], "w-restricted");
+  ASSERT_EQ(j["records"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["records"][0]["record"], own);
+  EXPECT_EQ(j["records"][0]["consent"], "restricted");
+  ASSERT_GE(j["records"][0]["seen_by"].size(), 1u);
+  EXPECT_EQ(j["records"][0]["seen_by"].back()["what"], "record");
+  EXPECT_EQ(me->body.find(theirs), std::string::npos);
+  // Elsewhere the link is anonymous: it opens nothing that is not public, not even their own.
+  EXPECT_EQ(c.Get("/api/v1/records/" + own, as(mine))->status, 404);
+  EXPECT_EQ(
+      Json::parse(
+          c.Get("/api/v1/search?q=" + Canary("restricted"), as(mine))->body)["total_estimate"],
+      0);
+  // The other witness's link sees the other witness only.
+  auto them = c.Get("/api/v1/me", as(other));
+  ASSERT_TRUE(them);
+  EXPECT_EQ(them->body.find(own), std::string::npos);
+  EXPECT_NE(them->body.find(theirs), std::string::npos);
+
+  // Asking: for their own record only, in the forms there are.
+  const std::string body =
+      Json{{"record", own}, {"kind", "withdraw"}, {"message", "sample"}}.dump();
+  auto asked = c.Post("/api/v1/me/requests", as(mine), body, "application/json");
+  ASSERT_TRUE(asked);
+  EXPECT_EQ(asked->status, 201) << asked->body;
+  ExpectProblem(c.Post("/api/v1/me/requests", as(other), body, "application/json"), 404,
+                "another witness's record");
+  ExpectProblem(c.Post("/api/v1/me/requests", as(mine),
+                       Json{{"record", own}, {"kind", "publish"}}.dump(), "application/json"),
+                400, "unknown kind");
+  ExpectProblem(c.Post("/api/v1/me/requests", as(mine),
+                       Json{{"record", own}, {"kind", "consent"}, {"consent", "sealed"}}.dump(),
+                       "application/json"),
+                400, "a level a witness cannot ask for");
+  ExpectProblem(c.Post("/api/v1/me/requests", Auth("archivist"), body, "application/json"), 401,
+                "not a witness");
+  auto listed = RunAttest({"--archive", *archive_, "requests", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  Json reqs = Json::parse(listed.out)["requests"];
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0]["record"], own);
+  EXPECT_EQ(reqs[0]["witness"], "w-restricted");
+  EXPECT_EQ(reqs[0]["link"], mine["id"]);
+  EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(mine))->body)["requests"].size(), 1u);
+  EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(other))->body)["requests"].size(), 0u);
+
+  // A revoked link opens nothing.
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "link", "revoke", mine["id"]}).exit_code, 0);
+  ExpectProblem(c.Get("/api/v1/me", as(mine)), 401, "revoked link");
 }
 
 TEST_F(ApiTest, AConsentChangeTakesEffectEverywhereAtOnceAndIsLogged) {

@@ -7,6 +7,7 @@ namespace attest::access {
 namespace {
 
 constexpr std::string_view kTokenPrefix = "attest_";
+constexpr std::string_view kWitnessPrefix = "attestw_";
 
 }  // namespace
 
@@ -83,8 +84,35 @@ Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std:
   return t;
 }
 
+Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
+                                         const std::string& witness_id) {
+  if (witness_id.empty() || witness_id.size() > 200) {
+    return Status::InvalidArgument("a witness link needs the witness's id");
+  }
+  uint8_t raw[32];
+  env->RandomBytes(raw, sizeof(raw));
+  uint8_t id_raw[8];
+  env->RandomBytes(id_raw, sizeof(id_raw));
+  NewWitnessLink w;
+  w.secret = std::string(kWitnessPrefix) + Base32Lower(raw, sizeof(raw), 52);
+  w.link.id = "w" + Base32Lower(id_raw, sizeof(id_raw), 12);
+  w.link.sha256 = ToHex(Sha256(w.secret));
+  w.link.witness_id = witness_id;
+  w.link.created = FormatRfc3339(env->NowMicros());
+  RETURN_IF_ERROR(store->AddWitnessLink(w.link));
+  return w;
+}
+
 Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret) {
   const Status denied = Status::PermissionDenied("the token is not valid");
+  if (secret.size() == kWitnessPrefix.size() + 52 &&
+      secret.substr(0, kWitnessPrefix.size()) == kWitnessPrefix) {
+    std::string digest = ToHex(Sha256(secret));
+    ASSIGN_OR_RETURN(auto link, store->FindWitnessLink(digest));
+    if (!link || !ConstantTimeEquals(link->sha256, digest)) return denied;
+    if (!link->revoked.empty()) return Status::PermissionDenied("the link was revoked");
+    return Subject{Role::kAnonymous, link->id, link->witness_id};
+  }
   if (secret.size() != kTokenPrefix.size() + 52 ||
       secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
     return denied;
@@ -102,7 +130,7 @@ Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secr
     }
   }
   ASSIGN_OR_RETURN(Role role, ParseRole(found->role));
-  return Subject{role, found->id};
+  return Subject{role, found->id, ""};
 }
 
 }  // namespace attest::access

@@ -22,7 +22,10 @@ Result<Role> ParseRole(std::string_view s);
 
 struct Subject {
   Role role = Role::kAnonymous;
-  std::string token_id;  // the token that authenticated the caller, if any
+  std::string token_id;  // the token (or a witness's link: "w…") that authenticated the caller
+  // A witness's own link (`attest witness link`): the caller is that witness. Everywhere else
+  // the caller is anonymous; through /api/v1/me they see their own records.
+  std::string witness_id;
 };
 
 enum class Action {
@@ -47,8 +50,17 @@ struct NewToken {
 Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std::string& label,
                              const std::string& expires);
 
-// The subject a bearer token stands for. kPermissionDenied for an unknown, malformed, revoked
-// or expired token (the message says which of the last two, never which tokens exist).
+struct NewWitnessLink {
+  meta::WitnessLink link;  // as stored
+  std::string secret;      // "attestw_" + 52 base32 characters: shown once, never stored
+};
+// Makes a private link for witness `witness_id` (doc/api.md, "Witnesses").
+Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
+                                         const std::string& witness_id);
+
+// The subject a bearer token (or a witness's link) stands for. kPermissionDenied for an unknown,
+// malformed, revoked or expired token (the message says which of the last two, never which tokens
+// exist).
 Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret);
 
 }  // namespace attest::access

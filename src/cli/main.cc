@@ -429,6 +429,21 @@ int Main(int argc, char** argv) {
   audit->add_option("--actor", audit_actor, "Entries by this actor only (cli:USER, token:ID)");
   audit->add_flag("--json", audit_json, "Print JSON");
 
+  auto* link = app.add_subcommand(
+      "link",
+      "Witnesses' own links: a witness sees their records and asks for changes (doc/api.md)");
+  link->require_subcommand(1);
+  auto* link_create = link->add_subcommand("create", "Make a witness's link; it is shown once");
+  auto* link_revoke = link->add_subcommand("revoke", "Revoke a witness's link by its id");
+  std::string link_witness, link_id;
+  bool link_json = false;
+  link_create->add_option("WITNESS", link_witness, "The witness's id")->required();
+  link_create->add_flag("--json", link_json, "Print JSON");
+  link_revoke->add_option("ID", link_id, "The link's id (w...)")->required();
+  auto* requests = app.add_subcommand("requests", "What witnesses asked through their links");
+  bool requests_json = false;
+  requests->add_flag("--json", requests_json, "Print JSON");
+
   auto* token = app.add_subcommand("token", "API tokens: create, list, revoke (doc/api.md)");
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Make a token; it is shown once");
@@ -1032,6 +1047,67 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     for (const auto& [n, k] : *listed) std::cout << k << "\t" << n << "\n";
+    return kExitOk;
+  }
+
+  if (*link) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    meta::Store* store = (*a)->store();
+    std::string now = FormatRfc3339(env->NowMicros());
+    if (*link_create) {
+      auto w = access::CreateWitnessLink(env, store, link_witness);
+      if (!w.ok()) {
+        return w.status().code() == Code::kInvalidArgument ? Usage(w.status().message())
+                                                           : Fail(w.status());
+      }
+      auto audited = store->Audit({0, now, CliActor(), "link.create", w->link.id,
+                                   *CanonicalJson({{"witness", link_witness}}), "", ""});
+      if (!audited.ok()) return Fail(audited.status());
+      if (link_json) {
+        PrintJson({{"id", w->link.id}, {"witness", link_witness}, {"token", w->secret}});
+      } else {
+        std::cout << w->secret << "\n";
+        std::cerr << "Link " << w->link.id << " for witness " << link_witness
+                  << ": shown once, stored only as its SHA-256. Give it to the witness only; "
+                  << "with it they read /api/v1/me and ask for changes (doc/api.md).\n";
+      }
+      return kExitOk;
+    }
+    auto revoked = store->RevokeWitnessLink(link_id, now);
+    if (!revoked.ok()) return Fail(revoked.status());
+    if (!*revoked) return Fail(Status::NotFound("no unrevoked link with id '" + link_id + "'"));
+    auto audited = store->Audit({0, now, CliActor(), "link.revoke", link_id, "", "", ""});
+    if (!audited.ok()) return Fail(audited.status());
+    std::cout << "Revoked " << link_id << "\n";
+    return kExitOk;
+  }
+
+  if (*requests) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto listed = (*a)->store()->ListWitnessRequests();
+    if (!listed.ok()) return Fail(listed.status());
+    if (requests_json) {
+      Json arr = Json::array();
+      for (const auto& q : *listed) {
+        arr.push_back({{"id", q.id},
+                       {"witness", q.witness_id},
+                       {"record", q.record_id},
+                       {"kind", q.kind},
+                       {"consent", q.level},
+                       {"message", q.message},
+                       {"link", q.link_id},
+                       {"created", q.created}});
+      }
+      PrintJson({{"requests", arr}});
+      return kExitOk;
+    }
+    for (const auto& q : *listed) {
+      std::cout << q.id << "\t" << q.created << "\t" << q.witness_id << "\t" << q.record_id << "\t"
+                << q.kind << (q.level.empty() ? "" : " " + q.level) << "\t" << q.message << "\n";
+    }
+    if (listed->empty()) std::cerr << "No requests from witnesses.\n";
     return kExitOk;
   }
 

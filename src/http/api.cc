@@ -234,6 +234,15 @@ std::string CheckpointNote(archive::Archive* a) {
 
 }  // namespace
 
+// A witness's own link is required: false (with a 401) otherwise.
+bool RequireWitness(const Call& c, Response& res) {
+  if (!c.subject.witness_id.empty()) return true;
+  Problem(res, 401, "unauthorized", "Unauthorized",
+          "this needs a witness's own link (attest link create WITNESS) as the bearer token");
+  res.set_header("WWW-Authenticate", "Bearer");
+  return false;
+}
+
 void RegisterApi(Site* site, httplib::Server* svr) {
   // The log: C2SP tlog-tiles paths, straight from the log directory (the gate's fast path
   // answers most of these first, alike).
@@ -805,6 +814,95 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         }
         SendJson(res, out);
       });
+
+  // Witnesses, through their own link: their records, each one's consent and its history, who
+  // (which token) has seen what of it that is not public, and what they have asked.
+  svr->Get("/api/v1/me", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c) || !RequireWitness(c, res)) return;
+    archive::Archive* a = c.a->get();
+    auto all = a->List();
+    if (!all.ok()) return ProblemFor(res, all.status());
+    auto audit = a->store()->ListAudit("", "");
+    if (!audit.ok()) return ProblemFor(res, audit.status());
+    Json records = Json::array();
+    for (const auto& r : *all) {
+      if (r.witness_id != c.subject.witness_id) continue;
+      Json j = {{"record", r.id},
+                {"consent", meta::ConsentName(r.consent)},
+                {"created", r.created},
+                {"meta", ShownMeta(NewestOriginal(r))}};
+      if (r.withdrawn_at) j["withdrawn_at"] = *r.withdrawn_at;
+      auto history = a->ConsentHistory(r.id);
+      if (!history.ok()) return ProblemFor(res, history.status());
+      j["consent_changes"] = archive::ConsentChangesToJson(*history, false);
+      Json seen = Json::array();
+      for (const auto& e : *audit) {
+        bool about = e.target == r.id;
+        if (!about && e.target.empty() && e.detail.find("\"" + r.id + "\"") != std::string::npos) {
+          about = true;  // a search answer that showed it
+        }
+        if (e.action == "view" && about) {
+          Json d = Json::parse(e.detail, nullptr, false);
+          seen.push_back(
+              {{"at", e.at}, {"by", e.actor}, {"what", d.is_object() ? d["what"] : Json()}});
+        }
+      }
+      j["seen_by"] = seen;
+      records.push_back(j);
+    }
+    auto asked = a->store()->ListWitnessRequests();
+    if (!asked.ok()) return ProblemFor(res, asked.status());
+    Json requests = Json::array();
+    for (const auto& q : *asked) {
+      if (q.witness_id != c.subject.witness_id) continue;
+      Json j = {{"id", q.id}, {"record", q.record_id}, {"kind", q.kind}, {"created", q.created}};
+      if (!q.level.empty()) j["consent"] = q.level;
+      requests.push_back(j);
+    }
+    SendJson(res,
+             {{"witness", c.subject.witness_id}, {"records", records}, {"requests", requests}});
+  });
+
+  svr->Post("/api/v1/me/requests", [site](const Request& req, Response& res,
+                                          const httplib::ContentReader& reader) {
+    Call c;
+    if (!Begin(site, req, res, &c) || !RequireWitness(c, res)) return;
+    auto body = JsonBody(req, reader, site->options.max_json_body);
+    if (!body.ok()) return ProblemFor(res, body.status());
+    std::string record = StringMember(*body, "record"), kind = StringMember(*body, "kind"),
+                level = StringMember(*body, "consent"), message = StringMember(*body, "message");
+    auto r = (*c.a)->Get(record);
+    if (record.empty() || !r.ok() || r->witness_id != c.subject.witness_id) {
+      return Problem(res, 404, "not-found", "Not Found",
+                     "no record of yours has the id '" + record.substr(0, 64) + "'");
+    }
+    if (kind != "consent" && kind != "withdraw") {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "\"kind\" must be consent (with \"consent\": public, research or "
+                     "restricted) or withdraw");
+    }
+    if (kind == "consent" && level != "public" && level != "research" && level != "restricted") {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "\"consent\" must be public, research or restricted");
+    }
+    if (kind == "withdraw") level.clear();
+    if (message.size() > 4096 || !IsValidUtf8(message)) {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "\"message\" must be at most 4,096 bytes of UTF-8");
+    }
+    std::string now = FormatRfc3339((*c.a)->env()->NowMicros());
+    auto id = (*c.a)->store()->AddWitnessRequest(
+        {0, c.subject.witness_id, record, kind, level, message, c.subject.token_id, now});
+    if (!id.ok()) return ProblemFor(res, id.status());
+    Json detail = {{"kind", kind}};
+    if (!level.empty()) detail["consent"] = level;
+    auto canon = CanonicalJson(detail);
+    auto audited = (*c.a)->store()->Audit(
+        {0, now, "token:" + c.subject.token_id, "request", record, *canon, "", ""});
+    if (!audited.ok()) return ProblemFor(res, audited.status());
+    SendJson(res, {{"id", *id}, {"record", record}, {"kind", kind}}, 201);
+  });
 
   // Archivists: correct one line of a transcript.
   svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,

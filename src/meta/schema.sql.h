@@ -155,6 +155,25 @@ ALTER TABLE records ADD COLUMN sealed_then TEXT
   CHECK (sealed_then IS NULL OR sealed_then IN ('public','research','restricted'));
 CREATE INDEX records_sealed ON records(consent, sealed_until);
 )sql",
+    // 8: witnesses' own links (`attest witness link`), kept as SHA-256 like tokens, and what
+    // witnesses ask through them.
+    R"sql(
+CREATE TABLE witness_links (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  witness_id TEXT NOT NULL,
+  created TEXT NOT NULL,
+  revoked TEXT);
+CREATE TABLE witness_requests (
+  id INTEGER PRIMARY KEY,
+  witness_id TEXT NOT NULL,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  kind TEXT NOT NULL CHECK (kind IN ('consent','withdraw')),
+  level TEXT CHECK (level IS NULL OR level IN ('public','research','restricted')),
+  message TEXT NOT NULL,
+  link_id TEXT NOT NULL,
+  created TEXT NOT NULL);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -788,6 +788,54 @@ class SqliteStore : public Store {
 
   Result<std::vector<Token>> ListTokens() override { return SelectTokens("", ""); }
 
+  Status AddWitnessLink(const WitnessLink& l) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO witness_links(id, sha256, witness_id, "
+                                          "created) VALUES (?, ?, ?, ?)"));
+    return s.Bind(1, l.id).Bind(2, l.sha256).Bind(3, l.witness_id).Bind(4, l.created).Run();
+  }
+
+  Result<std::optional<WitnessLink>> FindWitnessLink(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, sha256, witness_id, created, "
+                                          "COALESCE(revoked, '') FROM witness_links "
+                                          "WHERE sha256 = ?"));
+    s.Bind(1, sha256);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<WitnessLink>();
+    return std::optional<WitnessLink>(
+        WitnessLink{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+  }
+
+  Result<bool> RevokeWitnessLink(const std::string& id, const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE witness_links SET revoked = ? WHERE id = ? "
+                                          "AND revoked IS NULL"));
+    RETURN_IF_ERROR(s.Bind(1, now).Bind(2, id).Run());
+    return db_->Changes() > 0;
+  }
+
+  Result<int64_t> AddWitnessRequest(const WitnessRequest& r) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO witness_requests(witness_id, record_id, "
+                                          "kind, level, message, link_id, created) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    s.Bind(1, r.witness_id).Bind(2, r.record_id).Bind(3, r.kind);
+    r.level.empty() ? s.BindNull(4) : s.Bind(4, r.level);
+    RETURN_IF_ERROR(s.Bind(5, r.message).Bind(6, r.link_id).Bind(7, r.created).Run());
+    return db_->LastInsertId();
+  }
+
+  Result<std::vector<WitnessRequest>> ListWitnessRequests() override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, witness_id, record_id, kind, "
+                                          "COALESCE(level, ''), message, link_id, created "
+                                          "FROM witness_requests ORDER BY id"));
+    std::vector<WitnessRequest> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(
+          {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
+    }
+    return out;
+  }
+
   Result<bool> RevokeToken(const std::string& id, const std::string& now) override {
     ASSIGN_OR_RETURN(
         Stmt s, db_->Prepare("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"));

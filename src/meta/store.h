@@ -167,6 +167,24 @@ struct Token {
   std::string revoked;  // RFC 3339, or empty
 };
 
+// A witness's own link (`attest witness link`): like a token, kept as its SHA-256.
+struct WitnessLink {
+  std::string id;  // "w" + 12 base32 characters, public
+  std::string sha256;
+  std::string witness_id;
+  std::string created;
+  std::string revoked;  // RFC 3339, or empty
+};
+
+// What a witness asked through their link: a change of a record's consent, or its withdrawal.
+struct WitnessRequest {
+  int64_t id = 0;
+  std::string witness_id, record_id;
+  std::string kind;   // "consent" or "withdraw"
+  std::string level;  // for "consent": public, research or restricted
+  std::string message, link_id, created;
+};
+
 // Where a blob is used: by a version of a record, in a role.
 struct BlobUse {
   std::string record_id;
@@ -388,6 +406,14 @@ class Store {
   virtual Result<std::optional<Token>> FindToken(const std::string& sha256) = 0;
   virtual Result<std::vector<Token>> ListTokens() = 0;
   virtual Result<bool> RevokeToken(const std::string& id, const std::string& now) = 0;
+
+  // Witnesses' links and their requests (doc/api.md, "Witnesses").
+  virtual Status AddWitnessLink(const WitnessLink& link) = 0;
+  virtual Result<std::optional<WitnessLink>> FindWitnessLink(const std::string& sha256) = 0;
+  // False if no unrevoked link has that id.
+  virtual Result<bool> RevokeWitnessLink(const std::string& id, const std::string& now) = 0;
+  virtual Result<int64_t> AddWitnessRequest(const WitnessRequest& r) = 0;
+  virtual Result<std::vector<WitnessRequest>> ListWitnessRequests() = 0;
 
   // Every use of a blob by a version of a record that is not withdrawn.
   virtual Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) = 0;
