@@ -126,8 +126,8 @@ class ApiTest : public ::testing::Test {
     (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
     Json revoked = tok("archivist", "");
     (*tokens_)["revoked"] = revoked["token"];
-    // A witness's own link (of the research record's witness): anonymous everywhere but
-    // /api/v1/me.
+    // A witness's own link (of the research record's witness): their own records at every
+    // level, anything else as anonymous.
     auto link = RunAttest({"--archive", *archive_, "link", "create", "w-research", "--json"});
     EXPECT_EQ(link.exit_code, 0) << link.err;
     (*tokens_)["witness-link"] = Json::parse(link.out)["token"];
@@ -217,7 +217,7 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       {"", {"public"}},
       {"researcher", {"public", "research"}},
       {"archivist", {"public", "research", "restricted"}},
-      {"witness-link", {"public"}}};
+      {"witness-link", {"public", "research"}}};  // the research record is that witness's
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
     for (const std::string& path : EveryPath()) {
@@ -559,8 +559,15 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
   ASSERT_GE(j["records"][0]["seen_by"].size(), 1u);
   EXPECT_EQ(j["records"][0]["seen_by"].back()["what"], "record");
   EXPECT_EQ(me->body.find(theirs), std::string::npos);
-  // Elsewhere the link is anonymous: it opens nothing that is not public, not even their own.
-  EXPECT_EQ(c.Get("/api/v1/records/" + own, as(mine))->status, 404);
+  // Their own words they read at every level; anyone else's that are not public, never.
+  auto own_text = c.Get("/api/v1/records/" + own + "/segments", as(mine));
+  ASSERT_TRUE(own_text);
+  EXPECT_EQ(own_text->status, 200);
+  EXPECT_NE(own_text->body.find(Canary("restricted")), std::string::npos) << own_text->body;
+  EXPECT_EQ(c.Get("/api/v1/records/" + own + "/media/original", as(mine))->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/records/" + theirs, as(mine))->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/records/" + theirs + "/media/original", as(mine))->status, 404);
+  // Search stays anonymous for a link (it is not a way to search their own words).
   EXPECT_EQ(
       Json::parse(
           c.Get("/api/v1/search?q=" + Canary("restricted"), as(mine))->body)["total_estimate"],

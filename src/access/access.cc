@@ -33,6 +33,15 @@ Result<Role> ParseRole(std::string_view s) {
                                  "' (expected researcher, archivist or admin)");
 }
 
+bool Decide(const Subject& subject, Action action, meta::Consent consent,
+            std::string_view witness_id) {
+  if (action == Action::kRead && !subject.witness_id.empty() && subject.witness_id == witness_id &&
+      consent != meta::Consent::kWithdrawn) {
+    return true;
+  }
+  return Decide(subject, action, consent);
+}
+
 bool Decide(const Subject& subject, Action action, meta::Consent consent) {
   if (action == Action::kWrite) {
     return subject.role == Role::kArchivist || subject.role == Role::kAdmin;

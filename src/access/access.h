@@ -38,6 +38,12 @@ enum class Action {
 // an interface; writing is for archivists and admins.
 bool Decide(const Subject& subject, Action action, meta::Consent consent);
 
+// As above, for material of a record whose witness is `witness_id`: a witness's own link (and
+// only theirs) also reads their own records' material at every level but withdrawn, sealed
+// included (a seal keeps a testimony from others, not from the one who gave it).
+bool Decide(const Subject& subject, Action action, meta::Consent consent,
+            std::string_view witness_id);
+
 // The consent levels whose material `subject` may read, least strict first.
 std::vector<meta::Consent> ReadableLevels(const Subject& subject);
 

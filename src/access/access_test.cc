@@ -45,6 +45,22 @@ TEST(AccessTest, EachRoleReadsExactlyTheLevelsDesignAllows) {
   EXPECT_EQ(ReadableLevels(Subject{Role::kResearcher, ""}).size(), 2u);
 }
 
+TEST(AccessTest, AWitnessReadsTheirOwnRecordsAtEveryLevelButWithdrawnAndNothingElse) {
+  Subject witness{Role::kAnonymous, "wabc", "w-1"};
+  for (meta::Consent c : {meta::Consent::kPublic, meta::Consent::kResearch,
+                          meta::Consent::kRestricted, meta::Consent::kSealed}) {
+    EXPECT_TRUE(Decide(witness, Action::kRead, c, "w-1")) << meta::ConsentName(c);
+    EXPECT_EQ(Decide(witness, Action::kRead, c, "w-2"), c == meta::Consent::kPublic)
+        << meta::ConsentName(c);
+    EXPECT_FALSE(Decide(witness, Action::kWrite, c, "w-1"));
+  }
+  EXPECT_FALSE(Decide(witness, Action::kRead, meta::Consent::kWithdrawn, "w-1"));
+  // Without a link, naming the witness changes nothing.
+  EXPECT_FALSE(Decide(Subject{}, Action::kRead, meta::Consent::kRestricted, ""));
+  EXPECT_FALSE(
+      Decide(Subject{Role::kResearcher, "t1", ""}, Action::kRead, meta::Consent::kRestricted, ""));
+}
+
 TEST(AccessTest, TokensAreStoredHashedAndStopWorkingWhenRevokedOrExpired) {
   ClockEnv env;
   auto store = NewStore();

@@ -430,7 +430,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           std::set<std::pair<int64_t, int64_t>> readable;
           for (const auto& s : *all) {
             if (s.segment.version == doc->version &&
-                access::Decide(c.subject, access::Action::kRead, s.effective)) {
+                access::Decide(c.subject, access::Action::kRead, s.effective,
+                               view->record.witness_id)) {
               readable.insert({s.segment.start_ms, s.segment.end_ms});
             }
           }

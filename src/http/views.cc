@@ -117,7 +117,7 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   std::vector<meta::Record> out;
   for (auto& r : all) {
     if (r.withdrawn_at || r.versions.empty()) continue;
-    if (!Decide(subject, Action::kRead, r.consent)) continue;
+    if (!Decide(subject, Action::kRead, r.consent, r.witness_id)) continue;
     out.push_back(std::move(r));
   }
   return out;
@@ -151,7 +151,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
     return rec.status();
   }
-  if (rec->withdrawn_at || rec->versions.empty() || !Decide(subject, Action::kRead, rec->consent)) {
+  if (rec->withdrawn_at || rec->versions.empty() ||
+      !Decide(subject, Action::kRead, rec->consent, rec->witness_id)) {
     return Status::NotFound(kNoSuchRecord);
   }
   RecordView view;
@@ -163,7 +164,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   // every segment's words and voice) given out.
   bool whole = true;
   for (const auto& s : segments) {
-    if (!Decide(subject, Action::kRead, s.effective)) whole = false;
+    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) whole = false;
   }
 
   // Versions: originals (added or revised) and what tools or people derived from them.
@@ -207,7 +208,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   }
   for (auto& s : segments) {
     if (s.segment.version != view.text_version) continue;
-    if (!Decide(subject, Action::kRead, s.effective)) continue;
+    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) continue;
     view.segments.push_back(std::move(s));
   }
   std::sort(view.segments.begin(), view.segments.end(), [](const auto& x, const auto& y) {
@@ -352,7 +353,9 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     return view.status();
   }
   const meta::SegmentState& s = found[0];  // its effective consent: record's and segment's
-  if (!Decide(subject, Action::kRead, s.effective)) return Status::NotFound("no such segment");
+  if (!Decide(subject, Action::kRead, s.effective, view->record.witness_id)) {
+    return Status::NotFound("no such segment");
+  }
   {
     Json j = {{"id", s.segment.id},
               {"record", record_id},
