@@ -68,6 +68,32 @@ std::vector<meta::Consent> ReadableLevels(const Subject& subject) {
   return out;
 }
 
+namespace {
+
+// A new secret: `prefix` and 52 base32 characters (256 random bits), with its public id
+// (`id_letter` and 12 base32 characters) and the SHA-256 under which it is kept.
+struct Minted {
+  std::string secret, id, sha256;
+};
+Minted Mint(Env* env, std::string_view prefix, char id_letter) {
+  uint8_t raw[32];
+  env->RandomBytes(raw, sizeof(raw));
+  uint8_t id_raw[8];
+  env->RandomBytes(id_raw, sizeof(id_raw));
+  Minted m;
+  m.secret = std::string(prefix) + Base32Lower(raw, sizeof(raw), 52);
+  m.id = id_letter + Base32Lower(id_raw, sizeof(id_raw), 12);
+  m.sha256 = ToHex(Sha256(m.secret));
+  return m;
+}
+
+// Whether `secret` has the form Mint gives with `prefix`.
+bool HasMintedForm(std::string_view secret, std::string_view prefix) {
+  return secret.size() == prefix.size() + 52 && secret.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
 Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std::string& label,
                              const std::string& expires) {
   if (role == Role::kAnonymous) {
@@ -77,14 +103,11 @@ Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std:
     return Status::InvalidArgument("--expires '" + expires +
                                    "' is not a time like 2027-01-31T00:00:00Z");
   }
-  uint8_t raw[32];
-  env->RandomBytes(raw, sizeof(raw));
-  uint8_t id_raw[8];
-  env->RandomBytes(id_raw, sizeof(id_raw));
+  Minted m = Mint(env, kTokenPrefix, 't');
   NewToken t;
-  t.secret = std::string(kTokenPrefix) + Base32Lower(raw, sizeof(raw), 52);
-  t.token.id = "t" + Base32Lower(id_raw, sizeof(id_raw), 12);
-  t.token.sha256 = ToHex(Sha256(t.secret));
+  t.secret = std::move(m.secret);
+  t.token.id = std::move(m.id);
+  t.token.sha256 = std::move(m.sha256);
   t.token.role = RoleName(role);
   t.token.label = label;
   t.token.created = FormatRfc3339(env->NowMicros());
@@ -98,14 +121,11 @@ Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
   if (witness_id.empty() || witness_id.size() > 200) {
     return Status::InvalidArgument("a witness link needs the witness's id");
   }
-  uint8_t raw[32];
-  env->RandomBytes(raw, sizeof(raw));
-  uint8_t id_raw[8];
-  env->RandomBytes(id_raw, sizeof(id_raw));
+  Minted m = Mint(env, kWitnessPrefix, 'w');
   NewWitnessLink w;
-  w.secret = std::string(kWitnessPrefix) + Base32Lower(raw, sizeof(raw), 52);
-  w.link.id = "w" + Base32Lower(id_raw, sizeof(id_raw), 12);
-  w.link.sha256 = ToHex(Sha256(w.secret));
+  w.secret = std::move(m.secret);
+  w.link.id = std::move(m.id);
+  w.link.sha256 = std::move(m.sha256);
   w.link.witness_id = witness_id;
   w.link.created = FormatRfc3339(env->NowMicros());
   RETURN_IF_ERROR(store->AddWitnessLink(w.link));
@@ -114,21 +134,17 @@ Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
 
 Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret) {
   const Status denied = Status::PermissionDenied("the token is not valid");
-  if (secret.size() == kWitnessPrefix.size() + 52 &&
-      secret.substr(0, kWitnessPrefix.size()) == kWitnessPrefix) {
-    std::string digest = ToHex(Sha256(secret));
+  bool link_form = HasMintedForm(secret, kWitnessPrefix);
+  if (!link_form && !HasMintedForm(secret, kTokenPrefix)) return denied;
+  // Looked up by its SHA-256: the database compares digests, never the secret itself, so the
+  // time a lookup takes says nothing about how much of a secret was right.
+  std::string digest = ToHex(Sha256(secret));
+  if (link_form) {
     ASSIGN_OR_RETURN(auto link, store->FindWitnessLink(digest));
     if (!link || !ConstantTimeEquals(link->sha256, digest)) return denied;
     if (!link->revoked.empty()) return Status::PermissionDenied("the link was revoked");
     return Subject{Role::kAnonymous, link->id, link->witness_id};
   }
-  if (secret.size() != kTokenPrefix.size() + 52 ||
-      secret.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
-    return denied;
-  }
-  // Looked up by its SHA-256: the database compares digests, never the secret itself, so the
-  // time a lookup takes says nothing about how much of a secret was right.
-  std::string digest = ToHex(Sha256(secret));
   ASSIGN_OR_RETURN(auto found, store->FindToken(digest));
   if (!found || !ConstantTimeEquals(found->sha256, digest)) return denied;
   if (!found->revoked.empty()) return Status::PermissionDenied("the token was revoked");
