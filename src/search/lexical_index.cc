@@ -1339,6 +1339,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       e.set_query(q);
       e.add_matchspy(ranking.get());
       e.get_mset(0, 1, all);
+      ranking->Collect();
       facets = ranking.get();
       out.total_estimate = ranking->counted;
       out.counts_exact = true;
@@ -1373,7 +1374,6 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
             Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(kSample + std::to_string(k))),
             all, &spy);
         out.facet_sample = uint64_t{1} << k;
-        spy.Collect();
         return spy.seen * out.facet_sample;  // an unbiased estimate of the matches
       };
       // A count of up to kExactCountsUpTo matches for words (cheap: posting lists only). A
@@ -1399,8 +1399,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
         spy.Clear();
         out.facet_sample = 1;
         out.total_estimate = count(q, all, &spy).get_matches_estimated();
-        spy.Collect();
       }
+      spy.Collect();  // the facets and records of the last counting pass
       // Ranking: one entry per record (its best segment), the page asked for.
       Xapian::Enquire enquire(db);
       enquire.set_query(q);
@@ -1454,7 +1454,6 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
         std::erase_if(out.records, [](const RecordHits& g) { return g.hits.empty(); });
       }
     }
-    facets->Collect();
     for (auto [from, to] : {std::pair{&facets->langs, &out.lang_facets},
                             std::pair{&facets->collections, &out.collection_facets},
                             std::pair{&facets->places, &out.place_facets},
