@@ -572,11 +572,16 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
       Json::parse(
           c.Get("/api/v1/search?q=" + Canary("restricted"), as(mine))->body)["total_estimate"],
       0);
-  // The other witness's link sees the other witness only.
+  // The other witness's link sees the other witness only, and a researcher's search that
+  // showed their words among the views of their record.
+  ASSERT_EQ(Get("/api/v1/search?q=" + Canary("research"), "researcher")->status, 200);
   auto them = c.Get("/api/v1/me", as(other));
   ASSERT_TRUE(them);
   EXPECT_EQ(them->body.find(own), std::string::npos);
   EXPECT_NE(them->body.find(theirs), std::string::npos);
+  Json their_views = Json::parse(them->body)["records"][0]["seen_by"];
+  ASSERT_FALSE(their_views.empty()) << them->body;
+  EXPECT_EQ(their_views.back()["what"], "search");
 
   // Asking: for their own record only, in the forms there are.
   const std::string body =

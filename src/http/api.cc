@@ -824,8 +824,6 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     archive::Archive* a = c.a->get();
     auto all = a->List();
     if (!all.ok()) return ProblemFor(res, all.status());
-    auto audit = a->store()->ListAudit("", "");
-    if (!audit.ok()) return ProblemFor(res, audit.status());
     Json records = Json::array();
     for (const auto& r : *all) {
       if (r.witness_id != c.subject.witness_id) continue;
@@ -837,17 +835,13 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       auto history = a->ConsentHistory(r.id);
       if (!history.ok()) return ProblemFor(res, history.status());
       j["consent_changes"] = archive::ConsentChangesToJson(*history, false);
+      auto views = a->store()->ViewsOf(r.id);
+      if (!views.ok()) return ProblemFor(res, views.status());
       Json seen = Json::array();
-      for (const auto& e : *audit) {
-        bool about = e.target == r.id;
-        if (!about && e.target.empty() && e.detail.find("\"" + r.id + "\"") != std::string::npos) {
-          about = true;  // a search answer that showed it
-        }
-        if (e.action == "view" && about) {
-          Json d = Json::parse(e.detail, nullptr, false);
-          seen.push_back(
-              {{"at", e.at}, {"by", e.actor}, {"what", d.is_object() ? d["what"] : Json()}});
-        }
+      for (const auto& e : *views) {
+        Json d = Json::parse(e.detail, nullptr, false);
+        seen.push_back(
+            {{"at", e.at}, {"by", e.actor}, {"what", d.is_object() ? d["what"] : Json()}});
       }
       j["seen_by"] = seen;
       records.push_back(j);

@@ -160,6 +160,21 @@ class SqliteStore : public Store {
                                           "COALESCE(detail, ''), prev_hash, hash FROM audit "
                                           "WHERE at >= ? AND (? = '' OR actor = ?) ORDER BY id"));
     s.Bind(1, since).Bind(2, actor).Bind(3, actor);
+    return ReadAudit(s);
+  }
+
+  Result<std::vector<AuditEntry>> ViewsOf(const std::string& record_id) override {
+    ASSIGN_OR_RETURN(Stmt s,
+                     db_->Prepare("SELECT id, at, actor, action, COALESCE(target, ''), "
+                                  "COALESCE(detail, ''), prev_hash, hash FROM audit WHERE "
+                                  "action = 'view' AND (target = ?1 OR (target IS NULL AND EXISTS "
+                                  "(SELECT 1 FROM json_each(audit.detail, '$.records') "
+                                  "WHERE value = ?1))) ORDER BY id"));
+    s.Bind(1, record_id);
+    return ReadAudit(s);
+  }
+
+  Result<std::vector<AuditEntry>> ReadAudit(Stmt& s) {
     std::vector<AuditEntry> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, s.Step());

@@ -302,6 +302,9 @@ class Store {
   // day; empty: all) by `actor` (empty: anyone).
   virtual Result<std::vector<AuditEntry>> ListAudit(const std::string& since,
                                                     const std::string& actor) = 0;
+  // The `view` entries about record `record_id`, oldest first: a view of it, or an answer
+  // whose detail lists it in "records" (a search).
+  virtual Result<std::vector<AuditEntry>> ViewsOf(const std::string& record_id) = 0;
 
   // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
   // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at
