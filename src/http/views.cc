@@ -123,6 +123,21 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   return out;
 }
 
+namespace {
+
+// Writes that `subject` (a token or a witness's link) was shown `target` ("" for an answer
+// listing records in `detail`) to the audit log (doc/format/metadata.md, "The audit log").
+Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
+                 const Json& detail) {
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
+  return a->store()
+      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), "token:" + subject.token_id, "view", target,
+               canon, "", ""})
+      .status();
+}
+
+}  // namespace
+
 Status AuditSearch(archive::Archive* a, const access::Subject& subject,
                    const search::Results& found, std::string_view what) {
   if (subject.token_id.empty()) return Status::Ok();
@@ -136,12 +151,7 @@ Status AuditSearch(archive::Archive* a, const access::Subject& subject,
     }
   }
   if (records.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(std::string detail,
-                   CanonicalJson(Json{{"what", std::string(what)}, {"records", records}}));
-  return a->store()
-      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), "token:" + subject.token_id, "view", "",
-               detail, "", ""})
-      .status();
+  return AuditView(a, subject, "", Json{{"what", std::string(what)}, {"records", records}});
 }
 
 Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
@@ -331,11 +341,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     if (s.effective != meta::Consent::kPublic) all_public = false;
   }
   if (!all_public && !subject.token_id.empty()) {
-    ASSIGN_OR_RETURN(std::string detail, CanonicalJson(Json{{"what", std::string(what)}}));
-    RETURN_IF_ERROR(a->store()
-                        ->Audit({0, FormatRfc3339(a->env()->NowMicros()),
-                                 "token:" + subject.token_id, "view", r.id, detail, "", ""})
-                        .status());
+    RETURN_IF_ERROR(AuditView(a, subject, r.id, Json{{"what", std::string(what)}}));
   }
   return view;
 }
