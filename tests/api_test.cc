@@ -123,6 +123,7 @@ class ApiTest : public ::testing::Test {
     (*tokens_)["researcher"] = researcher["token"];
     (*tokens_)["researcher.id"] = researcher["id"];
     (*tokens_)["archivist"] = tok("archivist", "")["token"];
+    (*tokens_)["admin"] = tok("admin", "")["token"];
     (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
     Json revoked = tok("archivist", "");
     (*tokens_)["revoked"] = revoked["token"];
@@ -131,11 +132,74 @@ class ApiTest : public ::testing::Test {
     auto link = RunAttest({"--archive", *archive_, "link", "create", "w-research", "--json"});
     EXPECT_EQ(link.exit_code, 0) << link.err;
     (*tokens_)["witness-link"] = Json::parse(link.out)["token"];
+    // Another witness's link: that witness has no record here, so it reads the public only.
+    auto other = RunAttest({"--archive", *archive_, "link", "create", "w-elsewhere", "--json"});
+    EXPECT_EQ(other.exit_code, 0) << other.err;
+    (*tokens_)["other-witness-link"] = Json::parse(other.out)["token"];
+    // People's accounts, logged in through the form once the server runs.
+    for (const char* role : {"researcher", "archivist", "admin"}) {
+      auto u = RunAttest(
+          {"--archive", *archive_, "user", "add", std::string("u-") + role, "--role", role}, -1,
+          std::string(kPassword) + "\n");
+      EXPECT_EQ(u.exit_code, 0) << u.err;
+    }
     EXPECT_EQ(RunAttest({"--archive", *archive_, "token", "revoke", revoked["id"]}).exit_code, 0);
 
     server_ = new Child({"--archive", *archive_, "serve", "--listen", "127.0.0.1:0"}, *tmp_);
     port_ = WaitForPort(*server_);
     ASSERT_GT(port_, 0);
+    for (const char* role : {"researcher", "archivist", "admin"}) {
+      Session s = LogIn(std::string("u-") + role, kPassword);
+      ASSERT_FALSE(s.cookie.empty()) << role;
+      (*tokens_)[std::string("session-") + role] = s.cookie;
+      (*tokens_)[std::string("session-") + role + ".csrf"] = s.csrf;
+    }
+  }
+
+  static constexpr const char* kPassword = "a sample passphrase";
+
+  // A cookie's value in a response's Set-Cookie headers ("" if none).
+  static std::string SetCookie(const httplib::Result& r, const std::string& name) {
+    for (size_t i = 0; i < r->get_header_value_count("Set-Cookie"); ++i) {
+      std::string c = r->get_header_value("Set-Cookie", i);
+      if (c.rfind(name + "=", 0) == 0)
+        return c.substr(name.size() + 1, c.find(';') - name.size() - 1);
+    }
+    return "";
+  }
+  static std::string HiddenCsrf(const std::string& html) {
+    const std::string field = "name=\"csrf\" value=\"";
+    size_t at = html.find(field);
+    if (at == std::string::npos) return "";
+    at += field.size();
+    return html.substr(at, html.find('"', at) - at);
+  }
+
+  struct Session {
+    std::string cookie;  // the session cookie's value
+    std::string csrf;    // its form token, from a page's logout form
+    httplib::Result answer{nullptr, httplib::Error::Unknown};  // the login's answer
+  };
+  // Logs in through the form, as a browser would: the form page, then its post with the form's
+  // token and the cookie that came with it. `extra_cookie` is sent along (a planted session).
+  static Session LogIn(const std::string& name, const std::string& password,
+                       const std::string& extra_cookie = "") {
+    httplib::Client c("127.0.0.1", port_);
+    auto form = c.Get("/login");
+    Session s;
+    if (!form || form->status != 200) return s;
+    std::string token = SetCookie(form, "__Host-attest_csrf");
+    std::string cookie = "__Host-attest_csrf=" + token;
+    if (!extra_cookie.empty()) cookie += "; " + extra_cookie;
+    s.answer = c.Post("/login", {{"Cookie", cookie}},
+                      "csrf=" + HiddenCsrf(form->body) + "&name=" + name +
+                          "&password=" + httplib::detail::encode_query_param(password),
+                      "application/x-www-form-urlencoded");
+    if (!s.answer || s.answer->status != 303) return s;
+    s.cookie = SetCookie(s.answer, "__Host-attest_session");
+    auto page = c.Get("/", {{"Cookie", "__Host-attest_session=" + s.cookie}});
+    if (page) s.csrf = HiddenCsrf(page->body);
+    return s;
   }
   static void TearDownTestSuite() {
     kill(server_->pid(), SIGTERM);
@@ -145,6 +209,9 @@ class ApiTest : public ::testing::Test {
 
   static httplib::Headers Auth(const std::string& who) {
     if (who.empty()) return {};
+    if (who.rfind("session-", 0) == 0) {
+      return {{"Cookie", "__Host-attest_session=" + (*tokens_)[who]}};
+    }
     return {{"Authorization", "Bearer " + (*tokens_)[who]}};
   }
   static httplib::Result Get(const std::string& path, const std::string& who = "") {
@@ -178,6 +245,8 @@ class ApiTest : public ::testing::Test {
                                       "/api/v1/events?place=Haifa&date=1948",
                                       "/perspectives?place=Haifa&date=1948",
                                       "/verify",
+                                      "/login",
+                                      "/api/v1/audit",
                                       "/log/checkpoint"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
@@ -213,17 +282,35 @@ int ApiTest::port_;
 
 TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
   // Which canaries each caller may meet; sealed and withdrawn: nobody.
+  // Expired and revoked tokens meet nothing: every API path answers them 401.
   std::map<std::string, std::set<std::string>> allowed = {
       {"", {"public"}},
       {"researcher", {"public", "research"}},
       {"archivist", {"public", "research", "restricted"}},
-      {"witness-link", {"public", "research"}}};  // the research record is that witness's
+      {"admin", {"public", "research", "restricted"}},
+      {"session-researcher", {"public", "research"}},
+      {"session-archivist", {"public", "research", "restricted"}},
+      {"session-admin", {"public", "research", "restricted"}},
+      {"expired", {}},
+      {"revoked", {}},
+      {"witness-link", {"public", "research"}},  // the research record is that witness's
+      {"other-witness-link", {"public"}}};
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
+    const bool refused = who == "expired" || who == "revoked";
+    const bool admin = who == "admin" || who == "session-admin";
     for (const std::string& path : EveryPath()) {
       auto r = Get(path, who);
       ASSERT_TRUE(r) << path;
       EXPECT_LT(r->status, 500) << path;
+      if (refused && path.rfind("/log/", 0) != 0) {
+        EXPECT_EQ(r->status, 401) << who << " " << path;
+      }
+      if (path == "/api/v1/audit") {
+        // A witness's link is no role: anonymous here.
+        bool no_role = who.empty() || refused || who.find("witness-link") != std::string::npos;
+        EXPECT_EQ(r->status, admin ? 200 : no_role ? 401 : 403) << who;
+      }
       for (std::string level : kLevels) {
         if (r->body.find(Canary(level)) != std::string::npos) {
           seen.insert(level);
@@ -231,13 +318,28 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
                                            << "' met the " << level << " canary at " << path;
         }
         // The record of a level the caller may not read is indistinguishable from none.
-        if (!levels.count(level) && path.find((*ids_)[level]) != std::string::npos &&
+        if (!levels.count(level) && !refused && path.find((*ids_)[level]) != std::string::npos &&
             path.rfind("/api/", 0) == 0) {
           EXPECT_EQ(r->status, 404) << path;
         }
       }
       if (r->status >= 400 && path.rfind("/api/", 0) == 0) {
         EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << path;
+      }
+      // A file asked for in part answers as the whole does.
+      if (path.find("/media/") != std::string::npos) {
+        httplib::Headers h = Auth(who);
+        h.emplace("Range", "bytes=0-200");
+        httplib::Client pc("127.0.0.1", port_);
+        auto part = pc.Get(path, h);
+        ASSERT_TRUE(part) << path << " " << httplib::to_string(part.error());
+        EXPECT_EQ(part->status == 206, r->status == 200) << who << " " << path;
+        for (std::string level : kLevels) {
+          if (part->body.find(Canary(level)) != std::string::npos) {
+            EXPECT_TRUE(levels.count(level))
+                << who << " met the " << level << " canary at " << path << " with Range";
+          }
+        }
       }
     }
     EXPECT_EQ(seen, levels) << (who.empty() ? "anonymous" : who);  // and each allowed one is found
@@ -317,6 +419,160 @@ TEST_F(ApiTest, ViewsOfWhatIsNotPublicAreInTheAuditLog) {
   EXPECT_EQ(verified.out.find("\"audit\""), std::string::npos) << verified.out;
 }
 
+TEST_F(ApiTest, ASessionCookieIsSecureHttpOnlyStrictAndNewAtEveryLogin) {
+  Session s = LogIn("u-researcher", kPassword);
+  ASSERT_TRUE(s.answer);
+  std::string set;
+  for (size_t i = 0; i < s.answer->get_header_value_count("Set-Cookie"); ++i) {
+    std::string c = s.answer->get_header_value("Set-Cookie", i);
+    if (c.rfind("__Host-attest_session=", 0) == 0) set = c;
+  }
+  ASSERT_FALSE(set.empty());
+  for (const char* attr : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"}) {
+    EXPECT_NE(set.find(attr), std::string::npos) << attr << " in " << set;
+  }
+  EXPECT_EQ(set.find("Domain"), std::string::npos) << set;
+  EXPECT_EQ(s.cookie.size(), 60u);
+  EXPECT_EQ(s.answer->get_header_value("Location"), "/");
+
+  // Session fixation: a cookie planted before login (one the server never made) is anonymous,
+  // is cleared, and is never the one the login gives.
+  const std::string planted = "attests_" + std::string(52, 'a');
+  httplib::Client c("127.0.0.1", port_);
+  auto before = c.Get("/", {{"Cookie", "__Host-attest_session=" + planted}});
+  ASSERT_TRUE(before);
+  EXPECT_NE(before->body.find("href=\"/login?back="), std::string::npos);
+  EXPECT_EQ(SetCookie(before, "__Host-attest_session"), "");  // cleared: empty value
+  EXPECT_NE(before->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  Session fixed = LogIn("u-researcher", kPassword, "__Host-attest_session=" + planted);
+  ASSERT_FALSE(fixed.cookie.empty());
+  EXPECT_NE(fixed.cookie, planted);
+  EXPECT_NE(fixed.cookie, s.cookie);
+  EXPECT_EQ(Get("/api/v1/records/" + (*ids_)["research"])->status, 404);
+  auto with_planted = c.Get("/api/v1/records/" + (*ids_)["research"],
+                            {{"Cookie", "__Host-attest_session=" + planted}});
+  EXPECT_EQ(with_planted->status, 404);
+  auto with_real = c.Get("/api/v1/records/" + (*ids_)["research"],
+                         {{"Cookie", "__Host-attest_session=" + fixed.cookie}});
+  EXPECT_EQ(with_real->status, 200);
+  EXPECT_EQ(with_real->get_header_value("Cache-Control"), "private, no-store");
+
+  // A disabled account's sessions end at once.
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "add", "u-leaving", "--role", "researcher"},
+                      -1, std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  Session leaving = LogIn("u-leaving", kPassword);
+  auto seen = [&](const std::string& cookie) {
+    return c
+        .Get("/api/v1/records/" + (*ids_)["research"],
+             {{"Cookie", "__Host-attest_session=" + cookie}})
+        ->status;
+  };
+  EXPECT_EQ(seen(leaving.cookie), 200);
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "disable", "u-leaving"}).exit_code, 0);
+  EXPECT_EQ(seen(leaving.cookie), 404);
+  Session again = LogIn("u-leaving", kPassword);
+  ASSERT_TRUE(again.answer);
+  EXPECT_EQ(again.answer->status, 401);
+  EXPECT_TRUE(again.cookie.empty());
+}
+
+TEST_F(ApiTest, EveryChangeASessionAsksForCarriesItsFormToken) {
+  httplib::Client c("127.0.0.1", port_);
+  const std::string cookie = "__Host-attest_session=" + (*tokens_)["session-archivist"];
+  const std::string csrf = (*tokens_)["session-archivist.csrf"];
+  ASSERT_EQ(csrf.size(), 52u);
+  const std::string id = (*ids_)["public"];
+  const std::string path = "/api/v1/records/" + id + "/consent";
+  const std::string body = Json{{"consent", "restricted"}, {"reason", "forged"}}.dump();
+  // As another site would make the browser send it: the cookie, no token, or a wrong one.
+  for (const std::string& token : {std::string(), std::string(52, 'a'), csrf.substr(0, 51)}) {
+    httplib::Headers h = {{"Cookie", cookie}};
+    if (!token.empty()) h.emplace("X-CSRF-Token", token);
+    ExpectProblem(c.Put(path, h, body, "application/json"), 403, "token '" + token + "'");
+  }
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 200);  // still public: nothing was done
+  // With the session's token it is done (and the same level again changes nothing).
+  auto put = c.Put(path, {{"Cookie", cookie}, {"X-CSRF-Token", csrf}},
+                   Json{{"consent", "public"}, {"reason", "unchanged"}}.dump(), "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 200) << put->body;
+
+  // The pages' forms too: logging out without the token is refused and the session lives on.
+  auto out = c.Post("/logout", {{"Cookie", cookie}}, "", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 403);
+  EXPECT_NE(out->body.find("Reload the page"), std::string::npos);
+  EXPECT_EQ(Get("/api/v1/records/" + (*ids_)["restricted"], "session-archivist")->status, 200);
+
+  // The login form's own token must match the cookie its page set (login CSRF): a form posted
+  // from elsewhere logs nobody in.
+  auto form = c.Get("/login");
+  std::string login =
+      "name=u-researcher&password=" + httplib::detail::encode_query_param(kPassword) +
+      "&csrf=" + HiddenCsrf(form->body);
+  for (const std::string& jar : {std::string(), "__Host-attest_csrf=" + std::string(52, 'b')}) {
+    httplib::Headers h;
+    if (!jar.empty()) h.emplace("Cookie", jar);
+    auto r = c.Post("/login", h, login, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << jar;
+    EXPECT_EQ(SetCookie(r, "__Host-attest_session"), "") << jar;
+  }
+
+  // A logout with the token ends the session on the server.
+  Session s = LogIn("u-researcher", kPassword);
+  auto bye = c.Post("/logout", {{"Cookie", "__Host-attest_session=" + s.cookie}}, "csrf=" + s.csrf,
+                    "application/x-www-form-urlencoded");
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->status, 303);
+  EXPECT_EQ(c.Get("/api/v1/records/" + (*ids_)["research"],
+                  {{"Cookie", "__Host-attest_session=" + s.cookie}})
+                ->status,
+            404);
+}
+
+TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "add", "u-guessed", "--role", "archivist"},
+                      -1, std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  for (int i = 0; i < 5; ++i) {
+    Session wrong = LogIn("u-guessed", "guess number " + std::to_string(i));
+    ASSERT_TRUE(wrong.answer);
+    EXPECT_EQ(wrong.answer->status, 401);
+    EXPECT_NE(wrong.answer->body.find("The name or the password is wrong."), std::string::npos);
+  }
+  // The unknown name answers the same words.
+  Session unknown = LogIn("u-nobody", "guess");
+  EXPECT_EQ(unknown.answer->status, 401);
+  EXPECT_NE(unknown.answer->body.find("The name or the password is wrong."), std::string::npos);
+  // The sixth, right this time, is held back.
+  Session held = LogIn("u-guessed", kPassword);
+  ASSERT_TRUE(held.answer);
+  EXPECT_EQ(held.answer->status, 429);
+  EXPECT_GT(std::stoi(held.answer->get_header_value("Retry-After")), 800);
+  EXPECT_TRUE(held.cookie.empty());
+  // Others are not held back by it.
+  EXPECT_FALSE(LogIn("u-archivist", kPassword).cookie.empty());
+
+  // Every refusal is in the audit log, with the address and never the password; admins read it.
+  auto r = Get("/api/v1/audit?actor=address:127.0.0.1", "session-admin");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  Json entries = Json::parse(r->body)["entries"];
+  int refused = 0;
+  for (const auto& e : entries) {
+    if (e["action"] == "login.refused" && e["target"] == "u-guessed") ++refused;
+  }
+  EXPECT_EQ(refused, 5);
+  EXPECT_EQ(r->body.find("guess number"), std::string::npos);
+  ExpectProblem(Get("/api/v1/audit", "session-archivist"), 403, "an archivist");
+  ExpectProblem(Get("/api/v1/audit", "archivist"), 403, "an archivist's token");
+  ExpectProblem(Get("/api/v1/audit"), 401, "anonymous");
+}
+
 TEST_F(ApiTest, VerifyNamesTheRecordVersionAndCheckpointOfAFile) {
   std::string text = Slurp(*tmp_ + "/public.txt");
   httplib::Client c("127.0.0.1", port_);
@@ -379,6 +635,17 @@ TEST_F(ApiTest, RecordsTranscriptsMediaAndProofsOfAPublicRecord) {
   auto tail = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=-4"}});
   ASSERT_TRUE(tail && tail->status == 206);
   EXPECT_EQ(tail->body, original.substr(original.size() - 4));
+  // Past the end: up to the last byte, as promised in Content-Range.
+  auto past = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=5-100000"}});
+  ASSERT_TRUE(past) << httplib::to_string(past.error());
+  EXPECT_EQ(past->status, 206);
+  EXPECT_EQ(past->body, original.substr(5));
+  EXPECT_EQ(
+      past->get_header_value("Content-Range"),
+      "bytes 5-" + std::to_string(original.size() - 1) + "/" + std::to_string(original.size()));
+  auto longer = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=-100000"}});
+  ASSERT_TRUE(longer) << httplib::to_string(longer.error());
+  EXPECT_EQ(longer->body, original);
   auto same = c.Get("/api/v1/records/" + id + "/media/original", {{"If-None-Match", etag}});
   ASSERT_TRUE(same);
   EXPECT_EQ(same->status, 304);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -47,7 +48,9 @@ class Child {
  public:
   // `uid`: run as that user (and its group id the same number, no other groups); -1: as this
   // process. REQUIRES for another user: this process is root.
-  Child(const std::vector<std::string>& args, const std::string& out_dir, int uid = -1) {
+  // `in_path`: a file to read standard input from (default /dev/null).
+  Child(const std::vector<std::string>& args, const std::string& out_dir, int uid = -1,
+        const std::string& in_path = "/dev/null") {
     out_path_ = out_dir + "/out." + std::to_string(counter_++);
     err_path_ = out_path_ + ".err";
     pid_ = fork();
@@ -56,8 +59,8 @@ class Child {
       int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(out, 1);
       dup2(err, 2);
-      int devnull = open("/dev/null", O_RDONLY);
-      dup2(devnull, 0);
+      int in = open(in_path.c_str(), O_RDONLY);
+      dup2(in, 0);
       if (uid >= 0 && (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0)) {
         _exit(126);
       }
@@ -94,13 +97,22 @@ class Child {
   std::string out_path_, err_path_;
 };
 
-inline ProcessResult RunAttest(const std::vector<std::string>& args, int uid = -1) {
+// `input`: what the command reads on standard input.
+inline ProcessResult RunAttest(const std::vector<std::string>& args, int uid = -1,
+                               const std::string& input = "") {
   static const std::string dir = [] {
     std::string d = TempDir("attest-run");
     chmod(d.c_str(), 0755);  // another user's run writes nothing here: its files are opened first
     return d;
   }();
-  Child c(args, dir, uid);
+  std::string in_path = "/dev/null";
+  if (!input.empty()) {
+    in_path = dir + "/in." + std::to_string(getpid());
+    FILE* f = fopen(in_path.c_str(), "w");
+    fwrite(input.data(), 1, input.size(), f);
+    fclose(f);
+  }
+  Child c(args, dir, uid, in_path);
   return c.Wait();
 }
 

@@ -1,5 +1,9 @@
 #include "access/access.h"
 
+#include <sodium.h>
+
+#include <algorithm>
+
 #include "core/hash.h"
 #include "core/json.h"
 
@@ -8,6 +12,7 @@ namespace {
 
 constexpr std::string_view kTokenPrefix = "attest_";
 constexpr std::string_view kWitnessPrefix = "attestw_";
+constexpr std::string_view kSessionPrefix = "attests_";
 
 }  // namespace
 
@@ -33,6 +38,12 @@ Result<Role> ParseRole(std::string_view s) {
                                  "' (expected researcher, archivist or admin)");
 }
 
+std::string Subject::Actor() const {
+  if (!user.empty()) return "user:" + user;
+  if (!token_id.empty()) return "token:" + token_id;
+  return "";
+}
+
 bool Decide(const Subject& subject, Action action, meta::Consent consent,
             std::string_view witness_id) {
   if (action == Action::kRead && !subject.witness_id.empty() && subject.witness_id == witness_id &&
@@ -43,6 +54,7 @@ bool Decide(const Subject& subject, Action action, meta::Consent consent,
 }
 
 bool Decide(const Subject& subject, Action action, meta::Consent consent) {
+  if (action == Action::kAudit) return subject.role == Role::kAdmin;
   if (action == Action::kWrite) {
     return subject.role == Role::kArchivist || subject.role == Role::kAdmin;
   }
@@ -133,7 +145,7 @@ Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
 }
 
 Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret) {
-  const Status denied = Status::PermissionDenied("the token is not valid");
+  const Status denied = Status::Unauthenticated("the token is not valid");
   bool link_form = HasMintedForm(secret, kWitnessPrefix);
   if (!link_form && !HasMintedForm(secret, kTokenPrefix)) return denied;
   // Looked up by its SHA-256: the database compares digests, never the secret itself, so the
@@ -142,20 +154,230 @@ Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secr
   if (link_form) {
     ASSIGN_OR_RETURN(auto link, store->FindWitnessLink(digest));
     if (!link || !ConstantTimeEquals(link->sha256, digest)) return denied;
-    if (!link->revoked.empty()) return Status::PermissionDenied("the link was revoked");
+    if (!link->revoked.empty()) return Status::Unauthenticated("the link was revoked");
     return Subject{Role::kAnonymous, link->id, link->witness_id};
   }
   ASSIGN_OR_RETURN(auto found, store->FindToken(digest));
   if (!found || !ConstantTimeEquals(found->sha256, digest)) return denied;
-  if (!found->revoked.empty()) return Status::PermissionDenied("the token was revoked");
+  if (!found->revoked.empty()) return Status::Unauthenticated("the token was revoked");
   if (!found->expires.empty()) {
     auto until = ParseRfc3339(found->expires);
     if (!until.ok() || *until <= env->NowMicros()) {
-      return Status::PermissionDenied("the token has expired");
+      return Status::Unauthenticated("the token has expired");
     }
   }
   ASSIGN_OR_RETURN(Role role, ParseRole(found->role));
   return Subject{role, found->id, ""};
+}
+
+namespace {
+
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;  // thread-safe, idempotent
+  return ready;
+}
+
+Result<std::string> HashPassword(const std::string& password) {
+  if (!SodiumReady()) return Status::Unavailable("libsodium could not start");
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Status::Unavailable("out of memory while hashing a password");
+  }
+  return std::string(out);
+}
+
+// Whether `password` matches the Argon2id string `hash`.
+bool PasswordMatches(const std::string& hash, const std::string& password) {
+  return SodiumReady() &&
+         crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+// An Argon2id string of no password anyone has: an unknown name is checked against it, so it
+// costs the same work as a known one.
+const std::string& DecoyHash() {
+  static const std::string decoy = [] {
+    uint8_t raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    auto h = HashPassword(Base32Lower(raw, sizeof(raw), 52));
+    return h.ok() ? *h : std::string();
+  }();
+  return decoy;
+}
+
+void AuditOrLog(meta::Store* store, meta::AuditEntry e) {
+  // A login's outcome stands even if its entry cannot be written (the disk may be full); the
+  // failure is the operator's to see in the server's log, never the caller's.
+  auto st = store->Audit(std::move(e));
+  if (!st.ok())
+    fprintf(stderr, "attest: the audit log could not be written: %s\n",
+            st.status().ToString().c_str());
+}
+
+}  // namespace
+
+Status CheckUserName(std::string_view name) {
+  if (name.empty() || name.size() > 64 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos) {
+    return Status::InvalidArgument("the account name '" + std::string(name.substr(0, 64)) +
+                                   "' is not 1 to 64 of a-z 0-9 . _ -");
+  }
+  return Status::Ok();
+}
+
+Status CheckPassword(std::string_view password) {
+  if (password.size() < 12) {
+    return Status::InvalidArgument("the password is shorter than 12 characters");
+  }
+  if (password.size() > 1024) return Status::InvalidArgument("the password is over 1024 bytes");
+  if (!IsValidUtf8(password)) return Status::InvalidArgument("the password is not UTF-8 text");
+  return Status::Ok();
+}
+
+Result<meta::User> CreateUser(Env* env, meta::Store* store, const std::string& name, Role role,
+                              const std::string& password) {
+  RETURN_IF_ERROR(CheckUserName(name));
+  if (role == Role::kAnonymous) {
+    return Status::InvalidArgument("an account needs a role: researcher, archivist or admin");
+  }
+  RETURN_IF_ERROR(CheckPassword(password));
+  ASSIGN_OR_RETURN(auto existing, store->FindUser(name));
+  if (existing) return Status::Conflict("there is already an account named '" + name + "'");
+  meta::User u;
+  u.id = Mint(env, "", 'u').id;
+  u.name = name;
+  u.role = RoleName(role);
+  ASSIGN_OR_RETURN(u.password, HashPassword(password));
+  u.created = FormatRfc3339(env->NowMicros());
+  RETURN_IF_ERROR(store->AddUser(u));
+  return u;
+}
+
+Status ChangePassword(meta::Store* store, const std::string& name, const std::string& password) {
+  RETURN_IF_ERROR(CheckPassword(password));
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  ASSIGN_OR_RETURN(bool changed, store->SetUserPassword(name, hash));
+  if (!changed) return Status::NotFound("there is no account named '" + name + "'");
+  return Status::Ok();
+}
+
+int64_t LoginThrottle::Wait(Times* t, int limit, int64_t now) {
+  auto fresh =
+      std::find_if(t->begin(), t->end(), [&](int64_t at) { return at > now - limits_.window_us; });
+  t->erase(t->begin(), fresh);
+  if (static_cast<int>(t->size()) < limit) return 0;
+  // Held back until the oldest refusal that counts leaves the window.
+  int64_t until = (*t)[t->size() - limit] + limits_.window_us;
+  return std::max<int64_t>(1, (until - now + 999999) / 1000000);
+}
+
+int64_t LoginThrottle::WaitSeconds(const std::string& name, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = env_->NowMicros();
+  int64_t wait = 0;
+  if (auto it = accounts_.find(name); it != accounts_.end()) {
+    wait = Wait(&it->second, limits_.per_account, now);
+  }
+  if (auto it = addresses_.find(address); it != addresses_.end()) {
+    wait = std::max(wait, Wait(&it->second, limits_.per_address, now));
+  }
+  return wait;
+}
+
+void LoginThrottle::Refused(const std::string& name, const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = env_->NowMicros();
+  // Many names or addresses tried: forget those whose refusals have all left the window.
+  for (auto* m : {&accounts_, &addresses_}) {
+    if (m->size() < 10000) continue;
+    for (auto it = m->begin(); it != m->end();) {
+      it = it->second.back() <= now - limits_.window_us ? m->erase(it) : std::next(it);
+    }
+  }
+  accounts_[name].push_back(now);
+  addresses_[address].push_back(now);
+}
+
+void LoginThrottle::Accepted(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  accounts_.erase(name);
+}
+
+Result<NewSession> LogIn(Env* env, meta::Store* store, LoginThrottle* throttle,
+                         const std::string& name, const std::string& password,
+                         const std::string& address) {
+  const std::string now = FormatRfc3339(env->NowMicros());
+  // The name as tried goes into the audit log only if it could be a name (never a password
+  // typed into the wrong field, as far as a name's form can tell).
+  const std::string tried = CheckUserName(name).ok() ? name : "(not a name)";
+  auto refuse = [&](const char* reason, Status st) -> Status {
+    AuditOrLog(store, {0, now, "address:" + address, "login.refused", tried,
+                       *CanonicalJson({{"reason", reason}}), "", ""});
+    return st;
+  };
+  // Held back: answered without a check and without an entry, so a flood of guesses costs
+  // neither the processor's Argon2id work nor the audit log's space.
+  if (int64_t wait = throttle->WaitSeconds(name, address); wait > 0) {
+    return Status::Exhausted("too many refused logins; try again in " + std::to_string(wait) +
+                             " s");
+  }
+  const Status wrong = Status::Unauthenticated("the name or the password is wrong");
+  std::optional<meta::User> user;
+  if (CheckUserName(name).ok()) {
+    ASSIGN_OR_RETURN(user, store->FindUser(name));
+  }
+  if (!user) {
+    PasswordMatches(DecoyHash(), password);  // the same work as a known name's check
+    throttle->Refused(name, address);
+    return refuse("unknown", wrong);
+  }
+  if (!PasswordMatches(user->password, password)) {
+    throttle->Refused(name, address);
+    return refuse("password", wrong);
+  }
+  if (!user->disabled.empty()) {
+    return refuse("disabled", Status::Unauthenticated("this account is disabled"));
+  }
+  throttle->Accepted(name);
+  Minted m = Mint(env, kSessionPrefix, 's');
+  Minted csrf = Mint(env, "", 'c');
+  NewSession s;
+  s.secret = std::move(m.secret);
+  s.session.sha256 = std::move(m.sha256);
+  s.session.user_id = user->id;
+  s.session.csrf = csrf.secret;
+  s.session.created = now;
+  s.session.expires = FormatRfc3339(env->NowMicros() + kSessionSeconds * 1000000);
+  RETURN_IF_ERROR(store->AddSession(s.session));
+  ASSIGN_OR_RETURN(Role role, ParseRole(user->role));
+  s.subject = Subject{role, "", "", user->name, s.session.csrf};
+  AuditOrLog(store, {0, now, s.subject.Actor(), "login", user->name, "", "", ""});
+  return s;
+}
+
+Result<Subject> AuthenticateSession(Env* env, meta::Store* store, std::string_view secret) {
+  const Status ended = Status::Unauthenticated("the session has ended; log in again");
+  if (!HasMintedForm(secret, kSessionPrefix)) return ended;
+  std::string digest = ToHex(Sha256(secret));
+  ASSIGN_OR_RETURN(auto found, store->FindSession(digest));
+  if (!found || !ConstantTimeEquals(found->first.sha256, digest)) return ended;
+  const auto& [session, user] = *found;
+  auto until = ParseRfc3339(session.expires);
+  if (!until.ok() || *until <= env->NowMicros() || !user.disabled.empty()) return ended;
+  ASSIGN_OR_RETURN(Role role, ParseRole(user.role));
+  return Subject{role, "", "", user.name, session.csrf};
+}
+
+Status LogOut(Env* env, meta::Store* store, std::string_view secret) {
+  if (!HasMintedForm(secret, kSessionPrefix)) return Status::Ok();
+  std::string digest = ToHex(Sha256(secret));
+  ASSIGN_OR_RETURN(auto found, store->FindSession(digest));
+  if (!found) return Status::Ok();
+  RETURN_IF_ERROR(store->DeleteSession(digest));
+  AuditOrLog(store, {0, FormatRfc3339(env->NowMicros()), "user:" + found->second.name, "logout",
+                     found->second.name, "", "", ""});
+  return Status::Ok();
 }
 
 }  // namespace attest::access

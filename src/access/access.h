@@ -5,8 +5,10 @@
 #ifndef ATTEST_ACCESS_ACCESS_H_
 #define ATTEST_ACCESS_ACCESS_H_
 
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/env.h"
@@ -26,11 +28,19 @@ struct Subject {
   // A witness's own link (`attest witness link`): the caller is that witness. Everywhere else
   // the caller is anonymous; through /api/v1/me they see their own records.
   std::string witness_id;
+  // A logged-in account (a session cookie): its name, and the session's form token that every
+  // change it asks for must carry.
+  std::string user;
+  std::string csrf;
+
+  // Who the caller is in the audit log: "user:NAME", "token:ID", or "" for an anonymous caller.
+  std::string Actor() const;
 };
 
 enum class Action {
   kRead,   // see a record, its segments, media, transcripts and proofs
   kWrite,  // add records, change metadata, consent or a transcript
+  kAudit,  // read the audit log (who saw and changed what): admins only
 };
 
 // May `subject` do `action` on material whose effective consent (the strictest of the record's
@@ -68,6 +78,64 @@ Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
 // malformed, revoked or expired token (the message says which of the last two, never which tokens
 // exist).
 Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secret);
+
+// Accounts (`attest user`, doc/api.md "Accounts"). A name is 1 to 64 of a-z 0-9 . _ -; a
+// password at least 12 and at most 1024 bytes. Passwords are kept as Argon2id strings.
+Status CheckUserName(std::string_view name);
+Status CheckPassword(std::string_view password);
+Result<meta::User> CreateUser(Env* env, meta::Store* store, const std::string& name, Role role,
+                              const std::string& password);
+Status ChangePassword(meta::Store* store, const std::string& name, const std::string& password);
+
+// Refused logins within a window, per account and per address (doc/api.md "Accounts"), kept in
+// memory. Thread-safe.
+class LoginThrottle {
+ public:
+  struct Limits {
+    int per_account = 5;
+    int per_address = 20;
+    int64_t window_us = 15 * 60 * int64_t{1000000};
+  };
+  explicit LoginThrottle(Env* env) : LoginThrottle(env, Limits{}) {}
+  LoginThrottle(Env* env, Limits limits) : env_(env), limits_(limits) {}
+
+  // 0 if a login of `name` from `address` may be tried now, else the seconds until it may.
+  int64_t WaitSeconds(const std::string& name, const std::string& address);
+  void Refused(const std::string& name, const std::string& address);
+  void Accepted(const std::string& name);
+
+ private:
+  using Times = std::vector<int64_t>;  // refusals within the window, oldest first
+  // Drops the refusals older than the window; the seconds to wait if `t` holds `limit`.
+  int64_t Wait(Times* t, int limit, int64_t now);
+  Env* env_;
+  Limits limits_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Times> accounts_, addresses_;
+};
+
+struct NewSession {
+  std::string secret;  // the cookie's value: "attests_" + 52 base32 characters
+  meta::Session session;
+  Subject subject;
+};
+
+inline constexpr int64_t kSessionSeconds = 12 * 3600;
+
+// Checks a login and makes a new session. Every outcome is audited (`login`,
+// `login.refused` with the address). kExhausted while `throttle` holds the name or the address
+// back (the password is not checked); kUnauthenticated for a wrong name or password (one
+// message for both, and the same Argon2id work), or a disabled account.
+Result<NewSession> LogIn(Env* env, meta::Store* store, LoginThrottle* throttle,
+                         const std::string& name, const std::string& password,
+                         const std::string& address);
+
+// The subject a session cookie stands for; kUnauthenticated if the session is unknown, ended or
+// its account disabled.
+Result<Subject> AuthenticateSession(Env* env, meta::Store* store, std::string_view secret);
+
+// Ends a session (audited as `logout`); an unknown session is not an error.
+Status LogOut(Env* env, meta::Store* store, std::string_view secret);
 
 }  // namespace attest::access
 

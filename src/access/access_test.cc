@@ -41,6 +41,7 @@ TEST(AccessTest, EachRoleReadsExactlyTheLevelsDesignAllows) {
     EXPECT_FALSE(Decide(s, Action::kRead, Consent::kWithdrawn));
     bool writes = row.role == Role::kArchivist || row.role == Role::kAdmin;
     EXPECT_EQ(Decide(s, Action::kWrite, Consent::kPublic), writes);
+    EXPECT_EQ(Decide(s, Action::kAudit, Consent::kPublic), row.role == Role::kAdmin);
   }
   EXPECT_EQ(ReadableLevels(Subject{Role::kResearcher, ""}).size(), 2u);
 }
@@ -83,7 +84,7 @@ TEST(AccessTest, TokensAreStoredHashedAndStopWorkingWhenRevokedOrExpired) {
   for (const std::string& bad : {wrong, t->secret.substr(0, 20), std::string(), std::string("x")}) {
     auto r = Authenticate(&env, store.get(), bad);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), Code::kPermissionDenied);
+    EXPECT_EQ(r.status().code(), Code::kUnauthenticated);
     EXPECT_EQ(r.status().message(), "the token is not valid");
   }
 
@@ -105,6 +106,161 @@ TEST(AccessTest, TokensAreStoredHashedAndStopWorkingWhenRevokedOrExpired) {
   EXPECT_FALSE(CreateToken(&env, store.get(), Role::kAnonymous, "", "").ok());
   EXPECT_FALSE(CreateToken(&env, store.get(), Role::kAdmin, "", "next week").ok());
   EXPECT_FALSE(ParseRole("root").ok());
+}
+
+TEST(AccessTest, AccountsKeepOnlyAnArgon2idHashAndRefuseBadNamesAndShortPasswords) {
+  ClockEnv env;
+  auto store = NewStore();
+  const std::string pw = "correct horse battery";
+  auto u = CreateUser(&env, store.get(), "amira", Role::kResearcher, pw);
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  auto stored = *store->FindUser("amira");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->password.rfind("$argon2id$v=19$m=65536,t=2,p=1$", 0), 0u) << stored->password;
+  EXPECT_EQ(stored->password.find(pw), std::string::npos);
+  EXPECT_EQ(stored->role, "researcher");
+
+  EXPECT_EQ(CreateUser(&env, store.get(), "amira", Role::kAdmin, pw).status().code(),
+            Code::kConflict);
+  for (const char* bad : {"", "Amira", "a b", "../etc", "x\n"}) {
+    auto r = CreateUser(&env, store.get(), bad, Role::kResearcher, pw);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;
+  }
+  auto short_pw = CreateUser(&env, store.get(), "yossi", Role::kResearcher, "short");
+  EXPECT_EQ(short_pw.status().message(), "the password is shorter than 12 characters");
+  EXPECT_FALSE(CreateUser(&env, store.get(), "yossi", Role::kAnonymous, pw).ok());
+}
+
+TEST(AccessTest, ALoginMakesASessionThatEndsOnLogoutExpiryRoleChangeOrDisabling) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  const std::string pw = "correct horse battery";
+  ASSERT_TRUE(CreateUser(&env, store.get(), "amira", Role::kArchivist, pw).ok());
+
+  auto s = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->secret.rfind("attests_", 0), 0u);
+  auto who = AuthenticateSession(&env, store.get(), s->secret);
+  ASSERT_TRUE(who.ok()) << who.status().ToString();
+  EXPECT_EQ(who->role, Role::kArchivist);
+  EXPECT_EQ(who->user, "amira");
+  EXPECT_EQ(who->Actor(), "user:amira");
+  EXPECT_EQ(who->csrf.size(), 52u);
+  // Stored as a digest only.
+  EXPECT_FALSE(*store->FindSession(s->secret));
+
+  // Two logins are two sessions with their own form tokens.
+  auto s2 = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(s2.ok());
+  EXPECT_NE(s2->secret, s->secret);
+  EXPECT_NE(s2->session.csrf, s->session.csrf);
+
+  ASSERT_TRUE(LogOut(&env, store.get(), s->secret).ok());
+  EXPECT_EQ(AuthenticateSession(&env, store.get(), s->secret).status().code(),
+            Code::kUnauthenticated);
+  EXPECT_TRUE(AuthenticateSession(&env, store.get(), s2->secret).ok());
+
+  // A role change ends every session of the account.
+  ASSERT_TRUE(*store->SetUserRole("amira", "researcher"));
+  EXPECT_FALSE(AuthenticateSession(&env, store.get(), s2->secret).ok());
+  auto s3 = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(s3.ok());
+  EXPECT_EQ(AuthenticateSession(&env, store.get(), s3->secret)->role, Role::kResearcher);
+
+  // Twelve hours later the session has ended.
+  env.now_ += (kSessionSeconds - 1) * 1'000'000;
+  EXPECT_TRUE(AuthenticateSession(&env, store.get(), s3->secret).ok());
+  env.now_ += 2'000'000;
+  EXPECT_FALSE(AuthenticateSession(&env, store.get(), s3->secret).ok());
+
+  // Disabled: no session, no login, even with the right password.
+  auto s4 = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(s4.ok());
+  ASSERT_TRUE(*store->SetUserDisabled("amira", FormatRfc3339(env.now_)));
+  EXPECT_FALSE(AuthenticateSession(&env, store.get(), s4->secret).ok());
+  auto refused = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  EXPECT_EQ(refused.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(refused.status().message(), "this account is disabled");
+  ASSERT_TRUE(*store->SetUserDisabled("amira", ""));
+  EXPECT_TRUE(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1").ok());
+
+  // A new password ends the sessions, and the old one no longer logs in.
+  auto s5 = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(ChangePassword(store.get(), "amira", "another long passphrase").ok());
+  EXPECT_FALSE(AuthenticateSession(&env, store.get(), s5->secret).ok());
+  EXPECT_FALSE(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1").ok());
+  EXPECT_TRUE(
+      LogIn(&env, store.get(), &throttle, "amira", "another long passphrase", "192.0.2.1").ok());
+}
+
+TEST(AccessTest, AWrongPasswordAndAnUnknownNameAreRefusedAlikeAndAudited) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  ASSERT_TRUE(
+      CreateUser(&env, store.get(), "amira", Role::kResearcher, "correct horse battery").ok());
+  auto wrong = LogIn(&env, store.get(), &throttle, "amira", "not the password", "192.0.2.1");
+  auto unknown = LogIn(&env, store.get(), &throttle, "nobody", "not the password", "192.0.2.2");
+  EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(wrong.status().ToString(), unknown.status().ToString());
+  auto ok = LogIn(&env, store.get(), &throttle, "amira", "correct horse battery", "192.0.2.3");
+  ASSERT_TRUE(ok.ok());
+  ASSERT_TRUE(LogOut(&env, store.get(), ok->secret).ok());
+
+  auto entries = *store->ListAudit("", "");
+  std::vector<std::string> seen;
+  for (const auto& e : entries) seen.push_back(e.actor + " " + e.action + " " + e.target);
+  EXPECT_EQ(seen, (std::vector<std::string>{"address:192.0.2.1 login.refused amira",
+                                            "address:192.0.2.2 login.refused nobody",
+                                            "user:amira login amira", "user:amira logout amira"}));
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.detail.find("not the password"), std::string::npos);
+  }
+}
+
+TEST(AccessTest, RefusedLoginsHoldBackTheAccountAndTheAddressForTheWindow) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  const std::string pw = "correct horse battery";
+  ASSERT_TRUE(CreateUser(&env, store.get(), "amira", Role::kResearcher, pw).ok());
+  // Five wrong guesses for one account, from five addresses.
+  for (int i = 0; i < 5; ++i) {
+    auto r = LogIn(&env, store.get(), &throttle, "amira", "guess " + std::to_string(i),
+                   "198.51.100." + std::to_string(i));
+    EXPECT_EQ(r.status().code(), Code::kUnauthenticated);
+  }
+  // Now even the right password is held back, from any address, and no entry is written.
+  size_t entries = store->ListAudit("", "")->size();
+  auto held = LogIn(&env, store.get(), &throttle, "amira", pw, "203.0.113.9");
+  EXPECT_EQ(held.status().code(), Code::kExhausted);
+  EXPECT_EQ(held.status().message(), "too many refused logins; try again in 900 s");
+  EXPECT_EQ(store->ListAudit("", "")->size(), entries);
+  env.now_ += 600'000'000;
+  EXPECT_EQ(throttle.WaitSeconds("amira", "203.0.113.9"), 300);
+  env.now_ += 300'000'000;
+  EXPECT_TRUE(LogIn(&env, store.get(), &throttle, "amira", pw, "203.0.113.9").ok());
+
+  // Twenty refusals from one address, each for another name: that address is held back, for
+  // every name, and the others are not.
+  for (int i = 0; i < 20; ++i) {
+    (void)LogIn(&env, store.get(), &throttle, "name" + std::to_string(i), "guess", "192.0.2.66");
+  }
+  EXPECT_EQ(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.66").status().code(),
+            Code::kExhausted);
+  EXPECT_TRUE(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.67").ok());
+
+  // A right password clears the account's count: four wrong, one right, four wrong is not held.
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      (void)LogIn(&env, store.get(), &throttle, "amira", "guess", "192.0.2." + std::to_string(i));
+    }
+    if (round == 0) {
+      ASSERT_TRUE(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.9").ok());
+    }
+  }
+  EXPECT_EQ(throttle.WaitSeconds("amira", "192.0.2.9"), 0);
 }
 
 }  // namespace

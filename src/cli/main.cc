@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -137,7 +138,7 @@ Status RunBatch(Env* env, const std::string& dir, const std::string& batch, int 
 // Serves until SIGINT or SIGTERM, which a dedicated thread receives with sigwait (nothing runs
 // in a signal handler) and answers by stopping the server gracefully.
 int Serve(Env* env, const std::string& dir, const std::string& listen, const std::string& banner,
-          bool access_log, int search_cache_mb = 64, int threads = 0) {
+          bool access_log, int search_cache_mb = 64, int threads = 0, bool behind_proxy = false) {
   auto opts = http::ParseListen(listen);
   if (!opts.ok()) return Usage(opts.status().message());
   if (search_cache_mb < 0 || search_cache_mb > 65536) {
@@ -146,6 +147,7 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
   if (threads < 0 || threads > 1024) return Usage("--threads must be 0 (automatic) to 1024");
   opts->search_cache_bytes = static_cast<size_t>(search_cache_mb) << 20;
   opts->threads = threads;
+  opts->behind_proxy = behind_proxy;
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -179,6 +181,35 @@ int Serve(Env* env, const std::string& dir, const std::string& listen, const std
   }
   waiter.join();
   return st.ok() ? kExitOk : Fail(st);
+}
+
+// A password from standard input: asked twice, without echo, on a terminal; else the first
+// line (for scripts: `printf '%s\n' "$PW" | attest user add …`).
+Result<std::string> ReadPassword(const std::string& prompt) {
+  auto read_line = [](std::string* out) -> bool {
+    return static_cast<bool>(std::getline(std::cin, *out));
+  };
+  if (!isatty(STDIN_FILENO)) {
+    std::string line;
+    if (!read_line(&line)) return Status::InvalidArgument("no password on standard input");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  termios old_mode;
+  tcgetattr(STDIN_FILENO, &old_mode);
+  termios quiet = old_mode;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string first, second;
+  std::cerr << prompt << std::flush;
+  bool ok = read_line(&first);
+  std::cerr << "\nAgain: " << std::flush;
+  ok = ok && read_line(&second);
+  std::cerr << "\n";
+  tcsetattr(STDIN_FILENO, TCSANOW, &old_mode);
+  if (!ok) return Status::InvalidArgument("no password given");
+  if (first != second) return Status::InvalidArgument("the two passwords differ");
+  return first;
 }
 
 }  // namespace
@@ -444,6 +475,30 @@ int Main(int argc, char** argv) {
   bool requests_json = false;
   requests->add_flag("--json", requests_json, "Print JSON");
 
+  auto* user = app.add_subcommand(
+      "user", "People's accounts for the portal: add, list, role, disable, enable, password");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add",
+                                        "Make an account; the password is read from "
+                                        "standard input (asked twice on a terminal)");
+  auto* user_list = user->add_subcommand("list", "List the accounts (never their passwords)");
+  auto* user_role = user->add_subcommand("role", "Change an account's role (ends its sessions)");
+  auto* user_disable =
+      user->add_subcommand("disable", "Stop an account logging in (ends its sessions)");
+  auto* user_enable = user->add_subcommand("enable", "Let a disabled account log in again");
+  auto* user_password = user->add_subcommand(
+      "password", "Set an account's password from standard input (ends its sessions)");
+  std::string user_name, user_role_name;
+  bool user_json = false;
+  user_add->add_option("NAME", user_name, "Login name: 1 to 64 of a-z 0-9 . _ -")->required();
+  user_add->add_option("--role", user_role_name, "researcher, archivist or admin")->required();
+  user_list->add_flag("--json", user_json, "Print JSON");
+  user_role->add_option("NAME", user_name, "The account")->required();
+  user_role->add_option("ROLE", user_role_name, "researcher, archivist or admin")->required();
+  for (auto* c : {user_disable, user_enable, user_password}) {
+    c->add_option("NAME", user_name, "The account")->required();
+  }
+
   auto* token = app.add_subcommand("token", "API tokens: create, list, revoke (doc/api.md)");
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "Make a token; it is shown once");
@@ -492,6 +547,10 @@ int Main(int argc, char** argv) {
   int serve_threads = 0;
   serve->add_option("--threads", serve_threads,
                     "Requests answered at once (default 0: four per core, at least 8)");
+  bool serve_behind_proxy = false;
+  serve->add_flag("--behind-proxy", serve_behind_proxy,
+                  "A reverse proxy forwards requests: a caller's address is the last "
+                  "X-Forwarded-For entry (for login throttling and the audit log)");
 
   auto* demo = app.add_subcommand(
       "demo", "Build a sample archive (UDHR in four languages) and serve it on loopback");
@@ -1118,17 +1177,7 @@ int Main(int argc, char** argv) {
     if (!entries.ok()) return Fail(entries.status());
     if (audit_json) {
       Json arr = Json::array();
-      for (const auto& e : *entries) {
-        arr.push_back(
-            {{"id", e.id},
-             {"at", e.at},
-             {"actor", e.actor},
-             {"action", e.action},
-             {"target", e.target},
-             {"detail", e.detail.empty() ? Json() : Json::parse(e.detail, nullptr, false)},
-             {"prev_hash", e.prev_hash},
-             {"hash", e.hash}});
-      }
+      for (const auto& e : *entries) arr.push_back(meta::AuditJson(e));
       PrintJson({{"entries", arr}});
       return kExitOk;
     }
@@ -1140,6 +1189,91 @@ int Main(int argc, char** argv) {
       std::cerr << (audit_since.empty() && audit_actor.empty() ? "No audit entries yet.\n"
                                                                : "No audit entries match.\n");
     }
+    return kExitOk;
+  }
+
+  if (*user) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    meta::Store* store = (*a)->store();
+    std::string now = FormatRfc3339(env->NowMicros());
+    auto audit = [&](const char* action, const Json& detail) -> int {
+      auto audited = store->Audit({0, now, CliActor(), action, user_name,
+                                   detail.is_null() ? "" : *CanonicalJson(detail), "", ""});
+      return audited.ok() ? kExitOk : Fail(audited.status());
+    };
+    if (*user_list) {
+      auto listed = store->ListUsers();
+      if (!listed.ok()) return Fail(listed.status());
+      if (user_json) {
+        Json arr = Json::array();
+        for (const auto& u : *listed) {
+          arr.push_back({{"id", u.id},
+                         {"name", u.name},
+                         {"role", u.role},
+                         {"created", u.created},
+                         {"disabled", u.disabled}});
+        }
+        PrintJson({{"users", arr}});
+        return kExitOk;
+      }
+      for (const auto& u : *listed) {
+        std::cout << u.name << "\t" << u.role << "\t" << u.created
+                  << (u.disabled.empty() ? "" : "\tdisabled " + u.disabled) << "\n";
+      }
+      if (listed->empty()) std::cerr << "No accounts yet (attest user add NAME --role ROLE).\n";
+      return kExitOk;
+    }
+    if (*user_add || *user_password) {
+      if (Status st = access::CheckUserName(user_name); !st.ok()) return Usage(st.message());
+      std::optional<access::Role> role;
+      if (*user_add) {
+        auto r = access::ParseRole(user_role_name);
+        if (!r.ok()) return Usage(r.status().message());
+        role = *r;
+        auto existing = store->FindUser(user_name);
+        if (!existing.ok()) return Fail(existing.status());
+        if (*existing)
+          return Fail(Status::Conflict("there is already an account named '" + user_name + "'"));
+      }
+      auto password = ReadPassword("Password for " + user_name + ": ");
+      if (!password.ok()) return Usage(password.status().message());
+      if (Status st = access::CheckPassword(*password); !st.ok()) return Usage(st.message());
+      if (*user_add) {
+        auto u = access::CreateUser(env, store, user_name, *role, *password);
+        if (!u.ok()) return Fail(u.status());
+        if (int rc = audit("user.add", {{"role", u->role}}); rc != kExitOk) return rc;
+        std::cout << "Added " << u->name << " (" << u->role << ")\n";
+        return kExitOk;
+      }
+      if (Status st = access::ChangePassword(store, user_name, *password); !st.ok()) {
+        return Fail(st);
+      }
+      if (int rc = audit("user.password", Json()); rc != kExitOk) return rc;
+      std::cout << "Changed the password of " << user_name << "; its sessions have ended\n";
+      return kExitOk;
+    }
+    auto found = store->FindUser(user_name);
+    if (!found.ok()) return Fail(found.status());
+    if (!*found) return Fail(Status::NotFound("there is no account named '" + user_name + "'"));
+    if (*user_role) {
+      auto r = access::ParseRole(user_role_name);
+      if (!r.ok()) return Usage(r.status().message());
+      auto changed = store->SetUserRole(user_name, access::RoleName(*r));
+      if (!changed.ok()) return Fail(changed.status());
+      if (int rc = audit("user.role", {{"from", (*found)->role}, {"to", access::RoleName(*r)}});
+          rc != kExitOk) {
+        return rc;
+      }
+      std::cout << user_name << " is now " << access::RoleName(*r) << "; its sessions have ended\n";
+      return kExitOk;
+    }
+    auto changed = store->SetUserDisabled(user_name, *user_disable ? now : "");
+    if (!changed.ok()) return Fail(changed.status());
+    if (int rc = audit(*user_disable ? "user.disable" : "user.enable", Json()); rc != kExitOk) {
+      return rc;
+    }
+    std::cout << (*user_disable ? "Disabled " : "Enabled ") << user_name << "\n";
     return kExitOk;
   }
 
@@ -1305,7 +1439,8 @@ int Main(int argc, char** argv) {
     auto a = open();  // fail early, with a clear message, if the archive cannot be opened
     if (!a.ok()) return Fail(a.status());
     a->reset();
-    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb, serve_threads);
+    return Serve(env, archive_dir, listen, "", serve_log, serve_cache_mb, serve_threads,
+                 serve_behind_proxy);
   }
 
   if (*demo) {

@@ -22,6 +22,10 @@ const char* CodeName(Code code) {
       return "unavailable";
     case Code::kUnimplemented:
       return "unimplemented";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kExhausted:
+      return "too many attempts";
   }
   return "unknown";
 }

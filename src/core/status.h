@@ -23,6 +23,8 @@ enum class Code {
   kConflict,
   kUnavailable,
   kUnimplemented,
+  kUnauthenticated,  // no valid credentials: a bad, expired or revoked token, a wrong password
+  kExhausted,        // too many attempts: try again later (HTTP 429)
 };
 
 // A short lowercase name of the code, e.g. "not found".
@@ -42,6 +44,8 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string m) { return {Code::kConflict, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
+  static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
+  static Status Exhausted(std::string m) { return {Code::kExhausted, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

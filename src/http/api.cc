@@ -42,8 +42,7 @@ bool Begin(Site* site, const Request& req, Response& res, Call* call) {
   }
   auto who = Caller(site, lease->get(), req);
   if (!who.ok()) {
-    Problem(res, 401, "unauthorized", "Unauthorized", who.status().message());
-    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    ProblemFor(res, who.status());
     return false;
   }
   call->a.emplace(std::move(*lease));
@@ -134,6 +133,12 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
       return Problem(res, 416, "range", "Range Not Satisfiable",
                      "the file has " + std::to_string(f.size) + " bytes");
     }
+    // A range that runs past the end ends at the last byte (RFC 9110 14.1.1); so does a suffix
+    // longer than the file. (cpp-httplib would promise the bytes asked for and send fewer.)
+    auto& range = const_cast<Request&>(req).ranges[0];
+    const auto size = static_cast<ssize_t>(f.size);
+    if (first >= 0 && (last < 0 || last >= size)) range.second = size - 1;
+    if (first < 0 && last > size) range = {0, size - 1};
   }
   auto path = a->blobs()->LocalPath(f.sha256);
   if (!path.ok()) return ProblemFor(res, path.status());
@@ -801,9 +806,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           }
           segment = body["segment"].get<int64_t>();
         }
-        auto changed =
-            (*c.a)->ChangeConsent(req.matches[1], *to, reason, "token:" + c.subject.token_id,
-                                  seal ? &*seal : nullptr, segment);
+        auto changed = (*c.a)->ChangeConsent(req.matches[1], *to, reason, c.subject.Actor(),
+                                             seal ? &*seal : nullptr, segment);
         if (!changed.ok()) return ProblemFor(res, changed.status());
         Json out = {{"record", std::string(req.matches[1])},
                     {"consent", level},
@@ -859,6 +863,31 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              {{"witness", c.subject.witness_id}, {"records", records}, {"requests", requests}});
   });
 
+  // The audit log, for admins (doc/api.md, "Who sees what"); reading it is itself audited.
+  svr->Get("/api/v1/audit", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    if (!access::Decide(c.subject, access::Action::kAudit, meta::Consent::kPublic)) {
+      if (c.subject.role == access::Role::kAnonymous) {
+        Problem(res, 401, "unauthorized", "Unauthorized", "the audit log is for admins");
+        res.set_header("WWW-Authenticate", "Bearer");
+      } else {
+        Problem(res, 403, "forbidden", "Forbidden", "the audit log is for admins");
+      }
+      return;
+    }
+    std::string since = Param(req, "since"), actor = Param(req, "actor");
+    auto entries = (*c.a)->store()->ListAudit(since, actor);
+    if (!entries.ok()) return ProblemFor(res, entries.status());
+    Json arr = Json::array();
+    for (const auto& e : *entries) arr.push_back(meta::AuditJson(e));
+    auto audited =
+        (*c.a)->store()->Audit({0, FormatRfc3339(site->env->NowMicros()), c.subject.Actor(), "view",
+                                "", *CanonicalJson({{"what", "audit"}}), "", ""});
+    if (!audited.ok()) return ProblemFor(res, audited.status());
+    SendJson(res, {{"entries", arr}});
+  });
+
   svr->Post("/api/v1/me/requests", [site](const Request& req, Response& res,
                                           const httplib::ContentReader& reader) {
     Call c;
@@ -893,8 +922,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Json detail = {{"kind", kind}};
     if (!level.empty()) detail["consent"] = level;
     auto canon = CanonicalJson(detail);
-    auto audited = (*c.a)->store()->Audit(
-        {0, now, "token:" + c.subject.token_id, "request", record, *canon, "", ""});
+    auto audited =
+        (*c.a)->store()->Audit({0, now, c.subject.Actor(), "request", record, *canon, "", ""});
     if (!audited.ok()) return ProblemFor(res, audited.status());
     SendJson(res, {{"id", *id}, {"record", record}, {"kind", kind}}, 201);
   });
@@ -915,9 +944,10 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           res, 409, "conflict", "Conflict",
           "this segment is not a line of a transcript (only transcripts are corrected here)");
     }
-    auto v =
-        ingest::CorrectSegment(c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"],
-                               (*seg)["end_ms"], body["text"], "token " + c.subject.token_id);
+    auto v = ingest::CorrectSegment(
+        c.a->get(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"], (*seg)["end_ms"],
+        body["text"],
+        c.subject.user.empty() ? "token " + c.subject.token_id : "user " + c.subject.user);
     if (!v.ok()) return ProblemFor(res, v.status());
     SendJson(
         res,

@@ -18,24 +18,13 @@ using httplib::Request;
 using httplib::Response;
 
 constexpr const char* kUiCookie = "attest_ui";
+// The login form's double-submit token (doc/api.md, "Accounts"): the form and this cookie
+// carry the same random value, which another site can neither read nor set.
+constexpr const char* kLoginCsrfCookie = "__Host-attest_csrf";
 constexpr const char* kFontDir = "/usr/share/fonts/truetype/noto/";
 constexpr const char* kFonts[] = {"NotoSans-Regular.ttf",        "NotoSans-Bold.ttf",
                                   "NotoSansHebrew-Regular.ttf",  "NotoSansHebrew-Bold.ttf",
                                   "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"};
-
-std::string CookieValue(const Request& req, const std::string& name) {
-  std::string cookies = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < cookies.size()) {
-    size_t semi = cookies.find(';', pos);
-    std::string item =
-        cookies.substr(pos, semi == std::string::npos ? std::string::npos : semi - pos);
-    pos = semi == std::string::npos ? cookies.size() : semi + 1;
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    if (item.rfind(name + "=", 0) == 0) return item.substr(name.size() + 1);
-  }
-  return "";
-}
 
 std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
 
@@ -109,6 +98,15 @@ class PageContext {
   const Json& t() const { return *t_; }
   const std::string& lang() const { return lang_; }
 
+  // The logged-in account shown in every page's header (with the logout form's token).
+  void SetAccount(const access::Subject& subject) const {
+    if (subject.user.empty()) return;
+    account_ = {{"name", subject.user},
+                {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
+                {"csrf", subject.csrf}};
+  }
+  const Json& account() const { return account_; }
+
   std::string LangName(const std::string& code) const {
     const Json& names = (*t_)["lang_names"];
     std::string primary = code.substr(0, code.find('-'));
@@ -135,7 +133,9 @@ class PageContext {
               {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}},
               {"t", *t_},
               {"languages", langs},
-              {"nav", {{nav, true}}}};
+              {"nav", {{nav, true}}},
+              {"account", account_},
+              {"login_href", "/login?back=" + Url(req_.path == "/login" ? "/" : here)}};
     auto notice = a->store()->GetInfo("notice");
     if (notice.ok() && notice->has_value()) v["notice"] = **notice;
     auto cp = a->Checkpoint();
@@ -161,10 +161,15 @@ class PageContext {
                : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
     std::string heading = status == 404   ? (*t_)["not_found_title"]
                           : status == 400 ? (*t_)["bad_request_title"]
+                          : status == 403 ? (*t_)["forbidden_title"]
+                          : status == 401 ? (*t_)["unauthorized_title"]
                                           : (*t_)["error_title"];
     v["title"] = heading;
     v["heading"] = heading;
-    v["message"] = status == 404 ? (*t_)["not_found"] : Json("");
+    v["message"] = status == 404   ? (*t_)["not_found"]
+                   : status == 403 ? (*t_)["csrf_refused"]
+                   : status == 401 ? (*t_)["token_refused"]
+                                   : Json("");
     Send(res, "error", v, status);
   }
 
@@ -173,21 +178,29 @@ class PageContext {
   const Request& req_;
   std::string lang_;
   const Json* t_;
+  mutable Json account_ = false;  // false: no lookup in an enclosing context
 };
 
 // Opens the archive and identifies the caller for a page; answers itself on failure.
+// `form_csrf`: the form token of a form the handler read itself (multipart), if any.
 bool BeginPage(Site* site, const Request& req, Response& res, const PageContext& pc,
-               std::optional<ArchivePool::Lease>* a, access::Subject* subject) {
+               std::optional<ArchivePool::Lease>* a, access::Subject* subject,
+               std::string_view form_csrf = {}) {
   auto lease = site->pool.Acquire();
   if (!lease.ok()) {
     pc.Error(res, nullptr, 503);
     return false;
   }
-  auto who = Caller(site, lease->get(), req);
+  auto who = Caller(site, lease->get(), req, form_csrf);
   if (!who.ok()) {
-    pc.Error(res, lease->get(), 401);
+    pc.Error(res, lease->get(), HttpStatusFor(who.status()));
     return false;
   }
+  // A session cookie the server no longer knows is cleared.
+  if (who->user.empty() && !CookieValue(req, kSessionCookie).empty()) {
+    res.set_header("Set-Cookie", SessionCookie("", 0));
+  }
+  pc.SetAccount(*who);
   a->emplace(std::move(*lease));
   *subject = *who;
   return true;
@@ -225,6 +238,85 @@ void ServeAsset(const std::string& rel, const char* mime, Response& res) {
     }
   }
   Problem(res, 404, "not-found", "Not Found", "no such file");
+}
+
+// The login form, with its double-submit token (a new one each time the form is shown).
+void SendLoginForm(Site* site, const Request& req, Response& res, const PageContext& pc,
+                   archive::Archive* a, const std::string& name, const std::string& error,
+                   int status) {
+  uint8_t raw[32];
+  site->env->RandomBytes(raw, sizeof(raw));
+  std::string token = Base32Lower(raw, sizeof(raw), 52);
+  res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + token +
+                                   "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600");
+  res.set_header("Cache-Control", "no-store");
+  Json v = pc.Base(a, pc.t()["login_title"], "login");
+  v["csrf"] = token;
+  v["name"] = name;
+  v["back"] = SafeBack(Param(req, "back"));
+  v["error"] = error.empty() ? Json(false) : Json(error);
+  pc.Send(res, "login", v, status);
+}
+
+void RegisterLogin(Site* site, httplib::Server* svr) {
+  svr->Get("/login", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    SendLoginForm(site, req, res, pc, a->get(), "", "", 200);
+  });
+
+  svr->Post("/login", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    auto lease = site->pool.Acquire();
+    if (!lease.ok()) return pc.Error(res, nullptr, 503);
+    archive::Archive* a = lease->get();
+    // Login CSRF: the form's token must be the one this browser's form page was given.
+    std::string cookie = CookieValue(req, kLoginCsrfCookie);
+    std::string given = Param(req, "csrf");
+    if (cookie.empty() || given.empty() || !ConstantTimeEquals(cookie, given)) {
+      return pc.Error(res, a, 403);
+    }
+    std::string name = Param(req, "name");
+    auto s = access::LogIn(site->env, a->store(), &site->throttle, name, Param(req, "password"),
+                           ClientAddress(site, req));
+    if (!s.ok()) {
+      std::string shown_name = access::CheckUserName(name).ok() ? name : "";
+      if (s.status().code() == Code::kExhausted) {
+        int64_t wait = site->throttle.WaitSeconds(name, ClientAddress(site, req));
+        res.set_header("Retry-After", std::to_string(std::max<int64_t>(wait, 1)));
+        return SendLoginForm(site, req, res, pc, a, shown_name, pc.t()["login_throttled"], 429);
+      }
+      if (s.status().code() != Code::kUnauthenticated) return pc.Error(res, a, 500);
+      return SendLoginForm(site, req, res, pc, a, shown_name,
+                           s.status().message() == "this account is disabled"
+                               ? pc.t()["login_disabled"]
+                               : pc.t()["login_wrong"],
+                           401);
+    }
+    // A new session, whatever the browser sent: a cookie planted before login is never the
+    // one that carries the login (session fixation).
+    res.set_header("Set-Cookie", SessionCookie(s->secret, access::kSessionSeconds));
+    res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) +
+                                     "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+    res.set_header("Cache-Control", "no-store");
+    res.set_redirect(SafeBack(Param(req, "back")), 303);
+  });
+
+  svr->Post("/logout", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;  // checks the form's token
+    if (!subject.user.empty()) {
+      auto st = access::LogOut(site->env, (*a)->store(), CookieValue(req, kSessionCookie));
+      if (!st.ok()) return pc.Error(res, a->get(), 500);
+    }
+    res.set_header("Set-Cookie", SessionCookie("", 0));
+    res.set_header("Cache-Control", "no-store");
+    res.set_redirect("/", 303);
+  });
 }
 
 }  // namespace
@@ -683,11 +775,11 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   });
 
   auto verify_page = [site](const Request& req, Response& res, const std::string& sha,
-                            const std::string& error) {
+                            const std::string& error, std::string_view form_csrf = {}) {
     PageContext pc(site, req);
     std::optional<ArchivePool::Lease> a;
     access::Subject subject;
-    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    if (!BeginPage(site, req, res, pc, &a, &subject, form_csrf)) return;
     Json v = pc.Base(a->get(), pc.t()["verify_title"], "verify");
     v["sha256"] = sha;
     if (!error.empty()) {
@@ -723,17 +815,20 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   });
 
   // The form without script: the file is uploaded, hashed as it arrives, and dropped.
-  svr->Post("/verify",
-            [verify_page](const Request& req, Response& res, const httplib::ContentReader& reader) {
-              if (!req.is_multipart_form_data()) {
-                return verify_page(req, res, "", "send the form as multipart/form-data");
-              }
-              VerifyForm form = ReadVerifyForm(reader);
-              std::string sha = form.bytes > 0 ? form.file_sha : form.sha_field;
-              if (!IsSha256Hex(sha))
-                return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters");
-              verify_page(req, res, sha, "");
-            });
+  svr->Post("/verify", [verify_page](const Request& req, Response& res,
+                                     const httplib::ContentReader& reader) {
+    if (!req.is_multipart_form_data()) {
+      return verify_page(req, res, "", "send the form as multipart/form-data");
+    }
+    VerifyForm form = ReadVerifyForm(reader);
+    std::string sha = form.bytes > 0 ? form.file_sha : form.sha_field;
+    if (!IsSha256Hex(sha)) {
+      return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters", form.csrf);
+    }
+    verify_page(req, res, sha, "", form.csrf);
+  });
+
+  RegisterLogin(site, svr);
 }
 
 }  // namespace attest::http

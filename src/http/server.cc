@@ -207,6 +207,10 @@ int HttpStatusFor(const Status& st) {
       return 400;
     case Code::kPermissionDenied:
       return 403;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kExhausted:
+      return 429;
     case Code::kConflict:
       return 409;
     case Code::kUnavailable:
@@ -229,6 +233,11 @@ void ProblemFor(httplib::Response& res, const Status& st) {
       return Problem(res, 403, "forbidden", "Forbidden", st.message());
     case 409:
       return Problem(res, 409, "conflict", "Conflict", st.message());
+    case 401:
+      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return Problem(res, 401, "unauthorized", "Unauthorized", st.message());
+    case 429:
+      return Problem(res, 429, "too-many", "Too Many Requests", st.message());
     case 501:
       return Problem(res, 501, "not-implemented", "Not Implemented", st.message());
     case 503:
@@ -303,6 +312,8 @@ VerifyForm ReadVerifyForm(const httplib::ContentReader& reader) {
           form.bytes += n;
         } else if (field == "sha256" && form.sha_field.size() + n <= 128) {
           form.sha_field.append(data, n);
+        } else if (field == "csrf" && form.csrf.size() + n <= 128) {
+          form.csrf.append(data, n);
         }
         return true;
       });
@@ -319,13 +330,75 @@ std::string Param(const httplib::Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : std::string();
 }
 
-Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req) {
-  std::string auth = req.get_header_value("Authorization");
-  if (auth.empty()) return access::Subject{};
-  if (auth.size() < 7 || strncasecmp(auth.c_str(), "Bearer ", 7) != 0) {
-    return Status::PermissionDenied("the Authorization header is not 'Bearer TOKEN'");
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  std::string cookies = req.get_header_value("Cookie");
+  std::string_view rest = cookies;
+  while (!rest.empty()) {
+    size_t semi = rest.find(';');
+    std::string_view item = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name &&
+        item[name.size()] == '=') {
+      return std::string(item.substr(name.size() + 1));
+    }
   }
-  return access::Authenticate(site->env, a->store(), std::string_view(auth).substr(7));
+  return "";
+}
+
+std::string SessionCookie(const std::string& value, int64_t max_age_s) {
+  return std::string(kSessionCookie) + "=" + value +
+         "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+}
+
+std::string ClientAddress(Site* site, const httplib::Request& req) {
+  if (site->options.behind_proxy) {
+    // The proxy appends the address it was reached from: the last entry is the only one it
+    // vouches for (the others the client may have written).
+    std::string fwd = req.get_header_value("X-Forwarded-For");
+    size_t comma = fwd.rfind(',');
+    std::string last = comma == std::string::npos ? fwd : fwd.substr(comma + 1);
+    while (!last.empty() && last.front() == ' ') last.erase(0, 1);
+    while (!last.empty() && last.back() == ' ') last.pop_back();
+    if (!last.empty() && last.size() <= 45 &&
+        last.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos) {
+      return last;
+    }
+  }
+  return req.remote_addr;
+}
+
+Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req,
+                               std::string_view form_csrf) {
+  std::string auth = req.get_header_value("Authorization");
+  if (!auth.empty()) {
+    if (auth.size() < 7 || strncasecmp(auth.c_str(), "Bearer ", 7) != 0) {
+      return Status::Unauthenticated("the Authorization header is not 'Bearer TOKEN'");
+    }
+    return access::Authenticate(site->env, a->store(), std::string_view(auth).substr(7));
+  }
+  std::string cookie = CookieValue(req, kSessionCookie);
+  if (cookie.empty()) return access::Subject{};
+  auto session = access::AuthenticateSession(site->env, a->store(), cookie);
+  // A session that ended, or a cookie the server never made, leaves the caller anonymous (the
+  // pages clear it); a cookie is never trusted for more than the server gave it.
+  if (!session.ok()) {
+    if (session.status().code() == Code::kUnauthenticated) return access::Subject{};
+    return session.status();
+  }
+  // A change asked for with the session's cookie must carry the session's form token: another
+  // site can make a browser send the cookie, never read the token.
+  if (req.method != "GET" && req.method != "HEAD") {
+    std::string given = req.get_header_value("X-CSRF-Token");
+    if (given.empty()) given = Param(req, "csrf");
+    if (given.empty()) given = form_csrf;
+    if (given.empty() || !ConstantTimeEquals(given, session->csrf)) {
+      return Status::PermissionDenied(
+          "this change came without the session's form token (CSRF); reload the page and try "
+          "again");
+    }
+  }
+  return session;
 }
 
 Result<ServeOptions> ParseListen(const std::string& listen) {
@@ -396,6 +469,14 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
       Gate::CloseAfterThisRequest();
       return httplib::Server::HandlerResponse::Handled;
     }
+    // A form of a few fields has no business being long (its body is read into memory).
+    if ((req.path == "/login" || req.path == "/logout") && req.method == "POST" &&
+        (length.empty() || std::stoull(length) > 16 * 1024)) {
+      Problem(res, 413, "too-large", "Payload Too Large",
+              "a login or logout form needs a Content-Length of at most 16 KiB");
+      Gate::CloseAfterThisRequest();
+      return httplib::Server::HandlerResponse::Handled;
+    }
     for (const auto& [k, v] : req.params) {
       if (!IsCleanUtf8(k) || !IsCleanUtf8(v)) {
         Problem(res, 400, "bad-request", "Bad Request",
@@ -408,6 +489,11 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   });
   svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     SecurityHeaders(res);
+    // What a token or a session saw is the caller's own: no cache keeps it for another.
+    if (!res.has_header("Cache-Control") &&
+        (req.has_header("Authorization") || !CookieValue(req, kSessionCookie).empty())) {
+      res.set_header("Cache-Control", "private, no-store");
+    }
     ETagAndConditional(req, res);
   });
   svr.set_error_handler([site](const httplib::Request& req, httplib::Response& res) {

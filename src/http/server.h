@@ -31,6 +31,9 @@ struct ServeOptions {
   // Pages of search results kept for repeated searches (doc/search.md, "In the server");
   // 0: none.
   size_t search_cache_bytes = size_t{64} << 20;
+  // Behind a reverse proxy: a caller's address (for login throttling and the audit log) is the
+  // last X-Forwarded-For entry, not the connection's.
+  bool behind_proxy = false;
   // Access log lines (JSON, one a request) go here; none if empty.
   std::function<void(const std::string&)> access_log;
 };

@@ -69,6 +69,7 @@ struct Site {
   Renderer renderer;
   ArchivePool pool;
   std::string origin;  // the log's origin line
+  access::LoginThrottle throttle{env};
 };
 
 // RFC 9457 problem details. `type` is a path under /api/v1/problems/ (e.g. "not-found").
@@ -79,9 +80,22 @@ int HttpStatusFor(const Status& st);
 // A Status as a problem: 4xx with its message, 5xx without internals.
 void ProblemFor(httplib::Response& res, const Status& st);
 
-// The caller, from an `Authorization: Bearer` header (anonymous without one). A bad token is
-// an error (401), never silently anonymous.
-Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req);
+// The caller, from an `Authorization: Bearer` header, or else a session cookie (anonymous
+// without either, or with a session that ended). A bad token is kUnauthenticated (401), never
+// silently anonymous; a change (not GET or HEAD) that a session cookie authenticates without the
+// session's form token (`csrf` field or X-CSRF-Token header) is kPermissionDenied (403).
+// `form_csrf`: the form token of a form the handler read itself (a multipart body).
+Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req,
+                               std::string_view form_csrf = {});
+
+// The session cookie (doc/api.md, "Accounts"), and its Set-Cookie value (Max-Age 0 clears it).
+inline constexpr const char* kSessionCookie = "__Host-attest_session";
+std::string SessionCookie(const std::string& value, int64_t max_age_s);
+// A cookie's value from the request, or "".
+std::string CookieValue(const httplib::Request& req, std::string_view name);
+// The caller's address: the connection's, or behind a proxy (--behind-proxy) the last
+// X-Forwarded-For entry.
+std::string ClientAddress(Site* site, const httplib::Request& req);
 
 // True if the request's If-None-Match names `etag` (a quoted entity tag).
 bool IfNoneMatch(const httplib::Request& req, const std::string& etag);
@@ -109,6 +123,7 @@ struct VerifyForm {
   uint64_t bytes = 0;     // of the file
   std::string file_sha;   // hex, if the file had bytes
   std::string sha_field;  // as given, trimmed and lower-cased
+  std::string csrf;       // the form token, for a logged-in session (at most 128 bytes)
 };
 VerifyForm ReadVerifyForm(const httplib::ContentReader& reader);
 

@@ -131,8 +131,8 @@ Status AuditView(archive::Archive* a, const access::Subject& subject, const std:
                  const Json& detail) {
   ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
   return a->store()
-      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), "token:" + subject.token_id, "view", target,
-               canon, "", ""})
+      ->Audit(
+          {0, FormatRfc3339(a->env()->NowMicros()), subject.Actor(), "view", target, canon, "", ""})
       .status();
 }
 
@@ -140,7 +140,7 @@ Status AuditView(archive::Archive* a, const access::Subject& subject, const std:
 
 Status AuditSearch(archive::Archive* a, const access::Subject& subject,
                    const search::Results& found, std::string_view what) {
-  if (subject.token_id.empty()) return Status::Ok();
+  if (subject.Actor().empty()) return Status::Ok();
   Json records = Json::array();
   for (const auto& g : found.records) {
     for (const auto& h : g.hits) {
@@ -340,7 +340,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   for (const auto& s : segments) {
     if (s.effective != meta::Consent::kPublic) all_public = false;
   }
-  if (!all_public && !subject.token_id.empty()) {
+  if (!all_public && !subject.Actor().empty()) {
     RETURN_IF_ERROR(AuditView(a, subject, r.id, Json{{"what", std::string(what)}}));
   }
   return view;

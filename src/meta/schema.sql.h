@@ -174,6 +174,25 @@ CREATE TABLE witness_requests (
   link_id TEXT NOT NULL,
   created TEXT NOT NULL);
 )sql",
+    // 9: people's accounts for the portal (`attest user`), Argon2id-hashed, and their sessions,
+    // kept as the SHA-256 of the cookie's secret.
+    R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('researcher','archivist','admin')),
+  password TEXT NOT NULL,
+  created TEXT NOT NULL,
+  disabled TEXT);
+CREATE TABLE sessions (
+  sha256 TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  csrf TEXT NOT NULL,
+  created TEXT NOT NULL,
+  expires TEXT NOT NULL);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expires ON sessions(expires);
+)sql",
 };
 
 }  // namespace attest::meta

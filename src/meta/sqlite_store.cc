@@ -13,6 +13,17 @@
 
 namespace attest::meta {
 
+Json AuditJson(const AuditEntry& e) {
+  return {{"id", e.id},
+          {"at", e.at},
+          {"actor", e.actor},
+          {"action", e.action},
+          {"target", e.target},
+          {"detail", e.detail.empty() ? Json() : Json::parse(e.detail, nullptr, false)},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
+}
+
 std::string AuditHash(const AuditEntry& e) {
   Json j = {{"action", e.action}, {"actor", e.actor},    {"at", e.at},        {"detail", e.detail},
             {"id", e.id},         {"prev", e.prev_hash}, {"target", e.target}};
@@ -851,6 +862,70 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Status AddUser(const User& u) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO users(id, name, role, password, created) "
+                                          "VALUES (?, ?, ?, ?, ?)"));
+    return s.Bind(1, u.id)
+        .Bind(2, u.name)
+        .Bind(3, u.role)
+        .Bind(4, u.password)
+        .Bind(5, u.created)
+        .Run();
+  }
+
+  Result<std::optional<User>> FindUser(const std::string& name) override {
+    ASSIGN_OR_RETURN(auto all, SelectUsers("WHERE name = ?", name));
+    if (all.empty()) return std::optional<User>();
+    return std::optional<User>(std::move(all[0]));
+  }
+
+  Result<std::vector<User>> ListUsers() override { return SelectUsers("", ""); }
+
+  Result<bool> SetUserRole(const std::string& name, const std::string& role) override {
+    return UpdateUser("role = ?", role, name);
+  }
+  Result<bool> SetUserPassword(const std::string& name, const std::string& password) override {
+    return UpdateUser("password = ?", password, name);
+  }
+  Result<bool> SetUserDisabled(const std::string& name, const std::string& disabled) override {
+    return UpdateUser("disabled = NULLIF(?, '')", disabled, name);
+  }
+
+  Status AddSession(const Session& x) override {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    {
+      ASSIGN_OR_RETURN(Stmt d, db_->Prepare("DELETE FROM sessions WHERE expires <= ?"));
+      RETURN_IF_ERROR(d.Bind(1, x.created).Run());
+    }
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO sessions(sha256, user_id, csrf, created, "
+                                          "expires) VALUES (?, ?, ?, ?, ?)"));
+    RETURN_IF_ERROR(s.Bind(1, x.sha256)
+                        .Bind(2, x.user_id)
+                        .Bind(3, x.csrf)
+                        .Bind(4, x.created)
+                        .Bind(5, x.expires)
+                        .Run());
+    return txn->Commit();
+  }
+
+  Result<std::optional<std::pair<Session, User>>> FindSession(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT s.sha256, s.user_id, s.csrf, s.created, "
+                                          "s.expires, u.id, u.name, u.role, u.password, "
+                                          "u.created, COALESCE(u.disabled, '') FROM sessions s "
+                                          "JOIN users u ON u.id = s.user_id WHERE s.sha256 = ?"));
+    s.Bind(1, sha256);
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<std::pair<Session, User>>();
+    return std::optional<std::pair<Session, User>>(
+        {Session{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)},
+         User{s.Text(5), s.Text(6), s.Text(7), s.Text(8), s.Text(9), s.Text(10)}});
+  }
+
+  Status DeleteSession(const std::string& sha256) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("DELETE FROM sessions WHERE sha256 = ?"));
+    return s.Bind(1, sha256).Run();
+  }
+
   Result<bool> RevokeToken(const std::string& id, const std::string& now) override {
     ASSIGN_OR_RETURN(
         Stmt s, db_->Prepare("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL"));
@@ -1184,6 +1259,36 @@ class SqliteStore : public Store {
   Status InsertIgnore(const char* sql, const std::string& a, const std::string& b) {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare(sql));
     return s.Bind(1, a).Bind(2, b).Run();
+  }
+
+  Result<std::vector<User>> SelectUsers(const char* where, const std::string& arg) {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("SELECT id, name, role, password, created, "
+                                                      "COALESCE(disabled, '') FROM users ") +
+                                          where + " ORDER BY name"));
+    if (*where) s.Bind(1, arg);
+    std::vector<User> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+    }
+    return out;
+  }
+
+  // Sets one column (`set`, with one parameter) of account `name` and deletes its sessions.
+  Result<bool> UpdateUser(const char* set, const std::string& value, const std::string& name) {
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    {
+      ASSIGN_OR_RETURN(Stmt s,
+                       db_->Prepare(std::string("UPDATE users SET ") + set + " WHERE name = ?"));
+      RETURN_IF_ERROR(s.Bind(1, value).Bind(2, name).Run());
+    }
+    if (db_->Changes() == 0) return false;
+    ASSIGN_OR_RETURN(Stmt d, db_->Prepare("DELETE FROM sessions WHERE user_id = "
+                                          "(SELECT id FROM users WHERE name = ?)"));
+    RETURN_IF_ERROR(d.Bind(1, name).Run());
+    RETURN_IF_ERROR(txn->Commit());
+    return true;
   }
 
   Result<std::vector<Token>> SelectTokens(const char* where, const std::string& arg) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json.h"
 #include "core/status.h"
 
 namespace attest::meta {
@@ -167,6 +168,25 @@ struct Token {
   std::string revoked;  // RFC 3339, or empty
 };
 
+// A person's account for the portal (`attest user`, doc/format/metadata.md migration 9).
+struct User {
+  std::string id;        // "u" + 12 base32 characters
+  std::string name;      // login name: 1 to 64 of a-z 0-9 . _ -
+  std::string role;      // researcher, archivist, admin
+  std::string password;  // libsodium's Argon2id string, never the password
+  std::string created;
+  std::string disabled;  // RFC 3339, or empty
+};
+
+// A logged-in browser: kept as the SHA-256 of its cookie's secret.
+struct Session {
+  std::string sha256;
+  std::string user_id;
+  std::string csrf;  // the session's form token
+  std::string created;
+  std::string expires;  // RFC 3339
+};
+
 // A witness's own link (`attest witness link`): like a token, kept as its SHA-256.
 struct WitnessLink {
   std::string id;  // "w" + 12 base32 characters, public
@@ -271,6 +291,8 @@ struct AuditEntry {
 };
 // The hash of `e` chained to e.prev_hash (lowercase hex SHA-256).
 std::string AuditHash(const AuditEntry& e);
+// An entry as JSON (`attest audit --json`, GET /api/v1/audit): `detail` parsed.
+Json AuditJson(const AuditEntry& e);
 // The hash of the entry before the first.
 inline const std::string kAuditGenesis(64, '0');
 
@@ -409,6 +431,21 @@ class Store {
   virtual Result<std::optional<Token>> FindToken(const std::string& sha256) = 0;
   virtual Result<std::vector<Token>> ListTokens() = 0;
   virtual Result<bool> RevokeToken(const std::string& id, const std::string& now) = 0;
+
+  // Accounts and their sessions. SetUserRole, SetUserPassword and SetUserDisabled are false if
+  // there is no account `name`; each deletes the account's sessions. AddSession first deletes
+  // the sessions expired at `session.created`. FindSession gives the session and its account.
+  virtual Status AddUser(const User& user) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& name) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<bool> SetUserRole(const std::string& name, const std::string& role) = 0;
+  virtual Result<bool> SetUserPassword(const std::string& name, const std::string& password) = 0;
+  // `disabled` RFC 3339, or empty to enable.
+  virtual Result<bool> SetUserDisabled(const std::string& name, const std::string& disabled) = 0;
+  virtual Status AddSession(const Session& session) = 0;
+  virtual Result<std::optional<std::pair<Session, User>>> FindSession(
+      const std::string& sha256) = 0;
+  virtual Status DeleteSession(const std::string& sha256) = 0;
 
   // Witnesses' links and their requests (doc/api.md, "Witnesses").
   virtual Status AddWitnessLink(const WitnessLink& link) = 0;
