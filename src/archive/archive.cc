@@ -29,6 +29,12 @@ constexpr const char* kIndexFormat = search::LexicalIndex::kLayout;
 
 std::string Now(Env* env) { return FormatRfc3339(env->NowMicros()); }
 
+// Whether a record's files are stored encrypted under keys of their own (crypto-shredding,
+// doc/format/blob_store.md "Encrypted blobs").
+bool EncryptsFiles(meta::Consent c) {
+  return c == meta::Consent::kRestricted || c == meta::Consent::kSealed;
+}
+
 // A printable form of a path for messages, with bytes that are not UTF-8 escaped.
 std::string Printable(const std::string& path) {
   if (IsValidUtf8(path)) return path;
@@ -86,7 +92,8 @@ Status Archive::Init(Env* env, const std::string& dir, const std::string& origin
   ASSIGN_OR_RETURN(auto store, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), true));
   RETURN_IF_ERROR(store->SetInfo("origin", origin));
   RETURN_IF_ERROR(store->SetInfo("created", Now(env)));
-  RETURN_IF_ERROR(blob::FsBlobStore::Open(env, JoinPath(dir, "blobs")).status());
+  RETURN_IF_ERROR(
+      blob::FsBlobStore::Open(env, JoinPath(dir, "blobs"), JoinPath(dir, "keys/blobs")).status());
   RETURN_IF_ERROR(tlog::Log::Create(env, JoinPath(dir, "log"), std::move(signer)).status());
   // The marker comes last: a directory without it is not (yet) an archive.
   return env->WriteFileAtomic(JoinPath(dir, kMarker), kMarkerText);
@@ -128,7 +135,8 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
     return skey.status();
   }
   ASSIGN_OR_RETURN(a->store_, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), false));
-  ASSIGN_OR_RETURN(a->blobs_, blob::FsBlobStore::Open(env, JoinPath(dir, "blobs")));
+  ASSIGN_OR_RETURN(
+      a->blobs_, blob::FsBlobStore::Open(env, JoinPath(dir, "blobs"), JoinPath(dir, "keys/blobs")));
   ASSIGN_OR_RETURN(a->log_, tlog::Log::Open(env, JoinPath(dir, "log"), *verifier, signer));
   if (signer) {
     RETURN_IF_ERROR(a->Integrate());
@@ -238,7 +246,7 @@ Result<std::vector<Added>> Archive::Add(const std::vector<std::string>& paths,
   // Originals first: content-addressed, durable before anything refers to them.
   std::vector<StoredFile> stored;
   for (const auto& p : paths) {
-    ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p));
+    ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(p, EncryptsFiles(opts.consent)));
     stored.push_back({p, info});
   }
   return AddStored(stored, opts);
@@ -358,12 +366,14 @@ Result<meta::AddRequest> Archive::DerivedRequest(const meta::Record& record,
     if (b.role == "original") blobs.push_back(b);
   }
   if (derived->has_text) {
-    ASSIGN_OR_RETURN(blob::BlobInfo text_blob, blobs_->PutBytes(derived->text));
+    ASSIGN_OR_RETURN(blob::BlobInfo text_blob,
+                     blobs_->PutBytes(derived->text, EncryptsFiles(record.consent)));
     blobs.push_back({"text", text_blob.sha256, text_blob.size});
   }
   for (const DerivedBlob& extra : derived->blobs) {
-    ASSIGN_OR_RETURN(blob::BlobInfo b, extra.path.empty() ? blobs_->PutBytes(extra.bytes)
-                                                          : blobs_->PutFile(extra.path));
+    const bool encrypt = EncryptsFiles(record.consent);
+    ASSIGN_OR_RETURN(blob::BlobInfo b, extra.path.empty() ? blobs_->PutBytes(extra.bytes, encrypt)
+                                                          : blobs_->PutFile(extra.path, encrypt));
     blobs.push_back({extra.role, b.sha256, b.size});
   }
   ASSIGN_OR_RETURN(Json source_manifest, ParseJson(from.manifest, "manifest"));
@@ -871,10 +881,27 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(
         return BuildLeaf({"consent", id, version, manifest, now, meta::ConsentName(to),
                           change.until, segment_id});
       }));
+  // Narrowed to restricted or sealed: the record's files are encrypted in place (also when the
+  // level was already this, so a change interrupted after its commit is finished by its repeat).
+  if (segment_id == 0 && EncryptsFiles(to)) RETURN_IF_ERROR(EncryptFilesOf(id));
   if (!done) return done;
   RETURN_IF_ERROR(Integrate());
   RETURN_IF_ERROR(SyncIndex());
   return done;
+}
+
+Status Archive::EncryptFilesOf(const std::string& id) {
+  ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(id));
+  for (const meta::Version& v : r.versions) {
+    for (const meta::BlobRef& b : v.blobs) {
+      // A file another live record also holds keeps that record's terms.
+      ASSIGN_OR_RETURN(auto uses, store_->FindBlob(b.sha256));
+      bool own = std::all_of(uses.begin(), uses.end(),
+                             [&](const meta::BlobUse& u) { return u.record_id == id; });
+      if (own) RETURN_IF_ERROR(blobs_->Encrypt(b.sha256));
+    }
+  }
+  return Status::Ok();
 }
 
 Status Archive::OpenDueSeals() {

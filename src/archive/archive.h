@@ -209,6 +209,10 @@ class Archive {
   Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
   // Sets a witness's name (private), community and languages (comma-separated tags).
   Status SetWitness(const meta::Witness& w);
+  // Encrypts the files of record `id` that no other live record holds (doc/format/
+  // blob_store.md, "Encrypted blobs"); those encrypted already are left as they are.
+  Status EncryptFilesOf(const std::string& id);
+
   // A record's consent changes, oldest first.
   Result<std::vector<meta::ConsentChange>> ConsentHistory(const std::string& id);
   Result<VerifyReport> Verify();

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "archive/manifest.h"
@@ -357,6 +358,58 @@ TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
   req.query = "another";
   EXPECT_EQ(server->Search(req)->total_estimate, 1u);  // the rest is still found
   EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
+}
+
+// Every file under `dir` whose bytes hold `needle` (any bytes, unlike FilesHolding's grep).
+std::vector<std::string> FilesHoldingBytes(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    auto bytes = Env::Default()->ReadFile(e.path().string());
+    if (bytes.ok() && bytes->find(needle) != std::string::npos) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+TEST_F(ArchiveTest, RestrictedFilesAreEncryptedAndAWithdrawalLeavesNoKeyForAnyCopy) {
+  const std::string canary = "zqxshreddedcanary";
+  const std::string text = "A sample restricted file (not testimony) with " + canary + ".";
+  auto restricted = *archive_->Add({WriteFile(tmp_, "r.txt", text)}, AddOptions());
+  AddOptions open;
+  open.consent = meta::Consent::kPublic;
+  const std::string later = "A sample public file, zqxnarrowedlater, to be restricted.";
+  auto pub = *archive_->Add({WriteFile(tmp_, "p.txt", later)}, open);
+  blob::BlobStore* blobs = archive_->blobs();
+  auto* fs = static_cast<blob::FsBlobStore*>(blobs);
+  const std::string sha = restricted[0].sha256;
+  EXPECT_TRUE(*blobs->IsEncrypted(sha));
+  EXPECT_FALSE(*blobs->IsEncrypted(pub[0].sha256));
+  std::string stored = *Env::Default()->ReadFile(fs->PathFor(sha));
+  EXPECT_EQ(stored.find(canary), std::string::npos);
+  std::string read;
+  {
+    auto f = *blobs->Open(sha);
+    char buf[256];
+    size_t n = *f->Read(sizeof buf, buf);
+    read.assign(buf, n);
+  }
+  EXPECT_EQ(read, text);
+
+  // Narrowed later: encrypted in place, and still the same bytes to every reader.
+  ASSERT_TRUE(archive_->ChangeConsent(pub[0].id, meta::Consent::kRestricted, "asked", "test").ok());
+  EXPECT_TRUE(*blobs->IsEncrypted(pub[0].sha256));
+  EXPECT_EQ(FilesHolding(dir_ + "/blobs", "zqxnarrowedlater"), std::vector<std::string>{});
+  EXPECT_TRUE(archive_->Verify()->ok);
+
+  // A backup taken now holds the file only encrypted; the withdrawal destroys its key, and the
+  // key's bytes are then in no file of the archive.
+  const std::string key = *Env::Default()->ReadFile(fs->KeyPathFor(sha));
+  ASSERT_EQ(FilesHoldingBytes(dir_, key), std::vector<std::string>{fs->KeyPathFor(sha)});
+  ASSERT_TRUE(archive_->Withdraw(restricted[0].id, "the witness asked").ok());
+  EXPECT_FALSE(Env::Default()->FileExists(fs->KeyPathFor(sha)));
+  EXPECT_EQ(FilesHoldingBytes(dir_, key), std::vector<std::string>{});
+  EXPECT_EQ(stored.find(canary), std::string::npos);
+  EXPECT_TRUE(archive_->Verify()->ok);
 }
 
 TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {

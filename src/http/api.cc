@@ -140,24 +140,20 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
     if (first >= 0 && (last < 0 || last >= size)) range.second = size - 1;
     if (first < 0 && last > size) range = {0, size - 1};
   }
-  auto path = a->blobs()->LocalPath(f.sha256);
-  if (!path.ok()) return ProblemFor(res, path.status());
-  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ProblemFor(res, Status::IOError("cannot open a blob"));
-  auto shared_fd = std::make_shared<int>(fd);
+  // An encrypted file is decrypted as it is sent (doc/format/blob_store.md).
+  auto opened = a->blobs()->OpenReader(f.sha256);
+  if (!opened.ok()) return ProblemFor(res, opened.status());
+  std::shared_ptr<blob::BlobReader> reader = std::move(*opened);
   res.set_header("ETag", etag);
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
-  res.set_content_provider(
-      f.size, f.mime,
-      [shared_fd](size_t offset, size_t length, httplib::DataSink& sink) {
-        char buf[64 * 1024];
-        size_t want = std::min(length, sizeof(buf));
-        ssize_t n = ::pread(*shared_fd, buf, want, static_cast<off_t>(offset));
-        if (n <= 0) return false;
-        return sink.write(buf, static_cast<size_t>(n));
-      },
-      [shared_fd](bool) { ::close(*shared_fd); });
+  res.set_content_provider(f.size, f.mime,
+                           [reader](size_t offset, size_t length, httplib::DataSink& sink) {
+                             char buf[64 * 1024];
+                             auto n = reader->ReadAt(offset, std::min(length, sizeof(buf)), buf);
+                             if (!n.ok() || *n == 0) return false;
+                             return sink.write(buf, *n);
+                           });
 }
 
 std::string Extension(const std::string& mime) {

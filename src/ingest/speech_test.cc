@@ -370,14 +370,20 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
     meta::Record r = *archive_->Get(id);
     for (const auto& v : r.versions) {
       if (StringMember(Derived(v), "artifact") != "access") continue;
-      for (const auto& b : v.blobs) roles[b.role] = *archive_->blobs()->LocalPath(b.sha256);
+      for (const auto& b : v.blobs) roles[b.role] = b.sha256;
     }
     return roles;
   };
-  auto video = blobs_of((*added)[0].id);
-  ASSERT_EQ(video.count("access"), 1u) << Jobs((*added)[0].id, "access")[0].error;
-  ASSERT_EQ(video.count("poster"), 1u);
-  EXPECT_EQ(video["original"], *archive_->blobs()->LocalPath((*added)[0].sha256));
+  auto shas = blobs_of((*added)[0].id);
+  ASSERT_EQ(shas.count("access"), 1u) << Jobs((*added)[0].id, "access")[0].error;
+  ASSERT_EQ(shas.count("poster"), 1u);
+  EXPECT_EQ(shas["original"], (*added)[0].sha256);
+  // The record is restricted (the default), so its files are encrypted at rest and read here
+  // through their plaintext in memory.
+  EXPECT_TRUE(*archive_->blobs()->IsEncrypted(shas["access"]));
+  blob::LocalFile access = std::move(*archive_->blobs()->Local(shas["access"]));
+  blob::LocalFile poster = std::move(*archive_->blobs()->Local(shas["poster"]));
+  std::map<std::string, std::string> video = {{"access", access.path()}, {"poster", poster.path()}};
   auto info = ProbeMedia(video["access"]);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_NE(info->container.find("mp4"), std::string::npos);
@@ -403,7 +409,8 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   auto phone = blobs_of((*added)[1].id);
   ASSERT_EQ(phone.count("access"), 1u) << Jobs((*added)[1].id, "access")[0].error;
   EXPECT_EQ(phone.count("poster"), 0u);
-  info = ProbeMedia(phone["access"]);
+  blob::LocalFile phone_access = std::move(*archive_->blobs()->Local(phone["access"]));
+  info = ProbeMedia(phone_access.path());
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->audio_codec, "aac");
   EXPECT_TRUE(info->video_codec.empty());

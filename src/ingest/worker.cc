@@ -363,7 +363,8 @@ class JobRunner {
     if (!model) return store->ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
     ASSIGN_OR_RETURN(auto transcriber, LoadSpeechModel(*model));
-    ASSIGN_OR_RETURN(std::string path, archive_->blobs()->LocalPath(o.blob.sha256));
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    const std::string& path = local.path();
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     auto decoder = MediaDecoder::Open(path);
     if (!decoder.ok()) return Rename(decoder.status(), path, name);
@@ -454,7 +455,8 @@ class JobRunner {
   // A copy browsers play, and a poster frame for video (doc/speech.md#access-copies).
   Status Access(const meta::Job& job) {
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
-    ASSIGN_OR_RETURN(std::string path, archive_->blobs()->LocalPath(o.blob.sha256));
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    const std::string& path = local.path();
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     auto info = ProbeMedia(path);
     if (!info.ok()) return Rename(info.status(), path, name);
