@@ -132,6 +132,13 @@ class ApiTest : public ::testing::Test {
     auto link = RunAttest({"--archive", *archive_, "link", "create", "w-research", "--json"});
     EXPECT_EQ(link.exit_code, 0) << link.err;
     (*tokens_)["witness-link"] = Json::parse(link.out)["token"];
+    // A consent form of the research record's witness: archivists, admins and that witness only.
+    std::string form = Write(
+        *tmp_, "form.txt",
+        "A sample consent form, " + std::string(kFormCanary) + ", signed (not a real one).\n");
+    auto attached =
+        RunAttest({"--archive", *archive_, "witness", "w-research", "--consent-form", form});
+    EXPECT_EQ(attached.exit_code, 0) << attached.err;
     // Another witness's link: that witness has no record here, so it reads the public only.
     auto other = RunAttest({"--archive", *archive_, "link", "create", "w-elsewhere", "--json"});
     EXPECT_EQ(other.exit_code, 0) << other.err;
@@ -157,6 +164,7 @@ class ApiTest : public ::testing::Test {
   }
 
   static constexpr const char* kPassword = "a sample passphrase";
+  static constexpr const char* kFormCanary = "zqformcanary";
 
   // A cookie's value in a response's Set-Cookie headers ("" if none).
   static std::string SetCookie(const httplib::Result& r, const std::string& name) {
@@ -247,6 +255,9 @@ class ApiTest : public ::testing::Test {
                                       "/verify",
                                       "/login",
                                       "/api/v1/audit",
+                                      "/api/v1/witnesses/w-research/consent-forms",
+                                      "/api/v1/witnesses/w-research/consent-forms/1",
+                                      "/api/v1/witnesses/w-public/consent-forms/1",
                                       "/log/checkpoint"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
@@ -297,6 +308,7 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       {"other-witness-link", {"public"}}};
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
+    int forms_seen = 0;
     const bool refused = who == "expired" || who == "revoked";
     const bool admin = who == "admin" || who == "session-admin";
     for (const std::string& path : EveryPath()) {
@@ -310,6 +322,16 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
         // A witness's link is no role: anonymous here.
         bool no_role = who.empty() || refused || who.find("witness-link") != std::string::npos;
         EXPECT_EQ(r->status, admin ? 200 : no_role ? 401 : 403) << who;
+      }
+      // The consent form: archivists and admins, and the witness's own link.
+      const bool form_reader = who == "archivist" || who == "admin" || who == "session-archivist" ||
+                               who == "session-admin" || who == "witness-link";
+      if (r->body.find(kFormCanary) != std::string::npos) {
+        EXPECT_TRUE(form_reader) << who << " met the consent form at " << path;
+        forms_seen++;
+      }
+      if (path.find("consent-forms") != std::string::npos && !form_reader) {
+        EXPECT_EQ(r->status, refused ? 401 : 404) << who << " " << path;
       }
       for (std::string level : kLevels) {
         if (r->body.find(Canary(level)) != std::string::npos) {
@@ -343,6 +365,9 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       }
     }
     EXPECT_EQ(seen, levels) << (who.empty() ? "anonymous" : who);  // and each allowed one is found
+    if (who == "archivist" || who == "witness-link") {
+      EXPECT_EQ(forms_seen, 1) << who;  // the form itself, once
+    }
   }
 }
 
@@ -796,6 +821,48 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   EXPECT_NE(Get("/api/v1/search?q=zqpassageshut", "archivist")->body.find("zqpassageshut"),
             std::string::npos);
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
+}
+
+TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
+  // At rest: no file of the archive holds the form's words (the database keeps its name only).
+  std::string cmd = "grep -rlaF " + std::string(kFormCanary) + " " + *archive_ + " | wc -l";
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[64] = {};
+  ASSERT_TRUE(fgets(line, sizeof line, p));
+  pclose(p);
+  EXPECT_EQ(std::string(line), "0\n");
+  // The witness sees it listed and reads it; an archivist too; each reading is audited.
+  Json me = Json::parse(Get("/api/v1/me", "witness-link")->body);
+  ASSERT_EQ(me["consent_forms"].size(), 1u) << me.dump();
+  std::string url = me["consent_forms"][0]["url"];
+  for (const char* who : {"witness-link", "archivist"}) {
+    auto r = Get(url, who);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << who;
+    EXPECT_NE(r->body.find(kFormCanary), std::string::npos) << who;
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "private, no-store");
+  }
+  auto listed = RunAttest({"--archive", *archive_, "audit", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  int views = 0, added = 0;
+  const Json entries = Json::parse(listed.out)["entries"];
+  for (const auto& e : entries) {
+    if (e["action"] == "form.add" && e["target"] == "w-research") ++added;
+    if (e["action"] == "view" && e["detail"].is_object() && e["detail"]["what"] == "consent-form") {
+      ++views;
+    }
+  }
+  EXPECT_EQ(added, 1);
+  EXPECT_EQ(views, 2);
+  auto forms = RunAttest({"--archive", *archive_, "witness", "w-research", "--forms", "--json"});
+  ASSERT_EQ(forms.exit_code, 0) << forms.err;
+  EXPECT_EQ(Json::parse(forms.out)["consent_forms"][0]["file_name"], "form.txt");
+  // A researcher is told nothing of it.
+  ExpectProblem(Get(url, "researcher"), 404, "a researcher");
+  auto bad = RunAttest({"--archive", *archive_, "witness", "w-research", "--consent-form",
+                        *tmp_ + "/no-such-form.pdf"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("no-such-form.pdf: no such file"), std::string::npos) << bad.err;
 }
 
 TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {

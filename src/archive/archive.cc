@@ -805,6 +805,57 @@ Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& m
   return versions[0];
 }
 
+namespace {
+
+// What a consent form is, from its first bytes: the types a browser shows, or bytes.
+std::string FormMime(std::string_view head) {
+  if (head.rfind("%PDF-", 0) == 0) return "application/pdf";
+  if (head.rfind("\x89PNG\r\n\x1a\n", 0) == 0) return "image/png";
+  if (head.rfind("\xFF\xD8\xFF", 0) == 0) return "image/jpeg";
+  if (head.rfind("II*\0", 0) == 0 || head.rfind("MM\0*", 0) == 0) return "image/tiff";
+  if (IsValidUtf8(head.substr(0, head.size() > 3 ? head.size() - 3 : head.size()))) {
+    return "text/plain; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+Result<meta::WitnessForm> Archive::AttachConsentForm(const std::string& witness_id,
+                                                     const std::string& path,
+                                                     const std::string& by) {
+  if (!IsValidId(witness_id)) {
+    return Status::InvalidArgument("witness '" + witness_id +
+                                   "' must be 1-64 letters, digits, '.', '_' or '-'");
+  }
+  RETURN_IF_ERROR(CheckFile(path));
+  ASSIGN_OR_RETURN(blob::BlobInfo info, blobs_->PutFile(path, /*encrypt=*/true));
+  // The same bytes stored before in the clear (another record's file) are encrypted now: a
+  // consent form is restricted wherever else its bytes appear.
+  RETURN_IF_ERROR(blobs_->Encrypt(info.sha256));
+  std::string head(512, '\0');
+  {
+    ASSIGN_OR_RETURN(auto f, blobs_->Open(info.sha256));
+    ASSIGN_OR_RETURN(size_t n, f->Read(head.size(), head.data()));
+    head.resize(n);
+  }
+  meta::WitnessForm form;
+  form.witness_id = witness_id;
+  form.sha256 = info.sha256;
+  form.size = info.size;
+  form.mime = FormMime(head);
+  form.file_name = BaseName(path);
+  form.added = Now(env_);
+  form.added_by = by;
+  ASSIGN_OR_RETURN(form.id, store_->AddWitnessForm(form));
+  RETURN_IF_ERROR(
+      store_
+          ->Audit({0, form.added, by, "form.add", witness_id,
+                   *CanonicalJson({{"form", form.id}, {"sha256", form.sha256}}), "", ""})
+          .status());
+  return form;
+}
+
 Status Archive::SetWitness(const meta::Witness& w) {
   if (!IsValidId(w.id)) {
     return Status::InvalidArgument("witness '" + w.id +

@@ -209,6 +209,11 @@ class Archive {
   Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
   // Sets a witness's name (private), community and languages (comma-separated tags).
   Status SetWitness(const meta::Witness& w);
+  // Attaches a consent form (a scan, a PDF, a signed text) to witness `witness_id`: stored
+  // encrypted, never logged or indexed, audited as `form.add` by `by` (doc/format/metadata.md,
+  // migration 10).
+  Result<meta::WitnessForm> AttachConsentForm(const std::string& witness_id,
+                                              const std::string& path, const std::string& by);
   // Encrypts the files of record `id` that no other live record holds (doc/format/
   // blob_store.md, "Encrypted blobs"); those encrypted already are left as they are.
   Status EncryptFilesOf(const std::string& id);

@@ -344,6 +344,13 @@ int Main(int argc, char** argv) {
                           "The community they speak from, shown beside their accounts");
   witness_cmd->add_option("--languages", witness_set.languages, "Language tags, e.g. he,ar");
   witness_cmd->add_option("--name", witness_set.name, "Their name: kept private, never shown");
+  std::string witness_form;
+  bool witness_forms = false, witness_json = false;
+  witness_cmd->add_option("--consent-form", witness_form,
+                          "Attach their consent form (a scan, PDF or text): stored encrypted, "
+                          "read only by archivists, admins and the witness's own link");
+  witness_cmd->add_flag("--forms", witness_forms, "List their consent forms");
+  witness_cmd->add_flag("--json", witness_json, "Print JSON");
 
   auto* consent_cmd = app.add_subcommand(
       "consent", "Change a record's consent level (public, research, restricted, sealed); logged");
@@ -872,8 +879,40 @@ int Main(int argc, char** argv) {
   if (*witness_cmd) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    if (Status st = (*a)->SetWitness(witness_set); !st.ok()) return Fail(st);
-    std::cout << "Set witness " << witness_set.id << "\n";
+    bool sets = !witness_set.community.empty() || !witness_set.languages.empty() ||
+                !witness_set.name.empty() || (witness_form.empty() && !witness_forms);
+    if (sets) {
+      if (Status st = (*a)->SetWitness(witness_set); !st.ok()) return Fail(st);
+      std::cerr << "Set witness " << witness_set.id << "\n";
+    }
+    if (!witness_form.empty()) {
+      auto f = (*a)->AttachConsentForm(witness_set.id, witness_form, CliActor());
+      if (!f.ok()) {
+        return f.status().code() == Code::kInvalidArgument ? Usage(f.status().message())
+                                                           : Fail(f.status());
+      }
+      std::cerr << "Attached consent form " << f->id << " (" << f->mime << ", " << f->size
+                << " bytes) to witness " << witness_set.id << ", stored encrypted\n";
+    }
+    if (witness_forms || witness_json) {
+      auto listed = (*a)->store()->ListWitnessForms(witness_set.id);
+      if (!listed.ok()) return Fail(listed.status());
+      Json arr = Json::array();
+      for (const auto& f : *listed) {
+        arr.push_back({{"id", f.id},
+                       {"sha256", f.sha256},
+                       {"size", f.size},
+                       {"mime", f.mime},
+                       {"file_name", f.file_name},
+                       {"added", f.added},
+                       {"added_by", f.added_by}});
+        if (!witness_json) {
+          std::cout << f.id << "\t" << f.added << "\t" << f.mime << "\t" << f.size << "\t"
+                    << f.file_name << "\n";
+        }
+      }
+      if (witness_json) PrintJson({{"witness", witness_set.id}, {"consent_forms", arr}});
+    }
     return kExitOk;
   }
 

@@ -855,8 +855,20 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (!q.level.empty()) j["consent"] = q.level;
       requests.push_back(j);
     }
-    SendJson(res,
-             {{"witness", c.subject.witness_id}, {"records", records}, {"requests", requests}});
+    auto forms = a->store()->ListWitnessForms(c.subject.witness_id);
+    if (!forms.ok()) return ProblemFor(res, forms.status());
+    Json consent_forms = Json::array();
+    for (const auto& f : *forms) {
+      consent_forms.push_back({{"id", f.id},
+                               {"added", f.added},
+                               {"mime", f.mime},
+                               {"url", "/api/v1/witnesses/" + f.witness_id + "/consent-forms/" +
+                                           std::to_string(f.id)}});
+    }
+    SendJson(res, {{"witness", c.subject.witness_id},
+                   {"records", records},
+                   {"requests", requests},
+                   {"consent_forms", consent_forms}});
   });
 
   // The audit log, for admins (doc/api.md, "Who sees what"); reading it is itself audited.
@@ -877,12 +889,73 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!entries.ok()) return ProblemFor(res, entries.status());
     Json arr = Json::array();
     for (const auto& e : *entries) arr.push_back(meta::AuditJson(e));
-    auto audited =
-        (*c.a)->store()->Audit({0, FormatRfc3339(site->env->NowMicros()), c.subject.Actor(), "view",
-                                "", *CanonicalJson({{"what", "audit"}}), "", ""});
-    if (!audited.ok()) return ProblemFor(res, audited.status());
+    if (Status st = AuditView(c.a->get(), c.subject, "", {{"what", "audit"}}); !st.ok()) {
+      return ProblemFor(res, st);
+    }
     SendJson(res, {{"entries", arr}});
   });
+
+  // A witness's consent forms: archivists, admins and the witness's own link; for anyone else
+  // they are not there (doc/api.md, "Witnesses").
+  auto forms_of = [](Call& c, const std::string& witness,
+                     Response& res) -> std::optional<std::vector<meta::WitnessForm>> {
+    if (!archive::IsValidId(witness) ||
+        !access::Decide(c.subject, access::Action::kRead, meta::Consent::kRestricted, witness)) {
+      Problem(res, 404, "not-found", "Not Found", "no such consent form");
+      return std::nullopt;
+    }
+    auto forms = (*c.a)->store()->ListWitnessForms(witness);
+    if (!forms.ok()) {
+      ProblemFor(res, forms.status());
+      return std::nullopt;
+    }
+    return std::move(*forms);
+  };
+  svr->Get(R"(/api/v1/witnesses/([^/]{1,200})/consent-forms)",
+           [site, forms_of](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto forms = forms_of(c, req.matches[1], res);
+             if (!forms) return;
+             Json arr = Json::array();
+             for (const auto& f : *forms) {
+               arr.push_back({{"id", f.id},
+                              {"sha256", f.sha256},
+                              {"size", f.size},
+                              {"mime", f.mime},
+                              {"file_name", f.file_name},
+                              {"added", f.added},
+                              {"url", "/api/v1/witnesses/" + f.witness_id + "/consent-forms/" +
+                                          std::to_string(f.id)}});
+             }
+             SendJson(res, {{"witness", std::string(req.matches[1])}, {"consent_forms", arr}});
+           });
+  svr->Get(R"(/api/v1/witnesses/([^/]{1,200})/consent-forms/([0-9]{1,12}))",
+           [site, forms_of](const Request& req, Response& res) {
+             Call c;
+             if (!Begin(site, req, res, &c)) return;
+             auto forms = forms_of(c, req.matches[1], res);
+             if (!forms) return;
+             int64_t id = std::stoll(req.matches[2]);
+             for (const auto& f : *forms) {
+               if (f.id != id) continue;
+               if (Status st = AuditView(c.a->get(), c.subject, f.witness_id,
+                                         {{"what", "consent-form"}, {"form", f.id}});
+                   !st.ok()) {
+                 return ProblemFor(res, st);
+               }
+               std::string ext = f.mime == "application/pdf"     ? "pdf"
+                                 : f.mime == "image/png"         ? "png"
+                                 : f.mime == "image/jpeg"        ? "jpg"
+                                 : f.mime == "image/tiff"        ? "tif"
+                                 : f.mime.rfind("text/", 0) == 0 ? "txt"
+                                                                 : "bin";
+               MediaFile file{f.sha256, f.size, f.mime, "other"};
+               return SendBlob(site, c.a->get(), file,
+                               "consent-form-" + std::to_string(f.id) + "." + ext, false, req, res);
+             }
+             Problem(res, 404, "not-found", "Not Found", "no such consent form");
+           });
 
   svr->Post("/api/v1/me/requests", [site](const Request& req, Response& res,
                                           const httplib::ContentReader& reader) {

@@ -123,10 +123,6 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   return out;
 }
 
-namespace {
-
-// Writes that `subject` (a token or a witness's link) was shown `target` ("" for an answer
-// listing records in `detail`) to the audit log (doc/format/metadata.md, "The audit log").
 Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
                  const Json& detail) {
   ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
@@ -135,8 +131,6 @@ Status AuditView(archive::Archive* a, const access::Subject& subject, const std:
           {0, FormatRfc3339(a->env()->NowMicros()), subject.Actor(), "view", target, canon, "", ""})
       .status();
 }
-
-}  // namespace
 
 Status AuditSearch(archive::Archive* a, const access::Subject& subject,
                    const search::Results& found, std::string_view what) {

@@ -26,6 +26,11 @@ struct MediaFile {
   std::string kind;  // audio, video, image, pdf, text, other
 };
 
+// Writes that `subject` (a token, an account or a witness's link) was shown `target` ("" for
+// an answer listing records in `detail`) to the audit log (doc/format/metadata.md).
+Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
+                 const Json& detail);
+
 struct RecordView {
   meta::Record record;
   Json json;  // see doc/api/openapi.json, schema Record

@@ -193,6 +193,21 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_expires ON sessions(expires);
 )sql",
+    // 10: witnesses' consent forms (`attest witness ID --consent-form FILE`), kept as blobs
+    // that are always encrypted, never logged or indexed.
+    R"sql(
+CREATE TABLE witness_forms (
+  id INTEGER PRIMARY KEY,
+  witness_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mime TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  added TEXT NOT NULL,
+  added_by TEXT NOT NULL);
+CREATE INDEX witness_forms_witness ON witness_forms(witness_id, id);
+CREATE INDEX witness_forms_sha256 ON witness_forms(sha256);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -254,7 +254,9 @@ class SqliteStore : public Store {
         Stmt b, db_->Prepare("SELECT DISTINCT vb.sha256 FROM version_blobs vb "
                              "WHERE vb.record_id = ? AND NOT EXISTS ("
                              " SELECT 1 FROM version_blobs o JOIN records r ON r.id = o.record_id"
-                             " WHERE o.sha256 = vb.sha256 AND r.withdrawn_at IS NULL)"));
+                             " WHERE o.sha256 = vb.sha256 AND r.withdrawn_at IS NULL) "
+                             "AND NOT EXISTS (SELECT 1 FROM witness_forms f "
+                             " WHERE f.sha256 = vb.sha256)"));
     b.Bind(1, record_id);
     while (true) {
       ASSIGN_OR_RETURN(bool row, b.Step());
@@ -858,6 +860,36 @@ class SqliteStore : public Store {
       if (!row) break;
       out.push_back(
           {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
+    }
+    return out;
+  }
+
+  Result<int64_t> AddWitnessForm(const WitnessForm& f) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO witness_forms(witness_id, sha256, size, "
+                                          "mime, file_name, added, added_by) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    RETURN_IF_ERROR(s.Bind(1, f.witness_id)
+                        .Bind(2, f.sha256)
+                        .Bind(3, static_cast<int64_t>(f.size))
+                        .Bind(4, f.mime)
+                        .Bind(5, f.file_name)
+                        .Bind(6, f.added)
+                        .Bind(7, f.added_by)
+                        .Run());
+    return db_->LastInsertId();
+  }
+
+  Result<std::vector<WitnessForm>> ListWitnessForms(const std::string& witness_id) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, witness_id, sha256, size, mime, file_name, "
+                                          "added, added_by FROM witness_forms "
+                                          "WHERE witness_id = ? ORDER BY id"));
+    s.Bind(1, witness_id);
+    std::vector<WitnessForm> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Int(0), s.Text(1), s.Text(2), static_cast<uint64_t>(s.Int(3)), s.Text(4),
+                     s.Text(5), s.Text(6), s.Text(7)});
     }
     return out;
   }

@@ -205,6 +205,14 @@ struct WitnessRequest {
   std::string message, link_id, created;
 };
 
+// A witness's consent form (doc/format/metadata.md, migration 10): its blob is encrypted.
+struct WitnessForm {
+  int64_t id = 0;
+  std::string witness_id, sha256;
+  uint64_t size = 0;
+  std::string mime, file_name, added, added_by;
+};
+
 // Where a blob is used: by a version of a record, in a role.
 struct BlobUse {
   std::string record_id;
@@ -431,6 +439,10 @@ class Store {
   virtual Result<std::optional<Token>> FindToken(const std::string& sha256) = 0;
   virtual Result<std::vector<Token>> ListTokens() = 0;
   virtual Result<bool> RevokeToken(const std::string& id, const std::string& now) = 0;
+
+  // Witnesses' consent forms, oldest first.
+  virtual Result<int64_t> AddWitnessForm(const WitnessForm& form) = 0;
+  virtual Result<std::vector<WitnessForm>> ListWitnessForms(const std::string& witness_id) = 0;
 
   // Accounts and their sessions. SetUserRole, SetUserPassword and SetUserDisabled are false if
   // there is no account `name`; each deletes the account's sessions. AddSession first deletes
