@@ -89,6 +89,16 @@ class ApiTest : public ::testing::Test {
     auto w =
         RunAttest({"--archive", *archive_, "withdraw", (*ids_)["withdrawn"], "--reason", "test"});
     ASSERT_EQ(w.exit_code, 0) << w.err;
+    // A public record with one span redacted (after the server starts, through the API).
+    {
+      std::string file = Write(
+          *tmp_, "redacted.txt",
+          "A sample paragraph about the harbour, " + std::string(kRedacted) + ", before noon.\n");
+      auto r = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-redacted", "--lang", "en", file});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      (*ids_)["redacted"] = Json::parse(r.out)["records"][0]["id"];
+    }
     // A spoken sample (espeak-ng) with a transcript a person gave.
     std::string wav = *tmp_ + "/spoken.wav";
     ASSERT_EQ(
@@ -155,6 +165,22 @@ class ApiTest : public ::testing::Test {
     server_ = new Child({"--archive", *archive_, "serve", "--listen", "127.0.0.1:0"}, *tmp_);
     port_ = WaitForPort(*server_);
     ASSERT_GT(port_, 0);
+    {
+      httplib::Client c("127.0.0.1", port_);
+      const std::string id = (*ids_)["redacted"];
+      Json rec = Json::parse(c.Get("/api/v1/records/" + id)->body);
+      ASSERT_FALSE(rec["segments"].empty()) << rec.dump();
+      const Json& seg = rec["segments"][0];
+      int64_t at = static_cast<int64_t>(seg["text"].get<std::string>().find(kRedacted));
+      ASSERT_GE(at, 0);
+      Json body = {{"segment", seg["id"]},
+                   {"chars", {at, at + static_cast<int64_t>(strlen(kRedacted))}},
+                   {"reason", "names a bystander"}};
+      auto put = c.Post("/api/v1/records/" + id + "/redactions", Auth("archivist"), body.dump(),
+                        "application/json");
+      ASSERT_TRUE(put);
+      ASSERT_EQ(put->status, 201) << put->body;
+    }
     for (const char* role : {"researcher", "archivist", "admin"}) {
       Session s = LogIn(std::string("u-") + role, kPassword);
       ASSERT_FALSE(s.cookie.empty()) << role;
@@ -165,6 +191,7 @@ class ApiTest : public ::testing::Test {
 
   static constexpr const char* kPassword = "a sample passphrase";
   static constexpr const char* kFormCanary = "zqformcanary";
+  static constexpr const char* kRedacted = "zqredactedcanary";
 
   // A cookie's value in a response's Set-Cookie headers ("" if none).
   static std::string SetCookie(const httplib::Result& r, const std::string& name) {
@@ -258,6 +285,10 @@ class ApiTest : public ::testing::Test {
                                       "/api/v1/witnesses/w-research/consent-forms",
                                       "/api/v1/witnesses/w-research/consent-forms/1",
                                       "/api/v1/witnesses/w-public/consent-forms/1",
+                                      "/api/v1/search?q=harbour%20noon",
+                                      "/api/v1/search?q=harbour",
+                                      "/search?q=harbour",
+                                      "/api/v1/suggest?q=zqred",
                                       "/log/checkpoint"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
@@ -270,6 +301,14 @@ class ApiTest : public ::testing::Test {
             "/verify?sha256=" + (*shas_)[level]}) {
         paths.push_back(p);
       }
+    }
+    const std::string& redacted = (*ids_)["redacted"];
+    for (std::string p :
+         {"/api/v1/records/" + redacted, "/api/v1/records/" + redacted + "/segments",
+          "/api/v1/records/" + redacted + "/transcript", "/records/" + redacted,
+          "/api/v1/records/" + redacted + "/media/original",
+          std::string("/witnesses/w-redacted")}) {
+      paths.push_back(p);
     }
     for (int s = 1; s <= 40; ++s) paths.push_back("/api/v1/segments/" + std::to_string(s));
     return paths;
@@ -308,7 +347,7 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       {"other-witness-link", {"public"}}};
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
-    int forms_seen = 0;
+    int forms_seen = 0, redacted_seen = 0;
     const bool refused = who == "expired" || who == "revoked";
     const bool admin = who == "admin" || who == "session-admin";
     for (const std::string& path : EveryPath()) {
@@ -322,6 +361,23 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
         // A witness's link is no role: anonymous here.
         bool no_role = who.empty() || refused || who.find("witness-link") != std::string::npos;
         EXPECT_EQ(r->status, admin ? 200 : no_role ? 401 : 403) << who;
+      }
+      // A redacted span: archivists and admins, in the record, never through search.
+      const bool restricted_reader = who == "archivist" || who == "admin" ||
+                                     who == "session-archivist" || who == "session-admin";
+      if (r->body.find(kRedacted) != std::string::npos) {
+        EXPECT_TRUE(restricted_reader && path.find("search") == std::string::npos &&
+                    path.find("suggest") == std::string::npos)
+            << who << " met the redacted words at " << path;
+        redacted_seen++;
+      }
+      if (path.find((*ids_)["redacted"]) != std::string::npos && r->status == 200 &&
+          !restricted_reader && path.find("/media/") == std::string::npos) {
+        EXPECT_NE(r->body.find("\u2588\u2588\u2588\u2588\u2588"), std::string::npos)
+            << who << " sees no mark of the gap at " << path;
+      }
+      if (path == "/api/v1/records/" + (*ids_)["redacted"] + "/media/original" && !refused) {
+        EXPECT_EQ(r->status, restricted_reader ? 200 : 404) << who;
       }
       // The consent form: archivists and admins, and the witness's own link.
       const bool form_reader = who == "archivist" || who == "admin" || who == "session-archivist" ||
@@ -368,6 +424,9 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
     if (who == "archivist" || who == "witness-link") {
       EXPECT_EQ(forms_seen, 1) << who;  // the form itself, once
     }
+    if (who == "archivist") {
+      EXPECT_GT(redacted_seen, 0);  // the record shows it to them
+    }
   }
 }
 
@@ -387,9 +446,9 @@ TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
   auto cols = Json::parse(Get("/api/v1/collections")->body);
   EXPECT_EQ(cols["total"], 1);
   auto wits = Json::parse(Get("/api/v1/witnesses", "researcher")->body);
-  EXPECT_EQ(wits["total"], 3);  // w-public, w-research, w-voice
+  EXPECT_EQ(wits["total"], 4);  // w-public, w-research, w-voice, w-redacted
   auto recs = Json::parse(Get("/api/v1/records")->body);
-  EXPECT_EQ(recs["total"], 2);
+  EXPECT_EQ(recs["total"], 3);
   auto sugg = Json::parse(Get("/api/v1/suggest?q=zq")->body);
   ASSERT_EQ(sugg["suggestions"].size(), 1u);
   EXPECT_EQ(sugg["suggestions"][0]["word"], Canary("public"));
@@ -823,6 +882,41 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
 }
 
+TEST_F(ApiTest, ARedactedSpanIsAGapForOthersAndFoundByNoOne) {
+  const std::string id = (*ids_)["redacted"];
+  for (const char* who : {"", "researcher", "archivist", "session-admin"}) {
+    auto r = Get("/api/v1/search?q=" + std::string(kRedacted), who);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(Json::parse(r->body)["total_estimate"], 0) << who;
+  }
+  Json shown = Json::parse(Get("/api/v1/records/" + id, "researcher")->body);
+  const Json& seg = shown["segments"][0];
+  std::string text = seg["text"];
+  EXPECT_EQ(text,
+            "A sample paragraph about the harbour, \u2588\u2588\u2588\u2588\u2588, "
+            "before noon.");
+  ASSERT_EQ(seg["redacted"].size(), 1u);
+  EXPECT_EQ(text.substr(seg["redacted"][0][0], 15), "\u2588\u2588\u2588\u2588\u2588");
+  EXPECT_TRUE(shown["media"].empty()) << shown["media"].dump();  // the file holds the words
+  Json full = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  EXPECT_NE(full["segments"][0]["text"].get<std::string>().find(kRedacted), std::string::npos);
+  EXPECT_EQ(full["segments"][0]["redactions"].size(), 1u);
+  auto one = Json::parse(Get("/api/v1/segments/" + std::to_string(seg["id"].get<int64_t>()))->body);
+  EXPECT_EQ(one["text"], text);
+  // Only archivists redact; a span past the text's end is refused with the reason.
+  httplib::Client c("127.0.0.1", port_);
+  const std::string path = "/api/v1/records/" + id + "/redactions";
+  Json body = {{"segment", seg["id"]}, {"chars", {0, 5}}, {"reason", "x"}};
+  ExpectProblem(c.Post(path, Auth("researcher"), body.dump(), "application/json"), 403,
+                "a researcher");
+  body["chars"] = {0, 100000};
+  ExpectProblem(c.Post(path, Auth("archivist"), body.dump(), "application/json"), 400,
+                "past the end");
+  body["chars"] = "all";
+  ExpectProblem(c.Post(path, Auth("archivist"), body.dump(), "application/json"), 400,
+                "not a pair");
+}
+
 TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
   // At rest: no file of the archive holds the form's words (the database keeps its name only).
   std::string cmd = "grep -rlaF " + std::string(kFormCanary) + " " + *archive_ + " | wc -l";
@@ -835,6 +929,19 @@ TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
   Json me = Json::parse(Get("/api/v1/me", "witness-link")->body);
   ASSERT_EQ(me["consent_forms"].size(), 1u) << me.dump();
   std::string url = me["consent_forms"][0]["url"];
+  auto form_views = [&] {
+    auto listed = RunAttest({"--archive", *archive_, "audit", "--json"});
+    int n = 0;
+    const Json entries = Json::parse(listed.out)["entries"];
+    for (const auto& e : entries) {
+      if (e["action"] == "view" && e["detail"].is_object() &&
+          e["detail"]["what"] == "consent-form") {
+        ++n;
+      }
+    }
+    return n;
+  };
+  const int views_before = form_views();
   for (const char* who : {"witness-link", "archivist"}) {
     auto r = Get(url, who);
     ASSERT_TRUE(r);
@@ -853,7 +960,7 @@ TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
     }
   }
   EXPECT_EQ(added, 1);
-  EXPECT_EQ(views, 2);
+  EXPECT_EQ(views, views_before + 2);
   auto forms = RunAttest({"--archive", *archive_, "witness", "w-research", "--forms", "--json"});
   ASSERT_EQ(forms.exit_code, 0) << forms.err;
   EXPECT_EQ(Json::parse(forms.out)["consent_forms"][0]["file_name"], "form.txt");

@@ -475,7 +475,9 @@ Result<meta::Version> Archive::AddDerived(const std::string& record_id, int from
 namespace {
 
 // What the index holds of a segment: its text, where it is, and the level it may be seen at.
-search::SegmentDoc SegmentDocOf(const meta::SegmentState& st) {
+// The indexed form of a segment: its text with its record's redactions applied, for everyone.
+search::SegmentDoc SegmentDocOf(const meta::SegmentState& st,
+                                const std::vector<meta::Redaction>& redactions) {
   const meta::Segment& g = st.segment;
   search::SegmentDoc d;
   d.segment_id = g.id;
@@ -489,7 +491,7 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st) {
   d.end_ms = g.end_ms;
   d.page = g.page;
   d.char_start = g.char_start;
-  d.text = g.text;
+  d.text = redactions.empty() ? g.text : ApplyRedactions(st, redactions).text;
   for (const meta::Annotation& an : g.annotations) {
     if (an.kind == "place") d.places.push_back(an.value);
     if (an.kind == "date" && d.date_from.empty()) {
@@ -506,6 +508,12 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st) {
 
 Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
   *last_id = after_id;
+  std::map<std::string, std::vector<meta::Redaction>> redactions;
+  {
+    ASSIGN_OR_RETURN(auto all, store_->ListRedactions(""));
+    for (auto& r : all) redactions[r.record_id].push_back(std::move(r));
+  }
+  const std::vector<meta::Redaction> none;
   std::string revised;  // the last record@version whose earlier versions were dropped
   while (true) {
     ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(*last_id, 10000));
@@ -520,17 +528,148 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
         RETURN_IF_ERROR(index->RemoveVersionsBefore(g.record_id, g.version));
         revised = rv;
       }
-      RETURN_IF_ERROR(index->Put(SegmentDocOf(st)));
+      auto r = redactions.find(g.record_id);
+      RETURN_IF_ERROR(index->Put(SegmentDocOf(st, r == redactions.end() ? none : r->second)));
     }
   }
 }
 
 Status Archive::IndexRecord(search::LexicalIndex* index, const std::string& record_id) {
   ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
+  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
   for (const meta::SegmentState& st : segments) {
-    if (!st.superseded) RETURN_IF_ERROR(index->Put(SegmentDocOf(st)));
+    if (!st.superseded) RETURN_IF_ERROR(index->Put(SegmentDocOf(st, redactions)));
   }
   return Status::Ok();
+}
+
+RedactedText ApplyRedactions(const meta::SegmentState& s,
+                             const std::vector<meta::Redaction>& record_redactions) {
+  const meta::Segment& g = s.segment;
+  RedactedText out;
+  // Code-point ranges of this segment's text to hide.
+  std::vector<std::pair<int64_t, int64_t>> hide;
+  const int64_t whole = std::numeric_limits<int64_t>::max();
+  for (const meta::Redaction& r : record_redactions) {
+    if (r.record_id != g.record_id) continue;
+    if (r.segment_id == g.id) {
+      hide.push_back(r.char_from < 0 ? std::make_pair<int64_t, int64_t>(0, int64_t{whole})
+                                     : std::make_pair(r.char_from, r.char_to));
+      continue;
+    }
+    // Another segment's redaction (another version's text): this one is hidden whole if it
+    // overlaps the span, in time or in the version text's characters.
+    bool overlaps =
+        (r.start_ms >= 0 && g.start_ms >= 0 && g.end_ms > r.start_ms && g.start_ms < r.end_ms) ||
+        (r.start_ms < 0 && r.doc_from >= 0 && g.char_start >= 0 && g.char_end > r.doc_from &&
+         g.char_start < r.doc_to);
+    if (overlaps) hide.push_back({0, whole});
+  }
+  if (hide.empty()) {
+    out.text = g.text;
+    return out;
+  }
+  std::sort(hide.begin(), hide.end());
+  // Walk the text by code point, replacing each hidden run with one mark.
+  int64_t cp = 0;
+  size_t i = 0;
+  bool in_mark = false;
+  auto hidden = [&](int64_t at) {
+    for (const auto& [from, to] : hide) {
+      if (at >= from && at < to) return true;
+    }
+    return false;
+  };
+  while (i < g.text.size()) {
+    size_t len = 1;
+    unsigned char c = static_cast<unsigned char>(g.text[i]);
+    if (c >= 0xF0) {
+      len = 4;
+    } else if (c >= 0xE0) {
+      len = 3;
+    } else if (c >= 0xC0) {
+      len = 2;
+    }
+    len = std::min(len, g.text.size() - i);
+    if (hidden(cp)) {
+      if (!in_mark) {
+        uint32_t at = static_cast<uint32_t>(out.text.size());
+        out.text += kRedactionMark;
+        out.marks.push_back({at, static_cast<uint32_t>(out.text.size())});
+        in_mark = true;
+      }
+    } else {
+      in_mark = false;
+      out.text.append(g.text, i, len);
+    }
+    i += len;
+    ++cp;
+  }
+  return out;
+}
+
+Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t segment_id,
+                                        std::optional<std::pair<int64_t, int64_t>> chars,
+                                        std::optional<std::pair<int64_t, int64_t>> ms,
+                                        const std::string& reason, const std::string& by) {
+  if (reason.empty()) return Status::InvalidArgument("a redaction needs a reason");
+  if (reason.size() > 4096 || !IsValidUtf8(reason)) {
+    return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
+  }
+  ASSIGN_OR_RETURN(meta::Record rec, store_->GetRecord(record_id));
+  if (rec.withdrawn_at) {
+    return Status::InvalidArgument("record '" + record_id + "' was withdrawn: nothing to hide");
+  }
+  ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
+  const meta::Segment* seg = nullptr;
+  for (const auto& st : segments) {
+    if (st.segment.id == segment_id) seg = &st.segment;
+  }
+  if (!seg) {
+    return Status::NotFound("record '" + record_id + "' has no segment " +
+                            std::to_string(segment_id));
+  }
+  int64_t length = 0;
+  for (unsigned char c : seg->text) length += (c & 0xC0) != 0x80;
+  meta::Redaction r;
+  r.record_id = record_id;
+  r.segment_id = segment_id;
+  if (chars) {
+    if (chars->first < 0 || chars->second <= chars->first || chars->second > length) {
+      return Status::InvalidArgument("--chars " + std::to_string(chars->first) + ":" +
+                                     std::to_string(chars->second) + " is not a span of segment " +
+                                     std::to_string(segment_id) + " (its text has " +
+                                     std::to_string(length) + " characters)");
+    }
+    r.char_from = chars->first;
+    r.char_to = chars->second;
+  }
+  if (seg->char_start >= 0) {
+    r.doc_from = seg->char_start + (chars ? chars->first : 0);
+    r.doc_to = seg->char_start + (chars ? chars->second : length);
+  }
+  if (ms) {
+    if (ms->first < 0 || ms->second <= ms->first) {
+      return Status::InvalidArgument("--ms " + std::to_string(ms->first) + ":" +
+                                     std::to_string(ms->second) + " is not a time range");
+    }
+    r.start_ms = ms->first;
+    r.end_ms = ms->second;
+  } else if (seg->start_ms >= 0) {
+    r.start_ms = seg->start_ms;
+    r.end_ms = seg->end_ms;
+  }
+  r.reason = reason;
+  r.by = by;
+  r.at = Now(env_);
+  ASSIGN_OR_RETURN(r.id, store_->AddRedaction(r));
+  Json detail = {{"segment", segment_id}};
+  if (chars) detail["chars"] = {chars->first, chars->second};
+  if (r.start_ms >= 0) detail["ms"] = {r.start_ms, r.end_ms};
+  RETURN_IF_ERROR(
+      store_->Audit({0, r.at, by, "redact", record_id, *CanonicalJson(detail), "", ""}).status());
+  RETURN_IF_ERROR(SyncIndex());
+  return r;
 }
 
 Status Archive::SyncIndex() {
@@ -578,7 +717,18 @@ Status Archive::SyncIndex() {
     if (static_cast<int64_t>(w.second) > withdrawn_upto) pending.push_back(w);
   }
   ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", consent_upto));
-  if (max_segment <= indexed && pending.empty() && consent_changes.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto redaction_info, store_->GetInfo("index.redaction"));
+  int64_t redacted_upto = parse(redaction_info, 0);
+  ASSIGN_OR_RETURN(auto all_redactions, store_->ListRedactions(""));
+  std::set<std::string> to_redact;
+  int64_t max_redaction = redacted_upto;
+  for (const auto& r : all_redactions) {
+    if (r.id > redacted_upto) to_redact.insert(r.record_id);
+    max_redaction = std::max(max_redaction, r.id);
+  }
+  if (max_segment <= indexed && pending.empty() && consent_changes.empty() && to_redact.empty()) {
+    return Status::Ok();
+  }
   ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(JoinPath(dir, "lexical")));
   index->SetNames(names);
   int64_t last = indexed;
@@ -589,22 +739,30 @@ Status Archive::SyncIndex() {
     if (moved.insert(c.record_id).second) RETURN_IF_ERROR(IndexRecord(index.get(), c.record_id));
     consent_upto = std::max<int64_t>(consent_upto, static_cast<int64_t>(c.leaf_index));
   }
+  // A redacted record's segments are indexed again without the hidden words.
+  for (const auto& id : to_redact) {
+    if (moved.insert(id).second) RETURN_IF_ERROR(IndexRecord(index.get(), id));
+  }
   for (const auto& w : pending) {
     RETURN_IF_ERROR(index->RemoveRecord(w.first));
     withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
   }
   RETURN_IF_ERROR(index->Commit());
-  if (!pending.empty()) {
-    // The removed segments' words stay in the blocks Xapian freed: the index is copied without
-    // them and swapped in. Progress is recorded after, so a crash before the swap removes and
-    // compacts again.
+  if (!pending.empty() || !to_redact.empty()) {
+    // The removed segments' words (withdrawn, or redacted) stay in the blocks Xapian freed: the
+    // index is copied without them and swapped in. Progress is recorded after, so a crash before
+    // the swap removes and compacts again.
     index.reset();
     std::string fresh = JoinPath(dir, "lexical.new");
     RETURN_IF_ERROR(RemoveIndexTree(fresh));
     RETURN_IF_ERROR(search::LexicalIndex::CompactInto(JoinPath(dir, "lexical"), fresh));
     RETURN_IF_ERROR(SwapInIndex(fresh));
   }
-  return RecordIndexProgress(last, withdrawn_upto, consent_upto);
+  RETURN_IF_ERROR(RecordIndexProgress(last, withdrawn_upto, consent_upto));
+  if (max_redaction > redacted_upto) {
+    RETURN_IF_ERROR(store_->SetInfo("index.redaction", std::to_string(max_redaction)));
+  }
+  return Status::Ok();
 }
 
 Status Archive::SwapInIndex(const std::string& fresh) {

@@ -137,6 +137,17 @@ struct Consistency {
   Json ToJson() const;
 };
 
+// A segment's text with the redactions of its record applied (doc/format/metadata.md,
+// migration 11): each hidden span becomes kRedactionMark; `marks` are the byte ranges of the
+// marks in `text`. A redaction of another segment hides this one whole if they overlap.
+inline constexpr std::string_view kRedactionMark = "\u2588\u2588\u2588\u2588\u2588";
+struct RedactedText {
+  std::string text;
+  std::vector<std::pair<uint32_t, uint32_t>> marks;
+};
+RedactedText ApplyRedactions(const meta::SegmentState& s,
+                             const std::vector<meta::Redaction>& record_redactions);
+
 class Archive {
  public:
   // Creates an archive in `dir` (absent or empty). `origin` names the log; empty: a default.
@@ -209,6 +220,13 @@ class Archive {
   Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
   // Sets a witness's name (private), community and languages (comma-separated tags).
   Status SetWitness(const meta::Witness& w);
+  // Hides a span of a segment's text (doc/api.md, "Redaction"): code points `chars` of its
+  // text (nullopt: all of it), spoken at `ms` (nullopt: the segment's own times). The search
+  // index drops the words (and is compacted); audited as `redact` by `by`.
+  Result<meta::Redaction> Redact(const std::string& record_id, int64_t segment_id,
+                                 std::optional<std::pair<int64_t, int64_t>> chars,
+                                 std::optional<std::pair<int64_t, int64_t>> ms,
+                                 const std::string& reason, const std::string& by);
   // Attaches a consent form (a scan, a PDF, a signed text) to witness `witness_id`: stored
   // encrypted, never logged or indexed, audited as `form.add` by `by` (doc/format/metadata.md,
   // migration 10).

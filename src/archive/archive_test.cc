@@ -412,6 +412,74 @@ TEST_F(ArchiveTest, RestrictedFilesAreEncryptedAndAWithdrawalLeavesNoKeyForAnyCo
   EXPECT_TRUE(archive_->Verify()->ok);
 }
 
+TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string text = "A sample account (not testimony): we reached zqxhiddenvillage at dawn.";
+  auto added = *archive_->Add({WriteFile(tmp_, "v.txt", text)}, opts);
+  const std::string id = added[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
+  ASSERT_EQ(Search("zqxhiddenvillage")->total_estimate, 1u);
+  auto segs = *archive_->store()->RecordSegments(id);
+  ASSERT_EQ(segs.size(), 1u);
+  const int64_t seg = segs[0].segment.id;
+  const int64_t at = static_cast<int64_t>(text.find("zqxhiddenvillage"));  // ASCII: bytes = cps
+
+  EXPECT_EQ(archive_->Redact(id, seg, std::make_pair(at, at + 100), std::nullopt, "x", "test")
+                .status()
+                .code(),
+            Code::kInvalidArgument);  // past the end
+  EXPECT_TRUE(
+      archive_->Redact(id, 999999, std::nullopt, std::nullopt, "x", "test").status().IsNotFound());
+  EXPECT_EQ(archive_->Redact(id, seg, std::nullopt, std::nullopt, "", "test").status().code(),
+            Code::kInvalidArgument);  // no reason
+  auto r = archive_->Redact(id, seg, std::make_pair(at, at + 16), std::nullopt, "names the village",
+                            "cli:test");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+
+  // No role finds it; the rest of the passage is still found, with the mark in its snippet.
+  for (auto role :
+       {search::Role::kAnonymous, search::Role::kResearcher, search::Role::kArchivist}) {
+    EXPECT_EQ(Search("zqxhiddenvillage", role)->total_estimate, 0u);
+    auto dawn = Search("dawn", role);
+    ASSERT_EQ(dawn->total_estimate, 1u);
+    const std::string snippet = dawn->records[0].hits[0].snippet;
+    EXPECT_EQ(snippet.find("zqxhiddenvillage"), std::string::npos) << snippet;
+    EXPECT_NE(snippet.find(kRedactionMark), std::string::npos) << snippet;
+  }
+  EXPECT_EQ(FilesHolding(dir_ + "/index", "zqxhiddenvillage"), std::vector<std::string>{});
+  // The archive keeps the words for those who may read them.
+  EXPECT_NE((*archive_->store()->RecordSegments(id))[0].segment.text.find("zqxhiddenvillage"),
+            std::string::npos);
+  RedactedText shown = ApplyRedactions(segs[0], *archive_->store()->ListRedactions(id));
+  EXPECT_EQ(shown.text, "A sample account (not testimony): we reached " +
+                            std::string(kRedactionMark) + " at dawn.");
+  ASSERT_EQ(shown.marks.size(), 1u);
+  EXPECT_EQ(shown.text.substr(shown.marks[0].first, shown.marks[0].second - shown.marks[0].first),
+            kRedactionMark);
+
+  // A new extraction of the text (another version's segments over the same characters) is
+  // hidden where it overlaps, so it cannot bring the words back.
+  meta::SegmentState later = segs[0];
+  later.segment.id = seg + 1000;
+  later.segment.version = 5;
+  EXPECT_EQ(ApplyRedactions(later, *archive_->store()->ListRedactions(id)).text, kRedactionMark);
+  later.segment.char_start = 0;
+  later.segment.char_end = 10;  // before the span: untouched
+  later.segment.text = "A sample a";
+  EXPECT_EQ(ApplyRedactions(later, *archive_->store()->ListRedactions(id)).text, "A sample a");
+
+  // Reason and words: neither in the audit log.
+  auto audit = *archive_->store()->ListAudit("", "");
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.back().action, "redact");
+  EXPECT_EQ(audit.back().detail.find("village"), std::string::npos);
+  // A rebuilt index applies it too.
+  ASSERT_TRUE(archive_->Reindex().ok());
+  EXPECT_EQ(Search("zqxhiddenvillage")->total_estimate, 0u);
+  EXPECT_EQ(FilesHolding(dir_ + "/index", "zqxhiddenvillage"), std::vector<std::string>{});
+}
+
 TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;

@@ -352,6 +352,21 @@ int Main(int argc, char** argv) {
   witness_cmd->add_flag("--forms", witness_forms, "List their consent forms");
   witness_cmd->add_flag("--json", witness_json, "Print JSON");
 
+  auto* redact = app.add_subcommand(
+      "redact", "Hide a span of a segment's text from all but archivists, and from search");
+  std::string redact_id, redact_chars, redact_ms, redact_reason;
+  int64_t redact_segment = 0;
+  bool redact_json = false;
+  redact->add_option("ID", redact_id, "Record id")->required();
+  redact->add_option("--segment", redact_segment, "The segment's id")->required();
+  redact->add_option("--chars", redact_chars,
+                     "A:B, code points of the segment's text (default: all of it)");
+  redact->add_option("--ms", redact_ms,
+                     "S:E, where the span is spoken, in milliseconds (default: the segment's)");
+  redact->add_option("--reason", redact_reason, "Why (kept in the archive, never shown)")
+      ->required();
+  redact->add_flag("--json", redact_json, "Print JSON");
+
   auto* consent_cmd = app.add_subcommand(
       "consent", "Change a record's consent level (public, research, restricted, sealed); logged");
   std::string consent_id, consent_level, consent_reason;
@@ -872,6 +887,43 @@ int Main(int argc, char** argv) {
     } else {
       std::cout << "Withdrew " << withdraw_id << ": " << w->blobs_to_erase.size()
                 << " blob(s) erased; the log keeps its commitment (leaf " << w->leaf_index << ")\n";
+    }
+    return kExitOk;
+  }
+
+  if (*redact) {
+    // "A:B" as two non-negative numbers.
+    auto span = [](const std::string& flag, const std::string& v,
+                   std::optional<std::pair<int64_t, int64_t>>* out) -> std::string {
+      if (v.empty()) return "";
+      size_t colon = v.find(':');
+      auto number = [](const std::string& x) {
+        return !x.empty() && x.size() <= 12 &&
+               x.find_first_not_of("0123456789") == std::string::npos;
+      };
+      if (colon == std::string::npos || !number(v.substr(0, colon)) ||
+          !number(v.substr(colon + 1))) {
+        return flag + " '" + v + "' is not FROM:TO";
+      }
+      *out = std::make_pair(std::stoll(v.substr(0, colon)), std::stoll(v.substr(colon + 1)));
+      return "";
+    };
+    std::optional<std::pair<int64_t, int64_t>> chars, ms;
+    if (auto e = span("--chars", redact_chars, &chars); !e.empty()) return Usage(e);
+    if (auto e = span("--ms", redact_ms, &ms); !e.empty()) return Usage(e);
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto r = (*a)->Redact(redact_id, redact_segment, chars, ms, redact_reason, CliActor());
+    if (!r.ok()) {
+      return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
+                                                         : Fail(r.status());
+    }
+    if (redact_json) {
+      PrintJson({{"id", r->id}, {"record", r->record_id}, {"segment", r->segment_id}});
+    } else {
+      std::cout << "Redacted segment " << r->segment_id << " of " << r->record_id
+                << ": hidden from search for everyone, and shown as a gap to all but "
+                << "archivists\n";
     }
     return kExitOk;
   }

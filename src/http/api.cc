@@ -816,6 +816,41 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         SendJson(res, out);
       });
 
+  // Redaction (doc/api.md): an archivist hides a span of one segment.
+  svr->Post(R"(/api/v1/records/([a-z0-9]{1,64})/redactions)",
+            [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
+              Call c;
+              Json body;
+              if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+              auto pair_of = [&](const char* name,
+                                 std::optional<std::pair<int64_t, int64_t>>* out) {
+                if (!body.contains(name)) return true;
+                const Json& v = body[name];
+                if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() ||
+                    !v[1].is_number_integer()) {
+                  Problem(res, 400, "bad-request", "Bad Request",
+                          std::string("\"") + name + "\" must be two integers [from, to]");
+                  return false;
+                }
+                *out = std::make_pair(v[0].get<int64_t>(), v[1].get<int64_t>());
+                return true;
+              };
+              if (!body.contains("segment") || !body["segment"].is_number_integer() ||
+                  body["segment"].get<int64_t>() < 1) {
+                return Problem(res, 400, "bad-request", "Bad Request",
+                               "\"segment\" must be a segment's id, a positive integer");
+              }
+              std::optional<std::pair<int64_t, int64_t>> chars, ms;
+              if (!pair_of("chars", &chars) || !pair_of("ms", &ms)) return;
+              auto r = (*c.a)->Redact(req.matches[1], body["segment"].get<int64_t>(), chars, ms,
+                                      StringMember(body, "reason"), c.subject.Actor());
+              if (!r.ok()) return ProblemFor(res, r.status());
+              Json out = {{"id", r->id}, {"record", r->record_id}, {"segment", r->segment_id}};
+              if (r->char_from >= 0) out["chars"] = {r->char_from, r->char_to};
+              if (r->start_ms >= 0) out["ms"] = {r->start_ms, r->end_ms};
+              SendJson(res, out, 201);
+            });
+
   // Witnesses, through their own link: their records, each one's consent and its history, who
   // (which token) has seen what of it that is not public, and what they have asked.
   svr->Get("/api/v1/me", [site](const Request& req, Response& res) {

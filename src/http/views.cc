@@ -163,10 +163,16 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   view.record = std::move(*rec);
   const meta::Record& r = view.record;
   ASSIGN_OR_RETURN(auto segments, a->store()->RecordSegments(r.id));
+  ASSIGN_OR_RETURN(view.redactions, a->store()->ListRedactions(r.id));
+  // Hidden spans are shown to those who may read restricted material (and the witness).
+  const bool sees_redacted =
+      view.redactions.empty() ||
+      Decide(subject, Action::kRead, meta::Consent::kRestricted, r.witness_id);
 
   // The whole record is readable when every segment is: only then are its files (which hold
-  // every segment's words and voice) given out.
-  bool whole = true;
+  // every segment's words and voice) given out. A redacted record's files hold the hidden
+  // words too.
+  bool whole = sees_redacted;
   for (const auto& s : segments) {
     if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) whole = false;
   }
@@ -213,6 +219,13 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   for (auto& s : segments) {
     if (s.segment.version != view.text_version) continue;
     if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) continue;
+    if (!sees_redacted) {
+      archive::RedactedText shown = archive::ApplyRedactions(s, view.redactions);
+      if (!shown.marks.empty()) {
+        s.segment.text = std::move(shown.text);
+        view.redacted[s.segment.id] = std::move(shown.marks);
+      }
+    }
     view.segments.push_back(std::move(s));
   }
   std::sort(view.segments.begin(), view.segments.end(), [](const auto& x, const auto& y) {
@@ -305,6 +318,22 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
       if (an.kind == "place") places.push_back(an.value);
     }
     if (!places.empty()) j["places"] = places;
+    if (auto m = view.redacted.find(s.segment.id); m != view.redacted.end()) {
+      Json marks = Json::array();
+      for (auto [from, to] : m->second) marks.push_back({from, to});
+      j["redacted"] = marks;
+    } else if (!view.redactions.empty()) {
+      // For those who may read them: which spans are hidden from others.
+      Json spans = Json::array();
+      for (const auto& rd : view.redactions) {
+        if (rd.segment_id != s.segment.id) continue;
+        Json one = {{"id", rd.id}};
+        if (rd.char_from >= 0) one["chars"] = {rd.char_from, rd.char_to};
+        if (rd.start_ms >= 0) one["ms"] = {rd.start_ms, rd.end_ms};
+        spans.push_back(one);
+      }
+      if (!spans.empty()) j["redactions"] = spans;
+    }
     segs.push_back(j);
   }
 
@@ -330,7 +359,9 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                {"media", media},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
   // Who saw what was not public: the audit log.
-  bool all_public = r.consent == meta::Consent::kPublic;
+  // (Hidden spans shown to an archivist count as material that is not public.)
+  bool all_public =
+      r.consent == meta::Consent::kPublic && (view.redactions.empty() || !sees_redacted);
   for (const auto& s : segments) {
     if (s.effective != meta::Consent::kPublic) all_public = false;
   }
@@ -357,11 +388,19 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     return Status::NotFound("no such segment");
   }
   {
+    std::string text = s.segment.text;
+    Json marks = Json::array();
+    if (!view->redactions.empty() &&
+        !Decide(subject, Action::kRead, meta::Consent::kRestricted, view->record.witness_id)) {
+      archive::RedactedText shown = archive::ApplyRedactions(s, view->redactions);
+      text = std::move(shown.text);
+      for (auto [from, to] : shown.marks) marks.push_back({from, to});
+    }
     Json j = {{"id", s.segment.id},
               {"record", record_id},
               {"version", s.segment.version},
               {"lang", s.segment.lang},
-              {"text", s.segment.text},
+              {"text", text},
               {"witness", view->record.witness_id},
               {"collection", view->record.collection_id}};
     if (s.segment.start_ms >= 0) {
@@ -376,6 +415,7 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
       j["char_start"] = s.segment.char_start;
       j["char_end"] = s.segment.char_end;
     }
+    if (!marks.empty()) j["redacted"] = marks;
     return j;
   }
 }

@@ -43,6 +43,10 @@ struct RecordView {
   int text_version = 0;
   std::string artifact;  // of the text version: text, ocr, transcript, translation
   std::vector<meta::ConsentChange> consent_changes;  // oldest first
+  // Redactions (doc/api.md, "Redaction"): the record's; and for a caller who may not read
+  // them, the byte ranges of the marks in each shown segment's text.
+  std::vector<meta::Redaction> redactions;
+  std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
 };
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,

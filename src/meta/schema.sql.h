@@ -208,6 +208,24 @@ CREATE TABLE witness_forms (
 CREATE INDEX witness_forms_witness ON witness_forms(witness_id, id);
 CREATE INDEX witness_forms_sha256 ON witness_forms(sha256);
 )sql",
+    // 11: redactions (`attest redact`): spans hidden from all but restricted readers, and from
+    // the search index for everyone.
+    R"sql(
+CREATE TABLE redactions (
+  id INTEGER PRIMARY KEY,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  segment_id INTEGER NOT NULL REFERENCES segments(id),
+  char_from INTEGER,
+  char_to INTEGER,
+  doc_from INTEGER,
+  doc_to INTEGER,
+  start_ms INTEGER,
+  end_ms INTEGER,
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL,
+  at TEXT NOT NULL);
+CREATE INDEX redactions_record ON redactions(record_id);
+)sql",
 };
 
 }  // namespace attest::meta

@@ -240,6 +240,9 @@ class SqliteStore : public Store {
       ASSIGN_OR_RETURN(Stmt a, db_->Prepare("DELETE FROM annotations WHERE segment_id IN "
                                             "(SELECT id FROM segments WHERE record_id = ?)"));
       RETURN_IF_ERROR(a.Bind(1, record_id).Run());
+      // A redaction's reason may name what it hides.
+      ASSIGN_OR_RETURN(Stmt rd, db_->Prepare("DELETE FROM redactions WHERE record_id = ?"));
+      RETURN_IF_ERROR(rd.Bind(1, record_id).Run());
       ASSIGN_OR_RETURN(Stmt i,
                        db_->Prepare("INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
                                     "VALUES (?, ?, ?, ?)"));
@@ -860,6 +863,38 @@ class SqliteStore : public Store {
       if (!row) break;
       out.push_back(
           {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
+    }
+    return out;
+  }
+
+  Result<int64_t> AddRedaction(const Redaction& r) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO redactions(record_id, segment_id, "
+                                          "char_from, char_to, doc_from, doc_to, start_ms, "
+                                          "end_ms, reason, by, at) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    s.Bind(1, r.record_id).Bind(2, r.segment_id);
+    int i = 3;
+    for (int64_t v : {r.char_from, r.char_to, r.doc_from, r.doc_to, r.start_ms, r.end_ms}) {
+      v < 0 ? s.BindNull(i) : s.Bind(i, v);
+      ++i;
+    }
+    RETURN_IF_ERROR(s.Bind(9, r.reason).Bind(10, r.by).Bind(11, r.at).Run());
+    return db_->LastInsertId();
+  }
+
+  Result<std::vector<Redaction>> ListRedactions(const std::string& record_id) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, record_id, segment_id, COALESCE(char_from, "
+                                          "-1), COALESCE(char_to, -1), COALESCE(doc_from, -1), "
+                                          "COALESCE(doc_to, -1), COALESCE(start_ms, -1), "
+                                          "COALESCE(end_ms, -1), reason, by, at FROM redactions "
+                                          "WHERE ? = '' OR record_id = ? ORDER BY id"));
+    s.Bind(1, record_id).Bind(2, record_id);
+    std::vector<Redaction> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6),
+                     s.Int(7), s.Int(8), s.Text(9), s.Text(10), s.Text(11)});
     }
     return out;
   }

@@ -213,6 +213,17 @@ struct WitnessForm {
   std::string mime, file_name, added, added_by;
 };
 
+// A span hidden by an archivist (doc/format/metadata.md, migration 11). -1: NULL.
+struct Redaction {
+  int64_t id = 0;
+  std::string record_id;
+  int64_t segment_id = 0;
+  int64_t char_from = -1, char_to = -1;  // code points of the segment's text; -1: all of it
+  int64_t doc_from = -1, doc_to = -1;    // the same in its version's text, if it has a place
+  int64_t start_ms = -1, end_ms = -1;    // where it is spoken, if the text has times
+  std::string reason, by, at;
+};
+
 // Where a blob is used: by a version of a record, in a role.
 struct BlobUse {
   std::string record_id;
@@ -439,6 +450,11 @@ class Store {
   virtual Result<std::optional<Token>> FindToken(const std::string& sha256) = 0;
   virtual Result<std::vector<Token>> ListTokens() = 0;
   virtual Result<bool> RevokeToken(const std::string& id, const std::string& now) = 0;
+
+  // Redactions: AddRedaction gives the new id; ListRedactions those of one record (all for
+  // ""), oldest first.
+  virtual Result<int64_t> AddRedaction(const Redaction& r) = 0;
+  virtual Result<std::vector<Redaction>> ListRedactions(const std::string& record_id) = 0;
 
   // Witnesses' consent forms, oldest first.
   virtual Result<int64_t> AddWitnessForm(const WitnessForm& form) = 0;
