@@ -109,12 +109,20 @@ class ApiTest : public ::testing::Test {
                         "w-voice", "--lang", "en", wav});
     ASSERT_EQ(a.exit_code, 0) << a.err;
     (*ids_)["spoken"] = Json::parse(a.out)["records"][0]["id"];
+    // The same words again, their second line to be redacted (after the server starts).
+    auto b = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public", "--witness",
+                        "w-voice2", "--lang", "en", wav});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    (*ids_)["spoken-redacted"] = Json::parse(b.out)["records"][0]["id"];
     ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
     std::string vtt = Write(*tmp_, "spoken.vtt",
                             "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
                             "00:00:01.000 --> 00:00:02.500\nfour five six\n");
     auto imp = RunAttest({"--archive", *archive_, "transcript", "import", (*ids_)["spoken"], vtt});
     ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    auto imp2 = RunAttest(
+        {"--archive", *archive_, "transcript", "import", (*ids_)["spoken-redacted"], vtt});
+    ASSERT_EQ(imp2.exit_code, 0) << imp2.err;
     ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
 
     auto tok = [](const char* role, const char* extra) {
@@ -180,6 +188,19 @@ class ApiTest : public ::testing::Test {
                         "application/json");
       ASSERT_TRUE(put);
       ASSERT_EQ(put->status, 201) << put->body;
+    }
+    {
+      // "four five six" (1.0 s to 2.5 s) redacted; the worker makes the silenced copy.
+      httplib::Client c("127.0.0.1", port_);
+      const std::string id = (*ids_)["spoken-redacted"];
+      Json rec = Json::parse(c.Get("/api/v1/records/" + id)->body);
+      ASSERT_EQ(rec["segments"].size(), 2u) << rec.dump();
+      Json body = {{"segment", rec["segments"][1]["id"]}, {"reason", "a sample redaction"}};
+      auto put = c.Post("/api/v1/records/" + id + "/redactions", Auth("archivist"), body.dump(),
+                        "application/json");
+      ASSERT_TRUE(put);
+      ASSERT_EQ(put->status, 201) << put->body;
+      ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
     }
     for (const char* role : {"researcher", "archivist", "admin"}) {
       Session s = LogIn(std::string("u-") + role, kPassword);
@@ -446,9 +467,9 @@ TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
   auto cols = Json::parse(Get("/api/v1/collections")->body);
   EXPECT_EQ(cols["total"], 1);
   auto wits = Json::parse(Get("/api/v1/witnesses", "researcher")->body);
-  EXPECT_EQ(wits["total"], 4);  // w-public, w-research, w-voice, w-redacted
+  EXPECT_EQ(wits["total"], 5);  // w-public, w-research, w-voice, w-voice2, w-redacted
   auto recs = Json::parse(Get("/api/v1/records")->body);
-  EXPECT_EQ(recs["total"], 3);
+  EXPECT_EQ(recs["total"], 4);
   auto sugg = Json::parse(Get("/api/v1/suggest?q=zq")->body);
   ASSERT_EQ(sugg["suggestions"].size(), 1u);
   EXPECT_EQ(sugg["suggestions"][0]["word"], Canary("public"));
@@ -915,6 +936,40 @@ TEST_F(ApiTest, ARedactedSpanIsAGapForOthersAndFoundByNoOne) {
   body["chars"] = "all";
   ExpectProblem(c.Post(path, Auth("archivist"), body.dump(), "application/json"), 400,
                 "not a pair");
+}
+
+// The loudest sample (dBFS) of a media file between two times, by FFmpeg's volumedetect.
+double MaxVolume(const std::string& file, double from_s, double to_s) {
+  std::string cmd = "ffmpeg -hide_banner -nostats -ss " + std::to_string(from_s) + " -t " +
+                    std::to_string(to_s - from_s) + " -i '" + file +
+                    "' -af volumedetect -f null - 2>&1 | grep -o 'max_volume: [-0-9.]*'";
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[128] = {};
+  bool got = fgets(line, sizeof line, p) != nullptr;
+  pclose(p);
+  return got ? std::atof(line + 12) : 0;
+}
+
+TEST_F(ApiTest, RedactedSpeechIsSilencedInTheCopyOthersPlay) {
+  const std::string id = (*ids_)["spoken-redacted"];
+  Json shown = Json::parse(Get("/api/v1/records/" + id, "researcher")->body);
+  EXPECT_EQ(shown["segments"][1]["text"], "\u2588\u2588\u2588\u2588\u2588");
+  ASSERT_TRUE(shown["media"].contains("access")) << shown["media"].dump();
+  EXPECT_FALSE(shown["media"].contains("original"));
+  auto copy = Get(shown["media"]["access"]["url"], "researcher");
+  ASSERT_TRUE(copy);
+  ASSERT_EQ(copy->status, 200);
+  std::string heard = Write(*tmp_, "heard.m4a", copy->body);
+  // "one two three" is heard; "four five six" is silence (AAC leaves a little noise at most).
+  EXPECT_GT(MaxVolume(heard, 0.1, 0.9), -30.0);
+  EXPECT_LT(MaxVolume(heard, 1.1, 1.9), -60.0);
+  // The archivist hears the words in the original, and nobody else gets it.
+  Json full = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  EXPECT_TRUE(full["media"].contains("original"));
+  ExpectProblem(Get("/api/v1/records/" + id + "/media/original"), 404, "anonymous original");
+  std::string original = Write(*tmp_, "original.wav",
+                               Get("/api/v1/records/" + id + "/media/original", "archivist")->body);
+  EXPECT_GT(MaxVolume(original, 1.1, 1.9), -30.0);
 }
 
 TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {

@@ -668,6 +668,11 @@ Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t se
   if (r.start_ms >= 0) detail["ms"] = {r.start_ms, r.end_ms};
   RETURN_IF_ERROR(
       store_->Audit({0, r.at, by, "redact", record_id, *CanonicalJson(detail), "", ""}).status());
+  // Spoken: a copy of the recording silenced over every redacted range (the worker's
+  // `redact-access` job, doc/speech.md "Access copies").
+  if (r.start_ms >= 0) {
+    RETURN_IF_ERROR(store_->RequeueJob(record_id, seg->version, "redact-access", r.at));
+  }
   RETURN_IF_ERROR(SyncIndex());
   return r;
 }

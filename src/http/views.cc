@@ -172,15 +172,18 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   // The whole record is readable when every segment is: only then are its files (which hold
   // every segment's words and voice) given out. A redacted record's files hold the hidden
   // words too.
-  bool whole = sees_redacted;
+  bool every_segment = true;
   for (const auto& s : segments) {
-    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) whole = false;
+    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) every_segment = false;
   }
+  bool whole = sees_redacted && every_segment;
 
   // Versions: originals (added or revised) and what tools or people derived from them.
   Json versions = Json::array();
   const meta::Version* original = nullptr;
   const meta::Version* access_copy = nullptr;
+  const meta::Version* silenced_copy = nullptr;  // the newest copy silenced over redactions
+  Json silenced = Json::array();
   std::map<int, std::string> artifacts;
   for (const auto& v : r.versions) {
     Json d = Derived(v);
@@ -203,6 +206,11 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                       {"tool_version", d.value("tool_version", "")}};
       if (d.contains("models")) j["derived"]["models"] = d["models"];
       if (artifact == "access") access_copy = &v;
+      if (artifact == "access-redacted") {
+        silenced_copy = &v;
+        silenced =
+            d.contains("params") ? d["params"].value("silenced", Json::array()) : Json::array();
+      }
     } else {
       original = &v;
     }
@@ -292,6 +300,30 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
             MediaFile{b.sha256, b.size, "image/jpeg", "image"};
       }
     }
+  }
+  // Redacted speech: those who may not hear it play a copy silenced over every redacted range,
+  // if the newest such copy covers them all (one made before a later redaction does not).
+  if (!sees_redacted && every_segment && silenced_copy) {
+    bool covered = true;
+    for (const auto& rd : view.redactions) {
+      bool in = false;
+      for (const auto& range : silenced) {
+        if (range.is_array() && range.size() == 2 && range[0].get<int64_t>() <= rd.start_ms &&
+            rd.end_ms <= range[1].get<int64_t>()) {
+          in = true;
+        }
+      }
+      if (rd.start_ms < 0 || !in) covered = false;
+    }
+    for (const auto& b : silenced_copy->blobs) {
+      if (!covered || b.role != "access") continue;
+      ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
+      std::string mime = MimeFromHead(head);
+      view.media["access"] =
+          MediaFile{b.sha256, b.size, mime, mime.rfind("audio/", 0) == 0 ? "audio" : "video"};
+    }
+  }
+  {
     for (const auto& [name, f] : view.media) {
       media[name] = {{"url", "/api/v1/records/" + r.id + "/media/" + name},
                      {"sha256", f.sha256},

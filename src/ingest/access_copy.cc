@@ -101,7 +101,8 @@ std::pair<int, int> Fit(int w, int h, int max_width) {
 
 class Transcoder {
  public:
-  Transcoder(std::string name) : name_(std::move(name)) {}
+  Transcoder(std::string name, std::vector<std::pair<int64_t, int64_t>> silence)
+      : name_(std::move(name)), silence_(std::move(silence)) {}
   ~Transcoder() {
     sws_freeContext(sws_);
     swr_free(&swr_);
@@ -316,12 +317,32 @@ class Transcoder {
       f.f->sample_rate = aenc_.c->sample_rate;
       if (av_frame_get_buffer(f.f, 0) < 0) return Status::Unavailable("out of memory");
       av_audio_fifo_read(fifo_, reinterpret_cast<void**>(f.f->data), f.f->nb_samples);
+      Silence(f.f);
       f.f->pts = audio_pts_;
       audio_pts_ += f.f->nb_samples;
       ++audio_frames_;
       RETURN_IF_ERROR(Encode(&aenc_, aout_, f.f));
     }
     return Status::Ok();
+  }
+
+  // Zeroes the samples of `f` (planar float, starting at audio_pts_) that fall in a range of
+  // silence_ (redacted speech, doc/api.md "Redaction").
+  void Silence(AVFrame* f) {
+    if (silence_.empty()) return;
+    const int64_t rate = aenc_.c->sample_rate;
+    const int channels = aenc_.c->ch_layout.nb_channels;
+    for (const auto& [from_ms, to_ms] : silence_) {
+      int64_t from = from_ms * rate / 1000 - audio_pts_;
+      int64_t to = (to_ms * rate + 999) / 1000 - audio_pts_;
+      from = std::max<int64_t>(from, 0);
+      to = std::min<int64_t>(to, f->nb_samples);
+      if (from >= to) continue;
+      for (int ch = 0; ch < channels; ++ch) {
+        float* plane = reinterpret_cast<float*>(f->extended_data[ch]);
+        std::fill(plane + from, plane + to, 0.0f);
+      }
+    }
   }
 
   Status Encode(CodecCtx* enc, AVStream* st, const AVFrame* f) {
@@ -353,6 +374,7 @@ class Transcoder {
   SwrContext* swr_ = nullptr;
   AVAudioFifo* fifo_ = nullptr;
   Frame scaled_;
+  std::vector<std::pair<int64_t, int64_t>> silence_;  // ms
   int64_t last_vpts_ = -1, audio_pts_ = 0;
   uint64_t video_frames_ = 0, audio_frames_ = 0, bad_ = 0;
 };
@@ -393,10 +415,11 @@ AccessPlan PlanAccess(const MediaInfo& info) {
 }
 
 Result<AccessCopy> MakeAccessCopy(const std::string& input, const std::string& output,
-                                  const std::string& name, int threads) {
+                                  const std::string& name, int threads,
+                                  const std::vector<std::pair<int64_t, int64_t>>& silence) {
   av_log_set_level(AV_LOG_QUIET);
   AccessCopy r;
-  Transcoder t(name);
+  Transcoder t(name, silence);
   RETURN_IF_ERROR(t.Run(input, output, threads, &r));
   return r;
 }

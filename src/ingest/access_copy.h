@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "ingest/media.h"
@@ -32,8 +34,10 @@ struct AccessCopy {
 // Writes an access copy of `input` to `output` (MP4 with H.264 video at most 1280 pixels wide
 // and AAC audio, or M4A with AAC for audio alone), with its index at the front so it plays while
 // it downloads. `name` names the original in errors. `threads`: the encoder's (0: FFmpeg's).
+// `silence`: time ranges (ms) whose audio is zeroed (redacted speech; the video is kept).
 Result<AccessCopy> MakeAccessCopy(const std::string& input, const std::string& output,
-                                  const std::string& name, int threads);
+                                  const std::string& name, int threads,
+                                  const std::vector<std::pair<int64_t, int64_t>>& silence = {});
 
 // Writes a JPEG of the frame at one second in (or the last frame of a shorter video), at most
 // 640 pixels wide. kInvalidArgument if `input` has no video that decodes.

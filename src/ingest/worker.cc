@@ -101,6 +101,7 @@ class JobRunner {
     if (job.kind == "transcribe") return Transcribe(job, false);
     if (job.kind == "translate") return Transcribe(job, true);
     if (job.kind == "access") return Access(job);
+    if (job.kind == "redact-access") return RedactAccess(job);
     return Status::InvalidArgument("unknown job kind '" + job.kind + "'");
   }
 
@@ -501,6 +502,46 @@ class JobRunner {
     return Finish(job, &d, {}, {{"artifact", "access"}, {"copy", plan.copy}});
   }
 
+  // A copy of a recording silenced over every redacted range of its record (doc/api.md,
+  // "Redaction"): what callers who may not hear the hidden words are given to play.
+  Status RedactAccess(const meta::Job& job) {
+    ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
+    ASSIGN_OR_RETURN(auto redactions, archive_->store()->ListRedactions(job.record_id));
+    std::vector<std::pair<int64_t, int64_t>> silence;
+    for (const auto& r : redactions) {
+      if (r.start_ms >= 0) silence.push_back({r.start_ms, r.end_ms});
+    }
+    std::sort(silence.begin(), silence.end());
+    if (silence.empty()) return Finish(job, nullptr, {}, {{"silenced", Json::array()}});
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    const std::string& path = local.path();
+    std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
+    std::string tmp = JoinPath(archive_->dir(), "blobs/tmp/" + s_->env->RandomHex(12) + ".part");
+    struct Cleanup {
+      Env* env;
+      std::string path;
+      ~Cleanup() { (void)env->RemoveFile(path); }
+    } cleanup{s_->env, tmp};
+    auto copy = MakeAccessCopy(path, tmp, name, s_->asr_threads, silence);
+    if (!copy.ok()) return Rename(copy.status(), path, name);
+    Json ranges = Json::array();
+    for (const auto& [from, to] : silence) ranges.push_back({from, to});
+    archive::DerivedText d;
+    d.has_text = false;
+    archive::Derivation& dv = d.derivation;
+    dv.from = job.version;
+    dv.artifact = "access-redacted";
+    dv.tool = "ffmpeg";
+    dv.tool_version = MediaDecoder::Version();
+    dv.params = {{"silenced", ranges},
+                 {"video", "h264 crf 23 veryfast, at most 1280 wide"},
+                 {"audio", "aac 64 kbit/s a channel"}};
+    dv.detected = {{"mime", copy->mime}, {"duration_ms", copy->duration_ms}};
+    d.blobs.push_back({"access", "", tmp});
+    d.lang = o.version.lang;
+    return Finish(job, &d, {}, {{"artifact", "access-redacted"}, {"silenced", ranges}});
+  }
+
   // A media error names the blob's file; the archivist knows it by the name it was added as.
   static Status Rename(const Status& st, const std::string& path, const std::string& name) {
     std::string m = st.message();
@@ -641,11 +682,12 @@ Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& 
     return Status::InvalidArgument("--jobs must be 1 to 256, not " + std::to_string(opts.threads));
   }
   for (const std::string& k : opts.kinds) {
-    static const char* kKinds[] = {"extract", "ocr", "transcribe", "translate", "access", "index"};
+    static const char* kKinds[] = {"extract", "ocr",   "transcribe",   "translate",
+                                   "access",  "index", "redact-access"};
     if (std::find(std::begin(kKinds), std::end(kKinds), k) == std::end(kKinds)) {
       return Status::InvalidArgument("--kinds: '" + k +
                                      "' is not a kind of job (extract, ocr, transcribe, translate, "
-                                     "access, index)");
+                                     "access, index, redact-access)");
     }
   }
   Shared s;

@@ -1186,6 +1186,22 @@ class SqliteStore : public Store {
     return out;
   }
 
+  Status RequeueJob(const std::string& record_id, int version, const std::string& kind,
+                    const std::string& now) override {
+    ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO jobs(kind, record_id, version, state, "
+                                          "bytes, created, updated) VALUES (?, ?, ?, 'queued', "
+                                          "0, ?, ?) ON CONFLICT(kind, record_id, version) DO "
+                                          "UPDATE SET state = 'queued', attempts = 0, "
+                                          "error = NULL, not_before = NULL, updated = ?"));
+    return s.Bind(1, kind)
+        .Bind(2, record_id)
+        .Bind(3, static_cast<int64_t>(version))
+        .Bind(4, now)
+        .Bind(5, now)
+        .Bind(6, now)
+        .Run();
+  }
+
   Status ScheduleJobs(const std::string& record_id, int version, const std::vector<NewJob>& jobs,
                       const std::string& now) {
     for (const NewJob& j : jobs) {

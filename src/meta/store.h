@@ -422,6 +422,10 @@ class Store {
                                    const std::string& error, bool retry) = 0;
   // A running job whose owner is gone (a killed worker): queued again at once.
   virtual Status ReleaseJob(int64_t id, const std::string& owner, const std::string& now) = 0;
+  // Queues job `kind` on a version: a new one, or the one there was, queued again (to be run
+  // anew with what the archive holds now, e.g. every redaction of the record).
+  virtual Status RequeueJob(const std::string& record_id, int version, const std::string& kind,
+                            const std::string& now) = 0;
   virtual Result<Job> GetJob(int64_t id) = 0;
   virtual Result<std::vector<Job>> ListJobs(const JobFilter& filter) = 0;
   virtual Result<JobCounts> CountJobs(const std::string& batch) = 0;
