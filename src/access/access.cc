@@ -44,27 +44,32 @@ std::string Subject::Actor() const {
   return "";
 }
 
-bool Decide(const Subject& subject, Action action, meta::Consent consent,
-            std::string_view witness_id) {
-  if (action == Action::kRead && !subject.witness_id.empty() && subject.witness_id == witness_id &&
-      consent != meta::Consent::kWithdrawn) {
-    return true;
+bool Decide(const Subject& subject, Action action, const Resource& resource) {
+  using Kind = Resource::Kind;
+  const bool staff = subject.role == Role::kArchivist || subject.role == Role::kAdmin;
+  const bool own = !subject.witness_id.empty() && subject.witness_id == resource.witness_id &&
+                   resource.consent != meta::Consent::kWithdrawn;
+  if (action == Action::kWrite) return staff && resource.kind != Kind::kAuditLog;
+  switch (resource.kind) {
+    case Kind::kAuditLog:
+      return subject.role == Role::kAdmin;
+    case Kind::kConsentForm:
+      return staff || own;
+    case Kind::kHiddenSpan:
+      return (staff && resource.consent != meta::Consent::kSealed &&
+              resource.consent != meta::Consent::kWithdrawn) ||
+             own;
+    case Kind::kMaterial:
+      break;
   }
-  return Decide(subject, action, consent);
-}
-
-bool Decide(const Subject& subject, Action action, meta::Consent consent) {
-  if (action == Action::kAudit) return subject.role == Role::kAdmin;
-  if (action == Action::kWrite) {
-    return subject.role == Role::kArchivist || subject.role == Role::kAdmin;
-  }
-  switch (consent) {
+  if (own) return true;
+  switch (resource.consent) {
     case meta::Consent::kPublic:
       return true;
     case meta::Consent::kResearch:
       return subject.role != Role::kAnonymous;
     case meta::Consent::kRestricted:
-      return subject.role == Role::kArchivist || subject.role == Role::kAdmin;
+      return staff;
     case meta::Consent::kSealed:
     case meta::Consent::kWithdrawn:
       return false;
@@ -75,7 +80,7 @@ bool Decide(const Subject& subject, Action action, meta::Consent consent) {
 std::vector<meta::Consent> ReadableLevels(const Subject& subject) {
   std::vector<meta::Consent> out;
   for (auto c : {meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted}) {
-    if (Decide(subject, Action::kRead, c)) out.push_back(c);
+    if (Decide(subject, Action::kRead, Resource::Material(c))) out.push_back(c);
   }
   return out;
 }

@@ -38,21 +38,46 @@ struct Subject {
 };
 
 enum class Action {
-  kRead,   // see a record, its segments, media, transcripts and proofs
-  kWrite,  // add records, change metadata, consent or a transcript
-  kAudit,  // read the audit log (who saw and changed what): admins only
+  kRead,   // see it: a record, its segments, media, transcripts and proofs; a form; the audit log
+  kWrite,  // add records, change metadata, consent, a transcript or a redaction
 };
 
-// May `subject` do `action` on material whose effective consent (the strictest of the record's
-// and the segment's) is `consent`? Sealed and withdrawn material is readable by nobody through
-// an interface; writing is for archivists and admins.
-bool Decide(const Subject& subject, Action action, meta::Consent consent);
+// What an action is on: the one thing every decision is about.
+struct Resource {
+  enum class Kind {
+    kMaterial,     // a record or a segment: its text, files, transcripts and proofs
+    kHiddenSpan,   // the words under a redaction (doc/api.md, "Redaction")
+    kConsentForm,  // a witness's consent form
+    kAuditLog,     // who saw and changed what
+  };
+  Kind kind = Kind::kMaterial;
+  // Material: its effective consent, the strictest of the record's and the segment's. Hidden
+  // spans: their record's.
+  meta::Consent consent = meta::Consent::kRestricted;
+  std::string witness_id;  // whose testimony (or form) it is; "" if nobody's in particular
 
-// As above, for material of a record whose witness is `witness_id`: a witness's own link (and
-// only theirs) also reads their own records' material at every level but withdrawn, sealed
-// included (a seal keeps a testimony from others, not from the one who gave it).
-bool Decide(const Subject& subject, Action action, meta::Consent consent,
-            std::string_view witness_id);
+  static Resource Material(meta::Consent c, std::string witness = "") {
+    return {Kind::kMaterial, c, std::move(witness)};
+  }
+  static Resource HiddenSpan(meta::Consent record, std::string witness) {
+    return {Kind::kHiddenSpan, record, std::move(witness)};
+  }
+  static Resource ConsentForm(std::string witness) {
+    return {Kind::kConsentForm, meta::Consent::kRestricted, std::move(witness)};
+  }
+  static Resource AuditLog() { return {Kind::kAuditLog, meta::Consent::kRestricted, ""}; }
+};
+
+// May `subject` do `action` on `resource`? The one decision every interface asks (CLI, API,
+// pages, search through ReadableLevels); none decides on its own.
+//  - Material: public for all, research for every role, restricted for archivists and admins;
+//    sealed and withdrawn for nobody. A witness's own link also reads their own material at
+//    every level but withdrawn (a seal keeps a testimony from others, not from the one who gave
+//    it).
+//  - Hidden spans and consent forms: archivists and admins, and the witness's own link.
+//  - The audit log: admins.
+//  - Writing anything: archivists and admins (the audit log is written by no interface).
+bool Decide(const Subject& subject, Action action, const Resource& resource);
 
 // The consent levels whose material `subject` may read, least strict first.
 std::vector<meta::Consent> ReadableLevels(const Subject& subject);

@@ -24,6 +24,10 @@ std::unique_ptr<meta::Store> NewStore() {
   return std::move(*meta::OpenSqliteStore(dir + "/attest.db", true));
 }
 
+Resource M(Consent c, std::string witness = "") {
+  return Resource::Material(c, std::move(witness));
+}
+
 TEST(AccessTest, EachRoleReadsExactlyTheLevelsDesignAllows) {
   struct Row {
     Role role;
@@ -33,15 +37,21 @@ TEST(AccessTest, EachRoleReadsExactlyTheLevelsDesignAllows) {
        {Row{Role::kAnonymous, true, false, false}, Row{Role::kResearcher, true, true, false},
         Row{Role::kArchivist, true, true, true}, Row{Role::kAdmin, true, true, true}}) {
     Subject s{row.role, ""};
-    EXPECT_EQ(Decide(s, Action::kRead, Consent::kPublic), row.pub) << RoleName(row.role);
-    EXPECT_EQ(Decide(s, Action::kRead, Consent::kResearch), row.research) << RoleName(row.role);
-    EXPECT_EQ(Decide(s, Action::kRead, Consent::kRestricted), row.restricted) << RoleName(row.role);
+    EXPECT_EQ(Decide(s, Action::kRead, M(Consent::kPublic)), row.pub) << RoleName(row.role);
+    EXPECT_EQ(Decide(s, Action::kRead, M(Consent::kResearch)), row.research) << RoleName(row.role);
+    EXPECT_EQ(Decide(s, Action::kRead, M(Consent::kRestricted)), row.restricted)
+        << RoleName(row.role);
     // Nobody reads sealed or withdrawn material through an interface.
-    EXPECT_FALSE(Decide(s, Action::kRead, Consent::kSealed));
-    EXPECT_FALSE(Decide(s, Action::kRead, Consent::kWithdrawn));
-    bool writes = row.role == Role::kArchivist || row.role == Role::kAdmin;
-    EXPECT_EQ(Decide(s, Action::kWrite, Consent::kPublic), writes);
-    EXPECT_EQ(Decide(s, Action::kAudit, Consent::kPublic), row.role == Role::kAdmin);
+    EXPECT_FALSE(Decide(s, Action::kRead, M(Consent::kSealed)));
+    EXPECT_FALSE(Decide(s, Action::kRead, M(Consent::kWithdrawn)));
+    bool staff = row.role == Role::kArchivist || row.role == Role::kAdmin;
+    EXPECT_EQ(Decide(s, Action::kWrite, M(Consent::kPublic)), staff);
+    // Hidden spans and consent forms: the staff; the audit log: admins; nobody writes the log.
+    EXPECT_EQ(Decide(s, Action::kRead, Resource::HiddenSpan(Consent::kPublic, "w-1")), staff);
+    EXPECT_FALSE(Decide(s, Action::kRead, Resource::HiddenSpan(Consent::kSealed, "w-1")));
+    EXPECT_EQ(Decide(s, Action::kRead, Resource::ConsentForm("w-1")), staff);
+    EXPECT_EQ(Decide(s, Action::kRead, Resource::AuditLog()), row.role == Role::kAdmin);
+    EXPECT_FALSE(Decide(s, Action::kWrite, Resource::AuditLog()));
   }
   EXPECT_EQ(ReadableLevels(Subject{Role::kResearcher, ""}).size(), 2u);
 }
@@ -50,16 +60,22 @@ TEST(AccessTest, AWitnessReadsTheirOwnRecordsAtEveryLevelButWithdrawnAndNothingE
   Subject witness{Role::kAnonymous, "wabc", "w-1"};
   for (meta::Consent c : {meta::Consent::kPublic, meta::Consent::kResearch,
                           meta::Consent::kRestricted, meta::Consent::kSealed}) {
-    EXPECT_TRUE(Decide(witness, Action::kRead, c, "w-1")) << meta::ConsentName(c);
-    EXPECT_EQ(Decide(witness, Action::kRead, c, "w-2"), c == meta::Consent::kPublic)
+    EXPECT_TRUE(Decide(witness, Action::kRead, M(c, "w-1"))) << meta::ConsentName(c);
+    EXPECT_EQ(Decide(witness, Action::kRead, M(c, "w-2")), c == meta::Consent::kPublic)
         << meta::ConsentName(c);
-    EXPECT_FALSE(Decide(witness, Action::kWrite, c, "w-1"));
+    EXPECT_FALSE(Decide(witness, Action::kWrite, M(c, "w-1")));
+    EXPECT_TRUE(Decide(witness, Action::kRead, Resource::HiddenSpan(c, "w-1")));
+    EXPECT_FALSE(Decide(witness, Action::kRead, Resource::HiddenSpan(c, "w-2")));
   }
-  EXPECT_FALSE(Decide(witness, Action::kRead, meta::Consent::kWithdrawn, "w-1"));
+  EXPECT_FALSE(Decide(witness, Action::kRead, M(meta::Consent::kWithdrawn, "w-1")));
+  EXPECT_TRUE(Decide(witness, Action::kRead, Resource::ConsentForm("w-1")));
+  EXPECT_FALSE(Decide(witness, Action::kRead, Resource::ConsentForm("w-2")));
+  EXPECT_FALSE(Decide(witness, Action::kRead, Resource::AuditLog()));
   // Without a link, naming the witness changes nothing.
-  EXPECT_FALSE(Decide(Subject{}, Action::kRead, meta::Consent::kRestricted, ""));
+  EXPECT_FALSE(Decide(Subject{}, Action::kRead, M(meta::Consent::kRestricted, "")));
+  EXPECT_FALSE(Decide(Subject{}, Action::kRead, Resource::ConsentForm("")));
   EXPECT_FALSE(
-      Decide(Subject{Role::kResearcher, "t1", ""}, Action::kRead, meta::Consent::kRestricted, ""));
+      Decide(Subject{Role::kResearcher, "t1", ""}, Action::kRead, M(meta::Consent::kRestricted)));
 }
 
 TEST(AccessTest, TokensAreStoredHashedAndStopWorkingWhenRevokedOrExpired) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "archive/manifest.h"
 #include "core/fault_env.h"
@@ -478,6 +479,95 @@ TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
   ASSERT_TRUE(archive_->Reindex().ok());
   EXPECT_EQ(Search("zqxhiddenvillage")->total_estimate, 0u);
   EXPECT_EQ(FilesHolding(dir_ + "/index", "zqxhiddenvillage"), std::vector<std::string>{});
+}
+
+// For each role, searching an archive that holds material at every level answers exactly as an
+// archive that never held what that role may not read: the same totals, record counts, facets,
+// ranking weights and snippets (doc/privacy.md, "Access is decided before ranking").
+TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayNotRead) {
+  struct Sample {
+    meta::Consent consent;
+    std::string collection, place, date, text;
+  };
+  const std::vector<Sample> samples = {
+      {meta::Consent::kPublic, "c-a", "Haifa", "1948-05", "the river crossing at dawn, a sample"},
+      {meta::Consent::kResearch, "c-b", "Jaffa", "1948-04",
+       "the river and the bridge, zqxresearchonly, a sample"},
+      {meta::Consent::kRestricted, "c-b", "Haifa", "1948-06",
+       "the river again, the river, zqxrestrictedonly, a sample"},
+      {meta::Consent::kSealed, "c-c", "Acre", "1948-05", "the river, zqxsealedonly, a sample"},
+      {meta::Consent::kPublic, "c-c", "Acre", "1948-07", "a second public sample of the bridge"},
+  };
+  auto build = [&](const std::string& dir, std::function<bool(meta::Consent)> keep) {
+    EXPECT_TRUE(Archive::Init(Env::Default(), dir, "example.org/test").ok());
+    auto a = std::move(*Archive::Open(Env::Default(), dir));
+    int n = 0;
+    for (const Sample& x : samples) {
+      if (!keep(x.consent)) continue;
+      AddOptions o;
+      o.consent = x.consent == meta::Consent::kSealed ? meta::Consent::kRestricted : x.consent;
+      o.collection = x.collection;
+      o.places = {x.place};
+      o.date = x.date;
+      auto added = *a->Add({WriteFile(tmp_, "s" + std::to_string(n++) + ".txt", x.text)}, o);
+      DerivedText d;
+      d.derivation = {1, "text", "attest-text", "test"};
+      d.text = x.text;
+      d.lang = "en";
+      meta::Segment g;
+      g.char_start = 0;
+      g.char_end = static_cast<int64_t>(x.text.size());
+      g.lang = "en";
+      g.text = x.text;
+      d.segments.push_back(g);
+      EXPECT_TRUE(a->AddDerived(added[0].id, 1, d).ok());
+      if (x.consent == meta::Consent::kSealed) {
+        Archive::Seal seal{"2999-01-01", meta::Consent::kPublic};
+        EXPECT_TRUE(
+            a->ChangeConsent(added[0].id, meta::Consent::kSealed, "sample", "test", &seal).ok());
+      }
+    }
+    EXPECT_TRUE(a->SyncIndex().ok());
+    return a;
+  };
+  auto full = build(tmp_ + "/full", [](meta::Consent) { return true; });
+  struct Case {
+    search::Role role;
+    std::vector<meta::Consent> readable;
+  };
+  for (const Case& c :
+       {Case{search::Role::kAnonymous, {meta::Consent::kPublic}},
+        Case{search::Role::kResearcher, {meta::Consent::kPublic, meta::Consent::kResearch}},
+        Case{search::Role::kArchivist,
+             {meta::Consent::kPublic, meta::Consent::kResearch, meta::Consent::kRestricted}}}) {
+    std::string dir = tmp_ + "/only-" + std::to_string(static_cast<int>(c.role));
+    auto only = build(dir, [&](meta::Consent level) {
+      return std::find(c.readable.begin(), c.readable.end(), level) != c.readable.end();
+    });
+    for (const char* q : {"river", "zqx*", "bridge", "sample", "place:Haifa", "date:1948",
+                          "collection:c-b", "river -bridge", "\"the river\""}) {
+      search::SearchRequest req;
+      req.query = q;
+      req.role = c.role;
+      auto a = full->Search(req), b = only->Search(req);
+      ASSERT_TRUE(a.ok() && b.ok()) << q;
+      const std::string who = std::string(q) + " as role " + std::to_string(int(c.role));
+      EXPECT_EQ(a->total_estimate, b->total_estimate) << who;
+      EXPECT_EQ(a->records_estimate, b->records_estimate) << who;
+      EXPECT_EQ(a->lang_facets, b->lang_facets) << who;
+      EXPECT_EQ(a->collection_facets, b->collection_facets) << who;
+      EXPECT_EQ(a->place_facets, b->place_facets) << who;
+      EXPECT_EQ(a->month_facets, b->month_facets) << who;
+      ASSERT_EQ(a->records.size(), b->records.size()) << who;
+      for (size_t i = 0; i < a->records.size(); ++i) {
+        ASSERT_EQ(a->records[i].hits.size(), b->records[i].hits.size()) << who;
+        for (size_t k = 0; k < a->records[i].hits.size(); ++k) {
+          EXPECT_DOUBLE_EQ(a->records[i].hits[k].weight, b->records[i].hits[k].weight) << who;
+          EXPECT_EQ(a->records[i].hits[k].snippet, b->records[i].hits[k].snippet) << who;
+        }
+      }
+    }
+  }
 }
 
 TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {

@@ -51,7 +51,9 @@ bool Begin(Site* site, const Request& req, Response& res, Call* call) {
 }
 
 bool RequireWriter(const Call& call, Response& res) {
-  if (access::Decide(call.subject, access::Action::kWrite, meta::Consent::kPublic)) return true;
+  if (access::Decide(call.subject, access::Action::kWrite,
+                     access::Resource::Material(meta::Consent::kPublic)))
+    return true;
   if (call.subject.role == access::Role::kAnonymous) {
     Problem(res, 401, "unauthorized", "Unauthorized",
             "this needs an archivist's token: Authorization: Bearer TOKEN "
@@ -431,8 +433,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           std::set<std::pair<int64_t, int64_t>> readable;
           for (const auto& s : *all) {
             if (s.segment.version == doc->version &&
-                access::Decide(c.subject, access::Action::kRead, s.effective,
-                               view->record.witness_id)) {
+                access::Decide(c.subject, access::Action::kRead,
+                               access::Resource::Material(s.effective, view->record.witness_id))) {
               readable.insert({s.segment.start_ms, s.segment.end_ms});
             }
           }
@@ -910,7 +912,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   svr->Get("/api/v1/audit", [site](const Request& req, Response& res) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
-    if (!access::Decide(c.subject, access::Action::kAudit, meta::Consent::kPublic)) {
+    if (!access::Decide(c.subject, access::Action::kRead, access::Resource::AuditLog())) {
       if (c.subject.role == access::Role::kAnonymous) {
         Problem(res, 401, "unauthorized", "Unauthorized", "the audit log is for admins");
         res.set_header("WWW-Authenticate", "Bearer");
@@ -935,7 +937,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   auto forms_of = [](Call& c, const std::string& witness,
                      Response& res) -> std::optional<std::vector<meta::WitnessForm>> {
     if (!archive::IsValidId(witness) ||
-        !access::Decide(c.subject, access::Action::kRead, meta::Consent::kRestricted, witness)) {
+        !access::Decide(c.subject, access::Action::kRead, access::Resource::ConsentForm(witness))) {
       Problem(res, 404, "not-found", "Not Found", "no such consent form");
       return std::nullopt;
     }

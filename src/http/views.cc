@@ -10,6 +10,7 @@ namespace {
 
 using access::Action;
 using access::Decide;
+using access::Resource;
 
 // The members of a record's free metadata that are shown with it (ShownMeta).
 constexpr const char* kShownMeta[] = {"title", "description", "note"};
@@ -99,15 +100,13 @@ Result<std::string> EventQuery(const std::string& place, const std::string& date
 }
 
 search::Role SearchRole(const access::Subject& subject) {
-  switch (subject.role) {
-    case access::Role::kAnonymous:
-      return search::Role::kAnonymous;
-    case access::Role::kResearcher:
-      return search::Role::kResearcher;
-    case access::Role::kArchivist:
-    case access::Role::kAdmin:
-      return search::Role::kArchivist;
-  }
+  // The index's databases a search opens are the levels Decide lets the subject read.
+  const auto levels = access::ReadableLevels(subject);
+  auto reads = [&](meta::Consent c) {
+    return std::find(levels.begin(), levels.end(), c) != levels.end();
+  };
+  if (reads(meta::Consent::kRestricted)) return search::Role::kArchivist;
+  if (reads(meta::Consent::kResearch)) return search::Role::kResearcher;
   return search::Role::kAnonymous;
 }
 
@@ -117,7 +116,7 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   std::vector<meta::Record> out;
   for (auto& r : all) {
     if (r.withdrawn_at || r.versions.empty()) continue;
-    if (!Decide(subject, Action::kRead, r.consent, r.witness_id)) continue;
+    if (!Decide(subject, Action::kRead, Resource::Material(r.consent, r.witness_id))) continue;
     out.push_back(std::move(r));
   }
   return out;
@@ -156,7 +155,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     return rec.status();
   }
   if (rec->withdrawn_at || rec->versions.empty() ||
-      !Decide(subject, Action::kRead, rec->consent, rec->witness_id)) {
+      !Decide(subject, Action::kRead, Resource::Material(rec->consent, rec->witness_id))) {
     return Status::NotFound(kNoSuchRecord);
   }
   RecordView view;
@@ -167,14 +166,15 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   // Hidden spans are shown to those who may read restricted material (and the witness).
   const bool sees_redacted =
       view.redactions.empty() ||
-      Decide(subject, Action::kRead, meta::Consent::kRestricted, r.witness_id);
+      Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
 
   // The whole record is readable when every segment is: only then are its files (which hold
   // every segment's words and voice) given out. A redacted record's files hold the hidden
   // words too.
   bool every_segment = true;
   for (const auto& s : segments) {
-    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) every_segment = false;
+    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
+      every_segment = false;
   }
   bool whole = sees_redacted && every_segment;
 
@@ -226,7 +226,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   }
   for (auto& s : segments) {
     if (s.segment.version != view.text_version) continue;
-    if (!Decide(subject, Action::kRead, s.effective, r.witness_id)) continue;
+    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) continue;
     if (!sees_redacted) {
       archive::RedactedText shown = archive::ApplyRedactions(s, view.redactions);
       if (!shown.marks.empty()) {
@@ -373,7 +373,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   // those who may change it.
   ASSIGN_OR_RETURN(view.consent_changes, a->ConsentHistory(r.id));
   Json history = archive::ConsentChangesToJson(
-      view.consent_changes, Decide(subject, Action::kWrite, meta::Consent::kPublic));
+      view.consent_changes,
+      Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)));
 
   const meta::Version& latest = r.versions.back();
   view.json = {{"id", r.id},
@@ -416,14 +417,15 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
     return view.status();
   }
   const meta::SegmentState& s = found[0];  // its effective consent: record's and segment's
-  if (!Decide(subject, Action::kRead, s.effective, view->record.witness_id)) {
+  if (!Decide(subject, Action::kRead, Resource::Material(s.effective, view->record.witness_id))) {
     return Status::NotFound("no such segment");
   }
   {
     std::string text = s.segment.text;
     Json marks = Json::array();
     if (!view->redactions.empty() &&
-        !Decide(subject, Action::kRead, meta::Consent::kRestricted, view->record.witness_id)) {
+        !Decide(subject, Action::kRead,
+                Resource::HiddenSpan(view->record.consent, view->record.witness_id))) {
       archive::RedactedText shown = archive::ApplyRedactions(s, view->redactions);
       text = std::move(shown.text);
       for (auto [from, to] : shown.marks) marks.push_back({from, to});
