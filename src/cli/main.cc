@@ -951,13 +951,9 @@ int Main(int argc, char** argv) {
       if (!listed.ok()) return Fail(listed.status());
       Json arr = Json::array();
       for (const auto& f : *listed) {
-        arr.push_back({{"id", f.id},
-                       {"sha256", f.sha256},
-                       {"size", f.size},
-                       {"mime", f.mime},
-                       {"file_name", f.file_name},
-                       {"added", f.added},
-                       {"added_by", f.added_by}});
+        Json j = meta::WitnessFormJson(f);
+        j["added_by"] = f.added_by;
+        arr.push_back(j);
         if (!witness_json) {
           std::cout << f.id << "\t" << f.added << "\t" << f.mime << "\t" << f.size << "\t"
                     << f.file_name << "\n";

@@ -948,25 +948,20 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     return std::move(*forms);
   };
-  svr->Get(R"(/api/v1/witnesses/([^/]{1,200})/consent-forms)",
-           [site, forms_of](const Request& req, Response& res) {
-             Call c;
-             if (!Begin(site, req, res, &c)) return;
-             auto forms = forms_of(c, req.matches[1], res);
-             if (!forms) return;
-             Json arr = Json::array();
-             for (const auto& f : *forms) {
-               arr.push_back({{"id", f.id},
-                              {"sha256", f.sha256},
-                              {"size", f.size},
-                              {"mime", f.mime},
-                              {"file_name", f.file_name},
-                              {"added", f.added},
-                              {"url", "/api/v1/witnesses/" + f.witness_id + "/consent-forms/" +
-                                          std::to_string(f.id)}});
-             }
-             SendJson(res, {{"witness", std::string(req.matches[1])}, {"consent_forms", arr}});
-           });
+  svr->Get(R"(/api/v1/witnesses/([^/]{1,200})/consent-forms)", [site, forms_of](const Request& req,
+                                                                                Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    auto forms = forms_of(c, req.matches[1], res);
+    if (!forms) return;
+    Json arr = Json::array();
+    for (const auto& f : *forms) {
+      Json j = meta::WitnessFormJson(f);
+      j["url"] = "/api/v1/witnesses/" + f.witness_id + "/consent-forms/" + std::to_string(f.id);
+      arr.push_back(j);
+    }
+    SendJson(res, {{"witness", std::string(req.matches[1])}, {"consent_forms", arr}});
+  });
   svr->Get(R"(/api/v1/witnesses/([^/]{1,200})/consent-forms/([0-9]{1,12}))",
            [site, forms_of](const Request& req, Response& res) {
              Call c;

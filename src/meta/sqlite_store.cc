@@ -24,6 +24,11 @@ Json AuditJson(const AuditEntry& e) {
           {"hash", e.hash}};
 }
 
+Json WitnessFormJson(const WitnessForm& f) {
+  return {{"id", f.id},     {"sha256", f.sha256},       {"size", f.size},
+          {"mime", f.mime}, {"file_name", f.file_name}, {"added", f.added}};
+}
+
 std::string AuditHash(const AuditEntry& e) {
   Json j = {{"action", e.action}, {"actor", e.actor},    {"at", e.at},        {"detail", e.detail},
             {"id", e.id},         {"prev", e.prev_hash}, {"target", e.target}};

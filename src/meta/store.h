@@ -312,6 +312,9 @@ struct AuditEntry {
 std::string AuditHash(const AuditEntry& e);
 // An entry as JSON (`attest audit --json`, GET /api/v1/audit): `detail` parsed.
 Json AuditJson(const AuditEntry& e);
+// A consent form as JSON (`attest witness --forms --json`, the API): id, sha256, size, mime,
+// file_name, added.
+Json WitnessFormJson(const WitnessForm& f);
 // The hash of the entry before the first.
 inline const std::string kAuditGenesis(64, '0');
 
