@@ -5,6 +5,25 @@
 namespace attest {
 namespace {
 
+// Tokens, sessions and form tokens are compared with ConstantTimeEquals (OpenSSL's
+// CRYPTO_memcmp, which reads every byte whatever it finds): right answers at every position,
+// and a length difference is an answer too, never a read past either end.
+TEST(HashTest, ConstantTimeEqualsComparesEveryPositionAndLength) {
+  const std::string a(64, 'x');
+  EXPECT_TRUE(ConstantTimeEquals(a, std::string(64, 'x')));
+  for (size_t i = 0; i < a.size(); ++i) {
+    std::string b = a;
+    b[i] = 'y';
+    EXPECT_FALSE(ConstantTimeEquals(a, b)) << i;
+    b[i] = static_cast<char>('x' ^ 0x80);  // a difference in the high bit only
+    EXPECT_FALSE(ConstantTimeEquals(a, b)) << i;
+  }
+  EXPECT_FALSE(ConstantTimeEquals(a, a.substr(0, 63)));
+  EXPECT_FALSE(ConstantTimeEquals(a, a + "x"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_FALSE(ConstantTimeEquals("", "x"));
+}
+
 TEST(HashTest, Sha256KnownAnswers) {
   EXPECT_EQ(ToHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(ToHex(Sha256("abc")),
