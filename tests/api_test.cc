@@ -922,6 +922,12 @@ TEST_F(ApiTest, ARedactedSpanIsAGapForOthersAndFoundByNoOne) {
   Json full = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
   EXPECT_NE(full["segments"][0]["text"].get<std::string>().find(kRedacted), std::string::npos);
   EXPECT_EQ(full["segments"][0]["redactions"].size(), 1u);
+  // The page shows the gap as a gap, with a name a screen reader says.
+  auto page = Get("/records/" + id);
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("<span class=\"redacted\" role=\"img\" aria-label=\"Redacted: "
+                            "hidden by the archive\""),
+            std::string::npos);
   auto one = Json::parse(Get("/api/v1/segments/" + std::to_string(seg["id"].get<int64_t>()))->body);
   EXPECT_EQ(one["text"], text);
   // Only archivists redact; a span past the text's end is refused with the reason.

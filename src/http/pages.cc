@@ -38,19 +38,36 @@ std::string SafeBack(const std::string& back) {
   return back;
 }
 
+// Appends `text` as parts marked `mark`, with each redaction mark (archive::kRedactionMark) a
+// part of its own that the templates show as a labelled gap.
+void AddParts(Json* parts, std::string_view text, bool mark) {
+  const std::string_view gap = archive::kRedactionMark;
+  while (!text.empty()) {
+    size_t at = text.find(gap);
+    std::string_view before = text.substr(0, at);
+    if (!before.empty()) {
+      parts->push_back({{"text", std::string(before)}, {"mark", mark}, {"redacted", false}});
+    }
+    if (at == std::string_view::npos) break;
+    parts->push_back({{"text", std::string(gap)}, {"mark", false}, {"redacted", true}});
+    text.remove_prefix(at + gap.size());
+  }
+}
+
 // Text split into plain and marked parts (byte ranges), for templates that escape each.
 Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32_t>>& marks) {
   Json parts = Json::array();
   size_t at = 0;
   auto sorted = marks;
   std::sort(sorted.begin(), sorted.end());
+  std::string_view all = text;
   for (auto [s, e] : sorted) {
     if (s < at || e > text.size() || s >= e) continue;
-    if (s > at) parts.push_back({{"text", text.substr(at, s - at)}, {"mark", false}});
-    parts.push_back({{"text", text.substr(s, e - s)}, {"mark", true}});
+    if (s > at) AddParts(&parts, all.substr(at, s - at), false);
+    AddParts(&parts, all.substr(s, e - s), true);
     at = e;
   }
-  if (at < text.size()) parts.push_back({{"text", text.substr(at)}, {"mark", false}});
+  if (at < text.size()) AddParts(&parts, all.substr(at), false);
   return parts;
 }
 
