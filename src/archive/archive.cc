@@ -135,6 +135,8 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
     return skey.status();
   }
   ASSIGN_OR_RETURN(a->store_, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), false));
+  a->record_keys_ = std::make_unique<RecordKeys>(env, JoinPath(dir, "keys/records"));
+  a->store_->SetTextSealer(a->record_keys_.get());
   ASSIGN_OR_RETURN(
       a->blobs_, blob::FsBlobStore::Open(env, JoinPath(dir, "blobs"), JoinPath(dir, "keys/blobs")));
   ASSIGN_OR_RETURN(a->log_, tlog::Log::Open(env, JoinPath(dir, "log"), *verifier, signer));
@@ -918,6 +920,9 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   for (const auto& sha : w.blobs_to_erase) RETURN_IF_ERROR(blobs_->Remove(sha));
   RETURN_IF_ERROR(SyncIndex());  // removes its segments and compacts the index without them
   RETURN_IF_ERROR(store_->ScrubDeleted());
+  // Its rows are cleared; the key that sealed them goes too, so copies of the database made
+  // before (backups) hold its words only as noise.
+  RETURN_IF_ERROR(record_keys_->Destroy(id));
   return w;
 }
 
@@ -1097,14 +1102,15 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(
       }));
   // Narrowed to restricted or sealed: the record's files are encrypted in place (also when the
   // level was already this, so a change interrupted after its commit is finished by its repeat).
-  if (segment_id == 0 && EncryptsFiles(to)) RETURN_IF_ERROR(EncryptFilesOf(id));
+  if (segment_id == 0 && EncryptsFiles(to)) RETURN_IF_ERROR(SealRecord(id));
   if (!done) return done;
   RETURN_IF_ERROR(Integrate());
   RETURN_IF_ERROR(SyncIndex());
   return done;
 }
 
-Status Archive::EncryptFilesOf(const std::string& id) {
+Status Archive::SealRecord(const std::string& id) {
+  RETURN_IF_ERROR(store_->SealRecordText(id));
   ASSIGN_OR_RETURN(meta::Record r, store_->GetRecord(id));
   for (const meta::Version& v : r.versions) {
     for (const meta::BlobRef& b : v.blobs) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "archive/record_keys.h"
 #include "blob/blob_store.h"
 #include "core/env.h"
 #include "core/json.h"
@@ -232,9 +233,11 @@ class Archive {
   // migration 10).
   Result<meta::WitnessForm> AttachConsentForm(const std::string& witness_id,
                                               const std::string& path, const std::string& by);
-  // Encrypts the files of record `id` that no other live record holds (doc/format/
-  // blob_store.md, "Encrypted blobs"); those encrypted already are left as they are.
-  Status EncryptFilesOf(const std::string& id);
+  // Seals record `id`'s words in the database (doc/format/metadata.md, "Sealed text") and
+  // encrypts its files that no other live record holds (doc/format/blob_store.md, "Encrypted
+  // blobs"); what is sealed or encrypted already is left as it is.
+  Status SealRecord(const std::string& id);
+  RecordKeys* record_keys() { return record_keys_.get(); }
 
   // A record's consent changes, oldest first.
   Result<std::vector<meta::ConsentChange>> ConsentHistory(const std::string& id);
@@ -295,6 +298,7 @@ class Archive {
   Env* env_;
   std::string dir_;
   std::unique_ptr<blob::FsBlobStore> blobs_;
+  std::unique_ptr<RecordKeys> record_keys_;  // before store_, which uses it
   std::unique_ptr<meta::Store> store_;
   std::unique_ptr<tlog::Log> log_;
   // The search index, kept open between searches of this handle (reopened to its newest

@@ -570,6 +570,60 @@ TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayN
   }
 }
 
+TEST_F(ArchiveTest, ADatabaseBackupHoldsRestrictedWordsOnlySealedAndTheirKeyDiesWithThem) {
+  const std::string hidden = "zqxsealedwords", open_word = "zqxopenwords";
+  AddOptions restricted;  // the default level
+  restricted.meta = Json{{"title", "sample " + hidden}};
+  auto r = *archive_->Add({WriteFile(tmp_, "r.txt", "A sample, " + hidden + ".")}, restricted);
+  ASSERT_NO_FATAL_FAILURE(AddText(r[0].id, "A sample, " + hidden + "."));
+  AddOptions pub;
+  pub.consent = meta::Consent::kPublic;
+  auto p = *archive_->Add({WriteFile(tmp_, "p.txt", "A sample, " + open_word + ".")}, pub);
+  ASSERT_NO_FATAL_FAILURE(AddText(p[0].id, "A sample, " + open_word + "."));
+  // Narrowed later: sealed then.
+  ASSERT_TRUE(archive_->ChangeConsent(p[0].id, meta::Consent::kResearch, "x", "test").ok());
+  auto p2 = *archive_->Add({WriteFile(tmp_, "q.txt", "Another, zqxnarrowedwords.")}, pub);
+  ASSERT_NO_FATAL_FAILURE(AddText(p2[0].id, "Another, zqxnarrowedwords."));
+  ASSERT_TRUE(archive_->ChangeConsent(p2[0].id, meta::Consent::kRestricted, "x", "test").ok());
+
+  // A backup of the database as it is now (write-ahead log folded in).
+  ASSERT_TRUE(archive_->store()->ScrubDeleted().ok());
+  const std::string backup = *Env::Default()->ReadFile(dir_ + "/attest.db");
+  EXPECT_NE(backup.find(open_word), std::string::npos) << "the test looks at the wrong bytes";
+  EXPECT_EQ(backup.find(hidden), std::string::npos);
+  EXPECT_EQ(backup.find("zqxnarrowedwords"), std::string::npos);
+  EXPECT_NE(backup.find(std::string(meta::kSealedPrefix)), std::string::npos);
+  // Every reader still reads the words.
+  EXPECT_EQ((*archive_->store()->RecordSegments(r[0].id))[0].segment.text,
+            "A sample, " + hidden + ".");
+  EXPECT_NE(archive_->Get(r[0].id)->versions[0].private_json.find(hidden), std::string::npos);
+  EXPECT_EQ(Search(hidden)->total_estimate, 1u);
+  ASSERT_TRUE(archive_->Reindex().ok());
+  EXPECT_EQ(Search("zqxnarrowedwords")->total_estimate, 1u);
+  EXPECT_TRUE(archive_->Verify()->ok);
+
+  // Withdrawn: the key is gone, and what the backup holds opens with no key in the archive.
+  const std::string key_path = archive_->record_keys()->PathFor(r[0].id);
+  ASSERT_TRUE(Env::Default()->FileExists(key_path));
+  ASSERT_TRUE(archive_->Withdraw(r[0].id, "the witness asked").ok());
+  EXPECT_FALSE(Env::Default()->FileExists(key_path));
+  size_t at = backup.find(std::string(meta::kSealedPrefix));
+  RecordKeys fresh(Env::Default(), dir_ + "/keys/records");
+  bool opened_any = false;
+  while (at != std::string::npos) {
+    size_t end = at + meta::kSealedPrefix.size();
+    while (end < backup.size() &&
+           (isalnum(static_cast<unsigned char>(backup[end])) || backup[end] == '+' ||
+            backup[end] == '/' || backup[end] == '=')) {
+      ++end;
+    }
+    auto opened = fresh.Open(r[0].id, backup.substr(at, end - at));
+    if (opened.ok()) opened_any = true;
+    at = backup.find(std::string(meta::kSealedPrefix), end);
+  }
+  EXPECT_FALSE(opened_any);
+}
+
 TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;

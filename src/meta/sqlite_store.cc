@@ -501,6 +501,8 @@ class SqliteStore : public Store {
       if (!row) break;
       VersionState vs;
       vs.version = ReadVersion(s, 0);
+      ASSIGN_OR_RETURN(vs.version.private_json,
+                       Unseal(vs.version.record_id, std::move(vs.version.private_json)));
       vs.salt = s.Blob(8);
       vs.withdrawn = s.Int(9) != 0;
       out.push_back(std::move(vs));
@@ -872,6 +874,55 @@ class SqliteStore : public Store {
     return out;
   }
 
+  void SetTextSealer(TextSealer* sealer) override { sealer_ = sealer; }
+
+  Status SealRecordText(const std::string& id) override {
+    if (!sealer_) return Status::Ok();
+    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+    for (const char* table : {"segments", "versions"}) {
+      const std::string column = std::string(table) == "segments" ? "text" : "private_json";
+      const std::string key = std::string(table) == "segments" ? "id" : "version";
+      ASSIGN_OR_RETURN(
+          Stmt q, db_->Prepare("SELECT " + key + ", " + column + " FROM " + table +
+                               " WHERE record_id = ? AND " + column + " IS NOT NULL AND substr(" +
+                               column + ", 1, 9) <> '" + std::string(kSealedPrefix) + "'"));
+      q.Bind(1, id);
+      std::vector<std::pair<int64_t, std::string>> plain;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, q.Step());
+        if (!row) break;
+        plain.push_back({q.Int(0), q.Text(1)});
+      }
+      for (auto& [k, v] : plain) {
+        ASSIGN_OR_RETURN(std::string sealed, sealer_->Seal(id, v));
+        ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE " + std::string(table) + " SET " + column +
+                                              " = ? WHERE record_id = ? AND " + key + " = ?"));
+        RETURN_IF_ERROR(u.Bind(1, sealed).Bind(2, id).Bind(3, k).Run());
+      }
+    }
+    return txn->Commit();
+  }
+
+  // `plain` sealed if the record's words are kept sealed at `level` (and a sealer is set).
+  Result<std::string> SealIf(const std::string& record_id, Consent level,
+                             const std::string& plain) {
+    if (!sealer_ || plain.empty() || (level != Consent::kRestricted && level != Consent::kSealed)) {
+      return plain;
+    }
+    return sealer_->Seal(record_id, plain);
+  }
+
+  // A stored value opened if it is sealed.
+  Result<std::string> Unseal(const std::string& record_id, std::string stored) {
+    if (stored.compare(0, kSealedPrefix.size(), kSealedPrefix) != 0) return stored;
+    if (!sealer_) {
+      return Status::Corruption("record " + record_id +
+                                "'s text is sealed, and no key store is "
+                                "open");
+    }
+    return sealer_->Open(record_id, stored);
+  }
+
   Result<int64_t> AddRedaction(const Redaction& r) override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO redactions(record_id, segment_id, "
                                           "char_from, char_to, doc_from, doc_to, start_ms, "
@@ -1076,6 +1127,7 @@ class SqliteStore : public Store {
   Result<Version> AddOne(const AddRequest& req, uint64_t* next_leaf) {
     int version = 1;
     std::string salt = req.salt;
+    Consent record_consent = req.consent;
     if (req.create) {
       if (!req.collection_id.empty()) {
         RETURN_IF_ERROR(InsertIgnore("INSERT OR IGNORE INTO collections(id, created) VALUES (?, ?)",
@@ -1094,10 +1146,10 @@ class SqliteStore : public Store {
       req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
       RETURN_IF_ERROR(s.Run());
     } else {
-      ASSIGN_OR_RETURN(Stmt s,
-                       db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
-                                    "(SELECT COALESCE(MAX(version), 0) FROM versions v "
-                                    " WHERE v.record_id = r.id) FROM records r WHERE r.id = ?"));
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
+                                            "(SELECT COALESCE(MAX(version), 0) FROM versions v "
+                                            " WHERE v.record_id = r.id), r.consent FROM records r "
+                                            "WHERE r.id = ?"));
       s.Bind(1, req.record_id);
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) return Status::NotFound("no record '" + req.record_id + "' in this archive");
@@ -1107,13 +1159,18 @@ class SqliteStore : public Store {
       }
       salt = s.Blob(1);
       version = static_cast<int>(s.Int(2)) + 1;
+      ASSIGN_OR_RETURN(record_consent, ParseConsent(s.Text(3)));
       if (!req.derivation_key.empty()) {  // the same derivation again: its version
         ASSIGN_OR_RETURN(Stmt d, db_->Prepare(std::string("SELECT ") + kVersionColumns +
                                               " FROM versions v WHERE v.record_id = ? AND "
                                               "v.derivation_key = ?"));
         d.Bind(1, req.record_id).Bind(2, req.derivation_key);
         ASSIGN_OR_RETURN(bool found, d.Step());
-        if (found) return ReadVersion(d, 0);
+        if (found) {
+          Version v = ReadVersion(d, 0);
+          ASSIGN_OR_RETURN(v.private_json, Unseal(v.record_id, std::move(v.private_json)));
+          return v;
+        }
       }
     }
     ASSIGN_OR_RETURN(NewVersion nv, req.build(version, salt, *next_leaf));
@@ -1124,7 +1181,9 @@ class SqliteStore : public Store {
                                             "leaf_index, derived_from, derivation_key) "
                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
       s.Bind(1, req.record_id).Bind(2, version).BindBlob(3, nv.manifest);
-      s.Bind(4, nv.manifest_sha256).Bind(5, nv.private_json).Bind(6, nv.lang);
+      ASSIGN_OR_RETURN(std::string private_json,
+                       SealIf(req.record_id, record_consent, nv.private_json));
+      s.Bind(4, nv.manifest_sha256).Bind(5, private_json).Bind(6, nv.lang);
       s.Bind(7, nv.created).Bind(8, static_cast<int64_t>(*next_leaf));
       req.derived_from > 0 ? s.Bind(9, req.derived_from) : s.BindNull(9);
       req.derivation_key.empty() ? s.BindNull(10) : s.Bind(10, req.derivation_key);
@@ -1143,7 +1202,8 @@ class SqliteStore : public Store {
                                             "consent, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
       s.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
       s.Bind(5, g.page).Bind(6, g.char_start).Bind(7, g.char_end).Bind(8, g.lang);
-      s.Bind(9, g.speaker).Bind(11, g.text);
+      ASSIGN_OR_RETURN(std::string text, SealIf(req.record_id, record_consent, g.text));
+      s.Bind(9, g.speaker).Bind(11, text);
       // A passage kept from the public (or from researchers) in an earlier version stays so in
       // this one: the segments it overlaps (in time, or in characters for text without times)
       // take its level.
@@ -1307,7 +1367,7 @@ class SqliteStore : public Store {
         ASSIGN_OR_RETURN(Consent c, ParseConsent(s.Text(10)));
         g.consent = c;
       }
-      g.text = s.Text(11);
+      ASSIGN_OR_RETURN(g.text, Unseal(g.record_id, s.Text(11)));
       ASSIGN_OR_RETURN(Consent record_consent, ParseConsent(s.Text(12)));
       st.effective = g.consent ? Strictest(record_consent, *g.consent) : record_consent;
       st.witness_id = s.Text(13);
@@ -1430,6 +1490,7 @@ class SqliteStore : public Store {
         ASSIGN_OR_RETURN(bool row, v.Step());
         if (!row) break;
         Version ver = ReadVersion(v, 0);
+        ASSIGN_OR_RETURN(ver.private_json, Unseal(ver.record_id, std::move(ver.private_json)));
         RETURN_IF_ERROR(b.Reset());
         b.Bind(1, r.id).Bind(2, ver.version);
         while (true) {
@@ -1444,6 +1505,7 @@ class SqliteStore : public Store {
   }
 
   std::unique_ptr<Db> db_;
+  TextSealer* sealer_ = nullptr;
 };
 
 }  // namespace

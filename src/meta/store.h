@@ -318,6 +318,18 @@ Json WitnessFormJson(const WitnessForm& f);
 // The hash of the entry before the first.
 inline const std::string kAuditGenesis(64, '0');
 
+// Seals and opens a record's words in the database under the record's own key
+// (doc/format/metadata.md, "Sealed text"). Thread-safe.
+class TextSealer {
+ public:
+  virtual ~TextSealer() = default;
+  // `plain` sealed under record `record_id`'s key (made when first needed).
+  virtual Result<std::string> Seal(const std::string& record_id, std::string_view plain) = 0;
+  // What Seal made; kCorruption if it does not open, kNotFound if the key is gone.
+  virtual Result<std::string> Open(const std::string& record_id, std::string_view sealed) = 0;
+};
+inline constexpr std::string_view kSealedPrefix = "attestT1:";
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -462,6 +474,12 @@ class Store {
   // ""), oldest first.
   virtual Result<int64_t> AddRedaction(const Redaction& r) = 0;
   virtual Result<std::vector<Redaction>> ListRedactions(const std::string& record_id) = 0;
+
+  // The sealer of restricted and sealed records' words (none: they are stored in the clear).
+  // REQUIRES: called before any other method, with a sealer that outlives the store.
+  virtual void SetTextSealer(TextSealer* sealer) = 0;
+  // Seals the words of record `id` stored in the clear (after it is narrowed).
+  virtual Status SealRecordText(const std::string& id) = 0;
 
   // Witnesses' consent forms, oldest first.
   virtual Result<int64_t> AddWitnessForm(const WitnessForm& form) = 0;
