@@ -36,6 +36,31 @@ TEST_F(CliTest, EveryVerbHasHelp) {
   EXPECT_EQ(RunAttest({"add"}).exit_code, 2);
 }
 
+// The command line asks access::Decide too: a sealed record's words are read by nobody, the
+// operator included, until the seal opens.
+TEST_F(CliTest, ASealedRecordsWordsAreNotExportedEvenToTheOperator) {
+  std::string file = tmp_ + "/s.txt";
+  FILE* f = fopen(file.c_str(), "w");
+  fputs("A sample text (not testimony) to be sealed.\n", f);
+  fclose(f);
+  auto added = A({"add", "--json", "--consent", "public", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  std::string id = Json::parse(added.out)["records"][0]["id"];
+  auto open_export = A({"transcript", "export", id});
+  EXPECT_EQ(open_export.err.find("is sealed"), std::string::npos) << open_export.err;
+  ASSERT_EQ(A({"consent", id, "sealed", "--until", "2999-01-01", "--then", "public", "--reason",
+               "sample"})
+                .exit_code,
+            0);
+  auto sealed = A({"transcript", "export", id});
+  EXPECT_EQ(sealed.exit_code, 1);
+  EXPECT_NE(sealed.err.find("record '" + id +
+                            "' is sealed: its words are read by nobody until "
+                            "its seal opens"),
+            std::string::npos)
+      << sealed.err;
+}
+
 TEST_F(CliTest, AddJsonListsRecordsInInputOrder) {
   std::vector<std::string> files;
   for (int i = 0; i < 5; ++i) {

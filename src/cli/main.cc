@@ -220,6 +220,14 @@ std::string CliActor() {
   return std::string("cli:") + (user && *user ? user : "unknown");
 }
 
+// The command line's caller for access::Decide: the archive's operator, an admin. Sealed and
+// withdrawn words are read by nobody, the operator included.
+access::Subject CliSubject() {
+  access::Subject s;
+  s.role = access::Role::kAdmin;
+  return s;
+}
+
 int Main(int argc, char** argv) {
   // Files attest makes are its user's only (the database, blobs, index; doc/privacy.md).
   ::umask(077);
@@ -1111,7 +1119,11 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     search::SearchRequest req;
     req.query = query;
-    req.role = search::Role::kArchivist;
+    // The index databases of the levels the operator may read.
+    const auto levels = access::ReadableLevels(CliSubject());
+    req.role = std::find(levels.begin(), levels.end(), meta::Consent::kRestricted) != levels.end()
+                   ? search::Role::kArchivist
+                   : search::Role::kResearcher;
     req.limit = search_limit;
     req.cursor = search_cursor;
     req.per_record = per_record;
@@ -1500,6 +1512,15 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (*tr_export) {
+      auto rec = (*a)->Get(tr_id);
+      if (!rec.ok()) return Fail(rec.status());
+      if (!access::Decide(CliSubject(), access::Action::kRead,
+                          access::Resource::Material(rec->consent, rec->witness_id))) {
+        return Fail(Status::PermissionDenied(
+            "record '" + tr_id + "' is " + meta::ConsentName(rec->consent) +
+            ": its words are read by nobody" +
+            (rec->consent == meta::Consent::kSealed ? " until its seal opens" : "")));
+      }
       auto doc = ingest::LoadTranscript(a->get(), tr_id, tr_version);
       if (!doc.ok()) return Fail(doc.status());
       auto out = ingest::FormatTranscript(*doc, tr_format);
