@@ -52,6 +52,19 @@ TEST_F(CliTest, ASealedRecordsWordsAreNotExportedEvenToTheOperator) {
                "sample"})
                 .exit_code,
             0);
+  // Looking at material that is not public from the command line is audited too.
+  ASSERT_EQ(A({"show", id}).exit_code, 0);
+  auto audit = A({"audit", "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  const Json entries = Json::parse(audit.out)["entries"];
+  bool shown = false;
+  for (const auto& e : entries) {
+    if (e["action"] == "view" && e["target"] == id && e["detail"]["what"] == "record" &&
+        e["actor"].get<std::string>().rfind("cli:", 0) == 0) {
+      shown = true;
+    }
+  }
+  EXPECT_TRUE(shown) << audit.out;
   auto sealed = A({"transcript", "export", id});
   EXPECT_EQ(sealed.exit_code, 1);
   EXPECT_NE(sealed.err.find("record '" + id +

@@ -220,6 +220,16 @@ std::string CliActor() {
   return std::string("cli:") + (user && *user ? user : "unknown");
 }
 
+// A view or export of material that is not public, by the command line, in the audit log
+// (doc/format/metadata.md, "The audit log").
+Status AuditCliView(archive::Archive* a, const meta::Record& r, const char* what) {
+  if (r.consent == meta::Consent::kPublic) return Status::Ok();
+  return a->store()
+      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), CliActor(), "view", r.id,
+               *CanonicalJson({{"what", what}}), "", ""})
+      .status();
+}
+
 // The command line's caller for access::Decide: the archive's operator, an admin. Sealed and
 // withdrawn words are read by nobody, the operator included.
 access::Subject CliSubject() {
@@ -487,7 +497,8 @@ int Main(int argc, char** argv) {
   std::string audit_since, audit_actor;
   bool audit_json = false;
   audit->add_option("--since", audit_since, "Entries at or after this day or time (RFC 3339)");
-  audit->add_option("--actor", audit_actor, "Entries by this actor only (cli:USER, token:ID)");
+  audit->add_option("--actor,--subject", audit_actor,
+                    "Entries by this actor only (cli:USER, token:ID, user:NAME, address:IP)");
   audit->add_flag("--json", audit_json, "Print JSON");
 
   auto* link = app.add_subcommand(
@@ -821,6 +832,7 @@ int Main(int argc, char** argv) {
     if (!r.ok()) return Fail(r.status());
     auto history = (*a)->ConsentHistory(show_id);
     if (!history.ok()) return Fail(history.status());
+    if (Status st = AuditCliView(a->get(), *r, "record"); !st.ok()) return Fail(st);
     if (show_json) {
       Json out = archive::RecordToJson(*r);
       out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
@@ -1523,6 +1535,7 @@ int Main(int argc, char** argv) {
       }
       auto doc = ingest::LoadTranscript(a->get(), tr_id, tr_version);
       if (!doc.ok()) return Fail(doc.status());
+      if (Status st = AuditCliView(a->get(), *rec, "transcript"); !st.ok()) return Fail(st);
       auto out = ingest::FormatTranscript(*doc, tr_format);
       if (!out.ok()) return Usage(out.status().message());
       std::cout << *out << std::flush;
