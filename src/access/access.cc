@@ -177,11 +177,6 @@ Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secr
 
 namespace {
 
-bool SodiumReady() {
-  static const bool ready = sodium_init() >= 0;  // thread-safe, idempotent
-  return ready;
-}
-
 Result<std::string> HashPassword(const std::string& password) {
   if (!SodiumReady()) return Status::Unavailable("libsodium could not start");
   char out[crypto_pwhash_STRBYTES];

@@ -508,13 +508,11 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st,
 
 }  // namespace
 
-Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id) {
+Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id,
+                              const std::vector<meta::Redaction>& all_redactions) {
   *last_id = after_id;
   std::map<std::string, std::vector<meta::Redaction>> redactions;
-  {
-    ASSIGN_OR_RETURN(auto all, store_->ListRedactions(""));
-    for (auto& r : all) redactions[r.record_id].push_back(std::move(r));
-  }
+  for (const auto& r : all_redactions) redactions[r.record_id].push_back(r);
   const std::vector<meta::Redaction> none;
   std::string revised;  // the last record@version whose earlier versions were dropped
   while (true) {
@@ -739,7 +737,7 @@ Status Archive::SyncIndex() {
   ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(JoinPath(dir, "lexical")));
   index->SetNames(names);
   int64_t last = indexed;
-  RETURN_IF_ERROR(IndexSegments(index.get(), indexed, &last));
+  RETURN_IF_ERROR(IndexSegments(index.get(), indexed, &last, all_redactions));
   // A changed consent moves the record's segments to their new level (or out of the index).
   std::set<std::string> moved;
   for (const auto& c : consent_changes) {
@@ -816,7 +814,8 @@ Status Archive::Reindex() {
   {
     ASSIGN_OR_RETURN(auto index, search::LexicalIndex::Open(fresh));
     index->SetNames(names);
-    RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last));
+    ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(""));
+    RETURN_IF_ERROR(IndexSegments(index.get(), 0, &last, redactions));
     RETURN_IF_ERROR(index->Commit());
   }
   RETURN_IF_ERROR(SwapInIndex(fresh));
@@ -1022,6 +1021,11 @@ Result<meta::WitnessForm> Archive::AttachConsentForm(const std::string& witness_
                    *CanonicalJson({{"form", form.id}, {"sha256", form.sha256}}), "", ""})
           .status());
   return form;
+}
+
+Status Archive::AuditView(const std::string& actor, const std::string& target, const Json& detail) {
+  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
+  return store_->Audit({0, Now(env_), actor, "view", target, canon, "", ""}).status();
 }
 
 Status Archive::SetWitness(const meta::Witness& w) {

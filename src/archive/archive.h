@@ -221,6 +221,9 @@ class Archive {
   Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
   // Sets a witness's name (private), community and languages (comma-separated tags).
   Status SetWitness(const meta::Witness& w);
+  // Writes that `actor` was shown `target` (a record or witness; "" for an answer listing
+  // records in `detail`) to the audit log (doc/format/metadata.md, "The audit log").
+  Status AuditView(const std::string& actor, const std::string& target, const Json& detail);
   // Hides a span of a segment's text (doc/api.md, "Redaction"): code points `chars` of its
   // text (nullopt: all of it), spoken at `ms` (nullopt: the segment's own times). The search
   // index drops the words (and is compacted); audited as `redact` by `by`.
@@ -277,8 +280,9 @@ class Archive {
  private:
   Archive(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status CheckFile(const std::string& path);
-  // The paragraphs of a plain-text original (.txt, .md in UTF-8), language by language.
-  Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id);
+  // Indexes the segments after `after_id`, with `redactions` (every record's) applied.
+  Status IndexSegments(search::LexicalIndex* index, int64_t after_id, int64_t* last_id,
+                       const std::vector<meta::Redaction>& redactions);
   // The request that adds `derived`, made from `from`, as a new version of `record`; its blobs
   // are stored first. `jobs` are scheduled on the new version.
   Result<meta::AddRequest> DerivedRequest(const meta::Record& record, const meta::Version& from,

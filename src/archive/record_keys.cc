@@ -9,14 +9,7 @@
 #include "core/hash.h"
 
 namespace attest::archive {
-namespace {
-
-bool SodiumReady() {
-  static const bool ready = sodium_init() >= 0;
-  return ready;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 RecordKeys::~RecordKeys() {
   for (auto& [id, key] : cache_) sodium_memzero(key.data(), key.size());

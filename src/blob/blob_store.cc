@@ -46,11 +46,6 @@ constexpr size_t kABytes = crypto_secretstream_xchacha20poly1305_ABYTES;
 constexpr size_t kHeader = kMagic.size() + crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 constexpr size_t kCipherChunk = kPlainChunk + kABytes;
 
-bool SodiumReady() {
-  static const bool ready = sodium_init() >= 0;
-  return ready;
-}
-
 // The plaintext size of an encrypted blob of `stored` bytes; nullopt if no plaintext has it.
 std::optional<uint64_t> PlainSize(uint64_t stored) {
   if (stored < kHeader + kABytes) return std::nullopt;
@@ -393,43 +388,52 @@ Status FsBlobStore::Encrypt(const std::string& sha256) {
   return Status::Ok();
 }
 
-Result<bool> FsBlobStore::IsEncrypted(const std::string& sha256) {
-  ASSIGN_OR_RETURN(BlobInfo info, Stat(sha256));
-  (void)info;
-  ASSIGN_OR_RETURN(std::string key, KeyOf(sha256));
-  return !key.empty();
-}
-
-Result<BlobInfo> FsBlobStore::Stat(const std::string& sha256) {
+Result<FsBlobStore::Stored> FsBlobStore::Inspect(const std::string& sha256) {
   RETURN_IF_ERROR(CheckAddress(sha256));
   ASSIGN_OR_RETURN(FileInfo fi, env_->Stat(PathFor(sha256)));
   if (!fi.exists) return Status::NotFound("blob " + sha256 + " is missing");
-  if (!key_root_.empty() && env_->FileExists(KeyPathFor(sha256))) {
-    ASSIGN_OR_RETURN(std::string key, KeyOf(sha256));
-    if (key.empty()) return BlobInfo{sha256, fi.size};
-    sodium_memzero(key.data(), key.size());
+  Stored s{{sha256, fi.size}, ""};
+  ASSIGN_OR_RETURN(s.key, KeyOf(sha256));
+  if (!s.key.empty()) {
     auto plain = PlainSize(fi.size);
     if (!plain) return Status::Corruption("encrypted blob " + sha256 + " is too short");
-    return BlobInfo{sha256, *plain};
+    s.info.size = *plain;
   }
-  return BlobInfo{sha256, fi.size};
+  return s;
 }
 
-Result<std::unique_ptr<BlobReader>> FsBlobStore::OpenReader(const std::string& sha256) {
-  ASSIGN_OR_RETURN(BlobInfo info, Stat(sha256));
-  ASSIGN_OR_RETURN(std::string key, KeyOf(sha256));
-  std::string path = PathFor(sha256);
+Result<bool> FsBlobStore::IsEncrypted(const std::string& sha256) {
+  ASSIGN_OR_RETURN(Stored s, Inspect(sha256));
+  bool encrypted = !s.key.empty();
+  sodium_memzero(s.key.data(), s.key.size());
+  return encrypted;
+}
+
+Result<BlobInfo> FsBlobStore::Stat(const std::string& sha256) {
+  ASSIGN_OR_RETURN(Stored s, Inspect(sha256));
+  sodium_memzero(s.key.data(), s.key.size());
+  return s.info;
+}
+
+Result<std::unique_ptr<BlobReader>> FsBlobStore::ReaderFor(Stored stored) {
+  std::string path = PathFor(stored.info.sha256);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("blob " + sha256 + " is missing");
+    if (errno == ENOENT) return Status::NotFound("blob " + stored.info.sha256 + " is missing");
     return Status::IOError("cannot open " + path + ": " + strerror(errno));
   }
-  if (key.empty()) return std::unique_ptr<BlobReader>(new PlainReader(fd, info.size));
+  if (stored.key.empty()) return std::unique_ptr<BlobReader>(new PlainReader(fd, stored.info.size));
   if (!SodiumReady()) {
     ::close(fd);
     return Status::Unavailable("libsodium could not start");
   }
-  return std::unique_ptr<BlobReader>(new DecryptingReader(fd, info.size, std::move(key), path));
+  return std::unique_ptr<BlobReader>(
+      new DecryptingReader(fd, stored.info.size, std::move(stored.key), path));
+}
+
+Result<std::unique_ptr<BlobReader>> FsBlobStore::OpenReader(const std::string& sha256) {
+  ASSIGN_OR_RETURN(Stored s, Inspect(sha256));
+  return ReaderFor(std::move(s));
 }
 
 Result<std::unique_ptr<SequentialFile>> FsBlobStore::Open(const std::string& sha256) {
@@ -438,14 +442,13 @@ Result<std::unique_ptr<SequentialFile>> FsBlobStore::Open(const std::string& sha
 }
 
 Result<LocalFile> FsBlobStore::Local(const std::string& sha256) {
-  ASSIGN_OR_RETURN(BlobInfo info, Stat(sha256));
-  ASSIGN_OR_RETURN(std::string key, KeyOf(sha256));
-  if (key.empty()) return LocalFile(PathFor(info.sha256), -1);
+  ASSIGN_OR_RETURN(Stored stored, Inspect(sha256));
+  if (stored.key.empty()) return LocalFile(PathFor(sha256), -1);
   // The plaintext goes to memory, never to a file on disk.
   int fd = memfd_create(("attest-" + sha256.substr(0, 12)).c_str(), MFD_CLOEXEC);
   if (fd < 0) return Status::IOError(std::string("memfd_create: ") + strerror(errno));
   LocalFile local("/proc/self/fd/" + std::to_string(fd), fd);
-  ASSIGN_OR_RETURN(auto reader, OpenReader(sha256));
+  ASSIGN_OR_RETURN(auto reader, ReaderFor(std::move(stored)));
   std::unique_ptr<char[]> buf(new char[kChunk]);
   for (uint64_t at = 0; at < reader->size();) {
     ASSIGN_OR_RETURN(size_t n, reader->ReadAt(at, kChunk, buf.get()));

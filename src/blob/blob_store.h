@@ -105,6 +105,14 @@ class FsBlobStore : public BlobStore {
   Result<BlobInfo> Put(SequentialFile* source, const std::string& what, bool encrypt);
   // The key of an encrypted blob, or "" for a plain one.
   Result<std::string> KeyOf(const std::string& sha256);
+  // A stored blob: its address and plaintext size, and its key ("" if plain). One look at
+  // the file and its key, for Stat, IsEncrypted, OpenReader and Local alike.
+  struct Stored {
+    BlobInfo info;
+    std::string key;
+  };
+  Result<Stored> Inspect(const std::string& sha256);
+  Result<std::unique_ptr<BlobReader>> ReaderFor(Stored stored);
 
   Env* env_;
   std::string root_;

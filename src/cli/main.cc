@@ -224,10 +224,7 @@ std::string CliActor() {
 // (doc/format/metadata.md, "The audit log").
 Status AuditCliView(archive::Archive* a, const meta::Record& r, const char* what) {
   if (r.consent == meta::Consent::kPublic) return Status::Ok();
-  return a->store()
-      ->Audit({0, FormatRfc3339(a->env()->NowMicros()), CliActor(), "view", r.id,
-               *CanonicalJson({{"what", what}}), "", ""})
-      .status();
+  return a->AuditView(CliActor(), r.id, {{"what", what}});
 }
 
 // The command line's caller for access::Decide: the archive's operator, an admin. Sealed and

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <sodium.h>
 
 #include <cstring>
 
@@ -180,6 +181,11 @@ Result<std::string> Base64Decode(std::string_view in) {
 
 std::string_view AsBytes(const Digest& d) {
   return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;  // thread-safe, idempotent
+  return ready;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -57,6 +57,10 @@ std::string_view AsBytes(const Digest& d);
 // Constant-time comparison of equal-length strings.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Starts libsodium once for the whole process (thread-safe); false if it could not start.
+// Every user of libsodium calls this first.
+bool SodiumReady();
+
 }  // namespace attest
 
 #endif  // ATTEST_CORE_HASH_H_

@@ -976,15 +976,10 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                    !st.ok()) {
                  return ProblemFor(res, st);
                }
-               std::string ext = f.mime == "application/pdf"     ? "pdf"
-                                 : f.mime == "image/png"         ? "png"
-                                 : f.mime == "image/jpeg"        ? "jpg"
-                                 : f.mime == "image/tiff"        ? "tif"
-                                 : f.mime.rfind("text/", 0) == 0 ? "txt"
-                                                                 : "bin";
                MediaFile file{f.sha256, f.size, f.mime, "other"};
                return SendBlob(site, c.a->get(), file,
-                               "consent-form-" + std::to_string(f.id) + "." + ext, false, req, res);
+                               "consent-form-" + std::to_string(f.id) + "." + Extension(f.mime),
+                               false, req, res);
              }
              Problem(res, 404, "not-found", "Not Found", "no such consent form");
            });

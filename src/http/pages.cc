@@ -296,12 +296,13 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
       return pc.Error(res, a, 403);
     }
     std::string name = Param(req, "name");
+    const std::string address = ClientAddress(site, req);
     auto s = access::LogIn(site->env, a->store(), &site->throttle, name, Param(req, "password"),
-                           ClientAddress(site, req));
+                           address);
     if (!s.ok()) {
       std::string shown_name = access::CheckUserName(name).ok() ? name : "";
       if (s.status().code() == Code::kExhausted) {
-        int64_t wait = site->throttle.WaitSeconds(name, ClientAddress(site, req));
+        int64_t wait = site->throttle.WaitSeconds(name, address);
         res.set_header("Retry-After", std::to_string(std::max<int64_t>(wait, 1)));
         return SendLoginForm(site, req, res, pc, a, shown_name, pc.t()["login_throttled"], 429);
       }

@@ -124,11 +124,7 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
 
 Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
                  const Json& detail) {
-  ASSIGN_OR_RETURN(std::string canon, CanonicalJson(detail));
-  return a->store()
-      ->Audit(
-          {0, FormatRfc3339(a->env()->NowMicros()), subject.Actor(), "view", target, canon, "", ""})
-      .status();
+  return a->AuditView(subject.Actor(), target, detail);
 }
 
 Status AuditSearch(archive::Archive* a, const access::Subject& subject,

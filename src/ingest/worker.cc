@@ -474,17 +474,11 @@ class JobRunner {
         (void)env->RemoveFile(base + ".poster.part");
       }
     } cleanup{s_->env, tmp};
-    archive::DerivedText d;
-    d.has_text = false;
+    archive::DerivedText d = AccessVersion(job, o, "access");
     archive::Derivation& dv = d.derivation;
-    dv.from = job.version;
-    dv.artifact = "access";
-    dv.tool = "ffmpeg";
-    dv.tool_version = MediaDecoder::Version();
     dv.detected = {{"original", plan.copy ? plan.why : "plays in browsers"}};
     if (plan.copy) {
-      dv.params = {{"video", "h264 crf 23 veryfast, at most 1280 wide"},
-                   {"audio", "aac 64 kbit/s a channel"}};
+      dv.params = {{"video", kCopyVideo}, {"audio", kCopyAudio}};
       auto copy = MakeAccessCopy(path, tmp + ".access.part", name, s_->asr_threads);
       if (!copy.ok()) return Rename(copy.status(), path, name);
       d.blobs.push_back({"access", "", tmp + ".access.part"});
@@ -498,8 +492,23 @@ class JobRunner {
       if (!st.ok()) return Rename(st, path, name);
       d.blobs.push_back({"poster", "", tmp + ".poster.part"});
     }
-    d.lang = o.version.lang;
     return Finish(job, &d, {}, {{"artifact", "access"}, {"copy", plan.copy}});
+  }
+
+  // What an access copy's version says of how it was made (doc/speech.md#access-copies).
+  static constexpr const char* kCopyVideo = "h264 crf 23 veryfast, at most 1280 wide";
+  static constexpr const char* kCopyAudio = "aac 64 kbit/s a channel";
+  static archive::DerivedText AccessVersion(const meta::Job& job, const Original& o,
+                                            const char* artifact) {
+    archive::DerivedText d;
+    d.has_text = false;
+    d.lang = o.version.lang;
+    archive::Derivation& dv = d.derivation;
+    dv.from = job.version;
+    dv.artifact = artifact;
+    dv.tool = "ffmpeg";
+    dv.tool_version = MediaDecoder::Version();
+    return d;
   }
 
   // A copy of a recording silenced over every redacted range of its record (doc/api.md,
@@ -526,19 +535,11 @@ class JobRunner {
     if (!copy.ok()) return Rename(copy.status(), path, name);
     Json ranges = Json::array();
     for (const auto& [from, to] : silence) ranges.push_back({from, to});
-    archive::DerivedText d;
-    d.has_text = false;
+    archive::DerivedText d = AccessVersion(job, o, "access-redacted");
     archive::Derivation& dv = d.derivation;
-    dv.from = job.version;
-    dv.artifact = "access-redacted";
-    dv.tool = "ffmpeg";
-    dv.tool_version = MediaDecoder::Version();
-    dv.params = {{"silenced", ranges},
-                 {"video", "h264 crf 23 veryfast, at most 1280 wide"},
-                 {"audio", "aac 64 kbit/s a channel"}};
+    dv.params = {{"silenced", ranges}, {"video", kCopyVideo}, {"audio", kCopyAudio}};
     dv.detected = {{"mime", copy->mime}, {"duration_ms", copy->duration_ms}};
     d.blobs.push_back({"access", "", tmp});
-    d.lang = o.version.lang;
     return Finish(job, &d, {}, {{"artifact", "access-redacted"}, {"silenced", ranges}});
   }
 

@@ -94,6 +94,18 @@ Result<JobState> ParseJobState(std::string_view s) {
 
 namespace {
 
+// Every row `s` still gives, each read by `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> Rows(Stmt& s, Read read) {
+  std::vector<T> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(read(s));
+  }
+  return out;
+}
+
 // The columns record_id, version, manifest, manifest_sha256, private_json, lang, created,
 // leaf_index of `versions`, in that order from `col`.
 constexpr char kVersionColumns[] =
@@ -191,14 +203,10 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<AuditEntry>> ReadAudit(Stmt& s) {
-    std::vector<AuditEntry> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(
-          {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
-    }
-    return out;
+    return Rows<AuditEntry>(s, [](Stmt& row) -> AuditEntry {
+      return {row.Int(0),  row.Text(1), row.Text(2), row.Text(3),
+              row.Text(4), row.Text(5), row.Text(6), row.Text(7)};
+    });
   }
 
   Status ScrubDeleted() override {
@@ -790,14 +798,10 @@ class SqliteStore : public Store {
                                           "FROM models WHERE ? = '' OR kind = ? "
                                           "ORDER BY added DESC, rowid DESC"));
     s.Bind(1, kind).Bind(2, kind);
-    std::vector<ModelFile> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), static_cast<uint64_t>(s.Int(4)),
-                     s.Text(5), s.Text(6)});
-    }
-    return out;
+    return Rows<ModelFile>(s, [](Stmt& row) -> ModelFile {
+      return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), static_cast<uint64_t>(row.Int(4)),
+              row.Text(5), row.Text(6)};
+    });
   }
 
   Result<bool> RemoveModel(const std::string& sha256) override {
@@ -864,14 +868,10 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, witness_id, record_id, kind, "
                                           "COALESCE(level, ''), message, link_id, created "
                                           "FROM witness_requests ORDER BY id"));
-    std::vector<WitnessRequest> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back(
-          {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7)});
-    }
-    return out;
+    return Rows<WitnessRequest>(s, [](Stmt& row) -> WitnessRequest {
+      return {row.Int(0),  row.Text(1), row.Text(2), row.Text(3),
+              row.Text(4), row.Text(5), row.Text(6), row.Text(7)};
+    });
   }
 
   void SetTextSealer(TextSealer* sealer) override { sealer_ = sealer; }
@@ -945,14 +945,10 @@ class SqliteStore : public Store {
                                           "COALESCE(end_ms, -1), reason, by, at FROM redactions "
                                           "WHERE ? = '' OR record_id = ? ORDER BY id"));
     s.Bind(1, record_id).Bind(2, record_id);
-    std::vector<Redaction> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6),
-                     s.Int(7), s.Int(8), s.Text(9), s.Text(10), s.Text(11)});
-    }
-    return out;
+    return Rows<Redaction>(s, [](Stmt& row) -> Redaction {
+      return {row.Int(0), row.Text(1), row.Int(2), row.Int(3),  row.Int(4),   row.Int(5),
+              row.Int(6), row.Int(7),  row.Int(8), row.Text(9), row.Text(10), row.Text(11)};
+    });
   }
 
   Result<int64_t> AddWitnessForm(const WitnessForm& f) override {
@@ -975,14 +971,10 @@ class SqliteStore : public Store {
                                           "added, added_by FROM witness_forms "
                                           "WHERE witness_id = ? ORDER BY id"));
     s.Bind(1, witness_id);
-    std::vector<WitnessForm> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Int(0), s.Text(1), s.Text(2), static_cast<uint64_t>(s.Int(3)), s.Text(4),
-                     s.Text(5), s.Text(6), s.Text(7)});
-    }
-    return out;
+    return Rows<WitnessForm>(s, [](Stmt& row) -> WitnessForm {
+      return {row.Int(0),  row.Text(1), row.Text(2), static_cast<uint64_t>(row.Int(3)),
+              row.Text(4), row.Text(5), row.Text(6), row.Text(7)};
+    });
   }
 
   Status AddUser(const User& u) override {
@@ -1062,13 +1054,9 @@ class SqliteStore : public Store {
                                           "WHERE vb.sha256 = ? AND r.withdrawn_at IS NULL "
                                           "ORDER BY r.seq, vb.version, vb.role"));
     s.Bind(1, sha256);
-    std::vector<BlobUse> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Text(2)});
-    }
-    return out;
+    return Rows<BlobUse>(s, [](Stmt& row) -> BlobUse {
+      return {row.Text(0), static_cast<int>(row.Int(1)), row.Text(2)};
+    });
   }
 
   Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override {
@@ -1414,13 +1402,9 @@ class SqliteStore : public Store {
                                                       "COALESCE(disabled, '') FROM users ") +
                                           where + " ORDER BY name"));
     if (*where) s.Bind(1, arg);
-    std::vector<User> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
-    }
-    return out;
+    return Rows<User>(s, [](Stmt& row) -> User {
+      return {row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)};
+    });
   }
 
   // Sets one column (`set`, with one parameter) of account `name` and deletes its sessions.
@@ -1445,13 +1429,10 @@ class SqliteStore : public Store {
                                                       "'') FROM tokens ") +
                                           where + " ORDER BY created, id"));
     if (*where) s.Bind(1, arg);
-    std::vector<Token> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
-    }
-    return out;
+    return Rows<Token>(s, [](Stmt& row) -> Token {
+      return {row.Text(0), row.Text(1), row.Text(2), row.Text(3),
+              row.Text(4), row.Text(5), row.Text(6)};
+    });
   }
 
   Result<std::vector<Record>> LoadRecords(const std::string& where, const std::string& arg) {

@@ -4,8 +4,8 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "core/env.h"
 
 namespace attest::text {
 namespace {
@@ -25,14 +25,6 @@ int64_t DictdNumber(std::string_view s) {
     n = n * 64 + v;
   }
   return n;
-}
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": no such file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // A gzip (dictzip) file's bytes, inflated; the bytes as they are if they are not gzip.
@@ -140,8 +132,8 @@ std::string Dictionary::Key(std::string_view word, Lang lang) {
 Result<std::unique_ptr<Dictionary>> Dictionary::Load(const std::string& index_path,
                                                      const std::string& dict_path, Lang from,
                                                      Lang to) {
-  ASSIGN_OR_RETURN(std::string index, ReadWhole(index_path));
-  ASSIGN_OR_RETURN(std::string packed, ReadWhole(dict_path));
+  ASSIGN_OR_RETURN(std::string index, Env::Default()->ReadFile(index_path));
+  ASSIGN_OR_RETURN(std::string packed, Env::Default()->ReadFile(dict_path));
   ASSIGN_OR_RETURN(std::string dict, Inflate(packed, dict_path));
   std::unique_ptr<Dictionary> d(new Dictionary(from, to));
   size_t line_no = 0, at = 0;
@@ -178,8 +170,7 @@ Result<std::unique_ptr<Dictionary>> Dictionary::Load(const std::string& index_pa
 Result<std::unique_ptr<Dictionary>> Dictionary::FreeDict(Lang from, Lang to,
                                                          const std::string& dir) {
   std::string base = dir + "/freedict-" + FreeDictCode(from) + "-" + FreeDictCode(to);
-  std::ifstream probe(base + ".index");
-  if (!probe) {
+  if (!Env::Default()->FileExists(base + ".index")) {
     return Status::NotFound("no FreeDict dictionary from " + std::string(LangTag(from)) + " to " +
                             LangTag(to) + " (" + base + ".index)");
   }

@@ -13,11 +13,6 @@ namespace {
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
 constexpr uint8_t kAlgEd25519 = 1;
 
-void InitSodium() {
-  static const int rc = sodium_init();  // thread-safe, idempotent
-  (void)rc;
-}
-
 std::string Hex8(uint32_t v) {
   char buf[9];
   std::snprintf(buf, sizeof(buf), "%08x", v);
@@ -125,7 +120,7 @@ std::string Verifier::Vkey() const {
 }
 
 Result<std::string> Verifier::Open(std::string_view note) const {
-  InitSodium();
+  (void)SodiumReady();
   if (!IsValidUtf8(note) || note.empty() || note.back() != '\n') {
     return Status::InvalidArgument("signed note is malformed (not UTF-8 text ending in newline)");
   }
@@ -171,7 +166,7 @@ Result<std::string> Verifier::Open(std::string_view note) const {
 }
 
 Result<Signer> Signer::FromSeed(std::string_view name, std::string_view seed32) {
-  InitSodium();
+  (void)SodiumReady();
   if (!IsValidKeyName(name)) {
     return Status::InvalidArgument("key name '" + std::string(name) +
                                    "' must be printable ASCII without spaces or '+'");
