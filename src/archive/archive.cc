@@ -849,6 +849,34 @@ Result<search::Results> Archive::Search(search::SearchRequest request) {
   return (*index)->Search(request);
 }
 
+Result<const search::Translator*> AskResources::GetTranslator() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!translator_) {
+    ASSIGN_OR_RETURN(translator_, search::Translator::Load(dict_dir_));
+  }
+  return translator_.get();
+}
+
+Result<search::Retrieved> Archive::Retrieve(search::RetrieveRequest request) {
+  ASSIGN_OR_RETURN(auto listed, ListedNames());
+  request.names.insert(request.names.end(), listed.begin(), listed.end());
+  for (const char* kind : {"place", "person"}) {
+    ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
+    for (auto& v : values) request.names.push_back(std::move(v));
+  }
+  ASSIGN_OR_RETURN(const search::Translator* translator, ask_->GetTranslator());
+  auto index = Reader();
+  if (!index.ok() && index.status().IsNotFound()) {
+    ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
+    if (segments == 0) {
+      RETURN_IF_ERROR(search::CheckRetrieveRequest(request));  // bad questions are named first
+      return search::Retrieved();
+    }
+  }
+  if (!index.ok()) return index.status();
+  return search::Retrieve(*index, translator, nullptr, request);
+}
+
 Result<search::LexicalIndex*> Archive::Reader() {
   std::string dir = JoinPath(dir_, "index/lexical");
   struct stat st;

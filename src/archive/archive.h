@@ -6,6 +6,7 @@
 #define ATTEST_ARCHIVE_ARCHIVE_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,7 +16,9 @@
 #include "core/env.h"
 #include "core/json.h"
 #include "meta/store.h"
+#include "search/ask.h"
 #include "search/lexical_index.h"
+#include "search/translate.h"
 #include "tlog/log.h"
 
 namespace attest::archive {
@@ -149,6 +152,20 @@ struct RedactedText {
 RedactedText ApplyRedactions(const meta::SegmentState& s,
                              const std::vector<meta::Redaction>& record_redactions);
 
+// Loaded at first use and shared between handles: the dictionaries of query translation.
+// Thread-safe.
+class AskResources {
+ public:
+  explicit AskResources(std::string dict_dir = "/usr/share/dictd")
+      : dict_dir_(std::move(dict_dir)) {}
+  Result<const search::Translator*> GetTranslator();
+
+ private:
+  std::mutex mu_;
+  std::string dict_dir_;
+  std::unique_ptr<search::Translator> translator_;
+};
+
 class Archive {
  public:
   // Creates an archive in `dir` (absent or empty). `origin` names the log; empty: a default.
@@ -267,6 +284,13 @@ class Archive {
   void ShareSearchCache(std::shared_ptr<search::ResultCache> cache);
   Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
                                                   size_t limit);
+  // Ask's retrieval (search/ask.h, doc/ask.md) over the index, with the archive's names, the
+  // FreeDict dictionaries and, when an embedding model is registered, the semantic index.
+  Result<search::Retrieved> Retrieve(search::RetrieveRequest request);
+  // What Retrieve loads once (the dictionaries, the embedding model), shared by the Archive
+  // handles of one process (a server's).
+  void ShareAskResources(std::shared_ptr<AskResources> resources) { ask_ = std::move(resources); }
+  std::shared_ptr<AskResources> ask_resources() const { return ask_; }
   // The archive's list of names that search matches across scripts.
   Status AddName(const std::string& name, const std::string& kind);
   Result<bool> RemoveName(const std::string& name);
@@ -311,6 +335,7 @@ class Archive {
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
   std::shared_ptr<search::ResultCache> search_cache_;
+  std::shared_ptr<AskResources> ask_ = std::make_shared<AskResources>();
   std::string no_seals_due_on_;  // a day (YYYY-MM-DD) OpenDueSeals found nothing due on
 };
 

@@ -20,6 +20,7 @@
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
+#include "http/ask.h"
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
@@ -453,6 +454,23 @@ int Main(int argc, char** argv) {
   search->add_flag("--exact-counts", exact_counts,
                    "Count every match exactly (slower when there are very many)");
   search->add_flag("--json", search_json, "Print JSON");
+
+  auto* ask = app.add_subcommand(
+      "ask",
+      "Ask a question: many witnesses' own words, side by side, cited (doc/ask.md); the "
+      "command line sees as the operator");
+  http::AskRequest ask_req;
+  bool ask_json = false;
+  ask->add_option("QUESTION", ask_req.question, "The question, in plain words")->required();
+  ask->add_option("--lang", ask_req.lang, "The question's language: ar, he, en or fr");
+  ask->add_option("--filter-lang", ask_req.filter_lang, "Only passages in this language");
+  ask->add_option("--place", ask_req.place, "Only passages annotated with this place");
+  ask->add_option("--date", ask_req.date, "Only passages of this day, month, year or range");
+  ask->add_option("--collection", ask_req.collection, "Only passages of this collection");
+  ask->add_flag("--differ", ask_req.differ, "Show accounts that differ from those shown first");
+  ask->add_option("--limit", ask_req.limit, "Witnesses to show (default 10)")
+      ->check(CLI::Range(1, 50));
+  ask->add_flag("--json", ask_json, "Print JSON");
 
   auto* names = app.add_subcommand(
       "names", "The places and people search matches across scripts (Kfar Aza, כפר עזה, كفار عزة)");
@@ -1184,6 +1202,39 @@ int Main(int argc, char** argv) {
     if (!r->next_cursor.empty()) {
       std::cout << "\nmore: attest search ... --cursor " << r->next_cursor << "\n";
     }
+    return kExitOk;
+  }
+
+  if (*ask) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto r = http::Ask(a->get(), CliSubject(), ask_req);
+    if (!r.ok()) {
+      return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
+                                                         : Fail(r.status());
+    }
+    if (ask_json) {
+      PrintJson(*r);
+      return kExitOk;
+    }
+    for (const auto& notice : (*r)["notices"])
+      std::cout << "note: " << notice.get<std::string>() << "\n";
+    if ((*r)["groups"].empty()) std::cout << "No witness's words were found for this question.\n";
+    for (const auto& g : (*r)["groups"]) {
+      std::cout << "\n[" << g["n"].get<int>() << "] witness " << g["witness"].get<std::string>();
+      if (!g["community"].get<std::string>().empty())
+        std::cout << " (" << g["community"].get<std::string>() << ")";
+      std::cout << ", " << g["lang"].get<std::string>() << "\n";
+      std::cout << "    " << g["passage"]["text"].get<std::string>() << "\n";
+      std::cout << "    " << g["citation"].get<std::string>() << "\n";
+      for (const auto& m : g["more"]) {
+        std::cout << "    also: " << m["snippet"].get<std::string>() << " ("
+                  << m["href"].get<std::string>() << ")\n";
+      }
+    }
+    std::cout << "\nEvery version cited is in the log under checkpoint "
+              << (*r)["checkpoint"]["size"].get<uint64_t>() << " of "
+              << (*r)["checkpoint"]["origin"].get<std::string>() << " (attest log checkpoint).\n";
     return kExitOk;
   }
 

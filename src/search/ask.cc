@@ -31,8 +31,11 @@ std::vector<LexicalIndex::Fetched> Flatten(const Results& r) {
 
 }  // namespace
 
-Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
-                           const SemanticSearch& semantic, const RetrieveRequest& request) {
+namespace {
+
+// The question's words, without the function words that would match nearly everything
+// (unless it has nothing else); lower case, so no word reads as the query language's OR.
+Result<std::vector<std::string>> QuestionWords(const RetrieveRequest& request) {
   if (request.question.size() > kMaxQueryBytes) {
     return Status::InvalidArgument("the question is longer than " + std::to_string(kMaxQueryBytes) +
                                    " bytes");
@@ -43,26 +46,38 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
   // nothing else); lower case, so no word reads as the query language's OR.
   std::vector<std::string> words, all_words;
   for (const auto& t : *tokens) {
-    all_words.push_back(t.norm);
-    if (!IsFunctionWord(t.norm)) words.push_back(t.norm);
+    // A word never reads as a field of the query language (UAX #29 keeps "a:b" one word).
+    std::string w = t.norm;
+    std::replace(w.begin(), w.end(), ':', ' ');
+    all_words.push_back(w);
+    if (!IsFunctionWord(w)) words.push_back(w);
   }
   if (words.empty()) words = all_words;
   if (words.empty()) {
-    return Status::InvalidArgument("the question '" + request.question.substr(0, 80) +
-                                   "' has no words to look for");
+    return Status::InvalidArgument("the question has no words to look for");
   }
   if (!request.filters.empty()) {
     RETURN_IF_ERROR(ParseFilters(request.filters).status());
   }
+  if (!request.lang.empty() && text::LangFromTag(request.lang) == Lang::kUnknown) {
+    return Status::InvalidArgument("language '" + request.lang + "' is not one of ar, he, en, fr");
+  }
+  return words;
+}
+
+}  // namespace
+
+Status CheckRetrieveRequest(const RetrieveRequest& request) {
+  return QuestionWords(request).status();
+}
+
+Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
+                           const SemanticSearch& semantic, const RetrieveRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<std::string> words, QuestionWords(request));
   Retrieved out;
   std::vector<Lang> langs;
   if (!request.lang.empty()) {
-    Lang l = text::LangFromTag(request.lang);
-    if (l == Lang::kUnknown) {
-      return Status::InvalidArgument("language '" + request.lang +
-                                     "' is not one of ar, he, en, fr");
-    }
-    langs = {l};
+    langs = {text::LangFromTag(request.lang)};
   } else {
     langs = QuestionLangs(request.question);
   }

@@ -56,7 +56,10 @@ struct Retrieved {
   bool semantic = false;  // the semantic list took part
 };
 
-// kInvalidArgument (saying why) for a question with no words, too long, or bad filters.
+// kInvalidArgument (saying why) for a question with no words, too long, not UTF-8, in a
+// language attest does not know, or with filters that are not fields.
+Status CheckRetrieveRequest(const RetrieveRequest& request);
+// Checks the request as CheckRetrieveRequest does, then retrieves.
 Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
                            const SemanticSearch& semantic, const RetrieveRequest& request);
 

@@ -180,7 +180,10 @@ std::vector<Translator::Word> Translator::Translate(const std::vector<std::strin
       auto tokens = text::Tokenize(got[i]);
       if (!tokens.ok()) continue;
       for (const auto& t : *tokens) {
-        if (IsFunctionWord(t.norm) || !seen.insert(t.norm).second) continue;
+        bool letters = std::any_of(t.norm.begin(), t.norm.end(), [](char c) {
+          return !(c >= '0' && c <= '9');  // a sense's number ("1 torture 2 …") is no word
+        });
+        if (!letters || IsFunctionWord(t.norm) || !seen.insert(t.norm).second) continue;
         result.push_back(t.norm);
       }
     }
