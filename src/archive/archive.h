@@ -17,7 +17,9 @@
 #include "core/json.h"
 #include "meta/store.h"
 #include "search/ask.h"
+#include "search/embedder.h"
 #include "search/lexical_index.h"
+#include "search/semantic_index.h"
 #include "search/translate.h"
 #include "tlog/log.h"
 
@@ -152,18 +154,27 @@ struct RedactedText {
 RedactedText ApplyRedactions(const meta::SegmentState& s,
                              const std::vector<meta::Redaction>& record_redactions);
 
-// Loaded at first use and shared between handles: the dictionaries of query translation.
-// Thread-safe.
+// Loaded at first use and shared between handles: the dictionaries of query translation and
+// the embedding model (loaded again when another is registered). Thread-safe: the model is
+// used under a lock.
 class AskResources {
  public:
   explicit AskResources(std::string dict_dir = "/usr/share/dictd")
       : dict_dir_(std::move(dict_dir)) {}
   Result<const search::Translator*> GetTranslator();
+  // With the registered embedding model `model` (its file must still have its SHA-256's size).
+  Result<size_t> Dims(const meta::ModelFile& model);
+  Result<std::vector<std::vector<float>>> EmbedPassages(const meta::ModelFile& model,
+                                                        const std::vector<std::string>& texts);
+  Result<std::vector<float>> EmbedQuery(const meta::ModelFile& model, std::string_view question);
 
  private:
+  Status LoadLocked(const meta::ModelFile& model);
   std::mutex mu_;
   std::string dict_dir_;
   std::unique_ptr<search::Translator> translator_;
+  std::unique_ptr<search::Embedder> embedder_;
+  std::string embedder_sha256_;
 };
 
 class Archive {
@@ -272,9 +283,19 @@ class Archive {
   Status Integrate();
 
   // Brings the search index up to the database: new segments indexed, withdrawn records'
-  // segments removed. Idempotent; finishes what a crash interrupted.
+  // segments removed. Idempotent; finishes what a crash interrupted. Then the semantic index
+  // (SyncSemantic).
   Status SyncIndex();
-  // Rebuilds the search index from attest.db alone, then swaps it in.
+  // The embedding model of the semantic index: the newest registered (`attest models add
+  // --kind embedding`); nullopt if none.
+  Result<std::optional<meta::ModelFile>> EmbeddingModel();
+  // Brings the semantic index (doc/format/semantic_index.md) up to the database with the
+  // embedding model, if one is registered: new segments embedded, changes of consent and
+  // redactions embedded again at their level, withdrawn records' segments removed; built anew
+  // when the model changed. Idempotent; a crash loses only what was not yet saved.
+  Status SyncSemantic();
+  // Rebuilds the search index from attest.db alone, then swaps it in; the semantic index is
+  // rebuilt too (when an embedding model is registered).
   Status Reindex();
   // Searches segments (doc/search.md); the archive's names and annotated places and people
   // are added to the request.
@@ -316,6 +337,16 @@ class Archive {
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf, int64_t consent_leaf);
   // Puts every current segment of a record into the index again (at its level now).
   Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
+  Status SyncLexical();
+  // Embeds `segments` (their text with `redactions` applied) into `index` at their levels.
+  Status EmbedSegments(search::SemanticIndex* index, const meta::ModelFile& model,
+                       const std::vector<meta::SegmentState>& segments,
+                       const std::vector<meta::Redaction>& redactions);
+  // The semantic index for searching (reopened when it was saved since), if it was built with
+  // `model`; nullptr if there is none yet.
+  Result<search::SemanticIndex*> SemanticReader(const meta::ModelFile& model);
+  std::unique_ptr<search::SemanticIndex> semantic_reader_;
+  std::string semantic_stamp_;
   Status RemoveIndexTree(const std::string& dir);
   // Puts the index built or compacted in `fresh` (under index/) in the live one's place.
   Status SwapInIndex(const std::string& fresh);

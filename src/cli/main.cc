@@ -486,10 +486,13 @@ int Main(int argc, char** argv) {
   names_list->add_flag("--json", names_json, "Print JSON");
 
   auto* models = app.add_subcommand(
-      "models", "The model files attest's tools read (doc/speech.md); never downloaded");
+      "models",
+      "The model files attest's tools read (doc/speech.md, doc/ask.md); never downloaded");
   models->require_subcommand(1);
   auto* models_add =
-      models->add_subcommand("add", "Register a whisper model file (ggml-*.bin) by its SHA-256");
+      models->add_subcommand("add",
+                             "Register a model file by its SHA-256: whisper (ggml-*.bin) or, "
+                             "with --kind embedding, a GGUF sentence-embedding model");
   auto* models_list = models->add_subcommand("list", "List the registered model files");
   auto* models_remove = models->add_subcommand("remove", "Forget a registered model file");
   auto* models_translate = models->add_subcommand(
@@ -497,6 +500,19 @@ int Main(int argc, char** argv) {
   std::string model_path, model_sha, translate_arg;
   bool models_json = false;
   models_add->add_option("PATH", model_path, "The model file")->required();
+  std::string model_kind = "whisper";
+  std::optional<std::string> query_prefix, passage_prefix;
+  models_add
+      ->add_option("--kind", model_kind,
+                   "whisper (speech, the default) or embedding (a GGUF sentence-embedding "
+                   "model for Ask's semantic index)")
+      ->check(CLI::IsMember({"whisper", "embedding"}));
+  models_add->add_option("--query-prefix", query_prefix,
+                         "Embedding: what the model expects before a question (multilingual-e5: "
+                         "\"query: \", the default for files named *e5*)");
+  models_add->add_option("--passage-prefix", passage_prefix,
+                         "Embedding: what the model expects before a passage (multilingual-e5: "
+                         "\"passage: \")");
   models_add->add_flag("--json", models_json, "Print JSON");
   models_list->add_flag("--json", models_json, "Print JSON");
   models_remove->add_option("SHA256", model_sha, "Its SHA-256, or a unique prefix (6+ hex)")
@@ -1508,8 +1524,15 @@ int Main(int argc, char** argv) {
       return j;
     };
     if (*models_add) {
-      auto added = ingest::AddModel(env, a->get(), model_path);
+      auto added =
+          model_kind == "embedding"
+              ? ingest::AddEmbeddingModel(env, a->get(), model_path, {query_prefix, passage_prefix})
+              : ingest::AddModel(env, a->get(), model_path);
       if (!added.ok()) return Fail(added.status());
+      if (model_kind == "embedding") {
+        // The semantic index is built now (it follows the database from here on).
+        if (Status st = (*a)->SyncIndex(); !st.ok()) return Fail(st);
+      }
       if (models_json) {
         Json j = model_json(added->model);
         j["woken"] = added->woken;

@@ -143,7 +143,9 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
   // Their meaning.
   if (semantic) {
     ASSIGN_OR_RETURN(std::vector<int64_t> near,
-                     semantic(request.question, request.role, request.depth));
+                     semantic(request.question, request.role,
+                              // Filters leave some of the nearest out: more are asked for.
+                              request.filters.empty() ? request.depth : 5 * request.depth));
     if (!near.empty()) {
       out.semantic = true;
       // Each is read from the lexical index, within the caller's levels again (a second lock
@@ -153,6 +155,7 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
       for (auto& f : fetched) by_id.emplace(f.hit.segment_id, std::move(f));
       std::vector<LexicalIndex::Fetched> ranked;
       for (int64_t id : near) {
+        if (ranked.size() >= request.depth) break;
         auto f = by_id.find(id);
         if (f == by_id.end()) continue;
         auto it = items.find(id);
