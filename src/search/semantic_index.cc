@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace attest::search {
 namespace {
@@ -180,6 +182,50 @@ Status SemanticIndex::Put(int64_t segment_id, meta::Consent consent, const std::
 
 Status SemanticIndex::Remove(int64_t segment_id) {
   return Put(segment_id, meta::Consent::kWithdrawn, std::vector<float>(dims_));
+}
+
+Status SemanticIndex::PutNew(const std::vector<Entry>& entries, int threads) {
+  if (read_only_) return Status::InvalidArgument("the semantic index is open for reading only");
+  std::array<size_t, 3> adding{};
+  for (const auto& e : entries) {
+    if (e.vector.size() != dims_) {
+      return Status::InvalidArgument("a vector of " + std::to_string(e.vector.size()) +
+                                     " dimensions for an index of " + std::to_string(dims_));
+    }
+    int at = LevelOf(e.level);
+    if (at >= 0) ++adding[at];
+  }
+  try {
+    for (size_t i = 0; i < 3; ++i) {  // room first: hnswlib cannot grow while threads insert
+      auto& g = *levels_[i]->graph;
+      if (g.cur_element_count + adding[i] > g.max_elements_) {
+        g.resizeIndex(g.cur_element_count + adding[i]);
+      }
+      if (adding[i]) levels_[i]->changed = true;
+    }
+  } catch (const std::exception& e) {
+    return Status::IOError(std::string("semantic index: ") + e.what());
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < entries.size() && !failed;) {
+      int at = LevelOf(entries[i].level);
+      if (at < 0) continue;
+      try {
+        levels_[at]->graph->addPoint(entries[i].vector.data(),
+                                     static_cast<hnswlib::labeltype>(entries[i].segment_id));
+      } catch (const std::exception&) {
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failed) return Status::IOError("semantic index: a vector could not be added");
+  return Status::Ok();
 }
 
 uint64_t SemanticIndex::Count() const {

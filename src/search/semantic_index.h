@@ -42,6 +42,14 @@ class SemanticIndex {
   // sealed or withdrawn level removes it. kInvalidArgument for a vector of another width.
   Status Put(int64_t segment_id, meta::Consent level, const std::vector<float>& vector);
   Status Remove(int64_t segment_id);
+  // Adds many new segments (none of which is in the index yet) on `threads` threads: a
+  // rebuild's bulk load.
+  struct Entry {
+    int64_t segment_id;
+    meta::Consent level;
+    std::vector<float> vector;
+  };
+  Status PutNew(const std::vector<Entry>& entries, int threads);
   uint64_t Count() const;
 
   // Writes every level's graph and meta.json, each to a temporary file that is then renamed
