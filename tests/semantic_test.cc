@@ -5,8 +5,10 @@
 // written for these tests (not testimony).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <set>
+#include <thread>
 
 #include "access/access.h"
 #include "archive/archive.h"
@@ -186,6 +188,87 @@ TEST_F(SemanticTest, AskPutsNDistinctWitnessesOnTheFirstPage) {
   std::set<std::string> langs;
   for (size_t i = 0; i < 2; ++i) langs.insert((*r)["groups"][i]["lang"].get<std::string>());
   EXPECT_EQ(langs.size(), 2u) << "French is among the first two places";
+}
+
+// The optional summary: off unless config.json names an endpoint; asked of a local
+// OpenAI-compatible server with the question and the numbered passages shown; labelled as
+// machine-written with the passages it cited; a remote endpoint is refused unless allowed.
+TEST_F(SemanticTest, TheSummaryIsOptInLocalLabelledAndCitesThePassages) {
+  Add("w-one", "en", "public", "A sample line about the ferry at dawn.");
+  Add("w-two", "fr", "public", "Une phrase sur le bac à l'aube.");
+  Add("w-hidden", "en", "restricted", "A zqsumhidden line about the ferry at dawn.");
+  // A stand-in for a local llama.cpp server.
+  httplib::Server fake;
+  std::string received;
+  fake.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+    received = req.body;
+    Json reply = {{"model", "stand-in"},
+                  {"choices",
+                   {{{"message",
+                      {{"role", "assistant"},
+                       {"content", "Both speak of the ferry at dawn [1] [2] [9]."}}}}}}};
+    res.set_content(reply.dump(), "application/json");
+  });
+  int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  auto ask = [&](bool summary) {
+    auto a = archive::Archive::Open(Env::Default(), archive_);
+    http::AskRequest req;
+    req.question = "the ferry at dawn";
+    req.summary = summary;
+    auto r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Json();
+  };
+  // Not configured: no summary, nothing asked of anyone.
+  EXPECT_TRUE(ask(true)["summary"].is_null());
+  EXPECT_TRUE(received.empty());
+  Write(archive_, "config.json",
+        Json{{"ask",
+              {{"summary",
+                {{"endpoint", "http://127.0.0.1:" + std::to_string(port) + "/v1/chat/completions"},
+                 {"model", "local"}}}}}}
+            .dump());
+  // Configured but not asked for: none.
+  EXPECT_TRUE(ask(false)["summary"].is_null());
+  EXPECT_TRUE(received.empty());
+  Json answer = ask(true);
+  const Json& sm = answer["summary"];
+  ASSERT_TRUE(sm.is_object()) << answer.dump();
+  EXPECT_EQ(sm["label"], "machine-written summary");
+  EXPECT_EQ(sm["text"], "Both speak of the ferry at dawn [1] [2] [9].");
+  EXPECT_EQ(sm["cites"], Json::array({1, 2})) << "only passages that exist";
+  // What was sent: the question and the passages this caller was shown, nothing else.
+  Json sent = Json::parse(received);
+  EXPECT_EQ(sent["model"], "local");
+  std::string user = sent["messages"][1]["content"];
+  EXPECT_NE(user.find("the ferry at dawn"), std::string::npos);
+  EXPECT_NE(user.find("[1] (witness "), std::string::npos);
+  EXPECT_EQ(received.find("zqsumhidden"), std::string::npos);
+  // The passages are the answer; the summary never replaces them.
+  EXPECT_EQ(answer["groups"].size(), 2u);
+  // A remote endpoint is refused unless allowed; nothing is sent.
+  received.clear();
+  Write(
+      archive_, "config.json",
+      Json{{"ask", {{"summary", {{"endpoint", "http://192.0.2.1/v1/chat/completions"}}}}}}.dump());
+  Json remote = ask(true);
+  EXPECT_NE(remote["summary"]["error"].get<std::string>().find("not on this machine"),
+            std::string::npos);
+  EXPECT_FALSE(remote["summary"].contains("text"));
+  // A misspelt setting is named, not ignored.
+  Write(archive_, "config.json", R"({"ask": {"sumary": {}}})");
+  {
+    auto a = archive::Archive::Open(Env::Default(), archive_);
+    http::AskRequest req;
+    req.question = "ferry";
+    req.summary = true;
+    auto r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("ask.sumary"), std::string::npos) << r.status().message();
+  }
+  fake.stop();
+  serving.join();
 }
 
 }  // namespace

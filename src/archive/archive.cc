@@ -851,6 +851,35 @@ constexpr size_t kEmbedBatch = 32;   // texts embedded at once
 constexpr size_t kSaveEvery = 2048;  // segments embedded between saves of the index
 }  // namespace
 
+Result<Json> Archive::Config() {
+  std::string path = JoinPath(dir_, "config.json");
+  if (!env_->FileExists(path)) return Json::object();
+  ASSIGN_OR_RETURN(std::string text, env_->ReadFile(path));
+  Json c = Json::parse(text, nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument(path + ": " + what + " (doc/format/archive.md, config.json)");
+  };
+  if (!c.is_object()) return bad("not a JSON object");
+  for (const auto& [k, v] : c.items()) {
+    if (k != "ask") return bad("unknown setting '" + k + "'");
+    if (!v.is_object()) return bad("\"ask\" must be an object");
+    for (const auto& [k2, v2] : v.items()) {
+      if (k2 != "summary") return bad("unknown setting 'ask." + k2 + "'");
+      if (!v2.is_object() || !v2.contains("endpoint") || !v2["endpoint"].is_string()) {
+        return bad("\"ask.summary\" needs an \"endpoint\" URL");
+      }
+      for (const auto& [k3, v3] : v2.items()) {
+        bool ok = (k3 == "endpoint" || k3 == "model") ? v3.is_string()
+                  : k3 == "allow_remote"              ? v3.is_boolean()
+                  : k3 == "timeout_seconds"           ? v3.is_number_unsigned()
+                                                      : false;
+        if (!ok) return bad("'ask.summary." + k3 + "' is unknown or of the wrong type");
+      }
+    }
+  }
+  return c;
+}
+
 Result<std::optional<meta::ModelFile>> Archive::EmbeddingModel() {
   ASSIGN_OR_RETURN(auto models, store_->ListModels("embedding"));
   if (models.empty()) return std::optional<meta::ModelFile>();

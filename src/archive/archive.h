@@ -316,6 +316,9 @@ class Archive {
   Status AddName(const std::string& name, const std::string& kind);
   Result<bool> RemoveName(const std::string& name);
 
+  // The operator's settings, ARCHIVE/config.json (doc/format/archive.md): {} when there is
+  // none; kInvalidArgument naming the file and what is wrong with it.
+  Result<Json> Config();
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
   Env* env() const { return env_; }

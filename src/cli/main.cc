@@ -468,6 +468,8 @@ int Main(int argc, char** argv) {
   ask->add_option("--date", ask_req.date, "Only passages of this day, month, year or range");
   ask->add_option("--collection", ask_req.collection, "Only passages of this collection");
   ask->add_flag("--differ", ask_req.differ, "Show accounts that differ from those shown first");
+  ask->add_flag("--summary", ask_req.summary,
+                "Add a machine-written summary, if config.json names an endpoint (doc/ask.md)");
   ask->add_option("--limit", ask_req.limit, "Witnesses to show (default 10)")
       ->check(CLI::Range(1, 50));
   ask->add_flag("--json", ask_json, "Print JSON");
@@ -1247,6 +1249,14 @@ int Main(int argc, char** argv) {
         std::cout << "    also: " << m["snippet"].get<std::string>() << " ("
                   << m["href"].get<std::string>() << ")\n";
       }
+    }
+    if ((*r)["summary"].is_object()) {
+      const Json& sm = (*r)["summary"];
+      std::cout << "\n"
+                << sm["label"].get<std::string>() << " (not testimony): "
+                << (sm.contains("error") ? sm["error"].get<std::string>()
+                                         : sm["text"].get<std::string>())
+                << "\n";
     }
     std::cout << "\nEvery version cited is in the log under checkpoint "
               << (*r)["checkpoint"]["size"].get<uint64_t>() << " of "

@@ -536,6 +536,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     ar.collection = Param(req, "collection");
     std::string differ = Param(req, "differ");
     ar.differ = differ == "1" || differ == "true";
+    std::string summary = Param(req, "summary");
+    ar.summary = summary == "1" || summary == "true";
     if (std::string lim = Param(req, "limit"); !lim.empty()) {
       auto [p, ec] = std::from_chars(lim.data(), lim.data() + lim.size(), ar.limit);
       if (ec != std::errc() || p != lim.data() + lim.size()) {

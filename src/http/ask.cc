@@ -1,5 +1,6 @@
 #include "http/ask.h"
 
+#include <httplib.h>
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -74,6 +75,88 @@ Result<std::string> FilterValue(const std::string& name, const std::string& valu
                                    "' must be at most 200 bytes without '\"'");
   }
   return "\"" + value + "\"";
+}
+
+// The label every machine-written summary carries.
+constexpr char kSummaryLabel[] = "machine-written summary";
+
+// Asks the operator's OpenAI-compatible endpoint for a summary of the numbered passages shown
+// (doc/ask.md, "The optional summary"). Its failures are the summary's, never the answer's.
+Json Summarise(const Json& settings, const std::string& question, const Json& groups) {
+  Json out = {{"label", kSummaryLabel}};
+  const std::string endpoint = settings["endpoint"];
+  // scheme://host[:port]/path
+  size_t scheme_end = endpoint.find("://");
+  if (scheme_end == std::string::npos || (endpoint.compare(0, scheme_end, "http") != 0 &&
+                                          endpoint.compare(0, scheme_end, "https") != 0)) {
+    out["error"] = "the summary endpoint in config.json is not an http(s) URL";
+    return out;
+  }
+  size_t path_at = endpoint.find('/', scheme_end + 3);
+  std::string origin = endpoint.substr(0, path_at);
+  std::string path = path_at == std::string::npos ? "/" : endpoint.substr(path_at);
+  std::string hostport = origin.substr(scheme_end + 3);
+  std::string host = hostport[0] == '[' ? hostport.substr(0, hostport.find(']') + 1)
+                                        : hostport.substr(0, hostport.rfind(':'));
+  if (hostport[0] != '[' && hostport.find(':') == std::string::npos) host = hostport;
+  const bool local = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+  if (!local && !settings.value("allow_remote", false)) {
+    out["error"] =
+        "the summary endpoint is not on this machine and config.json does not allow "
+        "remote endpoints (allow_remote): nothing was sent";
+    return out;
+  }
+  std::string passages;
+  for (const auto& g : groups) {
+    passages += "[" + std::to_string(g["n"].get<int>()) + "] (witness " +
+                g["witness"].get<std::string>() + ", " + g["lang"].get<std::string>() + ") " +
+                g["passage"]["text"].get<std::string>() + "\n\n";
+  }
+  Json body = {
+      {"model", settings.value("model", "")},
+      {"temperature", 0},
+      {"messages",
+       {{{"role", "system"},
+         {"content",
+          "You summarise testimony passages for a reader. Use only what the numbered passages "
+          "say; add no fact. Cite the passages you use by their numbers in square brackets, "
+          "like [2]. Write in the language of the question. Never speak in a witness's name."}},
+        {{"role", "user"},
+         {"content", "Question: " + question + "\n\nPassages:\n\n" + passages}}}}};
+  httplib::Client client(origin);
+  int timeout = settings.value("timeout_seconds", 60);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(timeout);
+  auto res = client.Post(path, body.dump(), "application/json");
+  if (!res || res->status != 200) {
+    out["error"] = "the summary endpoint did not answer" +
+                   (res ? " (HTTP " + std::to_string(res->status) + ")" : std::string());
+    return out;
+  }
+  Json reply = Json::parse(res->body, nullptr, false);
+  if (!reply.is_object() || !reply.contains("choices") || !reply["choices"].is_array() ||
+      reply["choices"].empty() || !reply["choices"][0].contains("message") ||
+      !reply["choices"][0]["message"].contains("content") ||
+      !reply["choices"][0]["message"]["content"].is_string()) {
+    out["error"] = "the summary endpoint's reply is not an OpenAI-style chat completion";
+    return out;
+  }
+  std::string text = reply["choices"][0]["message"]["content"];
+  if (!IsValidUtf8(text)) {
+    out["error"] = "the summary endpoint's reply is not UTF-8";
+    return out;
+  }
+  std::set<int> cites;
+  for (size_t at = text.find('['); at != std::string::npos; at = text.find('[', at + 1)) {
+    size_t end = text.find(']', at);
+    if (end == std::string::npos || end - at > 4) continue;
+    int n = std::atoi(text.substr(at + 1, end - at - 1).c_str());
+    if (n >= 1 && n <= static_cast<int>(groups.size())) cites.insert(n);
+  }
+  out["text"] = text;
+  out["cites"] = cites;
+  out["model"] = reply.value("model", settings.value("model", ""));
+  return out;
 }
 
 }  // namespace
@@ -318,6 +401,12 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
   }
   answer["spread"] = spread_json;
   answer["summary"] = nullptr;
+  if (request.summary && !groups.empty()) {
+    ASSIGN_OR_RETURN(Json config, a->Config());
+    if (config.contains("ask") && config["ask"].contains("summary")) {
+      answer["summary"] = Summarise(config["ask"]["summary"], request.question, groups);
+    }
+  }
   if (!audited.empty() && !subject.Actor().empty()) {
     RETURN_IF_ERROR(AuditView(a, subject, "", Json{{"what", "ask"}, {"records", audited}}));
   }

@@ -22,6 +22,9 @@ struct AskRequest {
   std::string filter_lang, place, date, collection;
   bool differ = false;  // "show accounts that differ"
   size_t limit = 10;    // witnesses, 1 to kMaxAskLimit
+  // A machine-written summary of the passages, when the operator configured an endpoint
+  // (doc/ask.md, "The optional summary"); otherwise the answer's summary is null.
+  bool summary = false;
 };
 inline constexpr size_t kMaxAskLimit = 50;
 

@@ -807,6 +807,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     ar.date = Param(req, "date");
     ar.collection = Param(req, "collection");
     ar.differ = Param(req, "differ") == "1";
+    ar.summary = Param(req, "summary") == "1";
     Json v = pc.Base(a->get(), ar.question.empty() ? pc.t()["ask"].get<std::string>() : ar.question,
                      "ask");
     v["q"] = ar.question;
@@ -814,6 +815,12 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["date"] = ar.date;
     v["collection"] = ar.collection;
     v["differ"] = ar.differ;
+    v["summary_asked"] = ar.summary;
+    {
+      auto config = (*a)->Config();
+      v["summary_available"] =
+          config.ok() && config->contains("ask") && (*config)["ask"].contains("summary");
+    }
     Json langs = Json::array();
     for (const char* l : {"ar", "he", "en", "fr"}) {
       langs.push_back({{"tag", l}, {"name", pc.LangName(l)}, {"selected", ar.filter_lang == l}});
@@ -897,6 +904,19 @@ void RegisterPages(Site* site, httplib::Server* svr) {
                        "&place=" + Url(ar.place) + "&date=" + Url(ar.date) +
                        "&collection=" + Url(ar.collection);
     v["differ_href"] = self + (ar.differ ? "" : "&differ=1");
+    v["has_summary"] = false;
+    if (r["summary"].is_object()) {
+      const Json& sm = r["summary"];
+      v["has_summary"] = true;
+      v["summary_text"] = sm.value("text", "");
+      v["summary_error"] = sm.value("error", "");
+      v["summary_has_error"] = sm.contains("error");
+      Json cites = Json::array();
+      for (const auto& n : sm.value("cites", Json::array())) {
+        cites.push_back({{"n", std::to_string(n.get<int>())}});
+      }
+      v["summary_cites"] = cites;
+    }
     pc.Send(res, "ask", v);
   });
 

@@ -4,6 +4,7 @@
 #include <gguf.h>
 
 #include <random>
+#include <set>
 #include <vector>
 
 namespace attest::search {
@@ -53,6 +54,15 @@ Status WriteTestEmbeddingModel(const std::string& path, const TestModelShape& sh
     tokens.push_back(start);
     tokens.push_back(inside);
     types.push_back(1);
+    types.push_back(1);
+  }
+  std::set<std::string> seen(tokens.begin(), tokens.end());
+  for (const auto& w : shape.words) {
+    std::string t = "\xE2\x96\x81" + w;
+    if (w.empty() || (shape.vocab > 0 && tokens.size() >= shape.vocab) || !seen.insert(t).second) {
+      continue;
+    }
+    tokens.push_back(t);
     types.push_back(1);
   }
   for (uint32_t i = 0; tokens.size() < shape.vocab; ++i) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -22,6 +23,9 @@ struct TestModelShape {
   uint32_t ctx = 128;
   bool f16 = false;  // matrices in f16 (as converted models are), else f32
   uint64_t seed = 1;
+  // Whole words added to the vocabulary (before any filler), so that texts made of them are
+  // read in about as many tokens as a real model's vocabulary reads them in.
+  std::vector<std::string> words;
 };
 
 // multilingual-e5-small's shape: 250,037 tokens, 384 wide, 12 layers of 12 heads, 1,536 in
