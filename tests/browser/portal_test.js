@@ -149,8 +149,8 @@ async function startServer(dir) {
     assert.ok(await page.locator('.answers blockquote[lang=ar][dir=rtl]').count() > 0, 'Arabic passages are right-to-left');
     assert.ok(await page.locator('.answers blockquote[lang=en][dir=ltr]').count() > 0, 'an English passage too');
     assert.equal(await page.locator('.answers cite').count(), await answers.count(), 'every answer cited');
-    assert.match(await page.locator('.checkpoint pre').innerText(), /\n— /);
-    assert.equal(await page.locator('.notice').count(), 1, 'the notice that Hebrew is matched by names only');
+    assert.match(await page.locator('.checkpoint pre').textContent(), /\n— /);
+    assert.equal(await page.locator('.ask-notice').count(), 1, 'the notice that Hebrew is matched by names only');
   });
 
   await check('the verify page hashes a file in the browser and finds it', async () => {
