@@ -23,6 +23,13 @@ grep -v '^#' third_party/npm-pins.txt | while read -r pkg version sha file targe
     exit 1
   fi
   rm -rf "${dest:?}/$target"
-  tar -xzf "$tgz" -C "$dest" --transform "s|^$file|$target|" "$file"
+  if [[ "$file" == *.bundle ]]; then
+    # A git bundle (node-llama-cpp carries llama.cpp so): its tree, without the history.
+    tar -xzf "$tgz" -C "$dest" --transform "s|^$file|$target.bundle|" "$file"
+    git clone -q -c advice.detachedHead=false "$dest/$target.bundle" "$dest/$target"
+    rm -rf "${dest:?}/$target/.git" "$dest/$target.bundle"
+  else
+    tar -xzf "$tgz" -C "$dest" --transform "s|^$file|$target|" "$file"
+  fi
   echo "fetch-third-party: $pkg@$version verified; $dest/$target"
 done

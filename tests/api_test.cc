@@ -310,6 +310,11 @@ class ApiTest : public ::testing::Test {
                                       "/api/v1/search?q=harbour",
                                       "/search?q=harbour",
                                       "/api/v1/suggest?q=zqred",
+                                      "/api/v1/ask?q=river",
+                                      "/api/v1/ask?q=river&differ=1&limit=50",
+                                      "/api/v1/ask?q=what%20of%20the%20harbour%20before%20noon",
+                                      "/ask?q=river%20crossing",
+                                      "/ask?q=harbour&differ=1",
                                       "/log/checkpoint"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
@@ -388,7 +393,8 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
                                      who == "session-archivist" || who == "session-admin";
       if (r->body.find(kRedacted) != std::string::npos) {
         EXPECT_TRUE(restricted_reader && path.find("search") == std::string::npos &&
-                    path.find("suggest") == std::string::npos)
+                    path.find("suggest") == std::string::npos &&
+                    path.find("ask") == std::string::npos)
             << who << " met the redacted words at " << path;
         redacted_seen++;
       }
@@ -901,6 +907,112 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   EXPECT_NE(Get("/api/v1/search?q=zqpassageshut", "archivist")->body.find("zqpassageshut"),
             std::string::npos);
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
+}
+
+// Ask (doc/ask.md): one group per witness, a passage that is a whole thought but never joins
+// what the caller may not read, a citation and the checkpoint; audited like search.
+TEST_F(ApiTest, AskJoinsAWholeThoughtOfWhatTheCallerMayReadOnly) {
+  // A public record whose sentence runs over three passages; the middle one is restricted.
+  std::string file = Write(*tmp_, "ferry.txt",
+                           "A sample line about the ferry at dusk, which\n\n"
+                           "carried zqaskmiddle slowly across the water, and\n\n"
+                           "came back empty before the ferry closed.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-ferry", "--lang", "en", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto segs = Json::parse(Get("/api/v1/records/" + id + "/segments", "archivist")->body);
+  ASSERT_EQ(segs["segments"].size(), 3u) << segs.dump();
+  int64_t middle = segs["segments"][1]["id"];
+  httplib::Client c("127.0.0.1", port_);
+  auto put = c.Put("/api/v1/records/" + id + "/consent", Auth("archivist"),
+                   Json{{"consent", "restricted"}, {"reason", "asked"}, {"segment", middle}}.dump(),
+                   "application/json");
+  ASSERT_TRUE(put && put->status == 200);
+
+  auto ask = [&](const std::string& q, const std::string& who) {
+    auto r = Get("/api/v1/ask?q=" + httplib::detail::encode_query_param(q), who);
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    return Json::parse(r->body);
+  };
+  auto group_of = [](const Json& a, const std::string& witness) {
+    for (const auto& g : a["groups"]) {
+      if (g["witness"] == witness) return g;
+    }
+    return Json();
+  };
+  // Anonymous: the first passage alone; the restricted one ends the passage there.
+  Json anon = ask("what happened to the ferry at dusk?", "");
+  Json g = group_of(anon, "w-ferry");
+  ASSERT_TRUE(g.is_object()) << anon.dump();
+  EXPECT_EQ(g["passage"]["text"], "A sample line about the ferry at dusk, which");
+  EXPECT_EQ(anon.dump().find("zqaskmiddle"), std::string::npos);
+  EXPECT_EQ(g["level"], "public");
+  // An archivist: the whole sentence, three passages joined.
+  Json arch = ask("what happened to the ferry at dusk?", "archivist");
+  g = group_of(arch, "w-ferry");
+  ASSERT_TRUE(g.is_object()) << arch.dump();
+  EXPECT_EQ(g["passage"]["segments"].size(), 3u) << g.dump();
+  EXPECT_NE(g["passage"]["text"].get<std::string>().find("zqaskmiddle"), std::string::npos);
+  EXPECT_NE(g["passage"]["text"].get<std::string>().find("before the ferry closed."),
+            std::string::npos);
+  EXPECT_EQ(g["level"], "restricted");
+  // Every answer: a citation with the version's log entry, under the checkpoint it carries.
+  for (const Json* a : {&anon, &arch}) {
+    uint64_t size = (*a)["checkpoint"]["size"];
+    EXPECT_NE(
+        (*a)["checkpoint"]["note"].get<std::string>().find("\n" + std::to_string(size) + "\n"),
+        std::string::npos);
+    for (const auto& grp : (*a)["groups"]) {
+      EXPECT_LT(grp["leaf_index"].get<uint64_t>(), size);
+      EXPECT_NE(grp["citation"].get<std::string>().find(
+                    "log entry " + std::to_string(grp["leaf_index"].get<uint64_t>())),
+                std::string::npos);
+      EXPECT_EQ(
+          grp["play"].get<std::string>().rfind("/records/" + grp["record"].get<std::string>(), 0),
+          0u);
+    }
+  }
+  // One group per witness; the witnesses of "river" by what each caller may read.
+  auto witnesses = [&](const std::string& who) {
+    std::set<std::string> out;
+    Json a = ask("the river crossing", who);
+    for (const auto& grp : a["groups"]) {
+      EXPECT_TRUE(out.insert(grp["witness"]).second) << "a witness twice";
+    }
+    if (out.empty()) ADD_FAILURE() << a.dump();
+    return out;
+  };
+  EXPECT_EQ(witnesses(""), std::set<std::string>({"w-public"}));
+  EXPECT_EQ(witnesses("researcher"), std::set<std::string>({"w-public", "w-research"}));
+  EXPECT_EQ(witnesses("archivist"),
+            std::set<std::string>({"w-public", "w-research", "w-restricted"}));
+  // No Hebrew dictionary: the answer says so.
+  EXPECT_EQ(anon["notices"][0],
+            "Hebrew testimonies are matched by names and by the semantic index only");
+  // The researcher's answer with research words is audited as "ask".
+  auto r = RunAttest({"--archive", *archive_, "audit", "--json", "--actor",
+                      "token:" + (*tokens_)["researcher.id"]});
+  ASSERT_EQ(r.exit_code, 0);
+  bool audited = false;
+  Json entries = Json::parse(r.out)["entries"];
+  for (const auto& e : entries) {
+    audited |= e["detail"].value("what", "") == "ask";
+  }
+  EXPECT_TRUE(audited);
+  // Bad questions.
+  ExpectProblem(Get("/api/v1/ask?q="), 400, "empty question");
+  ExpectProblem(Get("/api/v1/ask?q=%3F%21"), 400, "no words");
+  ExpectProblem(Get("/api/v1/ask?q=river&lang=de"), 400, "unknown language");
+  ExpectProblem(Get("/api/v1/ask?q=river&limit=0"), 400, "limit");
+  ExpectProblem(Get("/api/v1/ask?q=river&place=%22x"), 400, "quote in a filter");
+  ExpectProblem(Get("/api/v1/ask?q=river&date=yesterday"), 400, "bad date");
+  // The page.
+  auto page = Get("/ask?q=river%20crossing", "researcher");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("w-research"), std::string::npos);
+  EXPECT_NE(page->body.find("<cite"), std::string::npos);
 }
 
 TEST_F(ApiTest, ARedactedSpanIsAGapForOthersAndFoundByNoOne) {

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <set>
+
 #include "core/json.h"
 #include "process.h"
 
@@ -285,6 +287,45 @@ TEST_F(CliTest, TwoAddProcessesAtOnceBothSucceed) {
   auto v = A({"verify", "--json"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
   EXPECT_EQ(Json::parse(v.out)["log_size"], 40);
+}
+
+// Ask answers an English question with the French and Arabic witnesses' own words, one group
+// per witness; a question without words exits 2. Texts: the UDHR samples (not testimony).
+TEST_F(CliTest, AskAnswersAcrossLanguagesWithEachWitnessOnce) {
+  std::string fr = Write(tmp_, "udhr-fra-14.txt",
+                         "Devant la persécution, toute personne a le droit de chercher asile et "
+                         "de bénéficier de l'asile en d'autres pays.\n");
+  std::string ar = Write(tmp_, "udhr-arb-14.txt",
+                         "لكل فرد الحق أن يلجأ إلى بلاد أخرى أو يحاول الالتجاء إليها هربا من "
+                         "الاضطهاد.\n");
+  std::string en = Write(tmp_, "udhr-eng-14.txt",
+                         "Everyone has the right to seek and to enjoy in other countries asylum "
+                         "from persecution.\n\nThis right may not be invoked in the case of "
+                         "prosecutions genuinely arising from non-political crimes.\n");
+  ASSERT_EQ(A({"add", "--wait", "--witness", "w-fr", "--lang", "fr", fr}).exit_code, 0);
+  ASSERT_EQ(A({"add", "--wait", "--witness", "w-ar", "--lang", "ar", ar}).exit_code, 0);
+  ASSERT_EQ(A({"add", "--wait", "--witness", "w-en", "--lang", "en", en}).exit_code, 0);
+  auto r = A({"ask", "--json", "Who may seek asylum from persecution?"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  std::set<std::string> witnesses;
+  for (const auto& g : j["groups"]) {
+    EXPECT_TRUE(witnesses.insert(g["witness"]).second) << "a witness twice: " << r.out;
+  }
+  EXPECT_EQ(witnesses, std::set<std::string>({"w-fr", "w-ar", "w-en"})) << r.out;
+  EXPECT_EQ(j["notices"].size(), 1u);
+  EXPECT_TRUE(j["paths"]["dictionary"]);
+  // In words, with the citation and the checkpoint.
+  auto text = A({"ask", "asile", "--filter-lang", "fr"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("witness w-fr"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("witness w-en"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("log entry"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("checkpoint"), std::string::npos) << text.out;
+  auto bad = A({"ask", "?!"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("no words"), std::string::npos) << bad.err;
+  EXPECT_EQ(A({"ask", "asile", "--date", "soon"}).exit_code, 2);
 }
 
 // Text records are split into paragraphs, identified by language and searchable; withdrawal

@@ -678,6 +678,11 @@ Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t se
 }
 
 Status Archive::SyncIndex() {
+  RETURN_IF_ERROR(SyncLexical());
+  return SyncSemantic();
+}
+
+Status Archive::SyncLexical() {
   std::string dir = JoinPath(dir_, "index");
   RETURN_IF_ERROR(env_->CreateDirs(dir));
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".lock")));
@@ -829,7 +834,195 @@ Status Archive::Reindex() {
   // beyond this mark, so the next SyncIndex applies it.
   int64_t consent_upto =
       consent_changes.empty() ? -1 : static_cast<int64_t>(consent_changes.back().leaf_index);
-  return RecordIndexProgress(last, withdrawn_upto, consent_upto);
+  RETURN_IF_ERROR(RecordIndexProgress(last, withdrawn_upto, consent_upto));
+  lock.reset();
+  // The semantic index is built anew from the database too.
+  {
+    ASSIGN_OR_RETURN(auto semantic_lock, env_->LockFile(JoinPath(dir, ".semantic.lock")));
+    RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "semantic")));
+  }
+  return SyncSemantic();
+}
+
+namespace {
+// The llama.cpp the embeddings are computed with (third_party/npm-pins.txt), for provenance.
+constexpr char kEmbeddingTool[] = "llama.cpp de3ff815ea7d (node-llama-cpp 3.22.1)";
+constexpr size_t kEmbedBatch = 32;   // texts embedded at once
+constexpr size_t kSaveEvery = 2048;  // segments embedded between saves of the index
+}  // namespace
+
+Result<Json> Archive::Config() {
+  std::string path = JoinPath(dir_, "config.json");
+  if (!env_->FileExists(path)) return Json::object();
+  ASSIGN_OR_RETURN(std::string text, env_->ReadFile(path));
+  Json c = Json::parse(text, nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidArgument(path + ": " + what + " (doc/format/archive.md, config.json)");
+  };
+  if (!c.is_object()) return bad("not a JSON object");
+  for (const auto& [k, v] : c.items()) {
+    if (k != "ask") return bad("unknown setting '" + k + "'");
+    if (!v.is_object()) return bad("\"ask\" must be an object");
+    for (const auto& [k2, v2] : v.items()) {
+      if (k2 != "summary") return bad("unknown setting 'ask." + k2 + "'");
+      if (!v2.is_object() || !v2.contains("endpoint") || !v2["endpoint"].is_string()) {
+        return bad("\"ask.summary\" needs an \"endpoint\" URL");
+      }
+      for (const auto& [k3, v3] : v2.items()) {
+        bool ok = (k3 == "endpoint" || k3 == "model") ? v3.is_string()
+                  : k3 == "allow_remote"              ? v3.is_boolean()
+                  : k3 == "timeout_seconds"           ? v3.is_number_unsigned()
+                                                      : false;
+        if (!ok) return bad("'ask.summary." + k3 + "' is unknown or of the wrong type");
+      }
+    }
+  }
+  return c;
+}
+
+Result<std::optional<meta::ModelFile>> Archive::EmbeddingModel() {
+  ASSIGN_OR_RETURN(auto models, store_->ListModels("embedding"));
+  if (models.empty()) return std::optional<meta::ModelFile>();
+  return std::optional<meta::ModelFile>(models.front());
+}
+
+Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFile& model,
+                              const std::vector<meta::SegmentState>& segments,
+                              const std::vector<meta::Redaction>& redactions) {
+  for (size_t at = 0; at < segments.size(); at += kEmbedBatch) {
+    std::vector<std::string> texts;
+    std::vector<const meta::SegmentState*> batch;
+    for (size_t i = at; i < segments.size() && i < at + kEmbedBatch; ++i) {
+      const meta::SegmentState& st = segments[i];
+      if (st.superseded || st.effective == meta::Consent::kSealed ||
+          st.effective == meta::Consent::kWithdrawn) {
+        RETURN_IF_ERROR(index->Remove(st.segment.id));
+        continue;
+      }
+      std::vector<meta::Redaction> own;
+      for (const auto& r : redactions) {
+        if (r.record_id == st.segment.record_id) own.push_back(r);
+      }
+      // A redacted segment is embedded without its hidden words.
+      texts.push_back(own.empty() ? st.segment.text : ApplyRedactions(st, own).text);
+      batch.push_back(&st);
+    }
+    if (texts.empty()) continue;
+    ASSIGN_OR_RETURN(auto vectors, ask_->EmbedPassages(model, texts));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      RETURN_IF_ERROR(index->Put(batch[i]->segment.id, batch[i]->effective, vectors[i]));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Archive::SyncSemantic() {
+  ASSIGN_OR_RETURN(auto model, EmbeddingModel());
+  if (!model) return Status::Ok();
+  std::string dir = JoinPath(dir_, "index");
+  RETURN_IF_ERROR(env_->CreateDirs(dir));
+  ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".semantic.lock")));
+  std::string sdir = JoinPath(dir, "semantic");
+  ASSIGN_OR_RETURN(size_t dims, ask_->Dims(*model));
+  auto opened = search::SemanticIndex::Open(sdir, dims);
+  if (!opened.ok() || (*opened)->provenance().value("model_sha256", "") != model->sha256) {
+    // Another model (or width), or damage: built anew.
+    opened = Status::NotFound("");
+    RETURN_IF_ERROR(RemoveIndexTree(sdir));
+    for (const char* key :
+         {"semantic.withdrawal_leaf", "semantic.consent_leaf", "semantic.redaction"}) {
+      RETURN_IF_ERROR(store_->SetInfo(key, ""));
+    }
+    ASSIGN_OR_RETURN(opened, search::SemanticIndex::Open(sdir, dims));
+  }
+  search::SemanticIndex* index = opened->get();
+  Json info = Json::parse(model->info, nullptr, false);
+  index->SetProvenance(
+      {{"model_sha256", model->sha256},
+       {"model_file", model->name},
+       {"model_name", info.is_object() ? info.value("name", "") : ""},
+       {"dims", dims},
+       {"query_prefix", info.is_object() ? info.value("query_prefix", "") : ""},
+       {"passage_prefix", info.is_object() ? info.value("passage_prefix", "") : ""},
+       {"pooling", "the model's, then unit length"},
+       {"tool", kEmbeddingTool},
+       {"built", FormatRfc3339(env_->NowMicros())}});
+  auto read_int = [&](const char* key, int64_t fallback) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto v, store_->GetInfo(key));
+    int64_t x = fallback;
+    if (v && !v->empty()) {
+      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+      if (ec != std::errc() || p != v->data() + v->size()) x = fallback;
+    }
+    return x;
+  };
+  ASSIGN_OR_RETURN(int64_t withdrawn_upto, read_int("semantic.withdrawal_leaf", -1));
+  ASSIGN_OR_RETURN(int64_t consent_upto, read_int("semantic.consent_leaf", -1));
+  ASSIGN_OR_RETURN(int64_t redacted_upto, read_int("semantic.redaction", 0));
+  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(""));
+
+  // New segments, in id order, saved now and then so a crash loses little.
+  int64_t last = index->last_segment();
+  size_t since_save = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(last, 256));
+    if (batch.empty()) break;
+    RETURN_IF_ERROR(EmbedSegments(index, *model, batch, redactions));
+    last = batch.back().segment.id;
+    index->SetLastSegment(last);
+    since_save += batch.size();
+    if (since_save >= kSaveEvery) {
+      RETURN_IF_ERROR(index->Save());
+      since_save = 0;
+    }
+  }
+  // Records whose consent changed or that were redacted: embedded again, at their level now.
+  std::set<std::string> again;
+  ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", consent_upto));
+  for (const auto& c : consent_changes) {
+    again.insert(c.record_id);
+    consent_upto = std::max<int64_t>(consent_upto, static_cast<int64_t>(c.leaf_index));
+  }
+  int64_t max_redaction = redacted_upto;
+  for (const auto& r : redactions) {
+    if (r.id > redacted_upto) again.insert(r.record_id);
+    max_redaction = std::max(max_redaction, r.id);
+  }
+  for (const auto& id : again) {
+    ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(id));
+    RETURN_IF_ERROR(EmbedSegments(index, *model, segments, redactions));
+  }
+  // Withdrawn records: out.
+  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  for (const auto& w : withdrawals) {
+    if (static_cast<int64_t>(w.second) <= withdrawn_upto) continue;
+    ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(w.first));
+    for (const auto& st : segments) RETURN_IF_ERROR(index->Remove(st.segment.id));
+    withdrawn_upto = std::max<int64_t>(withdrawn_upto, static_cast<int64_t>(w.second));
+  }
+  RETURN_IF_ERROR(index->Save());
+  RETURN_IF_ERROR(store_->SetInfo("semantic.withdrawal_leaf", std::to_string(withdrawn_upto)));
+  RETURN_IF_ERROR(store_->SetInfo("semantic.consent_leaf", std::to_string(consent_upto)));
+  return store_->SetInfo("semantic.redaction", std::to_string(max_redaction));
+}
+
+Result<search::SemanticIndex*> Archive::SemanticReader(const meta::ModelFile& model) {
+  std::string sdir = JoinPath(dir_, "index/semantic");
+  struct stat st;
+  if (::stat(JoinPath(sdir, "meta.json").c_str(), &st) != 0) return nullptr;
+  std::string stamp = std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                      std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_size);
+  if (!semantic_reader_ || stamp != semantic_stamp_) {
+    semantic_reader_.reset();
+    auto r = search::SemanticIndex::OpenReadOnly(sdir);
+    if (!r.ok())
+      return r.status().IsNotFound() ? Result<search::SemanticIndex*>(nullptr)
+                                     : Result<search::SemanticIndex*>(r.status());
+    semantic_reader_ = std::move(*r);
+    semantic_stamp_ = stamp;
+  }
+  if (semantic_reader_->provenance().value("model_sha256", "") != model.sha256) return nullptr;
+  return semantic_reader_.get();
 }
 
 Result<search::Results> Archive::Search(search::SearchRequest request) {
@@ -847,6 +1040,86 @@ Result<search::Results> Archive::Search(search::SearchRequest request) {
   }
   if (!index.ok()) return index.status();
   return (*index)->Search(request);
+}
+
+Result<const search::Translator*> AskResources::GetTranslator() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!translator_) {
+    ASSIGN_OR_RETURN(translator_, search::Translator::Load(dict_dir_));
+  }
+  return translator_.get();
+}
+
+Result<search::Retrieved> Archive::Retrieve(search::RetrieveRequest request) {
+  ASSIGN_OR_RETURN(auto listed, ListedNames());
+  request.names.insert(request.names.end(), listed.begin(), listed.end());
+  for (const char* kind : {"place", "person"}) {
+    ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
+    for (auto& v : values) request.names.push_back(std::move(v));
+  }
+  ASSIGN_OR_RETURN(const search::Translator* translator, ask_->GetTranslator());
+  auto index = Reader();
+  if (!index.ok() && index.status().IsNotFound()) {
+    ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
+    if (segments == 0) {
+      RETURN_IF_ERROR(search::CheckRetrieveRequest(request));  // bad questions are named first
+      return search::Retrieved();
+    }
+  }
+  if (!index.ok()) return index.status();
+  search::SemanticSearch semantic;
+  ASSIGN_OR_RETURN(auto model, EmbeddingModel());
+  if (model) {
+    ASSIGN_OR_RETURN(search::SemanticIndex * reader, SemanticReader(*model));
+    if (reader) {
+      semantic = [this, reader, m = *model](std::string_view question, search::Role role,
+                                            size_t k) -> Result<std::vector<int64_t>> {
+        ASSIGN_OR_RETURN(std::vector<float> q, ask_->EmbedQuery(m, question));
+        return reader->Search(q, role, k);
+      };
+    }
+  }
+  return search::Retrieve(*index, translator, semantic, request);
+}
+
+Status AskResources::LoadLocked(const meta::ModelFile& model) {
+  if (embedder_ && embedder_sha256_ == model.sha256) return Status::Ok();
+  embedder_.reset();
+  Json info = Json::parse(model.info, nullptr, false);
+  search::EmbedderOptions options;
+  if (info.is_object()) {
+    options.query_prefix = info.value("query_prefix", "");
+    options.passage_prefix = info.value("passage_prefix", "");
+  }
+  auto e = search::Embedder::Load(model.path, options);
+  if (!e.ok()) {
+    return Status(e.status().code(), "the registered embedding model " +
+                                         model.sha256.substr(0, 12) + " (" + model.path +
+                                         "): " + e.status().message());
+  }
+  embedder_ = std::move(*e);
+  embedder_sha256_ = model.sha256;
+  return Status::Ok();
+}
+
+Result<size_t> AskResources::Dims(const meta::ModelFile& model) {
+  std::lock_guard<std::mutex> l(mu_);
+  RETURN_IF_ERROR(LoadLocked(model));
+  return embedder_->dims();
+}
+
+Result<std::vector<std::vector<float>>> AskResources::EmbedPassages(
+    const meta::ModelFile& model, const std::vector<std::string>& texts) {
+  std::lock_guard<std::mutex> l(mu_);
+  RETURN_IF_ERROR(LoadLocked(model));
+  return embedder_->EmbedPassages(texts);
+}
+
+Result<std::vector<float>> AskResources::EmbedQuery(const meta::ModelFile& model,
+                                                    std::string_view question) {
+  std::lock_guard<std::mutex> l(mu_);
+  RETURN_IF_ERROR(LoadLocked(model));
+  return embedder_->EmbedQuery(question);
 }
 
 Result<search::LexicalIndex*> Archive::Reader() {

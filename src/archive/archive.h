@@ -6,6 +6,7 @@
 #define ATTEST_ARCHIVE_ARCHIVE_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,7 +16,11 @@
 #include "core/env.h"
 #include "core/json.h"
 #include "meta/store.h"
+#include "search/ask.h"
+#include "search/embedder.h"
 #include "search/lexical_index.h"
+#include "search/semantic_index.h"
+#include "search/translate.h"
 #include "tlog/log.h"
 
 namespace attest::archive {
@@ -149,6 +154,29 @@ struct RedactedText {
 RedactedText ApplyRedactions(const meta::SegmentState& s,
                              const std::vector<meta::Redaction>& record_redactions);
 
+// Loaded at first use and shared between handles: the dictionaries of query translation and
+// the embedding model (loaded again when another is registered). Thread-safe: the model is
+// used under a lock.
+class AskResources {
+ public:
+  explicit AskResources(std::string dict_dir = "/usr/share/dictd")
+      : dict_dir_(std::move(dict_dir)) {}
+  Result<const search::Translator*> GetTranslator();
+  // With the registered embedding model `model` (its file must still have its SHA-256's size).
+  Result<size_t> Dims(const meta::ModelFile& model);
+  Result<std::vector<std::vector<float>>> EmbedPassages(const meta::ModelFile& model,
+                                                        const std::vector<std::string>& texts);
+  Result<std::vector<float>> EmbedQuery(const meta::ModelFile& model, std::string_view question);
+
+ private:
+  Status LoadLocked(const meta::ModelFile& model);
+  std::mutex mu_;
+  std::string dict_dir_;
+  std::unique_ptr<search::Translator> translator_;
+  std::unique_ptr<search::Embedder> embedder_;
+  std::string embedder_sha256_;
+};
+
 class Archive {
  public:
   // Creates an archive in `dir` (absent or empty). `origin` names the log; empty: a default.
@@ -255,9 +283,19 @@ class Archive {
   Status Integrate();
 
   // Brings the search index up to the database: new segments indexed, withdrawn records'
-  // segments removed. Idempotent; finishes what a crash interrupted.
+  // segments removed. Idempotent; finishes what a crash interrupted. Then the semantic index
+  // (SyncSemantic).
   Status SyncIndex();
-  // Rebuilds the search index from attest.db alone, then swaps it in.
+  // The embedding model of the semantic index: the newest registered (`attest models add
+  // --kind embedding`); nullopt if none.
+  Result<std::optional<meta::ModelFile>> EmbeddingModel();
+  // Brings the semantic index (doc/format/semantic_index.md) up to the database with the
+  // embedding model, if one is registered: new segments embedded, changes of consent and
+  // redactions embedded again at their level, withdrawn records' segments removed; built anew
+  // when the model changed. Idempotent; a crash loses only what was not yet saved.
+  Status SyncSemantic();
+  // Rebuilds the search index from attest.db alone, then swaps it in; the semantic index is
+  // rebuilt too (when an embedding model is registered).
   Status Reindex();
   // Searches segments (doc/search.md); the archive's names and annotated places and people
   // are added to the request.
@@ -267,10 +305,20 @@ class Archive {
   void ShareSearchCache(std::shared_ptr<search::ResultCache> cache);
   Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
                                                   size_t limit);
+  // Ask's retrieval (search/ask.h, doc/ask.md) over the index, with the archive's names, the
+  // FreeDict dictionaries and, when an embedding model is registered, the semantic index.
+  Result<search::Retrieved> Retrieve(search::RetrieveRequest request);
+  // What Retrieve loads once (the dictionaries, the embedding model), shared by the Archive
+  // handles of one process (a server's).
+  void ShareAskResources(std::shared_ptr<AskResources> resources) { ask_ = std::move(resources); }
+  std::shared_ptr<AskResources> ask_resources() const { return ask_; }
   // The archive's list of names that search matches across scripts.
   Status AddName(const std::string& name, const std::string& kind);
   Result<bool> RemoveName(const std::string& name);
 
+  // The operator's settings, ARCHIVE/config.json (doc/format/archive.md): {} when there is
+  // none; kInvalidArgument naming the file and what is wrong with it.
+  Result<Json> Config();
   const std::string& dir() const { return dir_; }
   blob::BlobStore* blobs() { return blobs_.get(); }
   Env* env() const { return env_; }
@@ -292,6 +340,16 @@ class Archive {
   Status RecordIndexProgress(int64_t segment, int64_t withdrawal_leaf, int64_t consent_leaf);
   // Puts every current segment of a record into the index again (at its level now).
   Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
+  Status SyncLexical();
+  // Embeds `segments` (their text with `redactions` applied) into `index` at their levels.
+  Status EmbedSegments(search::SemanticIndex* index, const meta::ModelFile& model,
+                       const std::vector<meta::SegmentState>& segments,
+                       const std::vector<meta::Redaction>& redactions);
+  // The semantic index for searching (reopened when it was saved since), if it was built with
+  // `model`; nullptr if there is none yet.
+  Result<search::SemanticIndex*> SemanticReader(const meta::ModelFile& model);
+  std::unique_ptr<search::SemanticIndex> semantic_reader_;
+  std::string semantic_stamp_;
   Status RemoveIndexTree(const std::string& dir);
   // Puts the index built or compacted in `fresh` (under index/) in the live one's place.
   Status SwapInIndex(const std::string& fresh);
@@ -311,6 +369,7 @@ class Archive {
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
   std::shared_ptr<search::ResultCache> search_cache_;
+  std::shared_ptr<AskResources> ask_ = std::make_shared<AskResources>();
   std::string no_seals_due_on_;  // a day (YYYY-MM-DD) OpenDueSeals found nothing due on
 };
 

@@ -20,6 +20,7 @@
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
+#include "http/ask.h"
 #include "http/server.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
@@ -454,6 +455,25 @@ int Main(int argc, char** argv) {
                    "Count every match exactly (slower when there are very many)");
   search->add_flag("--json", search_json, "Print JSON");
 
+  auto* ask = app.add_subcommand(
+      "ask",
+      "Ask a question: many witnesses' own words, side by side, cited (doc/ask.md); the "
+      "command line sees as the operator");
+  http::AskRequest ask_req;
+  bool ask_json = false;
+  ask->add_option("QUESTION", ask_req.question, "The question, in plain words")->required();
+  ask->add_option("--lang", ask_req.lang, "The question's language: ar, he, en or fr");
+  ask->add_option("--filter-lang", ask_req.filter_lang, "Only passages in this language");
+  ask->add_option("--place", ask_req.place, "Only passages annotated with this place");
+  ask->add_option("--date", ask_req.date, "Only passages of this day, month, year or range");
+  ask->add_option("--collection", ask_req.collection, "Only passages of this collection");
+  ask->add_flag("--differ", ask_req.differ, "Show accounts that differ from those shown first");
+  ask->add_flag("--summary", ask_req.summary,
+                "Add a machine-written summary, if config.json names an endpoint (doc/ask.md)");
+  ask->add_option("--limit", ask_req.limit, "Witnesses to show (default 10)")
+      ->check(CLI::Range(1, 50));
+  ask->add_flag("--json", ask_json, "Print JSON");
+
   auto* names = app.add_subcommand(
       "names", "The places and people search matches across scripts (Kfar Aza, כפר עזה, كفار عزة)");
   names->require_subcommand(1);
@@ -468,10 +488,13 @@ int Main(int argc, char** argv) {
   names_list->add_flag("--json", names_json, "Print JSON");
 
   auto* models = app.add_subcommand(
-      "models", "The model files attest's tools read (doc/speech.md); never downloaded");
+      "models",
+      "The model files attest's tools read (doc/speech.md, doc/ask.md); never downloaded");
   models->require_subcommand(1);
   auto* models_add =
-      models->add_subcommand("add", "Register a whisper model file (ggml-*.bin) by its SHA-256");
+      models->add_subcommand("add",
+                             "Register a model file by its SHA-256: whisper (ggml-*.bin) or, "
+                             "with --kind embedding, a GGUF sentence-embedding model");
   auto* models_list = models->add_subcommand("list", "List the registered model files");
   auto* models_remove = models->add_subcommand("remove", "Forget a registered model file");
   auto* models_translate = models->add_subcommand(
@@ -479,6 +502,19 @@ int Main(int argc, char** argv) {
   std::string model_path, model_sha, translate_arg;
   bool models_json = false;
   models_add->add_option("PATH", model_path, "The model file")->required();
+  std::string model_kind = "whisper";
+  std::optional<std::string> query_prefix, passage_prefix;
+  models_add
+      ->add_option("--kind", model_kind,
+                   "whisper (speech, the default) or embedding (a GGUF sentence-embedding "
+                   "model for Ask's semantic index)")
+      ->check(CLI::IsMember({"whisper", "embedding"}));
+  models_add->add_option("--query-prefix", query_prefix,
+                         "Embedding: what the model expects before a question (multilingual-e5: "
+                         "\"query: \", the default for files named *e5*)");
+  models_add->add_option("--passage-prefix", passage_prefix,
+                         "Embedding: what the model expects before a passage (multilingual-e5: "
+                         "\"passage: \")");
   models_add->add_flag("--json", models_json, "Print JSON");
   models_list->add_flag("--json", models_json, "Print JSON");
   models_remove->add_option("SHA256", model_sha, "Its SHA-256, or a unique prefix (6+ hex)")
@@ -1187,6 +1223,47 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (*ask) {
+    auto a = open();
+    if (!a.ok()) return Fail(a.status());
+    auto r = http::Ask(a->get(), CliSubject(), ask_req);
+    if (!r.ok()) {
+      return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
+                                                         : Fail(r.status());
+    }
+    if (ask_json) {
+      PrintJson(*r);
+      return kExitOk;
+    }
+    for (const auto& notice : (*r)["notices"])
+      std::cout << "note: " << notice.get<std::string>() << "\n";
+    if ((*r)["groups"].empty()) std::cout << "No witness's words were found for this question.\n";
+    for (const auto& g : (*r)["groups"]) {
+      std::cout << "\n[" << g["n"].get<int>() << "] witness " << g["witness"].get<std::string>();
+      if (!g["community"].get<std::string>().empty())
+        std::cout << " (" << g["community"].get<std::string>() << ")";
+      std::cout << ", " << g["lang"].get<std::string>() << "\n";
+      std::cout << "    " << g["passage"]["text"].get<std::string>() << "\n";
+      std::cout << "    " << g["citation"].get<std::string>() << "\n";
+      for (const auto& m : g["more"]) {
+        std::cout << "    also: " << m["snippet"].get<std::string>() << " ("
+                  << m["href"].get<std::string>() << ")\n";
+      }
+    }
+    if ((*r)["summary"].is_object()) {
+      const Json& sm = (*r)["summary"];
+      std::cout << "\n"
+                << sm["label"].get<std::string>() << " (not testimony): "
+                << (sm.contains("error") ? sm["error"].get<std::string>()
+                                         : sm["text"].get<std::string>())
+                << "\n";
+    }
+    std::cout << "\nEvery version cited is in the log under checkpoint "
+              << (*r)["checkpoint"]["size"].get<uint64_t>() << " of "
+              << (*r)["checkpoint"]["origin"].get<std::string>() << " (attest log checkpoint).\n";
+    return kExitOk;
+  }
+
   if (*names) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
@@ -1457,8 +1534,15 @@ int Main(int argc, char** argv) {
       return j;
     };
     if (*models_add) {
-      auto added = ingest::AddModel(env, a->get(), model_path);
+      auto added =
+          model_kind == "embedding"
+              ? ingest::AddEmbeddingModel(env, a->get(), model_path, {query_prefix, passage_prefix})
+              : ingest::AddModel(env, a->get(), model_path);
       if (!added.ok()) return Fail(added.status());
+      if (model_kind == "embedding") {
+        // The semantic index is built now (it follows the database from here on).
+        if (Status st = (*a)->SyncIndex(); !st.ok()) return Fail(st);
+      }
       if (models_json) {
         Json j = model_json(added->model);
         j["woken"] = added->woken;

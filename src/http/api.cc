@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "http/ask.h"
 #include "http/assets.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -517,6 +519,35 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Json out = archive::SearchResultsToJson(*r);
     out["query"] = sr.query;
     SendJson(res, out);
+  });
+
+  // Ask (doc/ask.md): many witnesses' own words, side by side, cited.
+  svr->Get("/api/v1/ask", [site](const Request& req, Response& res) {
+    Call c;
+    if (!Begin(site, req, res, &c)) return;
+    AskRequest ar;
+    ar.question = Param(req, "q");
+    if (ar.question.empty())
+      return Problem(res, 400, "bad-request", "Bad Request", "q is empty: ask a question");
+    ar.lang = Param(req, "lang");
+    ar.filter_lang = Param(req, "filter_lang");
+    ar.place = Param(req, "place");
+    ar.date = Param(req, "date");
+    ar.collection = Param(req, "collection");
+    std::string differ = Param(req, "differ");
+    ar.differ = differ == "1" || differ == "true";
+    std::string summary = Param(req, "summary");
+    ar.summary = summary == "1" || summary == "true";
+    if (std::string lim = Param(req, "limit"); !lim.empty()) {
+      auto [p, ec] = std::from_chars(lim.data(), lim.data() + lim.size(), ar.limit);
+      if (ec != std::errc() || p != lim.data() + lim.size()) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "limit must be a number of witnesses, 1 to 50");
+      }
+    }
+    auto answer = Ask(c.a->get(), c.subject, ar);
+    if (!answer.ok()) return ProblemFor(res, answer.status());
+    SendJson(res, *answer);
   });
 
   svr->Get("/api/v1/suggest", [site](const Request& req, Response& res) {

@@ -7,6 +7,7 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "http/ask.h"
 #include "http/assets.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -790,6 +791,133 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["columns"] = columns;
     v["searched"] = true;
     pc.Send(res, "perspectives", v);
+  });
+
+  // Ask (doc/ask.md): groups, one per witness, each a whole passage in the witness's own
+  // words, cited, with the checkpoint that covers every version cited.
+  svr->Get("/ask", [site](const Request& req, Response& res) {
+    PageContext pc(site, req);
+    std::optional<ArchivePool::Lease> a;
+    access::Subject subject;
+    if (!BeginPage(site, req, res, pc, &a, &subject)) return;
+    AskRequest ar;
+    ar.question = Param(req, "q");
+    ar.filter_lang = Param(req, "filter_lang");
+    ar.place = Param(req, "place");
+    ar.date = Param(req, "date");
+    ar.collection = Param(req, "collection");
+    ar.differ = Param(req, "differ") == "1";
+    ar.summary = Param(req, "summary") == "1";
+    Json v = pc.Base(a->get(), ar.question.empty() ? pc.t()["ask"].get<std::string>() : ar.question,
+                     "ask");
+    v["q"] = ar.question;
+    v["place"] = ar.place;
+    v["date"] = ar.date;
+    v["collection"] = ar.collection;
+    v["differ"] = ar.differ;
+    v["summary_asked"] = ar.summary;
+    {
+      auto config = (*a)->Config();
+      v["summary_available"] =
+          config.ok() && config->contains("ask") && (*config)["ask"].contains("summary");
+    }
+    Json langs = Json::array();
+    for (const char* l : {"ar", "he", "en", "fr"}) {
+      langs.push_back({{"tag", l}, {"name", pc.LangName(l)}, {"selected", ar.filter_lang == l}});
+    }
+    v["langs"] = langs;
+    v["searched"] = false;
+    if (ar.question.empty()) return pc.Send(res, "ask", v);
+    auto answer = Ask(a->get(), subject, ar);
+    if (!answer.ok()) {
+      if (answer.status().code() == Code::kInvalidArgument) {
+        v["error"] = answer.status().message();
+        return pc.Send(res, "ask", v, 400);
+      }
+      return pc.Error(res, a->get(), 500);
+    }
+    const Json& r = *answer;
+    Json groups = Json::array();
+    for (const auto& g : r["groups"]) {
+      std::string lang = g["lang"];
+      std::vector<std::pair<uint32_t, uint32_t>> none;
+      Json gv = {{"n", std::to_string(g["n"].get<int>())},
+                 {"witness", g["witness"]},
+                 {"community", g["community"]},
+                 {"has_community", !g["community"].get<std::string>().empty()},
+                 {"lang", lang},
+                 {"lang_name", pc.LangName(lang)},
+                 {"dir", Direction(lang)},
+                 {"parts", Parts(g["passage"]["text"], none)},
+                 {"citation", g["citation"]},
+                 {"play", g["play"]},
+                 {"proof", g["proof"]},
+                 {"title", g.value("title", "")},
+                 {"has_time", g["passage"].contains("start_ms")},
+                 {"time", g["passage"].contains("start_ms")
+                              ? FormatClock(g["passage"]["start_ms"].get<int64_t>())
+                              : ""}};
+      Json more = Json::array();
+      for (const auto& m : g["more"]) {
+        std::string ml = m["lang"];
+        more.push_back({{"href", m["href"]},
+                        {"lang", ml},
+                        {"dir", Direction(ml)},
+                        {"parts", Parts(m["snippet"], none)}});
+      }
+      gv["more"] = more;
+      gv["has_more"] = !more.empty();
+      groups.push_back(gv);
+    }
+    v["groups"] = groups;
+    v["searched"] = true;
+    v["count"] = std::to_string(groups.size());
+    // The spread bar: how the voices shown spread over languages, communities and places.
+    Json spread = Json::array();
+    size_t total = groups.size();
+    for (const char* key : {"lang", "community", "place"}) {
+      Json items = Json::array();
+      for (auto it = r["spread"][key].begin(); it != r["spread"][key].end(); ++it) {
+        uint64_t n = it.value();
+        std::string label = std::string(key) == "lang" ? pc.LangName(it.key()) : it.key();
+        items.push_back({{"label", label},
+                         {"count", std::to_string(n)},
+                         {"percent", std::to_string(total ? 100 * n / total : 0)}});
+      }
+      if (!items.empty()) {
+        spread.push_back({{"label", pc.t()[std::string("ask_spread_") + key]}, {"items", items}});
+      }
+    }
+    v["spread"] = spread;
+    v["has_spread"] = !spread.empty();
+    Json notices = Json::array();
+    for (const auto& n : r["notices"]) {
+      // The notice in the page's language (the API gives it in English).
+      notices.push_back(n.get<std::string>().rfind("Hebrew", 0) == 0 ? pc.t()["ask_notice_hebrew"]
+                                                                     : n);
+    }
+    v["notices"] = notices;
+    v["checkpoint_size"] = std::to_string(r["checkpoint"]["size"].get<uint64_t>());
+    v["checkpoint_origin"] = r["checkpoint"]["origin"];
+    v["checkpoint_note"] = r["checkpoint"]["note"];
+    std::string self = "/ask?q=" + Url(ar.question) + "&filter_lang=" + Url(ar.filter_lang) +
+                       "&place=" + Url(ar.place) + "&date=" + Url(ar.date) +
+                       "&collection=" + Url(ar.collection);
+    v["differ_href"] = self + (ar.differ ? "" : "&differ=1");
+    v["has_summary"] = false;
+    if (r["summary"].is_object()) {
+      const Json& sm = r["summary"];
+      v["has_summary"] = true;
+      v["summary_text"] = sm.value("text", "");
+      v["summary_error"] = sm.value("error", "");
+      v["summary_has_error"] = sm.contains("error");
+      Json cites = Json::array();
+      for (const auto& n : sm.value("cites", Json::array())) {
+        cites.push_back({{"n", std::to_string(n.get<int>())}});
+      }
+      v["summary_cites"] = cites;
+    }
+    pc.Send(res, "ask", v);
   });
 
   auto verify_page = [site](const Request& req, Response& res, const std::string& sha,

@@ -143,8 +143,8 @@ Status AuditSearch(archive::Archive* a, const access::Subject& subject,
   return AuditView(a, subject, "", Json{{"what", std::string(what)}, {"records", records}});
 }
 
-Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
-                              const std::string& id, std::string_view what) {
+Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
+                                  const std::string& id, bool hide_redacted) {
   auto rec = a->Get(id);
   if (!rec.ok()) {
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
@@ -154,25 +154,69 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
       !Decide(subject, Action::kRead, Resource::Material(rec->consent, rec->witness_id))) {
     return Status::NotFound(kNoSuchRecord);
   }
-  RecordView view;
-  view.record = std::move(*rec);
-  const meta::Record& r = view.record;
-  ASSIGN_OR_RETURN(auto segments, a->store()->RecordSegments(r.id));
-  ASSIGN_OR_RETURN(view.redactions, a->store()->ListRedactions(r.id));
+  RecordText t;
+  t.record = std::move(*rec);
+  const meta::Record& r = t.record;
+  ASSIGN_OR_RETURN(t.all_segments, a->store()->RecordSegments(r.id));
+  ASSIGN_OR_RETURN(t.redactions, a->store()->ListRedactions(r.id));
   // Hidden spans are shown to those who may read restricted material (and the witness).
-  const bool sees_redacted =
-      view.redactions.empty() ||
-      Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
+  t.sees_redacted = t.redactions.empty() ||
+                    Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
+  t.every_segment = true;
+  for (const auto& s : t.all_segments) {
+    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
+      t.every_segment = false;
+  }
+  for (const auto& v : r.versions) {
+    Json d = Derived(v);
+    if (d.is_object()) t.artifacts[v.version] = d.value("artifact", "");
+  }
+  // The text version: the newest with segments that is the witness's words (a machine
+  // translation is offered beside it, never instead).
+  for (const auto& s : t.all_segments) {
+    int v = s.segment.version;
+    if (t.artifacts.count(v) && t.artifacts[v] == "translation") continue;
+    t.text_version = std::max(t.text_version, v);
+  }
+  for (const auto& s : t.all_segments) {
+    if (s.segment.version != t.text_version) continue;
+    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) continue;
+    meta::SegmentState shown = s;
+    if (!t.sees_redacted || hide_redacted) {
+      archive::RedactedText hidden = archive::ApplyRedactions(s, t.redactions);
+      if (!hidden.marks.empty()) {
+        shown.segment.text = std::move(hidden.text);
+        t.redacted[s.segment.id] = std::move(hidden.marks);
+      }
+    }
+    t.segments.push_back(std::move(shown));
+  }
+  std::sort(t.segments.begin(), t.segments.end(), [](const auto& x, const auto& y) {
+    if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
+    if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
+    if (x.segment.char_start != y.segment.char_start)
+      return x.segment.char_start < y.segment.char_start;
+    return x.segment.id < y.segment.id;
+  });
+  return t;
+}
 
+Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
+                              const std::string& id, std::string_view what) {
+  ASSIGN_OR_RETURN(RecordText text, ReadRecordText(a, subject, id));
+  RecordView view;
+  view.record = std::move(text.record);
+  view.redactions = std::move(text.redactions);
+  view.redacted = std::move(text.redacted);
+  view.segments = std::move(text.segments);
+  view.text_version = text.text_version;
+  const meta::Record& r = view.record;
+  const auto& segments = text.all_segments;
+  const bool sees_redacted = text.sees_redacted;
   // The whole record is readable when every segment is: only then are its files (which hold
   // every segment's words and voice) given out. A redacted record's files hold the hidden
   // words too.
-  bool every_segment = true;
-  for (const auto& s : segments) {
-    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
-      every_segment = false;
-  }
-  bool whole = sees_redacted && every_segment;
+  bool whole = sees_redacted && text.every_segment;
 
   // Versions: originals (added or revised) and what tools or people derived from them.
   Json versions = Json::array();
@@ -180,7 +224,6 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   const meta::Version* access_copy = nullptr;
   const meta::Version* silenced_copy = nullptr;  // the newest copy silenced over redactions
   Json silenced = Json::array();
-  std::map<int, std::string> artifacts;
   for (const auto& v : r.versions) {
     Json d = Derived(v);
     Json j = {{"version", v.version},
@@ -195,7 +238,6 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     j["blobs"] = blobs;
     if (d.is_object()) {
       std::string artifact = d.value("artifact", "");
-      artifacts[v.version] = artifact;
       j["derived"] = {{"artifact", artifact},
                       {"from", d.value("from", 0)},
                       {"tool", d.value("tool", "")},
@@ -213,33 +255,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     versions.push_back(j);
   }
 
-  // The text version: the newest with segments that is the witness's words (a machine
-  // translation is offered beside it, never instead).
-  for (const auto& s : segments) {
-    int v = s.segment.version;
-    if (artifacts.count(v) && artifacts[v] == "translation") continue;
-    view.text_version = std::max(view.text_version, v);
-  }
-  for (auto& s : segments) {
-    if (s.segment.version != view.text_version) continue;
-    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) continue;
-    if (!sees_redacted) {
-      archive::RedactedText shown = archive::ApplyRedactions(s, view.redactions);
-      if (!shown.marks.empty()) {
-        s.segment.text = std::move(shown.text);
-        view.redacted[s.segment.id] = std::move(shown.marks);
-      }
-    }
-    view.segments.push_back(std::move(s));
-  }
-  std::sort(view.segments.begin(), view.segments.end(), [](const auto& x, const auto& y) {
-    if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
-    if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
-    if (x.segment.char_start != y.segment.char_start)
-      return x.segment.char_start < y.segment.char_start;
-    return x.segment.id < y.segment.id;
-  });
-  view.artifact = artifacts.count(view.text_version) ? artifacts[view.text_version] : "text";
+  view.artifact =
+      text.artifacts.count(view.text_version) ? text.artifacts[view.text_version] : "text";
 
   Json meta_shown = ShownMeta(original);
 
@@ -299,7 +316,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   }
   // Redacted speech: those who may not hear it play a copy silenced over every redacted range,
   // if the newest such copy covers them all (one made before a later redaction does not).
-  if (!sees_redacted && every_segment && silenced_copy) {
+  if (!sees_redacted && text.every_segment && silenced_copy) {
     bool covered = true;
     for (const auto& rd : view.redactions) {
       bool in = false;

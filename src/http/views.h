@@ -31,6 +31,27 @@ struct MediaFile {
 Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
                  const Json& detail);
 
+// A record's text as a caller may read it: the one place that decides which segments and
+// which hidden spans (ViewRecord and Ask read through it).
+struct RecordText {
+  meta::Record record;
+  std::vector<meta::SegmentState> all_segments;  // every version's, as stored
+  std::vector<meta::Redaction> redactions;
+  bool sees_redacted = false;            // the caller may read what is redacted (or nothing is)
+  bool every_segment = false;            // the caller may read every segment
+  std::map<int, std::string> artifacts;  // of derived versions: text, ocr, transcript, …
+  int text_version = 0;
+  // The text version's segments the caller may read, in order, with the redactions the caller
+  // may not read replaced by marks (their byte ranges in `redacted`).
+  std::vector<meta::SegmentState> segments;
+  std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
+};
+// kNotFound (kNoSuchRecord) if it is absent, withdrawn or not readable by the subject. Writes
+// nothing to the audit log: the caller does, for what it shows. With `hide_redacted`, redacted
+// spans are marks even for those who may read them (Ask, like search, never shows them).
+Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
+                                  const std::string& id, bool hide_redacted = false);
+
 struct RecordView {
   meta::Record record;
   Json json;  // see doc/api/openapi.json, schema Record

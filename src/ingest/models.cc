@@ -4,7 +4,9 @@
 #include <cstdlib>
 
 #include "asr/model.h"
+#include "core/hash.h"
 #include "core/json.h"
+#include "search/embedder.h"
 
 namespace attest::ingest {
 
@@ -64,6 +66,58 @@ Result<AddedModel> AddModel(Env* env, archive::Archive* archive, const std::stri
   }
   RETURN_IF_ERROR(store->AddModel(m));
   ASSIGN_OR_RETURN(added.woken, store->WakeJobs("transcribe", FormatRfc3339(env->NowMicros())));
+  return added;
+}
+
+Result<AddedModel> AddEmbeddingModel(Env* env, archive::Archive* archive, const std::string& path,
+                                     const EmbeddingPrefixes& prefixes) {
+  std::string absolute = Absolute(path);
+  std::string name = BaseName(absolute);
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool e5 = lower.find("e5") != std::string::npos;
+  search::EmbedderOptions options;
+  options.query_prefix = prefixes.query.value_or(e5 ? "query: " : "");
+  options.passage_prefix = prefixes.passage.value_or(e5 ? "passage: " : "");
+  options.threads = 1;
+  ASSIGN_OR_RETURN(auto embedder, search::Embedder::Load(absolute, options));
+  // Checked once more on a word of each script: the model must give a vector for each.
+  ASSIGN_OR_RETURN(auto probe,
+                   embedder->EmbedPassages({"testimony", "témoignage", "شهادة", "עדות"}));
+  if (probe.size() != 4) {
+    return Status::InvalidArgument("'" + absolute + "' gave no embedding for a test text");
+  }
+  ASSIGN_OR_RETURN(auto file, env->NewSequentialFile(absolute));
+  Sha256Stream hash;
+  std::string buf(1 << 20, '\0');
+  uint64_t bytes = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, file->Read(buf.size(), buf.data()));
+    if (n == 0) break;
+    hash.Update(buf.data(), n);
+    bytes += n;
+  }
+  Json j = {{"format", "gguf"},
+            {"architecture", embedder->architecture()},
+            {"name", embedder->model_name()},
+            {"dims", embedder->dims()},
+            {"max_tokens", embedder->max_tokens()},
+            {"query_prefix", options.query_prefix},
+            {"passage_prefix", options.passage_prefix}};
+  AddedModel added;
+  meta::ModelFile& m = added.model;
+  m.sha256 = ToHex(hash.Finish());
+  m.kind = "embedding";
+  m.name = name;
+  m.path = absolute;
+  m.size = bytes;
+  ASSIGN_OR_RETURN(m.info, CanonicalJson(j));
+  m.added = FormatRfc3339(env->NowMicros());
+  ASSIGN_OR_RETURN(auto existing, archive->store()->ListModels("embedding"));
+  for (const auto& e : existing) {
+    if (e.sha256 == m.sha256) m.added = e.added;
+  }
+  RETURN_IF_ERROR(archive->store()->AddModel(m));
   return added;
 }
 

@@ -23,6 +23,18 @@ struct AddedModel {
 // absolute path and shape, and wakes the archive's waiting transcribe jobs.
 Result<AddedModel> AddModel(Env* env, archive::Archive* archive, const std::string& path);
 
+// An embedding model for the semantic index (doc/ask.md): a GGUF sentence-embedding model
+// llama.cpp can run (multilingual-e5, bge-m3, converted to GGUF). It is loaded once to check
+// it (kInvalidArgument naming the file and what is wrong; nothing registered), hashed, and
+// registered with its width and the prefixes it expects before questions and passages: given,
+// or for a model named like multilingual-e5 "query: " and "passage: ", else none. The next
+// SyncIndex (any `attest add`, `attest worker`, `attest reindex`) builds the semantic index.
+struct EmbeddingPrefixes {
+  std::optional<std::string> query, passage;  // nullopt: by the model's name
+};
+Result<AddedModel> AddEmbeddingModel(Env* env, archive::Archive* archive, const std::string& path,
+                                     const EmbeddingPrefixes& prefixes);
+
 // The registered model with this SHA-256 or unique prefix of it (at least 6 hex digits).
 Result<meta::ModelFile> FindModel(meta::Store* store, const std::string& sha256_or_prefix);
 

@@ -124,8 +124,12 @@ std::string PlaceKey(std::string_view place) {
 
 // A cursor names the page after the one returned, for the same query and caller.
 std::string QueryTag(const SearchRequest& r) {
+  std::string weighted = r.any_word ? "\nany" : "";
+  for (const auto& [word, weight] : r.weighted_words) {
+    weighted += '\n' + word + '\t' + std::to_string(weight);
+  }
   return ToHex(Sha256(r.query + '\n' + std::to_string(static_cast<int>(r.role)) + '\n' +
-                      std::to_string(r.per_record) + (r.exact_counts ? "\ne" : "")))
+                      std::to_string(r.per_record) + (r.exact_counts ? "\ne" : "") + weighted))
       .substr(0, 12);
 }
 
@@ -1038,7 +1042,10 @@ Result<Results> LexicalIndex::Search(const SearchRequest& request) {
 
 Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   rep_->an.TrimCache();
-  ASSIGN_OR_RETURN(std::vector<Clause> parsed, ParseQuery(request.query));
+  std::vector<Clause> parsed;
+  if (!request.query.empty() || request.weighted_words.empty()) {
+    ASSIGN_OR_RETURN(parsed, ParseQuery(request.query, !request.weighted_words.empty()));
+  }
   if (request.limit == 0 || request.limit > kMaxLimit) {
     return Status::InvalidArgument("the limit must be 1 to " + std::to_string(kMaxLimit) +
                                    " records per page");
@@ -1127,6 +1134,9 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
                   Xapian::Query(Xapian::Query::OP_PHRASE, keys.begin(), keys.end(), keys.size()));
   };
 
+  // Plain words (and the groups of clauses) must all match, or for Ask any of them.
+  const Xapian::Query::op words_join =
+      request.any_word ? Xapian::Query::OP_OR : Xapian::Query::OP_AND;
   std::vector<std::vector<Xapian::Query>> groups;  // AND of groups, OR within a group
   std::vector<Xapian::Query> filters, exclusions;
   std::vector<std::string> prefixes;  // for highlighting
@@ -1206,7 +1216,7 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
           anded.emplace_back(Xapian::Query::OP_OR, spelled, name_query(*name));
           i += n;
         }
-        q = Xapian::Query(Xapian::Query::OP_AND, anded.begin(), anded.end());
+        q = Xapian::Query(words_join, anded.begin(), anded.end());
       }
       if (c.negated) {
         exclusions.push_back(q);
@@ -1219,14 +1229,34 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       groups.push_back({q});
     }
   }
+  if (!request.weighted_words.empty()) {
+    std::vector<Xapian::Query> any;
+    for (const auto& [word, weight] : request.weighted_words) {
+      if (!(weight > 0 && weight <= 1)) {
+        return Status::InvalidArgument("the weight of '" + word +
+                                       "' must be above 0 and at most 1");
+      }
+      // The entry's words stand for one word of the question: one term, as its spellings are.
+      ASSIGN_OR_RETURN(auto tokens, text::Tokenize(word));
+      WordForms merged;
+      for (const auto& t : tokens) {
+        WordForms f = forms_of(t);
+        merged.plain.insert(f.plain.begin(), f.plain.end());
+        merged.stems.insert(f.stems.begin(), f.stems.end());
+      }
+      if (merged.plain.empty()) continue;
+      any.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, word_query(merged, true), weight);
+    }
+    if (!any.empty())
+      groups.push_back({Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end())});
+  }
   if (filters.empty() && groups.empty()) {
     return Status::InvalidArgument("the query has no words to search for");
   }
   std::vector<Xapian::Query> anded;
   for (auto& g : groups) anded.push_back(Xapian::Query(Xapian::Query::OP_OR, g.begin(), g.end()));
-  Xapian::Query q = anded.empty()
-                        ? Xapian::Query::MatchAll
-                        : Xapian::Query(Xapian::Query::OP_AND, anded.begin(), anded.end());
+  Xapian::Query q = anded.empty() ? Xapian::Query::MatchAll
+                                  : Xapian::Query(words_join, anded.begin(), anded.end());
   for (const auto& f : filters) q = Xapian::Query(Xapian::Query::OP_FILTER, q, f);
   for (const auto& e : exclusions) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
   // Access: the databases opened are the caller's levels only. As a second lock, every
@@ -1465,6 +1495,105 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   } catch (const Xapian::Error& e) {
     return Status::IOError("search index: " + e.get_msg());
   }
+  return out;
+}
+
+Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector<int64_t>& ids,
+                                                               Role role,
+                                                               const std::string& filters) {
+  const auto visible = VisibleLevelNames(role);
+  std::vector<Clause> clauses;
+  if (!filters.empty()) {
+    ASSIGN_OR_RETURN(clauses, ParseFilters(filters));
+  }
+  struct Check {
+    std::string term;  // the document must hold it (or, negated, must not)
+    std::optional<DateRange> dates;
+    bool negated = false;
+  };
+  std::vector<Check> checks;
+  for (const Clause& c : clauses) {
+    Check k;
+    k.negated = c.negated;
+    if (c.field == "date") {
+      ASSIGN_OR_RETURN(DateRange range, ParseDateRange(c.text, "date:"));
+      k.dates = range;
+    } else if (c.field == "place") {
+      std::string key = PlaceKey(c.text);
+      if (key.empty())
+        return Status::InvalidArgument("place:'" + c.text + "' has no letters to match");
+      k.term = kPlace + key;
+    } else {
+      k.term = FieldPrefix(c.field) + c.text;
+    }
+    checks.push_back(std::move(k));
+  }
+  auto passes = [&](const Xapian::Document& doc) {
+    for (const Check& k : checks) {
+      bool holds;
+      if (k.dates) {
+        std::string from = doc.get_value(kSlotDateFrom), to = doc.get_value(kSlotDateTo);
+        holds = !from.empty() && from <= k.dates->to && to >= k.dates->from;
+      } else {
+        auto t = doc.termlist_begin();
+        t.skip_to(k.term);
+        holds = t != doc.termlist_end() && *t == k.term;
+      }
+      if (holds == k.negated) return false;
+    }
+    return true;
+  };
+  std::vector<Fetched> out;
+  try {
+    for (size_t i = 0; i < VisibleLevels(role); ++i) {
+      std::vector<Xapian::Database*> dbs;
+      for (auto& lane : rep_->lanes) dbs.push_back(lane->w[i].get());
+      for (auto& r : rep_->readers[i]) dbs.push_back(r.get());
+      for (Xapian::Database* db : dbs) {
+        for (int64_t id : ids) {
+          if (id <= 0 || id > 0xffffffffLL) continue;
+          Xapian::Document doc;
+          try {
+            doc = db->get_document(static_cast<Xapian::docid>(id));
+          } catch (const Xapian::DocNotFoundError&) {
+            continue;
+          }
+          std::string data = doc.get_data();
+          SegmentData d;
+          if (!d.Decode(data) || visible.count(d.level) == 0 || !passes(doc)) continue;
+          Fetched f;
+          f.record_id = std::string(d.record);
+          f.witness_id = std::string(d.witness);
+          f.collection_id = std::string(d.collection);
+          Hit& h = f.hit;
+          h.segment_id = d.segment;
+          h.version = static_cast<int>(d.version);
+          h.lang = std::string(d.lang);
+          h.start_ms = d.start_ms;
+          h.end_ms = d.end_ms;
+          h.page = static_cast<int>(d.page);
+          h.level = std::string(d.level);
+          size_t to = d.text.size();
+          if (to > kSnippetBytes) {
+            to = 0;
+            for (const auto& w : d.words) {
+              if (w.second > kSnippetBytes) break;
+              to = w.second;
+            }
+          }
+          h.snippet = std::string(d.text.substr(0, to));
+          out.push_back(std::move(f));
+        }
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    return Status::IOError("search index: " + e.get_msg());
+  }
+  std::unordered_map<int64_t, size_t> order;
+  for (size_t i = 0; i < ids.size(); ++i) order.emplace(ids[i], i);
+  std::sort(out.begin(), out.end(), [&](const Fetched& a, const Fetched& b) {
+    return order[a.hit.segment_id] < order[b.hit.segment_id];
+  });
   return out;
 }
 

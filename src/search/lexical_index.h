@@ -60,6 +60,14 @@ struct SearchRequest {
   // Names of places and people (the archive's list and its annotations): where the query
   // spells one of them, it also matches that name written in another script.
   std::vector<std::string> names;
+  // Ask's retrieval (doc/ask.md): a segment matches when any of the query's plain words do,
+  // not all, and BM25 weighs how many and how rare (a question in ordinary words).
+  bool any_word = false;
+  // Further words, any of which may match, each entry weighted by the factor beside it (above 0,
+  // at most 1). An entry's words (separated by spaces) stand for one word, as its translations
+  // by a dictionary do: they count as one term, as a word's spellings do. Analysed like the
+  // query's words. With these, the query may be empty or hold field filters only.
+  std::vector<std::pair<std::string, double>> weighted_words;
 };
 
 struct Hit {
@@ -154,6 +162,17 @@ class LexicalIndex {
   void ShareCache(std::shared_ptr<ResultCache> cache);
   // Runs a query (doc/search.md). Bad queries and cursors get a clear kInvalidArgument.
   Result<Results> Search(const SearchRequest& request);
+  // The segments `ids` that `role` may see, as hits without marked words (their snippet is the
+  // segment's first words), with their record, witness and collection; the others are left
+  // out, and so are those that do not pass `filters` (field clauses of the query language:
+  // lang:, place:, date:, collection:, witness:, record:, and their negations). For results
+  // found elsewhere (the semantic index): the caller's levels decide again.
+  struct Fetched {
+    Hit hit;
+    std::string record_id, witness_id, collection_id;
+  };
+  Result<std::vector<Fetched>> Fetch(const std::vector<int64_t>& ids, Role role,
+                                     const std::string& filters = "");
   // Indexed words that begin like `prefix`, most frequent first, counted over what `role`
   // may see.
   Result<std::vector<Suggestion>> Suggest(std::string_view prefix, Role role, size_t limit);

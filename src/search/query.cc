@@ -12,7 +12,7 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
-Result<std::vector<Clause>> ParseQuery(std::string_view q) {
+Result<std::vector<Clause>> ParseQuery(std::string_view q, bool more_words) {
   if (q.size() > kMaxQueryBytes) {
     return Status::InvalidArgument("the query has " + std::to_string(q.size()) +
                                    " bytes; the limit is " + std::to_string(kMaxQueryBytes));
@@ -91,10 +91,23 @@ Result<std::vector<Clause>> ParseQuery(std::string_view q) {
   if (out.empty()) return Status::InvalidArgument("the query is empty");
   bool positive = false;
   for (const Clause& c : out) positive |= !c.negated;
-  if (!positive) {
+  if (!positive && !more_words) {
     return Status::InvalidArgument("the query only excludes; add a word to search for");
   }
   return out;
+}
+
+Result<std::vector<Clause>> ParseFilters(std::string_view filters) {
+  ASSIGN_OR_RETURN(auto clauses, ParseQuery(filters, /*more_words=*/true));
+  for (const auto& c : clauses) {
+    if (c.kind != Clause::kField) {
+      return Status::InvalidArgument("filters '" + std::string(filters.substr(0, 80)) +
+                                     "' may hold only fields (lang:, place:, date:, collection:, "
+                                     "witness:, record:), not '" +
+                                     c.text + "'");
+    }
+  }
+  return clauses;
 }
 
 }  // namespace attest::search

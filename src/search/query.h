@@ -26,7 +26,12 @@ constexpr size_t kMinPrefixCodePoints = 2;
 // kInvalidArgument, saying what is wrong, for: an empty query, more than kMaxQueryBytes,
 // invalid UTF-8, an unknown field, a query of only exclusions. An unbalanced quote reads as a
 // phrase to the end of the query.
-Result<std::vector<Clause>> ParseQuery(std::string_view query);
+// With `more_words` (the caller adds words of its own to match), a query of only exclusions
+// is accepted.
+Result<std::vector<Clause>> ParseQuery(std::string_view query, bool more_words = false);
+// Field filters only (lang:fr -place:Haifa date:2023-10), as Ask and the semantic path take
+// them: kInvalidArgument for anything else.
+Result<std::vector<Clause>> ParseFilters(std::string_view filters);
 
 }  // namespace attest::search
 

@@ -6,7 +6,7 @@ namespace attest::search {
 
 // A field added to SearchRequest changes its size: it must be added to CacheKey too, or two
 // requests that differ in it would share a page.
-static_assert(sizeof(SearchRequest) == 120, "SearchRequest changed: add the new field to CacheKey");
+static_assert(sizeof(SearchRequest) == 152, "SearchRequest changed: add the new field to CacheKey");
 
 std::string CacheKey(const SearchRequest& r) {
   std::string s;
@@ -21,7 +21,13 @@ std::string CacheKey(const SearchRequest& r) {
   field(r.cursor);
   field(std::to_string(r.per_record));
   field(r.exact_counts ? "exact" : "");
+  field(std::to_string(r.names.size()));
   for (const auto& n : r.names) field(n);
+  field(r.any_word ? "any" : "");
+  for (const auto& [word, weight] : r.weighted_words) {
+    field(word);
+    field(std::to_string(weight));
+  }
   return ToHex(Sha256(s));
 }
 

@@ -139,6 +139,20 @@ async function startServer(dir) {
     }
   });
 
+  await check('ask answers an Arabic question with each witness once, cited, right-to-left where it must be', async () => {
+    const page = await newPage({ javaScriptEnabled: false });  // the Ask page works without script
+    await page.goto(`${base}/ask?q=${encodeURIComponent('ما هو الحق في التعليم')}`);
+    const answers = page.locator('.answers .answer');
+    assert.ok(await answers.count() >= 3, `${await answers.count()} answers`);
+    const witnesses = await page.locator('.answers .answer h2 a').allInnerTexts();
+    assert.equal(new Set(witnesses).size, witnesses.length, 'a witness twice');
+    assert.ok(await page.locator('.answers blockquote[lang=ar][dir=rtl]').count() > 0, 'Arabic passages are right-to-left');
+    assert.ok(await page.locator('.answers blockquote[lang=en][dir=ltr]').count() > 0, 'an English passage too');
+    assert.equal(await page.locator('.answers cite').count(), await answers.count(), 'every answer cited');
+    assert.match(await page.locator('.checkpoint pre').textContent(), /\n— /);
+    assert.equal(await page.locator('.ask-notice').count(), 1, 'the notice that Hebrew is matched by names only');
+  });
+
   await check('the verify page hashes a file in the browser and finds it', async () => {
     const page = await newPage();
     await page.goto(`${base}/verify`);
@@ -175,7 +189,8 @@ async function startServer(dir) {
       await setUi(page, lang);
       for (const [name, url] of [['home', '/'], ['search', '/search?q=dignity%20OR%20dignit%C3%A9%20OR%20%D7%9B%D7%91%D7%95%D7%93%20OR%20%D8%A7%D9%84%D9%83%D8%B1%D8%A7%D9%85%D8%A9'],
         ['record-audio', `/records/${spoken.id}?t=4`], ['record-text', `/records/${text.id}`],
-        ['perspectives', '/perspectives?place=Paris&date=1948'], ['verify', '/verify']]) {
+        ['perspectives', '/perspectives?place=Paris&date=1948'], ['verify', '/verify'],
+        ['ask', '/ask?q=' + encodeURIComponent('who has the right to education?')]]) {
         await page.goto(base + url);
         assert.equal(await page.locator('html').getAttribute('lang'), lang);
         await page.screenshot({ path: path.join(artifacts, `${name}-${lang}.png`), fullPage: false });
@@ -190,7 +205,8 @@ async function startServer(dir) {
     for (const lang of LANGS) {
       await setUi(page, lang);
       for (const url of ['/', '/search?q=dignity', '/search?q=nothingmatchesthis', `/records/${spoken.id}`, `/records/${text.id}`,
-        '/witnesses/sample-voice-en', '/perspectives?place=Paris&date=1948', '/verify', '/no/such/page']) {
+        '/witnesses/sample-voice-en', '/perspectives?place=Paris&date=1948', '/verify', '/no/such/page',
+        '/ask', '/ask?q=education', '/ask?q=' + encodeURIComponent('حرية الرأي') + '&differ=1']) {
         await page.goto(base + url);
         await page.addScriptTag({ content: axeSource });
         const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));

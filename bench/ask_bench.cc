@@ -1,0 +1,214 @@
+// Ask's latency on a built archive (bench/ask_bench.sh makes one of SEGMENTS segments): the
+// whole answer as the API gives it (http::Ask: retrieval in the caller's levels, the dictionary
+// path, fusion, diversification, passages read from attest.db, citations, the checkpoint), for
+// 40 questions in four languages, as an anonymous caller. First without a model; then with the
+// semantic path: an embedding model of multilingual-e5-small's width (384) with random weights
+// is registered and every segment is given a random unit vector in the semantic index (the
+// latency of an HNSW search hardly depends on what the vectors mean; embedding a million
+// segments with a real model is a job of hours on two cores). The one query embedding is timed
+// apart and left out, as the target says. Prints CSV rows benchmark,value,unit,target,note.
+//
+// Usage: ask_bench ARCHIVE [ROUNDS]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "access/access.h"
+#include "archive/archive.h"
+#include "core/env.h"
+#include "http/ask.h"
+#include "ingest/models.h"
+#include "search/embedder_testing.h"
+#include "search/semantic_index.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace attest;
+
+void Row(const std::string& name, double value, const char* unit, const char* target,
+         const std::string& note) {
+  std::printf("%s,%.6g,%s,%s,%s\n", name.c_str(), value, unit, target, note.c_str());
+  std::fflush(stdout);
+}
+
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
+  return v[std::min(i, v.size() - 1)];
+}
+
+const char* const kQuestions[] = {
+    "who has the right to an education?",
+    "what does the declaration say about freedom of opinion and expression",
+    "is anyone held in slavery or servitude",
+    "the right to asylum from persecution",
+    "what protection does the family have",
+    "equal pay for equal work",
+    "can a person be arbitrarily arrested or detained",
+    "freedom of thought conscience and religion",
+    "what about torture and cruel treatment",
+    "the right to take part in the government of his country",
+    "quel est le droit à l'éducation",
+    "la liberté de réunion et d'association pacifiques",
+    "nul ne sera tenu en esclavage",
+    "le droit de chercher asile",
+    "la famille est l'élément naturel de la société",
+    "un salaire égal pour un travail égal",
+    "arrêté ou détenu arbitrairement",
+    "la liberté de pensée et de religion",
+    "la torture et les peines cruelles",
+    "le droit de prendre part à la direction des affaires publiques",
+    "ما هو الحق في التعليم",
+    "حرية الرأي والتعبير",
+    "لا يجوز استرقاق أحد",
+    "حق اللجوء هربا من الاضطهاد",
+    "الأسرة هي الوحدة الطبيعية للمجتمع",
+    "أجر متساو للعمل المتساوي",
+    "لا يجوز القبض على أي إنسان أو حجزه تعسفا",
+    "حرية التفكير والضمير والدين",
+    "التعذيب والعقوبات القاسية",
+    "الحق في الاشتراك في إدارة الشؤون العامة",
+    "מהי הזכות לחינוך",
+    "חופש הדעה והביטוי",
+    "לא יהיה אדם עבד",
+    "הזכות לבקש מקלט מרדיפות",
+    "המשפחה היא היחידה הטבעית של החברה",
+    "שכר שווה בעד עבודה שווה",
+    "לא ייאסר אדם באופן שרירותי",
+    "חופש המחשבה המצפון והדת",
+    "עינויים ויחס אכזרי",
+    "הזכות להשתתף בהנהלת ענייני ארצו",
+};
+
+// p50 and p99 of the whole Ask, less `embed` (each question's query embedding, timed apart).
+void Measure(archive::Archive* a, int rounds, const std::string& name, const char* target,
+             const std::optional<meta::ModelFile>& model) {
+  access::Subject anonymous;
+  std::vector<double> times;
+  size_t groups = 0, answers = 0;
+  for (int round = 0; round <= rounds; ++round) {
+    for (const char* q : kQuestions) {
+      double embed = 0;
+      if (model) {
+        auto t0 = Clock::now();
+        auto v = a->ask_resources()->EmbedQuery(*model, q);
+        embed = Ms(t0, Clock::now());
+        if (!v.ok()) {
+          std::fprintf(stderr, "ask_bench: %s\n", v.status().ToString().c_str());
+          std::exit(1);
+        }
+      }
+      http::AskRequest req;
+      req.question = q;
+      auto t0 = Clock::now();
+      auto r = http::Ask(a, anonymous, req);
+      double ms = Ms(t0, Clock::now()) - embed;
+      if (!r.ok()) {
+        std::fprintf(stderr, "ask_bench: %s: %s\n", q, r.status().ToString().c_str());
+        std::exit(1);
+      }
+      if (model && !(*r)["paths"]["semantic"].get<bool>()) {
+        std::fprintf(stderr, "ask_bench: the semantic path did not take part\n");
+        std::exit(1);
+      }
+      if (round == 0) continue;  // the first round warms the caches
+      times.push_back(ms);
+      groups += (*r)["groups"].size();
+      ++answers;
+    }
+  }
+  Row(name + "_p50", Percentile(times, 0.5), "ms", "", std::to_string(times.size()) + " asks");
+  Row(name + "_p99", Percentile(times, 0.99), "ms", target,
+      "anonymous; " + std::to_string(static_cast<double>(groups) / answers).substr(0, 4) +
+          " witnesses an answer");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: ask_bench ARCHIVE [ROUNDS]\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+  Env* env = Env::Default();
+  auto a = archive::Archive::Open(env, dir);
+  if (!a.ok()) {
+    std::fprintf(stderr, "ask_bench: %s\n", a.status().ToString().c_str());
+    return 1;
+  }
+  auto segments = (*a)->store()->MaxSegmentId();
+  Row("ask_corpus_segments", static_cast<double>(*segments), "segments", "1000000", "");
+  Measure(a->get(), rounds, "ask_no_model", "<300", std::nullopt);
+
+  // The semantic path.
+  std::string model_path = dir + "/../ask-bench-e5-width.gguf";
+  search::TestModelShape shape;
+  shape.embd = 384;
+  shape.heads = 6;
+  shape.layers = 1;
+  shape.ff = 384;
+  shape.ctx = 512;
+  if (Status st = search::WriteTestEmbeddingModel(model_path, shape); !st.ok()) {
+    std::fprintf(stderr, "ask_bench: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  auto added = ingest::AddEmbeddingModel(env, a->get(), model_path, {});
+  if (!added.ok()) {
+    std::fprintf(stderr, "ask_bench: %s\n", added.status().ToString().c_str());
+    return 1;
+  }
+  auto t0 = Clock::now();
+  {
+    auto idx = search::SemanticIndex::Open(dir + "/index/semantic", 384);
+    if (!idx.ok()) {
+      std::fprintf(stderr, "ask_bench: %s\n", idx.status().ToString().c_str());
+      return 1;
+    }
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal;
+    std::vector<search::SemanticIndex::Entry> entries;
+    int64_t last = 0;
+    while (true) {
+      auto batch = (*a)->store()->ScanSegments(last, 100000);
+      if (!batch.ok() || batch->empty()) break;
+      for (const auto& st : *batch) {
+        std::vector<float> v(384);
+        double norm = 0;
+        for (float& x : v) {
+          x = normal(rng);
+          norm += x * x;
+        }
+        for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+        entries.push_back({st.segment.id, st.effective, std::move(v)});
+        last = st.segment.id;
+      }
+    }
+    if (Status st = (*idx)->PutNew(entries, 2); !st.ok()) {
+      std::fprintf(stderr, "ask_bench: %s\n", st.ToString().c_str());
+      return 1;
+    }
+    (*idx)->SetProvenance(
+        {{"model_sha256", added->model.sha256}, {"note", "random unit vectors (ask_bench)"}});
+    (*idx)->SetLastSegment(last);
+    if (Status st = (*idx)->Save(); !st.ok()) {
+      std::fprintf(stderr, "ask_bench: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  double build_s = Ms(t0, Clock::now()) / 1000;
+  Row("ask_semantic_index_build", build_s, "s", "",
+      "HNSW M=16 ef_construction=200, 2 threads, 384 dims");
+  Measure(a->get(), rounds, "ask_semantic", "<500", added->model);
+  return 0;
+}

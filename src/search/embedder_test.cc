@@ -1,0 +1,79 @@
+#include "search/embedder.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "search/embedder_testing.h"
+
+namespace attest::search {
+namespace {
+
+using ::testing::HasSubstr;
+
+double Dot(const std::vector<float>& a, const std::vector<float>& b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d += static_cast<double>(a[i]) * b[i];
+  return d;
+}
+
+class EmbedderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/attest-embed-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    path_ = dir_ + "/tiny.gguf";
+    ASSERT_TRUE(WriteTestEmbeddingModel(path_, {}).ok());
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string dir_, path_;
+};
+
+// The real llama.cpp loading and inference code runs on a model the test wrote (random
+// weights, real GGUF format).
+TEST_F(EmbedderTest, ATinyRandomModelEmbedsTextsOfEveryScriptAsUnitVectors) {
+  auto e = Embedder::Load(path_,
+                          {.threads = 1, .query_prefix = "query: ", .passage_prefix = "passage: "});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ((*e)->dims(), 32u);
+  EXPECT_EQ((*e)->architecture(), "bert");
+  EXPECT_EQ((*e)->model_name(), "attest-test-random-bert");
+  std::vector<std::string> texts = {"The hospital was full.", "L'hôpital était plein.",
+                                    "كان المستشفى ممتلئا", "בית החולים היה מלא",
+                                    std::string(5000, 'a')};  // longer than the model reads
+  auto v = (*e)->EmbedPassages(texts);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  ASSERT_EQ(v->size(), texts.size());
+  for (const auto& x : *v) {
+    ASSERT_EQ(x.size(), 32u);
+    EXPECT_NEAR(Dot(x, x), 1.0, 1e-4);
+  }
+  EXPECT_LT(Dot((*v)[0], (*v)[2]), 0.9999) << "different texts, different vectors";
+  // The same text gives the same vector, alone or in a batch.
+  auto again = (*e)->EmbedPassages({texts[2]});
+  ASSERT_TRUE(again.ok());
+  EXPECT_NEAR(Dot((*again)[0], (*v)[2]), 1.0, 1e-4);
+  // A question has its own prefix, so its vector differs from the same words as a passage.
+  auto q = (*e)->EmbedQuery(texts[0]);
+  ASSERT_TRUE(q.ok());
+  EXPECT_LT(Dot(*q, (*v)[0]), 0.9999);
+}
+
+TEST_F(EmbedderTest, FilesThatAreNotEmbeddingModelsAreRefusedByName) {
+  EXPECT_EQ(Embedder::Load(dir_ + "/absent.gguf", {}).status().code(), Code::kNotFound);
+  std::ofstream(dir_ + "/junk.gguf") << "GGUF but not really";
+  auto junk = Embedder::Load(dir_ + "/junk.gguf", {});
+  EXPECT_EQ(junk.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(junk.status().message(), HasSubstr("junk.gguf"));
+  // Cut short.
+  std::ifstream in(path_, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(dir_ + "/cut.gguf", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_EQ(Embedder::Load(dir_ + "/cut.gguf", {}).status().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace attest::search
