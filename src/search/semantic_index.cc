@@ -33,17 +33,6 @@ int LevelOf(meta::Consent c) {
   }
 }
 
-size_t VisibleLevelCount(Role role) {
-  switch (role) {
-    case Role::kArchivist:
-      return 3;
-    case Role::kResearcher:
-      return 2;
-    default:
-      return 1;
-  }
-}
-
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -276,7 +265,7 @@ Result<std::vector<int64_t>> SemanticIndex::Search(const std::vector<float>& que
                                    " dimensions for an index of " + std::to_string(dims_));
   }
   std::vector<std::pair<float, int64_t>> found;  // distance, segment
-  for (size_t i = 0; i < VisibleLevelCount(role); ++i) {
+  for (size_t i = 0; i < VisibleLevels(role); ++i) {
     auto& g = *levels_[i]->graph;
     if (g.cur_element_count - g.num_deleted_ == 0) continue;
     g.setEf(std::max<size_t>(k, 64));
