@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -147,11 +148,15 @@ Status SemanticIndex::Put(int64_t segment_id, meta::Consent consent, const std::
   for (int i = 0; i < 3; ++i) {
     if (i == at) continue;
     auto& g = levels_[i]->graph;
-    if (g->label_lookup_.count(static_cast<hnswlib::labeltype>(segment_id))) {
+    auto found = g->label_lookup_.find(static_cast<hnswlib::labeltype>(segment_id));
+    if (found != g->label_lookup_.end()) {
       try {
         g->markDelete(static_cast<hnswlib::labeltype>(segment_id));
       } catch (const std::exception&) {  // deleted already
       }
+      // The vector itself is erased, not only marked: nothing derived from the words stays in
+      // a graph the segment left (search skips the point; its links stay).
+      std::memset(g->getDataByInternalId(found->second), 0, g->data_size_);
       levels_[i]->changed = true;
     }
   }
