@@ -24,27 +24,7 @@ trap 'kill $(jobs -p) $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; ngin
 PER_FILE=200
 FILES=$(( (SEGMENTS + PER_FILE - 1) / PER_FILE ))
 
-python3 - "$work/corpus" "$FILES" "$PER_FILE" <<'PY'
-import os, random, re, sys
-out, files, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-os.makedirs(out, exist_ok=True)
-rng = random.Random(7)
-langs = {'en': 'eng', 'fr': 'fra', 'he': 'heb', 'ar': 'arb'}
-sentences = {}
-for code, name in langs.items():
-    text = open(f'samples/udhr/{name}.txt', encoding='utf-8').read()
-    lines = [l.strip() for l in text.splitlines() if len(l.strip()) > 40]
-    sentences[code] = lines
-rows = ['id,file,witness,collection,language,consent,title']
-for i in range(files):
-    code = list(langs)[i % 4]
-    paras = [' '.join(rng.sample(sentences[code], 2)) for _ in range(per)]
-    name = f'sample-{i:05d}.txt'
-    with open(os.path.join(out, name), 'w', encoding='utf-8') as f:
-        f.write('\n\n'.join(paras) + '\n')
-    rows.append(f'b{i},{name},w-{i % 97},bench-{code},{code},public,Sample {i} (UDHR sentences; not testimony)')
-open(os.path.join(out, 'manifest.csv'), 'w').write('\n'.join(rows) + '\n')
-PY
+python3 bench/udhr_corpus.py "$work/corpus" "$FILES" "$PER_FILE"
 
 "$ATTEST" init "$work/archive" --origin bench.attest.invalid/http > /dev/null
 "$ATTEST" --archive "$work/archive" import "$work/corpus/manifest.csv" > /dev/null

@@ -153,6 +153,22 @@ TEST_F(SemanticTest, AFileThatIsNotAnEmbeddingModelIsRefusedByName) {
   EXPECT_EQ(list.out.find("junk"), std::string::npos) << list.out;
 }
 
+// A registered model file that goes missing stops neither the archive's work nor Ask: the
+// answers go on without the semantic path, and say what they cannot reach.
+TEST_F(SemanticTest, AModelFileThatGoesMissingStopsNothing) {
+  std::string model = tmp_ + "/tiny.gguf";
+  ASSERT_TRUE(search::WriteTestEmbeddingModel(model, {}).ok());
+  Add("w-one", "en", "public", "A sample line about the orchard.");
+  ASSERT_EQ(A({"models", "add", "--kind", "embedding", model}).exit_code, 0);
+  EXPECT_TRUE(Ask(access::Role::kAnonymous, "orchard")["paths"]["semantic"]);
+  ASSERT_EQ(std::remove(model.c_str()), 0);
+  Add("w-two", "en", "public", "Another sample line about the orchard.");
+  Json answer = Ask(access::Role::kAnonymous, "orchard");
+  EXPECT_FALSE(answer["paths"]["semantic"]);
+  EXPECT_EQ(answer["groups"].size(), 2u);
+  EXPECT_EQ(answer["notices"].size(), 1u);
+}
+
 // However much one witness says, the first page shows as many witnesses as exist.
 TEST_F(SemanticTest, AskPutsNDistinctWitnessesOnTheFirstPage) {
   std::string many;

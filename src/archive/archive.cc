@@ -679,7 +679,11 @@ Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t se
 
 Status Archive::SyncIndex() {
   RETURN_IF_ERROR(SyncLexical());
-  return SyncSemantic();
+  // The semantic index is optional: its failure (a registered model file moved away, say)
+  // never stops the archive's work. It is kept (archive_info semantic.error) and retried
+  // next time.
+  Status semantic = SyncSemantic();
+  return store_->SetInfo("semantic.error", semantic.ok() ? "" : semantic.ToString());
 }
 
 Status Archive::SyncLexical() {
@@ -1074,8 +1078,11 @@ Result<search::Retrieved> Archive::Retrieve(search::RetrieveRequest request) {
     if (reader) {
       semantic = [this, reader, m = *model](std::string_view question, search::Role role,
                                             size_t k) -> Result<std::vector<int64_t>> {
-        ASSIGN_OR_RETURN(std::vector<float> q, ask_->EmbedQuery(m, question));
-        return reader->Search(q, role, k);
+        // A model that cannot be read now leaves the semantic path out of this answer (which
+        // then says so), rather than failing it.
+        auto q = ask_->EmbedQuery(m, question);
+        if (!q.ok()) return std::vector<int64_t>();
+        return reader->Search(*q, role, k);
       };
     }
   }

@@ -1542,6 +1542,7 @@ int Main(int argc, char** argv) {
       if (model_kind == "embedding") {
         // The semantic index is built now (it follows the database from here on).
         if (Status st = (*a)->SyncIndex(); !st.ok()) return Fail(st);
+        if (Status st = (*a)->SyncSemantic(); !st.ok()) return Fail(st);
       }
       if (models_json) {
         Json j = model_json(added->model);

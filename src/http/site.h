@@ -49,6 +49,8 @@ class ArchivePool {
   Env* env_;
   std::string dir_;
   std::shared_ptr<search::ResultCache> search_cache_;
+  // Ask's dictionaries and embedding model, loaded once for every handle.
+  std::shared_ptr<archive::AskResources> ask_ = std::make_shared<archive::AskResources>();
   std::mutex mu_;
   std::vector<std::unique_ptr<archive::Archive>> free_;
 };

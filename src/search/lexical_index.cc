@@ -79,7 +79,8 @@ int SampleBits(uint64_t segment_id) {
 constexpr std::array<meta::Consent, 3> kLevels = {meta::Consent::kPublic, meta::Consent::kResearch,
                                                   meta::Consent::kRestricted};
 
-// How many of kLevels a role may see (sealed and withdrawn are never searchable).
+}  // namespace
+
 size_t VisibleLevels(Role role) {
   switch (role) {
     case Role::kArchivist:
@@ -91,6 +92,8 @@ size_t VisibleLevels(Role role) {
   }
   return 1;
 }
+
+namespace {
 
 // A query is read in every language at once: under each of these analysers.
 constexpr text::Lang kQueryLangs[] = {text::Lang::kArabic, text::Lang::kHebrew,
@@ -285,6 +288,18 @@ struct SegmentData {
   }
 
   // Reads `data` (views into it); false if it is not this form or is cut short.
+  // A hit of this segment, without its weight, snippet and marks.
+  Hit ToHit() const {
+    Hit h;
+    h.segment_id = segment;
+    h.version = static_cast<int>(version);
+    h.lang = std::string(lang);
+    h.start_ms = start_ms;
+    h.end_ms = end_ms;
+    h.page = static_cast<int>(page);
+    h.level = std::string(level);
+    return h;
+  }
   bool Decode(std::string_view data) {
     size_t at = 0;
     bool good = !data.empty() && data[at++] == kForm;
@@ -1300,15 +1315,8 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
       group->witness_id = std::string(d.witness);
       group->collection_id = std::string(d.collection);
     }
-    Hit h;
-    h.segment_id = d.segment;
-    h.version = static_cast<int>(d.version);
-    h.lang = std::string(d.lang);
-    h.start_ms = d.start_ms;
-    h.end_ms = d.end_ms;
-    h.page = static_cast<int>(d.page);
+    Hit h = d.ToHit();
     h.weight = weight;
-    h.level = std::string(d.level);
     std::string_view seg_text = d.text;
     text::Lang lang = text::LangFromTag(h.lang);
     std::vector<std::pair<uint32_t, uint32_t>> marks;
@@ -1565,14 +1573,8 @@ Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector
           f.record_id = std::string(d.record);
           f.witness_id = std::string(d.witness);
           f.collection_id = std::string(d.collection);
+          f.hit = d.ToHit();
           Hit& h = f.hit;
-          h.segment_id = d.segment;
-          h.version = static_cast<int>(d.version);
-          h.lang = std::string(d.lang);
-          h.start_ms = d.start_ms;
-          h.end_ms = d.end_ms;
-          h.page = static_cast<int>(d.page);
-          h.level = std::string(d.level);
           size_t to = d.text.size();
           if (to > kSnippetBytes) {
             to = 0;

@@ -47,6 +47,10 @@ struct SegmentDoc {
 // interface as anonymous.
 enum class Role { kAnonymous, kResearcher, kArchivist };
 
+// How many consent levels a role's searches open, least strict first: public, research,
+// restricted (sealed and withdrawn are never searchable). The semantic index opens the same.
+size_t VisibleLevels(Role role);
+
 struct SearchRequest {
   std::string query;  // doc/search.md
   Role role = Role::kAnonymous;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -30,17 +31,6 @@ int LevelOf(meta::Consent c) {
       return 2;
     default:
       return -1;  // sealed, withdrawn: not indexed
-  }
-}
-
-size_t VisibleLevelCount(Role role) {
-  switch (role) {
-    case Role::kArchivist:
-      return 3;
-    case Role::kResearcher:
-      return 2;
-    default:
-      return 1;
   }
 }
 
@@ -158,11 +148,15 @@ Status SemanticIndex::Put(int64_t segment_id, meta::Consent consent, const std::
   for (int i = 0; i < 3; ++i) {
     if (i == at) continue;
     auto& g = levels_[i]->graph;
-    if (g->label_lookup_.count(static_cast<hnswlib::labeltype>(segment_id))) {
+    auto found = g->label_lookup_.find(static_cast<hnswlib::labeltype>(segment_id));
+    if (found != g->label_lookup_.end()) {
       try {
         g->markDelete(static_cast<hnswlib::labeltype>(segment_id));
       } catch (const std::exception&) {  // deleted already
       }
+      // The vector itself is erased, not only marked: nothing derived from the words stays in
+      // a graph the segment left (search skips the point; its links stay).
+      std::memset(g->getDataByInternalId(found->second), 0, g->data_size_);
       levels_[i]->changed = true;
     }
   }
@@ -276,7 +270,7 @@ Result<std::vector<int64_t>> SemanticIndex::Search(const std::vector<float>& que
                                    " dimensions for an index of " + std::to_string(dims_));
   }
   std::vector<std::pair<float, int64_t>> found;  // distance, segment
-  for (size_t i = 0; i < VisibleLevelCount(role); ++i) {
+  for (size_t i = 0; i < VisibleLevels(role); ++i) {
     auto& g = *levels_[i]->graph;
     if (g.cur_element_count - g.num_deleted_ == 0) continue;
     g.setEf(std::max<size_t>(k, 64));

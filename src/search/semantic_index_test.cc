@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 namespace attest::search {
@@ -96,6 +97,37 @@ TEST_F(SemanticIndexTest, ItIsSavedWholeAndReopenedWithItsProvenance) {
   std::ofstream(dir_ + "/meta.json") << "{\"format\": 99}";
   EXPECT_EQ(SemanticIndex::OpenReadOnly(dir_).status().code(), Code::kCorruption);
   EXPECT_EQ(SemanticIndex::OpenReadOnly(dir_ + "/absent").status().code(), Code::kNotFound);
+}
+
+// A withdrawn (or moved) segment's vector is erased from the graph file it leaves, not only
+// marked deleted: nothing derived from its words stays there.
+TEST_F(SemanticIndexTest, ARemovedVectorLeavesNoTraceInTheSavedGraph) {
+  std::vector<float> v(8, 0.0f);
+  v[0] = 0.6f;
+  v[1] = 0.8f;
+  auto idx = *SemanticIndex::Open(dir_, 8);
+  std::mt19937 rng(3);
+  for (int i = 1; i <= 20; ++i)
+    ASSERT_TRUE(idx->Put(i, meta::Consent::kPublic, Unit(&rng, 8)).ok());
+  ASSERT_TRUE(idx->Put(99, meta::Consent::kPublic, v).ok());
+  ASSERT_TRUE(idx->Save().ok());
+  auto contains = [&](const std::string& file) {
+    std::ifstream in(dir_ + "/" + file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::string needle(reinterpret_cast<const char*>(v.data()), 2 * sizeof(float));
+    return bytes.find(needle) != std::string::npos;
+  };
+  ASSERT_TRUE(contains("public.hnsw"));
+  ASSERT_TRUE(idx->Remove(99).ok());
+  ASSERT_TRUE(idx->Save().ok());
+  EXPECT_FALSE(contains("public.hnsw")) << "the vector is still in the file";
+  // Moved to a stricter level: gone from the graph it left.
+  ASSERT_TRUE(idx->Put(98, meta::Consent::kPublic, v).ok());
+  ASSERT_TRUE(idx->Put(98, meta::Consent::kRestricted, v).ok());
+  ASSERT_TRUE(idx->Save().ok());
+  EXPECT_FALSE(contains("public.hnsw"));
+  EXPECT_TRUE(contains("restricted.hnsw"));
+  EXPECT_EQ((*idx->Search(v, Role::kArchivist, 1))[0], 98);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
-// Fuzz target: search queries and the text analysis they go through, as typed by anyone.
+// Fuzz target: search queries, Ask's questions and filters, and the text analysis they go
+// through, as typed by anyone.
 #include <cstdint>
 #include <string>
 
 #include "core/json.h"
+#include "search/ask.h"
 #include "search/query.h"
+#include "search/translate.h"
 #include "text/analyzer.h"
 #include "text/paragraphs.h"
 
@@ -11,6 +14,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace attest;
   std::string in(reinterpret_cast<const char*>(data), size);
   (void)search::ParseQuery(in);
+  (void)search::ParseFilters(in);
+  search::RetrieveRequest ask;
+  ask.question = in;
+  (void)search::CheckRetrieveRequest(ask);
+  (void)search::QuestionLangs(in);
+  (void)search::IsFunctionWord(in);
   static auto* analyzers = new std::unique_ptr<text::Analyzer>[5] {
     text::Analyzer::For(text::Lang::kArabic), text::Analyzer::For(text::Lang::kHebrew),
         text::Analyzer::For(text::Lang::kEnglish), text::Analyzer::For(text::Lang::kFrench),
