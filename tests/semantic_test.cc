@@ -167,6 +167,12 @@ TEST_F(SemanticTest, AModelFileThatGoesMissingStopsNothing) {
   EXPECT_FALSE(answer["paths"]["semantic"]);
   EXPECT_EQ(answer["groups"].size(), 2u);
   EXPECT_EQ(answer["notices"].size(), 1u);
+  // The operator is told why.
+  auto list = A({"models", "list"});
+  EXPECT_NE(list.out.find("the semantic index could not follow the archive"), std::string::npos)
+      << list.out;
+  EXPECT_NE(list.out.find("tiny.gguf"), std::string::npos) << list.out;
+  EXPECT_TRUE(Json::parse(A({"models", "list", "--json"}).out).contains("semantic_error"));
 }
 
 // However much one witness says, the first page shows as many witnesses as exist.

@@ -1580,11 +1580,21 @@ int Main(int argc, char** argv) {
     }
     auto listed = store->ListModels("");
     if (!listed.ok()) return Fail(listed.status());
+    // Why the semantic index could not follow the archive, the last time it tried.
+    auto semantic_error = store->GetInfo("semantic.error");
+    if (!semantic_error.ok()) return Fail(semantic_error.status());
+    std::string problem = semantic_error->value_or("");
     if (models_json) {
       Json arr = Json::array();
       for (const auto& m : *listed) arr.push_back(model_json(m));
-      PrintJson({{"models", arr}});
+      Json out = {{"models", arr}};
+      if (!problem.empty()) out["semantic_error"] = problem;
+      PrintJson(out);
       return kExitOk;
+    }
+    if (!problem.empty()) {
+      std::cout << "the semantic index could not follow the archive: " << problem
+                << " (Ask answers without it until this is mended)\n";
     }
     for (size_t i = 0; i < listed->size(); ++i) {
       const auto& m = (*listed)[i];
