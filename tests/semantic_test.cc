@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <set>
 #include <thread>
@@ -84,6 +85,17 @@ TEST_F(SemanticTest, TheSemanticIndexFollowsTheArchiveAndAnswersWithinTheCallers
   EXPECT_EQ(meta["segments"]["public"], 2);
   EXPECT_EQ(meta["segments"]["research"], 1);
   EXPECT_EQ(meta["segments"]["restricted"], 1);
+  // A sync with nothing new leaves the index as it is: no file rewritten (readers keep their
+  // graphs), and the model is not even loaded.
+  auto written = [&] {
+    struct stat st;
+    EXPECT_EQ(::stat((archive_ + "/index/semantic/meta.json").c_str(), &st), 0);
+    return std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  };
+  std::string stamp = written();
+  ASSERT_EQ(A({"worker", "--until-idle"}).exit_code, 0);
+  ASSERT_EQ(A({"names", "add", "Haifa"}).exit_code, 0);  // the lexical index is rebuilt
+  EXPECT_EQ(written(), stamp);
 
   // Every caller: the semantic path, and only what the caller may read, whatever it ranks.
   struct Who {

@@ -677,13 +677,26 @@ Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t se
   return r;
 }
 
+namespace {
+// A number archive_info keeps as text (index progress); `fallback` if it is absent or unreadable
+// (unreadable bookkeeping means "start over": indexing is idempotent).
+int64_t InfoInt(const std::optional<std::string>& v, int64_t fallback) {
+  int64_t x = fallback;
+  if (v) {
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+    if (ec != std::errc() || p != v->data() + v->size()) x = fallback;
+  }
+  return x;
+}
+}  // namespace
+
 Status Archive::SyncIndex() {
   RETURN_IF_ERROR(SyncLexical());
   // The semantic index is optional: its failure (a registered model file moved away, say)
-  // never stops the archive's work. It is kept (archive_info semantic.error) and retried
-  // next time.
-  Status semantic = SyncSemantic();
-  return store_->SetInfo("semantic.error", semantic.ok() ? "" : semantic.ToString());
+  // never stops the archive's work. SyncSemantic keeps it (archive_info semantic.error) and it
+  // is tried again next time.
+  (void)SyncSemantic();
+  return Status::Ok();
 }
 
 Status Archive::SyncLexical() {
@@ -697,17 +710,9 @@ Status Archive::SyncLexical() {
   ASSIGN_OR_RETURN(auto wd_info, store_->GetInfo("index.withdrawal_leaf"));
   ASSIGN_OR_RETURN(auto consent_info, store_->GetInfo("index.consent_leaf"));
   // Unreadable bookkeeping means "start over": indexing is idempotent.
-  auto parse = [](const std::optional<std::string>& v, int64_t fallback) {
-    int64_t x = fallback;
-    if (v) {
-      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-      if (ec != std::errc() || p != v->data() + v->size()) x = fallback;
-    }
-    return x;
-  };
-  int64_t indexed = parse(seg_info, 0);
-  int64_t withdrawn_upto = parse(wd_info, -1);
-  int64_t consent_upto = parse(consent_info, -1);
+  int64_t indexed = InfoInt(seg_info, 0);
+  int64_t withdrawn_upto = InfoInt(wd_info, -1);
+  int64_t consent_upto = InfoInt(consent_info, -1);
   ASSIGN_OR_RETURN(auto format, store_->GetInfo("index.format"));
   ASSIGN_OR_RETURN(auto names_tag, store_->GetInfo("index.names"));
   ASSIGN_OR_RETURN(auto names, ListedNames());
@@ -732,7 +737,7 @@ Status Archive::SyncLexical() {
   }
   ASSIGN_OR_RETURN(auto consent_changes, store_->ConsentChanges("", consent_upto));
   ASSIGN_OR_RETURN(auto redaction_info, store_->GetInfo("index.redaction"));
-  int64_t redacted_upto = parse(redaction_info, 0);
+  int64_t redacted_upto = InfoInt(redaction_info, 0);
   ASSIGN_OR_RETURN(auto all_redactions, store_->ListRedactions(""));
   std::set<std::string> to_redact;
   int64_t max_redaction = redacted_upto;
@@ -838,11 +843,13 @@ Status Archive::Reindex() {
   // beyond this mark, so the next SyncIndex applies it.
   int64_t consent_upto =
       consent_changes.empty() ? -1 : static_cast<int64_t>(consent_changes.back().leaf_index);
-  RETURN_IF_ERROR(RecordIndexProgress(last, withdrawn_upto, consent_upto));
-  lock.reset();
-  // The semantic index is built anew from the database too.
+  return RecordIndexProgress(last, withdrawn_upto, consent_upto);
+}
+
+Status Archive::RebuildSemantic() {
+  std::string dir = JoinPath(dir_, "index");
   {
-    ASSIGN_OR_RETURN(auto semantic_lock, env_->LockFile(JoinPath(dir, ".semantic.lock")));
+    ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".semantic.lock")));
     RETURN_IF_ERROR(RemoveIndexTree(JoinPath(dir, "semantic")));
   }
   return SyncSemantic();
@@ -921,49 +928,66 @@ Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFil
 }
 
 Status Archive::SyncSemantic() {
+  Status st = FollowSemantic();
+  std::string error = st.ok() ? "" : st.ToString();
+  ASSIGN_OR_RETURN(auto kept, store_->GetInfo("semantic.error"));
+  if (kept.value_or("") != error) RETURN_IF_ERROR(store_->SetInfo("semantic.error", error));
+  return st;
+}
+
+Status Archive::FollowSemantic() {
   ASSIGN_OR_RETURN(auto model, EmbeddingModel());
   if (!model) return Status::Ok();
   std::string dir = JoinPath(dir_, "index");
   RETURN_IF_ERROR(env_->CreateDirs(dir));
   ASSIGN_OR_RETURN(auto lock, env_->LockFile(JoinPath(dir, ".semantic.lock")));
   std::string sdir = JoinPath(dir, "semantic");
+  ASSIGN_OR_RETURN(auto withdrawal_info, store_->GetInfo("semantic.withdrawal_leaf"));
+  ASSIGN_OR_RETURN(auto consent_info, store_->GetInfo("semantic.consent_leaf"));
+  ASSIGN_OR_RETURN(auto redaction_info, store_->GetInfo("semantic.redaction"));
+  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(""));
+  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
+  {
+    // Nothing new since the index was saved: it is left as it is, and the model not loaded.
+    auto meta = search::SemanticIndex::ReadMeta(sdir);
+    ASSIGN_OR_RETURN(int64_t max_segment, store_->MaxSegmentId());
+    ASSIGN_OR_RETURN(auto changes, store_->ConsentChanges("", InfoInt(consent_info, -1)));
+    bool pending = !meta.ok() || (*meta)["provenance"].value("model_sha256", "") != model->sha256 ||
+                   meta->value("last_segment", int64_t{0}) < max_segment || !changes.empty();
+    for (const auto& r : redactions) pending |= r.id > InfoInt(redaction_info, 0);
+    for (const auto& w : withdrawals) {
+      pending |= static_cast<int64_t>(w.second) > InfoInt(withdrawal_info, -1);
+    }
+    if (!pending) return Status::Ok();
+  }
   ASSIGN_OR_RETURN(size_t dims, ask_->Dims(*model));
   auto opened = search::SemanticIndex::Open(sdir, dims);
   if (!opened.ok() || (*opened)->provenance().value("model_sha256", "") != model->sha256) {
     // Another model (or width), or damage: built anew.
     opened = Status::NotFound("");
     RETURN_IF_ERROR(RemoveIndexTree(sdir));
+    for (auto* info : {&withdrawal_info, &consent_info, &redaction_info}) info->reset();
     for (const char* key :
          {"semantic.withdrawal_leaf", "semantic.consent_leaf", "semantic.redaction"}) {
       RETURN_IF_ERROR(store_->SetInfo(key, ""));
     }
     ASSIGN_OR_RETURN(opened, search::SemanticIndex::Open(sdir, dims));
+    Json info = Json::parse(model->info, nullptr, false);
+    (*opened)->SetProvenance(
+        {{"model_sha256", model->sha256},
+         {"model_file", model->name},
+         {"model_name", info.is_object() ? info.value("name", "") : ""},
+         {"dims", dims},
+         {"query_prefix", info.is_object() ? info.value("query_prefix", "") : ""},
+         {"passage_prefix", info.is_object() ? info.value("passage_prefix", "") : ""},
+         {"pooling", "the model's, then unit length"},
+         {"tool", kEmbeddingTool},
+         {"built", FormatRfc3339(env_->NowMicros())}});
   }
   search::SemanticIndex* index = opened->get();
-  Json info = Json::parse(model->info, nullptr, false);
-  index->SetProvenance(
-      {{"model_sha256", model->sha256},
-       {"model_file", model->name},
-       {"model_name", info.is_object() ? info.value("name", "") : ""},
-       {"dims", dims},
-       {"query_prefix", info.is_object() ? info.value("query_prefix", "") : ""},
-       {"passage_prefix", info.is_object() ? info.value("passage_prefix", "") : ""},
-       {"pooling", "the model's, then unit length"},
-       {"tool", kEmbeddingTool},
-       {"built", FormatRfc3339(env_->NowMicros())}});
-  auto read_int = [&](const char* key, int64_t fallback) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto v, store_->GetInfo(key));
-    int64_t x = fallback;
-    if (v && !v->empty()) {
-      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-      if (ec != std::errc() || p != v->data() + v->size()) x = fallback;
-    }
-    return x;
-  };
-  ASSIGN_OR_RETURN(int64_t withdrawn_upto, read_int("semantic.withdrawal_leaf", -1));
-  ASSIGN_OR_RETURN(int64_t consent_upto, read_int("semantic.consent_leaf", -1));
-  ASSIGN_OR_RETURN(int64_t redacted_upto, read_int("semantic.redaction", 0));
-  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(""));
+  int64_t withdrawn_upto = InfoInt(withdrawal_info, -1);
+  int64_t consent_upto = InfoInt(consent_info, -1);
+  int64_t redacted_upto = InfoInt(redaction_info, 0);
 
   // New segments, in id order, saved now and then so a crash loses little.
   int64_t last = index->last_segment();
@@ -997,7 +1021,6 @@ Status Archive::SyncSemantic() {
     RETURN_IF_ERROR(EmbedSegments(index, *model, segments, redactions));
   }
   // Withdrawn records: out.
-  ASSIGN_OR_RETURN(auto withdrawals, store_->ListWithdrawals());
   for (const auto& w : withdrawals) {
     if (static_cast<int64_t>(w.second) <= withdrawn_upto) continue;
     ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(w.first));
@@ -1029,21 +1052,31 @@ Result<search::SemanticIndex*> Archive::SemanticReader(const meta::ModelFile& mo
   return semantic_reader_.get();
 }
 
-Result<search::Results> Archive::Search(search::SearchRequest request) {
-  RETURN_IF_ERROR(search::ParseQuery(request.query).status());  // bad queries are named first
-  ASSIGN_OR_RETURN(auto listed, ListedNames());
-  request.names.insert(request.names.end(), listed.begin(), listed.end());
+Result<std::vector<std::string>> Archive::SearchNames() {
+  ASSIGN_OR_RETURN(auto names, ListedNames());
   for (const char* kind : {"place", "person"}) {
     ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
-    for (auto& v : values) request.names.push_back(std::move(v));
+    for (auto& v : values) names.push_back(std::move(v));
   }
+  return names;
+}
+
+Result<search::LexicalIndex*> Archive::SearchReader() {
   auto index = Reader();
   if (!index.ok() && index.status().IsNotFound()) {
     ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
-    if (segments == 0) return search::Results();
+    if (segments == 0) return nullptr;
   }
-  if (!index.ok()) return index.status();
-  return (*index)->Search(request);
+  return index;
+}
+
+Result<search::Results> Archive::Search(search::SearchRequest request) {
+  RETURN_IF_ERROR(search::ParseQuery(request.query).status());  // bad queries are named first
+  ASSIGN_OR_RETURN(auto names, SearchNames());
+  request.names.insert(request.names.end(), names.begin(), names.end());
+  ASSIGN_OR_RETURN(search::LexicalIndex * index, SearchReader());
+  if (!index) return search::Results();
+  return index->Search(request);
 }
 
 Result<const search::Translator*> AskResources::GetTranslator() {
@@ -1055,22 +1088,14 @@ Result<const search::Translator*> AskResources::GetTranslator() {
 }
 
 Result<search::Retrieved> Archive::Retrieve(search::RetrieveRequest request) {
-  ASSIGN_OR_RETURN(auto listed, ListedNames());
-  request.names.insert(request.names.end(), listed.begin(), listed.end());
-  for (const char* kind : {"place", "person"}) {
-    ASSIGN_OR_RETURN(auto values, store_->AnnotationValues(kind));
-    for (auto& v : values) request.names.push_back(std::move(v));
+  ASSIGN_OR_RETURN(auto names, SearchNames());
+  request.names.insert(request.names.end(), names.begin(), names.end());
+  ASSIGN_OR_RETURN(search::LexicalIndex * index, SearchReader());
+  if (!index) {
+    RETURN_IF_ERROR(search::CheckRetrieveRequest(request));  // bad questions are still named
+    return search::Retrieved();
   }
   ASSIGN_OR_RETURN(const search::Translator* translator, ask_->GetTranslator());
-  auto index = Reader();
-  if (!index.ok() && index.status().IsNotFound()) {
-    ASSIGN_OR_RETURN(int64_t segments, store_->MaxSegmentId());
-    if (segments == 0) {
-      RETURN_IF_ERROR(search::CheckRetrieveRequest(request));  // bad questions are named first
-      return search::Retrieved();
-    }
-  }
-  if (!index.ok()) return index.status();
   search::SemanticSearch semantic;
   ASSIGN_OR_RETURN(auto model, EmbeddingModel());
   if (model) {
@@ -1086,7 +1111,7 @@ Result<search::Retrieved> Archive::Retrieve(search::RetrieveRequest request) {
       };
     }
   }
-  return search::Retrieve(*index, translator, semantic, request);
+  return search::Retrieve(index, translator, semantic, request);
 }
 
 Status AskResources::LoadLocked(const meta::ModelFile& model) {

@@ -293,10 +293,14 @@ class Archive {
   // embedding model, if one is registered: new segments embedded, changes of consent and
   // redactions embedded again at their level, withdrawn records' segments removed; built anew
   // when the model changed. Idempotent; a crash loses only what was not yet saved.
+  // A failure is also kept in archive_info `semantic.error` (`attest models list` shows it);
+  // success clears it.
   Status SyncSemantic();
-  // Rebuilds the search index from attest.db alone, then swaps it in; the semantic index is
-  // rebuilt too (when an embedding model is registered).
+  // Rebuilds the search index from attest.db alone, then swaps it in.
   Status Reindex();
+  // Builds the semantic index anew from attest.db (when an embedding model is registered),
+  // without the points earlier withdrawals and moves left in its graphs.
+  Status RebuildSemantic();
   // Searches segments (doc/search.md); the archive's names and annotated places and people
   // are added to the request.
   Result<search::Results> Search(search::SearchRequest request);
@@ -341,6 +345,7 @@ class Archive {
   // Puts every current segment of a record into the index again (at its level now).
   Status IndexRecord(search::LexicalIndex* index, const std::string& record_id);
   Status SyncLexical();
+  Status FollowSemantic();  // SyncSemantic, without its bookkeeping of failures
   // Embeds `segments` (their text with `redactions` applied) into `index` at their levels.
   Status EmbedSegments(search::SemanticIndex* index, const meta::ModelFile& model,
                        const std::vector<meta::SegmentState>& segments,
@@ -366,6 +371,10 @@ class Archive {
   // The search index, kept open between searches of this handle (reopened to its newest
   // state each time; opened afresh when a rebuild has swapped in a new directory).
   Result<search::LexicalIndex*> Reader();
+  // Reader, or nullptr when nothing was ever indexed (an archive without text).
+  Result<search::LexicalIndex*> SearchReader();
+  // What search matches across scripts: the listed names, annotated places and people.
+  Result<std::vector<std::string>> SearchNames();
   std::unique_ptr<search::LexicalIndex> reader_;
   uint64_t reader_inode_ = 0;
   std::shared_ptr<search::ResultCache> search_cache_;

@@ -1541,7 +1541,6 @@ int Main(int argc, char** argv) {
       if (!added.ok()) return Fail(added.status());
       if (model_kind == "embedding") {
         // The semantic index is built now (it follows the database from here on).
-        if (Status st = (*a)->SyncIndex(); !st.ok()) return Fail(st);
         if (Status st = (*a)->SyncSemantic(); !st.ok()) return Fail(st);
       }
       if (models_json) {
@@ -1644,6 +1643,7 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (Status st = (*a)->Reindex(); !st.ok()) return Fail(st);
+    if (Status st = (*a)->RebuildSemantic(); !st.ok()) return Fail(st);
     std::cout << "Rebuilt the search index from the database\n";
     return kExitOk;
   }

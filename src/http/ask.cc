@@ -60,14 +60,6 @@ double Jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
 
-bool SameOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
-  if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
-  if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
-  if (x.segment.char_start != y.segment.char_start)
-    return x.segment.char_start < y.segment.char_start;
-  return x.segment.id < y.segment.id;
-}
-
 // A filter's value for the query language: quoted; kInvalidArgument if it holds a quote.
 Result<std::string> FilterValue(const std::string& name, const std::string& value) {
   if (value.find('"') != std::string::npos || value.size() > 200) {
@@ -263,7 +255,7 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
     for (const auto& s : t.all_segments) {
       if (s.segment.version == t.text_version) all.push_back(&s);
     }
-    std::sort(all.begin(), all.end(), [](auto* x, auto* y) { return SameOrder(*x, *y); });
+    std::sort(all.begin(), all.end(), [](auto* x, auto* y) { return InTextOrder(*x, *y); });
     std::map<int64_t, const meta::SegmentState*> shown;
     for (const auto& s : t.segments) shown[s.segment.id] = &s;
     size_t at = all.size();
@@ -325,26 +317,18 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
       if (v.version == t.text_version) version = &v;
     }
     if (!version) continue;
-    Json shown_meta = ShownMeta(NewestOriginal(t.record));
-    std::string citation;
-    if (shown_meta.contains("title")) citation += shown_meta["title"].get<std::string>() + ". ";
-    if (!t.record.witness_id.empty()) citation += "Witness " + t.record.witness_id + ", ";
-    citation += "record " + t.record.id + ", version " + std::to_string(version->version);
+    std::string where;  // the passage's place in the version
     if (head.segment.start_ms >= 0) {
-      citation +=
-          ", " + FormatClock(head.segment.start_ms) + "–" + FormatClock(tail.segment.end_ms);
+      where = ", " + FormatClock(head.segment.start_ms) + "–" + FormatClock(tail.segment.end_ms);
     } else {
-      if (head.segment.page >= 0) citation += ", page " + std::to_string(head.segment.page);
+      if (head.segment.page >= 0) where += ", page " + std::to_string(head.segment.page);
       if (passage.contains("chars")) {
-        citation += ", characters " + std::to_string(head.segment.char_start) + "–" +
-                    std::to_string(tail.segment.char_end);
+        where += ", characters " + std::to_string(head.segment.char_start) + "–" +
+                 std::to_string(tail.segment.char_end);
       }
     }
-    citation += ". attest archive " + cp.checkpoint.origin + ", log entry " +
-                std::to_string(version->leaf_index) + ".";
-    std::string play = "/records/" + t.record.id;
-    if (head.segment.start_ms >= 0) play += "?t=" + std::to_string(head.segment.start_ms / 1000);
-    play += "#s" + std::to_string(head.segment.id);
+    std::string citation = Citation(t.record, *version, cp.checkpoint.origin, where);
+    std::string play = SegmentLink(t.record.id, head.segment.id, head.segment.start_ms);
     Json found_by = Json::array();
     if (item.by_words) found_by.push_back("words");
     if (item.by_dictionary) found_by.push_back("dictionary");
@@ -365,8 +349,12 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
                   {"play", play},
                   {"proof", "/api/v1/records/" + t.record.id +
                                 "/proof?version=" + std::to_string(version->version)}};
-    if (shown_meta.contains("title")) group["title"] = shown_meta["title"];
+    if (Json shown = ShownMeta(NewestOriginal(t.record)); shown.contains("title")) {
+      group["title"] = shown["title"];
+    }
     // The witness's other passages among the results.
+    // What is shown that is not public is audited.
+    bool not_public = level != meta::Consent::kPublic;
     Json more = Json::array();
     for (const auto& other : found.items) {
       if (more.size() >= kMorePerWitness) break;
@@ -380,14 +368,12 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
                 {"lang", o.hit.lang}};
       if (o.hit.start_ms >= 0) m["start_ms"] = o.hit.start_ms;
       if (o.hit.page >= 0) m["page"] = o.hit.page;
-      m["href"] = "/records/" + o.record_id +
-                  (o.hit.start_ms >= 0 ? "?t=" + std::to_string(o.hit.start_ms / 1000) : "") +
-                  "#s" + std::to_string(o.hit.segment_id);
-      if (o.hit.level != "public") level = meta::Consent::kRestricted;  // audited below
+      m["href"] = SegmentLink(o.record_id, o.hit.segment_id, o.hit.start_ms);
+      not_public |= o.hit.level != "public";
       more.push_back(m);
     }
     group["more"] = more;
-    if (level != meta::Consent::kPublic) audited.push_back(t.record.id);
+    if (not_public) audited.push_back(t.record.id);
     ++spread["lang"][head.segment.lang];
     if (!comm.empty()) ++spread["community"][comm];
     for (const auto& p : places) ++spread["place"][p];

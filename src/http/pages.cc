@@ -238,12 +238,10 @@ Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
   if (h.contains("start_ms")) {
     int64_t ms = h["start_ms"];
     v["time"] = FormatClock(ms);
-    v["href"] = "/records/" + record + "?t=" + std::to_string(ms / 1000) + "#s" +
-                std::to_string(h["segment"].get<int64_t>());
-  } else {
-    if (h.contains("page")) v["page"] = std::to_string(h["page"].get<int>());
-    v["href"] = "/records/" + record + "#s" + std::to_string(h["segment"].get<int64_t>());
+  } else if (h.contains("page")) {
+    v["page"] = std::to_string(h["page"].get<int>());
   }
+  v["href"] = SegmentLink(record, h["segment"].get<int64_t>(), h.value("start_ms", int64_t{-1}));
   return v;
 }
 

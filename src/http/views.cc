@@ -143,6 +143,14 @@ Status AuditSearch(archive::Archive* a, const access::Subject& subject,
   return AuditView(a, subject, "", Json{{"what", std::string(what)}, {"records", records}});
 }
 
+bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
+  if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
+  if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
+  if (x.segment.char_start != y.segment.char_start)
+    return x.segment.char_start < y.segment.char_start;
+  return x.segment.id < y.segment.id;
+}
+
 Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
                                   const std::string& id, bool hide_redacted) {
   auto rec = a->Get(id);
@@ -191,13 +199,7 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
     }
     t.segments.push_back(std::move(shown));
   }
-  std::sort(t.segments.begin(), t.segments.end(), [](const auto& x, const auto& y) {
-    if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
-    if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
-    if (x.segment.char_start != y.segment.char_start)
-      return x.segment.char_start < y.segment.char_start;
-    return x.segment.id < y.segment.id;
-  });
+  std::sort(t.segments.begin(), t.segments.end(), InTextOrder);
   return t;
 }
 
@@ -499,17 +501,25 @@ Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
               {"checkpoint", {{"size", cp.checkpoint.size}, {"note", cp.note}}}};
 }
 
-std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {
-  const meta::Record& r = view.record;
-  const meta::Version& v = r.versions.back();
+std::string Citation(const meta::Record& r, const meta::Version& v, const std::string& origin,
+                     const std::string& where) {
   std::string s;
-  if (view.json["meta"].contains("title"))
-    s += view.json["meta"]["title"].get<std::string>() + ". ";
+  Json shown = ShownMeta(NewestOriginal(r));
+  if (shown.contains("title")) s += shown["title"].get<std::string>() + ". ";
   if (!r.witness_id.empty()) s += "Witness " + r.witness_id + ", ";
-  s += "record " + r.id + ", version " + std::to_string(v.version);
-  if (at_ms >= 0) s += ", at " + FormatClock(at_ms);
+  s += "record " + r.id + ", version " + std::to_string(v.version) + where;
   s += ". attest archive " + origin + ", log entry " + std::to_string(v.leaf_index) + ".";
   return s;
+}
+
+std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {
+  return Citation(view.record, view.record.versions.back(), origin,
+                  at_ms >= 0 ? ", at " + FormatClock(at_ms) : "");
+}
+
+std::string SegmentLink(const std::string& record_id, int64_t segment_id, int64_t start_ms) {
+  return "/records/" + record_id + (start_ms >= 0 ? "?t=" + std::to_string(start_ms / 1000) : "") +
+         "#s" + std::to_string(segment_id);
 }
 
 Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,

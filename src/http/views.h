@@ -46,6 +46,8 @@ struct RecordText {
   std::vector<meta::SegmentState> segments;
   std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
 };
+// The order of a text version's segments: by time, page, character, then id.
+bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y);
 // kNotFound (kNoSuchRecord) if it is absent, withdrawn or not readable by the subject. Writes
 // nothing to the audit log: the caller does, for what it shows. With `hide_redacted`, redacted
 // spans are marks even for those who may read them (Ask, like search, never shows them).
@@ -140,8 +142,15 @@ search::Role SearchRole(const access::Subject& subject);
 // MIME type of a file from its first bytes.
 std::string MimeFromHead(std::string_view head);
 
-// A citation line: "Witness W, record R, version V, at 12:34 (attest archive ORIGIN, leaf N)".
+// A citation line: "TITLE. Witness W, record R, version V, at 12:34. attest archive ORIGIN, log
+// entry N." (of the record's newest version).
 std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms);
+// The same for `version` of `record`, `where` (", at 12:34", ", page 3") after its number.
+std::string Citation(const meta::Record& record, const meta::Version& version,
+                     const std::string& origin, const std::string& where);
+
+// The portal's link to a segment of a record: played from its second when it has one.
+std::string SegmentLink(const std::string& record_id, int64_t segment_id, int64_t start_ms);
 
 }  // namespace attest::http
 

@@ -149,19 +149,9 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
     if (!near.empty()) {
       out.semantic = true;
       // Each is read from the lexical index, within the caller's levels again (a second lock
-      // on the semantic index's own) and matched against the filters.
+      // on the semantic index's own) and matched against the filters; in `near`'s order.
       ASSIGN_OR_RETURN(auto fetched, index->Fetch(near, request.role, request.filters));
-      std::unordered_map<int64_t, LexicalIndex::Fetched> by_id;
-      for (auto& f : fetched) by_id.emplace(f.hit.segment_id, std::move(f));
-      std::vector<LexicalIndex::Fetched> ranked;
-      for (int64_t id : near) {
-        if (ranked.size() >= request.depth) break;
-        auto f = by_id.find(id);
-        if (f == by_id.end()) continue;
-        auto it = items.find(id);
-        ranked.push_back(it != items.end() ? it->second.segment : std::move(f->second));
-      }
-      take(std::move(ranked), kSemanticWeight, 2);
+      take(std::move(fetched), kSemanticWeight, 2);
     }
   }
 

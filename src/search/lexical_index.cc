@@ -125,6 +125,27 @@ std::string PlaceKey(std::string_view place) {
   return key;
 }
 
+// What a field clause (lang:, witness:, collection:, record:, place:, date:) asks of a
+// segment's document: a term it holds, or a date range its dates overlap.
+struct FieldFilter {
+  std::string term;
+  std::optional<DateRange> dates;
+};
+Result<FieldFilter> FieldFilterOf(const Clause& c) {
+  FieldFilter f;
+  if (c.field == "date") {
+    ASSIGN_OR_RETURN(f.dates, ParseDateRange(c.text, "date:"));
+  } else if (c.field == "place") {
+    std::string key = PlaceKey(c.text);
+    if (key.empty())
+      return Status::InvalidArgument("place:'" + c.text + "' has no letters to match");
+    f.term = kPlace + key;
+  } else {
+    f.term = FieldPrefix(c.field) + c.text;
+  }
+  return f;
+}
+
 // A cursor names the page after the one returned, for the same query and caller.
 std::string QueryTag(const SearchRequest& r) {
   std::string weighted = r.any_word ? "\nany" : "";
@@ -1158,20 +1179,12 @@ Result<Results> LexicalIndex::SearchOrThrow(const SearchRequest& request) {
   for (const Clause& c : clauses) {
     Xapian::Query q;
     if (c.kind == Clause::kField) {
-      if (c.field == "date") {
-        ASSIGN_OR_RETURN(DateRange range, ParseDateRange(c.text, "date:"));
-        q = Xapian::Query(Xapian::Query::OP_AND,
-                          Xapian::Query(Xapian::Query::OP_VALUE_LE, kSlotDateFrom, range.to),
-                          Xapian::Query(Xapian::Query::OP_VALUE_GE, kSlotDateTo, range.from));
-      } else if (c.field == "place") {
-        std::string key = PlaceKey(c.text);
-        if (key.empty()) {
-          return Status::InvalidArgument("place:'" + c.text + "' has no letters to match");
-        }
-        q = Xapian::Query(kPlace + key);
-      } else {
-        q = Xapian::Query(FieldPrefix(c.field) + c.text);
-      }
+      ASSIGN_OR_RETURN(FieldFilter f, FieldFilterOf(c));
+      q = f.dates
+              ? Xapian::Query(Xapian::Query::OP_AND,
+                              Xapian::Query(Xapian::Query::OP_VALUE_LE, kSlotDateFrom, f.dates->to),
+                              Xapian::Query(Xapian::Query::OP_VALUE_GE, kSlotDateTo, f.dates->from))
+              : Xapian::Query(f.term);
       if (c.negated) {
         exclusions.push_back(q);
         continue;
@@ -1514,40 +1527,24 @@ Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector
   if (!filters.empty()) {
     ASSIGN_OR_RETURN(clauses, ParseFilters(filters));
   }
-  struct Check {
-    std::string term;  // the document must hold it (or, negated, must not)
-    std::optional<DateRange> dates;
-    bool negated = false;
-  };
-  std::vector<Check> checks;
+  std::vector<std::pair<FieldFilter, bool>> checks;  // and whether it is negated
   for (const Clause& c : clauses) {
-    Check k;
-    k.negated = c.negated;
-    if (c.field == "date") {
-      ASSIGN_OR_RETURN(DateRange range, ParseDateRange(c.text, "date:"));
-      k.dates = range;
-    } else if (c.field == "place") {
-      std::string key = PlaceKey(c.text);
-      if (key.empty())
-        return Status::InvalidArgument("place:'" + c.text + "' has no letters to match");
-      k.term = kPlace + key;
-    } else {
-      k.term = FieldPrefix(c.field) + c.text;
-    }
-    checks.push_back(std::move(k));
+    ASSIGN_OR_RETURN(FieldFilter f, FieldFilterOf(c));
+    checks.emplace_back(std::move(f), c.negated);
   }
+  // What the query's filters match, checked on one document.
   auto passes = [&](const Xapian::Document& doc) {
-    for (const Check& k : checks) {
+    for (const auto& [f, negated] : checks) {
       bool holds;
-      if (k.dates) {
+      if (f.dates) {
         std::string from = doc.get_value(kSlotDateFrom), to = doc.get_value(kSlotDateTo);
-        holds = !from.empty() && from <= k.dates->to && to >= k.dates->from;
+        holds = !from.empty() && from <= f.dates->to && to >= f.dates->from;
       } else {
         auto t = doc.termlist_begin();
-        t.skip_to(k.term);
-        holds = t != doc.termlist_end() && *t == k.term;
+        t.skip_to(f.term);
+        holds = t != doc.termlist_end() && *t == f.term;
       }
-      if (holds == k.negated) return false;
+      if (holds == negated) return false;
     }
     return true;
   };

@@ -166,11 +166,11 @@ class LexicalIndex {
   void ShareCache(std::shared_ptr<ResultCache> cache);
   // Runs a query (doc/search.md). Bad queries and cursors get a clear kInvalidArgument.
   Result<Results> Search(const SearchRequest& request);
-  // The segments `ids` that `role` may see, as hits without marked words (their snippet is the
-  // segment's first words), with their record, witness and collection; the others are left
-  // out, and so are those that do not pass `filters` (field clauses of the query language:
-  // lang:, place:, date:, collection:, witness:, record:, and their negations). For results
-  // found elsewhere (the semantic index): the caller's levels decide again.
+  // The segments `ids` that `role` may see, in the order of `ids`, as hits without marked words
+  // (their snippet is the segment's first words), with their record, witness and collection; the
+  // others are left out, and so are those that do not pass `filters` (field clauses of the query
+  // language: lang:, place:, date:, collection:, witness:, record:, and their negations). For
+  // results found elsewhere (the semantic index): the caller's levels decide again.
   struct Fetched {
     Hit hit;
     std::string record_id, witness_id, collection_id;

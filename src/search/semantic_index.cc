@@ -66,17 +66,24 @@ struct SemanticIndex::Level {
 
 SemanticIndex::~SemanticIndex() = default;
 
-Result<std::unique_ptr<SemanticIndex>> SemanticIndex::OpenReadOnly(const std::string& dir) {
+Result<Json> SemanticIndex::ReadMeta(const std::string& dir) {
   std::string meta_path = dir + "/meta.json";
   if (!Exists(meta_path)) return Status::NotFound("no semantic index in " + dir);
   std::ifstream in(meta_path);
   std::stringstream ss;
   ss << in.rdbuf();
   Json meta = Json::parse(ss.str(), nullptr, false);
-  if (!meta.is_object() || meta.value("format", 0) != kFormat || !meta.contains("dims")) {
+  if (!meta.is_object() || meta.value("format", 0) != kFormat || !meta.contains("dims") ||
+      !meta["dims"].is_number_unsigned()) {
     return Status::Corruption(meta_path + " is not a semantic index's meta.json (format " +
                               std::to_string(kFormat) + ")");
   }
+  return meta;
+}
+
+Result<std::unique_ptr<SemanticIndex>> SemanticIndex::OpenReadOnly(const std::string& dir) {
+  ASSIGN_OR_RETURN(Json meta, ReadMeta(dir));
+  const std::string meta_path = dir + "/meta.json";
   std::unique_ptr<SemanticIndex> idx(new SemanticIndex());
   idx->dir_ = dir;
   idx->read_only_ = true;

@@ -26,6 +26,9 @@ class SemanticIndex {
   // Opens the index in `dir` for writing, creating it (for vectors of `dims`) if absent.
   // kInvalidArgument if it holds vectors of another width; kCorruption if a file is damaged.
   static Result<std::unique_ptr<SemanticIndex>> Open(const std::string& dir, size_t dims);
+  // Its meta.json (doc/format/semantic_index.md), read without loading the graphs: kNotFound
+  // if there is no index, kCorruption if it is not one.
+  static Result<Json> ReadMeta(const std::string& dir);
   // Opens an existing index for searching; kNotFound if there is none.
   static Result<std::unique_ptr<SemanticIndex>> OpenReadOnly(const std::string& dir);
   ~SemanticIndex();
