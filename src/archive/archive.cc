@@ -3,9 +3,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -478,8 +481,9 @@ namespace {
 
 // What the index holds of a segment: its text, where it is, and the level it may be seen at.
 // The indexed form of a segment: its text with its record's redactions applied, for everyone.
-search::SegmentDoc SegmentDocOf(const meta::SegmentState& st,
-                                const std::vector<meta::Redaction>& redactions) {
+// A version held by a redaction that could not be placed in it is searched by those who may
+// read restricted material only (doc/api.md "Redaction").
+search::SegmentDoc SegmentDocOf(const meta::SegmentState& st, const RedactionPlan& plan) {
   const meta::Segment& g = st.segment;
   search::SegmentDoc d;
   d.segment_id = g.id;
@@ -488,12 +492,13 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st,
   d.witness_id = st.witness_id;
   d.collection_id = st.collection_id;
   d.lang = g.lang.empty() ? "und" : g.lang;
-  d.consent = st.effective;
+  d.consent = plan.Held(g.version) ? meta::Strictest(st.effective, meta::Consent::kRestricted)
+                                   : st.effective;
   d.start_ms = g.start_ms;
   d.end_ms = g.end_ms;
   d.page = g.page;
   d.char_start = g.char_start;
-  d.text = redactions.empty() ? g.text : ApplyRedactions(st, redactions).text;
+  d.text = plan.empty() ? g.text : ApplyRedactions(st, plan).text;
   for (const meta::Annotation& an : g.annotations) {
     if (an.kind == "place") d.places.push_back(an.value);
     if (an.kind == "date" && d.date_from.empty()) {
@@ -513,7 +518,8 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
   *last_id = after_id;
   std::map<std::string, std::vector<meta::Redaction>> redactions;
   for (const auto& r : all_redactions) redactions[r.record_id].push_back(r);
-  const std::vector<meta::Redaction> none;
+  std::map<std::string, RedactionPlan> plans;  // of the records met that have redactions
+  const RedactionPlan none;
   std::string revised;  // the last record@version whose earlier versions were dropped
   while (true) {
     ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(*last_id, 10000));
@@ -529,7 +535,16 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
         revised = rv;
       }
       auto r = redactions.find(g.record_id);
-      RETURN_IF_ERROR(index->Put(SegmentDocOf(st, r == redactions.end() ? none : r->second)));
+      if (r == redactions.end()) {
+        RETURN_IF_ERROR(index->Put(SegmentDocOf(st, none)));
+        continue;
+      }
+      auto plan = plans.find(g.record_id);
+      if (plan == plans.end()) {
+        ASSIGN_OR_RETURN(auto record_segments, store_->RecordSegments(g.record_id));
+        plan = plans.emplace(g.record_id, PlanRedactions(record_segments, r->second)).first;
+      }
+      RETURN_IF_ERROR(index->Put(SegmentDocOf(st, plan->second)));
     }
   }
 }
@@ -537,38 +552,131 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
 Status Archive::IndexRecord(search::LexicalIndex* index, const std::string& record_id) {
   ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
   ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
+  const RedactionPlan plan = PlanRedactions(segments, redactions);
   for (const meta::SegmentState& st : segments) {
-    if (!st.superseded) RETURN_IF_ERROR(index->Put(SegmentDocOf(st, redactions)));
+    if (!st.superseded) RETURN_IF_ERROR(index->Put(SegmentDocOf(st, plan)));
   }
   return Status::Ok();
 }
 
-RedactedText ApplyRedactions(const meta::SegmentState& s,
-                             const std::vector<meta::Redaction>& record_redactions) {
+namespace {
+
+// The byte offset of code point `cp` of UTF-8 `text` (its size if past the end).
+size_t ByteOfCodePoint(std::string_view text, int64_t cp) {
+  size_t i = 0;
+  for (int64_t n = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (n++ == cp) return i;
+  }
+  return text.size();
+}
+
+// Code points [from, to) of `text`.
+std::string CodePointSpan(std::string_view text, int64_t from, int64_t to) {
+  size_t a = ByteOfCodePoint(text, std::max<int64_t>(0, from));
+  size_t b = ByteOfCodePoint(text, std::max(from, to));
+  return std::string(text.substr(a, b - a));
+}
+
+bool EndsWith(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+bool StartsWith(std::string_view s, std::string_view head) {
+  return s.size() >= head.size() && s.substr(0, head.size()) == head;
+}
+
+// How many code points of a hidden span's neighbours must be found again beside its words for
+// an occurrence to count as "the same passage".
+constexpr int64_t kContext = 16;
+
+}  // namespace
+
+RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
+                             const std::vector<meta::Redaction>& redactions) {
+  RedactionPlan plan;
+  if (redactions.empty()) return plan;
+  constexpr int64_t kWhole = std::numeric_limits<int64_t>::max();
+  std::map<int64_t, const meta::SegmentState*> by_id;
+  std::map<int, std::vector<const meta::SegmentState*>> by_version;
+  for (const meta::SegmentState& st : segments) {
+    by_id[st.segment.id] = &st;
+    by_version[st.segment.version].push_back(&st);
+  }
+  std::set<std::pair<int64_t, int>> confirmed;
+  for (const meta::Redaction& r : redactions) {
+    if (r.confirms > 0) confirmed.insert({r.confirms, r.confirms_version});
+  }
+  for (const meta::Redaction& r : redactions) {
+    if (r.confirms > 0) continue;
+    auto own = by_id.find(r.segment_id);
+    if (own == by_id.end()) continue;  // not this record's: nothing of it here
+    const meta::Segment& g0 = own->second->segment;
+    const int64_t length = static_cast<int64_t>(CodePoints(g0.text));
+    const int64_t from = r.char_from < 0 ? 0 : std::min(r.char_from, length);
+    const int64_t to = r.char_from < 0 ? length : std::min(std::max(r.char_to, from), length);
+    plan.hide[g0.id].push_back(r.char_from < 0 ? std::make_pair(int64_t{0}, kWhole)
+                                               : std::make_pair(from, to));
+    // The hidden words, without the blanks at their edges, and their neighbours.
+    std::string words = CodePointSpan(g0.text, from, to);
+    std::string before = CodePointSpan(g0.text, from - kContext, from);
+    std::string after = CodePointSpan(g0.text, to, to + kContext);
+    while (!words.empty() && std::isspace(static_cast<unsigned char>(words.front()))) {
+      before.push_back(words.front());
+      words.erase(words.begin());
+    }
+    while (!words.empty() && std::isspace(static_cast<unsigned char>(words.back()))) {
+      after.insert(after.begin(), words.back());
+      words.pop_back();
+    }
+    for (const auto& [version, version_segments] : by_version) {
+      bool placed = false;
+      // A recording's versions share its clock: what is spoken in the range is hidden.
+      if (r.start_ms >= 0) {
+        for (const meta::SegmentState* st : version_segments) {
+          const meta::Segment& g = st->segment;
+          if (g.id == g0.id || g.start_ms < 0) continue;
+          if (g.end_ms > r.start_ms && g.start_ms < r.end_ms) {
+            plan.hide[g.id].push_back({0, kWhole});
+            placed = true;
+          }
+        }
+      }
+      if (version == g0.version || placed) continue;
+      if (words.empty()) continue;  // nothing was hidden: nothing to find
+      // By its words: the occurrences beside the same neighbours, else every occurrence.
+      std::vector<std::pair<const meta::Segment*, size_t>> found, beside;
+      for (const meta::SegmentState* st : version_segments) {
+        const std::string& text = st->segment.text;
+        for (size_t at = text.find(words); at != std::string::npos;
+             at = text.find(words, at + 1)) {
+          found.push_back({&st->segment, at});
+          std::string_view left = std::string_view(text).substr(0, at);
+          std::string_view right = std::string_view(text).substr(at + words.size());
+          bool same_left = EndsWith(left, before) || EndsWith(before, left);
+          bool same_right = StartsWith(right, after) || StartsWith(after, right);
+          if (same_left && same_right) beside.push_back({&st->segment, at});
+        }
+      }
+      for (const auto& [g, at] : beside.empty() ? found : beside) {
+        int64_t a = static_cast<int64_t>(CodePoints(std::string_view(g->text).substr(0, at)));
+        plan.hide[g->id].push_back({a, a + static_cast<int64_t>(CodePoints(words))});
+        placed = true;
+      }
+      if (!placed && !confirmed.count({r.id, version})) plan.held[version].push_back(r.id);
+    }
+  }
+  return plan;
+}
+
+RedactedText ApplyRedactions(const meta::SegmentState& s, const RedactionPlan& plan) {
   const meta::Segment& g = s.segment;
   RedactedText out;
-  // Code-point ranges of this segment's text to hide.
-  std::vector<std::pair<int64_t, int64_t>> hide;
-  const int64_t whole = std::numeric_limits<int64_t>::max();
-  for (const meta::Redaction& r : record_redactions) {
-    if (r.record_id != g.record_id) continue;
-    if (r.segment_id == g.id) {
-      hide.push_back(r.char_from < 0 ? std::make_pair<int64_t, int64_t>(0, int64_t{whole})
-                                     : std::make_pair(r.char_from, r.char_to));
-      continue;
-    }
-    // Another segment's redaction (another version's text): this one is hidden whole if it
-    // overlaps the span, in time or in the version text's characters.
-    bool overlaps =
-        (r.start_ms >= 0 && g.start_ms >= 0 && g.end_ms > r.start_ms && g.start_ms < r.end_ms) ||
-        (r.start_ms < 0 && r.doc_from >= 0 && g.char_start >= 0 && g.char_end > r.doc_from &&
-         g.char_start < r.doc_to);
-    if (overlaps) hide.push_back({0, whole});
-  }
-  if (hide.empty()) {
+  auto found = plan.hide.find(g.id);
+  if (found == plan.hide.end()) {
     out.text = g.text;
     return out;
   }
+  std::vector<std::pair<int64_t, int64_t>> hide = found->second;
   std::sort(hide.begin(), hide.end());
   // Walk the text by code point, replacing each hidden run with one mark.
   int64_t cp = 0;
@@ -606,6 +714,54 @@ RedactedText ApplyRedactions(const meta::SegmentState& s,
     ++cp;
   }
   return out;
+}
+
+Result<RedactionPlan> Archive::PlanOf(const std::string& record_id) {
+  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
+  if (redactions.empty()) return RedactionPlan{};
+  ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
+  return PlanRedactions(segments, redactions);
+}
+
+Result<std::vector<int64_t>> Archive::ConfirmRedactions(const std::string& record_id,
+                                                       int version, const std::string& reason,
+                                                       const std::string& by) {
+  if (reason.empty()) return Status::InvalidArgument("a confirmation needs a reason");
+  if (reason.size() > 4096 || !IsValidUtf8(reason)) {
+    return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
+  }
+  ASSIGN_OR_RETURN(meta::Record rec, store_->GetRecord(record_id));
+  if (rec.withdrawn_at) {
+    return Status::InvalidArgument("record '" + record_id + "' was withdrawn: nothing to confirm");
+  }
+  ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
+  ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
+  RedactionPlan plan = PlanRedactions(segments, redactions);
+  auto held = plan.held.find(version);
+  if (held == plan.held.end()) {
+    return Status::InvalidArgument("version " + std::to_string(version) + " of record '" +
+                                   record_id + "' is not held by a redaction: nothing to confirm");
+  }
+  std::string at = Now(env_);
+  for (int64_t id : held->second) {
+    meta::Redaction c;
+    for (const auto& r : redactions) {
+      if (r.id == id) c.segment_id = r.segment_id;
+    }
+    c.record_id = record_id;
+    c.reason = reason;
+    c.by = by;
+    c.at = at;
+    c.confirms = id;
+    c.confirms_version = version;
+    RETURN_IF_ERROR(store_->AddRedaction(c).status());
+  }
+  Json detail = {{"version", version}, {"redactions", held->second}};
+  RETURN_IF_ERROR(
+      store_->Audit({0, at, by, "redact.confirm", record_id, *CanonicalJson(detail), "", ""})
+          .status());
+  RETURN_IF_ERROR(SyncIndex());
+  return held->second;
 }
 
 Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t segment_id,
@@ -900,9 +1056,13 @@ Result<std::optional<meta::ModelFile>> Archive::EmbeddingModel() {
 Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFile& model,
                               const std::vector<meta::SegmentState>& segments,
                               const std::vector<meta::Redaction>& redactions) {
+  std::map<std::string, std::vector<meta::Redaction>> by_record;
+  for (const auto& r : redactions) by_record[r.record_id].push_back(r);
+  std::map<std::string, RedactionPlan> plans;  // of the records met that have redactions
   for (size_t at = 0; at < segments.size(); at += kEmbedBatch) {
     std::vector<std::string> texts;
     std::vector<const meta::SegmentState*> batch;
+    std::vector<meta::Consent> levels;
     for (size_t i = at; i < segments.size() && i < at + kEmbedBatch; ++i) {
       const meta::SegmentState& st = segments[i];
       if (st.superseded || st.effective == meta::Consent::kSealed ||
@@ -910,18 +1070,31 @@ Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFil
         RETURN_IF_ERROR(index->Remove(st.segment.id));
         continue;
       }
-      std::vector<meta::Redaction> own;
-      for (const auto& r : redactions) {
-        if (r.record_id == st.segment.record_id) own.push_back(r);
+      // A redacted segment is embedded without its hidden words; a held version's at the
+      // restricted level (SegmentDocOf).
+      auto own = by_record.find(st.segment.record_id);
+      meta::Consent level = st.effective;
+      if (own == by_record.end()) {
+        texts.push_back(st.segment.text);
+      } else {
+        auto plan = plans.find(st.segment.record_id);
+        if (plan == plans.end()) {
+          ASSIGN_OR_RETURN(auto record_segments, store_->RecordSegments(st.segment.record_id));
+          plan = plans.emplace(st.segment.record_id, PlanRedactions(record_segments, own->second))
+                     .first;
+        }
+        texts.push_back(ApplyRedactions(st, plan->second).text);
+        if (plan->second.Held(st.segment.version)) {
+          level = meta::Strictest(level, meta::Consent::kRestricted);
+        }
       }
-      // A redacted segment is embedded without its hidden words.
-      texts.push_back(own.empty() ? st.segment.text : ApplyRedactions(st, own).text);
       batch.push_back(&st);
+      levels.push_back(level);
     }
     if (texts.empty()) continue;
     ASSIGN_OR_RETURN(auto vectors, ask_->EmbedPassages(model, texts));
     for (size_t i = 0; i < batch.size(); ++i) {
-      RETURN_IF_ERROR(index->Put(batch[i]->segment.id, batch[i]->effective, vectors[i]));
+      RETURN_IF_ERROR(index->Put(batch[i]->segment.id, levels[i], vectors[i]));
     }
   }
   return Status::Ok();

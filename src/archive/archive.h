@@ -5,6 +5,7 @@
 #ifndef ATTEST_ARCHIVE_ARCHIVE_H_
 #define ATTEST_ARCHIVE_ARCHIVE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -143,16 +144,33 @@ struct Consistency {
   Json ToJson() const;
 };
 
-// A segment's text with the redactions of its record applied (doc/format/metadata.md,
-// migration 11): each hidden span becomes kRedactionMark; `marks` are the byte ranges of the
-// marks in `text`. A redaction of another segment hides this one whole if they overlap.
+// Where a record's redactions fall in each version of its text (doc/api.md "Redaction",
+// doc/format/metadata.md migrations 11 and 12). A redaction hides its own span of its own
+// segment; in every other version it is placed by its words (within the same passage, then
+// anywhere) or, for a recording, by its time range; a version it cannot be placed in is held
+// until an archivist confirms it. A pure function of the record's segments and redactions.
+struct RedactionPlan {
+  // Code-point ranges to hide, by segment id ([0, INT64_MAX): all of it).
+  std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> hide;
+  // Versions a redaction could not be placed in (and no archivist confirmed): the ids of
+  // those redactions, by version.
+  std::map<int, std::vector<int64_t>> held;
+  bool Held(int version) const { return held.count(version) > 0; }
+  bool empty() const { return hide.empty() && held.empty(); }
+};
+// `segments`: every segment of one record (every version); `redactions`: that record's rows,
+// confirmations included.
+RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
+                             const std::vector<meta::Redaction>& redactions);
+
+// A segment's text with a plan applied: each hidden span becomes kRedactionMark; `marks` are
+// the byte ranges of the marks in `text`.
 inline constexpr std::string_view kRedactionMark = "\u2588\u2588\u2588\u2588\u2588";
 struct RedactedText {
   std::string text;
   std::vector<std::pair<uint32_t, uint32_t>> marks;
 };
-RedactedText ApplyRedactions(const meta::SegmentState& s,
-                             const std::vector<meta::Redaction>& record_redactions);
+RedactedText ApplyRedactions(const meta::SegmentState& s, const RedactionPlan& plan);
 
 // Loaded at first use and shared between handles: the dictionaries of query translation and
 // the embedding model (loaded again when another is registered). Thread-safe: the model is
@@ -259,6 +277,15 @@ class Archive {
                                  std::optional<std::pair<int64_t, int64_t>> chars,
                                  std::optional<std::pair<int64_t, int64_t>> ms,
                                  const std::string& reason, const std::string& by);
+  // An archivist confirms version `version` of a record held by redactions that could not be
+  // placed in it (doc/api.md "Redaction"): one confirmation row for each such redaction; the
+  // version is then shown with the marks that could be placed. kInvalidArgument if the version
+  // is not held. Audited as `redact.confirm` by `by`. Returns the confirmed redactions' ids.
+  Result<std::vector<int64_t>> ConfirmRedactions(const std::string& record_id, int version,
+                                                 const std::string& reason,
+                                                 const std::string& by);
+  // The record's redaction plan (its segments and redactions read from the store).
+  Result<RedactionPlan> PlanOf(const std::string& record_id);
   // Attaches a consent form (a scan, a PDF, a signed text) to witness `witness_id`: stored
   // encrypted, never logged or indexed, audited as `form.add` by `by` (doc/format/metadata.md,
   // migration 10).

@@ -452,23 +452,35 @@ TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
   // The archive keeps the words for those who may read them.
   EXPECT_NE((*archive_->store()->RecordSegments(id))[0].segment.text.find("zqxhiddenvillage"),
             std::string::npos);
-  RedactedText shown = ApplyRedactions(segs[0], *archive_->store()->ListRedactions(id));
+  const auto rows = *archive_->store()->ListRedactions(id);
+  RedactedText shown = ApplyRedactions(segs[0], PlanRedactions(segs, rows));
   EXPECT_EQ(shown.text, "A sample account (not testimony): we reached " +
                             std::string(kRedactionMark) + " at dawn.");
   ASSERT_EQ(shown.marks.size(), 1u);
   EXPECT_EQ(shown.text.substr(shown.marks[0].first, shown.marks[0].second - shown.marks[0].first),
             kRedactionMark);
 
-  // A new extraction of the text (another version's segments over the same characters) is
-  // hidden where it overlaps, so it cannot bring the words back.
-  meta::SegmentState later = segs[0];
-  later.segment.id = seg + 1000;
+  // Another version's text is searched for the hidden words themselves, not their offsets: a
+  // revision that adds an opening paragraph still has them hidden where they now are.
+  meta::SegmentState opening = segs[0], later = segs[0];
+  opening.segment.id = seg + 1000;
+  opening.segment.version = 5;
+  opening.segment.char_start = 0;
+  opening.segment.text = "An opening paragraph added in revision.";
+  opening.segment.char_end = 39;
+  later.segment.id = seg + 1001;
   later.segment.version = 5;
-  EXPECT_EQ(ApplyRedactions(later, *archive_->store()->ListRedactions(id)).text, kRedactionMark);
-  later.segment.char_start = 0;
-  later.segment.char_end = 10;  // before the span: untouched
-  later.segment.text = "A sample a";
-  EXPECT_EQ(ApplyRedactions(later, *archive_->store()->ListRedactions(id)).text, "A sample a");
+  later.segment.char_start = 40;
+  later.segment.char_end = 40 + segs[0].segment.char_end;
+  {
+    auto plan = PlanRedactions({segs[0], opening, later}, rows);
+    EXPECT_FALSE(plan.Held(5));
+    EXPECT_EQ(ApplyRedactions(opening, plan).text, opening.segment.text);
+    EXPECT_EQ(ApplyRedactions(later, plan).text, shown.text);
+  }
+  // A version the words cannot be found in is held until an archivist confirms it.
+  later.segment.text = "A sample account (not testimony): we reached the coast at dawn.";
+  EXPECT_TRUE(PlanRedactions({segs[0], opening, later}, rows).Held(5));
 
   // Reason and words: neither in the audit log.
   auto audit = *archive_->store()->ListAudit("", "");

@@ -5,6 +5,11 @@
 
 namespace attest::archive {
 
+std::string CommitVersion(const std::string& salt, const std::string& manifest_sha256) {
+  if (salt.empty()) return "";
+  return ToHex(HmacSha256(salt, std::string("attest.version.v1") + '\0' + manifest_sha256));
+}
+
 Result<std::string> BuildManifest(const ManifestFields& f) {
   Json blobs = Json::array();
   for (const auto& b : f.blobs) {

@@ -30,6 +30,12 @@ Result<std::string> BuildManifest(const ManifestFields& f);
 // HMAC-SHA-256(salt, canonical JSON of the private object), hex.
 Result<std::string> CommitPrivate(const std::string& salt, const Json& private_object);
 
+// What is shown of a version to a caller who may not read it whole, instead of its manifest's
+// hash (doc/format/manifest.md, "Commitments shown"): HMAC-SHA-256(salt,
+// "attest.version.v1" 0x00 manifest_sha256), hex. Reveals nothing without the record's salt;
+// "" once the salt is gone (a withdrawal).
+std::string CommitVersion(const std::string& salt, const std::string& manifest_sha256);
+
 struct LeafFields {
   std::string kind;  // add, revise, derive, withdraw, consent
   std::string record;

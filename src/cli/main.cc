@@ -374,7 +374,11 @@ int Main(int argc, char** argv) {
   int64_t redact_segment = 0;
   bool redact_json = false;
   redact->add_option("ID", redact_id, "Record id")->required();
-  redact->add_option("--segment", redact_segment, "The segment's id")->required();
+  int redact_confirm = 0;
+  redact->add_option("--segment", redact_segment, "The segment's id");
+  redact->add_option("--confirm", redact_confirm,
+                     "Confirm version N, held because a redaction's words could not be found "
+                     "in it (doc/api.md \"Redaction\"), instead of redacting");
   redact->add_option("--chars", redact_chars,
                      "A:B, code points of the segment's text (default: all of it)");
   redact->add_option("--ms", redact_ms,
@@ -964,8 +968,25 @@ int Main(int argc, char** argv) {
     std::optional<std::pair<int64_t, int64_t>> chars, ms;
     if (auto e = span("--chars", redact_chars, &chars); !e.empty()) return Usage(e);
     if (auto e = span("--ms", redact_ms, &ms); !e.empty()) return Usage(e);
+    if ((redact_segment > 0) == (redact_confirm > 0)) {
+      return Usage("give --segment N (a span to hide) or --confirm N (a held version), one");
+    }
     auto a = open();
     if (!a.ok()) return Fail(a.status());
+    if (redact_confirm > 0) {
+      auto done = (*a)->ConfirmRedactions(redact_id, redact_confirm, redact_reason, CliActor());
+      if (!done.ok()) {
+        return done.status().code() == Code::kInvalidArgument ? Usage(done.status().message())
+                                                              : Fail(done.status());
+      }
+      if (redact_json) {
+        PrintJson({{"record", redact_id}, {"version", redact_confirm}, {"confirmed", *done}});
+      } else {
+        std::cout << "Version " << redact_confirm << " of " << redact_id
+                  << " confirmed: shown again with the marks that could be placed in it\n";
+      }
+      return kExitOk;
+    }
     auto r = (*a)->Redact(redact_id, redact_segment, chars, ms, redact_reason, CliActor());
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())

@@ -379,8 +379,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              for (const auto& v : view->json["versions"]) {
                if (v["version"] != n) continue;
                Json out = v;
+               // The manifest names every file by its hash: only for those who may read the
+               // version whole (doc/privacy.md).
                for (const auto& mv : view->record.versions) {
-                 if (mv.version == n) out["manifest"] = Json::parse(mv.manifest, nullptr, false);
+                 if (mv.version == n && view->whole) {
+                   out["manifest"] = Json::parse(mv.manifest, nullptr, false);
+                 }
                }
                return SendJson(res, out);
              }
@@ -429,20 +433,31 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           return ProblemFor(res, doc.status());
         }
         if (!view->whole) {
-          // Only the lines the caller may read, rebuilt from them alone.
-          auto all = (*c.a)->store()->RecordSegments(view->record.id);
-          if (!all.ok()) return ProblemFor(res, all.status());
-          std::set<std::pair<int64_t, int64_t>> readable;
-          for (const auto& s : *all) {
-            if (s.segment.version == doc->version &&
-                access::Decide(c.subject, access::Action::kRead,
-                               access::Resource::Material(s.effective, view->record.witness_id))) {
-              readable.insert({s.segment.start_ms, s.segment.end_ms});
+          // Built from the one reading of the record the caller may have: the lines they may
+          // read, matched by segment id, with every redaction placed in this version marked.
+          auto text = ReadRecordText(c.a->get(), c.subject, view->record.id, false, doc->version);
+          if (!text.ok()) {
+            if (text.status().IsNotFound()) {
+              return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
             }
+            return ProblemFor(res, text.status());
           }
+          std::map<std::pair<int64_t, int64_t>, const ingest::Cue*> by_time;
+          for (const auto& cue : doc->cues) by_time[{cue.start_ms, cue.end_ms}] = &cue;
           std::vector<ingest::Cue> kept;
-          for (auto& cue : doc->cues) {
-            if (readable.count({cue.start_ms, cue.end_ms})) kept.push_back(std::move(cue));
+          for (const auto& s : text->segments) {
+            if (s.segment.start_ms < 0) continue;
+            ingest::Cue cue;
+            cue.start_ms = s.segment.start_ms;
+            cue.end_ms = s.segment.end_ms;
+            cue.lang = s.segment.lang;
+            cue.text = s.segment.text;  // as the caller may read it: marks for hidden words
+            // What a recogniser said of the line, never its words (they may hold hidden ones).
+            if (auto it = by_time.find({cue.start_ms, cue.end_ms}); it != by_time.end()) {
+              cue.confidence = it->second->confidence;
+              cue.no_speech = it->second->no_speech;
+            }
+            kept.push_back(std::move(cue));
           }
           doc->cues = std::move(kept);
           auto built = ingest::BuildTranscript(doc->cues, doc->duration_ms);
@@ -482,6 +497,20 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!VersionParam(req, res, &version)) return;
     auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "proof");
     if (!view.ok()) return ProblemFor(res, view.status());
+    if (!view->whole) {
+      // A proof holds the manifest, and so every file's hash: a commitment and the statement
+      // that the proof exists, for those who may not read the version whole.
+      int n = version.value_or(view->record.versions.back().version);
+      for (const auto& v : view->json["versions"]) {
+        if (v["version"] != n) continue;
+        return SendJson(res, {{"record", view->record.id},
+                              {"version", n},
+                              {"leaf_index", v["leaf_index"]},
+                              {"commitment", v["commitment"]},
+                              {"proof", kProofWithheld}});
+      }
+      return Problem(res, 404, "not-found", "Not Found", "no such version");
+    }
     auto proof = (*c.a)->Prove(view->record.id, version);
     if (!proof.ok()) {
       if (proof.status().IsNotFound())
@@ -882,6 +911,27 @@ void RegisterApi(Site* site, httplib::Server* svr) {
               if (r->char_from >= 0) out["chars"] = {r->char_from, r->char_to};
               if (r->start_ms >= 0) out["ms"] = {r->start_ms, r->end_ms};
               SendJson(res, out, 201);
+            });
+
+  // An archivist confirms a version held by redactions whose words could not be found in it.
+  svr->Post(R"(/api/v1/records/([a-z0-9]{1,64})/redactions/confirm)",
+            [site](const Request& req, Response& res, const httplib::ContentReader& reader) {
+              Call c;
+              Json body;
+              if (!BeginJsonWrite(site, req, res, reader, &c, &body)) return;
+              if (!body.contains("version") || !body["version"].is_number_integer() ||
+                  body["version"].get<int64_t>() < 1 || body["version"].get<int64_t>() > 999999) {
+                return Problem(res, 400, "bad-request", "Bad Request",
+                               "\"version\" must be the held version's number");
+              }
+              int version = body["version"].get<int>();
+              auto done = (*c.a)->ConfirmRedactions(req.matches[1], version,
+                                                    StringMember(body, "reason"),
+                                                    c.subject.Actor());
+              if (!done.ok()) return ProblemFor(res, done.status());
+              SendJson(res, {{"record", std::string(req.matches[1])},
+                             {"version", version},
+                             {"confirmed", *done}});
             });
 
   // Witnesses, through their own link: their records, each one's consent and its history, who

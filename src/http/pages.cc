@@ -654,7 +654,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
           {"version", std::to_string(ver["version"].get<int>())},
           {"created", ver["created"]},
           {"leaf_index", std::to_string(ver["leaf_index"].get<uint64_t>())},
-          {"manifest_short", ver["manifest_sha256"].get<std::string>().substr(0, 16) + "…"}};
+          {"manifest_short", ver.contains("manifest_sha256")
+                                 ? ver["manifest_sha256"].get<std::string>().substr(0, 16) + "…"
+                                 : std::string("—")}};
       if (ver.contains("derived")) {
         row["made"] = true;
         row["artifact"] = ver["derived"]["artifact"];

@@ -1,7 +1,9 @@
 #include "http/views.h"
 
 #include <algorithm>
+#include <limits>
 
+#include "archive/manifest.h"
 #include "http/render.h"
 #include "ingest/sniff.h"
 
@@ -152,7 +154,8 @@ bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
 }
 
 Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
-                                  const std::string& id, bool hide_redacted) {
+                                  const std::string& id, bool hide_redacted,
+                                  std::optional<int> version) {
   auto rec = a->Get(id);
   if (!rec.ok()) {
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
@@ -166,10 +169,15 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
   t.record = std::move(*rec);
   const meta::Record& r = t.record;
   ASSIGN_OR_RETURN(t.all_segments, a->store()->RecordSegments(r.id));
-  ASSIGN_OR_RETURN(t.redactions, a->store()->ListRedactions(r.id));
+  ASSIGN_OR_RETURN(auto rows, a->store()->ListRedactions(r.id));
+  t.plan = archive::PlanRedactions(t.all_segments, rows);
+  for (auto& row : rows) {
+    if (row.confirms == 0) t.redactions.push_back(std::move(row));
+  }
   // Hidden spans are shown to those who may read restricted material (and the witness).
   t.sees_redacted = t.redactions.empty() ||
                     Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
+  auto held_from_subject = [&](int v) { return !t.sees_redacted && t.plan.Held(v); };
   t.every_segment = true;
   for (const auto& s : t.all_segments) {
     if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
@@ -181,17 +189,26 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
   }
   // The text version: the newest with segments that is the witness's words (a machine
   // translation is offered beside it, never instead).
-  for (const auto& s : t.all_segments) {
-    int v = s.segment.version;
-    if (t.artifacts.count(v) && t.artifacts[v] == "translation") continue;
-    t.text_version = std::max(t.text_version, v);
+  if (version) {
+    if (held_from_subject(*version)) {
+      return Status::NotFound("version " + std::to_string(*version) +
+                              " of this record is held for an archivist's review");
+    }
+    t.text_version = *version;
+  } else {
+    for (const auto& s : t.all_segments) {
+      int v = s.segment.version;
+      if (t.artifacts.count(v) && t.artifacts[v] == "translation") continue;
+      if (held_from_subject(v)) continue;
+      t.text_version = std::max(t.text_version, v);
+    }
   }
   for (const auto& s : t.all_segments) {
     if (s.segment.version != t.text_version) continue;
     if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) continue;
     meta::SegmentState shown = s;
     if (!t.sees_redacted || hide_redacted) {
-      archive::RedactedText hidden = archive::ApplyRedactions(s, t.redactions);
+      archive::RedactedText hidden = archive::ApplyRedactions(s, t.plan);
       if (!hidden.marks.empty()) {
         shown.segment.text = std::move(hidden.text);
         t.redacted[s.segment.id] = std::move(hidden.marks);
@@ -209,6 +226,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   RecordView view;
   view.record = std::move(text.record);
   view.redactions = std::move(text.redactions);
+  view.plan = std::move(text.plan);
+  view.sees_redacted = text.sees_redacted;
   view.redacted = std::move(text.redacted);
   view.segments = std::move(text.segments);
   view.text_version = text.text_version;
@@ -231,13 +250,20 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     Json j = {{"version", v.version},
               {"created", v.created},
               {"lang", v.lang},
-              {"leaf_index", v.leaf_index},
-              {"manifest_sha256", v.manifest_sha256}};
-    Json blobs = Json::array();
-    for (const auto& b : v.blobs) {
-      blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+              {"leaf_index", v.leaf_index}};
+    if (whole) {
+      j["manifest_sha256"] = v.manifest_sha256;
+      Json blobs = Json::array();
+      for (const auto& b : v.blobs) {
+        blobs.push_back({{"role", b.role}, {"sha256", b.sha256}, {"size", b.size}});
+      }
+      j["blobs"] = blobs;
+    } else {
+      // Hashes and sizes of files part of which the caller may not read would confirm guesses
+      // of the hidden words (doc/privacy.md): a commitment that reveals nothing instead.
+      j["commitment"] = archive::CommitVersion(r.salt, v.manifest_sha256);
+      j["proof"] = kProofWithheld;
     }
-    j["blobs"] = blobs;
     if (d.is_object()) {
       std::string artifact = d.value("artifact", "");
       j["derived"] = {{"artifact", artifact},
@@ -349,6 +375,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   }
 
   Json segs = Json::array();
+  int64_t shown_at = 0;  // where the segment starts in the text as shown (see below)
   for (const auto& s : view.segments) {
     Json j = {{"id", s.segment.id}, {"lang", s.segment.lang}, {"text", s.segment.text}};
     if (s.segment.start_ms >= 0) {
@@ -357,8 +384,18 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
     }
     if (s.segment.page >= 0) j["page"] = s.segment.page;
     if (s.segment.char_start >= 0) {
-      j["char_start"] = s.segment.char_start;
-      j["char_end"] = s.segment.char_end;
+      if (whole) {
+        j["char_start"] = s.segment.char_start;
+        j["char_end"] = s.segment.char_end;
+      } else {
+        // Offsets in the stored text would give the lengths of what is hidden between and
+        // inside the shown segments: these count in the text as shown (the shown segments,
+        // marks and all, joined by one line break; doc/api.md "Records").
+        int64_t length = static_cast<int64_t>(CodePoints(s.segment.text));
+        j["char_start"] = shown_at;
+        j["char_end"] = shown_at + length;
+        shown_at += length + 1;
+      }
     }
     Json places = Json::array();
     for (const auto& an : s.segment.annotations) {
@@ -380,6 +417,15 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
         spans.push_back(one);
       }
       if (!spans.empty()) j["redactions"] = spans;
+      // Where the record's redactions fall in this segment (made on it or placed in it by
+      // their words): code points of its text, [0, -1] for all of it.
+      if (auto h = view.plan.hide.find(s.segment.id); h != view.plan.hide.end()) {
+        Json hidden = Json::array();
+        for (auto [from, to] : h->second) {
+          hidden.push_back({from, to == std::numeric_limits<int64_t>::max() ? -1 : to});
+        }
+        j["hidden"] = hidden;
+      }
     }
     segs.push_back(j);
   }
@@ -406,6 +452,12 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                {"segments", segs},
                {"media", media},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
+  // Versions held by a redaction that could not be placed in them, for those who may confirm.
+  if (sees_redacted && !view.plan.held.empty()) {
+    Json held = Json::array();
+    for (const auto& [v, ids] : view.plan.held) held.push_back({{"version", v}, {"redactions", ids}});
+    view.json["held"] = held;
+  }
   // Who saw what was not public: the audit log.
   // (Hidden spans shown to an archivist count as material that is not public.)
   bool all_public =
@@ -438,10 +490,9 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
   {
     std::string text = s.segment.text;
     Json marks = Json::array();
-    if (!view->redactions.empty() &&
-        !Decide(subject, Action::kRead,
-                Resource::HiddenSpan(view->record.consent, view->record.witness_id))) {
-      archive::RedactedText shown = archive::ApplyRedactions(s, view->redactions);
+    if (!view->sees_redacted) {
+      if (view->plan.Held(s.segment.version)) return Status::NotFound("no such segment");
+      archive::RedactedText shown = archive::ApplyRedactions(s, view->plan);
       text = std::move(shown.text);
       for (auto [from, to] : shown.marks) marks.push_back({from, to});
     }

@@ -36,7 +36,8 @@ Status AuditView(archive::Archive* a, const access::Subject& subject, const std:
 struct RecordText {
   meta::Record record;
   std::vector<meta::SegmentState> all_segments;  // every version's, as stored
-  std::vector<meta::Redaction> redactions;
+  std::vector<meta::Redaction> redactions;       // the spans (confirmations left out)
+  archive::RedactionPlan plan;                   // where they fall in every version
   bool sees_redacted = false;            // the caller may read what is redacted (or nothing is)
   bool every_segment = false;            // the caller may read every segment
   std::map<int, std::string> artifacts;  // of derived versions: text, ocr, transcript, …
@@ -51,8 +52,13 @@ bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y);
 // kNotFound (kNoSuchRecord) if it is absent, withdrawn or not readable by the subject. Writes
 // nothing to the audit log: the caller does, for what it shows. With `hide_redacted`, redacted
 // spans are marks even for those who may read them (Ask, like search, never shows them).
+// The text version is `version` if given (kNotFound if it is held by a redaction and the
+// subject may not read hidden spans), else the newest the subject may read: for those who may
+// not read hidden spans, a version held by a redaction that could not be placed in it is
+// passed over (doc/api.md "Redaction").
 Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
-                                  const std::string& id, bool hide_redacted = false);
+                                  const std::string& id, bool hide_redacted = false,
+                                  std::optional<int> version = std::nullopt);
 
 struct RecordView {
   meta::Record record;
@@ -69,8 +75,14 @@ struct RecordView {
   // Redactions (doc/api.md, "Redaction"): the record's; and for a caller who may not read
   // them, the byte ranges of the marks in each shown segment's text.
   std::vector<meta::Redaction> redactions;
+  archive::RedactionPlan plan;
+  bool sees_redacted = false;
   std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
 };
+
+// What a caller who may not read a version whole is told of its proof (doc/api.md "Proofs").
+inline constexpr const char* kProofWithheld =
+    "a proof of this version exists; it is given to those who may read the version whole";
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
 // withdrawn, or not readable by the subject. A view of material that is not public by a caller

@@ -226,6 +226,12 @@ CREATE TABLE redactions (
   at TEXT NOT NULL);
 CREATE INDEX redactions_record ON redactions(record_id);
 )sql",
+    // 12: redactions follow their words into other versions; an archivist's confirmation that
+    // one need not be placed in a version (doc/format/metadata.md, migration 12).
+    R"sql(
+ALTER TABLE redactions ADD COLUMN confirms INTEGER;
+ALTER TABLE redactions ADD COLUMN confirms_version INTEGER;
+)sql",
 };
 
 }  // namespace attest::meta

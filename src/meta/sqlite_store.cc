@@ -926,15 +926,19 @@ class SqliteStore : public Store {
   Result<int64_t> AddRedaction(const Redaction& r) override {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO redactions(record_id, segment_id, "
                                           "char_from, char_to, doc_from, doc_to, start_ms, "
-                                          "end_ms, reason, by, at) "
-                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                          "end_ms, reason, by, at, confirms, "
+                                          "confirms_version) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     s.Bind(1, r.record_id).Bind(2, r.segment_id);
     int i = 3;
     for (int64_t v : {r.char_from, r.char_to, r.doc_from, r.doc_to, r.start_ms, r.end_ms}) {
       v < 0 ? s.BindNull(i) : s.Bind(i, v);
       ++i;
     }
-    RETURN_IF_ERROR(s.Bind(9, r.reason).Bind(10, r.by).Bind(11, r.at).Run());
+    s.Bind(9, r.reason).Bind(10, r.by).Bind(11, r.at);
+    r.confirms > 0 ? s.Bind(12, r.confirms) : s.BindNull(12);
+    r.confirms > 0 ? s.Bind(13, static_cast<int64_t>(r.confirms_version)) : s.BindNull(13);
+    RETURN_IF_ERROR(s.Run());
     return db_->LastInsertId();
   }
 
@@ -942,12 +946,16 @@ class SqliteStore : public Store {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT id, record_id, segment_id, COALESCE(char_from, "
                                           "-1), COALESCE(char_to, -1), COALESCE(doc_from, -1), "
                                           "COALESCE(doc_to, -1), COALESCE(start_ms, -1), "
-                                          "COALESCE(end_ms, -1), reason, by, at FROM redactions "
+                                          "COALESCE(end_ms, -1), reason, by, at, "
+                                          "COALESCE(confirms, 0), COALESCE(confirms_version, 0) "
+                                          "FROM redactions "
                                           "WHERE ? = '' OR record_id = ? ORDER BY id"));
     s.Bind(1, record_id).Bind(2, record_id);
     return Rows<Redaction>(s, [](Stmt& row) -> Redaction {
-      return {row.Int(0), row.Text(1), row.Int(2), row.Int(3),  row.Int(4),   row.Int(5),
-              row.Int(6), row.Int(7),  row.Int(8), row.Text(9), row.Text(10), row.Text(11)};
+      return {row.Int(0),  row.Text(1),  row.Int(2),  row.Int(3),
+              row.Int(4),  row.Int(5),   row.Int(6),  row.Int(7),
+              row.Int(8),  row.Text(9),  row.Text(10), row.Text(11),
+              row.Int(12), static_cast<int>(row.Int(13))};
     });
   }
 

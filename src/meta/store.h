@@ -222,6 +222,10 @@ struct Redaction {
   int64_t doc_from = -1, doc_to = -1;    // the same in its version's text, if it has a place
   int64_t start_ms = -1, end_ms = -1;    // where it is spoken, if the text has times
   std::string reason, by, at;
+  // An archivist's confirmation (migration 12), not a span: redaction `confirms` need not be
+  // placed in version `confirms_version`. 0: a redaction.
+  int64_t confirms = 0;
+  int confirms_version = 0;
 };
 
 // Where a blob is used: by a version of a record, in a role.
