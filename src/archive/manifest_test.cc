@@ -48,6 +48,17 @@ TEST(ManifestTest, AV2LeafCommitsToItsRecordWithoutNamingIt) {
   EXPECT_EQ(BuildLeaf({"add", "rabc", 1, m, "t"}, "").status().code(), Code::kInvalidArgument);
 }
 
+// The commitments as doc/format/leaf.md defines them, computed apart (Python's hmac) so the
+// format cannot drift: salt bytes 0..31.
+TEST(ManifestTest, CommitmentsMatchTheFormatsDefinition) {
+  std::string salt;
+  for (int i = 0; i < 32; ++i) salt.push_back(static_cast<char>(i));
+  EXPECT_EQ(CommitRecord(salt, "rabcdefghijklmnopqrst"),
+            "cc4f992c9c6d6124f872e9e6daa9ab8d732b81ffa4c67a020b167bfcace8ffef");
+  EXPECT_EQ(CommitSegment(salt, 17),
+            "1d3c1e2f7899078b0f357db03d2d59beeeb8313c7d5652db255037b72c650045");
+}
+
 TEST(ManifestTest, AV2ConsentLeafCommitsToItsSegmentWithoutNamingIt) {
   const std::string m(64, 'a');
   auto leaf = BuildLeaf({"consent", "rabc", 2, m, "t", "restricted", "", 17}, kSalt);
