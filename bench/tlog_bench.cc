@@ -42,11 +42,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto lock = *(*log)->LockForWrite();
-  // Leaves shaped like attest's (about 200 bytes of canonical JSON).
-  std::string tmpl_leaf =
-      "{\"kind\":\"add\",\"manifest\":\"" + std::string(64, 'a') +
-      "\",\"record\":\"rxxxxxxxxxxxxxxxxxxxx\",\"time\":\"2026-11-23T08:05:33Z\",\"type\":"
-      "\"attest.leaf.v1\",\"version\":1,\"n\":";
+  // Leaves shaped like attest's (attest.leaf.v2, about 250 bytes of canonical JSON).
+  std::string tmpl_leaf = "{\"kind\":\"add\",\"manifest\":\"" + std::string(64, 'a') +
+                          "\",\"rc\":\"" + std::string(64, 'b') +
+                          "\",\"time\":\"2026-11-23T08:05:33Z\",\"type\":"
+                          "\"attest.leaf.v2\",\"version\":1,\"n\":";
   auto t0 = Clock::now();
   for (uint64_t size = 0; size < n;) {
     uint64_t k = std::min(batch, n - size);

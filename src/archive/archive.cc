@@ -272,7 +272,7 @@ Result<meta::NewVersion> SealVersion(ManifestFields mf, const Json& priv, const 
   nv.created = mf.created;
   nv.blobs = mf.blobs;
   ASSIGN_OR_RETURN(nv.leaf,
-                   BuildLeaf({kind, mf.record, mf.version, nv.manifest_sha256, mf.created}));
+                   BuildLeaf({kind, mf.record, mf.version, nv.manifest_sha256, mf.created}, salt));
   return nv;
 }
 
@@ -405,7 +405,7 @@ Result<meta::AddRequest> Archive::DerivedRequest(const meta::Record& record,
   auto blobs_shared = std::make_shared<std::vector<meta::BlobRef>>(std::move(blobs));
   req.build = [record, from, derived, now, derived_json, private_json, private_hmac, annotations,
                blobs_shared,
-               jobs](int version, const std::string&, uint64_t) -> Result<meta::NewVersion> {
+               jobs](int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
     const std::vector<meta::BlobRef>& blobs = *blobs_shared;
     meta::NewVersion nv;
     nv.private_json = private_json;
@@ -429,7 +429,8 @@ Result<meta::AddRequest> Archive::DerivedRequest(const meta::Record& record,
     for (meta::Segment& g : nv.segments) {
       g.annotations.insert(g.annotations.end(), annotations.begin(), annotations.end());
     }
-    ASSIGN_OR_RETURN(nv.leaf, BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}));
+    ASSIGN_OR_RETURN(nv.leaf,
+                     BuildLeaf({"derive", record.id, version, nv.manifest_sha256, now}, salt));
     nv.jobs = jobs;
     return nv;
   };
@@ -1386,9 +1387,13 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   if (reason.empty()) return Status::InvalidArgument("a withdrawal needs a reason (--reason)");
   if (!IsValidUtf8(reason)) return Status::InvalidArgument("--reason is not valid UTF-8");
   std::string now = Now(env_);
+  // The withdraw leaf commits to the record under its salt, which the store erases in the
+  // transaction that sequences the leaf (doc/format/leaf.md): read it first. Once withdrawn,
+  // the salt is gone and no leaf is built.
+  ASSIGN_OR_RETURN(meta::Record record, store_->GetRecord(id));
   ASSIGN_OR_RETURN(meta::Withdrawal w,
                    store_->Withdraw(id, reason, now, [&](int last) -> Result<std::string> {
-                     return BuildLeaf({"withdraw", id, last, "", now});
+                     return BuildLeaf({"withdraw", id, last, "", now}, record.salt);
                    }));
   RETURN_IF_ERROR(Integrate());
   if (!w.already_withdrawn) {
@@ -1577,10 +1582,14 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(
   } else if (seal) {
     return Status::InvalidArgument("--until and --then belong to a seal only");
   }
+  // The leaf commits to the record and segment under the record's salt (doc/format/leaf.md).
+  // A withdrawn record has none, and the store refuses to change it.
+  ASSIGN_OR_RETURN(meta::Record record, store_->GetRecord(id));
   ASSIGN_OR_RETURN(
       auto done, store_->ChangeConsent(change, now, [&](int version, const std::string& manifest) {
         return BuildLeaf({"consent", id, version, manifest, now, meta::ConsentName(to),
-                          change.until, segment_id});
+                          change.until, segment_id},
+                         record.salt);
       }));
   // Narrowed to restricted or sealed: the record's files are encrypted in place (also when the
   // level was already this, so a change interrupted after its commit is finished by its repeat).
@@ -1757,6 +1766,29 @@ Result<VerifyReport> Archive::Verify() {
   // 2. Every version: its manifest, its leaf, its private commitment, its blobs. Leaves come
   // from the database: step 1 showed they are the tiles' leaves.
   std::map<std::string, bool> blob_ok;  // sha256 -> verified intact
+  // What ties a record's leaves to it (doc/format/leaf.md): a v1 leaf names it; a v2 leaf's
+  // rc is recomputed with the record's salt, or, once the salt is gone (withdrawn), must be the
+  // one rc its other v2 leaves carry (the first seen fixes it: a version leaf, which its
+  // manifest ties to the record, unless all its versions were logged as v1).
+  struct RecordLeaves {
+    std::string salt;  // empty once withdrawn
+    std::string rc;
+    int last_version = 0;
+  };
+  std::map<std::string, RecordLeaves> of_records;
+  auto is_of_record = [&](const LeafFields& leaf, const std::string& record) {
+    if (leaf.format == 1) return leaf.record == record;
+    RecordLeaves& r = of_records[record];
+    if (r.rc.empty()) r.rc = r.salt.empty() ? leaf.record_commitment : CommitRecord(r.salt, record);
+    return leaf.record_commitment == r.rc;
+  };
+  auto is_of_segment = [&](const LeafFields& leaf, const std::string& record, int64_t segment) {
+    if (leaf.format == 1) return leaf.segment == segment;
+    if (segment == 0) return leaf.segment_commitment.empty();
+    const std::string& salt = of_records[record].salt;
+    return salt.empty() ? !leaf.segment_commitment.empty()
+                        : leaf.segment_commitment == CommitSegment(salt, segment);
+  };
   ASSIGN_OR_RETURN(rep.records, store_->RecordCount());
   uint64_t claimed = 0;
   for (uint64_t from = 0;;) {
@@ -1773,6 +1805,9 @@ Result<VerifyReport> Archive::Verify() {
       if (ToHex(Sha256(v.manifest)) != v.manifest_sha256) {
         bad("manifest", "the stored manifest does not hash to its recorded SHA-256");
       }
+      RecordLeaves& of_record = of_records[v.record_id];
+      of_record.salt = vs.salt;
+      of_record.last_version = std::max(of_record.last_version, v.version);
       if (v.leaf_index >= rep.log_size) {
         bad("leaf", "its leaf " + std::to_string(v.leaf_index) + " is not in the signed log");
         continue;
@@ -1785,8 +1820,11 @@ Result<VerifyReport> Archive::Verify() {
       auto leaf = ParseLeaf(**leaf_bytes);
       if (!leaf.ok()) {
         bad("leaf", leaf.status().message());
-      } else if (leaf->record != v.record_id || leaf->version != v.version ||
-                 leaf->manifest_sha256 != ToHex(Sha256(v.manifest))) {
+      } else if (!is_of_record(*leaf, v.record_id)) {
+        bad("leaf", "log leaf " + std::to_string(v.leaf_index) +
+                        (leaf->format == 1 ? " names another record"
+                                           : " commits to another record (its rc differs)"));
+      } else if (leaf->version != v.version || leaf->manifest_sha256 != ToHex(Sha256(v.manifest))) {
         bad("leaf", "log leaf " + std::to_string(v.leaf_index) +
                         " does not commit to this version's manifest");
       }
@@ -1858,7 +1896,8 @@ Result<VerifyReport> Archive::Verify() {
     ++claimed;
     auto leaf_bytes = leaf_at(idx);
     auto leaf = leaf_bytes.ok() ? ParseLeaf(**leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
-    if (!leaf.ok() || leaf->kind != "withdraw" || leaf->record != record) {
+    if (!leaf.ok() || leaf->kind != "withdraw" || !is_of_record(*leaf, record) ||
+        leaf->version != of_records[record].last_version) {
       problem(
           "leaf", record, 0, "",
           "the withdrawal's log leaf " + std::to_string(idx) + " does not state this withdrawal");
@@ -1869,8 +1908,9 @@ Result<VerifyReport> Archive::Verify() {
     ++claimed;
     auto leaf_bytes = leaf_at(c.leaf_index);
     auto leaf = leaf_bytes.ok() ? ParseLeaf(**leaf_bytes) : Result<LeafFields>(leaf_bytes.status());
-    if (!leaf.ok() || leaf->kind != "consent" || leaf->record != c.record_id ||
-        leaf->consent != meta::ConsentName(c.to) || leaf->segment != c.segment_id) {
+    if (!leaf.ok() || leaf->kind != "consent" || !is_of_record(*leaf, c.record_id) ||
+        leaf->consent != meta::ConsentName(c.to) ||
+        !is_of_segment(*leaf, c.record_id, c.segment_id)) {
       problem("leaf", c.record_id, 0, "",
               "the consent change's log leaf " + std::to_string(c.leaf_index) +
                   " does not state this change");
@@ -2101,6 +2141,25 @@ Result<ProofCheck> VerifyProof(Env* env, const std::string& proof_json, const st
       return Status::Corruption("the proof's manifest is not the one the leaf commits to");
     }
     ASSIGN_OR_RETURN(manifest, ParseJson(*m, "the proof's manifest"));
+  }
+  // A v2 leaf names no record (doc/format/leaf.md): the manifest it commits to does.
+  if (lf.format != 1) {
+    if (manifest.is_null()) {
+      return Status::InvalidArgument(
+          "the proof carries no manifest: its leaf names no record, the manifest does");
+    }
+    out.record = manifest.is_object() ? StringMember(manifest, "record") : "";
+    if (out.record.empty() || IntMember(manifest, "version", -1) != lf.version) {
+      return Status::Corruption(
+          "the proof's manifest does not name a record at the version the leaf states");
+    }
+  }
+  if ((j.contains("record") && j["record"] != out.record) ||
+      (j.contains("version") && j["version"] != out.version)) {
+    return Status::Corruption("the proof claims record " + j.value("record", Json()).dump() +
+                              " version " + j.value("version", Json()).dump() +
+                              ", but what it proves is " + out.record + " version " +
+                              std::to_string(out.version));
   }
   if (file) {
     if (manifest.is_null()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include "archive/manifest.h"
 #include "core/fault_env.h"
@@ -58,6 +59,10 @@ class ArchiveTest : public ::testing::Test {
     d.segments.push_back(g);
     ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
     ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+  }
+  void TearDown() override {
+    archive_.reset();
+    std::filesystem::remove_all(tmp_);
   }
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
@@ -709,7 +714,7 @@ TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
   EXPECT_EQ(history[1].segment_id, 0);
   auto leaf = ParseLeaf((*archive_->store()->Leaves(history[0].leaf_index, 1))[0]);
   ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
-  EXPECT_EQ(leaf->segment, closed);
+  EXPECT_EQ(leaf->segment_commitment, CommitSegment(archive_->Get(id)->salt, closed));
   EXPECT_EQ(leaf->consent, "restricted");
   auto rep = *archive_->Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
@@ -984,6 +989,271 @@ TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
             true);
 }
 
+// The public log names no record and no segment (doc/format/leaf.md, attest.leaf.v2): not in
+// the database's leaves, not in any file of the log a mirror copies.
+TEST_F(ArchiveTest, NoLeafNamesARecordOrASegment) {
+  AddOptions open;
+  open.consent = meta::Consent::kPublic;
+  auto pub = *archive_->Add({WriteFile(tmp_, "p.txt", "Sample public text.")}, open);
+  auto hidden = *archive_->Add({WriteFile(tmp_, "h.txt", "Sample restricted text.")}, AddOptions());
+  const std::string pub_id = pub[0].id, hidden_id = hidden[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(pub_id, "Sample public text."));
+  ASSERT_NO_FATAL_FAILURE(AddText(hidden_id, "Sample restricted text."));
+  const int64_t segment = (*archive_->store()->RecordSegments(pub_id))[0].segment.id;
+  ASSERT_TRUE(
+      archive_
+          ->ChangeConsent(pub_id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, segment)
+          .ok());
+  ASSERT_TRUE(
+      archive_->ChangeConsent(hidden_id, meta::Consent::kResearch, "asked", "cli:test").ok());
+  ASSERT_TRUE(archive_->EditMetadata(pub_id, {{"title", "Sample"}}).ok());
+  const std::string pub_salt = archive_->Get(pub_id)->salt;
+  const std::string hidden_salt = archive_->Get(hidden_id)->salt;
+  ASSERT_TRUE(archive_->Withdraw(hidden_id, "the witness asked").ok());
+
+  const uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  ASSERT_EQ(size, 8u);  // 2 adds, 2 texts, 2 consent changes, 1 revision, 1 withdrawal
+  auto leaves = *archive_->store()->Leaves(0, size);
+  ASSERT_EQ(leaves.size(), size);
+  std::map<std::string, int> per_commitment;
+  for (const std::string& bytes : leaves) {
+    EXPECT_EQ(bytes.find(pub_id), std::string::npos) << bytes;
+    EXPECT_EQ(bytes.find(hidden_id), std::string::npos) << bytes;
+    EXPECT_EQ(bytes.find("\"record\""), std::string::npos) << bytes;
+    EXPECT_EQ(bytes.find("\"segment\""), std::string::npos) << bytes;
+    auto leaf = ParseLeaf(bytes);
+    ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+    EXPECT_EQ(leaf->format, 2);
+    ++per_commitment[leaf->record_commitment];
+    if (!leaf->segment_commitment.empty()) {
+      EXPECT_EQ(leaf->segment_commitment, CommitSegment(pub_salt, segment));
+    }
+  }
+  // Each record's leaves carry its one commitment, which only its salt gives.
+  EXPECT_EQ(per_commitment.size(), 2u);
+  EXPECT_EQ(per_commitment[CommitRecord(pub_salt, pub_id)], 4);
+  EXPECT_EQ(per_commitment[CommitRecord(hidden_salt, hidden_id)], 4);
+  // Nor does any file of the log: tiles, entry bundles, checkpoint.
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/log")) {
+    if (!e.is_regular_file()) continue;
+    ++files;
+    std::string data = *Env::Default()->ReadFile(e.path().string());
+    EXPECT_EQ(data.find(pub_id), std::string::npos) << e.path();
+    EXPECT_EQ(data.find(hidden_id), std::string::npos) << e.path();
+  }
+  EXPECT_GT(files, 2);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  EXPECT_EQ(rep.withdrawn, std::vector<std::string>{hidden_id});
+}
+
+// Adds a record through the store with the leaf `make_leaf` gives for the version's fields and
+// the record's salt (an older attest's v1 leaf, or a forged one), then logs it.
+std::string AddWithLeaf(
+    Archive* archive, const std::string& file,
+    const std::function<Result<std::string>(const LeafFields&, const std::string&)>& make_leaf) {
+  auto info = archive->blobs()->PutFile(file);
+  EXPECT_TRUE(info.ok()) << info.status().ToString();
+  meta::AddRequest req;
+  req.record_id = NewRecordId(Env::Default());
+  req.consent = meta::Consent::kRestricted;
+  req.created = "2026-01-02T03:04:05Z";
+  req.salt.resize(32);
+  Env::Default()->RandomBytes(req.salt.data(), req.salt.size());
+  const std::string id = req.record_id;
+  const blob::BlobInfo blob = *info;
+  req.build = [&, id, blob](int version, const std::string& salt,
+                            uint64_t) -> Result<meta::NewVersion> {
+    Json priv = {{"file_name", "old.txt"}, {"meta", Json::object()}};
+    ManifestFields mf;
+    mf.record = id;
+    mf.version = version;
+    mf.lang = "en";
+    mf.created = "2026-01-02T03:04:05Z";
+    mf.blobs = {{"original", blob.sha256, blob.size}};
+    meta::NewVersion nv;
+    ASSIGN_OR_RETURN(nv.private_json, CanonicalJson(priv));
+    ASSIGN_OR_RETURN(mf.private_hmac, CommitPrivate(salt, priv));
+    ASSIGN_OR_RETURN(nv.manifest, BuildManifest(mf));
+    nv.manifest_sha256 = ToHex(Sha256(nv.manifest));
+    nv.lang = mf.lang;
+    nv.created = mf.created;
+    nv.blobs = mf.blobs;
+    ASSIGN_OR_RETURN(nv.leaf,
+                     make_leaf({"add", id, version, nv.manifest_sha256, mf.created}, salt));
+    return nv;
+  };
+  auto added = archive->store()->AddVersions({req});
+  EXPECT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_TRUE(archive->Integrate().ok());
+  return id;
+}
+
+Result<std::string> V1Leaf(const LeafFields& f, const std::string&) { return BuildLeafV1(f); }
+
+// A consent change through the store with the leaf `make_leaf` gives, then logged.
+void ChangeConsentWithLeaf(
+    Archive* archive, const std::string& id, int64_t segment, meta::Consent to,
+    const std::function<Result<std::string>(const LeafFields&, const std::string&)>& make_leaf) {
+  meta::ConsentChange change;
+  change.record_id = id;
+  change.to = to;
+  change.reason = "asked";
+  change.by = "cli:test";
+  change.segment_id = segment;
+  const std::string salt = archive->Get(id)->salt;
+  auto done = archive->store()->ChangeConsent(
+      change, "2026-01-03T00:00:00Z", [&](int version, const std::string& manifest) {
+        return make_leaf({"consent", id, version, manifest, "2026-01-03T00:00:00Z",
+                          meta::ConsentName(to), "", segment},
+                         salt);
+      });
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_TRUE(archive->Integrate().ok());
+}
+
+// The log of an archive made by an older attest holds v1 leaves, which stay; the new ones are
+// v2, for its old records too, and the whole verifies, withdrawals included.
+TEST_F(ArchiveTest, VerifyReadsALogMixingAnOlderAttestsV1Leaves) {
+  const std::string old_id = AddWithLeaf(archive_.get(), WriteFile(tmp_, "o.txt", "old"), V1Leaf);
+  ASSERT_NO_FATAL_FAILURE(AddText(old_id, "Sample old text."));  // a v2 derive leaf
+  const int64_t segment = (*archive_->store()->RecordSegments(old_id))[0].segment.id;
+  ASSERT_NO_FATAL_FAILURE(
+      ChangeConsentWithLeaf(archive_.get(), old_id, segment, meta::Consent::kResearch, V1Leaf));
+  auto first = ParseLeaf((*archive_->store()->Leaves(0, 1))[0]);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->format, 1);
+  EXPECT_EQ(first->record, old_id);  // what an older leaf keeps revealing
+  auto v1_consent = ParseLeaf((*archive_->store()->Leaves(2, 1))[0]);
+  ASSERT_TRUE(v1_consent.ok()) << v1_consent.status().ToString();
+  EXPECT_EQ(v1_consent->segment, segment);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+
+  // From the upgrade on: v2, for the old record and for new ones.
+  ASSERT_TRUE(archive_->ChangeConsent(old_id, meta::Consent::kPublic, "asked", "cli:test").ok());
+  auto added = *archive_->Add({WriteFile(tmp_, "n.txt", "new")}, AddOptions());
+  const uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  for (const std::string& bytes : *archive_->store()->Leaves(3, size - 3)) {
+    EXPECT_EQ(ParseLeaf(bytes)->format, 2) << bytes;
+  }
+  rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+
+  // Withdrawn, the old record has no salt and no v2 version leaf but its text's: its withdraw
+  // leaf is checked against that one, and the record is reported withdrawn, not damaged.
+  ASSERT_TRUE(archive_->Withdraw(old_id, "the witness asked").ok());
+  rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  EXPECT_EQ(rep.withdrawn, std::vector<std::string>{old_id});
+  // Its proofs still verify offline, v1 and v2 alike.
+  for (int version : {1, 2}) {
+    auto proof = archive_->Prove(old_id, version);
+    ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+    auto check =
+        VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(), std::nullopt);
+    ASSERT_TRUE(check.ok()) << check.status().ToString();
+    EXPECT_EQ(check->record, old_id);
+    EXPECT_EQ(check->version, version);
+  }
+}
+
+TEST_F(ArchiveTest, VerifyDetectsAV2LeafWhoseCommitmentIsNotItsRecords) {
+  const std::string other_salt(32, 'x');
+  auto forged = [&](const LeafFields& f, const std::string&) { return BuildLeaf(f, other_salt); };
+  const std::string bad_id = AddWithLeaf(archive_.get(), WriteFile(tmp_, "b.txt", "bad"), forged);
+  auto good = *archive_->Add({WriteFile(tmp_, "g.txt", "good")}, AddOptions());
+  auto rep = *archive_->Verify();
+  EXPECT_FALSE(rep.ok);
+  ASSERT_EQ(rep.problems.size(), 1u) << rep.ToJson().dump();
+  EXPECT_EQ(rep.problems[0].kind, "leaf");
+  EXPECT_EQ(rep.problems[0].record, bad_id);
+  EXPECT_NE(rep.problems[0].detail.find("rc"), std::string::npos) << rep.problems[0].detail;
+
+  // A consent leaf of the good record under the wrong commitment, and one whose segment
+  // commitment is not the segment's.
+  ASSERT_NO_FATAL_FAILURE(
+      ChangeConsentWithLeaf(archive_.get(), good[0].id, 0, meta::Consent::kResearch, forged));
+  ASSERT_NO_FATAL_FAILURE(AddText(good[0].id, "Sample good text."));
+  const int64_t segment = (*archive_->store()->RecordSegments(good[0].id))[0].segment.id;
+  ASSERT_NO_FATAL_FAILURE(ChangeConsentWithLeaf(archive_.get(), good[0].id, segment,
+                                                meta::Consent::kRestricted,
+                                                [&](LeafFields f, const std::string& salt) {
+                                                  f.segment += 1;
+                                                  return BuildLeaf(f, salt);
+                                                }));
+  rep = *archive_->Verify();
+  int consent_problems = 0;
+  for (const auto& p : rep.problems) {
+    if (p.record == good[0].id && p.kind == "leaf") ++consent_problems;
+  }
+  EXPECT_EQ(consent_problems, 2) << rep.ToJson().dump();
+}
+
+TEST_F(ArchiveTest, AWithdrawnRecordsV2LeavesAreCheckedWithoutItsSaltAndItIsReportedWithdrawn) {
+  auto added = *archive_->Add(
+      {WriteFile(tmp_, "w.txt", "sample to withdraw"), WriteFile(tmp_, "f.txt", "sample")},
+      AddOptions());
+  const std::string id = added[0].id;
+  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
+  auto w = archive_->Withdraw(id, "the witness asked");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_TRUE(archive_->Get(id)->salt.empty());
+  auto add_leaf = ParseLeaf((*archive_->store()->Leaves(added[0].leaf_index, 1))[0]);
+  auto withdraw_leaf = ParseLeaf((*archive_->store()->Leaves(w->leaf_index, 1))[0]);
+  ASSERT_TRUE(add_leaf.ok() && withdraw_leaf.ok());
+  EXPECT_EQ(withdraw_leaf->kind, "withdraw");
+  EXPECT_EQ(withdraw_leaf->format, 2);
+  EXPECT_EQ(withdraw_leaf->version, 1);
+  EXPECT_EQ(withdraw_leaf->record_commitment, add_leaf->record_commitment);
+  auto rep = *archive_->Verify();
+  EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
+  EXPECT_EQ(rep.withdrawn, std::vector<std::string>{id});
+
+  // A withdraw leaf that is not the record's (another commitment): named, and the record is
+  // still reported withdrawn.
+  const std::string other = added[1].id;
+  ASSERT_TRUE(
+      archive_->store()
+          ->Withdraw(other, "asked", "2026-01-04T00:00:00Z",
+                     [&](int last) {
+                       return BuildLeaf({"withdraw", other, last, "", "t"}, std::string(32, 'x'));
+                     })
+          .ok());
+  ASSERT_TRUE(archive_->Integrate().ok());
+  rep = *archive_->Verify();
+  EXPECT_FALSE(rep.ok);
+  bool named = false;
+  for (const auto& p : rep.problems) {
+    if (p.record == other && p.kind == "leaf") named = true;
+    EXPECT_NE(p.record, id) << p.detail;
+  }
+  EXPECT_TRUE(named) << rep.ToJson().dump();
+  EXPECT_EQ(rep.withdrawn, (std::vector<std::string>{std::min(id, other), std::max(id, other)}));
+}
+
+// A v2 leaf names no record: an offline check takes it from the manifest the leaf commits
+// to, and refuses a proof without one or one that claims another record.
+TEST_F(ArchiveTest, AProofOfAV2LeafNamesItsRecordThroughItsManifest) {
+  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions());
+  Json proof = archive_->Prove(added[0].id, std::nullopt)->ToJson();
+  auto check = VerifyProof(Env::Default(), proof.dump(), archive_->VerifierKey(), std::nullopt);
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_EQ(check->record, added[0].id);
+  EXPECT_EQ(check->version, 1);
+  Json other = proof;
+  other["record"] = NewRecordId(Env::Default());
+  EXPECT_EQ(VerifyProof(Env::Default(), other.dump(), archive_->VerifierKey(), std::nullopt)
+                .status()
+                .code(),
+            Code::kCorruption);
+  Json bare = proof;
+  bare.erase("manifest");
+  EXPECT_FALSE(
+      VerifyProof(Env::Default(), bare.dump(), archive_->VerifierKey(), std::nullopt).ok());
+}
+
 // Each failure point of an add (file create, write, fsync, rename, directory sync) leaves an
 // archive that opens, verifies, and holds every add acknowledged before it.
 TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
@@ -1011,6 +1281,7 @@ TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
     EXPECT_TRUE((*a)->Get(acknowledged).ok()) << k;
     if (!hit) break;
   }
+  std::filesystem::remove_all(tmp);
 }
 
 }  // namespace

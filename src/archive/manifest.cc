@@ -34,15 +34,53 @@ Result<std::string> CommitPrivate(const std::string& salt, const Json& private_o
   return ToHex(HmacSha256(salt, canon));
 }
 
-Result<std::string> BuildLeaf(const LeafFields& f) {
-  Json j = {{"type", "attest.leaf.v1"},
-            {"kind", f.kind},
-            {"record", f.record},
-            {"version", f.version},
-            {"time", f.time}};
+namespace {
+
+constexpr char kLeafV1[] = "attest.leaf.v1";
+constexpr char kLeafV2[] = "attest.leaf.v2";
+
+// What the HMAC of a commitment covers: a label, a NUL, then the id.
+std::string Labelled(std::string_view label, std::string_view id) {
+  std::string m(label);
+  m.push_back('\0');
+  m.append(id);
+  return m;
+}
+
+// The members both formats share.
+Json LeafBody(const LeafFields& f, const char* type) {
+  Json j = {{"type", type}, {"kind", f.kind}, {"version", f.version}, {"time", f.time}};
   if (!f.manifest_sha256.empty()) j["manifest"] = f.manifest_sha256;
   if (!f.consent.empty()) j["consent"] = f.consent;
   if (!f.until.empty()) j["until"] = f.until;
+  return j;
+}
+
+}  // namespace
+
+std::string CommitRecord(const std::string& salt, std::string_view record_id) {
+  return ToHex(HmacSha256(salt, Labelled("attest.leaf.record", record_id)));
+}
+
+std::string CommitSegment(const std::string& salt, int64_t segment_id) {
+  return ToHex(HmacSha256(salt, Labelled("attest.leaf.segment", std::to_string(segment_id))));
+}
+
+Result<std::string> BuildLeaf(const LeafFields& f, const std::string& salt) {
+  if (f.record.empty()) return Status::InvalidArgument("a log leaf needs the record it states");
+  if (salt.empty()) {
+    return Status::InvalidArgument("record '" + f.record +
+                                   "' has no salt (withdrawn?): its leaf cannot commit to it");
+  }
+  Json j = LeafBody(f, kLeafV2);
+  j["rc"] = CommitRecord(salt, f.record);
+  if (f.segment > 0) j["sc"] = CommitSegment(salt, f.segment);
+  return CanonicalJson(j);
+}
+
+Result<std::string> BuildLeafV1(const LeafFields& f) {
+  Json j = LeafBody(f, kLeafV1);
+  j["record"] = f.record;
   if (f.segment > 0) j["segment"] = f.segment;
   return CanonicalJson(j);
 }
@@ -53,19 +91,38 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
   if (!canon.ok() || *canon != leaf) {
     return Status::Corruption("log leaf is not in canonical JSON form");
   }
-  if (!j.is_object() || StringMember(j, "type") != "attest.leaf.v1") {
-    return Status::Corruption("log leaf is not an attest.leaf.v1 statement");
-  }
+  std::string type = j.is_object() ? StringMember(j, "type") : "";
   LeafFields f;
-  if (!j.contains("kind") || !j["kind"].is_string() || !j.contains("record") ||
-      !j["record"].is_string() || !j.contains("version") || !j["version"].is_number_integer() ||
-      !j.contains("time") || !j["time"].is_string()) {
-    return Status::Corruption("log leaf lacks kind, record, version or time");
+  if (type == kLeafV1) {
+    f.format = 1;
+  } else if (type != kLeafV2) {
+    return Status::Corruption("log leaf is neither an attest.leaf.v1 nor a v2 statement");
+  }
+  // v1 names the record and a segment; v2 commits to them (rc, sc). Never both.
+  const char* record_member = f.format == 1 ? "record" : "rc";
+  const char* segment_member = f.format == 1 ? "segment" : "sc";
+  for (const char* other : {f.format == 1 ? "rc" : "record", f.format == 1 ? "sc" : "segment"}) {
+    if (j.contains(other)) {
+      return Status::Corruption("a " + type + " leaf has no member '" + other + "'");
+    }
+  }
+  if (!j.contains("kind") || !j["kind"].is_string() || !j.contains(record_member) ||
+      !j[record_member].is_string() || !j.contains("version") ||
+      !j["version"].is_number_integer() || !j.contains("time") || !j["time"].is_string()) {
+    return Status::Corruption(std::string("log leaf lacks kind, ") + record_member +
+                              ", version or time");
   }
   f.kind = j["kind"];
-  f.record = j["record"];
   f.version = j["version"];
   f.time = j["time"];
+  if (f.format == 1) {
+    f.record = j["record"];
+  } else {
+    f.record_commitment = j["rc"];
+    if (!IsSha256Hex(f.record_commitment)) {
+      return Status::Corruption("log leaf's rc is not an HMAC-SHA-256 in hex");
+    }
+  }
   if (j.contains("manifest")) {
     if (!j["manifest"].is_string() || !IsSha256Hex(j["manifest"].get<std::string>())) {
       return Status::Corruption("log leaf's manifest is not a SHA-256 in hex");
@@ -94,15 +151,22 @@ Result<LeafFields> ParseLeaf(std::string_view leaf) {
           "a consent leaf has an opening day (until, YYYY-MM-DD) if and "
           "only if it seals");
     }
-    if (j.contains("segment")) {
-      if (!j["segment"].is_number_integer() || j["segment"].get<int64_t>() < 1 ||
-          level == "sealed") {
+    if (j.contains(segment_member)) {
+      const Json& g = j[segment_member];
+      bool valid = f.format == 1 ? g.is_number_integer() && g.get<int64_t>() >= 1
+                                 : g.is_string() && IsSha256Hex(g.get<std::string>());
+      if (!valid || level == "sealed") {
         return Status::Corruption(
-            "a consent leaf's segment is a positive id, and a segment is never sealed alone");
+            "a consent leaf's segment is a positive id (v1) or an HMAC in hex (v2), and a "
+            "segment is never sealed alone");
       }
-      f.segment = j["segment"].get<int64_t>();
+      if (f.format == 1) {
+        f.segment = g.get<int64_t>();
+      } else {
+        f.segment_commitment = g.get<std::string>();
+      }
     }
-  } else if (j.contains("consent") || j.contains("until") || j.contains("segment")) {
+  } else if (j.contains("consent") || j.contains("until") || j.contains(segment_member)) {
     return Status::Corruption("log leaf of kind " + f.kind + " has a consent level");
   }
   return f;

@@ -38,17 +38,37 @@ std::string CommitVersion(const std::string& salt, const std::string& manifest_s
 
 struct LeafFields {
   std::string kind;  // add, revise, derive, withdraw, consent
+  // The record id. BuildLeaf commits to it; ParseLeaf sets it from a v1 leaf only (a v2 leaf
+  // names no record).
   std::string record;
   int version = 0;
   std::string manifest_sha256;  // empty for withdraw
   std::string time;
   std::string consent;  // consent only: the new level
   std::string until;    // consent to sealed only: the day it opens (YYYY-MM-DD)
-  int64_t segment = 0;  // consent of one segment only: its id
+  // Consent of one segment only: its id. Committed to like `record`; set by ParseLeaf from a
+  // v1 leaf only.
+  int64_t segment = 0;
+  // Set by ParseLeaf: 1 for attest.leaf.v1, 2 for attest.leaf.v2; for v2 the record's
+  // commitment (rc, 64 hex) and, for one segment's consent, the segment's (sc).
+  int format = 2;
+  std::string record_commitment;
+  std::string segment_commitment;
 };
 
-Result<std::string> BuildLeaf(const LeafFields& f);
-// Parses and checks a leaf: canonical, of attest.leaf.v1, with the members its kind needs.
+// The commitments a v2 leaf carries instead of ids (doc/format/leaf.md): HMAC-SHA-256 under
+// the record's salt of a labelled id, hex.
+std::string CommitRecord(const std::string& salt, std::string_view record_id);
+std::string CommitSegment(const std::string& salt, int64_t segment_id);
+
+// An attest.leaf.v2 leaf stating `f`: f.record and f.segment are committed to under `salt`
+// (the record's), never written. REQUIRES: salt is the record's (not empty).
+Result<std::string> BuildLeaf(const LeafFields& f, const std::string& salt);
+// The attest.leaf.v1 leaf an older attest wrote, naming f.record and f.segment. attest no
+// longer writes it; tests use it to stand for an older archive's log.
+Result<std::string> BuildLeafV1(const LeafFields& f);
+// Parses and checks a leaf: canonical, of attest.leaf.v1 or v2, with the members its kind
+// needs.
 Result<LeafFields> ParseLeaf(std::string_view leaf);
 
 // "r" + 20 base32 characters from 100 random bits.
