@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "http/ask.h"
 #include "http/assets.h"
+#include "http/redirect.h"
 #include "http/site.h"
 #include "http/views.h"
 
@@ -28,16 +29,6 @@ constexpr const char* kFonts[] = {"NotoSans-Regular.ttf",        "NotoSans-Bold.
                                   "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"};
 
 std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
-
-// A local path to come back to after switching language: never another host.
-std::string SafeBack(const std::string& back) {
-  if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
-      back.find('\\') != std::string::npos || back.find("\r") != std::string::npos ||
-      back.find("\n") != std::string::npos || back.size() > 2000) {
-    return "/";
-  }
-  return back;
-}
 
 // Appends `text` as parts marked `mark`, with each redaction mark (archive::kRedactionMark) a
 // part of its own that the templates show as a labelled gap.
@@ -269,7 +260,7 @@ void SendLoginForm(Site* site, const Request& req, Response& res, const PageCont
   Json v = pc.Base(a, pc.t()["login_title"], "login");
   v["csrf"] = token;
   v["name"] = name;
-  v["back"] = SafeBack(Param(req, "back"));
+  v["back"] = SafeRedirectTarget(Param(req, "back"));
   v["error"] = error.empty() ? Json(false) : Json(error);
   pc.Send(res, "login", v, status);
 }
@@ -318,7 +309,7 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) +
                                      "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     res.set_header("Cache-Control", "no-store");
-    res.set_redirect(SafeBack(Param(req, "back")), 303);
+    res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
   });
 
   svr->Post("/logout", [site](const Request& req, Response& res) {
@@ -374,7 +365,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     res.set_header("Set-Cookie", std::string(kUiCookie) + "=" + lang +
                                      "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-    res.set_redirect(SafeBack(Param(req, "back")), 303);
+    res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
   });
 
   svr->Get("/", [site](const Request& req, Response& res) {
