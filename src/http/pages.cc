@@ -287,14 +287,17 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     }
     std::string name = Param(req, "name");
     const std::string address = ClientAddress(site, req);
+    int64_t wait = 1;
     auto s = access::LogIn(site->env, a->store(), &site->throttle, name, Param(req, "password"),
-                           address);
+                           address, &wait);
     if (!s.ok()) {
       std::string shown_name = access::CheckUserName(name).ok() ? name : "";
       if (s.status().code() == Code::kExhausted) {
-        int64_t wait = site->throttle.WaitSeconds(name, address);
         res.set_header("Retry-After", std::to_string(std::max<int64_t>(wait, 1)));
         return SendLoginForm(site, req, res, pc, a, shown_name, pc.t()["login_throttled"], 429);
+      }
+      if (s.status().code() == Code::kInvalidArgument) {  // not an account's name; nothing tried
+        return SendLoginForm(site, req, res, pc, a, "", pc.t()["login_bad_name"], 400);
       }
       if (s.status().code() != Code::kUnauthenticated) return pc.Error(res, a, 500);
       return SendLoginForm(site, req, res, pc, a, shown_name,
