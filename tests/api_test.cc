@@ -715,9 +715,9 @@ TEST_F(ApiTest, AHeldBackAccountKeepsItsSessionsAndAnAdminsResetLetsItsOwnerIn) 
 
 TEST_F(ApiTest, RedirectsAfterTheLanguageSwitcherAndALoginStayOnThisSite) {
   httplib::Client c("127.0.0.1", port_);
-  for (const char* back : {"/%09/evil.example/", "%2F%09%2Fevil.example", "/%5Cevil.example",
-                           "//evil.example", "https://evil.example", "%20/x", "/x%0A",
-                           "/%0D%0ASet-Cookie:x=y"}) {
+  for (const char* back :
+       {"/%09/evil.example/", "%2F%09%2Fevil.example", "/%5Cevil.example", "//evil.example",
+        "https://evil.example", "%20/x", "/x%0A", "/%0D%0ASet-Cookie:x=y"}) {
     auto r = c.Get(std::string("/ui?lang=he&back=") + back);
     ASSERT_TRUE(r) << back;
     // Home, or refused outright (a control character in a query may be a 400 of its own).
@@ -1258,7 +1258,8 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
 
   // Asking: for their own record only, in the forms there are.
   const std::string body =
-      Json{{"record", own}, {"kind", "withdraw"}, {"message", "sample"}}.dump();
+      Json{{"record", own}, {"kind", "withdraw"}, {"message", "sample\x1b[2J\u202e שלום\nbye"}}
+          .dump();
   auto asked = c.Post("/api/v1/me/requests", as(mine), body, "application/json");
   ASSERT_TRUE(asked);
   EXPECT_EQ(asked->status, 201) << asked->body;
@@ -1280,6 +1281,7 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
   EXPECT_EQ(reqs[0]["record"], own);
   EXPECT_EQ(reqs[0]["witness"], "w-restricted");
   EXPECT_EQ(reqs[0]["link"], mine["id"]);
+  EXPECT_EQ(reqs[0]["message"], "sample[2J שלום\nbye");  // kept without its terminal controls
   EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(mine))->body)["requests"].size(), 1u);
   EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(other))->body)["requests"].size(), 0u);
 

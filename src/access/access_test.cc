@@ -440,13 +440,15 @@ TEST(AccessTest, AnAdminsPasswordResetLetsTheOwnerLogInAtOnce) {
             Code::kExhausted);
   // `attest user password amira`, in another process.
   ASSERT_TRUE(ChangePassword(store.get(), "amira", "a new long passphrase").ok());
-  EXPECT_TRUE(LogIn(&env, store.get(), &throttle, "amira", "a new long passphrase", "192.0.2.1").ok());
+  EXPECT_TRUE(
+      LogIn(&env, store.get(), &throttle, "amira", "a new long passphrase", "192.0.2.1").ok());
   // The count starts anew for the new password, as strict as before.
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113." + std::to_string(i))
-                  .status()
-                  .code(),
-              Code::kUnauthenticated);
+    EXPECT_EQ(
+        LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113." + std::to_string(i))
+            .status()
+            .code(),
+        Code::kUnauthenticated);
   }
   EXPECT_EQ(LogIn(&env, store.get(), &throttle, "amira", "a new long passphrase", "192.0.2.1")
                 .status()

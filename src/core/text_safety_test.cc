@@ -15,12 +15,15 @@ TEST(TextSafetyTest, CleanTextDropsEscapeSequencesButKeepsTheirHarmlessLetters) 
   EXPECT_EQ(CleanText(std::string("nul\0here", 8), TextLayout::kLines), "nulhere");
   EXPECT_EQ(CleanText("del\x7f", TextLayout::kLines), "del");
   // C1: CSI (U+009B) and NEL (U+0085) as UTF-8.
-  EXPECT_EQ(CleanText("a\xC2\x9B" "2Jb\xC2\x85" "c", TextLayout::kLines), "a2Jbc");
+  EXPECT_EQ(CleanText("a\xC2\x9B"
+                      "2Jb\xC2\x85"
+                      "c",
+                      TextLayout::kLines),
+            "a2Jbc");
 }
 
 TEST(TextSafetyTest, CleanTextKeepsTabsAndLinesOnlyWhereTextHasLines) {
-  EXPECT_EQ(CleanText("one\ttwo\r\nthree\rfour\n", TextLayout::kLines),
-            "one\ttwo\nthree\nfour\n");
+  EXPECT_EQ(CleanText("one\ttwo\r\nthree\rfour\n", TextLayout::kLines), "one\ttwo\nthree\nfour\n");
   EXPECT_EQ(CleanText("one\ttwo\nthree", TextLayout::kOneLine), "one two three");
 }
 
@@ -37,9 +40,12 @@ TEST(TextSafetyTest, CleanTextDropsBidiOverridesButKeepsRightToLeftTextAndMarks)
 }
 
 TEST(TextSafetyTest, CleanTextReplacesInvalidBytes) {
-  EXPECT_EQ(CleanText("a\xFF" "b", TextLayout::kOneLine), "a\uFFFDb");
+  EXPECT_EQ(CleanText("a\xFF"
+                      "b",
+                      TextLayout::kOneLine),
+            "a\uFFFDb");
   EXPECT_EQ(CleanText("\xC3", TextLayout::kOneLine), "\uFFFD");
-  EXPECT_EQ(CleanText("\xC0\xAF", TextLayout::kOneLine), "\uFFFD\uFFFD");  // overlong '/'
+  EXPECT_EQ(CleanText("\xC0\xAF", TextLayout::kOneLine), "\uFFFD\uFFFD");            // overlong '/'
   EXPECT_EQ(CleanText("\xED\xA0\x80", TextLayout::kOneLine), "\uFFFD\uFFFD\uFFFD");  // surrogate
 }
 

@@ -8,8 +8,8 @@ namespace {
 // White space by Unicode's White_Space property (past ASCII and C1, which are refused already),
 // and the byte order mark, which URL parsers may drop too.
 bool IsUnicodeSpace(char32_t c) {
-  return c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+  return c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
 }  // namespace

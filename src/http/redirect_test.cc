@@ -17,11 +17,28 @@ TEST(RedirectTest, KeepsPathsOnThisSite) {
 TEST(RedirectTest, SendsEverythingThatCouldReachAnotherHostHome) {
   for (std::string_view bad : {
            "/\t/evil.example/x",  // browsers drop the TAB: "//evil.example/x"
-           "/\n/evil.example", "/\r/evil.example", "//evil", "/\\evil", "/x\\y", "\\/evil",
-           "https://evil", "http:/evil", "javascript:alert(1)", "evil.example", " /x", "/x ",
-           "/x\n", "/x\x1b[2J", "/x\x7f", "/x\xC2\x85",  // NEL, a C1 control
-           "/x\u00A0y", "/x\u3000y", "/x\u202Ey",      // Unicode white space, a bidi override
-           "/x\xFF", "/\xC0\xAF" "evil",               // invalid UTF-8, an overlong '/'
+           "/\n/evil.example",
+           "/\r/evil.example",
+           "//evil",
+           "/\\evil",
+           "/x\\y",
+           "\\/evil",
+           "https://evil",
+           "http:/evil",
+           "javascript:alert(1)",
+           "evil.example",
+           " /x",
+           "/x ",
+           "/x\n",
+           "/x\x1b[2J",
+           "/x\x7f",
+           "/x\xC2\x85",  // NEL, a C1 control
+           "/x\u00A0y",
+           "/x\u3000y",
+           "/x\u202Ey",  // Unicode white space, a bidi override
+           "/x\xFF",
+           "/\xC0\xAF"
+           "evil",  // invalid UTF-8, an overlong '/'
            "",
        }) {
     EXPECT_EQ(SafeRedirectTarget(bad), "/") << bad;
