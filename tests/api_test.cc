@@ -684,6 +684,65 @@ TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {
   ExpectProblem(Get("/api/v1/audit"), 401, "anonymous");
 }
 
+TEST_F(ApiTest, AHeldBackAccountKeepsItsSessionsAndAnAdminsResetLetsItsOwnerIn) {
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "add", "u-locked", "--role", "researcher"},
+                      -1, std::string(kPassword) + "\n")
+                .exit_code,
+            0);
+  Session owner = LogIn("u-locked", kPassword);
+  ASSERT_FALSE(owner.cookie.empty());
+  for (int i = 0; i < 5; ++i) (void)LogIn("u-locked", "a guess " + std::to_string(i));
+  EXPECT_EQ(LogIn("u-locked", kPassword).answer->status, 429);
+  // The owner's session is not held back.
+  httplib::Client c("127.0.0.1", port_);
+  auto mine = c.Get("/api/v1/records/" + (*ids_)["research"],
+                    {{"Cookie", "__Host-attest_session=" + owner.cookie}});
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->status, 200) << mine->body;
+  // An admin's reset reaches the running server: the owner logs in at once with the new one.
+  const std::string fresh = "another sample passphrase";
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "password", "u-locked"}, -1, fresh + "\n")
+                .exit_code,
+            0);
+  EXPECT_FALSE(LogIn("u-locked", fresh).cookie.empty());
+
+  // A name that cannot be an account's is refused before any work, and counts for nothing.
+  Session long_name = LogIn(std::string(4000, 'a'), kPassword);
+  ASSERT_TRUE(long_name.answer);
+  EXPECT_EQ(long_name.answer->status, 400);
+  EXPECT_NE(long_name.answer->body.find("An account name is 1 to 64"), std::string::npos);
+}
+
+TEST_F(ApiTest, RedirectsAfterTheLanguageSwitcherAndALoginStayOnThisSite) {
+  httplib::Client c("127.0.0.1", port_);
+  for (const char* back :
+       {"/%09/evil.example/", "%2F%09%2Fevil.example", "/%5Cevil.example", "//evil.example",
+        "https://evil.example", "%20/x", "/x%0A", "/%0D%0ASet-Cookie:x=y"}) {
+    auto r = c.Get(std::string("/ui?lang=he&back=") + back);
+    ASSERT_TRUE(r) << back;
+    // Home, or refused outright (a control character in a query may be a 400 of its own).
+    if (r->status != 400) {
+      EXPECT_EQ(r->get_header_value("Location"), "/") << back;
+    }
+  }
+  auto home = c.Get("/ui?lang=en&back=%2Fsearch%3Fq%3Driver");
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->get_header_value("Location"), "/search?q=river");
+
+  // The login form's `back` is decided alike.
+  auto form = c.Get("/login?back=/%09/evil.example");
+  ASSERT_TRUE(form);
+  EXPECT_NE(form->body.find("name=\"back\" value=\"/\""), std::string::npos);
+  std::string token = SetCookie(form, "__Host-attest_csrf");
+  auto in = c.Post("/login", {{"Cookie", "__Host-attest_csrf=" + token}},
+                   "csrf=" + HiddenCsrf(form->body) + "&name=u-researcher&password=" +
+                       httplib::detail::encode_query_param(kPassword) + "&back=/%09/evil.example",
+                   "application/x-www-form-urlencoded");
+  ASSERT_TRUE(in);
+  EXPECT_EQ(in->status, 303) << in->body;
+  EXPECT_EQ(in->get_header_value("Location"), "/");
+}
+
 TEST_F(ApiTest, VerifyNamesTheRecordVersionAndCheckpointOfAFile) {
   std::string text = Slurp(*tmp_ + "/public.txt");
   httplib::Client c("127.0.0.1", port_);
@@ -1199,7 +1258,8 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
 
   // Asking: for their own record only, in the forms there are.
   const std::string body =
-      Json{{"record", own}, {"kind", "withdraw"}, {"message", "sample"}}.dump();
+      Json{{"record", own}, {"kind", "withdraw"}, {"message", "sample\x1b[2J\u202e שלום\nbye"}}
+          .dump();
   auto asked = c.Post("/api/v1/me/requests", as(mine), body, "application/json");
   ASSERT_TRUE(asked);
   EXPECT_EQ(asked->status, 201) << asked->body;
@@ -1221,6 +1281,7 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
   EXPECT_EQ(reqs[0]["record"], own);
   EXPECT_EQ(reqs[0]["witness"], "w-restricted");
   EXPECT_EQ(reqs[0]["link"], mine["id"]);
+  EXPECT_EQ(reqs[0]["message"], "sample[2J שלום\nbye");  // kept without its terminal controls
   EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(mine))->body)["requests"].size(), 1u);
   EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(other))->body)["requests"].size(), 0u);
 

@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <set>
 
 #include "core/json.h"
+#include "meta/store.h"
 #include "process.h"
 
 namespace attest::testing {
@@ -18,6 +20,7 @@ class CliTest : public ::testing::Test {
     auto r = RunAttest({"init", archive_, "--origin", "example.org/cli-test"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
+  void TearDown() override { std::filesystem::remove_all(tmp_); }
   ProcessResult A(std::vector<std::string> args) {
     args.insert(args.begin(), {"--archive", archive_});
     return RunAttest(args);
@@ -438,6 +441,65 @@ TEST_F(CliTest, AnotherUserOfTheMachineCanReadNothingOfTheArchive) {
   ASSERT_EQ(A({"list"}).exit_code, 0);
   ASSERT_EQ(stat(archive_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+// Text from outside is cleaned of terminal controls on its way in, and whatever the archive
+// holds (an archive written before that cleaning, say) is printed with its controls escaped.
+TEST_F(CliTest, StoredTextNeverReachesTheTerminalWithItsEscapeSequences) {
+  const std::string esc_name = tmp_ + "/report\x1b]0;owned\x07\x1b[2J.txt";
+  FILE* f = fopen(esc_name.c_str(), "w");
+  ASSERT_TRUE(f);
+  fputs("A sample text (not testimony) with a hostile name.\n", f);
+  fclose(f);
+  auto added = A({"add", "--consent", "public", "--meta",
+                  "{\"title\":\"\\u001b[31mTitle\\u202e\\u05e9\\u05dc\\u05d5\\u05dd\"}", esc_name});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(added.out.find('\x1b'), std::string::npos) << added.out;
+  EXPECT_NE(added.out.find("report\\x1b]0;owned\\x07\\x1b[2J.txt"), std::string::npos);
+  std::string id = added.out.substr(0, added.out.find('\t'));
+  ASSERT_EQ(A({"consent", id, "research", "--reason", "asked \x1b[8mhidden\x1b[0m"}).exit_code, 0);
+
+  auto shown = A({"show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  for (const auto& r : {shown, A({"show", "--json", id}), A({"list"}), A({"list", "--json"})}) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\u202e"), std::string::npos) << r.out;
+  }
+  EXPECT_NE(shown.out.find("asked [8mhidden[0m"), std::string::npos) << shown.out;
+  {
+    // Stored clean: the file name and the title keep their letters (Hebrew too), not the
+    // controls.
+    auto store = meta::OpenSqliteStore(archive_ + "/attest.db", false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto rec = (*store)->GetRecord(id);
+    ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+    Json priv = Json::parse(rec->versions[0].private_json);
+    EXPECT_EQ(priv["file_name"], "report]0;owned[2J.txt");
+    EXPECT_EQ(priv["meta"]["title"], "[31mTitle\u05e9\u05dc\u05d5\u05dd");
+
+    // A witness's request as an older archive may hold it: raw, escapes and all.
+    ASSERT_TRUE((*store)
+                    ->AddWitnessRequest({0, "w-1", id, "withdraw", "",
+                                         "please\x1b]52;c;cm0gLXJmIH4=\x07 \xc2\x9b"
+                                         "2J\u202e",
+                                         "wlink", "2026-01-01T00:00:00Z"})
+                    .ok());
+  }
+  auto requests = A({"requests"});
+  ASSERT_EQ(requests.exit_code, 0) << requests.err;
+  EXPECT_EQ(requests.out.find('\x1b'), std::string::npos) << requests.out;
+  EXPECT_EQ(requests.out.find("\xc2\x9b"), std::string::npos) << requests.out;
+  EXPECT_NE(requests.out.find("please\\x1b]52;c;cm0gLXJmIH4=\\x07 \\u009b2J\\u202e"),
+            std::string::npos)
+      << requests.out;
+  auto as_json = A({"requests", "--json"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  EXPECT_EQ(as_json.out.find('\x1b'), std::string::npos) << as_json.out;
+  EXPECT_EQ(as_json.out.find("\xc2\x9b"), std::string::npos) << as_json.out;
+  EXPECT_EQ(Json::parse(as_json.out)["requests"][0]["message"],
+            "please\x1b]52;c;cm0gLXJmIH4=\x07 \xc2\x9b"
+            "2J\u202e");  // the same value
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "access/access.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -262,84 +264,129 @@ Status ChangePassword(meta::Store* store, const std::string& name, const std::st
   return Status::Ok();
 }
 
-int64_t LoginThrottle::Wait(Times* t, int limit, int64_t now) {
+std::string LoginThrottle::AddressKey(std::string_view address) {
+  std::string text(address.substr(0, std::min<size_t>(address.size(), 64)));
+  if (size_t zone = text.find('%'); zone != std::string::npos) text.resize(zone);  // fe80::1%eth0
+  in_addr v4;
+  in6_addr v6;
+  char buf[INET6_ADDRSTRLEN];
+  if (address.size() <= 64 && inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    return inet_ntop(AF_INET, &v4, buf, sizeof buf);
+  }
+  if (address.size() <= 64 && inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+      std::memcpy(&v4, v6.s6_addr + 12, 4);
+      return inet_ntop(AF_INET, &v4, buf, sizeof buf);
+    }
+    // One /64 is one subscriber's: the attacker holding it holds every address in it.
+    std::memset(v6.s6_addr + 8, 0, 8);
+    return std::string(inet_ntop(AF_INET6, &v6, buf, sizeof buf)) + "/64";
+  }
+  // Not an address (a proxy's header may say anything): counted by its digest, at a bounded size.
+  return "?" + ToHex(Sha256(address)).substr(0, 32);
+}
+
+int64_t LoginThrottle::Wait(Times* t, int limit, int64_t now) const {
   auto fresh =
       std::find_if(t->begin(), t->end(), [&](int64_t at) { return at > now - limits_.window_us; });
   t->erase(t->begin(), fresh);
   if (static_cast<int>(t->size()) < limit) return 0;
-  // Held back until the oldest refusal that counts leaves the window.
+  // Held back until the oldest attempt that counts leaves the window.
   int64_t until = (*t)[t->size() - limit] + limits_.window_us;
   return std::max<int64_t>(1, (until - now + 999999) / 1000000);
 }
 
-int64_t LoginThrottle::WaitSeconds(const std::string& name, const std::string& address) {
+void LoginThrottle::PruneLocked(int64_t now) {
+  if (prune_at_ == 0) prune_at_ = limits_.prune_at;
+  if (accounts_.size() < prune_at_ && addresses_.size() < prune_at_) return;
+  const int64_t oldest = now - limits_.window_us;
+  // An empty list (its attempts released or expired) is forgotten as well as an old one.
+  auto stale = [oldest](const Times& t) { return t.empty() || t.back() <= oldest; };
+  std::erase_if(accounts_, [&](const auto& kv) { return stale(kv.second.times); });
+  std::erase_if(addresses_, [&](const auto& kv) { return stale(kv.second); });
+  // The next pruning waits until the maps have doubled, so its cost is spread over the
+  // attempts that filled them.
+  prune_at_ = std::max(limits_.prune_at, 2 * std::max(accounts_.size(), addresses_.size()));
+}
+
+int64_t LoginThrottle::TryReserve(const std::string& account, const std::string& credential,
+                                  std::string_view address, Ticket* ticket) {
+  std::string address_key = AddressKey(address);
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = env_->NowMicros();
+  PruneLocked(now);
+  Account& a = accounts_[account];
+  if (a.credential != credential) a = Account{credential, {}};  // a new password starts anew
+  Times& at_address = addresses_[address_key];
+  int64_t wait = std::max(Wait(&a.times, limits_.per_account, now),
+                          Wait(&at_address, limits_.per_address, now));
+  if (wait > 0) return wait;
+  a.times.push_back(now);
+  at_address.push_back(now);
+  *ticket = Ticket{account, std::move(address_key), now};
+  return 0;
+}
+
+void LoginThrottle::Release(const Ticket& ticket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  accounts_.erase(ticket.account);
+  if (auto it = addresses_.find(ticket.address); it != addresses_.end()) {
+    if (auto at = std::find(it->second.begin(), it->second.end(), ticket.at);
+        at != it->second.end()) {
+      it->second.erase(at);
+    }
+  }
+}
+
+int64_t LoginThrottle::WaitSeconds(const std::string& account, std::string_view address) {
+  std::string address_key = AddressKey(address);
   std::lock_guard<std::mutex> lock(mu_);
   int64_t now = env_->NowMicros();
   int64_t wait = 0;
-  if (auto it = accounts_.find(name); it != accounts_.end()) {
-    wait = Wait(&it->second, limits_.per_account, now);
+  if (auto it = accounts_.find(account); it != accounts_.end()) {
+    wait = Wait(&it->second.times, limits_.per_account, now);
   }
-  if (auto it = addresses_.find(address); it != addresses_.end()) {
+  if (auto it = addresses_.find(address_key); it != addresses_.end()) {
     wait = std::max(wait, Wait(&it->second, limits_.per_address, now));
   }
   return wait;
 }
 
-void LoginThrottle::Refused(const std::string& name, const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  int64_t now = env_->NowMicros();
-  // Many names or addresses tried: forget those whose refusals have all left the window.
-  for (auto* m : {&accounts_, &addresses_}) {
-    if (m->size() < 10000) continue;
-    for (auto it = m->begin(); it != m->end();) {
-      it = it->second.back() <= now - limits_.window_us ? m->erase(it) : std::next(it);
-    }
-  }
-  accounts_[name].push_back(now);
-  addresses_[address].push_back(now);
-}
-
-void LoginThrottle::Accepted(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  accounts_.erase(name);
-}
-
 Result<NewSession> LogIn(Env* env, meta::Store* store, LoginThrottle* throttle,
                          const std::string& name, const std::string& password,
-                         const std::string& address) {
+                         const std::string& address, int64_t* retry_after_s) {
+  // Refused before any work, and never kept: a name is a key of the throttle and the audit log.
+  if (name.size() > 64) return Status::InvalidArgument("the account name is over 64 bytes");
+  if (!CheckUserName(name).ok()) {
+    return Status::InvalidArgument("an account name is 1 to 64 of a-z 0-9 . _ -");
+  }
   const std::string now = FormatRfc3339(env->NowMicros());
-  // The name as tried goes into the audit log only if it could be a name (never a password
-  // typed into the wrong field, as far as a name's form can tell).
-  const std::string tried = CheckUserName(name).ok() ? name : "(not a name)";
   auto refuse = [&](const char* reason, Status st) -> Status {
-    AuditOrLog(store, {0, now, "address:" + address, "login.refused", tried,
+    AuditOrLog(store, {0, now, "address:" + address, "login.refused", name,
                        *CanonicalJson({{"reason", reason}}), "", ""});
     return st;
   };
+  ASSIGN_OR_RETURN(std::optional<meta::User> user, store->FindUser(name));
+  // Reserved before the password is checked, and counted as refused unless released below.
   // Held back: answered without a check and without an entry, so a flood of guesses costs
   // neither the processor's Argon2id work nor the audit log's space.
-  if (int64_t wait = throttle->WaitSeconds(name, address); wait > 0) {
+  LoginThrottle::Ticket ticket;
+  const std::string credential = user ? ToHex(Sha256(user->password)).substr(0, 32) : "";
+  if (int64_t wait = throttle->TryReserve(name, credential, address, &ticket); wait > 0) {
+    if (retry_after_s) *retry_after_s = wait;
     return Status::Exhausted("too many refused logins; try again in " + std::to_string(wait) +
                              " s");
   }
   const Status wrong = Status::Unauthenticated("the name or the password is wrong");
-  std::optional<meta::User> user;
-  if (CheckUserName(name).ok()) {
-    ASSIGN_OR_RETURN(user, store->FindUser(name));
-  }
   if (!user) {
     PasswordMatches(DecoyHash(), password);  // the same work as a known name's check
-    throttle->Refused(name, address);
     return refuse("unknown", wrong);
   }
-  if (!PasswordMatches(user->password, password)) {
-    throttle->Refused(name, address);
-    return refuse("password", wrong);
-  }
+  if (!PasswordMatches(user->password, password)) return refuse("password", wrong);
   if (!user->disabled.empty()) {
     return refuse("disabled", Status::Unauthenticated("this account is disabled"));
   }
-  throttle->Accepted(name);
+  throttle->Release(ticket);
   Minted m = Mint(env, kSessionPrefix, 's');
   Minted csrf = Mint(env, "", 'c');
   NewSession s;

@@ -112,31 +112,62 @@ Result<meta::User> CreateUser(Env* env, meta::Store* store, const std::string& n
                               const std::string& password);
 Status ChangePassword(meta::Store* store, const std::string& name, const std::string& password);
 
-// Refused logins within a window, per account and per address (doc/api.md "Accounts"), kept in
-// memory. Thread-safe.
+// Logins tried within a window, per account and per address (doc/api.md "Accounts"), kept in
+// memory. An attempt is reserved before its password is checked and counts as refused unless a
+// success releases it, so guesses sent at once cannot pass the check together. An address is
+// counted per IPv4 address and per IPv6 /64 (AddressKey). An account's count is kept with the
+// identity of its password (its Argon2id string's digest): a new password (`attest user
+// password`) starts the count anew, even in a server that did not see the change. Thread-safe.
 class LoginThrottle {
  public:
   struct Limits {
     int per_account = 5;
     int per_address = 20;
     int64_t window_us = 15 * 60 * int64_t{1000000};
+    // Addresses and accounts remembered before those with nothing in the window are forgotten.
+    size_t prune_at = 10000;
+  };
+  // An attempt reserved by TryReserve.
+  struct Ticket {
+    std::string account, address;
+    int64_t at = 0;
   };
   explicit LoginThrottle(Env* env) : LoginThrottle(env, Limits{}) {}
   LoginThrottle(Env* env, Limits limits) : env_(env), limits_(limits) {}
 
-  // 0 if a login of `name` from `address` may be tried now, else the seconds until it may.
-  int64_t WaitSeconds(const std::string& name, const std::string& address);
-  void Refused(const std::string& name, const std::string& address);
-  void Accepted(const std::string& name);
+  // Reserves an attempt at `account` from `address`: 0, and *ticket filled, if it may be tried
+  // now; else the seconds until it may, and nothing reserved. `credential` identifies the
+  // account's password ("" for a name without an account); a count kept under another is
+  // dropped. REQUIRES: `account` passes CheckUserName (names are kept as keys; nothing else is).
+  int64_t TryReserve(const std::string& account, const std::string& credential,
+                     std::string_view address, Ticket* ticket);
+  // The reserved attempt succeeded: its account's count is cleared and it no longer counts
+  // against its address.
+  void Release(const Ticket& ticket);
+  // 0 if `account` may be tried from `address` now, else the seconds until it may. Reserves
+  // nothing.
+  int64_t WaitSeconds(const std::string& account, std::string_view address);
+
+  // The key an address is counted under: an IPv4 address itself (also written as ::ffff:a.b.c.d),
+  // an IPv6 address's /64 ("2001:db8:1:2::/64"), anything else by its digest.
+  static std::string AddressKey(std::string_view address);
 
  private:
-  using Times = std::vector<int64_t>;  // refusals within the window, oldest first
-  // Drops the refusals older than the window; the seconds to wait if `t` holds `limit`.
-  int64_t Wait(Times* t, int limit, int64_t now);
+  using Times = std::vector<int64_t>;  // attempts within the window, oldest first
+  struct Account {
+    std::string credential;
+    Times times;
+  };
+  // Drops the attempts older than the window; the seconds to wait if `t` holds `limit`.
+  int64_t Wait(Times* t, int limit, int64_t now) const;
+  // Forgets the accounts and addresses with nothing in the window once there are many.
+  void PruneLocked(int64_t now);
   Env* env_;
   Limits limits_;
   std::mutex mu_;
-  std::unordered_map<std::string, Times> accounts_, addresses_;
+  std::unordered_map<std::string, Account> accounts_;
+  std::unordered_map<std::string, Times> addresses_;
+  size_t prune_at_ = 0;  // the size that prunes next; 0: limits_.prune_at
 };
 
 struct NewSession {
@@ -147,13 +178,16 @@ struct NewSession {
 
 inline constexpr int64_t kSessionSeconds = 12 * 3600;
 
-// Checks a login and makes a new session. Every outcome is audited (`login`,
-// `login.refused` with the address). kExhausted while `throttle` holds the name or the address
-// back (the password is not checked); kUnauthenticated for a wrong name or password (one
-// message for both, and the same Argon2id work), or a disabled account.
+// Checks a login and makes a new session. kInvalidArgument, before any other work and without
+// an audit entry, for a name that cannot be an account's (CheckUserName: over 64 bytes, or
+// other characters). kExhausted while `throttle` holds the name or the address back (the
+// password is not checked, nothing is audited; *retry_after_s, if given, gets the seconds to
+// wait). Otherwise every outcome is audited (`login`, `login.refused` with the address):
+// kUnauthenticated for a wrong name or password (one message for both, and the same Argon2id
+// work), or a disabled account.
 Result<NewSession> LogIn(Env* env, meta::Store* store, LoginThrottle* throttle,
                          const std::string& name, const std::string& password,
-                         const std::string& address);
+                         const std::string& address, int64_t* retry_after_s = nullptr);
 
 // The subject a session cookie stands for; kUnauthenticated if the session is unknown, ended or
 // its account disabled.

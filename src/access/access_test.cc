@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
 #include "core/fault_env.h"
 #include "core/json.h"
 
@@ -18,11 +22,30 @@ class ClockEnv : public FaultEnv {
   int64_t now_ = 1'800'000'000'000'000;
 };
 
-std::unique_ptr<meta::Store> NewStore() {
-  char tmpl[] = "/tmp/attest-access-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  return std::move(*meta::OpenSqliteStore(dir + "/attest.db", true));
-}
+// A store in a directory of its own, removed with it.
+class TempStore {
+ public:
+  TempStore() {
+    char tmpl[] = "/tmp/attest-access-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = std::move(*meta::OpenSqliteStore(path(), true));
+  }
+  TempStore(const TempStore&) = delete;
+  TempStore& operator=(const TempStore&) = delete;
+  ~TempStore() {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string path() const { return dir_ + "/attest.db"; }
+  meta::Store* get() const { return store_.get(); }
+  meta::Store* operator->() const { return store_.get(); }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<meta::Store> store_;
+};
+
+TempStore NewStore() { return TempStore(); }
 
 Resource M(Consent c, std::string witness = "") {
   return Resource::Material(c, std::move(witness));
@@ -277,6 +300,160 @@ TEST(AccessTest, RefusedLoginsHoldBackTheAccountAndTheAddressForTheWindow) {
     }
   }
   EXPECT_EQ(throttle.WaitSeconds("amira", "192.0.2.9"), 0);
+}
+
+TEST(AccessTest, GuessesSentAtOnceMakeAtMostTheLimitsPasswordChecks) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  ASSERT_TRUE(
+      CreateUser(&env, store.get(), "amira", Role::kResearcher, "correct horse battery").ok());
+  // Each guess on its own thread with its own handle on the store, as the server's are.
+  constexpr int kGuesses = 24;
+  std::atomic<int> checked{0}, held{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kGuesses; ++i) {
+    threads.emplace_back([&, i] {
+      auto own = meta::OpenSqliteStore(store.path(), false);
+      ASSERT_TRUE(own.ok()) << own.status().ToString();
+      while (!go) std::this_thread::yield();
+      auto r = LogIn(&env, own->get(), &throttle, "amira", "guess " + std::to_string(i),
+                     "198.51.100." + std::to_string(i));
+      Code code = r.status().code();
+      (code == Code::kUnauthenticated ? checked : code == Code::kExhausted ? held : other)++;
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(checked, 5);
+  EXPECT_EQ(held, kGuesses - 5);
+  EXPECT_EQ(other, 0);
+  // Each password check writes one refusal: the log agrees.
+  int refusals = 0;
+  for (const auto& e : *store->ListAudit("", "")) refusals += e.action == "login.refused";
+  EXPECT_EQ(refusals, 5);
+}
+
+TEST(AccessTest, AddressesAreCountedPerIpv4AddressAndPerIpv6Slash64) {
+  EXPECT_EQ(LoginThrottle::AddressKey("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(LoginThrottle::AddressKey("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(LoginThrottle::AddressKey("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(LoginThrottle::AddressKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64");
+  EXPECT_EQ(LoginThrottle::AddressKey("fe80::1%eth0"), "fe80::/64");
+  EXPECT_NE(LoginThrottle::AddressKey("2001:db8:1:3::1"), "2001:db8:1:2::/64");
+  // Not an address: a bounded key, one per string.
+  const std::string odd = LoginThrottle::AddressKey(std::string(16 * 1024, 'x'));
+  EXPECT_EQ(odd.size(), 33u);
+  EXPECT_NE(odd, LoginThrottle::AddressKey("unknown"));
+
+  ClockEnv env;
+  LoginThrottle throttle(&env);
+  LoginThrottle::Ticket ticket;
+  // Twenty attempts from twenty addresses of one /64, each at another name.
+  for (int i = 0; i < 20; ++i) {
+    char address[64];
+    std::snprintf(address, sizeof address, "2001:db8:1:2:%x::%x", i, i + 1);
+    ASSERT_EQ(throttle.TryReserve("name" + std::to_string(i), "", address, &ticket), 0) << i;
+  }
+  EXPECT_EQ(throttle.TryReserve("amira", "", "2001:db8:1:2:abcd::9", &ticket), 900);
+  EXPECT_EQ(throttle.TryReserve("amira", "", "2001:db8:1:3::1", &ticket), 0);
+  // IPv4 addresses are their own.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(throttle.TryReserve("v4name" + std::to_string(i), "", "192.0.2.1", &ticket), 0);
+  }
+  EXPECT_GT(throttle.TryReserve("amira", "", "::ffff:192.0.2.1", &ticket), 0);
+  EXPECT_EQ(throttle.TryReserve("amira", "", "192.0.2.2", &ticket), 0);
+}
+
+TEST(AccessTest, ASuccessReleasesItsAttemptAndEmptiedCountsArePrunedSafely) {
+  ClockEnv env;
+  LoginThrottle::Limits limits;
+  limits.prune_at = 4;
+  LoginThrottle throttle(&env, limits);
+  // Successes from one address never hold it back.
+  for (int i = 0; i < 50; ++i) {
+    LoginThrottle::Ticket ticket;
+    ASSERT_EQ(throttle.TryReserve("user" + std::to_string(i), "", "192.0.2.1", &ticket), 0) << i;
+    throttle.Release(ticket);
+  }
+  // Counts emptied by releases and counts gone stale are pruned alike, and the limits hold.
+  env.now_ += limits.window_us + 1;
+  LoginThrottle::Ticket ticket;
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(throttle.TryReserve("amira", "", "192.0.2.2", &ticket), 0);
+  EXPECT_EQ(throttle.TryReserve("amira", "", "192.0.2.3", &ticket), 900);
+  EXPECT_EQ(throttle.WaitSeconds("amira", "192.0.2.4"), 900);
+}
+
+TEST(AccessTest, ANameThatCannotBeAnAccountsIsRefusedBeforeAnyWork) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  const std::string pw = "correct horse battery";
+  ASSERT_TRUE(CreateUser(&env, store.get(), "amira", Role::kResearcher, pw).ok());
+  const std::string long_name(16 * 1024, 'a');
+  for (int i = 0; i < 30; ++i) {
+    auto r = LogIn(&env, store.get(), &throttle, long_name, "guess", "192.0.2.1");
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "the account name is over 64 bytes");
+  }
+  auto upper = LogIn(&env, store.get(), &throttle, "Amira", pw, "192.0.2.1");
+  EXPECT_EQ(upper.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(upper.status().message(), "an account name is 1 to 64 of a-z 0-9 . _ -");
+  // Nothing was counted or audited.
+  EXPECT_EQ(throttle.WaitSeconds(long_name, "192.0.2.1"), 0);
+  EXPECT_TRUE(store->ListAudit("", "")->empty());
+  EXPECT_TRUE(LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1").ok());
+}
+
+TEST(AccessTest, TheOwnersSessionsKeepWorkingWhileTheAccountIsHeldBack) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);
+  const std::string pw = "correct horse battery";
+  ASSERT_TRUE(CreateUser(&env, store.get(), "amira", Role::kResearcher, pw).ok());
+  auto session = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1");
+  ASSERT_TRUE(session.ok());
+  for (int i = 0; i < 5; ++i) {
+    (void)LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113." + std::to_string(i));
+  }
+  int64_t retry = 0;
+  auto held = LogIn(&env, store.get(), &throttle, "amira", pw, "192.0.2.1", &retry);
+  EXPECT_EQ(held.status().code(), Code::kExhausted);
+  EXPECT_EQ(retry, 900);
+  auto who = AuthenticateSession(&env, store.get(), session->secret);
+  ASSERT_TRUE(who.ok()) << who.status().ToString();
+  EXPECT_EQ(who->user, "amira");
+}
+
+TEST(AccessTest, AnAdminsPasswordResetLetsTheOwnerLogInAtOnce) {
+  ClockEnv env;
+  auto store = NewStore();
+  LoginThrottle throttle(&env);  // the server's, which does not see the reset
+  ASSERT_TRUE(
+      CreateUser(&env, store.get(), "amira", Role::kResearcher, "correct horse battery").ok());
+  for (int i = 0; i < 5; ++i) {
+    (void)LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113." + std::to_string(i));
+  }
+  EXPECT_EQ(LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113.9").status().code(),
+            Code::kExhausted);
+  // `attest user password amira`, in another process.
+  ASSERT_TRUE(ChangePassword(store.get(), "amira", "a new long passphrase").ok());
+  EXPECT_TRUE(
+      LogIn(&env, store.get(), &throttle, "amira", "a new long passphrase", "192.0.2.1").ok());
+  // The count starts anew for the new password, as strict as before.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        LogIn(&env, store.get(), &throttle, "amira", "guess", "203.0.113." + std::to_string(i))
+            .status()
+            .code(),
+        Code::kUnauthenticated);
+  }
+  EXPECT_EQ(LogIn(&env, store.get(), &throttle, "amira", "a new long passphrase", "192.0.2.1")
+                .status()
+                .code(),
+            Code::kExhausted);
 }
 
 }  // namespace

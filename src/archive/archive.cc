@@ -14,6 +14,7 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "core/text_safety.h"
 #include "search/dates.h"
 #include "search/query.h"
 #include "search/result_cache.h"
@@ -278,6 +279,29 @@ Result<meta::NewVersion> SealVersion(ManifestFields mf, const Json& priv, const 
 
 }  // namespace
 
+namespace {
+
+// Metadata from outside without the control characters it has no use for
+// (core/text_safety.h): its names on one line, its values keeping their lines.
+Json CleanMetadata(const Json& j) {
+  if (j.is_string()) return CleanText(j.get_ref<const std::string&>(), TextLayout::kLines);
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (const Json& x : j) out.push_back(CleanMetadata(x));
+    return out;
+  }
+  if (j.is_object()) {
+    Json out = Json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      out[CleanText(it.key(), TextLayout::kOneLine)] = CleanMetadata(it.value());
+    }
+    return out;
+  }
+  return j;
+}
+
+}  // namespace
+
 Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
@@ -285,6 +309,7 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
   RETURN_IF_ERROR(log_->CheckAppendable());
   std::string now = Now(env_);
   std::string batch = opts.batch.empty() ? "add-" + env_->RandomHex(6) : opts.batch;
+  const Json meta = CleanMetadata(opts.meta);
   std::vector<meta::AddRequest> requests;
   for (const StoredFile& f : files) {
     meta::AddRequest req;
@@ -298,11 +323,11 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     req.salt.resize(32);
     env_->RandomBytes(req.salt.data(), req.salt.size());
     std::string record_id = req.record_id;
-    std::string file_name = BaseName(f.file);
+    std::string file_name = CleanText(BaseName(f.file), TextLayout::kOneLine);
     blob::BlobInfo info = f.blob;
-    req.build = [&opts, now, record_id, file_name, info, batch](
+    req.build = [&opts, &meta, now, record_id, file_name, info, batch](
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
-      Json priv = {{"file_name", file_name}, {"meta", opts.meta}};
+      Json priv = {{"file_name", file_name}, {"meta", meta}};
       if (!opts.places.empty()) priv["places"] = opts.places;
       if (!opts.date.empty()) priv["date"] = opts.date;
       ManifestFields mf;
@@ -1408,8 +1433,9 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   return w;
 }
 
-Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& meta) {
-  if (!meta.is_object()) return Status::InvalidArgument("the metadata must be a JSON object");
+Result<meta::Version> Archive::EditMetadata(const std::string& id, const Json& given) {
+  if (!given.is_object()) return Status::InvalidArgument("the metadata must be a JSON object");
+  const Json meta = CleanMetadata(given);
   ASSIGN_OR_RETURN(std::string canon, CanonicalJson(meta));
   if (canon.size() > 65536) {
     return Status::InvalidArgument("the metadata must be at most 64 KiB of canonical JSON");
@@ -1494,7 +1520,7 @@ Result<meta::WitnessForm> Archive::AttachConsentForm(const std::string& witness_
   form.sha256 = info.sha256;
   form.size = info.size;
   form.mime = FormMime(head);
-  form.file_name = BaseName(path);
+  form.file_name = CleanText(BaseName(path), TextLayout::kOneLine);
   form.added = Now(env_);
   form.added_by = by;
   ASSIGN_OR_RETURN(form.id, store_->AddWitnessForm(form));
@@ -1552,7 +1578,7 @@ Result<std::optional<meta::ConsentChange>> Archive::ChangeConsent(
   meta::ConsentChange change;
   change.record_id = id;
   change.to = to;
-  change.reason = reason;
+  change.reason = CleanText(reason, TextLayout::kLines);
   change.by = by;
   change.segment_id = segment_id;
   if (segment_id < 0) return Status::InvalidArgument("a segment id is a positive number");

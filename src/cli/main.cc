@@ -20,6 +20,7 @@
 #include "archive/archive.h"
 #include "core/env.h"
 #include "core/json.h"
+#include "core/text_safety.h"
 #include "http/ask.h"
 #include "http/server.h"
 #include "ingest/demo.h"
@@ -35,17 +36,44 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// Text from the archive or from outside (a witness's message, a file name, a title, a
+// reason, a model's name) as it may be printed on a terminal: its control characters and bidi
+// controls shown as escapes (core/text_safety.h), never sent for the terminal to act on. Every
+// print of such text goes through it; kLines keeps the lines of a document or a message.
+std::string Shown(std::string_view s, TextLayout layout = TextLayout::kOneLine) {
+  return TerminalSafe(s, layout);
+}
+
 int Fail(const Status& st) {
-  std::cerr << "attest: " << st.message() << "\n";
+  std::cerr << "attest: " << Shown(st.message(), TextLayout::kLines) << "\n";
   return kExitFailure;
 }
 
 int Usage(const std::string& msg) {
-  std::cerr << "attest: " << msg << "\n";
+  std::cerr << "attest: " << Shown(msg, TextLayout::kLines) << "\n";
   return kExitUsage;
 }
 
-void PrintJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
+// JSON escapes C0 controls itself; DEL, C1 and the bidi controls, which it leaves as they are,
+// are written as \u escapes too (the same JSON value), and a byte that is not UTF-8 as U+FFFD.
+void PrintJson(const Json& j) {
+  const std::string text = j.dump(2, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t start = pos;
+    bool valid;
+    char32_t c = NextCodePoint(text, &pos, &valid);
+    if (valid && c >= 0x7F && (IsControlCharacter(c) || IsBidiControl(c))) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out.append(text, start, pos - start);
+    }
+  }
+  std::cout << out << "\n";
+}
 
 Json JobToJson(const meta::Job& j) {
   Json out = {{"id", j.id},
@@ -720,7 +748,8 @@ int Main(int argc, char** argv) {
       PrintJson(out);
     } else {
       for (const auto& x : *added) {
-        std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << x.file << "\n";
+        std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << Shown(x.file)
+                  << "\n";
       }
       if (!add_wait) {
         std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
@@ -771,7 +800,7 @@ int Main(int argc, char** argv) {
                  {"dry_run", import_dry},
                  {"batch", rep->batch}});
     } else {
-      std::cerr << rep->ProblemsText(name);
+      std::cerr << Shown(rep->ProblemsText(name), TextLayout::kLines);
       std::cout << (import_dry ? "would import " : "imported ") << rep->imported.size()
                 << " row(s); " << rep->skipped.size() << " imported before; "
                 << rep->problems.size() << " bad row problem(s)\n";
@@ -853,9 +882,9 @@ int Main(int argc, char** argv) {
       std::cout << j.id << "\t" << j.kind << "\t" << j.record_id << " v" << j.version << "\t"
                 << meta::JobStateName(j.state);
       if (!j.error.empty())
-        std::cout << "\t" << j.error;
+        std::cout << "\t" << Shown(j.error);
       else if (!j.outcome.empty())
-        std::cout << "\t" << j.outcome;
+        std::cout << "\t" << Shown(j.outcome);
       std::cout << "\n";
     }
     if (listed->empty()) std::cout << (jobs_failed ? "no failed jobs\n" : "no jobs\n");
@@ -883,8 +912,8 @@ int Main(int argc, char** argv) {
               << "created    " << r->created << "\n";
     for (const auto& c : *history) {
       std::cout << "  changed  " << c.at << " from " << meta::ConsentName(c.from) << " to "
-                << meta::ConsentName(c.to) << " by " << c.by << " (log leaf " << c.leaf_index
-                << "): " << c.reason << "\n";
+                << meta::ConsentName(c.to) << " by " << Shown(c.by) << " (log leaf " << c.leaf_index
+                << "): " << Shown(c.reason) << "\n";
     }
     if (r->withdrawn_at) {
       std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "
@@ -896,10 +925,13 @@ int Main(int argc, char** argv) {
       // What made a derived version, in a line: "transcript of v1 by whisper.cpp 1.9.1 with …".
       if (auto m = ParseJson(v.manifest, "manifest"); m.ok() && m->contains("derived")) {
         const Json& d = (*m)["derived"];
-        std::cout << "  made     " << StringMember(d, "artifact") << " of v" << d.value("from", 0)
-                  << " by " << StringMember(d, "tool") << " " << StringMember(d, "tool_version");
+        std::cout << "  made     " << Shown(StringMember(d, "artifact")) << " of v"
+                  << d.value("from", 0) << " by " << Shown(StringMember(d, "tool")) << " "
+                  << Shown(StringMember(d, "tool_version"));
         if (d.contains("models") && d["models"].is_array()) {
-          for (const Json& model : d["models"]) std::cout << ", " << StringMember(model, "name");
+          for (const Json& model : d["models"]) {
+            std::cout << ", " << Shown(StringMember(model, "name"));
+          }
         }
         if (StringMember(d, "artifact") == "translation") std::cout << " (machine translation)";
         std::cout << "\n";
@@ -1030,7 +1062,7 @@ int Main(int argc, char** argv) {
         arr.push_back(j);
         if (!witness_json) {
           std::cout << f.id << "\t" << f.added << "\t" << f.mime << "\t" << f.size << "\t"
-                    << f.file_name << "\n";
+                    << Shown(f.file_name) << "\n";
         }
       }
       if (witness_json) PrintJson({{"witness", witness_set.id}, {"consent_forms", arr}});
@@ -1111,7 +1143,7 @@ int Main(int argc, char** argv) {
         if (!p.record.empty()) std::cout << " record " << p.record;
         if (p.version) std::cout << " version " << p.version;
         if (!p.blob.empty()) std::cout << " blob " << p.blob;
-        std::cout << ": " << p.detail << "\n";
+        std::cout << ": " << Shown(p.detail) << "\n";
       }
     }
     return rep->ok ? kExitOk : kExitFailure;
@@ -1211,7 +1243,7 @@ int Main(int argc, char** argv) {
                                        {"month", &r->month_facets}}) {
       if (counts->empty()) continue;
       std::cout << "  " << name << ":";
-      for (const auto& [value, n] : *counts) std::cout << "  " << value << " " << n;
+      for (const auto& [value, n] : *counts) std::cout << "  " << Shown(value) << " " << n;
       std::cout << "\n";
     }
     if (r->facet_sample > 1) {
@@ -1235,7 +1267,7 @@ int Main(int argc, char** argv) {
         if (h.start_ms >= 0) std::cout << " @" << h.start_ms / 1000 << "s";
         if (h.page >= 0) std::cout << " p." << h.page;
         if (!h.char_ranges.empty()) std::cout << " char " << h.char_ranges[0].first;
-        std::cout << "  " << marked << "\n";
+        std::cout << "  " << Shown(marked) << "\n";
       }
     }
     if (!r->next_cursor.empty()) {
@@ -1257,26 +1289,27 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     for (const auto& notice : (*r)["notices"])
-      std::cout << "note: " << notice.get<std::string>() << "\n";
+      std::cout << "note: " << Shown(notice.get<std::string>()) << "\n";
     if ((*r)["groups"].empty()) std::cout << "No witness's words were found for this question.\n";
     for (const auto& g : (*r)["groups"]) {
-      std::cout << "\n[" << g["n"].get<int>() << "] witness " << g["witness"].get<std::string>();
+      std::cout << "\n[" << g["n"].get<int>() << "] witness "
+                << Shown(g["witness"].get<std::string>());
       if (!g["community"].get<std::string>().empty())
-        std::cout << " (" << g["community"].get<std::string>() << ")";
-      std::cout << ", " << g["lang"].get<std::string>() << "\n";
-      std::cout << "    " << g["passage"]["text"].get<std::string>() << "\n";
-      std::cout << "    " << g["citation"].get<std::string>() << "\n";
+        std::cout << " (" << Shown(g["community"].get<std::string>()) << ")";
+      std::cout << ", " << Shown(g["lang"].get<std::string>()) << "\n";
+      std::cout << "    " << Shown(g["passage"]["text"].get<std::string>()) << "\n";
+      std::cout << "    " << Shown(g["citation"].get<std::string>()) << "\n";
       for (const auto& m : g["more"]) {
-        std::cout << "    also: " << m["snippet"].get<std::string>() << " ("
-                  << m["href"].get<std::string>() << ")\n";
+        std::cout << "    also: " << Shown(m["snippet"].get<std::string>()) << " ("
+                  << Shown(m["href"].get<std::string>()) << ")\n";
       }
     }
     if ((*r)["summary"].is_object()) {
       const Json& sm = (*r)["summary"];
       std::cout << "\n"
-                << sm["label"].get<std::string>() << " (not testimony): "
-                << (sm.contains("error") ? sm["error"].get<std::string>()
-                                         : sm["text"].get<std::string>())
+                << Shown(sm["label"].get<std::string>()) << " (not testimony): "
+                << Shown(sm.contains("error") ? sm["error"].get<std::string>()
+                                              : sm["text"].get<std::string>())
                 << "\n";
     }
     std::cout << "\nEvery version cited is in the log under checkpoint "
@@ -1311,7 +1344,7 @@ int Main(int argc, char** argv) {
       PrintJson(j);
       return kExitOk;
     }
-    for (const auto& [n, k] : *listed) std::cout << k << "\t" << n << "\n";
+    for (const auto& [n, k] : *listed) std::cout << Shown(k) << "\t" << Shown(n) << "\n";
     return kExitOk;
   }
 
@@ -1370,7 +1403,8 @@ int Main(int argc, char** argv) {
     }
     for (const auto& q : *listed) {
       std::cout << q.id << "\t" << q.created << "\t" << q.witness_id << "\t" << q.record_id << "\t"
-                << q.kind << (q.level.empty() ? "" : " " + q.level) << "\t" << q.message << "\n";
+                << q.kind << (q.level.empty() ? "" : " " + q.level) << "\t" << Shown(q.message)
+                << "\n";
     }
     if (listed->empty()) std::cerr << "No requests from witnesses.\n";
     return kExitOk;
@@ -1388,8 +1422,8 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     for (const auto& e : *entries) {
-      std::cout << e.id << "\t" << e.at << "\t" << e.actor << "\t" << e.action << "\t"
-                << (e.target.empty() ? "-" : e.target) << "\t" << e.detail << "\n";
+      std::cout << e.id << "\t" << e.at << "\t" << Shown(e.actor) << "\t" << e.action << "\t"
+                << (e.target.empty() ? "-" : Shown(e.target)) << "\t" << Shown(e.detail) << "\n";
     }
     if (entries->empty()) {
       std::cerr << (audit_since.empty() && audit_actor.empty() ? "No audit entries yet.\n"
@@ -1538,7 +1572,8 @@ int Main(int argc, char** argv) {
       for (const auto& t : *listed) {
         std::cout << t.id << "  " << t.role << "  " << t.created
                   << (t.revoked.empty() ? "" : "  revoked " + t.revoked)
-                  << (t.expires.empty() ? "" : "  expires " + t.expires) << "  " << t.label << "\n";
+                  << (t.expires.empty() ? "" : "  expires " + t.expires) << "  " << Shown(t.label)
+                  << "\n";
       }
     }
     return kExitOk;
@@ -1569,7 +1604,7 @@ int Main(int argc, char** argv) {
         j["woken"] = added->woken;
         PrintJson(j);
       } else {
-        std::cout << "Registered " << added->model.name << " (" << added->model.kind << ", "
+        std::cout << "Registered " << Shown(added->model.name) << " (" << added->model.kind << ", "
                   << added->model.sha256 << ")\n";
         if (added->woken > 0) {
           std::cout << added->woken << " waiting transcription job(s) queued: run `attest "
@@ -1586,7 +1621,8 @@ int Main(int argc, char** argv) {
       }
       auto removed = store->RemoveModel(m->sha256);
       if (!removed.ok()) return Fail(removed.status());
-      std::cout << "Removed " << m->name << " (" << m->sha256 << ") from the registry; the file "
+      std::cout << "Removed " << Shown(m->name) << " (" << m->sha256
+                << ") from the registry; the file "
                 << "is untouched, and transcripts it made keep naming it\n";
       return kExitOk;
     }
@@ -1613,7 +1649,7 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (!problem.empty()) {
-      std::cout << "the semantic index could not follow the archive: " << problem
+      std::cout << "the semantic index could not follow the archive: " << Shown(problem)
                 << " (Ask answers without it until this is mended)\n";
     }
     for (size_t i = 0; i < listed->size(); ++i) {
@@ -1623,8 +1659,8 @@ int Main(int argc, char** argv) {
         shape = StringMember(*info, "shape");
       }
       bool used = i == 0 || (*listed)[i - 1].kind != m.kind;
-      std::cout << m.sha256.substr(0, 12) << "\t" << m.kind << "\t" << shape << "\t" << m.name
-                << "\t" << m.path << (used ? "\t(in use)" : "") << "\n";
+      std::cout << m.sha256.substr(0, 12) << "\t" << m.kind << "\t" << Shown(shape) << "\t"
+                << Shown(m.name) << "\t" << Shown(m.path) << (used ? "\t(in use)" : "") << "\n";
     }
     if (listed->empty()) {
       std::cout << "no model is registered: audio and video wait for one (doc/speech.md)\n";
@@ -1650,13 +1686,13 @@ int Main(int argc, char** argv) {
       if (Status st = AuditCliView(a->get(), *rec, "transcript"); !st.ok()) return Fail(st);
       auto out = ingest::FormatTranscript(*doc, tr_format);
       if (!out.ok()) return Usage(out.status().message());
-      std::cout << *out << std::flush;
+      std::cout << Shown(*out, TextLayout::kLines) << std::flush;
       return kExitOk;
     }
     auto v = ingest::ImportTranscript(env, a->get(), tr_id, tr_file, tr_by, tr_from);
     if (!v.ok()) return Fail(v.status());
     std::cout << "Added " << tr_id << " version " << v->version << " (the transcript from "
-              << tr_file << ", human correction); leaf " << v->leaf_index << "\n";
+              << Shown(tr_file) << ", human correction); leaf " << v->leaf_index << "\n";
     return kExitOk;
   }
 

@@ -9,6 +9,7 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "core/text_safety.h"
 #include "http/ask.h"
 #include "http/assets.h"
 #include "http/site.h"
@@ -1092,6 +1093,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       return Problem(res, 400, "bad-request", "Bad Request",
                      "\"message\" must be at most 4,096 bytes of UTF-8");
     }
+    message = CleanText(message, TextLayout::kLines);  // read on a terminal (attest requests)
     std::string now = FormatRfc3339((*c.a)->env()->NowMicros());
     auto id = (*c.a)->store()->AddWitnessRequest(
         {0, c.subject.witness_id, record, kind, level, message, c.subject.token_id, now});

@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "http/ask.h"
 #include "http/assets.h"
+#include "http/redirect.h"
 #include "http/site.h"
 #include "http/views.h"
 
@@ -28,16 +29,6 @@ constexpr const char* kFonts[] = {"NotoSans-Regular.ttf",        "NotoSans-Bold.
                                   "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"};
 
 std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
-
-// A local path to come back to after switching language: never another host.
-std::string SafeBack(const std::string& back) {
-  if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
-      back.find('\\') != std::string::npos || back.find("\r") != std::string::npos ||
-      back.find("\n") != std::string::npos || back.size() > 2000) {
-    return "/";
-  }
-  return back;
-}
 
 // Appends `text` as parts marked `mark`, with each redaction mark (archive::kRedactionMark) a
 // part of its own that the templates show as a labelled gap.
@@ -269,7 +260,7 @@ void SendLoginForm(Site* site, const Request& req, Response& res, const PageCont
   Json v = pc.Base(a, pc.t()["login_title"], "login");
   v["csrf"] = token;
   v["name"] = name;
-  v["back"] = SafeBack(Param(req, "back"));
+  v["back"] = SafeRedirectTarget(Param(req, "back"));
   v["error"] = error.empty() ? Json(false) : Json(error);
   pc.Send(res, "login", v, status);
 }
@@ -296,14 +287,17 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     }
     std::string name = Param(req, "name");
     const std::string address = ClientAddress(site, req);
+    int64_t wait = 1;
     auto s = access::LogIn(site->env, a->store(), &site->throttle, name, Param(req, "password"),
-                           address);
+                           address, &wait);
     if (!s.ok()) {
       std::string shown_name = access::CheckUserName(name).ok() ? name : "";
       if (s.status().code() == Code::kExhausted) {
-        int64_t wait = site->throttle.WaitSeconds(name, address);
         res.set_header("Retry-After", std::to_string(std::max<int64_t>(wait, 1)));
         return SendLoginForm(site, req, res, pc, a, shown_name, pc.t()["login_throttled"], 429);
+      }
+      if (s.status().code() == Code::kInvalidArgument) {  // not an account's name; nothing tried
+        return SendLoginForm(site, req, res, pc, a, "", pc.t()["login_bad_name"], 400);
       }
       if (s.status().code() != Code::kUnauthenticated) return pc.Error(res, a, 500);
       return SendLoginForm(site, req, res, pc, a, shown_name,
@@ -318,7 +312,7 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) +
                                      "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     res.set_header("Cache-Control", "no-store");
-    res.set_redirect(SafeBack(Param(req, "back")), 303);
+    res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
   });
 
   svr->Post("/logout", [site](const Request& req, Response& res) {
@@ -374,7 +368,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     res.set_header("Set-Cookie", std::string(kUiCookie) + "=" + lang +
                                      "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-    res.set_redirect(SafeBack(Param(req, "back")), 303);
+    res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
   });
 
   svr->Get("/", [site](const Request& req, Response& res) {

@@ -7,6 +7,7 @@
 
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/text_safety.h"
 
 namespace attest::ingest {
 namespace {
@@ -330,7 +331,7 @@ Result<std::vector<Cue>> ParseCaptions(std::string_view data, const std::string&
     for (i = timing + 1; i < lines.size() && !Trim(lines[i]).empty(); ++i) {
       text.push_back(lines[i]);
     }
-    c.text = PlainCueText(text, &c.lang);
+    c.text = CleanText(PlainCueText(text, &c.lang), TextLayout::kLines);
     if (c.text.empty()) continue;  // an empty cue says nothing
     cues.push_back(std::move(c));
   }
@@ -428,10 +429,7 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
 Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
                                      int version, int64_t start_ms, int64_t end_ms,
                                      const std::string& text, const std::string& by) {
-  std::string line = text;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
+  std::string line = CleanText(text, TextLayout::kOneLine);  // one line, no controls
   while (!line.empty() && line.back() == ' ') line.pop_back();
   while (!line.empty() && line.front() == ' ') line.erase(0, 1);
   if (line.empty()) return Status::InvalidArgument("the corrected text is empty");
