@@ -1,5 +1,6 @@
 #include "archive/archive.h"
 
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,7 +62,68 @@ std::vector<std::string> B64s(const std::vector<Digest>& ds) {
   return out;
 }
 
+// The archive's key for segment refs (Archive::SegmentRef): keys/ids.key, 32 hex digits,
+// made the first time an archive is opened without one (under a lock, so two processes
+// opening an older archive at once agree on it).
+Result<std::string> IdsKey(Env* env, const std::string& dir) {
+  const std::string path = JoinPath(dir, "keys/ids.key");
+  auto parse = [&](const std::string& text) -> Result<std::string> {
+    std::string hex = text;
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
+    auto raw = FromHex(hex);
+    if (!raw.ok() || raw->size() != 16) {
+      return Status::Corruption(path + " is not 32 hexadecimal digits");
+    }
+    return *raw;
+  };
+  auto text = env->ReadFile(path);
+  if (text.ok()) return parse(*text);
+  if (!text.status().IsNotFound()) return text.status().WithContext("reading " + path);
+  ASSIGN_OR_RETURN(auto lock, env->LockFile(JoinPath(dir, "keys/.ids.lock")));
+  text = env->ReadFile(path);
+  if (text.ok()) return parse(*text);
+  std::string raw(16, '\0');
+  env->RandomBytes(raw.data(), raw.size());
+  RETURN_IF_ERROR(env->WriteFileAtomic(path, ToHex(raw) + "\n", 0600));
+  return raw;
+}
+
 }  // namespace
+
+std::string Archive::SegmentRef(int64_t segment_id) const {
+  unsigned char block[16], out[32];
+  for (int i = 0; i < 8; ++i) block[i] = static_cast<unsigned char>(segment_id >> (56 - 8 * i));
+  std::memcpy(block + 8, "attestsg", 8);
+  int n = 0, m = 0;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
+                     reinterpret_cast<const unsigned char*>(ids_key_.data()), nullptr);
+  EVP_CIPHER_CTX_set_padding(ctx, 0);
+  EVP_EncryptUpdate(ctx, out, &n, block, 16);
+  EVP_EncryptFinal_ex(ctx, out + n, &m);
+  EVP_CIPHER_CTX_free(ctx);
+  return "s" + ToHex(std::string_view(reinterpret_cast<const char*>(out), 16));
+}
+
+std::optional<int64_t> Archive::SegmentOfRef(std::string_view ref) const {
+  if (ref.size() != 33 || ref[0] != 's') return std::nullopt;
+  auto raw = FromHex(ref.substr(1));
+  if (!raw.ok() || raw->size() != 16) return std::nullopt;
+  unsigned char out[32];
+  int n = 0, m = 0;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  EVP_DecryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
+                     reinterpret_cast<const unsigned char*>(ids_key_.data()), nullptr);
+  EVP_CIPHER_CTX_set_padding(ctx, 0);
+  EVP_DecryptUpdate(ctx, out, &n, reinterpret_cast<const unsigned char*>(raw->data()), 16);
+  EVP_DecryptFinal_ex(ctx, out + n, &m);
+  EVP_CIPHER_CTX_free(ctx);
+  if (std::memcmp(out + 8, "attestsg", 8) != 0) return std::nullopt;
+  int64_t id = 0;
+  for (int i = 0; i < 8; ++i) id = (id << 8) | out[i];
+  if (id < 1) return std::nullopt;
+  return id;
+}
 
 Status Archive::Init(Env* env, const std::string& dir, const std::string& origin_arg) {
   if (dir.empty()) return Status::InvalidArgument("no archive directory given");
@@ -138,6 +200,7 @@ Result<std::unique_ptr<Archive>> Archive::Open(Env* env, const std::string& dir)
   } else if (!skey.status().IsNotFound() && skey.status().code() != Code::kPermissionDenied) {
     return skey.status();
   }
+  ASSIGN_OR_RETURN(a->ids_key_, IdsKey(env, dir));
   ASSIGN_OR_RETURN(a->store_, meta::OpenSqliteStore(JoinPath(dir, "attest.db"), false));
   a->record_keys_ = std::make_unique<RecordKeys>(env, JoinPath(dir, "keys/records"));
   a->store_->SetTextSealer(a->record_keys_.get());
@@ -1974,14 +2037,21 @@ static Json VersionJson(const meta::Version& v) {
           {"blobs", blobs}};
 }
 
-Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private) {
+Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private,
+                          const std::function<std::string(int64_t)>& segment_ref) {
   Json out = Json::array();
   for (const auto& c : changes) {
     Json j = {{"from", meta::ConsentName(c.from)},
               {"to", meta::ConsentName(c.to)},
               {"at", c.at},
               {"leaf_index", c.leaf_index}};
-    if (c.segment_id > 0) j["segment"] = c.segment_id;  // one passage's own level
+    if (c.segment_id > 0) {  // one passage's own level
+      if (segment_ref) {
+        j["segment"] = segment_ref(c.segment_id);
+      } else {
+        j["segment"] = c.segment_id;
+      }
+    }
     if (with_private) {
       j["reason"] = c.reason;
       j["by"] = c.by;
@@ -2007,7 +2077,8 @@ Json RecordToJson(const meta::Record& r) {
   return j;
 }
 
-Json SearchResultsToJson(const search::Results& r) {
+Json SearchResultsToJson(const search::Results& r,
+                         const std::function<std::string(int64_t)>& segment_ref) {
   // Built by moving each part into place: a search page is built for every request.
   Json records = Json::array();
   for (const auto& g : r.records) {
@@ -2017,12 +2088,16 @@ Json SearchResultsToJson(const search::Results& r) {
       for (const auto& [s, e] : h.highlights) marks.push_back(Json::array({s, e}));
       for (const auto& [s, e] : h.char_ranges) chars.push_back(Json::array({s, e}));
       Json j = Json::object();
-      j["segment"] = h.segment_id;
+      if (segment_ref) {
+        j["segment"] = segment_ref(h.segment_id);
+      } else {
+        j["segment"] = h.segment_id;
+      }
       j["version"] = h.version;
       j["lang"] = h.lang;
       j["snippet"] = h.snippet;
       j["highlights"] = std::move(marks);
-      j["chars"] = std::move(chars);
+      if (!segment_ref) j["chars"] = std::move(chars);
       if (h.start_ms >= 0) {
         j["start_ms"] = h.start_ms;
         j["end_ms"] = h.end_ms;

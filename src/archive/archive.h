@@ -5,6 +5,7 @@
 #ifndef ATTEST_ARCHIVE_ARCHIVE_H_
 #define ATTEST_ARCHIVE_ARCHIVE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,7 +79,10 @@ Status ValidateName(const std::string& name, const std::string& kind);
 
 // The JSON form of search results, shared by `attest search --json` and the API
 // (doc/search.md): records with their best segments, facets, cursor.
-Json SearchResultsToJson(const search::Results& r);
+// With `segment_ref` (the HTTP API's and pages' form, Archive::SegmentRef), segments are
+// named by their refs and hits carry no offsets into the stored text (doc/privacy.md).
+Json SearchResultsToJson(const search::Results& r,
+                         const std::function<std::string(int64_t)>& segment_ref = nullptr);
 
 // The JSON form of a record, shared by `attest show --json`, `attest list --json` and the API:
 // ids, consent, versions with their log positions and blob addresses. Private metadata is
@@ -86,7 +90,8 @@ Json SearchResultsToJson(const search::Results& r);
 Json RecordToJson(const meta::Record& r);
 // A record's consent changes as JSON: from, to, at and the log leaf; with `with_private` (for
 // archivists) also why and who.
-Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private);
+Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private,
+                          const std::function<std::string(int64_t)>& segment_ref = nullptr);
 
 // Checks add options before anything is stored (kInvalidArgument naming the bad option).
 Status ValidateAddOptions(const AddOptions& opts, size_t file_count);
@@ -303,6 +308,11 @@ class Archive {
 
   Result<tlog::SignedCheckpoint> Checkpoint();
   std::string VerifierKey() const { return log_->verifier().Vkey(); }
+  // How a segment is named outside the archive (doc/api.md "Segment ids"): "s" and 32 hex
+  // digits, the segment's id enciphered under the archive's key `keys/ids.key`, so ids reveal
+  // neither order nor count. SegmentOfRef reverses it (nullopt for anything else).
+  std::string SegmentRef(int64_t segment_id) const;
+  std::optional<int64_t> SegmentOfRef(std::string_view ref) const;
   Result<Proof> Prove(const std::string& id, std::optional<int> version);
   Result<Consistency> ProveConsistency(uint64_t old_size, std::optional<uint64_t> new_size);
 
@@ -391,6 +401,7 @@ class Archive {
 
   Env* env_;
   std::string dir_;
+  std::string ids_key_;  // 16 bytes: AES-128 key of segment refs (keys/ids.key)
   std::unique_ptr<blob::FsBlobStore> blobs_;
   std::unique_ptr<RecordKeys> record_keys_;  // before store_, which uses it
   std::unique_ptr<meta::Store> store_;

@@ -20,6 +20,13 @@
 namespace attest::http {
 namespace {
 
+// A segment named in a write's body: its ref, or (staff writing) its id. nullopt if neither.
+std::optional<int64_t> SegmentOfJson(archive::Archive* a, const Json& v) {
+  if (v.is_string()) return a->SegmentOfRef(v.get<std::string>());
+  if (v.is_number_integer() && v.get<int64_t>() >= 1) return v.get<int64_t>();
+  return std::nullopt;
+}
+
 using httplib::Request;
 using httplib::Response;
 
@@ -404,10 +411,10 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                             {"segments", view->json["segments"]}});
            });
 
-  svr->Get(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res) {
+  svr->Get(R"(/api/v1/segments/(s[0-9a-f]{32}))", [site](const Request& req, Response& res) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
-    auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
+    auto seg = ViewSegment(c.a->get(), c.subject, req.matches[1]);
     if (!seg.ok()) return ProblemFor(res, seg.status());
     SendJson(res, *seg);
   });
@@ -546,7 +553,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (Status st = AuditSearch(c.a->get(), c.subject, *r, "search"); !st.ok()) {
       return ProblemFor(res, st);
     }
-    Json out = archive::SearchResultsToJson(*r);
+    archive::Archive* ar = c.a->get();
+    Json out = archive::SearchResultsToJson(*r, [ar](int64_t id) { return ar->SegmentRef(id); });
     out["query"] = sr.query;
     SendJson(res, out);
   });
@@ -613,7 +621,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (Status st = AuditSearch(c.a->get(), c.subject, *r, "events"); !st.ok()) {
       return ProblemFor(res, st);
     }
-    Json found = archive::SearchResultsToJson(*r);
+    archive::Archive* ar = c.a->get();
+    Json found =
+        archive::SearchResultsToJson(*r, [ar](int64_t id) { return ar->SegmentRef(id); });
     std::map<std::string, Json> by_witness;
     auto communities = WitnessCommunities(c.a->get(), *r);
     if (!communities.ok()) return ProblemFor(res, communities.status());
@@ -859,11 +869,13 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         }
         int64_t segment = 0;
         if (body.contains("segment")) {
-          if (!body["segment"].is_number_integer() || body["segment"].get<int64_t>() < 1) {
+          auto id = SegmentOfJson(c.a->get(), body["segment"]);
+          if (!id) {
             return Problem(res, 400, "bad-request", "Bad Request",
-                           "\"segment\" must be a segment's id, a positive integer");
+                           "\"segment\" must name a segment: its ref (\"s\" and 32 hex digits, "
+                           "as a record's JSON gives it) or its id, a positive integer");
           }
-          segment = body["segment"].get<int64_t>();
+          segment = *id;
         }
         auto changed = (*c.a)->ChangeConsent(req.matches[1], *to, reason, c.subject.Actor(),
                                              seal ? &*seal : nullptr, segment);
@@ -871,7 +883,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         Json out = {{"record", std::string(req.matches[1])},
                     {"consent", level},
                     {"changed", changed->has_value()}};
-        if (segment > 0) out["segment"] = segment;
+        if (segment > 0) out["segment"] = (*c.a)->SegmentRef(segment);
         if (*changed) {
           out["from"] = meta::ConsentName((*changed)->from);
           out["leaf_index"] = (*changed)->leaf_index;
@@ -898,17 +910,21 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                 *out = std::make_pair(v[0].get<int64_t>(), v[1].get<int64_t>());
                 return true;
               };
-              if (!body.contains("segment") || !body["segment"].is_number_integer() ||
-                  body["segment"].get<int64_t>() < 1) {
+              auto segment =
+                  body.contains("segment") ? SegmentOfJson(c.a->get(), body["segment"]) : std::nullopt;
+              if (!segment) {
                 return Problem(res, 400, "bad-request", "Bad Request",
-                               "\"segment\" must be a segment's id, a positive integer");
+                               "\"segment\" must name a segment: its ref (\"s\" and 32 hex digits, "
+                               "as a record's JSON gives it) or its id, a positive integer");
               }
               std::optional<std::pair<int64_t, int64_t>> chars, ms;
               if (!pair_of("chars", &chars) || !pair_of("ms", &ms)) return;
-              auto r = (*c.a)->Redact(req.matches[1], body["segment"].get<int64_t>(), chars, ms,
+              auto r = (*c.a)->Redact(req.matches[1], *segment, chars, ms,
                                       StringMember(body, "reason"), c.subject.Actor());
               if (!r.ok()) return ProblemFor(res, r.status());
-              Json out = {{"id", r->id}, {"record", r->record_id}, {"segment", r->segment_id}};
+              Json out = {{"id", r->id},
+                          {"record", r->record_id},
+                          {"segment", (*c.a)->SegmentRef(r->segment_id)}};
               if (r->char_from >= 0) out["chars"] = {r->char_from, r->char_to};
               if (r->start_ms >= 0) out["ms"] = {r->start_ms, r->end_ms};
               SendJson(res, out, 201);
@@ -953,7 +969,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (r.withdrawn_at) j["withdrawn_at"] = *r.withdrawn_at;
       auto history = a->ConsentHistory(r.id);
       if (!history.ok()) return ProblemFor(res, history.status());
-      j["consent_changes"] = archive::ConsentChangesToJson(*history, false);
+      j["consent_changes"] = archive::ConsentChangesToJson(
+          *history, false, [a](int64_t id) { return a->SegmentRef(id); });
       auto views = a->store()->ViewsOf(r.id);
       if (!views.ok()) return ProblemFor(res, views.status());
       Json seen = Json::array();
@@ -1108,7 +1125,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   });
 
   // Archivists: correct one line of a transcript.
-  svr->Put(R"(/api/v1/segments/([0-9]{1,12}))", [site](const Request& req, Response& res,
+  svr->Put(R"(/api/v1/segments/(s[0-9a-f]{32}|[0-9]{1,12}))", [site](const Request& req,
+                                                                    Response& res,
                                                        const httplib::ContentReader& reader) {
     Call c;
     Json body;
@@ -1116,7 +1134,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!body.contains("text") || !body["text"].is_string()) {
       return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"text\" string");
     }
-    auto seg = ViewSegment(c.a->get(), c.subject, std::stoll(req.matches[1]));
+    std::string ref = req.matches[1];
+    if (ref[0] != 's') ref = (*c.a)->SegmentRef(std::stoll(ref));  // staff may name it by id
+    auto seg = ViewSegment(c.a->get(), c.subject, ref);
     if (!seg.ok()) return ProblemFor(res, seg.status());
     if (!seg->contains("start_ms")) {
       return Problem(

@@ -282,6 +282,7 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
     }
     std::string text;
     Json segments = Json::array(), redacted = Json::array();
+    std::vector<int64_t> segment_ids;
     std::set<std::string> places;
     meta::Consent level = t.record.consent;
     for (size_t i = first; i <= last; ++i) {
@@ -293,7 +294,8 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
         }
       }
       text += s.segment.text;
-      segments.push_back(s.segment.id);
+      segments.push_back(a->SegmentRef(s.segment.id));
+      segment_ids.push_back(s.segment.id);
       level = meta::Strictest(level, s.effective);
       for (const auto& an : s.segment.annotations) {
         if (an.kind == "place") places.insert(an.value);
@@ -301,13 +303,17 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
     }
     const meta::SegmentState& head = *shown.at(all[first]->segment.id);
     const meta::SegmentState& tail = *shown.at(all[last]->segment.id);
-    Json passage = {{"text", text}, {"segments", segments}, {"hit", f.hit.segment_id}};
+    Json passage = {
+        {"text", text}, {"segments", segments}, {"hit", a->SegmentRef(f.hit.segment_id)}};
+    // Offsets into the stored text only for those who may read the record whole: for others
+    // they would give the lengths of what is hidden (doc/privacy.md).
+    const bool whole = t.sees_redacted && t.every_segment;
     if (head.segment.start_ms >= 0) {
       passage["start_ms"] = head.segment.start_ms;
       passage["end_ms"] = tail.segment.end_ms;
     }
     if (head.segment.page >= 0) passage["page"] = head.segment.page;
-    if (head.segment.char_start >= 0 && tail.segment.char_end >= 0) {
+    if (whole && head.segment.char_start >= 0 && tail.segment.char_end >= 0) {
       passage["chars"] = {head.segment.char_start, tail.segment.char_end};
     }
     if (!redacted.empty()) passage["redacted"] = redacted;
@@ -328,7 +334,8 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
       }
     }
     std::string citation = Citation(t.record, *version, cp.checkpoint.origin, where);
-    std::string play = SegmentLink(t.record.id, head.segment.id, head.segment.start_ms);
+    std::string play =
+        SegmentLink(t.record.id, a->SegmentRef(head.segment.id), head.segment.start_ms);
     Json found_by = Json::array();
     if (item.by_words) found_by.push_back("words");
     if (item.by_dictionary) found_by.push_back("dictionary");
@@ -361,14 +368,17 @@ Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskR
       const auto& o = other.segment;
       if (o.witness_id != f.witness_id || o.hit.segment_id == f.hit.segment_id) continue;
       if (other.score < 0.5 * item.score) continue;  // only passages nearly as relevant
-      if (std::find(segments.begin(), segments.end(), o.hit.segment_id) != segments.end()) continue;
-      Json m = {{"segment", o.hit.segment_id},
+      if (std::find(segment_ids.begin(), segment_ids.end(), o.hit.segment_id) !=
+          segment_ids.end()) {
+        continue;
+      }
+      Json m = {{"segment", a->SegmentRef(o.hit.segment_id)},
                 {"record", o.record_id},
                 {"snippet", o.hit.snippet},
                 {"lang", o.hit.lang}};
       if (o.hit.start_ms >= 0) m["start_ms"] = o.hit.start_ms;
       if (o.hit.page >= 0) m["page"] = o.hit.page;
-      m["href"] = SegmentLink(o.record_id, o.hit.segment_id, o.hit.start_ms);
+      m["href"] = SegmentLink(o.record_id, a->SegmentRef(o.hit.segment_id), o.hit.start_ms);
       not_public |= o.hit.level != "public";
       more.push_back(m);
     }

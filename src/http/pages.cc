@@ -232,7 +232,8 @@ Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
   } else if (h.contains("page")) {
     v["page"] = std::to_string(h["page"].get<int>());
   }
-  v["href"] = SegmentLink(record, h["segment"].get<int64_t>(), h.value("start_ms", int64_t{-1}));
+  v["href"] =
+      SegmentLink(record, h["segment"].get<std::string>(), h.value("start_ms", int64_t{-1}));
   return v;
 }
 
@@ -436,7 +437,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     if (!AuditSearch(a->get(), subject, *found, "search").ok()) {
       return pc.Error(res, a->get(), 500);
     }
-    Json r = archive::SearchResultsToJson(*found);
+    archive::Archive* ar = a->get();
+    Json r =
+        archive::SearchResultsToJson(*found, [ar](int64_t id) { return ar->SegmentRef(id); });
     v["searched"] = true;
     v["total"] = std::to_string(r["total_estimate"].get<uint64_t>());
     v["records_total"] = std::to_string(r["records_estimate"].get<uint64_t>());
@@ -604,7 +607,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       for (const auto& s : view->segments) {
         std::string lang = s.segment.lang.empty() ? "und" : s.segment.lang;
         lines.push_back(
-            {{"id", std::to_string(s.segment.id)},
+            {{"id", (*a)->SegmentRef(s.segment.id)},
              {"start_ms", std::to_string(std::max<int64_t>(0, s.segment.start_ms))},
              {"end_ms", std::to_string(std::max<int64_t>(0, s.segment.end_ms))},
              {"time", FormatClock(s.segment.start_ms)},
@@ -633,7 +636,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
           last_page = s.segment.page;
         }
         std::string lang = s.segment.lang.empty() ? "und" : s.segment.lang;
-        pages.back()["paragraphs"].push_back({{"id", std::to_string(s.segment.id)},
+        pages.back()["paragraphs"].push_back({{"id", (*a)->SegmentRef(s.segment.id)},
                                               {"lang", lang},
                                               {"dir", Direction(lang)},
                                               {"parts", marks_of(s)}});
@@ -753,7 +756,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         }
         Json& acc = accounts[rec.witness_id];
         if (acc["hits"].size() >= 2) continue;
-        Json hj = {{"segment", h.segment_id},
+        Json hj = {{"segment", (*a)->SegmentRef(h.segment_id)},
                    {"lang", lang},
                    {"snippet", h.snippet},
                    {"highlights", Json::array()}};

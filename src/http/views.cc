@@ -377,7 +377,9 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   Json segs = Json::array();
   int64_t shown_at = 0;  // where the segment starts in the text as shown (see below)
   for (const auto& s : view.segments) {
-    Json j = {{"id", s.segment.id}, {"lang", s.segment.lang}, {"text", s.segment.text}};
+    Json j = {{"id", a->SegmentRef(s.segment.id)},
+              {"lang", s.segment.lang},
+              {"text", s.segment.text}};
     if (s.segment.start_ms >= 0) {
       j["start_ms"] = s.segment.start_ms;
       j["end_ms"] = s.segment.end_ms;
@@ -435,7 +437,8 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   ASSIGN_OR_RETURN(view.consent_changes, a->ConsentHistory(r.id));
   Json history = archive::ConsentChangesToJson(
       view.consent_changes,
-      Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)));
+      Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)),
+      [a](int64_t id) { return a->SegmentRef(id); });
 
   const meta::Version& latest = r.versions.back();
   view.json = {{"id", r.id},
@@ -471,7 +474,11 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   return view;
 }
 
-Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id) {
+Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
+                         const std::string& ref) {
+  auto id = a->SegmentOfRef(ref);
+  if (!id) return Status::NotFound("no such segment");
+  const int64_t segment_id = *id;
   // Found through its record, so the record's decision and the segment's both apply.
   ASSIGN_OR_RETURN(auto found, a->store()->ScanSegments(segment_id - 1, 1));
   if (found.empty() || found[0].segment.id != segment_id) {
@@ -496,7 +503,7 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
       text = std::move(shown.text);
       for (auto [from, to] : shown.marks) marks.push_back({from, to});
     }
-    Json j = {{"id", s.segment.id},
+    Json j = {{"id", ref},
               {"record", record_id},
               {"version", s.segment.version},
               {"lang", s.segment.lang},
@@ -508,7 +515,7 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, in
       j["end_ms"] = s.segment.end_ms;
       j["url"] = "/records/" + record_id + "?t=" + std::to_string(s.segment.start_ms / 1000);
     } else {
-      j["url"] = "/records/" + record_id + "#s" + std::to_string(s.segment.id);
+      j["url"] = "/records/" + record_id + "#" + ref;
     }
     if (s.segment.page >= 0) j["page"] = s.segment.page;
     if (s.segment.char_start >= 0) {
@@ -568,9 +575,10 @@ std::string Citation(const RecordView& view, const std::string& origin, int64_t 
                   at_ms >= 0 ? ", at " + FormatClock(at_ms) : "");
 }
 
-std::string SegmentLink(const std::string& record_id, int64_t segment_id, int64_t start_ms) {
+std::string SegmentLink(const std::string& record_id, const std::string& segment_ref,
+                        int64_t start_ms) {
   return "/records/" + record_id + (start_ms >= 0 ? "?t=" + std::to_string(start_ms / 1000) : "") +
-         "#s" + std::to_string(segment_id);
+         "#" + segment_ref;
 }
 
 Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,

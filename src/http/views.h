@@ -108,7 +108,9 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
                                                   const access::Subject& subject);
 
 // One segment with its record, if the subject may read both.
-Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject, int64_t segment_id);
+// `ref`: the segment's ref (Archive::SegmentRef); anything else is kNotFound.
+Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
+                         const std::string& ref);
 
 // The community each witness of `found` speaks from (`attest witness`), by witness id; ""
 // where none is given.
@@ -162,7 +164,8 @@ std::string Citation(const meta::Record& record, const meta::Version& version,
                      const std::string& origin, const std::string& where);
 
 // The portal's link to a segment of a record: played from its second when it has one.
-std::string SegmentLink(const std::string& record_id, int64_t segment_id, int64_t start_ms);
+std::string SegmentLink(const std::string& record_id, const std::string& segment_ref,
+                        int64_t start_ms);
 
 }  // namespace attest::http
 
