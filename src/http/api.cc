@@ -10,6 +10,7 @@
 #include "archive/manifest.h"
 #include "core/hash.h"
 #include "http/ask.h"
+#include "http/head.h"
 #include "http/assets.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -125,24 +126,22 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
     res.set_header("ETag", etag);
     return;
   }
-  // Ranges: one range is served (206); several are answered with the whole file, as RFC 9110
-  // allows; a range wholly past the end is 416. (cpp-httplib drops the connection on the last.)
-  if (req.ranges.size() > 1) const_cast<Request&>(req).ranges.clear();
-  if (req.ranges.size() == 1) {
-    auto [first, last] = req.ranges[0];
-    bool unsatisfiable = (first >= 0 && static_cast<uint64_t>(first) >= f.size) ||
-                         (first < 0 && last == 0) || f.size == 0;
-    if (unsatisfiable) {
+  // Ranges: one range is served (206); several that overlap or adjoin are one; others are
+  // answered with the whole file, as RFC 9110 allows; a range wholly past the end is 416.
+  // (httplib's own ranges are cleared before any handler: server.cc.)
+  uint64_t offset = 0, length = f.size;
+  std::optional<ByteRange> range;
+  if (req.has_header("Range")) range = ParseRange(req.get_header_value("Range"));
+  if (range) {
+    if (!ResolveRange(*range, f.size, &offset, &length)) {
       res.set_header("Content-Range", "bytes */" + std::to_string(f.size));
       return Problem(res, 416, "range", "Range Not Satisfiable",
                      "the file has " + std::to_string(f.size) + " bytes");
     }
-    // A range that runs past the end ends at the last byte (RFC 9110 14.1.1); so does a suffix
-    // longer than the file. (cpp-httplib would promise the bytes asked for and send fewer.)
-    auto& range = const_cast<Request&>(req).ranges[0];
-    const auto size = static_cast<ssize_t>(f.size);
-    if (first >= 0 && (last < 0 || last >= size)) range.second = size - 1;
-    if (first < 0 && last > size) range = {0, size - 1};
+    res.status = 206;
+    res.set_header("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                        std::to_string(offset + length - 1) + "/" +
+                                        std::to_string(f.size));
   }
   // An encrypted file is decrypted as it is sent (doc/format/blob_store.md).
   auto opened = a->blobs()->OpenReader(f.sha256);
@@ -151,10 +150,12 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
   res.set_header("ETag", etag);
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
-  res.set_content_provider(f.size, f.mime,
-                           [reader](size_t offset, size_t length, httplib::DataSink& sink) {
+  res.set_content_provider(length, f.mime,
+                           [reader, start = offset](size_t offset, size_t length,
+                                                    httplib::DataSink& sink) {
                              char buf[64 * 1024];
-                             auto n = reader->ReadAt(offset, std::min(length, sizeof(buf)), buf);
+                             auto n = reader->ReadAt(start + offset, std::min(length, sizeof(buf)),
+                                                     buf);
                              if (!n.ok() || *n == 0) return false;
                              return sink.write(buf, *n);
                            });

@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/head.h"
+
 namespace attest::http {
 namespace {
 
@@ -34,17 +36,39 @@ int64_t NowMs() {
       .count();
 }
 
-// A connected socket as cpp-httplib's Stream, with timeouts on every wait.
+// A connected socket as cpp-httplib's Stream, with timeouts on every wait. What it reads first
+// is `prefix` (the request head as the gate rewrote it, then any bytes the gate read past it);
+// then the socket. The body's reads are bounded by a deadline and a minimum average rate.
 class FdStream : public httplib::Stream {
  public:
-  FdStream(int fd, int read_timeout_s, int write_timeout_s)
-      : fd_(fd), read_ms_(read_timeout_s * 1000), write_ms_(write_timeout_s * 1000) {}
-  bool is_readable() const override { return pos_ < len_ || Wait(POLLIN, read_ms_); }
-  bool is_writable() const override { return Wait(POLLOUT, write_ms_); }
+  struct Limits {
+    int read_ms, write_ms;
+    int64_t start_ms;     // when the head was whole
+    int64_t deadline_ms;  // reads fail from then on
+    int grace_ms;         // from start_ms + grace_ms, the body must average:
+    uint64_t min_rate;    // bytes a second
+  };
+  FdStream(int fd, std::string prefix, size_t head_length, Limits limits)
+      : fd_(fd), prefix_(std::move(prefix)), head_length_(head_length), limits_(limits) {}
+  bool is_readable() const override {
+    return prefix_pos_ < prefix_.size() || pos_ < len_ || Wait(POLLIN, ReadWaitMs());
+  }
+  bool is_writable() const override { return Wait(POLLOUT, limits_.write_ms); }
   // Reads through a buffer: httplib reads request lines a byte at a time.
   ssize_t read(char* ptr, size_t size) override {
+    if (prefix_pos_ < prefix_.size()) {
+      size_t n = std::min(size, prefix_.size() - prefix_pos_);
+      std::memcpy(ptr, prefix_.data() + prefix_pos_, n);
+      prefix_pos_ += n;
+      consumed_ += n;
+      return static_cast<ssize_t>(n);
+    }
     if (pos_ == len_) {
-      if (size >= sizeof(buf_)) return Recv(ptr, size);  // a large body read: straight in
+      if (size >= sizeof(buf_)) {  // a large body read: straight in
+        ssize_t n = Recv(ptr, size);
+        if (n > 0) consumed_ += static_cast<size_t>(n);
+        return n;
+      }
       ssize_t n = Recv(buf_, sizeof(buf_));
       if (n <= 0) return n;
       pos_ = 0;
@@ -53,10 +77,19 @@ class FdStream : public httplib::Stream {
     size_t n = std::min(size, len_ - pos_);
     std::memcpy(ptr, buf_ + pos_, n);
     pos_ += n;
+    consumed_ += n;
     return static_cast<ssize_t>(n);
   }
-  // Bytes received but not yet read (the start of a pipelined request).
-  size_t buffered() const { return len_ - pos_; }
+  // Bytes handed to httplib so far (head included).
+  uint64_t consumed() const { return consumed_; }
+  // Bytes received but not handed to httplib (the start of a pipelined request).
+  std::string TakeLeftover() {
+    std::string rest = prefix_.substr(prefix_pos_);
+    rest.append(buf_ + pos_, len_ - pos_);
+    prefix_pos_ = prefix_.size();
+    pos_ = len_ = 0;
+    return rest;
+  }
   // The socket stays non-blocking: a send that would block waits for room, up to the timeout.
   ssize_t write(const char* ptr, size_t size) override {
     while (true) {
@@ -64,7 +97,7 @@ class FdStream : public httplib::Stream {
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!Wait(POLLOUT, write_ms_)) return -1;
+      if (!Wait(POLLOUT, limits_.write_ms)) return -1;
     }
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -76,6 +109,19 @@ class FdStream : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // How long the next read may wait: the per-read timeout, cut short by the request's deadline
+  // and by the moment the body falls below the minimum rate. 0 or less: no more waiting.
+  int ReadWaitMs() const {
+    int64_t now = NowMs();
+    int64_t until = std::min<int64_t>(now + limits_.read_ms, limits_.deadline_ms);
+    if (limits_.min_rate > 0) {
+      uint64_t body = received_ + (prefix_.size() - std::min(prefix_.size(), head_length_));
+      int64_t due = limits_.start_ms + limits_.grace_ms +
+                    static_cast<int64_t>((body + 1) * 1000 / limits_.min_rate);
+      until = std::min(until, due);
+    }
+    return static_cast<int>(std::max<int64_t>(0, until - now));
+  }
   bool Wait(short events, int ms) const {
     pollfd p{fd_, events, 0};
     int rc;
@@ -99,20 +145,68 @@ class FdStream : public httplib::Stream {
   }
   ssize_t Recv(char* ptr, size_t size) {
     while (true) {
-      ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);  // a whole head is usually there already
+      if (NowMs() >= limits_.deadline_ms) return -1;
+      ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);
+      if (n > 0) received_ += static_cast<uint64_t>(n);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!Wait(POLLIN, read_ms_)) return -1;
+      int wait = ReadWaitMs();  // 0: past the deadline, or too slow
+      if (wait <= 0 || !Wait(POLLIN, wait)) return -1;
     }
   }
   int fd_;
-  int read_ms_, write_ms_;
+  std::string prefix_;
+  size_t prefix_pos_ = 0;
+  size_t head_length_;
+  Limits limits_;
+  uint64_t received_ = 0;  // from the socket
+  uint64_t consumed_ = 0;
   char buf_[16 * 1024];
   size_t pos_ = 0, len_ = 0;
 };
 
+// The key requests with a body are counted under: the address, or an IPv6 address's /64.
+std::string AddressKey(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    return std::string(reinterpret_cast<const char*>(&a->sin_addr), 4);
+  }
+  if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    const auto* b = reinterpret_cast<const char*>(&a->sin6_addr);
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) return std::string(b + 12, 4);
+    return std::string(b, 8);
+  }
+  return "";
+}
+
+// An answer of the gate's own: a short RFC 9457 problem, and the connection ends.
+std::string GateAnswer(int status, const char* reason, const char* type, const std::string& detail,
+                       const std::string& headers) {
+  std::string body = std::string("{\"type\":\"/api/v1/problems/") + type + "\",\"title\":\"" +
+                     reason + "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" +
+                     detail + "\"}";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
+  out += "Content-Type: application/problem+json\r\n";
+  out += headers;
+  if (status == 429 || status == 503) out += "Retry-After: 1\r\n";
+  out += "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  out += body;
+  return out;
+}
+
 }  // namespace
+
+// A whole request head, checked, for a thread of the pool.
+struct Gate::Job {
+  int fd = -1;
+  std::string prefix;      // the rewritten head, then the bytes read past the original
+  size_t head_length = 0;  // of the rewritten head
+  uint64_t body_length = 0;
+  int64_t start_ms = 0;
+  bool last = false;  // the connection's last request
+};
 
 struct Gate::Internal {
   int listen_fd = -1;
@@ -121,17 +215,34 @@ struct Gate::Internal {
   std::atomic<bool> stopping{false};
   size_t max_connections = 1000;
 
-  // Connections waiting in epoll: their deadline.
+  // Each open connection, as the gate's thread sees it (only that thread touches these).
+  enum class State { kWaiting, kBusy, kDraining };
+  struct Conn {
+    State state = State::kWaiting;
+    std::string carry;    // bytes read from the socket that a request has not taken yet
+    std::string address;  // AddressKey
+    size_t served = 0;
+    bool body = false;  // a request with a body is being answered (counted in readers)
+    bool has_deadline = false;
+    std::multimap<int64_t, int>::iterator deadline;
+    uint64_t drained = 0;
+  };
+  std::unordered_map<int, Conn> conns;
   std::multimap<int64_t, int> deadlines;
-  std::unordered_map<int, std::multimap<int64_t, int>::iterator> waiting;
-  // Requests served on each connection.
-  std::unordered_map<int, size_t> served;
+  // Requests whose bodies are being read: in all and per AddressKey.
+  int readers = 0;
+  std::unordered_map<std::string, int> readers_at;
 
+  // A connection a thread of the pool has answered.
+  struct Done {
+    int fd;
+    std::string leftover;  // read past the request: the start of the next
+    bool close;
+  };
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<int> ready;     // whole heads, for the pool
-  std::vector<int> back;     // answered keep-alive connections, for epoll
-  std::vector<int> closing;  // answered connections that end
+  std::deque<Job> ready;  // whole heads, for the pool
+  std::vector<Done> done;
   std::vector<std::thread> workers;
 };
 
@@ -196,33 +307,29 @@ Result<int> Gate::Listen() {
   return bound;
 }
 
-void Gate::Answer(int fd) {
-  FdStream stream(fd, options_.read_timeout_s, options_.write_timeout_s);
-  bool end = false;
-  do {
-    size_t count;
-    {
-      std::lock_guard<std::mutex> l(rep_->mu);
-      count = ++rep_->served[fd];
-    }
-    bool last = count >= options_.max_requests_per_connection || rep_->stopping.load();
-    bool closed = false;
-    bool parsed = false;
-    close_after_request = false;
-    bool ok = process_request(stream, last, closed, [&](httplib::Request& req) {
-      parsed = true;
-      stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
-    });
-    end = !ok || closed || last || !parsed || close_after_request;
-    // A pipelined request already read into the buffer is answered here; otherwise the
-    // connection waits in epoll for its next request.
-  } while (!end && stream.buffered() > 0);
+void Gate::Answer(Job job) {
+  FdStream::Limits limits{
+      options_.read_timeout_s * 1000, options_.write_timeout_s * 1000, job.start_ms, 0,
+      options_.body_grace_ms,         options_.min_body_rate};
+  uint64_t allowance =
+      options_.body_deadline_rate > 0 ? job.body_length / options_.body_deadline_rate * 1000 : 0;
+  limits.deadline_ms = job.start_ms + options_.body_deadline_ms +
+                       static_cast<int64_t>(std::min<uint64_t>(allowance, uint64_t{1} << 40));
+  FdStream stream(job.fd, std::move(job.prefix), job.head_length, limits);
+  bool closed = false;
+  bool parsed = false;
+  close_after_request = false;
+  bool ok = process_request(stream, job.last, closed, [&](httplib::Request& req) {
+    parsed = true;
+    stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
+  });
+  // A body left unread (a refusal before it, a handler that did not want it) would be read as
+  // the next request: the connection ends instead.
+  bool whole = stream.consumed() == job.head_length + job.body_length;
+  bool end = !ok || closed || job.last || !parsed || close_after_request || !whole;
+  Internal::Done d{job.fd, end ? std::string() : stream.TakeLeftover(), end};
   std::lock_guard<std::mutex> l(rep_->mu);
-  if (end) {
-    rep_->closing.push_back(fd);
-  } else {
-    rep_->back.push_back(fd);
-  }
+  rep_->done.push_back(std::move(d));
   uint64_t one = 1;
   (void)::write(rep_->wake_fd, &one, sizeof(one));
 }
@@ -239,48 +346,249 @@ Status Gate::Run() {
   ev.data.fd = r->wake_fd;
   epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, r->wake_fd, &ev);
 
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+  const int threads = std::max(1, options_.threads);
+  const int max_readers = options_.body_readers > 0
+                              ? options_.body_readers
+                              : std::max(1, threads - std::max(1, threads / 4));
+  const HeadLimits head_limits{options_.max_head, options_.max_head_fields};
+  constexpr int kDrainMs = 2000;             // a closing connection's input is read and
+  constexpr uint64_t kDrainBytes = 1 << 20;  // dropped, so the client can read our answer
+
+  for (int i = 0; i < threads; ++i) {
     r->workers.emplace_back([this, r] {
       while (true) {
-        int fd;
+        Job job;
         {
           std::unique_lock<std::mutex> l(r->mu);
           r->cv.wait(l, [r] { return r->stopping.load() || !r->ready.empty(); });
           if (r->ready.empty()) return;  // stopping, nothing left
-          fd = r->ready.front();
+          job = std::move(r->ready.front());
           r->ready.pop_front();
         }
-        Answer(fd);
+        Answer(std::move(job));
       }
     });
   }
 
-  // A connection leaves epoll (to be answered, or closed).
-  auto stop_waiting = [r](int fd) {
-    auto it = r->waiting.find(fd);
-    if (it != r->waiting.end()) {
-      r->deadlines.erase(it->second);
-      r->waiting.erase(it);
-    }
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  auto clear_deadline = [r](Internal::Conn& c) {
+    if (c.has_deadline) r->deadlines.erase(c.deadline);
+    c.has_deadline = false;
   };
-  auto close_conn = [this, r, &stop_waiting](int fd) {
-    stop_waiting(fd);
-    {
-      std::lock_guard<std::mutex> l(r->mu);
-      r->served.erase(fd);
-    }
-    ::close(fd);
-    open_--;
+  auto set_deadline = [r, &clear_deadline](int fd, Internal::Conn& c, int64_t when) {
+    clear_deadline(c);
+    c.deadline = r->deadlines.emplace(when, fd);
+    c.has_deadline = true;
   };
-  auto wait_for_head = [this, r](int fd, int64_t deadline) {
+  auto watch = [r](int fd) {
     epoll_event e{};
     e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
     e.data.fd = fd;
     epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &e);
-    r->waiting[fd] = r->deadlines.emplace(deadline, fd);
   };
-  std::vector<char> peek(options_.max_head);
+  auto release_body = [r](Internal::Conn& c) {
+    if (!c.body) return;
+    c.body = false;
+    r->readers--;
+    auto it = r->readers_at.find(c.address);
+    if (it != r->readers_at.end() && --it->second <= 0) r->readers_at.erase(it);
+  };
+  auto close_conn = [this, r, &clear_deadline, &release_body](int fd) {
+    auto it = r->conns.find(fd);
+    if (it == r->conns.end()) return;
+    clear_deadline(it->second);
+    release_body(it->second);
+    r->conns.erase(it);
+    epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    open_--;
+  };
+  // Reads and drops what a closing connection still sends, until it ends, kDrainBytes or the
+  // deadline set by start_drain.
+  auto drain = [r, &close_conn](int fd) {
+    Internal::Conn& c = r->conns[fd];
+    char sink[16 * 1024];
+    while (true) {
+      ssize_t n = ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+      if (n > 0) {
+        c.drained += static_cast<uint64_t>(n);
+        if (c.drained > kDrainBytes) return close_conn(fd);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      return close_conn(fd);  // the client closed too, or an error
+    }
+  };
+  auto start_drain = [&](int fd, int64_t now, bool in_epoll) {
+    Internal::Conn& c = r->conns[fd];
+    ::shutdown(fd, SHUT_WR);
+    c.state = Internal::State::kDraining;
+    c.carry.clear();
+    c.carry.shrink_to_fit();
+    set_deadline(fd, c, now + kDrainMs);
+    if (!in_epoll) watch(fd);
+    drain(fd);
+  };
+  // Answers from the gate itself, then closes. REQUIRES: the connection is in epoll.
+  auto refuse = [&](int fd, int64_t now, int status, const char* reason, const char* type,
+                    const std::string& detail) {
+    std::string answer = GateAnswer(status, reason, type, detail, options_.answer_headers);
+    (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    start_drain(fd, now, true);
+  };
+
+  std::vector<char> peek(options_.max_head + 1);
+  // Looks at what a waiting connection has sent: a whole head is checked and answered here or
+  // handed to the pool; a head too large or malformed is refused. A request the fast path
+  // answers is answered here, and the next one looked at (pipelining).
+  auto examine = [&](int fd, int64_t now) {
+    while (true) {
+      auto found = r->conns.find(fd);
+      if (found == r->conns.end() || found->second.state != Internal::State::kWaiting) return;
+      Internal::Conn& c = found->second;
+      size_t have = std::min(c.carry.size(), peek.size());
+      std::memcpy(peek.data(), c.carry.data(), have);
+      bool eof = false;
+      size_t got = 0;
+      if (have < peek.size()) {
+        ssize_t n = ::recv(fd, peek.data() + have, peek.size() - have, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0) eof = true;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          return close_conn(fd);
+        }
+        if (n > 0) got = static_cast<size_t>(n);
+      }
+      std::string_view bytes(peek.data(), have + got);
+      if (bytes.empty()) {
+        if (eof) close_conn(fd);
+        return;
+      }
+      HeadParse p = ParseRequestHead(bytes, head_limits);
+      if (p.state == HeadState::kIncomplete) {
+        if (eof) close_conn(fd);  // the client stopped in the middle of a head
+        return;
+      }
+      if (p.state == HeadState::kTooLarge) {
+        return refuse(fd, now, 431, "Request Header Fields Too Large", "head-too-large", p.error);
+      }
+      if (p.state == HeadState::kMalformed) {
+        return refuse(fd, now, 400, "Bad Request", "bad-request", p.error);
+      }
+      const RequestHead& h = p.head;
+      if (h.target.size() > options_.max_target) {
+        return refuse(
+            fd, now, 414, "URI Too Long", "uri-too-long",
+            "the request target is over " + std::to_string(options_.max_target) + " bytes");
+      }
+      auto length_field = h.Find("Content-Length");
+      if (h.Find("Transfer-Encoding")) {
+        if (length_field) {
+          return refuse(fd, now, 400, "Bad Request", "bad-request",
+                        "the request has both Content-Length and Transfer-Encoding");
+        }
+        return refuse(fd, now, 411, "Length Required", "length-required",
+                      "send the body with a Content-Length; Transfer-Encoding (chunked) is not "
+                      "accepted");
+      }
+      uint64_t length = 0;
+      if (length_field) {
+        bool valid = !length_field->empty() && length_field->size() <= 18 &&
+                     length_field->find_first_not_of("0123456789") == std::string_view::npos;
+        for (const auto& f : h.fields) {
+          if (EqualsIgnoreCase(f.name, "Content-Length") && f.value != *length_field) valid = false;
+        }
+        if (!valid) {
+          return refuse(fd, now, 400, "Bad Request", "bad-request",
+                        "Content-Length is not one number");
+        }
+        length = std::stoull(std::string(*length_field));
+      }
+      std::string_view path = h.target.substr(0, h.target.find('?'));
+      if (options_.max_body && length > options_.max_body(h.method, path)) {
+        return refuse(fd, now, 413, "Payload Too Large", "too-large",
+                      "the request body is larger than this endpoint accepts (" +
+                          std::to_string(options_.max_body(h.method, path)) + " bytes)");
+      }
+      // The head as httplib will read it: CRLF line ends, one Content-Length, and at most one
+      // byte range (ranges that overlap or adjoin joined; any other Range dropped).
+      std::string head;
+      head.reserve(h.length + 64);
+      head.append(h.method).append(" ").append(h.target).append(" ").append(h.version);
+      head += "\r\n";
+      std::optional<ByteRange> range;
+      if (h.Count("Range") == 1) range = ParseRange(*h.Find("Range"));
+      for (const auto& f : h.fields) {
+        if (EqualsIgnoreCase(f.name, "Range") || EqualsIgnoreCase(f.name, "Content-Length")) {
+          continue;
+        }
+        head.append(f.name).append(": ").append(f.value).append("\r\n");
+      }
+      if (length_field) head += "Content-Length: " + std::to_string(length) + "\r\n";
+      if (range) head += "Range: " + range->ToHeader() + "\r\n";
+      head += "\r\n";
+      // The original head leaves the socket (or the carried bytes).
+      size_t from_carry = std::min(h.length, c.carry.size());
+      size_t from_socket = h.length - from_carry;
+      c.carry.erase(0, from_carry);
+      if (from_socket > 0) {
+        ssize_t n = ::recv(fd, peek.data(), from_socket, MSG_DONTWAIT);
+        if (n != static_cast<ssize_t>(from_socket)) return close_conn(fd);
+      }
+      if (length == 0 && fast_) {
+        std::string response;
+        bool close_after = false;
+        if (fast_(head, &response, &close_after)) {
+          ssize_t sent = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+          c.served++;
+          // An answer of a few KiB fits the socket's buffer; a client that cannot take it is
+          // not kept waiting for.
+          if (sent != static_cast<ssize_t>(response.size()) || close_after) {
+            return close_conn(fd);
+          }
+          set_deadline(fd, c, now + options_.keep_alive_ms);
+          continue;
+        }
+      }
+      if (length > 0) {
+        int& mine = r->readers_at[c.address];
+        if (mine >= options_.body_readers_per_address) {
+          if (mine == 0) r->readers_at.erase(c.address);
+          return refuse(fd, now, 429, "Too Many Requests", "too-many",
+                        "too many requests with a body from this address at once; try again "
+                        "shortly");
+        }
+        if (r->readers >= max_readers) {
+          if (mine == 0) r->readers_at.erase(c.address);
+          return refuse(fd, now, 503, "Service Unavailable", "unavailable",
+                        "the server is reading as many request bodies as it can; try again "
+                        "shortly");
+        }
+        mine++;
+        r->readers++;
+        c.body = true;
+      }
+      Job job;
+      job.fd = fd;
+      job.head_length = head.size();
+      job.prefix = std::move(head);
+      job.prefix += c.carry;
+      c.carry.clear();
+      job.body_length = length;
+      job.start_ms = now;
+      c.served++;
+      job.last = c.served >= options_.max_requests_per_connection || r->stopping.load();
+      c.state = Internal::State::kBusy;
+      clear_deadline(c);
+      epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+      {
+        std::lock_guard<std::mutex> l(r->mu);
+        r->ready.push_back(std::move(job));
+      }
+      r->cv.notify_one();
+      return;
+    }
+  };
+
   std::vector<epoll_event> events(256);
   while (!r->stopping.load()) {
     int n = epoll_wait(r->epoll_fd, events.data(), static_cast<int>(events.size()), 250);
@@ -290,7 +598,10 @@ Status Gate::Run() {
       int fd = events[i].data.fd;
       if (fd == r->listen_fd) {
         while (true) {
-          int c = accept4(r->listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          sockaddr_storage addr{};
+          socklen_t len = sizeof(addr);
+          int c = accept4(r->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len,
+                          SOCK_NONBLOCK | SOCK_CLOEXEC);
           if (c < 0) break;  // EAGAIN, or out of descriptors: the rest wait in the backlog
           if (open_.load() >= r->max_connections) {
             ::close(c);
@@ -299,93 +610,71 @@ Status Gate::Run() {
           int one = 1;
           setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
           open_++;
-          wait_for_head(c, now + options_.head_timeout_ms);
+          Internal::Conn& conn = r->conns[c];
+          conn = Internal::Conn{};
+          conn.address = AddressKey(addr);
+          set_deadline(c, conn, now + options_.head_timeout_ms);
+          watch(c);
         }
         continue;
       }
       if (fd == r->wake_fd) {
         uint64_t v;
         (void)::read(r->wake_fd, &v, sizeof(v));
-        std::vector<int> back, closing;
+        std::vector<Internal::Done> done;
         {
           std::lock_guard<std::mutex> l(r->mu);
-          back.swap(r->back);
-          closing.swap(r->closing);
+          done.swap(r->done);
         }
-        for (int c : closing) {
-          // Our answer is sent; what the client still sends is read and dropped, so that
-          // closing does not reset the connection before the client has read the answer.
-          ::shutdown(c, SHUT_WR);
-          char sink[4096];
-          for (int k = 0; k < 64 && ::recv(c, sink, sizeof(sink), MSG_DONTWAIT) > 0; ++k) {
+        for (auto& d : done) {
+          auto it = r->conns.find(d.fd);
+          if (it == r->conns.end()) continue;
+          Internal::Conn& c = it->second;
+          release_body(c);
+          c.state = Internal::State::kWaiting;
+          if (d.close) {
+            // Our answer is sent; what the client still sends is read and dropped, so that
+            // closing does not reset the connection before the client has read the answer.
+            start_drain(d.fd, now, false);
+            continue;
           }
-          close_conn(c);
+          // What the worker read past its request is looked at like any new bytes.
+          c.carry = std::move(d.leftover);
+          set_deadline(d.fd, c, now + options_.keep_alive_ms);
+          watch(d.fd);
+          examine(d.fd, now);
         }
-        for (int c : back) wait_for_head(c, now + options_.keep_alive_ms);
         continue;
       }
-      // A waiting connection has new bytes (or hung up): is the request head whole? A request
-      // the fast path answers is answered here, and the next one looked at (pipelining).
-      while (true) {
-        ssize_t got = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
-        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-          close_conn(fd);
-          break;
-        }
-        if (got < 0) break;
-        std::string_view head(peek.data(), static_cast<size_t>(got));
-        size_t end = head.find("\r\n\r\n");
-        bool whole = end != std::string_view::npos || head.find("\n\n") != std::string_view::npos ||
-                     static_cast<size_t>(got) == peek.size();
-        if (!whole) break;
-        std::string response;
-        bool close_after = false;
-        if (fast_ && end != std::string_view::npos &&
-            fast_(head.substr(0, end + 4), &response, &close_after)) {
-          ssize_t used = ::recv(fd, peek.data(), end + 4, MSG_DONTWAIT);  // the head, consumed
-          ssize_t sent =
-              used == static_cast<ssize_t>(end + 4)
-                  ? ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL)
-                  : -1;
-          // An answer of a few KiB fits the socket's buffer; a client that cannot take it is
-          // not kept waiting for.
-          if (sent != static_cast<ssize_t>(response.size()) || close_after) {
-            close_conn(fd);
-            break;
-          }
-          auto it = r->waiting.find(fd);
-          if (it != r->waiting.end()) {
-            r->deadlines.erase(it->second);
-            it->second = r->deadlines.emplace(now + options_.keep_alive_ms, fd);
-          }
-          continue;
-        }
-        stop_waiting(fd);
-        {
-          std::lock_guard<std::mutex> l(r->mu);
-          r->ready.push_back(fd);
-        }
-        r->cv.notify_one();
-        break;
+      auto it = r->conns.find(fd);
+      if (it == r->conns.end()) continue;
+      if (it->second.state == Internal::State::kDraining) {
+        drain(fd);
+      } else if (it->second.state == Internal::State::kWaiting) {
+        examine(fd, now);
       }
     }
-    // Connections whose head did not come in time, and idle keep-alive ones, are closed.
+    // Connections whose head did not come in time, idle keep-alive ones and those drained long
+    // enough are closed.
     while (!r->deadlines.empty() && r->deadlines.begin()->first <= now) {
       close_conn(r->deadlines.begin()->second);
     }
   }
   // Stop: no new connections; those waiting are closed; requests being answered finish.
   epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, r->listen_fd, nullptr);
-  while (!r->waiting.empty()) close_conn(r->waiting.begin()->first);
+  std::vector<int> idle;
+  for (const auto& [fd, c] : r->conns) {
+    if (c.state != Internal::State::kBusy) idle.push_back(fd);
+  }
+  for (int fd : idle) close_conn(fd);
   r->cv.notify_all();
   for (auto& t : r->workers) t.join();
   r->workers.clear();
   svr_sock_ = INVALID_SOCKET;
   ::close(r->listen_fd);
   r->listen_fd = -1;
-  for (int fd : r->ready) ::close(fd);
-  for (int fd : r->back) ::close(fd);
-  for (int fd : r->closing) ::close(fd);
+  for (const auto& job : r->ready) ::close(job.fd);
+  for (const auto& d : r->done) ::close(d.fd);
   return Status::Ok();
 }
 
