@@ -201,7 +201,7 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   }
   std::string body;
   bool too_big = false;
-  reader([&](const char* data, size_t n) {
+  bool whole = reader([&](const char* data, size_t n) {
     if (body.size() + n > max) {
       too_big = true;
       return false;
@@ -212,6 +212,7 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   if (too_big)
     return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
                                    " bytes");
+  if (!whole) return Status::InvalidArgument("the JSON body did not arrive whole");
   if (!IsCleanUtf8(body)) return Status::InvalidArgument("the body is not valid UTF-8 text");
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -628,6 +629,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
     } else if (req.is_multipart_form_data()) {
       VerifyForm form = ReadVerifyForm(reader);
+      if (!form.whole) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the form did not arrive whole (cut off, or slower than the server "
+                       "accepts)");
+      }
       bytes = form.bytes;
       sha = form.bytes > 0 ? form.file_sha : form.sha_field;
       if (sha.empty()) {
@@ -635,11 +641,16 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                        "the form has neither a file nor a sha256");
       }
     } else {
-      reader([&](const char* data, size_t n) {
+      bool whole = reader([&](const char* data, size_t n) {
         stream.Update(data, n);
         bytes += n;
         return true;
       });
+      if (!whole) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the file did not arrive whole (cut off, or slower than the server "
+                       "accepts)");
+      }
       hashed = true;
     }
     if (hashed) {
@@ -680,7 +691,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (fd >= 0) ::close(fd);
       fd = -1;
     };
-    reader(
+    bool whole = reader(
         [&](const httplib::MultipartFormData& part) {
           close_fd();
           field = part.name;
@@ -726,6 +737,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           return true;
         });
     close_fd();
+    // A body cut short (too slow, past its deadline, or the client gone) adds nothing.
+    if (!whole && !bad) {
+      bad = true;
+      bad_why = "the upload did not arrive whole (cut off, or slower than the server accepts)";
+    }
     auto cleanup = [&] {
       for (const auto& p : paths) {
         (void)site->env->RemoveFile(p);

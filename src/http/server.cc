@@ -325,7 +325,7 @@ VerifyForm ReadVerifyForm(const httplib::ContentReader& reader) {
   VerifyForm form;
   std::string field;
   Sha256Stream stream;
-  reader(
+  form.whole = reader(
       [&](const httplib::MultipartFormData& part) {
         field = part.name;
         return true;
