@@ -208,6 +208,20 @@ TEST_F(HttpHardeningTest, ChunkedBodiesAreRefusedWithoutBeingRead) {
   ExpectPrompt("/api/v1/", 1000, "after the chunked bodies");
 }
 
+TEST_F(HttpHardeningTest, ABodyWithoutContentLengthIsNotReadUntilTheConnectionEnds) {
+  long before = RssKib(server_->pid());
+  for (const char* path : {"/no/such/path", "/api/v1/nothing", "/login"}) {
+    // No Content-Length, no Transfer-Encoding: no body (RFC 9112 6.3); what follows is not a
+    // request, so it is refused and the connection closed.
+    Exchange ex =
+        Send(port_, std::string("POST ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n", 8 << 20, 'z');
+    EXPECT_GE(ex.status(), 400) << path << ": " << ex.answer.substr(0, 300);
+    EXPECT_TRUE(ex.closed) << path;
+  }
+  long after = RssKib(server_->pid());
+  EXPECT_LT(after - before, 16 * 1024) << "KiB before " << before << ", after " << after;
+}
+
 TEST_F(HttpHardeningTest, ContentLengthWithTransferEncodingIsABadRequest) {
   for (const char* path : {"/login", "/api/v1/verify", "/no/such/path"}) {
     Exchange ex = Send(port_, std::string("POST ") + path +

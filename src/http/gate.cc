@@ -523,7 +523,11 @@ Status Gate::Run() {
         }
         head.append(f.name).append(": ").append(f.value).append("\r\n");
       }
-      if (length_field) head += "Content-Length: " + std::to_string(length) + "\r\n";
+      // A request without Content-Length has no body (RFC 9112 6.3); said outright, since
+      // httplib would read a POST's body until the connection ends.
+      if (length_field || (h.method != "GET" && h.method != "HEAD")) {
+        head += "Content-Length: " + std::to_string(length) + "\r\n";
+      }
       if (range) head += "Range: " + range->ToHeader() + "\r\n";
       head += "\r\n";
       // The original head leaves the socket (or the carried bytes).
