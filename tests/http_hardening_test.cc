@@ -39,9 +39,18 @@ long RssKib(pid_t pid) {
   return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 6);
 }
 
-int Connect(int port) {
+// A connection to the server on loopback, from 127.0.0.`from` (the server counts requests with a
+// body per address; all of 127/8 is loopback).
+int Connect(int port, int from = 1) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + static_cast<uint32_t>(from));
+  if (from != 1 && bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+    close(fd);
+    return -1;
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -300,8 +309,8 @@ TEST_F(HttpHardeningTest, SlowHeadsAndSlowBodiesDoNotStopOrdinaryRequests) {
   // Each kind ten times (more than the server's threads), one byte a second.
   std::vector<int> fds;
   std::vector<std::string> heads;
-  auto open_with = [&](const std::string& start) {
-    int fd = Connect(port_);
+  auto open_with = [&](const std::string& start, int from = 1) {
+    int fd = Connect(port_, from);
     ASSERT_GE(fd, 0);
     fcntl(fd, F_SETFL, O_NONBLOCK);
     ASSERT_EQ(send(fd, start.data(), start.size(), MSG_NOSIGNAL),
@@ -315,7 +324,8 @@ TEST_F(HttpHardeningTest, SlowHeadsAndSlowBodiesDoNotStopOrdinaryRequests) {
     open_with(
         "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: "
         "application/x-www-form-urlencoded\r\nContent-Length: 2000\r\n\r\nname=");
-    open_with("POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+    // From ten addresses: more than the server reads bodies for at once, in all.
+    open_with("POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", 2 + i);
     open_with(big_head);  // 16 KiB of head, then more lines slowly
   }
   auto start = Clock::now();
@@ -350,6 +360,7 @@ struct HostileKind {
   std::function<std::string(int)> head;
   size_t flood = 0;      // bytes sent after the head, as fast as the server takes them
   bool dribble = false;  // one byte a second after the head
+  int addresses = 1;     // connect from 127.0.0.1 up to 127.0.0.<addresses>
   int parallel = 16;
   int total = 1000;
   int max_life_ms = 20000;
@@ -387,7 +398,7 @@ void RunHostile(int port, HostileKind* kind, const std::atomic<bool>* stop) {
   };
   while ((started < kind->total || !open.empty()) && !stop->load()) {
     while (started < kind->total && static_cast<int>(open.size()) < kind->parallel) {
-      int fd = Connect(port);
+      int fd = Connect(port, 1 + started % kind->addresses);
       ++started;
       if (fd < 0) {
         kind->statuses[-1]++;
@@ -479,6 +490,7 @@ TEST_F(HttpHardeningTest, AThousandOfEachHostileRequestLeaveOrdinaryOnesFastAndM
   };
   kinds[3].dribble = true;
   kinds[3].parallel = 200;
+  kinds[3].addresses = 50;
   kinds[4].name = "slow head";
   kinds[4].head = [](int) { return std::string("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "); };
   kinds[4].dribble = true;
