@@ -48,8 +48,14 @@ class FdStream : public httplib::Stream {
     int grace_ms;         // from start_ms + grace_ms, the body must average:
     uint64_t min_rate;    // bytes a second
   };
-  FdStream(int fd, std::string prefix, size_t head_length, Limits limits)
-      : fd_(fd), prefix_(std::move(prefix)), head_length_(head_length), limits_(limits) {}
+  // `end`: where the request's body ends (head and body bytes); reads from the socket stop
+  // there, so what comes next stays in the socket for the gate.
+  FdStream(int fd, std::string prefix, size_t head_length, uint64_t end, Limits limits)
+      : fd_(fd),
+        prefix_(std::move(prefix)),
+        head_length_(head_length),
+        end_(end),
+        limits_(limits) {}
   bool is_readable() const override {
     return prefix_pos_ < prefix_.size() || pos_ < len_ || Wait(POLLIN, ReadWaitMs());
   }
@@ -64,12 +70,13 @@ class FdStream : public httplib::Stream {
       return static_cast<ssize_t>(n);
     }
     if (pos_ == len_) {
+      uint64_t rest = consumed_ < end_ ? end_ - consumed_ : sizeof(buf_);
       if (size >= sizeof(buf_)) {  // a large body read: straight in
-        ssize_t n = Recv(ptr, size);
+        ssize_t n = Recv(ptr, std::min<uint64_t>(size, rest));
         if (n > 0) consumed_ += static_cast<size_t>(n);
         return n;
       }
-      ssize_t n = Recv(buf_, sizeof(buf_));
+      ssize_t n = Recv(buf_, std::min<uint64_t>(sizeof(buf_), rest));
       if (n <= 0) return n;
       pos_ = 0;
       len_ = static_cast<size_t>(n);
@@ -159,6 +166,7 @@ class FdStream : public httplib::Stream {
   std::string prefix_;
   size_t prefix_pos_ = 0;
   size_t head_length_;
+  uint64_t end_;
   Limits limits_;
   uint64_t received_ = 0;  // from the socket
   uint64_t consumed_ = 0;
@@ -315,7 +323,8 @@ void Gate::Answer(Job job) {
       options_.body_deadline_rate > 0 ? job.body_length / options_.body_deadline_rate * 1000 : 0;
   limits.deadline_ms = job.start_ms + options_.body_deadline_ms +
                        static_cast<int64_t>(std::min<uint64_t>(allowance, uint64_t{1} << 40));
-  FdStream stream(job.fd, std::move(job.prefix), job.head_length, limits);
+  FdStream stream(job.fd, std::move(job.prefix), job.head_length, job.head_length + job.body_length,
+                  limits);
   bool closed = false;
   bool parsed = false;
   close_after_request = false;
