@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -204,6 +205,76 @@ std::string GateAnswer(int status, const char* reason, const char* type, const s
   return out;
 }
 
+// Why the gate answers a request itself, instead of the pool.
+struct Refusal {
+  int status;
+  const char* reason;
+  const char* type;
+  std::string detail;
+};
+
+// Checks a whole head against the gate's rules and finds its body's length.
+std::optional<Refusal> CheckHead(const RequestHead& h, const GateOptions& o, uint64_t* length) {
+  if (h.target.size() > o.max_target) {
+    return Refusal{414, "URI Too Long", "uri-too-long",
+                   "the request target is over " + std::to_string(o.max_target) + " bytes"};
+  }
+  auto length_field = h.Find("Content-Length");
+  if (h.Find("Transfer-Encoding")) {
+    if (length_field) {
+      return Refusal{400, "Bad Request", "bad-request",
+                     "the request has both Content-Length and Transfer-Encoding"};
+    }
+    return Refusal{411, "Length Required", "length-required",
+                   "send the body with a Content-Length; Transfer-Encoding (chunked) is not "
+                   "accepted"};
+  }
+  *length = 0;
+  if (length_field) {
+    bool valid = !length_field->empty() && length_field->size() <= 18 &&
+                 length_field->find_first_not_of("0123456789") == std::string_view::npos;
+    for (const auto& f : h.fields) {
+      if (EqualsIgnoreCase(f.name, "Content-Length") && f.value != *length_field) valid = false;
+    }
+    if (!valid)
+      return Refusal{400, "Bad Request", "bad-request", "Content-Length is not one number"};
+    *length = std::stoull(std::string(*length_field));
+  }
+  std::string_view path = h.target.substr(0, h.target.find('?'));
+  if (o.max_body) {
+    uint64_t bound = o.max_body(h.method, path);
+    if (*length > bound) {
+      return Refusal{413, "Payload Too Large", "too-large",
+                     "the request body is larger than this endpoint accepts (" +
+                         std::to_string(bound) + " bytes)"};
+    }
+  }
+  return std::nullopt;
+}
+
+// The head as httplib will read it: CRLF line ends, one Content-Length, and at most one byte
+// range (ranges that overlap or adjoin joined; any other Range dropped). A request without
+// Content-Length has no body (RFC 9112 6.3); that is said outright, since httplib would read a
+// POST's body until the connection ends. REQUIRES: CheckHead(h) passed with `length`.
+std::string RewriteHead(const RequestHead& h, uint64_t length) {
+  std::string head;
+  head.reserve(h.length + 64);
+  head.append(h.method).append(" ").append(h.target).append(" ").append(h.version);
+  head += "\r\n";
+  std::optional<ByteRange> range;
+  if (h.Count("Range") == 1) range = ParseRange(*h.Find("Range"));
+  for (const auto& f : h.fields) {
+    if (EqualsIgnoreCase(f.name, "Range") || EqualsIgnoreCase(f.name, "Content-Length")) continue;
+    head.append(f.name).append(": ").append(f.value).append("\r\n");
+  }
+  if (h.Find("Content-Length") || (h.method != "GET" && h.method != "HEAD")) {
+    head += "Content-Length: " + std::to_string(length) + "\r\n";
+  }
+  if (range) head += "Range: " + range->ToHeader() + "\r\n";
+  head += "\r\n";
+  return head;
+}
+
 }  // namespace
 
 // A whole request head, checked, for a thread of the pool.
@@ -217,13 +288,9 @@ struct Gate::Job {
 };
 
 struct Gate::Internal {
-  int listen_fd = -1;
-  int epoll_fd = -1;
-  int wake_fd = -1;
-  std::atomic<bool> stopping{false};
-  size_t max_connections = 1000;
+  explicit Internal(Gate* g) : gate(g) {}
 
-  // Each open connection, as the gate's thread sees it (only that thread touches these).
+  // Each open connection, as the gate's thread sees it.
   enum class State { kWaiting, kBusy, kDraining };
   struct Conn {
     State state = State::kWaiting;
@@ -235,18 +302,48 @@ struct Gate::Internal {
     std::multimap<int64_t, int>::iterator deadline;
     uint64_t drained = 0;
   };
-  std::unordered_map<int, Conn> conns;
-  std::multimap<int64_t, int> deadlines;
-  // Requests whose bodies are being read: in all and per AddressKey.
-  int readers = 0;
-  std::unordered_map<std::string, int> readers_at;
-
   // A connection a thread of the pool has answered.
   struct Done {
     int fd;
     std::string leftover;  // read past the request: the start of the next
     bool close;
   };
+  // A closing connection's input is read and dropped (up to this long and this much), so that
+  // closing does not reset the connection before the client has read our answer.
+  static constexpr int kDrainMs = 2000;
+  static constexpr uint64_t kDrainBytes = 1 << 20;
+
+  // The gate's thread only (Run):
+  void ClearDeadline(Conn& c);
+  void SetDeadline(int fd, Conn& c, int64_t when);
+  void Watch(int fd);
+  void ReleaseBody(Conn& c);
+  void Close(int fd);
+  void Drain(int fd);
+  void StartDrain(int fd, int64_t now, bool in_epoll);
+  void Refuse(int fd, int64_t now, const Refusal& why);
+  void Examine(int fd, int64_t now);
+  void HandOff(int fd, Conn& c, std::string head, uint64_t length, int64_t now);
+  void Accept(int64_t now);
+  void TakeDone(int64_t now);
+
+  Gate* const gate;
+  int listen_fd = -1;
+  int epoll_fd = -1;
+  int wake_fd = -1;
+  std::atomic<bool> stopping{false};
+  size_t max_connections = 1000;
+  HeadLimits head_limits;
+  int max_readers = 1;
+
+  // The gate's thread only.
+  std::unordered_map<int, Conn> conns;
+  std::multimap<int64_t, int> deadlines;
+  int readers = 0;  // requests whose bodies are being read: in all and per AddressKey
+  std::unordered_map<std::string, int> readers_at;
+  std::vector<char> peek;
+
+  // Shared with the pool, under mu.
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Job> ready;  // whole heads, for the pool
@@ -254,7 +351,235 @@ struct Gate::Internal {
   std::vector<std::thread> workers;
 };
 
-Gate::Gate(GateOptions options) : options_(std::move(options)), rep_(new Internal) {
+void Gate::Internal::ClearDeadline(Conn& c) {
+  if (c.has_deadline) deadlines.erase(c.deadline);
+  c.has_deadline = false;
+}
+
+void Gate::Internal::SetDeadline(int fd, Conn& c, int64_t when) {
+  ClearDeadline(c);
+  c.deadline = deadlines.emplace(when, fd);
+  c.has_deadline = true;
+}
+
+void Gate::Internal::Watch(int fd) {
+  epoll_event e{};
+  e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  e.data.fd = fd;
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &e);
+}
+
+void Gate::Internal::ReleaseBody(Conn& c) {
+  if (!c.body) return;
+  c.body = false;
+  readers--;
+  auto it = readers_at.find(c.address);
+  if (it != readers_at.end() && --it->second <= 0) readers_at.erase(it);
+}
+
+void Gate::Internal::Close(int fd) {
+  auto it = conns.find(fd);
+  if (it == conns.end()) return;
+  ClearDeadline(it->second);
+  ReleaseBody(it->second);
+  conns.erase(it);
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+  gate->open_--;
+}
+
+// Reads and drops what a closing connection still sends, until it ends, kDrainBytes or the
+// deadline StartDrain set.
+void Gate::Internal::Drain(int fd) {
+  Conn& c = conns[fd];
+  char sink[16 * 1024];
+  while (true) {
+    ssize_t n = ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+    if (n > 0) {
+      c.drained += static_cast<uint64_t>(n);
+      if (c.drained > kDrainBytes) return Close(fd);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    return Close(fd);  // the client closed too, or an error
+  }
+}
+
+void Gate::Internal::StartDrain(int fd, int64_t now, bool in_epoll) {
+  Conn& c = conns[fd];
+  ::shutdown(fd, SHUT_WR);
+  c.state = State::kDraining;
+  c.carry.clear();
+  c.carry.shrink_to_fit();
+  SetDeadline(fd, c, now + kDrainMs);
+  if (!in_epoll) Watch(fd);
+  Drain(fd);
+}
+
+// Answers from the gate itself, then closes. REQUIRES: the connection is in epoll.
+void Gate::Internal::Refuse(int fd, int64_t now, const Refusal& why) {
+  std::string answer =
+      GateAnswer(why.status, why.reason, why.type, why.detail, gate->options_.answer_headers);
+  (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  StartDrain(fd, now, true);
+}
+
+// Looks at what a waiting connection has sent (what a worker read past its request first, then
+// the socket's bytes, peeked): a whole head is checked, then answered here or handed to the
+// pool; a head too large or malformed is refused. A request the fast path answers is answered
+// here, and the next one looked at (pipelining).
+void Gate::Internal::Examine(int fd, int64_t now) {
+  const GateOptions& o = gate->options_;
+  while (true) {
+    auto found = conns.find(fd);
+    if (found == conns.end() || found->second.state != State::kWaiting) return;
+    Conn& c = found->second;
+    size_t have = std::min(c.carry.size(), peek.size());
+    std::memcpy(peek.data(), c.carry.data(), have);
+    bool eof = false;
+    size_t got = 0;
+    if (have < peek.size()) {
+      ssize_t n = ::recv(fd, peek.data() + have, peek.size() - have, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0) eof = true;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Close(fd);
+      if (n > 0) got = static_cast<size_t>(n);
+    }
+    std::string_view bytes(peek.data(), have + got);
+    if (bytes.empty()) {
+      if (eof) Close(fd);
+      return;
+    }
+    HeadParse p = ParseRequestHead(bytes, head_limits);
+    if (p.state == HeadState::kIncomplete) {
+      if (eof) Close(fd);  // the client stopped in the middle of a head
+      return;
+    }
+    if (p.state == HeadState::kTooLarge) {
+      return Refuse(fd, now, {431, "Request Header Fields Too Large", "head-too-large", p.error});
+    }
+    if (p.state == HeadState::kMalformed) {
+      return Refuse(fd, now, {400, "Bad Request", "bad-request", p.error});
+    }
+    uint64_t length = 0;
+    if (auto why = CheckHead(p.head, o, &length)) return Refuse(fd, now, *why);
+    std::string head = RewriteHead(p.head, length);
+    // The original head leaves the carried bytes and the socket.
+    size_t from_carry = std::min(p.head.length, c.carry.size());
+    size_t from_socket = p.head.length - from_carry;
+    c.carry.erase(0, from_carry);
+    if (from_socket > 0 &&
+        ::recv(fd, peek.data(), from_socket, MSG_DONTWAIT) != static_cast<ssize_t>(from_socket)) {
+      return Close(fd);
+    }
+    std::string response;
+    bool close_after = false;
+    if (length == 0 && gate->fast_ && gate->fast_(head, &response, &close_after)) {
+      ssize_t sent = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      c.served++;
+      // An answer of a few KiB fits the socket's buffer; a client that cannot take it is not
+      // kept waiting for.
+      if (sent != static_cast<ssize_t>(response.size()) || close_after) return Close(fd);
+      SetDeadline(fd, c, now + o.keep_alive_ms);
+      continue;
+    }
+    return HandOff(fd, c, std::move(head), length, now);
+  }
+}
+
+// Gives a checked request to the pool; one with a body only if its address and the pool have
+// room for another body being read (429, 503 otherwise).
+void Gate::Internal::HandOff(int fd, Conn& c, std::string head, uint64_t length, int64_t now) {
+  if (length > 0) {
+    int& mine = readers_at[c.address];
+    if (mine >= gate->options_.body_readers_per_address || readers >= max_readers) {
+      bool address_full = mine >= gate->options_.body_readers_per_address;
+      if (mine == 0) readers_at.erase(c.address);
+      if (address_full) {
+        return Refuse(fd, now,
+                      {429, "Too Many Requests", "too-many",
+                       "too many requests with a body from this address at once; try again "
+                       "shortly"});
+      }
+      return Refuse(fd, now,
+                    {503, "Service Unavailable", "unavailable",
+                     "the server is reading as many request bodies as it can; try again "
+                     "shortly"});
+    }
+    mine++;
+    readers++;
+    c.body = true;
+  }
+  Job job;
+  job.fd = fd;
+  job.head_length = head.size();
+  job.prefix = std::move(head);
+  job.prefix += c.carry;
+  c.carry.clear();
+  job.body_length = length;
+  job.start_ms = now;
+  c.served++;
+  job.last = c.served >= gate->options_.max_requests_per_connection || stopping.load();
+  c.state = State::kBusy;
+  ClearDeadline(c);
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ready.push_back(std::move(job));
+  }
+  cv.notify_one();
+}
+
+void Gate::Internal::Accept(int64_t now) {
+  while (true) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int fd =
+        accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or out of descriptors: the rest wait in the backlog
+    if (gate->open_.load() >= max_connections) {
+      ::close(fd);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    gate->open_++;
+    Conn& c = conns[fd];
+    c = Conn{};
+    c.address = AddressKey(addr);
+    SetDeadline(fd, c, now + gate->options_.head_timeout_ms);
+    Watch(fd);
+  }
+}
+
+// Takes back the connections the pool has answered: to close, or to wait for the next head.
+void Gate::Internal::TakeDone(int64_t now) {
+  uint64_t v;
+  (void)::read(wake_fd, &v, sizeof(v));
+  std::vector<Done> answered;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    answered.swap(done);
+  }
+  for (auto& d : answered) {
+    auto it = conns.find(d.fd);
+    if (it == conns.end()) continue;
+    Conn& c = it->second;
+    ReleaseBody(c);
+    c.state = State::kWaiting;
+    if (d.close) {
+      StartDrain(d.fd, now, false);
+      continue;
+    }
+    // What the worker read past its request is looked at like any new bytes.
+    c.carry = std::move(d.leftover);
+    SetDeadline(d.fd, c, now + gate->options_.keep_alive_ms);
+    Watch(d.fd);
+    Examine(d.fd, now);
+  }
+}
+
+Gate::Gate(GateOptions options) : options_(std::move(options)), rep_(new Internal(this)) {
   keep_alive_max_count_ = options_.max_requests_per_connection;
   keep_alive_timeout_sec_ = std::max(1, options_.keep_alive_ms / 1000);
   read_timeout_sec_ = options_.read_timeout_s;
@@ -356,13 +681,10 @@ Status Gate::Run() {
   epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, r->wake_fd, &ev);
 
   const int threads = std::max(1, options_.threads);
-  const int max_readers = options_.body_readers > 0
-                              ? options_.body_readers
-                              : std::max(1, threads - std::max(1, threads / 4));
-  const HeadLimits head_limits{options_.max_head, options_.max_head_fields};
-  constexpr int kDrainMs = 2000;             // a closing connection's input is read and
-  constexpr uint64_t kDrainBytes = 1 << 20;  // dropped, so the client can read our answer
-
+  r->max_readers = options_.body_readers > 0 ? options_.body_readers
+                                             : std::max(1, threads - std::max(1, threads / 4));
+  r->head_limits = HeadLimits{options_.max_head, options_.max_head_fields};
+  r->peek.resize(options_.max_head + 1);
   for (int i = 0; i < threads; ++i) {
     r->workers.emplace_back([this, r] {
       while (true) {
@@ -379,229 +701,6 @@ Status Gate::Run() {
     });
   }
 
-  auto clear_deadline = [r](Internal::Conn& c) {
-    if (c.has_deadline) r->deadlines.erase(c.deadline);
-    c.has_deadline = false;
-  };
-  auto set_deadline = [r, &clear_deadline](int fd, Internal::Conn& c, int64_t when) {
-    clear_deadline(c);
-    c.deadline = r->deadlines.emplace(when, fd);
-    c.has_deadline = true;
-  };
-  auto watch = [r](int fd) {
-    epoll_event e{};
-    e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-    e.data.fd = fd;
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &e);
-  };
-  auto release_body = [r](Internal::Conn& c) {
-    if (!c.body) return;
-    c.body = false;
-    r->readers--;
-    auto it = r->readers_at.find(c.address);
-    if (it != r->readers_at.end() && --it->second <= 0) r->readers_at.erase(it);
-  };
-  auto close_conn = [this, r, &clear_deadline, &release_body](int fd) {
-    auto it = r->conns.find(fd);
-    if (it == r->conns.end()) return;
-    clear_deadline(it->second);
-    release_body(it->second);
-    r->conns.erase(it);
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
-    ::close(fd);
-    open_--;
-  };
-  // Reads and drops what a closing connection still sends, until it ends, kDrainBytes or the
-  // deadline set by start_drain.
-  auto drain = [r, &close_conn](int fd) {
-    Internal::Conn& c = r->conns[fd];
-    char sink[16 * 1024];
-    while (true) {
-      ssize_t n = ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
-      if (n > 0) {
-        c.drained += static_cast<uint64_t>(n);
-        if (c.drained > kDrainBytes) return close_conn(fd);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-      return close_conn(fd);  // the client closed too, or an error
-    }
-  };
-  auto start_drain = [&](int fd, int64_t now, bool in_epoll) {
-    Internal::Conn& c = r->conns[fd];
-    ::shutdown(fd, SHUT_WR);
-    c.state = Internal::State::kDraining;
-    c.carry.clear();
-    c.carry.shrink_to_fit();
-    set_deadline(fd, c, now + kDrainMs);
-    if (!in_epoll) watch(fd);
-    drain(fd);
-  };
-  // Answers from the gate itself, then closes. REQUIRES: the connection is in epoll.
-  auto refuse = [&](int fd, int64_t now, int status, const char* reason, const char* type,
-                    const std::string& detail) {
-    std::string answer = GateAnswer(status, reason, type, detail, options_.answer_headers);
-    (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    start_drain(fd, now, true);
-  };
-
-  std::vector<char> peek(options_.max_head + 1);
-  // Looks at what a waiting connection has sent: a whole head is checked and answered here or
-  // handed to the pool; a head too large or malformed is refused. A request the fast path
-  // answers is answered here, and the next one looked at (pipelining).
-  auto examine = [&](int fd, int64_t now) {
-    while (true) {
-      auto found = r->conns.find(fd);
-      if (found == r->conns.end() || found->second.state != Internal::State::kWaiting) return;
-      Internal::Conn& c = found->second;
-      size_t have = std::min(c.carry.size(), peek.size());
-      std::memcpy(peek.data(), c.carry.data(), have);
-      bool eof = false;
-      size_t got = 0;
-      if (have < peek.size()) {
-        ssize_t n = ::recv(fd, peek.data() + have, peek.size() - have, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0) eof = true;
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-          return close_conn(fd);
-        }
-        if (n > 0) got = static_cast<size_t>(n);
-      }
-      std::string_view bytes(peek.data(), have + got);
-      if (bytes.empty()) {
-        if (eof) close_conn(fd);
-        return;
-      }
-      HeadParse p = ParseRequestHead(bytes, head_limits);
-      if (p.state == HeadState::kIncomplete) {
-        if (eof) close_conn(fd);  // the client stopped in the middle of a head
-        return;
-      }
-      if (p.state == HeadState::kTooLarge) {
-        return refuse(fd, now, 431, "Request Header Fields Too Large", "head-too-large", p.error);
-      }
-      if (p.state == HeadState::kMalformed) {
-        return refuse(fd, now, 400, "Bad Request", "bad-request", p.error);
-      }
-      const RequestHead& h = p.head;
-      if (h.target.size() > options_.max_target) {
-        return refuse(
-            fd, now, 414, "URI Too Long", "uri-too-long",
-            "the request target is over " + std::to_string(options_.max_target) + " bytes");
-      }
-      auto length_field = h.Find("Content-Length");
-      if (h.Find("Transfer-Encoding")) {
-        if (length_field) {
-          return refuse(fd, now, 400, "Bad Request", "bad-request",
-                        "the request has both Content-Length and Transfer-Encoding");
-        }
-        return refuse(fd, now, 411, "Length Required", "length-required",
-                      "send the body with a Content-Length; Transfer-Encoding (chunked) is not "
-                      "accepted");
-      }
-      uint64_t length = 0;
-      if (length_field) {
-        bool valid = !length_field->empty() && length_field->size() <= 18 &&
-                     length_field->find_first_not_of("0123456789") == std::string_view::npos;
-        for (const auto& f : h.fields) {
-          if (EqualsIgnoreCase(f.name, "Content-Length") && f.value != *length_field) valid = false;
-        }
-        if (!valid) {
-          return refuse(fd, now, 400, "Bad Request", "bad-request",
-                        "Content-Length is not one number");
-        }
-        length = std::stoull(std::string(*length_field));
-      }
-      std::string_view path = h.target.substr(0, h.target.find('?'));
-      if (options_.max_body && length > options_.max_body(h.method, path)) {
-        return refuse(fd, now, 413, "Payload Too Large", "too-large",
-                      "the request body is larger than this endpoint accepts (" +
-                          std::to_string(options_.max_body(h.method, path)) + " bytes)");
-      }
-      // The head as httplib will read it: CRLF line ends, one Content-Length, and at most one
-      // byte range (ranges that overlap or adjoin joined; any other Range dropped).
-      std::string head;
-      head.reserve(h.length + 64);
-      head.append(h.method).append(" ").append(h.target).append(" ").append(h.version);
-      head += "\r\n";
-      std::optional<ByteRange> range;
-      if (h.Count("Range") == 1) range = ParseRange(*h.Find("Range"));
-      for (const auto& f : h.fields) {
-        if (EqualsIgnoreCase(f.name, "Range") || EqualsIgnoreCase(f.name, "Content-Length")) {
-          continue;
-        }
-        head.append(f.name).append(": ").append(f.value).append("\r\n");
-      }
-      // A request without Content-Length has no body (RFC 9112 6.3); said outright, since
-      // httplib would read a POST's body until the connection ends.
-      if (length_field || (h.method != "GET" && h.method != "HEAD")) {
-        head += "Content-Length: " + std::to_string(length) + "\r\n";
-      }
-      if (range) head += "Range: " + range->ToHeader() + "\r\n";
-      head += "\r\n";
-      // The original head leaves the socket (or the carried bytes).
-      size_t from_carry = std::min(h.length, c.carry.size());
-      size_t from_socket = h.length - from_carry;
-      c.carry.erase(0, from_carry);
-      if (from_socket > 0) {
-        ssize_t n = ::recv(fd, peek.data(), from_socket, MSG_DONTWAIT);
-        if (n != static_cast<ssize_t>(from_socket)) return close_conn(fd);
-      }
-      if (length == 0 && fast_) {
-        std::string response;
-        bool close_after = false;
-        if (fast_(head, &response, &close_after)) {
-          ssize_t sent = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-          c.served++;
-          // An answer of a few KiB fits the socket's buffer; a client that cannot take it is
-          // not kept waiting for.
-          if (sent != static_cast<ssize_t>(response.size()) || close_after) {
-            return close_conn(fd);
-          }
-          set_deadline(fd, c, now + options_.keep_alive_ms);
-          continue;
-        }
-      }
-      if (length > 0) {
-        int& mine = r->readers_at[c.address];
-        if (mine >= options_.body_readers_per_address) {
-          if (mine == 0) r->readers_at.erase(c.address);
-          return refuse(fd, now, 429, "Too Many Requests", "too-many",
-                        "too many requests with a body from this address at once; try again "
-                        "shortly");
-        }
-        if (r->readers >= max_readers) {
-          if (mine == 0) r->readers_at.erase(c.address);
-          return refuse(fd, now, 503, "Service Unavailable", "unavailable",
-                        "the server is reading as many request bodies as it can; try again "
-                        "shortly");
-        }
-        mine++;
-        r->readers++;
-        c.body = true;
-      }
-      Job job;
-      job.fd = fd;
-      job.head_length = head.size();
-      job.prefix = std::move(head);
-      job.prefix += c.carry;
-      c.carry.clear();
-      job.body_length = length;
-      job.start_ms = now;
-      c.served++;
-      job.last = c.served >= options_.max_requests_per_connection || r->stopping.load();
-      c.state = Internal::State::kBusy;
-      clear_deadline(c);
-      epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
-      {
-        std::lock_guard<std::mutex> l(r->mu);
-        r->ready.push_back(std::move(job));
-      }
-      r->cv.notify_one();
-      return;
-    }
-  };
-
   std::vector<epoll_event> events(256);
   while (!r->stopping.load()) {
     int n = epoll_wait(r->epoll_fd, events.data(), static_cast<int>(events.size()), 250);
@@ -610,67 +709,21 @@ Status Gate::Run() {
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == r->listen_fd) {
-        while (true) {
-          sockaddr_storage addr{};
-          socklen_t len = sizeof(addr);
-          int c = accept4(r->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len,
-                          SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (c < 0) break;  // EAGAIN, or out of descriptors: the rest wait in the backlog
-          if (open_.load() >= r->max_connections) {
-            ::close(c);
-            continue;
-          }
-          int one = 1;
-          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-          open_++;
-          Internal::Conn& conn = r->conns[c];
-          conn = Internal::Conn{};
-          conn.address = AddressKey(addr);
-          set_deadline(c, conn, now + options_.head_timeout_ms);
-          watch(c);
+        r->Accept(now);
+      } else if (fd == r->wake_fd) {
+        r->TakeDone(now);
+      } else if (auto it = r->conns.find(fd); it != r->conns.end()) {
+        if (it->second.state == Internal::State::kDraining) {
+          r->Drain(fd);
+        } else if (it->second.state == Internal::State::kWaiting) {
+          r->Examine(fd, now);
         }
-        continue;
-      }
-      if (fd == r->wake_fd) {
-        uint64_t v;
-        (void)::read(r->wake_fd, &v, sizeof(v));
-        std::vector<Internal::Done> done;
-        {
-          std::lock_guard<std::mutex> l(r->mu);
-          done.swap(r->done);
-        }
-        for (auto& d : done) {
-          auto it = r->conns.find(d.fd);
-          if (it == r->conns.end()) continue;
-          Internal::Conn& c = it->second;
-          release_body(c);
-          c.state = Internal::State::kWaiting;
-          if (d.close) {
-            // Our answer is sent; what the client still sends is read and dropped, so that
-            // closing does not reset the connection before the client has read the answer.
-            start_drain(d.fd, now, false);
-            continue;
-          }
-          // What the worker read past its request is looked at like any new bytes.
-          c.carry = std::move(d.leftover);
-          set_deadline(d.fd, c, now + options_.keep_alive_ms);
-          watch(d.fd);
-          examine(d.fd, now);
-        }
-        continue;
-      }
-      auto it = r->conns.find(fd);
-      if (it == r->conns.end()) continue;
-      if (it->second.state == Internal::State::kDraining) {
-        drain(fd);
-      } else if (it->second.state == Internal::State::kWaiting) {
-        examine(fd, now);
       }
     }
     // Connections whose head did not come in time, idle keep-alive ones and those drained long
     // enough are closed.
     while (!r->deadlines.empty() && r->deadlines.begin()->first <= now) {
-      close_conn(r->deadlines.begin()->second);
+      r->Close(r->deadlines.begin()->second);
     }
   }
   // Stop: no new connections; those waiting are closed; requests being answered finish.
@@ -679,7 +732,7 @@ Status Gate::Run() {
   for (const auto& [fd, c] : r->conns) {
     if (c.state != Internal::State::kBusy) idle.push_back(fd);
   }
-  for (int fd : idle) close_conn(fd);
+  for (int fd : idle) r->Close(fd);
   r->cv.notify_all();
   for (auto& t : r->workers) t.join();
   r->workers.clear();
