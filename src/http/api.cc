@@ -10,8 +10,8 @@
 #include "archive/manifest.h"
 #include "core/hash.h"
 #include "http/ask.h"
-#include "http/head.h"
 #include "http/assets.h"
+#include "http/head.h"
 #include "http/site.h"
 #include "http/views.h"
 #include "ingest/transcripts.h"
@@ -151,11 +151,9 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
   res.set_content_provider(length, f.mime,
-                           [reader, start = offset](size_t offset, size_t length,
-                                                    httplib::DataSink& sink) {
+                           [reader, offset](size_t at, size_t most, httplib::DataSink& sink) {
                              char buf[64 * 1024];
-                             auto n = reader->ReadAt(start + offset, std::min(length, sizeof(buf)),
-                                                     buf);
+                             auto n = reader->ReadAt(offset + at, std::min(most, sizeof(buf)), buf);
                              if (!n.ok() || *n == 0) return false;
                              return sink.write(buf, *n);
                            });
