@@ -816,6 +816,19 @@ TEST_F(ApiTest, RecordsTranscriptsMediaAndProofsOfAPublicRecord) {
   auto longer = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=-100000"}});
   ASSERT_TRUE(longer) << httplib::to_string(longer.error());
   EXPECT_EQ(longer->body, original);
+  // Several ranges that overlap or adjoin are served as one; with a gap between them, the whole
+  // file; never a multipart body.
+  auto joined =
+      c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=5-9,0-4,8-11"}});
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->status, 206);
+  EXPECT_EQ(joined->body, original.substr(0, 12));
+  EXPECT_EQ(joined->get_header_value("Content-Range"),
+            "bytes 0-11/" + std::to_string(original.size()));
+  auto gap = c.Get("/api/v1/records/" + id + "/media/original", {{"Range", "bytes=0-1,10-19"}});
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(gap->status, 200);
+  EXPECT_EQ(gap->body, original);
   auto same = c.Get("/api/v1/records/" + id + "/media/original", {{"If-None-Match", etag}});
   ASSERT_TRUE(same);
   EXPECT_EQ(same->status, 304);

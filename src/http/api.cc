@@ -12,6 +12,7 @@
 #include "core/text_safety.h"
 #include "http/ask.h"
 #include "http/assets.h"
+#include "http/head.h"
 #include "http/site.h"
 #include "http/views.h"
 #include "ingest/transcripts.h"
@@ -133,24 +134,22 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
     res.set_header("ETag", etag);
     return;
   }
-  // Ranges: one range is served (206); several are answered with the whole file, as RFC 9110
-  // allows; a range wholly past the end is 416. (cpp-httplib drops the connection on the last.)
-  if (req.ranges.size() > 1) const_cast<Request&>(req).ranges.clear();
-  if (req.ranges.size() == 1) {
-    auto [first, last] = req.ranges[0];
-    bool unsatisfiable = (first >= 0 && static_cast<uint64_t>(first) >= f.size) ||
-                         (first < 0 && last == 0) || f.size == 0;
-    if (unsatisfiable) {
+  // Ranges: one range is served (206); several that overlap or adjoin are one; others are
+  // answered with the whole file, as RFC 9110 allows; a range wholly past the end is 416.
+  // (httplib's own ranges are cleared before any handler: server.cc.)
+  uint64_t offset = 0, length = f.size;
+  std::optional<ByteRange> range;
+  if (req.has_header("Range")) range = ParseRange(req.get_header_value("Range"));
+  if (range) {
+    if (!ResolveRange(*range, f.size, &offset, &length)) {
       res.set_header("Content-Range", "bytes */" + std::to_string(f.size));
       return Problem(res, 416, "range", "Range Not Satisfiable",
                      "the file has " + std::to_string(f.size) + " bytes");
     }
-    // A range that runs past the end ends at the last byte (RFC 9110 14.1.1); so does a suffix
-    // longer than the file. (cpp-httplib would promise the bytes asked for and send fewer.)
-    auto& range = const_cast<Request&>(req).ranges[0];
-    const auto size = static_cast<ssize_t>(f.size);
-    if (first >= 0 && (last < 0 || last >= size)) range.second = size - 1;
-    if (first < 0 && last > size) range = {0, size - 1};
+    res.status = 206;
+    res.set_header("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                        std::to_string(offset + length - 1) + "/" +
+                                        std::to_string(f.size));
   }
   // An encrypted file is decrypted as it is sent (doc/format/blob_store.md).
   auto opened = a->blobs()->OpenReader(f.sha256);
@@ -159,10 +158,10 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
   res.set_header("ETag", etag);
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("Content-Disposition", "inline; filename=\"" + name + "\"");
-  res.set_content_provider(f.size, f.mime,
-                           [reader](size_t offset, size_t length, httplib::DataSink& sink) {
+  res.set_content_provider(length, f.mime,
+                           [reader, offset](size_t at, size_t most, httplib::DataSink& sink) {
                              char buf[64 * 1024];
-                             auto n = reader->ReadAt(offset, std::min(length, sizeof(buf)), buf);
+                             auto n = reader->ReadAt(offset + at, std::min(most, sizeof(buf)), buf);
                              if (!n.ok() || *n == 0) return false;
                              return sink.write(buf, *n);
                            });
@@ -208,7 +207,7 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   }
   std::string body;
   bool too_big = false;
-  reader([&](const char* data, size_t n) {
+  bool whole = reader([&](const char* data, size_t n) {
     if (body.size() + n > max) {
       too_big = true;
       return false;
@@ -219,6 +218,7 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   if (too_big)
     return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +
                                    " bytes");
+  if (!whole) return Status::InvalidArgument("the JSON body did not arrive whole");
   if (!IsCleanUtf8(body)) return Status::InvalidArgument("the body is not valid UTF-8 text");
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -667,6 +667,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       std::transform(sha.begin(), sha.end(), sha.begin(), ::tolower);
     } else if (req.is_multipart_form_data()) {
       VerifyForm form = ReadVerifyForm(reader);
+      if (!form.whole) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the form did not arrive whole (cut off, or slower than the server "
+                       "accepts)");
+      }
       bytes = form.bytes;
       sha = form.bytes > 0 ? form.file_sha : form.sha_field;
       if (sha.empty()) {
@@ -674,11 +679,16 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                        "the form has neither a file nor a sha256");
       }
     } else {
-      reader([&](const char* data, size_t n) {
+      bool whole = reader([&](const char* data, size_t n) {
         stream.Update(data, n);
         bytes += n;
         return true;
       });
+      if (!whole) {
+        return Problem(res, 400, "bad-request", "Bad Request",
+                       "the file did not arrive whole (cut off, or slower than the server "
+                       "accepts)");
+      }
       hashed = true;
     }
     if (hashed) {
@@ -719,7 +729,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (fd >= 0) ::close(fd);
       fd = -1;
     };
-    reader(
+    bool whole = reader(
         [&](const httplib::MultipartFormData& part) {
           close_fd();
           field = part.name;
@@ -765,6 +775,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           return true;
         });
     close_fd();
+    // A body cut short (too slow, past its deadline, or the client gone) adds nothing.
+    if (!whole && !bad) {
+      bad = true;
+      bad_why = "the upload did not arrive whole (cut off, or slower than the server accepts)";
+    }
     auto cleanup = [&] {
       for (const auto& p : paths) {
         (void)site->env->RemoveFile(p);

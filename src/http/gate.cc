@@ -19,9 +19,12 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "http/head.h"
 
 namespace attest::http {
 namespace {
@@ -34,18 +37,47 @@ int64_t NowMs() {
       .count();
 }
 
-// A connected socket as cpp-httplib's Stream, with timeouts on every wait.
+// A connected socket as cpp-httplib's Stream, with timeouts on every wait. What it reads first
+// is `prefix` (the request head as the gate rewrote it, then any bytes the gate read past it);
+// then the socket. The body's reads are bounded by a deadline and a minimum average rate.
 class FdStream : public httplib::Stream {
  public:
-  FdStream(int fd, int read_timeout_s, int write_timeout_s)
-      : fd_(fd), read_ms_(read_timeout_s * 1000), write_ms_(write_timeout_s * 1000) {}
-  bool is_readable() const override { return pos_ < len_ || Wait(POLLIN, read_ms_); }
-  bool is_writable() const override { return Wait(POLLOUT, write_ms_); }
+  struct Limits {
+    int read_ms, write_ms;
+    int64_t start_ms;     // when the head was whole
+    int64_t deadline_ms;  // reads fail from then on
+    int grace_ms;         // from start_ms + grace_ms, the body must average:
+    uint64_t min_rate;    // bytes a second
+  };
+  // `end`: where the request's body ends (head and body bytes); reads from the socket stop
+  // there, so what comes next stays in the socket for the gate.
+  FdStream(int fd, std::string prefix, size_t head_length, uint64_t end, Limits limits)
+      : fd_(fd),
+        prefix_(std::move(prefix)),
+        head_length_(head_length),
+        end_(end),
+        limits_(limits) {}
+  bool is_readable() const override {
+    return prefix_pos_ < prefix_.size() || pos_ < len_ || Wait(POLLIN, ReadWaitMs());
+  }
+  bool is_writable() const override { return Wait(POLLOUT, limits_.write_ms); }
   // Reads through a buffer: httplib reads request lines a byte at a time.
   ssize_t read(char* ptr, size_t size) override {
+    if (prefix_pos_ < prefix_.size()) {
+      size_t n = std::min(size, prefix_.size() - prefix_pos_);
+      std::memcpy(ptr, prefix_.data() + prefix_pos_, n);
+      prefix_pos_ += n;
+      consumed_ += n;
+      return static_cast<ssize_t>(n);
+    }
     if (pos_ == len_) {
-      if (size >= sizeof(buf_)) return Recv(ptr, size);  // a large body read: straight in
-      ssize_t n = Recv(buf_, sizeof(buf_));
+      uint64_t rest = consumed_ < end_ ? end_ - consumed_ : sizeof(buf_);
+      if (size >= sizeof(buf_)) {  // a large body read: straight in
+        ssize_t n = Recv(ptr, std::min<uint64_t>(size, rest));
+        if (n > 0) consumed_ += static_cast<size_t>(n);
+        return n;
+      }
+      ssize_t n = Recv(buf_, std::min<uint64_t>(sizeof(buf_), rest));
       if (n <= 0) return n;
       pos_ = 0;
       len_ = static_cast<size_t>(n);
@@ -53,10 +85,19 @@ class FdStream : public httplib::Stream {
     size_t n = std::min(size, len_ - pos_);
     std::memcpy(ptr, buf_ + pos_, n);
     pos_ += n;
+    consumed_ += n;
     return static_cast<ssize_t>(n);
   }
-  // Bytes received but not yet read (the start of a pipelined request).
-  size_t buffered() const { return len_ - pos_; }
+  // Bytes handed to httplib so far (head included).
+  uint64_t consumed() const { return consumed_; }
+  // Bytes received but not handed to httplib (the start of a pipelined request).
+  std::string TakeLeftover() {
+    std::string rest = prefix_.substr(prefix_pos_);
+    rest.append(buf_ + pos_, len_ - pos_);
+    prefix_pos_ = prefix_.size();
+    pos_ = len_ = 0;
+    return rest;
+  }
   // The socket stays non-blocking: a send that would block waits for room, up to the timeout.
   ssize_t write(const char* ptr, size_t size) override {
     while (true) {
@@ -64,7 +105,7 @@ class FdStream : public httplib::Stream {
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!Wait(POLLOUT, write_ms_)) return -1;
+      if (!Wait(POLLOUT, limits_.write_ms)) return -1;
     }
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -76,6 +117,19 @@ class FdStream : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  // How long the next read may wait: the per-read timeout, cut short by the request's deadline
+  // and by the moment the body falls below the minimum rate. 0 or less: no more waiting.
+  int ReadWaitMs() const {
+    int64_t now = NowMs();
+    int64_t until = std::min<int64_t>(now + limits_.read_ms, limits_.deadline_ms);
+    if (limits_.min_rate > 0) {
+      uint64_t body = received_ + (prefix_.size() - std::min(prefix_.size(), head_length_));
+      int64_t due = limits_.start_ms + limits_.grace_ms +
+                    static_cast<int64_t>((body + 1) * 1000 / limits_.min_rate);
+      until = std::min(until, due);
+    }
+    return static_cast<int>(std::max<int64_t>(0, until - now));
+  }
   bool Wait(short events, int ms) const {
     pollfd p{fd_, events, 0};
     int rc;
@@ -99,43 +153,433 @@ class FdStream : public httplib::Stream {
   }
   ssize_t Recv(char* ptr, size_t size) {
     while (true) {
-      ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);  // a whole head is usually there already
+      if (NowMs() >= limits_.deadline_ms) return -1;
+      ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);
+      if (n > 0) received_ += static_cast<uint64_t>(n);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!Wait(POLLIN, read_ms_)) return -1;
+      int wait = ReadWaitMs();  // 0: past the deadline, or too slow
+      if (wait <= 0 || !Wait(POLLIN, wait)) return -1;
     }
   }
   int fd_;
-  int read_ms_, write_ms_;
+  std::string prefix_;
+  size_t prefix_pos_ = 0;
+  size_t head_length_;
+  uint64_t end_;
+  Limits limits_;
+  uint64_t received_ = 0;  // from the socket
+  uint64_t consumed_ = 0;
   char buf_[16 * 1024];
   size_t pos_ = 0, len_ = 0;
 };
 
+// The key requests with a body are counted under: the address, or an IPv6 address's /64.
+std::string AddressKey(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    return std::string(reinterpret_cast<const char*>(&a->sin_addr), 4);
+  }
+  if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    const auto* b = reinterpret_cast<const char*>(&a->sin6_addr);
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) return std::string(b + 12, 4);
+    return std::string(b, 8);
+  }
+  return "";
+}
+
+// An answer of the gate's own: a short RFC 9457 problem, and the connection ends.
+std::string GateAnswer(int status, const char* reason, const char* type, const std::string& detail,
+                       const std::string& headers) {
+  std::string body = std::string("{\"type\":\"/api/v1/problems/") + type + "\",\"title\":\"" +
+                     reason + "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" +
+                     detail + "\"}";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
+  out += "Content-Type: application/problem+json\r\n";
+  out += headers;
+  if (status == 429 || status == 503) out += "Retry-After: 1\r\n";
+  out += "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  out += body;
+  return out;
+}
+
+// Why the gate answers a request itself, instead of the pool.
+struct Refusal {
+  int status;
+  const char* reason;
+  const char* type;
+  std::string detail;
+};
+
+// Checks a whole head against the gate's rules and finds its body's length.
+std::optional<Refusal> CheckHead(const RequestHead& h, const GateOptions& o, uint64_t* length) {
+  if (h.target.size() > o.max_target) {
+    return Refusal{414, "URI Too Long", "uri-too-long",
+                   "the request target is over " + std::to_string(o.max_target) + " bytes"};
+  }
+  auto length_field = h.Find("Content-Length");
+  if (h.Find("Transfer-Encoding")) {
+    if (length_field) {
+      return Refusal{400, "Bad Request", "bad-request",
+                     "the request has both Content-Length and Transfer-Encoding"};
+    }
+    return Refusal{411, "Length Required", "length-required",
+                   "send the body with a Content-Length; Transfer-Encoding (chunked) is not "
+                   "accepted"};
+  }
+  *length = 0;
+  if (length_field) {
+    bool valid = !length_field->empty() && length_field->size() <= 18 &&
+                 length_field->find_first_not_of("0123456789") == std::string_view::npos;
+    for (const auto& f : h.fields) {
+      if (EqualsIgnoreCase(f.name, "Content-Length") && f.value != *length_field) valid = false;
+    }
+    if (!valid)
+      return Refusal{400, "Bad Request", "bad-request", "Content-Length is not one number"};
+    *length = std::stoull(std::string(*length_field));
+  }
+  std::string_view path = h.target.substr(0, h.target.find('?'));
+  if (o.max_body) {
+    uint64_t bound = o.max_body(h.method, path);
+    if (*length > bound) {
+      return Refusal{413, "Payload Too Large", "too-large",
+                     "the request body is larger than this endpoint accepts (" +
+                         std::to_string(bound) + " bytes)"};
+    }
+  }
+  return std::nullopt;
+}
+
+// The head as httplib will read it: CRLF line ends, one Content-Length, and at most one byte
+// range (ranges that overlap or adjoin joined; any other Range dropped). A request without
+// Content-Length has no body (RFC 9112 6.3); that is said outright, since httplib would read a
+// POST's body until the connection ends. REQUIRES: CheckHead(h) passed with `length`.
+std::string RewriteHead(const RequestHead& h, uint64_t length) {
+  std::string head;
+  head.reserve(h.length + 64);
+  head.append(h.method).append(" ").append(h.target).append(" ").append(h.version);
+  head += "\r\n";
+  std::optional<ByteRange> range;
+  if (h.Count("Range") == 1) range = ParseRange(*h.Find("Range"));
+  for (const auto& f : h.fields) {
+    if (EqualsIgnoreCase(f.name, "Range") || EqualsIgnoreCase(f.name, "Content-Length")) continue;
+    head.append(f.name).append(": ").append(f.value).append("\r\n");
+  }
+  if (h.Find("Content-Length") || (h.method != "GET" && h.method != "HEAD")) {
+    head += "Content-Length: " + std::to_string(length) + "\r\n";
+  }
+  if (range) head += "Range: " + range->ToHeader() + "\r\n";
+  head += "\r\n";
+  return head;
+}
+
 }  // namespace
 
+// A whole request head, checked, for a thread of the pool.
+struct Gate::Job {
+  int fd = -1;
+  std::string prefix;      // the rewritten head, then the bytes read past the original
+  size_t head_length = 0;  // of the rewritten head
+  uint64_t body_length = 0;
+  int64_t start_ms = 0;
+  bool last = false;  // the connection's last request
+};
+
 struct Gate::Internal {
+  explicit Internal(Gate* g) : gate(g) {}
+
+  // Each open connection, as the gate's thread sees it.
+  enum class State { kWaiting, kBusy, kDraining };
+  struct Conn {
+    State state = State::kWaiting;
+    std::string carry;    // bytes read from the socket that a request has not taken yet
+    std::string address;  // AddressKey
+    size_t served = 0;
+    bool body = false;  // a request with a body is being answered (counted in readers)
+    bool has_deadline = false;
+    std::multimap<int64_t, int>::iterator deadline;
+    uint64_t drained = 0;
+  };
+  // A connection a thread of the pool has answered.
+  struct Done {
+    int fd;
+    std::string leftover;  // read past the request: the start of the next
+    bool close;
+  };
+  // A closing connection's input is read and dropped (up to this long and this much), so that
+  // closing does not reset the connection before the client has read our answer.
+  static constexpr int kDrainMs = 2000;
+  static constexpr uint64_t kDrainBytes = 1 << 20;
+
+  // The gate's thread only (Run):
+  void ClearDeadline(Conn& c);
+  void SetDeadline(int fd, Conn& c, int64_t when);
+  void Watch(int fd);
+  void ReleaseBody(Conn& c);
+  void Close(int fd);
+  void Drain(int fd);
+  void StartDrain(int fd, int64_t now, bool in_epoll);
+  void Refuse(int fd, int64_t now, const Refusal& why);
+  void Examine(int fd, int64_t now);
+  void HandOff(int fd, Conn& c, std::string head, uint64_t length, int64_t now);
+  void Accept(int64_t now);
+  void TakeDone(int64_t now);
+
+  Gate* const gate;
   int listen_fd = -1;
   int epoll_fd = -1;
   int wake_fd = -1;
   std::atomic<bool> stopping{false};
   size_t max_connections = 1000;
+  HeadLimits head_limits;
+  int max_readers = 1;
 
-  // Connections waiting in epoll: their deadline.
+  // The gate's thread only.
+  std::unordered_map<int, Conn> conns;
   std::multimap<int64_t, int> deadlines;
-  std::unordered_map<int, std::multimap<int64_t, int>::iterator> waiting;
-  // Requests served on each connection.
-  std::unordered_map<int, size_t> served;
+  int readers = 0;  // requests whose bodies are being read: in all and per AddressKey
+  std::unordered_map<std::string, int> readers_at;
+  std::vector<char> peek;
 
+  // Shared with the pool, under mu.
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<int> ready;     // whole heads, for the pool
-  std::vector<int> back;     // answered keep-alive connections, for epoll
-  std::vector<int> closing;  // answered connections that end
+  std::deque<Job> ready;  // whole heads, for the pool
+  std::vector<Done> done;
   std::vector<std::thread> workers;
 };
 
-Gate::Gate(GateOptions options) : options_(std::move(options)), rep_(new Internal) {
+void Gate::Internal::ClearDeadline(Conn& c) {
+  if (c.has_deadline) deadlines.erase(c.deadline);
+  c.has_deadline = false;
+}
+
+void Gate::Internal::SetDeadline(int fd, Conn& c, int64_t when) {
+  ClearDeadline(c);
+  c.deadline = deadlines.emplace(when, fd);
+  c.has_deadline = true;
+}
+
+void Gate::Internal::Watch(int fd) {
+  epoll_event e{};
+  e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  e.data.fd = fd;
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &e);
+}
+
+void Gate::Internal::ReleaseBody(Conn& c) {
+  if (!c.body) return;
+  c.body = false;
+  readers--;
+  auto it = readers_at.find(c.address);
+  if (it != readers_at.end() && --it->second <= 0) readers_at.erase(it);
+}
+
+void Gate::Internal::Close(int fd) {
+  auto it = conns.find(fd);
+  if (it == conns.end()) return;
+  ClearDeadline(it->second);
+  ReleaseBody(it->second);
+  conns.erase(it);
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+  gate->open_--;
+}
+
+// Reads and drops what a closing connection still sends, until it ends, kDrainBytes or the
+// deadline StartDrain set.
+void Gate::Internal::Drain(int fd) {
+  Conn& c = conns[fd];
+  char sink[16 * 1024];
+  while (true) {
+    ssize_t n = ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+    if (n > 0) {
+      c.drained += static_cast<uint64_t>(n);
+      if (c.drained > kDrainBytes) return Close(fd);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    return Close(fd);  // the client closed too, or an error
+  }
+}
+
+void Gate::Internal::StartDrain(int fd, int64_t now, bool in_epoll) {
+  Conn& c = conns[fd];
+  ::shutdown(fd, SHUT_WR);
+  c.state = State::kDraining;
+  c.carry.clear();
+  c.carry.shrink_to_fit();
+  SetDeadline(fd, c, now + kDrainMs);
+  if (!in_epoll) Watch(fd);
+  Drain(fd);
+}
+
+// Answers from the gate itself, then closes. REQUIRES: the connection is in epoll.
+void Gate::Internal::Refuse(int fd, int64_t now, const Refusal& why) {
+  std::string answer =
+      GateAnswer(why.status, why.reason, why.type, why.detail, gate->options_.answer_headers);
+  (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  StartDrain(fd, now, true);
+}
+
+// Looks at what a waiting connection has sent (what a worker read past its request first, then
+// the socket's bytes, peeked): a whole head is checked, then answered here or handed to the
+// pool; a head too large or malformed is refused. A request the fast path answers is answered
+// here, and the next one looked at (pipelining).
+void Gate::Internal::Examine(int fd, int64_t now) {
+  const GateOptions& o = gate->options_;
+  while (true) {
+    auto found = conns.find(fd);
+    if (found == conns.end() || found->second.state != State::kWaiting) return;
+    Conn& c = found->second;
+    size_t have = std::min(c.carry.size(), peek.size());
+    std::memcpy(peek.data(), c.carry.data(), have);
+    bool eof = false;
+    size_t got = 0;
+    if (have < peek.size()) {
+      ssize_t n = ::recv(fd, peek.data() + have, peek.size() - have, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0) eof = true;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Close(fd);
+      if (n > 0) got = static_cast<size_t>(n);
+    }
+    std::string_view bytes(peek.data(), have + got);
+    if (bytes.empty()) {
+      if (eof) Close(fd);
+      return;
+    }
+    HeadParse p = ParseRequestHead(bytes, head_limits);
+    if (p.state == HeadState::kIncomplete) {
+      if (eof) Close(fd);  // the client stopped in the middle of a head
+      return;
+    }
+    if (p.state == HeadState::kTooLarge) {
+      return Refuse(fd, now, {431, "Request Header Fields Too Large", "head-too-large", p.error});
+    }
+    if (p.state == HeadState::kMalformed) {
+      return Refuse(fd, now, {400, "Bad Request", "bad-request", p.error});
+    }
+    uint64_t length = 0;
+    if (auto why = CheckHead(p.head, o, &length)) return Refuse(fd, now, *why);
+    std::string head = RewriteHead(p.head, length);
+    // The original head leaves the carried bytes and the socket.
+    size_t from_carry = std::min(p.head.length, c.carry.size());
+    size_t from_socket = p.head.length - from_carry;
+    c.carry.erase(0, from_carry);
+    if (from_socket > 0 &&
+        ::recv(fd, peek.data(), from_socket, MSG_DONTWAIT) != static_cast<ssize_t>(from_socket)) {
+      return Close(fd);
+    }
+    std::string response;
+    bool close_after = false;
+    if (length == 0 && gate->fast_ && gate->fast_(head, &response, &close_after)) {
+      ssize_t sent = ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      c.served++;
+      // An answer of a few KiB fits the socket's buffer; a client that cannot take it is not
+      // kept waiting for.
+      if (sent != static_cast<ssize_t>(response.size()) || close_after) return Close(fd);
+      SetDeadline(fd, c, now + o.keep_alive_ms);
+      continue;
+    }
+    return HandOff(fd, c, std::move(head), length, now);
+  }
+}
+
+// Gives a checked request to the pool; one with a body only if its address and the pool have
+// room for another body being read (429, 503 otherwise).
+void Gate::Internal::HandOff(int fd, Conn& c, std::string head, uint64_t length, int64_t now) {
+  if (length > 0) {
+    int& mine = readers_at[c.address];
+    if (mine >= gate->options_.body_readers_per_address || readers >= max_readers) {
+      bool address_full = mine >= gate->options_.body_readers_per_address;
+      if (mine == 0) readers_at.erase(c.address);
+      if (address_full) {
+        return Refuse(fd, now,
+                      {429, "Too Many Requests", "too-many",
+                       "too many requests with a body from this address at once; try again "
+                       "shortly"});
+      }
+      return Refuse(fd, now,
+                    {503, "Service Unavailable", "unavailable",
+                     "the server is reading as many request bodies as it can; try again "
+                     "shortly"});
+    }
+    mine++;
+    readers++;
+    c.body = true;
+  }
+  Job job;
+  job.fd = fd;
+  job.head_length = head.size();
+  job.prefix = std::move(head);
+  job.prefix += c.carry;
+  c.carry.clear();
+  job.body_length = length;
+  job.start_ms = now;
+  c.served++;
+  job.last = c.served >= gate->options_.max_requests_per_connection || stopping.load();
+  c.state = State::kBusy;
+  ClearDeadline(c);
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ready.push_back(std::move(job));
+  }
+  cv.notify_one();
+}
+
+void Gate::Internal::Accept(int64_t now) {
+  while (true) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    int fd =
+        accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or out of descriptors: the rest wait in the backlog
+    if (gate->open_.load() >= max_connections) {
+      ::close(fd);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    gate->open_++;
+    Conn& c = conns[fd];
+    c = Conn{};
+    c.address = AddressKey(addr);
+    SetDeadline(fd, c, now + gate->options_.head_timeout_ms);
+    Watch(fd);
+  }
+}
+
+// Takes back the connections the pool has answered: to close, or to wait for the next head.
+void Gate::Internal::TakeDone(int64_t now) {
+  uint64_t v;
+  (void)::read(wake_fd, &v, sizeof(v));
+  std::vector<Done> answered;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    answered.swap(done);
+  }
+  for (auto& d : answered) {
+    auto it = conns.find(d.fd);
+    if (it == conns.end()) continue;
+    Conn& c = it->second;
+    ReleaseBody(c);
+    c.state = State::kWaiting;
+    if (d.close) {
+      StartDrain(d.fd, now, false);
+      continue;
+    }
+    // What the worker read past its request is looked at like any new bytes.
+    c.carry = std::move(d.leftover);
+    SetDeadline(d.fd, c, now + gate->options_.keep_alive_ms);
+    Watch(d.fd);
+    Examine(d.fd, now);
+  }
+}
+
+Gate::Gate(GateOptions options) : options_(std::move(options)), rep_(new Internal(this)) {
   keep_alive_max_count_ = options_.max_requests_per_connection;
   keep_alive_timeout_sec_ = std::max(1, options_.keep_alive_ms / 1000);
   read_timeout_sec_ = options_.read_timeout_s;
@@ -196,33 +640,30 @@ Result<int> Gate::Listen() {
   return bound;
 }
 
-void Gate::Answer(int fd) {
-  FdStream stream(fd, options_.read_timeout_s, options_.write_timeout_s);
-  bool end = false;
-  do {
-    size_t count;
-    {
-      std::lock_guard<std::mutex> l(rep_->mu);
-      count = ++rep_->served[fd];
-    }
-    bool last = count >= options_.max_requests_per_connection || rep_->stopping.load();
-    bool closed = false;
-    bool parsed = false;
-    close_after_request = false;
-    bool ok = process_request(stream, last, closed, [&](httplib::Request& req) {
-      parsed = true;
-      stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
-    });
-    end = !ok || closed || last || !parsed || close_after_request;
-    // A pipelined request already read into the buffer is answered here; otherwise the
-    // connection waits in epoll for its next request.
-  } while (!end && stream.buffered() > 0);
+void Gate::Answer(Job job) {
+  FdStream::Limits limits{
+      options_.read_timeout_s * 1000, options_.write_timeout_s * 1000, job.start_ms, 0,
+      options_.body_grace_ms,         options_.min_body_rate};
+  uint64_t allowance =
+      options_.body_deadline_rate > 0 ? job.body_length / options_.body_deadline_rate * 1000 : 0;
+  limits.deadline_ms = job.start_ms + options_.body_deadline_ms +
+                       static_cast<int64_t>(std::min<uint64_t>(allowance, uint64_t{1} << 40));
+  FdStream stream(job.fd, std::move(job.prefix), job.head_length, job.head_length + job.body_length,
+                  limits);
+  bool closed = false;
+  bool parsed = false;
+  close_after_request = false;
+  bool ok = process_request(stream, job.last, closed, [&](httplib::Request& req) {
+    parsed = true;
+    stream.get_remote_ip_and_port(req.remote_addr, req.remote_port);
+  });
+  // A body left unread (a refusal before it, a handler that did not want it) would be read as
+  // the next request: the connection ends instead.
+  bool whole = stream.consumed() == job.head_length + job.body_length;
+  bool end = !ok || closed || job.last || !parsed || close_after_request || !whole;
+  Internal::Done d{job.fd, end ? std::string() : stream.TakeLeftover(), end};
   std::lock_guard<std::mutex> l(rep_->mu);
-  if (end) {
-    rep_->closing.push_back(fd);
-  } else {
-    rep_->back.push_back(fd);
-  }
+  rep_->done.push_back(std::move(d));
   uint64_t one = 1;
   (void)::write(rep_->wake_fd, &one, sizeof(one));
 }
@@ -239,48 +680,27 @@ Status Gate::Run() {
   ev.data.fd = r->wake_fd;
   epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, r->wake_fd, &ev);
 
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
+  const int threads = std::max(1, options_.threads);
+  r->max_readers = options_.body_readers > 0 ? options_.body_readers
+                                             : std::max(1, threads - std::max(1, threads / 4));
+  r->head_limits = HeadLimits{options_.max_head, options_.max_head_fields};
+  r->peek.resize(options_.max_head + 1);
+  for (int i = 0; i < threads; ++i) {
     r->workers.emplace_back([this, r] {
       while (true) {
-        int fd;
+        Job job;
         {
           std::unique_lock<std::mutex> l(r->mu);
           r->cv.wait(l, [r] { return r->stopping.load() || !r->ready.empty(); });
           if (r->ready.empty()) return;  // stopping, nothing left
-          fd = r->ready.front();
+          job = std::move(r->ready.front());
           r->ready.pop_front();
         }
-        Answer(fd);
+        Answer(std::move(job));
       }
     });
   }
 
-  // A connection leaves epoll (to be answered, or closed).
-  auto stop_waiting = [r](int fd) {
-    auto it = r->waiting.find(fd);
-    if (it != r->waiting.end()) {
-      r->deadlines.erase(it->second);
-      r->waiting.erase(it);
-    }
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
-  };
-  auto close_conn = [this, r, &stop_waiting](int fd) {
-    stop_waiting(fd);
-    {
-      std::lock_guard<std::mutex> l(r->mu);
-      r->served.erase(fd);
-    }
-    ::close(fd);
-    open_--;
-  };
-  auto wait_for_head = [this, r](int fd, int64_t deadline) {
-    epoll_event e{};
-    e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-    e.data.fd = fd;
-    epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &e);
-    r->waiting[fd] = r->deadlines.emplace(deadline, fd);
-  };
-  std::vector<char> peek(options_.max_head);
   std::vector<epoll_event> events(256);
   while (!r->stopping.load()) {
     int n = epoll_wait(r->epoll_fd, events.data(), static_cast<int>(events.size()), 250);
@@ -289,103 +709,38 @@ Status Gate::Run() {
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == r->listen_fd) {
-        while (true) {
-          int c = accept4(r->listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-          if (c < 0) break;  // EAGAIN, or out of descriptors: the rest wait in the backlog
-          if (open_.load() >= r->max_connections) {
-            ::close(c);
-            continue;
-          }
-          int one = 1;
-          setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-          open_++;
-          wait_for_head(c, now + options_.head_timeout_ms);
+        r->Accept(now);
+      } else if (fd == r->wake_fd) {
+        r->TakeDone(now);
+      } else if (auto it = r->conns.find(fd); it != r->conns.end()) {
+        if (it->second.state == Internal::State::kDraining) {
+          r->Drain(fd);
+        } else if (it->second.state == Internal::State::kWaiting) {
+          r->Examine(fd, now);
         }
-        continue;
-      }
-      if (fd == r->wake_fd) {
-        uint64_t v;
-        (void)::read(r->wake_fd, &v, sizeof(v));
-        std::vector<int> back, closing;
-        {
-          std::lock_guard<std::mutex> l(r->mu);
-          back.swap(r->back);
-          closing.swap(r->closing);
-        }
-        for (int c : closing) {
-          // Our answer is sent; what the client still sends is read and dropped, so that
-          // closing does not reset the connection before the client has read the answer.
-          ::shutdown(c, SHUT_WR);
-          char sink[4096];
-          for (int k = 0; k < 64 && ::recv(c, sink, sizeof(sink), MSG_DONTWAIT) > 0; ++k) {
-          }
-          close_conn(c);
-        }
-        for (int c : back) wait_for_head(c, now + options_.keep_alive_ms);
-        continue;
-      }
-      // A waiting connection has new bytes (or hung up): is the request head whole? A request
-      // the fast path answers is answered here, and the next one looked at (pipelining).
-      while (true) {
-        ssize_t got = ::recv(fd, peek.data(), peek.size(), MSG_PEEK | MSG_DONTWAIT);
-        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-          close_conn(fd);
-          break;
-        }
-        if (got < 0) break;
-        std::string_view head(peek.data(), static_cast<size_t>(got));
-        size_t end = head.find("\r\n\r\n");
-        bool whole = end != std::string_view::npos || head.find("\n\n") != std::string_view::npos ||
-                     static_cast<size_t>(got) == peek.size();
-        if (!whole) break;
-        std::string response;
-        bool close_after = false;
-        if (fast_ && end != std::string_view::npos &&
-            fast_(head.substr(0, end + 4), &response, &close_after)) {
-          ssize_t used = ::recv(fd, peek.data(), end + 4, MSG_DONTWAIT);  // the head, consumed
-          ssize_t sent =
-              used == static_cast<ssize_t>(end + 4)
-                  ? ::send(fd, response.data(), response.size(), MSG_DONTWAIT | MSG_NOSIGNAL)
-                  : -1;
-          // An answer of a few KiB fits the socket's buffer; a client that cannot take it is
-          // not kept waiting for.
-          if (sent != static_cast<ssize_t>(response.size()) || close_after) {
-            close_conn(fd);
-            break;
-          }
-          auto it = r->waiting.find(fd);
-          if (it != r->waiting.end()) {
-            r->deadlines.erase(it->second);
-            it->second = r->deadlines.emplace(now + options_.keep_alive_ms, fd);
-          }
-          continue;
-        }
-        stop_waiting(fd);
-        {
-          std::lock_guard<std::mutex> l(r->mu);
-          r->ready.push_back(fd);
-        }
-        r->cv.notify_one();
-        break;
       }
     }
-    // Connections whose head did not come in time, and idle keep-alive ones, are closed.
+    // Connections whose head did not come in time, idle keep-alive ones and those drained long
+    // enough are closed.
     while (!r->deadlines.empty() && r->deadlines.begin()->first <= now) {
-      close_conn(r->deadlines.begin()->second);
+      r->Close(r->deadlines.begin()->second);
     }
   }
   // Stop: no new connections; those waiting are closed; requests being answered finish.
   epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, r->listen_fd, nullptr);
-  while (!r->waiting.empty()) close_conn(r->waiting.begin()->first);
+  std::vector<int> idle;
+  for (const auto& [fd, c] : r->conns) {
+    if (c.state != Internal::State::kBusy) idle.push_back(fd);
+  }
+  for (int fd : idle) r->Close(fd);
   r->cv.notify_all();
   for (auto& t : r->workers) t.join();
   r->workers.clear();
   svr_sock_ = INVALID_SOCKET;
   ::close(r->listen_fd);
   r->listen_fd = -1;
-  for (int fd : r->ready) ::close(fd);
-  for (int fd : r->back) ::close(fd);
-  for (int fd : r->closing) ::close(fd);
+  for (const auto& job : r->ready) ::close(job.fd);
+  for (const auto& d : r->done) ::close(d.fd);
   return Status::Ok();
 }
 

@@ -1,15 +1,21 @@
 // The connection front of `attest serve` (internal to src/http): one thread holds every open
-// connection in epoll and hands a connection to the thread pool only when a whole request
-// head has arrived; after the answer, a keep-alive connection goes back to epoll. So idle and
-// slow clients cost a file descriptor each, never a thread, and ten thousand of them do not
-// delay anyone else. cpp-httplib parses and answers each request (Server::process_request).
-// Thread-safe: Run in one thread, Stop from any.
+// connection in epoll and reads each request head itself (head.h), strictly and within bounds,
+// before any thread of the pool sees it. A head that is too large is answered 431, a body sent
+// chunked 411, a body larger than its route takes 413 (before a byte of it is read), all by this
+// thread, and the connection is closed. Only a whole, valid head is handed to the pool, rewritten
+// (one spelling, at most one byte range) and followed by the bytes read past it; the pool reads
+// the body under a deadline and a minimum rate, and what it read past the request goes back to
+// epoll to be checked like any other head. Requests with a body are capped per address and in
+// all, so some threads are always left for the rest. So idle and slow clients cost a file
+// descriptor each, never a thread for long. cpp-httplib parses and answers each request
+// (Server::process_request). Thread-safe: Run in one thread, Stop from any.
 #ifndef ATTEST_HTTP_GATE_H_
 #define ATTEST_HTTP_GATE_H_
 
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,10 +30,29 @@ struct GateOptions {
   int threads = 16;            // requests answered at once
   int head_timeout_ms = 5000;  // a request head must be whole this soon after it starts
   int keep_alive_ms = 5000;    // an idle keep-alive connection is closed after this
-  int read_timeout_s = 5;      // while a request's body arrives
+  int read_timeout_s = 5;      // longest wait for the next bytes of a body
   int write_timeout_s = 30;
-  size_t max_head = 16 * 1024;  // a longer head is answered 431 by httplib
+  size_t max_head = 16 * 1024;   // a longer head is answered 431
+  size_t max_head_fields = 100;  // so is one of more header lines
+  size_t max_target = 8000;      // a longer request target is answered 414
   size_t max_requests_per_connection = 1000;
+  // A body must be read whole within body_deadline_ms, plus a second for every
+  // body_deadline_rate bytes it declares; and from body_grace_ms on it must arrive at
+  // min_body_rate bytes a second on average, or the request ends.
+  int body_deadline_ms = 30000;
+  uint64_t body_deadline_rate = 16 * 1024;
+  int body_grace_ms = 5000;
+  uint64_t min_body_rate = 1024;
+  // Requests whose bodies are being read at once: from one address (IPv6: one /64), and in all
+  // (0: three quarters of the threads, so that some always answer requests without a body).
+  // Over either, the request is answered 429 or 503 by the gate.
+  int body_readers_per_address = 4;
+  int body_readers = 0;
+  // The largest body a request may declare (Content-Length) for its method and path; a larger
+  // one is answered 413. Empty: no bound.
+  std::function<uint64_t(std::string_view method, std::string_view path)> max_body;
+  // Header lines ("Name: value\r\n") added to the gate's own answers.
+  std::string answer_headers;
 };
 
 class Gate : public httplib::Server {
@@ -43,9 +68,10 @@ class Gate : public httplib::Server {
   void Stop();
 
   // A request the gate's own thread answers, without a hand-off to the pool: given a whole
-  // request head (no body), it fills `response` with the whole answer and returns true, or
-  // returns false to leave the request to the pool. `close` ends the connection after it.
-  // Must be quick and must not block (static files held in memory: the log's tiles).
+  // request head (checked and rewritten, CRLF line ends; no body), it fills `response` with the
+  // whole answer and returns true, or returns false to leave the request to the pool. `close` ends
+  // the connection after it. Must be quick and must not block (static files held in memory: the
+  // log's tiles).
   using FastPath = std::function<bool(std::string_view head, std::string* response, bool* close)>;
   void SetFastPath(FastPath fast) { fast_ = std::move(fast); }
 
@@ -58,7 +84,8 @@ class Gate : public httplib::Server {
 
  private:
   struct Internal;
-  void Answer(int fd);
+  struct Job;
+  void Answer(Job job);
   GateOptions options_;
   FastPath fast_;
   std::atomic<size_t> open_{0};

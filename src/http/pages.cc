@@ -964,6 +964,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       return verify_page(req, res, "", "send the form as multipart/form-data");
     }
     VerifyForm form = ReadVerifyForm(reader);
+    if (!form.whole) {
+      return verify_page(req, res, "", "the form did not arrive whole; send it again", form.csrf);
+    }
     std::string sha = form.bytes > 0 ? form.file_sha : form.sha_field;
     if (!IsSha256Hex(sha)) {
       return verify_page(req, res, "", "sha256 must be 64 hexadecimal characters", form.csrf);

@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/json.h"
 #include "http/gate.h"
+#include "http/head.h"
 #include "http/site.h"
 
 namespace attest::http {
@@ -34,6 +35,33 @@ constexpr std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Cross-Origin-Resource-Policy", "same-origin"},
     {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
 };
+
+// The same headers in wire form, for answers written without httplib.
+std::string SecurityHeaderLines() {
+  std::string h;
+  for (const auto& [name, value] : kSecurityHeaders) h += std::string(name) + ": " + value + "\r\n";
+  return h;
+}
+
+// The largest body a route takes (the gate answers 413 to a larger Content-Length before a byte
+// of it is read): uploads their configured limit, forms and JSON writes a little, the rest next
+// to nothing. Every route that reads a body is named here (svr->Post/Put/Patch in api.cc and
+// pages.cc); httplib routes on the decoded path, so a path spelled with %-escapes gets at most
+// the JSON bound, never more than its route's.
+uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_view path) {
+  constexpr uint64_t kForm = 16 * 1024;
+  constexpr uint64_t kNoBody = 4 * 1024;
+  if (method == "POST" &&
+      (path == "/api/v1/verify" || path == "/api/v1/records" || path == "/verify")) {
+    return o.max_upload;
+  }
+  if (method == "POST" && (path == "/login" || path == "/logout")) return kForm;
+  if ((method == "POST" || method == "PUT" || method == "PATCH") &&
+      path.rfind("/api/v1/", 0) == 0) {
+    return o.max_json_body;
+  }
+  return kNoBody;
+}
 
 void SecurityHeaders(httplib::Response& res) {
   if (res.has_header("Content-Security-Policy")) return;
@@ -155,12 +183,7 @@ class LogFastPath {
   size_t cache_bytes_ = 0;
   File scratch_;
   // The headers every answer carries (kSecurityHeaders), in wire form.
-  std::string headers_ = [] {
-    std::string h;
-    for (const auto& [name, value] : kSecurityHeaders)
-      h += std::string(name) + ": " + value + "\r\n";
-    return h;
-  }();
+  std::string headers_ = SecurityHeaderLines();
 };
 
 }  // namespace
@@ -302,7 +325,7 @@ VerifyForm ReadVerifyForm(const httplib::ContentReader& reader) {
   VerifyForm form;
   std::string field;
   Sha256Stream stream;
-  reader(
+  form.whole = reader(
       [&](const httplib::MultipartFormData& part) {
         field = part.name;
         return true;
@@ -445,6 +468,10 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   gate.keep_alive_ms = options.keep_alive_s * 1000;
   gate.read_timeout_s = options.read_timeout_s;
   gate.write_timeout_s = options.write_timeout_s;
+  gate.max_body = [options](std::string_view method, std::string_view path) {
+    return MaxBody(options, method, path);
+  };
+  gate.answer_headers = SecurityHeaderLines();
   auto rep = std::make_unique<Internal>(gate);
   rep->site = std::make_unique<Site>(env, std::move(archive_dir), options, std::move(renderer));
   Site* site = rep->site.get();
@@ -458,6 +485,10 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   svr.set_pre_routing_handler([site](const httplib::Request& req, httplib::Response& res) {
     request_start = std::chrono::steady_clock::now();
     SecurityHeaders(res);
+    // httplib never applies a Range itself (several would make a multipart body in memory, and
+    // one past the end of an answer held in memory is not checked): the gate has left at most
+    // one, and SendBlob serves it (ParseRange); every other answer is whole (RFC 9110 14.2).
+    const_cast<httplib::Request&>(req).ranges.clear();
     if (!IsCleanUtf8(req.path)) {
       Problem(res, 400, "bad-request", "Bad Request", "the path is not valid UTF-8");
       return httplib::Server::HandlerResponse::Handled;

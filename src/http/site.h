@@ -126,6 +126,7 @@ struct VerifyForm {
   std::string file_sha;   // hex, if the file had bytes
   std::string sha_field;  // as given, trimmed and lower-cased
   std::string csrf;       // the form token, for a logged-in session (at most 128 bytes)
+  bool whole = false;     // the body arrived whole (not cut off by its deadline or the client)
 };
 VerifyForm ReadVerifyForm(const httplib::ContentReader& reader);
 
