@@ -11,7 +11,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "core/hash.h"
@@ -99,6 +103,14 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       (*ids_)["redacted"] = Json::parse(r.out)["records"][0]["id"];
     }
+    // A public text whose redacted words move in a revision (finding 2 of issue 21).
+    {
+      std::string file = Write(*tmp_, "revised.txt", RevisedText(false));
+      auto r = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-revised", "--lang", "en", file});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      (*ids_)["revised"] = Json::parse(r.out)["records"][0]["id"];
+    }
     // A spoken sample (espeak-ng) with a transcript a person gave.
     std::string wav = *tmp_ + "/spoken.wav";
     ASSERT_EQ(
@@ -120,8 +132,13 @@ class ApiTest : public ::testing::Test {
                             "00:00:01.000 --> 00:00:02.500\nfour five six\n");
     auto imp = RunAttest({"--archive", *archive_, "transcript", "import", (*ids_)["spoken"], vtt});
     ASSERT_EQ(imp.exit_code, 0) << imp.err;
+    // Its second line holds a canary word: the redacted cue (finding 1 of issue 21).
+    std::string vtt2 = Write(*tmp_, "spoken2.vtt",
+                             "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
+                             "00:00:01.000 --> 00:00:02.500\nfour " +
+                                 std::string(kCueCanary) + " six\n");
     auto imp2 = RunAttest(
-        {"--archive", *archive_, "transcript", "import", (*ids_)["spoken-redacted"], vtt});
+        {"--archive", *archive_, "transcript", "import", (*ids_)["spoken-redacted"], vtt2});
     ASSERT_EQ(imp2.exit_code, 0) << imp2.err;
     ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
 
@@ -202,6 +219,33 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(put->status, 201) << put->body;
       ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
     }
+    {
+      // The revised record: its canary redacted, then a revision with an opening paragraph
+      // added before it (the words move; their offsets no longer point at them).
+      httplib::Client c("127.0.0.1", port_);
+      const std::string id = (*ids_)["revised"];
+      Json rec = Json::parse(c.Get("/api/v1/records/" + id, Auth("archivist"))->body);
+      bool done = false;
+      for (const Json& seg : rec["segments"]) {
+        std::string text = seg["text"];
+        size_t at = text.find(kRevisedCanary);
+        if (at == std::string::npos) continue;
+        int64_t cp = static_cast<int64_t>(CodePoints(text.substr(0, at)));
+        Json body = {{"segment", seg["id"]},
+                     {"chars", {cp, cp + static_cast<int64_t>(strlen(kRevisedCanary))}},
+                     {"reason", "names a bystander"}};
+        auto put = c.Post("/api/v1/records/" + id + "/redactions", Auth("archivist"),
+                          body.dump(), "application/json");
+        ASSERT_TRUE(put);
+        ASSERT_EQ(put->status, 201) << put->body;
+        done = true;
+      }
+      ASSERT_TRUE(done) << rec.dump();
+      std::string file = Write(*tmp_, "revised-2.txt", RevisedText(true));
+      auto r = RunAttest({"--archive", *archive_, "add", "--record", id, file});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+    }
     for (const char* role : {"researcher", "archivist", "admin"}) {
       Session s = LogIn(std::string("u-") + role, kPassword);
       ASSERT_FALSE(s.cookie.empty()) << role;
@@ -213,6 +257,20 @@ class ApiTest : public ::testing::Test {
   static constexpr const char* kPassword = "a sample passphrase";
   static constexpr const char* kFormCanary = "zqformcanary";
   static constexpr const char* kRedacted = "zqredactedcanary";
+  static constexpr const char* kCueCanary = "zqcuecanary";
+  static constexpr const char* kRevisedCanary = "zqrevisedcanary";
+  // The revised record's text: with `opening`, a paragraph added before the rest.
+  static std::string RevisedText(bool opening) {
+    return std::string(opening ? "A sample opening paragraph added in the revision, which moves "
+                                 "every later word.\n\n"
+                               : "") +
+           "A sample paragraph about the orchard near " + kRevisedCanary +
+           ", at dusk.\n\nA last sample paragraph about the road.\n";
+  }
+  // The words hidden from those who may not read restricted material, by record name.
+  static std::vector<std::pair<std::string, std::string>> HiddenWords() {
+    return {{"redacted", kRedacted}, {"spoken-redacted", kCueCanary}, {"revised", kRevisedCanary}};
+  }
 
   // A cookie's value in a response's Set-Cookie headers ("" if none).
   static std::string SetCookie(const httplib::Result& r, const std::string& name) {
@@ -284,6 +342,64 @@ class ApiTest : public ::testing::Test {
     EXPECT_TRUE(j["title"].is_string() && j["detail"].is_string() && j["type"].is_string()) << what;
   }
 
+  // A segment's ref as doc/api.md "Segment ids" defines it: "s" and the hex of AES-128 (key
+  // keys/ids.key) of the id's 8 big-endian bytes and "attestsg".
+  static std::string SegmentRef(int64_t id) {
+    std::ifstream in(*archive_ + "/keys/ids.key");
+    std::string hex;
+    in >> hex;
+    auto key = FromHex(hex);
+    EXPECT_TRUE(key.ok() && key->size() == 16) << hex;
+    if (!key.ok() || key->size() != 16) return "";
+    unsigned char block[16], out[32];
+    for (int i = 0; i < 8; ++i) block[i] = static_cast<unsigned char>(id >> (56 - 8 * i));
+    std::memcpy(block + 8, "attestsg", 8);
+    int n = 0, m = 0;
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
+                       reinterpret_cast<const unsigned char*>(key->data()), nullptr);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    EVP_EncryptUpdate(ctx, out, &n, block, 16);
+    EVP_EncryptFinal_ex(ctx, out + n, &m);
+    EVP_CIPHER_CTX_free(ctx);
+    return "s" + ToHex(std::string_view(reinterpret_cast<const char*>(out), 16));
+  }
+
+  // The SHA-256 of each file a redacted record was made from, with each of a few candidates in
+  // place of its hidden words (the true one among them): any of them in an answer would let a
+  // guesser confirm the hidden words offline.
+  static std::vector<std::string> GuessedFileHashes(const std::string& name) {
+    static std::map<std::string, std::vector<std::string>>* cache =
+        new std::map<std::string, std::vector<std::string>>;
+    auto it = cache->find(name);
+    if (it != cache->end()) return it->second;
+    std::vector<std::string> texts;
+    const char* candidates[] = {"zqredactedcanary", "zqcuecanary", "zqrevisedcanary", "Haifa",
+                                "the village"};
+    for (const char* c : candidates) {
+      if (name == "redacted") {
+        texts.push_back("A sample paragraph about the harbour, " + std::string(c) +
+                        ", before noon.\n");
+      } else if (name == "spoken-redacted") {
+        texts.push_back("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
+                        "00:00:01.000 --> 00:00:02.500\nfour " +
+                        std::string(c) + " six\n");
+        texts.push_back("four " + std::string(c) + " six");
+        texts.push_back("one two three\nfour " + std::string(c) + " six");
+      } else {
+        for (bool opening : {false, true}) {
+          std::string t = RevisedText(opening);
+          t.replace(t.find(kRevisedCanary), strlen(kRevisedCanary), c);
+          texts.push_back(t);
+        }
+      }
+    }
+    std::vector<std::string> out;
+    for (const auto& t : texts) out.push_back(ToHex(Sha256(t)));
+    (*cache)[name] = out;
+    return out;
+  }
+
   // Every GET path of the API and the pages, for the records of the suite.
   static std::vector<std::string> EveryPath() {
     std::vector<std::string> paths = {"/",
@@ -336,7 +452,37 @@ class ApiTest : public ::testing::Test {
           std::string("/witnesses/w-redacted")}) {
       paths.push_back(p);
     }
-    for (int s = 1; s <= 40; ++s) paths.push_back("/api/v1/segments/" + std::to_string(s));
+    // Every segment of the archive, by its ref (doc/api.md "Segment ids"), computed here from
+    // the archive's key as the format says, so hidden ones are asked for too.
+    for (int s = 1; s <= 40; ++s) paths.push_back("/api/v1/segments/" + SegmentRef(s));
+    // The redacted cue of a spoken record and the revised text, in every form and version.
+    for (const char* name : {"spoken-redacted", "revised"}) {
+      const std::string& id = (*ids_)[name];
+      for (std::string p :
+           {"/api/v1/records/" + id, "/api/v1/records/" + id + "/segments", "/records/" + id,
+            "/api/v1/records/" + id + "/proof", "/api/v1/records/" + id + "/media/original",
+            "/api/v1/records/" + id + "/media/access", "/api/v1/records/" + id + "/transcript"}) {
+        paths.push_back(p);
+      }
+      for (const char* format : {"json", "vtt", "srt", "txt"}) {
+        paths.push_back("/api/v1/records/" + id + "/transcript?format=" + format);
+        for (int v = 1; v <= 5; ++v) {
+          paths.push_back("/api/v1/records/" + id + "/transcript?format=" + std::string(format) +
+                          "&version=" + std::to_string(v));
+        }
+      }
+      for (int v = 1; v <= 5; ++v) {
+        paths.push_back("/api/v1/records/" + id + "/versions/" + std::to_string(v));
+        paths.push_back("/api/v1/records/" + id + "/proof?version=" + std::to_string(v));
+      }
+    }
+    for (std::string q : {"orchard", "zqrevised*", "zqcue*", "four%20six", "dusk"}) {
+      paths.push_back("/api/v1/search?q=" + q);
+      paths.push_back("/search?q=" + q);
+      paths.push_back("/api/v1/ask?q=" + q);
+    }
+    paths.push_back("/api/v1/suggest?q=zqrev");
+    paths.push_back("/api/v1/suggest?q=zqcue");
     return paths;
   }
 
@@ -391,12 +537,21 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       // A redacted span: archivists and admins, in the record, never through search.
       const bool restricted_reader = who == "archivist" || who == "admin" ||
                                      who == "session-archivist" || who == "session-admin";
-      if (r->body.find(kRedacted) != std::string::npos) {
-        EXPECT_TRUE(restricted_reader && path.find("search") == std::string::npos &&
-                    path.find("suggest") == std::string::npos &&
-                    path.find("ask") == std::string::npos)
-            << who << " met the redacted words at " << path;
-        redacted_seen++;
+      for (const auto& [name, words] : HiddenWords()) {
+        if (r->body.find(words) != std::string::npos) {
+          EXPECT_TRUE(restricted_reader && path.find("search") == std::string::npos &&
+                      path.find("suggest") == std::string::npos &&
+                      path.find("ask") == std::string::npos)
+              << who << " met the redacted words of " << name << " at " << path;
+          if (name == "redacted") redacted_seen++;
+        }
+        // Nor a hash or a size that would confirm a guess of them (finding 3 of issue 21).
+        if (!restricted_reader) {
+          for (const std::string& guessed : GuessedFileHashes(name)) {
+            EXPECT_EQ(r->body.find(guessed), std::string::npos)
+                << who << " was given a hash that confirms a guess of " << name << " at " << path;
+          }
+        }
       }
       if (path.find((*ids_)["redacted"]) != std::string::npos && r->status == 200 &&
           !restricted_reader && path.find("/media/") == std::string::npos) {
@@ -473,9 +628,9 @@ TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
   auto cols = Json::parse(Get("/api/v1/collections")->body);
   EXPECT_EQ(cols["total"], 1);
   auto wits = Json::parse(Get("/api/v1/witnesses", "researcher")->body);
-  EXPECT_EQ(wits["total"], 5);  // w-public, w-research, w-voice, w-voice2, w-redacted
+  EXPECT_EQ(wits["total"], 6);  // w-public, w-research, w-voice, w-voice2, w-redacted, w-revised
   auto recs = Json::parse(Get("/api/v1/records")->body);
-  EXPECT_EQ(recs["total"], 4);
+  EXPECT_EQ(recs["total"], 5);
   auto sugg = Json::parse(Get("/api/v1/suggest?q=zq")->body);
   ASSERT_EQ(sugg["suggestions"].size(), 1u);
   EXPECT_EQ(sugg["suggestions"][0]["word"], Canary("public"));
@@ -866,7 +1021,7 @@ TEST_F(ApiTest, RecordsTranscriptsMediaAndProofsOfAPublicRecord) {
   EXPECT_NE(page->body.find("class=\"current\""), std::string::npos);
   EXPECT_NE(page->body.find("at 0:01"), std::string::npos);
   auto seg = Json::parse(
-      Get("/api/v1/segments/" + std::to_string(j["segments"][1]["id"].get<int64_t>()))->body);
+      Get("/api/v1/segments/" + j["segments"][1]["id"].get<std::string>())->body);
   EXPECT_EQ(seg["url"], "/records/" + id + "?t=1");
 
   auto openapi = Get("/api/v1/openapi.json");
@@ -902,7 +1057,7 @@ TEST_F(ApiTest, WritesNeedAnArchivistsTokenAndAreLogged) {
   // Correct a transcript line: a new version made by a person, naming the token.
   const std::string& spoken = (*ids_)["spoken"];
   Json rec = Json::parse(Get("/api/v1/records/" + spoken)->body);
-  std::string sid = std::to_string(rec["segments"][0]["id"].get<int64_t>());
+  std::string sid = rec["segments"][0]["id"].get<std::string>();
   std::string body = Json{{"text", "one, two, three"}}.dump();
   ExpectProblem(c.Put("/api/v1/segments/" + sid, body, "application/json"), 401, "anonymous put");
   auto put = c.Put("/api/v1/segments/" + sid, Auth("archivist"), body, "application/json");
@@ -934,11 +1089,11 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   const std::string id = Json::parse(added.out)["records"][0]["id"];
   ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
   auto segs = Json::parse(Get("/api/v1/records/" + id + "/segments", "archivist")->body);
-  int64_t shut = 0;
+  std::string shut;
   for (const auto& g : segs["segments"]) {
     if (g["text"].get<std::string>().find("zqpassageshut") != std::string::npos) shut = g["id"];
   }
-  ASSERT_GT(shut, 0) << segs.dump();
+  ASSERT_FALSE(shut.empty()) << segs.dump();
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original")->status, 200);  // whole, for now
   EXPECT_EQ(Get("/api/v1/search?q=zqpassageshut")->body.find("zqpassageshut") != std::string::npos,
             true);  // and cached
@@ -958,7 +1113,7 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
              "/api/v1/suggest?q=zqpassages", "/api/v1/records/" + id,
              "/api/v1/records/" + id + "/segments", "/api/v1/records/" + id + "/transcript",
              "/api/v1/records/" + id + "/transcript?format=txt", "/records/" + id,
-             "/api/v1/segments/" + std::to_string(shut), "/witnesses/w-passages"}) {
+             "/api/v1/segments/" + shut, "/witnesses/w-passages"}) {
       auto r = Get(path, who);
       ASSERT_TRUE(r) << path;
       std::string body = r->body;  // but the search's echo of the query asked
@@ -971,7 +1126,7 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
     EXPECT_NE(Get("/api/v1/search?q=zqpassageopen", who)->body.find("zqpassageopen"),
               std::string::npos);
     EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", who)->status, 404);
-    EXPECT_EQ(Get("/api/v1/segments/" + std::to_string(shut), who)->status, 404);
+    EXPECT_EQ(Get("/api/v1/segments/" + shut, who)->status, 404);
     auto totals = Json::parse(Get("/api/v1/search?q=bridge", who)->body);
     EXPECT_EQ(totals["total_estimate"], 1) << totals.dump();
   }
@@ -996,7 +1151,7 @@ TEST_F(ApiTest, AskJoinsAWholeThoughtOfWhatTheCallerMayReadOnly) {
   ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
   auto segs = Json::parse(Get("/api/v1/records/" + id + "/segments", "archivist")->body);
   ASSERT_EQ(segs["segments"].size(), 3u) << segs.dump();
-  int64_t middle = segs["segments"][1]["id"];
+  std::string middle = segs["segments"][1]["id"];
   httplib::Client c("127.0.0.1", port_);
   auto put = c.Put("/api/v1/records/" + id + "/consent", Auth("archivist"),
                    Json{{"consent", "restricted"}, {"reason", "asked"}, {"segment", middle}}.dump(),
@@ -1112,7 +1267,7 @@ TEST_F(ApiTest, ARedactedSpanIsAGapForOthersAndFoundByNoOne) {
   EXPECT_NE(page->body.find("<span class=\"redacted\" role=\"img\" aria-label=\"Redacted: "
                             "hidden by the archive\""),
             std::string::npos);
-  auto one = Json::parse(Get("/api/v1/segments/" + std::to_string(seg["id"].get<int64_t>()))->body);
+  auto one = Json::parse(Get("/api/v1/segments/" + seg["id"].get<std::string>())->body);
   EXPECT_EQ(one["text"], text);
   // Only archivists redact; a span past the text's end is refused with the reason.
   httplib::Client c("127.0.0.1", port_);
@@ -1160,6 +1315,178 @@ TEST_F(ApiTest, RedactedSpeechIsSilencedInTheCopyOthersPlay) {
   std::string original = Write(*tmp_, "original.wav",
                                Get("/api/v1/records/" + id + "/media/original", "archivist")->body);
   EXPECT_GT(MaxVolume(original, 1.1, 1.9), -30.0);
+}
+
+// Issue 21, finding 1: a transcript is built from the redacted reading of the record, in every
+// format and version, never rebuilt from the stored cues.
+TEST_F(ApiTest, ATranscriptShowsARedactedCueAsAMarkInEveryFormatAndVersion) {
+  const std::string id = (*ids_)["spoken-redacted"];
+  Json rec = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  std::vector<int> versions;
+  for (const Json& v : rec["versions"]) versions.push_back(v["version"]);
+  int transcripts = 0;
+  for (const char* format : {"json", "vtt", "srt", "txt"}) {
+    for (int v : versions) {
+      std::string path = "/api/v1/records/" + id + "/transcript?format=" + format +
+                         "&version=" + std::to_string(v);
+      auto full = Get(path, "archivist");
+      ASSERT_TRUE(full);
+      if (full->status != 200) continue;
+      ++transcripts;
+      EXPECT_NE(full->body.find(kCueCanary), std::string::npos) << path;
+      for (std::string who : {"", "researcher", "session-researcher"}) {
+        auto r = Get(path, who);
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << who << " " << path << ": " << r->body;
+        EXPECT_EQ(r->body.find(kCueCanary), std::string::npos) << who << " " << path;
+        EXPECT_NE(r->body.find("\u2588\u2588\u2588\u2588\u2588"), std::string::npos)
+            << who << " " << path << ": " << r->body;
+        EXPECT_NE(r->body.find("one two three"), std::string::npos) << who << " " << path;
+      }
+    }
+  }
+  EXPECT_EQ(transcripts, 4) << "one transcript version, four formats";
+}
+
+// Issue 21, finding 2: a redaction follows its words into a revision that moves them, and a
+// revision it cannot be placed in is held from all but archivists until one confirms it.
+TEST_F(ApiTest, ARedactionFollowsItsWordsIntoARevisionOrHoldsIt) {
+  // The suite's revised record: the opening paragraph is new, the words are hidden where they
+  // now are, for every caller below archivist and in search for everyone.
+  {
+    const std::string id = (*ids_)["revised"];
+    Json rec = Json::parse(Get("/api/v1/records/" + id)->body);
+    std::string all = rec["segments"].dump();
+    EXPECT_NE(all.find("opening paragraph"), std::string::npos) << all;
+    EXPECT_EQ(all.find(kRevisedCanary), std::string::npos) << all;
+    EXPECT_NE(all.find("orchard near \u2588\u2588\u2588\u2588\u2588, at dusk"), std::string::npos)
+        << all;
+    for (std::string who : {"", "researcher", "archivist"}) {
+      Json found = Json::parse(Get("/api/v1/search?q=" + std::string(kRevisedCanary), who)->body);
+      EXPECT_EQ(found["total_estimate"], 0) << who << found.dump();
+      EXPECT_EQ(Get("/api/v1/search?q=zqrevised*", who)->body.find(kRevisedCanary),
+                std::string::npos);
+    }
+    EXPECT_NE(Get("/api/v1/records/" + id, "archivist")->body.find(kRevisedCanary),
+              std::string::npos);
+  }
+  // A revision that spells the words so that they cannot be found: held.
+  const std::string words = "zqheldcanary";
+  std::string first = Write(*tmp_, "held.txt",
+                            "A sample paragraph about the well by " + words + ", at noon.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-held", "--lang", "en", first});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  httplib::Client c("127.0.0.1", port_);
+  Json rec = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  ASSERT_EQ(rec["segments"].size(), 1u) << rec.dump();
+  std::string text = rec["segments"][0]["text"];
+  int64_t at = static_cast<int64_t>(CodePoints(text.substr(0, text.find(words))));
+  auto put = c.Post("/api/v1/records/" + id + "/redactions", Auth("archivist"),
+                    Json{{"segment", rec["segments"][0]["id"]},
+                         {"chars", {at, at + static_cast<int64_t>(words.size())}},
+                         {"reason", "names a bystander"}}
+                        .dump(),
+                    "application/json");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 201) << put->body;
+  std::string second = Write(*tmp_, "held-2.txt",
+                             "A sample opening added later.\n\nA sample paragraph about the well "
+                             "by ZQ-HELD-CANARY, at noon.\n");
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "add", "--record", id, second}).exit_code, 0);
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  for (std::string who : {"", "researcher"}) {
+    Json shown = Json::parse(Get("/api/v1/records/" + id, who)->body);
+    std::string segs = shown["segments"].dump();
+    EXPECT_EQ(segs.find("ZQ-HELD-CANARY"), std::string::npos) << who << segs;
+    EXPECT_EQ(segs.find("opening added later"), std::string::npos) << who << segs;
+    EXPECT_NE(segs.find("\u2588\u2588\u2588\u2588\u2588"), std::string::npos) << who << segs;
+    EXPECT_FALSE(shown.contains("held"));
+    EXPECT_EQ(Get("/records/" + id, who)->body.find("ZQ-HELD-CANARY"), std::string::npos);
+    EXPECT_EQ(Get("/api/v1/search?q=ZQ-HELD-CANARY", who)->body.find("HELD-CANARY\u0020"),
+              std::string::npos);
+    EXPECT_EQ(Get("/api/v1/search?q=opening%20added%20later", who)->body.find("\"record\":\"" + id),
+              std::string::npos);
+  }
+  Json staff = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  ASSERT_TRUE(staff.contains("held")) << staff.dump();
+  int held_version = staff["held"][0]["version"];
+  EXPECT_NE(staff["segments"].dump().find("ZQ-HELD-CANARY"), std::string::npos);
+  // Only an archivist confirms, and says why; then it is shown as it is.
+  auto refused = c.Post("/api/v1/records/" + id + "/redactions/confirm", Auth("researcher"),
+                        Json{{"version", held_version}, {"reason", "checked"}}.dump(),
+                        "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  ExpectProblem(c.Post("/api/v1/records/" + id + "/redactions/confirm", Auth("archivist"),
+                       Json{{"version", held_version}}.dump(), "application/json"),
+                400, "a confirmation without a reason");
+  auto ok = c.Post("/api/v1/records/" + id + "/redactions/confirm", Auth("archivist"),
+                   Json{{"version", held_version}, {"reason", "the new spelling is the "
+                                                              "witness's own, checked"}}
+                       .dump(),
+                   "application/json");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  Json now = Json::parse(Get("/api/v1/records/" + id)->body);
+  EXPECT_NE(now["segments"].dump().find("opening added later"), std::string::npos) << now.dump();
+  ExpectProblem(c.Post("/api/v1/records/" + id + "/redactions/confirm", Auth("archivist"),
+                       Json{{"version", held_version}, {"reason", "again"}}.dump(),
+                       "application/json"),
+                400, "a version no longer held");
+}
+
+// Issue 21, finding 3: hashes, sizes, manifests and proofs only to those who may read the
+// version whole; others get a commitment that reveals nothing.
+TEST_F(ApiTest, HashesSizesManifestsAndProofsOnlyForThoseWhoMayReadTheVersionWhole) {
+  const std::string id = (*ids_)["redacted"];
+  for (std::string who : {"", "researcher"}) {
+    Json rec = Json::parse(Get("/api/v1/records/" + id, who)->body);
+    for (const Json& v : rec["versions"]) {
+      EXPECT_FALSE(v.contains("blobs")) << who << v.dump();
+      EXPECT_FALSE(v.contains("manifest_sha256")) << who << v.dump();
+      EXPECT_EQ(v["commitment"].get<std::string>().size(), 64u) << v.dump();
+      EXPECT_TRUE(v["proof"].is_string());
+      Json one = Json::parse(
+          Get("/api/v1/records/" + id + "/versions/" + std::to_string(v["version"].get<int>()), who)
+              ->body);
+      EXPECT_FALSE(one.contains("manifest")) << who << one.dump();
+    }
+    Json proof = Json::parse(Get("/api/v1/records/" + id + "/proof", who)->body);
+    EXPECT_TRUE(proof["proof"].is_string()) << proof.dump();
+    EXPECT_FALSE(proof.contains("manifest")) << proof.dump();
+    EXPECT_FALSE(proof.contains("leaf")) << proof.dump();
+  }
+  Json staff = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  EXPECT_TRUE(staff["versions"][0].contains("blobs"));
+  Json versions = Json::parse(Get("/api/v1/records/" + id + "/versions/1", "archivist")->body);
+  EXPECT_TRUE(versions.contains("manifest"));
+  // A public record that hides nothing keeps its hashes for everyone.
+  Json open = Json::parse(Get("/api/v1/records/" + (*ids_)["public"])->body);
+  EXPECT_TRUE(open["versions"][0].contains("blobs"));
+}
+
+// Issue 21, finding 9: segments are named by refs that reveal neither order nor count.
+TEST_F(ApiTest, SegmentIdsAreOpaqueAndUnordered) {
+  Json rec = Json::parse(Get("/api/v1/records/" + (*ids_)["revised"])->body);
+  ASSERT_GE(rec["segments"].size(), 2u);
+  for (const Json& seg : rec["segments"]) {
+    std::string ref = seg["id"];
+    ASSERT_EQ(ref.size(), 33u) << ref;
+    EXPECT_EQ(ref[0], 's');
+    EXPECT_EQ(ref.find_first_not_of("0123456789abcdef", 1), std::string::npos) << ref;
+    EXPECT_EQ(Get("/api/v1/segments/" + ref)->status, 200) << ref;
+  }
+  // Numbers are not ids here, and a ref changed by one digit names nothing.
+  ExpectProblem(Get("/api/v1/segments/3"), 404, "a number");
+  std::string ref = rec["segments"][0]["id"];
+  ref[5] = ref[5] == '0' ? '1' : '0';
+  ExpectProblem(Get("/api/v1/segments/" + ref), 404, "a changed ref");
+  // Offsets count in the text as shown, so they give no hidden length away.
+  Json red = Json::parse(Get("/api/v1/records/" + (*ids_)["redacted"])->body);
+  EXPECT_EQ(red["segments"][0].value("char_start", int64_t{0}), 0);
 }
 
 TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
