@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -319,6 +320,7 @@ class ApiTest : public ::testing::Test {
     kill(server_->pid(), SIGTERM);
     ProcessResult r = server_->Wait();
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::filesystem::remove_all(*tmp_);  // tests leave nothing behind
   }
 
   static httplib::Headers Auth(const std::string& who) {

@@ -581,8 +581,8 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st, const RedactionPla
   d.witness_id = st.witness_id;
   d.collection_id = st.collection_id;
   d.lang = g.lang.empty() ? "und" : g.lang;
-  d.consent = plan.Held(g.version) ? meta::Strictest(st.effective, meta::Consent::kRestricted)
-                                   : st.effective;
+  d.consent = plan.Held(g.version) ? meta::Strictest(plan.Level(st), meta::Consent::kRestricted)
+                                   : plan.Level(st);
   d.start_ms = g.start_ms;
   d.end_ms = g.end_ms;
   d.page = g.page;
@@ -609,6 +609,8 @@ Status Archive::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
   for (const auto& r : all_redactions) redactions[r.record_id].push_back(r);
   std::map<std::string, RedactionPlan> plans;  // of the records met that have redactions
   const RedactionPlan none;
+  ASSIGN_OR_RETURN(auto passages, RecordsWithPassageLevels());
+  for (const auto& id : passages) redactions[id];  // planned as well
   std::string revised;  // the last record@version whose earlier versions were dropped
   while (true) {
     ASSIGN_OR_RETURN(auto batch, store_->ScanSegments(*last_id, 10000));
@@ -678,6 +680,15 @@ bool StartsWith(std::string_view s, std::string_view head) {
 // an occurrence to count as "the same passage".
 constexpr int64_t kContext = 16;
 
+// How many times `words` occur in `text`.
+size_t Occurrences(std::string_view text, std::string_view words) {
+  size_t n = 0;
+  for (size_t at = text.find(words); at != std::string_view::npos; at = text.find(words, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
@@ -717,41 +728,101 @@ RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
       after.insert(after.begin(), words.back());
       words.pop_back();
     }
+    // How often the words were left to be read in the redaction's own version: more than that
+    // elsewhere, and the hidden one may be among them.
+    size_t visible_in_own = 0;
+    if (!words.empty()) {
+      size_t hidden_in_own = 0;
+      for (const meta::SegmentState* st : by_version[g0.version]) {
+        visible_in_own += Occurrences(st->segment.text, words);
+      }
+      for (const meta::Redaction& other : redactions) {
+        auto seg = by_id.find(other.segment_id);
+        if (other.confirms == 0 && seg != by_id.end() &&
+            seg->second->segment.version == g0.version) {
+          int64_t a = other.char_from < 0 ? 0 : other.char_from;
+          int64_t b = other.char_from < 0 ? static_cast<int64_t>(CodePoints(seg->second->segment.text))
+                                          : other.char_to;
+          hidden_in_own += Occurrences(CodePointSpan(seg->second->segment.text, a, b), words);
+        }
+      }
+      visible_in_own = visible_in_own > hidden_in_own ? visible_in_own - hidden_in_own : 0;
+    }
     for (const auto& [version, version_segments] : by_version) {
-      bool placed = false;
-      // A recording's versions share its clock: what is spoken in the range is hidden.
+      // A recording's versions share its clock: what is spoken in the range is hidden whole.
+      std::string spoken;  // the text of those segments, joined
       if (r.start_ms >= 0) {
         for (const meta::SegmentState* st : version_segments) {
           const meta::Segment& g = st->segment;
           if (g.id == g0.id || g.start_ms < 0) continue;
           if (g.end_ms > r.start_ms && g.start_ms < r.end_ms) {
             plan.hide[g.id].push_back({0, kWhole});
-            placed = true;
+            spoken += (spoken.empty() ? "" : " ") + g.text;
           }
         }
       }
-      if (version == g0.version || placed) continue;
+      if (version == g0.version) continue;
       if (words.empty()) continue;  // nothing was hidden: nothing to find
-      // By its words: the occurrences beside the same neighbours, else every occurrence.
-      std::vector<std::pair<const meta::Segment*, size_t>> found, beside;
+      // By its words: the occurrences beside the neighbours they had (the same passage); and
+      // if more occurrences are left than could be read in its own version, all of them (a
+      // witness who names someone once may name them again; a corrected transcript may cut
+      // its lines elsewhere).
+      bool placed = spoken.find(words) != std::string::npos;
+      std::vector<std::pair<const meta::Segment*, size_t>> beside, rest;
       for (const meta::SegmentState* st : version_segments) {
         const std::string& text = st->segment.text;
         for (size_t at = text.find(words); at != std::string::npos;
              at = text.find(words, at + 1)) {
-          found.push_back({&st->segment, at});
           std::string_view left = std::string_view(text).substr(0, at);
           std::string_view right = std::string_view(text).substr(at + words.size());
           bool same_left = EndsWith(left, before) || EndsWith(before, left);
           bool same_right = StartsWith(right, after) || StartsWith(after, right);
-          if (same_left && same_right) beside.push_back({&st->segment, at});
+          (same_left && same_right ? beside : rest).push_back({&st->segment, at});
         }
       }
-      for (const auto& [g, at] : beside.empty() ? found : beside) {
+      auto hide_at = [&](const meta::Segment* g, size_t at) {
         int64_t a = static_cast<int64_t>(CodePoints(std::string_view(g->text).substr(0, at)));
         plan.hide[g->id].push_back({a, a + static_cast<int64_t>(CodePoints(words))});
         placed = true;
+      };
+      for (const auto& [g, at] : beside) hide_at(g, at);
+      if (rest.size() > visible_in_own) {
+        for (const auto& [g, at] : rest) hide_at(g, at);
       }
       if (!placed && !confirmed.count({r.id, version})) plan.held[version].push_back(r.id);
+    }
+  }
+  // Passages with a level of their own: the same passage in other versions, found by its time
+  // in a recording or by its words, is read at that level too; a version it cannot be found in
+  // is held (a confirmation names it as -segment id).
+  auto trimmed = [](std::string_view t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+    return t;
+  };
+  for (const meta::SegmentState& st0 : segments) {
+    const meta::Segment& g0 = st0.segment;
+    if (!g0.consent || *g0.consent == meta::Consent::kPublic) continue;
+    std::string_view words = trimmed(g0.text);
+    for (const auto& [version, version_segments] : by_version) {
+      if (version == g0.version) continue;
+      bool placed = false;
+      for (const meta::SegmentState* st : version_segments) {
+        const meta::Segment& g = st->segment;
+        std::string_view other = trimmed(g.text);
+        bool same =
+            g0.start_ms >= 0 && g.start_ms >= 0
+                ? g.end_ms > g0.start_ms && g.start_ms < g0.end_ms
+                : !words.empty() && (other.find(words) != std::string_view::npos ||
+                                     (!other.empty() && words.find(other) != std::string_view::npos));
+        if (!same) continue;
+        auto [it, fresh] = plan.levels.emplace(g.id, *g0.consent);
+        if (!fresh) it->second = meta::Strictest(it->second, *g0.consent);
+        placed = true;
+      }
+      if (!placed && !words.empty() && !confirmed.count({-g0.id, version})) {
+        plan.held[version].push_back(-g0.id);
+      }
     }
   }
   return plan;
@@ -805,9 +876,17 @@ RedactedText ApplyRedactions(const meta::SegmentState& s, const RedactionPlan& p
   return out;
 }
 
+Result<std::set<std::string>> Archive::RecordsWithPassageLevels() {
+  ASSIGN_OR_RETURN(auto changes, store_->ConsentChanges("", -1));
+  std::set<std::string> out;
+  for (const auto& c : changes) {
+    if (c.segment_id > 0) out.insert(c.record_id);
+  }
+  return out;
+}
+
 Result<RedactionPlan> Archive::PlanOf(const std::string& record_id) {
   ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
-  if (redactions.empty()) return RedactionPlan{};
   ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
   return PlanRedactions(segments, redactions);
 }
@@ -834,6 +913,7 @@ Result<std::vector<int64_t>> Archive::ConfirmRedactions(const std::string& recor
   std::string at = Now(env_);
   for (int64_t id : held->second) {
     meta::Redaction c;
+    c.segment_id = id < 0 ? -id : 0;  // a passage's level, or a redaction's segment
     for (const auto& r : redactions) {
       if (r.id == id) c.segment_id = r.segment_id;
     }
@@ -1147,6 +1227,8 @@ Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFil
                               const std::vector<meta::Redaction>& redactions) {
   std::map<std::string, std::vector<meta::Redaction>> by_record;
   for (const auto& r : redactions) by_record[r.record_id].push_back(r);
+  ASSIGN_OR_RETURN(auto passages, RecordsWithPassageLevels());
+  for (const auto& id : passages) by_record[id];  // planned as well
   std::map<std::string, RedactionPlan> plans;  // of the records met that have redactions
   for (size_t at = 0; at < segments.size(); at += kEmbedBatch) {
     std::vector<std::string> texts;
@@ -1173,6 +1255,7 @@ Status Archive::EmbedSegments(search::SemanticIndex* index, const meta::ModelFil
                      .first;
         }
         texts.push_back(ApplyRedactions(st, plan->second).text);
+        level = plan->second.Level(st);
         if (plan->second.Held(st.segment.version)) {
           level = meta::Strictest(level, meta::Consent::kRestricted);
         }
@@ -2046,10 +2129,12 @@ Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool 
               {"at", c.at},
               {"leaf_index", c.leaf_index}};
     if (c.segment_id > 0) {  // one passage's own level
-      if (segment_ref) {
-        j["segment"] = segment_ref(c.segment_id);
-      } else {
+      if (!segment_ref) {
         j["segment"] = c.segment_id;
+      } else if (std::string ref = segment_ref(c.segment_id); !ref.empty()) {
+        j["segment"] = ref;
+      } else {
+        j["passage"] = true;  // a passage the caller may not read: not named
       }
     }
     if (with_private) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,8 @@ Json SearchResultsToJson(const search::Results& r,
 Json RecordToJson(const meta::Record& r);
 // A record's consent changes as JSON: from, to, at and the log leaf; with `with_private` (for
 // archivists) also why and who.
+// With `segment_ref`, a passage is named by its ref, or (where the function answers "") only
+// said to be a passage: {"passage": true}.
 Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private,
                           const std::function<std::string(int64_t)>& segment_ref = nullptr);
 
@@ -151,17 +154,28 @@ struct Consistency {
 
 // Where a record's redactions fall in each version of its text (doc/api.md "Redaction",
 // doc/format/metadata.md migrations 11 and 12). A redaction hides its own span of its own
-// segment; in every other version it is placed by its words (within the same passage, then
-// anywhere) or, for a recording, by its time range; a version it cannot be placed in is held
-// until an archivist confirms it. A pure function of the record's segments and redactions.
+// segment; in every other version, its words where they have their old neighbours (and every
+// occurrence when more are left than were readable in its own version), and in a recording
+// whatever is spoken in its time range; a version its words cannot be found in is held until
+// an archivist confirms it. A pure function of the record's segments and redactions.
 struct RedactionPlan {
   // Code-point ranges to hide, by segment id ([0, INT64_MAX): all of it).
   std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> hide;
   // Versions a redaction could not be placed in (and no archivist confirmed): the ids of
   // those redactions, by version.
+  // (A negative id -N: the level of passage N, which could not be found in that version.)
   std::map<int, std::vector<int64_t>> held;
+  // A passage given a level of its own (`attest consent ID LEVEL --segment N`) keeps it in the
+  // other versions where its words (or, in a recording, its time) are found: those segments'
+  // levels, by id.
+  std::map<int64_t, meta::Consent> levels;
   bool Held(int version) const { return held.count(version) > 0; }
-  bool empty() const { return hide.empty() && held.empty(); }
+  bool empty() const { return hide.empty() && held.empty() && levels.empty(); }
+  // The level segment `s` is read at: its own effective level, or a passage's it holds.
+  meta::Consent Level(const meta::SegmentState& s) const {
+    auto it = levels.find(s.segment.id);
+    return it == levels.end() ? s.effective : meta::Strictest(s.effective, it->second);
+  }
 };
 // `segments`: every segment of one record (every version); `redactions`: that record's rows,
 // confirmations included.
@@ -291,6 +305,9 @@ class Archive {
                                                  const std::string& by);
   // The record's redaction plan (its segments and redactions read from the store).
   Result<RedactionPlan> PlanOf(const std::string& record_id);
+  // The records a passage of which was given a level of its own (consent changes of one
+  // segment): their plans carry those levels into other versions.
+  Result<std::set<std::string>> RecordsWithPassageLevels();
   // Attaches a consent form (a scan, a PDF, a signed text) to witness `witness_id`: stored
   // encrypted, never logged or indexed, audited as `form.add` by `by` (doc/format/metadata.md,
   // migration 10).

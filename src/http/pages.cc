@@ -521,7 +521,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
                    {"from", pc.t().value("level_" + c["from"].get<std::string>(), "")},
                    {"to", pc.t().value("level_" + c["to"].get<std::string>(), "")},
                    {"leaf_index", c["leaf_index"]},
-                   {"segment", c.contains("segment") ? c["segment"] : Json(false)}};
+                   {"segment", c.contains("segment") ? c["segment"] : Json(false)},
+                   {"passage", c.contains("passage")}};
       if (c.contains("reason")) item["reason"] = c["reason"];
       changes.push_back(item);
     }

@@ -171,13 +171,15 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
   ASSIGN_OR_RETURN(t.all_segments, a->store()->RecordSegments(r.id));
   ASSIGN_OR_RETURN(auto rows, a->store()->ListRedactions(r.id));
   t.plan = archive::PlanRedactions(t.all_segments, rows);
+  // A passage's own level follows its words into the record's other versions.
+  for (auto& s : t.all_segments) s.effective = t.plan.Level(s);
   for (auto& row : rows) {
     if (row.confirms == 0) t.redactions.push_back(std::move(row));
   }
   // Hidden spans are shown to those who may read restricted material (and the witness).
-  t.sees_redacted = t.redactions.empty() ||
-                    Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
-  auto held_from_subject = [&](int v) { return !t.sees_redacted && t.plan.Held(v); };
+  t.reads_hidden = Decide(subject, Action::kRead, Resource::HiddenSpan(r.consent, r.witness_id));
+  t.sees_redacted = t.redactions.empty() || t.reads_hidden;
+  auto held_from_subject = [&](int v) { return !t.reads_hidden && t.plan.Held(v); };
   t.every_segment = true;
   for (const auto& s : t.all_segments) {
     if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
@@ -228,6 +230,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   view.redactions = std::move(text.redactions);
   view.plan = std::move(text.plan);
   view.sees_redacted = text.sees_redacted;
+  view.reads_hidden = text.reads_hidden;
   view.redacted = std::move(text.redacted);
   view.segments = std::move(text.segments);
   view.text_version = text.text_version;
@@ -438,7 +441,16 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   Json history = archive::ConsentChangesToJson(
       view.consent_changes,
       Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)),
-      [a](int64_t id) { return a->SegmentRef(id); });
+      [&](int64_t id) -> std::string {
+        // Named only to those who may read it: the ref of a hidden passage is a handle on it.
+        for (const auto& s : segments) {
+          if (s.segment.id == id &&
+              Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) {
+            return a->SegmentRef(id);
+          }
+        }
+        return "";
+      });
 
   const meta::Version& latest = r.versions.back();
   view.json = {{"id", r.id},
@@ -456,7 +468,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                {"media", media},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
   // Versions held by a redaction that could not be placed in them, for those who may confirm.
-  if (sees_redacted && !view.plan.held.empty()) {
+  if (text.reads_hidden && !view.plan.held.empty()) {
     Json held = Json::array();
     for (const auto& [v, ids] : view.plan.held) held.push_back({{"version", v}, {"redactions", ids}});
     view.json["held"] = held;
@@ -490,15 +502,18 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();
   }
-  const meta::SegmentState& s = found[0];  // its effective consent: record's and segment's
+  meta::SegmentState s = found[0];  // its effective consent: record's and segment's
+  s.effective = view->plan.Level(s);  // and a passage's it holds in another version
   if (!Decide(subject, Action::kRead, Resource::Material(s.effective, view->record.witness_id))) {
     return Status::NotFound("no such segment");
   }
   {
     std::string text = s.segment.text;
     Json marks = Json::array();
+    if (!view->reads_hidden && view->plan.Held(s.segment.version)) {
+      return Status::NotFound("no such segment");
+    }
     if (!view->sees_redacted) {
-      if (view->plan.Held(s.segment.version)) return Status::NotFound("no such segment");
       archive::RedactedText shown = archive::ApplyRedactions(s, view->plan);
       text = std::move(shown.text);
       for (auto [from, to] : shown.marks) marks.push_back({from, to});

@@ -39,6 +39,7 @@ struct RecordText {
   std::vector<meta::Redaction> redactions;       // the spans (confirmations left out)
   archive::RedactionPlan plan;                   // where they fall in every version
   bool sees_redacted = false;            // the caller may read what is redacted (or nothing is)
+  bool reads_hidden = false;             // the caller may read hidden spans and held versions
   bool every_segment = false;            // the caller may read every segment
   std::map<int, std::string> artifacts;  // of derived versions: text, ocr, transcript, …
   int text_version = 0;
@@ -77,6 +78,7 @@ struct RecordView {
   std::vector<meta::Redaction> redactions;
   archive::RedactionPlan plan;
   bool sees_redacted = false;
+  bool reads_hidden = false;
   std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
 };
 
