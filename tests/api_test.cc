@@ -1437,7 +1437,7 @@ TEST_F(ApiTest, ARedactionFollowsItsWordsIntoARevisionOrHoldsIt) {
   ExpectProblem(c.Post("/api/v1/records/" + id + "/redactions/confirm", Auth("archivist"),
                        Json{{"version", held_version}, {"reason", "again"}}.dump(),
                        "application/json"),
-                400, "a version no longer held");
+                409, "a version no longer held");
 }
 
 // Issue 21, finding 3: hashes, sizes, manifests and proofs only to those who may read the

@@ -905,10 +905,16 @@ Result<std::vector<int64_t>> Archive::ConfirmRedactions(const std::string& recor
   ASSIGN_OR_RETURN(auto redactions, store_->ListRedactions(record_id));
   ASSIGN_OR_RETURN(auto segments, store_->RecordSegments(record_id));
   RedactionPlan plan = PlanRedactions(segments, redactions);
+  bool exists = false;
+  for (const auto& v : rec.versions) exists |= v.version == version;
+  if (!exists) {
+    return Status::NotFound("record '" + record_id + "' has no version " +
+                            std::to_string(version));
+  }
   auto held = plan.held.find(version);
   if (held == plan.held.end()) {
-    return Status::InvalidArgument("version " + std::to_string(version) + " of record '" +
-                                   record_id + "' is not held by a redaction: nothing to confirm");
+    return Status::Conflict("version " + std::to_string(version) + " of record '" + record_id +
+                            "' is not held by a redaction: nothing to confirm");
   }
   std::string at = Now(env_);
   for (int64_t id : held->second) {

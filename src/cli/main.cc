@@ -902,6 +902,13 @@ int Main(int argc, char** argv) {
     if (show_json) {
       Json out = archive::RecordToJson(*r);
       out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
+      if (auto plan = (*a)->PlanOf(r->id); plan.ok() && !plan->held.empty()) {
+        Json held = Json::array();
+        for (const auto& [v, ids] : plan->held) {
+          held.push_back({{"version", v}, {"redactions", ids}});
+        }
+        out["held"] = held;
+      }
       PrintJson(out);
       return kExitOk;
     }
@@ -914,6 +921,19 @@ int Main(int argc, char** argv) {
       std::cout << "  changed  " << c.at << " from " << meta::ConsentName(c.from) << " to "
                 << meta::ConsentName(c.to) << " by " << Shown(c.by) << " (log leaf " << c.leaf_index
                 << "): " << Shown(c.reason) << "\n";
+    }
+    // Versions held by a redaction or a passage's level that could not be placed in them.
+    if (auto plan = (*a)->PlanOf(r->id); plan.ok()) {
+      for (const auto& [v, ids] : plan->held) {
+        std::cout << "held       version " << v << ": ";
+        for (size_t i = 0; i < ids.size(); ++i) {
+          std::cout << (i ? ", " : "")
+                    << (ids[i] < 0 ? "the level of segment " + std::to_string(-ids[i])
+                                   : "redaction " + std::to_string(ids[i]));
+        }
+        std::cout << " not found in it; shown to archivists only until `attest redact "
+                  << r->id << " --confirm " << v << " --reason …`\n";
+      }
     }
     if (r->withdrawn_at) {
       std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "

@@ -43,6 +43,14 @@ bool IsBidiControl(char32_t c) {
   return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+// Characters that break or hide text with no use in it: line and paragraph separators, the
+// zero-width space, invisible operators, the byte-order mark. (ZWJ and ZWNJ shape Arabic and
+// Persian words, LRM and RLM order mixed-direction text: those stay.)
+bool IsInvisibleBreak(char32_t c) {
+  return c == 0x200B || c == 0x2028 || c == 0x2029 || (c >= 0x2060 && c <= 0x2064) ||
+         c == 0xFEFF;
+}
+
 std::string CleanText(std::string_view s, TextLayout layout) {
   std::string out;
   out.reserve(s.size());
@@ -61,7 +69,7 @@ std::string CleanText(std::string_view s, TextLayout layout) {
       } else if (pos >= s.size() || s[pos] != '\n') {
         out.push_back('\n');  // a lone CR ends a line; a CR before LF goes
       }
-    } else if (!IsControlCharacter(c) && !IsBidiControl(c)) {
+    } else if (!IsControlCharacter(c) && !IsBidiControl(c) && !IsInvisibleBreak(c)) {
       out.append(s.substr(start, pos - start));
     }
   }
@@ -90,7 +98,7 @@ std::string TerminalSafe(std::string_view s, TextLayout layout) {
     } else if (c < 0x80 && IsControlCharacter(c)) {
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
       out += buf;
-    } else if (IsControlCharacter(c) || IsBidiControl(c)) {
+    } else if (IsControlCharacter(c) || IsBidiControl(c) || IsInvisibleBreak(c)) {
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
       out += buf;
     } else {

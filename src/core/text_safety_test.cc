@@ -64,3 +64,16 @@ TEST(TextSafetyTest, TerminalSafeShowsEveryControlAsAVisibleEscape) {
 
 }  // namespace
 }  // namespace attest
+
+namespace attest {
+namespace {
+TEST(TextSafetyTest, LineSeparatorsAndZeroWidthSpacesNeitherBreakNorHideText) {
+  const std::string sneaky = "a\u2028b\u200Bc\uFEFFd";
+  EXPECT_EQ(CleanText(sneaky, TextLayout::kOneLine), "abcd");
+  EXPECT_EQ(TerminalSafe(sneaky, TextLayout::kOneLine), "a\\u2028b\\u200bc\\ufeffd");
+  // Joiners shape Arabic and Persian words; marks order mixed text: both stay.
+  const std::string shaped = "\u0645\u200C\u0627 \u200Fx";
+  EXPECT_EQ(CleanText(shaped, TextLayout::kOneLine), shaped);
+}
+}  // namespace
+}  // namespace attest
