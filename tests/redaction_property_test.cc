@@ -35,10 +35,10 @@ struct Caller {
 struct Sample {
   std::string id;
   std::string consent;
-  std::vector<std::string> files;     // the text of every file added (original and revisions)
+  std::vector<std::string> files;       // the text of every file added (original and revisions)
   std::vector<std::string> paragraphs;  // of the newest file
-  std::set<std::string> redacted;     // words under a redaction (and their respellings)
-  std::set<std::string> restricted;   // words of a passage made restricted
+  std::set<std::string> redacted;       // words under a redaction (and their respellings)
+  std::set<std::string> restricted;     // words of a passage made restricted
 };
 
 class RedactionPropertyTest : public ::testing::Test {
@@ -107,7 +107,9 @@ class RedactionPropertyTest : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Json::parse(r.out)["token"];
   }
-  void Work() { ASSERT_EQ(RunAttest({"--archive", archive_, "worker", "--until-idle"}).exit_code, 0); }
+  void Work() {
+    ASSERT_EQ(RunAttest({"--archive", archive_, "worker", "--until-idle"}).exit_code, 0);
+  }
 
   // Redacts one random word of one random segment of the record's newest text (as the
   // archivist reads it).
@@ -139,10 +141,10 @@ class RedactionPropertyTest : public ::testing::Test {
     Json rec = Json::parse(c.Get("/api/v1/records/" + s.id, Auth(archivist_))->body);
     if (rec["segments"].size() < 2) return;
     const Json& seg = rec["segments"][rng_() % rec["segments"].size()];
-    auto r = c.Put("/api/v1/records/" + s.id + "/consent", Auth(archivist_),
-                   Json{{"consent", "restricted"}, {"reason", "sample"}, {"segment", seg["id"]}}
-                       .dump(),
-                   "application/json");
+    auto r =
+        c.Put("/api/v1/records/" + s.id + "/consent", Auth(archivist_),
+              Json{{"consent", "restricted"}, {"reason", "sample"}, {"segment", seg["id"]}}.dump(),
+              "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
     for (const auto& [at, word] : Words(seg["text"])) s.restricted.insert(word);
@@ -196,8 +198,8 @@ TEST_F(RedactionPropertyTest, NoAnswerGivesACallerBelowArchivistAHiddenWordOrAWa
     for (int k = 0; k < n; ++k) s.paragraphs.push_back(Paragraph(5 + rng_() % 6));
     s.files.push_back(Join(s.paragraphs));
     std::string file = Write(tmp_, "sample-" + std::to_string(i) + ".txt", s.files.back());
-    auto r = RunAttest({"--archive", archive_, "add", "--json", "--consent", s.consent,
-                        "--witness", "w-" + std::to_string(i), "--lang", "en", file});
+    auto r = RunAttest({"--archive", archive_, "add", "--json", "--consent", s.consent, "--witness",
+                        "w-" + std::to_string(i), "--lang", "en", file});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     s.id = Json::parse(r.out)["records"][0]["id"];
     samples.push_back(std::move(s));
@@ -265,10 +267,9 @@ TEST_F(RedactionPropertyTest, NoAnswerGivesACallerBelowArchivistAHiddenWordOrAWa
         sizes.insert("\"size\":" + std::to_string(f.size()));
       }
       for (std::string p :
-           {"/api/v1/records/" + s.id, "/api/v1/records/" + s.id + "/segments",
-            "/records/" + s.id, "/api/v1/records/" + s.id + "/proof",
-            "/api/v1/records/" + s.id + "/media/original", "/api/v1/records/" + s.id + "/transcript",
-            std::string("/api/v1/witnesses")}) {
+           {"/api/v1/records/" + s.id, "/api/v1/records/" + s.id + "/segments", "/records/" + s.id,
+            "/api/v1/records/" + s.id + "/proof", "/api/v1/records/" + s.id + "/media/original",
+            "/api/v1/records/" + s.id + "/transcript", std::string("/api/v1/witnesses")}) {
         paths.push_back(p);
       }
       for (int v = 1; v <= 2 * static_cast<int>(s.files.size()) + 1; ++v) {
@@ -319,8 +320,7 @@ TEST_F(RedactionPropertyTest, NoAnswerGivesACallerBelowArchivistAHiddenWordOrAWa
           // A record the caller reads whole may show its hash; the others may not.
           bool own_whole = false;
           for (const auto& s : samples) {
-            if (!caller.levels.count(s.consent) || !s.redacted.empty() ||
-                !s.restricted.empty()) {
+            if (!caller.levels.count(s.consent) || !s.redacted.empty() || !s.restricted.empty()) {
               continue;
             }
             for (const auto& f : s.files) own_whole |= ToHex(Sha256(f)) == h;

@@ -924,7 +924,7 @@ Result<std::vector<int64_t>> Archive::ConfirmRedactions(const std::string& recor
       if (r.id == id) c.segment_id = r.segment_id;
     }
     c.record_id = record_id;
-    c.reason = reason;
+    c.reason = CleanText(reason, TextLayout::kLines);
     c.by = by;
     c.at = at;
     c.confirms = id;
@@ -990,7 +990,7 @@ Result<meta::Redaction> Archive::Redact(const std::string& record_id, int64_t se
     r.start_ms = seg->start_ms;
     r.end_ms = seg->end_ms;
   }
-  r.reason = reason;
+  r.reason = CleanText(reason, TextLayout::kLines);  // printed to terminals later
   r.by = by;
   r.at = Now(env_);
   ASSIGN_OR_RETURN(r.id, store_->AddRedaction(r));
@@ -1569,7 +1569,8 @@ Result<meta::Withdrawal> Archive::Withdraw(const std::string& id, const std::str
   // the salt is gone and no leaf is built.
   ASSIGN_OR_RETURN(meta::Record record, store_->GetRecord(id));
   ASSIGN_OR_RETURN(meta::Withdrawal w,
-                   store_->Withdraw(id, reason, now, [&](int last) -> Result<std::string> {
+                   store_->Withdraw(id, CleanText(reason, TextLayout::kLines), now,
+                                    [&](int last) -> Result<std::string> {
                      return BuildLeaf({"withdraw", id, last, "", now}, record.salt);
                    }));
   RETURN_IF_ERROR(Integrate());
