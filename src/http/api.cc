@@ -434,6 +434,20 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "transcript");
         if (!view.ok()) return ProblemFor(res, view.status());
         auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
+        // The newest transcript held by a redaction (doc/api.md "Redaction"): those who may
+        // not read it are given the newest one before it that is not held.
+        if (doc.ok() && !version && !view->reads_hidden && view->plan.Held(doc->version)) {
+          int newest = doc->version;
+          doc = Status::NotFound("every transcript of this record is held");
+          for (auto v = view->record.versions.rbegin(); v != view->record.versions.rend(); ++v) {
+            if (v->version >= newest || view->plan.Held(v->version)) continue;
+            auto older = ingest::LoadTranscript(c.a->get(), view->record.id, v->version);
+            if (older.ok() && older->artifact == "transcript") {
+              doc = std::move(older);
+              break;
+            }
+          }
+        }
         if (!doc.ok()) {
           if (doc.status().IsNotFound()) {
             return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");

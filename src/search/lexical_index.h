@@ -128,7 +128,7 @@ class LexicalIndex {
  public:
   // The layout of the index's directory and documents (doc/format/search_index.md), kept in
   // archive_info as index.format: an index of another layout is rebuilt.
-  static constexpr char kLayout[] = "5";
+  static constexpr char kLayout[] = "6";
 
   // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
   static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir);
