@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -100,11 +101,16 @@ class Child {
 // `input`: what the command reads on standard input.
 inline ProcessResult RunAttest(const std::vector<std::string>& args, int uid = -1,
                                const std::string& input = "") {
-  static const std::string dir = [] {
-    std::string d = TempDir("attest-run");
-    chmod(d.c_str(), 0755);  // another user's run writes nothing here: its files are opened first
-    return d;
-  }();
+  // Made once a test process, removed when it ends (tests leave nothing behind).
+  struct RunDir {
+    std::string path;
+    RunDir() : path(TempDir("attest-run")) {
+      chmod(path.c_str(), 0755);  // another user's run writes nothing here: files opened first
+    }
+    ~RunDir() { std::filesystem::remove_all(path); }
+  };
+  static const RunDir run_dir;
+  const std::string& dir = run_dir.path;
   std::string in_path = "/dev/null";
   if (!input.empty()) {
     in_path = dir + "/in." + std::to_string(getpid());
