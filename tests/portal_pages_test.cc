@@ -58,12 +58,13 @@ class PortalPagesTest : public ::testing::Test {
                   "A restricted sample account of a place no other record names."}}) {
       std::string file = Write(*tmp_, std::string(acc.witness) + ".txt", acc.text);
       auto r = RunAttest({"--archive", archive, "add", "--consent", acc.consent, "--witness",
-                          acc.witness, "--lang", acc.lang, "--place", acc.place, "--date",
-                          acc.date, file});
+                          acc.witness, "--lang", acc.lang, "--place", acc.place, "--date", acc.date,
+                          file});
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     ASSERT_EQ(RunAttest({"--archive", archive, "worker", "--until-idle"}).exit_code, 0);
-    auto tok = RunAttest({"--archive", archive, "token", "create", "--role", "archivist", "--json"});
+    auto tok =
+        RunAttest({"--archive", archive, "token", "create", "--role", "archivist", "--json"});
     ASSERT_EQ(tok.exit_code, 0) << tok.err;
     archivist_ = new std::string(Json::parse(tok.out)["token"]);
     server_ = new Child({"--archive", archive, "serve", "--listen", "127.0.0.1:0"}, *tmp_);
@@ -72,8 +73,8 @@ class PortalPagesTest : public ::testing::Test {
 
     auto demo = RunAttest({"demo", "--dir", *tmp_ + "/demo", "--no-serve"});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
-    demo_server_ = new Child({"--archive", *tmp_ + "/demo", "serve", "--listen", "127.0.0.1:0"},
-                             *tmp_);
+    demo_server_ =
+        new Child({"--archive", *tmp_ + "/demo", "serve", "--listen", "127.0.0.1:0"}, *tmp_);
     demo_port_ = WaitForPort(*demo_server_);
     ASSERT_GT(demo_port_, 0);
   }

@@ -211,11 +211,10 @@ Result<EventStarts> PerspectiveStarts(archive::Archive* a, const access::Subject
     ASSIGN_OR_RETURN(auto start, CountStart(a, role, place, *query));
     if (start) out.places.push_back(std::move(*start));
   }
-  std::stable_sort(out.places.begin(), out.places.end(),
-                   [](const EventStart& x, const EventStart& y) {
-                     return x.witnesses != y.witnesses ? x.witnesses > y.witnesses
-                                                       : x.value < y.value;
-                   });
+  std::stable_sort(
+      out.places.begin(), out.places.end(), [](const EventStart& x, const EventStart& y) {
+        return x.witnesses != y.witnesses ? x.witnesses > y.witnesses : x.value < y.value;
+      });
   return out;
 }
 

@@ -158,9 +158,9 @@ search::Role SearchRole(const access::Subject& subject);
 // A place or a time the archive holds accounts of, as a caller may see it: a starting point of
 // the Perspectives page.
 struct EventStart {
-  std::string value;               // a place's name, or a date: "1948" or, alone in its year, "1948-05"
-  uint64_t witnesses = 0;          // distinct witnesses (a record without one counts alone)
-  bool more = false;               // more records than were counted for `witnesses`
+  std::string value;       // a place's name, or a date: "1948" or, alone in its year, "1948-05"
+  uint64_t witnesses = 0;  // distinct witnesses (a record without one counts alone)
+  bool more = false;       // more records than were counted for `witnesses`
   std::vector<std::string> langs;  // of the matching segments, sorted; "und" left out
 };
 struct EventStarts {
