@@ -239,6 +239,7 @@ async function startServer(dir) {
   await browser.close();
   child.kill('SIGTERM');
   await new Promise((res) => child.on('exit', res));
+  fs.rmSync(dir, { recursive: true, force: true });  // the test leaves nothing in /tmp
   console.log(failures === 0 ? 'all browser tests passed' : `${failures} browser test(s) failed`);
   process.exit(failures === 0 ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });
