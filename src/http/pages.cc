@@ -30,6 +30,16 @@ constexpr const char* kFonts[] = {"NotoSans-Regular.ttf",        "NotoSans-Bold.
 
 std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
 
+// The interface-language preference, as the switcher (/ui) and a page's ?lang= set it.
+std::string UiCookie(const std::string& lang) {
+  return std::string(kUiCookie) + "=" + lang + "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly";
+}
+
+bool IsUiLanguage(const std::string& lang) {
+  const auto& langs = UiLanguages();
+  return std::find(langs.begin(), langs.end(), lang) != langs.end();
+}
+
 // Appends `text` as parts marked `mark`, with each redaction mark (archive::kRedactionMark) a
 // part of its own that the templates show as a labelled gap.
 void AddParts(Json* parts, std::string_view text, bool mark) {
@@ -99,8 +109,14 @@ Json MarkCodePoints(const std::string& text, int64_t start,
 
 class PageContext {
  public:
+  // A page's own ?lang= (one of the interface languages; anything else is ignored) chooses as
+  // the switcher does and is remembered the same way, so a shared link opens in its language.
   PageContext(Site* site, const Request& req) : site_(site), req_(req) {
-    lang_ = NegotiateLanguage(CookieValue(req, kUiCookie), req.get_header_value("Accept-Language"));
+    std::string linked = Param(req, "lang");
+    remember_ = IsUiLanguage(linked);
+    lang_ = remember_ ? linked
+                      : NegotiateLanguage(CookieValue(req, kUiCookie),
+                                          req.get_header_value("Accept-Language"));
     t_ = &site->renderer.Messages(lang_);
   }
 
@@ -128,6 +144,7 @@ class PageContext {
     std::string here = req_.path;
     std::string query;
     for (const auto& [k, v] : req_.params) {
+      if (k == "lang") continue;  // chosen already; kept, it would undo the switcher
       query += (query.empty() ? "?" : "&") + Url(k) + "=" + Url(v);
     }
     here += query;
@@ -146,7 +163,12 @@ class PageContext {
               {"account", account_},
               {"login_href", "/login?back=" + Url(req_.path == "/login" ? "/" : here)}};
     auto notice = a->store()->GetInfo("notice");
-    if (notice.ok() && notice->has_value()) v["notice"] = **notice;
+    if (notice.ok() && notice->has_value()) {
+      // The demo's notice is stored in English (ingest/demo.cc, the same words as en.json's
+      // demo_notice): shown in the page's language. Any other notice is shown as written.
+      const std::string demo = site_->renderer.Messages("en").value("demo_notice", "");
+      v["notice"] = !demo.empty() && **notice == demo ? t_->value("demo_notice", demo) : **notice;
+    }
     auto cp = a->Checkpoint();
     v["log_size"] = cp.ok() ? std::to_string(cp->checkpoint.size) : "?";
     return v;
@@ -160,6 +182,7 @@ class PageContext {
       return;
     }
     res.status = status;
+    if (remember_) res.set_header("Set-Cookie", UiCookie(lang_));
     res.set_header("Content-Language", lang_);
     res.set_header("Vary", "Accept-Language, Cookie");
     res.set_content(*html, "text/html; charset=utf-8");
@@ -186,6 +209,7 @@ class PageContext {
   Site* site_;
   const Request& req_;
   std::string lang_;
+  bool remember_ = false;  // chosen by the page's ?lang=: set the preference cookie
   const Json* t_;
   mutable Json account_ = false;  // false: no lookup in an enclosing context
 };
@@ -363,12 +387,10 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   // The interface-language switcher: a preference cookie, then back where the reader was.
   svr->Get("/ui", [](const Request& req, Response& res) {
     std::string lang = Param(req, "lang");
-    const auto& langs = UiLanguages();
-    if (std::find(langs.begin(), langs.end(), lang) == langs.end()) {
+    if (!IsUiLanguage(lang)) {
       return Problem(res, 400, "bad-request", "Bad Request", "lang must be one of ar, en, fr, he");
     }
-    res.set_header("Set-Cookie", std::string(kUiCookie) + "=" + lang +
-                                     "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    res.set_header("Set-Cookie", UiCookie(lang));
     res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
   });
 
@@ -714,7 +736,42 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["place"] = place;
     v["date"] = date;
     v["q"] = q;
-    if (place.empty() && date.empty()) return pc.Send(res, "perspectives", v);
+    if (place.empty() && date.empty()) {
+      // The empty form offers the places and times the caller may read accounts of.
+      auto starts = PerspectiveStarts(a->get(), subject);
+      if (!starts.ok()) return pc.Error(res, a->get(), 500);
+      auto items = [&pc](const std::vector<EventStart>& list, const char* field, bool date) {
+        Json out = Json::array();
+        for (const EventStart& s : list) {
+          std::string langs;
+          for (const auto& l : s.langs) {
+            langs += (langs.empty() ? "" : pc.t().value("list_separator", ", ")) + pc.LangName(l);
+          }
+          out.push_back({{"label", s.value},
+                         {"dir", date ? "ltr" : "auto"},
+                         {"href", std::string("/perspectives?") + field + "=" + Url(s.value)},
+                         {"witnesses", std::to_string(s.witnesses) + (s.more ? "+" : "")},
+                         {"languages", std::to_string(s.langs.size())},
+                         {"language_names", langs.empty() ? Json(false) : Json(langs)}});
+        }
+        return out;
+      };
+      Json groups = Json::array();
+      if (!starts->places.empty()) {
+        groups.push_back({{"id", "starts-places"},
+                          {"label", pc.t()["starts_places"]},
+                          {"items", items(starts->places, "place", false)}});
+      }
+      if (!starts->dates.empty()) {
+        groups.push_back({{"id", "starts-dates"},
+                          {"label", pc.t()["starts_dates"]},
+                          {"items", items(starts->dates, "date", true)}});
+      }
+      v["start_groups"] = groups;
+      v["starts"] = true;
+      v["has_starts"] = !groups.empty();
+      return pc.Send(res, "perspectives", v);
+    }
     auto query = EventQuery(place, date, q);
     if (!query.ok()) {
       v["error"] = query.status().message();

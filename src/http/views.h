@@ -155,6 +155,26 @@ Result<std::string> EventQuery(const std::string& place, const std::string& date
 // The search role of a subject.
 search::Role SearchRole(const access::Subject& subject);
 
+// A place or a time the archive holds accounts of, as a caller may see it: a starting point of
+// the Perspectives page.
+struct EventStart {
+  std::string value;       // a place's name, or a date: "1948" or, alone in its year, "1948-05"
+  uint64_t witnesses = 0;  // distinct witnesses (a record without one counts alone)
+  bool more = false;       // more records than were counted for `witnesses`
+  std::vector<std::string> langs;  // of the matching segments, sorted; "und" left out
+};
+struct EventStarts {
+  std::vector<EventStart> places;  // most witnesses first
+  std::vector<EventStart> dates;   // oldest first
+};
+// The places and times with accounts `subject` may read. Found and counted by searches at the
+// subject's role only (the index's levels; doc/search.md, "Access"), so a place that only
+// records the subject may not read mention is neither shown nor counted. Candidate places are
+// the place facets of dated segments, then the archive's annotated places; at most
+// kMaxEventStarts of each are searched.
+inline constexpr size_t kMaxEventStarts = 40;
+Result<EventStarts> PerspectiveStarts(archive::Archive* a, const access::Subject& subject);
+
 // MIME type of a file from its first bytes.
 std::string MimeFromHead(std::string_view head);
 

@@ -139,6 +139,18 @@ async function startServer(dir) {
     }
   });
 
+  await check('?lang= opens any page in that language, and it sticks; perspectives offers where to start', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/perspectives?lang=he`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'he');
+    assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+    assert.match(await page.locator('.notice').innerText(), /אין אלה עדויות/);
+    await Promise.all([page.waitForNavigation(), page.locator('.starts-list a', { hasText: 'Paris' }).click()]);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'he', 'the choice is remembered');
+    assert.equal(await page.locator('#place').inputValue(), 'Paris');
+    assert.ok(await page.locator('.columns .column').count() >= 4, 'the offered place fills the form');
+  });
+
   await check('ask answers an Arabic question with each witness once, cited, right-to-left where it must be', async () => {
     const page = await newPage({ javaScriptEnabled: false });  // the Ask page works without script
     await page.goto(`${base}/ask?q=${encodeURIComponent('ما هو الحق في التعليم')}`);
@@ -205,7 +217,7 @@ async function startServer(dir) {
     for (const lang of LANGS) {
       await setUi(page, lang);
       for (const url of ['/', '/search?q=dignity', '/search?q=nothingmatchesthis', `/records/${spoken.id}`, `/records/${text.id}`,
-        '/witnesses/sample-voice-en', '/perspectives?place=Paris&date=1948', '/verify', '/no/such/page',
+        '/witnesses/sample-voice-en', '/perspectives', '/perspectives?place=Paris&date=1948', '/verify', '/no/such/page',
         '/ask', '/ask?q=education', '/ask?q=' + encodeURIComponent('حرية الرأي') + '&differ=1']) {
         await page.goto(base + url);
         await page.addScriptTag({ content: axeSource });
@@ -227,6 +239,7 @@ async function startServer(dir) {
   await browser.close();
   child.kill('SIGTERM');
   await new Promise((res) => child.on('exit', res));
+  fs.rmSync(dir, { recursive: true, force: true });  // the test leaves nothing in /tmp
   console.log(failures === 0 ? 'all browser tests passed' : `${failures} browser test(s) failed`);
   process.exit(failures === 0 ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });
