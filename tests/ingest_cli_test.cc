@@ -232,8 +232,7 @@ TEST_F(IngestCliTest, AFailureNamesTheFileGivenAndTheManifestLine) {
   auto imported = A({"import", "--wait", manifest});
   EXPECT_EQ(imported.exit_code, 0) << imported.err;
   listed = A({"jobs", "--failed"});
-  EXPECT_NE(listed.out.find("\tfailed\tscan.pdf (manifest.csv:3): damaged PDF"),
-            std::string::npos)
+  EXPECT_NE(listed.out.find("\tfailed\tscan.pdf (manifest.csv:3): damaged PDF"), std::string::npos)
       << listed.out;
   failed = Json::parse(A({"jobs", "--json"}).out)["jobs"];
   int found = 0;
@@ -271,8 +270,7 @@ TEST_F(IngestCliTest, ATextFileNamedAsAudioIsStoredAsTextAndSaysSo) {
   std::string mp3 = Write(tmp_, "x.mp3", "Words in a file named as a recording.\n");
   auto add = A({"add", mp3});
   EXPECT_EQ(add.exit_code, 0) << add.err;
-  EXPECT_NE(add.err.find("x.mp3 holds text, not audio: stored as a text record"),
-            std::string::npos)
+  EXPECT_NE(add.err.find("x.mp3 holds text, not audio: stored as a text record"), std::string::npos)
       << add.err;
   std::string named = Write(tmp_, "y.mp3", "More words.\n");
   std::string plain = Write(tmp_, "z.txt", "Plain words.\n");
@@ -288,8 +286,7 @@ TEST_F(IngestCliTest, AManifestWithoutIdsKnowsEachRowByItsFilePath) {
   std::filesystem::create_directory(tmp_ + "/box");
   Write(tmp_, "a.txt", "Sample text a.\n");
   Write(tmp_ + "/box", "a.txt", "Sample text in a box.\n");
-  std::string manifest =
-      Write(tmp_, "manifest.csv", "file,title\na.txt,First\nbox/a.txt,Second\n");
+  std::string manifest = Write(tmp_, "manifest.csv", "file,title\na.txt,First\nbox/a.txt,Second\n");
   auto run = A({"import", "--json", manifest});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   Json j = Json::parse(run.out);
@@ -297,8 +294,8 @@ TEST_F(IngestCliTest, AManifestWithoutIdsKnowsEachRowByItsFilePath) {
   EXPECT_EQ(j["imported"][0]["id"], "a.txt");
   EXPECT_EQ(j["imported"][1]["id"], "box/a.txt");
   // Run again, or through another spelling of the same paths: nothing is added twice.
-  std::string other = Write(tmp_, "other.jsonl",
-                            "{\"file\":\"./a.txt\"}\n{\"file\":\"" + tmp_ + "/box/a.txt\"}\n");
+  std::string other =
+      Write(tmp_, "other.jsonl", "{\"file\":\"./a.txt\"}\n{\"file\":\"" + tmp_ + "/box/a.txt\"}\n");
   for (const std::string& m : {manifest, other}) {
     Json k = Json::parse(A({"import", "--json", m}).out);
     EXPECT_TRUE(k["imported"].empty()) << k.dump();

@@ -24,6 +24,7 @@
 #include "core/text_safety.h"
 #include "http/ask.h"
 #include "http/server.h"
+#include "ingest/add_note.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
 #include "ingest/models.h"
@@ -738,6 +739,12 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     auto added = (*a)->Add(files, opts);
     if (!added.ok()) return Fail(added.status());
+    // Content decides what a file is; a name that says otherwise is pointed out, not refused.
+    std::vector<std::string> notes;
+    for (const auto& x : *added) {
+      auto note = ingest::AddedFileNote(a->get(), x);
+      notes.push_back(note.ok() ? *note : "");
+    }
     std::vector<meta::Job> failed_jobs;
     std::vector<archive::FileSource> failed_sources;
     if (add_wait && !added->empty()) {
@@ -755,13 +762,15 @@ int Main(int argc, char** argv) {
     }
     if (add_json) {
       Json recs = Json::array();
-      for (const auto& x : *added) {
+      for (size_t i = 0; i < added->size(); ++i) {
+        const archive::Added& x = (*added)[i];
         recs.push_back({{"id", x.id},
                         {"version", x.version},
                         {"file", IsValidUtf8(x.file) ? x.file : std::string()},
                         {"sha256", x.sha256},
                         {"size", x.size},
                         {"leaf_index", x.leaf_index}});
+        if (!notes[i].empty() && IsValidUtf8(notes[i])) recs.back()["note"] = notes[i];
       }
       Json out = {{"records", recs}};
       if (!added->empty()) out["batch"] = added->front().batch;
@@ -778,6 +787,9 @@ int Main(int argc, char** argv) {
         std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << Shown(x.file)
                   << "\n";
       }
+      for (const auto& note : notes) {
+        if (!note.empty()) std::cerr << "note: " << Shown(note) << "\n";
+      }
       if (!add_wait) {
         std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
                      "worker, or add with --wait.\n";
@@ -786,8 +798,8 @@ int Main(int argc, char** argv) {
     for (size_t i = 0; i < failed_jobs.size(); ++i) {
       const meta::Job& j = failed_jobs[i];
       std::string file = failed_sources[i].Describe();
-      std::cerr << "attest: " << (file.empty() ? "" : Shown(file) + ": ") << "job " << j.id
-                << " (" << j.kind << " of " << j.record_id << " v" << j.version
+      std::cerr << "attest: " << (file.empty() ? "" : Shown(file) + ": ") << "job " << j.id << " ("
+                << j.kind << " of " << j.record_id << " v" << j.version
                 << ") failed: " << Shown(j.error) << "\n";
     }
     if (!failed_jobs.empty()) {
@@ -965,8 +977,8 @@ int Main(int argc, char** argv) {
                     << (ids[i] < 0 ? "the level of segment " + std::to_string(-ids[i])
                                    : "redaction " + std::to_string(ids[i]));
         }
-        std::cout << " not found in it; shown to archivists only until `attest redact "
-                  << r->id << " --confirm " << v << " --reason …`\n";
+        std::cout << " not found in it; shown to archivists only until `attest redact " << r->id
+                  << " --confirm " << v << " --reason …`\n";
       }
     }
     if (r->withdrawn_at) {
