@@ -105,6 +105,13 @@ std::string Archive::SegmentRef(int64_t segment_id) const {
   return "s" + ToHex(std::string_view(reinterpret_cast<const char*>(out), 16));
 }
 
+std::string Archive::PathImportId(std::string_view relative_path) const {
+  std::string data = "attest.import-path.v1";
+  data += '\0';
+  data += relative_path;
+  return "path:" + ToHex(HmacSha256(ids_key_, data));
+}
+
 std::optional<int64_t> Archive::SegmentOfRef(std::string_view ref) const {
   if (ref.size() != 33 || ref[0] != 's') return std::nullopt;
   auto raw = FromHex(ref.substr(1));
@@ -391,6 +398,9 @@ Result<std::vector<Added>> Archive::AddStored(const std::vector<StoredFile>& fil
     req.build = [&opts, &meta, now, record_id, file_name, info, batch](
                     int version, const std::string& salt, uint64_t) -> Result<meta::NewVersion> {
       Json priv = {{"file_name", file_name}, {"meta", meta}};
+      if (!opts.import_manifest.empty()) {
+        priv["import"] = {{"manifest", opts.import_manifest}, {"line", opts.import_line}};
+      }
       if (!opts.places.empty()) priv["places"] = opts.places;
       if (!opts.date.empty()) priv["date"] = opts.date;
       ManifestFields mf;
@@ -2125,6 +2135,39 @@ static Json VersionJson(const meta::Version& v) {
           {"leaf_index", v.leaf_index},
           {"manifest_sha256", v.manifest_sha256},
           {"blobs", blobs}};
+}
+
+std::string FileSource::Describe() const {
+  if (file_name.empty() && manifest.empty()) return "";
+  std::string out = file_name;
+  if (!manifest.empty()) {
+    out += (out.empty() ? "(" : " (") + manifest + ":" + std::to_string(line) + ")";
+  }
+  return out;
+}
+
+Json FileSource::ToJson() const {
+  Json out = Json::object();
+  if (!file_name.empty()) out["file"] = file_name;
+  if (!manifest.empty()) {
+    out["manifest"] = manifest;
+    out["line"] = line;
+  }
+  return out;
+}
+
+FileSource SourceOf(const meta::Version& v) {
+  FileSource s;
+  if (v.private_json.empty()) return s;
+  Json p = Json::parse(v.private_json, nullptr, false);
+  if (!p.is_object()) return s;
+  s.file_name = StringMember(p, "file_name");
+  if (p.contains("import") && p["import"].is_object()) {
+    const Json& i = p["import"];
+    s.manifest = StringMember(i, "manifest");
+    if (i.contains("line") && i["line"].is_number_integer()) s.line = i["line"].get<int>();
+  }
+  return s;
 }
 
 Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private,

@@ -43,6 +43,10 @@ struct AddOptions {
   std::string batch;
   // A bulk-import row's id (doc/import.md), recorded in the add's transaction.
   std::string import_id;
+  // A bulk-import row's manifest (its file name) and line, kept in the private object so a
+  // failure can be traced to the row (doc/format/manifest.md).
+  std::string import_manifest;
+  int import_line = 0;
 };
 
 // What a tool made from a version (doc/format/manifest.md#derived-versions).
@@ -95,6 +99,21 @@ Json RecordToJson(const meta::Record& r);
 // said to be a passage: {"passage": true}.
 Json ConsentChangesToJson(const std::vector<meta::ConsentChange>& changes, bool with_private,
                           const std::function<std::string(int64_t)>& segment_ref = nullptr);
+
+// Where a version's original came from, as its private object says: the file name it was
+// added as and, for a bulk-import row, the manifest and line. Private metadata: for staff (the
+// CLI) and for callers who may write the record, never for the public. Empty members when the
+// private object is erased (a withdrawn record) or does not say.
+struct FileSource {
+  std::string file_name;
+  std::string manifest;
+  int line = 0;
+  // "broken.pdf", "scan.pdf (manifest.csv:3)", or "" if nothing is known.
+  std::string Describe() const;
+  // {"file", "manifest", "line"}, the members known.
+  Json ToJson() const;
+};
+FileSource SourceOf(const meta::Version& v);
 
 // Checks add options before anything is stored (kInvalidArgument naming the bad option).
 Status ValidateAddOptions(const AddOptions& opts, size_t file_count);
@@ -329,6 +348,10 @@ class Archive {
   // digits, the segment's id enciphered under the archive's key `keys/ids.key`, so ids reveal
   // neither order nor count. SegmentOfRef reverses it (nullopt for anything else).
   std::string SegmentRef(int64_t segment_id) const;
+  // The import id of a manifest row that has none (doc/import.md): its file's path relative
+  // to the base directory, as "path:" and an HMAC keyed with keys/ids.key, so the imports
+  // table (which a withdrawal keeps, to skip the row next time) holds no file name.
+  std::string PathImportId(std::string_view relative_path) const;
   std::optional<int64_t> SegmentOfRef(std::string_view ref) const;
   Result<Proof> Prove(const std::string& id, std::optional<int> version);
   Result<Consistency> ProveConsistency(uint64_t old_size, std::optional<uint64_t> new_size);

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "core/text_safety.h"
 #include "http/ask.h"
 #include "http/server.h"
+#include "ingest/add_note.h"
 #include "ingest/demo.h"
 #include "ingest/import.h"
 #include "ingest/models.h"
@@ -75,7 +77,8 @@ void PrintJson(const Json& j) {
   std::cout << out << "\n";
 }
 
-Json JobToJson(const meta::Job& j) {
+// A job as JSON, with the file (and manifest line) its record came from: the CLI is for staff.
+Json JobToJson(const meta::Job& j, const archive::FileSource& source = {}) {
   Json out = {{"id", j.id},
               {"kind", j.kind},
               {"record", j.record_id},
@@ -93,8 +96,28 @@ Json JobToJson(const meta::Job& j) {
   if (!j.batch.empty()) out["batch"] = j.batch;
   if (!j.not_before.empty()) out["not_before"] = j.not_before;
   if (!j.lease_owner.empty()) out["lease_owner"] = j.lease_owner;
+  out.update(source.ToJson());
   return out;
 }
+
+// The sources of jobs' records, looked up once a version; a record that is gone or withdrawn
+// has none.
+class JobSources {
+ public:
+  explicit JobSources(archive::Archive* a) : a_(a) {}
+  const archive::FileSource& Of(const meta::Job& j) {
+    auto key = std::make_pair(j.record_id, j.version);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    archive::FileSource s;
+    if (auto v = a_->JobVersion(j); v.ok()) s = archive::SourceOf(v->second);
+    return cache_.emplace(key, std::move(s)).first->second;
+  }
+
+ private:
+  archive::Archive* a_;
+  std::map<std::pair<std::string, int>, archive::FileSource> cache_;
+};
 
 std::string Bytes(double b) {
   char buf[32];
@@ -716,7 +739,14 @@ int Main(int argc, char** argv) {
     if (!a.ok()) return Fail(a.status());
     auto added = (*a)->Add(files, opts);
     if (!added.ok()) return Fail(added.status());
+    // Content decides what a file is; a name that says otherwise is pointed out, not refused.
+    std::vector<std::string> notes;
+    for (const auto& x : *added) {
+      auto note = ingest::AddedFileNote(a->get(), x);
+      notes.push_back(note.ok() ? *note : "");
+    }
     std::vector<meta::Job> failed_jobs;
+    std::vector<archive::FileSource> failed_sources;
     if (add_wait && !added->empty()) {
       a->reset();  // the worker opens the archive itself, once a thread
       std::string batch = added->front().batch;
@@ -727,22 +757,28 @@ int Main(int argc, char** argv) {
       auto listed = (*again)->store()->ListJobs({meta::JobState::kFailed, batch, "", 0});
       if (!listed.ok()) return Fail(listed.status());
       failed_jobs = *listed;
+      JobSources sources(again->get());
+      for (const auto& j : failed_jobs) failed_sources.push_back(sources.Of(j));
     }
     if (add_json) {
       Json recs = Json::array();
-      for (const auto& x : *added) {
+      for (size_t i = 0; i < added->size(); ++i) {
+        const archive::Added& x = (*added)[i];
         recs.push_back({{"id", x.id},
                         {"version", x.version},
                         {"file", IsValidUtf8(x.file) ? x.file : std::string()},
                         {"sha256", x.sha256},
                         {"size", x.size},
                         {"leaf_index", x.leaf_index}});
+        if (!notes[i].empty() && IsValidUtf8(notes[i])) recs.back()["note"] = notes[i];
       }
       Json out = {{"records", recs}};
       if (!added->empty()) out["batch"] = added->front().batch;
       if (add_wait) {
         Json f = Json::array();
-        for (const auto& j : failed_jobs) f.push_back(JobToJson(j));
+        for (size_t i = 0; i < failed_jobs.size(); ++i) {
+          f.push_back(JobToJson(failed_jobs[i], failed_sources[i]));
+        }
         out["failed_jobs"] = f;
       }
       PrintJson(out);
@@ -751,14 +787,20 @@ int Main(int argc, char** argv) {
         std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << Shown(x.file)
                   << "\n";
       }
+      for (const auto& note : notes) {
+        if (!note.empty()) std::cerr << "note: " << Shown(note) << "\n";
+      }
       if (!add_wait) {
         std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
                      "worker, or add with --wait.\n";
       }
     }
-    for (const auto& j : failed_jobs) {
-      std::cerr << "attest: job " << j.id << " (" << j.kind << " of " << j.record_id << " v"
-                << j.version << ") failed: " << j.error << "\n";
+    for (size_t i = 0; i < failed_jobs.size(); ++i) {
+      const meta::Job& j = failed_jobs[i];
+      std::string file = failed_sources[i].Describe();
+      std::cerr << "attest: " << (file.empty() ? "" : Shown(file) + ": ") << "job " << j.id << " ("
+                << j.kind << " of " << j.record_id << " v" << j.version
+                << ") failed: " << Shown(j.error) << "\n";
     }
     if (!failed_jobs.empty()) {
       std::cerr << "attest: the files were stored and logged, but " << failed_jobs.size()
@@ -872,19 +914,23 @@ int Main(int argc, char** argv) {
     }
     auto listed = store->ListJobs(f);
     if (!listed.ok()) return Fail(listed.status());
+    JobSources sources(a->get());
     if (jobs_json) {
       Json arr = Json::array();
-      for (const auto& j : *listed) arr.push_back(JobToJson(j));
+      for (const auto& j : *listed) arr.push_back(JobToJson(j, sources.Of(j)));
       PrintJson({{"jobs", arr}});
       return kExitOk;
     }
     for (const auto& j : *listed) {
       std::cout << j.id << "\t" << j.kind << "\t" << j.record_id << " v" << j.version << "\t"
                 << meta::JobStateName(j.state);
-      if (!j.error.empty())
-        std::cout << "\t" << Shown(j.error);
-      else if (!j.outcome.empty())
-        std::cout << "\t" << Shown(j.outcome);
+      // The file the record came from, beside why the job failed or what it found.
+      std::string file = sources.Of(j).Describe();
+      std::string said = !j.error.empty() ? j.error : j.outcome;
+      if (!file.empty() || !said.empty()) {
+        std::cout << "\t" << Shown(file) << (file.empty() || said.empty() ? "" : ": ")
+                  << Shown(said);
+      }
       std::cout << "\n";
     }
     if (listed->empty()) std::cout << (jobs_failed ? "no failed jobs\n" : "no jobs\n");
@@ -931,8 +977,8 @@ int Main(int argc, char** argv) {
                     << (ids[i] < 0 ? "the level of segment " + std::to_string(-ids[i])
                                    : "redaction " + std::to_string(ids[i]));
         }
-        std::cout << " not found in it; shown to archivists only until `attest redact "
-                  << r->id << " --confirm " << v << " --reason …`\n";
+        std::cout << " not found in it; shown to archivists only until `attest redact " << r->id
+                  << " --confirm " << v << " --reason …`\n";
       }
     }
     if (r->withdrawn_at) {

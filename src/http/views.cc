@@ -573,6 +573,21 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
                {"segments", segs},
                {"media", media},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
+  // The file the original was added as (and its manifest line) and the record's failed jobs:
+  // private, for those who may change the record (doc/api.md, "Records").
+  if (Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id))) {
+    if (original) {
+      Json source = archive::SourceOf(*original).ToJson();
+      if (!source.empty()) view.json["source"] = source;
+    }
+    ASSIGN_OR_RETURN(auto failed,
+                     a->store()->ListJobs({meta::JobState::kFailed, "", r.id, 0}));
+    Json jobs = Json::array();
+    for (const auto& j : failed) {
+      jobs.push_back({{"kind", j.kind}, {"version", j.version}, {"error", j.error}});
+    }
+    if (!jobs.empty()) view.json["failed_jobs"] = jobs;
+  }
   // Versions held by a redaction that could not be placed in them, for those who may confirm.
   if (text.reads_hidden && !view.plan.held.empty()) {
     Json held = Json::array();

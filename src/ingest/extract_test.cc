@@ -358,6 +358,22 @@ TEST(OfficeTest, DocxAndOdtParagraphsComeOutInOrder) {
   EXPECT_EQ(ExtractOdtText("PK\x03\x04 broken").status().code(), Code::kInvalidArgument);
 }
 
+TEST(SniffTest, ANameThatSaysAnotherKindThanTheBytesGetsANoteNotAnError) {
+  auto note = [](std::string_view head, std::string_view name) {
+    return NameNote(Sniff(head, name, head.size()), name);
+  };
+  EXPECT_EQ(note("Words, not sound.\n", "box/x.mp3"),
+            "x.mp3 holds text, not audio: stored as a text record");
+  EXPECT_EQ(note("%PDF-1.7\n", "scan.txt"),
+            "scan.txt holds a PDF, not text: stored as a PDF record");
+  EXPECT_EQ(note("Words.\n", "notes.txt"), "");
+  EXPECT_EQ(note("Words.\n", "notes"), "");                        // a name that claims nothing
+  EXPECT_EQ(note("Words.\n", "notes.csv"), "");                    // nor one attest does not know
+  EXPECT_EQ(note(std::string("\0\x01\x02\x03", 4), "x.mp3"), "");  // unknown: the job says
+  std::string m4a = std::string("\0\0\0\x20", 4) + "ftypM4A " + std::string(20, '\0');
+  EXPECT_EQ(note(m4a, "talk.mp4"), "");  // sound in an .mp4: no surprise
+}
+
 TEST(SniffTest, KindsAndMisnamedFiles) {
   EXPECT_EQ(Sniff("", "a.txt", 0).kind, FileKind::kEmpty);
   EXPECT_EQ(Sniff("\x89PNG\r\n\x1a\n....", "a", 100).kind, FileKind::kPng);

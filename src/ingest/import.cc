@@ -1,12 +1,14 @@
 #include "ingest/import.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "archive/manifest.h"
 #include "core/env.h"
 #include "core/json.h"
+#include "core/text_safety.h"
 #include "search/dates.h"
 
 namespace attest::ingest {
@@ -109,11 +111,9 @@ Result<std::vector<Row>> ReadRows(const std::string& text, bool jsonl) {
       return Status::InvalidArgument("line 1: column '" + h + "' is named twice");
     }
   }
-  // In JSONL every row is checked for its id and file below.
-  if (!seen.count("id") || !seen.count("file")) {
-    return Status::InvalidArgument(
-        "the header row must name the columns id and file "
-        "(doc/import.md)");
+  // In JSONL every row is checked for its file below.
+  if (!seen.count("file")) {
+    return Status::InvalidArgument("the header row must name the column file (doc/import.md)");
   }
   for (size_t k = 1; k < records.size(); ++k) {
     Row r;
@@ -135,6 +135,22 @@ std::string Str(const Row& r, const std::string& col) {
   auto it = r.fields.find(col);
   if (it == r.fields.end() || it->second.is_null()) return "";
   return it->second.is_string() ? it->second.get<std::string>() : it->second.dump();
+}
+
+// A row's file as a path relative to the base directory, lexically normal ("box/a.txt" for
+// "./box//a.txt", or for "/in/box/a.txt" with the base "/in"): the identity of a row without an
+// id. A file outside the base directory is named by its absolute path.
+std::string RelativeToBase(const std::string& base_dir, const std::string& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path base = fs::absolute(base_dir.empty() ? "." : base_dir, ec).lexically_normal();
+  if (!base.has_filename() && base.has_parent_path() && base != base.root_path()) {
+    base = base.parent_path();  // "/in/" -> "/in"
+  }
+  fs::path full = (file[0] == '/' ? fs::path(file) : base / file).lexically_normal();
+  fs::path rel = full.lexically_relative(base);
+  if (rel.empty() || *rel.begin() == "..") return full.string();
+  return rel.string();
 }
 
 }  // namespace
@@ -169,9 +185,10 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
   rep.batch = "import-" + env->RandomHex(6);
   struct Good {
     int line;
-    std::string id, path;
+    std::string id, path;  // `id` as the report names it: the row's id, or its file's path
     archive::AddOptions opts;
   };
+  const std::string manifest_name = CleanText(BaseName(manifest), TextLayout::kOneLine);
   std::vector<Good> good;
   std::map<std::string, int> ids;
   for (const Row& r : rows) {
@@ -180,9 +197,18 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
       rep.problems.push_back({r.line, col, msg});
     };
     if (r.fields.count("\x01")) bad("", Str(r, "\x01"));
+    // The row's identity: its id, or else its file's path relative to the base directory.
     std::string id = Str(r, "id");
+    std::string import_id = id;
+    std::string file = Str(r, "file");
     if (id.empty()) {
-      bad("id", "missing: every row needs an id");
+      if (!file.empty()) {
+        id = RelativeToBase(base_dir, file);
+        import_id = archive->PathImportId(id);
+        if (auto [it, inserted] = ids.emplace(import_id, r.line); !inserted) {
+          bad("file", id + " is also on line " + std::to_string(it->second));
+        }
+      }
     } else if (id.size() > 200 || !IsValidUtf8(id) ||
                id.find_first_of(std::string("\0\n\r\t", 4)) != std::string::npos) {
       bad("id", "'" + id.substr(0, 40) + "' must be 1-200 printable characters");
@@ -241,7 +267,6 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
       if (!v.is_null()) o.meta[k] = v;
     }
     if (auto c = CanonicalJson(o.meta); !c.ok()) bad("", c.status().message());
-    std::string file = Str(r, "file");
     std::string path;
     if (file.empty()) {
       bad("file", "missing: every row names its file");
@@ -255,13 +280,15 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
       }
     }
     if (rep.problems.size() == before) {
-      o.import_id = id;
+      o.import_id = import_id;
+      o.import_manifest = manifest_name;
+      o.import_line = r.line;
       o.batch = rep.batch;
       good.push_back({r.line, id, path, std::move(o)});
     }
   }
   for (Good& g : good) {
-    ASSIGN_OR_RETURN(auto before, archive->store()->ImportedRecord(g.id));
+    ASSIGN_OR_RETURN(auto before, archive->store()->ImportedRecord(g.opts.import_id));
     if (before) {
       rep.skipped.push_back({g.line, g.id, *before, g.path});
       continue;

@@ -31,7 +31,7 @@ struct ImportReport {
   std::string ProblemsText(const std::string& manifest_name) const;
 };
 
-// kInvalidArgument if the manifest cannot be read at all (not UTF-8, no header, no id or file
+// kInvalidArgument if the manifest cannot be read at all (not UTF-8, no header, no file
 // column, a line that is not JSON); problems with rows are in the report.
 Result<ImportReport> Import(archive::Archive* archive, const std::string& manifest,
                             const std::string& base_dir, bool dry_run);

@@ -52,7 +52,87 @@ std::string Hex(std::string_view head) {
   return out;
 }
 
+// What a kind of file holds, and the record it is stored as, in the words of a note.
+struct KindWords {
+  const char* holds;
+  const char* record;
+};
+
+KindWords Words(FileKind k) {
+  switch (k) {
+    case FileKind::kText:
+      return {"text", "a text record"};
+    case FileKind::kPdf:
+      return {"a PDF", "a PDF record"};
+    case FileKind::kPng:
+    case FileKind::kJpeg:
+    case FileKind::kTiff:
+      return {"an image", "an image record"};
+    case FileKind::kDocx:
+    case FileKind::kOdt:
+      return {"a document", "a document record"};
+    case FileKind::kAudio:
+      return {"audio", "an audio record"};
+    case FileKind::kVideo:
+      return {"video", "a video record"};
+    case FileKind::kEmpty:
+    case FileKind::kUnknown:
+      break;
+  }
+  return {"", ""};
+}
+
+// The kind a file's extension claims (kUnknown: it claims none attest knows). Audio and video
+// are one claim: an .mp4 of sound alone is no surprise.
+FileKind Claimed(const std::string& ext) {
+  static const std::pair<const char*, FileKind> kClaims[] = {
+      {"txt", FileKind::kText},  {"md", FileKind::kText},    {"pdf", FileKind::kPdf},
+      {"png", FileKind::kPng},   {"jpg", FileKind::kPng},    {"jpeg", FileKind::kPng},
+      {"tif", FileKind::kPng},   {"tiff", FileKind::kPng},   {"docx", FileKind::kDocx},
+      {"odt", FileKind::kDocx},  {"mp3", FileKind::kAudio},  {"wav", FileKind::kAudio},
+      {"m4a", FileKind::kAudio}, {"aac", FileKind::kAudio},  {"flac", FileKind::kAudio},
+      {"ogg", FileKind::kAudio}, {"opus", FileKind::kAudio}, {"amr", FileKind::kAudio},
+      {"wma", FileKind::kAudio}, {"aiff", FileKind::kAudio}, {"mp4", FileKind::kVideo},
+      {"mov", FileKind::kVideo}, {"mkv", FileKind::kVideo},  {"webm", FileKind::kVideo},
+      {"avi", FileKind::kVideo}, {"wmv", FileKind::kVideo},  {"3gp", FileKind::kVideo},
+  };
+  for (const auto& [e, k] : kClaims) {
+    if (ext == e) return k;
+  }
+  return FileKind::kUnknown;
+}
+
+// Kinds told apart by a name's claim; images, documents and recordings each count as one.
+int Family(FileKind k) {
+  switch (k) {
+    case FileKind::kPng:
+    case FileKind::kJpeg:
+    case FileKind::kTiff:
+      return 1;
+    case FileKind::kDocx:
+    case FileKind::kOdt:
+      return 2;
+    case FileKind::kAudio:
+    case FileKind::kVideo:
+      return 3;
+    default:
+      return 10 + static_cast<int>(k);
+  }
+}
+
 }  // namespace
+
+std::string NameNote(const Sniffed& sniffed, std::string_view name) {
+  FileKind claimed = Claimed(Extension(name));
+  if (claimed == FileKind::kUnknown || sniffed.kind == FileKind::kEmpty ||
+      sniffed.kind == FileKind::kUnknown || Family(claimed) == Family(sniffed.kind)) {
+    return "";
+  }
+  auto slash = name.rfind('/');
+  std::string base(slash == std::string_view::npos ? name : name.substr(slash + 1));
+  KindWords is = Words(sniffed.kind);
+  return base + " holds " + is.holds + ", not " + Words(claimed).holds + ": stored as " + is.record;
+}
 
 const char* FileKindName(FileKind k) {
   switch (k) {

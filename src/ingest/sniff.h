@@ -35,6 +35,12 @@ struct Sniffed {
 // `head`: the file's first bytes (4 KiB is enough); `name`: its file name; `size`: its size.
 Sniffed Sniff(std::string_view head, std::string_view name, uint64_t size);
 
+// What to tell the person who added a file whose name says one kind and whose bytes another
+// that attest reads (content decides): "x.mp3 holds text, not audio: stored as a text record".
+// "" when the name agrees, says nothing attest knows, or the bytes are of no kind attest reads
+// (those are reported by the extract job).
+std::string NameNote(const Sniffed& sniffed, std::string_view name);
+
 }  // namespace attest::ingest
 
 #endif  // ATTEST_INGEST_SNIFF_H_

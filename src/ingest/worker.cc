@@ -30,6 +30,7 @@ namespace {
 constexpr uint64_t kMaxTextBytes = 64u << 20;
 constexpr uint64_t kMaxDocumentBytes = 1u << 30;
 constexpr int kPdfDpi = 300;
+constexpr const char* kNoAudio = "no audio stream: nothing to transcribe";
 
 std::string Hostname() {
   char buf[256] = {0};
@@ -172,6 +173,15 @@ class JobRunner {
         return Finish(job, nullptr, {}, {{"no_text", kind.why}});
       case FileKind::kAudio:
       case FileKind::kVideo: {
+        // A recording without sound has nothing to transcribe: it waits for no model. (A file
+        // FFmpeg cannot read goes on to the transcription, which names what is wrong with it.)
+        ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+        if (auto info = ProbeMedia(local.path()); info.ok() && info->audio_codec.empty()) {
+          return Finish(job, nullptr, {{"access", 0, o.blob.size, "", false, ""}},
+                        {{"next", "access"},
+                         {"kind", FileKindName(kind.kind)},
+                         {"no_text", std::string(kNoAudio)}});
+        }
         ASSIGN_OR_RETURN(auto model, SpeechModel(archive_->store()));
         meta::NewJob next{"transcribe", 0, o.blob.size, "", !model.has_value(), ""};
         Json outcome = {{"next", "transcribe"}, {"kind", FileKindName(kind.kind)}};
@@ -360,12 +370,16 @@ class JobRunner {
   // Speech to a transcript (or, with `translate`, an English translation) of the original.
   Status Transcribe(const meta::Job& job, bool translate) {
     meta::Store* store = archive_->store();
-    ASSIGN_OR_RETURN(auto model, SpeechModel(store));
-    if (!model) return store->ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
-    ASSIGN_OR_RETURN(auto transcriber, LoadSpeechModel(*model));
     ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
     const std::string& path = local.path();
+    // Scheduled before extract looked for sound (an older archive): done, not waiting.
+    if (auto info = ProbeMedia(path); info.ok() && info->audio_codec.empty()) {
+      return Finish(job, nullptr, {}, {{"no_text", std::string(kNoAudio)}});
+    }
+    ASSIGN_OR_RETURN(auto model, SpeechModel(store));
+    if (!model) return store->ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
+    ASSIGN_OR_RETURN(auto transcriber, LoadSpeechModel(*model));
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     auto decoder = MediaDecoder::Open(path);
     if (!decoder.ok()) return Rename(decoder.status(), path, name);
