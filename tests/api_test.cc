@@ -1491,6 +1491,33 @@ TEST_F(ApiTest, SegmentIdsAreOpaqueAndUnordered) {
   EXPECT_EQ(red["segments"][0].value("char_start", int64_t{0}), 0);
 }
 
+// Issue 29: the file a record was added as is named to those who may change it, never to others.
+TEST_F(ApiTest, TheFileARecordWasAddedAsIsShownToArchivistsOnly) {
+  const std::string id = (*ids_)["public"];
+  Json staff = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  ASSERT_TRUE(staff.contains("source")) << staff.dump();
+  EXPECT_EQ(staff["source"]["file"], "public.txt");
+  for (std::string who : {"", "researcher"}) {
+    auto r = Get("/api/v1/records/" + id, who);
+    EXPECT_EQ(r->body.find("public.txt"), std::string::npos) << who;
+    EXPECT_EQ(Get("/records/" + id, who)->body.find("public.txt"), std::string::npos) << who;
+  }
+  // A file that could not be read: its name beside the reason, on the archivists' page.
+  std::string broken = Write(*tmp_, "broken-sample.pdf", "%PDF-1.4\nnot really a PDF\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-broken", "--lang", "en", broken});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string bad = Json::parse(added.out)["records"][0]["id"];
+  RunAttest({"--archive", *archive_, "worker", "--until-idle"});
+  auto page = Get("/records/" + bad, "session-archivist");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("broken-sample.pdf"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("class=\"failed\""), std::string::npos);
+  auto open = Get("/records/" + bad);
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->body.find("broken-sample.pdf"), std::string::npos);
+}
+
 TEST_F(ApiTest, AConsentFormIsStoredEncryptedAndEachReadingIsAudited) {
   // At rest: no file of the archive holds the form's words (the database keeps its name only).
   std::string cmd = "grep -rlaF " + std::string(kFormCanary) + " " + *archive_ + " | wc -l";

@@ -535,6 +535,16 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     if (j["meta"].contains("note")) v["note"] = j["meta"]["note"];
     if (j["meta"].contains("description")) v["description"] = j["meta"]["description"];
     v["consent_text"] = pc.t()[std::string("consent_") + meta::ConsentName(r.consent)];
+    // For those who may change the record: what could not be read of the file it was added as.
+    if (j.contains("failed_jobs")) {
+      Json failed = Json::array();
+      std::string file = j.contains("source") ? j["source"].value("file", "") : "";
+      for (const Json& f : j["failed_jobs"]) {
+        failed.push_back({{"file", file}, {"kind", f["kind"]}, {"error", f["error"]}});
+      }
+      v["failed"] = failed;
+      v["has_failed"] = true;
+    }
     Json changes = Json::array();
     for (const Json& c : j["consent_changes"]) {  // why, for those who may change it
       std::string at = c["at"];
