@@ -6,6 +6,7 @@
 
 #include "archive/manifest.h"
 #include "http/render.h"
+#include "ingest/add_note.h"
 #include "ingest/sniff.h"
 
 namespace attest::http {
@@ -20,16 +21,7 @@ constexpr const char* kShownMeta[] = {"title", "description", "note"};
 
 // The first `max` bytes of a blob (all of it if shorter).
 Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256, size_t max = 4096) {
-  ASSIGN_OR_RETURN(auto f, a->blobs()->Open(sha256));
-  std::string head(max, '\0');
-  size_t got = 0;
-  while (got < head.size()) {
-    ASSIGN_OR_RETURN(size_t n, f->Read(head.size() - got, head.data() + got));
-    if (n == 0) break;
-    got += n;
-  }
-  head.resize(got);
-  return head;
+  return ingest::BlobHead(a, sha256, max);
 }
 
 Json Derived(const meta::Version& v) {

@@ -5,9 +5,9 @@
 
 namespace attest::ingest {
 
-Result<std::string> AddedFileNote(archive::Archive* archive, const archive::Added& added) {
-  ASSIGN_OR_RETURN(auto f, archive->blobs()->Open(added.sha256));
-  std::string head(4096, '\0');
+Result<std::string> BlobHead(archive::Archive* archive, const std::string& sha256, size_t max) {
+  ASSIGN_OR_RETURN(auto f, archive->blobs()->Open(sha256));
+  std::string head(max, '\0');
   size_t got = 0;
   while (got < head.size()) {
     ASSIGN_OR_RETURN(size_t n, f->Read(head.size() - got, head.data() + got));
@@ -15,6 +15,11 @@ Result<std::string> AddedFileNote(archive::Archive* archive, const archive::Adde
     got += n;
   }
   head.resize(got);
+  return head;
+}
+
+Result<std::string> AddedFileNote(archive::Archive* archive, const archive::Added& added) {
+  ASSIGN_OR_RETURN(std::string head, BlobHead(archive, added.sha256));
   std::string name = BaseName(added.file);
   return NameNote(Sniff(head, name, added.size), name);
 }

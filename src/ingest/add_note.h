@@ -15,6 +15,10 @@ namespace attest::ingest {
 // failure.
 Result<std::string> AddedFileNote(archive::Archive* archive, const archive::Added& added);
 
+// The first `max` bytes of a stored file (all of it if shorter), for sniffing its kind.
+Result<std::string> BlobHead(archive::Archive* archive, const std::string& sha256,
+                             size_t max = 4096);
+
 }  // namespace attest::ingest
 
 #endif  // ATTEST_INGEST_ADD_NOTE_H_
