@@ -90,18 +90,28 @@ Result<std::string> IdsKey(Env* env, const std::string& dir) {
 
 }  // namespace
 
-std::string Archive::SegmentRef(int64_t segment_id) const {
-  unsigned char block[16], out[32];
-  for (int i = 0; i < 8; ++i) block[i] = static_cast<unsigned char>(segment_id >> (56 - 8 * i));
-  std::memcpy(block + 8, "attestsg", 8);
+namespace {
+// One AES-128 block of `in` under `key` (16 bytes), enciphered or deciphered.
+void Aes128Block(const std::string& key, const unsigned char* in, unsigned char* out,
+                 bool encrypt) {
+  unsigned char buf[32];
   int n = 0, m = 0;
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
-                     reinterpret_cast<const unsigned char*>(ids_key_.data()), nullptr);
+  EVP_CipherInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
+                    reinterpret_cast<const unsigned char*>(key.data()), nullptr, encrypt ? 1 : 0);
   EVP_CIPHER_CTX_set_padding(ctx, 0);
-  EVP_EncryptUpdate(ctx, out, &n, block, 16);
-  EVP_EncryptFinal_ex(ctx, out + n, &m);
+  EVP_CipherUpdate(ctx, buf, &n, in, 16);
+  EVP_CipherFinal_ex(ctx, buf + n, &m);
   EVP_CIPHER_CTX_free(ctx);
+  std::memcpy(out, buf, 16);
+}
+}  // namespace
+
+std::string Archive::SegmentRef(int64_t segment_id) const {
+  unsigned char block[16], out[16];
+  for (int i = 0; i < 8; ++i) block[i] = static_cast<unsigned char>(segment_id >> (56 - 8 * i));
+  std::memcpy(block + 8, "attestsg", 8);
+  Aes128Block(ids_key_, block, out, true);
   return "s" + ToHex(std::string_view(reinterpret_cast<const char*>(out), 16));
 }
 
@@ -116,15 +126,8 @@ std::optional<int64_t> Archive::SegmentOfRef(std::string_view ref) const {
   if (ref.size() != 33 || ref[0] != 's') return std::nullopt;
   auto raw = FromHex(ref.substr(1));
   if (!raw.ok() || raw->size() != 16) return std::nullopt;
-  unsigned char out[32];
-  int n = 0, m = 0;
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  EVP_DecryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr,
-                     reinterpret_cast<const unsigned char*>(ids_key_.data()), nullptr);
-  EVP_CIPHER_CTX_set_padding(ctx, 0);
-  EVP_DecryptUpdate(ctx, out, &n, reinterpret_cast<const unsigned char*>(raw->data()), 16);
-  EVP_DecryptFinal_ex(ctx, out + n, &m);
-  EVP_CIPHER_CTX_free(ctx);
+  unsigned char out[16];
+  Aes128Block(ids_key_, reinterpret_cast<const unsigned char*>(raw->data()), out, false);
   if (std::memcmp(out + 8, "attestsg", 8) != 0) return std::nullopt;
   int64_t id = 0;
   for (int i = 0; i < 8; ++i) id = (id << 8) | out[i];
@@ -679,13 +682,6 @@ std::string CodePointSpan(std::string_view text, int64_t from, int64_t to) {
   return std::string(text.substr(a, b - a));
 }
 
-bool EndsWith(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-bool StartsWith(std::string_view s, std::string_view head) {
-  return s.size() >= head.size() && s.substr(0, head.size()) == head;
-}
-
 // How many code points of a hidden span's neighbours must be found again beside its words for
 // an occurrence to count as "the same passage".
 constexpr int64_t kContext = 16;
@@ -704,7 +700,6 @@ size_t Occurrences(std::string_view text, std::string_view words) {
 RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
                              const std::vector<meta::Redaction>& redactions) {
   RedactionPlan plan;
-  if (redactions.empty()) return plan;
   constexpr int64_t kWhole = std::numeric_limits<int64_t>::max();
   std::map<int64_t, const meta::SegmentState*> by_id;
   std::map<int, std::vector<const meta::SegmentState*>> by_version;
@@ -785,8 +780,8 @@ RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
              at = text.find(words, at + 1)) {
           std::string_view left = std::string_view(text).substr(0, at);
           std::string_view right = std::string_view(text).substr(at + words.size());
-          bool same_left = EndsWith(left, before) || EndsWith(before, left);
-          bool same_right = StartsWith(right, after) || StartsWith(after, right);
+          bool same_left = left.ends_with(before) || std::string_view(before).ends_with(left);
+          bool same_right = right.starts_with(after) || std::string_view(after).starts_with(right);
           (same_left && same_right ? beside : rest).push_back({&st->segment, at});
         }
       }

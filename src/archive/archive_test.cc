@@ -483,6 +483,17 @@ TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
     EXPECT_EQ(ApplyRedactions(opening, plan).text, opening.segment.text);
     EXPECT_EQ(ApplyRedactions(later, plan).text, shown.text);
   }
+  // A passage's own level follows its words into another version, redactions or none.
+  {
+    meta::SegmentState kept = segs[0];
+    kept.segment.consent = meta::Consent::kRestricted;
+    meta::SegmentState moved = later, other = opening;
+    moved.effective = other.effective = meta::Consent::kPublic;
+    auto plan = PlanRedactions({kept, other, moved}, {});
+    EXPECT_EQ(plan.Level(moved), meta::Consent::kRestricted);
+    EXPECT_EQ(plan.Level(other), meta::Consent::kPublic);
+    EXPECT_FALSE(plan.Held(5));
+  }
   // A version the words cannot be found in is held until an archivist confirms it.
   later.segment.text = "A sample account (not testimony): we reached the coast at dawn.";
   EXPECT_TRUE(PlanRedactions({segs[0], opening, later}, rows).Held(5));
