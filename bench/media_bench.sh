@@ -3,15 +3,17 @@
 # "Encrypted blobs"): the same size of random bytes added once as a public record (stored in
 # the clear) and once as a restricted one (encrypted), served to an archivist's token on
 # loopback: the whole file, and 1 MiB at an offset near its end (an encrypted file is
-# decrypted from its start up to the offset). Prints CSV `benchmark,value,unit,note`, the
-# median of RUNS requests each.
+# decrypted from its start up to the offset). Each figure is the median of RUNS requests, with
+# min and max, the clear and the encrypted file asked in turn (bench/lib.sh's columns).
 #   bash bench/media_bench.sh [MIB] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 MIB=${1:-64}
 RUNS=${2:-7}
+bench_provenance "bash bench/media_bench.sh $MIB $RUNS"
 ATTEST=${ATTEST:-$PWD/build/attest}
-DIR=$(mktemp -d)
+DIR=$(mktemp -d /var/tmp/attest-bench-media-XXXXXX)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$ATTEST" init "$DIR/a" > /dev/null 2>&1
 id_of() { python3 -c "import json,sys;print(json.load(sys.stdin)['records'][0]['id'])"; }
@@ -25,22 +27,29 @@ PORT=$((20000 + RANDOM % 10000))
 "$ATTEST" --archive "$DIR/a" serve --listen 127.0.0.1:$PORT > "$DIR/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/" && break; sleep 0.1; done
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {  # ID [RANGE]
-  for _ in $(seq "$RUNS"); do
-    if [ -n "${2:-}" ]; then
-      curl -s -o /dev/null -w "%{time_total}\n" -H "Authorization: Bearer $TOKEN" \
-        -H "Range: bytes=$2" "http://127.0.0.1:$PORT/api/v1/records/$1/media/original"
-    else
-      curl -s -o /dev/null -w "%{time_total}\n" -H "Authorization: Bearer $TOKEN" \
-        "http://127.0.0.1:$PORT/api/v1/records/$1/media/original"
-    fi
-  done | median
+fetch() {  # ID [RANGE]: seconds for one request
+  if [ -n "${2:-}" ]; then
+    curl -sf -o /dev/null -w "%{time_total}\n" -H "Authorization: Bearer $TOKEN" \
+      -H "Range: bytes=$2" "http://127.0.0.1:$PORT/api/v1/records/$1/media/original"
+  else
+    curl -sf -o /dev/null -w "%{time_total}\n" -H "Authorization: Bearer $TOKEN" \
+      "http://127.0.0.1:$PORT/api/v1/records/$1/media/original"
+  fi
 }
 FROM=$(((MIB - 4) << 20))
 RANGE="$FROM-$((FROM + (1 << 20) - 1))"
-echo "benchmark,value,unit,note"
-echo "whole file in the clear,$(measure "$PLAIN"),s,$MIB MiB"
-echo "whole file encrypted,$(measure "$SEALED"),s,$MIB MiB"
-echo "1 MiB near the end in the clear,$(measure "$PLAIN" "$RANGE"),s,at $((MIB - 4)) MiB"
-echo "1 MiB near the end encrypted,$(measure "$SEALED" "$RANGE"),s,at $((MIB - 4)) MiB (decrypted from the start)"
+declare -A t
+for ((r = 0; r < RUNS; r++)); do
+  if ((r % 2)); then order="sealed plain"; else order="plain sealed"; fi
+  for which in $order; do
+    id=$PLAIN; [ "$which" = sealed ] && id=$SEALED
+    t[$which.whole]+="$(fetch "$id") "
+    t[$which.range]+="$(fetch "$id" "$RANGE") "
+  done
+done
+echo "$BENCH_COLUMNS"
+bench_row media_whole_clear s "" "$MIB MiB public record, whole" ${t[plain.whole]}
+bench_row media_whole_encrypted s "" "$MIB MiB restricted record (encrypted at rest), whole" ${t[sealed.whole]}
+bench_row media_range_clear s "" "1 MiB at $((MIB - 4)) MiB, public record" ${t[plain.range]}
+bench_row media_range_encrypted s "" "1 MiB at $((MIB - 4)) MiB, restricted record (decrypted from the start)" ${t[sealed.range]}
+bench_load_after

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   std::printf("benchmark,value,unit,target,note\n");
   std::printf(
       "tlog_append_rate,%.0f,leaves/s,>=20000,%llu leaves in batches of %llu (fsync per tile "
-      "and checkpoint); Tessera reports ~2900/s on 12 cores\n",
+      "and checkpoint)\n",
       n / append_s, (unsigned long long)n, (unsigned long long)batch);
 
   std::mt19937_64 rng(7);
