@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The portal and API under load (issue 7): wrk on loopback against an archive of SEGMENTS
-# segments (default 100,000: 500 public text records of 200 paragraphs, sentences of the
+# segments (default 1,000,000: 5,000 public text records of 200 paragraphs, sentences of the
 # UDHR samples in four languages, each file marked as a sample). Measures, at 64 connections:
 # the search API (queries in four languages, rotated), a record page, and a log tile, the tile
 # compared in the same run with the same file served by nginx (Debian's nginx-light, its
@@ -8,19 +8,26 @@
 # ways: the ten queries asked again and again (answered from the results cache once asked;
 # doc/search.md "In the server"), half of the requests a query never asked before (each one
 # of the ten plus the exclusion of a made-up word, which costs the same search and cannot be
-# cached), and a second server with the cache turned off. Prints CSV
-# `benchmark,value,unit,target,note`.
-#   bash bench/http_bench.sh [SEGMENTS] [SECONDS]
+# cached), and a second server with the cache turned off. The searches that cannot be
+# answered from a cache draw from 2,000 distinct queries (one and two words of the corpus's
+# own vocabulary in four languages), after a warm-up on 500 others, none of them timed.
+# The servers (attest, and nginx with one worker) run on CPU 0 and wrk (one thread) on CPU 1,
+# so the client never takes the servers' core. RUNS rounds, the order of the measurements
+# rotated each round; each figure the median with min and max (bench/lib.sh's columns).
+#   bash bench/http_bench.sh [SEGMENTS] [SECONDS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEGMENTS=${1:-100000}
-SECONDS_EACH=${2:-20}
+source bench/lib.sh
+SEGMENTS=${1:-1000000}
+SECONDS_EACH=${2:-10}
+RUNS=${3:-3}
+bench_provenance "bash bench/http_bench.sh $SEGMENTS $SECONDS_EACH $RUNS"
 ATTEST=${ATTEST:-$PWD/build/attest}
-for tool in wrk nginx python3; do
+for tool in wrk nginx python3 taskset; do
   command -v $tool > /dev/null || { echo "http_bench: $tool is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 done
-work=$(mktemp -d /tmp/attest-http-bench-XXXXXX)
-trap 'kill $(jobs -p) $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true' EXIT
+work=$(mktemp -d /var/tmp/attest-http-bench-XXXXXX)
+trap 'kill $(jobs -p) $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
 PER_FILE=200
 FILES=$(( (SEGMENTS + PER_FILE - 1) / PER_FILE ))
 
@@ -35,7 +42,7 @@ record=$("$ATTEST" --archive "$work/archive" list --json | python3 -c "import js
 start_server() {  # name [options]: prints the port
   local name=$1
   shift
-  "$ATTEST" --archive "$work/archive" serve --listen 127.0.0.1:0 "$@" > "$work/$name.out" 2>&1 &
+  taskset -c 0 "$ATTEST" --archive "$work/archive" serve --listen 127.0.0.1:0 "$@" > "$work/$name.out" 2>&1 &
   echo $! > "$work/$name.pid"
   for _ in $(seq 100); do grep -q "http://" "$work/$name.out" && break; sleep 0.1; done
   sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/$name.out"
@@ -51,7 +58,8 @@ chmod 755 "$work" "$work/www"
 cp -r "$work/archive/log" "$work/www/log"
 chmod -R a+rX "$work/www"
 cat > "$work/nginx/nginx.conf" <<NGINX
-worker_processes 2;
+worker_processes 1;
+worker_cpu_affinity 01;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log;
 events { worker_connections 1024; }
@@ -63,8 +71,37 @@ http {
   }
 }
 NGINX
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
 
+# Distinct queries from the corpus's own words: 500 for the warm-up, 2,000 others timed.
+python3 - "$work/corpus" "$work" <<'PY'
+import glob, random, re, sys, urllib.parse
+corpus, out = sys.argv[1], sys.argv[2]
+words = {}
+for path in sorted(glob.glob(corpus + '/sample-*.txt'))[:8]:
+    for w in re.findall(r'\w{4,}', open(path, encoding='utf-8').read()):
+        words.setdefault(w.lower(), None)
+words = sorted(words)
+rng = random.Random(11)
+seen, queries = set(), []
+while len(queries) < 2500:
+    q = ' '.join(rng.sample(words, rng.choice([1, 1, 2])))
+    if q not in seen:
+        seen.add(q)
+        queries.append(urllib.parse.quote(q))
+for name, part in (('warmup', queries[:500]), ('timed', queries[500:])):
+    with open(f'{out}/{name}.lua', 'w') as f:
+        f.write('local queries = {' + ','.join('"%s"' % q for q in part) + '}\n')
+PY
+cat > "$work/cycle.lua" <<'LUA'
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/search?q=" .. queries[(i % #queries) + 1])
+end
+LUA
+cat "$work/warmup.lua" "$work/cycle.lua" > "$work/warmup_cycle.lua"
+cat "$work/timed.lua" "$work/cycle.lua" > "$work/timed_cycle.lua"
 cat > "$work/queries.lua" <<'LUA'
 local queries = {"dignity", "libert%C3%A9", "%D7%9B%D7%91%D7%95%D7%93", "%D8%A7%D9%84%D8%AD%D8%B1%D9%8A%D8%A9",
   "%22equal%20in%20dignity%22", "education", "asile", "%D7%97%D7%99%D7%A8%D7%95%D7%AA", "marriage", "nationalit%C3%A9"}
@@ -81,24 +118,24 @@ request = function()
 end
 LUA
 
+to_ms() { python3 -c "import sys,re; v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s)',v); print(round(float(m.group(1))*{'us':0.001,'ms':1,'s':1000}[m.group(2)],3))" "$1"; }
 # wrk's --latency output: Requests/sec and the 99% line (in us, ms or s).
 measure() {  # name url [script] [FRESH_SHARE]
   local name=$1 url=$2 script=${3:-}
   export FRESH_SHARE=${4:-}
   local out
   if [ -n "$script" ]; then
-    out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency -s "$script" "$url")
+    out=$(taskset -c 1 wrk -t1 -c64 -d"${SECONDS_EACH}s" --latency -s "$script" "$url")
   else
-    out=$(wrk -t2 -c64 -d"${SECONDS_EACH}s" --latency "$url")
+    out=$(taskset -c 1 wrk -t1 -c64 -d"${SECONDS_EACH}s" --latency "$url")
   fi
   local rps p50 p99 errors
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   errors=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  echo "$name,$rps,$p50,$p99,${errors:-0}"
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-0}"
 }
-to_ms() { python3 -c "import sys,re; v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s)',v); print(round(float(m.group(1))*{'us':0.001,'ms':1,'s':1000}[m.group(2)],3))" "$1"; }
 
 tile=$(cd "$work/archive/log" && find tile/0 -type f ! -path '*.p/*' | sort | head -1)
 [ -n "$tile" ] || tile=$(cd "$work/archive/log" && find tile/0 -type f | sort | head -1)
@@ -109,25 +146,47 @@ for url in "http://127.0.0.1:$port/log/$tile" "http://127.0.0.1:18089/log/$tile"
     exit 1
   fi
 done
-echo "benchmark,value,unit,target,note"
-echo "http.corpus_segments,$segs,segments,,$FILES public records of $PER_FILE paragraphs; wrk -t2 -c64 -d${SECONDS_EACH}s on loopback, same 2-core machine"
-while IFS=, read -r name rps p50 p99 errors; do
-  case $name in
+# Warm-up, not timed: the no-cache server reads its index and the word memo fills with
+# words the timed queries do not ask.
+taskset -c 1 wrk -t1 -c8 -d3s -s "$work/warmup_cycle.lua" "http://127.0.0.1:$nocache_port/" > /dev/null
+taskset -c 1 wrk -t1 -c8 -d3s -s "$work/warmup_cycle.lua" "http://127.0.0.1:$port/" > /dev/null
+names=(search_repeated search_half_new search_no_cache record_page tile_attest tile_nginx)
+run_one() {
+  case $1 in
+    search_repeated) measure search_repeated "http://127.0.0.1:$port/" "$work/queries.lua" ;;
+    search_half_new) measure search_half_new "http://127.0.0.1:$port/" "$work/queries.lua" half ;;
+    search_no_cache) measure search_no_cache "http://127.0.0.1:$nocache_port/" "$work/timed_cycle.lua" ;;
+    record_page) measure record_page "http://127.0.0.1:$port/records/$record" ;;
+    tile_attest) measure tile_attest "http://127.0.0.1:$port/log/$tile" ;;
+    tile_nginx) measure tile_nginx "http://127.0.0.1:18089/log/$tile" ;;
+  esac
+}
+for ((r = 0; r < RUNS; r++)); do
+  for ((i = 0; i < ${#names[@]}; i++)); do
+    # Rotate, and reverse every other round, so tile_attest and tile_nginx swap places.
+    if ((r % 2)); then n=${names[$(((${#names[@]} - 1 - i + r) % ${#names[@]}))]}
+    else n=${names[$(((i + r) % ${#names[@]}))]}; fi
+    run_one "$n" >> "$work/rounds"
+  done
+done
+echo "$BENCH_COLUMNS"
+where="wrk -t1 -c64 -d${SECONDS_EACH}s on CPU 1, the server on CPU 0"
+bench_row http.corpus_segments segments "" "$FILES public records of $PER_FILE paragraphs" "$segs"
+for n in "${names[@]}"; do
+  case $n in
     search_*) target_rps=">= 1000"; target_p99="< 100" ;;
     *) target_rps=""; target_p99="" ;;
   esac
-  echo "http.$name.requests,$rps,req/s,$target_rps,non-2xx: $errors"
-  echo "http.$name.p50,$(to_ms "$p50"),ms,,"
-  echo "http.$name.p99,$(to_ms "$p99"),ms,$target_p99,"
-  echo "$name $rps" >> "$work/rates"
-done < <(
-  measure search_repeated "http://127.0.0.1:$port/api/v1/search?q=dignity" "$work/queries.lua"
-  measure search_half_new "http://127.0.0.1:$port/api/v1/search?q=dignity" "$work/queries.lua" half
-  measure search_no_cache "http://127.0.0.1:$nocache_port/api/v1/search?q=dignity" "$work/queries.lua"
-  measure record_page "http://127.0.0.1:$port/records/$record"
-  measure tile_attest "http://127.0.0.1:$port/log/$tile"
-  measure tile_nginx "http://127.0.0.1:18089/log/$tile"
-)
-attest_tile=$(awk '$1=="tile_attest" {print $2}' "$work/rates")
-nginx_tile=$(awk '$1=="tile_nginx" {print $2}' "$work/rates")
-echo "http.tile.nginx_over_attest,$(python3 -c "print(round($nginx_tile/$attest_tile,2))"),x,<= 2,the same tile ($tile) served by nginx-light from a copy its workers may read"
+  bench_row "http.$n.requests" req/s "$target_rps" "$where; non-2xx: $(awk -v n="$n" '$1==n {s+=$5} END {print s+0}' "$work/rounds")" \
+    $(awk -v n="$n" '$1==n {print $2}' "$work/rounds")
+  bench_row "http.$n.p50" ms "" "" $(awk -v n="$n" '$1==n {print $3}' "$work/rounds")
+  bench_row "http.$n.p99" ms "$target_p99" "" $(awk -v n="$n" '$1==n {print $4}' "$work/rounds")
+done
+ratios=()
+for ((r = 1; r <= RUNS; r++)); do
+  a=$(awk -v r=$r '$1=="tile_attest" && ++c==r {print $2}' "$work/rounds")
+  g=$(awk -v r=$r '$1=="tile_nginx" && ++c==r {print $2}' "$work/rounds")
+  ratios+=("$(echo "$g / $a" | bc -l)")
+done
+bench_row http.tile.nginx_over_attest x "<= 2" "the same tile ($tile) served by nginx-light (one worker) from a copy its worker may read; per round" "${ratios[@]}"
+bench_load_after
