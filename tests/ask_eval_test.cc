@@ -258,11 +258,13 @@ TEST_F(AskEvalTest, SemanticPathAcrossEveryPairOfLanguages) {
 // Fusion on a constructed model (search/embedder_testing.h): sixteen concepts, each a word in
 // English, French, Arabic and Hebrew that the model embeds along one direction of its own, so
 // that a word and its translations are near and other words are not (texts invented for this
-// test). The corpus has 40 segments; half of the questions can be answered only by their
-// words (a name the model does not know, in a Hebrew segment), the other half only by meaning
-// (English questions about French and Arabic segments: no English segment, no dictionary).
-// Fusion must beat each path alone on recall@10 and MRR by kFusionGain, and stand above
-// chance (a random ranking of 40: recall@10 0.25, MRR 0.107) by kMargin.
+// test). The corpus has 48 segments. Of the 20 questions, 8 can be answered only by their
+// words (a name the model does not know, in a Hebrew segment), 8 only by meaning (English
+// questions about French and Arabic segments: no English segment, no dictionary), and 4 come
+// first only when both lists count (words put a shorter segment with the name first, meaning
+// the one that says what is asked). Fusion must beat each path alone on recall@10 and MRR by
+// kFusionGain, and stand above chance (a random ranking of 48: recall@10 0.21, MRR 0.093) by
+// kMargin.
 TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   // en, fr, ar, he. No word is another's beginning (WordPiece would read it as that word), no
   // Arabic letter changes under NFD, no word is shared by two languages.
@@ -278,6 +280,7 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   };
   const char* const kNames[8] = {"vexholm", "kilrudd",  "zantor", "ombrix",
                                  "quelt",   "yarrowby", "jubbek", "ulmisk"};
+  const char* const kOtherNames[4] = {"brennick", "tolvar", "wexmoor", "haldrin"};
   enum { kEn, kFr, kAr, kHe };
   const char* const kTags[] = {"en", "fr", "ar", "he"};
   char tmpl[] = "/tmp/attest-ask-fusion-XXXXXX";
@@ -323,27 +326,39 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   struct Question {
     std::string text, lang;
     int64_t want;
-    bool by_meaning;  // else by its words
+    enum { kByWords, kByMeaning, kByBoth } by;
   };
   std::vector<Question> questions;
   for (size_t k = 0; k < 8; ++k) {
     // Only by meaning: concepts k and 8+k, in French or Arabic, asked in English.
     int lang = k % 2 ? kFr : kAr;
     int64_t target = put(lang, {word(k, lang), word(8 + k, lang)});
-    questions.push_back({word(k, kEn) + " " + word(8 + k, kEn), "en", target, true});
+    questions.push_back(
+        {word(k, kEn) + " " + word(8 + k, kEn), "en", target, Question::kByMeaning});
     // Near it in meaning, not the same: concept k with another.
     put(k % 2 ? kAr : kFr, {word(k, k % 2 ? kAr : kFr), word(8 + (k + 3) % 8, k % 2 ? kAr : kFr)});
     // Only by words: a name the model does not know, in Hebrew (whose segments hold concepts
     // 0-7 only), asked with the name and a concept of 8-15, which the model finds elsewhere.
     target = put(kHe, {kNames[k], word(k, kHe), word((k + 2) % 8, kHe)});
-    questions.push_back({std::string(kNames[k]) + " " + word(8 + k, kHe), "he", target, false});
+    questions.push_back(
+        {std::string(kNames[k]) + " " + word(8 + k, kHe), "he", target, Question::kByWords});
     // Others: concepts 8-15 in French and Arabic, 0-7 in Hebrew.
     put(k % 2 ? kFr : kAr,
         {word(8 + k, k % 2 ? kFr : kAr), word(8 + (k + 1) % 8, k % 2 ? kFr : kAr)});
     put(kHe, {word(k, kHe), word((k + 3) % 8, kHe)});
   }
+  for (size_t k = 0; k < 4; ++k) {
+    // By both: a name and two concepts, asked in English. Words alone put the shorter segment
+    // with the name (and nothing the model knows) first; meaning alone finds the right one
+    // among others that say the same and have no name.
+    int64_t target = put(kFr, {kOtherNames[k], word(k, kFr), word(8 + (k + 5) % 8, kFr)});
+    put(kFr, {kOtherNames[k], kOtherNames[k]});
+    questions.push_back(
+        {std::string(kOtherNames[k]) + " " + word(k, kEn) + " " + word(8 + (k + 5) % 8, kEn), "en",
+         target, Question::kByBoth});
+  }
   ASSERT_TRUE(index->Commit().ok());
-  ASSERT_EQ(id, 40);
+  ASSERT_EQ(id, 48);
 
   SemanticSearch semantic = [&](std::string_view q, Role role,
                                 size_t k) -> Result<std::vector<int64_t>> {
@@ -352,7 +367,7 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   };
   // Each path's ranking of the corpus for a question: words only, meaning only, fused.
   auto words_only = [&](const Question& q) {
-    RetrieveRequest req{.question = q.text, .lang = q.lang, .depth = 40};
+    RetrieveRequest req{.question = q.text, .lang = q.lang, .depth = 48};
     auto r = Retrieve(index.get(), nullptr, nullptr, req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     std::vector<int64_t> ids;
@@ -360,12 +375,12 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
     return ids;
   };
   auto meaning_only = [&](const Question& q) {
-    auto r = semantic(q.text, Role::kAnonymous, 40);
+    auto r = semantic(q.text, Role::kAnonymous, 48);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return *r;
   };
   auto fused = [&](const Question& q) {
-    RetrieveRequest req{.question = q.text, .lang = q.lang, .depth = 40};
+    RetrieveRequest req{.question = q.text, .lang = q.lang, .depth = 48};
     auto r = Retrieve(index.get(), nullptr, semantic, req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     std::vector<int64_t> ids;
@@ -373,7 +388,7 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
     return ids;
   };
   struct Scores {
-    Score all, words, meaning;  // over every question, those answered by words, by meaning
+    Score all, words, meaning, both;  // over every question, and each kind's
   };
   auto measure = [&](const std::string& name, auto rank_of) {
     Scores s;
@@ -382,18 +397,22 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
       auto at = std::find(ids.begin(), ids.end(), q.want);
       if (at == ids.end()) continue;
       size_t rank = static_cast<size_t>(at - ids.begin()) + 1;
-      double n = static_cast<double>(questions.size());
+      Score* kind = q.by == Question::kByWords     ? &s.words
+                    : q.by == Question::kByMeaning ? &s.meaning
+                                                   : &s.both;
+      double of_kind = static_cast<double>(std::count_if(
+          questions.begin(), questions.end(), [&](const Question& o) { return o.by == q.by; }));
       for (auto [part, of] :
-           {std::pair{&s.all, n}, std::pair{q.by_meaning ? &s.meaning : &s.words, n / 2}}) {
+           {std::pair{&s.all, static_cast<double>(questions.size())}, std::pair{kind, of_kind}}) {
         part->recall10 += (rank <= 10 ? 1.0 : 0.0) / of;
         part->mrr += 1.0 / static_cast<double>(rank) / of;
       }
     }
     std::printf(
         "ask-fusion %s: recall@10 %.3f, MRR %.3f (%zu questions; by words %.3f/%.3f, by meaning "
-        "%.3f/%.3f)\n",
+        "%.3f/%.3f, by both %.3f/%.3f)\n",
         name.c_str(), s.all.recall10, s.all.mrr, questions.size(), s.words.recall10, s.words.mrr,
-        s.meaning.recall10, s.meaning.mrr);
+        s.meaning.recall10, s.meaning.mrr, s.both.recall10, s.both.mrr);
     return s;
   };
   Scores words = measure("words only", words_only);
@@ -407,17 +426,19 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   EXPECT_EQ(words.meaning.recall10, 0) << "no English segment: words alone find nothing";
   // Four segments hold the question's concept; the name's segment is among the rest, unmet.
   EXPECT_LE(meaning.words.mrr, 1.0 / 5 + 1e-9) << "the model does not know names";
+  EXPECT_LE(words.both.mrr, 0.5 + 1e-9) << "words alone put the shorter segment first";
   // Fusion keeps what each path finds and beats each alone.
   constexpr double kFusionGain = 0.25;
   EXPECT_GE(fusion.words.mrr, words.words.mrr - 1e-9) << "fusion lost what words find";
   EXPECT_GE(fusion.meaning.mrr, meaning.meaning.mrr - 1e-9) << "fusion lost what meaning finds";
+  EXPECT_GE(fusion.both.mrr, 0.99) << "fusion must count both lists (not one after the other)";
   for (const Scores* alone : {&words, &meaning}) {
     EXPECT_GE(fusion.all.recall10, alone->all.recall10 + kFusionGain) << "recall@10";
     EXPECT_GE(fusion.all.mrr, alone->all.mrr + kFusionGain) << "MRR";
   }
   // Floors: measured (1.00 and 1.00), each far above chance.
   constexpr Score kFloor{.recall10 = 1.0, .mrr = 1.0};
-  const Score chance = Chance(40);
+  const Score chance = Chance(48);
   EXPECT_GE(kFloor.recall10, chance.recall10 + kMargin);
   EXPECT_GE(kFloor.mrr, chance.mrr + kMargin);
   EXPECT_GE(fusion.all.recall10 + 1e-9, kFloor.recall10) << "fused recall@10 below its floor";
