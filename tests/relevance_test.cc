@@ -82,7 +82,11 @@ const char* const kNames[] = {"Kfar Aza", "Jenin", "Haifa"};
 
 TEST(RelevanceTest, UdhrInFourLanguages) {
   char tmpl[] = "/tmp/attest-relevance-XXXXXX";
-  auto index = *LexicalIndex::Open(std::string(mkdtemp(tmpl)) + "/lexical");
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::system(("rm -rf " + dir).c_str()); }
+  } cleanup{mkdtemp(tmpl)};
+  auto index = *LexicalIndex::Open(cleanup.dir + "/lexical");
   index->SetNames({std::begin(kNames), std::end(kNames)});
   std::map<int64_t, std::string> texts;
   int64_t id = 0;
