@@ -62,6 +62,36 @@ TEST_F(EmbedderTest, ATinyRandomModelEmbedsTextsOfEveryScriptAsUnitVectors) {
   EXPECT_LT(Dot(*q, (*v)[0]), 0.9999);
 }
 
+// A constructed model: a word and its translation share a direction, so texts that say the
+// same thing in two languages embed alike, and texts about other things do not.
+TEST_F(EmbedderTest, AConstructedModelEmbedsAWordAndItsTranslationAlike) {
+  TestModelShape shape;
+  shape.layers = 1;
+  auto direction = [](size_t concept_index) {
+    std::vector<float> v(32, 0.0f);
+    v[2 * concept_index] = 1;  // zero mean: LayerNorm keeps the direction
+    v[2 * concept_index + 1] = -1;
+    return v;
+  };
+  shape.word_vectors = {{"hospital", direction(0)},
+                        {"מרפאה", direction(0)},
+                        {"bread", direction(1)},
+                        {"خبز", direction(1)}};
+  std::string path = dir_ + "/constructed.gguf";
+  ASSERT_TRUE(WriteTestEmbeddingModel(path, shape).ok());
+  auto e = Embedder::Load(path, {.threads = 1});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ((*e)->model_name(), "attest-test-constructed-bert");
+  auto v = (*e)->EmbedPassages({"the hospital", "מרפאה", "bread", "خبز", "hospital bread"});
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_GT(Dot((*v)[0], (*v)[1]), 0.999) << "unknown words (the) weigh nothing";
+  EXPECT_GT(Dot((*v)[2], (*v)[3]), 0.999);
+  EXPECT_NEAR(Dot((*v)[0], (*v)[2]), 0.0, 1e-3);
+  EXPECT_NEAR(Dot((*v)[4], (*v)[1]), std::sqrt(0.5), 1e-3);
+  shape.word_vectors[0].second.pop_back();
+  EXPECT_EQ(WriteTestEmbeddingModel(path, shape).code(), Code::kInvalidArgument);
+}
+
 TEST_F(EmbedderTest, FilesThatAreNotEmbeddingModelsAreRefusedByName) {
   EXPECT_EQ(Embedder::Load(dir_ + "/absent.gguf", {}).status().code(), Code::kNotFound);
   std::ofstream(dir_ + "/junk.gguf") << "GGUF but not really";

@@ -3,6 +3,7 @@
 #include <ggml.h>
 #include <gguf.h>
 
+#include <map>
 #include <random>
 #include <set>
 #include <vector>
@@ -57,6 +58,22 @@ Status WriteTestEmbeddingModel(const std::string& path, const TestModelShape& sh
     types.push_back(1);
   }
   std::set<std::string> seen(tokens.begin(), tokens.end());
+  std::map<int64_t, const std::vector<float>*> constructed;  // token -> its embedding
+  for (const auto& [w, v] : shape.word_vectors) {
+    if (v.size() != shape.embd) {
+      return Status::InvalidArgument("the vector of test word '" + w + "' has " +
+                                     std::to_string(v.size()) + " values, not " +
+                                     std::to_string(shape.embd));
+    }
+    std::string t = "\xE2\x96\x81" + w;
+    if (w.empty() || !seen.insert(t).second) {
+      return Status::InvalidArgument("test word '" + w + "' is empty or given twice");
+    }
+    constructed[static_cast<int64_t>(tokens.size())] = &v;
+    tokens.push_back(t);
+    types.push_back(1);
+  }
+  const bool random = constructed.empty();
   for (const auto& w : shape.words) {
     std::string t = "\xE2\x96\x81" + w;
     if (w.empty() || (shape.vocab > 0 && tokens.size() >= shape.vocab) || !seen.insert(t).second) {
@@ -86,13 +103,24 @@ Status WriteTestEmbeddingModel(const std::string& path, const TestModelShape& sh
   gguf_context* g = gguf_init_empty();
   std::mt19937_64 rng(shape.seed);
   std::normal_distribution<float> normal(0.0f, 0.05f);
+  // `fill`: every value (norms: weight 1, bias about 0); 0: random (or, constructed, zero but
+  // for the words' embeddings).
   auto add = [&](const std::string& name, int64_t ne0, int64_t ne1, bool matrix, float fill) {
     ggml_tensor* t = ne1 > 0 ? ggml_new_tensor_2d(ctx, matrix ? wtype : GGML_TYPE_F32, ne0, ne1)
                              : ggml_new_tensor_1d(ctx, GGML_TYPE_F32, ne0);
     ggml_set_name(t, name.c_str());
+    const bool token_embd = name == "token_embd.weight";
     int64_t n = ggml_nelements(t);
     for (int64_t i = 0; i < n; ++i) {
-      float v = fill != 0 ? fill : normal(rng);
+      float v;
+      if (random) {
+        v = fill != 0 ? fill : normal(rng);
+      } else if (token_embd) {
+        auto it = constructed.find(i / ne0);
+        v = it == constructed.end() ? 0.0f : (*it->second)[static_cast<size_t>(i % ne0)];
+      } else {
+        v = fill == 1.0f ? 1.0f : 0.0f;
+      }
       if (t->type == GGML_TYPE_F16) {
         static_cast<ggml_fp16_t*>(t->data)[i] = ggml_fp32_to_fp16(v);
       } else {
@@ -123,7 +151,8 @@ Status WriteTestEmbeddingModel(const std::string& path, const TestModelShape& sh
   }
 
   gguf_set_val_str(g, "general.architecture", "bert");
-  gguf_set_val_str(g, "general.name", "attest-test-random-bert");
+  gguf_set_val_str(g, "general.name",
+                   random ? "attest-test-random-bert" : "attest-test-constructed-bert");
   gguf_set_val_u32(g, "general.file_type", shape.f16 ? 1 : 0);
   gguf_set_val_u32(g, "bert.context_length", shape.ctx);
   gguf_set_val_u32(g, "bert.embedding_length", shape.embd);
