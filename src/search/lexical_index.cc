@@ -718,6 +718,7 @@ struct LexicalIndex::Internal {
   // For reading: per level, one database per lane. For writing: the lanes.
   std::array<std::vector<std::unique_ptr<Xapian::Database>>, 3> readers;
   std::vector<std::unique_ptr<Lane>> lanes;
+  bool one_thread = false;  // Put writes on the caller's thread (the lanes have none)
   Analysis an;  // the searching thread's
   FacetColumn column;
   uint64_t writes = 0;  // Put and Remove calls: a writer's column is stale after each
@@ -800,7 +801,8 @@ std::string LevelDir(const std::string& dir, size_t level, size_t lane) {
 
 }  // namespace
 
-Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir) {
+Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir,
+                                                         bool one_thread) {
   std::unique_ptr<LexicalIndex> idx(new LexicalIndex);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return Status::IOError("cannot create the search index directory " + dir + ": " +
@@ -822,9 +824,10 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir)
                               "); it can be rebuilt from the database");
   }
   PrepareForThreads();  // before the lanes analyse from two threads at a time
+  idx->rep_->one_thread = one_thread;
   for (auto& lane : idx->rep_->lanes) {
     Lane* l = lane.get();
-    l->thread = std::thread([l] { l->Run(); });
+    if (!one_thread) l->thread = std::thread([l] { l->Run(); });
   }
   return idx;
 }
@@ -1004,6 +1007,13 @@ Status LexicalIndex::Put(const SegmentDoc& s) {
                                    s.record_id + " is not valid UTF-8");
   }
   Lane& lane = *rep_->lanes[static_cast<size_t>(s.segment_id) % rep_->lanes.size()];
+  if (rep_->one_thread) {
+    try {
+      return lane.Index(s);
+    } catch (const Xapian::Error& e) {
+      return Status::IOError("search index: " + e.get_msg());
+    }
+  }
   std::unique_lock<std::mutex> l(lane.mu);
   lane.cv.wait(l, [&] { return lane.queue.size() < kLaneQueue; });
   if (!lane.error.ok()) return lane.error;

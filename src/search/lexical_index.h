@@ -130,8 +130,12 @@ class LexicalIndex {
   // archive_info as index.format: an index of another layout is rebuilt.
   static constexpr char kLayout[] = "6";
 
-  // Opens (creating if needed) the index in `dir` for writing; one writer at a time.
-  static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir);
+  // Opens (creating if needed) the index in `dir` for writing; one writer at a time. Put hands
+  // each segment to its lane's thread, so that the lanes analyse and write at once; with
+  // `one_thread`, Put analyses and writes the segment itself, on the caller's thread (the same
+  // index on one core: bench/search_bench.cc measures both).
+  static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir,
+                                                    bool one_thread = false);
   // Sets up what analysis shares between threads (ICU's data) once, before threads that each
   // open a reader search at the same time (a server's request threads).
   static void PrepareForThreads();

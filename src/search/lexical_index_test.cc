@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -501,6 +502,44 @@ TEST_F(LexicalIndexTest, ARevisionRemovesTheEarlierVersions) {
   ASSERT_TRUE(index_->Commit().ok());
   EXPECT_TRUE(Records("dignity").empty());
   EXPECT_THAT(Records("corrected"), ElementsAre("ren"));
+}
+
+// Put on the caller's thread (bench/search_bench.cc's one-core figure) writes the index the
+// lanes' threads write: the same segments found for the same queries.
+TEST(LexicalIndexOneThreadTest, WritesTheIndexTheLanesWrite) {
+  char tmpl[] = "/tmp/attest-index-XXXXXX";
+  std::string root = mkdtemp(tmpl);
+  std::map<bool, std::vector<std::set<int64_t>>> found;
+  for (bool one_thread : {false, true}) {
+    auto idx = LexicalIndex::Open(root + (one_thread ? "/one" : "/lanes"), one_thread);
+    ASSERT_TRUE(idx.ok()) << idx.status().ToString();
+    for (int64_t id = 1; id <= 40; ++id) {
+      SegmentDoc s = Doc(id, "r" + std::to_string(id % 7), "en", meta::Consent::kPublic,
+                         "word" + std::to_string(id % 5) + " common dignity " +
+                             (id % 3 ? "rights" : "freedom"));
+      ASSERT_TRUE((*idx)->Put(s).ok());
+    }
+    ASSERT_TRUE((*idx)->Commit().ok());
+    EXPECT_EQ((*idx)->DocCount(), 40u);
+    for (std::string q : {"common", "word3", "right", "freedom dignity", "\"dignity rights\""}) {
+      SearchRequest r;
+      r.query = q;
+      r.role = Role::kArchivist;
+      r.limit = 100;
+      r.per_record = 50;
+      auto res = (*idx)->Search(r);
+      ASSERT_TRUE(res.ok()) << res.status().ToString();
+      std::set<int64_t> ids;
+      for (const auto& g : res->records) {
+        for (const auto& h : g.hits) ids.insert(h.segment_id);
+      }
+      found[one_thread].push_back(ids);
+    }
+  }
+  EXPECT_EQ(found[false], found[true]);
+  EXPECT_EQ(found[true][0].size(), 40u);
+  EXPECT_EQ(found[true][1].size(), 8u);
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace
