@@ -403,8 +403,8 @@ def main():
             row("ocr_attest_pages_per_min", [60 * n / t for t in att_s], "pages/min", "",
                 "attest import + worker --jobs %d on the same %d pages (every one OCR'd); CPU "
                 "median %.0f%%" % (args.jobs, n, median(att_cpu)))
-            row("ocr_attest_overhead", [100 * (a / t - 1) for a, t in zip(att_s, tess_s)], "percent",
-                "<=10", "attest's median time over the tesseract command's, minus 1; min and "
+            ratios = [100 * (a / t - 1) for a, t in zip(att_s, tess_s)]
+            row("ocr_attest_overhead", ratios, "percent", "<=10", "attest's median time over the tesseract command's, minus 1; min and "
                 "max: the rounds' own ratios", mid=100 * (median(att_s) / median(tess_s) - 1))
     finally:
         if not args.keep:
