@@ -227,8 +227,8 @@ int main(int argc, char** argv) {
     }
     audio_s = (*d)->samples() / 16000.0;
   }
-  const std::string same = "threads " + std::to_string(threads) + ", beam " +
-                           std::to_string(beam) + ", language en, no fallback, word times; " +
+  const std::string same = "threads " + std::to_string(threads) + ", beam " + std::to_string(beam) +
+                           ", language en, no fallback, word times; " +
                            std::to_string(static_cast<int>(audio_s + 0.5)) +
                            " s of audio; whisper.cpp " + attest::asr::Transcriber::Version() +
                            "; median of " + std::to_string(runs) + " runs, order rotating";
@@ -252,10 +252,27 @@ int main(int argc, char** argv) {
     const std::string json_base = out_dir + "/whisper-cli-" + shape_name;
     // whisper-cli: the same model, audio, threads, beam, language; no temperature fallback;
     // token times (-ojf), written to a scratch file.
-    const std::vector<std::string> cmd = {
-        cli,  "-m", model, "-f",  audio, "-t", std::to_string(threads), "-bs", std::to_string(beam),
-        "-bo", std::to_string(beam), "-l", "en", "-nf", "-fa", "-p", "1", "-np", "-ojf", "-of",
-        json_base};
+    const std::vector<std::string> cmd = {cli,
+                                          "-m",
+                                          model,
+                                          "-f",
+                                          audio,
+                                          "-t",
+                                          std::to_string(threads),
+                                          "-bs",
+                                          std::to_string(beam),
+                                          "-bo",
+                                          std::to_string(beam),
+                                          "-l",
+                                          "en",
+                                          "-nf",
+                                          "-fa",
+                                          "-p",
+                                          "1",
+                                          "-np",
+                                          "-ojf",
+                                          "-of",
+                                          json_base};
     std::vector<double> cli_s, att_s, lid_s, ratio;
     AttestRun last;
     CliTokens cli_tokens;

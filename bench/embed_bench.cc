@@ -14,15 +14,15 @@
 // Usage: embed_bench MODEL TEXTS THREADS
 //        embed_bench --plan tokens|texts N MODEL TEXTS > CALLS
 //        embed_bench --write-model PATH WORDS_FILE
+#include <llama.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <llama.h>
 
 #include "search/embedder.h"
 #include "search/embedder_testing.h"
