@@ -5,23 +5,37 @@
 // (whisper.cpp's limit, half the text context) in every window, so both tools do the same
 // work whatever the weights: the speed of a shape does not depend on them.
 //
-// Prints CSV rows benchmark,value,unit,target,note (bench/README.md).
+// The peer runs as whisper.cpp documents it fastest on a CPU for this work: every thread
+// (-t), greedy (-bs 1 -bo 1), the language given (-l en), no temperature fallback (-nf), flash
+// attention (-fa, its default), one processor (-p 1: more would cut the audio into parts and
+// change the work), and -ojf, its full JSON with token times, which is what turns its token
+// timestamps on (attest always computes word times).
 //
-// Usage: asr_bench --cli build/bin/whisper-cli --audio speech.wav [--shapes tiny,base,small]
-//                  [--threads 2] [--beam 1] [--models DIR] [--repeat 3] [--auto-language]
+// Prints CSV rows in bench/lib.sh's columns (benchmark,median,min,max,runs,unit,target,note);
+// bench/asr_bench.sh prints the provenance lines before them.
 //
-// Each tool runs --repeat times, alternating, and the fastest run of each counts (the machine's
-// noise is one-sided). whisper-cli is asked for word-level times as attest computes them
-// (-ojf: its JSON with token times, written to a scratch file).
+// Usage: asr_bench --cli build/bin/whisper-cli --audio speech.wav --out DIR
+//                  [--shapes tiny,base] [--threads 2] [--beam 1] [--models DIR] [--runs 3]
+//                  [--auto-language]
+//
+// Each tool runs --runs times (at least 3); the order rotates every round (whisper-cli first,
+// then attest first, ...), so neither is always first. Before the first round the model file is
+// read once, so both find it in the page cache. A figure is the median of the runs, with the
+// fastest and slowest; attest's overhead is the ratio of the two medians, with the smallest and
+// largest ratio of one round.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,9 +61,35 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-void Row(const std::string& name, double value, const char* unit, const std::string& target,
-         const std::string& note) {
-  printf("%s,%.4f,%s,%s,%s\n", name.c_str(), value, unit, target.c_str(), note.c_str());
+// The median (of an even count, the mean of the middle two), as bench/lib.sh's bench_stats.
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string Quoted(const std::string& note) {
+  std::string out = "\"";
+  for (char c : note) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// One row in bench/lib.sh's columns: the median of the values, their min and max.
+void Row(const std::string& name, const std::vector<double>& v, const char* unit,
+         const std::string& target, const std::string& note) {
+  printf("%s,%.6g,%.6g,%.6g,%zu,%s,%s,%s\n", name.c_str(), Median(v),
+         *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()), v.size(),
+         unit, target.c_str(), Quoted(note).c_str());
+  fflush(stdout);
+}
+
+// A row whose median is given apart from its spread (a ratio of medians).
+void RowOf(const std::string& name, double median, const std::vector<double>& spread,
+           const char* unit, const std::string& target, const std::string& note) {
+  printf("%s,%.6g,%.6g,%.6g,%zu,%s,%s,%s\n", name.c_str(), median,
+         *std::min_element(spread.begin(), spread.end()),
+         *std::max_element(spread.begin(), spread.end()), spread.size(), unit, target.c_str(),
+         Quoted(note).c_str());
   fflush(stdout);
 }
 
@@ -72,6 +112,36 @@ double TimeCommand(const std::vector<std::string>& argv) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s : -1;
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Text tokens in whisper-cli's full JSON, and how many of them carry token times: each token
+// is an object with "text", "timestamps", "offsets", "id" and "p"; special tokens (timestamps,
+// start and end of text) are written as "[_...]". Read by scanning, not parsing: random
+// weights decode arbitrary bytes, and whisper-cli writes them into its strings unchecked.
+struct CliTokens {
+  int text = 0;
+  int timed = 0;
+};
+CliTokens CountCliTokens(const std::string& json) {
+  CliTokens out;
+  const std::string key = "\"text\": \"";
+  for (size_t at = json.find(key); at != std::string::npos; at = json.find(key, at + 1)) {
+    size_t begin = at + key.size();
+    size_t next_text = json.find(key, begin);
+    size_t offsets = json.find("\"offsets\"", begin);
+    size_t id = json.find("\"id\":", begin);
+    // A segment's "text" is followed by its "tokens" array, not by its own "id".
+    if (id == std::string::npos || (next_text != std::string::npos && id > next_text)) continue;
+    if (json.compare(begin, 2, "[_") == 0) continue;
+    ++out.text;
+    if (offsets != std::string::npos && offsets < id) ++out.timed;
+  }
+  return out;
+}
+
 struct AttestRun {
   double seconds = 0;
   attest::asr::Transcript t;
@@ -91,20 +161,7 @@ attest::Result<AttestRun> RunAttest(const std::string& model, const std::string&
   o.beam_size = beam;
   o.fallback = false;
   AttestRun r;
-  if (getenv("ASR_BENCH_MEMORY")) {  // diagnosis: the audio decoded before the clock matters
-    std::vector<float> all, buf(1 << 16);
-    while (true) {
-      ASSIGN_OR_RETURN(size_t n, decoder->Read(buf.data(), buf.size()));
-      if (n == 0) break;
-      all.insert(all.end(), buf.begin(), buf.begin() + n);
-    }
-    attest::asr::MemoryPcm pcm(std::move(all));
-    auto t0 = Clock::now();
-    ASSIGN_OR_RETURN(r.t, transcriber->Run(&pcm, o));
-    fprintf(stderr, "attest: Run on memory %.3f s\n", Seconds(t0));
-  } else {
-    ASSIGN_OR_RETURN(r.t, transcriber->Run(decoder.get(), o));
-  }
+  ASSIGN_OR_RETURN(r.t, transcriber->Run(decoder.get(), o));
   r.seconds = Seconds(start);
   if (getenv("ASR_BENCH_VERBOSE")) {
     fprintf(stderr, "attest: load %.3f s, total %.3f s\n", load_s, r.seconds);
@@ -115,9 +172,9 @@ attest::Result<AttestRun> RunAttest(const std::string& model, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string cli, audio, models = "/tmp/attest-asr-bench-models";
-  std::vector<std::string> shapes = {"tiny", "base", "small", "large-v3-turbo"};
-  int threads = 2, beam = 1, repeat = 3;
+  std::string cli, audio, out_dir, models = "/var/tmp/attest-asr-bench-models";
+  std::vector<std::string> shapes = {"tiny", "base"};
+  int threads = 2, beam = 1, runs = 3;
   bool auto_language = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -126,6 +183,8 @@ int main(int argc, char** argv) {
       cli = next();
     else if (a == "--audio")
       audio = next();
+    else if (a == "--out")
+      out_dir = next();
     else if (a == "--models")
       models = next();
     else if (a == "--shapes")
@@ -134,8 +193,8 @@ int main(int argc, char** argv) {
       threads = std::atoi(next().c_str());
     else if (a == "--beam")
       beam = std::atoi(next().c_str());
-    else if (a == "--repeat")
-      repeat = std::max(1, std::atoi(next().c_str()));
+    else if (a == "--runs" || a == "--repeat")
+      runs = std::atoi(next().c_str());
     else if (a == "--auto-language")
       auto_language = true;
     else {
@@ -143,8 +202,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (cli.empty() || audio.empty()) {
-    fprintf(stderr, "usage: asr_bench --cli PATH/whisper-cli --audio FILE.wav [--shapes ...]\n");
+  if (cli.empty() || audio.empty() || out_dir.empty()) {
+    fprintf(stderr,
+            "usage: asr_bench --cli PATH/whisper-cli --audio FILE.wav --out DIR [--shapes ...]\n");
+    return 2;
+  }
+  if (runs < 3) {
+    fprintf(stderr, "asr_bench: --runs must be at least 3 (a median of fewer is no figure)\n");
     return 2;
   }
   Env* env = Env::Default();
@@ -163,9 +227,11 @@ int main(int argc, char** argv) {
     }
     audio_s = (*d)->samples() / 16000.0;
   }
-  std::string params = "threads " + std::to_string(threads) + " beam " + std::to_string(beam) +
-                       " no fallback; " + std::to_string(static_cast<int>(audio_s)) +
-                       " s of audio; whisper.cpp " + attest::asr::Transcriber::Version();
+  const std::string same = "threads " + std::to_string(threads) + ", beam " + std::to_string(beam) +
+                           ", language en, no fallback, word times; " +
+                           std::to_string(static_cast<int>(audio_s + 0.5)) +
+                           " s of audio; whisper.cpp " + attest::asr::Transcriber::Version() +
+                           "; median of " + std::to_string(runs) + " runs, order rotating";
   for (const std::string& shape_name : shapes) {
     auto shape = attest::asr::ShapeNamed(shape_name);
     if (!shape.ok()) {
@@ -182,49 +248,113 @@ int main(int argc, char** argv) {
       }
       fprintf(stderr, "wrote %s in %.1f s\n", model.c_str(), Seconds(start));
     }
-    // whisper-cli: the same model, audio, threads, beam, language; no temperature fallback.
-    std::vector<std::string> cmd = {cli,
-                                    "-m",
-                                    model,
-                                    "-f",
-                                    audio,
-                                    "-t",
-                                    std::to_string(threads),
-                                    "-bs",
-                                    std::to_string(beam),
-                                    "-bo",
-                                    std::to_string(beam),
-                                    "-l",
-                                    "en",
-                                    "-nf",
-                                    "-np"};
-    double cli_s = TimeCommand(cmd);
-    auto run = RunAttest(model, audio, threads, beam, "en");
-    if (cli_s < 0 || !run.ok()) {
-      fprintf(stderr, "%s failed: %s\n", shape_name.c_str(),
-              cli_s < 0 ? "whisper-cli" : run.status().ToString().c_str());
-      return 1;
-    }
-    std::string note = params + "; best of " + std::to_string(repeat) + "; " +
-                       std::to_string(run->t.windows) + " windows, " +
-                       std::to_string(run->t.tokens) + " tokens";
-    Row("asr_" + shape_name + "_rtf_whisper_cli", cli_s / audio_s, "x_realtime", "", note);
-    Row("asr_" + shape_name + "_rtf_attest", run->seconds / audio_s, "x_realtime",
-        shape_name == "small" ? "<1" : "", note);
-    Row("asr_" + shape_name + "_attest_overhead", (run->seconds / cli_s - 1) * 100, "percent",
-        "<=5", "attest (load + FFmpeg decode + windows + word times) over whisper-cli wall time");
-    if (auto_language) {
-      auto lid = RunAttest(model, audio, threads, beam, "");
-      if (lid.ok()) {
-        Row("asr_" + shape_name + "_rtf_attest_language_per_window", lid->seconds / audio_s,
-            "x_realtime", "",
-            "each window's language identified among he,ar,en,fr (one more encoder pass a "
-            "window)");
+    (void)ReadAll(model);  // the same warm page cache for both tools
+    const std::string json_base = out_dir + "/whisper-cli-" + shape_name;
+    // whisper-cli: the same model, audio, threads, beam, language; no temperature fallback;
+    // token times (-ojf), written to a scratch file.
+    const std::vector<std::string> cmd = {cli,
+                                          "-m",
+                                          model,
+                                          "-f",
+                                          audio,
+                                          "-t",
+                                          std::to_string(threads),
+                                          "-bs",
+                                          std::to_string(beam),
+                                          "-bo",
+                                          std::to_string(beam),
+                                          "-l",
+                                          "en",
+                                          "-nf",
+                                          "-fa",
+                                          "-p",
+                                          "1",
+                                          "-np",
+                                          "-ojf",
+                                          "-of",
+                                          json_base};
+    std::vector<double> cli_s, att_s, lid_s, ratio;
+    AttestRun last;
+    CliTokens cli_tokens;
+    std::string failure;
+    auto fail = [&](const std::string& why) {
+      failure = why;
+      return false;
+    };
+    // The engines of one round, in the order of round 0; round r starts with engine r % n.
+    std::vector<std::function<bool()>> engines;
+    engines.push_back([&]() {
+      std::filesystem::remove(json_base + ".json");
+      double s = TimeCommand(cmd);
+      if (s < 0) return fail("whisper-cli failed: " + cmd[0]);
+      cli_tokens = CountCliTokens(ReadAll(json_base + ".json"));
+      if (cli_tokens.text == 0 || cli_tokens.timed != cli_tokens.text) {
+        return fail("whisper-cli wrote no timed tokens to " + json_base + ".json");
       }
+      cli_s.push_back(s);
+      return true;
+    });
+    engines.push_back([&]() {
+      auto r = RunAttest(model, audio, threads, beam, "en");
+      if (!r.ok()) return fail(r.status().ToString());
+      att_s.push_back(r->seconds);
+      last = std::move(*r);
+      return true;
+    });
+    if (auto_language) {
+      engines.push_back([&]() {
+        auto r = RunAttest(model, audio, threads, beam, "");
+        if (!r.ok()) return fail(r.status().ToString());
+        lid_s.push_back(r->seconds);
+        return true;
+      });
+    }
+    for (int round = 0; round < runs; ++round) {
+      for (size_t k = 0; k < engines.size(); ++k) {
+        if (!engines[(round + k) % engines.size()]()) {
+          fprintf(stderr, "%s: %s\n", shape_name.c_str(), failure.c_str());
+          return 1;
+        }
+      }
+      ratio.push_back(att_s.back() / cli_s.back());
+    }
+    std::filesystem::remove(json_base + ".json");
+    auto rtf = [&](const std::vector<double>& v) {
+      std::vector<double> out;
+      for (double s : v) out.push_back(s / audio_s);
+      return out;
+    };
+    const std::string work = "; " + std::to_string(last.t.windows) + " windows; attest " +
+                             std::to_string(last.t.tokens) + " text tokens, whisper-cli " +
+                             std::to_string(cli_tokens.text);
+    const std::string peer =
+        "peer: whisper-cli -m MODEL -f WAV -t " + std::to_string(threads) + " -bs " +
+        std::to_string(beam) + " -bo " + std::to_string(beam) +
+        " -l en -nf -fa -p 1 -np -ojf -of OUT (wall time, model load included); " + same;
+    const std::string mine =
+        "attest: model load + FFmpeg decode as read + 30 s windows + word times; " + same;
+    Row("asr_" + shape_name + "_seconds_whisper_cli", cli_s, "s", "", peer + work);
+    Row("asr_" + shape_name + "_seconds_attest", att_s, "s", "", mine + work);
+    Row("asr_" + shape_name + "_rtf_whisper_cli", rtf(cli_s), "x_realtime", "",
+        "wall time / audio time; " + peer);
+    Row("asr_" + shape_name + "_rtf_attest", rtf(att_s), "x_realtime",
+        shape_name == "small" ? "<1" : "", "wall time / audio time; " + mine);
+    std::vector<double> ratio_pct;
+    for (double r : ratio) ratio_pct.push_back((r - 1) * 100);
+    RowOf("asr_" + shape_name + "_attest_overhead", (Median(att_s) / Median(cli_s) - 1) * 100,
+          ratio_pct, "percent", "<=5",
+          "attest's median wall time over whisper-cli's, minus 1; min and max: the rounds' own "
+          "ratios; " +
+              same);
+    if (auto_language) {
+      Row("asr_" + shape_name + "_rtf_attest_language_per_window", rtf(lid_s), "x_realtime", "",
+          "each window's language identified among he,ar,en,fr (one more encoder pass a "
+          "window); in the same rotation");
     }
   }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  Row("asr_attest_peak_rss", ru.ru_maxrss / 1024.0, "MiB", "", "largest model loaded");
+  Row("asr_attest_peak_rss", {ru.ru_maxrss / 1024.0}, "MiB", "",
+      "largest model loaded, one measurement");
   return 0;
 }

@@ -2,7 +2,21 @@
 """Ingest benchmark: N mixed small files (text, PDF, page images) through `attest import` and
 `attest worker`, and the same page images through the `tesseract` command, in the same run.
 
-Prints CSV rows `benchmark,value,unit,target,note` (see bench/README.md).
+Prints bench/lib.sh's provenance lines, then CSV rows `benchmark,median,min,max,runs,unit,
+target,note`, then the load after. Every timed figure is the median of --runs runs (at least 3)
+with min and max.
+
+OCR peer, at its fastest documented configuration for the same work (tesseract(1)): one
+`tesseract LIST OUT -l LANG --oem 1 --psm 3 --dpi 300 tsv` process per list, where LIST is a
+text file naming the page images of one language ("A text file lists the names of all input
+images (one image name per line)"), so a process loads its language data once for many pages;
+each language's pages are cut into --jobs lists, and --jobs processes run at a time (one per
+core) with OMP_THREAD_LIMIT=1 ("it gives bad performance if the host computer provides less
+than four CPU cores or if OCR is made for many images. Only a single CPU core is used with
+OMP_THREAD_LIMIT=1"). tsv: words with their boxes and confidences, what attest keeps of a page;
+--oem 1 (LSTM only) and --psm 3 (automatic page segmentation) as attest asks of the library.
+The images and the language data are read once before timing, so both find them in the page
+cache; the two sides alternate (tesseract first in even rounds, attest first in odd ones).
 
 The files are generated from the UDHR sample texts in samples/udhr (public text, marked as a
 sample in every file; not testimony):
@@ -11,7 +25,7 @@ sample in every file; not testimony):
   - PDF with a text layer (pango-view, Noto fonts), one to three pages (pdfunite);
   - PNG page images at 300 dpi (pango-view), OCR'd with the record's language.
 
-Usage: bench/ingest_bench.py [--files 10000] [--images 0.1] [--pdfs 0.25] [--jobs 2]
+Usage: bench/ingest_bench.py [--files 2000] [--images 0.1] [--pdfs 0.25] [--jobs 2] [--runs 3]
                              [--dir DIR] [--keep]
 """
 
@@ -202,32 +216,100 @@ def run_attest(args, archive, manifest):
     return t_import, t_worker, last, jobs
 
 
-def run_tesseract(args, rows, out_dir):
+def tesseract_lists(args, rows, out_dir):
+    """The peer's work: each language's pages cut into --jobs lists (files naming one image a
+    line); returns [(list path, language, pages)]."""
+    lists = []
+    for lang in TESS:
+        pages = [r["file"] for r in rows if r["lang"] == lang]
+        for k in range(args.jobs):
+            part = pages[k::args.jobs]
+            if not part:
+                continue
+            path = os.path.join(out_dir, "tess-%s-%d.list" % (lang, k))
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(part) + "\n")
+            lists.append((path, lang, len(part)))
+    return lists
+
+
+TESS_FLAGS = ["--oem", "1", "--psm", "3", "--dpi", "300"]
+
+
+def run_tesseract(args, lists):
+    """One tesseract process per list, --jobs at a time, OMP_THREAD_LIMIT=1; checks every page
+    was read (a tsv row of level 1 a page)."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
-    def one(r):
-        base = os.path.join(out_dir, r["id"])
-        subprocess.run(["tesseract", r["file"], base, "-l", TESS[r["lang"]], "--dpi", "300"],
+    def one(item):
+        path, lang, pages = item
+        base = path[:-len(".list")]
+        subprocess.run(["tesseract", path, base, "-l", TESS[lang]] + TESS_FLAGS + ["tsv"],
                        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(base + ".tsv", encoding="utf-8", errors="replace") as f:
+            read = sum(1 for line in f if line.startswith("1\t"))
+        os.unlink(base + ".tsv")
+        if read != pages:
+            raise RuntimeError("tesseract read %d of the %d pages in %s" % (read, pages, path))
 
     with Timed() as t:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            list(pool.map(one, rows))
+            list(pool.map(one, lists))
     return t
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def csv_note(note):
+    return '"' + note.replace('"', '""') + '"'
+
+
+def row(name, values, unit, target, note, mid=None):
+    """One CSV row in bench/lib.sh's columns: the median of the values (or `mid`), min, max."""
+    m = median(values) if mid is None else mid
+    print("%s,%.6g,%.6g,%.6g,%d,%s,%s,%s" % (name, m, min(values), max(values), len(values),
+                                           unit, target, csv_note(note)))
+    sys.stdout.flush()
+
+
+def lib_sh(function, *argv):
+    """Runs a bench/lib.sh function (the provenance lines, the load after) through bash."""
+    subprocess.run(["bash", "-c", 'source "$0"; "$@"', os.path.join(ROOT, "bench", "lib.sh"),
+                    function] + list(argv), check=True)
+    sys.stdout.flush()
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", type=int, default=10000)
+    ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--images", type=float, default=0.10, help="share of page images")
     ap.add_argument("--pdfs", type=float, default=0.25, help="share of PDFs")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--runs", type=int, default=3, help="runs of each side (at least 3)")
     ap.add_argument("--dir", help="work directory (default: a new one in /var/tmp)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--attest", default=os.path.join(ROOT, "build", "attest"))
     args = ap.parse_args()
+    if args.runs < 3:
+        ap.error("--runs must be at least 3 (a median of fewer is no figure)")
 
-    work = args.dir or tempfile.mkdtemp(prefix="attest-bench-ingest-", dir="/var/tmp")
+    lib_sh("bench_provenance", "python3 bench/ingest_bench.py " + " ".join(sys.argv[1:]))
+    print("# peer: tesseract %s, LIST naming one language's pages, -l LANG %s tsv; %d "
+          "processes at a time, OMP_THREAD_LIMIT=1 (tesseract(1): a text file of image names "
+          "as input; OMP_THREAD_LIMIT=1 for many images)" %
+          (subprocess.run(["tesseract", "--version"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True).stdout.split()[1],
+           " ".join(TESS_FLAGS), args.jobs))
+    print("# same: page images, languages, %d cores, images and language data read once before "
+          "timing; the sides alternate" % args.jobs)
+    sys.stdout.flush()
+
+    work = os.path.abspath(args.dir or tempfile.mkdtemp(prefix="attest-bench-ingest-",
+                                                        dir="/var/tmp"))
     os.makedirs(work, exist_ok=True)
     files_dir = os.path.join(work, "files")
     tmp = os.path.join(work, "tmp")
@@ -244,62 +326,92 @@ def main():
         size = sum(os.path.getsize(r["file"]) for r in rows)
         write_manifest(os.path.join(work, "all.csv"), rows)
         write_manifest(os.path.join(work, "images.csv"), images)
-        # Read every file once, so neither side pays for a cold page cache.
-        for r in rows:
-            with open(r["file"], "rb") as f:
-                f.read()
+        # Read every file once, and the language data, so neither side pays for a cold cache.
+        tessdata = subprocess.run(["tesseract", "--list-langs"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True).stdout.split('"')[1]
+        warm = [r["file"] for r in rows] + [os.path.join(tessdata, l + ".traineddata")
+                                            for l in list(TESS.values()) + ["osd"]]
+        for path in warm:
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    f.read()
 
-        print("benchmark,value,unit,target,note")
-        print("ingest_corpus,%d,files,,%d text + %d PDF (%d pages) + %d PNG pages; %.1f MiB; "
-              "generated in %.0f s" % (len(rows), kinds["text"], kinds["pdf"], pdf_pages,
-                                       kinds["image"], size / 2**20, gen_s))
-        sys.stdout.flush()
+        print("benchmark,median,min,max,runs,unit,target,note")
+        row("ingest_corpus", [len(rows)], "files", "",
+            "%d text + %d PDF (%d pages) + %d PNG pages; %.1f MiB; generated in %.0f s; one "
+            "count" % (kinds["text"], kinds["pdf"], pdf_pages, kinds["image"], size / 2**20,
+                       gen_s))
 
-        # 1. Everything, mixed, the way an archivist's folder arrives.
-        ti, tw, last, jobs = run_attest(args, os.path.join(work, "a-all"),
-                                        os.path.join(work, "all.csv"))
-        done = sum(1 for j in jobs if j["state"] == "done")
-        failed = [j for j in jobs if j["state"] != "done"]
-        total = ti.wall + tw.wall
+        # 1. Everything, mixed, the way an archivist's folder arrives; a fresh archive a run.
+        imp, wrk, tot, pps, cpu, rss = [], [], [], [], [], []
+        done = failed = None
+        reported = "?"
+        for k in range(args.runs):
+            archive = os.path.join(work, "a-all-%d" % k)
+            ti, tw, last, jobs = run_attest(args, archive, os.path.join(work, "all.csv"))
+            shutil.rmtree(archive, ignore_errors=True)
+            done = sum(1 for j in jobs if j["state"] == "done")
+            failed = [j for j in jobs if j["state"] != "done"]
+            imp.append(len(rows) / ti.wall)
+            wrk.append(len(rows) / tw.wall)
+            tot.append(len(rows) / (ti.wall + tw.wall))
+            pps.append(pages / (ti.wall + tw.wall))
+            cpu.append(100 * tw.cpu / tw.wall / args.jobs)
+            rss.append(tw.maxrss_kib)
+            reported = last["pages"] if last else "?"
         note = "attest import (store + log + queue) then worker --jobs %d --until-idle" % args.jobs
-        print("ingest_import_items_per_s,%.1f,items/s,,%d files stored and logged in %.1f s" %
-              (len(rows) / ti.wall, len(rows), ti.wall))
-        print("ingest_worker_items_per_s,%.1f,items/s,,%d jobs done (%d not done) in %.1f s; "
-              "CPU %.0f%% of %d cores" % (len(rows) / tw.wall, done, len(failed), tw.wall,
-                                         100 * tw.cpu / tw.wall / args.jobs, args.jobs))
-        print("ingest_items_per_s,%.1f,items/s,,%s: %d files in %.1f s" %
-              (len(rows) / total, note, len(rows), total))
-        print("ingest_pages_per_s,%.2f,pages/s,,%d pages (text files count one; worker "
-              "reported %s) in %.1f s" % (pages / total, pages,
-                                         last["pages"] if last else "?", total))
-        print("ingest_worker_max_rss,%d,KiB,,peak memory of the largest child process" %
-              tw.maxrss_kib)
+        row("ingest_import_items_per_s", imp, "items/s", "",
+            "%d files stored and logged; a fresh archive a run" % len(rows))
+        row("ingest_worker_items_per_s", wrk, "items/s", "",
+            "%d jobs done (%d not done) of %d files; worker CPU median %.0f%% of %d cores" %
+            (done, len(failed), len(rows), median(cpu), args.jobs))
+        row("ingest_items_per_s", tot, "items/s", "", "%s: %d files" % (note, len(rows)))
+        row("ingest_pages_per_s", pps, "pages/s", "",
+            "%d pages (text files count one; worker reported %s)" % (pages, reported))
+        row("ingest_worker_max_rss", rss, "KiB", "", "peak memory of the largest child process")
         for j in failed[:5]:
             print("# failed: %s" % json.dumps(j), file=sys.stderr)
-        sys.stdout.flush()
 
-        # 2. The same page images: attest (import + worker) against the tesseract command.
+        # 2. The same page images: attest (import + worker) against the tesseract command,
+        # alternating which goes first.
         if images:
-            tt = run_tesseract(args, images, tmp)
-            ti2, tw2, _, jobs2 = run_attest(args, os.path.join(work, "a-img"),
-                                            os.path.join(work, "images.csv"))
-            ok2 = sum(1 for j in jobs2 if j["state"] == "done" and j["kind"] == "ocr")
-            t_att = ti2.wall + tw2.wall
-            print("ocr_tesseract_cli_pages_per_min,%.1f,pages/min,,peer: tesseract PAGE OUT -l "
-                  "LANG --dpi 300; %d at a time; OMP_THREAD_LIMIT=1; %d pages in %.1f s; CPU "
-                  "%.0f%%" % (60 * len(images) / tt.wall, args.jobs, len(images), tt.wall,
-                              100 * tt.cpu / tt.wall / args.jobs))
-            print("ocr_attest_pages_per_min,%.1f,pages/min,,attest import + worker --jobs %d on "
-                  "the same pages; %d OCR jobs done in %.1f s (import %.1f s); CPU %.0f%%" %
-                  (60 * len(images) / t_att, args.jobs, ok2, t_att, ti2.wall,
-                   100 * (ti2.cpu + tw2.cpu) / t_att / args.jobs))
-            print("ocr_attest_overhead,%.1f,%%,<=10,attest time / tesseract command time - 1" %
-                  (100 * (t_att / tt.wall - 1)))
+            lists = tesseract_lists(args, images, tmp)
+            tess_s, att_s, tess_cpu, att_cpu = [], [], [], []
+            ok2 = None
+            for k in range(args.runs):
+                for side in (("tess", "attest") if k % 2 == 0 else ("attest", "tess")):
+                    if side == "tess":
+                        tt = run_tesseract(args, lists)
+                        tess_s.append(tt.wall)
+                        tess_cpu.append(100 * tt.cpu / tt.wall / args.jobs)
+                    else:
+                        archive = os.path.join(work, "a-img-%d" % k)
+                        ti2, tw2, _, jobs2 = run_attest(args, archive,
+                                                        os.path.join(work, "images.csv"))
+                        shutil.rmtree(archive, ignore_errors=True)
+                        ok2 = sum(1 for j in jobs2 if j["state"] == "done" and j["kind"] == "ocr")
+                        if ok2 != len(images):
+                            raise RuntimeError("attest read %d of the %d pages" %
+                                               (ok2, len(images)))
+                        att_s.append(ti2.wall + tw2.wall)
+                        att_cpu.append(100 * (ti2.cpu + tw2.cpu) / att_s[-1] / args.jobs)
+            n = len(images)
+            row("ocr_tesseract_cli_pages_per_min", [60 * n / t for t in tess_s], "pages/min", "",
+                "peer: tesseract LIST OUT -l LANG %s tsv, %d lists (one language each) of %d "
+                "pages, %d processes at a time, OMP_THREAD_LIMIT=1; CPU median %.0f%%" %
+                (" ".join(TESS_FLAGS), len(lists), n, args.jobs, median(tess_cpu)))
+            row("ocr_attest_pages_per_min", [60 * n / t for t in att_s], "pages/min", "",
+                "attest import + worker --jobs %d on the same %d pages (every one OCR'd); CPU "
+                "median %.0f%%" % (args.jobs, n, median(att_cpu)))
+            ratios = [100 * (a / t - 1) for a, t in zip(att_s, tess_s)]
+            row("ocr_attest_overhead", ratios, "percent", "<=10", "attest's median time over the tesseract command's, minus 1; min and "
+                "max: the rounds' own ratios", mid=100 * (median(att_s) / median(tess_s) - 1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print("# kept %s" % work, file=sys.stderr)
+    lib_sh("bench_load_after")
 
 
 if __name__ == "__main__":
