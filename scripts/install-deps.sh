@@ -8,6 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build ccache pkg-config git ca-certificates \
+  clang libclang-rt-14-dev llvm \
   libssl-dev libsodium-dev libsqlite3-dev sqlite3 libjemalloc-dev \
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libicu-dev libxapian-dev libfasttext-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \

@@ -28,7 +28,7 @@ class TempStore {
   TempStore() {
     char tmpl[] = "/tmp/attest-access-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    store_ = std::move(*meta::OpenSqliteStore(path(), true));
+    store_ = *meta::OpenSqliteStore(path(), true);
   }
   TempStore(const TempStore&) = delete;
   TempStore& operator=(const TempStore&) = delete;

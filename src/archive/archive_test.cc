@@ -528,7 +528,7 @@ TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayN
   };
   auto build = [&](const std::string& dir, std::function<bool(meta::Consent)> keep) {
     EXPECT_TRUE(Archive::Init(Env::Default(), dir, "example.org/test").ok());
-    auto a = std::move(*Archive::Open(Env::Default(), dir));
+    auto a = *Archive::Open(Env::Default(), dir);
     int n = 0;
     for (const Sample& x : samples) {
       if (!keep(x.consent)) continue;

@@ -62,7 +62,7 @@ TEST_F(PipelineTest, ALostSearchIndexIsRebuiltOnOpen) {
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
   archive_.reset();
   ASSERT_EQ(std::system(("rm -rf " + dir_ + "/index/lexical").c_str()), 0);
-  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+  archive_ = *Archive::Open(Env::Default(), dir_);
   auto r = Search("dignity");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->records.size(), 1u);
@@ -135,7 +135,7 @@ TEST_F(PipelineTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
       archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions()).ok());
   ASSERT_TRUE(archive_->store()->SetInfo("index.format", "1").ok());
   archive_.reset();
-  archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+  archive_ = *Archive::Open(Env::Default(), dir_);
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
   EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>(search::LexicalIndex::kLayout));
 }

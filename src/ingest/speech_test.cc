@@ -53,7 +53,7 @@ class SpeechTest : public ::testing::Test {
     tmp_ = t;
     dir_ = tmp_ + "/archive";
     ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
-    archive_ = std::move(*Archive::Open(Env::Default(), dir_));
+    archive_ = *Archive::Open(Env::Default(), dir_);
   }
   void RunJobs(std::function<Status(const meta::Job&)> before_run = nullptr) {
     WorkerOptions w;
@@ -385,8 +385,8 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   // The record is restricted (the default), so its files are encrypted at rest and read here
   // through their plaintext in memory.
   EXPECT_TRUE(*archive_->blobs()->IsEncrypted(shas["access"]));
-  blob::LocalFile access = std::move(*archive_->blobs()->Local(shas["access"]));
-  blob::LocalFile poster = std::move(*archive_->blobs()->Local(shas["poster"]));
+  blob::LocalFile access = *archive_->blobs()->Local(shas["access"]);
+  blob::LocalFile poster = *archive_->blobs()->Local(shas["poster"]);
   std::map<std::string, std::string> video = {{"access", access.path()}, {"poster", poster.path()}};
   auto info = ProbeMedia(video["access"]);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
@@ -413,7 +413,7 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   auto phone = blobs_of((*added)[1].id);
   ASSERT_EQ(phone.count("access"), 1u) << Jobs((*added)[1].id, "access")[0].error;
   EXPECT_EQ(phone.count("poster"), 0u);
-  blob::LocalFile phone_access = std::move(*archive_->blobs()->Local(phone["access"]));
+  blob::LocalFile phone_access = *archive_->blobs()->Local(phone["access"]);
   info = ProbeMedia(phone_access.path());
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->audio_codec, "aac");
