@@ -18,7 +18,7 @@ if ((full)); then
   ASR_SHAPES=tiny,base,small,large-v3-turbo ASR_SECONDS=90 EMBED_TEXTS=2000 INGEST_FILES=10000
 else
   LEAVES=200000 ADD_MIB=1024 SEARCH_SEGMENTS=100000 HTTP_SEGMENTS=200000 ASK_SEGMENTS=200000
-  ASR_SHAPES=tiny,base ASR_SECONDS=30 EMBED_TEXTS=1000 INGEST_FILES=1000
+  ASR_SHAPES=tiny,base,small ASR_SECONDS=30 EMBED_TEXTS=1000 INGEST_FILES=1000
 fi
 cmake --build build > /dev/null || { echo "run-all: the build failed" >&2; exit 1; }
 cmake --build build --target whisper-cli llama-embedding > /dev/null || exit 1
@@ -46,9 +46,9 @@ run media bash bench/media_bench.sh 64 7
 run search bash bench/search_bench.sh "$SEARCH_SEGMENTS"
 run http bash bench/http_bench.sh "$HTTP_SEGMENTS" 10 3
 run ask bash bench/ask_bench.sh "$ASK_SEGMENTS" 3 2100
-run asr bash bench/asr_bench.sh "$ASR_SHAPES" "$ASR_SECONDS"
+run asr bash bench/asr_bench.sh "$ASR_SHAPES" "$ASR_SECONDS" 3
 run embed bash bench/embed_bench.sh "$EMBED_TEXTS" 3 2
-run ingest python3 bench/ingest_bench.py --files "$INGEST_FILES"
+run ingest python3 bench/ingest_bench.py --files "$INGEST_FILES" --runs 3
 if ((${#failed[@]})); then
   echo "run-all: failed: ${failed[*]}" >&2
   exit 1
