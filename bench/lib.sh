@@ -2,7 +2,8 @@
 #
 # Every CSV a bench prints is
 #   # command: ...            (how to measure it again)
-#   # commit: ...             (HEAD, and whether the tree had uncommitted changes)
+#   # commit: ...             (HEAD, and whether the tree had uncommitted changes other
+#                               than bench/results/, which run-all.sh rewrites)
 #   # date, cpu, cores, kernel, load_before   (load_after is the CSV's last line)
 #   benchmark,median,min,max,runs,unit,target,note
 #   rows...
@@ -18,7 +19,7 @@ bench_provenance() {
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
   dirty=""
-  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no -- . ":!bench/results" 2>/dev/null)" ]; then
     dirty=" (with uncommitted changes)"
   fi
   cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
