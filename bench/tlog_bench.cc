@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,9 +31,22 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--batch")) batch = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
   }
+  // A directory of its own unless one is given, removed when the bench ends (declared before
+  // the log, so the log is closed first).
+  struct Scratch {
+    std::string path;
+    ~Scratch() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  } scratch;
   if (dir.empty()) {
-    char tmpl[] = "/tmp/attest-bench-log-XXXXXX";
-    dir = mkdtemp(tmpl);
+    char tmpl[] = "/var/tmp/attest-bench-log-XXXXXX";
+    if (!mkdtemp(tmpl)) {
+      std::perror("tlog_bench: mkdtemp in /var/tmp");
+      return 1;
+    }
+    dir = scratch.path = tmpl;
   }
   Env* env = Env::Default();
   auto signer = *tlog::Signer::Generate("bench.attest.invalid/log", env);
