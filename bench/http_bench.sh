@@ -8,10 +8,9 @@
 # ways: the ten queries asked again and again (answered from the results cache once asked;
 # doc/search.md "In the server"), half of the requests a query never asked before (each one
 # of the ten plus the exclusion of a made-up word, which costs the same search and cannot be
-# cached), and a second server with the cache turned off. The searches on that server are
-# never repeated: each round asks queries of its own (20,000 a round, one and two words of the
-# corpus's own vocabulary in four languages) after a warm-up on 500 others, and wrk reports
-# how many it asked, so a round that ran out of fresh queries says so in the CSV.
+# cached), and a second server with the cache turned off, asked the corpus's own words, word
+# pairs and triples (below) after a warm-up on 500 others; wrk counts what it asked, so the
+# CSV says how many were asked twice in a round.
 # The servers (attest, and nginx with one worker) run on CPU 0 and wrk (one thread) on CPU 1,
 # so the client never takes the servers' core. RUNS rounds, the order of the measurements
 # rotated each round; each figure the median with min and max (bench/lib.sh's columns).
@@ -82,30 +81,34 @@ http {
 NGINX
 taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
 
-# Distinct queries from the corpus's own words: 500 for the warm-up, then 20,000 others for
-# each round.
+# Queries a person might type, from the corpus's own text: every word of four letters or more,
+# every two adjacent such words, every three adjacent words (of three letters or more), in four
+# languages, shuffled. The corpus is made of UDHR sentences, so there are only some thousands:
+# 500 warm the server up, the rest (the pool) is timed, each round starting at its own place in
+# the pool, and wrk counts how many it asked, so what was asked twice in a round is in the CSV.
 python3 - "$work/corpus" "$work" "$RUNS" <<'PY'
 import glob, random, re, sys, urllib.parse
 corpus, out, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-PER_ROUND = 20000
-words = {}
-for path in sorted(glob.glob(corpus + '/sample-*.txt'))[:8]:
-    for w in re.findall(r'\w{4,}', open(path, encoding='utf-8').read()):
-        words.setdefault(w.lower(), None)
-words = sorted(words)
-rng = random.Random(11)
-seen, queries = set(), []
-while len(queries) < 500 + runs * PER_ROUND:
-    q = ' '.join(rng.sample(words, rng.choice([1, 1, 2])))
-    if q not in seen:
-        seen.add(q)
-        queries.append(urllib.parse.quote(q))
-parts = [('warmup', queries[:500])]
+found = set()
+for path in sorted(glob.glob(corpus + '/sample-*.txt')):
+    for line in open(path, encoding='utf-8'):
+        ws = [w.lower() for w in re.findall(r'\w+', line)]
+        found.update(w for w in ws if len(w) >= 4)
+        found.update(a + ' ' + b for a, b in zip(ws, ws[1:]) if len(a) >= 4 and len(b) >= 4)
+        found.update(' '.join(t) for t in zip(ws, ws[1:], ws[2:]) if min(map(len, t)) >= 3)
+queries = sorted(found)
+random.Random(11).shuffle(queries)
+queries = [urllib.parse.quote(q) for q in queries]
+warmup, pool = queries[:500], queries[500:]
+parts = [('warmup', warmup)]
 for r in range(runs):
-    parts.append((f'timed-{r}', queries[500 + r * PER_ROUND:500 + (r + 1) * PER_ROUND]))
+    at = r * len(pool) // runs
+    parts.append((f'timed-{r}', pool[at:] + pool[:at]))
 for name, part in parts:
     with open(f'{out}/{name}.lua', 'w') as f:
         f.write('local queries = {' + ','.join('"%s"' % q for q in part) + '}\n')
+with open(f'{out}/pool.size', 'w') as f:
+    f.write(str(len(pool)))
 PY
 cat > "$work/cycle.lua" <<'LUA'
 local i = 0
@@ -198,7 +201,7 @@ for n in "${names[@]}"; do
   esac
   fresh=""
   if [ "$n" = search_no_cache ]; then
-    fresh="; queries asked more than once: $(awk '$1=="search_no_cache" {s+=$6} END {print s+0}' "$work/rounds") (each round its own 20,000)"
+    fresh="; a pool of $(cat "$work/pool.size") distinct queries (words, adjacent pairs and triples of the corpus) after 500 others; asked a second time within a round, over all rounds: $(awk '$1=="search_no_cache" {s+=$6} END {print s+0}' "$work/rounds")"
   fi
   bench_row "http.$n.requests" req/s "$target_rps" "$where; non-2xx: $(awk -v n="$n" '$1==n {s+=$5} END {print s+0}' "$work/rounds")$fresh" \
     $(awk -v n="$n" '$1==n {print $2}' "$work/rounds")
