@@ -12,8 +12,8 @@
 # (at -b 128 it aborts: GGML_ASSERT(n_outputs_max <= cparams.n_outputs_max) in
 # llama-context.cpp), and both sides are fastest there: for each B in BATCHES,
 # llama-embedding runs with -c B -b B -ub B (its batch of B tokens, up to 256 texts), and
-# attest is called with as many texts as fit in B tokens (at most 64, Embedder's most to a batch). The headline compares each at its
-# best B.
+# attest is called with as many texts as fit in B tokens (at most 64, Embedder's most to a
+# batch). The headline compares each at its best B.
 # attest as the archive calls it (32 texts a call, Archive::SyncSemantic) is a row too.
 # Every figure: wall time with model load, the median of RUNS rounds (at least 3); in each round
 # every configuration runs once, in an order that reverses every round.
