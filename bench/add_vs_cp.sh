@@ -11,6 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 ATTEST=${ATTEST:-$here/../build/attest}
+bench_build attest
 MIB=${1:-2048}
 RUNS=${2:-3}
 bench_provenance "bash bench/add_vs_cp.sh $MIB $RUNS"

@@ -27,6 +27,7 @@ echo "# peer: nginx-light $(nginx -v 2>&1 | sed 's|.*/||'), one worker on CPU 0,
   "tuning; the defaults turn sendfile and the file cache off and close a connection after 1,000 requests)"
 echo "# same: CPU 0 for every server, wrk -t1 -c64 on CPU 1, the same tile bytes (checked), rounds rotated"
 ATTEST=${ATTEST:-$PWD/build/attest}
+bench_build attest
 for tool in wrk nginx python3 taskset; do
   command -v $tool > /dev/null || { echo "http_bench: $tool is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 done

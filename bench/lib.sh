@@ -13,6 +13,17 @@
 
 BENCH_COLUMNS="benchmark,median,min,max,runs,unit,target,note"
 
+# bench_build TARGET...: builds what a bench runs, so the commit its CSV names is the code
+# it ran (a program left from an older build would not be).
+bench_build() {
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  cmake --build "$root/build" --target "$@" > /dev/null || {
+    echo "bench: building $* failed (cmake --build build --target $*)" >&2
+    exit 1
+  }
+}
+
 # bench_provenance COMMAND...: the header lines. Call it before anything is measured.
 bench_provenance() {
   local root commit dirty cpu

@@ -11,6 +11,7 @@ source bench/lib.sh
 LEAVES=${1:-1000000}
 RUNS=${2:-3}
 B=build/bench
+bench_build hash_bench tlog_bench make_archive attest
 bench_provenance "bash bench/log_bench.sh $LEAVES $RUNS"
 python3 bench/aggregate.py "$RUNS" "$B/hash_bench"
 python3 bench/aggregate.py "$RUNS" "$B/tlog_bench" --leaves "$LEAVES" --batch 1000 | tail -n +2

@@ -13,6 +13,7 @@ MIB=${1:-64}
 RUNS=${2:-7}
 bench_provenance "bash bench/media_bench.sh $MIB $RUNS"
 ATTEST=${ATTEST:-$PWD/build/attest}
+bench_build attest
 DIR=$(mktemp -d /var/tmp/attest-bench-media-XXXXXX)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$ATTEST" init "$DIR/a" > /dev/null 2>&1

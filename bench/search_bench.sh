@@ -18,6 +18,7 @@ queries=${2:-2000}
 rounds=${3:-3}
 warmup=${4:-500}
 bin=build/bench/search_bench
+bench_build search_bench
 if [ ! -x "$bin" ]; then
   echo "search_bench.sh: build $bin first (cmake --build build --target search_bench)" >&2
   exit 2
