@@ -15,7 +15,7 @@ ROUNDS=${2:-3}
 QUESTIONS=${3:-2100}
 ATTEST=${ATTEST:-$PWD/build/attest}
 bench_provenance "bash bench/ask_bench.sh $SEGMENTS $ROUNDS $QUESTIONS"
-cmake --build build --target ask_bench > /dev/null
+bench_build ask_bench
 work=$(mktemp -d /var/tmp/attest-ask-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 PER_FILE=200

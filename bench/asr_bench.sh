@@ -16,7 +16,7 @@ echo "# peer: whisper-cli built from the same whisper.cpp source as attest" \
   "no temperature fallback, flash attention, token times in its full JSON"
 echo "# same: model file (read once before timing), audio, threads, decoding, word times; the" \
   "order of the tools rotates every round"
-cmake --build build --target whisper-cli asr_bench >/dev/null
+bench_build whisper-cli asr_bench
 cli=$(find build -type f -name whisper-cli -perm -u+x | head -1)
 work=$(mktemp -d /tmp/attest-asr-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -49,7 +49,7 @@ echo "# peer: llama-embedding from llama.cpp $peer_commit ($pin in third_party/n
   "--embd-output-format raw --no-warmup -lv 0, for B in $BATCHES"
 echo "# same: model, texts, threads, batch of B tokens, mean pooling, unit vectors written as text;" \
   "no warm-up run for either; the files read once before timing"
-cmake --build build --target embed_bench llama-embedding > /dev/null
+bench_build embed_bench llama-embedding
 peer=$(find build -name llama-embedding -type f -perm -u+x | head -1)
 work=$(mktemp -d /tmp/attest-embed-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT

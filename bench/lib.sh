@@ -12,13 +12,12 @@
 # are its spread. A row whose runs column is 1 is a single measurement (a size, a count).
 
 BENCH_COLUMNS="benchmark,median,min,max,runs,unit,target,note"
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # bench_build TARGET...: builds what a bench runs, so the commit its CSV names is the code
 # it ran (a program left from an older build would not be).
 bench_build() {
-  local root
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  cmake --build "$root/build" --target "$@" > /dev/null || {
+  cmake --build "$BENCH_ROOT/build" --target "$@" > /dev/null || {
     echo "bench: building $* failed (cmake --build build --target $*)" >&2
     exit 1
   }
@@ -26,11 +25,10 @@ bench_build() {
 
 # bench_provenance COMMAND...: the header lines. Call it before anything is measured.
 bench_provenance() {
-  local root commit dirty cpu
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
+  local commit dirty cpu
+  commit=$(git -C "$BENCH_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
   dirty=""
-  if [ -n "$(git -C "$root" status --porcelain --untracked-files=no -- . ":!bench/results" 2>/dev/null)" ]; then
+  if [ -n "$(git -C "$BENCH_ROOT" status --porcelain --untracked-files=no -- . ":!bench/results" 2>/dev/null)" ]; then
     dirty=" (with uncommitted changes)"
   fi
   cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)

@@ -8,7 +8,7 @@
 #   QUERIES   timed queries a round for each query set (default 2000: p99 from 2,000)
 #   ROUNDS    indexing runs of each configuration and timed query rounds (default 3)
 #   WARMUP    warm-up queries, distinct from the timed ones (default 500)
-# Needs build/bench/search_bench (cmake --build build --target search_bench) and Debian's
+# Builds build/bench/search_bench if need be. Needs Debian's
 # hunspell-ar, hunspell-he, hunspell-fr-classical and hunspell-en-us.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +19,6 @@ rounds=${3:-3}
 warmup=${4:-500}
 bin=build/bench/search_bench
 bench_build search_bench
-if [ ! -x "$bin" ]; then
-  echo "search_bench.sh: build $bin first (cmake --build build --target search_bench)" >&2
-  exit 2
-fi
 dir=$(mktemp -d /var/tmp/attest-search-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 bench_provenance "bash bench/search_bench.sh $segments $queries $rounds $warmup"
