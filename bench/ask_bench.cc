@@ -28,7 +28,7 @@
 #include "access/access.h"
 #include "archive/archive.h"
 #include "core/env.h"
-#include "http/ask.h"
+#include "service/ask.h"
 #include "ingest/models.h"
 #include "search/embedder_testing.h"
 #include "search/semantic_index.h"
@@ -148,10 +148,10 @@ AskTime AskOnce(archive::Archive* a, const std::string& q,
       std::exit(1);
     }
   }
-  http::AskRequest req;
+  service::AskRequest req;
   req.question = q;
   auto t0 = Clock::now();
-  auto r = http::Ask(a, anonymous, req);
+  auto r = service::Ask(service::ScopeOf(a, anonymous), req);
   double ms = Ms(t0, Clock::now());
   if (!r.ok()) {
     std::fprintf(stderr, "ask_bench: %s: %s\n", q.c_str(), r.status().ToString().c_str());

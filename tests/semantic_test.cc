@@ -14,7 +14,7 @@
 #include "access/access.h"
 #include "archive/archive.h"
 #include "core/json.h"
-#include "http/ask.h"
+#include "service/ask.h"
 #include "process.h"
 #include "search/embedder_testing.h"
 
@@ -50,10 +50,10 @@ class SemanticTest : public ::testing::Test {
   Json Ask(access::Role role, const std::string& q) {
     auto a = archive::Archive::Open(Env::Default(), archive_);
     EXPECT_TRUE(a.ok()) << a.status().ToString();
-    http::AskRequest req;
+    service::AskRequest req;
     req.question = q;
     req.limit = 50;
-    auto r = http::Ask(a->get(), As(role), req);
+    auto r = service::Ask(service::ScopeOf(a->get(), As(role)), req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : Json();
   }
@@ -206,16 +206,16 @@ TEST_F(SemanticTest, AskPutsNDistinctWitnessesOnTheFirstPage) {
   }
   auto a = archive::Archive::Open(Env::Default(), archive_);
   ASSERT_TRUE(a.ok());
-  http::AskRequest req;
+  service::AskRequest req;
   req.question = "the harbour";
   req.limit = 5;
-  auto r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+  auto r = service::Ask(service::ScopeOf(a->get(), As(access::Role::kAnonymous)), req);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   std::set<std::string> witnesses;
   for (const auto& g : (*r)["groups"]) witnesses.insert(g["witness"]);
   EXPECT_EQ(witnesses.size(), 5u) << r->dump();
   req.limit = 10;
-  r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+  r = service::Ask(service::ScopeOf(a->get(), As(access::Role::kAnonymous)), req);
   witnesses.clear();
   for (const auto& g : (*r)["groups"]) witnesses.insert(g["witness"]);
   EXPECT_EQ(witnesses.size(), 8u) << "all eight witnesses, each once: " << r->dump();
@@ -247,10 +247,10 @@ TEST_F(SemanticTest, TheSummaryIsOptInLocalLabelledAndCitesThePassages) {
   std::thread serving([&] { fake.listen_after_bind(); });
   auto ask = [&](bool summary) {
     auto a = archive::Archive::Open(Env::Default(), archive_);
-    http::AskRequest req;
+    service::AskRequest req;
     req.question = "the ferry at dawn";
     req.summary = summary;
-    auto r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+    auto r = service::Ask(service::ScopeOf(a->get(), As(access::Role::kAnonymous)), req);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : Json();
   };
@@ -294,10 +294,10 @@ TEST_F(SemanticTest, TheSummaryIsOptInLocalLabelledAndCitesThePassages) {
   Write(archive_, "config.json", R"({"ask": {"sumary": {}}})");
   {
     auto a = archive::Archive::Open(Env::Default(), archive_);
-    http::AskRequest req;
+    service::AskRequest req;
     req.question = "ferry";
     req.summary = true;
-    auto r = http::Ask(a->get(), As(access::Role::kAnonymous), req);
+    auto r = service::Ask(service::ScopeOf(a->get(), As(access::Role::kAnonymous)), req);
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
     EXPECT_NE(r.status().message().find("ask.sumary"), std::string::npos) << r.status().message();
   }

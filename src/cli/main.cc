@@ -22,7 +22,6 @@
 #include "core/env.h"
 #include "core/json.h"
 #include "core/text_safety.h"
-#include "http/ask.h"
 #include "http/server.h"
 #include "ingest/add_note.h"
 #include "ingest/demo.h"
@@ -30,6 +29,10 @@
 #include "ingest/models.h"
 #include "ingest/transcripts.h"
 #include "ingest/worker.h"
+#include "service/ask.h"
+#include "service/auditor.h"
+#include "service/scope.h"
+#include "service/transcript.h"
 
 namespace attest::cli {
 namespace {
@@ -272,13 +275,6 @@ std::string CliActor() {
   return std::string("cli:") + (user && *user ? user : "unknown");
 }
 
-// A view or export of material that is not public, by the command line, in the audit log
-// (doc/format/metadata.md, "The audit log").
-Status AuditCliView(archive::Archive* a, const meta::Record& r, const char* what) {
-  if (r.consent == meta::Consent::kPublic) return Status::Ok();
-  return a->AuditView(CliActor(), r.id, {{"what", what}});
-}
-
 // The command line's caller for access::Decide: the archive's operator, an admin. Sealed and
 // withdrawn words are read by nobody, the operator included.
 access::Subject CliSubject() {
@@ -286,6 +282,9 @@ access::Subject CliSubject() {
   s.role = access::Role::kAdmin;
   return s;
 }
+
+// The service scope of a command: the operator, named "cli:USER" in the audit log.
+service::Scope CliScope(archive::Archive* a) { return service::Scope{a, CliSubject(), CliActor()}; }
 
 int Main(int argc, char** argv) {
   // Files attest makes are its user's only (the database, blobs, index; doc/privacy.md).
@@ -514,7 +513,7 @@ int Main(int argc, char** argv) {
       "ask",
       "Ask a question: many witnesses' own words, side by side, cited (doc/ask.md); the "
       "command line sees as the operator");
-  http::AskRequest ask_req;
+  service::AskRequest ask_req;
   bool ask_json = false;
   ask->add_option("QUESTION", ask_req.question, "The question, in plain words")->required();
   ask->add_option("--lang", ask_req.lang, "The question's language: ar, he, en or fr");
@@ -944,7 +943,11 @@ int Main(int argc, char** argv) {
     if (!r.ok()) return Fail(r.status());
     auto history = (*a)->ConsentHistory(show_id);
     if (!history.ok()) return Fail(history.status());
-    if (Status st = AuditCliView(a->get(), *r, "record"); !st.ok()) return Fail(st);
+    if (r->consent != meta::Consent::kPublic) {
+      if (Status st = service::Auditor(CliScope(a->get())).Viewed(r->id, "record"); !st.ok()) {
+        return Fail(st);
+      }
+    }
     if (show_json) {
       Json out = archive::RecordToJson(*r);
       out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
@@ -1284,10 +1287,7 @@ int Main(int argc, char** argv) {
     search::SearchRequest req;
     req.query = query;
     // The index databases of the levels the operator may read.
-    const auto levels = access::ReadableLevels(CliSubject());
-    req.role = std::find(levels.begin(), levels.end(), meta::Consent::kRestricted) != levels.end()
-                   ? search::Role::kArchivist
-                   : search::Role::kResearcher;
+    req.role = service::SearchRole(CliSubject());
     req.limit = search_limit;
     req.cursor = search_cursor;
     req.per_record = per_record;
@@ -1345,7 +1345,7 @@ int Main(int argc, char** argv) {
   if (*ask) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto r = http::Ask(a->get(), CliSubject(), ask_req);
+    auto r = service::Ask(CliScope(a->get()), ask_req);
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
                                                          : Fail(r.status());
@@ -1425,9 +1425,8 @@ int Main(int argc, char** argv) {
         return w.status().code() == Code::kInvalidArgument ? Usage(w.status().message())
                                                            : Fail(w.status());
       }
-      auto audited = store->Audit({0, now, CliActor(), "link.create", w->link.id,
-                                   *CanonicalJson({{"witness", link_witness}}), "", ""});
-      if (!audited.ok()) return Fail(audited.status());
+      Status audited = service::Auditor(CliScope(a->get())).LinkCreated(w->link.id, link_witness);
+      if (!audited.ok()) return Fail(audited);
       if (link_json) {
         PrintJson({{"id", w->link.id}, {"witness", link_witness}, {"token", w->secret}});
       } else {
@@ -1441,8 +1440,8 @@ int Main(int argc, char** argv) {
     auto revoked = store->RevokeWitnessLink(link_id, now);
     if (!revoked.ok()) return Fail(revoked.status());
     if (!*revoked) return Fail(Status::NotFound("no unrevoked link with id '" + link_id + "'"));
-    auto audited = store->Audit({0, now, CliActor(), "link.revoke", link_id, "", "", ""});
-    if (!audited.ok()) return Fail(audited.status());
+    Status audited = service::Auditor(CliScope(a->get())).LinkRevoked(link_id);
+    if (!audited.ok()) return Fail(audited);
     std::cout << "Revoked " << link_id << "\n";
     return kExitOk;
   }
@@ -1504,9 +1503,8 @@ int Main(int argc, char** argv) {
     meta::Store* store = (*a)->store();
     std::string now = FormatRfc3339(env->NowMicros());
     auto audit = [&](const char* action, const Json& detail) -> int {
-      auto audited = store->Audit({0, now, CliActor(), action, user_name,
-                                   detail.is_null() ? "" : *CanonicalJson(detail), "", ""});
-      return audited.ok() ? kExitOk : Fail(audited.status());
+      Status audited = service::Auditor(CliScope(a->get())).UserChanged(action, user_name, detail);
+      return audited.ok() ? kExitOk : Fail(audited);
     };
     if (*user_list) {
       auto listed = store->ListUsers();
@@ -1595,9 +1593,8 @@ int Main(int argc, char** argv) {
         return t.status().code() == Code::kInvalidArgument ? Usage(t.status().message())
                                                            : Fail(t.status());
       }
-      auto audited = store->Audit({0, FormatRfc3339(env->NowMicros()), CliActor(), "token.create",
-                                   t->token.id, *CanonicalJson({{"role", t->token.role}}), "", ""});
-      if (!audited.ok()) return Fail(audited.status());
+      Status audited = service::Auditor(CliScope(a->get())).TokenCreated(t->token.id, t->token.role);
+      if (!audited.ok()) return Fail(audited);
       if (token_json) {
         PrintJson({{"id", t->token.id},
                    {"role", t->token.role},
@@ -1615,9 +1612,8 @@ int Main(int argc, char** argv) {
       auto revoked = store->RevokeToken(token_id, FormatRfc3339(env->NowMicros()));
       if (!revoked.ok()) return Fail(revoked.status());
       if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + token_id + "'"));
-      auto audited = store->Audit(
-          {0, FormatRfc3339(env->NowMicros()), CliActor(), "token.revoke", token_id, "", "", ""});
-      if (!audited.ok()) return Fail(audited.status());
+      Status audited = service::Auditor(CliScope(a->get())).TokenRevoked(token_id);
+      if (!audited.ok()) return Fail(audited);
       std::cout << "Revoked " << token_id << "\n";
       return kExitOk;
     }
@@ -1738,18 +1734,8 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (*tr_export) {
-      auto rec = (*a)->Get(tr_id);
-      if (!rec.ok()) return Fail(rec.status());
-      if (!access::Decide(CliSubject(), access::Action::kRead,
-                          access::Resource::Material(rec->consent, rec->witness_id))) {
-        return Fail(Status::PermissionDenied(
-            "record '" + tr_id + "' is " + meta::ConsentName(rec->consent) +
-            ": its words are read by nobody" +
-            (rec->consent == meta::Consent::kSealed ? " until its seal opens" : "")));
-      }
-      auto doc = ingest::LoadTranscript(a->get(), tr_id, tr_version);
+      auto doc = service::ExportTranscript(CliScope(a->get()), tr_id, tr_version);
       if (!doc.ok()) return Fail(doc.status());
-      if (Status st = AuditCliView(a->get(), *rec, "transcript"); !st.ok()) return Fail(st);
       auto out = ingest::FormatTranscript(*doc, tr_format);
       if (!out.ok()) return Usage(out.status().message());
       std::cout << Shown(*out, TextLayout::kLines) << std::flush;

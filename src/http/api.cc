@@ -10,15 +10,35 @@
 #include "archive/manifest.h"
 #include "core/hash.h"
 #include "core/text_safety.h"
-#include "http/ask.h"
 #include "http/assets.h"
 #include "http/head.h"
 #include "http/site.h"
-#include "http/views.h"
+#include "service/ask.h"
+#include "service/auditor.h"
+#include "service/cite.h"
+#include "service/events.h"
+#include "service/record_view.h"
+#include "service/transcript.h"
 #include "ingest/transcripts.h"
 #include "search/query.h"
 
 namespace attest::http {
+
+using service::AskRequest;
+using service::Citation;
+using service::EventQuery;
+using service::EventStart;
+using service::kMaxAskLimit;
+using service::kNoSuchRecord;
+using service::kProofWithheld;
+using service::MediaFile;
+using service::NewestOriginal;
+using service::OcrBoxes;
+using service::PageBoxes;
+using service::SearchRole;
+using service::SegmentLink;
+using service::ShownMeta;
+using service::WitnessCommunities;
 namespace {
 
 // A segment named in a write's body: its ref, or (staff writing) its id. nullopt if neither.
@@ -303,7 +323,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     size_t offset, limit;
     if (!Paging(req, res, &offset, &limit)) return;
     bool by_collection = req.matches[1] == "collections";
-    auto recs = ReadableRecords(c.a->get(), c.subject);
+    auto recs = service::ReadableRecords(service::ScopeOf(c.a->get(), c.subject));
     if (!recs.ok()) return ProblemFor(res, recs.status());
     std::map<std::string, std::pair<uint64_t, std::map<std::string, uint64_t>>> groups;
     for (const auto& r : *recs) {
@@ -334,7 +354,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              if (!archive::IsValidId(id)) {
                return Problem(res, 404, "not-found", "Not Found", std::string("no such ") + what);
              }
-             auto recs = ReadableRecords(c.a->get(), c.subject);
+             auto recs = service::ReadableRecords(service::ScopeOf(c.a->get(), c.subject));
              if (!recs.ok()) return ProblemFor(res, recs.status());
              Json items = Json::array();
              std::map<std::string, uint64_t> langs;
@@ -358,7 +378,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     size_t offset, limit;
     if (!Paging(req, res, &offset, &limit)) return;
     std::string collection = Param(req, "collection"), witness = Param(req, "witness");
-    auto recs = ReadableRecords(c.a->get(), c.subject);
+    auto recs = service::ReadableRecords(service::ScopeOf(c.a->get(), c.subject));
     if (!recs.ok()) return ProblemFor(res, recs.status());
     Json items = Json::array();
     for (const auto& r : *recs) {
@@ -372,7 +392,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64}))", [site](const Request& req, Response& res) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
-    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+    auto view = service::ViewRecord(service::ScopeOf(c.a->get(), c.subject), req.matches[1]);
     if (!view.ok()) return ProblemFor(res, view.status());
     SendJson(res, view->json);
   });
@@ -381,7 +401,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
            [site](const Request& req, Response& res) {
              Call c;
              if (!Begin(site, req, res, &c)) return;
-             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             auto view = service::ViewRecord(service::ScopeOf(c.a->get(), c.subject), req.matches[1]);
              if (!view.ok()) return ProblemFor(res, view.status());
              int n = std::stoi(req.matches[2]);
              for (const auto& v : view->json["versions"]) {
@@ -403,7 +423,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
            [site](const Request& req, Response& res) {
              Call c;
              if (!Begin(site, req, res, &c)) return;
-             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1]);
+             auto view = service::ViewRecord(service::ScopeOf(c.a->get(), c.subject), req.matches[1]);
              if (!view.ok()) return ProblemFor(res, view.status());
              SendJson(res, {{"record", view->record.id},
                             {"version", view->text_version},
@@ -414,7 +434,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   svr->Get(R"(/api/v1/segments/(s[0-9a-f]{32}))", [site](const Request& req, Response& res) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
-    auto seg = ViewSegment(c.a->get(), c.subject, req.matches[1]);
+    auto seg = service::ViewSegment(service::ScopeOf(c.a->get(), c.subject), req.matches[1]);
     if (!seg.ok()) return ProblemFor(res, seg.status());
     SendJson(res, *seg);
   });
@@ -431,61 +451,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
         }
         std::optional<int> version;
         if (!VersionParam(req, res, &version)) return;
-        auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "transcript");
-        if (!view.ok()) return ProblemFor(res, view.status());
-        auto doc = ingest::LoadTranscript(c.a->get(), view->record.id, version);
-        // The newest transcript held by a redaction (doc/api.md "Redaction"): those who may
-        // not read it are given the newest one before it that is not held.
-        if (doc.ok() && !version && !view->reads_hidden && view->plan.Held(doc->version)) {
-          int newest = doc->version;
-          doc = Status::NotFound("every transcript of this record is held");
-          for (auto v = view->record.versions.rbegin(); v != view->record.versions.rend(); ++v) {
-            if (v->version >= newest || view->plan.Held(v->version)) continue;
-            auto older = ingest::LoadTranscript(c.a->get(), view->record.id, v->version);
-            if (older.ok() && older->artifact == "transcript") {
-              doc = std::move(older);
-              break;
-            }
-          }
-        }
-        if (!doc.ok()) {
-          if (doc.status().IsNotFound()) {
-            return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
-          }
-          return ProblemFor(res, doc.status());
-        }
-        if (!view->whole) {
-          // Built from the one reading of the record the caller may have: the lines they may
-          // read, matched by segment id, with every redaction placed in this version marked.
-          auto text = ReadRecordText(c.a->get(), c.subject, view->record.id, false, doc->version);
-          if (!text.ok()) {
-            if (text.status().IsNotFound()) {
-              return Problem(res, 404, "not-found", "Not Found", "this record has no transcript");
-            }
-            return ProblemFor(res, text.status());
-          }
-          std::map<std::pair<int64_t, int64_t>, const ingest::Cue*> by_time;
-          for (const auto& cue : doc->cues) by_time[{cue.start_ms, cue.end_ms}] = &cue;
-          std::vector<ingest::Cue> kept;
-          for (const auto& s : text->segments) {
-            if (s.segment.start_ms < 0) continue;
-            ingest::Cue cue;
-            cue.start_ms = s.segment.start_ms;
-            cue.end_ms = s.segment.end_ms;
-            cue.lang = s.segment.lang;
-            cue.text = s.segment.text;  // as the caller may read it: marks for hidden words
-            // What a recogniser said of the line, never its words (they may hold hidden ones).
-            if (auto it = by_time.find({cue.start_ms, cue.end_ms}); it != by_time.end()) {
-              cue.confidence = it->second->confidence;
-              cue.no_speech = it->second->no_speech;
-            }
-            kept.push_back(std::move(cue));
-          }
-          doc->cues = std::move(kept);
-          auto built = ingest::BuildTranscript(doc->cues, doc->duration_ms);
-          if (!built.ok()) return ProblemFor(res, built.status());
-          doc->json = built->json;
-        }
+        auto doc = service::ReadTranscript(service::ScopeOf(c.a->get(), c.subject),
+                                           req.matches[1], version);
+        if (!doc.ok()) return ProblemFor(res, doc.status());
         auto text = ingest::FormatTranscript(*doc, format);
         if (!text.ok()) return ProblemFor(res, text.status());
         const char* mime = format == "json"  ? "application/json"
@@ -499,7 +467,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
            [site](const Request& req, Response& res) {
              Call c;
              if (!Begin(site, req, res, &c)) return;
-             auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "media");
+             auto view = service::ViewRecord(service::ScopeOf(c.a->get(), c.subject), req.matches[1], "media");
              if (!view.ok()) return ProblemFor(res, view.status());
              std::string which = req.matches[2];
              auto it = view->media.find(which);
@@ -517,7 +485,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!Begin(site, req, res, &c)) return;
     std::optional<int> version;
     if (!VersionParam(req, res, &version)) return;
-    auto view = ViewRecord(c.a->get(), c.subject, req.matches[1], "proof");
+    auto view = service::ViewRecord(service::ScopeOf(c.a->get(), c.subject), req.matches[1], "proof");
     if (!view.ok()) return ProblemFor(res, view.status());
     if (!view->whole) {
       // A proof holds the manifest, and so every file's hash: a commitment and the statement
@@ -564,7 +532,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     sr.limit = limit;
     auto r = (*c.a)->Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
-    if (Status st = AuditSearch(c.a->get(), c.subject, *r, "search"); !st.ok()) {
+    if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject)).Searched(*r, "search"); !st.ok()) {
       return ProblemFor(res, st);
     }
     archive::Archive* ar = c.a->get();
@@ -597,7 +565,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                        "limit must be a number of witnesses, 1 to 50");
       }
     }
-    auto answer = Ask(c.a->get(), c.subject, ar);
+    auto answer = service::Ask(service::ScopeOf(c.a->get(), c.subject), ar);
     if (!answer.ok()) return ProblemFor(res, answer.status());
     SendJson(res, *answer);
   });
@@ -632,7 +600,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     sr.cursor = Param(req, "cursor");
     auto r = (*c.a)->Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
-    if (Status st = AuditSearch(c.a->get(), c.subject, *r, "events"); !st.ok()) {
+    if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject)).Searched(*r, "events"); !st.ok()) {
       return ProblemFor(res, st);
     }
     archive::Archive* ar = c.a->get();
@@ -714,7 +682,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       return Problem(res, 400, "bad-request", "Bad Request",
                      "sha256 must be 64 hexadecimal characters");
     }
-    auto out = VerifyBlob(c.a->get(), c.subject, sha);
+    auto out = service::VerifyBlob(service::ScopeOf(c.a->get(), c.subject), sha);
     if (!out.ok()) return ProblemFor(res, out.status());
     if (hashed) (*out)["bytes"] = bytes;
     SendJson(res, *out);
@@ -1054,7 +1022,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!entries.ok()) return ProblemFor(res, entries.status());
     Json arr = Json::array();
     for (const auto& e : *entries) arr.push_back(meta::AuditJson(e));
-    if (Status st = AuditView(c.a->get(), c.subject, "", {{"what", "audit"}}); !st.ok()) {
+    if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject)).Viewed("", "audit"); !st.ok()) {
       return ProblemFor(res, st);
     }
     SendJson(res, {{"entries", arr}});
@@ -1099,8 +1067,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
              int64_t id = std::stoll(req.matches[2]);
              for (const auto& f : *forms) {
                if (f.id != id) continue;
-               if (Status st = AuditView(c.a->get(), c.subject, f.witness_id,
-                                         {{"what", "consent-form"}, {"form", f.id}});
+               if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject))
+                                     .Viewed(f.witness_id, "consent-form", {{"form", f.id}});
                    !st.ok()) {
                  return ProblemFor(res, st);
                }
@@ -1144,12 +1112,9 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     auto id = (*c.a)->store()->AddWitnessRequest(
         {0, c.subject.witness_id, record, kind, level, message, c.subject.token_id, now});
     if (!id.ok()) return ProblemFor(res, id.status());
-    Json detail = {{"kind", kind}};
-    if (!level.empty()) detail["consent"] = level;
-    auto canon = CanonicalJson(detail);
-    auto audited =
-        (*c.a)->store()->Audit({0, now, c.subject.Actor(), "request", record, *canon, "", ""});
-    if (!audited.ok()) return ProblemFor(res, audited.status());
+    Status audited = service::Auditor(service::ScopeOf(c.a->get(), c.subject))
+                         .WitnessRequested(record, kind, level);
+    if (!audited.ok()) return ProblemFor(res, audited);
     SendJson(res, {{"id", *id}, {"record", record}, {"kind", kind}}, 201);
   });
 
@@ -1165,7 +1130,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     std::string ref = req.matches[1];
     if (ref[0] != 's') ref = (*c.a)->SegmentRef(std::stoll(ref));  // staff may name it by id
-    auto seg = ViewSegment(c.a->get(), c.subject, ref);
+    auto seg = service::ViewSegment(service::ScopeOf(c.a->get(), c.subject), ref);
     if (!seg.ok()) return ProblemFor(res, seg.status());
     if (!seg->contains("start_ms")) {
       return Problem(

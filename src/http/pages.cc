@@ -7,13 +7,33 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
-#include "http/ask.h"
 #include "http/assets.h"
 #include "http/redirect.h"
 #include "http/site.h"
-#include "http/views.h"
+#include "service/ask.h"
+#include "service/auditor.h"
+#include "service/cite.h"
+#include "service/events.h"
+#include "service/record_view.h"
 
 namespace attest::http {
+
+using service::AskRequest;
+using service::Box;
+using service::Citation;
+using service::EventQuery;
+using service::EventStart;
+using service::kMaxAskLimit;
+using service::kNoSuchRecord;
+using service::kProofWithheld;
+using service::MediaFile;
+using service::NewestOriginal;
+using service::OcrBoxes;
+using service::PageBoxes;
+using service::SearchRole;
+using service::SegmentLink;
+using service::ShownMeta;
+using service::WitnessCommunities;
 namespace {
 
 using httplib::Request;
@@ -399,7 +419,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     std::optional<ArchivePool::Lease> a;
     access::Subject subject;
     if (!BeginPage(site, req, res, pc, &a, &subject)) return;
-    auto recs = ReadableRecords(a->get(), subject);
+    auto recs = service::ReadableRecords(service::ScopeOf(a->get(), subject));
     if (!recs.ok()) return pc.Error(res, a->get(), 500);
     Json v = pc.Base(a->get(), pc.t()["nav_home"], "home");
     std::map<std::string, std::pair<uint64_t, std::map<std::string, uint64_t>>> groups;
@@ -456,7 +476,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       return pc.Error(res, a->get(), 500);
     }
-    if (!AuditSearch(a->get(), subject, *found, "search").ok()) {
+    if (!service::Auditor(service::ScopeOf(a->get(), subject)).Searched(*found, "search").ok()) {
       return pc.Error(res, a->get(), 500);
     }
     archive::Archive* ar = a->get();
@@ -522,7 +542,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     std::optional<ArchivePool::Lease> a;
     access::Subject subject;
     if (!BeginPage(site, req, res, pc, &a, &subject)) return;
-    auto view = ViewRecord(a->get(), subject, req.matches[1]);
+    auto view = service::ViewRecord(service::ScopeOf(a->get(), subject), req.matches[1]);
     if (!view.ok()) return pc.Error(res, a->get(), HttpStatusFor(view.status()));
     const Json& j = view->json;
     const meta::Record& r = view->record;
@@ -568,7 +588,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     }
     std::string q = Param(req, "q");
     // A record opened from a search marks what the search matched, found by the search itself.
-    auto marks = RecordMarks(a->get(), subject, *view, q);
+    auto marks = service::RecordMarks(service::ScopeOf(a->get(), subject), *view, q);
     // The matched words drawn on the page images OCR read, by page.
     std::map<int, PageBoxes> drawn;
     {
@@ -719,7 +739,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     if (!BeginPage(site, req, res, pc, &a, &subject)) return;
     std::string id = req.matches[1];
     if (!archive::IsValidId(id)) return pc.Error(res, a->get(), 404);
-    auto recs = ReadableRecords(a->get(), subject);
+    auto recs = service::ReadableRecords(service::ScopeOf(a->get(), subject));
     if (!recs.ok()) return pc.Error(res, a->get(), 500);
     Json records = Json::array();
     for (const auto& r : *recs) {
@@ -748,7 +768,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["q"] = q;
     if (place.empty() && date.empty()) {
       // The empty form offers the places and times the caller may read accounts of.
-      auto starts = PerspectiveStarts(a->get(), subject);
+      auto starts = service::PerspectiveStarts(service::ScopeOf(a->get(), subject));
       if (!starts.ok()) return pc.Error(res, a->get(), 500);
       auto items = [&pc](const std::vector<EventStart>& list, const char* field, bool date) {
         Json out = Json::array();
@@ -800,7 +820,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       }
       return pc.Error(res, a->get(), 500);
     }
-    if (!AuditSearch(a->get(), subject, *found, "perspectives").ok()) {
+    if (!service::Auditor(service::ScopeOf(a->get(), subject)).Searched(*found, "perspectives").ok()) {
       return pc.Error(res, a->get(), 500);
     }
     // One column per language (or, with by=community, per community); in each, one account
@@ -893,7 +913,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     v["langs"] = langs;
     v["searched"] = false;
     if (ar.question.empty()) return pc.Send(res, "ask", v);
-    auto answer = Ask(a->get(), subject, ar);
+    auto answer = service::Ask(service::ScopeOf(a->get(), subject), ar);
     if (!answer.ok()) {
       if (answer.status().code() == Code::kInvalidArgument) {
         v["error"] = answer.status().message();
@@ -998,7 +1018,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       return pc.Send(res, "verify", v, 400);
     }
     if (!sha.empty()) {
-      auto out = VerifyBlob(a->get(), subject, sha);
+      auto out = service::VerifyBlob(service::ScopeOf(a->get(), subject), sha);
       if (!out.ok()) return pc.Error(res, a->get(), 500);
       Json matches = Json::array();
       for (auto m : (*out)["matches"]) {

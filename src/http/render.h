@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "service/cite.h"
 
 namespace attest::http {
 
@@ -26,9 +27,7 @@ std::string NegotiateLanguage(std::string_view chosen, std::string_view accept_l
 // "rtl" for Hebrew and Arabic (and other right-to-left scripts' languages), else "ltr".
 const char* Direction(std::string_view lang);
 
-// "12:34" or "1:02:03" for milliseconds; Western digits, which every interface language here
-// uses for times.
-std::string FormatClock(int64_t ms);
+using service::FormatClock;  // service/cite.h
 
 class Renderer {
  public:

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "http/site.h"
-#include "http/views.h"
+#include "service/record_view.h"
 
 namespace attest::http {
 namespace {
@@ -51,18 +51,18 @@ TEST(RenderTest, EveryLanguageHasEveryMessageAndPagesEscapeWhatTheyShow) {
 }
 
 TEST(RenderTest, KnowsMediaTypesFromFirstBytesAndRejectsBadUtf8) {
-  EXPECT_EQ(MimeFromHead("%PDF-1.7"), "application/pdf");
-  EXPECT_EQ(MimeFromHead(std::string("RIFF\0\0\0\0WAVEfmt ", 16)), "audio/wav");
-  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20"
+  EXPECT_EQ(service::MimeFromHead("%PDF-1.7"), "application/pdf");
+  EXPECT_EQ(service::MimeFromHead(std::string("RIFF\0\0\0\0WAVEfmt ", 16)), "audio/wav");
+  EXPECT_EQ(service::MimeFromHead(std::string("\0\0\0\x20"
                                      "ftypM4A ",
                                      12)),
             "audio/mp4");
-  EXPECT_EQ(MimeFromHead(std::string("\0\0\0\x20"
+  EXPECT_EQ(service::MimeFromHead(std::string("\0\0\0\x20"
                                      "ftypisom",
                                      12)),
             "video/mp4");
-  EXPECT_EQ(MimeFromHead("ID3\x04"), "audio/mpeg");
-  EXPECT_EQ(MimeFromHead("hello"), "application/octet-stream");
+  EXPECT_EQ(service::MimeFromHead("ID3\x04"), "audio/mpeg");
+  EXPECT_EQ(service::MimeFromHead("hello"), "application/octet-stream");
   EXPECT_TRUE(IsCleanUtf8("שלום مرحبا café"));
   EXPECT_FALSE(IsCleanUtf8("\xC3"));
   EXPECT_FALSE(IsCleanUtf8("a\xFF"));

@@ -1,55 +1,28 @@
-#include "http/views.h"
+#include "service/record_view.h"
 
 #include <algorithm>
 #include <limits>
 #include <set>
 
 #include "archive/manifest.h"
-#include "http/render.h"
 #include "ingest/add_note.h"
 #include "ingest/sniff.h"
+#include "service/auditor.h"
+#include "service/cite.h"
 
-namespace attest::http {
+namespace attest::service {
 namespace {
 
 using access::Action;
 using access::Decide;
 using access::Resource;
 
-// The members of a record's free metadata that are shown with it (ShownMeta).
-constexpr const char* kShownMeta[] = {"title", "description", "note"};
-
 // The first `max` bytes of a blob (all of it if shorter).
 Result<std::string> ReadHead(archive::Archive* a, const std::string& sha256, size_t max = 4096) {
   return ingest::BlobHead(a, sha256, max);
 }
 
-Json Derived(const meta::Version& v) {
-  Json m = Json::parse(v.manifest, nullptr, false);
-  if (m.is_discarded() || !m.contains("derived")) return nullptr;
-  return m["derived"];
-}
-
 }  // namespace
-
-const meta::Version* NewestOriginal(const meta::Record& record) {
-  const meta::Version* original = nullptr;
-  for (const auto& v : record.versions) {
-    if (!Derived(v).is_object()) original = &v;
-  }
-  return original;
-}
-
-Json ShownMeta(const meta::Version* original) {
-  Json shown = Json::object();
-  if (!original || original->private_json.empty()) return shown;
-  Json p = Json::parse(original->private_json, nullptr, false);
-  if (!p.is_object() || !p.contains("meta") || !p["meta"].is_object()) return shown;
-  for (const char* key : kShownMeta) {
-    if (p["meta"].contains(key) && p["meta"][key].is_string()) shown[key] = p["meta"][key];
-  }
-  return shown;
-}
 
 std::string MimeFromHead(std::string_view h) {
   auto starts = [&](std::string_view p, size_t at = 0) {
@@ -78,140 +51,9 @@ std::string MimeFromHead(std::string_view h) {
   return "application/octet-stream";
 }
 
-Result<std::string> EventQuery(const std::string& place, const std::string& date,
-                               const std::string& words) {
-  if (place.empty() && date.empty()) {
-    return Status::InvalidArgument("give a place, a date, or both");
-  }
-  for (const std::string* v : {&place, &date}) {
-    if (v->find('"') != std::string::npos || v->size() > 200) {
-      return Status::InvalidArgument("a place or date may not hold '\"' or exceed 200 bytes");
-    }
-  }
-  std::string query;
-  if (!place.empty()) query += "place:\"" + place + "\" ";
-  if (!date.empty()) query += "date:" + date + " ";
-  return query + words;
-}
-
-search::Role SearchRole(const access::Subject& subject) {
-  // The index's databases a search opens are the levels Decide lets the subject read.
-  const auto levels = access::ReadableLevels(subject);
-  auto reads = [&](meta::Consent c) {
-    return std::find(levels.begin(), levels.end(), c) != levels.end();
-  };
-  if (reads(meta::Consent::kRestricted)) return search::Role::kArchivist;
-  if (reads(meta::Consent::kResearch)) return search::Role::kResearcher;
-  return search::Role::kAnonymous;
-}
-
-namespace {
-
-// Records read to count the witnesses of one start.
-constexpr size_t kStartRecords = 500;
-
-// `value` with what a search for `query` at `role` finds: nullopt if nothing, or if the query
-// is not one (a place with no letters).
-Result<std::optional<EventStart>> CountStart(archive::Archive* a, search::Role role,
-                                             const std::string& value, const std::string& query) {
-  search::SearchRequest sr;
-  sr.query = query;
-  sr.role = role;
-  sr.limit = kStartRecords;
-  sr.per_record = 1;
-  sr.exact_counts = true;
-  auto found = a->Search(sr);
-  if (!found.ok()) {
-    if (found.status().code() == Code::kInvalidArgument) return std::optional<EventStart>();
-    return found.status();
-  }
-  if (found->records.empty()) return std::optional<EventStart>();
-  EventStart start;
-  start.value = value;
-  std::set<std::string> witnesses;
-  for (const auto& rec : found->records) {
-    if (rec.witness_id.empty()) {
-      ++start.witnesses;
-    } else if (witnesses.insert(rec.witness_id).second) {
-      ++start.witnesses;
-    }
-  }
-  start.more = !found->next_cursor.empty();
-  for (const auto& [lang, n] : found->lang_facets) {
-    if (n > 0 && !lang.empty() && lang != "und") start.langs.push_back(lang);
-  }
-  return std::optional<EventStart>(std::move(start));
-}
-
-}  // namespace
-
-Result<EventStarts> PerspectiveStarts(archive::Archive* a, const access::Subject& subject) {
-  const search::Role role = SearchRole(subject);
-  EventStarts out;
-  // Every dated segment the subject may see: its months and its places.
-  search::SearchRequest sr;
-  sr.query = "date:1000..9999";
-  sr.role = role;
-  sr.limit = 1;
-  sr.per_record = 1;
-  sr.exact_counts = true;
-  ASSIGN_OR_RETURN(auto dated, a->Search(sr));
-
-  // Dates: a year, or its month when all its accounts fall in one; the busiest years if more.
-  std::map<std::string, std::pair<uint64_t, std::set<std::string>>> years;
-  for (const auto& [month, n] : dated.month_facets) {
-    if (month.size() < 4 || n == 0) continue;
-    auto& y = years[month.substr(0, 4)];
-    y.first += n;
-    y.second.insert(month);
-  }
-  std::vector<std::pair<uint64_t, std::string>> busiest;
-  for (const auto& [year, y] : years) {
-    busiest.emplace_back(y.first, y.second.size() == 1 ? *y.second.begin() : year);
-  }
-  std::stable_sort(busiest.begin(), busiest.end(),
-                   [](const auto& x, const auto& y) { return x.first > y.first; });
-  if (busiest.size() > kMaxEventStarts) busiest.resize(kMaxEventStarts);
-  for (const auto& [n, date] : busiest) {
-    ASSIGN_OR_RETURN(auto start, CountStart(a, role, date, "date:" + date));
-    if (start) out.dates.push_back(std::move(*start));
-  }
-  std::sort(out.dates.begin(), out.dates.end(),
-            [](const EventStart& x, const EventStart& y) { return x.value < y.value; });
-
-  // Places: those of dated segments first (busiest first), then the archive's other annotated
-  // places; each counted by its own search, so one the subject may not read is left out.
-  std::vector<std::pair<uint64_t, std::string>> by_count;
-  for (const auto& [place, n] : dated.place_facets) {
-    if (!place.empty() && n > 0) by_count.emplace_back(n, place);
-  }
-  std::stable_sort(by_count.begin(), by_count.end(),
-                   [](const auto& x, const auto& y) { return x.first > y.first; });
-  std::vector<std::string> places;
-  std::set<std::string> seen;
-  for (const auto& [n, place] : by_count) {
-    if (seen.insert(place).second) places.push_back(place);
-  }
-  ASSIGN_OR_RETURN(auto annotated, a->store()->AnnotationValues("place"));
-  for (const auto& place : annotated) {
-    if (seen.insert(place).second) places.push_back(place);
-  }
-  if (places.size() > kMaxEventStarts) places.resize(kMaxEventStarts);
-  for (const auto& place : places) {
-    auto query = EventQuery(place, "", "");
-    if (!query.ok()) continue;  // a name the place filter cannot hold
-    ASSIGN_OR_RETURN(auto start, CountStart(a, role, place, *query));
-    if (start) out.places.push_back(std::move(*start));
-  }
-  std::stable_sort(
-      out.places.begin(), out.places.end(), [](const EventStart& x, const EventStart& y) {
-        return x.witnesses != y.witnesses ? x.witnesses > y.witnesses : x.value < y.value;
-      });
-  return out;
-}
-
-Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
-                                                  const access::Subject& subject) {
+Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
   ASSIGN_OR_RETURN(auto all, a->List());
   std::vector<meta::Record> out;
   for (auto& r : all) {
@@ -222,27 +64,6 @@ Result<std::vector<meta::Record>> ReadableRecords(archive::Archive* a,
   return out;
 }
 
-Status AuditView(archive::Archive* a, const access::Subject& subject, const std::string& target,
-                 const Json& detail) {
-  return a->AuditView(subject.Actor(), target, detail);
-}
-
-Status AuditSearch(archive::Archive* a, const access::Subject& subject,
-                   const search::Results& found, std::string_view what) {
-  if (subject.Actor().empty()) return Status::Ok();
-  Json records = Json::array();
-  for (const auto& g : found.records) {
-    for (const auto& h : g.hits) {
-      if (h.level != "public") {
-        records.push_back(g.record_id);
-        break;
-      }
-    }
-  }
-  if (records.empty()) return Status::Ok();
-  return AuditView(a, subject, "", Json{{"what", std::string(what)}, {"records", records}});
-}
-
 bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
   if (x.segment.start_ms != y.segment.start_ms) return x.segment.start_ms < y.segment.start_ms;
   if (x.segment.page != y.segment.page) return x.segment.page < y.segment.page;
@@ -251,9 +72,10 @@ bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
   return x.segment.id < y.segment.id;
 }
 
-Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& subject,
-                                  const std::string& id, bool hide_redacted,
+Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, bool hide_redacted,
                                   std::optional<int> version) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
   auto rec = a->Get(id);
   if (!rec.ok()) {
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
@@ -284,7 +106,7 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
       t.every_segment = false;
   }
   for (const auto& v : r.versions) {
-    Json d = Derived(v);
+    Json d = DerivedOf(v);
     if (d.is_object()) t.artifacts[v.version] = d.value("artifact", "");
   }
   // The text version: the newest with segments that is the witness's words (a machine
@@ -320,9 +142,10 @@ Result<RecordText> ReadRecordText(archive::Archive* a, const access::Subject& su
   return t;
 }
 
-Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subject,
-                              const std::string& id, std::string_view what) {
-  ASSIGN_OR_RETURN(RecordText text, ReadRecordText(a, subject, id));
+Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::string_view what) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
+  ASSIGN_OR_RETURN(RecordText text, ReadRecordText(scope, id));
   RecordView view;
   view.record = std::move(text.record);
   view.redactions = std::move(text.redactions);
@@ -347,7 +170,7 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   const meta::Version* silenced_copy = nullptr;  // the newest copy silenced over redactions
   Json silenced = Json::array();
   for (const auto& v : r.versions) {
-    Json d = Derived(v);
+    Json d = DerivedOf(v);
     Json j = {{"version", v.version},
               {"created", v.created},
               {"lang", v.lang},
@@ -593,14 +416,15 @@ Result<RecordView> ViewRecord(archive::Archive* a, const access::Subject& subjec
   for (const auto& s : segments) {
     if (s.effective != meta::Consent::kPublic) all_public = false;
   }
-  if (!all_public && !subject.Actor().empty()) {
-    RETURN_IF_ERROR(AuditView(a, subject, r.id, Json{{"what", std::string(what)}}));
+  if (!all_public && !scope.actor.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(r.id, what));
   }
   return view;
 }
 
-Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
-                         const std::string& ref) {
+Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
   auto id = a->SegmentOfRef(ref);
   if (!id) return Status::NotFound("no such segment");
   const int64_t segment_id = *id;
@@ -610,7 +434,7 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
     return Status::NotFound("no such segment");
   }
   const std::string record_id = found[0].segment.record_id;
-  auto view = ViewRecord(a, subject, record_id, "segment");
+  auto view = ViewRecord(scope, record_id, "segment");
   if (!view.ok()) {
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();
@@ -655,13 +479,13 @@ Result<Json> ViewSegment(archive::Archive* a, const access::Subject& subject,
   }
 }
 
-Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
-                        const std::string& sha256) {
+Result<Json> VerifyBlob(const Scope& scope, const std::string& sha256) {
+  archive::Archive* a = scope.archive;
   ASSIGN_OR_RETURN(auto uses, a->store()->FindBlob(sha256));
   ASSIGN_OR_RETURN(auto cp, a->Checkpoint());
   Json matches = Json::array();
   for (const auto& u : uses) {
-    auto view = ViewRecord(a, subject, u.record_id);
+    auto view = ViewRecord(scope, u.record_id);
     if (!view.ok()) {
       if (view.status().IsNotFound()) continue;
       return view.status();
@@ -687,44 +511,16 @@ Result<Json> VerifyBlob(archive::Archive* a, const access::Subject& subject,
               {"checkpoint", {{"size", cp.checkpoint.size}, {"note", cp.note}}}};
 }
 
-std::string Citation(const meta::Record& r, const meta::Version& v, const std::string& origin,
-                     const std::string& where) {
-  std::string s;
-  Json shown = ShownMeta(NewestOriginal(r));
-  if (shown.contains("title")) s += shown["title"].get<std::string>() + ". ";
-  if (!r.witness_id.empty()) s += "Witness " + r.witness_id + ", ";
-  s += "record " + r.id + ", version " + std::to_string(v.version) + where;
-  s += ". attest archive " + origin + ", log entry " + std::to_string(v.leaf_index) + ".";
-  return s;
-}
-
 std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {
   return Citation(view.record, view.record.versions.back(), origin,
                   at_ms >= 0 ? ", at " + FormatClock(at_ms) : "");
 }
 
-std::string SegmentLink(const std::string& record_id, const std::string& segment_ref,
-                        int64_t start_ms) {
-  return "/records/" + record_id + (start_ms >= 0 ? "?t=" + std::to_string(start_ms / 1000) : "") +
-         "#" + segment_ref;
-}
-
-Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,
-                                                              const search::Results& found) {
-  std::vector<std::string> ids;
-  for (const auto& rec : found.records) ids.push_back(rec.witness_id);
-  ASSIGN_OR_RETURN(auto witnesses, a->store()->GetWitnesses(ids));
-  std::map<std::string, std::string> out;
-  for (const auto& id : ids) {
-    auto it = witnesses.find(id);
-    out[id] = it == witnesses.end() ? "" : it->second.community;
-  }
-  return out;
-}
-
 std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
-    archive::Archive* a, const access::Subject& subject, const RecordView& view,
+    const Scope& scope, const RecordView& view,
     const std::string& q) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
   std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> out;
   if (q.empty() || q.size() > 500 || view.segments.empty()) return out;
   search::SearchRequest sr;
@@ -799,4 +595,4 @@ Result<std::map<int, PageBoxes>> OcrBoxes(archive::Archive* a, const RecordView&
   return out;
 }
 
-}  // namespace attest::http
+}  // namespace attest::service

@@ -1,18 +1,18 @@
 // Ask (doc/ask.md): a question answered with many witnesses' own words, one group per witness,
 // each a whole thought, cited, under the log's current checkpoint. The same answer for the
-// command line, the API and the Ask page. Not thread-safe: uses the Archive it is given.
-#ifndef ATTEST_HTTP_ASK_H_
-#define ATTEST_HTTP_ASK_H_
+// command line, the API and the Ask page. Not thread-safe: uses the scope's Archive.
+#ifndef ATTEST_SERVICE_ASK_H_
+#define ATTEST_SERVICE_ASK_H_
 
 #include <cstddef>
 #include <string>
 
-#include "access/access.h"
-#include "archive/archive.h"
 #include "core/json.h"
 #include "core/status.h"
+#include "service/scope.h"
+#include "service/summary.h"
 
-namespace attest::http {
+namespace attest::service {
 
 struct AskRequest {
   std::string question;
@@ -29,9 +29,11 @@ struct AskRequest {
 inline constexpr size_t kMaxAskLimit = 50;
 
 // The answer as doc/ask.md describes it. kInvalidArgument, saying why, for a bad question,
-// filter or limit. What is not public and shown to a caller with a token is audited (`ask`).
-Result<Json> Ask(archive::Archive* a, const access::Subject& subject, const AskRequest& request);
+// filter or limit. What is not public and shown to a scope with an actor is audited (`ask`).
+// The summary, if asked for and configured, goes through `transport` (nullptr: the network).
+Result<Json> Ask(const Scope& scope, const AskRequest& request,
+                 SummaryTransport* transport = nullptr);
 
-}  // namespace attest::http
+}  // namespace attest::service
 
-#endif  // ATTEST_HTTP_ASK_H_
+#endif  // ATTEST_SERVICE_ASK_H_

@@ -1,0 +1,94 @@
+#include "service/transcript.h"
+
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "service/auditor.h"
+#include "service/record_view.h"
+
+namespace attest::service {
+namespace {
+
+// `doc` with only the lines the scope may read (matched by time to the one reading of the
+// record), redaction marks in place of hidden words, and its JSON built again from them.
+Status FilterCues(const Scope& scope, const std::string& id, ingest::TranscriptDoc* doc) {
+  auto text = ReadRecordText(scope, id, false, doc->version);
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) return Status::NotFound(kNoTranscript);
+    return text.status();
+  }
+  std::map<std::pair<int64_t, int64_t>, const ingest::Cue*> by_time;
+  for (const auto& cue : doc->cues) by_time[{cue.start_ms, cue.end_ms}] = &cue;
+  std::vector<ingest::Cue> kept;
+  for (const auto& s : text->segments) {
+    if (s.segment.start_ms < 0) continue;
+    ingest::Cue cue;
+    cue.start_ms = s.segment.start_ms;
+    cue.end_ms = s.segment.end_ms;
+    cue.lang = s.segment.lang;
+    cue.text = s.segment.text;  // as the caller may read it: marks for hidden words
+    // What a recogniser said of the line, never its words (they may hold hidden ones).
+    if (auto it = by_time.find({cue.start_ms, cue.end_ms}); it != by_time.end()) {
+      cue.confidence = it->second->confidence;
+      cue.no_speech = it->second->no_speech;
+    }
+    kept.push_back(std::move(cue));
+  }
+  doc->cues = std::move(kept);
+  ASSIGN_OR_RETURN(auto built, ingest::BuildTranscript(doc->cues, doc->duration_ms));
+  doc->json = built.json;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::string& id,
+                                             std::optional<int> version) {
+  archive::Archive* a = scope.archive;
+  ASSIGN_OR_RETURN(RecordView view, ViewRecord(scope, id, "transcript"));
+  auto doc = ingest::LoadTranscript(a, view.record.id, version);
+  // The newest transcript held by a redaction (doc/api.md "Redaction"): those who may not read
+  // it are given the newest one before it that is not held.
+  if (doc.ok() && !version && !view.reads_hidden && view.plan.Held(doc->version)) {
+    int newest = doc->version;
+    doc = Status::NotFound("every transcript of this record is held");
+    for (auto v = view.record.versions.rbegin(); v != view.record.versions.rend(); ++v) {
+      if (v->version >= newest || view.plan.Held(v->version)) continue;
+      auto older = ingest::LoadTranscript(a, view.record.id, v->version);
+      if (older.ok() && older->artifact == "transcript") {
+        doc = std::move(older);
+        break;
+      }
+    }
+  }
+  if (!doc.ok()) {
+    if (doc.status().IsNotFound()) return Status::NotFound(kNoTranscript);
+    return doc.status();
+  }
+  if (!view.whole) RETURN_IF_ERROR(FilterCues(scope, view.record.id, &*doc));
+  return doc;
+}
+
+Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::string& id,
+                                               std::optional<int> version) {
+  archive::Archive* a = scope.archive;
+  ASSIGN_OR_RETURN(meta::Record rec, a->Get(id));
+  if (!access::Decide(scope.subject, access::Action::kRead,
+                      access::Resource::Material(rec.consent, rec.witness_id))) {
+    return Status::PermissionDenied(
+        "record '" + id + "' is " + meta::ConsentName(rec.consent) +
+        ": its words are read by nobody" +
+        (rec.consent == meta::Consent::kSealed ? " until its seal opens" : ""));
+  }
+  ASSIGN_OR_RETURN(ingest::TranscriptDoc doc, ingest::LoadTranscript(a, id, version));
+  if (rec.consent != meta::Consent::kPublic) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(rec.id, "transcript"));
+  }
+  // The operator reads every line; a scope that may not (none today) gets the filtered lines.
+  auto view = ViewRecord(Scope{a, scope.subject, ""}, id, "transcript");
+  if (view.ok() && !view->whole) RETURN_IF_ERROR(FilterCues(scope, id, &doc));
+  return doc;
+}
+
+}  // namespace attest::service
