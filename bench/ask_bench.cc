@@ -27,6 +27,7 @@
 
 #include "access/access.h"
 #include "archive/archive.h"
+#include "archive/testing.h"
 #include "core/env.h"
 #include "service/ask.h"
 #include "ingest/models.h"
@@ -141,7 +142,7 @@ AskTime AskOnce(archive::Archive* a, const std::string& q,
   double embed = 0;
   if (model) {
     auto t0 = Clock::now();
-    auto v = a->ask_resources()->EmbedQuery(*model, q);
+    auto v = a->finder().ask_resources()->EmbedQuery(*model, q);
     embed = Ms(t0, Clock::now());
     if (!v.ok()) {
       std::fprintf(stderr, "ask_bench: %s\n", v.status().ToString().c_str());
@@ -220,7 +221,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ask_bench: %s\n", a.status().ToString().c_str());
     return 1;
   }
-  auto segments = (*a)->store()->MaxSegmentId();
+  auto segments = archive::StoreForTesting(a->get())->MaxSegmentId();
   Row("ask_corpus_segments", static_cast<double>(*segments), "segments", "", "");
   Measure(a->get(), warmup, timed, rounds, "ask_no_model", "<300", std::nullopt);
 
@@ -253,7 +254,7 @@ int main(int argc, char** argv) {
     std::vector<search::SemanticIndex::Entry> entries;
     int64_t last = 0;
     while (true) {
-      auto batch = (*a)->store()->ScanSegments(last, 100000);
+      auto batch = archive::StoreForTesting(a->get())->ScanSegments(last, 100000);
       if (!batch.ok() || batch->empty()) break;
       for (const auto& st : *batch) {
         std::vector<float> v(384);

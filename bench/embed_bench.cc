@@ -9,7 +9,7 @@
 //     special tokens included, as llama-embedding counts them for its -b B) and at most 64
 //     texts (the most Embedder puts in one batch), so attest's batches have
 //     llama-embedding's shape (which puts up to 256 texts in one);
-//   --plan texts N: N texts to a call (32: as Archive::SyncSemantic calls it).
+//   --plan texts N: N texts to a call (32: as SemanticSync::SyncSemantic calls it).
 //
 // Usage: embed_bench MODEL TEXTS THREADS
 //        embed_bench --plan tokens|texts N MODEL TEXTS > CALLS

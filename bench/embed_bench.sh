@@ -14,7 +14,7 @@
 # llama-embedding runs with -c B -b B -ub B (its batch of B tokens, up to 256 texts), and
 # attest is called with as many texts as fit in B tokens (at most 64, Embedder's most to a
 # batch). The headline compares each at its best B.
-# attest as the archive calls it (32 texts a call, Archive::SyncSemantic) is a row too.
+# attest as the archive calls it (32 texts a call, SemanticSync::SyncSemantic) is a row too.
 # Every figure: wall time with model load, the median of RUNS rounds (at least 3); in each round
 # every configuration runs once, in an order that reverses every round.
 #   bash bench/embed_bench.sh [TEXTS] [RUNS] [THREADS] [BATCHES]

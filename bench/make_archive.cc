@@ -1,11 +1,12 @@
 // Builds an archive of N records for benchmarks (`attest verify` at 1M leaves): the records
 // point at D distinct small blobs (stored once each, as a real archive of N files would store
-// N), added through Archive::AddStored in batches. Usage: make_archive DIR [N] [D]
+// N), added through Records::AddStored in batches. Usage: make_archive DIR [N] [D]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include "archive/archive.h"
+#include "archive/testing.h"
 
 using namespace attest;
 
@@ -26,8 +27,8 @@ int main(int argc, char** argv) {
   auto a = *archive::Archive::Open(env, dir);
   std::vector<blob::BlobInfo> blobs;
   for (uint64_t i = 0; i < d; ++i) {
-    blobs.push_back(*a->blobs()->PutBytes("sample blob " + std::to_string(i) +
-                                          std::string(4000, static_cast<char>('a' + i % 26))));
+    blobs.push_back(*archive::BlobsForTesting(a.get())->PutBytes(
+        "sample blob " + std::to_string(i) + std::string(4000, static_cast<char>('a' + i % 26))));
   }
   archive::AddOptions opts;
   opts.collection = "bench";
@@ -36,11 +37,11 @@ int main(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   for (uint64_t done = 0; done < n;) {
     uint64_t k = std::min<uint64_t>(10000, n - done);
-    std::vector<archive::Archive::StoredFile> files;
+    std::vector<archive::Records::StoredFile> files;
     for (uint64_t i = 0; i < k; ++i) {
       files.push_back({"sample-" + std::to_string(done + i) + ".txt", blobs[(done + i) % d]});
     }
-    auto r = a->AddStored(files, opts);
+    auto r = a->records().AddStored(files, opts);
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
       return 1;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "archive/manifest.h"
+#include "archive/testing.h"
 #include "core/fault_env.h"
 #include "core/hash.h"
 
@@ -43,7 +44,7 @@ class ArchiveTest : public ::testing::Test {
     search::SearchRequest req;
     req.query = q;
     req.role = role;
-    return archive_->Search(req);
+    return archive_->finder().Search(req);
   }
   // Adds what the extract job would make of a text record (one English segment), indexed.
   void AddText(const std::string& id, const std::string& text) {
@@ -57,8 +58,8 @@ class ArchiveTest : public ::testing::Test {
     g.lang = "en";
     g.text = text;
     d.segments.push_back(g);
-    ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-    ASSERT_TRUE(archive_->SyncIndex().ok());  // the index job
+    ASSERT_TRUE(archive_->records().AddDerived(id, 1, d).ok());
+    ASSERT_TRUE(archive_->indexer().SyncIndex().ok());  // the index job
   }
   void TearDown() override {
     archive_.reset();
@@ -74,8 +75,8 @@ TEST_F(ArchiveTest, InitCreatesLayoutWithPrivateKey) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_TRUE(Env::Default()->FileExists(dir_ + "/log/checkpoint"));
   EXPECT_TRUE(Env::Default()->FileExists(dir_ + "/attest.db"));
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 0u);
-  EXPECT_EQ(archive_->VerifierKey().substr(0, 17), "example.org/test+");
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, 0u);
+  EXPECT_EQ(archive_->verifier().VerifierKey().substr(0, 17), "example.org/test+");
 }
 
 TEST_F(ArchiveTest, SecondInitIsRefusedAndChangesNothing) {
@@ -96,52 +97,53 @@ TEST_F(ArchiveTest, AddShowVerifyProve) {
   opts.lang = "en";
   opts.consent = meta::Consent::kPublic;
   opts.meta = {{"title", "sample"}};
-  auto added = archive_->Add({f1, f2}, opts);
+  auto added = archive_->records().Add({f1, f2}, opts);
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   ASSERT_EQ(added->size(), 2u);
   EXPECT_EQ((*added)[0].file, f1);
   EXPECT_EQ((*added)[0].sha256, ToHex(Sha256("Sample text, not testimony: one.")));
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 2u);
-  auto rec = archive_->Get((*added)[1].id);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, 2u);
+  auto rec = archive_->records().Get((*added)[1].id);
   ASSERT_TRUE(rec.ok());
   EXPECT_EQ(rec->witness_id, "w1");
 
   // A new version of the first record.
   opts.record_id = (*added)[0].id;
   std::string f3 = WriteFile(tmp_, "one-v2.txt", "Sample text, corrected.");
-  auto v2 = archive_->Add({f3}, opts);
+  auto v2 = archive_->records().Add({f3}, opts);
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ((*v2)[0].version, 2);
 
-  auto report = archive_->Verify();
+  auto report = archive_->verifier().Verify();
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok) << report->ToJson().dump();
   EXPECT_EQ(report->versions, 3u);
   EXPECT_EQ(report->records, 2u);
 
-  auto proof = archive_->Prove((*added)[0].id, 1);
+  auto proof = archive_->verifier().Prove((*added)[0].id, 1);
   ASSERT_TRUE(proof.ok()) << proof.status().ToString();
   std::string json = proof->ToJson().dump();
-  auto check = VerifyProof(Env::Default(), json, archive_->VerifierKey(), f1);
+  auto check = VerifyProof(Env::Default(), json, archive_->verifier().VerifierKey(), f1);
   ASSERT_TRUE(check.ok()) << check.status().ToString();
   EXPECT_EQ(check->record, (*added)[0].id);
   EXPECT_TRUE(check->file_checked);
   // The wrong file for that version is rejected.
-  EXPECT_EQ(VerifyProof(Env::Default(), json, archive_->VerifierKey(), f3).status().code(),
-            Code::kCorruption);
-  EXPECT_FALSE(archive_->Prove((*added)[0].id, 7).ok());
+  EXPECT_EQ(
+      VerifyProof(Env::Default(), json, archive_->verifier().VerifierKey(), f3).status().code(),
+      Code::kCorruption);
+  EXPECT_FALSE(archive_->verifier().Prove((*added)[0].id, 7).ok());
 
-  auto cons = archive_->ProveConsistency(1, std::nullopt);
+  auto cons = archive_->verifier().ProveConsistency(1, std::nullopt);
   ASSERT_TRUE(cons.ok());
   EXPECT_EQ(cons->new_size, 3u);
-  EXPECT_FALSE(archive_->ProveConsistency(4, std::nullopt).ok());
+  EXPECT_FALSE(archive_->verifier().ProveConsistency(4, std::nullopt).ok());
 }
 
 TEST_F(ArchiveTest, TamperedProofsAreRejected) {
   std::string f = WriteFile(tmp_, "a.txt", "sample a");
-  auto added = *archive_->Add({f, WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
-  Json proof = archive_->Prove(added[0].id, std::nullopt)->ToJson();
-  std::string vkey = archive_->VerifierKey();
+  auto added = *archive_->records().Add({f, WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
+  Json proof = archive_->verifier().Prove(added[0].id, std::nullopt)->ToJson();
+  std::string vkey = archive_->verifier().VerifierKey();
   ASSERT_TRUE(VerifyProof(Env::Default(), proof.dump(), vkey, std::nullopt).ok());
 
   Json p = proof;
@@ -186,26 +188,26 @@ TEST_F(ArchiveTest, BadInputsAreNamedAndNothingIsStored) {
                              {bad_name, Code::kInvalidArgument, "caf\\xE9.txt"}};
   if (::geteuid() != 0) cases.push_back({unreadable, Code::kPermissionDenied, "secret.txt"});
   for (const auto& c : cases) {
-    auto r = archive_->Add({good, c.path}, AddOptions());
+    auto r = archive_->records().Add({good, c.path}, AddOptions());
     ASSERT_FALSE(r.ok()) << c.path;
     EXPECT_EQ(r.status().code(), c.code) << r.status().ToString();
     EXPECT_NE(r.status().message().find(c.mention), std::string::npos) << r.status().ToString();
   }
   AddOptions opts;
   opts.lang = "english";
-  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->records().Add({good}, opts).status().code(), Code::kInvalidArgument);
   opts = AddOptions();
   opts.witness = "../../etc";
-  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->records().Add({good}, opts).status().code(), Code::kInvalidArgument);
   opts = AddOptions();
   opts.meta = Json::array();
-  EXPECT_EQ(archive_->Add({good}, opts).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->records().Add({good}, opts).status().code(), Code::kInvalidArgument);
   opts = AddOptions();
   opts.record_id = "rnosuchrecord";
-  EXPECT_TRUE(archive_->Add({good}, opts).status().IsNotFound());
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 0u);
-  EXPECT_TRUE(archive_->List()->empty());
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->records().Add({good}, opts).status().IsNotFound());
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, 0u);
+  EXPECT_TRUE(archive_->records().List()->empty());
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 }
 
 TEST_F(ArchiveTest, OpenNamesWhatIsWrong) {
@@ -225,16 +227,16 @@ TEST_F(ArchiveTest, OpenNamesWhatIsWrong) {
 }
 
 TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
-  auto added =
-      *archive_->Add({WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b"),
-                      WriteFile(tmp_, "c.txt", "sample c")},
-                     AddOptions());
-  auto* fs = static_cast<blob::FsBlobStore*>(archive_->blobs());
+  auto added = *archive_->records().Add(
+      {WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b"),
+       WriteFile(tmp_, "c.txt", "sample c")},
+      AddOptions());
+  auto* fs = static_cast<blob::FsBlobStore*>(BlobsForTesting(archive_.get()));
   std::string pa = fs->PathFor(added[0].sha256);
   ::chmod(pa.c_str(), 0644);
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(pa, "tampered").ok());
   ASSERT_TRUE(Env::Default()->RemoveFile(fs->PathFor(added[1].sha256)).ok());
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_FALSE(rep.ok);
   std::string text = rep.ToJson().dump();
   EXPECT_NE(text.find(added[0].id), std::string::npos);
@@ -248,27 +250,27 @@ TEST_F(ArchiveTest, VerifyNamesDamagedAndMissingBlobsAndTiles) {
   std::string t = *Env::Default()->ReadFile(tile);
   t[5] ^= 1;
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
-  rep = *archive_->Verify();
+  rep = *archive_->verifier().Verify();
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
 }
 
 TEST_F(ArchiveTest, AddToADamagedLogIsRefusedBeforeAnythingIsRecorded) {
-  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions()).ok());
+  ASSERT_TRUE(archive_->records().Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions()).ok());
   std::string tile = dir_ + "/log/tile/0/000.p/1";
   std::string t = *Env::Default()->ReadFile(tile);
   t[0] ^= 1;
   ASSERT_TRUE(Env::Default()->WriteFileAtomic(tile, t).ok());
-  auto r = archive_->Add({WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
+  auto r = archive_->records().Add({WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
   EXPECT_EQ(r.status().code(), Code::kCorruption);
-  EXPECT_EQ(archive_->List()->size(), 1u);
-  EXPECT_EQ(*archive_->store()->LeafCount(), 1u);
-  auto rep = *archive_->Verify();
+  EXPECT_EQ(archive_->records().List()->size(), 1u);
+  EXPECT_EQ(*StoreForTesting(archive_.get())->LeafCount(), 1u);
+  auto rep = *archive_->verifier().Verify();
   EXPECT_FALSE(rep.ok);
   EXPECT_NE(rep.ToJson().dump().find("tile/0/000"), std::string::npos);
 }
 
 TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
-  auto added = *archive_->Add(
+  auto added = *archive_->records().Add(
       {WriteFile(tmp_, "a.txt", "sample a"), WriteFile(tmp_, "b.txt", "sample b")}, AddOptions());
   sqlite3* db;
   ASSERT_EQ(sqlite3_open((dir_ + "/attest.db").c_str(), &db), SQLITE_OK);
@@ -281,7 +283,7 @@ TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
       added[1].id + "';";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_FALSE(rep.ok);
   bool metadata = false, manifest = false;
   for (const auto& p : rep.problems) {
@@ -294,27 +296,28 @@ TEST_F(ArchiveTest, VerifyDetectsAlteredMetadataAndManifests) {
 
 TEST_F(ArchiveTest, WithdrawErasesContentKeepsCommitmentAndVerifies) {
   std::string f = WriteFile(tmp_, "w.txt", "sample to withdraw");
-  auto added = *archive_->Add({f, WriteFile(tmp_, "k.txt", "sample to keep")}, AddOptions());
-  EXPECT_EQ(archive_->Withdraw(added[0].id, "").status().code(), Code::kInvalidArgument);
-  auto w = archive_->Withdraw(added[0].id, "the witness asked");
+  auto added =
+      *archive_->records().Add({f, WriteFile(tmp_, "k.txt", "sample to keep")}, AddOptions());
+  EXPECT_EQ(archive_->consent().Withdraw(added[0].id, "").status().code(), Code::kInvalidArgument);
+  auto w = archive_->consent().Withdraw(added[0].id, "the witness asked");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
-  EXPECT_TRUE(archive_->blobs()->Stat(added[0].sha256).status().IsNotFound());
-  auto rec = *archive_->Get(added[0].id);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, 3u);
+  EXPECT_TRUE(BlobsForTesting(archive_.get())->Stat(added[0].sha256).status().IsNotFound());
+  auto rec = *archive_->records().Get(added[0].id);
   EXPECT_TRUE(rec.versions[0].private_json.empty());
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
   EXPECT_EQ(rep.withdrawn, std::vector<std::string>{added[0].id});
   // The commitment can still be proven.
-  auto proof = archive_->Prove(added[0].id, std::nullopt);
+  auto proof = archive_->verifier().Prove(added[0].id, std::nullopt);
   ASSERT_TRUE(proof.ok());
-  EXPECT_TRUE(
-      VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(), std::nullopt)
-          .ok());
+  EXPECT_TRUE(VerifyProof(Env::Default(), proof->ToJson().dump(),
+                          archive_->verifier().VerifierKey(), std::nullopt)
+                  .ok());
   // Withdrawing again logs nothing more.
-  ASSERT_TRUE(archive_->Withdraw(added[0].id, "again").ok());
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, 3u);
-  EXPECT_TRUE(archive_->Withdraw("rnosuch", "x").status().IsNotFound());
+  ASSERT_TRUE(archive_->consent().Withdraw(added[0].id, "again").ok());
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, 3u);
+  EXPECT_TRUE(archive_->consent().Withdraw("rnosuch", "x").status().IsNotFound());
 }
 
 // Every file under `dir` that holds `needle` in its raw bytes.
@@ -345,9 +348,10 @@ TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
   opts.consent = meta::Consent::kRestricted;
   opts.meta = Json{{"title", "sample " + canary}};
   opts.places = {"Kfar " + canary};  // a place the witness asked to be hidden with the rest
-  auto added = *archive_->Add({WriteFile(tmp_, "w.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "w.txt", text)}, opts);
   ASSERT_NO_FATAL_FAILURE(AddText(added[0].id, text));
-  auto kept = *archive_->Add({WriteFile(tmp_, "k.txt", "Another sample record.")}, AddOptions());
+  auto kept =
+      *archive_->records().Add({WriteFile(tmp_, "k.txt", "Another sample record.")}, AddOptions());
   ASSERT_NO_FATAL_FAILURE(AddText(kept[0].id, "Another sample record."));
   // A second handle, as a server keeps, that has searched: its reader and its connection stay
   // open across the withdrawal.
@@ -355,14 +359,14 @@ TEST_F(ArchiveTest, AWithdrawalLeavesTheWordsInNoFileOfTheArchive) {
   search::SearchRequest req;
   req.query = canary;
   req.role = search::Role::kArchivist;
-  ASSERT_EQ(server->Search(req)->total_estimate, 1u);
+  ASSERT_EQ(server->finder().Search(req)->total_estimate, 1u);
   EXPECT_FALSE(FilesHolding(dir_, canary).empty()) << "the test looks for the wrong bytes";
 
-  ASSERT_TRUE(archive_->Withdraw(added[0].id, "the witness asked").ok());
+  ASSERT_TRUE(archive_->consent().Withdraw(added[0].id, "the witness asked").ok());
   EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
-  EXPECT_EQ(server->Search(req)->total_estimate, 0u);
+  EXPECT_EQ(server->finder().Search(req)->total_estimate, 0u);
   req.query = "another";
-  EXPECT_EQ(server->Search(req)->total_estimate, 1u);  // the rest is still found
+  EXPECT_EQ(server->finder().Search(req)->total_estimate, 1u);  // the rest is still found
   EXPECT_EQ(FilesHolding(dir_, canary), std::vector<std::string>{});
 }
 
@@ -380,12 +384,12 @@ std::vector<std::string> FilesHoldingBytes(const std::string& dir, const std::st
 TEST_F(ArchiveTest, RestrictedFilesAreEncryptedAndAWithdrawalLeavesNoKeyForAnyCopy) {
   const std::string canary = "zqxshreddedcanary";
   const std::string text = "A sample restricted file (not testimony) with " + canary + ".";
-  auto restricted = *archive_->Add({WriteFile(tmp_, "r.txt", text)}, AddOptions());
+  auto restricted = *archive_->records().Add({WriteFile(tmp_, "r.txt", text)}, AddOptions());
   AddOptions open;
   open.consent = meta::Consent::kPublic;
   const std::string later = "A sample public file, zqxnarrowedlater, to be restricted.";
-  auto pub = *archive_->Add({WriteFile(tmp_, "p.txt", later)}, open);
-  blob::BlobStore* blobs = archive_->blobs();
+  auto pub = *archive_->records().Add({WriteFile(tmp_, "p.txt", later)}, open);
+  blob::BlobStore* blobs = BlobsForTesting(archive_.get());
   auto* fs = static_cast<blob::FsBlobStore*>(blobs);
   const std::string sha = restricted[0].sha256;
   EXPECT_TRUE(*blobs->IsEncrypted(sha));
@@ -402,45 +406,51 @@ TEST_F(ArchiveTest, RestrictedFilesAreEncryptedAndAWithdrawalLeavesNoKeyForAnyCo
   EXPECT_EQ(read, text);
 
   // Narrowed later: encrypted in place, and still the same bytes to every reader.
-  ASSERT_TRUE(archive_->ChangeConsent(pub[0].id, meta::Consent::kRestricted, "asked", "test").ok());
+  ASSERT_TRUE(archive_->consent()
+                  .ChangeConsent(pub[0].id, meta::Consent::kRestricted, "asked", "test")
+                  .ok());
   EXPECT_TRUE(*blobs->IsEncrypted(pub[0].sha256));
   EXPECT_EQ(FilesHolding(dir_ + "/blobs", "zqxnarrowedlater"), std::vector<std::string>{});
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 
   // A backup taken now holds the file only encrypted; the withdrawal destroys its key, and the
   // key's bytes are then in no file of the archive.
   const std::string key = *Env::Default()->ReadFile(fs->KeyPathFor(sha));
   ASSERT_EQ(FilesHoldingBytes(dir_, key), std::vector<std::string>{fs->KeyPathFor(sha)});
-  ASSERT_TRUE(archive_->Withdraw(restricted[0].id, "the witness asked").ok());
+  ASSERT_TRUE(archive_->consent().Withdraw(restricted[0].id, "the witness asked").ok());
   EXPECT_FALSE(Env::Default()->FileExists(fs->KeyPathFor(sha)));
   EXPECT_EQ(FilesHoldingBytes(dir_, key), std::vector<std::string>{});
   EXPECT_EQ(stored.find(canary), std::string::npos);
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 }
 
 TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   const std::string text = "A sample account (not testimony): we reached zqxhiddenvillage at dawn.";
-  auto added = *archive_->Add({WriteFile(tmp_, "v.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "v.txt", text)}, opts);
   const std::string id = added[0].id;
   ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   ASSERT_EQ(Search("zqxhiddenvillage")->total_estimate, 1u);
-  auto segs = *archive_->store()->RecordSegments(id);
+  auto segs = *StoreForTesting(archive_.get())->RecordSegments(id);
   ASSERT_EQ(segs.size(), 1u);
   const int64_t seg = segs[0].segment.id;
   const int64_t at = static_cast<int64_t>(text.find("zqxhiddenvillage"));  // ASCII: bytes = cps
 
-  EXPECT_EQ(archive_->Redact(id, seg, std::make_pair(at, at + 100), std::nullopt, "x", "test")
+  EXPECT_EQ(archive_->consent()
+                .Redact(id, seg, std::make_pair(at, at + 100), std::nullopt, "x", "test")
                 .status()
                 .code(),
             Code::kInvalidArgument);  // past the end
-  EXPECT_TRUE(
-      archive_->Redact(id, 999999, std::nullopt, std::nullopt, "x", "test").status().IsNotFound());
-  EXPECT_EQ(archive_->Redact(id, seg, std::nullopt, std::nullopt, "", "test").status().code(),
-            Code::kInvalidArgument);  // no reason
-  auto r = archive_->Redact(id, seg, std::make_pair(at, at + 16), std::nullopt, "names the village",
-                            "cli:test");
+  EXPECT_TRUE(archive_->consent()
+                  .Redact(id, 999999, std::nullopt, std::nullopt, "x", "test")
+                  .status()
+                  .IsNotFound());
+  EXPECT_EQ(
+      archive_->consent().Redact(id, seg, std::nullopt, std::nullopt, "", "test").status().code(),
+      Code::kInvalidArgument);  // no reason
+  auto r = archive_->consent().Redact(id, seg, std::make_pair(at, at + 16), std::nullopt,
+                                      "names the village", "cli:test");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 
   // No role finds it; the rest of the passage is still found, with the mark in its snippet.
@@ -455,9 +465,10 @@ TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
   }
   EXPECT_EQ(FilesHolding(dir_ + "/index", "zqxhiddenvillage"), std::vector<std::string>{});
   // The archive keeps the words for those who may read them.
-  EXPECT_NE((*archive_->store()->RecordSegments(id))[0].segment.text.find("zqxhiddenvillage"),
+  EXPECT_NE((*StoreForTesting(archive_.get())->RecordSegments(id))[0].segment.text.find(
+                "zqxhiddenvillage"),
             std::string::npos);
-  const auto rows = *archive_->store()->ListRedactions(id);
+  const auto rows = *StoreForTesting(archive_.get())->ListRedactions(id);
   RedactedText shown = ApplyRedactions(segs[0], PlanRedactions(segs, rows));
   EXPECT_EQ(shown.text, "A sample account (not testimony): we reached " +
                             std::string(kRedactionMark) + " at dawn.");
@@ -499,12 +510,12 @@ TEST_F(ArchiveTest, ARedactedSpanIsNeverMatchedAndLeavesTheIndexFiles) {
   EXPECT_TRUE(PlanRedactions({segs[0], opening, later}, rows).Held(5));
 
   // Reason and words: neither in the audit log.
-  auto audit = *archive_->store()->ListAudit("", "");
+  auto audit = *StoreForTesting(archive_.get())->ListAudit("", "");
   ASSERT_FALSE(audit.empty());
   EXPECT_EQ(audit.back().action, "redact");
   EXPECT_EQ(audit.back().detail.find("village"), std::string::npos);
   // A rebuilt index applies it too.
-  ASSERT_TRUE(archive_->Reindex().ok());
+  ASSERT_TRUE(archive_->indexer().Reindex().ok());
   EXPECT_EQ(Search("zqxhiddenvillage")->total_estimate, 0u);
   EXPECT_EQ(FilesHolding(dir_ + "/index", "zqxhiddenvillage"), std::vector<std::string>{});
 }
@@ -537,7 +548,8 @@ TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayN
       o.collection = x.collection;
       o.places = {x.place};
       o.date = x.date;
-      auto added = *a->Add({WriteFile(tmp_, "s" + std::to_string(n++) + ".txt", x.text)}, o);
+      auto added =
+          *a->records().Add({WriteFile(tmp_, "s" + std::to_string(n++) + ".txt", x.text)}, o);
       DerivedText d;
       d.derivation = {1, "text", "attest-text", "test"};
       d.text = x.text;
@@ -548,14 +560,15 @@ TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayN
       g.lang = "en";
       g.text = x.text;
       d.segments.push_back(g);
-      EXPECT_TRUE(a->AddDerived(added[0].id, 1, d).ok());
+      EXPECT_TRUE(a->records().AddDerived(added[0].id, 1, d).ok());
       if (x.consent == meta::Consent::kSealed) {
-        Archive::Seal seal{"2999-01-01", meta::Consent::kPublic};
-        EXPECT_TRUE(
-            a->ChangeConsent(added[0].id, meta::Consent::kSealed, "sample", "test", &seal).ok());
+        Consents::Seal seal{"2999-01-01", meta::Consent::kPublic};
+        EXPECT_TRUE(a->consent()
+                        .ChangeConsent(added[0].id, meta::Consent::kSealed, "sample", "test", &seal)
+                        .ok());
       }
     }
-    EXPECT_TRUE(a->SyncIndex().ok());
+    EXPECT_TRUE(a->indexer().SyncIndex().ok());
     return a;
   };
   auto full = build(tmp_ + "/full", [](meta::Consent) { return true; });
@@ -577,7 +590,7 @@ TEST_F(ArchiveTest, ACallersSearchEqualsThatOfAnArchiveThatNeverHeldWhatTheyMayN
       search::SearchRequest req;
       req.query = q;
       req.role = c.role;
-      auto a = full->Search(req), b = only->Search(req);
+      auto a = full->finder().Search(req), b = only->finder().Search(req);
       ASSERT_TRUE(a.ok() && b.ok()) << q;
       const std::string who = std::string(q) + " as role " + std::to_string(int(c.role));
       EXPECT_EQ(a->total_estimate, b->total_estimate) << who;
@@ -602,38 +615,43 @@ TEST_F(ArchiveTest, ADatabaseBackupHoldsRestrictedWordsOnlySealedAndTheirKeyDies
   const std::string hidden = "zqxsealedwords", open_word = "zqxopenwords";
   AddOptions restricted;  // the default level
   restricted.meta = Json{{"title", "sample " + hidden}};
-  auto r = *archive_->Add({WriteFile(tmp_, "r.txt", "A sample, " + hidden + ".")}, restricted);
+  auto r =
+      *archive_->records().Add({WriteFile(tmp_, "r.txt", "A sample, " + hidden + ".")}, restricted);
   ASSERT_NO_FATAL_FAILURE(AddText(r[0].id, "A sample, " + hidden + "."));
   AddOptions pub;
   pub.consent = meta::Consent::kPublic;
-  auto p = *archive_->Add({WriteFile(tmp_, "p.txt", "A sample, " + open_word + ".")}, pub);
+  auto p =
+      *archive_->records().Add({WriteFile(tmp_, "p.txt", "A sample, " + open_word + ".")}, pub);
   ASSERT_NO_FATAL_FAILURE(AddText(p[0].id, "A sample, " + open_word + "."));
   // Narrowed later: sealed then.
-  ASSERT_TRUE(archive_->ChangeConsent(p[0].id, meta::Consent::kResearch, "x", "test").ok());
-  auto p2 = *archive_->Add({WriteFile(tmp_, "q.txt", "Another, zqxnarrowedwords.")}, pub);
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(p[0].id, meta::Consent::kResearch, "x", "test").ok());
+  auto p2 = *archive_->records().Add({WriteFile(tmp_, "q.txt", "Another, zqxnarrowedwords.")}, pub);
   ASSERT_NO_FATAL_FAILURE(AddText(p2[0].id, "Another, zqxnarrowedwords."));
-  ASSERT_TRUE(archive_->ChangeConsent(p2[0].id, meta::Consent::kRestricted, "x", "test").ok());
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(p2[0].id, meta::Consent::kRestricted, "x", "test").ok());
 
   // A backup of the database as it is now (write-ahead log folded in).
-  ASSERT_TRUE(archive_->store()->ScrubDeleted().ok());
+  ASSERT_TRUE(StoreForTesting(archive_.get())->ScrubDeleted().ok());
   const std::string backup = *Env::Default()->ReadFile(dir_ + "/attest.db");
   EXPECT_NE(backup.find(open_word), std::string::npos) << "the test looks at the wrong bytes";
   EXPECT_EQ(backup.find(hidden), std::string::npos);
   EXPECT_EQ(backup.find("zqxnarrowedwords"), std::string::npos);
   EXPECT_NE(backup.find(std::string(meta::kSealedPrefix)), std::string::npos);
   // Every reader still reads the words.
-  EXPECT_EQ((*archive_->store()->RecordSegments(r[0].id))[0].segment.text,
+  EXPECT_EQ((*StoreForTesting(archive_.get())->RecordSegments(r[0].id))[0].segment.text,
             "A sample, " + hidden + ".");
-  EXPECT_NE(archive_->Get(r[0].id)->versions[0].private_json.find(hidden), std::string::npos);
+  EXPECT_NE(archive_->records().Get(r[0].id)->versions[0].private_json.find(hidden),
+            std::string::npos);
   EXPECT_EQ(Search(hidden)->total_estimate, 1u);
-  ASSERT_TRUE(archive_->Reindex().ok());
+  ASSERT_TRUE(archive_->indexer().Reindex().ok());
   EXPECT_EQ(Search("zqxnarrowedwords")->total_estimate, 1u);
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 
   // Withdrawn: the key is gone, and what the backup holds opens with no key in the archive.
-  const std::string key_path = archive_->record_keys()->PathFor(r[0].id);
+  const std::string key_path = RecordKeysForTesting(archive_.get())->PathFor(r[0].id);
   ASSERT_TRUE(Env::Default()->FileExists(key_path));
-  ASSERT_TRUE(archive_->Withdraw(r[0].id, "the witness asked").ok());
+  ASSERT_TRUE(archive_->consent().Withdraw(r[0].id, "the witness asked").ok());
   EXPECT_FALSE(Env::Default()->FileExists(key_path));
   size_t at = backup.find(std::string(meta::kSealedPrefix));
   RecordKeys fresh(Env::Default(), dir_ + "/keys/records");
@@ -658,7 +676,7 @@ TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
   const std::string first = "First sample passage, zqopenpassage.";
   const std::string second = "Second sample passage, zqclosedpassage.";
   const std::string text = first + "\n\n" + second;
-  auto added = *archive_->Add({WriteFile(tmp_, "p.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "p.txt", text)}, opts);
   const std::string id = added[0].id;
   DerivedText d;
   d.derivation = {1, "text", "attest-text", "test"};
@@ -673,66 +691,69 @@ TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
     g.text = passage;
     d.segments.push_back(g);
   }
-  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-  ASSERT_TRUE(archive_->SyncIndex().ok());
+  ASSERT_TRUE(archive_->records().AddDerived(id, 1, d).ok());
+  ASSERT_TRUE(archive_->indexer().SyncIndex().ok());
   auto count = [&](const std::string& q, search::Role role) {
     auto r = Search(q, role);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->total_estimate : 99;
   };
   EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 1u);
-  auto segments = *archive_->store()->RecordSegments(id);
+  auto segments = *StoreForTesting(archive_.get())->RecordSegments(id);
   ASSERT_EQ(segments.size(), 2u);
   const int64_t closed = segments[1].segment.id;
 
-  EXPECT_EQ(
-      archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:test", nullptr, closed)
-          .status()
-          .code(),
-      Code::kInvalidArgument);  // a seal is for a whole record
-  EXPECT_TRUE(archive_
-                  ->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr,
-                                  closed + 1000)
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:test", nullptr, closed)
+                .status()
+                .code(),
+            Code::kInvalidArgument);  // a seal is for a whole record
+  EXPECT_TRUE(archive_->consent()
+                  .ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr,
+                                 closed + 1000)
                   .status()
                   .IsNotFound());
-  auto c =
-      archive_->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, closed);
+  auto c = archive_->consent().ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test",
+                                             nullptr, closed);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   ASSERT_TRUE(c->has_value());
   EXPECT_EQ((*c)->from, meta::Consent::kPublic);
   EXPECT_EQ((*c)->segment_id, closed);
   // Again: nothing to change.
   EXPECT_FALSE(
-      archive_->ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, closed)
+      archive_->consent()
+          .ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, closed)
           ->has_value());
 
   // The record stays public; the passage is for archivists only, in search and in the store.
-  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kPublic);
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kPublic);
   EXPECT_EQ(count("zqopenpassage", search::Role::kAnonymous), 1u);
   EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 0u);
   EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
   EXPECT_EQ(count("zqclosedpassage", search::Role::kArchivist), 1u);
   EXPECT_EQ(count("passage", search::Role::kAnonymous), 1u);  // the open one only
-  EXPECT_EQ((*archive_->store()->RecordSegments(id))[1].effective, meta::Consent::kRestricted);
+  EXPECT_EQ((*StoreForTesting(archive_.get())->RecordSegments(id))[1].effective,
+            meta::Consent::kRestricted);
   // A later change of the record's level does not open the passage: the stricter wins.
-  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
   EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
   EXPECT_EQ(count("zqopenpassage", search::Role::kResearcher), 1u);
   // The log states the passage's change; the history and the audit log keep it.
-  auto history = *archive_->ConsentHistory(id);
+  auto history = *archive_->consent().ConsentHistory(id);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].segment_id, closed);
   EXPECT_EQ(history[1].segment_id, 0);
-  auto leaf = ParseLeaf((*archive_->store()->Leaves(history[0].leaf_index, 1))[0]);
+  auto leaf = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(history[0].leaf_index, 1))[0]);
   ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
-  EXPECT_EQ(leaf->segment_commitment, CommitSegment(archive_->Get(id)->salt, closed));
+  EXPECT_EQ(leaf->segment_commitment, CommitSegment(archive_->records().Get(id)->salt, closed));
   EXPECT_EQ(leaf->consent, "restricted");
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
   // The text made again (a new version of the same passages): the passage stays closed.
   d.derivation = {1, "text", "attest-text", "test-2"};
-  ASSERT_TRUE(archive_->AddDerived(id, 1, d).ok());
-  ASSERT_TRUE(archive_->SyncIndex().ok());
+  ASSERT_TRUE(archive_->records().AddDerived(id, 1, d).ok());
+  ASSERT_TRUE(archive_->indexer().SyncIndex().ok());
   EXPECT_EQ(count("zqclosedpassage", search::Role::kAnonymous), 0u);
   EXPECT_EQ(count("zqclosedpassage", search::Role::kResearcher), 0u);
   EXPECT_GE(count("zqclosedpassage", search::Role::kArchivist), 1u);
@@ -740,16 +761,17 @@ TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
 }
 
 TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
-  auto added =
-      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text for the audit.")}, AddOptions());
+  auto added = *archive_->records().Add({WriteFile(tmp_, "a.txt", "Sample text for the audit.")},
+                                        AddOptions());
   const std::string id = added[0].id;
-  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:alice").ok());
-  ASSERT_TRUE(archive_->store()
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:alice").ok());
+  ASSERT_TRUE(StoreForTesting(archive_.get())
                   ->Audit({0, "2026-11-26T10:00:00Z", "token:tabc", "view", id,
                            R"({"what":"record"})", "", ""})
                   .ok());
-  ASSERT_TRUE(archive_->Withdraw(id, "the witness asked", "cli:bob").ok());
-  auto entries = *archive_->store()->ListAudit("", "");
+  ASSERT_TRUE(archive_->consent().Withdraw(id, "the witness asked", "cli:bob").ok());
+  auto entries = *StoreForTesting(archive_.get())->ListAudit("", "");
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].actor, "cli:alice");
   EXPECT_EQ(entries[0].action, "consent");
@@ -759,9 +781,9 @@ TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
   EXPECT_EQ(entries[2].action, "withdraw");
   EXPECT_EQ(entries[2].actor, "cli:bob");
   EXPECT_EQ(entries[2].prev_hash, entries[1].hash);
-  EXPECT_EQ(archive_->store()->ListAudit("", "token:tabc")->size(), 1u);
-  EXPECT_EQ(archive_->store()->ListAudit("2999", "")->size(), 0u);
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_EQ(StoreForTesting(archive_.get())->ListAudit("", "token:tabc")->size(), 1u);
+  EXPECT_EQ(StoreForTesting(archive_.get())->ListAudit("2999", "")->size(), 0u);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 
   auto sql = [&](const std::string& stmt) {
     sqlite3* db = nullptr;
@@ -770,7 +792,7 @@ TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
     sqlite3_close(db);
   };
   auto audit_problem = [&]() -> std::string {
-    auto report = archive_->Verify();
+    auto report = archive_->verifier().Verify();
     if (!report.ok()) return report.status().ToString();
     for (const auto& p : report->problems) {
       if (p.kind == "audit") return p.detail;
@@ -791,7 +813,7 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   const std::string text = "Sample text: zqconsentcanary.";
-  auto added = *archive_->Add({WriteFile(tmp_, "c.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "c.txt", text)}, opts);
   const std::string id = added[0].id;
   ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   auto anonymous_hits = [&] {
@@ -800,57 +822,72 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
     return r.ok() ? r->total_estimate : 99;
   };
   EXPECT_EQ(anonymous_hits(), 1u);
-  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
 
-  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kResearch, "", "cli:test").status().code(),
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kResearch, "", "cli:test")
+                .status()
+                .code(),
             Code::kInvalidArgument);  // no reason
-  auto c = archive_->ChangeConsent(id, meta::Consent::kResearch, "the witness asked", "cli:test");
+  auto c = archive_->consent().ChangeConsent(id, meta::Consent::kResearch, "the witness asked",
+                                             "cli:test");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   ASSERT_TRUE(c->has_value());
   EXPECT_EQ((*c)->from, meta::Consent::kPublic);
   EXPECT_EQ((*c)->leaf_index, size);
-  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kResearch);
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kResearch);
   EXPECT_EQ(anonymous_hits(), 0u);  // the index followed
   auto researcher = Search("zqconsentcanary", search::Role::kResearcher);
   EXPECT_EQ(researcher->total_estimate, 1u);
 
   // The log holds a consent leaf with the level and not the reason; the archive verifies.
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
-  auto leaves = *archive_->store()->Leaves(size, 1);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size + 1);
+  auto leaves = *StoreForTesting(archive_.get())->Leaves(size, 1);
   auto leaf = ParseLeaf(leaves[0]);
   ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
   EXPECT_EQ(leaf->kind, "consent");
   EXPECT_EQ(leaf->consent, "research");
   EXPECT_EQ(leaves[0].find("asked"), std::string::npos);
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 
   // The same level again changes nothing and logs nothing.
-  auto same = archive_->ChangeConsent(id, meta::Consent::kResearch, "again", "cli:test");
+  auto same = archive_->consent().ChangeConsent(id, meta::Consent::kResearch, "again", "cli:test");
   ASSERT_TRUE(same.ok());
   EXPECT_FALSE(same->has_value());
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size + 1);
 
   // Back to public: found again. The history holds both, oldest first, with who and why.
-  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kPublic, "cleared", "token:t1").ok());
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kPublic, "cleared", "token:t1").ok());
   EXPECT_EQ(anonymous_hits(), 1u);
-  auto history = *archive_->ConsentHistory(id);
+  auto history = *archive_->consent().ConsentHistory(id);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].to, meta::Consent::kResearch);
   EXPECT_EQ(history[0].reason, "the witness asked");
   EXPECT_EQ(history[1].by, "token:t1");
 
   // A rebuilt index holds the level now; a sealed level or a withdrawn record is refused.
-  ASSERT_TRUE(archive_->Reindex().ok());
+  ASSERT_TRUE(archive_->indexer().Reindex().ok());
   EXPECT_EQ(anonymous_hits(), 1u);
-  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kSealed, "x", "cli:test").status().code(),
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kSealed, "x", "cli:test")
+                .status()
+                .code(),
             Code::kInvalidArgument);  // a seal needs its day
-  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kWithdrawn, "x", "cli:test").status().code(),
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kWithdrawn, "x", "cli:test")
+                .status()
+                .code(),
             Code::kInvalidArgument);
-  ASSERT_TRUE(archive_->Withdraw(id, "asked").ok());
-  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kPublic, "x", "cli:test").status().code(),
+  ASSERT_TRUE(archive_->consent().Withdraw(id, "asked").ok());
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kPublic, "x", "cli:test")
+                .status()
+                .code(),
             Code::kConflict);
-  EXPECT_TRUE(archive_->ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
+  EXPECT_TRUE(archive_->consent()
+                  .ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
                   .status()
                   .IsNotFound());
 }
@@ -881,7 +918,7 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   const std::string text = "Sample text: zqsealcanary.";
-  auto added = *archive_->Add({WriteFile(tmp_, "s.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "s.txt", text)}, opts);
   const std::string id = added[0].id;
   ASSERT_NO_FATAL_FAILURE(AddText(id, text));
   auto hits = [&](search::Role role) {
@@ -891,26 +928,30 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   };
   ASSERT_EQ(hits(search::Role::kAnonymous), 1u);
 
-  Archive::Seal seal{"2027-01-01", meta::Consent::kResearch};
-  Archive::Seal past{"2026-11-26", meta::Consent::kResearch};  // today is not later
-  EXPECT_EQ(
-      archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &past).status().code(),
-      Code::kInvalidArgument);
-  Archive::Seal bad_day{"2027-02", meta::Consent::kResearch};
-  EXPECT_EQ(archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &bad_day)
+  Consents::Seal seal{"2027-01-01", meta::Consent::kResearch};
+  Consents::Seal past{"2026-11-26", meta::Consent::kResearch};  // today is not later
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &past)
                 .status()
                 .code(),
             Code::kInvalidArgument);
-  auto sealed = archive_->ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &seal);
+  Consents::Seal bad_day{"2027-02", meta::Consent::kResearch};
+  EXPECT_EQ(archive_->consent()
+                .ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &bad_day)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+  auto sealed =
+      archive_->consent().ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &seal);
   ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
-  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kSealed);
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kSealed);
   EXPECT_EQ(hits(search::Role::kArchivist), 0u);  // sealed: nobody, archivists included
 
   // The day before: still sealed, whatever is asked.
   clock.now_us = Micros("2026-12-31T23:59:59Z");
-  ASSERT_TRUE(archive_->OpenDueSeals().ok());
-  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kSealed);
-  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  ASSERT_TRUE(archive_->consent().OpenDueSeals().ok());
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kSealed);
+  uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
 
   // Its day: the next archive opened (any command, the server's next request) opens it.
   clock.now_us = Micros("2027-01-01T00:00:01Z");
@@ -918,19 +959,19 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   auto next = Archive::Open(&clock, dir_);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   archive_ = std::move(*next);
-  EXPECT_EQ(archive_->Get(id)->consent, meta::Consent::kResearch);
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kResearch);
   EXPECT_EQ(hits(search::Role::kAnonymous), 0u);
   EXPECT_EQ(hits(search::Role::kResearcher), 1u);
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
-  auto leaves = *archive_->store()->Leaves(size - 1, 2);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size + 1);
+  auto leaves = *StoreForTesting(archive_.get())->Leaves(size - 1, 2);
   EXPECT_EQ(ParseLeaf(leaves[0])->until, "2027-01-01");
   EXPECT_EQ(ParseLeaf(leaves[1])->consent, "research");
-  auto history = *archive_->ConsentHistory(id);
+  auto history = *archive_->consent().ConsentHistory(id);
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[1].by, "seal");
-  ASSERT_TRUE(archive_->OpenDueSeals().ok());  // nothing more to open
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
-  auto rep = *archive_->Verify();
+  ASSERT_TRUE(archive_->consent().OpenDueSeals().ok());  // nothing more to open
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size + 1);
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 }
 
@@ -939,47 +980,52 @@ TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText)
   opts.consent = meta::Consent::kPublic;
   opts.meta = {{"title", "Sample A"}};
   const std::string text = "Sample text: zqmetacanary.";
-  auto added = *archive_->Add({WriteFile(tmp_, "m.txt", text)}, opts);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "m.txt", text)}, opts);
   const std::string id = added[0].id;
   ASSERT_NO_FATAL_FAILURE(AddText(id, text));
-  uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
 
-  auto v = archive_->EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}});
+  auto v =
+      archive_->records().EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}});
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(v->version, 3);
   EXPECT_EQ(v->blobs.size(), 1u);
   EXPECT_EQ(v->blobs[0].sha256, added[0].sha256);  // the same file
   EXPECT_NE(v->private_json.find("Sample B"), std::string::npos);
   EXPECT_NE(v->private_json.find("m.txt"), std::string::npos);  // the file name stays
-  EXPECT_EQ(archive_->Checkpoint()->checkpoint.size, size + 1);
-  auto leaf = ParseLeaf((*archive_->store()->Leaves(size, 1))[0]);
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size + 1);
+  auto leaf = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(size, 1))[0]);
   EXPECT_EQ(leaf->kind, "revise");
   EXPECT_EQ(leaf->version, 3);
-  EXPECT_EQ((*archive_->store()->Leaves(size, 1))[0].find("Sample"), std::string::npos);
-  auto rep = *archive_->Verify();
+  EXPECT_EQ((*StoreForTesting(archive_.get())->Leaves(size, 1))[0].find("Sample"),
+            std::string::npos);
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
-  ASSERT_TRUE(archive_->SyncIndex().ok());
+  ASSERT_TRUE(archive_->indexer().SyncIndex().ok());
   EXPECT_EQ(Search("zqmetacanary", search::Role::kAnonymous)->total_estimate, 1u);
 
-  EXPECT_EQ(archive_->EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}})
+  EXPECT_EQ(archive_->records()
+                .EditMetadata(id, {{"title", "Sample B"}, {"note", "corrected title"}})
                 .status()
                 .code(),
             Code::kInvalidArgument);  // nothing changes
-  EXPECT_EQ(archive_->EditMetadata(id, Json::array()).status().code(), Code::kInvalidArgument);
-  EXPECT_TRUE(archive_->EditMetadata("rnosuch", {{"title", "x"}}).status().IsNotFound());
-  ASSERT_TRUE(archive_->Withdraw(id, "asked").ok());
-  EXPECT_EQ(archive_->EditMetadata(id, {{"title", "C"}}).status().code(), Code::kConflict);
+  EXPECT_EQ(archive_->records().EditMetadata(id, Json::array()).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(archive_->records().EditMetadata("rnosuch", {{"title", "x"}}).status().IsNotFound());
+  ASSERT_TRUE(archive_->consent().Withdraw(id, "asked").ok());
+  EXPECT_EQ(archive_->records().EditMetadata(id, {{"title", "C"}}).status().code(),
+            Code::kConflict);
 }
 
 TEST_F(ArchiveTest, SameBytesTwiceAreStoredOnceAndWithdrawKeepsTheOther) {
   std::string f = WriteFile(tmp_, "same.txt", "identical sample");
-  auto a = *archive_->Add({f}, AddOptions());
-  auto b = *archive_->Add({f}, AddOptions());
+  auto a = *archive_->records().Add({f}, AddOptions());
+  auto b = *archive_->records().Add({f}, AddOptions());
   EXPECT_NE(a[0].id, b[0].id);
-  EXPECT_EQ(archive_->blobs()->List()->size(), 1u);
-  ASSERT_TRUE(archive_->Withdraw(a[0].id, "asked").ok());
-  EXPECT_TRUE(archive_->blobs()->Verify(b[0].sha256).ok());
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_EQ(BlobsForTesting(archive_.get())->List()->size(), 1u);
+  ASSERT_TRUE(archive_->consent().Withdraw(a[0].id, "asked").ok());
+  EXPECT_TRUE(BlobsForTesting(archive_.get())->Verify(b[0].sha256).ok());
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 }
 
 TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
@@ -989,7 +1035,7 @@ TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
   std::string old = *Env::Default()->ReadFile(db);
   {
     auto a = *Archive::Open(Env::Default(), dir_);
-    ASSERT_TRUE(a->Add({WriteFile(tmp_, "x.txt", "sample x")}, AddOptions()).ok());
+    ASSERT_TRUE(a->records().Add({WriteFile(tmp_, "x.txt", "sample x")}, AddOptions()).ok());
   }
   Env::Default()->RemoveFile(db + "-wal").ok();
   Env::Default()->RemoveFile(db + "-shm").ok();
@@ -1005,26 +1051,28 @@ TEST_F(ArchiveTest, DatabaseOlderThanLogIsDetectedNotOverwritten) {
 TEST_F(ArchiveTest, NoLeafNamesARecordOrASegment) {
   AddOptions open;
   open.consent = meta::Consent::kPublic;
-  auto pub = *archive_->Add({WriteFile(tmp_, "p.txt", "Sample public text.")}, open);
-  auto hidden = *archive_->Add({WriteFile(tmp_, "h.txt", "Sample restricted text.")}, AddOptions());
+  auto pub = *archive_->records().Add({WriteFile(tmp_, "p.txt", "Sample public text.")}, open);
+  auto hidden =
+      *archive_->records().Add({WriteFile(tmp_, "h.txt", "Sample restricted text.")}, AddOptions());
   const std::string pub_id = pub[0].id, hidden_id = hidden[0].id;
   ASSERT_NO_FATAL_FAILURE(AddText(pub_id, "Sample public text."));
   ASSERT_NO_FATAL_FAILURE(AddText(hidden_id, "Sample restricted text."));
-  const int64_t segment = (*archive_->store()->RecordSegments(pub_id))[0].segment.id;
+  const int64_t segment = (*StoreForTesting(archive_.get())->RecordSegments(pub_id))[0].segment.id;
   ASSERT_TRUE(
-      archive_
-          ->ChangeConsent(pub_id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, segment)
+      archive_->consent()
+          .ChangeConsent(pub_id, meta::Consent::kRestricted, "asked", "cli:test", nullptr, segment)
           .ok());
-  ASSERT_TRUE(
-      archive_->ChangeConsent(hidden_id, meta::Consent::kResearch, "asked", "cli:test").ok());
-  ASSERT_TRUE(archive_->EditMetadata(pub_id, {{"title", "Sample"}}).ok());
-  const std::string pub_salt = archive_->Get(pub_id)->salt;
-  const std::string hidden_salt = archive_->Get(hidden_id)->salt;
-  ASSERT_TRUE(archive_->Withdraw(hidden_id, "the witness asked").ok());
+  ASSERT_TRUE(archive_->consent()
+                  .ChangeConsent(hidden_id, meta::Consent::kResearch, "asked", "cli:test")
+                  .ok());
+  ASSERT_TRUE(archive_->records().EditMetadata(pub_id, {{"title", "Sample"}}).ok());
+  const std::string pub_salt = archive_->records().Get(pub_id)->salt;
+  const std::string hidden_salt = archive_->records().Get(hidden_id)->salt;
+  ASSERT_TRUE(archive_->consent().Withdraw(hidden_id, "the witness asked").ok());
 
-  const uint64_t size = archive_->Checkpoint()->checkpoint.size;
+  const uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
   ASSERT_EQ(size, 8u);  // 2 adds, 2 texts, 2 consent changes, 1 revision, 1 withdrawal
-  auto leaves = *archive_->store()->Leaves(0, size);
+  auto leaves = *StoreForTesting(archive_.get())->Leaves(0, size);
   ASSERT_EQ(leaves.size(), size);
   std::map<std::string, int> per_commitment;
   for (const std::string& bytes : leaves) {
@@ -1054,7 +1102,7 @@ TEST_F(ArchiveTest, NoLeafNamesARecordOrASegment) {
     EXPECT_EQ(data.find(hidden_id), std::string::npos) << e.path();
   }
   EXPECT_GT(files, 2);
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
   EXPECT_EQ(rep.withdrawn, std::vector<std::string>{hidden_id});
 }
@@ -1064,7 +1112,7 @@ TEST_F(ArchiveTest, NoLeafNamesARecordOrASegment) {
 std::string AddWithLeaf(
     Archive* archive, const std::string& file,
     const std::function<Result<std::string>(const LeafFields&, const std::string&)>& make_leaf) {
-  auto info = archive->blobs()->PutFile(file);
+  auto info = BlobsForTesting(archive)->PutFile(file);
   EXPECT_TRUE(info.ok()) << info.status().ToString();
   meta::AddRequest req;
   req.record_id = NewRecordId(Env::Default());
@@ -1095,9 +1143,9 @@ std::string AddWithLeaf(
                      make_leaf({"add", id, version, nv.manifest_sha256, mf.created}, salt));
     return nv;
   };
-  auto added = archive->store()->AddVersions({req});
+  auto added = StoreForTesting(archive)->AddVersions({req});
   EXPECT_TRUE(added.ok()) << added.status().ToString();
-  EXPECT_TRUE(archive->Integrate().ok());
+  EXPECT_TRUE(archive->verifier().Integrate().ok());
   return id;
 }
 
@@ -1113,15 +1161,15 @@ void ChangeConsentWithLeaf(
   change.reason = "asked";
   change.by = "cli:test";
   change.segment_id = segment;
-  const std::string salt = archive->Get(id)->salt;
-  auto done = archive->store()->ChangeConsent(
+  const std::string salt = archive->records().Get(id)->salt;
+  auto done = StoreForTesting(archive)->ChangeConsent(
       change, "2026-01-03T00:00:00Z", [&](int version, const std::string& manifest) {
         return make_leaf({"consent", id, version, manifest, "2026-01-03T00:00:00Z",
                           meta::ConsentName(to), "", segment},
                          salt);
       });
   ASSERT_TRUE(done.ok()) << done.status().ToString();
-  ASSERT_TRUE(archive->Integrate().ok());
+  ASSERT_TRUE(archive->verifier().Integrate().ok());
 }
 
 // The log of an archive made by an older attest holds v1 leaves, which stay; the new ones are
@@ -1129,41 +1177,42 @@ void ChangeConsentWithLeaf(
 TEST_F(ArchiveTest, VerifyReadsALogMixingAnOlderAttestsV1Leaves) {
   const std::string old_id = AddWithLeaf(archive_.get(), WriteFile(tmp_, "o.txt", "old"), V1Leaf);
   ASSERT_NO_FATAL_FAILURE(AddText(old_id, "Sample old text."));  // a v2 derive leaf
-  const int64_t segment = (*archive_->store()->RecordSegments(old_id))[0].segment.id;
+  const int64_t segment = (*StoreForTesting(archive_.get())->RecordSegments(old_id))[0].segment.id;
   ASSERT_NO_FATAL_FAILURE(
       ChangeConsentWithLeaf(archive_.get(), old_id, segment, meta::Consent::kResearch, V1Leaf));
-  auto first = ParseLeaf((*archive_->store()->Leaves(0, 1))[0]);
+  auto first = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(0, 1))[0]);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->format, 1);
   EXPECT_EQ(first->record, old_id);  // what an older leaf keeps revealing
-  auto v1_consent = ParseLeaf((*archive_->store()->Leaves(2, 1))[0]);
+  auto v1_consent = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(2, 1))[0]);
   ASSERT_TRUE(v1_consent.ok()) << v1_consent.status().ToString();
   EXPECT_EQ(v1_consent->segment, segment);
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 
   // From the upgrade on: v2, for the old record and for new ones.
-  ASSERT_TRUE(archive_->ChangeConsent(old_id, meta::Consent::kPublic, "asked", "cli:test").ok());
-  auto added = *archive_->Add({WriteFile(tmp_, "n.txt", "new")}, AddOptions());
-  const uint64_t size = archive_->Checkpoint()->checkpoint.size;
-  for (const std::string& bytes : *archive_->store()->Leaves(3, size - 3)) {
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(old_id, meta::Consent::kPublic, "asked", "cli:test").ok());
+  auto added = *archive_->records().Add({WriteFile(tmp_, "n.txt", "new")}, AddOptions());
+  const uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
+  for (const std::string& bytes : *StoreForTesting(archive_.get())->Leaves(3, size - 3)) {
     EXPECT_EQ(ParseLeaf(bytes)->format, 2) << bytes;
   }
-  rep = *archive_->Verify();
+  rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 
   // Withdrawn, the old record has no salt and no v2 version leaf but its text's: its withdraw
   // leaf is checked against that one, and the record is reported withdrawn, not damaged.
-  ASSERT_TRUE(archive_->Withdraw(old_id, "the witness asked").ok());
-  rep = *archive_->Verify();
+  ASSERT_TRUE(archive_->consent().Withdraw(old_id, "the witness asked").ok());
+  rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
   EXPECT_EQ(rep.withdrawn, std::vector<std::string>{old_id});
   // Its proofs still verify offline, v1 and v2 alike.
   for (int version : {1, 2}) {
-    auto proof = archive_->Prove(old_id, version);
+    auto proof = archive_->verifier().Prove(old_id, version);
     ASSERT_TRUE(proof.ok()) << proof.status().ToString();
-    auto check =
-        VerifyProof(Env::Default(), proof->ToJson().dump(), archive_->VerifierKey(), std::nullopt);
+    auto check = VerifyProof(Env::Default(), proof->ToJson().dump(),
+                             archive_->verifier().VerifierKey(), std::nullopt);
     ASSERT_TRUE(check.ok()) << check.status().ToString();
     EXPECT_EQ(check->record, old_id);
     EXPECT_EQ(check->version, version);
@@ -1174,8 +1223,8 @@ TEST_F(ArchiveTest, VerifyDetectsAV2LeafWhoseCommitmentIsNotItsRecords) {
   const std::string other_salt(32, 'x');
   auto forged = [&](const LeafFields& f, const std::string&) { return BuildLeaf(f, other_salt); };
   const std::string bad_id = AddWithLeaf(archive_.get(), WriteFile(tmp_, "b.txt", "bad"), forged);
-  auto good = *archive_->Add({WriteFile(tmp_, "g.txt", "good")}, AddOptions());
-  auto rep = *archive_->Verify();
+  auto good = *archive_->records().Add({WriteFile(tmp_, "g.txt", "good")}, AddOptions());
+  auto rep = *archive_->verifier().Verify();
   EXPECT_FALSE(rep.ok);
   ASSERT_EQ(rep.problems.size(), 1u) << rep.ToJson().dump();
   EXPECT_EQ(rep.problems[0].kind, "leaf");
@@ -1187,14 +1236,15 @@ TEST_F(ArchiveTest, VerifyDetectsAV2LeafWhoseCommitmentIsNotItsRecords) {
   ASSERT_NO_FATAL_FAILURE(
       ChangeConsentWithLeaf(archive_.get(), good[0].id, 0, meta::Consent::kResearch, forged));
   ASSERT_NO_FATAL_FAILURE(AddText(good[0].id, "Sample good text."));
-  const int64_t segment = (*archive_->store()->RecordSegments(good[0].id))[0].segment.id;
+  const int64_t segment =
+      (*StoreForTesting(archive_.get())->RecordSegments(good[0].id))[0].segment.id;
   ASSERT_NO_FATAL_FAILURE(ChangeConsentWithLeaf(archive_.get(), good[0].id, segment,
                                                 meta::Consent::kRestricted,
                                                 [&](LeafFields f, const std::string& salt) {
                                                   f.segment += 1;
                                                   return BuildLeaf(f, salt);
                                                 }));
-  rep = *archive_->Verify();
+  rep = *archive_->verifier().Verify();
   int consent_problems = 0;
   for (const auto& p : rep.problems) {
     if (p.record == good[0].id && p.kind == "leaf") ++consent_problems;
@@ -1203,22 +1253,23 @@ TEST_F(ArchiveTest, VerifyDetectsAV2LeafWhoseCommitmentIsNotItsRecords) {
 }
 
 TEST_F(ArchiveTest, AWithdrawnRecordsV2LeavesAreCheckedWithoutItsSaltAndItIsReportedWithdrawn) {
-  auto added = *archive_->Add(
+  auto added = *archive_->records().Add(
       {WriteFile(tmp_, "w.txt", "sample to withdraw"), WriteFile(tmp_, "f.txt", "sample")},
       AddOptions());
   const std::string id = added[0].id;
-  ASSERT_TRUE(archive_->ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
-  auto w = archive_->Withdraw(id, "the witness asked");
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kResearch, "asked", "cli:test").ok());
+  auto w = archive_->consent().Withdraw(id, "the witness asked");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
-  EXPECT_TRUE(archive_->Get(id)->salt.empty());
-  auto add_leaf = ParseLeaf((*archive_->store()->Leaves(added[0].leaf_index, 1))[0]);
-  auto withdraw_leaf = ParseLeaf((*archive_->store()->Leaves(w->leaf_index, 1))[0]);
+  EXPECT_TRUE(archive_->records().Get(id)->salt.empty());
+  auto add_leaf = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(added[0].leaf_index, 1))[0]);
+  auto withdraw_leaf = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(w->leaf_index, 1))[0]);
   ASSERT_TRUE(add_leaf.ok() && withdraw_leaf.ok());
   EXPECT_EQ(withdraw_leaf->kind, "withdraw");
   EXPECT_EQ(withdraw_leaf->format, 2);
   EXPECT_EQ(withdraw_leaf->version, 1);
   EXPECT_EQ(withdraw_leaf->record_commitment, add_leaf->record_commitment);
-  auto rep = *archive_->Verify();
+  auto rep = *archive_->verifier().Verify();
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
   EXPECT_EQ(rep.withdrawn, std::vector<std::string>{id});
 
@@ -1226,14 +1277,14 @@ TEST_F(ArchiveTest, AWithdrawnRecordsV2LeavesAreCheckedWithoutItsSaltAndItIsRepo
   // still reported withdrawn.
   const std::string other = added[1].id;
   ASSERT_TRUE(
-      archive_->store()
+      StoreForTesting(archive_.get())
           ->Withdraw(other, "asked", "2026-01-04T00:00:00Z",
                      [&](int last) {
                        return BuildLeaf({"withdraw", other, last, "", "t"}, std::string(32, 'x'));
                      })
           .ok());
-  ASSERT_TRUE(archive_->Integrate().ok());
-  rep = *archive_->Verify();
+  ASSERT_TRUE(archive_->verifier().Integrate().ok());
+  rep = *archive_->verifier().Verify();
   EXPECT_FALSE(rep.ok);
   bool named = false;
   for (const auto& p : rep.problems) {
@@ -1247,22 +1298,25 @@ TEST_F(ArchiveTest, AWithdrawnRecordsV2LeavesAreCheckedWithoutItsSaltAndItIsRepo
 // A v2 leaf names no record: an offline check takes it from the manifest the leaf commits
 // to, and refuses a proof without one or one that claims another record.
 TEST_F(ArchiveTest, AProofOfAV2LeafNamesItsRecordThroughItsManifest) {
-  auto added = *archive_->Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions());
-  Json proof = archive_->Prove(added[0].id, std::nullopt)->ToJson();
-  auto check = VerifyProof(Env::Default(), proof.dump(), archive_->VerifierKey(), std::nullopt);
+  auto added = *archive_->records().Add({WriteFile(tmp_, "a.txt", "sample a")}, AddOptions());
+  Json proof = archive_->verifier().Prove(added[0].id, std::nullopt)->ToJson();
+  auto check =
+      VerifyProof(Env::Default(), proof.dump(), archive_->verifier().VerifierKey(), std::nullopt);
   ASSERT_TRUE(check.ok()) << check.status().ToString();
   EXPECT_EQ(check->record, added[0].id);
   EXPECT_EQ(check->version, 1);
   Json other = proof;
   other["record"] = NewRecordId(Env::Default());
-  EXPECT_EQ(VerifyProof(Env::Default(), other.dump(), archive_->VerifierKey(), std::nullopt)
-                .status()
-                .code(),
-            Code::kCorruption);
+  EXPECT_EQ(
+      VerifyProof(Env::Default(), other.dump(), archive_->verifier().VerifierKey(), std::nullopt)
+          .status()
+          .code(),
+      Code::kCorruption);
   Json bare = proof;
   bare.erase("manifest");
   EXPECT_FALSE(
-      VerifyProof(Env::Default(), bare.dump(), archive_->VerifierKey(), std::nullopt).ok());
+      VerifyProof(Env::Default(), bare.dump(), archive_->verifier().VerifierKey(), std::nullopt)
+          .ok());
 }
 
 // Each failure point of an add (file create, write, fsync, rename, directory sync) leaves an
@@ -1277,19 +1331,20 @@ TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
     std::string acknowledged;
     {
       auto a = *Archive::Open(&env, dir);
-      acknowledged = (*a->Add({WriteFile(tmp, "first.txt", "first sample")}, AddOptions()))[0].id;
+      acknowledged =
+          (*a->records().Add({WriteFile(tmp, "first.txt", "first sample")}, AddOptions()))[0].id;
       env.FailAfter(k, FaultEnv::Mode::kCrash);
-      auto r = a->Add({src}, AddOptions());
+      auto r = a->records().Add({src}, AddOptions());
       (void)r;
     }
     bool hit = env.fault_hit();
     env.Disarm();
     auto a = Archive::Open(Env::Default(), dir);
     ASSERT_TRUE(a.ok()) << "fault at " << k << ": " << a.status().ToString();
-    auto rep = (*a)->Verify();
+    auto rep = (*a)->verifier().Verify();
     ASSERT_TRUE(rep.ok());
     EXPECT_TRUE(rep->ok) << "fault at " << k << ": " << rep->ToJson().dump();
-    EXPECT_TRUE((*a)->Get(acknowledged).ok()) << k;
+    EXPECT_TRUE((*a)->records().Get(acknowledged).ok()) << k;
     if (!hit) break;
   }
   std::filesystem::remove_all(tmp);

@@ -1,4 +1,4 @@
-// The keys that seal restricted and sealed records' words in the database
+// The keys that encrypt restricted and sealed records' words at rest in the database
 // (doc/format/metadata.md, "Sealed text"): one per record under ARCHIVE/keys/records/, made
 // when first needed, destroyed when the record is withdrawn. Thread-safe; several processes
 // may make a record's key at once (the first one's is kept).
@@ -23,7 +23,7 @@ class RecordKeys : public meta::TextSealer {
 
   Result<std::string> Seal(const std::string& record_id, std::string_view plain) override;
   Result<std::string> Open(const std::string& record_id, std::string_view sealed) override;
-  // Deletes record `record_id`'s key (ok if it has none): every sealed copy of its words, in
+  // Deletes record `record_id`'s key (ok if it has none): every encrypted copy of its words, in
   // backups too, is then noise.
   Status Destroy(const std::string& record_id);
   std::string PathFor(const std::string& record_id) const { return dir_ + "/" + record_id; }

@@ -113,7 +113,7 @@ class JobSources {
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     archive::FileSource s;
-    if (auto v = a_->JobVersion(j); v.ok()) s = archive::SourceOf(v->second);
+    if (auto v = a_->records().JobVersion(j); v.ok()) s = archive::SourceOf(v->second);
     return cache_.emplace(key, std::move(s)).first->second;
   }
 
@@ -709,8 +709,8 @@ int Main(int argc, char** argv) {
     if (!st.ok()) return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
     auto a = archive::Archive::Open(env, init_dir);
     if (!a.ok()) return Fail(a.status());
-    std::cout << "Created archive " << init_dir << "\nLog verifier key: " << (*a)->VerifierKey()
-              << "\n";
+    std::cout << "Created archive " << init_dir
+              << "\nLog verifier key: " << (*a)->verifier().VerifierKey() << "\n";
     return kExitOk;
   }
 
@@ -736,7 +736,7 @@ int Main(int argc, char** argv) {
     }
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto added = (*a)->Add(files, opts);
+    auto added = (*a)->records().Add(files, opts);
     if (!added.ok()) return Fail(added.status());
     // Content decides what a file is; a name that says otherwise is pointed out, not refused.
     std::vector<std::string> notes;
@@ -753,7 +753,7 @@ int Main(int argc, char** argv) {
       if (!st.ok()) return Fail(st.WithContext("the files were stored and logged; running jobs"));
       auto again = open();
       if (!again.ok()) return Fail(again.status());
-      auto listed = (*again)->store()->ListJobs({meta::JobState::kFailed, batch, "", 0});
+      auto listed = (*again)->records().ListJobs({meta::JobState::kFailed, batch, "", 0});
       if (!listed.ok()) return Fail(listed.status());
       failed_jobs = *listed;
       JobSources sources(again->get());
@@ -885,22 +885,22 @@ int Main(int argc, char** argv) {
   if (*jobs) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    meta::Store* store = (*a)->store();
+    archive::Records& records = (*a)->records();
     std::string now = FormatRfc3339(env->NowMicros());
     if (*jobs_retry) {
       if (retry_all == retry_id.has_value()) return Usage("jobs retry takes an ID or --all-failed");
       if (retry_all) {
-        auto n = store->RetryFailedJobs(now);
+        auto n = records.RetryFailedJobs(now);
         if (!n.ok()) return Fail(n.status());
         std::cout << *n << " failed job(s) queued again\n";
       } else {
-        if (Status st = store->RetryJob(*retry_id, now); !st.ok()) return Fail(st);
+        if (Status st = records.RetryJob(*retry_id, now); !st.ok()) return Fail(st);
         std::cout << "job " << *retry_id << " queued again\n";
       }
       return kExitOk;
     }
     if (*jobs_cancel) {
-      if (Status st = store->CancelJob(cancel_id, now); !st.ok()) return Fail(st);
+      if (Status st = records.CancelJob(cancel_id, now); !st.ok()) return Fail(st);
       std::cout << "job " << cancel_id << " cancelled\n";
       return kExitOk;
     }
@@ -911,7 +911,7 @@ int Main(int argc, char** argv) {
       if (!st.ok()) return Usage(st.status().message());
       f.state = *st;
     }
-    auto listed = store->ListJobs(f);
+    auto listed = records.ListJobs(f);
     if (!listed.ok()) return Fail(listed.status());
     JobSources sources(a->get());
     if (jobs_json) {
@@ -939,9 +939,9 @@ int Main(int argc, char** argv) {
   if (*show) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto r = (*a)->Get(show_id);
+    auto r = (*a)->records().Get(show_id);
     if (!r.ok()) return Fail(r.status());
-    auto history = (*a)->ConsentHistory(show_id);
+    auto history = (*a)->consent().ConsentHistory(show_id);
     if (!history.ok()) return Fail(history.status());
     if (r->consent != meta::Consent::kPublic) {
       if (Status st = service::Auditor(CliScope(a->get())).Viewed(r->id, "record"); !st.ok()) {
@@ -951,7 +951,7 @@ int Main(int argc, char** argv) {
     if (show_json) {
       Json out = archive::RecordToJson(*r);
       out["consent_changes"] = archive::ConsentChangesToJson(*history, true);
-      if (auto plan = (*a)->PlanOf(r->id); plan.ok() && !plan->held.empty()) {
+      if (auto plan = (*a)->consent().PlanOf(r->id); plan.ok() && !plan->held.empty()) {
         Json held = Json::array();
         for (const auto& [v, ids] : plan->held) {
           held.push_back({{"version", v}, {"redactions", ids}});
@@ -972,7 +972,7 @@ int Main(int argc, char** argv) {
                 << "): " << Shown(c.reason) << "\n";
     }
     // Versions held by a redaction or a passage's level that could not be placed in them.
-    if (auto plan = (*a)->PlanOf(r->id); plan.ok()) {
+    if (auto plan = (*a)->consent().PlanOf(r->id); plan.ok()) {
       for (const auto& [v, ids] : plan->held) {
         std::cout << "held       version " << v << ": ";
         for (size_t i = 0; i < ids.size(); ++i) {
@@ -1015,7 +1015,7 @@ int Main(int argc, char** argv) {
   if (*list) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto recs = (*a)->List();
+    auto recs = (*a)->records().List();
     if (!recs.ok()) return Fail(recs.status());
     if (list_json) {
       Json arr = Json::array();
@@ -1035,7 +1035,7 @@ int Main(int argc, char** argv) {
   if (*withdraw) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto w = (*a)->Withdraw(withdraw_id, reason, CliActor());
+    auto w = (*a)->consent().Withdraw(withdraw_id, reason, CliActor());
     if (!w.ok()) return Fail(w.status());
     if (withdraw_json) {
       PrintJson({{"id", withdraw_id},
@@ -1075,7 +1075,8 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (redact_confirm > 0) {
-      auto done = (*a)->ConfirmRedactions(redact_id, redact_confirm, redact_reason, CliActor());
+      auto done =
+          (*a)->consent().ConfirmRedactions(redact_id, redact_confirm, redact_reason, CliActor());
       if (!done.ok()) {
         return done.status().code() == Code::kInvalidArgument ? Usage(done.status().message())
                                                               : Fail(done.status());
@@ -1088,7 +1089,8 @@ int Main(int argc, char** argv) {
       }
       return kExitOk;
     }
-    auto r = (*a)->Redact(redact_id, redact_segment, chars, ms, redact_reason, CliActor());
+    auto r =
+        (*a)->consent().Redact(redact_id, redact_segment, chars, ms, redact_reason, CliActor());
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
                                                          : Fail(r.status());
@@ -1109,11 +1111,11 @@ int Main(int argc, char** argv) {
     bool sets = !witness_set.community.empty() || !witness_set.languages.empty() ||
                 !witness_set.name.empty() || (witness_form.empty() && !witness_forms);
     if (sets) {
-      if (Status st = (*a)->SetWitness(witness_set); !st.ok()) return Fail(st);
+      if (Status st = (*a)->records().SetWitness(witness_set); !st.ok()) return Fail(st);
       std::cerr << "Set witness " << witness_set.id << "\n";
     }
     if (!witness_form.empty()) {
-      auto f = (*a)->AttachConsentForm(witness_set.id, witness_form, CliActor());
+      auto f = (*a)->consent().AttachConsentForm(witness_set.id, witness_form, CliActor());
       if (!f.ok()) {
         return f.status().code() == Code::kInvalidArgument ? Usage(f.status().message())
                                                            : Fail(f.status());
@@ -1122,7 +1124,7 @@ int Main(int argc, char** argv) {
                 << " bytes) to witness " << witness_set.id << ", stored encrypted\n";
     }
     if (witness_forms || witness_json) {
-      auto listed = (*a)->store()->ListWitnessForms(witness_set.id);
+      auto listed = (*a)->consent().ListWitnessForms(witness_set.id);
       if (!listed.ok()) return Fail(listed.status());
       Json arr = Json::array();
       for (const auto& f : *listed) {
@@ -1144,7 +1146,7 @@ int Main(int argc, char** argv) {
     if (!m.ok()) return Usage(m.status().message());
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto v = (*a)->EditMetadata(edit_id, *m);
+    auto v = (*a)->records().EditMetadata(edit_id, *m);
     if (!v.ok()) return Fail(v.status());
     if (edit_json) {
       PrintJson({{"id", edit_id}, {"version", v->version}, {"leaf_index", v->leaf_index}});
@@ -1160,14 +1162,14 @@ int Main(int argc, char** argv) {
     if (!level.ok()) return Usage(level.status().message());
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    std::optional<archive::Archive::Seal> seal;
+    std::optional<archive::Consents::Seal> seal;
     if (*level == meta::Consent::kSealed || !consent_until.empty() || !consent_then.empty()) {
       auto then = meta::ParseConsent(consent_then);
       if (!then.ok()) return Usage("a seal needs --until YYYY-MM-DD and --then LEVEL");
-      seal = archive::Archive::Seal{consent_until, *then};
+      seal = archive::Consents::Seal{consent_until, *then};
     }
-    auto c = (*a)->ChangeConsent(consent_id, *level, consent_reason, CliActor(),
-                                 seal ? &*seal : nullptr, consent_segment);
+    auto c = (*a)->consent().ChangeConsent(consent_id, *level, consent_reason, CliActor(),
+                                           seal ? &*seal : nullptr, consent_segment);
     if (!c.ok()) return Fail(c.status());
     if (consent_json) {
       Json out = {{"id", consent_id}, {"consent", consent_level}, {"changed", c->has_value()}};
@@ -1193,7 +1195,7 @@ int Main(int argc, char** argv) {
   if (*verify) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto rep = (*a)->Verify();
+    auto rep = (*a)->verifier().Verify();
     if (!rep.ok()) return Fail(rep.status());
     if (verify_json) {
       PrintJson(rep->ToJson());
@@ -1222,23 +1224,23 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (*log_key) {
-      std::cout << (*a)->VerifierKey() << "\n";
+      std::cout << (*a)->verifier().VerifierKey() << "\n";
       return kExitOk;
     }
     if (*log_cp) {
-      auto cp = (*a)->Checkpoint();
+      auto cp = (*a)->verifier().Checkpoint();
       if (!cp.ok()) return Fail(cp.status());
       std::cout << cp->note;
       return kExitOk;
     }
     if (*log_prove) {
-      auto p = (*a)->Prove(prove_id, prove_version);
+      auto p = (*a)->verifier().Prove(prove_id, prove_version);
       if (!p.ok()) return Fail(p.status());
       PrintJson(p->ToJson());
       return kExitOk;
     }
     if (*log_cons) {
-      auto c = (*a)->ProveConsistency(from_size, to_size);
+      auto c = (*a)->verifier().ProveConsistency(from_size, to_size);
       if (!c.ok()) {
         return c.status().code() == Code::kInvalidArgument ? Usage(c.status().message())
                                                            : Fail(c.status());
@@ -1292,7 +1294,7 @@ int Main(int argc, char** argv) {
     req.cursor = search_cursor;
     req.per_record = per_record;
     req.exact_counts = exact_counts;
-    auto r = (*a)->Search(req);
+    auto r = (*a)->finder().Search(req);
     if (!r.ok()) {
       return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
                                                          : Fail(r.status());
@@ -1388,7 +1390,7 @@ int Main(int argc, char** argv) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
     if (*names_add) {
-      if (Status st = (*a)->AddName(name_arg, name_kind); !st.ok()) {
+      if (Status st = (*a)->indexer().AddName(name_arg, name_kind); !st.ok()) {
         return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
       }
       std::cout << "Listed " << name_kind << " '" << name_arg
@@ -1396,13 +1398,13 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (*names_remove) {
-      auto removed = (*a)->RemoveName(name_arg);
+      auto removed = (*a)->indexer().RemoveName(name_arg);
       if (!removed.ok()) return Fail(removed.status());
       if (!*removed) return Fail(Status::NotFound("'" + name_arg + "' is not listed"));
       std::cout << "Removed '" << name_arg << "'\n";
       return kExitOk;
     }
-    auto listed = (*a)->store()->ListNames();
+    auto listed = (*a)->indexer().ListNames();
     if (!listed.ok()) return Fail(listed.status());
     if (names_json) {
       Json j = Json::array();
@@ -1417,10 +1419,10 @@ int Main(int argc, char** argv) {
   if (*link) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    meta::Store* store = (*a)->store();
+    archive::Accounts& accounts = (*a)->accounts();
     std::string now = FormatRfc3339(env->NowMicros());
     if (*link_create) {
-      auto w = access::CreateWitnessLink(env, store, link_witness);
+      auto w = accounts.CreateWitnessLink(link_witness);
       if (!w.ok()) {
         return w.status().code() == Code::kInvalidArgument ? Usage(w.status().message())
                                                            : Fail(w.status());
@@ -1437,7 +1439,7 @@ int Main(int argc, char** argv) {
       }
       return kExitOk;
     }
-    auto revoked = store->RevokeWitnessLink(link_id, now);
+    auto revoked = accounts.RevokeWitnessLink(link_id, now);
     if (!revoked.ok()) return Fail(revoked.status());
     if (!*revoked) return Fail(Status::NotFound("no unrevoked link with id '" + link_id + "'"));
     Status audited = service::Auditor(CliScope(a->get())).LinkRevoked(link_id);
@@ -1449,7 +1451,7 @@ int Main(int argc, char** argv) {
   if (*requests) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto listed = (*a)->store()->ListWitnessRequests();
+    auto listed = (*a)->consent().ListWitnessRequests();
     if (!listed.ok()) return Fail(listed.status());
     if (requests_json) {
       Json arr = Json::array();
@@ -1478,7 +1480,7 @@ int Main(int argc, char** argv) {
   if (*audit) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    auto entries = (*a)->store()->ListAudit(audit_since, audit_actor);
+    auto entries = (*a)->audit().List(audit_since, audit_actor);
     if (!entries.ok()) return Fail(entries.status());
     if (audit_json) {
       Json arr = Json::array();
@@ -1500,14 +1502,14 @@ int Main(int argc, char** argv) {
   if (*user) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    meta::Store* store = (*a)->store();
+    archive::Accounts& accounts = (*a)->accounts();
     std::string now = FormatRfc3339(env->NowMicros());
     auto audit = [&](const char* action, const Json& detail) -> int {
       Status audited = service::Auditor(CliScope(a->get())).UserChanged(action, user_name, detail);
       return audited.ok() ? kExitOk : Fail(audited);
     };
     if (*user_list) {
-      auto listed = store->ListUsers();
+      auto listed = accounts.ListUsers();
       if (!listed.ok()) return Fail(listed.status());
       if (user_json) {
         Json arr = Json::array();
@@ -1535,7 +1537,7 @@ int Main(int argc, char** argv) {
         auto r = access::ParseRole(user_role_name);
         if (!r.ok()) return Usage(r.status().message());
         role = *r;
-        auto existing = store->FindUser(user_name);
+        auto existing = accounts.FindUser(user_name);
         if (!existing.ok()) return Fail(existing.status());
         if (*existing)
           return Fail(Status::Conflict("there is already an account named '" + user_name + "'"));
@@ -1544,26 +1546,26 @@ int Main(int argc, char** argv) {
       if (!password.ok()) return Usage(password.status().message());
       if (Status st = access::CheckPassword(*password); !st.ok()) return Usage(st.message());
       if (*user_add) {
-        auto u = access::CreateUser(env, store, user_name, *role, *password);
+        auto u = accounts.CreateUser(user_name, *role, *password);
         if (!u.ok()) return Fail(u.status());
         if (int rc = audit("user.add", {{"role", u->role}}); rc != kExitOk) return rc;
         std::cout << "Added " << u->name << " (" << u->role << ")\n";
         return kExitOk;
       }
-      if (Status st = access::ChangePassword(store, user_name, *password); !st.ok()) {
+      if (Status st = accounts.ChangePassword(user_name, *password); !st.ok()) {
         return Fail(st);
       }
       if (int rc = audit("user.password", Json()); rc != kExitOk) return rc;
       std::cout << "Changed the password of " << user_name << "; its sessions have ended\n";
       return kExitOk;
     }
-    auto found = store->FindUser(user_name);
+    auto found = accounts.FindUser(user_name);
     if (!found.ok()) return Fail(found.status());
     if (!*found) return Fail(Status::NotFound("there is no account named '" + user_name + "'"));
     if (*user_role) {
       auto r = access::ParseRole(user_role_name);
       if (!r.ok()) return Usage(r.status().message());
-      auto changed = store->SetUserRole(user_name, access::RoleName(*r));
+      auto changed = accounts.SetUserRole(user_name, access::RoleName(*r));
       if (!changed.ok()) return Fail(changed.status());
       if (int rc = audit("user.role", {{"from", (*found)->role}, {"to", access::RoleName(*r)}});
           rc != kExitOk) {
@@ -1572,7 +1574,7 @@ int Main(int argc, char** argv) {
       std::cout << user_name << " is now " << access::RoleName(*r) << "; its sessions have ended\n";
       return kExitOk;
     }
-    auto changed = store->SetUserDisabled(user_name, *user_disable ? now : "");
+    auto changed = accounts.SetUserDisabled(user_name, *user_disable ? now : "");
     if (!changed.ok()) return Fail(changed.status());
     if (int rc = audit(*user_disable ? "user.disable" : "user.enable", Json()); rc != kExitOk) {
       return rc;
@@ -1584,11 +1586,11 @@ int Main(int argc, char** argv) {
   if (*token) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    meta::Store* store = (*a)->store();
+    archive::Accounts& accounts = (*a)->accounts();
     if (*token_create) {
       auto role = access::ParseRole(token_role);
       if (!role.ok()) return Usage(role.status().message());
-      auto t = access::CreateToken(env, store, *role, token_label, token_expires);
+      auto t = accounts.CreateToken(*role, token_label, token_expires);
       if (!t.ok()) {
         return t.status().code() == Code::kInvalidArgument ? Usage(t.status().message())
                                                            : Fail(t.status());
@@ -1609,7 +1611,7 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (*token_revoke) {
-      auto revoked = store->RevokeToken(token_id, FormatRfc3339(env->NowMicros()));
+      auto revoked = accounts.RevokeToken(token_id, FormatRfc3339(env->NowMicros()));
       if (!revoked.ok()) return Fail(revoked.status());
       if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + token_id + "'"));
       Status audited = service::Auditor(CliScope(a->get())).TokenRevoked(token_id);
@@ -1617,7 +1619,7 @@ int Main(int argc, char** argv) {
       std::cout << "Revoked " << token_id << "\n";
       return kExitOk;
     }
-    auto listed = store->ListTokens();
+    auto listed = accounts.ListTokens();
     if (!listed.ok()) return Fail(listed.status());
     Json arr = Json::array();
     for (const auto& t : *listed) {
@@ -1644,7 +1646,7 @@ int Main(int argc, char** argv) {
   if (*models) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    meta::Store* store = (*a)->store();
+    archive::Models& registry = (*a)->models();
     auto model_json = [](const meta::ModelFile& m) {
       Json j = {{"sha256", m.sha256}, {"kind", m.kind}, {"name", m.name},
                 {"path", m.path},     {"size", m.size}, {"added", m.added}};
@@ -1659,7 +1661,7 @@ int Main(int argc, char** argv) {
       if (!added.ok()) return Fail(added.status());
       if (model_kind == "embedding") {
         // The semantic index is built now (it follows the database from here on).
-        if (Status st = (*a)->SyncSemantic(); !st.ok()) return Fail(st);
+        if (Status st = (*a)->semantic().SyncSemantic(); !st.ok()) return Fail(st);
       }
       if (models_json) {
         Json j = model_json(added->model);
@@ -1676,12 +1678,12 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (*models_remove) {
-      auto m = ingest::FindModel(store, model_sha);
+      auto m = registry.Find(model_sha);
       if (!m.ok()) {
         return m.status().code() == Code::kInvalidArgument ? Usage(m.status().message())
                                                            : Fail(m.status());
       }
-      auto removed = store->RemoveModel(m->sha256);
+      auto removed = registry.Remove(m->sha256);
       if (!removed.ok()) return Fail(removed.status());
       std::cout << "Removed " << Shown(m->name) << " (" << m->sha256
                 << ") from the registry; the file "
@@ -1689,19 +1691,19 @@ int Main(int argc, char** argv) {
       return kExitOk;
     }
     if (*models_translate) {
-      if (Status st = ingest::SetTranslate(store, translate_arg == "on"); !st.ok()) return Fail(st);
+      if (Status st = registry.SetTranslate(translate_arg == "on"); !st.ok()) return Fail(st);
       std::cout << (translate_arg == "on"
                         ? "Transcripts made from now on also get an English translation, "
                           "labelled as machine translation\n"
                         : "No more translations will be made\n");
       return kExitOk;
     }
-    auto listed = store->ListModels("");
+    auto listed = registry.List("");
     if (!listed.ok()) return Fail(listed.status());
     // Why the semantic index could not follow the archive, the last time it tried.
-    auto semantic_error = store->GetInfo("semantic.error");
-    if (!semantic_error.ok()) return Fail(semantic_error.status());
-    std::string problem = semantic_error->value_or("");
+    auto semantic = (*a)->semantic().Status();
+    if (!semantic.ok()) return Fail(semantic.status());
+    std::string problem = semantic->error;
     if (models_json) {
       Json arr = Json::array();
       for (const auto& m : *listed) arr.push_back(model_json(m));
@@ -1751,8 +1753,8 @@ int Main(int argc, char** argv) {
   if (*reindex) {
     auto a = open();
     if (!a.ok()) return Fail(a.status());
-    if (Status st = (*a)->Reindex(); !st.ok()) return Fail(st);
-    if (Status st = (*a)->RebuildSemantic(); !st.ok()) return Fail(st);
+    if (Status st = (*a)->indexer().Reindex(); !st.ok()) return Fail(st);
+    if (Status st = (*a)->semantic().RebuildSemantic(); !st.ok()) return Fail(st);
     std::cout << "Rebuilt the search index from the database\n";
     return kExitOk;
   }
@@ -1779,13 +1781,13 @@ int Main(int argc, char** argv) {
     const auto* added = &built->added;
     auto a = archive::Archive::Open(env, dir);
     if (!a.ok()) return Fail(a.status());
-    auto rep = (*a)->Verify();
+    auto rep = (*a)->verifier().Verify();
     if (!rep.ok()) return Fail(rep.status());
     std::string banner = "attest demo: a sample archive (sample texts, not testimony)\n";
     if (!built->note.empty()) banner += "note: " + built->note + "\n";
     for (const auto& x : *added) banner += "  " + x.id + "  " + BaseName(x.file) + "\n";
     banner += std::string("verify: ") + (rep->ok ? "intact" : "DAMAGED") + ", log size " +
-              std::to_string(rep->log_size) + "\nverifier key: " + (*a)->VerifierKey() +
+              std::to_string(rep->log_size) + "\nverifier key: " + (*a)->verifier().VerifierKey() +
               "\nTry: attest --archive " + dir + " list\n";
     a->reset();
     if (!rep->ok) return Fail(Status::Corruption("the demo archive did not verify"));

@@ -172,7 +172,7 @@ void SendBlob(Site* site, archive::Archive* a, const MediaFile& f, const std::st
                                         std::to_string(f.size));
   }
   // An encrypted file is decrypted as it is sent (doc/format/blob_store.md).
-  auto opened = a->blobs()->OpenReader(f.sha256);
+  auto opened = a->records().OpenBlobReader(f.sha256);
   if (!opened.ok()) return ProblemFor(res, opened.status());
   std::shared_ptr<blob::BlobReader> reader = std::move(*opened);
   res.set_header("ETag", etag);
@@ -261,7 +261,7 @@ bool BeginJsonWrite(Site* site, const Request& req, Response& res,
 }
 
 std::string CheckpointNote(archive::Archive* a) {
-  auto cp = a->Checkpoint();
+  auto cp = a->verifier().Checkpoint();
   return cp.ok() ? cp->note : std::string();
 }
 
@@ -306,12 +306,12 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   svr->Get("/api/v1/", [site](const Request& req, Response& res) {
     Call c;
     if (!Begin(site, req, res, &c)) return;
-    auto cp = (*c.a)->Checkpoint();
+    auto cp = (*c.a)->verifier().Checkpoint();
     SendJson(res, {{"name", "attest"},
                    {"version", ATTEST_VERSION},
                    {"origin", site->origin},
                    {"role", access::RoleName(c.subject.role)},
-                   {"verifier_key", (*c.a)->VerifierKey()},
+                   {"verifier_key", (*c.a)->verifier().VerifierKey()},
                    {"log_size", cp.ok() ? cp->checkpoint.size : 0},
                    {"openapi", "/api/v1/openapi.json"}});
   });
@@ -501,7 +501,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       }
       return Problem(res, 404, "not-found", "Not Found", "no such version");
     }
-    auto proof = (*c.a)->Prove(view->record.id, version);
+    auto proof = (*c.a)->verifier().Prove(view->record.id, version);
     if (!proof.ok()) {
       if (proof.status().IsNotFound())
         return Problem(res, 404, "not-found", "Not Found", "no such version");
@@ -530,7 +530,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (!Paging(copy, res, &offset, &limit)) return;
     }
     sr.limit = limit;
-    auto r = (*c.a)->Search(sr);
+    auto r = (*c.a)->finder().Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
     if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject)).Searched(*r, "search"); !st.ok()) {
       return ProblemFor(res, st);
@@ -578,7 +578,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       return Problem(res, 400, "bad-request", "Bad Request",
                      "q must be 1 to 100 bytes of a word's beginning");
     }
-    auto s = (*c.a)->Suggest(q, SearchRole(c.subject), 10);
+    auto s = (*c.a)->finder().Suggest(q, SearchRole(c.subject), 10);
     if (!s.ok()) return ProblemFor(res, s.status());
     Json items = Json::array();
     for (const auto& x : *s) items.push_back({{"word", x.word}, {"segments", x.segments}});
@@ -598,7 +598,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     sr.limit = 50;
     sr.per_record = 5;
     sr.cursor = Param(req, "cursor");
-    auto r = (*c.a)->Search(sr);
+    auto r = (*c.a)->finder().Search(sr);
     if (!r.ok()) return ProblemFor(res, r.status());
     if (Status st = service::Auditor(service::ScopeOf(c.a->get(), c.subject)).Searched(*r, "events"); !st.ok()) {
       return ProblemFor(res, st);
@@ -800,7 +800,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       cleanup();
       return ProblemFor(res, st);
     }
-    auto added = (*c.a)->Add(paths, opts);
+    auto added = (*c.a)->records().Add(paths, opts);
     cleanup();
     if (!added.ok()) return ProblemFor(res, added.status());
     Json items = Json::array();
@@ -826,7 +826,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                  return Problem(res, 400, "bad-request", "Bad Request",
                                 "the body has no \"meta\" object (the record's metadata, whole)");
                }
-               auto v = (*c.a)->EditMetadata(req.matches[1], body["meta"]);
+               auto v = (*c.a)->records().EditMetadata(req.matches[1], body["meta"]);
                if (!v.ok()) return ProblemFor(res, v.status());
                SendJson(res, {{"record", v->record_id},
                               {"version", v->version},
@@ -849,7 +849,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                          "the body's \"consent\" must be public, research, restricted or sealed");
         }
         // A seal: the day it opens and the level it opens to.
-        std::optional<archive::Archive::Seal> seal;
+        std::optional<archive::Consents::Seal> seal;
         if (*to == meta::Consent::kSealed || body.contains("until") || body.contains("then")) {
           auto then = meta::ParseConsent(StringMember(body, "then"));
           if (!then.ok()) {
@@ -857,7 +857,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                            "a seal needs \"until\" (YYYY-MM-DD) and \"then\" (public, research "
                            "or restricted)");
           }
-          seal = archive::Archive::Seal{StringMember(body, "until"), *then};
+          seal = archive::Consents::Seal{StringMember(body, "until"), *then};
         }
         if (reason.empty()) {
           return Problem(res, 400, "bad-request", "Bad Request",
@@ -874,8 +874,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
           }
           segment = *id;
         }
-        auto changed = (*c.a)->ChangeConsent(req.matches[1], *to, reason, c.subject.Actor(),
-                                             seal ? &*seal : nullptr, segment);
+        auto changed = (*c.a)->consent().ChangeConsent(
+            req.matches[1], *to, reason, c.subject.Actor(), seal ? &*seal : nullptr, segment);
         if (!changed.ok()) return ProblemFor(res, changed.status());
         Json out = {{"record", std::string(req.matches[1])},
                     {"consent", level},
@@ -916,8 +916,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
               }
               std::optional<std::pair<int64_t, int64_t>> chars, ms;
               if (!pair_of("chars", &chars) || !pair_of("ms", &ms)) return;
-              auto r = (*c.a)->Redact(req.matches[1], *segment, chars, ms,
-                                      StringMember(body, "reason"), c.subject.Actor());
+              auto r = (*c.a)->consent().Redact(req.matches[1], *segment, chars, ms,
+                                                StringMember(body, "reason"), c.subject.Actor());
               if (!r.ok()) return ProblemFor(res, r.status());
               Json out = {{"id", r->id},
                           {"record", r->record_id},
@@ -939,9 +939,8 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                                "\"version\" must be the held version's number");
               }
               int version = body["version"].get<int>();
-              auto done = (*c.a)->ConfirmRedactions(req.matches[1], version,
-                                                    StringMember(body, "reason"),
-                                                    c.subject.Actor());
+              auto done = (*c.a)->consent().ConfirmRedactions(
+                  req.matches[1], version, StringMember(body, "reason"), c.subject.Actor());
               if (!done.ok()) return ProblemFor(res, done.status());
               SendJson(res, {{"record", std::string(req.matches[1])},
                              {"version", version},
@@ -954,7 +953,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     Call c;
     if (!Begin(site, req, res, &c) || !RequireWitness(c, res)) return;
     archive::Archive* a = c.a->get();
-    auto all = a->List();
+    auto all = a->records().List();
     if (!all.ok()) return ProblemFor(res, all.status());
     Json records = Json::array();
     for (const auto& r : *all) {
@@ -964,11 +963,11 @@ void RegisterApi(Site* site, httplib::Server* svr) {
                 {"created", r.created},
                 {"meta", ShownMeta(NewestOriginal(r))}};
       if (r.withdrawn_at) j["withdrawn_at"] = *r.withdrawn_at;
-      auto history = a->ConsentHistory(r.id);
+      auto history = a->consent().ConsentHistory(r.id);
       if (!history.ok()) return ProblemFor(res, history.status());
       j["consent_changes"] = archive::ConsentChangesToJson(
           *history, false, [a](int64_t id) { return a->SegmentRef(id); });
-      auto views = a->store()->ViewsOf(r.id);
+      auto views = a->audit().ViewsOf(r.id);
       if (!views.ok()) return ProblemFor(res, views.status());
       Json seen = Json::array();
       for (const auto& e : *views) {
@@ -979,7 +978,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       j["seen_by"] = seen;
       records.push_back(j);
     }
-    auto asked = a->store()->ListWitnessRequests();
+    auto asked = a->consent().ListWitnessRequests();
     if (!asked.ok()) return ProblemFor(res, asked.status());
     Json requests = Json::array();
     for (const auto& q : *asked) {
@@ -988,7 +987,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       if (!q.level.empty()) j["consent"] = q.level;
       requests.push_back(j);
     }
-    auto forms = a->store()->ListWitnessForms(c.subject.witness_id);
+    auto forms = a->consent().ListWitnessForms(c.subject.witness_id);
     if (!forms.ok()) return ProblemFor(res, forms.status());
     Json consent_forms = Json::array();
     for (const auto& f : *forms) {
@@ -1018,7 +1017,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       return;
     }
     std::string since = Param(req, "since"), actor = Param(req, "actor");
-    auto entries = (*c.a)->store()->ListAudit(since, actor);
+    auto entries = (*c.a)->audit().List(since, actor);
     if (!entries.ok()) return ProblemFor(res, entries.status());
     Json arr = Json::array();
     for (const auto& e : *entries) arr.push_back(meta::AuditJson(e));
@@ -1037,7 +1036,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
       Problem(res, 404, "not-found", "Not Found", "no such consent form");
       return std::nullopt;
     }
-    auto forms = (*c.a)->store()->ListWitnessForms(witness);
+    auto forms = (*c.a)->consent().ListWitnessForms(witness);
     if (!forms.ok()) {
       ProblemFor(res, forms.status());
       return std::nullopt;
@@ -1088,7 +1087,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     if (!body.ok()) return ProblemFor(res, body.status());
     std::string record = StringMember(*body, "record"), kind = StringMember(*body, "kind"),
                 level = StringMember(*body, "consent"), message = StringMember(*body, "message");
-    auto r = (*c.a)->Get(record);
+    auto r = (*c.a)->records().Get(record);
     if (record.empty() || !r.ok() || r->witness_id != c.subject.witness_id) {
       return Problem(res, 404, "not-found", "Not Found",
                      "no record of yours has the id '" + record.substr(0, 64) + "'");
@@ -1109,7 +1108,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
     }
     message = CleanText(message, TextLayout::kLines);  // read on a terminal (attest requests)
     std::string now = FormatRfc3339((*c.a)->env()->NowMicros());
-    auto id = (*c.a)->store()->AddWitnessRequest(
+    auto id = (*c.a)->consent().AddWitnessRequest(
         {0, c.subject.witness_id, record, kind, level, message, c.subject.token_id, now});
     if (!id.ok()) return ProblemFor(res, id.status());
     Status audited = service::Auditor(service::ScopeOf(c.a->get(), c.subject))

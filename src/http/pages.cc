@@ -182,14 +182,14 @@ class PageContext {
               {"nav", {{nav, true}}},
               {"account", account_},
               {"login_href", "/login?back=" + Url(req_.path == "/login" ? "/" : here)}};
-    auto notice = a->store()->GetInfo("notice");
+    auto notice = a->Notice();
     if (notice.ok() && notice->has_value()) {
       // The demo's notice is stored in English (ingest/demo.cc, the same words as en.json's
       // demo_notice): shown in the page's language. Any other notice is shown as written.
       const std::string demo = site_->renderer.Messages("en").value("demo_notice", "");
       v["notice"] = !demo.empty() && **notice == demo ? t_->value("demo_notice", demo) : **notice;
     }
-    auto cp = a->Checkpoint();
+    auto cp = a->verifier().Checkpoint();
     v["log_size"] = cp.ok() ? std::to_string(cp->checkpoint.size) : "?";
     return v;
   }
@@ -333,8 +333,7 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     std::string name = Param(req, "name");
     const std::string address = ClientAddress(site, req);
     int64_t wait = 1;
-    auto s = access::LogIn(site->env, a->store(), &site->throttle, name, Param(req, "password"),
-                           address, &wait);
+    auto s = a->accounts().LogIn(&site->throttle, name, Param(req, "password"), address, &wait);
     if (!s.ok()) {
       std::string shown_name = access::CheckUserName(name).ok() ? name : "";
       if (s.status().code() == Code::kExhausted) {
@@ -366,7 +365,7 @@ void RegisterLogin(Site* site, httplib::Server* svr) {
     access::Subject subject;
     if (!BeginPage(site, req, res, pc, &a, &subject)) return;  // checks the form's token
     if (!subject.user.empty()) {
-      auto st = access::LogOut(site->env, (*a)->store(), CookieValue(req, kSessionCookie));
+      auto st = (*a)->accounts().LogOut(CookieValue(req, kSessionCookie));
       if (!st.ok()) return pc.Error(res, a->get(), 500);
     }
     res.set_header("Set-Cookie", SessionCookie("", 0));
@@ -468,7 +467,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     sr.role = SearchRole(subject);
     sr.cursor = Param(req, "cursor");
     sr.limit = 10;
-    auto found = (*a)->Search(sr);
+    auto found = (*a)->finder().Search(sr);
     if (!found.ok()) {
       if (found.status().code() == Code::kInvalidArgument) {
         v["error"] = found.status().message();
@@ -496,7 +495,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
         group_of[w] = groups.size();
         groups.push_back({{"witness", w}, {"records", Json::array()}});
       }
-      auto full = (*a)->Get(rec["record"]);
+      auto full = (*a)->records().Get(rec["record"]);
       std::string title = full.ok() ? RecordTitle(*full, pc) : rec["record"].get<std::string>();
       Json hits = Json::array();
       for (const auto& h : rec["segments"]) hits.push_back(HitView(h, rec["record"], pc));
@@ -716,9 +715,9 @@ void RegisterPages(Site* site, httplib::Server* svr) {
       versions.push_back(row);
     }
     v["versions"] = versions;
-    auto cp = (*a)->Checkpoint();
+    auto cp = (*a)->verifier().Checkpoint();
     v["checkpoint"] = cp.ok() ? cp->note : "";
-    v["vkey"] = (*a)->VerifierKey();
+    v["vkey"] = (*a)->verifier().VerifierKey();
     v["proof"] = "/api/v1/records/" + r.id + "/proof";
     std::string host = req.get_header_value("Host");
     std::string cite_path =
@@ -812,7 +811,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
     sr.role = SearchRole(subject);
     sr.limit = 60;
     sr.per_record = 2;
-    auto found = (*a)->Search(sr);
+    auto found = (*a)->finder().Search(sr);
     if (!found.ok()) {
       if (found.status().code() == Code::kInvalidArgument) {
         v["error"] = found.status().message();

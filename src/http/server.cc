@@ -199,12 +199,12 @@ Result<ArchivePool::Lease> ArchivePool::Acquire() {
   }
   if (!a) {
     ASSIGN_OR_RETURN(a, archive::Archive::Open(env_, dir_));
-    if (search_cache_) a->ShareSearchCache(search_cache_);
-    a->ShareAskResources(ask_);
+    if (search_cache_) a->finder().ShareSearchCache(search_cache_);
+    a->finder().ShareAskResources(ask_);
   }
   // A seal opens on its day by itself, before anything is answered. Should that fail (a
   // server that may not write), the record stays sealed: the safe side.
-  (void)a->OpenDueSeals();
+  (void)a->consent().OpenDueSeals();
   return Lease(this, std::move(a));
 }
 
@@ -399,11 +399,11 @@ Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::R
     if (auth.size() < 7 || strncasecmp(auth.c_str(), "Bearer ", 7) != 0) {
       return Status::Unauthenticated("the Authorization header is not 'Bearer TOKEN'");
     }
-    return access::Authenticate(site->env, a->store(), std::string_view(auth).substr(7));
+    return a->accounts().Authenticate(std::string_view(auth).substr(7));
   }
   std::string cookie = CookieValue(req, kSessionCookie);
   if (cookie.empty()) return access::Subject{};
-  auto session = access::AuthenticateSession(site->env, a->store(), cookie);
+  auto session = a->accounts().AuthenticateSession(cookie);
   // A session that ended, or a cookie the server never made, leaves the caller anonymous (the
   // pages clear it); a cookie is never trusted for more than the server gave it.
   if (!session.ok()) {
@@ -477,7 +477,7 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
   Site* site = rep->site.get();
   {
     ASSIGN_OR_RETURN(auto a, site->pool.Acquire());
-    ASSIGN_OR_RETURN(auto cp, a->Checkpoint());
+    ASSIGN_OR_RETURN(auto cp, a->verifier().Checkpoint());
     site->origin = cp.checkpoint.origin;
   }
   httplib::Server& svr = rep->svr;

@@ -6,7 +6,7 @@
 namespace attest::ingest {
 
 Result<std::string> BlobHead(archive::Archive* archive, const std::string& sha256, size_t max) {
-  ASSIGN_OR_RETURN(auto f, archive->blobs()->Open(sha256));
+  ASSIGN_OR_RETURN(auto f, archive->records().OpenBlob(sha256));
   std::string head(max, '\0');
   size_t got = 0;
   while (got < head.size()) {

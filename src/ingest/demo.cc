@@ -86,8 +86,7 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
   using archive::Archive;
   RETURN_IF_ERROR(Archive::Init(env, dir, "demo.attest.invalid/samples"));
   ASSIGN_OR_RETURN(auto archive, Archive::Open(env, dir));
-  RETURN_IF_ERROR(archive->store()->SetInfo(
-      "notice",
+  RETURN_IF_ERROR(archive->SetNotice(
       "A demonstration archive of sample texts: the Universal Declaration of Human Rights "
       "(United Nations, 1948) in Arabic, Hebrew, English and French, some articles read aloud "
       "by a speech synthesizer. Not testimony."));
@@ -115,7 +114,7 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
     archive::AddOptions opts = base_options(s.lang, "sample-text-" + s.lang);
     opts.meta = {{"title", "Universal Declaration of Human Rights (" + s.lang + ", sample)"},
                  {"note", "Sample text, not testimony. United Nations, 1948."}};
-    ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
+    ASSIGN_OR_RETURN(auto added, archive->records().Add({path}, opts));
     out.added.push_back(added[0]);
     RETURN_IF_ERROR(env->RemoveFile(path));
   }
@@ -137,7 +136,7 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
       opts.meta = {{"title", "UDHR article " + std::to_string(n) + ", read by espeak-ng (" +
                                  s.lang + ", sample)"},
                    {"note", "Synthesized speech of a sample text, not testimony."}};
-      ASSIGN_OR_RETURN(auto added, archive->Add({path}, opts));
+      ASSIGN_OR_RETURN(auto added, archive->records().Add({path}, opts));
       out.added.push_back(added[0]);
       RETURN_IF_ERROR(env->RemoveFile(path));
       spoke = true;

@@ -288,7 +288,7 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
     }
   }
   for (Good& g : good) {
-    ASSIGN_OR_RETURN(auto before, archive->store()->ImportedRecord(g.opts.import_id));
+    ASSIGN_OR_RETURN(auto before, archive->records().ImportedRecord(g.opts.import_id));
     if (before) {
       rep.skipped.push_back({g.line, g.id, *before, g.path});
       continue;
@@ -297,7 +297,7 @@ Result<ImportReport> Import(archive::Archive* archive, const std::string& manife
       rep.imported.push_back({g.line, g.id, "", g.path});
       continue;
     }
-    auto added = archive->Add({g.path}, g.opts);
+    auto added = archive->records().Add({g.path}, g.opts);
     if (!added.ok()) {
       rep.problems.push_back({g.line, "", added.status().message()});
       continue;

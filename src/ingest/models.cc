@@ -16,8 +16,6 @@ const char kNoSpeechModel[] =
 
 namespace {
 
-constexpr char kTranslateKey[] = "speech.translate";
-
 // The file's absolute path (workers may run elsewhere in the tree); as given if it cannot be
 // resolved, so that reading it reports what is wrong.
 std::string Absolute(const std::string& path) {
@@ -58,14 +56,10 @@ Result<AddedModel> AddModel(Env* env, archive::Archive* archive, const std::stri
   m.size = info.bytes;
   ASSIGN_OR_RETURN(m.info, CanonicalJson(j));
   m.added = FormatRfc3339(env->NowMicros());
-  meta::Store* store = archive->store();
   // Registered again (moved): it keeps its place in the order.
-  ASSIGN_OR_RETURN(auto existing, store->ListModels("whisper"));
-  for (const auto& e : existing) {
-    if (e.sha256 == m.sha256) m.added = e.added;
-  }
-  RETURN_IF_ERROR(store->AddModel(m));
-  ASSIGN_OR_RETURN(added.woken, store->WakeJobs("transcribe", FormatRfc3339(env->NowMicros())));
+  RETURN_IF_ERROR(archive->models().Register(&m));
+  ASSIGN_OR_RETURN(added.woken,
+                   archive->records().WakeJobs("transcribe", FormatRfc3339(env->NowMicros())));
   return added;
 }
 
@@ -113,51 +107,8 @@ Result<AddedModel> AddEmbeddingModel(Env* env, archive::Archive* archive, const 
   m.size = bytes;
   ASSIGN_OR_RETURN(m.info, CanonicalJson(j));
   m.added = FormatRfc3339(env->NowMicros());
-  ASSIGN_OR_RETURN(auto existing, archive->store()->ListModels("embedding"));
-  for (const auto& e : existing) {
-    if (e.sha256 == m.sha256) m.added = e.added;
-  }
-  RETURN_IF_ERROR(archive->store()->AddModel(m));
+  RETURN_IF_ERROR(archive->models().Register(&m));
   return added;
-}
-
-Result<meta::ModelFile> FindModel(meta::Store* store, const std::string& prefix) {
-  if (prefix.size() < 6 || prefix.size() > 64) {
-    return Status::InvalidArgument("'" + prefix +
-                                   "' is not a model's SHA-256 (6 to 64 hex digits; see "
-                                   "`attest models list`)");
-  }
-  for (char c : prefix) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return Status::InvalidArgument("'" + prefix + "' is not a model's SHA-256 (hex digits)");
-    }
-  }
-  ASSIGN_OR_RETURN(auto all, store->ListModels(""));
-  std::vector<meta::ModelFile> found;
-  for (auto& m : all) {
-    if (m.sha256.compare(0, prefix.size(), prefix) == 0) found.push_back(std::move(m));
-  }
-  if (found.empty()) return Status::NotFound("no registered model has SHA-256 " + prefix + "…");
-  if (found.size() > 1) {
-    return Status::InvalidArgument("several registered models start with " + prefix +
-                                   ": give more of the SHA-256");
-  }
-  return found[0];
-}
-
-Result<std::optional<meta::ModelFile>> SpeechModel(meta::Store* store) {
-  ASSIGN_OR_RETURN(auto models, store->ListModels("whisper"));
-  if (models.empty()) return std::optional<meta::ModelFile>();
-  return std::optional<meta::ModelFile>(models.front());
-}
-
-Result<bool> TranslateEnabled(meta::Store* store) {
-  ASSIGN_OR_RETURN(auto v, store->GetInfo(kTranslateKey));
-  return v.has_value() && *v == "on";
-}
-
-Status SetTranslate(meta::Store* store, bool on) {
-  return store->SetInfo(kTranslateKey, on ? "on" : "off");
 }
 
 }  // namespace attest::ingest

@@ -1,5 +1,5 @@
-// The model files an archive's tools read (doc/speech.md): registered by SHA-256 in the
-// metadata store, never downloaded.
+// Registering the model files an archive's tools read (doc/speech.md), once they are checked:
+// the registry itself is the archive's (archive/models.h).
 #ifndef ATTEST_INGEST_MODELS_H_
 #define ATTEST_INGEST_MODELS_H_
 
@@ -34,16 +34,6 @@ struct EmbeddingPrefixes {
 };
 Result<AddedModel> AddEmbeddingModel(Env* env, archive::Archive* archive, const std::string& path,
                                      const EmbeddingPrefixes& prefixes);
-
-// The registered model with this SHA-256 or unique prefix of it (at least 6 hex digits).
-Result<meta::ModelFile> FindModel(meta::Store* store, const std::string& sha256_or_prefix);
-
-// The whisper model transcription uses: the newest registered; nullopt if none.
-Result<std::optional<meta::ModelFile>> SpeechModel(meta::Store* store);
-
-// Whether transcripts also get an English translation (`attest models translate on|off`).
-Result<bool> TranslateEnabled(meta::Store* store);
-Status SetTranslate(meta::Store* store, bool on);
 
 // The message of a transcribe job that waits for a model.
 extern const char kNoSpeechModel[];

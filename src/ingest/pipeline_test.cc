@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "archive/archive.h"
+#include "archive/testing.h"
 #include "ingest/worker.h"
 
 namespace attest::ingest {
@@ -14,6 +15,7 @@ namespace {
 
 using archive::AddOptions;
 using archive::Archive;
+using archive::StoreForTesting;
 
 std::string TempDir() {
   char tmpl[] = "/tmp/attest-ingest-XXXXXX";
@@ -50,15 +52,15 @@ class PipelineTest : public ::testing::Test {
     search::SearchRequest req;
     req.query = q;
     req.role = role;
-    return archive_->Search(req);
+    return archive_->finder().Search(req);
   }
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };
 
 TEST_F(PipelineTest, ALostSearchIndexIsRebuiltOnOpen) {
-  auto added =
-      *archive_->Add({WriteFile(tmp_, "a.txt", "Sample text: equal in dignity.")}, AddOptions());
+  auto added = *archive_->records().Add(
+      {WriteFile(tmp_, "a.txt", "Sample text: equal in dignity.")}, AddOptions());
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
   archive_.reset();
   ASSERT_EQ(std::system(("rm -rf " + dir_ + "/index/lexical").c_str()), 0);
@@ -75,10 +77,12 @@ TEST_F(PipelineTest, PlaceAndDateMetadataAreSearchableAndFaceted) {
   opts.consent = meta::Consent::kPublic;
   opts.places = {"Kfar Aza"};
   opts.date = "2023-10-07";
-  auto a = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: the morning was quiet.")}, opts);
+  auto a =
+      *archive_->records().Add({WriteFile(tmp_, "a.txt", "Sample: the morning was quiet.")}, opts);
   opts.places = {"Haifa"};
   opts.date = "2024-03";
-  auto b = *archive_->Add({WriteFile(tmp_, "b.txt", "Sample: the morning was loud.")}, opts);
+  auto b =
+      *archive_->records().Add({WriteFile(tmp_, "b.txt", "Sample: the morning was loud.")}, opts);
   auto r = *Search("morning place:\"כפר עזה\"");  // the place in another script
   ASSERT_EQ(r.records.size(), 1u);
   EXPECT_EQ(r.records[0].record_id, a[0].id);
@@ -93,36 +97,38 @@ TEST_F(PipelineTest, PlaceAndDateMetadataAreSearchableAndFaceted) {
   // A metadata place is itself a name: its words find the record, in any script.
   EXPECT_EQ(Search("חיפה")->records[0].record_id, b[0].id);
   opts.date = "2023-02-30";
-  EXPECT_EQ(archive_->Add({WriteFile(tmp_, "c.txt", "x")}, opts).status().code(),
+  EXPECT_EQ(archive_->records().Add({WriteFile(tmp_, "c.txt", "x")}, opts).status().code(),
             Code::kInvalidArgument);
 }
 
 TEST_F(PipelineTest, ListedNamesAreFoundAcrossScripts) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
-  auto he = *archive_->Add({WriteFile(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.")},
-                           opts);
+  auto he = *archive_->records().Add(
+      {WriteFile(tmp_, "he.txt", "משפט לדוגמה: האוטובוס מכפר עזה הגיע בערב.")}, opts);
   EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());  // not a known name yet
-  ASSERT_TRUE(archive_->AddName("Kfar Aza", "place").ok());
+  ASSERT_TRUE(archive_->indexer().AddName("Kfar Aza", "place").ok());
   auto r = *Search("\"Kfar Aza\"");
   ASSERT_EQ(r.records.size(), 1u);
   EXPECT_EQ(r.records[0].record_id, he[0].id);
   ASSERT_EQ(r.records[0].hits[0].highlights.size(), 2u);  // מכפר and עזה
   EXPECT_EQ(Search("Kfar Aza bus")->records.size(), 0u);  // bus is not in the Hebrew text
   EXPECT_EQ(Search("كفار عزة")->records.size(), 1u);
-  EXPECT_EQ(archive_->AddName("!!", "place").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName("Gaza", "city").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName("Gaza\nCity", "place").code(), Code::kInvalidArgument);
-  EXPECT_EQ(archive_->AddName(std::string("Ga\x1fza"), "place").code(), Code::kInvalidArgument);
-  EXPECT_TRUE(*archive_->RemoveName("Kfar Aza"));
+  EXPECT_EQ(archive_->indexer().AddName("!!", "place").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->indexer().AddName("Gaza", "city").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->indexer().AddName("Gaza\nCity", "place").code(), Code::kInvalidArgument);
+  EXPECT_EQ(archive_->indexer().AddName(std::string("Ga\x1fza"), "place").code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(*archive_->indexer().RemoveName("Kfar Aza"));
   EXPECT_TRUE(Search("\"Kfar Aza\"")->records.empty());
 }
 
 TEST_F(PipelineTest, ARevisionReplacesTheEarlierTextInTheIndex) {
   AddOptions opts;
-  auto v1 = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: first wording.")}, opts);
+  auto v1 = *archive_->records().Add({WriteFile(tmp_, "a.txt", "Sample: first wording.")}, opts);
   opts.record_id = v1[0].id;
-  ASSERT_TRUE(archive_->Add({WriteFile(tmp_, "b.txt", "Sample: corrected wording.")}, opts).ok());
+  ASSERT_TRUE(
+      archive_->records().Add({WriteFile(tmp_, "b.txt", "Sample: corrected wording.")}, opts).ok());
   EXPECT_TRUE(Search("first")->records.empty());
   auto r = *Search("wording");
   ASSERT_EQ(r.records.size(), 1u);
@@ -131,19 +137,23 @@ TEST_F(PipelineTest, ARevisionReplacesTheEarlierTextInTheIndex) {
 }
 
 TEST_F(PipelineTest, AnIndexOfAnEarlierLayoutIsRebuilt) {
-  ASSERT_TRUE(
-      archive_->Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions()).ok());
-  ASSERT_TRUE(archive_->store()->SetInfo("index.format", "1").ok());
+  ASSERT_TRUE(archive_->records()
+                  .Add({WriteFile(tmp_, "a.txt", "Sample: equal in dignity.")}, AddOptions())
+                  .ok());
+  ASSERT_TRUE(StoreForTesting(archive_.get())->SetInfo("index.format", "1").ok());
   archive_.reset();
   archive_ = *Archive::Open(Env::Default(), dir_);
   EXPECT_EQ(Search("dignity")->records.size(), 1u);
-  EXPECT_EQ(*archive_->store()->GetInfo("index.format"), std::optional<std::string>(search::LexicalIndex::kLayout));
+  EXPECT_EQ(*StoreForTesting(archive_.get())->GetInfo("index.format"),
+            std::optional<std::string>(search::LexicalIndex::kLayout));
 }
 
 TEST_F(PipelineTest, AJobThatFailsOnPurposeIsRetriedOrFailedAndTheRestCompletes) {
-  auto a = *archive_->Add({WriteFile(tmp_, "a.txt", "Sample: flaky disk.")}, AddOptions());
-  auto b = *archive_->Add({WriteFile(tmp_, "b.txt", "Sample: bad content.")}, AddOptions());
-  auto c = *archive_->Add({WriteFile(tmp_, "c.txt", "Sample: fine.")}, AddOptions());
+  auto a =
+      *archive_->records().Add({WriteFile(tmp_, "a.txt", "Sample: flaky disk.")}, AddOptions());
+  auto b =
+      *archive_->records().Add({WriteFile(tmp_, "b.txt", "Sample: bad content.")}, AddOptions());
+  auto c = *archive_->records().Add({WriteFile(tmp_, "c.txt", "Sample: fine.")}, AddOptions());
   std::atomic<int> flaky{0};
   WorkerOptions w;
   w.until_idle = true;
@@ -155,7 +165,7 @@ TEST_F(PipelineTest, AJobThatFailsOnPurposeIsRetriedOrFailedAndTheRestCompletes)
     return Status::Ok();
   };
   ASSERT_TRUE(RunWorker(Env::Default(), dir_, w).ok());  // waits out the 5 s backoff
-  auto jobs = *archive_->store()->ListJobs({});
+  auto jobs = *StoreForTesting(archive_.get())->ListJobs({});
   for (const meta::Job& j : jobs) {
     if (j.record_id == b[0].id) {
       EXPECT_EQ(j.state, meta::JobState::kFailed);
@@ -169,19 +179,20 @@ TEST_F(PipelineTest, AJobThatFailsOnPurposeIsRetriedOrFailedAndTheRestCompletes)
     }
   }
   EXPECT_EQ(flaky.load(), 2);
-  EXPECT_EQ(archive_->Get(c[0].id)->versions.size(), 2u);
-  EXPECT_EQ(archive_->Get(b[0].id)->versions.size(), 1u);  // stored and logged all the same
+  EXPECT_EQ(archive_->records().Get(c[0].id)->versions.size(), 2u);
+  EXPECT_EQ(archive_->records().Get(b[0].id)->versions.size(),
+            1u);  // stored and logged all the same
   search::SearchRequest req;
   req.query = "sample";
   req.role = search::Role::kArchivist;
-  EXPECT_EQ(archive_->Search(req)->records.size(), 2u);
+  EXPECT_EQ(archive_->finder().Search(req)->records.size(), 2u);
 }
 
 TEST_F(PipelineTest, DerivedVersionsCarryTheirProvenance) {
   std::string he = "\xF9\xEC\xE5\xED \xF2\xE5\xEC\xED\n";  // "שלום עולם" in windows-1255
-  auto a = *archive_->Add({WriteFile(tmp_, "he.txt", he)}, AddOptions());
+  auto a = *archive_->records().Add({WriteFile(tmp_, "he.txt", he)}, AddOptions());
   RunJobs();
-  auto r = *archive_->Get(a[0].id);
+  auto r = *archive_->records().Get(a[0].id);
   ASSERT_EQ(r.versions.size(), 2u);
   Json m = *ParseJson(r.versions[1].manifest, "manifest");
   EXPECT_EQ(m["derived"]["from"], 1);
@@ -190,15 +201,15 @@ TEST_F(PipelineTest, DerivedVersionsCarryTheirProvenance) {
   std::string enc = m["derived"]["detected"]["encoding"];
   EXPECT_TRUE(enc == "windows-1255" || enc == "ISO-8859-8-I" || enc == "ISO-8859-8") << enc;
   EXPECT_EQ(r.versions[1].blobs.size(), 2u);  // the original and the text
-  auto segs = *archive_->store()->RecordSegments(a[0].id);
+  auto segs = *StoreForTesting(archive_.get())->RecordSegments(a[0].id);
   ASSERT_EQ(segs.size(), 1u);
   EXPECT_EQ(segs[0].segment.text, "שלום עולם");
   // Every job is done: nothing is left to lease.
-  auto leased =
-      archive_->store()->LeaseJob("test/1/x", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z");
+  auto leased = StoreForTesting(archive_.get())
+                    ->LeaseJob("test/1/x", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z");
   ASSERT_TRUE(leased.ok());
   EXPECT_FALSE(leased->has_value());
-  EXPECT_EQ(archive_->Verify()->ok, true);
+  EXPECT_EQ(archive_->verifier().Verify()->ok, true);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "archive/archive.h"
+#include "archive/testing.h"
 #include "asr/model.h"
 #include "core/json.h"
 #include "ingest/access_copy.h"
@@ -20,6 +21,8 @@ namespace {
 
 using archive::AddOptions;
 using archive::Archive;
+using archive::BlobsForTesting;
+using archive::StoreForTesting;
 
 void Shell(const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; }
 
@@ -67,7 +70,7 @@ class SpeechTest : public ::testing::Test {
   std::string Model() { return *models_ + "/ggml-test.bin"; }
   std::vector<meta::Job> Jobs(const std::string& record, const std::string& kind) {
     std::vector<meta::Job> out;
-    for (auto& j : *archive_->store()->ListJobs({std::nullopt, "", record, 0})) {
+    for (auto& j : *StoreForTesting(archive_.get())->ListJobs({std::nullopt, "", record, 0})) {
       if (j.kind == kind) out.push_back(j);
     }
     return out;
@@ -76,7 +79,7 @@ class SpeechTest : public ::testing::Test {
   // The newest version of `artifact` (transcript, access, ...); 0 if none.
   int VersionOf(const std::string& id, const std::string& artifact) {
     int found = 0;
-    meta::Record r = *archive_->Get(id);
+    meta::Record r = *archive_->records().Get(id);
     for (const auto& v : r.versions) {
       if (StringMember(Derived(v), "artifact") == artifact) found = v.version;
     }
@@ -109,7 +112,7 @@ void ExpectOrdered(const std::vector<meta::SegmentState>& segs, int version, int
 TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedWithTimes) {
   AddOptions opts;
   opts.lang = "en";
-  auto added = archive_->Add({Jfk()}, opts);
+  auto added = archive_->records().Add({Jfk()}, opts);
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   std::string id = (*added)[0].id;
   RunJobs();
@@ -124,7 +127,7 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   RunJobs();
   ASSERT_EQ(Jobs(id, "transcribe")[0].state, meta::JobState::kDone)
       << Jobs(id, "transcribe")[0].error;
-  meta::Record r = *archive_->Get(id);
+  meta::Record r = *archive_->records().Get(id);
   int tv = VersionOf(id, "transcript");
   ASSERT_GT(tv, 1);
   Json d = Derived(r.versions[tv - 1]);
@@ -136,7 +139,7 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   EXPECT_EQ(d["params"]["beam_size"], 5);
   EXPECT_EQ(d["params"]["task"], "transcribe");
   EXPECT_EQ(d["detected"]["duration_ms"], 11000);
-  auto segs = *archive_->store()->RecordSegments(id);
+  auto segs = *StoreForTesting(archive_.get())->RecordSegments(id);
   ExpectOrdered(segs, tv, 11000);
   // The transcript blob and the stored segments agree; export parses back to the same.
   auto doc = LoadTranscript(archive_.get(), id, std::nullopt);
@@ -170,13 +173,13 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   search::SearchRequest req;
   req.query = "\"" + stored[0].text.substr(0, stored[0].text.find(' ')) + "\"";
   req.role = search::Role::kArchivist;
-  auto found = archive_->Search(req);
+  auto found = archive_->finder().Search(req);
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   ASSERT_FALSE(found->records.empty()) << req.query;
   bool timed = false;
   for (const auto& hit : found->records[0].hits) timed |= hit.start_ms >= 0;
   EXPECT_TRUE(timed);
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 }
 
 TEST_F(SpeechTest, ABadModelFileIsNamedAndNothingIsRegistered) {
@@ -193,7 +196,7 @@ TEST_F(SpeechTest, ABadModelFileIsNamedAndNothingIsRegistered) {
   auto missing = AddModel(Env::Default(), archive_.get(), tmp_ + "/absent.bin");
   EXPECT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("absent.bin"), std::string::npos);
-  EXPECT_TRUE(archive_->store()->ListModels("")->empty());
+  EXPECT_TRUE(StoreForTesting(archive_.get())->ListModels("")->empty());
 }
 
 TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
@@ -209,9 +212,10 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
   Shell("sox -n -r 16000 -c 1 -b 16 " + tmp_ + "/six-hours.flac trim 0 6:00:00");
   std::ofstream(tmp_ + "/note.txt") << "Sample note: the batch goes on.";
   ASSERT_TRUE(AddModel(Env::Default(), archive_.get(), Model()).ok());
-  auto added = archive_->Add({tmp_ + "/silent-film.mp4", tmp_ + "/corrupt.mp3", tmp_ + "/zero.wav",
-                              tmp_ + "/six-hours.flac", tmp_ + "/note.txt", Jfk()},
-                             AddOptions());
+  auto added =
+      archive_->records().Add({tmp_ + "/silent-film.mp4", tmp_ + "/corrupt.mp3", tmp_ + "/zero.wav",
+                               tmp_ + "/six-hours.flac", tmp_ + "/note.txt", Jfk()},
+                              AddOptions());
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   // Access copies are tested on their own (six hours of AAC would take minutes).
   auto no_copies = [](const meta::Job& j) {
@@ -238,8 +242,8 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
   EXPECT_EQ(job(3).state, meta::JobState::kDone) << job(3).error;
   EXPECT_NE(job(3).outcome.find("no speech was found in 6:00:00"), std::string::npos)
       << job(3).outcome;
-  EXPECT_EQ(archive_->Get((*added)[3].id)->versions.size(), 1u);
-  EXPECT_EQ(archive_->Get((*added)[4].id)->versions.size(), 2u);  // the text
+  EXPECT_EQ(archive_->records().Get((*added)[3].id)->versions.size(), 1u);
+  EXPECT_EQ(archive_->records().Get((*added)[4].id)->versions.size(), 2u);  // the text
   EXPECT_EQ(job(5).state, meta::JobState::kDone) << job(5).error;
 
   // The registered file is replaced by a damaged one: its jobs fail saying so, and nothing
@@ -249,9 +253,9 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
   std::ofstream(moved, std::ios::binary) << data;
   ASSERT_TRUE(AddModel(Env::Default(), archive_.get(), moved).ok());
   std::ofstream(moved, std::ios::binary | std::ios::trunc) << data.substr(0, data.size() - 100);
-  auto again = archive_->Add({Jfk()}, AddOptions());  // the same bytes: a new version
+  auto again = archive_->records().Add({Jfk()}, AddOptions());  // the same bytes: a new version
   ASSERT_TRUE(again.ok());
-  auto other = archive_->Add({tmp_ + "/note.txt"}, AddOptions());
+  auto other = archive_->records().Add({tmp_ + "/note.txt"}, AddOptions());
   ASSERT_TRUE(other.ok());
   RunJobs(no_copies);
   auto failed = Jobs((*again)[0].id, "transcribe");
@@ -259,14 +263,14 @@ TEST_F(SpeechTest, BadMediaAndAChangedModelFailTheirOwnJobsAndTheBatchGoesOn) {
   meta::Job last = failed.back();
   EXPECT_EQ(last.state, meta::JobState::kFailed);
   EXPECT_NE(last.error.find("ggml-moved.bin"), std::string::npos) << last.error;
-  EXPECT_EQ(archive_->Get((*other)[0].id)->versions.size(), 2u);
+  EXPECT_EQ(archive_->records().Get((*other)[0].id)->versions.size(), 2u);
 }
 
 TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
   ASSERT_TRUE(AddModel(Env::Default(), archive_.get(), Model()).ok());
   AddOptions opts;
   opts.lang = "he";
-  auto added = archive_->Add({Jfk()}, opts);
+  auto added = archive_->records().Add({Jfk()}, opts);
   ASSERT_TRUE(added.ok());
   std::string id = (*added)[0].id;
   RunJobs();
@@ -281,7 +285,7 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
   auto v = ImportTranscript(Env::Default(), archive_.get(), id, tmp_ + "/fixed.vtt", "A. Archivist",
                             std::nullopt);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  meta::Record r = *archive_->Get(id);
+  meta::Record r = *archive_->records().Get(id);
   ASSERT_EQ(v->version, static_cast<int>(r.versions.size()));
   Json d = Derived(r.versions.back());
   EXPECT_EQ(d["tool"], "human");
@@ -315,29 +319,29 @@ TEST_F(SpeechTest, ACorrectedTranscriptIsANewVersionWithHumanProvenance) {
       ImportTranscript(Env::Default(), archive_.get(), id, tmp_ + "/garbled.vtt", "", {});
   EXPECT_NE(garbled.status().message().find("garbled.vtt:3:"), std::string::npos)
       << garbled.status().message();
-  EXPECT_EQ(archive_->Get(id)->versions.size(), r.versions.size());
+  EXPECT_EQ(archive_->records().Get(id)->versions.size(), r.versions.size());
 }
 
 // With translations on, speech in another language gets a second derived version, English,
 // labelled as a machine translation; English speech does not.
 TEST_F(SpeechTest, TranslationsAreASecondVersionLabelledAsMachineTranslation) {
   ASSERT_TRUE(AddModel(Env::Default(), archive_.get(), Model()).ok());
-  ASSERT_TRUE(SetTranslate(archive_->store(), true).ok());
+  ASSERT_TRUE(archive_->models().SetTranslate(true).ok());
   AddOptions he;
   he.lang = "he";
-  auto added = archive_->Add({Jfk()}, he);
+  auto added = archive_->records().Add({Jfk()}, he);
   ASSERT_TRUE(added.ok());
   std::string id = (*added)[0].id;
   RunJobs();
   int tv = VersionOf(id, "transcript"), xv = VersionOf(id, "translation");
   ASSERT_GT(tv, 0);
   ASSERT_GT(xv, 0) << Jobs(id, "translate").size();
-  meta::Record r = *archive_->Get(id);
+  meta::Record r = *archive_->records().Get(id);
   Json d = Derived(r.versions[xv - 1]);
   EXPECT_EQ(d["from"], 1);  // made from the audio, not from the transcript's text
   EXPECT_EQ(d["params"]["task"], "translate");
   EXPECT_EQ(r.versions[xv - 1].lang, "en");
-  for (const auto& st : *archive_->store()->RecordSegments(id)) {
+  for (const auto& st : *StoreForTesting(archive_.get())->RecordSegments(id)) {
     if (st.segment.version == xv) {
       EXPECT_EQ(st.segment.lang, "en");
     }
@@ -351,7 +355,7 @@ TEST_F(SpeechTest, TranslationsAreASecondVersionLabelledAsMachineTranslation) {
 
   AddOptions en;
   en.lang = "en";
-  auto english = archive_->Add({Jfk()}, en);
+  auto english = archive_->records().Add({Jfk()}, en);
   ASSERT_TRUE(english.ok());
   RunJobs();
   EXPECT_GT(VersionOf((*english)[0].id, "transcript"), 0);
@@ -366,12 +370,13 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   Shell("ffmpeg -loglevel error -f lavfi -i testsrc=size=320x240:rate=10 -i " + tmp_ +
         "/en.wav -shortest -c:v mpeg4 -c:a libmp3lame " + tmp_ + "/clip.avi");
   Shell("sox " + tmp_ + "/en.wav -r 8000 -c 1 -t amr-nb " + tmp_ + "/phone.amr");
-  auto added = archive_->Add({tmp_ + "/clip.avi", tmp_ + "/phone.amr", Jfk()}, AddOptions());
+  auto added =
+      archive_->records().Add({tmp_ + "/clip.avi", tmp_ + "/phone.amr", Jfk()}, AddOptions());
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   RunJobs();
   auto blobs_of = [&](const std::string& id) {
     std::map<std::string, std::string> roles;
-    meta::Record r = *archive_->Get(id);
+    meta::Record r = *archive_->records().Get(id);
     for (const auto& v : r.versions) {
       if (StringMember(Derived(v), "artifact") != "access") continue;
       for (const auto& b : v.blobs) roles[b.role] = b.sha256;
@@ -384,9 +389,9 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   EXPECT_EQ(shas["original"], (*added)[0].sha256);
   // The record is restricted (the default), so its files are encrypted at rest and read here
   // through their plaintext in memory.
-  EXPECT_TRUE(*archive_->blobs()->IsEncrypted(shas["access"]));
-  blob::LocalFile access = *archive_->blobs()->Local(shas["access"]);
-  blob::LocalFile poster = *archive_->blobs()->Local(shas["poster"]);
+  EXPECT_TRUE(*BlobsForTesting(archive_.get())->IsEncrypted(shas["access"]));
+  blob::LocalFile access = *BlobsForTesting(archive_.get())->Local(shas["access"]);
+  blob::LocalFile poster = *BlobsForTesting(archive_.get())->Local(shas["poster"]);
   std::map<std::string, std::string> video = {{"access", access.path()}, {"poster", poster.path()}};
   auto info = ProbeMedia(video["access"]);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
@@ -413,7 +418,7 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   auto phone = blobs_of((*added)[1].id);
   ASSERT_EQ(phone.count("access"), 1u) << Jobs((*added)[1].id, "access")[0].error;
   EXPECT_EQ(phone.count("poster"), 0u);
-  blob::LocalFile phone_access = *archive_->blobs()->Local(phone["access"]);
+  blob::LocalFile phone_access = *BlobsForTesting(archive_.get())->Local(phone["access"]);
   info = ProbeMedia(phone_access.path());
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->audio_codec, "aac");
@@ -427,7 +432,7 @@ TEST_F(SpeechTest, MediaBrowsersDoNotPlayGetsAnAccessCopyAndAPoster) {
   EXPECT_TRUE(PlanAccess(mov).copy);
   EXPECT_FALSE(PlanAccess({"ogg", "opus"}).copy);
   EXPECT_TRUE(PlanAccess({"matroska,webm", "flac", "h264"}).copy);
-  EXPECT_TRUE(archive_->Verify()->ok);
+  EXPECT_TRUE(archive_->verifier().Verify()->ok);
 }
 
 // A standard WebVTT reader (FFmpeg's) accepts what attest writes, cue for cue.

@@ -164,7 +164,7 @@ std::vector<std::string> SplitLines(std::string_view data) {
 
 Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::string& record_id,
                                      std::optional<int> version) {
-  ASSIGN_OR_RETURN(meta::Record record, archive->Get(record_id));
+  ASSIGN_OR_RETURN(meta::Record record, archive->records().Get(record_id));
   if (record.withdrawn_at) return Status::NotFound("record " + record_id + " is withdrawn");
   const meta::Version* found = nullptr;
   Json derived;
@@ -206,7 +206,7 @@ Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::strin
     return Status::Corruption("version " + std::to_string(found->version) + " of " + record_id +
                               " has no transcript blob");
   }
-  ASSIGN_OR_RETURN(auto f, archive->blobs()->Open(blob));
+  ASSIGN_OR_RETURN(auto f, archive->records().OpenBlob(blob));
   std::vector<char> buf(1 << 16);
   while (true) {
     ASSIGN_OR_RETURN(size_t n, f->Read(buf.size(), buf.data()));
@@ -388,7 +388,7 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
   ASSIGN_OR_RETURN(std::string data, env->ReadFile(file));
   std::string format;
   ASSIGN_OR_RETURN(std::vector<Cue> cues, ParseCaptions(data, file, &format));
-  ASSIGN_OR_RETURN(meta::Record record, archive->Get(record_id));
+  ASSIGN_OR_RETURN(meta::Record record, archive->records().Get(record_id));
   // What it corrects: the newest machine transcript, whose languages fill in cues that do not
   // say theirs, and whose source it transcribes.
   auto machine = LoadTranscript(archive, record_id, std::nullopt);
@@ -476,7 +476,7 @@ Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::s
   d.segments = std::move(built.segments);
   d.blobs.push_back({"transcript", std::move(built.json), ""});
   d.lang = built.lang;
-  return archive->AddDerived(record_id, source, d);
+  return archive->records().AddDerived(record_id, source, d);
 }
 
 }  // namespace attest::ingest

@@ -86,7 +86,7 @@ class JobRunner {
       return Status::Ok();  // another worker took it over (or it was cancelled): not ours
     }
     auto failed =
-        archive_->store()->FailJob(job.id, s_->owner, At(s_->env, 0), st.message(), Retryable(st));
+        archive_->records().FailJob(job.id, s_->owner, At(s_->env, 0), st.message(), Retryable(st));
     if (!failed.ok() && failed.status().code() != Code::kConflict) return failed.status();
     return Status::Ok();
   }
@@ -96,7 +96,7 @@ class JobRunner {
     if (job.kind == "extract") return Extract(job);
     if (job.kind == "ocr") return Ocr(job);
     if (job.kind == "index") {
-      RETURN_IF_ERROR(archive_->SyncIndex());
+      RETURN_IF_ERROR(archive_->indexer().SyncIndex());
       return Finish(job, nullptr, {}, {{"indexed", true}});
     }
     if (job.kind == "transcribe") return Transcribe(job, false);
@@ -110,7 +110,7 @@ class JobRunner {
                 const std::vector<meta::NewJob>& follow_ups, const Json& outcome) {
     std::vector<meta::NewJob> next = follow_ups;
     for (auto& n : next) n.batch = job.batch;
-    return archive_->FinishJob(job, s_->owner, derived, next, outcome).status();
+    return archive_->records().FinishJob(job, s_->owner, derived, next, outcome).status();
   }
 
   struct Original {
@@ -121,7 +121,7 @@ class JobRunner {
   };
 
   Result<Original> LoadOriginal(const meta::Job& job) {
-    ASSIGN_OR_RETURN(auto rv, archive_->JobVersion(job));
+    ASSIGN_OR_RETURN(auto rv, archive_->records().JobVersion(job));
     Original o{rv.first, rv.second, {}, ""};
     for (const auto& b : o.version.blobs) {
       if (b.role == "original") o.blob = b;
@@ -137,7 +137,7 @@ class JobRunner {
   }
 
   Result<std::string> ReadBlob(const std::string& sha256, uint64_t limit) {
-    ASSIGN_OR_RETURN(auto f, archive_->blobs()->Open(sha256));
+    ASSIGN_OR_RETURN(auto f, archive_->records().OpenBlob(sha256));
     std::string data;
     std::vector<char> buf(1 << 20);
     while (data.size() < limit) {
@@ -175,14 +175,14 @@ class JobRunner {
       case FileKind::kVideo: {
         // A recording without sound has nothing to transcribe: it waits for no model. (A file
         // FFmpeg cannot read goes on to the transcription, which names what is wrong with it.)
-        ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+        ASSIGN_OR_RETURN(blob::LocalFile local, archive_->records().LocalBlob(o.blob.sha256));
         if (auto info = ProbeMedia(local.path()); info.ok() && info->audio_codec.empty()) {
           return Finish(job, nullptr, {{"access", 0, o.blob.size, "", false, ""}},
                         {{"next", "access"},
                          {"kind", FileKindName(kind.kind)},
                          {"no_text", std::string(kNoAudio)}});
         }
-        ASSIGN_OR_RETURN(auto model, SpeechModel(archive_->store()));
+        ASSIGN_OR_RETURN(auto model, archive_->models().Speech());
         meta::NewJob next{"transcribe", 0, o.blob.size, "", !model.has_value(), ""};
         Json outcome = {{"next", "transcribe"}, {"kind", FileKindName(kind.kind)}};
         if (!model) {
@@ -354,7 +354,7 @@ class JobRunner {
         }
       }
     }
-    ASSIGN_OR_RETURN(auto listed, archive_->store()->ListNames());
+    ASSIGN_OR_RETURN(auto listed, archive_->indexer().ListNames());
     for (const auto& [name, kind] : listed) names.push_back(name);
     std::string prompt;
     constexpr size_t kMaxPromptBytes = 600;  // well inside whisper's 224 prompt tokens
@@ -369,16 +369,17 @@ class JobRunner {
 
   // Speech to a transcript (or, with `translate`, an English translation) of the original.
   Status Transcribe(const meta::Job& job, bool translate) {
-    meta::Store* store = archive_->store();
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
-    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->records().LocalBlob(o.blob.sha256));
     const std::string& path = local.path();
     // Scheduled before extract looked for sound (an older archive): done, not waiting.
     if (auto info = ProbeMedia(path); info.ok() && info->audio_codec.empty()) {
       return Finish(job, nullptr, {}, {{"no_text", std::string(kNoAudio)}});
     }
-    ASSIGN_OR_RETURN(auto model, SpeechModel(store));
-    if (!model) return store->ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
+    ASSIGN_OR_RETURN(auto model, archive_->models().Speech());
+    if (!model) {
+      return archive_->records().ParkJob(job.id, s_->owner, At(s_->env, 0), kNoSpeechModel);
+    }
     ASSIGN_OR_RETURN(auto transcriber, LoadSpeechModel(*model));
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     auto decoder = MediaDecoder::Open(path);
@@ -400,7 +401,7 @@ class JobRunner {
     auto run = transcriber->Run(decoder->get(), opts);
     if (!run.ok()) {
       if (run.status().code() == Code::kUnavailable && stop && stop->load()) {
-        RETURN_IF_ERROR(store->ReleaseJob(job.id, s_->owner, At(s_->env, 0)));
+        RETURN_IF_ERROR(archive_->records().ReleaseJob(job.id, s_->owner, At(s_->env, 0)));
         return Status::Ok();  // stopped: the job goes back to the queue whole
       }
       return Rename(run.status(), path, name);
@@ -455,7 +456,7 @@ class JobRunner {
     d.blobs.push_back({"transcript", std::move(built.json), ""});
     d.lang = built.lang;
     std::vector<meta::NewJob> next = {{"index", 0, 0, "", false, ""}};
-    ASSIGN_OR_RETURN(bool translations, TranslateEnabled(store));
+    ASSIGN_OR_RETURN(bool translations, archive_->models().TranslateEnabled());
     bool foreign = false;
     for (const auto& [lang, ms] : ms_by_lang) foreign |= lang != "en";
     if (!translate && translations && foreign) {
@@ -470,7 +471,7 @@ class JobRunner {
   // A copy browsers play, and a poster frame for video (doc/speech.md#access-copies).
   Status Access(const meta::Job& job) {
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
-    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->records().LocalBlob(o.blob.sha256));
     const std::string& path = local.path();
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     auto info = ProbeMedia(path);
@@ -529,14 +530,14 @@ class JobRunner {
   // "Redaction"): what callers who may not hear the hidden words are given to play.
   Status RedactAccess(const meta::Job& job) {
     ASSIGN_OR_RETURN(Original o, LoadOriginal(job));
-    ASSIGN_OR_RETURN(auto redactions, archive_->store()->ListRedactions(job.record_id));
+    ASSIGN_OR_RETURN(auto redactions, archive_->consent().ListRedactions(job.record_id));
     std::vector<std::pair<int64_t, int64_t>> silence;
     for (const auto& r : redactions) {
       if (r.start_ms >= 0) silence.push_back({r.start_ms, r.end_ms});
     }
     std::sort(silence.begin(), silence.end());
     if (silence.empty()) return Finish(job, nullptr, {}, {{"silenced", Json::array()}});
-    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->blobs()->Local(o.blob.sha256));
+    ASSIGN_OR_RETURN(blob::LocalFile local, archive_->records().LocalBlob(o.blob.sha256));
     const std::string& path = local.path();
     std::string name = o.file_name.empty() ? o.blob.sha256 : o.file_name;
     std::string tmp = JoinPath(archive_->dir(), "blobs/tmp/" + s_->env->RandomHex(12) + ".part");
@@ -624,8 +625,8 @@ class JobRunner {
 };
 
 // Jobs left running by a process of this host that no longer exists go back to the queue.
-Status ReleaseOrphans(meta::Store* store, Env* env, const std::string& host) {
-  ASSIGN_OR_RETURN(auto running, store->ListJobs({meta::JobState::kRunning, "", "", 0}));
+Status ReleaseOrphans(archive::Records* records, Env* env, const std::string& host) {
+  ASSIGN_OR_RETURN(auto running, records->ListJobs({meta::JobState::kRunning, "", "", 0}));
   for (const meta::Job& j : running) {
     size_t a = j.lease_owner.find('/');
     size_t b = j.lease_owner.find('/', a == std::string::npos ? 0 : a + 1);
@@ -633,14 +634,14 @@ Status ReleaseOrphans(meta::Store* store, Env* env, const std::string& host) {
     if (j.lease_owner.substr(0, a) != host) continue;
     int pid = std::atoi(j.lease_owner.substr(a + 1, b - a - 1).c_str());
     bool gone = pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH) || pid == getpid();
-    if (gone) RETURN_IF_ERROR(store->ReleaseJob(j.id, j.lease_owner, At(env, 0)));
+    if (gone) RETURN_IF_ERROR(records->ReleaseJob(j.id, j.lease_owner, At(env, 0)));
   }
   return Status::Ok();
 }
 
-void Report(Shared* s, meta::Store* store, const std::optional<meta::Job>& job) {
+void Report(Shared* s, archive::Records* records, const std::optional<meta::Job>& job) {
   if (!s->opts->on_progress) return;
-  auto counts = store->CountJobs(s->opts->batch);
+  auto counts = records->CountJobs(s->opts->batch);
   if (!counts.ok()) return;
   std::lock_guard<std::mutex> lock(s->progress_mu);
   Progress p;
@@ -666,15 +667,15 @@ void WorkLoop(Shared* s) {
   };
   auto archive = archive::Archive::Open(s->env, s->dir);
   if (!archive.ok()) return fail(archive.status());
-  meta::Store* store = (*archive)->store();
+  archive::Records* records = &(*archive)->records();
   JobRunner runner(s, archive->get());
   const WorkerOptions& o = *s->opts;
   while (!(o.stop && o.stop->load())) {
-    auto job = store->LeaseJob(s->owner, At(s->env, 0), At(s->env, o.lease_seconds), o.kinds);
+    auto job = records->LeaseJob(s->owner, At(s->env, 0), At(s->env, o.lease_seconds), o.kinds);
     if (!job.ok()) return fail(job.status());
     if (!job->has_value()) {
       if (o.until_idle) {
-        auto counts = store->CountJobs("");
+        auto counts = records->CountJobs("");
         if (!counts.ok()) return fail(counts.status());
         if (counts->queued == 0 && counts->running == 0) return;
       }
@@ -685,8 +686,8 @@ void WorkLoop(Shared* s) {
     if (!st.ok()) return fail(st);
     ++s->finished;
     s->bytes += (*job)->bytes;
-    auto after = store->GetJob((*job)->id);
-    Report(s, store, after.ok() ? std::optional<meta::Job>(*after) : *job);
+    auto after = records->GetJob((*job)->id);
+    Report(s, records, after.ok() ? std::optional<meta::Job>(*after) : *job);
   }
 }
 
@@ -719,17 +720,17 @@ Status RunWorker(Env* env, const std::string& archive_dir, const WorkerOptions& 
     // The archive is opened once first: its log and index are brought up to date before the
     // threads start, and orphaned jobs of this host are released.
     ASSIGN_OR_RETURN(auto archive, archive::Archive::Open(env, archive_dir));
-    RETURN_IF_ERROR(ReleaseOrphans(archive->store(), env, host));
-    Report(&s, archive->store(), std::nullopt);
+    RETURN_IF_ERROR(ReleaseOrphans(&archive->records(), env, host));
+    Report(&s, &archive->records(), std::nullopt);
   }
   {
     // A model registered while an extract job was scheduling its transcription may have left
     // the job waiting: it runs now.
     ASSIGN_OR_RETURN(auto archive, archive::Archive::Open(env, archive_dir));
-    ASSIGN_OR_RETURN(auto model, SpeechModel(archive->store()));
+    ASSIGN_OR_RETURN(auto model, archive->models().Speech());
     if (model) {
-      RETURN_IF_ERROR(archive->store()->WakeJobs("transcribe", At(env, 0)).status());
-      RETURN_IF_ERROR(archive->store()->WakeJobs("translate", At(env, 0)).status());
+      RETURN_IF_ERROR(archive->records().WakeJobs("transcribe", At(env, 0)).status());
+      RETURN_IF_ERROR(archive->records().WakeJobs("translate", At(env, 0)).status());
     }
   }
   if (auto id = text::LanguageIdentifier::Load(text::DefaultLanguageModelPath()); id.ok()) {

@@ -282,17 +282,17 @@ Json SpreadJson(const Spread& spread) {
 Result<Json> Ask(const Scope& scope, const AskRequest& request, SummaryTransport* transport) {
   archive::Archive* a = scope.archive;
   ASSIGN_OR_RETURN(search::RetrieveRequest rr, RetrievalOf(scope, request));
-  ASSIGN_OR_RETURN(search::Retrieved found, a->Retrieve(rr));
+  ASSIGN_OR_RETURN(search::Retrieved found, a->finder().Retrieve(rr));
   // Who speaks in each candidate.
   std::vector<std::string> witness_ids;
   for (const auto& item : found.items) witness_ids.push_back(item.segment.witness_id);
-  ASSIGN_OR_RETURN(auto witnesses, a->store()->GetWitnesses(witness_ids));
+  ASSIGN_OR_RETURN(auto witnesses, a->records().Witnesses(witness_ids));
   auto community = [&](const std::string& w) {
     auto it = witnesses.find(w);
     return it == witnesses.end() ? std::string() : it->second.community;
   };
   std::vector<size_t> order = VoicesOrder(found, witnesses, request.differ);
-  ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, a->Checkpoint());
+  ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, a->verifier().Checkpoint());
   Json answer = AnswerHead(request, found, cp);
 
   std::map<std::string, Result<RecordText>> texts;  // by record, read once

@@ -3,13 +3,8 @@
 namespace attest::service {
 
 Status Auditor::Write(std::string_view action, const std::string& target, const Json& detail) {
-  std::string canon;
-  if (!detail.is_null()) {
-    ASSIGN_OR_RETURN(canon, CanonicalJson(detail));
-  }
-  meta::AuditEntry e{0,      FormatRfc3339(scope_.archive->env()->NowMicros()),
-                     scope_.actor, std::string(action), target, canon, "", ""};
-  return scope_.archive->store()->Audit(std::move(e)).status();
+  // A null detail is kept as none; the time is now.
+  return scope_.archive->audit().Append(scope_.actor, std::string(action), target, detail).status();
 }
 
 Status Auditor::Viewed(const std::string& target, std::string_view what, const Json& extra) {

@@ -36,7 +36,7 @@ Result<std::optional<EventStart>> CountStart(archive::Archive* a, search::Role r
   sr.limit = kStartRecords;
   sr.per_record = 1;
   sr.exact_counts = true;
-  auto found = a->Search(sr);
+  auto found = a->finder().Search(sr);
   if (!found.ok()) {
     if (found.status().code() == Code::kInvalidArgument) return std::optional<EventStart>();
     return found.status();
@@ -73,7 +73,7 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope) {
   sr.limit = 1;
   sr.per_record = 1;
   sr.exact_counts = true;
-  ASSIGN_OR_RETURN(auto dated, a->Search(sr));
+  ASSIGN_OR_RETURN(auto dated, a->finder().Search(sr));
 
   // Dates: a year, or its month when all its accounts fall in one; the busiest years if more.
   std::map<std::string, std::pair<uint64_t, std::set<std::string>>> years;
@@ -110,7 +110,7 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope) {
   for (const auto& [n, place] : by_count) {
     if (seen.insert(place).second) places.push_back(place);
   }
-  ASSIGN_OR_RETURN(auto annotated, a->store()->AnnotationValues("place"));
+  ASSIGN_OR_RETURN(auto annotated, a->records().AnnotationValues("place"));
   for (const auto& place : annotated) {
     if (seen.insert(place).second) places.push_back(place);
   }
@@ -132,7 +132,7 @@ Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* 
                                                               const search::Results& found) {
   std::vector<std::string> ids;
   for (const auto& rec : found.records) ids.push_back(rec.witness_id);
-  ASSIGN_OR_RETURN(auto witnesses, a->store()->GetWitnesses(ids));
+  ASSIGN_OR_RETURN(auto witnesses, a->records().Witnesses(ids));
   std::map<std::string, std::string> out;
   for (const auto& id : ids) {
     auto it = witnesses.find(id);

@@ -54,7 +54,7 @@ std::string MimeFromHead(std::string_view h) {
 Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope) {
   archive::Archive* a = scope.archive;
   const access::Subject& subject = scope.subject;
-  ASSIGN_OR_RETURN(auto all, a->List());
+  ASSIGN_OR_RETURN(auto all, a->records().List());
   std::vector<meta::Record> out;
   for (auto& r : all) {
     if (r.withdrawn_at || r.versions.empty()) continue;
@@ -76,7 +76,7 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
                                   std::optional<int> version) {
   archive::Archive* a = scope.archive;
   const access::Subject& subject = scope.subject;
-  auto rec = a->Get(id);
+  auto rec = a->records().Get(id);
   if (!rec.ok()) {
     if (rec.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
     return rec.status();
@@ -88,8 +88,8 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
   RecordText t;
   t.record = std::move(*rec);
   const meta::Record& r = t.record;
-  ASSIGN_OR_RETURN(t.all_segments, a->store()->RecordSegments(r.id));
-  ASSIGN_OR_RETURN(auto rows, a->store()->ListRedactions(r.id));
+  ASSIGN_OR_RETURN(t.all_segments, a->records().Segments(r.id));
+  ASSIGN_OR_RETURN(auto rows, a->consent().ListRedactions(r.id));
   t.plan = archive::PlanRedactions(t.all_segments, rows);
   // A passage's own level follows its words into the record's other versions.
   for (auto& s : t.all_segments) s.effective = t.plan.Level(s);
@@ -358,7 +358,7 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
 
   // Consent changes: when and to what, for everyone who may see the record; why and who, for
   // those who may change it.
-  ASSIGN_OR_RETURN(view.consent_changes, a->ConsentHistory(r.id));
+  ASSIGN_OR_RETURN(view.consent_changes, a->consent().ConsentHistory(r.id));
   Json history = archive::ConsentChangesToJson(
       view.consent_changes,
       Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)),
@@ -395,8 +395,7 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
       Json source = archive::SourceOf(*original).ToJson();
       if (!source.empty()) view.json["source"] = source;
     }
-    ASSIGN_OR_RETURN(auto failed,
-                     a->store()->ListJobs({meta::JobState::kFailed, "", r.id, 0}));
+    ASSIGN_OR_RETURN(auto failed, a->records().ListJobs({meta::JobState::kFailed, "", r.id, 0}));
     Json jobs = Json::array();
     for (const auto& j : failed) {
       jobs.push_back({{"kind", j.kind}, {"version", j.version}, {"error", j.error}});
@@ -429,17 +428,15 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
   if (!id) return Status::NotFound("no such segment");
   const int64_t segment_id = *id;
   // Found through its record, so the record's decision and the segment's both apply.
-  ASSIGN_OR_RETURN(auto found, a->store()->ScanSegments(segment_id - 1, 1));
-  if (found.empty() || found[0].segment.id != segment_id) {
-    return Status::NotFound("no such segment");
-  }
-  const std::string record_id = found[0].segment.record_id;
+  ASSIGN_OR_RETURN(auto found, a->records().Segment(segment_id));
+  if (!found) return Status::NotFound("no such segment");
+  const std::string record_id = found->segment.record_id;
   auto view = ViewRecord(scope, record_id, "segment");
   if (!view.ok()) {
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();
   }
-  meta::SegmentState s = found[0];  // its effective consent: record's and segment's
+  meta::SegmentState s = *found;      // its effective consent: record's and segment's
   s.effective = view->plan.Level(s);  // and a passage's it holds in another version
   if (!Decide(subject, Action::kRead, Resource::Material(s.effective, view->record.witness_id))) {
     return Status::NotFound("no such segment");
@@ -481,8 +478,8 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
 
 Result<Json> VerifyBlob(const Scope& scope, const std::string& sha256) {
   archive::Archive* a = scope.archive;
-  ASSIGN_OR_RETURN(auto uses, a->store()->FindBlob(sha256));
-  ASSIGN_OR_RETURN(auto cp, a->Checkpoint());
+  ASSIGN_OR_RETURN(auto uses, a->records().BlobUses(sha256));
+  ASSIGN_OR_RETURN(auto cp, a->verifier().Checkpoint());
   Json matches = Json::array();
   for (const auto& u : uses) {
     auto view = ViewRecord(scope, u.record_id);
@@ -532,7 +529,7 @@ std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
   sr.role = SearchRole(subject);
   sr.limit = 1;
   sr.per_record = std::min<size_t>(view.segments.size(), 2000);
-  auto found = a->Search(sr);
+  auto found = a->finder().Search(sr);
   if (!found.ok()) return out;  // a query the search refuses marks nothing
   for (const auto& rec : found->records) {
     if (rec.record_id != view.record.id) continue;  // "a OR" would have let others in

@@ -73,7 +73,7 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
 Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::string& id,
                                                std::optional<int> version) {
   archive::Archive* a = scope.archive;
-  ASSIGN_OR_RETURN(meta::Record rec, a->Get(id));
+  ASSIGN_OR_RETURN(meta::Record rec, a->records().Get(id));
   if (!access::Decide(scope.subject, access::Action::kRead,
                       access::Resource::Material(rec.consent, rec.witness_id))) {
     return Status::PermissionDenied(
