@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "service/auditor.h"
+
 namespace attest::service {
 
 Result<std::string> EventQuery(const std::string& place, const std::string& date,
@@ -138,6 +140,23 @@ Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* 
     auto it = witnesses.find(id);
     out[id] = it == witnesses.end() ? "" : it->second.community;
   }
+  return out;
+}
+
+
+Result<EventAccounts> FindEventAccounts(const Scope& scope, const EventRequest& request,
+                                        std::string_view what) {
+  EventAccounts out;
+  ASSIGN_OR_RETURN(out.query, EventQuery(request.place, request.date, request.words));
+  search::SearchRequest sr;
+  sr.query = out.query;
+  sr.role = SearchRole(scope.subject);
+  sr.limit = kEventRecords;
+  sr.per_record = kEventHitsPerRecord;
+  sr.cursor = request.cursor;
+  ASSIGN_OR_RETURN(out.results, scope.archive->Search(sr));
+  RETURN_IF_ERROR(Auditor(scope).Searched(out.results, what));
+  ASSIGN_OR_RETURN(out.communities, WitnessCommunities(scope.archive, out.results));
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -44,6 +45,26 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope);
 // where none is given.
 Result<std::map<std::string, std::string>> WitnessCommunities(archive::Archive* a,
                                                               const search::Results& found);
+
+
+// The accounts of an event, one rule for the API's /events and the Perspectives page: the
+// segments of EventQuery(place, date, words) at the scope's role, at most kEventRecords records
+// a page and kEventHitsPerRecord segments a record, with the community each witness speaks
+// from. What is not public among them is audited as a view of `what` ("events",
+// "perspectives"). kInvalidArgument (saying why) for a bad place, date, words or cursor.
+inline constexpr size_t kEventRecords = 50;
+inline constexpr size_t kEventHitsPerRecord = 5;
+struct EventRequest {
+  std::string place, date, words;
+  std::string cursor;  // of the page before, "" for the first
+};
+struct EventAccounts {
+  std::string query;                               // as the search ran it
+  search::Results results;                         // best first
+  std::map<std::string, std::string> communities;  // by witness id ("" where none is given)
+};
+Result<EventAccounts> FindEventAccounts(const Scope& scope, const EventRequest& request,
+                                        std::string_view what);
 
 }  // namespace attest::service
 
