@@ -10,6 +10,7 @@
 #include "service/cite.h"
 #include "service/passages.h"
 #include "service/record_view.h"
+#include "service/wire.h"
 
 namespace attest::service {
 namespace {
@@ -86,37 +87,28 @@ std::vector<size_t> VoicesOrder(const search::Retrieved& found,
 
 // The answer without its groups: the question, the paths taken, translations, notices and the
 // checkpoint every citation is under.
-Json AnswerHead(const AskRequest& request, const search::Retrieved& found,
-                const tlog::SignedCheckpoint& cp) {
-  Json answer = {{"question", request.question},
-                 {"question_langs", found.question_langs},
-                 {"paths",
-                  {{"words", true},
-                   {"dictionary", !found.translations.empty()},
-                   {"semantic", found.semantic}}}};
-  Json translations = Json::array();
+AskAnswer AnswerHead(const AskRequest& request, const search::Retrieved& found,
+                     tlog::SignedCheckpoint cp) {
+  AskAnswer answer;
+  answer.question = request.question;
+  answer.question_langs = found.question_langs;
+  answer.by_dictionary = !found.translations.empty();
+  answer.by_meaning = found.semantic;
   for (const auto& t : found.translations) {
-    translations.push_back(
-        {{"lang", text::LangTag(t.lang)}, {"words", t.text}, {"weight", t.weight}});
+    answer.translations.push_back({text::LangTag(t.lang), t.text, t.weight});
   }
-  answer["translations"] = translations;
-  Json notices = Json::array();
   if (!found.semantic && std::find(found.unreached_langs.begin(), found.unreached_langs.end(),
                                    "he") != found.unreached_langs.end()) {
-    notices.push_back(kHebrewNotice);
+    answer.notices.push_back(kHebrewNotice);
   }
-  answer["notices"] = notices;
-  answer["checkpoint"] = {{"origin", cp.checkpoint.origin},
-                          {"size", cp.checkpoint.size},
-                          {"root", Base64Encode(cp.checkpoint.root)},
-                          {"note", cp.note}};
+  answer.checkpoint = std::move(cp);
   return answer;
 }
 
 // A passage as Ask shows it: the readable segments [span.first, span.last] of `all` (the text
 // version's segments in order), joined, with the marks of what the caller may not read.
 struct Passage {
-  Json json;
+  AskPassage shown;
   std::vector<int64_t> segment_ids;
   std::set<std::string> places;
   meta::Consent level;
@@ -129,18 +121,17 @@ Passage MakePassage(archive::Archive* a, const RecordText& t,
                     int64_t hit) {
   Passage p;
   p.level = t.record.consent;
-  std::string text;
-  Json segments = Json::array(), redacted = Json::array();
+  AskPassage& out = p.shown;
   for (size_t i = span.first; i <= span.last; ++i) {
     const meta::SegmentState& s = *shown.at(all[i]->segment.id);
-    if (!text.empty()) text += ' ';
+    if (!out.text.empty()) out.text += ' ';
     if (auto m = t.redacted.find(s.segment.id); m != t.redacted.end()) {
       for (auto [from, to] : m->second) {
-        redacted.push_back({text.size() + from, text.size() + to});
+        out.redacted.emplace_back(out.text.size() + from, out.text.size() + to);
       }
     }
-    text += s.segment.text;
-    segments.push_back(a->SegmentRef(s.segment.id));
+    out.text += s.segment.text;
+    out.segments.push_back(a->SegmentRef(s.segment.id));
     p.segment_ids.push_back(s.segment.id);
     p.level = meta::Strictest(p.level, s.effective);
     for (const auto& an : s.segment.annotations) {
@@ -149,19 +140,18 @@ Passage MakePassage(archive::Archive* a, const RecordText& t,
   }
   p.head = shown.at(all[span.first]->segment.id);
   p.tail = shown.at(all[span.last]->segment.id);
-  p.json = {{"text", text}, {"segments", segments}, {"hit", a->SegmentRef(hit)}};
+  out.hit = a->SegmentRef(hit);
   // Offsets into the stored text only for those who may read the record whole: for others
   // they would give the lengths of what is hidden (doc/privacy.md).
   const bool whole = t.sees_redacted && t.every_segment;
   if (p.head->segment.start_ms >= 0) {
-    p.json["start_ms"] = p.head->segment.start_ms;
-    p.json["end_ms"] = p.tail->segment.end_ms;
+    out.start_ms = p.head->segment.start_ms;
+    out.end_ms = p.tail->segment.end_ms;
   }
-  if (p.head->segment.page >= 0) p.json["page"] = p.head->segment.page;
+  if (p.head->segment.page >= 0) out.page = p.head->segment.page;
   if (whole && p.head->segment.char_start >= 0 && p.tail->segment.char_end >= 0) {
-    p.json["chars"] = {p.head->segment.char_start, p.tail->segment.char_end};
+    out.chars = std::pair{p.head->segment.char_start, p.tail->segment.char_end};
   }
-  if (!redacted.empty()) p.json["redacted"] = redacted;
   return p;
 }
 
@@ -197,7 +187,7 @@ std::string WhereOf(const Passage& p) {
     return ", " + FormatClock(head.start_ms) + "–" + FormatClock(p.tail->segment.end_ms);
   }
   if (head.page >= 0) where += ", page " + std::to_string(head.page);
-  if (p.json.contains("chars")) {
+  if (p.shown.chars) {
     where += ", characters " + std::to_string(head.char_start) + "–" +
              std::to_string(p.tail->segment.char_end);
   }
@@ -206,9 +196,9 @@ std::string WhereOf(const Passage& p) {
 
 // The witness's other passages among the results, nearly as relevant as `item` and not in its
 // passage; `not_public` is set if one of them is not public.
-Json MoreOf(archive::Archive* a, const search::Retrieved& found, const Item& item,
-            const Passage& p, bool* not_public) {
-  Json more = Json::array();
+std::vector<AskMore> MoreOf(archive::Archive* a, const search::Retrieved& found,
+                           const Item& item, const Passage& p, bool* not_public) {
+  std::vector<AskMore> more;
   const auto& f = item.segment;
   for (const auto& other : found.items) {
     if (more.size() >= kMorePerWitness) break;
@@ -219,67 +209,57 @@ Json MoreOf(archive::Archive* a, const search::Retrieved& found, const Item& ite
         p.segment_ids.end()) {
       continue;
     }
-    Json m = {{"segment", a->SegmentRef(o.hit.segment_id)},
-              {"record", o.record_id},
-              {"snippet", o.hit.snippet},
-              {"lang", o.hit.lang}};
-    if (o.hit.start_ms >= 0) m["start_ms"] = o.hit.start_ms;
-    if (o.hit.page >= 0) m["page"] = o.hit.page;
-    m["href"] = SegmentLink(o.record_id, a->SegmentRef(o.hit.segment_id), o.hit.start_ms);
+    AskMore m;
+    m.segment = a->SegmentRef(o.hit.segment_id);
+    m.record = o.record_id;
+    m.snippet = o.hit.snippet;
+    m.lang = o.hit.lang;
+    if (o.hit.start_ms >= 0) m.start_ms = o.hit.start_ms;
+    if (o.hit.page >= 0) m.page = o.hit.page;
+    m.href = SegmentLink(o.record_id, m.segment, o.hit.start_ms);
     *not_public |= o.hit.level != "public";
-    more.push_back(m);
+    more.push_back(std::move(m));
   }
   return more;
 }
 
 // The group of one witness: its passage, citation, link and proof, and its other passages.
-Json GroupOf(archive::Archive* a, const search::Retrieved& found, const Item& item,
-             const RecordText& t, const meta::Version& version, const Passage& p,
-             const std::string& community, const std::string& origin, size_t n,
-             bool* not_public) {
+AskGroup GroupOf(archive::Archive* a, const search::Retrieved& found, const Item& item,
+                 const RecordText& t, const meta::Version& version, const Passage& p,
+                 const std::string& community, const std::string& origin, size_t n,
+                 bool* not_public) {
   const auto& f = item.segment;
   const meta::Segment& head = p.head->segment;
-  Json found_by = Json::array();
-  if (item.by_words) found_by.push_back("words");
-  if (item.by_dictionary) found_by.push_back("dictionary");
-  if (item.by_meaning) found_by.push_back("meaning");
-  Json group = {{"n", n},
-                {"witness", f.witness_id},
-                {"community", community},
-                {"record", t.record.id},
-                {"collection", t.record.collection_id},
-                {"version", version.version},
-                {"leaf_index", version.leaf_index},
-                {"lang", head.lang},
-                {"level", meta::ConsentName(p.level)},
-                {"found_by", found_by},
-                {"passage", p.json},
-                {"citation", Citation(t.record, version, origin, WhereOf(p))},
-                {"play", SegmentLink(t.record.id, a->SegmentRef(head.id), head.start_ms)},
-                {"proof", "/api/v1/records/" + t.record.id +
-                              "/proof?version=" + std::to_string(version.version)}};
+  AskGroup g;
+  g.n = n;
+  g.witness = f.witness_id;
+  g.community = community;
+  g.record = t.record.id;
+  g.collection = t.record.collection_id;
+  g.version = version.version;
+  g.leaf_index = version.leaf_index;
+  g.lang = head.lang;
+  g.level = p.level;
+  if (item.by_words) g.found_by.push_back("words");
+  if (item.by_dictionary) g.found_by.push_back("dictionary");
+  if (item.by_meaning) g.found_by.push_back("meaning");
+  g.passage = p.shown;
+  g.citation = Citation(t.record, version, origin, WhereOf(p));
+  g.play = SegmentLink(t.record.id, a->SegmentRef(head.id), head.start_ms);
+  g.proof = "/api/v1/records/" + t.record.id + "/proof?version=" + std::to_string(version.version);
   if (Json shown = ShownMeta(NewestOriginal(t.record)); shown.contains("title")) {
-    group["title"] = shown["title"];
+    g.title = shown["title"].get<std::string>();
   }
   // What is shown that is not public is audited.
   *not_public = p.level != meta::Consent::kPublic;
-  group["more"] = MoreOf(a, found, item, p, not_public);
-  return group;
-}
-
-// How the groups spread over languages, communities and places.
-using Spread = std::map<std::string, std::map<std::string, uint64_t>>;
-Json SpreadJson(const Spread& spread) {
-  Json out = {{"lang", Json::object()}, {"community", Json::object()}, {"place", Json::object()}};
-  for (const auto& [k, counts] : spread) {
-    for (const auto& [v, n] : counts) out[k][v] = n;
-  }
-  return out;
+  g.more = MoreOf(a, found, item, p, not_public);
+  return g;
 }
 
 }  // namespace
 
-Result<Json> Ask(const Scope& scope, const AskRequest& request, SummaryTransport* transport) {
+Result<AskAnswer> Answer(const Scope& scope, const AskRequest& request,
+                         SummaryTransport* transport) {
   archive::Archive* a = scope.archive;
   ASSIGN_OR_RETURN(search::RetrieveRequest rr, RetrievalOf(scope, request));
   ASSIGN_OR_RETURN(search::Retrieved found, a->finder().Retrieve(rr));
@@ -293,14 +273,12 @@ Result<Json> Ask(const Scope& scope, const AskRequest& request, SummaryTransport
   };
   std::vector<size_t> order = VoicesOrder(found, witnesses, request.differ);
   ASSIGN_OR_RETURN(tlog::SignedCheckpoint cp, a->verifier().Checkpoint());
-  Json answer = AnswerHead(request, found, cp);
+  AskAnswer answer = AnswerHead(request, found, std::move(cp));
 
   std::map<std::string, Result<RecordText>> texts;  // by record, read once
-  Json groups = Json::array();
-  Spread spread;
   std::vector<std::string> audited;
   for (size_t pick : order) {
-    if (groups.size() >= request.limit) break;
+    if (answer.groups.size() >= request.limit) break;
     const Item& item = found.items[pick];
     const auto& f = item.segment;
     auto it = texts.find(f.record_id);
@@ -322,29 +300,35 @@ Result<Json> Ask(const Scope& scope, const AskRequest& request, SummaryTransport
     if (!version) continue;
     std::string comm = community(f.witness_id);
     bool not_public = false;
-    Json group = GroupOf(a, found, item, t, *version, *p, comm, cp.checkpoint.origin,
-                         groups.size() + 1, &not_public);
+    answer.groups.push_back(GroupOf(a, found, item, t, *version, *p, comm,
+                                    answer.checkpoint.checkpoint.origin,
+                                    answer.groups.size() + 1, &not_public));
     if (not_public) audited.push_back(t.record.id);
-    ++spread["lang"][p->head->segment.lang];
-    if (!comm.empty()) ++spread["community"][comm];
-    for (const auto& place : p->places) ++spread["place"][place];
-    groups.push_back(std::move(group));
+    ++answer.spread["lang"][p->head->segment.lang];
+    if (!comm.empty()) ++answer.spread["community"][comm];
+    for (const auto& place : p->places) ++answer.spread["place"][place];
   }
-  answer["groups"] = groups;
-  answer["spread"] = SpreadJson(spread);
-  answer["summary"] = nullptr;
-  if (request.summary && !groups.empty()) {
+  if (request.summary && !answer.groups.empty()) {
     ASSIGN_OR_RETURN(Json config, a->Config());
     if (config.contains("ask") && config["ask"].contains("summary")) {
+      std::vector<SummaryPassage> passages;
+      for (const auto& g : answer.groups) {
+        passages.push_back({g.n, g.witness, g.lang, g.passage.text});
+      }
       HttpSummaryTransport network;
-      answer["summary"] = Summarise(config["ask"]["summary"], request.question, groups,
-                                    transport ? transport : &network);
+      answer.summary = Summarise(config["ask"]["summary"], request.question, passages,
+                                 transport ? transport : &network);
     }
   }
   if (!audited.empty() && !scope.actor.empty()) {
     RETURN_IF_ERROR(Auditor(scope).ViewedRecords("ask", audited));
   }
   return answer;
+}
+
+Result<Json> Ask(const Scope& scope, const AskRequest& request, SummaryTransport* transport) {
+  ASSIGN_OR_RETURN(AskAnswer answer, Answer(scope, request, transport));
+  return AskJson(answer);
 }
 
 }  // namespace attest::service

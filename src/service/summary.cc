@@ -3,19 +3,18 @@
 #include <httplib.h>
 
 #include <cstdlib>
-#include <set>
 
 #include "core/json.h"
 
 namespace attest::service {
 namespace {
 
-Json RequestBody(const Json& settings, const std::string& question, const Json& groups) {
+Json RequestBody(const Json& settings, const std::string& question,
+                 const std::vector<SummaryPassage>& numbered) {
   std::string passages;
-  for (const auto& g : groups) {
-    passages += "[" + std::to_string(g["n"].get<int>()) + "] (witness " +
-                g["witness"].get<std::string>() + ", " + g["lang"].get<std::string>() + ") " +
-                g["passage"]["text"].get<std::string>() + "\n\n";
+  for (const auto& p : numbered) {
+    passages += "[" + std::to_string(p.n) + "] (witness " + p.witness + ", " + p.lang + ") " +
+                p.text + "\n\n";
   }
   return {{"model", settings.value("model", "")},
           {"temperature", 0},
@@ -64,26 +63,26 @@ std::optional<Endpoint> ParseEndpoint(const std::string& endpoint) {
   return e;
 }
 
-Json Summarise(const Json& settings, const std::string& question, const Json& groups,
-               SummaryTransport* transport) {
-  Json out = {{"label", kSummaryLabel}};
+Summary Summarise(const Json& settings, const std::string& question,
+                  const std::vector<SummaryPassage>& passages, SummaryTransport* transport) {
+  Summary out;
   std::optional<Endpoint> endpoint = ParseEndpoint(settings.value("endpoint", ""));
   if (!endpoint) {
-    out["error"] = "the summary endpoint in config.json is not an http(s) URL";
+    out.error = "the summary endpoint in config.json is not an http(s) URL";
     return out;
   }
   if (!endpoint->loopback && !settings.value("allow_remote", false)) {
-    out["error"] =
+    out.error =
         "the summary endpoint is not on this machine and config.json does not allow "
         "remote endpoints (allow_remote): nothing was sent";
     return out;
   }
-  Json body = RequestBody(settings, question, groups);
+  Json body = RequestBody(settings, question, passages);
   auto res = transport->Post(endpoint->origin, endpoint->path, body.dump(),
                              settings.value("timeout_seconds", 60));
   if (!res || res->status != 200) {
-    out["error"] = "the summary endpoint did not answer" +
-                   (res ? " (HTTP " + std::to_string(res->status) + ")" : std::string());
+    out.error = "the summary endpoint did not answer" +
+                (res ? " (HTTP " + std::to_string(res->status) + ")" : std::string());
     return out;
   }
   Json reply = Json::parse(res->body, nullptr, false);
@@ -91,24 +90,22 @@ Json Summarise(const Json& settings, const std::string& question, const Json& gr
       reply["choices"].empty() || !reply["choices"][0].contains("message") ||
       !reply["choices"][0]["message"].contains("content") ||
       !reply["choices"][0]["message"]["content"].is_string()) {
-    out["error"] = "the summary endpoint's reply is not an OpenAI-style chat completion";
+    out.error = "the summary endpoint's reply is not an OpenAI-style chat completion";
     return out;
   }
   std::string text = reply["choices"][0]["message"]["content"];
   if (!IsValidUtf8(text)) {
-    out["error"] = "the summary endpoint's reply is not UTF-8";
+    out.error = "the summary endpoint's reply is not UTF-8";
     return out;
   }
-  std::set<int> cites;
   for (size_t at = text.find('['); at != std::string::npos; at = text.find('[', at + 1)) {
     size_t end = text.find(']', at);
     if (end == std::string::npos || end - at > 4) continue;
     int n = std::atoi(text.substr(at + 1, end - at - 1).c_str());
-    if (n >= 1 && n <= static_cast<int>(groups.size())) cites.insert(n);
+    if (n >= 1 && n <= static_cast<int>(passages.size())) out.cites.insert(n);
   }
-  out["text"] = text;
-  out["cites"] = cites;
-  out["model"] = reply.value("model", settings.value("model", ""));
+  out.text = text;
+  out.model = reply.value("model", settings.value("model", ""));
   return out;
 }
 

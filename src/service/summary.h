@@ -6,8 +6,11 @@
 #ifndef ATTEST_SERVICE_SUMMARY_H_
 #define ATTEST_SERVICE_SUMMARY_H_
 
+#include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 
@@ -44,12 +47,24 @@ struct Endpoint {
 };
 std::optional<Endpoint> ParseEndpoint(const std::string& url);
 
-// The summary of the answer's `groups` (each with n, witness, lang and passage.text) for
-// `question`, by the endpoint `settings` (config.json's ask.summary: endpoint, model,
-// allow_remote, timeout_seconds) names: {"label", "text", "cites", "model"}, or {"label",
-// "error"} saying what went wrong (nothing is sent to a remote endpoint that is not allowed).
-Json Summarise(const Json& settings, const std::string& question, const Json& groups,
-               SummaryTransport* transport);
+// A machine-written summary: its text and the passages it cites, or why there is none.
+struct Summary {
+  std::string text;
+  std::set<int> cites;  // numbers of passages that exist
+  std::string model;
+  std::string error;  // set when there is no text: what went wrong
+};
+// A numbered passage as it is sent to the endpoint.
+struct SummaryPassage {
+  size_t n = 0;
+  std::string witness, lang, text;
+};
+
+// The summary of `passages` for `question`, by the endpoint `settings` (config.json's
+// ask.summary: endpoint, model, allow_remote, timeout_seconds) names; or, in `error`, what went
+// wrong (nothing is sent to a remote endpoint that is not allowed).
+Summary Summarise(const Json& settings, const std::string& question,
+                  const std::vector<SummaryPassage>& passages, SummaryTransport* transport);
 
 }  // namespace attest::service
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,8 @@ class FakeTransport : public SummaryTransport {
   }
 };
 
-Json Groups() {
-  return Json::parse(R"([
-    {"n": 1, "witness": "w1", "lang": "en", "passage": {"text": "Sample passage one."}},
-    {"n": 2, "witness": "w2", "lang": "fr", "passage": {"text": "Passage d'exemple deux."}}])");
+std::vector<SummaryPassage> Groups() {
+  return {{1, "w1", "en", "Sample passage one."}, {2, "w2", "fr", "Passage d'exemple deux."}};
 }
 
 Json Completion(const std::string& content) {
@@ -59,16 +58,16 @@ TEST(SummaryTest, NothingIsSentToARemoteEndpointUnlessAllowed) {
   FakeTransport t;
   t.reply = SummaryTransport::Reply{200, Completion("Both say so [1][2].").dump()};
   Json settings = {{"endpoint", "https://api.example.org/v1/chat/completions"}};
-  Json out = Summarise(settings, "what happened?", Groups(), &t);
+  Summary out = Summarise(settings, "what happened?", Groups(), &t);
   EXPECT_TRUE(t.bodies.empty());
-  EXPECT_EQ(out["label"], kSummaryLabel);
-  EXPECT_NE(out["error"].get<std::string>().find("nothing was sent"), std::string::npos);
-  EXPECT_FALSE(out.contains("text"));
+  EXPECT_NE(out.error.find("nothing was sent"), std::string::npos);
+  EXPECT_TRUE(out.text.empty());
 
   settings["allow_remote"] = true;
   out = Summarise(settings, "what happened?", Groups(), &t);
   ASSERT_EQ(t.bodies.size(), 1u);
-  EXPECT_EQ(out["text"], "Both say so [1][2].");
+  EXPECT_EQ(out.text, "Both say so [1][2].");
+  EXPECT_EQ(out.cites, (std::set<int>{1, 2}));
 }
 
 TEST(SummaryTest, SendsTheNumberedPassagesAndReadsTheCitations) {
@@ -76,7 +75,7 @@ TEST(SummaryTest, SendsTheNumberedPassagesAndReadsTheCitations) {
   t.reply = SummaryTransport::Reply{200, Completion("One account [2], not [7] or [x].").dump()};
   Json settings = {{"endpoint", "http://127.0.0.1:8080/v1/chat/completions"},
                    {"model", "m"}};
-  Json out = Summarise(settings, "what happened?", Groups(), &t);
+  Summary out = Summarise(settings, "what happened?", Groups(), &t);
   ASSERT_EQ(t.bodies.size(), 1u);
   EXPECT_EQ(t.origins[0], "http://127.0.0.1:8080");
   EXPECT_EQ(t.paths[0], "/v1/chat/completions");
@@ -87,34 +86,34 @@ TEST(SummaryTest, SendsTheNumberedPassagesAndReadsTheCitations) {
   EXPECT_NE(user.find("Question: what happened?"), std::string::npos);
   EXPECT_NE(user.find("[1] (witness w1, en) Sample passage one."), std::string::npos);
   EXPECT_NE(user.find("[2] (witness w2, fr) Passage d'exemple deux."), std::string::npos);
-  EXPECT_EQ(out["cites"], Json::array({2}));  // only passages that exist
-  EXPECT_EQ(out["model"], "local-model");
-  EXPECT_EQ(out["label"], kSummaryLabel);
+  EXPECT_EQ(out.cites, std::set<int>{2});  // only passages that exist
+  EXPECT_EQ(out.model, "local-model");
+  EXPECT_TRUE(out.error.empty());
 }
 
 TEST(SummaryTest, AFailedSummaryNamesWhyAndIsNeverTheAnswer) {
   Json settings = {{"endpoint", "http://localhost:8080/v1"}};
   FakeTransport silent;  // no reply at all
-  EXPECT_NE(Summarise(settings, "q", Groups(), &silent)["error"].get<std::string>().find(
+  EXPECT_NE(Summarise(settings, "q", Groups(), &silent).error.find(
                 "did not answer"),
             std::string::npos);
   FakeTransport failing;
   failing.reply = SummaryTransport::Reply{500, "oops"};
-  EXPECT_NE(Summarise(settings, "q", Groups(), &failing)["error"].get<std::string>().find(
+  EXPECT_NE(Summarise(settings, "q", Groups(), &failing).error.find(
                 "(HTTP 500)"),
             std::string::npos);
   FakeTransport odd;
   odd.reply = SummaryTransport::Reply{200, R"({"choices": []})"};
-  EXPECT_NE(Summarise(settings, "q", Groups(), &odd)["error"].get<std::string>().find(
+  EXPECT_NE(Summarise(settings, "q", Groups(), &odd).error.find(
                 "not an OpenAI-style chat completion"),
             std::string::npos);
   FakeTransport binary;
   binary.reply = SummaryTransport::Reply{200, Completion("ok").dump()};
   binary.reply->body.replace(binary.reply->body.find("ok"), 2, "\\u00ff");  // valid: é-like
-  EXPECT_FALSE(Summarise(settings, "q", Groups(), &binary).contains("error"));
+  EXPECT_TRUE(Summarise(settings, "q", Groups(), &binary).error.empty());
   Json bad_url = {{"endpoint", "file:///etc/passwd"}};
   FakeTransport unused;
-  EXPECT_NE(Summarise(bad_url, "q", Groups(), &unused)["error"].get<std::string>().find(
+  EXPECT_NE(Summarise(bad_url, "q", Groups(), &unused).error.find(
                 "not an http(s) URL"),
             std::string::npos);
   EXPECT_TRUE(unused.bodies.empty());
