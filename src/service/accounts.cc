@@ -14,7 +14,7 @@ Result<std::vector<meta::AuditEntry>> ReadAuditLog(const Scope& scope, const std
   if (!access::Decide(scope.subject, access::Action::kRead, access::Resource::AuditLog())) {
     return Status::PermissionDenied(kAuditForAdmins);
   }
-  ASSIGN_OR_RETURN(auto entries, scope.archive->store()->ListAudit(since, actor));
+  ASSIGN_OR_RETURN(auto entries, scope.archive->audit().List(since, actor));
   RETURN_IF_ERROR(Auditor(scope).Viewed("", "audit"));
   return entries;
 }

@@ -154,7 +154,7 @@ Result<EventAccounts> FindEventAccounts(const Scope& scope, const EventRequest& 
   sr.limit = kEventRecords;
   sr.per_record = kEventHitsPerRecord;
   sr.cursor = request.cursor;
-  ASSIGN_OR_RETURN(out.results, scope.archive->Search(sr));
+  ASSIGN_OR_RETURN(out.results, scope.archive->finder().Search(sr));
   RETURN_IF_ERROR(Auditor(scope).Searched(out.results, what));
   ASSIGN_OR_RETURN(out.communities, WitnessCommunities(scope.archive, out.results));
   return out;

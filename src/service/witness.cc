@@ -12,20 +12,20 @@ Result<WitnessOwn> WitnessOwnView(const Scope& scope) {
   if (witness.empty()) return Status::Unauthenticated("this needs a witness's own link");
   archive::Archive* a = scope.archive;
   WitnessOwn out;
-  ASSIGN_OR_RETURN(auto all, a->List());
+  ASSIGN_OR_RETURN(auto all, a->records().List());
   for (auto& r : all) {
     if (r.witness_id != witness) continue;
     WitnessRecord w;
-    ASSIGN_OR_RETURN(w.consent_changes, a->ConsentHistory(r.id));
-    ASSIGN_OR_RETURN(w.views, a->store()->ViewsOf(r.id));
+    ASSIGN_OR_RETURN(w.consent_changes, a->consent().ConsentHistory(r.id));
+    ASSIGN_OR_RETURN(w.views, a->audit().ViewsOf(r.id));
     w.record = std::move(r);
     out.records.push_back(std::move(w));
   }
-  ASSIGN_OR_RETURN(auto asked, a->store()->ListWitnessRequests());
+  ASSIGN_OR_RETURN(auto asked, a->consent().ListWitnessRequests());
   for (auto& q : asked) {
     if (q.witness_id == witness) out.requests.push_back(std::move(q));
   }
-  ASSIGN_OR_RETURN(out.forms, a->store()->ListWitnessForms(witness));
+  ASSIGN_OR_RETURN(out.forms, a->consent().ListWitnessForms(witness));
   return out;
 }
 
@@ -33,7 +33,7 @@ Result<int64_t> AddWitnessRequest(const Scope& scope, WitnessRequestIn in) {
   const std::string& witness = scope.subject.witness_id;
   if (witness.empty()) return Status::Unauthenticated("this needs a witness's own link");
   archive::Archive* a = scope.archive;
-  auto r = a->Get(in.record);
+  auto r = a->records().Get(in.record);
   if (in.record.empty() || !r.ok() || r->witness_id != witness) {
     return Status::NotFound("no record of yours has the id '" + in.record.substr(0, 64) + "'");
   }
@@ -54,7 +54,7 @@ Result<int64_t> AddWitnessRequest(const Scope& scope, WitnessRequestIn in) {
   in.message = CleanText(in.message, TextLayout::kLines);
   std::string now = FormatRfc3339(a->env()->NowMicros());
   ASSIGN_OR_RETURN(int64_t id,
-                   a->store()->AddWitnessRequest({0, witness, in.record, in.kind, in.level,
+                   a->consent().AddWitnessRequest({0, witness, in.record, in.kind, in.level,
                                                   in.message, scope.subject.token_id, now}));
   RETURN_IF_ERROR(Auditor(scope).WitnessRequested(in.record, in.kind, in.level));
   return id;
@@ -67,7 +67,7 @@ Result<std::vector<meta::WitnessForm>> ConsentForms(const Scope& scope,
                       access::Resource::ConsentForm(witness_id))) {
     return Status::NotFound(kNoSuchForm);
   }
-  return scope.archive->store()->ListWitnessForms(witness_id);
+  return scope.archive->consent().ListWitnessForms(witness_id);
 }
 
 Result<meta::WitnessForm> ConsentForm(const Scope& scope, const std::string& witness_id,
