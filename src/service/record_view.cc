@@ -142,33 +142,22 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
   return t;
 }
 
-Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::string_view what) {
-  archive::Archive* a = scope.archive;
-  const access::Subject& subject = scope.subject;
-  ASSIGN_OR_RETURN(RecordText text, ReadRecordText(scope, id));
-  RecordView view;
-  view.record = std::move(text.record);
-  view.redactions = std::move(text.redactions);
-  view.plan = std::move(text.plan);
-  view.sees_redacted = text.sees_redacted;
-  view.reads_hidden = text.reads_hidden;
-  view.redacted = std::move(text.redacted);
-  view.segments = std::move(text.segments);
-  view.text_version = text.text_version;
-  const meta::Record& r = view.record;
-  const auto& segments = text.all_segments;
-  const bool sees_redacted = text.sees_redacted;
-  // The whole record is readable when every segment is: only then are its files (which hold
-  // every segment's words and voice) given out. A redacted record's files hold the hidden
-  // words too.
-  bool whole = sees_redacted && text.every_segment;
+namespace {
 
-  // Versions: originals (added or revised) and what tools or people derived from them.
-  Json versions = Json::array();
+// What ViewRecord finds among a record's versions: its newest original, its access copy, and
+// the newest copy silenced over redactions with the ranges it silenced.
+struct VersionsSeen {
+  Json json = Json::array();
   const meta::Version* original = nullptr;
   const meta::Version* access_copy = nullptr;
-  const meta::Version* silenced_copy = nullptr;  // the newest copy silenced over redactions
+  const meta::Version* silenced_copy = nullptr;
   Json silenced = Json::array();
+};
+
+// The versions as shown: files, hashes and sizes only to a caller who may read it `whole`, a
+// commitment to others.
+VersionsSeen SeeVersions(const meta::Record& r, bool whole) {
+  VersionsSeen out;
   for (const auto& v : r.versions) {
     Json d = DerivedOf(v);
     Json j = {{"version", v.version},
@@ -195,109 +184,141 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
                       {"tool", d.value("tool", "")},
                       {"tool_version", d.value("tool_version", "")}};
       if (d.contains("models")) j["derived"]["models"] = d["models"];
-      if (artifact == "access") access_copy = &v;
+      if (artifact == "access") out.access_copy = &v;
       if (artifact == "access-redacted") {
-        silenced_copy = &v;
-        silenced =
+        out.silenced_copy = &v;
+        out.silenced =
             d.contains("params") ? d["params"].value("silenced", Json::array()) : Json::array();
       }
     } else {
-      original = &v;
+      out.original = &v;
     }
-    versions.push_back(j);
+    out.json.push_back(j);
   }
+  return out;
+}
 
-  view.artifact =
-      text.artifacts.count(view.text_version) ? text.artifacts[view.text_version] : "text";
-
-  Json meta_shown = ShownMeta(original);
-
-  view.whole = whole;
-  Json media = Json::object();
-  if (whole && original) {
-    for (const auto& b : original->blobs) {
-      if (b.role != "original") continue;
-      ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
-      auto sniffed = ingest::Sniff(head, "", b.size);
-      MediaFile f{b.sha256, b.size, MimeFromHead(head), "other"};
-      switch (sniffed.kind) {
-        case ingest::FileKind::kAudio:
-          f.kind = "audio";
-          break;
-        case ingest::FileKind::kVideo:
-          f.kind = "video";
-          break;
-        case ingest::FileKind::kPng:
-        case ingest::FileKind::kJpeg:
-        case ingest::FileKind::kTiff:
-          f.kind = "image";
-          break;
-        case ingest::FileKind::kPdf:
-          f.kind = "pdf";
-          break;
-        case ingest::FileKind::kText:
-          f.kind = "text";
-          f.mime = "text/plain; charset=utf-8";
-          break;
-        default:
-          break;
-      }
-      view.media["original"] = f;
-    }
-    if (access_copy) {
-      for (const auto& b : access_copy->blobs) {
-        if (b.role != "access" && b.role != "poster") continue;
-        ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
-        std::string mime = MimeFromHead(head);
-        std::string kind = b.role == "poster"             ? "image"
-                           : mime.rfind("audio/", 0) == 0 ? "audio"
-                                                          : "video";
-        view.media[b.role] = MediaFile{b.sha256, b.size, mime, kind};
-      }
-    }
-    // Pages OCR saw of an original browsers cannot show (a PDF, a TIFF): "page-N".
-    for (const auto& v : r.versions) {
-      if (v.version != view.text_version) continue;
-      int n = 0;
-      for (const auto& b : v.blobs) {
-        if (b.role != "page") continue;
-        view.media["page-" + std::to_string(++n)] =
-            MediaFile{b.sha256, b.size, "image/jpeg", "image"};
-      }
-    }
+// The kind of file an original is, from its first bytes.
+MediaFile OriginalFile(const meta::BlobRef& b, const std::string& head) {
+  auto sniffed = ingest::Sniff(head, "", b.size);
+  MediaFile f{b.sha256, b.size, MimeFromHead(head), "other"};
+  switch (sniffed.kind) {
+    case ingest::FileKind::kAudio:
+      f.kind = "audio";
+      break;
+    case ingest::FileKind::kVideo:
+      f.kind = "video";
+      break;
+    case ingest::FileKind::kPng:
+    case ingest::FileKind::kJpeg:
+    case ingest::FileKind::kTiff:
+      f.kind = "image";
+      break;
+    case ingest::FileKind::kPdf:
+      f.kind = "pdf";
+      break;
+    case ingest::FileKind::kText:
+      f.kind = "text";
+      f.mime = "text/plain; charset=utf-8";
+      break;
+    default:
+      break;
   }
-  // Redacted speech: those who may not hear it play a copy silenced over every redacted range,
-  // if the newest such copy covers them all (one made before a later redaction does not).
-  if (!sees_redacted && text.every_segment && silenced_copy) {
-    bool covered = true;
-    for (const auto& rd : view.redactions) {
-      bool in = false;
-      for (const auto& range : silenced) {
-        if (range.is_array() && range.size() == 2 && range[0].get<int64_t>() <= rd.start_ms &&
-            rd.end_ms <= range[1].get<int64_t>()) {
-          in = true;
-        }
-      }
-      if (rd.start_ms < 0 || !in) covered = false;
-    }
-    for (const auto& b : silenced_copy->blobs) {
-      if (!covered || b.role != "access") continue;
+  return f;
+}
+
+// The files a caller who may read the whole record may fetch: the original, the access copy
+// and its poster, and the pages OCR saw of an original browsers cannot show ("page-N").
+Status AddWholeMedia(archive::Archive* a, const VersionsSeen& seen, RecordView* view) {
+  for (const auto& b : seen.original->blobs) {
+    if (b.role != "original") continue;
+    ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
+    view->media["original"] = OriginalFile(b, head);
+  }
+  if (seen.access_copy) {
+    for (const auto& b : seen.access_copy->blobs) {
+      if (b.role != "access" && b.role != "poster") continue;
       ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
       std::string mime = MimeFromHead(head);
-      view.media["access"] =
-          MediaFile{b.sha256, b.size, mime, mime.rfind("audio/", 0) == 0 ? "audio" : "video"};
+      std::string kind = b.role == "poster"             ? "image"
+                         : mime.rfind("audio/", 0) == 0 ? "audio"
+                                                        : "video";
+      view->media[b.role] = MediaFile{b.sha256, b.size, mime, kind};
     }
   }
-  {
-    for (const auto& [name, f] : view.media) {
-      media[name] = {{"url", "/api/v1/records/" + r.id + "/media/" + name},
-                     {"sha256", f.sha256},
-                     {"size", f.size},
-                     {"type", f.mime},
-                     {"kind", f.kind}};
+  for (const auto& v : view->record.versions) {
+    if (v.version != view->text_version) continue;
+    int n = 0;
+    for (const auto& b : v.blobs) {
+      if (b.role != "page") continue;
+      view->media["page-" + std::to_string(++n)] =
+          MediaFile{b.sha256, b.size, "image/jpeg", "image"};
     }
   }
+  return Status::Ok();
+}
 
+// Redacted speech: those who may not hear it play a copy silenced over every redacted range,
+// if the newest such copy covers them all (one made before a later redaction does not).
+Status AddSilencedMedia(archive::Archive* a, const VersionsSeen& seen, RecordView* view) {
+  bool covered = true;
+  for (const auto& rd : view->redactions) {
+    bool in = false;
+    for (const auto& range : seen.silenced) {
+      if (range.is_array() && range.size() == 2 && range[0].get<int64_t>() <= rd.start_ms &&
+          rd.end_ms <= range[1].get<int64_t>()) {
+        in = true;
+      }
+    }
+    if (rd.start_ms < 0 || !in) covered = false;
+  }
+  for (const auto& b : seen.silenced_copy->blobs) {
+    if (!covered || b.role != "access") continue;
+    ASSIGN_OR_RETURN(std::string head, ReadHead(a, b.sha256));
+    std::string mime = MimeFromHead(head);
+    view->media["access"] =
+        MediaFile{b.sha256, b.size, mime, mime.rfind("audio/", 0) == 0 ? "audio" : "video"};
+  }
+  return Status::Ok();
+}
+
+Json MediaJson(const RecordView& view) {
+  Json media = Json::object();
+  for (const auto& [name, f] : view.media) {
+    media[name] = {{"url", "/api/v1/records/" + view.record.id + "/media/" + name},
+                   {"sha256", f.sha256},
+                   {"size", f.size},
+                   {"type", f.mime},
+                   {"kind", f.kind}};
+  }
+  return media;
+}
+
+// Where the record's redactions are, for those who may read them: which spans of segment `s`
+// are hidden from others, and where they fall in it.
+void AddRedactionsOf(const RecordView& view, const meta::SegmentState& s, Json* j) {
+  Json spans = Json::array();
+  for (const auto& rd : view.redactions) {
+    if (rd.segment_id != s.segment.id) continue;
+    Json one = {{"id", rd.id}};
+    if (rd.char_from >= 0) one["chars"] = {rd.char_from, rd.char_to};
+    if (rd.start_ms >= 0) one["ms"] = {rd.start_ms, rd.end_ms};
+    spans.push_back(one);
+  }
+  if (!spans.empty()) (*j)["redactions"] = spans;
+  // Where the record's redactions fall in this segment (made on it or placed in it by their
+  // words): code points of its text, [0, -1] for all of it.
+  if (auto h = view.plan.hide.find(s.segment.id); h != view.plan.hide.end()) {
+    Json hidden = Json::array();
+    for (auto [from, to] : h->second) {
+      hidden.push_back({from, to == std::numeric_limits<int64_t>::max() ? -1 : to});
+    }
+    (*j)["hidden"] = hidden;
+  }
+}
+
+// The shown segments, each with its ref, times, page, offsets, places and marks.
+Json SegmentsJson(archive::Archive* a, const RecordView& view) {
   Json segs = Json::array();
   int64_t shown_at = 0;  // where the segment starts in the text as shown (see below)
   for (const auto& s : view.segments) {
@@ -310,7 +331,7 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
     }
     if (s.segment.page >= 0) j["page"] = s.segment.page;
     if (s.segment.char_start >= 0) {
-      if (whole) {
+      if (view.whole) {
         j["char_start"] = s.segment.char_start;
         j["char_end"] = s.segment.char_end;
       } else {
@@ -333,27 +354,57 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
       for (auto [from, to] : m->second) marks.push_back({from, to});
       j["redacted"] = marks;
     } else if (!view.redactions.empty()) {
-      // For those who may read them: which spans are hidden from others.
-      Json spans = Json::array();
-      for (const auto& rd : view.redactions) {
-        if (rd.segment_id != s.segment.id) continue;
-        Json one = {{"id", rd.id}};
-        if (rd.char_from >= 0) one["chars"] = {rd.char_from, rd.char_to};
-        if (rd.start_ms >= 0) one["ms"] = {rd.start_ms, rd.end_ms};
-        spans.push_back(one);
-      }
-      if (!spans.empty()) j["redactions"] = spans;
-      // Where the record's redactions fall in this segment (made on it or placed in it by
-      // their words): code points of its text, [0, -1] for all of it.
-      if (auto h = view.plan.hide.find(s.segment.id); h != view.plan.hide.end()) {
-        Json hidden = Json::array();
-        for (auto [from, to] : h->second) {
-          hidden.push_back({from, to == std::numeric_limits<int64_t>::max() ? -1 : to});
-        }
-        j["hidden"] = hidden;
-      }
+      AddRedactionsOf(view, s, &j);
     }
     segs.push_back(j);
+  }
+  return segs;
+}
+
+// What only those who may change the record see: the file the original was added as (and its
+// manifest line) and the record's failed jobs (doc/api.md, "Records").
+Status AddWritersPart(archive::Archive* a, const meta::Version* original, RecordView* view) {
+  if (original) {
+    Json source = archive::SourceOf(*original).ToJson();
+    if (!source.empty()) view->json["source"] = source;
+  }
+  ASSIGN_OR_RETURN(auto failed,
+                   a->records().ListJobs({meta::JobState::kFailed, "", view->record.id, 0}));
+  Json jobs = Json::array();
+  for (const auto& j : failed) {
+    jobs.push_back({{"kind", j.kind}, {"version", j.version}, {"error", j.error}});
+  }
+  if (!jobs.empty()) view->json["failed_jobs"] = jobs;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::string_view what) {
+  archive::Archive* a = scope.archive;
+  const access::Subject& subject = scope.subject;
+  ASSIGN_OR_RETURN(RecordText text, ReadRecordText(scope, id));
+  RecordView view;
+  view.record = std::move(text.record);
+  view.redactions = std::move(text.redactions);
+  view.plan = std::move(text.plan);
+  view.sees_redacted = text.sees_redacted;
+  view.reads_hidden = text.reads_hidden;
+  view.redacted = std::move(text.redacted);
+  view.segments = std::move(text.segments);
+  view.text_version = text.text_version;
+  const meta::Record& r = view.record;
+  const auto& segments = text.all_segments;
+  // The whole record is readable when every segment is: only then are its files (which hold
+  // every segment's words and voice) given out. A redacted record's files hold the hidden
+  // words too.
+  view.whole = text.sees_redacted && text.every_segment;
+  VersionsSeen seen = SeeVersions(r, view.whole);
+  view.artifact =
+      text.artifacts.count(view.text_version) ? text.artifacts[view.text_version] : "text";
+  if (view.whole && seen.original) RETURN_IF_ERROR(AddWholeMedia(a, seen, &view));
+  if (!text.sees_redacted && text.every_segment && seen.silenced_copy) {
+    RETURN_IF_ERROR(AddSilencedMedia(a, seen, &view));
   }
 
   // Consent changes: when and to what, for everyone who may see the record; why and who, for
@@ -380,27 +431,18 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
                {"consent", meta::ConsentName(r.consent)},
                {"consent_changes", history},
                {"created", r.created},
-               {"lang", original ? original->lang : latest.lang},
-               {"meta", meta_shown},
-               {"versions", versions},
+               {"lang", seen.original ? seen.original->lang : latest.lang},
+               {"meta", ShownMeta(seen.original)},
+               {"versions", seen.json},
                {"text_version", view.text_version},
                {"artifact", view.artifact},
-               {"segments", segs},
-               {"media", media},
+               {"segments", SegmentsJson(a, view)},
+               {"media", MediaJson(view)},
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
   // The file the original was added as (and its manifest line) and the record's failed jobs:
   // private, for those who may change the record (doc/api.md, "Records").
   if (Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id))) {
-    if (original) {
-      Json source = archive::SourceOf(*original).ToJson();
-      if (!source.empty()) view.json["source"] = source;
-    }
-    ASSIGN_OR_RETURN(auto failed, a->records().ListJobs({meta::JobState::kFailed, "", r.id, 0}));
-    Json jobs = Json::array();
-    for (const auto& j : failed) {
-      jobs.push_back({{"kind", j.kind}, {"version", j.version}, {"error", j.error}});
-    }
-    if (!jobs.empty()) view.json["failed_jobs"] = jobs;
+    RETURN_IF_ERROR(AddWritersPart(a, seen.original, &view));
   }
   // Versions held by a redaction that could not be placed in them, for those who may confirm.
   if (text.reads_hidden && !view.plan.held.empty()) {
@@ -411,7 +453,7 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
   // Who saw what was not public: the audit log.
   // (Hidden spans shown to an archivist count as material that is not public.)
   bool all_public =
-      r.consent == meta::Consent::kPublic && (view.redactions.empty() || !sees_redacted);
+      r.consent == meta::Consent::kPublic && (view.redactions.empty() || !text.sees_redacted);
   for (const auto& s : segments) {
     if (s.effective != meta::Consent::kPublic) all_public = false;
   }
