@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "http/head.h"
+#include "http/numbers.h"
 
 namespace attest::http {
 namespace {
@@ -148,7 +149,7 @@ class FdStream : public httplib::Stream {
     if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), serv, sizeof(serv),
                     NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
       ip = host;
-      port = std::atoi(serv);
+      port = static_cast<int>(ParseDigits(serv, 5).value_or(0));
     }
   }
   ssize_t Recv(char* ptr, size_t size) {
@@ -231,14 +232,14 @@ std::optional<Refusal> CheckHead(const RequestHead& h, const GateOptions& o, uin
   }
   *length = 0;
   if (length_field) {
-    bool valid = !length_field->empty() && length_field->size() <= 18 &&
-                 length_field->find_first_not_of("0123456789") == std::string_view::npos;
+    std::optional<uint64_t> n = ParseDigits(*length_field, 18);
+    bool valid = n.has_value();
     for (const auto& f : h.fields) {
       if (EqualsIgnoreCase(f.name, "Content-Length") && f.value != *length_field) valid = false;
     }
     if (!valid)
       return Refusal{400, "Bad Request", "bad-request", "Content-Length is not one number"};
-    *length = std::stoull(std::string(*length_field));
+    *length = *n;
   }
   std::string_view path = h.target.substr(0, h.target.find('?'));
   if (o.max_body) {

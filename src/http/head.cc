@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "http/numbers.h"
+
 namespace attest::http {
 namespace {
 
@@ -66,18 +68,6 @@ HeadParse Fail(HeadState state, std::string why) {
   p.state = state;
   p.error = std::move(why);
   return p;
-}
-
-// Digits only, at most 18 of them (so no overflow).
-bool ParseDigits(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 18) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
 }
 
 }  // namespace
@@ -197,16 +187,17 @@ std::optional<ByteRange> ParseRange(std::string_view value) {
       if (dash == std::string_view::npos) return std::nullopt;
       std::string_view a = item.substr(0, dash), b = item.substr(dash + 1);
       ByteRange r;
-      uint64_t n;
+      // Positions of at most 18 digits.
       if (a.empty()) {
-        if (!ParseDigits(b, &n)) return std::nullopt;
-        r.suffix = n;
+        auto n = ParseDigits(b, 18);
+        if (!n) return std::nullopt;
+        r.suffix = *n;
       } else {
-        if (!ParseDigits(a, &n)) return std::nullopt;
-        r.first = n;
+        r.first = ParseDigits(a, 18);
+        if (!r.first) return std::nullopt;
         if (!b.empty()) {
-          if (!ParseDigits(b, &n) || n < *r.first) return std::nullopt;
-          r.last = n;
+          r.last = ParseDigits(b, 18);
+          if (!r.last || *r.last < *r.first) return std::nullopt;
         }
       }
       ranges.push_back(r);

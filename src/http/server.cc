@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "http/gate.h"
 #include "http/head.h"
+#include "http/numbers.h"
 #include "http/site.h"
 
 namespace attest::http {
@@ -435,13 +436,11 @@ Result<ServeOptions> ParseListen(const std::string& listen) {
   if (o.host.size() >= 2 && o.host.front() == '[' && o.host.back() == ']') {
     o.host = o.host.substr(1, o.host.size() - 2);
   }
-  std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535 ||
-      o.host.empty()) {
+  std::optional<uint64_t> port = ParseDigits(listen.substr(colon + 1), 5);
+  if (!port || *port > 65535 || o.host.empty()) {
     return Status::InvalidArgument("--listen '" + listen + "' is not HOST:PORT");
   }
-  o.port = std::stoi(port);
+  o.port = static_cast<int>(*port);
   return o;
 }
 
@@ -494,8 +493,8 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
       return httplib::Server::HandlerResponse::Handled;
     }
     std::string length = req.get_header_value("Content-Length");
-    if (!length.empty() && (length.find_first_not_of("0123456789") != std::string::npos ||
-                            length.size() > 19 || std::stoull(length) > site->options.max_upload)) {
+    std::optional<uint64_t> declared = ParseDigits(length, 19);
+    if (!length.empty() && (!declared || *declared > site->options.max_upload)) {
       Problem(res, 413, "too-large", "Payload Too Large",
               "the request body is larger than this server accepts");
       Gate::CloseAfterThisRequest();
@@ -503,7 +502,7 @@ Result<std::unique_ptr<Server>> Server::Create(Env* env, std::string archive_dir
     }
     // A form of a few fields has no business being long (its body is read into memory).
     if ((req.path == "/login" || req.path == "/logout") && req.method == "POST" &&
-        (length.empty() || std::stoull(length) > 16 * 1024)) {
+        (!declared || *declared > 16 * 1024)) {
       Problem(res, 413, "too-large", "Payload Too Large",
               "a login or logout form needs a Content-Length of at most 16 KiB");
       Gate::CloseAfterThisRequest();
