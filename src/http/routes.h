@@ -1,0 +1,39 @@
+// The server's routes by area (internal to src/http): RegisterApi and RegisterPages (site.h)
+// call these. A new API route goes in the file of its area (api_*.cc), a new page in pages_*.cc.
+#ifndef ATTEST_HTTP_ROUTES_H_
+#define ATTEST_HTTP_ROUTES_H_
+
+#include <httplib.h>
+
+#include "http/site.h"
+
+namespace attest::http {
+
+// The API (doc/api/openapi.json).
+// The log's files under /log/, the API's root and description, and /api/v1/verify.
+void RegisterLogRoutes(Site* site, httplib::Server* svr);
+// Reading records: collections, witnesses, records, versions, segments, transcripts, media,
+// proofs.
+void RegisterRecordRoutes(Site* site, httplib::Server* svr);
+// Search, Ask, suggestions and events.
+void RegisterSearchRoutes(Site* site, httplib::Server* svr);
+// A witness's own link (/me), consent forms and the audit log.
+void RegisterAccountRoutes(Site* site, httplib::Server* svr);
+// Archivists' writes: adding records, metadata, consent, redactions, corrections.
+void RegisterWriteRoutes(Site* site, httplib::Server* svr);
+
+// The portal's pages.
+// Its files (styles, script, fonts), the language switcher and the Verify page.
+void RegisterSitePages(Site* site, httplib::Server* svr);
+// Home, Search and Ask.
+void RegisterSearchPages(Site* site, httplib::Server* svr);
+// A record and a witness.
+void RegisterRecordPages(Site* site, httplib::Server* svr);
+// Perspectives: accounts of one event side by side.
+void RegisterPerspectivesPage(Site* site, httplib::Server* svr);
+// Logging in and out.
+void RegisterLoginPages(Site* site, httplib::Server* svr);
+
+}  // namespace attest::http
+
+#endif  // ATTEST_HTTP_ROUTES_H_
