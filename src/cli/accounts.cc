@@ -55,10 +55,7 @@ int Link(Common& c, const LinkArgs& o) {
   std::string now = FormatRfc3339(env->NowMicros());
   if (*o.create) {
     auto w = accounts.CreateWitnessLink(o.witness);
-    if (!w.ok()) {
-      return w.status().code() == Code::kInvalidArgument ? Usage(w.status().message())
-                                                         : Fail(w.status());
-    }
+    if (!w.ok()) return UsageOrFail(w.status());
     Status audited = service::Auditor(CliScope(a->get())).LinkCreated(w->link.id, o.witness);
     if (!audited.ok()) return Fail(audited);
     if (o.json) {
@@ -116,67 +113,70 @@ struct UserArgs {
   bool json = false;
 };
 
-int User(Common& c, const UserArgs& o) {
-  Env* env = c.env;
-  auto a = c.Open();
-  if (!a.ok()) return Fail(a.status());
-  archive::Accounts& accounts = (*a)->accounts();
-  std::string now = FormatRfc3339(env->NowMicros());
-  auto audit = [&](const char* action, const Json& detail) -> int {
-    Status audited = service::Auditor(CliScope(a->get())).UserChanged(action, o.name, detail);
-    return audited.ok() ? kExitOk : Fail(audited);
-  };
-  if (*o.list) {
-    auto listed = accounts.ListUsers();
-    if (!listed.ok()) return Fail(listed.status());
-    if (o.json) {
-      Json arr = Json::array();
-      for (const auto& u : *listed) {
-        arr.push_back({{"id", u.id},
-                       {"name", u.name},
-                       {"role", u.role},
-                       {"created", u.created},
-                       {"disabled", u.disabled}});
-      }
-      PrintJson({{"users", arr}});
-      return kExitOk;
-    }
+int ListUsers(archive::Accounts& accounts, bool json) {
+  auto listed = accounts.ListUsers();
+  if (!listed.ok()) return Fail(listed.status());
+  if (json) {
+    Json arr = Json::array();
     for (const auto& u : *listed) {
-      std::cout << u.name << "\t" << u.role << "\t" << u.created
-                << (u.disabled.empty() ? "" : "\tdisabled " + u.disabled) << "\n";
+      arr.push_back({{"id", u.id},
+                     {"name", u.name},
+                     {"role", u.role},
+                     {"created", u.created},
+                     {"disabled", u.disabled}});
     }
-    if (listed->empty()) std::cerr << "No accounts yet (attest user add NAME --role ROLE).\n";
+    PrintJson({{"users", arr}});
     return kExitOk;
   }
-  if (*o.add || *o.password) {
-    if (Status st = access::CheckUserName(o.name); !st.ok()) return Usage(st.message());
-    std::optional<access::Role> role;
-    if (*o.add) {
-      auto r = access::ParseRole(o.role_name);
-      if (!r.ok()) return Usage(r.status().message());
-      role = *r;
-      auto existing = accounts.FindUser(o.name);
-      if (!existing.ok()) return Fail(existing.status());
-      if (*existing)
-        return Fail(Status::Conflict("there is already an account named '" + o.name + "'"));
-    }
-    auto password = ReadPassword("Password for " + o.name + ": ");
-    if (!password.ok()) return Usage(password.status().message());
-    if (Status st = access::CheckPassword(*password); !st.ok()) return Usage(st.message());
-    if (*o.add) {
-      auto u = accounts.CreateUser(o.name, *role, *password);
-      if (!u.ok()) return Fail(u.status());
-      if (int rc = audit("user.add", {{"role", u->role}}); rc != kExitOk) return rc;
-      std::cout << "Added " << u->name << " (" << u->role << ")\n";
-      return kExitOk;
-    }
-    if (Status st = accounts.ChangePassword(o.name, *password); !st.ok()) {
-      return Fail(st);
-    }
-    if (int rc = audit("user.password", Json()); rc != kExitOk) return rc;
-    std::cout << "Changed the password of " << o.name << "; its sessions have ended\n";
+  for (const auto& u : *listed) {
+    std::cout << u.name << "\t" << u.role << "\t" << u.created
+              << (u.disabled.empty() ? "" : "\tdisabled " + u.disabled) << "\n";
+  }
+  if (listed->empty()) std::cerr << "No accounts yet (attest user add NAME --role ROLE).\n";
+  return kExitOk;
+}
+
+// A change to the account `name` in the audit log; kExitOk, or the failure printed.
+int AuditUser(archive::Archive* a, const char* action, const std::string& name,
+              const Json& detail) {
+  Status audited = service::Auditor(CliScope(a)).UserChanged(action, name, detail);
+  return audited.ok() ? kExitOk : Fail(audited);
+}
+
+// `user add` and `user password`: both read a password.
+int SetPassword(archive::Archive* a, const UserArgs& o) {
+  archive::Accounts& accounts = a->accounts();
+  if (Status st = access::CheckUserName(o.name); !st.ok()) return Usage(st.message());
+  std::optional<access::Role> role;
+  if (*o.add) {
+    auto r = access::ParseRole(o.role_name);
+    if (!r.ok()) return Usage(r.status().message());
+    role = *r;
+    auto existing = accounts.FindUser(o.name);
+    if (!existing.ok()) return Fail(existing.status());
+    if (*existing)
+      return Fail(Status::Conflict("there is already an account named '" + o.name + "'"));
+  }
+  auto password = ReadPassword("Password for " + o.name + ": ");
+  if (!password.ok()) return Usage(password.status().message());
+  if (Status st = access::CheckPassword(*password); !st.ok()) return Usage(st.message());
+  if (*o.add) {
+    auto u = accounts.CreateUser(o.name, *role, *password);
+    if (!u.ok()) return Fail(u.status());
+    if (int rc = AuditUser(a, "user.add", o.name, {{"role", u->role}}); rc != kExitOk) return rc;
+    std::cout << "Added " << u->name << " (" << u->role << ")\n";
     return kExitOk;
   }
+  if (Status st = accounts.ChangePassword(o.name, *password); !st.ok()) return Fail(st);
+  if (int rc = AuditUser(a, "user.password", o.name, Json()); rc != kExitOk) return rc;
+  std::cout << "Changed the password of " << o.name << "; its sessions have ended\n";
+  return kExitOk;
+}
+
+// `user role`, `user disable` and `user enable`.
+int ChangeUser(Env* env, archive::Archive* a, const UserArgs& o) {
+  archive::Accounts& accounts = a->accounts();
+  std::string now = FormatRfc3339(env->NowMicros());
   auto found = accounts.FindUser(o.name);
   if (!found.ok()) return Fail(found.status());
   if (!*found) return Fail(Status::NotFound("there is no account named '" + o.name + "'"));
@@ -185,20 +185,25 @@ int User(Common& c, const UserArgs& o) {
     if (!r.ok()) return Usage(r.status().message());
     auto changed = accounts.SetUserRole(o.name, access::RoleName(*r));
     if (!changed.ok()) return Fail(changed.status());
-    if (int rc = audit("user.role", {{"from", (*found)->role}, {"to", access::RoleName(*r)}});
-        rc != kExitOk) {
-      return rc;
-    }
+    Json detail = {{"from", (*found)->role}, {"to", access::RoleName(*r)}};
+    if (int rc = AuditUser(a, "user.role", o.name, detail); rc != kExitOk) return rc;
     std::cout << o.name << " is now " << access::RoleName(*r) << "; its sessions have ended\n";
     return kExitOk;
   }
   auto changed = accounts.SetUserDisabled(o.name, *o.disable ? now : "");
   if (!changed.ok()) return Fail(changed.status());
-  if (int rc = audit(*o.disable ? "user.disable" : "user.enable", Json()); rc != kExitOk) {
-    return rc;
-  }
+  const char* action = *o.disable ? "user.disable" : "user.enable";
+  if (int rc = AuditUser(a, action, o.name, Json()); rc != kExitOk) return rc;
   std::cout << (*o.disable ? "Disabled " : "Enabled ") << o.name << "\n";
   return kExitOk;
+}
+
+int User(Common& c, const UserArgs& o) {
+  auto a = c.Open();
+  if (!a.ok()) return Fail(a.status());
+  if (*o.list) return ListUsers((*a)->accounts(), o.json);
+  if (*o.add || *o.password) return SetPassword(a->get(), o);
+  return ChangeUser(c.env, a->get(), o);
 }
 
 struct TokenArgs {
@@ -207,43 +212,38 @@ struct TokenArgs {
   bool json = false;
 };
 
-int Token(Common& c, const TokenArgs& o) {
-  Env* env = c.env;
-  auto a = c.Open();
-  if (!a.ok()) return Fail(a.status());
-  archive::Accounts& accounts = (*a)->accounts();
-  if (*o.create) {
-    auto role = access::ParseRole(o.role);
-    if (!role.ok()) return Usage(role.status().message());
-    auto t = accounts.CreateToken(*role, o.label, o.expires);
-    if (!t.ok()) {
-      return t.status().code() == Code::kInvalidArgument ? Usage(t.status().message())
-                                                         : Fail(t.status());
-    }
-    Status audited = service::Auditor(CliScope(a->get())).TokenCreated(t->token.id, t->token.role);
-    if (!audited.ok()) return Fail(audited);
-    if (o.json) {
-      PrintJson({{"id", t->token.id},
-                 {"role", t->token.role},
-                 {"token", t->secret},
-                 {"expires", t->token.expires}});
-    } else {
-      std::cout << t->secret << "\n";
-      std::cerr << "Token " << t->token.id << " (" << t->token.role
-                << "): shown once, stored only as its SHA-256. Send it as "
-                << "'Authorization: Bearer TOKEN'.\n";
-    }
-    return kExitOk;
+int CreateToken(archive::Archive* a, const TokenArgs& o) {
+  auto role = access::ParseRole(o.role);
+  if (!role.ok()) return Usage(role.status().message());
+  auto t = a->accounts().CreateToken(*role, o.label, o.expires);
+  if (!t.ok()) return UsageOrFail(t.status());
+  Status audited = service::Auditor(CliScope(a)).TokenCreated(t->token.id, t->token.role);
+  if (!audited.ok()) return Fail(audited);
+  if (o.json) {
+    PrintJson({{"id", t->token.id},
+               {"role", t->token.role},
+               {"token", t->secret},
+               {"expires", t->token.expires}});
+  } else {
+    std::cout << t->secret << "\n";
+    std::cerr << "Token " << t->token.id << " (" << t->token.role
+              << "): shown once, stored only as its SHA-256. Send it as "
+              << "'Authorization: Bearer TOKEN'.\n";
   }
-  if (*o.revoke) {
-    auto revoked = accounts.RevokeToken(o.id, FormatRfc3339(env->NowMicros()));
-    if (!revoked.ok()) return Fail(revoked.status());
-    if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + o.id + "'"));
-    Status audited = service::Auditor(CliScope(a->get())).TokenRevoked(o.id);
-    if (!audited.ok()) return Fail(audited);
-    std::cout << "Revoked " << o.id << "\n";
-    return kExitOk;
-  }
+  return kExitOk;
+}
+
+int RevokeToken(Env* env, archive::Archive* a, const std::string& id) {
+  auto revoked = a->accounts().RevokeToken(id, FormatRfc3339(env->NowMicros()));
+  if (!revoked.ok()) return Fail(revoked.status());
+  if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + id + "'"));
+  Status audited = service::Auditor(CliScope(a)).TokenRevoked(id);
+  if (!audited.ok()) return Fail(audited);
+  std::cout << "Revoked " << id << "\n";
+  return kExitOk;
+}
+
+int ListTokens(archive::Accounts& accounts, bool json) {
   auto listed = accounts.ListTokens();
   if (!listed.ok()) return Fail(listed.status());
   Json arr = Json::array();
@@ -255,7 +255,7 @@ int Token(Common& c, const TokenArgs& o) {
                    {"expires", t.expires},
                    {"revoked", t.revoked}});
   }
-  if (o.json) {
+  if (json) {
     PrintJson({{"tokens", arr}});
   } else {
     for (const auto& t : *listed) {
@@ -266,6 +266,14 @@ int Token(Common& c, const TokenArgs& o) {
     }
   }
   return kExitOk;
+}
+
+int Token(Common& c, const TokenArgs& o) {
+  auto a = c.Open();
+  if (!a.ok()) return Fail(a.status());
+  if (*o.create) return CreateToken(a->get(), o);
+  if (*o.revoke) return RevokeToken(c.env, a->get(), o.id);
+  return ListTokens((*a)->accounts(), o.json);
 }
 
 }  // namespace

@@ -66,10 +66,7 @@ int Redact(Common& c, const RedactArgs& o) {
   if (!a.ok()) return Fail(a.status());
   if (o.confirm > 0) {
     auto done = (*a)->consent().ConfirmRedactions(o.id, o.confirm, o.reason, CliActor());
-    if (!done.ok()) {
-      return done.status().code() == Code::kInvalidArgument ? Usage(done.status().message())
-                                                            : Fail(done.status());
-    }
+    if (!done.ok()) return UsageOrFail(done.status());
     if (o.json) {
       PrintJson({{"record", o.id}, {"version", o.confirm}, {"confirmed", *done}});
     } else {
@@ -79,10 +76,7 @@ int Redact(Common& c, const RedactArgs& o) {
     return kExitOk;
   }
   auto r = (*a)->consent().Redact(o.id, o.segment, chars, ms, o.reason, CliActor());
-  if (!r.ok()) {
-    return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
-                                                       : Fail(r.status());
-  }
+  if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson({{"id", r->id}, {"record", r->record_id}, {"segment", r->segment_id}});
   } else {

@@ -44,7 +44,7 @@ int Worker(Common& c, const WorkerArgs& o) {
   Status st = ingest::RunWorker(c.env, c.archive_dir, w);
   signals.Join();
   if (isatty(STDERR_FILENO) && !o.json) std::cerr << "\n";
-  if (!st.ok()) return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
+  if (!st.ok()) return UsageOrFail(st);
   return kExitOk;
 }
 
@@ -57,30 +57,26 @@ struct JobsArgs {
   int64_t cancel_id = 0;
 };
 
-int Jobs(Common& c, const JobsArgs& o) {
-  auto a = c.Open();
-  if (!a.ok()) return Fail(a.status());
-  archive::Records& records = (*a)->records();
-  std::string now = FormatRfc3339(c.env->NowMicros());
-  if (*o.retry) {
-    if (o.retry_all == o.retry_id.has_value()) {
-      return Usage("jobs retry takes an ID or --all-failed");
-    }
-    if (o.retry_all) {
-      auto n = records.RetryFailedJobs(now);
-      if (!n.ok()) return Fail(n.status());
-      std::cout << *n << " failed job(s) queued again\n";
-    } else {
-      if (Status st = records.RetryJob(*o.retry_id, now); !st.ok()) return Fail(st);
-      std::cout << "job " << *o.retry_id << " queued again\n";
-    }
-    return kExitOk;
-  }
-  if (*o.cancel) {
+// `jobs retry` and `jobs cancel`.
+int RetryOrCancel(archive::Records& records, const std::string& now, const JobsArgs& o) {
+  if (!*o.retry) {
     if (Status st = records.CancelJob(o.cancel_id, now); !st.ok()) return Fail(st);
     std::cout << "job " << o.cancel_id << " cancelled\n";
     return kExitOk;
   }
+  if (o.retry_all == o.retry_id.has_value()) return Usage("jobs retry takes an ID or --all-failed");
+  if (o.retry_all) {
+    auto n = records.RetryFailedJobs(now);
+    if (!n.ok()) return Fail(n.status());
+    std::cout << *n << " failed job(s) queued again\n";
+  } else {
+    if (Status st = records.RetryJob(*o.retry_id, now); !st.ok()) return Fail(st);
+    std::cout << "job " << *o.retry_id << " queued again\n";
+  }
+  return kExitOk;
+}
+
+int ListJobs(archive::Archive* a, const JobsArgs& o) {
   meta::JobFilter f;
   if (o.failed) f.state = meta::JobState::kFailed;
   if (!o.state.empty()) {
@@ -88,9 +84,9 @@ int Jobs(Common& c, const JobsArgs& o) {
     if (!st.ok()) return Usage(st.status().message());
     f.state = *st;
   }
-  auto listed = records.ListJobs(f);
+  auto listed = a->records().ListJobs(f);
   if (!listed.ok()) return Fail(listed.status());
-  JobSources sources(a->get());
+  JobSources sources(a);
   if (o.json) {
     Json arr = Json::array();
     for (const auto& j : *listed) arr.push_back(JobToJson(j, sources.Of(j)));
@@ -110,6 +106,15 @@ int Jobs(Common& c, const JobsArgs& o) {
   }
   if (listed->empty()) std::cout << (o.failed ? "no failed jobs\n" : "no jobs\n");
   return kExitOk;
+}
+
+int Jobs(Common& c, const JobsArgs& o) {
+  auto a = c.Open();
+  if (!a.ok()) return Fail(a.status());
+  if (*o.retry || *o.cancel) {
+    return RetryOrCancel((*a)->records(), FormatRfc3339(c.env->NowMicros()), o);
+  }
+  return ListJobs(a->get(), o);
 }
 
 }  // namespace

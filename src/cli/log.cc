@@ -71,10 +71,7 @@ int Log(Common& c, const LogArgs& o) {
   }
   if (*o.consistency) {
     auto proof = (*a)->verifier().ProveConsistency(o.from_size, o.to_size);
-    if (!proof.ok()) {
-      return proof.status().code() == Code::kInvalidArgument ? Usage(proof.status().message())
-                                                             : Fail(proof.status());
-    }
+    if (!proof.ok()) return UsageOrFail(proof.status());
     PrintJson(proof->ToJson());
     return kExitOk;
   }

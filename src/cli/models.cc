@@ -20,73 +20,65 @@ struct ModelsArgs {
   std::optional<std::string> query_prefix, passage_prefix;
 };
 
-int Models(Common& c, const ModelsArgs& o) {
-  Env* env = c.env;
-  auto a = c.Open();
-  if (!a.ok()) return Fail(a.status());
-  archive::Models& registry = (*a)->models();
-  auto model_json = [](const meta::ModelFile& m) {
-    Json j = {{"sha256", m.sha256}, {"kind", m.kind}, {"name", m.name},
-              {"path", m.path},     {"size", m.size}, {"added", m.added}};
-    if (auto info = ParseJson(m.info, "model info"); info.ok()) j["info"] = *info;
-    return j;
-  };
-  if (*o.add) {
-    auto added =
-        o.kind == "embedding"
-            ? ingest::AddEmbeddingModel(env, a->get(), o.path, {o.query_prefix, o.passage_prefix})
-            : ingest::AddModel(env, a->get(), o.path);
-    if (!added.ok()) return Fail(added.status());
-    if (o.kind == "embedding") {
-      // The semantic index is built now (it follows the database from here on).
-      if (Status st = (*a)->semantic().SyncSemantic(); !st.ok()) return Fail(st);
-    }
-    if (o.json) {
-      Json j = model_json(added->model);
-      j["woken"] = added->woken;
-      PrintJson(j);
-    } else {
-      std::cout << "Registered " << Shown(added->model.name) << " (" << added->model.kind << ", "
-                << added->model.sha256 << ")\n";
-      if (added->woken > 0) {
-        std::cout << added->woken << " waiting transcription job(s) queued: run `attest "
-                  << "worker` to run them\n";
-      }
-    }
-    return kExitOk;
+Json ModelJson(const meta::ModelFile& m) {
+  Json j = {{"sha256", m.sha256}, {"kind", m.kind}, {"name", m.name},
+            {"path", m.path},     {"size", m.size}, {"added", m.added}};
+  if (auto info = ParseJson(m.info, "model info"); info.ok()) j["info"] = *info;
+  return j;
+}
+
+int AddModelFile(Env* env, archive::Archive* a, const ModelsArgs& o) {
+  auto added = o.kind == "embedding"
+                   ? ingest::AddEmbeddingModel(env, a, o.path, {o.query_prefix, o.passage_prefix})
+                   : ingest::AddModel(env, a, o.path);
+  if (!added.ok()) return Fail(added.status());
+  if (o.kind == "embedding") {
+    // The semantic index is built now (it follows the database from here on).
+    if (Status st = a->semantic().SyncSemantic(); !st.ok()) return Fail(st);
   }
-  if (*o.remove) {
-    auto m = registry.Find(o.sha);
-    if (!m.ok()) {
-      return m.status().code() == Code::kInvalidArgument ? Usage(m.status().message())
-                                                         : Fail(m.status());
+  if (o.json) {
+    Json j = ModelJson(added->model);
+    j["woken"] = added->woken;
+    PrintJson(j);
+  } else {
+    std::cout << "Registered " << Shown(added->model.name) << " (" << added->model.kind << ", "
+              << added->model.sha256 << ")\n";
+    if (added->woken > 0) {
+      std::cout << added->woken << " waiting transcription job(s) queued: run `attest "
+                << "worker` to run them\n";
     }
-    auto removed = registry.Remove(m->sha256);
-    if (!removed.ok()) return Fail(removed.status());
-    std::cout << "Removed " << Shown(m->name) << " (" << m->sha256
-              << ") from the registry; the file "
-              << "is untouched, and transcripts it made keep naming it\n";
-    return kExitOk;
   }
-  if (*o.translate) {
-    if (Status st = registry.SetTranslate(o.translate_arg == "on"); !st.ok()) {
-      return Fail(st);
-    }
-    std::cout << (o.translate_arg == "on"
-                      ? "Transcripts made from now on also get an English translation, "
-                        "labelled as machine translation\n"
-                      : "No more translations will be made\n");
-    return kExitOk;
-  }
-  auto listed = registry.List("");
+  return kExitOk;
+}
+
+int RemoveModelFile(archive::Models& registry, const std::string& sha) {
+  auto m = registry.Find(sha);
+  if (!m.ok()) return UsageOrFail(m.status());
+  auto removed = registry.Remove(m->sha256);
+  if (!removed.ok()) return Fail(removed.status());
+  std::cout << "Removed " << Shown(m->name) << " (" << m->sha256 << ") from the registry; the file "
+            << "is untouched, and transcripts it made keep naming it\n";
+  return kExitOk;
+}
+
+int Translate(archive::Models& registry, const std::string& on_off) {
+  if (Status st = registry.SetTranslate(on_off == "on"); !st.ok()) return Fail(st);
+  std::cout << (on_off == "on" ? "Transcripts made from now on also get an English translation, "
+                                 "labelled as machine translation\n"
+                               : "No more translations will be made\n");
+  return kExitOk;
+}
+
+int ListModels(archive::Archive* a, bool json) {
+  auto listed = a->models().List("");
   if (!listed.ok()) return Fail(listed.status());
   // Why the semantic index could not follow the archive, the last time it tried.
-  auto semantic = (*a)->semantic().Status();
+  auto semantic = a->semantic().Status();
   if (!semantic.ok()) return Fail(semantic.status());
   std::string problem = semantic->error;
-  if (o.json) {
+  if (json) {
     Json arr = Json::array();
-    for (const auto& m : *listed) arr.push_back(model_json(m));
+    for (const auto& m : *listed) arr.push_back(ModelJson(m));
     Json out = {{"models", arr}};
     if (!problem.empty()) out["semantic_error"] = problem;
     PrintJson(out);
@@ -110,6 +102,15 @@ int Models(Common& c, const ModelsArgs& o) {
     std::cout << "no model is registered: audio and video wait for one (doc/speech.md)\n";
   }
   return kExitOk;
+}
+
+int Models(Common& c, const ModelsArgs& o) {
+  auto a = c.Open();
+  if (!a.ok()) return Fail(a.status());
+  if (*o.add) return AddModelFile(c.env, a->get(), o);
+  if (*o.remove) return RemoveModelFile((*a)->models(), o.sha);
+  if (*o.translate) return Translate((*a)->models(), o.translate_arg);
+  return ListModels(a->get(), o.json);
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ struct InitArgs {
 
 int Init(Common& c, const InitArgs& o) {
   Status st = archive::Archive::Init(c.env, o.dir, o.origin);
-  if (!st.ok()) return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
+  if (!st.ok()) return UsageOrFail(st);
   auto a = archive::Archive::Open(c.env, o.dir);
   if (!a.ok()) return Fail(a.status());
   std::cout << "Created archive " << o.dir
@@ -43,55 +43,56 @@ struct AddArgs {
   int jobs = 1;
 };
 
-int Add(Common& c, const AddArgs& o) {
+// The options of `add` as the archive takes them; an error names what is wrong in them.
+Result<archive::AddOptions> AddOptionsOf(const AddArgs& o) {
   archive::AddOptions opts;
   opts.witness = o.witness;
   opts.collection = o.collection;
   opts.lang = o.lang;
   opts.record_id = o.record_id;
   auto consent = meta::ParseConsent(o.consent);
-  if (!consent.ok()) return Usage(consent.status().message());
+  if (!consent.ok()) return consent.status();
   opts.consent = *consent;
   if (!o.meta_json.empty()) {
     auto m = ParseJson(o.meta_json, "--meta");
-    if (!m.ok()) return Usage(m.status().message());
-    if (!m->is_object()) return Usage("--meta must be a JSON object, like {\"title\":\"...\"}");
+    if (!m.ok()) return m.status();
+    if (!m->is_object()) {
+      return Status::InvalidArgument("--meta must be a JSON object, like {\"title\":\"...\"}");
+    }
     opts.meta = *m;
   }
   opts.places = o.places;
   opts.date = o.date;
-  if (Status st = archive::ValidateAddOptions(opts, o.files.size()); !st.ok()) {
-    return Usage(st.message());
-  }
-  auto a = c.Open();
-  if (!a.ok()) return Fail(a.status());
-  auto added = (*a)->records().Add(o.files, opts);
-  if (!added.ok()) return Fail(added.status());
-  // Content decides what a file is; a name that says otherwise is pointed out, not refused.
-  std::vector<std::string> notes;
-  for (const auto& x : *added) {
-    auto note = ingest::AddedFileNote(a->get(), x);
-    notes.push_back(note.ok() ? *note : "");
-  }
-  std::vector<meta::Job> failed_jobs;
-  std::vector<archive::FileSource> failed_sources;
-  if (o.wait && !added->empty()) {
-    a->reset();  // the worker opens the archive itself, once a thread
-    std::string batch = added->front().batch;
-    Status st = RunBatch(c.env, c.archive_dir, batch, o.jobs);
-    if (!st.ok()) return Fail(st.WithContext("the files were stored and logged; running jobs"));
-    auto again = c.Open();
-    if (!again.ok()) return Fail(again.status());
-    auto listed = (*again)->records().ListJobs({meta::JobState::kFailed, batch, "", 0});
-    if (!listed.ok()) return Fail(listed.status());
-    failed_jobs = *listed;
-    JobSources sources(again->get());
-    for (const auto& j : failed_jobs) failed_sources.push_back(sources.Of(j));
-  }
+  if (Status st = archive::ValidateAddOptions(opts, o.files.size()); !st.ok()) return st;
+  return opts;
+}
+
+// The jobs of a batch that failed, each beside the file its record came from.
+struct FailedJobs {
+  std::vector<meta::Job> jobs;
+  std::vector<archive::FileSource> sources;
+};
+
+// `add --wait`: runs the jobs of `batch` here, then finds those that failed.
+Status RunAddedJobs(Common& c, const std::string& batch, int threads, FailedJobs* failed) {
+  Status st = RunBatch(c.env, c.archive_dir, batch, threads);
+  if (!st.ok()) return st.WithContext("the files were stored and logged; running jobs");
+  auto again = c.Open();
+  if (!again.ok()) return again.status();
+  auto listed = (*again)->records().ListJobs({meta::JobState::kFailed, batch, "", 0});
+  if (!listed.ok()) return listed.status();
+  failed->jobs = *listed;
+  JobSources sources(again->get());
+  for (const auto& j : failed->jobs) failed->sources.push_back(sources.Of(j));
+  return Status::Ok();
+}
+
+void PrintAdded(const AddArgs& o, const std::vector<archive::Added>& added,
+                const std::vector<std::string>& notes, const FailedJobs& failed) {
   if (o.json) {
     Json recs = Json::array();
-    for (size_t i = 0; i < added->size(); ++i) {
-      const archive::Added& x = (*added)[i];
+    for (size_t i = 0; i < added.size(); ++i) {
+      const archive::Added& x = added[i];
       recs.push_back({{"id", x.id},
                       {"version", x.version},
                       {"file", IsValidUtf8(x.file) ? x.file : std::string()},
@@ -101,40 +102,67 @@ int Add(Common& c, const AddArgs& o) {
       if (!notes[i].empty() && IsValidUtf8(notes[i])) recs.back()["note"] = notes[i];
     }
     Json out = {{"records", recs}};
-    if (!added->empty()) out["batch"] = added->front().batch;
+    if (!added.empty()) out["batch"] = added.front().batch;
     if (o.wait) {
       Json f = Json::array();
-      for (size_t i = 0; i < failed_jobs.size(); ++i) {
-        f.push_back(JobToJson(failed_jobs[i], failed_sources[i]));
+      for (size_t i = 0; i < failed.jobs.size(); ++i) {
+        f.push_back(JobToJson(failed.jobs[i], failed.sources[i]));
       }
       out["failed_jobs"] = f;
     }
     PrintJson(out);
-  } else {
-    for (const auto& x : *added) {
-      std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << Shown(x.file) << "\n";
-    }
-    for (const auto& note : notes) {
-      if (!note.empty()) std::cerr << "note: " << Shown(note) << "\n";
-    }
-    if (!o.wait) {
-      std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
-                   "worker, or add with --wait.\n";
-    }
+    return;
   }
-  for (size_t i = 0; i < failed_jobs.size(); ++i) {
-    const meta::Job& j = failed_jobs[i];
-    std::string file = failed_sources[i].Describe();
+  for (const auto& x : added) {
+    std::cout << x.id << "\tv" << x.version << "\t" << x.sha256 << "\t" << Shown(x.file) << "\n";
+  }
+  for (const auto& note : notes) {
+    if (!note.empty()) std::cerr << "note: " << Shown(note) << "\n";
+  }
+  if (!o.wait) {
+    std::cerr << "Stored and logged. Text extraction and indexing are queued: run attest "
+                 "worker, or add with --wait.\n";
+  }
+}
+
+// Each failed job on standard error; kExitFailure if there is one.
+int ReportFailedJobs(const FailedJobs& failed) {
+  for (size_t i = 0; i < failed.jobs.size(); ++i) {
+    const meta::Job& j = failed.jobs[i];
+    std::string file = failed.sources[i].Describe();
     std::cerr << "attest: " << (file.empty() ? "" : Shown(file) + ": ") << "job " << j.id << " ("
               << j.kind << " of " << j.record_id << " v" << j.version
               << ") failed: " << Shown(j.error) << "\n";
   }
-  if (!failed_jobs.empty()) {
-    std::cerr << "attest: the files were stored and logged, but " << failed_jobs.size()
+  if (!failed.jobs.empty()) {
+    std::cerr << "attest: the files were stored and logged, but " << failed.jobs.size()
               << " job(s) failed; see attest jobs --failed\n";
     return kExitFailure;
   }
   return kExitOk;
+}
+
+int Add(Common& c, const AddArgs& o) {
+  auto opts = AddOptionsOf(o);
+  if (!opts.ok()) return Usage(opts.status().message());
+  auto a = c.Open();
+  if (!a.ok()) return Fail(a.status());
+  auto added = (*a)->records().Add(o.files, *opts);
+  if (!added.ok()) return Fail(added.status());
+  // Content decides what a file is; a name that says otherwise is pointed out, not refused.
+  std::vector<std::string> notes;
+  for (const auto& x : *added) {
+    auto note = ingest::AddedFileNote(a->get(), x);
+    notes.push_back(note.ok() ? *note : "");
+  }
+  FailedJobs failed;
+  if (o.wait && !added->empty()) {
+    a->reset();  // the worker opens the archive itself, once a thread
+    Status st = RunAddedJobs(c, added->front().batch, o.jobs, &failed);
+    if (!st.ok()) return Fail(st);
+  }
+  PrintAdded(o, *added, notes, failed);
+  return ReportFailedJobs(failed);
 }
 
 struct ImportArgs {
@@ -147,10 +175,7 @@ int Import(Common& c, const ImportArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
   auto rep = ingest::Import(a->get(), o.manifest, o.base, o.dry);
-  if (!rep.ok()) {
-    return rep.status().code() == Code::kInvalidArgument ? Usage(rep.status().message())
-                                                         : Fail(rep.status());
-  }
+  if (!rep.ok()) return UsageOrFail(rep.status());
   if (o.wait && !o.dry && !rep->imported.empty()) {
     a->reset();
     Status st = RunBatch(c.env, c.archive_dir, rep->batch, o.jobs);
@@ -187,6 +212,59 @@ struct ShowArgs {
   bool json = false;
 };
 
+// `show` without --json.
+void PrintRecord(archive::Archive* a, const meta::Record& r,
+                 const std::vector<meta::ConsentChange>& history) {
+  std::cout << "record     " << r.id << "\n"
+            << "consent    " << meta::ConsentName(r.consent) << "\n"
+            << "witness    " << (r.witness_id.empty() ? "-" : r.witness_id) << "\n"
+            << "collection " << (r.collection_id.empty() ? "-" : r.collection_id) << "\n"
+            << "created    " << r.created << "\n";
+  for (const auto& ch : history) {
+    std::cout << "  changed  " << ch.at << " from " << meta::ConsentName(ch.from) << " to "
+              << meta::ConsentName(ch.to) << " by " << Shown(ch.by) << " (log leaf "
+              << ch.leaf_index << "): " << Shown(ch.reason) << "\n";
+  }
+  // Versions held by a redaction or a passage's level that could not be placed in them.
+  if (auto plan = a->consent().PlanOf(r.id); plan.ok()) {
+    for (const auto& [v, ids] : plan->held) {
+      std::cout << "held       version " << v << ": ";
+      for (size_t i = 0; i < ids.size(); ++i) {
+        std::cout << (i ? ", " : "")
+                  << (ids[i] < 0 ? "the level of segment " + std::to_string(-ids[i])
+                                 : "redaction " + std::to_string(ids[i]));
+      }
+      std::cout << " not found in it; shown to archivists only until `attest redact " << r.id
+                << " --confirm " << v << " --reason …`\n";
+    }
+  }
+  if (r.withdrawn_at) {
+    std::cout << "withdrawn  " << *r.withdrawn_at << " (log leaf "
+              << r.withdraw_leaf_index.value_or(0) << "); content erased\n";
+  }
+  for (const auto& v : r.versions) {
+    std::cout << "version " << v.version << "  " << v.created << "  lang " << v.lang
+              << "  log leaf " << v.leaf_index << "  manifest " << v.manifest_sha256 << "\n";
+    // What made a derived version, in a line: "transcript of v1 by whisper.cpp 1.9.1 with …".
+    if (auto m = ParseJson(v.manifest, "manifest"); m.ok() && m->contains("derived")) {
+      const Json& d = (*m)["derived"];
+      std::cout << "  made     " << Shown(StringMember(d, "artifact")) << " of v"
+                << d.value("from", 0) << " by " << Shown(StringMember(d, "tool")) << " "
+                << Shown(StringMember(d, "tool_version"));
+      if (d.contains("models") && d["models"].is_array()) {
+        for (const Json& model : d["models"]) {
+          std::cout << ", " << Shown(StringMember(model, "name"));
+        }
+      }
+      if (StringMember(d, "artifact") == "translation") std::cout << " (machine translation)";
+      std::cout << "\n";
+    }
+    for (const auto& b : v.blobs) {
+      std::cout << "  " << b.role << "  " << b.sha256 << "  " << b.size << " bytes\n";
+    }
+  }
+}
+
 int Show(Common& c, const ShowArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
@@ -212,54 +290,7 @@ int Show(Common& c, const ShowArgs& o) {
     PrintJson(out);
     return kExitOk;
   }
-  std::cout << "record     " << r->id << "\n"
-            << "consent    " << meta::ConsentName(r->consent) << "\n"
-            << "witness    " << (r->witness_id.empty() ? "-" : r->witness_id) << "\n"
-            << "collection " << (r->collection_id.empty() ? "-" : r->collection_id) << "\n"
-            << "created    " << r->created << "\n";
-  for (const auto& ch : *history) {
-    std::cout << "  changed  " << ch.at << " from " << meta::ConsentName(ch.from) << " to "
-              << meta::ConsentName(ch.to) << " by " << Shown(ch.by) << " (log leaf "
-              << ch.leaf_index << "): " << Shown(ch.reason) << "\n";
-  }
-  // Versions held by a redaction or a passage's level that could not be placed in them.
-  if (auto plan = (*a)->consent().PlanOf(r->id); plan.ok()) {
-    for (const auto& [v, ids] : plan->held) {
-      std::cout << "held       version " << v << ": ";
-      for (size_t i = 0; i < ids.size(); ++i) {
-        std::cout << (i ? ", " : "")
-                  << (ids[i] < 0 ? "the level of segment " + std::to_string(-ids[i])
-                                 : "redaction " + std::to_string(ids[i]));
-      }
-      std::cout << " not found in it; shown to archivists only until `attest redact " << r->id
-                << " --confirm " << v << " --reason …`\n";
-    }
-  }
-  if (r->withdrawn_at) {
-    std::cout << "withdrawn  " << *r->withdrawn_at << " (log leaf "
-              << r->withdraw_leaf_index.value_or(0) << "); content erased\n";
-  }
-  for (const auto& v : r->versions) {
-    std::cout << "version " << v.version << "  " << v.created << "  lang " << v.lang
-              << "  log leaf " << v.leaf_index << "  manifest " << v.manifest_sha256 << "\n";
-    // What made a derived version, in a line: "transcript of v1 by whisper.cpp 1.9.1 with …".
-    if (auto m = ParseJson(v.manifest, "manifest"); m.ok() && m->contains("derived")) {
-      const Json& d = (*m)["derived"];
-      std::cout << "  made     " << Shown(StringMember(d, "artifact")) << " of v"
-                << d.value("from", 0) << " by " << Shown(StringMember(d, "tool")) << " "
-                << Shown(StringMember(d, "tool_version"));
-      if (d.contains("models") && d["models"].is_array()) {
-        for (const Json& model : d["models"]) {
-          std::cout << ", " << Shown(StringMember(model, "name"));
-        }
-      }
-      if (StringMember(d, "artifact") == "translation") std::cout << " (machine translation)";
-      std::cout << "\n";
-    }
-    for (const auto& b : v.blobs) {
-      std::cout << "  " << b.role << "  " << b.sha256 << "  " << b.size << " bytes\n";
-    }
-  }
+  PrintRecord(a->get(), *r, *history);
   return kExitOk;
 }
 
@@ -321,10 +352,7 @@ int Witness(Common& c, const WitnessArgs& o) {
   }
   if (!o.form.empty()) {
     auto f = (*a)->consent().AttachConsentForm(o.set.id, o.form, CliActor());
-    if (!f.ok()) {
-      return f.status().code() == Code::kInvalidArgument ? Usage(f.status().message())
-                                                         : Fail(f.status());
-    }
+    if (!f.ok()) return UsageOrFail(f.status());
     std::cerr << "Attached consent form " << f->id << " (" << f->mime << ", " << f->size
               << " bytes) to witness " << o.set.id << ", stored encrypted\n";
   }

@@ -36,10 +36,7 @@ int Search(Common& c, const SearchArgs& o) {
   req.per_record = o.per_record;
   req.exact_counts = o.exact_counts;
   auto r = (*a)->finder().Search(req);
-  if (!r.ok()) {
-    return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
-                                                       : Fail(r.status());
-  }
+  if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(archive::SearchResultsToJson(*r));
     return kExitOk;
@@ -94,10 +91,7 @@ int Ask(Common& c, const AskArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
   auto r = service::Ask(CliScope(a->get()), o.req);
-  if (!r.ok()) {
-    return r.status().code() == Code::kInvalidArgument ? Usage(r.status().message())
-                                                       : Fail(r.status());
-  }
+  if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(*r);
     return kExitOk;
@@ -142,9 +136,7 @@ int Names(Common& c, const NamesArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
   if (*o.add) {
-    if (Status st = (*a)->indexer().AddName(o.name, o.kind); !st.ok()) {
-      return st.code() == Code::kInvalidArgument ? Usage(st.message()) : Fail(st);
-    }
+    if (Status st = (*a)->indexer().AddName(o.name, o.kind); !st.ok()) return UsageOrFail(st);
     std::cout << "Listed " << o.kind << " '" << o.name
               << "': searches for it now also find it in other scripts\n";
     return kExitOk;
