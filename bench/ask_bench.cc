@@ -142,7 +142,7 @@ AskTime AskOnce(archive::Archive* a, const std::string& q,
   double embed = 0;
   if (model) {
     auto t0 = Clock::now();
-    auto v = a->finder().ask_resources()->EmbedQuery(*model, q);
+    auto v = a->finder().search_resources()->EmbedQuery(*model, q);
     embed = Ms(t0, Clock::now());
     if (!v.ok()) {
       std::fprintf(stderr, "ask_bench: %s\n", v.status().ToString().c_str());

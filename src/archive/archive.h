@@ -15,7 +15,6 @@
 #include <string_view>
 
 #include "archive/accounts.h"
-#include "archive/ask_resources.h"
 #include "archive/audit.h"
 #include "archive/consent.h"
 #include "archive/finder.h"

@@ -60,11 +60,11 @@ void Finder::ShareSearchCache(std::shared_ptr<search::ResultCache> cache) {
   if (reader_) reader_->ShareCache(search_cache_);
 }
 
-void Finder::ShareAskResources(std::shared_ptr<AskResources> resources) {
+void Finder::ShareSearchResources(std::shared_ptr<search::Resources> resources) {
   in_->ask = std::move(resources);
 }
 
-std::shared_ptr<AskResources> Finder::ask_resources() const { return in_->ask; }
+std::shared_ptr<search::Resources> Finder::search_resources() const { return in_->ask; }
 
 Result<search::LexicalIndex*> Finder::Reader() {
   std::string dir = JoinPath(in_->dir, "index/lexical");

@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "archive/ask_resources.h"
 #include "core/status.h"
 #include "meta/store.h"
 #include "search/ask.h"
 #include "search/lexical_index.h"
+#include "search/resources.h"
 #include "search/semantic_index.h"
 
 namespace attest::archive {
@@ -42,8 +42,8 @@ class Finder {
   void ShareSearchCache(std::shared_ptr<search::ResultCache> cache);
   // What Retrieve and the semantic index load once (the dictionaries, the embedding model),
   // shared by the Archive handles of one process (a server's).
-  void ShareAskResources(std::shared_ptr<AskResources> resources);
-  std::shared_ptr<AskResources> ask_resources() const;
+  void ShareSearchResources(std::shared_ptr<search::Resources> resources);
+  std::shared_ptr<search::Resources> search_resources() const;
 
  private:
   // The search index, kept open between searches of this handle (reopened to its newest

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "archive/ask_resources.h"
 #include "archive/manifest.h"
 #include "archive/record_keys.h"
 #include "blob/blob_store.h"
 #include "core/env.h"
 #include "core/json.h"
 #include "meta/store.h"
+#include "search/resources.h"
 #include "tlog/log.h"
 
 namespace attest::archive {
@@ -39,7 +39,7 @@ struct Internal {
   std::unique_ptr<tlog::Log> log;
   // What Retrieve and the semantic index load once (the dictionaries, the embedding model),
   // shared by the Archive handles of one process (a server's).
-  std::shared_ptr<AskResources> ask = std::make_shared<AskResources>();
+  std::shared_ptr<search::Resources> ask = std::make_shared<search::Resources>();
 
   // The parts, owned by the Archive, for the calls between them.
   Records* records = nullptr;

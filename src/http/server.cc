@@ -201,7 +201,7 @@ Result<ArchivePool::Lease> ArchivePool::Acquire() {
   if (!a) {
     ASSIGN_OR_RETURN(a, archive::Archive::Open(env_, dir_));
     if (search_cache_) a->finder().ShareSearchCache(search_cache_);
-    a->finder().ShareAskResources(ask_);
+    a->finder().ShareSearchResources(ask_);
   }
   // A seal opens on its day by itself, before anything is answered. Should that fail (a
   // server that may not write), the record stays sealed: the safe side.

@@ -15,6 +15,7 @@
 #include "core/env.h"
 #include "http/render.h"
 #include "http/server.h"
+#include "search/resources.h"
 #include "search/result_cache.h"
 
 namespace attest::http {
@@ -50,7 +51,7 @@ class ArchivePool {
   std::string dir_;
   std::shared_ptr<search::ResultCache> search_cache_;
   // Ask's dictionaries and embedding model, loaded once for every handle.
-  std::shared_ptr<archive::AskResources> ask_ = std::make_shared<archive::AskResources>();
+  std::shared_ptr<search::Resources> ask_ = std::make_shared<search::Resources>();
   std::mutex mu_;
   std::vector<std::unique_ptr<archive::Archive>> free_;
 };
