@@ -27,9 +27,9 @@
 #include <regex>
 #include <sstream>
 
-#include "search/ask.h"
 #include "search/embedder.h"
 #include "search/embedder_testing.h"
+#include "search/retrieve.h"
 #include "search/semantic_index.h"
 
 namespace attest::search {

@@ -14,9 +14,9 @@
 
 #include "core/status.h"
 #include "meta/store.h"
-#include "search/ask.h"
 #include "search/lexical_index.h"
 #include "search/resources.h"
+#include "search/retrieve.h"
 #include "search/semantic_index.h"
 
 namespace attest::archive {
@@ -33,7 +33,7 @@ class Finder {
   Result<search::Results> Search(search::SearchRequest request);
   Result<std::vector<search::Suggestion>> Suggest(std::string_view prefix, search::Role role,
                                                   size_t limit);
-  // Ask's retrieval (search/ask.h, doc/ask.md) over the index, with the archive's names, the
+  // Ask's retrieval (search/retrieve.h, doc/ask.md) over the index, with the archive's names, the
   // FreeDict dictionaries and, when an embedding model is registered, the semantic index.
   Result<search::Retrieved> Retrieve(search::RetrieveRequest request);
 

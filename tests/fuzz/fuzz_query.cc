@@ -4,8 +4,8 @@
 #include <string>
 
 #include "core/json.h"
-#include "search/ask.h"
 #include "search/query.h"
+#include "search/retrieve.h"
 #include "search/translate.h"
 #include "text/analyzer.h"
 #include "text/paragraphs.h"

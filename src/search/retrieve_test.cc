@@ -1,4 +1,4 @@
-#include "search/ask.h"
+#include "search/retrieve.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -3,8 +3,8 @@
 // and, when the archive has an embedding model, by meaning (the semantic index); the ranked
 // lists are fused by reciprocal rank fusion. Access comes first in each list: every list is
 // searched within the caller's levels only. Not thread-safe (uses the LexicalIndex it is given).
-#ifndef ATTEST_SEARCH_ASK_H_
-#define ATTEST_SEARCH_ASK_H_
+#ifndef ATTEST_SEARCH_RETRIEVE_H_
+#define ATTEST_SEARCH_RETRIEVE_H_
 
 #include <cstdint>
 #include <functional>
@@ -65,4 +65,4 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
 
 }  // namespace attest::search
 
-#endif  // ATTEST_SEARCH_ASK_H_
+#endif  // ATTEST_SEARCH_RETRIEVE_H_
