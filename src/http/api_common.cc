@@ -1,5 +1,8 @@
 #include "http/api_common.h"
 
+#include "http/numbers.h"
+#include "service/accounts.h"
+
 namespace attest::http {
 
 using httplib::Request;
@@ -27,9 +30,7 @@ bool Begin(Site* site, const Request& req, Response& res, Call* call) {
 }
 
 bool RequireWriter(const Call& call, Response& res) {
-  if (access::Decide(call.subject, access::Action::kWrite,
-                     access::Resource::Material(meta::Consent::kPublic)))
-    return true;
+  if (service::MayWrite(call.scope())) return true;
   if (call.subject.role == access::Role::kAnonymous) {
     Problem(res, 401, "unauthorized", "Unauthorized",
             "this needs an archivist's token: Authorization: Bearer TOKEN "
@@ -44,11 +45,12 @@ bool RequireWriter(const Call& call, Response& res) {
 bool VersionParam(const Request& req, Response& res, std::optional<int>* version) {
   std::string v = Param(req, "version");
   if (v.empty()) return true;
-  if (v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1) {
+  std::optional<uint64_t> n = ParseDigits(v, 6);
+  if (!n || *n < 1) {
     Problem(res, 400, "bad-request", "Bad Request", "version must be a positive number");
     return false;
   }
-  *version = std::stoi(v);
+  *version = static_cast<int>(*n);
   return true;
 }
 
@@ -56,9 +58,10 @@ Result<Json> JsonBody(const Request& req, const httplib::ContentReader& reader, 
   // A declared length over the limit is refused. Up to 8 times the limit, the body is read and
   // dropped first, so that the client, still sending, can read the answer; beyond that the
   // answer comes at once and the connection ends.
-  std::string declared = req.get_header_value("Content-Length");
-  if (!declared.empty() && (declared.size() > 19 || std::stoull(declared) > max)) {
-    if (declared.size() <= 19 && std::stoull(declared) <= 8 * max) {
+  std::string length = req.get_header_value("Content-Length");
+  std::optional<uint64_t> declared = ParseDigits(length, 19);
+  if (!length.empty() && (!declared || *declared > max)) {
+    if (declared && *declared <= 8 * max) {
       reader([](const char*, size_t) { return true; });
     }
     return Status::InvalidArgument("the JSON body is larger than " + std::to_string(max) +

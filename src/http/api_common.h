@@ -13,12 +13,6 @@
 
 namespace attest::http {
 
-// The archive and the caller of one API request.
-struct Call {
-  std::optional<ArchivePool::Lease> a;
-  access::Subject subject;
-};
-
 // Opens the archive and identifies the caller; answers with a problem and returns false if
 // either fails.
 bool Begin(Site* site, const httplib::Request& req, httplib::Response& res, Call* call);
@@ -32,8 +26,7 @@ bool RequireWitness(const Call& c, httplib::Response& res);
 void SendJson(httplib::Response& res, const Json& j, int status = 200);
 
 // Parses "?version=N" (absent: nullopt).
-bool VersionParam(const httplib::Request& req, httplib::Response& res,
-                  std::optional<int>* version);
+bool VersionParam(const httplib::Request& req, httplib::Response& res, std::optional<int>* version);
 
 // Reads a JSON request body of at most `max` bytes.
 Result<Json> JsonBody(const httplib::Request& req, const httplib::ContentReader& reader,

@@ -9,9 +9,6 @@ namespace attest::http {
 
 using httplib::Request;
 using httplib::Response;
-using service::NewestOriginal;
-using service::SegmentLink;
-using service::ShownMeta;
 
 namespace {
 
@@ -44,7 +41,6 @@ bool IsUiLanguage(const std::string& lang) {
   return std::find(langs.begin(), langs.end(), lang) != langs.end();
 }
 
-// Text split into plain and marked parts (byte ranges), for templates that escape each.
 Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32_t>>& marks) {
   Json parts = Json::array();
   size_t at = 0;
@@ -61,8 +57,95 @@ Json Parts(const std::string& text, const std::vector<std::pair<uint32_t, uint32
   return parts;
 }
 
-bool BeginPage(Site* site, const Request& req, Response& res, const PageContext& pc,
-               std::optional<ArchivePool::Lease>* a, access::Subject* subject,
+PageContext::PageContext(Site* site, const Request& req) : site_(site), req_(req) {
+  std::string linked = Param(req, "lang");
+  remember_ = IsUiLanguage(linked);
+  lang_ = remember_ ? linked
+                    : NegotiateLanguage(CookieValue(req, kUiCookie),
+                                        req.get_header_value("Accept-Language"));
+  t_ = &site->renderer.Messages(lang_);
+}
+
+void PageContext::SetAccount(const access::Subject& subject) const {
+  if (subject.user.empty()) return;
+  account_ = {{"name", subject.user},
+              {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
+              {"csrf", subject.csrf}};
+}
+
+std::string PageContext::LangName(const std::string& code) const {
+  const Json& names = (*t_)["lang_names"];
+  std::string primary = code.substr(0, code.find('-'));
+  if (names.contains(primary)) return names[primary];
+  return code;
+}
+
+Json PageContext::Base(archive::Archive* a, const std::string& title, const char* nav) const {
+  std::string here = req_.path;
+  std::string query;
+  for (const auto& [k, v] : req_.params) {
+    if (k == "lang") continue;  // chosen already; kept, it would undo the switcher
+    query += (query.empty() ? "?" : "&") + Url(k) + "=" + Url(v);
+  }
+  here += query;
+  Json langs = Json::array();
+  for (const std::string& code : UiLanguages()) {
+    langs.push_back({{"code", code},
+                     {"name", site_->renderer.Messages(code)["language_name"]},
+                     {"current", code == lang_},
+                     {"href", "/ui?lang=" + code + "&back=" + Url(here)}});
+  }
+  Json v = {{"title", title},
+            {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}},
+            {"t", *t_},
+            {"languages", langs},
+            {"nav", {{nav, true}}},
+            {"account", account_},
+            {"login_href", "/login?back=" + Url(req_.path == "/login" ? "/" : here)}};
+  auto notice = a->Notice();
+  if (notice.ok() && notice->has_value()) {
+    // The demo's notice is stored in English (ingest/demo.cc, the same words as en.json's
+    // demo_notice): shown in the page's language. Any other notice is shown as written.
+    const std::string demo = site_->renderer.Messages("en").value("demo_notice", "");
+    v["notice"] = !demo.empty() && **notice == demo ? t_->value("demo_notice", demo) : **notice;
+  }
+  auto cp = a->verifier().Checkpoint();
+  v["log_size"] = cp.ok() ? std::to_string(cp->checkpoint.size) : "?";
+  return v;
+}
+
+void PageContext::Send(Response& res, const std::string& name, const Json& view, int status) const {
+  auto html = site_->renderer.Page(name, view);
+  if (!html.ok()) {
+    res.status = 500;
+    res.set_content("the page could not be made", "text/plain; charset=utf-8");
+    return;
+  }
+  res.status = status;
+  if (remember_) res.set_header("Set-Cookie", UiCookie(lang_));
+  res.set_header("Content-Language", lang_);
+  res.set_header("Vary", "Accept-Language, Cookie");
+  res.set_content(*html, "text/html; charset=utf-8");
+}
+
+void PageContext::Error(Response& res, archive::Archive* a, int status) const {
+  Json v = a ? Base(a, "", "none")
+             : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
+  std::string heading = status == 404   ? (*t_)["not_found_title"]
+                        : status == 400 ? (*t_)["bad_request_title"]
+                        : status == 403 ? (*t_)["forbidden_title"]
+                        : status == 401 ? (*t_)["unauthorized_title"]
+                                        : (*t_)["error_title"];
+  v["title"] = heading;
+  v["heading"] = heading;
+  v["message"] = status == 404   ? (*t_)["not_found"]
+                 : status == 403 ? (*t_)["csrf_refused"]
+                 : status == 401 ? (*t_)["token_refused"]
+                                 : Json("");
+  Send(res, "error", v, status);
+}
+
+bool BeginPage(Site* site, const Request& req, Response& res, const PageContext& pc, Call* call,
                std::string_view form_csrf) {
   auto lease = site->pool.Acquire();
   if (!lease.ok()) {
@@ -79,13 +162,13 @@ bool BeginPage(Site* site, const Request& req, Response& res, const PageContext&
     res.set_header("Set-Cookie", SessionCookie("", 0));
   }
   pc.SetAccount(*who);
-  a->emplace(std::move(*lease));
-  *subject = *who;
+  call->a.emplace(std::move(*lease));
+  call->subject = *who;
   return true;
 }
 
 std::string RecordTitle(const meta::Record& r, const PageContext& pc) {
-  Json shown = ShownMeta(NewestOriginal(r));
+  Json shown = service::ShownMeta(service::NewestOriginal(r));
   if (shown.contains("title")) return shown["title"];
   return pc.t()["record"].get<std::string>() + " " + r.id;
 }
@@ -101,8 +184,8 @@ Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
   } else if (h.contains("page")) {
     v["page"] = std::to_string(h["page"].get<int>());
   }
-  v["href"] =
-      SegmentLink(record, h["segment"].get<std::string>(), h.value("start_ms", int64_t{-1}));
+  v["href"] = service::SegmentLink(record, h["segment"].get<std::string>(),
+                                   h.value("start_ms", int64_t{-1}));
   return v;
 }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "http/numbers.h"
 #include "http/site.h"
 
 namespace attest::http {
@@ -9,27 +10,30 @@ namespace attest::http {
 using httplib::Request;
 using httplib::Response;
 
+bool PageLimit(const std::string& given, Response& res, size_t* limit) {
+  std::optional<uint64_t> n = ParseDigits(given, 3);
+  if (!n || *n < 1 || *n > kMaxPage) {
+    Problem(res, 400, "bad-request", "Bad Request", "limit must be a number from 1 to 100");
+    return false;
+  }
+  *limit = *n;
+  return true;
+}
+
 bool Paging(const Request& req, Response& res, size_t* offset, size_t* limit) {
   *offset = 0;
   *limit = 50;
   std::string l = Param(req, "limit");
-  if (!l.empty()) {
-    if (l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(l) < 1 || std::stoul(l) > kMaxPage) {
-      Problem(res, 400, "bad-request", "Bad Request", "limit must be a number from 1 to 100");
-      return false;
-    }
-    *limit = std::stoul(l);
-  }
+  if (!l.empty() && !PageLimit(l, res, limit)) return false;
   std::string c = Param(req, "cursor");
   if (!c.empty()) {
-    if (c.size() < 2 || c.size() > 10 || c[0] != 'o' ||
-        c.find_first_not_of("0123456789", 1) != std::string::npos) {
+    std::optional<uint64_t> at = c[0] == 'o' ? ParseDigits(c.substr(1), 9) : std::nullopt;
+    if (!at) {
       Problem(res, 400, "bad-request", "Bad Request",
               "cursor '" + c + "' is not one this API gave");
       return false;
     }
-    *offset = std::stoul(c.substr(1));
+    *offset = *at;
   }
   return true;
 }

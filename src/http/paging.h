@@ -1,10 +1,11 @@
-// The paging of the API's lists (doc/api.md, "Paging"): `limit` and an opaque `cursor`.
+// The paging of the API's lists (doc/api.md, "The API"): `limit` and an opaque `cursor`.
 #ifndef ATTEST_HTTP_PAGING_H_
 #define ATTEST_HTTP_PAGING_H_
 
 #include <httplib.h>
 
 #include <cstddef>
+#include <string>
 
 #include "core/json.h"
 
@@ -12,6 +13,10 @@ namespace attest::http {
 
 // The most items a page holds.
 inline constexpr size_t kMaxPage = 100;
+
+// A list's `limit` as given: 1 to kMaxPage. Answers with a problem and returns false
+// otherwise.
+bool PageLimit(const std::string& given, httplib::Response& res, size_t* limit);
 
 // limit and cursor of a list: the cursor is an opaque offset, "o" and a number. Answers with a
 // problem and returns false if either is not one this API takes.

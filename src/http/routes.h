@@ -9,6 +9,23 @@
 
 namespace attest::http {
 
+// A route's handler: a named function of the site, the request and the answer.
+using SiteHandler = void (*)(Site* site, const httplib::Request& req, httplib::Response& res);
+// The same for a route that reads its body as it arrives (uploads, JSON writes).
+using SiteReaderHandler = void (*)(Site* site, const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader);
+
+// `handler` as httplib calls it.
+inline httplib::Server::Handler Bind(Site* site, SiteHandler handler) {
+  return [site, handler](const httplib::Request& req, httplib::Response& res) {
+    handler(site, req, res);
+  };
+}
+inline httplib::Server::HandlerWithContentReader Bind(Site* site, SiteReaderHandler handler) {
+  return [site, handler](const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader& reader) { handler(site, req, res, reader); };
+}
+
 // The API (doc/api/openapi.json).
 // The log's files under /log/, the API's root and description, and /api/v1/verify.
 void RegisterLogRoutes(Site* site, httplib::Server* svr);

@@ -14,9 +14,8 @@ namespace attest::http {
 
 // Streams a blob with Range support, validated by its SHA-256. `name`: the file name offered
 // (Content-Disposition); `public_material`: whether caches may keep it.
-void SendBlob(Site* site, archive::Archive* a, const service::MediaFile& f,
-              const std::string& name, bool public_material, const httplib::Request& req,
-              httplib::Response& res);
+void SendBlob(Site* site, archive::Archive* a, const service::MediaFile& f, const std::string& name,
+              bool public_material, const httplib::Request& req, httplib::Response& res);
 
 // The file name extension of a MIME type ("bin" if unknown).
 std::string Extension(const std::string& mime);

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "http/server.h"
 #include "search/resources.h"
 #include "search/result_cache.h"
+#include "service/scope.h"
 
 namespace attest::http {
 
@@ -73,6 +75,16 @@ struct Site {
   ArchivePool pool;
   std::string origin;  // the log's origin line
   access::LoginThrottle throttle{env};
+};
+
+// The archive and the caller of one request (an API call or a page).
+struct Call {
+  std::optional<ArchivePool::Lease> a;
+  access::Subject subject;
+
+  archive::Archive* archive() const { return a->get(); }
+  // The service's scope of the request: its archive and its caller.
+  service::Scope scope() const { return service::ScopeOf(a->get(), subject); }
 };
 
 // RFC 9457 problem details. `type` is a path under /api/v1/problems/ (e.g. "not-found").
