@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "access/access.h"
 #include "core/status.h"
 #include "meta/store.h"
 #include "service/scope.h"
@@ -21,6 +22,25 @@ bool MayWrite(const Scope& scope);
 inline constexpr const char* kAuditForAdmins = "the audit log is for admins";
 Result<std::vector<meta::AuditEntry>> ReadAuditLog(const Scope& scope, const std::string& since,
                                                    const std::string& actor);
+
+
+// Tokens, witnesses' links and accounts, changed by the archive's operator: each change and its
+// audit row (token.create, token.revoke, link.create, link.revoke, user.*) together.
+Result<access::NewToken> CreateToken(const Scope& scope, access::Role role,
+                                     const std::string& label, const std::string& expires);
+// kNotFound ("no unrevoked token with id 'ID'") if there is none to revoke.
+Status RevokeToken(const Scope& scope, const std::string& id);
+Result<access::NewWitnessLink> CreateWitnessLink(const Scope& scope,
+                                                 const std::string& witness_id);
+// kNotFound ("no unrevoked link with id 'ID'") if there is none to revoke.
+Status RevokeWitnessLink(const Scope& scope, const std::string& id);
+Result<meta::User> AddUser(const Scope& scope, const std::string& name, access::Role role,
+                           const std::string& password);
+// Ends the account's sessions.
+Status ChangePassword(const Scope& scope, const std::string& name, const std::string& password);
+// kNotFound ("there is no account named 'NAME'") for an unknown account; ends its sessions.
+Status SetUserRole(const Scope& scope, const std::string& name, access::Role role);
+Status SetUserDisabled(const Scope& scope, const std::string& name, bool disabled);
 
 }  // namespace attest::service
 
