@@ -59,32 +59,6 @@ Result<search::RetrieveRequest> RetrievalOf(const Scope& scope, const AskRequest
   return rr;
 }
 
-// The order in which candidates become groups: many voices first (search::Diversify), and
-// with `differ`, accounts whose words differ from those already taken.
-std::vector<size_t> VoicesOrder(const search::Retrieved& found,
-                                const std::map<std::string, meta::Witness>& witnesses,
-                                bool differ) {
-  std::vector<search::Voice> voices;
-  for (const auto& item : found.items) {
-    auto it = witnesses.find(item.segment.witness_id);
-    voices.push_back({item.segment.witness_id, item.segment.hit.lang,
-                      it == witnesses.end() ? std::string() : it->second.community, item.score});
-  }
-  std::vector<std::set<std::string>> words(found.items.size());
-  std::vector<bool> has_words(found.items.size(), false);
-  search::DiversifyOptions options;
-  options.limit = found.items.size();
-  options.differ = differ;
-  options.content = [&](size_t x, size_t y) {
-    for (size_t i : {x, y}) {
-      if (!has_words[i]) words[i] = WordSet(found.items[i].segment.hit.snippet);
-      has_words[i] = true;
-    }
-    return Jaccard(words[x], words[y]);
-  };
-  return search::Diversify(voices, options);
-}
-
 // The answer without its groups: the question, the paths taken, translations, notices and the
 // checkpoint every citation is under.
 AskAnswer AnswerHead(const AskRequest& request, const search::Retrieved& found,

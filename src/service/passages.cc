@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "search/fusion.h"
 #include "text/tokenizer.h"
 
 namespace attest::service {
@@ -55,6 +56,30 @@ double Jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
   size_t common = 0;
   for (const auto& w : a) common += b.count(w);
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+std::vector<size_t> VoicesOrder(const search::Retrieved& found,
+                                const std::map<std::string, meta::Witness>& witnesses,
+                                bool differ) {
+  std::vector<search::Voice> voices;
+  for (const auto& item : found.items) {
+    auto it = witnesses.find(item.segment.witness_id);
+    voices.push_back({item.segment.witness_id, item.segment.hit.lang,
+                      it == witnesses.end() ? std::string() : it->second.community, item.score});
+  }
+  std::vector<std::set<std::string>> words(found.items.size());
+  std::vector<bool> has_words(found.items.size(), false);
+  search::DiversifyOptions options;
+  options.limit = found.items.size();
+  options.differ = differ;
+  options.content = [&](size_t x, size_t y) {
+    for (size_t i : {x, y}) {
+      if (!has_words[i]) words[i] = WordSet(found.items[i].segment.hit.snippet);
+      has_words[i] = true;
+    }
+    return Jaccard(words[x], words[y]);
+  };
+  return search::Diversify(voices, options);
 }
 
 }  // namespace attest::service

@@ -6,9 +6,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "meta/store.h"
+#include "search/ask.h"
 
 namespace attest::service {
 
@@ -35,6 +40,13 @@ PassageSpan GrowPassage(size_t at, size_t count, const std::function<bool(size_t
 std::set<std::string> WordSet(std::string_view text);
 // |a ∩ b| / |a ∪ b|; 0 when either is empty.
 double Jaccard(const std::set<std::string>& a, const std::set<std::string>& b);
+
+// The order in which Ask's candidates become groups: one per witness, many voices first
+// (search::Diversify over witnesses, languages and communities), and with `differ`, accounts
+// whose words differ from those already taken. Indices into found.items.
+std::vector<size_t> VoicesOrder(const search::Retrieved& found,
+                                const std::map<std::string, meta::Witness>& witnesses,
+                                bool differ);
 
 }  // namespace attest::service
 

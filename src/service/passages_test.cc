@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include <string>
 #include <vector>
 
@@ -72,6 +75,44 @@ TEST(PassagesTest, AccountsThatShareWordsAreAlike) {
   EXPECT_EQ(Jaccard(a, c), 0.0);
   EXPECT_EQ(Jaccard(a, {}), 0.0);
   EXPECT_DOUBLE_EQ(Jaccard(a, a), 1.0);
+}
+
+}  // namespace
+}  // namespace attest::service
+
+namespace attest::service {
+namespace {
+
+search::Retrieved::Item Candidate(const std::string& witness, const std::string& lang,
+                                  const std::string& snippet, double score) {
+  search::Retrieved::Item item;
+  item.segment.witness_id = witness;
+  item.segment.hit.lang = lang;
+  item.segment.hit.snippet = snippet;
+  item.score = score;
+  return item;
+}
+
+TEST(PassagesTest, OneGroupAWitnessTheMostRelevantFirst) {
+  search::Retrieved found;
+  found.items = {Candidate("w1", "en", "the orchard behind the school", 1.0),
+                 Candidate("w1", "en", "the orchard again", 0.95),
+                 Candidate("w2", "en", "the orchard behind the school", 0.8),
+                 Candidate("w3", "fr", "a river in winter", 0.7)};
+  std::map<std::string, meta::Witness> witnesses;
+  witnesses["w2"].community = "sample community";
+  std::vector<size_t> order = VoicesOrder(found, witnesses, false);
+  ASSERT_EQ(order.size(), 3u);  // w1's second passage is not a group of its own
+  EXPECT_EQ(order[0], 0u);
+  std::set<size_t> chosen(order.begin(), order.end());
+  EXPECT_EQ(chosen, (std::set<size_t>{0, 2, 3}));
+  // "Accounts that differ": the one that says something else comes before the one that says
+  // what the first said.
+  order = VoicesOrder(found, witnesses, true);
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], 0u);
+  EXPECT_EQ(order[1], 3u);
+  EXPECT_EQ(order[2], 2u);
 }
 
 }  // namespace
