@@ -9,7 +9,7 @@
 #include "cli/output.h"
 #include "cli/password.h"
 #include "core/json.h"
-#include "service/auditor.h"
+#include "service/accounts.h"
 
 namespace attest::cli {
 namespace {
@@ -48,16 +48,12 @@ struct LinkArgs {
 };
 
 int Link(Common& c, const LinkArgs& o) {
-  Env* env = c.env;
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
-  archive::Accounts& accounts = (*a)->accounts();
-  std::string now = FormatRfc3339(env->NowMicros());
+  const service::Scope scope = CliScope(a->get());
   if (*o.create) {
-    auto w = accounts.CreateWitnessLink(o.witness);
+    auto w = service::CreateWitnessLink(scope, o.witness);
     if (!w.ok()) return UsageOrFail(w.status());
-    Status audited = service::Auditor(CliScope(a->get())).LinkCreated(w->link.id, o.witness);
-    if (!audited.ok()) return Fail(audited);
     if (o.json) {
       PrintJson({{"id", w->link.id}, {"witness", o.witness}, {"token", w->secret}});
     } else {
@@ -68,11 +64,7 @@ int Link(Common& c, const LinkArgs& o) {
     }
     return kExitOk;
   }
-  auto revoked = accounts.RevokeWitnessLink(o.id, now);
-  if (!revoked.ok()) return Fail(revoked.status());
-  if (!*revoked) return Fail(Status::NotFound("no unrevoked link with id '" + o.id + "'"));
-  Status audited = service::Auditor(CliScope(a->get())).LinkRevoked(o.id);
-  if (!audited.ok()) return Fail(audited);
+  if (Status st = service::RevokeWitnessLink(scope, o.id); !st.ok()) return Fail(st);
   std::cout << "Revoked " << o.id << "\n";
   return kExitOk;
 }
@@ -136,13 +128,6 @@ int ListUsers(archive::Accounts& accounts, bool json) {
   return kExitOk;
 }
 
-// A change to the account `name` in the audit log; kExitOk, or the failure printed.
-int AuditUser(archive::Archive* a, const char* action, const std::string& name,
-              const Json& detail) {
-  Status audited = service::Auditor(CliScope(a)).UserChanged(action, name, detail);
-  return audited.ok() ? kExitOk : Fail(audited);
-}
-
 // `user add` and `user password`: both read a password.
 int SetPassword(archive::Archive* a, const UserArgs& o) {
   archive::Accounts& accounts = a->accounts();
@@ -161,14 +146,12 @@ int SetPassword(archive::Archive* a, const UserArgs& o) {
   if (!password.ok()) return Usage(password.status().message());
   if (Status st = access::CheckPassword(*password); !st.ok()) return Usage(st.message());
   if (*o.add) {
-    auto u = accounts.CreateUser(o.name, *role, *password);
+    auto u = service::AddUser(CliScope(a), o.name, *role, *password);
     if (!u.ok()) return Fail(u.status());
-    if (int rc = AuditUser(a, "user.add", o.name, {{"role", u->role}}); rc != kExitOk) return rc;
     std::cout << "Added " << u->name << " (" << u->role << ")\n";
     return kExitOk;
   }
-  if (Status st = accounts.ChangePassword(o.name, *password); !st.ok()) return Fail(st);
-  if (int rc = AuditUser(a, "user.password", o.name, Json()); rc != kExitOk) return rc;
+  if (Status st = service::ChangePassword(CliScope(a), o.name, *password); !st.ok()) return Fail(st);
   std::cout << "Changed the password of " << o.name << "; its sessions have ended\n";
   return kExitOk;
 }
@@ -176,24 +159,19 @@ int SetPassword(archive::Archive* a, const UserArgs& o) {
 // `user role`, `user disable` and `user enable`.
 int ChangeUser(Env* env, archive::Archive* a, const UserArgs& o) {
   archive::Accounts& accounts = a->accounts();
-  std::string now = FormatRfc3339(env->NowMicros());
   auto found = accounts.FindUser(o.name);
   if (!found.ok()) return Fail(found.status());
   if (!*found) return Fail(Status::NotFound("there is no account named '" + o.name + "'"));
   if (*o.role) {
     auto r = access::ParseRole(o.role_name);
     if (!r.ok()) return Usage(r.status().message());
-    auto changed = accounts.SetUserRole(o.name, access::RoleName(*r));
-    if (!changed.ok()) return Fail(changed.status());
-    Json detail = {{"from", (*found)->role}, {"to", access::RoleName(*r)}};
-    if (int rc = AuditUser(a, "user.role", o.name, detail); rc != kExitOk) return rc;
+    if (Status st = service::SetUserRole(CliScope(a), o.name, *r); !st.ok()) return Fail(st);
     std::cout << o.name << " is now " << access::RoleName(*r) << "; its sessions have ended\n";
     return kExitOk;
   }
-  auto changed = accounts.SetUserDisabled(o.name, *o.disable ? now : "");
-  if (!changed.ok()) return Fail(changed.status());
-  const char* action = *o.disable ? "user.disable" : "user.enable";
-  if (int rc = AuditUser(a, action, o.name, Json()); rc != kExitOk) return rc;
+  if (Status st = service::SetUserDisabled(CliScope(a), o.name, static_cast<bool>(*o.disable)); !st.ok()) {
+    return Fail(st);
+  }
   std::cout << (*o.disable ? "Disabled " : "Enabled ") << o.name << "\n";
   return kExitOk;
 }
@@ -215,10 +193,8 @@ struct TokenArgs {
 int CreateToken(archive::Archive* a, const TokenArgs& o) {
   auto role = access::ParseRole(o.role);
   if (!role.ok()) return Usage(role.status().message());
-  auto t = a->accounts().CreateToken(*role, o.label, o.expires);
+  auto t = service::CreateToken(CliScope(a), *role, o.label, o.expires);
   if (!t.ok()) return UsageOrFail(t.status());
-  Status audited = service::Auditor(CliScope(a)).TokenCreated(t->token.id, t->token.role);
-  if (!audited.ok()) return Fail(audited);
   if (o.json) {
     PrintJson({{"id", t->token.id},
                {"role", t->token.role},
@@ -234,11 +210,7 @@ int CreateToken(archive::Archive* a, const TokenArgs& o) {
 }
 
 int RevokeToken(Env* env, archive::Archive* a, const std::string& id) {
-  auto revoked = a->accounts().RevokeToken(id, FormatRfc3339(env->NowMicros()));
-  if (!revoked.ok()) return Fail(revoked.status());
-  if (!*revoked) return Fail(Status::NotFound("no unrevoked token with id '" + id + "'"));
-  Status audited = service::Auditor(CliScope(a)).TokenRevoked(id);
-  if (!audited.ok()) return Fail(audited);
+  if (Status st = service::RevokeToken(CliScope(a), id); !st.ok()) return Fail(st);
   std::cout << "Revoked " << id << "\n";
   return kExitOk;
 }
