@@ -90,7 +90,11 @@ struct AskArgs {
 int Ask(Common& c, const AskArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
-  auto r = service::Ask(CliScope(a->get()), o.req);
+  // `attest ask` has never written the audit log (unlike `show` and `transcript export`): the
+  // redesign keeps it so, with no actor in its scope.
+  service::Scope scope = CliScope(a->get());
+  scope.actor.clear();
+  auto r = service::Ask(scope, o.req);
   if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(*r);

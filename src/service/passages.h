@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "meta/store.h"
-#include "search/ask.h"
+#include "search/retrieve.h"
 
 namespace attest::service {
 
