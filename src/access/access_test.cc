@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
 #include "core/fault_env.h"
 #include "core/json.h"
+#include "core/temp_dir.h"
 
 namespace attest::access {
 namespace {
@@ -25,23 +25,15 @@ class ClockEnv : public FaultEnv {
 // A store in a directory of its own, removed with it.
 class TempStore {
  public:
-  TempStore() {
-    char tmpl[] = "/tmp/attest-access-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    store_ = *meta::OpenSqliteStore(path(), true);
-  }
+  TempStore() { store_ = *meta::OpenSqliteStore(path(), true); }
   TempStore(const TempStore&) = delete;
   TempStore& operator=(const TempStore&) = delete;
-  ~TempStore() {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::string path() const { return dir_ + "/attest.db"; }
+  std::string path() const { return dir_.Join("attest.db"); }
   meta::Store* get() const { return store_.get(); }
   meta::Store* operator->() const { return store_.get(); }
 
  private:
-  std::string dir_;
+  TempDir dir_{"attest-access"};  // declared first: removed after store_ is closed
   std::unique_ptr<meta::Store> store_;
 };
 

@@ -5,16 +5,10 @@
 #include <fstream>
 
 #include "core/hash.h"
+#include "core/temp_dir.h"
 
 namespace attest::asr {
 namespace {
-
-std::string TempDir() {
-  std::string t = testing::TempDir() + "asr-model-XXXXXX";
-  char* d = mkdtemp(t.data());
-  EXPECT_NE(d, nullptr);
-  return t;
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -26,7 +20,8 @@ void WriteAll(const std::string& path, const std::string& bytes) {
 }
 
 TEST(ModelTest, ARandomModelOfTheTestShapeIsInspectedAsAWholeWhisperModel) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-asr-model");
+  std::string dir = temp_dir.path();
   auto shape = ShapeNamed("test");
   ASSERT_TRUE(shape.ok());
   std::string path = dir + "/test.bin";
@@ -64,7 +59,8 @@ TEST(ModelTest, TheNamedShapesAreOpenAIsPublishedOnes) {
 }
 
 TEST(ModelTest, TruncatedAndForeignFilesAreNamedWithWhatIsWrong) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-asr-model");
+  std::string dir = temp_dir.path();
   auto shape = ShapeNamed("test");
   ASSERT_TRUE(shape.ok());
   ASSERT_TRUE(WriteRandomModel(Env::Default(), dir + "/m.bin", *shape, {}, 7).ok());

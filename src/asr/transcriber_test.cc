@@ -7,6 +7,7 @@
 
 #include "asr/model.h"
 #include "core/json.h"
+#include "core/temp_dir.h"
 
 namespace attest::asr {
 namespace {
@@ -38,9 +39,8 @@ std::vector<float> ReadWav(const std::string& path) {
 class TranscriberTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string t = testing::TempDir() + "asr-XXXXXX";
-    ASSERT_NE(mkdtemp(t.data()), nullptr);
-    dir_ = new std::string(t);
+    temp_dir_ = new TempDir("attest-asr");
+    dir_ = new std::string(temp_dir_->path());
     auto shape = ShapeNamed("test");
     ASSERT_TRUE(shape.ok());
     // Words of the four languages, so that even random weights write readable UTF-8.
@@ -54,6 +54,7 @@ class TranscriberTest : public testing::Test {
   static void TearDownTestSuite() {
     delete model_;
     delete dir_;
+    delete temp_dir_;
   }
 
   // Checks what every transcript must be: ordered, not overlapping, inside the audio, with
@@ -77,9 +78,11 @@ class TranscriberTest : public testing::Test {
     }
   }
 
+  static TempDir* temp_dir_;
   static std::string* dir_;
   static Transcriber* model_;
 };
+TempDir* TranscriberTest::temp_dir_ = nullptr;
 std::string* TranscriberTest::dir_ = nullptr;
 Transcriber* TranscriberTest::model_ = nullptr;
 

@@ -7,17 +7,14 @@
 
 #include "core/fault_env.h"
 #include "core/hash.h"
+#include "core/temp_dir.h"
 
 namespace attest::blob {
 namespace {
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-blob-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
 TEST(BlobStoreTest, StoresByContentAddressOnce) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir);
   auto a = store->PutBytes("hello");
   ASSERT_TRUE(a.ok());
@@ -31,7 +28,8 @@ TEST(BlobStoreTest, StoresByContentAddressOnce) {
 }
 
 TEST(BlobStoreTest, LargeFileStreamsAndVerifies) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   std::string src = dir + "/src.bin";
   std::string data(5 * 1024 * 1024 + 17, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31 + (i >> 12));
@@ -44,7 +42,8 @@ TEST(BlobStoreTest, LargeFileStreamsAndVerifies) {
 }
 
 TEST(BlobStoreTest, DamagedAndMissingBlobsAreReported) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir);
   auto info = *store->PutBytes("original bytes");
   std::string path = store->PathFor(info.sha256);
@@ -59,7 +58,8 @@ TEST(BlobStoreTest, DamagedAndMissingBlobsAreReported) {
 }
 
 TEST(BlobStoreTest, MissingSourceAndDirectoryAreNamed) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir + "/b");
   auto r = store->PutFile(dir + "/nope");
   EXPECT_TRUE(r.status().IsNotFound());
@@ -70,7 +70,8 @@ TEST(BlobStoreTest, MissingSourceAndDirectoryAreNamed) {
 TEST(BlobStoreTest, FaultAtEveryStepLeavesNoPartialBlob) {
   for (int k = 1;; ++k) {
     FaultEnv env(Env::Default());
-    std::string dir = TempDir();
+    TempDir temp_dir("attest-blob");
+    std::string dir = temp_dir.path();
     auto store = *FsBlobStore::Open(&env, dir);
     env.FailAfter(k, FaultEnv::Mode::kFailOnce);
     auto r = store->PutBytes(std::string(3 << 20, 'z'));
@@ -111,7 +112,8 @@ std::string ReadAll(BlobStore* store, const std::string& sha) {
 }
 
 TEST(BlobStoreTest, AnEncryptedBlobReadsBackWholeAndAtAnyOffsetAndHoldsNoPlaintext) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir + "/blobs", dir + "/keys");
   for (size_t n : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{65537},
                    size_t{200000}, size_t{3 * 65536}}) {
@@ -153,7 +155,8 @@ TEST(BlobStoreTest, AnEncryptedBlobReadsBackWholeAndAtAnyOffsetAndHoldsNoPlainte
 }
 
 TEST(BlobStoreTest, AnAlteredOrCutEncryptedBlobIsAnErrorNeverWrongBytes) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir + "/blobs", dir + "/keys");
   std::string data = Pattern(150000, 7);
   auto info = *store->PutBytes(data, true);
@@ -179,7 +182,8 @@ TEST(BlobStoreTest, AnAlteredOrCutEncryptedBlobIsAnErrorNeverWrongBytes) {
 }
 
 TEST(BlobStoreTest, RemovingAnEncryptedBlobDestroysItsKeySoNoCopyOpensAgain) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir + "/blobs", dir + "/keys");
   std::string data = "a sample restricted file, zqshredcanary, for this test";
   auto info = *store->PutBytes(data, true);
@@ -197,7 +201,8 @@ TEST(BlobStoreTest, RemovingAnEncryptedBlobDestroysItsKeySoNoCopyOpensAgain) {
 }
 
 TEST(BlobStoreTest, APlainBlobIsEncryptedInPlaceAndSharedPlainBytesStayPlain) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-blob");
+  std::string dir = temp_dir.path();
   auto store = *FsBlobStore::Open(Env::Default(), dir + "/blobs", dir + "/keys");
   std::string data = Pattern(100000, 3);
   auto info = *store->PutBytes(data);
@@ -239,7 +244,8 @@ TEST(BlobStoreTest, APlainBlobIsEncryptedInPlaceAndSharedPlainBytesStayPlain) {
 TEST(BlobStoreTest, FaultAtEveryStepOfAnEncryptedPutLeavesNoPartialOrUnreadableBlob) {
   for (int k = 1;; ++k) {
     FaultEnv env(Env::Default());
-    std::string dir = TempDir();
+    TempDir temp_dir("attest-blob");
+    std::string dir = temp_dir.path();
     auto store = *FsBlobStore::Open(&env, dir + "/blobs", dir + "/keys");
     env.FailAfter(k, FaultEnv::Mode::kFailOnce);
     std::string data = Pattern(300000, 5);

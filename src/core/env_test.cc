@@ -5,18 +5,15 @@
 #include <cstdlib>
 
 #include "core/fault_env.h"
+#include "core/temp_dir.h"
 
 namespace attest {
 namespace {
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-env-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
 TEST(EnvTest, WriteFileAtomicReplacesContent) {
   Env* env = Env::Default();
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-env");
+  std::string dir = temp_dir.path();
   std::string path = JoinPath(dir, "f");
   ASSERT_TRUE(env->WriteFileAtomic(path, "one").ok());
   ASSERT_TRUE(env->WriteFileAtomic(path, "two").ok());
@@ -26,7 +23,8 @@ TEST(EnvTest, WriteFileAtomicReplacesContent) {
 
 TEST(EnvTest, FailedSyncLeavesOldContent) {
   FaultEnv env(Env::Default());
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-env");
+  std::string dir = temp_dir.path();
   std::string path = JoinPath(dir, "f");
   ASSERT_TRUE(env.WriteFileAtomic(path, "old").ok());
   env.FailAfter(1, FaultEnv::Mode::kFailOnce, FaultEnv::kSync);
@@ -37,7 +35,8 @@ TEST(EnvTest, FailedSyncLeavesOldContent) {
 
 TEST(EnvTest, ShortWriteIsReported) {
   FaultEnv env(Env::Default());
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-env");
+  std::string dir = temp_dir.path();
   env.FailAfter(1, FaultEnv::Mode::kFailOnce, FaultEnv::kAppend);
   auto f = env.NewWritableFile(JoinPath(dir, "g"), false, 0644);
   ASSERT_TRUE(f.ok());
@@ -49,7 +48,8 @@ TEST(EnvTest, ShortWriteIsReported) {
 
 TEST(EnvTest, CrashModeFailsEverythingAfter) {
   FaultEnv env(Env::Default());
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-env");
+  std::string dir = temp_dir.path();
   env.FailAfter(2, FaultEnv::Mode::kCrash);
   EXPECT_TRUE(env.CreateDir(JoinPath(dir, "a"), 0755).ok());
   EXPECT_FALSE(env.CreateDir(JoinPath(dir, "b"), 0755).ok());
@@ -60,7 +60,8 @@ TEST(EnvTest, CrashModeFailsEverythingAfter) {
 
 TEST(EnvTest, ReadingADirectoryOrMissingFileNamesIt) {
   Env* env = Env::Default();
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-env");
+  std::string dir = temp_dir.path();
   auto r = env->ReadFile(dir);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(dir), std::string::npos);

@@ -16,6 +16,7 @@
 
 #include "core/env.h"
 #include "core/json.h"
+#include "core/temp_dir.h"
 #include "ingest/ocr.h"
 #include "ingest/office_extract.h"
 #include "ingest/pdf_extract.h"
@@ -24,11 +25,6 @@
 
 namespace attest::ingest {
 namespace {
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-extract-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -186,7 +182,8 @@ std::string SampleText(const LangSample& s) {
 }
 
 TEST(PdfTextTest, HebrewAndArabicTextLayersComeOutInLogicalOrder) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-extract");
+  std::string dir = temp_dir.path();
   for (const LangSample& s : Samples()) {
     std::string pdf = dir + "/" + s.lang + ".pdf";
     // 20 pt: at 12 pt cairo places Hebrew glyphs far enough apart that poppler's word
@@ -210,7 +207,8 @@ TEST(PdfTextTest, HebrewAndArabicTextLayersComeOutInLogicalOrder) {
 }
 
 TEST(OcrTest, RenderedPagesInFourLanguagesAreReadBackWithinTheirErrorRates) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-extract");
+  std::string dir = temp_dir.path();
   Ocr ocr(DefaultTessdataDir());
   for (const LangSample& s : Samples()) {
     std::string png = dir + "/" + s.lang + ".png";
@@ -254,7 +252,8 @@ TEST(OcrTest, AThreadThatReadsPagesRunsTesseractsOpenMpRegionsOnItsOwn) {
   // spin for cores (measured in bench/ingest_bench.py). The thread that reads a page holds its
   // own regions to one thread; other threads (speech, later) keep theirs.
   const LangSample& en = Samples()[2];
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-extract");
+  std::string dir = temp_dir.path();
   Render(UdhrLine("eng", 1), en.font, false, dir + "/p.png");
   std::string bytes = ReadAll(dir + "/p.png");
   int reader_levels = -1, other_levels = -1;
@@ -272,7 +271,8 @@ TEST(OcrTest, AThreadThatReadsPagesRunsTesseractsOpenMpRegionsOnItsOwn) {
 }
 
 TEST(OcrTest, MultiPageTiffsAreReadPageByPageAndTruncatedOnesAreNamed) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-extract");
+  std::string dir = temp_dir.path();
   const LangSample& en = Samples()[2];
   const LangSample& fr = Samples()[3];
   Render(UdhrLine("eng", 3), en.font, false, dir + "/p1.png");
@@ -313,7 +313,8 @@ TEST(OcrTest, MultiPageTiffsAreReadPageByPageAndTruncatedOnesAreNamed) {
 
 // A ZIP archive of (name, content) members.
 std::string Zip(const std::vector<std::pair<std::string, std::string>>& members) {
-  std::string path = TempDir() + "/doc.zip";
+  TempDir temp_dir("attest-extract");
+  std::string path = temp_dir.Join("doc.zip");
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
   EXPECT_NE(z, nullptr);

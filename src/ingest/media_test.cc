@@ -5,14 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/temp_dir.h"
+
 namespace attest::ingest {
 namespace {
-
-std::string TempDir() {
-  std::string t = testing::TempDir() + "media-XXXXXX";
-  EXPECT_NE(mkdtemp(t.data()), nullptr);
-  return t;
-}
 
 void Shell(const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; }
 
@@ -39,7 +35,8 @@ Result<uint64_t> DecodeAll(const std::string& path, MediaInfo* info = nullptr) {
 }
 
 TEST(MediaTest, SpeechInEachFormatSoxWritesDecodesTo16kHzMonoOfTheSameLength) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-media");
+  std::string dir = temp_dir.path();
   // Speech made with espeak-ng (22,050 Hz), converted by sox (FLAC, Ogg Vorbis); a sample, not
   // testimony.
   Shell("espeak-ng -v en-us -w " + dir + "/en.wav 'This is a sample recording for a test.'");
@@ -72,7 +69,8 @@ TEST(MediaTest, SpeechInEachFormatSoxWritesDecodesTo16kHzMonoOfTheSameLength) {
 // video (MP4, MOV), downloads (MKV, WebM, AVI), voice notes (M4A, Opus). Made with sox and the
 // ffmpeg command from the same espeak-ng sample sentence.
 TEST(MediaTest, EveryCommonContainerAndCodecDecodesToTheSameSpeech) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-media");
+  std::string dir = temp_dir.path();
   Shell("espeak-ng -v fr -w " + dir +
         "/fr.wav 'Ceci est un enregistrement d exemple pour un "
         "test de format.'");
@@ -112,7 +110,8 @@ TEST(MediaTest, EveryCommonContainerAndCodecDecodesToTheSameSpeech) {
 }
 
 TEST(MediaTest, BadFilesAreNamedWithWhatIsWrong) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-media");
+  std::string dir = temp_dir.path();
   std::ofstream(dir + "/notes.mp3") << "these are notes, not a recording\n";
   std::ofstream(dir + "/empty.wav");
   Shell("sox -n -r 16000 -c 1 " + dir + "/zero.wav trim 0 0");  // a header and no samples

@@ -8,6 +8,7 @@
 
 #include "archive/archive.h"
 #include "archive/testing.h"
+#include "core/temp_dir.h"
 #include "ingest/worker.h"
 
 namespace attest::ingest {
@@ -16,11 +17,6 @@ namespace {
 using archive::AddOptions;
 using archive::Archive;
 using archive::StoreForTesting;
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-ingest-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 std::string WriteFile(const std::string& dir, const std::string& name, const std::string& data) {
   std::string path = dir + "/" + name;
@@ -31,7 +27,7 @@ std::string WriteFile(const std::string& dir, const std::string& name, const std
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = TempDir();
+    tmp_ = temp_dir_.path();
     dir_ = tmp_ + "/archive";
     ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
     auto a = Archive::Open(Env::Default(), dir_);
@@ -54,6 +50,7 @@ class PipelineTest : public ::testing::Test {
     req.role = role;
     return archive_->finder().Search(req);
   }
+  TempDir temp_dir_{"attest-ingest"};  // removed after archive_ is closed
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };

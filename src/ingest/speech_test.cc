@@ -10,6 +10,7 @@
 #include "archive/testing.h"
 #include "asr/model.h"
 #include "core/json.h"
+#include "core/temp_dir.h"
 #include "ingest/access_copy.h"
 #include "ingest/media.h"
 #include "ingest/models.h"
@@ -39,21 +40,21 @@ std::string ReadAll(const std::string& path) {
 class SpeechTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string t = testing::TempDir() + "speech-models-XXXXXX";
-    ASSERT_NE(mkdtemp(t.data()), nullptr);
-    models_ = new std::string(t);
+    models_dir_ = new TempDir("attest-speech-models");
+    models_ = new std::string(models_dir_->path());
     auto shape = asr::ShapeNamed("test");
     ASSERT_TRUE(shape.ok());
     std::vector<std::string> words = {"שלום", "سلام", "hello", "bonjour", "sample", "rights"};
     ASSERT_TRUE(
         asr::WriteRandomModel(Env::Default(), *models_ + "/ggml-test.bin", *shape, words, 7).ok());
   }
-  static void TearDownTestSuite() { delete models_; }
+  static void TearDownTestSuite() {
+    delete models_;
+    delete models_dir_;
+  }
 
   void SetUp() override {
-    std::string t = testing::TempDir() + "speech-XXXXXX";
-    ASSERT_NE(mkdtemp(t.data()), nullptr);
-    tmp_ = t;
+    tmp_ = temp_dir_.path();
     dir_ = tmp_ + "/archive";
     ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
     archive_ = *Archive::Open(Env::Default(), dir_);
@@ -86,10 +87,13 @@ class SpeechTest : public ::testing::Test {
     return found;
   }
 
+  static TempDir* models_dir_;
   static std::string* models_;
+  TempDir temp_dir_{"attest-speech"};  // removed after archive_ is closed
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };
+TempDir* SpeechTest::models_dir_ = nullptr;
 std::string* SpeechTest::models_ = nullptr;
 
 // Segments of one version: in time order, not overlapping, each with its text.

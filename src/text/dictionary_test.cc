@@ -7,16 +7,13 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/temp_dir.h"
+
 namespace attest::text {
 namespace {
 
 using ::testing::Contains;
 using ::testing::ElementsAre;
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-dict-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
@@ -67,7 +64,8 @@ std::pair<std::string, std::string> Sample(const std::string& dir, bool gzip) {
 }
 
 TEST(DictionaryTest, ReadsDictdIndexAndEntriesCompressedOrNot) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-dict");
+  std::string dir = temp_dir.path();
   for (bool gzip : {true, false}) {
     auto [index, dict] = Sample(dir, gzip);
     auto d = Dictionary::Load(index, dict, Lang::kFrench, Lang::kEnglish);
@@ -84,7 +82,8 @@ TEST(DictionaryTest, ReadsDictdIndexAndEntriesCompressedOrNot) {
 }
 
 TEST(DictionaryTest, ABrokenIndexIsNamedByFileAndLine) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-dict");
+  std::string dir = temp_dir.path();
   auto [index, dict] = Sample(dir, false);
   WriteFile(index, "pont\tA\tB\nbroken line without tabs\n");
   auto bad = Dictionary::Load(index, dict, Lang::kFrench, Lang::kEnglish);

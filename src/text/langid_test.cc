@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "core/temp_dir.h"
+
 namespace attest::text {
 namespace {
 
@@ -50,7 +52,8 @@ TEST(LangIdLoadTest, BadModelFilesAreNamed) {
   auto missing = LanguageIdentifier::Load("/nonexistent/lid.176.ftz");
   EXPECT_TRUE(missing.status().IsNotFound());
   EXPECT_NE(missing.status().message().find("/nonexistent/lid.176.ftz"), std::string::npos);
-  std::string bogus = ::testing::TempDir() + "/bogus.ftz";
+  TempDir temp_dir("attest-langid");
+  std::string bogus = temp_dir.Join("bogus.ftz");
   std::ofstream(bogus) << "this is not a model";
   auto bad = LanguageIdentifier::Load(bogus);
   EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);

@@ -6,16 +6,12 @@
 #include <random>
 
 #include "core/fault_env.h"
+#include "core/temp_dir.h"
 #include "tlog/test_vectors.h"
 #include "tlog/tiles.h"
 
 namespace attest::tlog {
 namespace {
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-log-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 Signer TestSigner() {
   return *Signer::FromSeed("example.org/attest-test", std::string(32, '\x07'));
@@ -32,7 +28,8 @@ TEST(TilesTest, PathsFollowC2sp) {
 
 TEST(LogTest, OneByOneAppendsMatchKnownRootsAndProofsFromTiles) {
   Json v = LoadVectors();
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   auto log = *Log::Create(Env::Default(), dir, TestSigner());
   auto lock = *log->LockForWrite();
   for (uint64_t i = 0; i < 64; ++i) {
@@ -55,7 +52,8 @@ TEST(LogTest, OneByOneAppendsMatchKnownRootsAndProofsFromTiles) {
 }
 
 TEST(LogTest, LargeLogAcrossTileLevelsMatchesReference) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   auto log = *Log::Create(Env::Default(), dir, TestSigner());
   auto lock = *log->LockForWrite();
   std::vector<Digest> hashes;
@@ -94,7 +92,8 @@ TEST(LogTest, LargeLogAcrossTileLevelsMatchesReference) {
 }
 
 TEST(LogTest, AppendRejectsWrongExpectedSizeAndOversizedLeaf) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   auto log = *Log::Create(Env::Default(), dir, TestSigner());
   auto lock = *log->LockForWrite();
   EXPECT_EQ(log->Append(3, {"x"}).status().code(), Code::kConflict);
@@ -103,13 +102,15 @@ TEST(LogTest, AppendRejectsWrongExpectedSizeAndOversizedLeaf) {
 }
 
 TEST(LogTest, CreateRefusesExistingLog) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   ASSERT_TRUE(Log::Create(Env::Default(), dir, TestSigner()).ok());
   EXPECT_EQ(Log::Create(Env::Default(), dir, TestSigner()).status().code(), Code::kConflict);
 }
 
 TEST(LogTest, AuditNamesADamagedTile) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   auto log = *Log::Create(Env::Default(), dir, TestSigner());
   auto lock = *log->LockForWrite();
   std::vector<std::string> leaves;
@@ -131,7 +132,8 @@ TEST(LogTest, AuditNamesADamagedTile) {
 }
 
 TEST(LogTest, ADamagedRightEdgeIsNeverExtended) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   auto log = *Log::Create(Env::Default(), dir, TestSigner());
   auto lock = *log->LockForWrite();
   auto cp = *log->Append(0, {"a", "b", "c"});
@@ -154,7 +156,8 @@ TEST(LogTest, ADamagedRightEdgeIsNeverExtended) {
 }
 
 TEST(LogTest, ACheckpointSignedByAnotherKeyIsRejected) {
-  std::string dir = TempDir();
+  TempDir temp_dir("attest-log");
+  std::string dir = temp_dir.path();
   ASSERT_TRUE(Log::Create(Env::Default(), dir, TestSigner()).ok());
   auto other = *Signer::FromSeed("example.org/attest-test", std::string(32, '\x08'));
   auto log = Log::Open(Env::Default(), dir, other.verifier(), std::nullopt);
@@ -167,7 +170,8 @@ TEST(LogTest, ACheckpointSignedByAnotherKeyIsRejected) {
 TEST(LogTest, CrashAtEveryStepOfAnAppendRecovers) {
   FaultEnv probe(Env::Default());
   {
-    std::string dir = TempDir();
+    TempDir temp_dir("attest-log");
+    std::string dir = temp_dir.path();
     auto log = *Log::Create(&probe, dir, TestSigner());
     std::vector<std::string> first(250, "a");
     ASSERT_TRUE(log->Append(0, first).ok());
@@ -177,7 +181,8 @@ TEST(LogTest, CrashAtEveryStepOfAnAppendRecovers) {
   }
   for (int k = 1;; ++k) {
     FaultEnv env(Env::Default());
-    std::string dir = TempDir();
+    TempDir temp_dir("attest-log");
+    std::string dir = temp_dir.path();
     auto log = *Log::Create(&env, dir, TestSigner());
     auto old_cp = *log->Append(0, std::vector<std::string>(250, "a"));
     env.FailAfter(k, FaultEnv::Mode::kCrash);
