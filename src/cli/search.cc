@@ -9,6 +9,7 @@
 #include "archive/archive.h"
 #include "cli/output.h"
 #include "search/lexical_index.h"
+#include "service/find.h"
 #include "service/ask.h"
 #include "service/scope.h"
 
@@ -29,13 +30,15 @@ int Search(Common& c, const SearchArgs& o) {
   if (!a.ok()) return Fail(a.status());
   search::SearchRequest req;
   req.query = o.query;
-  // The index databases of the levels the operator may read.
-  req.role = service::SearchRole(CliSubject());
   req.limit = o.limit;
   req.cursor = o.cursor;
   req.per_record = o.per_record;
   req.exact_counts = o.exact_counts;
-  auto r = (*a)->finder().Search(req);
+  // At the levels the operator may read; `attest search` has never written the audit log, and
+  // its scope has no actor so.
+  service::Scope scope = CliScope(a->get());
+  scope.actor.clear();
+  auto r = service::Search(scope, req, "search");
   if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(archive::SearchResultsToJson(*r));

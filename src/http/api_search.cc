@@ -7,6 +7,7 @@
 #include "http/paging.h"
 #include "http/routes.h"
 #include "search/query.h"
+#include "service/find.h"
 #include "service/ask.h"
 #include "service/auditor.h"
 #include "service/events.h"
@@ -30,15 +31,11 @@ void GetSearch(Site* site, const Request& req, Response& res) {
   sr.query = Param(req, "q");
   if (sr.query.empty())
     return Problem(res, 400, "bad-request", "Bad Request", "q is empty: give words to search for");
-  sr.role = service::SearchRole(c.subject);
   sr.cursor = Param(req, "cursor");  // the search's own cursors, not a list's
   std::string lim = Param(req, "limit");
   if (!PageLimit(lim.empty() ? "10" : lim, res, &sr.limit)) return;
-  auto r = c.archive()->finder().Search(sr);
+  auto r = service::Search(c.scope(), sr, "search");
   if (!r.ok()) return ProblemFor(res, r.status());
-  if (Status st = service::Auditor(c.scope()).Searched(*r, "search"); !st.ok()) {
-    return ProblemFor(res, st);
-  }
   Json out = ResultsJson(c.archive(), *r);
   out["query"] = sr.query;
   SendJson(res, out);

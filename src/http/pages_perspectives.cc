@@ -113,17 +113,8 @@ void PerspectivesPage(Site* site, const Request& req, Response& res) {
     v["has_starts"] = !groups.empty();
     return pc.Send(res, "perspectives", v);
   }
-  auto query = service::EventQuery(place, date, q);
-  if (!query.ok()) {
-    v["error"] = query.status().message();
-    return pc.Send(res, "perspectives", v, 400);
-  }
-  search::SearchRequest sr;
-  sr.query = *query;
-  sr.role = service::SearchRole(c.subject);
-  sr.limit = 60;
-  sr.per_record = 2;
-  auto found = c.archive()->finder().Search(sr);
+  // The same accounts as the API's /events (service::FindEventAccounts), grouped in columns.
+  auto found = service::FindEventAccounts(c.scope(), {place, date, q, ""}, "perspectives");
   if (!found.ok()) {
     if (found.status().code() == Code::kInvalidArgument) {
       v["error"] = found.status().message();
@@ -131,18 +122,13 @@ void PerspectivesPage(Site* site, const Request& req, Response& res) {
     }
     return pc.Error(res, c.archive(), 500);
   }
-  if (!service::Auditor(c.scope()).Searched(*found, "perspectives").ok()) {
-    return pc.Error(res, c.archive(), 500);
-  }
   bool by_community = Param(req, "by") == "community";
-  auto communities = service::WitnessCommunities(c.archive(), *found);
-  if (!communities.ok()) return pc.Error(res, c.archive(), 500);
   // Links that group the same accounts the other way.
   std::string same = "/perspectives?place=" + Url(place) + "&date=" + Url(date) + "&q=" + Url(q);
   v["by_lang_href"] = same;
   v["by_community_href"] = same + "&by=community";
   v["by_community"] = by_community;
-  v["columns"] = AccountColumns(c.archive(), *found, *communities, by_community, pc);
+  v["columns"] = AccountColumns(c.archive(), found->results, found->communities, by_community, pc);
   v["searched"] = true;
   pc.Send(res, "perspectives", v);
 }

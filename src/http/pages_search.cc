@@ -4,6 +4,7 @@
 #include "archive/wire_json.h"
 #include "http/pages_common.h"
 #include "http/routes.h"
+#include "service/find.h"
 #include "service/ask.h"
 #include "service/auditor.h"
 #include "service/listing.h"
@@ -110,18 +111,14 @@ void SearchPage(Site* site, const Request& req, Response& res) {
   if (q.empty()) return pc.Send(res, "search", v);
   search::SearchRequest sr;
   sr.query = q;
-  sr.role = service::SearchRole(c.subject);
   sr.cursor = Param(req, "cursor");
   sr.limit = 10;
-  auto found = c.archive()->finder().Search(sr);
+  auto found = service::Search(c.scope(), sr, "search");
   if (!found.ok()) {
     if (found.status().code() == Code::kInvalidArgument) {
       v["error"] = found.status().message();
       return pc.Send(res, "search", v, 400);
     }
-    return pc.Error(res, c.archive(), 500);
-  }
-  if (!service::Auditor(c.scope()).Searched(*found, "search").ok()) {
     return pc.Error(res, c.archive(), 500);
   }
   archive::Archive* a = c.archive();
