@@ -132,6 +132,7 @@ class SqliteStore : public Store {
   Status Migrate() {
     ASSIGN_OR_RETURN(int64_t version, UserVersion());
     constexpr int64_t kKnown = sizeof(kMigrations) / sizeof(kMigrations[0]);
+    static_assert(kKnown == kSchemaVersion, "kSchemaVersion is the number of migrations");
     if (version > kKnown) {
       return Status::Unimplemented("database " + db_->path() + " has schema version " +
                                    std::to_string(version) + ", newer than this attest (" +

@@ -536,7 +536,8 @@ class Store {
 // schema. A database from a newer attest is refused.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
-constexpr int kSchemaVersion = 5;
+// The newest schema version: the number of migrations (doc/format/metadata.md).
+constexpr int kSchemaVersion = 12;
 
 }  // namespace attest::meta
 
