@@ -321,6 +321,15 @@ Json AuditJson(const AuditEntry& e);
 Json WitnessFormJson(const WitnessForm& f);
 // The hash of the entry before the first.
 inline const std::string kAuditGenesis(64, '0');
+// Where an audit log's chain breaks: the first entry that does not follow the one before it.
+struct AuditBreak {
+  int64_t id = 0;
+  std::string why;  // "its number does not follow", "it does not name the entry before" or
+                    // "its content does not match its hash"
+};
+// Checks the chain of `entries` (the whole log, oldest first, as ListAudit("", "") gives it):
+// the first break, or nullopt if every entry follows the one before.
+std::optional<AuditBreak> FirstAuditBreak(const std::vector<AuditEntry>& entries);
 
 // Seals and opens a record's words in the database under the record's own key
 // (doc/format/metadata.md, "Sealed text"). Thread-safe.
