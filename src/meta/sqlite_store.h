@@ -1,5 +1,13 @@
 // The SQLite backend of meta::Store (doc/format/metadata.md). Internal to src/meta: callers
-// open it with OpenSqliteStore (store.h).
+// open it with OpenSqliteStore (store.h). Its methods are defined by area, one file each:
+//   sqlite_store.cc      opening, migrations, archive info, the leaf sequence, sealing text
+//   sqlite_records.cc    records, versions and blobs
+//   sqlite_segments.cc   segments, annotations and names
+//   sqlite_jobs.cc       jobs, leases and model files
+//   sqlite_consent.cc    withdrawals, consent changes and redactions
+//   sqlite_witnesses.cc  witnesses, their consent forms, links and requests
+//   sqlite_accounts.cc   API tokens, accounts and sessions
+//   sqlite_audit.cc      the audit log
 // Not thread-safe, like every Store: one per thread.
 #ifndef ATTEST_META_SQLITE_STORE_H_
 #define ATTEST_META_SQLITE_STORE_H_
@@ -145,6 +153,7 @@ class SqliteStore final : public Store {
   Status CheckIntegrity() override;
 
  private:
+  // sqlite_store.cc
   Result<int64_t> UserVersion();
   // Gives `leaf` the log index `idx`. REQUIRES: inside the transaction that records what the
   // leaf states, with idx = LeafCount() read in that transaction.
@@ -156,6 +165,7 @@ class SqliteStore final : public Store {
   // A stored value opened if it is sealed.
   Result<std::string> Unseal(const std::string& record_id, std::string stored);
 
+  // sqlite_records.cc
   // One request of AddVersions, inside the caller's transaction.
   Result<Version> AddOne(const AddRequest& req, uint64_t* next_leaf);
   // The segments of a new version `version` of `req`'s record (whose level is
@@ -164,9 +174,11 @@ class SqliteStore final : public Store {
                         const NewVersion& nv);
   Result<std::vector<Record>> LoadRecords(const std::string& where, const std::string& arg);
 
+  // sqlite_segments.cc
   Result<std::vector<SegmentState>> LoadSegments(const std::string& where,
                                                  const std::function<void(Stmt&)>& bind);
 
+  // sqlite_jobs.cc
   // Schedules `jobs` on version `version` of `record_id` (a job's own version if it has one),
   // inside the caller's transaction.
   Status ScheduleJobs(const std::string& record_id, int version, const std::vector<NewJob>& jobs,
@@ -174,11 +186,13 @@ class SqliteStore final : public Store {
   // Checks `owner` holds job `id`.
   Status CheckLease(int64_t id, const std::string& owner);
 
+  // sqlite_accounts.cc
   Result<std::vector<User>> SelectUsers(const char* where, const std::string& arg);
   // Sets one column (`set`, with one parameter) of account `name` and deletes its sessions.
   Result<bool> UpdateUser(const char* set, const std::string& value, const std::string& name);
   Result<std::vector<Token>> SelectTokens(const char* where, const std::string& arg);
 
+  // sqlite_audit.cc
   // Appends an audit entry inside the caller's transaction.
   Result<AuditEntry> AppendAudit(AuditEntry e);
   Result<std::vector<AuditEntry>> ReadAudit(Stmt& s);
