@@ -3,21 +3,16 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "core/temp_dir.h"
 #include "meta/schema.sql.h"
 #include "meta/store.h"
 #include "meta/store_conformance.h"
 
 namespace attest::meta {
 namespace {
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-meta-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 // A database file with a raw connection for what the suite does behind the store's back.
 class RawDb {
@@ -37,11 +32,10 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// A store in a temporary directory of its own, removed with it.
+// A store in a temporary directory of its own, removed with it (TempDir).
 class SqliteBackend : public StoreBackend {
  public:
-  SqliteBackend() : dir_(TempDir()), path_(dir_ + "/attest.db") {}
-  ~SqliteBackend() override { std::filesystem::remove_all(dir_); }
+  SqliteBackend() : dir_("attest-meta"), path_(dir_.Join("attest.db")) {}
   const std::string& path() const { return path_; }
 
   Result<std::unique_ptr<Store>> Open() override {
@@ -91,7 +85,8 @@ class SqliteBackend : public StoreBackend {
   }
 
  private:
-  std::string dir_, path_;
+  TempDir dir_;
+  std::string path_;
   bool opened_ = false;
 };
 
@@ -101,20 +96,18 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
                          ::testing::Values(StoreBackendFactory{"sqlite", &NewSqliteBackend}));
 
 TEST(SqliteStoreTest, DamagedDatabaseIsAClearError) {
-  std::string dir = TempDir();
-  std::ofstream(dir + "/attest.db") << std::string(8192, 'G');
-  auto s = OpenSqliteStore(dir + "/attest.db", false);
+  TempDir dir("attest-meta");
+  std::ofstream(dir.Join("attest.db")) << std::string(8192, 'G');
+  auto s = OpenSqliteStore(dir.Join("attest.db"), false);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kCorruption) << s.status().ToString();
-  EXPECT_NE(s.status().message().find(dir + "/attest.db"), std::string::npos);
-  std::filesystem::remove_all(dir);
+  EXPECT_NE(s.status().message().find(dir.Join("attest.db")), std::string::npos);
 }
 
 TEST(SqliteStoreTest, MissingDatabaseIsNotCreatedUnlessAsked) {
-  std::string dir = TempDir();
-  EXPECT_TRUE(OpenSqliteStore(dir + "/attest.db", false).status().IsNotFound());
-  EXPECT_FALSE(std::filesystem::exists(dir + "/attest.db"));
-  std::filesystem::remove_all(dir);
+  TempDir dir("attest-meta");
+  EXPECT_TRUE(OpenSqliteStore(dir.Join("attest.db"), false).status().IsNotFound());
+  EXPECT_FALSE(std::filesystem::exists(dir.Join("attest.db")));
 }
 
 TEST(SqliteStoreTest, NewerSchemaIsRefusedNamingTheFile) {

@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <string>
+
+#include "core/temp_dir.h"
 
 namespace attest::meta {
 namespace {
@@ -12,19 +13,14 @@ namespace {
 class SqliteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-sqlite-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto db = Db::Open(dir_ + "/t.db", true);
+    auto db = Db::Open(dir_.Join("t.db"), true);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     ASSERT_TRUE(db_->Exec("CREATE TABLE t(x INTEGER)").ok());
     ASSERT_TRUE(db_->Exec("INSERT INTO t VALUES (1), (2), (3)").ok());
   }
-  void TearDown() override {
-    db_.reset();
-    std::system(("rm -rf " + dir_).c_str());
-  }
-  std::string dir_;
+  void TearDown() override { db_.reset(); }
+  TempDir dir_{"attest-sqlite"};
   std::unique_ptr<Db> db_;
 };
 
@@ -64,7 +60,7 @@ TEST_F(SqliteTest, AKeptStatementHoldsNoReadLockOnceDone) {
     ASSERT_TRUE(*s->Step());  // a read transaction is open while it is mid-way
   }
   // A writer on another connection can write and truncate the log: no reader holds it.
-  auto other = Db::Open(dir_ + "/t.db", false);
+  auto other = Db::Open(dir_.Join("t.db"), false);
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE((*other)->Exec("INSERT INTO t VALUES (4)").ok());
   auto cp = (*other)->Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
