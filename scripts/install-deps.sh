@@ -20,7 +20,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   python3 coreutils procps curl bc openssl time \
   hunspell-ar hunspell-he hunspell-fr-classical hunspell-en-us \
   dict-freedict-ara-eng dict-freedict-eng-ara dict-freedict-fra-eng dict-freedict-eng-fra \
-  libhnswlib-dev
+  libhnswlib-dev universal-ctags
 # npm, only to fetch the pinned sources Debian lacks (not needed if Node.js is already there).
 if ! command -v npm > /dev/null; then
   $SUDO apt-get install -y -qq --no-install-recommends npm
