@@ -73,7 +73,8 @@ class ApiTest : public ::testing::Test {
     // A server may answer and close while a client still sends (an oversized body): the
     // client sees an error, not a signal.
     signal(SIGPIPE, SIG_IGN);
-    tmp_ = new std::string(TempDir("attest-api"));
+    temp_dir_ = new TempDir("attest-api");
+    tmp_ = new std::string(temp_dir_->path());
     archive_ = new std::string(*tmp_ + "/archive");
     ASSERT_EQ(RunAttest({"init", *archive_, "--origin", "example.org/api"}).exit_code, 0);
     ids_ = new std::map<std::string, std::string>;
@@ -320,7 +321,7 @@ class ApiTest : public ::testing::Test {
     kill(server_->pid(), SIGTERM);
     ProcessResult r = server_->Wait();
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::filesystem::remove_all(*tmp_);  // tests leave nothing behind
+    delete temp_dir_;  // removes the directory: tests leave nothing behind
   }
 
   static httplib::Headers Auth(const std::string& who) {
@@ -488,6 +489,7 @@ class ApiTest : public ::testing::Test {
     return paths;
   }
 
+  static TempDir* temp_dir_;
   static std::string* tmp_;
   static std::string* archive_;
   static std::map<std::string, std::string>* ids_;
@@ -496,6 +498,7 @@ class ApiTest : public ::testing::Test {
   static Child* server_;
   static int port_;
 };
+TempDir* ApiTest::temp_dir_ = nullptr;
 std::string* ApiTest::tmp_;
 std::string* ApiTest::archive_;
 std::map<std::string, std::string>* ApiTest::ids_;

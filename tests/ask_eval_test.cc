@@ -27,6 +27,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/temp_dir.h"
 #include "search/embedder.h"
 #include "search/embedder_testing.h"
 #include "search/retrieve.h"
@@ -127,8 +128,7 @@ TEST(AskEvalFloorsTest, EveryFloorStandsAboveChanceByTheMargin) {
 class AskEvalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-ask-eval-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    dir_ = temp_dir_.path();
     index_ = *LexicalIndex::Open(dir_ + "/lexical");
     int64_t id = 0;
     for (auto [file, lang] : kLangs) {
@@ -208,6 +208,7 @@ class AskEvalTest : public ::testing::Test {
     }
   }
 
+  TempDir temp_dir_{"attest-ask-eval"};  // removed when the test ends
   std::string dir_;
   std::unique_ptr<LexicalIndex> index_;
   std::unique_ptr<Translator> translator_;
@@ -283,12 +284,8 @@ TEST(AskFusionTest, FusionFindsWhatNeitherPathAloneFinds) {
   const char* const kOtherNames[4] = {"brennick", "tolvar", "wexmoor", "haldrin"};
   enum { kEn, kFr, kAr, kHe };
   const char* const kTags[] = {"en", "fr", "ar", "he"};
-  char tmpl[] = "/tmp/attest-ask-fusion-XXXXXX";
-  const std::string dir = mkdtemp(tmpl);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() { std::system(("rm -rf " + dir).c_str()); }
-  } cleanup{dir};
+  TempDir temp_dir("attest-ask-fusion");
+  const std::string dir = temp_dir.path();
 
   TestModelShape shape;
   shape.layers = 1;

@@ -15,16 +15,16 @@ namespace {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = TempDir("attest-cli");
+    tmp_ = temp_dir_.path();
     archive_ = tmp_ + "/archive";
     auto r = RunAttest({"init", archive_, "--origin", "example.org/cli-test"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  void TearDown() override { std::filesystem::remove_all(tmp_); }
   ProcessResult A(std::vector<std::string> args) {
     args.insert(args.begin(), {"--archive", archive_});
     return RunAttest(args);
   }
+  TempDir temp_dir_{"attest-cli"};  // removed when the test ends
   std::string tmp_, archive_;
 };
 
@@ -272,7 +272,8 @@ TEST_F(CliTest, DamagedDatabaseOrCheckpointIsNamed) {
 }
 
 TEST_F(CliTest, TwoAddProcessesAtOnceBothSucceed) {
-  std::string out_dir = TempDir("attest-par");
+  TempDir par_dir("attest-par");
+  std::string out_dir = par_dir.path();
   std::vector<std::unique_ptr<Child>> kids;
   for (int p = 0; p < 4; ++p) {
     std::vector<std::string> args = {"--archive", archive_, "add", "--json"};

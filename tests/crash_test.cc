@@ -19,7 +19,8 @@ namespace attest::testing {
 namespace {
 
 TEST(CrashTest, KillNineDuringAddLosesNothingAcknowledged) {
-  std::string tmp = TempDir("attest-crash");
+  TempDir temp_dir("attest-crash");
+  std::string tmp = temp_dir.path();
   std::string archive = tmp + "/archive";
   ASSERT_EQ(RunAttest({"init", archive, "--origin", "example.org/crash"}).exit_code, 0);
   std::mt19937 rng(20261123);

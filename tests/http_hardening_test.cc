@@ -115,7 +115,8 @@ class HttpHardeningTest : public ::testing::Test {
     getrlimit(RLIMIT_NOFILE, &lim);
     lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 8192);
     setrlimit(RLIMIT_NOFILE, &lim);
-    tmp_ = new std::string(TempDir("attest-http"));
+    temp_dir_ = new TempDir("attest-http");
+    tmp_ = new std::string(temp_dir_->path());
     std::string archive = *tmp_ + "/archive";
     Child init({"init", archive, "--origin", "example.org/http"}, *tmp_);
     ProcessResult r = init.Wait();
@@ -137,9 +138,8 @@ class HttpHardeningTest : public ::testing::Test {
       delete server_;
       server_ = nullptr;
     }
-    std::error_code ec;
-    std::filesystem::remove_all(*tmp_, ec);
     delete tmp_;
+    delete temp_dir_;  // removes the directory
     port_ = 0;
   }
 
@@ -156,6 +156,7 @@ class HttpHardeningTest : public ::testing::Test {
     EXPECT_LT(ms, within_ms) << why;
   }
 
+  static inline TempDir* temp_dir_ = nullptr;
   static inline std::string* tmp_ = nullptr;
   static inline Child* server_ = nullptr;
   static inline int port_ = 0;

@@ -21,12 +21,11 @@ namespace {
 class IngestCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = TempDir("attest-ingest-cli");
+    tmp_ = temp_dir_.path();
     archive_ = tmp_ + "/archive";
     ASSERT_EQ(RunAttest({"init", archive_, "--origin", "example.org/ingest-test"}).exit_code, 0);
   }
   // A batch test stores 2 GiB of zeros as a blob: nothing is left behind in /tmp.
-  void TearDown() override { std::filesystem::remove_all(tmp_); }
   ProcessResult A(std::vector<std::string> args) {
     args.insert(args.begin(), {"--archive", archive_});
     return RunAttest(args);
@@ -35,6 +34,7 @@ class IngestCliTest : public ::testing::Test {
   std::string Udhr(const char* lang3) {
     return Slurp(std::string(ATTEST_SOURCE_DIR) + "/samples/udhr/" + lang3 + ".txt");
   }
+  TempDir temp_dir_{"attest-ingest-cli"};  // removed when the test ends
   std::string tmp_, archive_;
 };
 

@@ -37,7 +37,8 @@ class PortalPagesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     signal(SIGPIPE, SIG_IGN);
-    tmp_ = new std::string(TempDir("attest-pages"));
+    temp_dir_ = new TempDir("attest-pages");
+    tmp_ = new std::string(temp_dir_->path());
     const std::string archive = *tmp_ + "/archive";
     ASSERT_EQ(RunAttest({"init", archive, "--origin", "example.org/pages"}).exit_code, 0);
     struct Account {
@@ -86,7 +87,7 @@ class PortalPagesTest : public ::testing::Test {
       ProcessResult r = c->Wait();
       EXPECT_EQ(r.exit_code, 0) << r.err;
     }
-    std::filesystem::remove_all(*tmp_);  // tests leave nothing behind
+    delete temp_dir_;  // removes the directory: tests leave nothing behind
   }
 
   static httplib::Result Get(int port, const std::string& path, httplib::Headers headers = {}) {
@@ -94,6 +95,7 @@ class PortalPagesTest : public ::testing::Test {
     return c.Get(path, headers);
   }
 
+  static inline TempDir* temp_dir_ = nullptr;
   static inline std::string* tmp_ = nullptr;
   static inline std::string* archivist_ = nullptr;
   static inline Child* server_ = nullptr;

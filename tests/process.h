@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "core/temp_dir.h"
+
 namespace attest::testing {
 
 struct ProcessResult {
@@ -37,11 +39,6 @@ inline std::string Write(const std::string& dir, const std::string& name, const 
   std::string path = dir + "/" + name;
   std::ofstream(path, std::ios::binary) << data;
   return path;
-}
-
-inline std::string TempDir(const char* prefix = "attest-test") {
-  std::string tmpl = std::string("/tmp/") + prefix + "-XXXXXX";
-  return mkdtemp(tmpl.data());
 }
 
 // A started child; its stdout and stderr go to files.
@@ -103,14 +100,14 @@ inline ProcessResult RunAttest(const std::vector<std::string>& args, int uid = -
                                const std::string& input = "") {
   // Made once a test process, removed when it ends (tests leave nothing behind).
   struct RunDir {
-    std::string path;
-    RunDir() : path(TempDir("attest-run")) {
-      chmod(path.c_str(), 0755);  // another user's run writes nothing here: files opened first
+    TempDir dir{"attest-run"};
+    RunDir() {
+      // another user's run writes nothing here: files opened first
+      chmod(dir.path().c_str(), 0755);
     }
-    ~RunDir() { std::filesystem::remove_all(path); }
   };
   static const RunDir run_dir;
-  const std::string& dir = run_dir.path;
+  const std::string& dir = run_dir.dir.path();
   std::string in_path = "/dev/null";
   if (!input.empty()) {
     in_path = dir + "/in." + std::to_string(getpid());

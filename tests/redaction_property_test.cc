@@ -45,7 +45,7 @@ class RedactionPropertyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);
-    tmp_ = TempDir("attest-property");
+    tmp_ = temp_dir_.path();
     archive_ = tmp_ + "/archive";
     ASSERT_EQ(RunAttest({"init", archive_, "--origin", "example.org/property"}).exit_code, 0);
     const char* env = std::getenv("ATTEST_PROPERTY_SEED");
@@ -60,7 +60,6 @@ class RedactionPropertyTest : public ::testing::Test {
       server_->Wait();
       delete server_;
     }
-    std::filesystem::remove_all(tmp_);
   }
 
   // A made-up word no other part of the archive holds.
@@ -180,6 +179,7 @@ class RedactionPropertyTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
+  TempDir temp_dir_{"attest-property"};  // removed when the test ends
   std::string tmp_, archive_;
   uint64_t seed_ = 0;
   std::mt19937_64 rng_;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/temp_dir.h"
 #include "search/lexical_index.h"
 
 namespace attest::search {
@@ -81,12 +82,8 @@ const Case kCases[] = {
 const char* const kNames[] = {"Kfar Aza", "Jenin", "Haifa"};
 
 TEST(RelevanceTest, UdhrInFourLanguages) {
-  char tmpl[] = "/tmp/attest-relevance-XXXXXX";
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() { std::system(("rm -rf " + dir).c_str()); }
-  } cleanup{mkdtemp(tmpl)};
-  auto index = *LexicalIndex::Open(cleanup.dir + "/lexical");
+  TempDir temp_dir("attest-relevance");
+  auto index = *LexicalIndex::Open(temp_dir.Join("lexical"));
   index->SetNames({std::begin(kNames), std::end(kNames)});
   std::map<int64_t, std::string> texts;
   int64_t id = 0;

@@ -30,7 +30,7 @@ access::Subject As(access::Role role) {
 class SemanticTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = TempDir("attest-semantic");
+    tmp_ = temp_dir_.path();
     archive_ = tmp_ + "/archive";
     ASSERT_EQ(RunAttest({"init", archive_, "--origin", "example.org/semantic"}).exit_code, 0);
   }
@@ -58,6 +58,7 @@ class SemanticTest : public ::testing::Test {
     return r.ok() ? *r : Json();
   }
   Json Meta() { return Json::parse(Slurp(archive_ + "/index/semantic/meta.json")); }
+  TempDir temp_dir_{"attest-semantic"};  // removed when the test ends
   std::string tmp_, archive_;
 };
 

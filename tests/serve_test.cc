@@ -12,7 +12,8 @@ namespace attest::testing {
 namespace {
 
 TEST(ServeTest, ServesLogAndPublicRecordsOnly) {
-  std::string tmp = TempDir("attest-serve");
+  TempDir temp_dir("attest-serve");
+  std::string tmp = temp_dir.path();
   std::string archive = tmp + "/archive";
   ASSERT_EQ(RunAttest({"init", archive, "--origin", "example.org/serve"}).exit_code, 0);
   auto pub = RunAttest({"--archive", archive, "add", "--json", "--consent", "public",

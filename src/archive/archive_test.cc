@@ -14,14 +14,10 @@
 #include "archive/testing.h"
 #include "core/fault_env.h"
 #include "core/hash.h"
+#include "core/temp_dir.h"
 
 namespace attest::archive {
 namespace {
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/attest-archive-XXXXXX";
-  return mkdtemp(tmpl);
-}
 
 std::string WriteFile(const std::string& dir, const std::string& name, const std::string& data) {
   std::string path = dir + "/" + name;
@@ -32,7 +28,7 @@ std::string WriteFile(const std::string& dir, const std::string& name, const std
 class ArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = TempDir();
+    tmp_ = temp_dir_.path();
     dir_ = tmp_ + "/archive";
     ASSERT_TRUE(Archive::Init(Env::Default(), dir_, "example.org/test").ok());
     auto a = Archive::Open(Env::Default(), dir_);
@@ -61,10 +57,8 @@ class ArchiveTest : public ::testing::Test {
     ASSERT_TRUE(archive_->records().AddDerived(id, 1, d).ok());
     ASSERT_TRUE(archive_->indexer().SyncIndex().ok());  // the index job
   }
-  void TearDown() override {
-    archive_.reset();
-    std::filesystem::remove_all(tmp_);
-  }
+  void TearDown() override { archive_.reset(); }
+  TempDir temp_dir_{"attest-archive"};  // removed when the test ends
   std::string tmp_, dir_;
   std::unique_ptr<Archive> archive_;
 };
@@ -1322,7 +1316,8 @@ TEST_F(ArchiveTest, AProofOfAV2LeafNamesItsRecordThroughItsManifest) {
 // Each failure point of an add (file create, write, fsync, rename, directory sync) leaves an
 // archive that opens, verifies, and holds every add acknowledged before it.
 TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
-  std::string tmp = TempDir();
+  TempDir temp_dir("attest-archive");
+  std::string tmp = temp_dir.path();
   std::string src = WriteFile(tmp, "s.txt", std::string(200000, 's'));
   for (int k = 1;; ++k) {
     std::string dir = tmp + "/a" + std::to_string(k);
@@ -1347,7 +1342,6 @@ TEST(ArchiveCrashTest, FaultAtEveryStepOfAnAddLosesNothingAcknowledged) {
     EXPECT_TRUE((*a)->records().Get(acknowledged).ok()) << k;
     if (!hit) break;
   }
-  std::filesystem::remove_all(tmp);
 }
 
 }  // namespace

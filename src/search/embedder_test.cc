@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/temp_dir.h"
 #include "search/embedder_testing.h"
 
 namespace attest::search {
@@ -23,12 +24,11 @@ double Dot(const std::vector<float>& a, const std::vector<float>& b) {
 class EmbedderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-embed-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    dir_ = temp_dir_.path();
     path_ = dir_ + "/tiny.gguf";
     ASSERT_TRUE(WriteTestEmbeddingModel(path_, {}).ok());
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  TempDir temp_dir_{"attest-embed"};  // removed when the test ends
   std::string dir_, path_;
 };
 

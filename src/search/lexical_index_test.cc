@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include "core/temp_dir.h"
 #include "search/result_cache.h"
 
 namespace attest::search {
@@ -34,8 +35,7 @@ SegmentDoc Doc(int64_t id, std::string record, std::string lang, meta::Consent c
 class LexicalIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-index-XXXXXX";
-    dir_ = std::string(mkdtemp(tmpl)) + "/lexical";
+    dir_ = temp_dir_.Join("lexical");
     auto idx = LexicalIndex::Open(dir_);
     ASSERT_TRUE(idx.ok()) << idx.status().ToString();
     index_ = std::move(*idx);
@@ -92,6 +92,7 @@ class LexicalIndexTest : public ::testing::Test {
     return out;
   }
 
+  TempDir temp_dir_{"attest-index"};  // removed when the test ends
   std::string dir_;
   std::unique_ptr<LexicalIndex> index_;
   uint64_t one_pass_limit_ = LexicalIndex::SetOnePassLimitForTesting(50000);
@@ -507,8 +508,8 @@ TEST_F(LexicalIndexTest, ARevisionRemovesTheEarlierVersions) {
 // Put on the caller's thread (bench/search_bench.cc's one-core figure) writes the index the
 // lanes' threads write: the same segments found for the same queries.
 TEST(LexicalIndexOneThreadTest, WritesTheIndexTheLanesWrite) {
-  char tmpl[] = "/tmp/attest-index-XXXXXX";
-  std::string root = mkdtemp(tmpl);
+  TempDir temp_dir("attest-index");
+  std::string root = temp_dir.path();
   std::map<bool, std::vector<std::set<int64_t>>> found;
   for (bool one_thread : {false, true}) {
     auto idx = LexicalIndex::Open(root + (one_thread ? "/one" : "/lanes"), one_thread);
@@ -539,7 +540,6 @@ TEST(LexicalIndexOneThreadTest, WritesTheIndexTheLanesWrite) {
   EXPECT_EQ(found[false], found[true]);
   EXPECT_EQ(found[true][0].size(), 40u);
   EXPECT_EQ(found[true][1].size(), 8u);
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace

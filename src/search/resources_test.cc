@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/temp_dir.h"
 #include "search/embedder_testing.h"
 
 namespace attest::search {
@@ -23,14 +24,12 @@ double Dot(const std::vector<float>& a, const std::vector<float>& b) {
 class ResourcesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-resources-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    dir_ = temp_dir_.path();
     TestModelShape narrow, wide;
     wide.embd = 48;
     ASSERT_TRUE(WriteTestEmbeddingModel(dir_ + "/narrow.gguf", narrow).ok());
     ASSERT_TRUE(WriteTestEmbeddingModel(dir_ + "/wide.gguf", wide).ok());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   meta::ModelFile Model(const std::string& sha256, const std::string& file,
                         const std::string& info = "{}") {
@@ -43,6 +42,7 @@ class ResourcesTest : public ::testing::Test {
     return m;
   }
 
+  TempDir temp_dir_{"attest-resources"};  // removed when the test ends
   std::string dir_;
 };
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/temp_dir.h"
 #include "search/fusion.h"
 
 namespace attest::search {
@@ -145,8 +146,7 @@ TEST_F(FreeDictTest, ArabicAndFrenchMeetThroughEnglishAtALowerWeight) {
 class RetrieveTest : public FreeDictTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/attest-ask-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    dir_ = temp_dir_.path();
     index_ = *LexicalIndex::Open(dir_ + "/lexical");
     // Sample sentences written for this test (not testimony).
     Put(1, "w-en", "en", "The hospital was full in the morning.", meta::Consent::kPublic);
@@ -157,7 +157,6 @@ class RetrieveTest : public FreeDictTest {
     Put(6, "w-en2", "en", "The bridge was closed.", meta::Consent::kPublic);
     ASSERT_TRUE(index_->Commit().ok());
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
   void Put(int64_t id, const std::string& witness, const std::string& lang, const std::string& text,
            meta::Consent consent) {
     SegmentDoc s;
@@ -176,6 +175,7 @@ class RetrieveTest : public FreeDictTest {
     for (const auto& i : r.items) out.insert(i.segment.hit.segment_id);
     return out;
   }
+  TempDir temp_dir_{"attest-ask"};  // removed when the test ends
   std::string dir_;
   std::unique_ptr<LexicalIndex> index_;
 };

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <random>
 
+#include "core/temp_dir.h"
+
 namespace attest::search {
 namespace {
 
@@ -25,11 +27,8 @@ std::vector<float> Unit(std::mt19937* rng, size_t dims) {
 
 class SemanticIndexTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/attest-semantic-XXXXXX";
-    dir_ = std::string(mkdtemp(tmpl)) + "/semantic";
-  }
-  void TearDown() override { std::system(("rm -rf " + dir_.substr(0, dir_.rfind('/'))).c_str()); }
+  void SetUp() override { dir_ = temp_dir_.Join("semantic"); }
+  TempDir temp_dir_{"attest-semantic"};  // removed when the test ends
   std::string dir_;
 };
 
