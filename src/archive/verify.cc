@@ -147,23 +147,10 @@ void Verifier::LeavesPass(Run* run) {
 Status Verifier::AuditChainPass(Run* run) {
   // doc/format/metadata.md, "The audit log".
   ASSIGN_OR_RETURN(auto audit, in_->store->ListAudit("", ""));
-  std::string prev = meta::kAuditGenesis;
-  int64_t expect = 1;
-  for (const auto& e : audit) {
-    std::string why = e.id != expect                 ? "its number does not follow"
-                      : e.prev_hash != prev          ? "it does not name the entry before"
-                      : meta::AuditHash(e) != e.hash ? "its content does not match its hash"
-                                                     : "";
-    if (!why.empty()) {
-      run->Problem("audit", "", 0, "",
-                   "audit entry " + std::to_string(e.id) +
-                       " was altered, inserted or an entry "
-                       "before it removed: " +
-                       why);
-      break;
-    }
-    prev = e.hash;
-    ++expect;
+  if (auto at = meta::FirstAuditBreak(audit)) {
+    run->Problem("audit", "", 0, "",
+                 "audit entry " + std::to_string(at->id) +
+                     " was altered, inserted or an entry before it removed: " + at->why);
   }
   return Status::Ok();
 }

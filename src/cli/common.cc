@@ -26,4 +26,6 @@ access::Subject CliSubject() {
 
 service::Scope CliScope(archive::Archive* a) { return service::Scope{a, CliSubject(), CliActor()}; }
 
+service::Scope CliReadScope(archive::Archive* a) { return service::Scope{a, CliSubject(), ""}; }
+
 }  // namespace attest::cli

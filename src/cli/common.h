@@ -53,5 +53,8 @@ access::Subject CliSubject();
 
 // The service scope of a command: the operator, named "cli:USER" in the audit log.
 service::Scope CliScope(archive::Archive* a);
+// The scope of a command that reads as the operator but has never written the audit log
+// (`attest search`, `attest ask`): no actor, so the service audits nothing.
+service::Scope CliReadScope(archive::Archive* a);
 
 }  // namespace attest::cli

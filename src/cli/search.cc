@@ -34,11 +34,8 @@ int Search(Common& c, const SearchArgs& o) {
   req.cursor = o.cursor;
   req.per_record = o.per_record;
   req.exact_counts = o.exact_counts;
-  // At the levels the operator may read; `attest search` has never written the audit log, and
-  // its scope has no actor so.
-  service::Scope scope = CliScope(a->get());
-  scope.actor.clear();
-  auto r = service::Search(scope, req, "search");
+  // At the levels the operator may read, unaudited as it has always been.
+  auto r = service::Search(CliReadScope(a->get()), req, "search");
   if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(archive::SearchResultsToJson(*r));
@@ -93,11 +90,8 @@ struct AskArgs {
 int Ask(Common& c, const AskArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
-  // `attest ask` has never written the audit log (unlike `show` and `transcript export`): the
-  // redesign keeps it so, with no actor in its scope.
-  service::Scope scope = CliScope(a->get());
-  scope.actor.clear();
-  auto r = service::Ask(scope, o.req);
+  // Unaudited as it has always been (unlike `show` and `transcript export`).
+  auto r = service::Ask(CliReadScope(a->get()), o.req);
   if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson(*r);

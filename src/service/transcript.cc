@@ -10,18 +10,23 @@
 namespace attest::service {
 namespace {
 
-// `doc` with only the lines the scope may read (matched by time to the one reading of the
-// record), redaction marks in place of hidden words, and its JSON built again from them.
-Status FilterCues(const Scope& scope, const std::string& id, ingest::TranscriptDoc* doc) {
-  auto text = ReadRecordText(scope, id, false, doc->version);
-  if (!text.ok()) {
-    if (text.status().IsNotFound()) return Status::NotFound(kNoTranscript);
-    return text.status();
-  }
+// The record's text as the scope may read it, in the transcript's version.
+Result<RecordText> TextOf(const Scope& scope, const std::string& id, int version) {
+  auto text = ReadRecordText(scope, id, false, version);
+  if (!text.ok() && text.status().IsNotFound()) return Status::NotFound(kNoTranscript);
+  return text;
+}
+
+// Every segment of the record is readable by the caller (RecordView::whole).
+bool Whole(const RecordText& text) { return text.sees_redacted && text.every_segment; }
+
+// `doc` with only the lines of `text` (the one reading of the record, matched by time),
+// redaction marks in place of hidden words, and its JSON built again from them.
+Status FilterCues(const RecordText& text, ingest::TranscriptDoc* doc) {
   std::map<std::pair<int64_t, int64_t>, const ingest::Cue*> by_time;
   for (const auto& cue : doc->cues) by_time[{cue.start_ms, cue.end_ms}] = &cue;
   std::vector<ingest::Cue> kept;
-  for (const auto& s : text->segments) {
+  for (const auto& s : text.segments) {
     if (s.segment.start_ms < 0) continue;
     ingest::Cue cue;
     cue.start_ms = s.segment.start_ms;
@@ -66,7 +71,10 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
     if (doc.status().IsNotFound()) return Status::NotFound(kNoTranscript);
     return doc.status();
   }
-  if (!view.whole) RETURN_IF_ERROR(FilterCues(scope, view.record.id, &*doc));
+  if (!view.whole) {
+    ASSIGN_OR_RETURN(RecordText text, TextOf(scope, view.record.id, doc->version));
+    RETURN_IF_ERROR(FilterCues(text, &*doc));
+  }
   return doc;
 }
 
@@ -86,8 +94,8 @@ Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::st
     RETURN_IF_ERROR(Auditor(scope).Viewed(rec.id, "transcript"));
   }
   // The operator reads every line; a scope that may not (none today) gets the filtered lines.
-  auto view = ViewRecord(Scope{a, scope.subject, ""}, id, "transcript");
-  if (view.ok() && !view->whole) RETURN_IF_ERROR(FilterCues(scope, id, &doc));
+  ASSIGN_OR_RETURN(RecordText text, TextOf(scope, id, doc.version));
+  if (!Whole(text)) RETURN_IF_ERROR(FilterCues(text, &doc));
   return doc;
 }
 
