@@ -113,6 +113,18 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       (*ids_)["revised"] = Json::parse(r.out)["records"][0]["id"];
     }
+    // A public text whose opening passage is kept back (restricted) on its own, after the
+    // server starts: what follows it must not betray the passage's length (attack 20, #1).
+    {
+      std::string file = Write(*tmp_, "mixed.txt",
+                               "Sample opening passage, " + std::string(kMixedShut) +
+                                   ", kept back from the public for now.\n\n"
+                                   "Sample closing passage about the well, open to all.\n");
+      auto r = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-mixed", "--lang", "en", file});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      (*ids_)["mixed"] = Json::parse(r.out)["records"][0]["id"];
+    }
     // A spoken sample (espeak-ng) with a transcript a person gave.
     std::string wav = *tmp_ + "/spoken.wav";
     ASSERT_EQ(
@@ -248,6 +260,18 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(r.exit_code, 0) << r.err;
       ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
     }
+    {
+      // The mixed record's opening passage: restricted on its own.
+      httplib::Client c("127.0.0.1", port_);
+      const std::string id = (*ids_)["mixed"];
+      Json rec = Json::parse(c.Get("/api/v1/records/" + id, Auth("archivist"))->body);
+      ASSERT_EQ(rec["segments"].size(), 2u) << rec.dump();
+      Json body = {{"consent", "restricted"}, {"reason", "asked"}, {"segment", rec["segments"][0]["id"]}};
+      auto put = c.Put("/api/v1/records/" + id + "/consent", Auth("archivist"), body.dump(),
+                       "application/json");
+      ASSERT_TRUE(put);
+      ASSERT_EQ(put->status, 200) << put->body;
+    }
     for (const char* role : {"researcher", "archivist", "admin"}) {
       Session s = LogIn(std::string("u-") + role, kPassword);
       ASSERT_FALSE(s.cookie.empty()) << role;
@@ -261,6 +285,7 @@ class ApiTest : public ::testing::Test {
   static constexpr const char* kRedacted = "zqredactedcanary";
   static constexpr const char* kCueCanary = "zqcuecanary";
   static constexpr const char* kRevisedCanary = "zqrevisedcanary";
+  static constexpr const char* kMixedShut = "zqmixedshut";
   // The revised record's text: with `opening`, a paragraph added before the rest.
   static std::string RevisedText(bool opening) {
     return std::string(opening ? "A sample opening paragraph added in the revision, which moves "
@@ -486,7 +511,45 @@ class ApiTest : public ::testing::Test {
     }
     paths.push_back("/api/v1/suggest?q=zqrev");
     paths.push_back("/api/v1/suggest?q=zqcue");
+    const std::string& mixed = (*ids_)["mixed"];
+    for (std::string p :
+         {"/api/v1/records/" + mixed, "/api/v1/records/" + mixed + "/segments",
+          "/records/" + mixed, std::string("/api/v1/search?q=zqmixed*"),
+          std::string("/api/v1/suggest?q=zqmix")}) {
+      paths.push_back(p);
+    }
     return paths;
+  }
+
+  // A segment read alone (GET /api/v1/segments/{ref}) has the offsets its record's JSON gives
+  // `who`: stored ones for a whole reader, else those of the text as shown, where each
+  // segment's offsets span its shown text. Offsets in the stored text would give a partial
+  // reader the length of a redacted word or of a passage kept back (attack 20, finding 1).
+  static void ExpectSegmentOffsetsAsTheRecordGivesThem(const std::string& who) {
+    for (const char* name : {"redacted", "revised", "spoken-redacted", "mixed"}) {
+      auto rec = Get("/api/v1/records/" + (*ids_)[name], who);
+      ASSERT_TRUE(rec);
+      ASSERT_EQ(rec->status, 200) << who << " " << name;
+      Json record = Json::parse(rec->body);
+      ASSERT_FALSE(record["segments"].empty()) << who << " " << name;
+      for (const Json& seg : record["segments"]) {
+        const std::string ref = seg["id"];
+        auto one = Get("/api/v1/segments/" + ref, who);
+        ASSERT_TRUE(one);
+        ASSERT_EQ(one->status, 200) << who << " " << name << " " << ref;
+        Json alone = Json::parse(one->body);
+        EXPECT_EQ(alone["text"], seg["text"]) << who << " " << name;
+        for (const char* key : {"char_start", "char_end"}) {
+          EXPECT_EQ(alone.value(key, Json()), seg.value(key, Json()))
+              << who << " " << name << " " << key << ": " << one->body << " vs " << seg.dump();
+        }
+        if (seg.contains("char_start")) {
+          EXPECT_EQ(seg["char_end"].get<int64_t>() - seg["char_start"].get<int64_t>(),
+                    static_cast<int64_t>(CodePoints(seg["text"].get<std::string>())))
+              << who << " " << name << ": " << seg.dump();
+        }
+      }
+    }
   }
 
   static TempDir* temp_dir_;
@@ -558,6 +621,10 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
           }
         }
       }
+      // The mixed record's kept-back passage: those who may read restricted material only.
+      if (r->body.find(kMixedShut) != std::string::npos) {
+        EXPECT_TRUE(restricted_reader) << who << " met the kept-back passage at " << path;
+      }
       if (path.find((*ids_)["redacted"]) != std::string::npos && r->status == 200 &&
           !restricted_reader && path.find("/media/") == std::string::npos) {
         EXPECT_NE(r->body.find("\u2588\u2588\u2588\u2588\u2588"), std::string::npos)
@@ -607,6 +674,7 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
         }
       }
     }
+    if (!refused) ExpectSegmentOffsetsAsTheRecordGivesThem(who);
     EXPECT_EQ(seen, levels) << (who.empty() ? "anonymous" : who);  // and each allowed one is found
     if (who == "archivist" || who == "witness-link") {
       EXPECT_EQ(forms_seen, 1) << who;  // the form itself, once
@@ -633,9 +701,10 @@ TEST_F(ApiTest, TotalsAndFacetsCountOnlyWhatTheCallerMaySee) {
   auto cols = Json::parse(Get("/api/v1/collections")->body);
   EXPECT_EQ(cols["total"], 1);
   auto wits = Json::parse(Get("/api/v1/witnesses", "researcher")->body);
-  EXPECT_EQ(wits["total"], 6);  // w-public, w-research, w-voice, w-voice2, w-redacted, w-revised
+  // w-public, w-research, w-voice, w-voice2, w-redacted, w-revised, w-mixed
+  EXPECT_EQ(wits["total"], 7);
   auto recs = Json::parse(Get("/api/v1/records")->body);
-  EXPECT_EQ(recs["total"], 5);
+  EXPECT_EQ(recs["total"], 6);  // public, spoken, spoken-redacted, redacted, revised, mixed
   auto sugg = Json::parse(Get("/api/v1/suggest?q=zq")->body);
   ASSERT_EQ(sugg["suggestions"].size(), 1u);
   EXPECT_EQ(sugg["suggestions"][0]["word"], Canary("public"));

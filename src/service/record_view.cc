@@ -317,10 +317,44 @@ void AddRedactionsOf(const RecordView& view, const meta::SegmentState& s, Json* 
   }
 }
 
+// Where each shown segment of the text version starts and ends (code points), by id, for a
+// caller who may not read the record whole. Offsets in the stored text would give the lengths
+// of what is hidden between and inside the shown segments: these count in the text as shown
+// (the shown segments, marks and all, joined by one line break; doc/api.md "Segment ids").
+// The record's JSON and GET /api/v1/segments/{ref} both give these.
+std::map<int64_t, std::pair<int64_t, int64_t>> ShownOffsets(const RecordView& view) {
+  std::map<int64_t, std::pair<int64_t, int64_t>> out;
+  int64_t shown_at = 0;
+  for (const auto& s : view.segments) {
+    if (s.segment.char_start < 0) continue;
+    int64_t length = static_cast<int64_t>(CodePoints(s.segment.text));
+    out[s.segment.id] = {shown_at, shown_at + length};
+    shown_at += length + 1;
+  }
+  return out;
+}
+
+// The offsets of segment `s` as `view`'s caller is given them: stored ones to a caller who may
+// read the record whole, else those of the text as shown, or none for a segment that is not
+// shown in the text version.
+void AddOffsets(const RecordView& view, const std::map<int64_t, std::pair<int64_t, int64_t>>& shown,
+                const meta::SegmentState& s, Json* j) {
+  if (s.segment.char_start < 0) return;
+  if (view.whole) {
+    (*j)["char_start"] = s.segment.char_start;
+    (*j)["char_end"] = s.segment.char_end;
+    return;
+  }
+  auto it = shown.find(s.segment.id);
+  if (it == shown.end()) return;
+  (*j)["char_start"] = it->second.first;
+  (*j)["char_end"] = it->second.second;
+}
+
 // The shown segments, each with its ref, times, page, offsets, places and marks.
 Json SegmentsJson(archive::Archive* a, const RecordView& view) {
   Json segs = Json::array();
-  int64_t shown_at = 0;  // where the segment starts in the text as shown (see below)
+  const auto shown = ShownOffsets(view);
   for (const auto& s : view.segments) {
     Json j = {{"id", a->SegmentRef(s.segment.id)},
               {"lang", s.segment.lang},
@@ -330,20 +364,7 @@ Json SegmentsJson(archive::Archive* a, const RecordView& view) {
       j["end_ms"] = s.segment.end_ms;
     }
     if (s.segment.page >= 0) j["page"] = s.segment.page;
-    if (s.segment.char_start >= 0) {
-      if (view.whole) {
-        j["char_start"] = s.segment.char_start;
-        j["char_end"] = s.segment.char_end;
-      } else {
-        // Offsets in the stored text would give the lengths of what is hidden between and
-        // inside the shown segments: these count in the text as shown (the shown segments,
-        // marks and all, joined by one line break; doc/api.md "Records").
-        int64_t length = static_cast<int64_t>(CodePoints(s.segment.text));
-        j["char_start"] = shown_at;
-        j["char_end"] = shown_at + length;
-        shown_at += length + 1;
-      }
-    }
+    AddOffsets(view, shown, s, &j);
     Json places = Json::array();
     for (const auto& an : s.segment.annotations) {
       if (an.kind == "place") places.push_back(an.value);
@@ -353,7 +374,8 @@ Json SegmentsJson(archive::Archive* a, const RecordView& view) {
       Json marks = Json::array();
       for (auto [from, to] : m->second) marks.push_back({from, to});
       j["redacted"] = marks;
-    } else if (!view.redactions.empty()) {
+    } else if (view.sees_redacted && !view.redactions.empty()) {
+      // Where the spans are in the stored text: for those who may read them only.
       AddRedactionsOf(view, s, &j);
     }
     segs.push_back(j);
@@ -509,10 +531,8 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
       j["url"] = "/records/" + record_id + "#" + ref;
     }
     if (s.segment.page >= 0) j["page"] = s.segment.page;
-    if (s.segment.char_start >= 0) {
-      j["char_start"] = s.segment.char_start;
-      j["char_end"] = s.segment.char_end;
-    }
+    // The offsets the record's JSON gives this caller (stored ones to a whole reader only).
+    AddOffsets(*view, ShownOffsets(*view), s, &j);
     if (!marks.empty()) j["redacted"] = marks;
     return j;
   }
