@@ -459,7 +459,10 @@ class ApiTest : public ::testing::Test {
                                       "/api/v1/ask?q=what%20of%20the%20harbour%20before%20noon",
                                       "/ask?q=river%20crossing",
                                       "/ask?q=harbour&differ=1",
-                                      "/log/checkpoint"};
+                                      "/log/checkpoint",
+                                      // The workspace (issue 23): intake and its uploads.
+                                      "/intake",
+                                      "/api/v1/uploads/0123456789abcdef0123456789abcdef"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
       for (std::string p :

@@ -10,6 +10,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   RegisterRecordRoutes(site, svr);
   RegisterSearchRoutes(site, svr);
   RegisterWriteRoutes(site, svr);
+  RegisterUploadRoutes(site, svr);
   RegisterAccountRoutes(site, svr);
 }
 

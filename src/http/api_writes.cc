@@ -1,13 +1,11 @@
 // Archivists' writes (doc/api.md): adding records, their metadata, consent, redactions and
 // corrections of transcripts.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/hash.h"
+#include "http/add_form.h"
 #include "http/api_common.h"
 #include "http/numbers.h"
 #include "http/routes.h"
@@ -32,108 +30,8 @@ std::optional<int64_t> SegmentOfJson(archive::Archive* a, const Json& v) {
   return std::nullopt;
 }
 
-// The form of an add as it arrived: each file staged in a directory of its own under
-// `staging`, and the other fields (each at most 64 KiB).
-struct AddUpload {
-  std::vector<std::string> paths;  // of the staged files
-  std::map<std::string, std::string> fields;
-  std::vector<std::string> places;
-  std::string refused;  // why the form was refused, if it was
-};
-
-// Stages one file of the form (its name kept privately: only its last part, without path);
-// -1 if it cannot be.
-int StageFile(Env* env, const std::string& staging, std::string name, AddUpload* up) {
-  uint8_t raw[16];
-  env->RandomBytes(raw, sizeof(raw));
-  size_t slash = name.find_last_of("/\\");
-  if (slash != std::string::npos) name = name.substr(slash + 1);
-  if (name.empty() || !IsCleanUtf8(name) || name.size() > 200) name = "upload";
-  std::string dir =
-      JoinPath(staging, "api-" + ToHex(std::string_view(reinterpret_cast<char*>(raw), 16)));
-  if (!env->CreateDirs(dir).ok()) return -1;
-  std::string path = JoinPath(dir, name);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) up->paths.push_back(path);
-  return fd;
-}
-
-// Reads an add's multipart form. False, with `refused` set, if a file cannot be staged, a field
-// is too long, or the body was cut short (too slow, past its deadline, or the client gone); what
-// was staged is then in `paths`, to be removed.
-bool ReadAddUpload(Env* env, const std::string& staging, const httplib::ContentReader& reader,
-                   AddUpload* up) {
-  std::string field;
-  int fd = -1;
-  auto close_fd = [&] {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  };
-  bool whole = reader(
-      [&](const httplib::MultipartFormData& part) {
-        close_fd();
-        field = part.name;
-        if (field == "file") {
-          fd = StageFile(env, staging, part.filename, up);
-          if (fd < 0) {
-            up->refused = "cannot stage the upload";
-            return false;
-          }
-        } else if (field == "place") {
-          up->places.emplace_back();
-        }
-        return true;
-      },
-      [&](const char* data, size_t n) {
-        if (field == "file") {
-          return fd >= 0 && ::write(fd, data, n) == static_cast<ssize_t>(n);
-        }
-        std::string& dst = field == "place" ? up->places.back() : up->fields[field];
-        if (dst.size() + n > 64 * 1024) {
-          up->refused = "the field '" + field + "' is longer than 64 KiB";
-          return false;
-        }
-        dst.append(data, n);
-        return true;
-      });
-  close_fd();
-  if (!whole && up->refused.empty()) {
-    up->refused = "the upload did not arrive whole (cut off, or slower than the server accepts)";
-  }
-  return up->refused.empty();
-}
-
-// Removes the staged files and their directories.
-void RemoveStaged(Env* env, const std::vector<std::string>& paths) {
-  for (const auto& p : paths) {
-    (void)env->RemoveFile(p);
-    (void)env->RemoveDir(p.substr(0, p.rfind('/')));
-  }
-}
-
-// The options of an add from its form's fields: witness, collection, lang, consent, meta,
-// place..., date.
-Status AddOptionsOf(AddUpload& up, archive::AddOptions* opts) {
-  opts->witness = up.fields["witness"];
-  opts->collection = up.fields["collection"];
-  if (!up.fields["lang"].empty()) opts->lang = up.fields["lang"];
-  opts->places = up.places;
-  opts->date = up.fields["date"];
-  if (!up.fields["consent"].empty()) {
-    ASSIGN_OR_RETURN(opts->consent, meta::ParseConsent(up.fields["consent"]));
-  }
-  if (!up.fields["meta"].empty()) {
-    Json m = Json::parse(up.fields["meta"], nullptr, false);
-    if (m.is_discarded() || !m.is_object()) {
-      return Status::InvalidArgument("meta is not a JSON object");
-    }
-    opts->meta = m;
-  }
-  return Status::Ok();
-}
-
-// Archivists: add records (multipart: file..., witness, collection, lang, consent, meta,
-// place..., date).
+// Archivists: add records (multipart: file..., upload..., witness, collection, lang, consent,
+// meta, place..., date).
 void PostRecords(Site* site, const Request& req, Response& res,
                  const httplib::ContentReader& reader) {
   Call c;
@@ -143,21 +41,12 @@ void PostRecords(Site* site, const Request& req, Response& res,
     return Problem(res, 415, "unsupported-media-type", "Unsupported Media Type",
                    "send the files as multipart/form-data, each in a field named 'file'");
   }
-  AddUpload up;
-  if (!ReadAddUpload(site->env, JoinPath(c.archive()->dir(), "blobs/tmp"), reader, &up)) {
-    RemoveStaged(site->env, up.paths);
-    return Problem(res, 400, "bad-request", "Bad Request", up.refused);
+  AddForm form;
+  if (!ReadAddForm(site->env, JoinPath(c.archive()->dir(), "blobs/tmp"), reader, &form)) {
+    RemoveStaged(site->env, form.paths);
+    return Problem(res, 400, "bad-request", "Bad Request", form.refused);
   }
-  if (up.paths.empty()) {
-    return Problem(res, 400, "bad-request", "Bad Request", "no field named 'file' holds a file");
-  }
-  archive::AddOptions opts;
-  if (Status st = AddOptionsOf(up, &opts); !st.ok()) {
-    RemoveStaged(site->env, up.paths);
-    return ProblemFor(res, st);
-  }
-  auto added = c.archive()->records().Add(up.paths, opts);
-  RemoveStaged(site->env, up.paths);
+  auto added = AddFromForm(site, c, &form);
   if (!added.ok()) return ProblemFor(res, added.status());
   Json items = Json::array();
   for (const auto& a : *added) {

@@ -17,6 +17,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterRecordPages(site, svr);
   RegisterPerspectivesPage(site, svr);
   RegisterLoginPages(site, svr);
+  RegisterIntakePages(site, svr);
 }
 
 }  // namespace attest::http

@@ -70,7 +70,10 @@ void PageContext::SetAccount(const access::Subject& subject) const {
   if (subject.user.empty()) return;
   account_ = {{"name", subject.user},
               {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
-              {"csrf", subject.csrf}};
+              {"csrf", subject.csrf},
+              // Intake is offered to those who may add records.
+              {"intake", access::Decide(subject, access::Action::kWrite,
+                                        access::Resource::Material(meta::Consent::kPublic))}};
 }
 
 std::string PageContext::LangName(const std::string& code) const {

@@ -38,6 +38,8 @@ void RegisterSearchRoutes(Site* site, httplib::Server* svr);
 void RegisterAccountRoutes(Site* site, httplib::Server* svr);
 // Archivists' writes: adding records, metadata, consent, redactions, corrections.
 void RegisterWriteRoutes(Site* site, httplib::Server* svr);
+// Resumable uploads (tus 1.0), added with POST /api/v1/records.
+void RegisterUploadRoutes(Site* site, httplib::Server* svr);
 
 // The portal's pages.
 // Its files (styles, script, fonts), the language switcher and the Verify page.
@@ -50,6 +52,8 @@ void RegisterRecordPages(Site* site, httplib::Server* svr);
 void RegisterPerspectivesPage(Site* site, httplib::Server* svr);
 // Logging in and out.
 void RegisterLoginPages(Site* site, httplib::Server* svr);
+// Intake: archivists add testimonies from the browser.
+void RegisterIntakePages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

@@ -53,10 +53,14 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
   constexpr uint64_t kForm = 16 * 1024;
   constexpr uint64_t kNoBody = 4 * 1024;
   if (method == "POST" &&
-      (path == "/api/v1/verify" || path == "/api/v1/records" || path == "/verify")) {
+      (path == "/api/v1/verify" || path == "/api/v1/records" || path == "/verify" ||
+       path == "/intake")) {
     return o.max_upload;
   }
   if (method == "POST" && (path == "/login" || path == "/logout")) return kForm;
+  if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) {
+    return ingest::Uploads::kDefaultMaxPiece;  // a piece of a resumable upload
+  }
   if ((method == "POST" || method == "PUT" || method == "PATCH") &&
       path.rfind("/api/v1/", 0) == 0) {
     return o.max_json_body;

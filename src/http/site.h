@@ -16,6 +16,7 @@
 #include "core/env.h"
 #include "http/render.h"
 #include "http/server.h"
+#include "ingest/uploads.h"
 #include "search/resources.h"
 #include "search/result_cache.h"
 #include "service/scope.h"
@@ -67,7 +68,8 @@ struct Site {
         pool(env, dir,
              options.search_cache_bytes > 0
                  ? std::make_shared<search::ResultCache>(options.search_cache_bytes)
-                 : nullptr) {}
+                 : nullptr),
+        uploads(env, JoinPath(dir, "blobs/tmp/uploads"), options.max_upload) {}
   Env* env;
   std::string dir;
   ServeOptions options;
@@ -75,6 +77,7 @@ struct Site {
   ArchivePool pool;
   std::string origin;  // the log's origin line
   access::LoginThrottle throttle{env};
+  ingest::Uploads uploads;  // resumable uploads, under ARCHIVE/blobs/tmp/uploads
 };
 
 // The archive and the caller of one request (an API call or a page).

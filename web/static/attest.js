@@ -1,6 +1,8 @@
 // attest portal: the little script there is. Pages work without it; it adds:
 // - the transcript follows the player, and choosing a line seeks to it;
-// - the verify form hashes a chosen file in the browser, so only its SHA-256 is sent.
+// - the verify form hashes a chosen file in the browser, so only its SHA-256 is sent;
+// - the intake form sends each file in checksummed pieces (tus 1.0, doc/api.md "Resumable
+//   uploads"), resuming after a dropped connection or a reload, then names the uploads.
 'use strict';
 
 function setupPlayer() {
@@ -60,4 +62,105 @@ function setupVerify() {
   });
 }
 
-document.addEventListener('DOMContentLoaded', () => { setupPlayer(); setupVerify(); });
+const kPiece = 8 * 1024 * 1024;
+
+function base64(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+// One file through the resumable uploads: its upload id once the server holds all of it.
+async function sendFile(file, csrf, report) {
+  const tus = { 'Tus-Resumable': '1.0.0', 'X-CSRF-Token': csrf };
+  const key = 'attest-upload:' + [file.name, file.size, file.lastModified].join(':');
+  let url = localStorage.getItem(key);
+  let offset = 0;
+  if (url) {  // begun before a reload: resume where the server says
+    const head = await fetch(url, { method: 'HEAD', headers: tus, credentials: 'same-origin' });
+    if (head.ok) offset = Number(head.headers.get('Upload-Offset')); else url = null;
+  }
+  if (!url) {
+    const meta = 'filename ' + base64(new TextEncoder().encode(file.name)) +
+                 ',filetype ' + base64(new TextEncoder().encode(file.type || ''));
+    const made = await fetch('/api/v1/uploads', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { ...tus, 'Upload-Length': String(file.size), 'Upload-Metadata': meta } });
+    if (made.status !== 201) throw new Error((await made.json()).detail || made.statusText);
+    url = made.headers.get('Location');
+    localStorage.setItem(key, url);
+  }
+  let failures = 0;
+  while (offset < file.size) {
+    report(file, offset, failures > 0);
+    const piece = new Uint8Array(await file.slice(offset, offset + kPiece).arrayBuffer());
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', piece));
+    let answer = null;
+    try {
+      answer = await fetch(url, {
+        method: 'PATCH', credentials: 'same-origin', body: piece,
+        headers: { ...tus, 'Content-Type': 'application/offset+octet-stream',
+                   'Upload-Offset': String(offset), 'Upload-Checksum': 'sha256 ' + base64(digest) } });
+    } catch (e) { answer = null; }  // the connection dropped
+    if (answer && answer.status === 204) {
+      offset = Number(answer.headers.get('Upload-Offset'));
+      failures = 0;
+      continue;
+    }
+    if (answer && answer.status < 500 && answer.status !== 409 && answer.status !== 460) {
+      throw new Error((await answer.json()).detail || answer.statusText);
+    }
+    if (++failures > 30) throw new Error(answer ? answer.statusText : 'offline');
+    await new Promise((r) => setTimeout(r, Math.min(30000, 500 * 2 ** Math.min(failures, 6))));
+    try {  // where to go on from: the server's offset
+      const head = await fetch(url, { method: 'HEAD', headers: tus, credentials: 'same-origin' });
+      if (head.ok) offset = Number(head.headers.get('Upload-Offset'));
+    } catch (e) { /* still offline: try again */ }
+  }
+  report(file, file.size, false);
+  return { id: url.substring(url.lastIndexOf('/') + 1), key };
+}
+
+function setupIntake() {
+  const form = document.querySelector('form[data-resumable]');
+  if (!form || !window.fetch || !window.crypto || !crypto.subtle || !window.localStorage) return;
+  const status = form.querySelector('[data-upload-status]');
+  const bar = form.querySelector('[data-upload-progress]');
+  form.addEventListener('submit', async (event) => {
+    const input = form.querySelector('input[type=file][name=file]');
+    if (!input || !input.files || input.files.length === 0) return;
+    // An empty file goes with the form, whose answer says why it is refused.
+    if (Array.from(input.files).some((f) => f.size === 0)) return;
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    const csrf = form.querySelector('input[name=csrf]').value;
+    const report = (file, done, retrying) => {
+      const pct = file.size ? Math.floor((100 * done) / file.size) : 100;
+      bar.hidden = false;
+      bar.value = pct;
+      status.textContent = (retrying ? form.dataset.retrying : form.dataset.sending) + ' ' + file.name + ' — ' + pct + '%';
+    };
+    const sent = [];
+    try {
+      for (const file of input.files) sent.push(await sendFile(file, csrf, report));
+    } catch (e) {
+      status.textContent = form.dataset.failed + ' ' + e.message;
+      button.disabled = false;
+      return;
+    }
+    for (const s of sent) {
+      const field = document.createElement('input');
+      field.type = 'hidden';
+      field.name = 'upload';
+      field.value = s.id;
+      form.appendChild(field);
+      localStorage.removeItem(s.key);
+    }
+    input.disabled = true;  // the files are on the server: the form names them
+    input.required = false;
+    form.submit();
+  });
+}
+
+document.addEventListener('DOMContentLoaded', () => { setupPlayer(); setupVerify(); setupIntake(); });

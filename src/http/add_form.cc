@@ -1,0 +1,174 @@
+#include "http/add_form.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <utility>
+
+#include "core/hash.h"
+#include "ingest/uploads.h"
+
+namespace attest::http {
+namespace {
+
+// Stages one file of the form (its name kept privately: only its last part, without path);
+// -1 if it cannot be.
+int StageFile(Env* env, const std::string& staging, std::string name, AddForm* up) {
+  uint8_t raw[16];
+  env->RandomBytes(raw, sizeof(raw));
+  name = ingest::CleanFileName(name);
+  std::string dir =
+      JoinPath(staging, "api-" + ToHex(std::string_view(reinterpret_cast<char*>(raw), 16)));
+  if (!env->CreateDirs(dir).ok()) return -1;
+  std::string path = JoinPath(dir, name);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) up->paths.push_back(path);
+  return fd;
+}
+
+// The options of an add from its form's fields: witness, collection, lang, consent, meta,
+// place..., date.
+Status AddOptionsOf(AddForm& up, archive::AddOptions* opts) {
+  opts->witness = up.fields["witness"];
+  opts->collection = up.fields["collection"];
+  if (!up.fields["lang"].empty()) opts->lang = up.fields["lang"];
+  opts->places = up.places;
+  opts->date = up.fields["date"];
+  if (!up.fields["consent"].empty()) {
+    ASSIGN_OR_RETURN(opts->consent, meta::ParseConsent(up.fields["consent"]));
+  }
+  if (!up.fields["meta"].empty()) {
+    Json m = Json::parse(up.fields["meta"], nullptr, false);
+    if (m.is_discarded() || !m.is_object()) {
+      return Status::InvalidArgument("meta is not a JSON object");
+    }
+    opts->meta = m;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool ReadAddForm(Env* env, const std::string& staging, const httplib::ContentReader& reader,
+                 AddForm* up,
+                 const std::function<bool(const std::string& name, const std::string& value)>&
+                     first_field) {
+  std::string field;
+  int fd = -1;
+  auto close_fd = [&] {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  };
+  // The first field, checked once it is whole (when the second begins, or the form ends).
+  bool checked = !first_field;
+  int parts = 0;
+  auto check_first = [&](const std::string& name, const std::string& value) {
+    checked = true;
+    if (first_field(name, value)) return true;
+    up->refused = kFormTokenRefused;
+    return false;
+  };
+  std::string first_name;
+  bool whole = reader(
+      [&](const httplib::MultipartFormData& part) {
+        close_fd();
+        if (!checked && parts == 1 && !check_first(first_name, up->fields[first_name])) {
+          return false;
+        }
+        field = part.name;
+        if (++parts == 1) first_name = field;
+        if (!checked && field == "file" && !check_first(field, "")) return false;
+        if (field == "file") {
+          fd = StageFile(env, staging, part.filename, up);
+          if (fd < 0) {
+            up->refused = "cannot stage the upload";
+            return false;
+          }
+        } else if (field == "place") {
+          up->places.emplace_back();
+        } else if (field == "upload") {
+          up->uploads.emplace_back();
+        }
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (field == "file") {
+          return fd >= 0 && ::write(fd, data, n) == static_cast<ssize_t>(n);
+        }
+        std::string& dst = field == "place"    ? up->places.back()
+                           : field == "upload" ? up->uploads.back()
+                                               : up->fields[field];
+        if (dst.size() + n > 64 * 1024) {
+          up->refused = "the field '" + field + "' is longer than 64 KiB";
+          return false;
+        }
+        dst.append(data, n);
+        return true;
+      });
+  close_fd();
+  if (whole && !checked && !check_first(first_name, up->fields[first_name])) return false;
+  if (!whole && up->refused.empty()) {
+    up->refused = "the upload did not arrive whole (cut off, or slower than the server accepts)";
+  }
+  return up->refused.empty();
+}
+
+
+void RemoveStaged(Env* env, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    (void)env->RemoveFile(p);
+    (void)env->RemoveDir(p.substr(0, p.rfind('/')));
+  }
+}
+
+
+Result<std::vector<archive::Added>> AddFromForm(
+    Site* site, const Call& c, AddForm* form,
+    const std::function<std::string(const std::string& path)>& refuse, bool* refused_file) {
+  // Finished resumable uploads join the files: taken out of their upload, put back if the add
+  // is refused, gone once it is done.
+  std::vector<std::pair<std::string, std::string>> taken;  // upload id, path
+  auto give_back = [&] {
+    for (const auto& [id, path] : taken) site->uploads.Restore(id, path);
+    RemoveStaged(site->env, form->paths);
+  };
+  for (const auto& id : form->uploads) {
+    auto path = site->uploads.Take(id, c.subject.Actor());
+    if (!path.ok()) {
+      give_back();
+      if (!path.status().IsNotFound()) return path.status();
+      return Status::InvalidArgument("upload '" + id.substr(0, 40) +
+                                     "' is not one of yours in progress");
+    }
+    taken.emplace_back(id, *path);
+  }
+  if (form->paths.empty() && taken.empty()) {
+    give_back();
+    return Status::InvalidArgument(
+        "no field named 'file' holds a file, and no 'upload' names one");
+  }
+  archive::AddOptions opts;
+  if (Status st = AddOptionsOf(*form, &opts); !st.ok()) {
+    give_back();
+    return st;
+  }
+  std::vector<std::string> paths = form->paths;
+  for (const auto& t : taken) paths.push_back(t.second);
+  for (const auto& p : paths) {
+    if (std::string why = refuse ? refuse(p) : ""; !why.empty()) {
+      give_back();
+      if (refused_file) *refused_file = true;
+      return Status::InvalidArgument(why);
+    }
+  }
+  auto added = c.archive()->records().Add(paths, opts);
+  if (!added.ok()) {
+    give_back();
+    return added.status();
+  }
+  RemoveStaged(site->env, form->paths);
+  for (const auto& t : taken) (void)site->uploads.Remove(t.first, c.subject.Actor());
+  return added;
+}
+
+}  // namespace attest::http

@@ -1,0 +1,202 @@
+// Browser tests of the workspace (issue 23): what an archive's staff do in the browser, in
+// Debian's Chromium driven by playwright-core, with axe-core, against an archive this test makes.
+// Run by ctest (tests/CMakeLists.txt) as:
+//   node workspace_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR
+// Screenshots of each workspace page in each interface language are kept in ARTIFACTS_DIR.
+'use strict';
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const assert = require('assert');
+
+const [attest, modules, artifacts] = process.argv.slice(2).map((p) => p && path.resolve(p));
+if (!attest || !modules || !artifacts) {
+  console.error('usage: node workspace_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR');
+  process.exit(2);
+}
+const { chromium } = require(path.join(modules, 'playwright-core'));
+const axeSource = fs.readFileSync(path.join(modules, 'axe-core', 'axe.min.js'), 'utf8');
+fs.mkdirSync(artifacts, { recursive: true });
+
+const LANGS = ['en', 'fr', 'he', 'ar'];
+const PASSWORD = 'a sample passphrase';
+let failures = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`[ OK ] ${name}`);
+  } catch (e) {
+    failures++;
+    console.log(`[FAIL] ${name}\n       ${(e && e.stack) || e}`);
+  }
+}
+
+function run(args, input) {
+  return execFileSync(attest, args, { encoding: 'utf8', input });
+}
+
+async function startServer(dir) {
+  const child = spawn(attest, ['--archive', dir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start: ' + out)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out)));
+  });
+  return { child, port };
+}
+
+(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-workspace-'));
+  const archive = path.join(dir, 'archive');
+  run(['init', archive, '--origin', 'example.org/workspace']);
+  run(['--archive', archive, 'user', 'add', 'archivist', '--role', 'archivist'], PASSWORD + '\n');
+  run(['--archive', archive, 'user', 'add', 'researcher', '--role', 'researcher'], PASSWORD + '\n');
+  const { child, port } = await startServer(archive);
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const outside = [];
+  async function newPage(opts = {}) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...opts });
+    const page = await context.newPage();
+    await page.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname !== '127.0.0.1') { outside.push(u.href); return route.abort(); }
+      return route.continue();
+    });
+    return page;
+  }
+  async function logIn(page, name) {
+    await page.goto(`${base}/login?back=/intake`);
+    await page.fill('#name', name);
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
+  }
+
+  await check('a 200 MB file goes in pieces, survives a dropped connection, and becomes a record', async () => {
+    const page = await newPage();
+    await logIn(page, 'archivist');
+    assert.match(page.url(), /\/intake$/);
+    // 200 MB of sound (silence: a sample, not a testimony), made by sox.
+    const wav = path.join(dir, 'sample-interview.wav');
+    execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', wav, 'trim', '0', String(200e6 / 192000)]);
+    const size = fs.statSync(wav).size;
+    assert.ok(size >= 199e6, `${size} bytes`);
+    // The connection drops once, on the piece that starts past the middle.
+    let dropped = 0, pieces = 0, heads = 0;
+    await page.route('**/api/v1/uploads/*', (route) => {
+      const r = route.request();
+      if (r.method() === 'HEAD') heads++;
+      if (r.method() === 'PATCH') {
+        pieces++;
+        const at = Number(r.headers()['upload-offset']);
+        if (!dropped && at >= size / 2) { dropped++; return route.abort('connectionreset'); }
+      }
+      return route.continue();
+    });
+    await page.setInputFiles('#file', wav);
+    await page.fill('#witness', 'sample-witness-1');
+    await page.fill('#collection', 'sample-collection');
+    await page.fill('#title', 'A sample recording (silence), not a testimony');
+    await page.fill('#place', 'Haifa');
+    await page.fill('#date', '1948-05');
+    await page.selectOption('#lang', 'he');
+    await page.selectOption('#consent', 'public');
+    await Promise.all([page.waitForURL(/\/records\/r[a-z0-9]+$/, { timeout: 300000 }), page.click('.intake-form button')]);
+    assert.equal(dropped, 1, 'the connection was dropped once');
+    assert.ok(heads >= 1, 'the browser asked the server where to resume');
+    assert.ok(pieces >= Math.ceil(size / (8 << 20)) + 1, `${pieces} pieces`);
+    const id = page.url().split('/').pop();
+    const shown = JSON.parse(run(['--archive', archive, 'show', '--json', id]));
+    assert.equal(shown.witness, 'sample-witness-1');
+    assert.equal(shown.collection, 'sample-collection');
+    assert.equal(shown.consent, 'public');
+    const sha = execFileSync('sha256sum', [wav], { encoding: 'utf8' }).split(' ')[0];
+    assert.equal(shown.versions[0].blobs.find((b) => b.role === 'original').sha256, sha, 'the server holds the very file');
+    assert.deepEqual(fs.readdirSync(path.join(archive, 'blobs', 'tmp', 'uploads')), [], 'no upload left behind');
+    fs.rmSync(wav);
+  });
+
+  await check('a text taken in becomes searchable; an empty file is refused in the page\'s language', async () => {
+    const page = await newPage();
+    await logIn(page, 'archivist');
+    const note = path.join(dir, 'sample-note.txt');
+    fs.writeFileSync(note, 'A sample note taken in through the browser, about the zqintakecanary orchard. Not a testimony.\n');
+    await page.setInputFiles('#file', note);
+    await page.fill('#witness', 'sample-witness-2');
+    await page.selectOption('#lang', 'en');
+    await page.selectOption('#consent', 'public');
+    await Promise.all([page.waitForURL(/\/records\/r[a-z0-9]+$/), page.click('.intake-form button')]);
+    run(['--archive', archive, 'worker', '--until-idle']);
+    await page.goto(`${base}/search?q=zqintakecanary`);
+    assert.ok(await page.locator('.hits li').count() > 0, 'the new record is found');
+    // An empty file, in Hebrew.
+    const empty = path.join(dir, 'empty.txt');
+    fs.writeFileSync(empty, '');
+    await page.goto(`${base}/intake?lang=he`);
+    const before = JSON.parse(run(['--archive', archive, 'list', '--json'])).records.length;
+    await page.setInputFiles('#file', empty);
+    await Promise.all([page.waitForLoadState(), page.click('.intake-form button')]);
+    await page.waitForSelector('.error, .upload-status:not(:empty)');
+    const said = (await page.locator('.error').count()) ? await page.locator('.error').innerText()
+      : await page.locator('.upload-status').innerText();
+    assert.match(said, /[\u0590-\u05FF]/, `not in Hebrew: ${said}`);
+    assert.equal(JSON.parse(run(['--archive', archive, 'list', '--json'])).records.length, before, 'nothing stored');
+  });
+
+  await check('the same form works without script', async () => {
+    const page = await newPage({ javaScriptEnabled: false });
+    await logIn(page, 'archivist');
+    const note = path.join(dir, 'sample-noscript.txt');
+    fs.writeFileSync(note, 'A sample note sent without script. Not a testimony.\n');
+    await page.setInputFiles('#file', note);
+    await page.fill('#witness', 'sample-witness-3');
+    await Promise.all([page.waitForURL(/\/records\/r[a-z0-9]+$/), page.click('.intake-form button')]);
+  });
+
+  await check('intake is for archivists: the public is sent to log in, a researcher refused', async () => {
+    const anon = await newPage();
+    await anon.goto(`${base}/intake`);
+    assert.match(anon.url(), /\/login\?back=%2Fintake$/);
+    const researcher = await newPage();
+    await logIn(researcher, 'researcher');
+    const r = await researcher.goto(`${base}/intake`);
+    assert.equal(r.status(), 403);
+    assert.equal(await researcher.locator('a[href="/intake"]').count(), 0, 'no intake link for a researcher');
+  });
+
+  await check('screenshots and axe-core on the intake page in each interface language', async () => {
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'archivist');
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/intake?lang=${lang}`);
+      assert.equal(await page.locator('html').getAttribute('dir'), lang === 'he' || lang === 'ar' ? 'rtl' : 'ltr');
+      await page.screenshot({ path: path.join(artifacts, `intake-${lang}.png`), fullPage: true });
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          report.push(`${lang} /intake: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+        }
+      }
+    }
+    assert.deepEqual(report, []);
+  });
+
+  await check('no request went to another host', async () => {
+    assert.deepEqual(outside, []);
+  });
+
+  await browser.close();
+  child.kill('SIGTERM');
+  await new Promise((res) => child.on('exit', res));
+  fs.rmSync(dir, { recursive: true, force: true });  // the test leaves nothing in /tmp
+  console.log(failures === 0 ? 'all workspace browser tests passed' : `${failures} workspace browser test(s) failed`);
+  process.exit(failures === 0 ? 0 : 1);
+})().catch((e) => { console.error(e); process.exit(1); });
