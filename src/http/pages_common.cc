@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "archive/manifest.h"
+#include "service/accounts.h"
 #include "service/cite.h"
 
 namespace attest::http {
@@ -72,8 +73,7 @@ void PageContext::SetAccount(const access::Subject& subject) const {
               {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
               {"csrf", subject.csrf},
               // Intake is offered to those who may add records.
-              {"intake", access::Decide(subject, access::Action::kWrite,
-                                        access::Resource::Material(meta::Consent::kPublic))}};
+              {"intake", service::MayWrite(service::Scope{nullptr, subject, ""})}};
 }
 
 std::string PageContext::LangName(const std::string& code) const {
