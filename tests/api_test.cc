@@ -471,7 +471,7 @@ class ApiTest : public ::testing::Test {
             "/api/v1/records/" + id + "/transcript", "/api/v1/records/" + id + "/media/original",
             "/api/v1/records/" + id + "/proof", "/records/" + id, "/witnesses/w-" + level,
             "/api/v1/witnesses/w-" + level, "/api/v1/collections/c-" + level,
-            "/verify?sha256=" + (*shas_)[level]}) {
+            "/verify?sha256=" + (*shas_)[level], "/api/v1/records/" + id + "/jobs"}) {
         paths.push_back(p);
       }
     }

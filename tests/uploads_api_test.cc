@@ -340,5 +340,78 @@ TEST_F(UploadsApiTest, ASessionNeedsItsFormTokenForEveryChange) {
                !std::filesystem::is_empty(*archive_ + "/blobs/tmp/uploads"));
 }
 
+TEST_F(UploadsApiTest, AnArchivistFollowsARecordsJobsAndRetriesAFailedOne) {
+  // A file named as a PDF that holds no PDF: its extract job fails (doc/ingest.md).
+  std::string bytes(3000, '\x01');
+  std::string path = Create("archivist", bytes.size(), "sample-broken.pdf");
+  ASSERT_FALSE(path.empty());
+  ASSERT_EQ(Patch("archivist", path, 0, bytes)->status, 204);
+  httplib::Client c("127.0.0.1", port_);
+  auto added = c.Post("/api/v1/records", {{"Authorization", "Bearer " + (*tokens_)["archivist"]}},
+                      httplib::MultipartFormDataItems{
+                          {"upload", path.substr(path.rfind('/') + 1), "", ""},
+                          {"consent", "public", "", ""}});
+  ASSERT_EQ(added->status, 201) << added->body;
+  std::string id = Json::parse(added->body)["records"][0]["id"];
+  const std::string jobs = "/api/v1/records/" + id + "/jobs";
+  auto queued = c.Get(jobs, {{"Authorization", "Bearer " + (*tokens_)["archivist"]}});
+  ASSERT_EQ(queued->status, 200) << queued->body;
+  Json q = Json::parse(queued->body)["jobs"];
+  ASSERT_FALSE(q.empty());
+  EXPECT_EQ(q[0]["kind"], "extract");
+  EXPECT_EQ(q[0]["state"], "queued");
+  // Only for those who may add records: the public 401, a researcher 403 (of a record they may
+  // read; one they may not is 404, as one that does not exist).
+  EXPECT_EQ(c.Get(jobs)->status, 401);
+  EXPECT_EQ(c.Get(jobs, {{"Authorization", "Bearer " + (*tokens_)["researcher"]}})->status, 403);
+  EXPECT_EQ(c.Get("/api/v1/records/rnosuchrecord/jobs",
+                  {{"Authorization", "Bearer " + (*tokens_)["archivist"]}})->status, 404);
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  Json after = Json::parse(
+      c.Get(jobs, {{"Authorization", "Bearer " + (*tokens_)["archivist"]}})->body)["jobs"];
+  int64_t failed = 0;
+  for (const Json& j : after) {
+    if (j["state"] == "failed") {
+      failed = j["id"];
+      EXPECT_FALSE(j["error"].get<std::string>().empty()) << j.dump();
+    }
+  }
+  ASSERT_GT(failed, 0) << after.dump();
+  // The page shows the jobs to an archivist (with the reason), and nothing of them to others.
+  auto page = c.Get("/records/" + id, {{"Authorization", "Bearer " + (*tokens_)["archivist"]}});
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("class=\"jobs\""), std::string::npos);
+  EXPECT_NE(page->body.find("/jobs/" + std::to_string(failed) + "/retry"), std::string::npos);
+  // Retried: queued again, and audited.
+  const std::string retry = jobs + "/" + std::to_string(failed) + "/retry";
+  EXPECT_EQ(c.Post(retry, {{"Authorization", "Bearer " + (*tokens_)["researcher"]}}, "",
+                   "text/plain")->status,
+            403);
+  auto again = c.Post(retry, {{"Authorization", "Bearer " + (*tokens_)["archivist"]}}, "",
+                      "text/plain");
+  ASSERT_EQ(again->status, 200) << again->body;
+  bool queued_again = false;
+  const Json answer = Json::parse(again->body);
+  for (const Json& j : answer["jobs"]) {
+    if (j["id"] == failed) queued_again = j["state"] == "queued";
+  }
+  EXPECT_TRUE(queued_again) << failed << " " << again->body;
+  auto audit = RunAttest({"--archive", *archive_, "audit", "--json"});
+  EXPECT_NE(audit.out.find("\"job.retry\""), std::string::npos);
+  // A job of another record is not this record's.
+  EXPECT_EQ(c.Post("/api/v1/records/rnosuchrecord/jobs/" + std::to_string(failed) + "/retry",
+                   {{"Authorization", "Bearer " + (*tokens_)["archivist"]}}, "", "text/plain")
+                ->status,
+            404);
+  // A done job is not retried.
+  for (const Json& j : after) {
+    if (j["state"] != "done") continue;
+    EXPECT_EQ(c.Post(jobs + "/" + std::to_string(j["id"].get<int64_t>()) + "/retry",
+                     {{"Authorization", "Bearer " + (*tokens_)["archivist"]}}, "", "text/plain")
+                  ->status / 100,
+              4);
+  }
+}
+
 }  // namespace
 }  // namespace attest::testing

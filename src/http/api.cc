@@ -11,6 +11,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   RegisterSearchRoutes(site, svr);
   RegisterWriteRoutes(site, svr);
   RegisterUploadRoutes(site, svr);
+  RegisterJobRoutes(site, svr);
   RegisterAccountRoutes(site, svr);
 }
 

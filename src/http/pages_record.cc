@@ -5,7 +5,9 @@
 #include "http/numbers.h"
 #include "http/pages_common.h"
 #include "http/routes.h"
+#include "service/accounts.h"
 #include "service/cite.h"
+#include "service/jobs.h"
 #include "service/listing.h"
 #include "service/record_view.h"
 
@@ -273,6 +275,31 @@ void AddCitation(Site* site, archive::Archive* a, const Request& req, const Reco
   (*v)["citation"] = service::Citation(view, site->origin, t_ms);
 }
 
+// The record's jobs, for those who may add records (doc/workspace.md): each one's kind, state
+// and reason in the page's language, and a retry form for a failed or cancelled one.
+void AddJobs(const Call& c, const PageContext& pc, const std::string& id, Json* v) {
+  if (!service::MayWrite(c.scope())) return;
+  auto jobs = service::RecordJobs(c.scope(), id);
+  if (!jobs.ok()) return;
+  Json shown = Json::array();
+  for (const meta::Job& j : *jobs) {
+    std::string state = meta::JobStateName(j.state);
+    shown.push_back({{"id", j.id},
+                     {"record", id},
+                     {"csrf", c.subject.csrf},
+                     {"kind_name", pc.t()["job_kind_names"].value(j.kind, j.kind)},
+                     {"version", j.version},
+                     {"state", state},
+                     {"state_name", pc.t()["job_state_names"].value(state, state)},
+                     {"error", j.state == meta::JobState::kDone ? "" : j.error},
+                     {"retry", j.state == meta::JobState::kFailed ||
+                                   j.state == meta::JobState::kCancelled}});
+  }
+  (*v)["jobs"] = shown;
+  (*v)["jobs_shown"] = !shown.empty();
+  (*v)["jobs_api"] = "/api/v1/records/" + id + "/jobs";
+}
+
 void RecordPage(Site* site, const Request& req, Response& res) {
   PageContext pc(site, req);
   Call c;
@@ -292,7 +319,24 @@ void RecordPage(Site* site, const Request& req, Response& res) {
   AddText(c.archive(), *view, t_ms, marks, &v);
   v["versions"] = VersionsView(view->json);
   AddCitation(site, c.archive(), req, *view, t_ms, &v);
+  AddJobs(c, pc, view->record.id, &v);
   pc.Send(res, "record", v);
+}
+
+// An archivist retries a failed or cancelled job from the record's page (the form's token
+// required), then sees the page again.
+void PostRetryJob(Site* site, const Request& req, Response& res) {
+  PageContext pc(site, req);
+  Call c;
+  if (!BeginPage(site, req, res, pc, &c, Param(req, "csrf"))) return;
+  if (!service::MayWrite(c.scope())) {
+    return pc.Error(res, c.archive(), c.subject.role == access::Role::kAnonymous ? 401 : 403);
+  }
+  std::optional<uint64_t> job = ParseDigits(req.matches[2].str(), 18);
+  Status st = job ? service::RetryRecordJob(c.scope(), req.matches[1], static_cast<int64_t>(*job))
+                  : Status::NotFound("no such job");
+  if (!st.ok()) return pc.Error(res, c.archive(), HttpStatusFor(st));
+  res.set_redirect("/records/" + std::string(req.matches[1]) + "#jobs-h", 303);
 }
 
 void WitnessPage(Site* site, const Request& req, Response& res) {
@@ -319,6 +363,7 @@ void WitnessPage(Site* site, const Request& req, Response& res) {
 
 void RegisterRecordPages(Site* site, httplib::Server* svr) {
   svr->Get(R"(/records/([a-z0-9]{1,64}))", Bind(site, RecordPage));
+  svr->Post(R"(/records/([a-z0-9]{1,64})/jobs/([0-9]{1,18})/retry)", Bind(site, PostRetryJob));
   svr->Get(R"(/witnesses/([^/]{1,200}))", Bind(site, WitnessPage));
 }
 

@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <vector>
+
 #include "http/site.h"
 
 namespace attest::http {
@@ -38,6 +40,10 @@ void RegisterSearchRoutes(Site* site, httplib::Server* svr);
 void RegisterAccountRoutes(Site* site, httplib::Server* svr);
 // Archivists' writes: adding records, metadata, consent, redactions, corrections.
 void RegisterWriteRoutes(Site* site, httplib::Server* svr);
+// A record's jobs, and retrying one (archivists).
+void RegisterJobRoutes(Site* site, httplib::Server* svr);
+// A record's jobs as the API shows them (GET /api/v1/records/ID/jobs).
+Json JobsJson(const std::vector<meta::Job>& jobs);
 // Resumable uploads (tus 1.0), added with POST /api/v1/records.
 void RegisterUploadRoutes(Site* site, httplib::Server* svr);
 

@@ -60,4 +60,8 @@ Status Auditor::WitnessRequested(const std::string& record, const std::string& k
   return Write("request", record, detail);
 }
 
+Status Auditor::JobRetried(const std::string& record, int64_t job, const std::string& kind) {
+  return Write("job.retry", record, {{"job", job}, {"kind", kind}});
+}
+
 }  // namespace attest::service

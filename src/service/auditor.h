@@ -37,6 +37,8 @@ class Auditor {
   Status TokenRevoked(const std::string& token_id);
   // An account change: "user.add", "user.password", "user.disable", … of account `name`.
   Status UserChanged(std::string_view action, const std::string& name, const Json& detail);
+  // "job.retry": job `job` (of `kind`) of `record` queued again: {"job", "kind"}.
+  Status JobRetried(const std::string& record, int64_t job, const std::string& kind);
   // A witness's request about `record`, through their own link: {"kind", "consent"?}.
   Status WitnessRequested(const std::string& record, const std::string& kind,
                           const std::string& level);

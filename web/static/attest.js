@@ -2,7 +2,8 @@
 // - the transcript follows the player, and choosing a line seeks to it;
 // - the verify form hashes a chosen file in the browser, so only its SHA-256 is sent;
 // - the intake form sends each file in checksummed pieces (tus 1.0, doc/api.md "Resumable
-//   uploads"), resuming after a dropped connection or a reload, then names the uploads.
+//   uploads"), resuming after a dropped connection or a reload, then names the uploads;
+// - a record's jobs (archivists) follow the worker: the page is shown again when one changes.
 'use strict';
 
 function setupPlayer() {
@@ -163,4 +164,24 @@ function setupIntake() {
   });
 }
 
-document.addEventListener('DOMContentLoaded', () => { setupPlayer(); setupVerify(); setupIntake(); });
+function setupJobs() {
+  const section = document.querySelector('section[data-jobs]');
+  if (!section || !window.fetch) return;
+  const shown = () => Array.from(section.querySelectorAll('tr[data-job]')).map((tr) =>
+    tr.dataset.job + ':' + (tr.querySelector('.job-state').className.match(/state-([a-z]+)/) || [])[1]).join(',');
+  const before = shown();
+  if (!/:(queued|running)/.test(before)) return;  // nothing will change by itself
+  const poll = async () => {
+    try {
+      const answer = await fetch(section.dataset.jobs, { credentials: 'same-origin' });
+      if (answer.ok) {
+        const now = (await answer.json()).jobs.map((j) => j.id + ':' + j.state).join(',');
+        if (now !== before) { location.replace(location.pathname + location.search + '#jobs-h'); location.reload(); return; }
+      }
+    } catch (e) { /* offline for a moment: ask again */ }
+    setTimeout(poll, 3000);
+  };
+  setTimeout(poll, 3000);
+}
+
+document.addEventListener('DOMContentLoaded', () => { setupPlayer(); setupVerify(); setupIntake(); setupJobs(); });

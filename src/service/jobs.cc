@@ -1,0 +1,47 @@
+#include "service/jobs.h"
+
+#include "access/access.h"
+#include "core/json.h"
+#include "service/accounts.h"
+#include "service/auditor.h"
+#include "service/record_view.h"
+
+namespace attest::service {
+namespace {
+
+// Whether the scope may read the record (kNotFound, as for no record, first: a record the
+// caller may not read is indistinguishable from none) and add records.
+Status MayManage(const Scope& scope, const std::string& id) {
+  auto rec = scope.archive->records().Get(id);
+  if (!rec.ok() ||
+      !access::Decide(scope.subject, access::Action::kRead,
+                      access::Resource::Material(rec->consent, rec->witness_id))) {
+    return Status::NotFound(kNoSuchRecord);
+  }
+  if (!MayWrite(scope)) {
+    return Status::PermissionDenied("a record's jobs are for archivists and admins");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<meta::Job>> RecordJobs(const Scope& scope, const std::string& id) {
+  RETURN_IF_ERROR(MayManage(scope, id));
+  meta::JobFilter f;
+  f.record_id = id;
+  return scope.archive->records().ListJobs(f);
+}
+
+Status RetryRecordJob(const Scope& scope, const std::string& id, int64_t job) {
+  ASSIGN_OR_RETURN(std::vector<meta::Job> jobs, RecordJobs(scope, id));
+  for (const meta::Job& j : jobs) {
+    if (j.id != job) continue;
+    RETURN_IF_ERROR(scope.archive->records().RetryJob(
+        job, FormatRfc3339(scope.archive->env()->NowMicros())));
+    return Auditor(scope).JobRetried(id, job, j.kind);
+  }
+  return Status::NotFound("record '" + id + "' has no job " + std::to_string(job));
+}
+
+}  // namespace attest::service
