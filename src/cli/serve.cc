@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -104,7 +105,13 @@ int Demo(Common& c, const DemoArgs& o) {
     std::cout << banner;
     return kExitOk;
   }
-  return Serve(env, dir, o.listen, banner, false);
+  if (!o.dir.empty()) return Serve(env, dir, o.listen, banner, false);
+  // A directory the demo made is its own: removed when the demo stops (--dir keeps one).
+  banner += "The sample archive is removed when the demo stops (attest demo --dir DIR keeps one).\n";
+  int rc = Serve(env, dir, o.listen, banner, false);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return rc;
 }
 
 }  // namespace

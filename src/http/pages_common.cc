@@ -131,7 +131,8 @@ void PageContext::Send(Response& res, const std::string& name, const Json& view,
   res.set_content(*html, "text/html; charset=utf-8");
 }
 
-void PageContext::Error(Response& res, archive::Archive* a, int status) const {
+void PageContext::Error(Response& res, archive::Archive* a, int status,
+                        const char* message) const {
   Json v = a ? Base(a, "", "none")
              : Json{{"t", *t_}, {"ui", {{"lang", lang_}, {"dir", Direction(lang_)}}}};
   std::string heading = status == 404   ? (*t_)["not_found_title"]
@@ -141,7 +142,8 @@ void PageContext::Error(Response& res, archive::Archive* a, int status) const {
                                         : (*t_)["error_title"];
   v["title"] = heading;
   v["heading"] = heading;
-  v["message"] = status == 404   ? (*t_)["not_found"]
+  v["message"] = message         ? (*t_)[message]
+                 : status == 404 ? (*t_)["not_found"]
                  : status == 403 ? (*t_)["csrf_refused"]
                  : status == 401 ? (*t_)["token_refused"]
                                  : Json("");

@@ -55,8 +55,10 @@ class PageContext {
   void Send(httplib::Response& res, const std::string& name, const Json& view,
             int status = 200) const;
 
-  // An error page for `status` (`a`: null if the archive could not be opened).
-  void Error(httplib::Response& res, archive::Archive* a, int status) const;
+  // An error page for `status` (`a`: null if the archive could not be opened), saying
+  // `message` (a key of the messages) instead of the status's usual words when given.
+  void Error(httplib::Response& res, archive::Archive* a, int status,
+             const char* message = nullptr) const;
 
  private:
   Site* site_;

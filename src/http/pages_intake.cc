@@ -74,7 +74,7 @@ bool MayTakeIn(Response& res, const PageContext& pc, const Call& c) {
     res.set_redirect("/login?back=%2Fintake", 303);
     return false;
   }
-  pc.Error(res, c.archive(), 403);
+  pc.Error(res, c.archive(), 403, "forbidden_staff");
   return false;
 }
 

@@ -330,7 +330,9 @@ void PostRetryJob(Site* site, const Request& req, Response& res) {
   Call c;
   if (!BeginPage(site, req, res, pc, &c, Param(req, "csrf"))) return;
   if (!service::MayWrite(c.scope())) {
-    return pc.Error(res, c.archive(), c.subject.role == access::Role::kAnonymous ? 401 : 403);
+    return c.subject.role == access::Role::kAnonymous
+               ? pc.Error(res, c.archive(), 401)
+               : pc.Error(res, c.archive(), 403, "forbidden_staff");
   }
   std::optional<uint64_t> job = ParseDigits(req.matches[2].str(), 18);
   Status st = job ? service::RetryRecordJob(c.scope(), req.matches[1], static_cast<int64_t>(*job))

@@ -4,6 +4,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <string_view>
+#include <vector>
+
 #include "ingest/demo_samples.h"
 #include "ingest/models.h"
 #include "ingest/worker.h"
@@ -37,8 +40,19 @@ bool Run(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  // espeak-ng writes a file and plays nothing, but its sound library still makes a
+  // /tmp/pulse-* directory unless told there is no sound server.
+  std::vector<char*> env;
+  bool pulse_set = false;
+  for (char** e = environ; *e; ++e) {
+    env.push_back(*e);
+    pulse_set = pulse_set || std::string_view(*e).rfind("PULSE_SERVER=", 0) == 0;
+  }
+  static char no_sound[] = "PULSE_SERVER=unix:/nonexistent/attest-demo-plays-no-sound";
+  if (!pulse_set) env.push_back(no_sound);
+  env.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return false;
   int status = 0;

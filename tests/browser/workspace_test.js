@@ -167,6 +167,7 @@ async function startServer(dir) {
     await logIn(researcher, 'researcher');
     const r = await researcher.goto(`${base}/intake`);
     assert.equal(r.status(), 403);
+    assert.match(await researcher.locator('main').innerText(), /archivists and admins/, 'the reason a researcher is refused');
     assert.equal(await researcher.locator('a[href="/intake"]').count(), 0, 'no intake link for a researcher');
   });
 
