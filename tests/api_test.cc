@@ -762,6 +762,89 @@ TEST_F(ApiTest, ViewsOfWhatIsNotPublicAreInTheAuditLog) {
   EXPECT_EQ(verified.out.find("\"audit\""), std::string::npos) << verified.out;
 }
 
+// Attack 20, finding 6: a view is audited for what the answer gives, once it is given. No row
+// for a 404 (a version, file, proof or segment not there or not given), nor for an answer that
+// shows a reader only public passages of a record; and a witness's `seen_by` is bounded.
+TEST_F(ApiTest, AViewIsAuditedOnlyForWhatTheAnswerGives) {
+  const std::string actor = "token:" + (*tokens_)["researcher.id"];
+  auto rows = [&] {
+    auto r = RunAttest({"--archive", *archive_, "audit", "--json", "--actor", actor});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out)["entries"];
+  };
+  const std::string mixed = (*ids_)["mixed"], research = (*ids_)["research"];
+  std::string shut, open;
+  const Json full = Json::parse(Get("/api/v1/records/" + mixed, "archivist")->body);
+  for (const Json& g : full["segments"]) {
+    (g["text"].get<std::string>().find(kMixedShut) != std::string::npos ? shut : open) = g["id"];
+  }
+  ASSERT_FALSE(shut.empty() || open.empty());
+  // The mixed record's witness reads who saw it.
+  auto link = RunAttest({"--archive", *archive_, "link", "create", "w-mixed", "--json"});
+  ASSERT_EQ(link.exit_code, 0) << link.err;
+  httplib::Headers witness = {
+      {"Authorization", "Bearer " + Json::parse(link.out)["token"].get<std::string>()}};
+  auto seen = [&] {
+    httplib::Client c("127.0.0.1", port_);
+    Json me = Json::parse(c.Get("/api/v1/me", witness)->body);
+    EXPECT_EQ(me["records"].size(), 1u) << me.dump();
+    return me["records"][0];
+  };
+  const uint64_t seen_before = seen()["seen_by_total"];
+
+  const size_t before = rows().size();
+  const std::vector<std::pair<std::string, int>> not_given = {
+      {"/api/v1/records/" + mixed + "/media/original", 404},  // not whole for a researcher
+      {"/api/v1/records/" + research + "/versions/999999", 404},
+      {"/api/v1/records/" + research + "/proof?version=999", 404},
+      {"/api/v1/records/" + research + "/media/page-3", 404},
+      {"/api/v1/records/" + research + "/transcript", 404},  // a text: no transcript
+      {"/api/v1/segments/" + shut, 404},
+      // Public passages only.
+      {"/api/v1/records/" + mixed, 200},
+      {"/api/v1/records/" + mixed + "/segments", 200},
+      {"/records/" + mixed, 200},
+      {"/api/v1/segments/" + open, 200},
+      {"/api/v1/records/" + mixed + "/proof", 200},  // the statement: no hash
+      {"/api/v1/records/" + mixed + "/versions/1", 200}};
+  for (const auto& [path, status] : not_given) {
+    for (const char* who : {"researcher", "other-witness-link"}) {
+      auto r = Get(path, who);
+      ASSERT_TRUE(r) << path;
+      EXPECT_EQ(r->status, status) << who << " " << path << ": " << r->body;
+    }
+    EXPECT_EQ(rows().size(), before) << "a row for " << path << ": " << rows().dump();
+  }
+  EXPECT_EQ(seen()["seen_by_total"], seen_before);  // the witness is told of no view
+
+  // What is given is audited, once, as what it is.
+  EXPECT_EQ(Get("/api/v1/records/" + research + "/versions/1", "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/records/" + research + "/proof", "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/records/" + research + "/segments", "researcher")->status, 200);
+  Json entries = rows();
+  ASSERT_EQ(entries.size(), before + 3) << entries.dump();
+  EXPECT_EQ(entries[before]["detail"]["what"], "version");
+  EXPECT_EQ(entries[before]["detail"]["version"], 1);
+  EXPECT_EQ(entries[before + 1]["detail"]["what"], "proof");
+  EXPECT_EQ(entries[before + 2]["detail"]["what"], "record");
+  // An archivist reading the kept-back passage is a view the witness sees, newest first; and
+  // `seen_by` lists the 50 newest, with how many there are in all.
+  EXPECT_EQ(Get("/api/v1/segments/" + shut, "archivist")->status, 200);
+  Json record = seen();
+  EXPECT_EQ(record["seen_by_total"], seen_before + 1);
+  EXPECT_EQ(record["seen_by"][0]["what"], "segment");
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(Get("/api/v1/records/" + mixed, "archivist")->status, 200);
+  }
+  record = seen();
+  EXPECT_EQ(record["seen_by_total"], seen_before + 51);
+  ASSERT_EQ(record["seen_by"].size(), 50u);
+  for (const Json& v : record["seen_by"]) EXPECT_EQ(v["what"], "record");  // the newest
+  for (size_t i = 1; i < record["seen_by"].size(); ++i) {
+    EXPECT_GE(record["seen_by"][i - 1]["at"], record["seen_by"][i]["at"]);
+  }
+}
+
 TEST_F(ApiTest, ASessionCookieIsSecureHttpOnlyStrictAndNewAtEveryLogin) {
   Session s = LogIn("u-researcher", kPassword);
   ASSERT_TRUE(s.answer);
@@ -1674,7 +1757,7 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
   EXPECT_EQ(j["records"][0]["record"], own);
   EXPECT_EQ(j["records"][0]["consent"], "restricted");
   ASSERT_GE(j["records"][0]["seen_by"].size(), 1u);
-  EXPECT_EQ(j["records"][0]["seen_by"].back()["what"], "record");
+  EXPECT_EQ(j["records"][0]["seen_by"].front()["what"], "record");  // newest first
   EXPECT_EQ(me->body.find(theirs), std::string::npos);
   // Their own words they read at every level; anyone else's that are not public, never.
   auto own_text = c.Get("/api/v1/records/" + own + "/segments", as(mine));
@@ -1698,7 +1781,7 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
   EXPECT_NE(them->body.find(theirs), std::string::npos);
   Json their_views = Json::parse(them->body)["records"][0]["seen_by"];
   ASSERT_FALSE(their_views.empty()) << them->body;
-  EXPECT_EQ(their_views.back()["what"], "search");
+  EXPECT_EQ(their_views.front()["what"], "search");  // newest first
 
   // Asking: for their own record only, in the forms there are.
   const std::string body =

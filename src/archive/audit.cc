@@ -25,8 +25,8 @@ Result<std::vector<meta::AuditEntry>> AuditLog::List(const std::string& since,
   return in_->store->ListAudit(since, actor);
 }
 
-Result<std::vector<meta::AuditEntry>> AuditLog::ViewsOf(const std::string& record_id) {
-  return in_->store->ViewsOf(record_id);
+Result<meta::RecordViews> AuditLog::ViewsOf(const std::string& record_id, uint64_t limit) {
+  return in_->store->ViewsOf(record_id, limit);
 }
 
 }  // namespace attest::archive

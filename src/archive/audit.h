@@ -33,9 +33,9 @@ class AuditLog {
   // The log, oldest first: entries at or after `since` (RFC 3339 or a prefix such as a day;
   // empty: all) by `actor` (empty: anyone).
   Result<std::vector<meta::AuditEntry>> List(const std::string& since, const std::string& actor);
-  // The `view` entries about record `record_id`, oldest first: a view of it, or an answer
-  // whose detail lists it in "records" (a search).
-  Result<std::vector<meta::AuditEntry>> ViewsOf(const std::string& record_id);
+  // The `view` entries about record `record_id` (a view of it, or an answer whose detail lists
+  // it in "records", such as a search): the `limit` newest, newest first, and how many in all.
+  Result<meta::RecordViews> ViewsOf(const std::string& record_id, uint64_t limit);
 
  private:
   Internal* in_;

@@ -34,11 +34,12 @@ Json WitnessRecordJson(archive::Archive* a, const service::WitnessRecord& w) {
   j["consent_changes"] = archive::ConsentChangesToJson(
       w.consent_changes, false, [a](int64_t id) { return a->SegmentRef(id); });
   Json seen = Json::array();
-  for (const auto& e : w.views) {
+  for (const auto& e : w.views.newest) {
     Json d = Json::parse(e.detail, nullptr, false);
     seen.push_back({{"at", e.at}, {"by", e.actor}, {"what", d.is_object() ? d["what"] : Json()}});
   }
-  j["seen_by"] = seen;
+  j["seen_by"] = seen;  // the newest, at most service::kSeenByLimit
+  j["seen_by_total"] = w.views.total;
   return j;
 }
 

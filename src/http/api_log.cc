@@ -6,6 +6,7 @@
 #include "http/api_common.h"
 #include "http/assets.h"
 #include "http/routes.h"
+#include "service/record_files.h"
 #include "service/record_view.h"
 
 namespace attest::http {

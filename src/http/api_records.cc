@@ -9,6 +9,7 @@
 #include "http/send_blob.h"
 #include "ingest/transcripts.h"
 #include "service/listing.h"
+#include "service/record_files.h"
 #include "service/record_view.h"
 #include "service/transcript.h"
 
@@ -97,22 +98,10 @@ void GetRecord(Site* site, const Request& req, Response& res) {
 void GetVersion(Site* site, const Request& req, Response& res) {
   Call c;
   if (!Begin(site, req, res, &c)) return;
-  auto view = service::ViewRecord(c.scope(), req.matches[1]);
-  if (!view.ok()) return ProblemFor(res, view.status());
   int n = static_cast<int>(ParseDigits(req.matches[2].str(), 6).value_or(0));
-  for (const auto& v : view->json["versions"]) {
-    if (v["version"] != n) continue;
-    Json out = v;
-    // The manifest names every file by its hash: only for those who may read the version
-    // whole (doc/privacy.md).
-    for (const auto& mv : view->record.versions) {
-      if (mv.version == n && view->whole) {
-        out["manifest"] = Json::parse(mv.manifest, nullptr, false);
-      }
-    }
-    return SendJson(res, out);
-  }
-  Problem(res, 404, "not-found", "Not Found", "no such version");
+  auto version = service::ViewVersion(c.scope(), req.matches[1], n);
+  if (!version.ok()) return ProblemFor(res, version.status());
+  SendJson(res, *version);
 }
 
 void GetRecordSegments(Site* site, const Request& req, Response& res) {
@@ -160,16 +149,12 @@ void GetTranscript(Site* site, const Request& req, Response& res) {
 void GetMedia(Site* site, const Request& req, Response& res) {
   Call c;
   if (!Begin(site, req, res, &c)) return;
-  auto view = service::ViewRecord(c.scope(), req.matches[1], "media");
-  if (!view.ok()) return ProblemFor(res, view.status());
   std::string which = req.matches[2];
-  auto it = view->media.find(which);
-  if (it == view->media.end()) {
-    return Problem(res, 404, "not-found", "Not Found",
-                   "this record has no " + which + " file you may fetch");
-  }
-  std::string name = view->record.id + "-" + which + "." + Extension(it->second.mime);
-  SendBlob(site, c.archive(), it->second, name, view->record.consent == meta::Consent::kPublic, req,
+  auto view = service::ViewMedia(c.scope(), req.matches[1], which);
+  if (!view.ok()) return ProblemFor(res, view.status());
+  const service::MediaFile& file = view->media.at(which);
+  std::string name = view->record.id + "-" + which + "." + Extension(file.mime);
+  SendBlob(site, c.archive(), file, name, view->record.consent == meta::Consent::kPublic, req,
            res);
 }
 
@@ -178,31 +163,13 @@ void GetProof(Site* site, const Request& req, Response& res) {
   if (!Begin(site, req, res, &c)) return;
   std::optional<int> version;
   if (!VersionParam(req, res, &version)) return;
-  auto view = service::ViewRecord(c.scope(), req.matches[1], "proof");
-  if (!view.ok()) return ProblemFor(res, view.status());
-  if (!view->whole) {
-    // A proof holds the manifest, and so every file's hash: a commitment and the statement
-    // that the proof exists, for those who may not read the version whole.
-    int n = version.value_or(view->record.versions.back().version);
-    for (const auto& v : view->json["versions"]) {
-      if (v["version"] != n) continue;
-      return SendJson(res, {{"record", view->record.id},
-                            {"version", n},
-                            {"leaf_index", v["leaf_index"]},
-                            {"commitment", v["commitment"]},
-                            {"proof", service::kProofWithheld}});
-    }
-    return Problem(res, 404, "not-found", "Not Found", "no such version");
-  }
-  auto proof = c.archive()->verifier().Prove(view->record.id, version);
-  if (!proof.ok()) {
-    if (proof.status().IsNotFound())
-      return Problem(res, 404, "not-found", "Not Found", "no such version");
-    return ProblemFor(res, proof.status());
-  }
-  res.set_header("Content-Disposition", "attachment; filename=\"" + view->record.id + "-v" +
-                                            std::to_string(proof->version) + ".proof.json\"");
-  res.set_content(proof->ToJson().dump(2), "application/json");
+  auto answer = service::ViewProof(c.scope(), req.matches[1], version);
+  if (!answer.ok()) return ProblemFor(res, answer.status());
+  if (!answer->proof) return SendJson(res, answer->statement);
+  const archive::Proof& proof = *answer->proof;
+  res.set_header("Content-Disposition", "attachment; filename=\"" + proof.record + "-v" +
+                                            std::to_string(proof.version) + ".proof.json\"");
+  res.set_content(proof.ToJson().dump(2), "application/json");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "http/pages_common.h"
 #include "http/redirect.h"
 #include "http/routes.h"
+#include "service/record_files.h"
 #include "service/record_view.h"
 
 namespace attest::http {

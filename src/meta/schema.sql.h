@@ -232,6 +232,21 @@ CREATE INDEX redactions_record ON redactions(record_id);
 ALTER TABLE redactions ADD COLUMN confirms INTEGER;
 ALTER TABLE redactions ADD COLUMN confirms_version INTEGER;
 )sql",
+    // 13: the audit log's views by record (doc/format/metadata.md, migration 13), so that a
+    // witness's `seen_by` reads a record's views without scanning the log.
+    R"sql(
+CREATE TABLE audit_views (
+  record_id TEXT NOT NULL,
+  entry INTEGER NOT NULL REFERENCES audit(id),
+  PRIMARY KEY (record_id, entry)) WITHOUT ROWID;
+INSERT OR IGNORE INTO audit_views(record_id, entry)
+  SELECT target, id FROM audit WHERE action = 'view' AND target IS NOT NULL AND target != '';
+INSERT OR IGNORE INTO audit_views(record_id, entry)
+  SELECT j.value, a.id
+  FROM audit a,
+       json_each(CASE WHEN json_valid(a.detail) THEN a.detail ELSE '{}' END, '$.records') j
+  WHERE a.action = 'view' AND (a.target IS NULL OR a.target = '') AND j.type = 'text';
+)sql",
 };
 
 }  // namespace attest::meta

@@ -40,7 +40,30 @@ Result<AuditEntry> SqliteStore::AppendAudit(AuditEntry e) {
     i.Bind(6, e.detail);
   }
   RETURN_IF_ERROR(i.Bind(7, e.prev_hash).Bind(8, e.hash).Run());
+  if (e.action == "view") RETURN_IF_ERROR(IndexView(e));
   return e;
+}
+
+// A view entry in audit_views (migration 13), under each record it names: its target, or for
+// an answer listing records, each of its detail's "records".
+Status SqliteStore::IndexView(const AuditEntry& e) {
+  std::vector<std::string> records;
+  if (!e.target.empty()) {
+    records.push_back(e.target);
+  } else {
+    Json d = Json::parse(e.detail, nullptr, false);
+    if (d.is_object() && d.contains("records") && d["records"].is_array()) {
+      for (const Json& r : d["records"]) {
+        if (r.is_string()) records.push_back(r.get<std::string>());
+      }
+    }
+  }
+  for (const auto& record : records) {
+    ASSIGN_OR_RETURN(Stmt v, db_->Prepare("INSERT OR IGNORE INTO audit_views(record_id, entry) "
+                                          "VALUES (?, ?)"));
+    RETURN_IF_ERROR(v.Bind(1, record).Bind(2, e.id).Run());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const std::string& since,
@@ -52,15 +75,21 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(const std::string& since,
   return ReadAudit(s);
 }
 
-Result<std::vector<AuditEntry>> SqliteStore::ViewsOf(const std::string& record_id) {
+Result<RecordViews> SqliteStore::ViewsOf(const std::string& record_id, uint64_t limit) {
+  RecordViews out;
   ASSIGN_OR_RETURN(Stmt s,
-                   db_->Prepare("SELECT id, at, actor, action, COALESCE(target, ''), "
-                                "COALESCE(detail, ''), prev_hash, hash FROM audit WHERE "
-                                "action = 'view' AND (target = ?1 OR (target IS NULL AND EXISTS "
-                                "(SELECT 1 FROM json_each(audit.detail, '$.records') "
-                                "WHERE value = ?1))) ORDER BY id"));
-  s.Bind(1, record_id);
-  return ReadAudit(s);
+                   db_->Prepare("SELECT a.id, a.at, a.actor, a.action, COALESCE(a.target, ''), "
+                                "COALESCE(a.detail, ''), a.prev_hash, a.hash FROM audit_views v "
+                                "JOIN audit a ON a.id = v.entry WHERE v.record_id = ? "
+                                "ORDER BY v.entry DESC LIMIT ?"));
+  s.Bind(1, record_id).Bind(2, static_cast<int64_t>(limit));
+  ASSIGN_OR_RETURN(out.newest, ReadAudit(s));
+  ASSIGN_OR_RETURN(Stmt n, db_->Prepare("SELECT COUNT(*) FROM audit_views v JOIN audit a ON "
+                                        "a.id = v.entry WHERE v.record_id = ?"));
+  n.Bind(1, record_id);
+  ASSIGN_OR_RETURN(bool row, n.Step());
+  if (row) out.total = static_cast<uint64_t>(n.Int(0));
+  return out;
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::ReadAudit(Stmt& s) {

@@ -58,7 +58,7 @@ class SqliteStore final : public Store {
   Result<AuditEntry> Audit(AuditEntry e) override;
   Result<std::vector<AuditEntry>> ListAudit(const std::string& since,
                                             const std::string& actor) override;
-  Result<std::vector<AuditEntry>> ViewsOf(const std::string& record_id) override;
+  Result<RecordViews> ViewsOf(const std::string& record_id, uint64_t limit) override;
 
   Result<std::optional<ConsentChange>> ChangeConsent(
       ConsentChange c, const std::string& at,
@@ -195,6 +195,7 @@ class SqliteStore final : public Store {
   // sqlite_audit.cc
   // Appends an audit entry inside the caller's transaction.
   Result<AuditEntry> AppendAudit(AuditEntry e);
+  Status IndexView(const AuditEntry& e);
   Result<std::vector<AuditEntry>> ReadAudit(Stmt& s);
 
   std::unique_ptr<Db> db_;

@@ -133,7 +133,16 @@ TEST(SqliteStoreTest, MigrationKeepsWhatTheOldSchemaHeld) {
                         "0, NULL);"
                         "INSERT INTO segments(record_id, version, text) VALUES ('r1', 1, 'words');"
                         "INSERT INTO jobs(kind, record_id, version, created, updated) "
-                        "VALUES ('index', 'r1', 1, 't', 't');")
+                        "VALUES ('index', 'r1', 1, 't', 't');"
+                        // Views in the audit log, indexed by record by migration 13.
+                        "INSERT INTO audit VALUES (1, 't', 'token:t1', 'view', 'r1', "
+                        "'{\"what\":\"record\"}', 'p0', 'h1');"
+                        "INSERT INTO audit VALUES (2, 't', 'user:bob', 'view', NULL, "
+                        "'{\"records\":[\"r1\",\"r2\"],\"what\":\"search\"}', 'h1', 'h2');"
+                        "INSERT INTO audit VALUES (3, 't', 'cli:ann', 'withdraw', 'r1', NULL, "
+                        "'h2', 'h3');"
+                        "INSERT INTO audit VALUES (4, 't', 'token:t1', 'view', NULL, 'not json', "
+                        "'h3', 'h4');")
                     .ok());
   }
   auto store = backend.Open();
@@ -149,6 +158,12 @@ TEST(SqliteStoreTest, MigrationKeepsWhatTheOldSchemaHeld) {
   EXPECT_EQ(job.kind, "index");
   EXPECT_EQ(job.bytes, 0u);  // a column a later migration added
   EXPECT_EQ(*(*store)->Leaves(0, 1), std::vector<std::string>{"leaf 0"});
+  RecordViews views = *(*store)->ViewsOf("r1", 10);
+  ASSERT_EQ(views.newest.size(), 2u);
+  EXPECT_EQ(views.newest[0].id, 2);
+  EXPECT_EQ(views.newest[1].id, 1);
+  EXPECT_EQ(views.total, 2u);
+  EXPECT_EQ((*store)->ViewsOf("r2", 10)->total, 1u);
   AddRequest v2 = NewRecord("r1", std::string(64, '2'), "");
   v2.create = false;
   auto added = (*store)->AddVersions({v2});

@@ -312,6 +312,11 @@ struct AuditEntry {
   std::string detail;  // canonical JSON, or empty
   std::string prev_hash, hash;
 };
+// The views of one record in the audit log (Store::ViewsOf): the newest, and how many in all.
+struct RecordViews {
+  std::vector<AuditEntry> newest;  // newest first
+  uint64_t total = 0;
+};
 // The hash of `e` chained to e.prev_hash (lowercase hex SHA-256).
 std::string AuditHash(const AuditEntry& e);
 // An entry as JSON (`attest audit --json`, GET /api/v1/audit): `detail` parsed.
@@ -371,9 +376,10 @@ class Store {
   // day; empty: all) by `actor` (empty: anyone).
   virtual Result<std::vector<AuditEntry>> ListAudit(const std::string& since,
                                                     const std::string& actor) = 0;
-  // The `view` entries about record `record_id`, oldest first: a view of it, or an answer
-  // whose detail lists it in "records" (a search).
-  virtual Result<std::vector<AuditEntry>> ViewsOf(const std::string& record_id) = 0;
+  // The `view` entries about record `record_id` (a view of it, or an answer whose detail lists
+  // it in "records", such as a search): the `limit` newest, newest first, and how many there
+  // are in all. Read through an index of the views by record, never by scanning the log.
+  virtual Result<RecordViews> ViewsOf(const std::string& record_id, uint64_t limit) = 0;
 
   // Sets a record's consent level, sequences the leaf `leaf_for(newest version, its manifest's
   // SHA-256)` returns and keeps the change, in one transaction. Nothing if the record is at
@@ -546,7 +552,7 @@ class Store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
 // The newest schema version: the number of migrations (doc/format/metadata.md).
-constexpr int kSchemaVersion = 12;
+constexpr int kSchemaVersion = 13;
 
 }  // namespace attest::meta
 

@@ -276,12 +276,34 @@ TEST_P(StoreConformanceTest, TheViewsOfARecordIncludeSearchesThatShowedIt) {
   ASSERT_TRUE(
       store_->Audit(Entry("user:bob", "view", "", R"({"records":["r10"],"what":"search"})")).ok());
   ASSERT_TRUE(store_->Audit(Entry("cli:ann", "withdraw", "r1", "")).ok());
-  auto views = *store_->ViewsOf("r1");
-  ASSERT_EQ(views.size(), 2u);
-  EXPECT_EQ(views[0].id, 1);
-  EXPECT_EQ(views[1].id, 3);
-  EXPECT_EQ(store_->ViewsOf("r10")->size(), 1u);
-  EXPECT_TRUE(store_->ViewsOf("r3")->empty());
+  auto views = *store_->ViewsOf("r1", 10);
+  ASSERT_EQ(views.newest.size(), 2u);  // newest first
+  EXPECT_EQ(views.newest[0].id, 3);
+  EXPECT_EQ(views.newest[1].id, 1);
+  EXPECT_EQ(views.total, 2u);
+  EXPECT_EQ(store_->ViewsOf("r10", 10)->newest.size(), 1u);
+  EXPECT_TRUE(store_->ViewsOf("r3", 10)->newest.empty());
+  EXPECT_EQ(store_->ViewsOf("r3", 10)->total, 0u);
+}
+
+TEST_P(StoreConformanceTest, TheViewsOfARecordAreBoundedNewestFirstAndCounted) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(store_->Audit(Entry("token:t1", "view", "r1", R"({"what":"record"})")).ok());
+    ASSERT_TRUE(store_->Audit(Entry("token:t2", "view", "r2", R"({"what":"media"})")).ok());
+    ASSERT_TRUE(
+        store_->Audit(Entry("user:bob", "view", "", R"({"records":["r1"],"what":"search"})"))
+            .ok());
+  }
+  auto views = *store_->ViewsOf("r1", 5);
+  ASSERT_EQ(views.newest.size(), 5u);
+  EXPECT_EQ(views.total, 14u);
+  EXPECT_EQ(views.newest[0].id, 21);  // the newest entry, a search that listed r1
+  EXPECT_EQ(views.newest[0].actor, "user:bob");
+  for (size_t i = 1; i < views.newest.size(); ++i) {
+    EXPECT_LT(views.newest[i].id, views.newest[i - 1].id);
+    EXPECT_NE(views.newest[i].target, "r2");
+  }
+  EXPECT_EQ(store_->ViewsOf("r2", 100)->newest.size(), 7u);
 }
 
 TEST_P(StoreConformanceTest, ATamperedAuditEntryBreaksTheChainThere) {

@@ -402,7 +402,7 @@ Status AddWritersPart(archive::Archive* a, const meta::Version* original, Record
 
 }  // namespace
 
-Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::string_view what) {
+Result<RecordView> ReadRecordView(const Scope& scope, const std::string& id) {
   archive::Archive* a = scope.archive;
   const access::Subject& subject = scope.subject;
   ASSIGN_OR_RETURN(RecordText text, ReadRecordText(scope, id));
@@ -472,15 +472,24 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
     for (const auto& [v, ids] : view.plan.held) held.push_back({{"version", v}, {"redactions", ids}});
     view.json["held"] = held;
   }
-  // Who saw what was not public: the audit log.
-  // (Hidden spans shown to an archivist count as material that is not public.)
-  bool all_public =
-      r.consent == meta::Consent::kPublic && (view.redactions.empty() || !text.sees_redacted);
-  for (const auto& s : segments) {
-    if (s.effective != meta::Consent::kPublic) all_public = false;
+  // What of it is not public, for the audit log (hidden spans shown to an archivist count as
+  // material that is not public): in what the JSON shows, and in the files.
+  const bool hidden_spans_shown = text.sees_redacted && !view.redactions.empty();
+  view.shows_not_public = r.consent != meta::Consent::kPublic || hidden_spans_shown;
+  for (const auto& s : view.segments) {
+    if (s.effective != meta::Consent::kPublic) view.shows_not_public = true;
   }
-  if (!all_public && !scope.actor.empty()) {
-    RETURN_IF_ERROR(Auditor(scope).Viewed(r.id, what));
+  view.files_not_public = view.shows_not_public;
+  for (const auto& s : segments) {
+    if (s.effective != meta::Consent::kPublic) view.files_not_public = true;
+  }
+  return view;
+}
+
+Result<RecordView> ViewRecord(const Scope& scope, const std::string& id) {
+  ASSIGN_OR_RETURN(RecordView view, ReadRecordView(scope, id));
+  if (view.shows_not_public && !scope.actor.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(view.record.id, "record"));
   }
   return view;
 }
@@ -495,7 +504,7 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
   ASSIGN_OR_RETURN(auto found, a->records().Segment(segment_id));
   if (!found) return Status::NotFound("no such segment");
   const std::string record_id = found->segment.record_id;
-  auto view = ViewRecord(scope, record_id, "segment");
+  auto view = ReadRecordView(scope, record_id);
   if (!view.ok()) {
     if (view.status().IsNotFound()) return Status::NotFound("no such segment");
     return view.status();
@@ -534,40 +543,14 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
     // The offsets the record's JSON gives this caller (stored ones to a whole reader only).
     AddOffsets(*view, ShownOffsets(*view), s, &j);
     if (!marks.empty()) j["redacted"] = marks;
+    // Audited for what it shows: a segment that is not public, or one of a record that is not,
+    // or hidden words in it shown to one who may read them.
+    const bool hidden_shown = view->sees_redacted && view->plan.hide.count(segment_id) > 0;
+    if ((s.effective != meta::Consent::kPublic || hidden_shown) && !scope.actor.empty()) {
+      RETURN_IF_ERROR(Auditor(scope).Viewed(record_id, "segment"));
+    }
     return j;
   }
-}
-
-Result<Json> VerifyBlob(const Scope& scope, const std::string& sha256) {
-  archive::Archive* a = scope.archive;
-  ASSIGN_OR_RETURN(auto uses, a->records().BlobUses(sha256));
-  ASSIGN_OR_RETURN(auto cp, a->verifier().Checkpoint());
-  Json matches = Json::array();
-  for (const auto& u : uses) {
-    auto view = ViewRecord(scope, u.record_id);
-    if (!view.ok()) {
-      if (view.status().IsNotFound()) continue;
-      return view.status();
-    }
-    // A file of a record part of which the caller may not see is not confirmed either: its
-    // bytes hold that part.
-    if (!view->whole) continue;
-    for (const auto& v : view->record.versions) {
-      if (v.version != u.version) continue;
-      if (v.leaf_index >= cp.checkpoint.size) continue;  // not yet under a checkpoint
-      matches.push_back({{"record", u.record_id},
-                         {"version", u.version},
-                         {"role", u.role},
-                         {"leaf_index", v.leaf_index},
-                         {"url", "/records/" + u.record_id},
-                         {"proof", "/api/v1/records/" + u.record_id +
-                                       "/proof?version=" + std::to_string(u.version)}});
-    }
-  }
-  return Json{{"sha256", sha256},
-              {"found", !matches.empty()},
-              {"matches", matches},
-              {"checkpoint", {{"size", cp.checkpoint.size}, {"note", cp.note}}}};
 }
 
 std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {

@@ -75,6 +75,14 @@ struct RecordView {
   bool sees_redacted = false;
   bool reads_hidden = false;
   std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
+  // What is not public among what is shown (the audit log's rule, doc/format/metadata.md):
+  // `json` (the record's metadata and its shown segments, hidden spans included for those who
+  // may read them) holds material that is not public.
+  bool shows_not_public = false;
+  // The files given (`media`), and the manifests and proofs given to whole readers, hold
+  // material that is not public: the record is not, or one of its segments is, or they hold
+  // the words of redactions this caller may read.
+  bool files_not_public = false;
 };
 
 // What a caller who may not read a version whole is told of its proof (doc/api.md "Proofs").
@@ -82,10 +90,13 @@ inline constexpr const char* kProofWithheld =
     "a proof of this version exists; it is given to those who may read the version whole";
 
 // The record `id` as `subject` may see it. kNotFound (kNoSuchRecord) if it is absent,
-// withdrawn, or not readable by the subject. A view of material that is not public by a caller
-// with a token is written to the audit log, as `what` ("record", "media", "transcript",
-// "proof", "segment"; doc/format/metadata.md, "The audit log").
-Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::string_view what = "record");
+// withdrawn, or not readable by the subject. Writes nothing to the audit log: what an answer
+// shows of it is audited by the function that gives that answer.
+Result<RecordView> ReadRecordView(const Scope& scope, const std::string& id);
+// ReadRecordView for an answer that shows the record's JSON (the record, its segments, its
+// page): written to the audit log as a view of the "record" when that JSON holds material that
+// is not public and the caller has a token, an account or a link.
+Result<RecordView> ViewRecord(const Scope& scope, const std::string& id);
 
 
 
@@ -93,7 +104,8 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id, std::st
 Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope);
 
 // One segment with its record, if the subject may read both.
-// `ref`: the segment's ref (Archive::SegmentRef); anything else is kNotFound.
+// `ref`: the segment's ref (Archive::SegmentRef); anything else is kNotFound. Audited as a
+// view of the "segment" when the segment as shown is not public.
 Result<Json> ViewSegment(const Scope& scope, const std::string& ref);
 
 // Where the words of query `q` are in a record's text as the caller may read it: code-point
@@ -116,12 +128,6 @@ struct PageBoxes {
 // by page, when the text version is OCR (its `ocr` blob, doc/format/manifest.md).
 Result<std::map<int, PageBoxes>> OcrBoxes(archive::Archive* a, const RecordView& view,
                                           const std::vector<std::pair<int64_t, int64_t>>& ranges);
-
-// Which records use a blob (by SHA-256), among those the subject may read, with the checkpoint
-// that covers them. {"found": false} is also the answer for a file only hidden records hold.
-Result<Json> VerifyBlob(const Scope& scope, const std::string& sha256);
-
-
 
 // MIME type of a file from its first bytes.
 std::string MimeFromHead(std::string_view head);

@@ -51,7 +51,7 @@ Status FilterCues(const RecordText& text, ingest::TranscriptDoc* doc) {
 Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::string& id,
                                              std::optional<int> version) {
   archive::Archive* a = scope.archive;
-  ASSIGN_OR_RETURN(RecordView view, ViewRecord(scope, id, "transcript"));
+  ASSIGN_OR_RETURN(RecordView view, ReadRecordView(scope, id));
   auto doc = ingest::LoadTranscript(a, view.record.id, version);
   // The newest transcript held by a redaction (doc/api.md "Redaction"): those who may not read
   // it are given the newest one before it that is not held.
@@ -71,9 +71,20 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
     if (doc.status().IsNotFound()) return Status::NotFound(kNoTranscript);
     return doc.status();
   }
+  // Audited for what it gives (a transcript that is not there writes nothing): every line to
+  // a whole reader, else the lines they may read.
+  bool not_public = view.files_not_public;
   if (!view.whole) {
     ASSIGN_OR_RETURN(RecordText text, TextOf(scope, view.record.id, doc->version));
     RETURN_IF_ERROR(FilterCues(text, &*doc));
+    not_public = view.record.consent != meta::Consent::kPublic ||
+                 (text.sees_redacted && !text.redactions.empty());
+    for (const auto& s : text.segments) {
+      if (s.segment.start_ms >= 0 && s.effective != meta::Consent::kPublic) not_public = true;
+    }
+  }
+  if (not_public && !scope.actor.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(view.record.id, "transcript"));
   }
   return doc;
 }

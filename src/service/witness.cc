@@ -17,7 +17,7 @@ Result<WitnessOwn> WitnessOwnView(const Scope& scope) {
     if (r.witness_id != witness) continue;
     WitnessRecord w;
     ASSIGN_OR_RETURN(w.consent_changes, a->consent().ConsentHistory(r.id));
-    ASSIGN_OR_RETURN(w.views, a->audit().ViewsOf(r.id));
+    ASSIGN_OR_RETURN(w.views, a->audit().ViewsOf(r.id, kSeenByLimit));
     w.record = std::move(r);
     out.records.push_back(std::move(w));
   }

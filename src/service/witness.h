@@ -14,10 +14,13 @@
 
 namespace attest::service {
 
+// Who was shown what of a record that is not public: the kSeenByLimit newest views, and how
+// many there are in all (doc/api.md "Witnesses", `seen_by`).
+inline constexpr uint64_t kSeenByLimit = 50;
 struct WitnessRecord {
   meta::Record record;
   std::vector<meta::ConsentChange> consent_changes;  // oldest first
-  std::vector<meta::AuditEntry> views;               // who was shown what that is not public
+  meta::RecordViews views;                           // newest first, at most kSeenByLimit
 };
 struct WitnessOwn {
   std::vector<WitnessRecord> records;
