@@ -51,7 +51,10 @@ bool Decide(const Subject& subject, Action action, const Resource& resource) {
   const bool staff = subject.role == Role::kArchivist || subject.role == Role::kAdmin;
   const bool own = !subject.witness_id.empty() && subject.witness_id == resource.witness_id &&
                    resource.consent != meta::Consent::kWithdrawn;
-  if (action == Action::kWrite) return staff && resource.kind != Kind::kAuditLog;
+  if (action != Action::kRead) {
+    if (!staff || resource.kind == Kind::kAuditLog) return false;
+    return resource.kind != Kind::kMaterial || RecordTakes(resource.consent, action);
+  }
   switch (resource.kind) {
     case Kind::kAuditLog:
       return subject.role == Role::kAdmin;
@@ -77,6 +80,17 @@ bool Decide(const Subject& subject, Action action, const Resource& resource) {
       return false;
   }
   return false;
+}
+
+bool RecordTakes(meta::Consent level, Action action) {
+  switch (level) {
+    case meta::Consent::kSealed:
+      return action == Action::kWithdraw || action == Action::kReseal;
+    case meta::Consent::kWithdrawn:
+      return action == Action::kWithdraw;
+    default:
+      return action != Action::kRead;
+  }
 }
 
 std::vector<meta::Consent> ReadableLevels(const Subject& subject) {

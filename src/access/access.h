@@ -40,6 +40,8 @@ struct Subject {
 enum class Action {
   kRead,   // see it: a record, its segments, media, transcripts and proofs; a form; the audit log
   kWrite,  // add records, change metadata, consent, a transcript or a redaction
+  kWithdraw,  // withdraw a record (or finish a withdrawal an interruption left undone)
+  kReseal,    // seal a sealed record again, to a later day than its own
 };
 
 // What an action is on: the one thing every decision is about.
@@ -76,8 +78,16 @@ struct Resource {
 //    it).
 //  - Hidden spans and consent forms: archivists and admins, and the witness's own link.
 //  - The audit log: admins.
-//  - Writing anything: archivists and admins (the audit log is written by no interface).
+//  - Writing anything: archivists and admins (the audit log is written by no interface), and
+//    only what the material's level takes (RecordTakes).
 bool Decide(const Subject& subject, Action action, const Resource& resource);
+
+// Whether a record at `level` takes the write `action` at all, whoever asks (doc/privacy.md):
+// a sealed record, before its day, only a withdrawal or a seal to a later day (nobody reads it
+// sooner for either); a withdrawn one only the withdrawal that finishes its erasure; a record at
+// any other level every write. (A seal whose day has come takes writes like the level it opens
+// to: its opening is one.) REQUIRES: `action` is not kRead.
+bool RecordTakes(meta::Consent level, Action action);
 
 // The consent levels whose material `subject` may read, least strict first.
 std::vector<meta::Consent> ReadableLevels(const Subject& subject);

@@ -71,6 +71,35 @@ TEST(AccessTest, EachRoleReadsExactlyTheLevelsDesignAllows) {
   EXPECT_EQ(ReadableLevels(Subject{Role::kResearcher, ""}).size(), 2u);
 }
 
+// doc/privacy.md: a sealed record is seen by nobody, archivists included, until its day, so
+// before it nobody may change it (a consent change would open it); a withdrawn one is gone.
+TEST(AccessTest, ASealedRecordTakesOnlyAWithdrawalOrALaterSealAndAWithdrawnOneOnlyItsWithdrawal) {
+  for (Role role : {Role::kArchivist, Role::kAdmin}) {
+    Subject s{role, "t1"};
+    for (Consent c : {Consent::kPublic, Consent::kResearch, Consent::kRestricted}) {
+      for (Action a : {Action::kWrite, Action::kWithdraw, Action::kReseal}) {
+        EXPECT_TRUE(Decide(s, a, M(c))) << meta::ConsentName(c);
+      }
+    }
+    EXPECT_FALSE(Decide(s, Action::kWrite, M(Consent::kSealed)));
+    EXPECT_TRUE(Decide(s, Action::kWithdraw, M(Consent::kSealed)));
+    EXPECT_TRUE(Decide(s, Action::kReseal, M(Consent::kSealed)));
+    EXPECT_FALSE(Decide(s, Action::kWrite, M(Consent::kWithdrawn)));
+    EXPECT_FALSE(Decide(s, Action::kReseal, M(Consent::kWithdrawn)));
+    EXPECT_TRUE(Decide(s, Action::kWithdraw, M(Consent::kWithdrawn)));  // finishing it
+  }
+  // Nobody else writes at all, whatever the level.
+  for (Subject s :
+       {Subject{}, Subject{Role::kResearcher, "t2"}, Subject{Role::kAnonymous, "w1", "w-1"}}) {
+    for (Action a : {Action::kWrite, Action::kWithdraw, Action::kReseal}) {
+      EXPECT_FALSE(Decide(s, a, M(Consent::kSealed, "w-1")));
+      EXPECT_FALSE(Decide(s, a, M(Consent::kPublic, "w-1")));
+    }
+  }
+  EXPECT_FALSE(RecordTakes(Consent::kSealed, Action::kWrite));
+  EXPECT_TRUE(RecordTakes(Consent::kRestricted, Action::kWrite));
+}
+
 TEST(AccessTest, AWitnessReadsTheirOwnRecordsAtEveryLevelButWithdrawnAndNothingElse) {
   Subject witness{Role::kAnonymous, "wabc", "w-1"};
   for (meta::Consent c : {meta::Consent::kPublic, meta::Consent::kResearch,

@@ -875,11 +875,11 @@ TEST_F(ArchiveTest, AChangeOfConsentIsLoggedFollowedBySearchAndKeptInTheHistory)
                 .code(),
             Code::kInvalidArgument);
   ASSERT_TRUE(archive_->consent().Withdraw(id, "asked").ok());
-  EXPECT_EQ(archive_->consent()
-                .ChangeConsent(id, meta::Consent::kPublic, "x", "cli:test")
-                .status()
-                .code(),
-            Code::kConflict);
+  // Withdrawn: as a record that does not exist (doc/privacy.md).
+  EXPECT_TRUE(archive_->consent()
+                  .ChangeConsent(id, meta::Consent::kPublic, "x", "cli:test")
+                  .status()
+                  .IsNotFound());
   EXPECT_TRUE(archive_->consent()
                   .ChangeConsent("rnosuch", meta::Consent::kPublic, "x", "cli:test")
                   .status()
@@ -969,6 +969,142 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 }
 
+// doc/privacy.md: a sealed record is seen by nobody, archivists included, until its day. So
+// before it nobody changes it either (a consent change would open it, an edit or a redaction's
+// answer would tell of it): it takes a withdrawal or a seal to a later day, and every other
+// change gets one answer that says nothing of what the record holds. A withdrawn record's
+// changes are answered as an unknown record's.
+TEST_F(ArchiveTest, ASealedRecordTakesOnlyAWithdrawalOrALaterSealUntilItsDay) {
+  ClockEnv clock;
+  clock.now_us = Micros("2026-11-26T12:00:00Z");
+  archive_.reset();
+  archive_ = std::move(*Archive::Open(&clock, dir_));
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string text = "Sample text: zqsealwritecanary, a sample.";
+  const std::string id = (*archive_->records().Add({WriteFile(tmp_, "s.txt", text)}, opts))[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
+  const int64_t segment = archive_->records().Segments(id)->back().segment.id;
+  Consents::Seal seal{"2027-01-01", meta::Consent::kRestricted};
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &seal).ok());
+  const uint64_t size = archive_->verifier().Checkpoint()->checkpoint.size;
+
+  const std::string refused = "record '" + id +
+                              "' is sealed until 2027-01-01: before then it takes only a "
+                              "withdrawal or a later seal";
+  auto expect_refused = [&](const Status& st, const std::string& what) {
+    EXPECT_EQ(st.code(), Code::kConflict) << what << ": " << st.ToString();
+    EXPECT_EQ(st.message(), refused) << what;
+  };
+  Consents::Seal earlier{"2026-12-31", meta::Consent::kPublic};
+  Consents::Seal same{"2027-01-01", meta::Consent::kPublic};
+  for (meta::Consent to : {meta::Consent::kPublic, meta::Consent::kRestricted}) {
+    expect_refused(archive_->consent().ChangeConsent(id, to, "x", "cli:t").status(), "open");
+    expect_refused(
+        archive_->consent().ChangeConsent(id, to, "x", "cli:t", nullptr, segment).status(),
+        "a passage");
+  }
+  expect_refused(archive_->consent()
+                     .ChangeConsent(id, meta::Consent::kSealed, "x", "cli:t", &earlier)
+                     .status(),
+                 "an earlier seal");
+  expect_refused(
+      archive_->consent().ChangeConsent(id, meta::Consent::kSealed, "x", "cli:t", &same).status(),
+      "the same day");
+  expect_refused(archive_->records().EditMetadata(id, {{"title", "x"}}).status(), "metadata");
+  // Whatever the segment and the span: the same words, no segment's length, no number.
+  for (int64_t s : {segment, segment + 1, int64_t{999999}}) {
+    for (auto chars : {std::make_pair<int64_t, int64_t>(0, 5), {0, 100000}}) {
+      expect_refused(archive_->consent().Redact(id, s, chars, std::nullopt, "x", "cli:t").status(),
+                     "a redaction");
+    }
+  }
+  for (int version : {1, 2, 999}) {
+    expect_refused(archive_->consent().ConfirmRedactions(id, version, "x", "cli:t").status(),
+                   "a confirmation");
+  }
+  DerivedText d;
+  d.derivation = {1, "text", "human", "test"};
+  d.text = "x";
+  expect_refused(archive_->records().AddDerived(id, 1, d).status(), "a derived version");
+  AddOptions next;
+  next.record_id = id;
+  expect_refused(archive_->records().Add({WriteFile(tmp_, "n.txt", "x")}, next).status(),
+                 "a new version");
+  EXPECT_EQ(archive_->verifier().Checkpoint()->checkpoint.size, size);  // nothing logged
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kSealed);
+
+  // A later seal is taken; the record then answers with its new day.
+  Consents::Seal later{"2027-06-01", meta::Consent::kRestricted};
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kSealed, "x", "cli:t", &later).ok());
+  EXPECT_NE(archive_->records()
+                .EditMetadata(id, {{"title", "x"}})
+                .status()
+                .message()
+                .find("sealed until 2027-06-01"),
+            std::string::npos);
+
+  // On its day it opens, and takes changes again.
+  clock.now_us = Micros("2027-06-01T00:00:01Z");
+  archive_.reset();
+  archive_ = std::move(*Archive::Open(&clock, dir_));
+  EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kRestricted);
+  EXPECT_TRUE(archive_->records().EditMetadata(id, {{"title", "x"}}).ok());
+
+  // Withdrawn: every change is answered as for a record that does not exist, but a withdrawal.
+  ASSERT_TRUE(archive_->consent().Withdraw(id, "asked", "cli:t").ok());
+  auto as_unknown = [&](const Status& withdrawn, const Status& unknown, const std::string& what) {
+    EXPECT_EQ(withdrawn.code(), unknown.code()) << what;
+    std::string words = unknown.message();
+    for (size_t at; (at = words.find("rnosuch")) != std::string::npos;) words.replace(at, 7, id);
+    EXPECT_EQ(withdrawn.message(), words) << what;
+  };
+  auto both = [&](auto change, const std::string& what) {
+    as_unknown(change(id), change("rnosuch"), what);
+  };
+  both(
+      [&](const std::string& r) {
+        return archive_->records().EditMetadata(r, {{"t", "y"}}).status();
+      },
+      "metadata");
+  both(
+      [&](const std::string& r) {
+        return archive_->consent().ChangeConsent(r, meta::Consent::kPublic, "x", "cli:t").status();
+      },
+      "consent");
+  both(
+      [&](const std::string& r) {
+        return archive_->consent()
+            .ChangeConsent(r, meta::Consent::kSealed, "x", "cli:t", &later)
+            .status();
+      },
+      "a seal");
+  both(
+      [&](const std::string& r) {
+        return archive_->consent()
+            .Redact(r, segment, std::nullopt, std::nullopt, "x", "cli:t")
+            .status();
+      },
+      "a redaction");
+  both(
+      [&](const std::string& r) {
+        return archive_->consent().ConfirmRedactions(r, 1, "x", "cli:t").status();
+      },
+      "a confirmation");
+  both([&](const std::string& r) { return archive_->records().AddDerived(r, 1, d).status(); },
+       "a derived version");
+  both(
+      [&](const std::string& r) {
+        AddOptions o;
+        o.record_id = r;
+        return archive_->records().Add({WriteFile(tmp_, "n.txt", "x")}, o).status();
+      },
+      "a new version");
+  EXPECT_TRUE(archive_->consent().Withdraw(id, "again", "cli:t")->already_withdrawn);
+}
+
 TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText) {
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
@@ -1007,8 +1143,8 @@ TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText)
             Code::kInvalidArgument);
   EXPECT_TRUE(archive_->records().EditMetadata("rnosuch", {{"title", "x"}}).status().IsNotFound());
   ASSERT_TRUE(archive_->consent().Withdraw(id, "asked").ok());
-  EXPECT_EQ(archive_->records().EditMetadata(id, {{"title", "C"}}).status().code(),
-            Code::kConflict);
+  // Withdrawn: as a record that does not exist (doc/privacy.md).
+  EXPECT_TRUE(archive_->records().EditMetadata(id, {{"title", "C"}}).status().IsNotFound());
 }
 
 TEST_F(ArchiveTest, SameBytesTwiceAreStoredOnceAndWithdrawKeepsTheOther) {

@@ -12,6 +12,37 @@
 
 namespace attest::archive {
 
+Result<meta::Record> Consents::Writable(const std::string& id, access::Action action,
+                                        const std::string& seal_until) {
+  ASSIGN_OR_RETURN(meta::Record r, in_->store->GetRecord(id));
+  meta::Consent level = r.consent;
+  const bool due = r.consent == meta::Consent::kSealed && !r.sealed_until.empty() &&
+                   r.sealed_until <= in_->Now().substr(0, 10);
+  if (r.withdrawn_at) {
+    level = meta::Consent::kWithdrawn;
+  } else if (due) {
+    // Its day has come: the next OpenDueSeals opens it (that opening is a change of it too).
+    level = meta::Consent::kRestricted;
+  }
+  bool takes = access::RecordTakes(level, action);
+  if (takes && level == meta::Consent::kSealed && action == access::Action::kReseal) {
+    // Only to a later day: a record sealed with no day has none later.
+    takes = !r.sealed_until.empty() && seal_until > r.sealed_until;
+  }
+  if (takes) return r;
+  if (level == meta::Consent::kWithdrawn) return meta::NoRecord(id);
+  return SealedRefusal(r);
+}
+
+Status Consents::SealedRefusal(const meta::Record& r) {
+  if (r.sealed_until.empty()) {
+    return Status::Conflict("record '" + r.id +
+                            "' is sealed with no day to open on: it takes only a withdrawal");
+  }
+  return Status::Conflict("record '" + r.id + "' is sealed until " + r.sealed_until +
+                          ": before then it takes only a withdrawal or a later seal");
+}
+
 Result<meta::Withdrawal> Consents::Withdraw(const std::string& id, const std::string& reason,
                                             const std::string& by) {
   if (reason.empty()) return Status::InvalidArgument("a withdrawal needs a reason (--reason)");
@@ -20,7 +51,7 @@ Result<meta::Withdrawal> Consents::Withdraw(const std::string& id, const std::st
   // The withdraw leaf commits to the record under its salt, which the store erases in the
   // transaction that sequences the leaf (doc/format/leaf.md): read it first. Once withdrawn,
   // the salt is gone and no leaf is built.
-  ASSIGN_OR_RETURN(meta::Record record, in_->store->GetRecord(id));
+  ASSIGN_OR_RETURN(meta::Record record, Writable(id, access::Action::kWithdraw));
   ASSIGN_OR_RETURN(
       meta::Withdrawal w,
       in_->store->Withdraw(id, CleanText(reason, TextLayout::kLines), now,
@@ -86,9 +117,12 @@ Result<std::optional<meta::ConsentChange>> Consents::ChangeConsent(
   } else if (seal) {
     return Status::InvalidArgument("--until and --then belong to a seal only");
   }
+  // Sealed before its day: only a seal to a later day (doc/privacy.md). Withdrawn: as unknown.
   // The leaf commits to the record and segment under the record's salt (doc/format/leaf.md).
-  // A withdrawn record has none, and the store refuses to change it.
-  ASSIGN_OR_RETURN(meta::Record record, in_->store->GetRecord(id));
+  const bool reseal = to == meta::Consent::kSealed && seal;
+  ASSIGN_OR_RETURN(meta::Record record,
+                   Writable(id, reseal ? access::Action::kReseal : access::Action::kWrite,
+                            reseal ? seal->until : ""));
   ASSIGN_OR_RETURN(
       auto done,
       in_->store->ChangeConsent(change, now, [&](int version, const std::string& manifest) {
@@ -150,10 +184,7 @@ Result<meta::Redaction> Consents::Redact(const std::string& record_id, int64_t s
   if (reason.size() > 4096 || !IsValidUtf8(reason)) {
     return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
   }
-  ASSIGN_OR_RETURN(meta::Record rec, in_->store->GetRecord(record_id));
-  if (rec.withdrawn_at) {
-    return Status::InvalidArgument("record '" + record_id + "' was withdrawn: nothing to hide");
-  }
+  RETURN_IF_ERROR(Writable(record_id, access::Action::kWrite).status());
   ASSIGN_OR_RETURN(auto segments, in_->store->RecordSegments(record_id));
   const meta::Segment* seg = nullptr;
   for (const auto& st : segments) {
@@ -217,10 +248,7 @@ Result<std::vector<int64_t>> Consents::ConfirmRedactions(const std::string& reco
   if (reason.size() > 4096 || !IsValidUtf8(reason)) {
     return Status::InvalidArgument("the reason must be at most 4,096 bytes of UTF-8");
   }
-  ASSIGN_OR_RETURN(meta::Record rec, in_->store->GetRecord(record_id));
-  if (rec.withdrawn_at) {
-    return Status::InvalidArgument("record '" + record_id + "' was withdrawn: nothing to confirm");
-  }
+  ASSIGN_OR_RETURN(meta::Record rec, Writable(record_id, access::Action::kWrite));
   ASSIGN_OR_RETURN(auto redactions, in_->store->ListRedactions(record_id));
   ASSIGN_OR_RETURN(auto segments, in_->store->RecordSegments(record_id));
   RedactionPlan plan = PlanRedactions(segments, redactions);

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "access/access.h"
 #include "archive/redaction.h"
 #include "core/status.h"
 #include "meta/store.h"
@@ -25,6 +26,19 @@ struct Internal;
 class Consents {
  public:
   explicit Consents(Internal* in) : in_(in) {}
+
+  // Record `id`, if it takes the write `action` now, whoever asks (access::RecordTakes,
+  // doc/privacy.md). Every change of a record asks it before it reads anything else of the
+  // record, so a refusal tells nothing of what the record holds:
+  //  - a withdrawn record is kNotFound in the words of a record that does not exist
+  //    (meta::NoRecord), but to a withdrawal, which finishes its erasure;
+  //  - a record sealed until a later day (or with no day) is kConflict, SealedRefusal, but to a
+  //    withdrawal or a seal (kReseal) to a later day than its own, `seal_until`.
+  Result<meta::Record> Writable(const std::string& id, access::Action action,
+                                const std::string& seal_until = "");
+  // The refusal of a change a sealed record does not take: it names the record and the day it
+  // opens (which the public log states too), nothing else.
+  static Status SealedRefusal(const meta::Record& r);
 
   // Withdraws a record: its blobs and private data are erased, its commitment stays, and a
   // withdraw leaf is logged. Running it again on a withdrawn record finishes any erasure an

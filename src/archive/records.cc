@@ -1,5 +1,6 @@
 #include "archive/records.h"
 
+#include "archive/consent.h"
 #include "archive/indexer.h"
 #include "archive/internal.h"
 #include "archive/manifest.h"
@@ -42,6 +43,10 @@ Status ValidateAddOptions(const AddOptions& opts, size_t file_count) {
 Result<std::vector<Added>> Records::Add(const std::vector<std::string>& paths,
                                         const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, paths.size()));
+  // A new version of a record it does not take is refused before its file is stored.
+  if (!opts.record_id.empty()) {
+    RETURN_IF_ERROR(in_->consent->Writable(opts.record_id, access::Action::kWrite).status());
+  }
   for (const auto& p : paths) RETURN_IF_ERROR(CheckFile(in_->env, p));
   // Originals first: content-addressed, durable before anything refers to them.
   std::vector<StoredFile> stored;
@@ -55,6 +60,9 @@ Result<std::vector<Added>> Records::Add(const std::vector<std::string>& paths,
 Result<std::vector<Added>> Records::AddStored(const std::vector<StoredFile>& files,
                                               const AddOptions& opts) {
   RETURN_IF_ERROR(ValidateAddOptions(opts, files.size()));
+  if (!opts.record_id.empty()) {
+    RETURN_IF_ERROR(in_->consent->Writable(opts.record_id, access::Action::kWrite).status());
+  }
   // A damaged log refuses new statements before any is recorded.
   RETURN_IF_ERROR(in_->log->CheckAppendable());
   std::string now = in_->Now();
@@ -242,8 +250,7 @@ Result<std::optional<meta::Version>> Records::FinishJob(const meta::Job& job,
 Result<meta::Version> Records::AddDerived(const std::string& record_id, int from,
                                           const DerivedText& derived) {
   RETURN_IF_ERROR(in_->log->CheckAppendable());
-  ASSIGN_OR_RETURN(meta::Record record, in_->store->GetRecord(record_id));
-  if (record.withdrawn_at) return Status::InvalidArgument("record " + record_id + " is withdrawn");
+  ASSIGN_OR_RETURN(meta::Record record, in_->consent->Writable(record_id, access::Action::kWrite));
   const meta::Version* source = nullptr;
   for (const meta::Version& v : record.versions) {
     if (v.version == from) source = &v;
@@ -270,10 +277,7 @@ Result<meta::Version> Records::EditMetadata(const std::string& id, const Json& g
     return Status::InvalidArgument("the metadata must be at most 64 KiB of canonical JSON");
   }
   RETURN_IF_ERROR(in_->log->CheckAppendable());
-  ASSIGN_OR_RETURN(meta::Record r, in_->store->GetRecord(id));
-  if (r.withdrawn_at) {
-    return Status::Conflict("record '" + id + "' is withdrawn: it has no metadata to edit");
-  }
+  ASSIGN_OR_RETURN(meta::Record r, in_->consent->Writable(id, access::Action::kWrite));
   // The newest version a person gave (not one a tool derived): its files stay, its private
   // object gets the new metadata.
   const meta::Version* original = nullptr;

@@ -108,7 +108,9 @@ class Records {
   // Stores each file, records a version of a record for it, and logs it. Every file is
   // checked before anything is stored; the whole call is one transaction in the database,
   // which also schedules an `extract` job for each (doc/ingest.md: run by ingest::Worker).
-  // Returns after the signed checkpoint covers every new leaf.
+  // Returns after the signed checkpoint covers every new leaf. A new version of a record
+  // (`record_id`) is refused, before its file is stored, if the record takes no change
+  // (Consents::Writable: sealed or withdrawn).
   Result<std::vector<Added>> Add(const std::vector<std::string>& paths, const AddOptions& opts);
 
   // The second half of Add, for files whose originals are already in the blob store (bulk
@@ -129,7 +131,8 @@ class Records {
                                                  const std::vector<meta::NewJob>& follow_ups,
                                                  const Json& outcome);
   // Adds what a person made from version `from` of a record (a corrected transcript) as a
-  // derived version, as FinishJob does for a tool, and schedules its indexing.
+  // derived version, as FinishJob does for a tool, and schedules its indexing. Refused for a
+  // record that takes no change (Consents::Writable: sealed or withdrawn).
   Result<meta::Version> AddDerived(const std::string& record_id, int from,
                                    const DerivedText& derived);
   // The version a job works on, with its record.
@@ -140,7 +143,8 @@ class Records {
   Result<std::vector<meta::Record>> List();
   // Replaces the free metadata (`--meta`: title, description, …) of a record: a new version
   // with the same files and a new private commitment, logged as `revise`. What was made from
-  // the files (text, transcripts, index entries) stays. kConflict for a withdrawn record.
+  // the files (text, transcripts, index entries) stays. Refused, before anything else is read,
+  // for a record that takes no such change (Consents::Writable: sealed or withdrawn).
   Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
   // The record a bulk-import row id was imported as, if it was.
   Result<std::optional<std::string>> ImportedRecord(const std::string& import_id);

@@ -8,6 +8,7 @@
 
 #include "archive/archive.h"
 #include "cli/output.h"
+#include "service/writes.h"
 
 namespace attest::cli {
 namespace {
@@ -20,7 +21,7 @@ struct WithdrawArgs {
 int Withdraw(Common& c, const WithdrawArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
-  auto w = (*a)->consent().Withdraw(o.id, o.reason, CliActor());
+  auto w = service::Withdraw(CliScope(a->get()), o.id, o.reason);
   if (!w.ok()) return Fail(w.status());
   if (o.json) {
     PrintJson({{"id", o.id},
@@ -65,7 +66,7 @@ int Redact(Common& c, const RedactArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
   if (o.confirm > 0) {
-    auto done = (*a)->consent().ConfirmRedactions(o.id, o.confirm, o.reason, CliActor());
+    auto done = service::ConfirmRedactions(CliScope(a->get()), o.id, o.confirm, o.reason);
     if (!done.ok()) return UsageOrFail(done.status());
     if (o.json) {
       PrintJson({{"record", o.id}, {"version", o.confirm}, {"confirmed", *done}});
@@ -75,7 +76,7 @@ int Redact(Common& c, const RedactArgs& o) {
     }
     return kExitOk;
   }
-  auto r = (*a)->consent().Redact(o.id, o.segment, chars, ms, o.reason, CliActor());
+  auto r = service::Redact(CliScope(a->get()), o.id, o.segment, chars, ms, o.reason);
   if (!r.ok()) return UsageOrFail(r.status());
   if (o.json) {
     PrintJson({{"id", r->id}, {"record", r->record_id}, {"segment", r->segment_id}});
@@ -105,8 +106,8 @@ int Consent(Common& c, const ConsentArgs& o) {
     if (!then.ok()) return Usage("a seal needs --until YYYY-MM-DD and --then LEVEL");
     seal = archive::Consents::Seal{o.until, *then};
   }
-  auto changed = (*a)->consent().ChangeConsent(o.id, *level, o.reason, CliActor(),
-                                               seal ? &*seal : nullptr, o.segment);
+  auto changed = service::ChangeConsent(CliScope(a->get()), o.id, *level, o.reason,
+                                        seal ? &*seal : nullptr, o.segment);
   if (!changed.ok()) return Fail(changed.status());
   const auto& ch = *changed;
   if (o.json) {

@@ -15,6 +15,7 @@
 #include "ingest/transcripts.h"
 #include "service/auditor.h"
 #include "service/transcript.h"
+#include "service/writes.h"
 
 namespace attest::cli {
 namespace {
@@ -324,7 +325,7 @@ int Edit(Common& c, const EditArgs& o) {
   if (!m.ok()) return Usage(m.status().message());
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
-  auto v = (*a)->records().EditMetadata(o.id, *m);
+  auto v = service::EditMetadata(CliScope(a->get()), o.id, *m);
   if (!v.ok()) return Fail(v.status());
   if (o.json) {
     PrintJson({{"id", o.id}, {"version", v->version}, {"leaf_index", v->leaf_index}});
@@ -391,7 +392,7 @@ int Transcript(Common& c, const TranscriptArgs& o) {
     std::cout << Shown(*out, TextLayout::kLines) << std::flush;
     return kExitOk;
   }
-  auto v = ingest::ImportTranscript(c.env, a->get(), o.id, o.file, o.by, o.from);
+  auto v = service::ImportTranscript(CliScope(a->get()), o.id, o.file, o.by, o.from);
   if (!v.ok()) return Fail(v.status());
   std::cout << "Added " << o.id << " version " << v->version << " (the transcript from "
             << Shown(o.file) << ", human correction); leaf " << v->leaf_index << "\n";

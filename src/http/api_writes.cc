@@ -9,8 +9,7 @@
 #include "http/api_common.h"
 #include "http/numbers.h"
 #include "http/routes.h"
-#include "ingest/transcripts.h"
-#include "service/record_view.h"
+#include "service/writes.h"
 
 namespace attest::http {
 namespace {
@@ -71,7 +70,7 @@ void PatchRecord(Site* site, const Request& req, Response& res,
     return Problem(res, 400, "bad-request", "Bad Request",
                    "the body has no \"meta\" object (the record's metadata, whole)");
   }
-  auto v = c.archive()->records().EditMetadata(req.matches[1], body["meta"]);
+  auto v = service::EditMetadata(c.scope(), req.matches[1], body["meta"]);
   if (!v.ok()) return ProblemFor(res, v.status());
   SendJson(res, {{"record", v->record_id},
                  {"version", v->version},
@@ -114,8 +113,8 @@ void PutConsent(Site* site, const Request& req, Response& res,
     if (!id) return Problem(res, 400, "bad-request", "Bad Request", kNotASegment);
     segment = *id;
   }
-  auto changed = c.archive()->consent().ChangeConsent(
-      req.matches[1], *to, reason, c.subject.Actor(), seal ? &*seal : nullptr, segment);
+  auto changed = service::ChangeConsent(c.scope(), req.matches[1], *to, reason,
+                                        seal ? &*seal : nullptr, segment);
   if (!changed.ok()) return ProblemFor(res, changed.status());
   Json out = {{"record", std::string(req.matches[1])},
               {"consent", level},
@@ -154,8 +153,8 @@ void PostRedaction(Site* site, const Request& req, Response& res,
   if (!segment) return Problem(res, 400, "bad-request", "Bad Request", kNotASegment);
   std::optional<std::pair<int64_t, int64_t>> chars, ms;
   if (!SpanOf(body, "chars", res, &chars) || !SpanOf(body, "ms", res, &ms)) return;
-  auto r = c.archive()->consent().Redact(req.matches[1], *segment, chars, ms,
-                                         StringMember(body, "reason"), c.subject.Actor());
+  auto r =
+      service::Redact(c.scope(), req.matches[1], *segment, chars, ms, StringMember(body, "reason"));
   if (!r.ok()) return ProblemFor(res, r.status());
   Json out = {
       {"id", r->id}, {"record", r->record_id}, {"segment", c.archive()->SegmentRef(r->segment_id)}};
@@ -176,8 +175,8 @@ void PostRedactionConfirm(Site* site, const Request& req, Response& res,
                    "\"version\" must be the held version's number");
   }
   int version = body["version"].get<int>();
-  auto done = c.archive()->consent().ConfirmRedactions(
-      req.matches[1], version, StringMember(body, "reason"), c.subject.Actor());
+  auto done =
+      service::ConfirmRedactions(c.scope(), req.matches[1], version, StringMember(body, "reason"));
   if (!done.ok()) return ProblemFor(res, done.status());
   SendJson(res,
            {{"record", std::string(req.matches[1])}, {"version", version}, {"confirmed", *done}});
@@ -192,21 +191,13 @@ void PutSegment(Site* site, const Request& req, Response& res,
   if (!body.contains("text") || !body["text"].is_string()) {
     return Problem(res, 400, "bad-request", "Bad Request", "the body has no \"text\" string");
   }
-  std::string ref = req.matches[1];
-  if (ref[0] != 's') {  // staff may name it by id (the route's pattern: 1 to 12 digits)
-    ref = c.archive()->SegmentRef(static_cast<int64_t>(ParseDigits(ref, 12).value_or(0)));
-  }
-  auto seg = service::ViewSegment(c.scope(), ref);
-  if (!seg.ok()) return ProblemFor(res, seg.status());
-  if (!seg->contains("start_ms")) {
-    return Problem(
-        res, 409, "conflict", "Conflict",
-        "this segment is not a line of a transcript (only transcripts are corrected here)");
-  }
-  auto v = ingest::CorrectSegment(
-      c.archive(), (*seg)["record"], (*seg)["version"], (*seg)["start_ms"], (*seg)["end_ms"],
-      body["text"],
-      c.subject.user.empty() ? "token " + c.subject.token_id : "user " + c.subject.user);
+  const std::string ref = req.matches[1];
+  // Staff may name it by id (the route's pattern: 1 to 12 digits).
+  std::optional<int64_t> id = ref[0] == 's'
+                                  ? c.archive()->SegmentOfRef(ref)
+                                  : std::optional<int64_t>(ParseDigits(ref, 12).value_or(0));
+  if (!id || *id < 1) return ProblemFor(res, Status::NotFound(service::kNoSuchSegment));
+  auto v = service::CorrectLine(c.scope(), *id, body["text"]);
   if (!v.ok()) return ProblemFor(res, v.status());
   SendJson(res,
            {{"record", v->record_id},

@@ -388,7 +388,9 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
   ASSIGN_OR_RETURN(std::string data, env->ReadFile(file));
   std::string format;
   ASSIGN_OR_RETURN(std::vector<Cue> cues, ParseCaptions(data, file, &format));
-  ASSIGN_OR_RETURN(meta::Record record, archive->records().Get(record_id));
+  // A sealed or withdrawn record takes none, and is asked before anything of it is read.
+  ASSIGN_OR_RETURN(meta::Record record,
+                   archive->consent().Writable(record_id, access::Action::kWrite));
   // What it corrects: the newest machine transcript, whose languages fill in cues that do not
   // say theirs, and whose source it transcribes.
   auto machine = LoadTranscript(archive, record_id, std::nullopt);
@@ -436,6 +438,8 @@ Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::strin
   if (line.size() > 10000) {
     return Status::InvalidArgument("the corrected text is longer than 10,000 bytes");
   }
+  // A sealed or withdrawn record takes none, and is asked before anything of it is read.
+  RETURN_IF_ERROR(archive->consent().Writable(record_id, access::Action::kWrite).status());
   ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, version));
   if (doc.artifact != "transcript") {
     return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +

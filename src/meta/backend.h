@@ -72,8 +72,7 @@ Status CheckLeaseHolder(int64_t id, const std::string& owner, bool found, const 
 
 // Errors in the words every backend uses.
 
-// kNotFound: no record `id`.
-Status NoRecord(const std::string& id);
+// kNotFound: no record `id`: NoRecord (store.h).
 // kNotFound: no job `id`.
 Status NoJob(int64_t id);
 // kNotFound: record `record_id` has no segment `segment_id`.

@@ -178,11 +178,14 @@ Result<std::vector<Record>> SqliteStore::ListRecords() { return LoadRecords("", 
 
 Result<std::vector<Record>> SqliteStore::LoadRecords(const std::string& where,
                                                      const std::string& arg) {
-  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT r.id, COALESCE(r.collection_id, ''), "
-                                        "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
-                                        "r.withdrawn_at, w.leaf_index FROM records r LEFT JOIN "
-                                        "withdrawals w ON w.record_id = r.id " +
-                                        where + " ORDER BY r.seq"));
+  ASSIGN_OR_RETURN(
+      Stmt s,
+      db_->Prepare(
+          "SELECT r.id, COALESCE(r.collection_id, ''), "
+          "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
+          "r.withdrawn_at, w.leaf_index, COALESCE(r.sealed_until, '') FROM records r LEFT JOIN "
+          "withdrawals w ON w.record_id = r.id " +
+          where + " ORDER BY r.seq"));
   if (!where.empty()) s.Bind(1, arg);
   std::vector<Record> out;
   while (true) {
@@ -197,6 +200,7 @@ Result<std::vector<Record>> SqliteStore::LoadRecords(const std::string& where,
     r.salt = s.Blob(5);
     if (!s.IsNull(6)) r.withdrawn_at = s.Text(6);
     if (!s.IsNull(7)) r.withdraw_leaf_index = static_cast<uint64_t>(s.Int(7));
+    r.sealed_until = s.Text(8);
     out.push_back(std::move(r));
   }
   ASSIGN_OR_RETURN(Stmt v, db_->Prepare(std::string("SELECT ") + kVersionColumns +

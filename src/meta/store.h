@@ -24,6 +24,10 @@ const char* ConsentName(Consent c);
 // Accepts public, research, restricted, sealed, withdrawn.
 Result<Consent> ParseConsent(std::string_view s);
 
+// kNotFound in the words every store gives for a record it does not hold (a withdrawn record's
+// writes are answered in them too, doc/privacy.md).
+Status NoRecord(const std::string& id);
+
 struct BlobRef {
   std::string role;  // "original" for what was added
   std::string sha256;
@@ -47,6 +51,9 @@ struct Record {
   std::string collection_id;
   std::string witness_id;
   Consent consent = Consent::kRestricted;
+  // For a sealed record: the day it opens (YYYY-MM-DD, UTC); "" if it was added sealed with no
+  // day, and for any other level.
+  std::string sealed_until;
   std::string created;
   std::string salt;  // raw bytes; empty once withdrawn
   std::optional<std::string> withdrawn_at;

@@ -108,9 +108,11 @@ TEST_P(StoreConformanceTest, ASealOpensOnItsDayToTheLevelItNames) {
   EXPECT_FALSE(store_->ChangeConsent(seal, kT1, ConsentLeaf("c"))->has_value());
   seal.until = "2031-01-01";
   EXPECT_TRUE(store_->ChangeConsent(seal, kT1, ConsentLeaf("c"))->has_value());
+  EXPECT_EQ(store_->GetRecord("r1")->sealed_until, "2031-01-01");  // the day a record opens on
   // Opened: no longer due.
   ASSERT_TRUE(store_->ChangeConsent(To("r1", Consent::kResearch), kT1, ConsentLeaf("c")).ok());
   EXPECT_EQ(store_->DueSeals("2099-01-01")->size(), 1u);
+  EXPECT_EQ(store_->GetRecord("r1")->sealed_until, "");
 }
 
 TEST_P(StoreConformanceTest, ASegmentHasALevelOfItsOwnButIsNeverSealedAlone) {
