@@ -171,7 +171,9 @@ class ApiTest : public ::testing::Test {
     Json researcher = tok("researcher", "");
     (*tokens_)["researcher"] = researcher["token"];
     (*tokens_)["researcher.id"] = researcher["id"];
-    (*tokens_)["archivist"] = tok("archivist", "")["token"];
+    Json archivist = tok("archivist", "");
+    (*tokens_)["archivist"] = archivist["token"];
+    (*tokens_)["archivist.id"] = archivist["id"];
     (*tokens_)["admin"] = tok("admin", "")["token"];
     (*tokens_)["expired"] = tok("archivist", "2001-01-01T00:00:00Z")["token"];
     Json revoked = tok("archivist", "");
@@ -762,6 +764,63 @@ TEST_F(ApiTest, ViewsOfWhatIsNotPublicAreInTheAuditLog) {
   EXPECT_EQ(verified.out.find("\"audit\""), std::string::npos) << verified.out;
 }
 
+// Attack 20, finding 5: the answers that show a token holder what non-public material holds
+// without being a search or a record (suggestions, lists of records, the perspectives' starting
+// places and dates) are audited too, naming what they showed; with public material only, not.
+TEST_F(ApiTest, SuggestionsListsAndPerspectiveStartsOfWhatIsNotPublicAreAudited) {
+  const std::string actor = "token:" + (*tokens_)["researcher.id"];
+  auto audit = [&] {
+    auto r = RunAttest({"--archive", *archive_, "audit", "--json", "--actor", actor});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out)["entries"];
+  };
+  const std::string research = (*ids_)["research"];
+  size_t before = audit().size();
+  // Public only: nothing.
+  EXPECT_EQ(Get("/api/v1/suggest?q=zqpublicc", "researcher")->status, 200);
+  EXPECT_EQ(Get("/api/v1/collections/c-public", "researcher")->status, 200);
+  EXPECT_EQ(audit().size(), before);
+
+  auto shown = Get("/api/v1/suggest?q=zqresearchc", "researcher");
+  ASSERT_EQ(shown->status, 200);
+  ASSERT_NE(shown->body.find(Canary("research")), std::string::npos) << shown->body;
+  Json entries = audit();
+  ASSERT_EQ(entries.size(), before + 1) << entries.dump();
+  EXPECT_EQ(entries[before]["detail"]["what"], "suggest");
+  EXPECT_EQ(entries[before]["detail"]["words"], Json::array({Canary("research")}));
+
+  for (std::string path :
+       {"/api/v1/records?limit=100", "/api/v1/witnesses/w-research", "/witnesses/w-research", "/"}) {
+    size_t at = audit().size();
+    auto r = Get(path, "researcher");
+    ASSERT_EQ(r->status, 200) << path;
+    entries = audit();
+    ASSERT_EQ(entries.size(), at + 1) << path << ": " << entries.dump();
+    EXPECT_EQ(entries[at]["detail"]["what"], "records") << path;
+    auto listed = entries[at]["detail"]["records"];
+    EXPECT_NE(std::find(listed.begin(), listed.end(), Json(research)), listed.end()) << path;
+    EXPECT_EQ(std::find(listed.begin(), listed.end(), Json((*ids_)["public"])), listed.end());
+  }
+  {
+    size_t at = audit().size();
+    auto r = Get("/perspectives", "researcher");
+    ASSERT_EQ(r->status, 200);
+    entries = audit();
+    bool starts = false;
+    for (size_t i = at; i < entries.size(); ++i) {
+      if (entries[i]["detail"]["what"] != "perspective-starts") continue;
+      starts = true;
+      auto listed = entries[i]["detail"]["records"];
+      EXPECT_NE(std::find(listed.begin(), listed.end(), Json(research)), listed.end());
+    }
+    EXPECT_TRUE(starts) << entries.dump();
+  }
+  // Anonymous callers have no actor: nothing is written for them.
+  size_t at = audit().size();
+  Get("/api/v1/records?limit=100");
+  EXPECT_EQ(audit().size(), at);
+}
+
 // Attack 20, finding 6: a view is audited for what the answer gives, once it is given. No row
 // for a 404 (a version, file, proof or segment not there or not given), nor for an answer that
 // shows a reader only public passages of a record; and a witness's `seen_by` is bounded.
@@ -957,6 +1016,100 @@ TEST_F(ApiTest, EveryChangeASessionAsksForCarriesItsFormToken) {
                   {{"Cookie", "__Host-attest_session=" + s.cookie}})
                 ->status,
             404);
+}
+
+// Issue 23, "Consent and redaction": on the record's page an archivist changes the record's or a
+// passage's level, seals it, redacts words and withdraws it; each form with the session's
+// token, a reason and a confirmation; each change in effect everywhere at once and audited.
+// Nobody else changes anything through these forms.
+TEST_F(ApiTest, AnArchivistChangesConsentRedactsAndWithdrawsOnTheRecordPage) {
+  std::string file = Write(*tmp_, "page-changes.txt",
+                           "Sample first passage about the gate, zqpageredactme and more.\n\n"
+                           "Sample second passage about the gate, zqpagepassage.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-page-changes", "--lang", "en", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  Json rec = Json::parse(Get("/api/v1/records/" + id, "archivist")->body);
+  ASSERT_EQ(rec["segments"].size(), 2u) << rec.dump();
+  const std::string first = rec["segments"][0]["id"], second = rec["segments"][1]["id"];
+  const std::string page = "/records/" + id;
+  const std::string cookie = "__Host-attest_session=" + (*tokens_)["session-archivist"];
+  const std::string csrf = (*tokens_)["session-archivist.csrf"];
+  httplib::Client c("127.0.0.1", port_);
+  auto post = [&](const std::string& what, const std::string& form,
+                  const std::string& who = "session-archivist", bool token = true) {
+    httplib::Headers h = Auth(who);
+    std::string body = form;
+    if (token) body += "&csrf=" + (*tokens_)[who + ".csrf"];
+    return c.Post(page + "/" + what, h, body, "application/x-www-form-urlencoded");
+  };
+
+  // The forms are on the archivist's page only.
+  EXPECT_NE(Get(page, "session-archivist")->body.find("action=\"" + page + "/consent\""),
+            std::string::npos);
+  for (std::string who : {"", "session-researcher", "researcher"}) {
+    EXPECT_EQ(Get(page, who)->body.find("change-form"), std::string::npos) << who;
+  }
+  // No one else changes anything: the public, a researcher (session or token), or the
+  // archivist's session without its form token.
+  const std::string restrict = "consent=restricted&reason=forged&confirm=yes";
+  for (auto [who, token] : std::vector<std::pair<std::string, bool>>{
+           {"", false}, {"session-researcher", true}, {"researcher", false},
+           {"session-archivist", false}}) {
+    for (const std::string& form : {restrict, "segment=" + first + "&words=zqpageredactme&reason=x&confirm=yes",
+                                    std::string("reason=forged&confirm=yes")}) {
+      for (const char* what : {"consent", "redactions", "withdraw"}) {
+        auto r = post(what, form, who, token);
+        ASSERT_TRUE(r);
+        EXPECT_GE(r->status, 400) << who << " " << what;
+      }
+    }
+  }
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 200);  // still public, still there
+  EXPECT_EQ(Json::parse(Get("/api/v1/search?q=zqpageredactme")->body)["total_estimate"], 1);
+
+  // Without the confirmation, or the reason: said on the page, nothing done.
+  auto unconfirmed = post("consent", "consent=research&reason=asked");
+  ASSERT_EQ(unconfirmed->status, 400);
+  EXPECT_NE(unconfirmed->body.find("The change was not made"), std::string::npos);
+  EXPECT_NE(unconfirmed->body.find("asked"), std::string::npos);  // the form as it was sent
+  EXPECT_EQ(post("withdraw", "confirm=yes")->status, 400);
+  EXPECT_EQ(post("redactions", "segment=" + first + "&words=notinthere&reason=x&confirm=yes")->status,
+            400);
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 200);
+
+  // Redact words by naming them: gone from search and from the public's page at once.
+  auto redacted = post("redactions", "segment=" + first + "&words=zqpageredactme&reason=named%20a%20neighbour&confirm=yes");
+  ASSERT_EQ(redacted->status, 303) << redacted->body;
+  EXPECT_EQ(Json::parse(Get("/api/v1/search?q=zqpageredactme")->body)["total_estimate"], 0);
+  EXPECT_EQ(Get(page)->body.find("zqpageredactme"), std::string::npos);
+  EXPECT_NE(Get(page)->body.find("\u2588"), std::string::npos);
+  // One passage kept from the public.
+  auto narrowed = post("consent", "segment=" + second + "&consent=restricted&reason=asked&confirm=yes");
+  ASSERT_EQ(narrowed->status, 303) << narrowed->body;
+  EXPECT_EQ(Get(page)->body.find("zqpagepassage"), std::string::npos);
+  EXPECT_NE(Get(page, "session-archivist")->body.find("zqpagepassage"), std::string::npos);
+  // Sealed until a day to come: nobody reads it, archivists included.
+  auto sealed = post("consent", "consent=sealed&until=2099-01-01&then=public&reason=asked&confirm=yes");
+  ASSERT_EQ(sealed->status, 303) << sealed->body;
+  EXPECT_EQ(sealed->get_header_value("Location"), "/");
+  EXPECT_EQ(Get(page, "session-archivist")->status, 404);
+  // And withdrawn (a sealed record takes a withdrawal): gone for everyone.
+  auto withdrawn = post("withdraw", "reason=the%20witness%20asked&confirm=yes");
+  ASSERT_EQ(withdrawn->status, 303) << withdrawn->body;
+  EXPECT_EQ(Get("/api/v1/records/" + id, "archivist")->status, 404);
+  // Each change audited under the account.
+  auto audit = RunAttest({"--archive", *archive_, "audit", "--json", "--actor", "user:u-archivist"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  std::set<std::string> actions;
+  const Json entries = Json::parse(audit.out)["entries"];
+  for (const auto& e : entries) {
+    if (e["target"] == id) actions.insert(e["action"]);
+  }
+  for (const char* a : {"redact", "consent", "withdraw"}) EXPECT_TRUE(actions.count(a)) << a;
+  EXPECT_EQ(audit.out.find("named a neighbour"), std::string::npos);  // reasons stay out
 }
 
 TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {
@@ -1294,6 +1447,59 @@ TEST_F(ApiTest, APassageKeptFromThePublicLeavesNoTraceForThoseWhoMayNotReadIt) {
   EXPECT_NE(Get("/api/v1/search?q=zqpassageshut", "archivist")->body.find("zqpassageshut"),
             std::string::npos);
   EXPECT_EQ(Get("/api/v1/records/" + id + "/media/original", "archivist")->status, 200);
+}
+
+// A record every passage of which is narrowed beyond a caller is, for that caller, no record:
+// not its page, its API path, its jobs, nor its line in a list or a count (attack review 20,
+// finding 2).
+TEST_F(ApiTest, ARecordWithEveryWordHiddenFromTheCallerIsNoRecordForThem) {
+  std::string file = Write(*tmp_, "hidden.txt",
+                           "Sample passage one, zqallhiddenone, about the well.\n\n"
+                           "Sample passage two, zqallhiddentwo, about the well.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "research",
+                          "--witness", "w-allhidden", "--collection", "c-allhidden", "--lang",
+                          "en", "--meta", R"({"title":"Sample title zqallhiddentitle"})", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto segs = Json::parse(Get("/api/v1/records/" + id + "/segments", "archivist")->body);
+  ASSERT_EQ(segs["segments"].size(), 2u) << segs.dump();
+  const std::string missing = "/api/v1/records/" + std::string(id.size(), 'z');
+  const std::string none_body = Get(missing, "researcher")->body;
+  EXPECT_EQ(Get("/api/v1/records/" + id, "researcher")->status, 200);  // one passage readable
+  httplib::Client c("127.0.0.1", port_);
+  for (const auto& g : segs["segments"]) {
+    auto put = c.Put("/api/v1/records/" + id + "/consent", Auth("archivist"),
+                     Json{{"consent", "restricted"}, {"reason", "asked"}, {"segment", g["id"]}}.dump(),
+                     "application/json");
+    ASSERT_TRUE(put);
+    ASSERT_EQ(put->status, 200) << put->body;
+  }
+  for (std::string who : {"", "researcher"}) {
+    SCOPED_TRACE(who.empty() ? "anonymous" : who);
+    auto r = Get("/api/v1/records/" + id, who);
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->body, Get(missing, who)->body);
+    for (const std::string& path : std::vector<std::string>{
+             "/records/" + id, "/api/v1/records/" + id + "/segments",
+             "/api/v1/records/" + id + "/transcript", "/api/v1/records/" + id + "/jobs",
+             "/api/v1/records/" + id + "/proof", "/api/v1/records/" + id + "/media/original"}) {
+      EXPECT_EQ(Get(path, who)->status, 404) << path;
+    }
+    for (const std::string& path : std::vector<std::string>{
+             "/api/v1/records?limit=100", "/api/v1/witnesses/w-allhidden", "/witnesses/w-allhidden",
+             "/api/v1/collections", "/api/v1/collections/c-allhidden", "/api/v1/search?q=well",
+             "/search?q=well", "/"}) {
+      auto l = Get(path, who);
+      ASSERT_TRUE(l) << path;
+      EXPECT_EQ(l->body.find(id), std::string::npos) << path << ": " << l->body;
+      EXPECT_EQ(l->body.find("zqallhidden"), std::string::npos) << path << ": " << l->body;
+    }
+  }
+  // Archivists read it all, and manage its jobs.
+  EXPECT_EQ(Get("/api/v1/records/" + id, "archivist")->status, 200);
+  EXPECT_EQ(Get("/api/v1/records/" + id + "/jobs", "archivist")->status, 200);
+  EXPECT_NE(Get("/api/v1/records?limit=100", "archivist")->body.find(id), std::string::npos);
 }
 
 // Ask (doc/ask.md): one group per witness, a passage that is a whole thought but never joins
@@ -1967,6 +2173,21 @@ TEST_F(ApiTest, EditingMetadataMakesARevisionShownAtOnce) {
   EXPECT_EQ(rec["meta"]["title"], "Edited title (sample)");
   EXPECT_EQ(rec["versions"].size(), versions + 1);
   EXPECT_NE(Get("/records/" + id)->body.find("Edited title (sample)"), std::string::npos);
+  // Audited: by the token, the record and its new version; never the metadata.
+  {
+    auto r = RunAttest({"--archive", *archive_, "audit", "--json", "--actor",
+                        "token:" + (*tokens_)["archivist.id"]});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    bool edited = false;
+    const Json entries = Json::parse(r.out)["entries"];
+    for (const auto& e : entries) {
+      if (e["action"] != "edit" || e["target"] != id) continue;
+      edited = true;
+      EXPECT_EQ(e["detail"], (Json{{"version", rec["versions"].size()}})) << e.dump();
+    }
+    EXPECT_TRUE(edited) << r.out;
+    EXPECT_EQ(r.out.find("Edited title"), std::string::npos);
+  }
   // The text and its search entries stay.
   EXPECT_EQ(Json::parse(Get("/api/v1/search?q=" + Canary("public"))->body)["total_estimate"], 1);
   EXPECT_EQ(Json::parse(RunAttest({"--archive", *archive_, "verify", "--json"}).out)["ok"], true);

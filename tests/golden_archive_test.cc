@@ -65,7 +65,8 @@ TEST(GoldenArchiveTest, VerifyProofsAndCheckpointAreByteIdentical) {
   Output cp = run({"log", "checkpoint"});
   Output list = run({"list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  for (const auto& rec : Json::parse(list.out)["records"]) {
+  const Json records = Json::parse(list.out)["records"];
+  for (const auto& rec : records) {
     const std::string id = rec["id"];
     for (const auto& v : rec["versions"]) {
       run({"log", "prove", id, "--version", std::to_string(v["version"].get<int>()), "--json"});

@@ -413,5 +413,75 @@ TEST_F(UploadsApiTest, AnArchivistFollowsARecordsJobsAndRetriesAFailedOne) {
   }
 }
 
+// Intake names the witness: a new one's private name, community and languages, and the signed
+// consent form, kept as `attest witness` keeps them (the form encrypted and its adding
+// audited). What is wrong with any of them is said before anything is stored.
+TEST_F(UploadsApiTest, AnAddTakesTheWitnesssDetailsAndSignedConsentForm) {
+  httplib::Client c("127.0.0.1", port_);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + (*tokens_)["archivist"]}};
+  const std::string text = "A sample text for a witness's details, not a testimony.\n";
+  const std::string form_bytes = "%PDF-1.4\nA sample signed consent form, zqconsentformbytes.\n";
+  auto count = [&] {
+    auto r = c.Get("/api/v1/records?limit=100", auth);
+    return Json::parse(r->body)["total"].get<int>();
+  };
+  auto item = [](const char* name, const std::string& value) {
+    return httplib::MultipartFormData{name, value, "", ""};
+  };
+  const int before = count();
+  // Refused, nothing stored: details without the witness's id; languages that are not tags; an
+  // empty consent form.
+  for (const auto& [why, items] : std::vector<std::pair<std::string, httplib::MultipartFormDataItems>>{
+           {"witness", {{"file", text, "w.txt", "text/plain"},
+                        {"consent_form", form_bytes, "form.pdf", "application/pdf"}}},
+           {"languages", {{"file", text, "w.txt", "text/plain"}, item("witness", "w-intake"),
+                          item("witness_languages", "hebrew and arabic")}},
+           {"empty", {{"file", text, "w.txt", "text/plain"}, item("witness", "w-intake"),
+                      {"consent_form", "", "form.pdf", "application/pdf"}}}}) {
+    auto r = c.Post("/api/v1/records", auth, items);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << why << ": " << r->body;
+    EXPECT_NE(r->body.find(why), std::string::npos) << r->body;
+  }
+  EXPECT_EQ(count(), before);
+  auto none = RunAttest({"--archive", *archive_, "witness", "w-intake", "--forms", "--json"});
+  EXPECT_EQ(Json::parse(none.out)["consent_forms"].size(), 0u) << none.out << none.err;
+
+  auto added = c.Post("/api/v1/records", auth,
+                      httplib::MultipartFormDataItems{
+                          {"file", text, "w.txt", "text/plain"},
+                          item("witness", "w-intake"),
+                          item("witness_name", "Sample Name zqwitnessprivatename"),
+                          item("witness_community", "Sample community"),
+                          item("witness_languages", "he,ar"),
+                          item("consent", "public"),
+                          {"consent_form", form_bytes, "signed form.pdf", "application/pdf"}});
+  ASSERT_EQ(added->status, 201) << added->body;
+  const std::string id = Json::parse(added->body)["records"][0]["id"];
+  EXPECT_EQ(count(), before + 1);
+  auto forms = RunAttest({"--archive", *archive_, "witness", "w-intake", "--forms", "--json"});
+  ASSERT_EQ(forms.exit_code, 0) << forms.err;
+  Json listed = Json::parse(forms.out)["consent_forms"];
+  ASSERT_EQ(listed.size(), 1u) << forms.out;
+  EXPECT_EQ(listed[0]["mime"], "application/pdf");
+  EXPECT_EQ(listed[0]["size"], form_bytes.size());
+  // Stored encrypted: its bytes are nowhere in the clear among the archive's files.
+  for (const auto& f : std::filesystem::recursive_directory_iterator(*archive_)) {
+    if (!f.is_regular_file()) continue;
+    EXPECT_EQ(Slurp(f.path()).find("zqconsentformbytes"), std::string::npos) << f.path();
+  }
+  auto audit = RunAttest({"--archive", *archive_, "audit", "--json"});
+  EXPECT_NE(audit.out.find("\"form.add\""), std::string::npos);
+  // The name is never shown; the community is, beside the witness's accounts.
+  for (const std::string& path : {"/api/v1/records/" + id, std::string("/api/v1/witnesses/w-intake"),
+                                 std::string("/witnesses/w-intake"), "/records/" + id}) {
+    auto r = c.Get(path, auth);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_EQ(r->body.find("zqwitnessprivatename"), std::string::npos) << path;
+  }
+  EXPECT_EQ(audit.out.find("zqwitnessprivatename"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace attest::testing

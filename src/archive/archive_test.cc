@@ -978,7 +978,7 @@ TEST_F(ArchiveTest, ASealedRecordTakesOnlyAWithdrawalOrALaterSealUntilItsDay) {
   ClockEnv clock;
   clock.now_us = Micros("2026-11-26T12:00:00Z");
   archive_.reset();
-  archive_ = std::move(*Archive::Open(&clock, dir_));
+  archive_ = *Archive::Open(&clock, dir_);
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   const std::string text = "Sample text: zqsealwritecanary, a sample.";
@@ -1049,7 +1049,7 @@ TEST_F(ArchiveTest, ASealedRecordTakesOnlyAWithdrawalOrALaterSealUntilItsDay) {
   // On its day it opens, and takes changes again.
   clock.now_us = Micros("2027-06-01T00:00:01Z");
   archive_.reset();
-  archive_ = std::move(*Archive::Open(&clock, dir_));
+  archive_ = *Archive::Open(&clock, dir_);
   EXPECT_EQ(archive_->records().Get(id)->consent, meta::Consent::kRestricted);
   EXPECT_TRUE(archive_->records().EditMetadata(id, {{"title", "x"}}).ok());
 
@@ -1127,6 +1127,13 @@ TEST_F(ArchiveTest, EditingMetadataAddsARevisionWithTheSameFilesAndKeepsTheText)
   auto leaf = ParseLeaf((*StoreForTesting(archive_.get())->Leaves(size, 1))[0]);
   EXPECT_EQ(leaf->kind, "revise");
   EXPECT_EQ(leaf->version, 3);
+  // Audited: who, which record, which version; never what the metadata says.
+  auto audit = *StoreForTesting(archive_.get())->ListAudit("", "");
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.back().action, "edit");
+  EXPECT_EQ(audit.back().actor, "cli");
+  EXPECT_EQ(audit.back().target, id);
+  EXPECT_EQ(audit.back().detail, R"({"version":3})");
   EXPECT_EQ((*StoreForTesting(archive_.get())->Leaves(size, 1))[0].find("Sample"),
             std::string::npos);
   auto rep = *archive_->verifier().Verify();

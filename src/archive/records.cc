@@ -1,5 +1,6 @@
 #include "archive/records.h"
 
+#include "archive/audit.h"
 #include "archive/consent.h"
 #include "archive/indexer.h"
 #include "archive/internal.h"
@@ -269,7 +270,8 @@ Result<meta::Record> Records::Get(const std::string& id) { return in_->store->Ge
 
 Result<std::vector<meta::Record>> Records::List() { return in_->store->ListRecords(); }
 
-Result<meta::Version> Records::EditMetadata(const std::string& id, const Json& given) {
+Result<meta::Version> Records::EditMetadata(const std::string& id, const Json& given,
+                                            const std::string& by) {
   if (!given.is_object()) return Status::InvalidArgument("the metadata must be a JSON object");
   const Json meta = CleanMetadata(given);
   ASSIGN_OR_RETURN(std::string canon, CanonicalJson(meta));
@@ -310,6 +312,10 @@ Result<meta::Version> Records::EditMetadata(const std::string& id, const Json& g
     return BuildVersion(mf, priv, salt, "revise");
   };
   ASSIGN_OR_RETURN(auto versions, in_->store->AddVersions({req}));
+  // Who changed what people are told of a record, and when: what the metadata says stays in the
+  // version's private part, never in the audit log.
+  RETURN_IF_ERROR(
+      in_->audit->Append(by, "edit", id, {{"version", versions[0].version}}, now).status());
   RETURN_IF_ERROR(in_->verifier->Integrate());
   return versions[0];
 }
@@ -351,6 +357,11 @@ Result<std::vector<meta::BlobUse>> Records::BlobUses(const std::string& sha256) 
 }
 
 Status Records::SetWitness(const meta::Witness& w) {
+  RETURN_IF_ERROR(CheckWitness(w));
+  return in_->store->SetWitness(w, in_->Now());
+}
+
+Status Records::CheckWitness(const meta::Witness& w) const {
   if (!IsValidId(w.id)) {
     return Status::InvalidArgument("witness '" + w.id +
                                    "' must be 1-64 letters, digits, '.', '_' or '-'");
@@ -373,7 +384,7 @@ Status Records::SetWitness(const meta::Witness& w) {
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
-  return in_->store->SetWitness(w, in_->Now());
+  return Status::Ok();
 }
 
 Result<std::map<std::string, meta::Witness>> Records::Witnesses(

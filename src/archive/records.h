@@ -145,7 +145,10 @@ class Records {
   // with the same files and a new private commitment, logged as `revise`. What was made from
   // the files (text, transcripts, index entries) stays. Refused, before anything else is read,
   // for a record that takes no such change (Consents::Writable: sealed or withdrawn).
-  Result<meta::Version> EditMetadata(const std::string& id, const Json& meta);
+  // Audited as an "edit" by `by` ("cli:USER", "token:ID", "user:NAME"), target the
+  // record, detail {"version": N} (never the metadata).
+  Result<meta::Version> EditMetadata(const std::string& id, const Json& meta,
+                                     const std::string& by = "cli");
   // The record a bulk-import row id was imported as, if it was.
   Result<std::optional<std::string>> ImportedRecord(const std::string& import_id);
 
@@ -167,6 +170,8 @@ class Records {
 
   // Sets a witness's name (private), community and languages (comma-separated tags).
   Status SetWitness(const meta::Witness& w);
+  // kInvalidArgument, naming the field, if SetWitness would refuse `w`.
+  Status CheckWitness(const meta::Witness& w) const;
   // The witnesses with these ids that exist.
   Result<std::map<std::string, meta::Witness>> Witnesses(const std::vector<std::string>& ids);
 

@@ -77,13 +77,28 @@ bool ReadAddForm(Env* env, const std::string& staging, const httplib::ContentRea
         }
         field = part.name;
         if (++parts == 1) first_name = field;
-        if (!checked && field == "file" && !check_first(field, "")) return false;
+        if (!checked && (field == "file" || field == "consent_form") && !check_first(field, "")) {
+          return false;
+        }
         if (field == "file") {
           fd = StageFile(env, staging, part.filename, up);
           if (fd < 0) {
             up->refused = "cannot stage the upload";
             return false;
           }
+        } else if (field == "consent_form") {
+          // A form field left without a file sends an empty part with no name: none.
+          if (part.filename.empty()) return true;
+          if (!up->consent_form.empty()) {
+            up->refused = "the form holds more than one 'consent_form' file";
+            return false;
+          }
+          fd = StageFile(env, staging, part.filename, up);
+          if (fd < 0) {
+            up->refused = "cannot stage the upload";
+            return false;
+          }
+          up->consent_form = up->paths.back();
         } else if (field == "place") {
           up->places.emplace_back();
         } else if (field == "upload") {
@@ -92,7 +107,8 @@ bool ReadAddForm(Env* env, const std::string& staging, const httplib::ContentRea
         return true;
       },
       [&](const char* data, size_t n) {
-        if (field == "file") {
+        if (field == "file" || field == "consent_form") {
+          if (fd < 0 && field == "consent_form") return n == 0;  // no file chosen: no bytes
           return fd >= 0 && ::write(fd, data, n) == static_cast<ssize_t>(n);
         }
         std::string& dst = field == "place"    ? up->places.back()
@@ -142,7 +158,11 @@ Result<std::vector<archive::Added>> AddFromForm(
     }
     taken.emplace_back(id, *path);
   }
-  if (form->paths.empty() && taken.empty()) {
+  std::vector<std::string> paths;  // the record's files: the staged ones but a consent form
+  for (const auto& p : form->paths) {
+    if (p != form->consent_form) paths.push_back(p);
+  }
+  if (paths.empty() && taken.empty()) {
     give_back();
     return Status::InvalidArgument(
         "no field named 'file' holds a file, and no 'upload' names one");
@@ -152,7 +172,33 @@ Result<std::vector<archive::Added>> AddFromForm(
     give_back();
     return st;
   }
-  std::vector<std::string> paths = form->paths;
+  // The witness's details and signed consent form, if given: checked before anything is added,
+  // kept once the record is.
+  meta::Witness witness{opts.witness, form->fields["witness_name"],
+                        form->fields["witness_community"], form->fields["witness_languages"]};
+  const bool details =
+      !witness.name.empty() || !witness.community.empty() || !witness.languages.empty();
+  if ((details || !form->consent_form.empty()) && witness.id.empty()) {
+    give_back();
+    return Status::InvalidArgument(
+        "a witness's name, community, languages or consent form need the witness's id (the "
+        "field 'witness')");
+  }
+  if (details) {
+    if (Status st = c.archive()->records().CheckWitness(witness); !st.ok()) {
+      give_back();
+      return st;
+    }
+  }
+  if (!form->consent_form.empty()) {
+    auto info = site->env->Stat(form->consent_form);
+    if (!info.ok() || info->size == 0) {
+      give_back();
+      return Status::InvalidArgument("the consent form '" +
+                                     form->consent_form.substr(form->consent_form.rfind('/') + 1) +
+                                     "' is empty");
+    }
+  }
   for (const auto& t : taken) paths.push_back(t.second);
   for (const auto& p : paths) {
     if (std::string why = refuse ? refuse(p) : ""; !why.empty()) {
@@ -166,8 +212,20 @@ Result<std::vector<archive::Added>> AddFromForm(
     give_back();
     return added.status();
   }
+  Status kept = details ? c.archive()->records().SetWitness(witness) : Status::Ok();
+  if (kept.ok() && !form->consent_form.empty()) {
+    kept = c.archive()
+               ->consent()
+               .AttachConsentForm(witness.id, form->consent_form, c.subject.Actor())
+               .status();
+  }
   RemoveStaged(site->env, form->paths);
   for (const auto& t : taken) (void)site->uploads.Remove(t.first, c.subject.Actor());
+  if (!kept.ok()) {
+    return Status(kept.code(), "record " + (*added)[0].id +
+                                   " was added, but the witness's details or consent form were "
+                                   "not kept: " + kept.message());
+  }
   return added;
 }
 

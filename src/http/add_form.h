@@ -24,6 +24,7 @@ struct AddForm {
   std::map<std::string, std::string> fields;
   std::vector<std::string> places;
   std::vector<std::string> uploads;  // ids of finished resumable uploads (doc/api.md)
+  std::string consent_form;          // the staged consent form (also in `paths`), if one came
   std::string refused;               // why the form was refused, if it was
 };
 
@@ -31,7 +32,7 @@ struct AddForm {
 inline constexpr const char* kFormTokenRefused =
     "the form's token is missing or not this session's: reload the page and send it again";
 
-// Reads an add's multipart form (fields file, upload, place repeatable). False, with `refused`
+// Reads an add's multipart form (fields file, upload, place repeatable; consent_form once). False, with `refused`
 // set, if a file cannot be staged, a field is too long, `first_field` refuses the first field
 // (called with its value once it is whole: the intake page's form token, checked before any
 // file is staged), or the body was cut short; what was staged is then in `paths`, to be
@@ -46,7 +47,9 @@ void RemoveStaged(Env* env, const std::vector<std::string>& paths);
 
 // Adds the form's files and its finished uploads (the caller's own) as one add; removes the
 // staged files whatever happens, ends the uploads once added and keeps them if the add is
-// refused. kInvalidArgument naming the field for a bad field, an upload that is not the
+// refused. The witness's details (witness_name, private; witness_community; witness_languages)
+// and a signed consent form (consent_form, stored encrypted and audited as `form.add`, as
+// `attest witness --consent-form` does) are checked before anything is added and kept after. kInvalidArgument naming the field for a bad field, an upload that is not the
 // caller's or not finished, or a form without a file. `refuse`, if given, is asked of every
 // file (staged or uploaded) before anything is added: a non-empty answer refuses the add with
 // it as the message, and sets `*refused_file`.

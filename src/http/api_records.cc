@@ -64,6 +64,8 @@ void GetGroup(Site* site, const Request& req, Response& res) {
   if (!group.ok()) return ProblemFor(res, group.status());
   Json items = Json::array();
   for (const auto& r : group->records) items.push_back(RecordSummary(r));
+  Status audited = service::AuditListed(c.scope(), "records", group->records, offset, limit);
+  if (!audited.ok()) return ProblemFor(res, audited);
   Json out = Page(items, "records", offset, limit);
   out["id"] = group->group.id;
   out["languages"] = group->group.langs;
@@ -79,11 +81,15 @@ void ListRecords(Site* site, const Request& req, Response& res) {
   auto recs = service::ReadableRecords(c.scope());
   if (!recs.ok()) return ProblemFor(res, recs.status());
   Json items = Json::array();
-  for (const auto& r : *recs) {
+  std::vector<meta::Record> listed;
+  for (auto& r : *recs) {
     if (!collection.empty() && r.collection_id != collection) continue;
     if (!witness.empty() && r.witness_id != witness) continue;
     items.push_back(RecordSummary(r));
+    listed.push_back(std::move(r));
   }
+  Status audited = service::AuditListed(c.scope(), "records", listed, offset, limit);
+  if (!audited.ok()) return ProblemFor(res, audited);
   SendJson(res, Page(items, "records", offset, limit));
 }
 

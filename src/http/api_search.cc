@@ -79,7 +79,7 @@ void GetSuggest(Site* site, const Request& req, Response& res) {
     return Problem(res, 400, "bad-request", "Bad Request",
                    "q must be 1 to 100 bytes of a word's beginning");
   }
-  auto s = c.archive()->finder().Suggest(q, service::SearchRole(c.subject), 10);
+  auto s = service::Suggest(c.scope(), q, 10);
   if (!s.ok()) return ProblemFor(res, s.status());
   Json items = Json::array();
   for (const auto& x : *s) items.push_back({{"word", x.word}, {"segments", x.segments}});

@@ -49,6 +49,13 @@ class FdStream : public httplib::Stream {
     int64_t deadline_ms;  // reads fail from then on
     int grace_ms;         // from start_ms + grace_ms, the body must average:
     uint64_t min_rate;    // bytes a second
+    // The answer: a send that waits stall_ms for room makes the request a slow writer, if
+    // `stalled` lets it (false: the answer ends there); from write_grace_ms after its first
+    // byte, the answer must average min_write_rate bytes a second.
+    int stall_ms = 0;
+    int write_grace_ms = 0;
+    uint64_t min_write_rate = 0;
+    std::function<bool()> stalled;
   };
   // `end`: where the request's body ends (head and body bytes); reads from the socket stop
   // there, so what comes next stays in the socket for the gate.
@@ -61,7 +68,9 @@ class FdStream : public httplib::Stream {
   bool is_readable() const override {
     return prefix_pos_ < prefix_.size() || pos_ < len_ || Wait(POLLIN, ReadWaitMs());
   }
-  bool is_writable() const override { return Wait(POLLOUT, limits_.write_ms); }
+  // httplib asks before each piece of an answer it writes: room is waited for under the same
+  // rules as write's.
+  bool is_writable() const override { return WaitForRoom(); }
   // Reads through a buffer: httplib reads request lines a byte at a time.
   ssize_t read(char* ptr, size_t size) override {
     if (prefix_pos_ < prefix_.size()) {
@@ -99,16 +108,26 @@ class FdStream : public httplib::Stream {
     pos_ = len_ = 0;
     return rest;
   }
-  // The socket stays non-blocking: a send that would block waits for room, up to the timeout.
+  // The socket stays non-blocking: a send that would block waits for room, up to the timeout,
+  // cut short when the answer falls below its minimum rate. One that waits stall_ms first asks
+  // to be a slow writer (counted per address and in all), and ends if it may not.
   ssize_t write(const char* ptr, size_t size) override {
     while (true) {
       ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        if (write_start_ms_ == 0) write_start_ms_ = NowMs();
+        written_ += static_cast<uint64_t>(n);
+      }
       if (n >= 0) return n;
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (!Wait(POLLOUT, limits_.write_ms)) return -1;
+      if (!WaitForRoom()) return -1;
     }
   }
+  // Whether a send waited long enough to make this a slow writer (Limits::stalled said yes).
+  bool slow() const { return slow_; }
+  // Whether a wait for room to send ended the answer.
+  bool write_failed() const { return write_failed_; }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     Address(true, ip, port);
   }
@@ -130,6 +149,34 @@ class FdStream : public httplib::Stream {
       until = std::min(until, due);
     }
     return static_cast<int>(std::max<int64_t>(0, until - now));
+  }
+  // Waits for room to send: up to the write timeout, cut short when the answer falls below its
+  // minimum rate. A wait of stall_ms first asks to make this a slow writer (Limits::stalled);
+  // false if it may not, or when the wait ends without room.
+  bool WaitForRoom() const {
+    if (write_start_ms_ == 0) write_start_ms_ = NowMs();
+    int waited = 0;
+    if (!slow_ && limits_.stall_ms > 0) {
+      int first = std::min(limits_.stall_ms, WriteWaitMs());
+      if (first > 0 && Wait(POLLOUT, first)) return true;
+      if (first < limits_.stall_ms || (limits_.stalled && !limits_.stalled())) {
+        write_failed_ = true;  // below the minimum rate, or one slow writer too many
+        return false;
+      }
+      slow_ = true;
+      waited = first;
+    }
+    int wait = std::min(limits_.write_ms - waited, WriteWaitMs());
+    if (wait > 0 && Wait(POLLOUT, wait)) return true;
+    write_failed_ = true;
+    return false;
+  }
+  // How long a send may wait for room before the answer falls below its minimum rate.
+  int WriteWaitMs() const {
+    if (limits_.min_write_rate == 0) return limits_.write_ms;
+    int64_t due = write_start_ms_ + limits_.write_grace_ms +
+                  static_cast<int64_t>(written_ * 1000 / limits_.min_write_rate);
+    return static_cast<int>(std::clamp<int64_t>(due - NowMs(), 0, limits_.write_ms));
   }
   bool Wait(short events, int ms) const {
     pollfd p{fd_, events, 0};
@@ -172,6 +219,10 @@ class FdStream : public httplib::Stream {
   Limits limits_;
   uint64_t received_ = 0;  // from the socket
   uint64_t consumed_ = 0;
+  mutable int64_t write_start_ms_ = 0;  // the answer's first send, or first wait for room
+  uint64_t written_ = 0;                // bytes of the answer sent
+  mutable bool slow_ = false;
+  mutable bool write_failed_ = false;
   char buf_[16 * 1024];
   size_t pos_ = 0, len_ = 0;
 };
@@ -281,6 +332,7 @@ std::string RewriteHead(const RequestHead& h, uint64_t length) {
 // A whole request head, checked, for a thread of the pool.
 struct Gate::Job {
   int fd = -1;
+  std::string address;     // AddressKey of the client
   std::string prefix;      // the rewritten head, then the bytes read past the original
   size_t head_length = 0;  // of the rewritten head
   uint64_t body_length = 0;
@@ -308,6 +360,9 @@ struct Gate::Internal {
     int fd;
     std::string leftover;  // read past the request: the start of the next
     bool close;
+    // The answer could not be sent whole (the client did not take it): the connection is reset
+    // at once, so that what it did not take is not kept for it.
+    bool abort = false;
   };
   // A closing connection's input is read and dropped (up to this long and this much), so that
   // closing does not reset the connection before the client has read our answer.
@@ -344,6 +399,14 @@ struct Gate::Internal {
   std::unordered_map<std::string, int> readers_at;
   std::vector<char> peek;
 
+  // The pool's slow writers (FdStream::slow), per AddressKey and in all, under slow_mu.
+  bool TakeSlowWriter(const std::string& address);
+  void ReleaseSlowWriter(const std::string& address);
+  std::mutex slow_mu;
+  std::unordered_map<std::string, int> slow_at;
+  int slow_writers = 0;
+  int max_slow_writers = 1;
+
   // Shared with the pool, under mu.
   std::mutex mu;
   std::condition_variable cv;
@@ -351,6 +414,25 @@ struct Gate::Internal {
   std::vector<Done> done;
   std::vector<std::thread> workers;
 };
+
+bool Gate::Internal::TakeSlowWriter(const std::string& address) {
+  std::lock_guard<std::mutex> l(slow_mu);
+  int& mine = slow_at[address];
+  if (mine >= gate->options_.slow_writers_per_address || slow_writers >= max_slow_writers) {
+    if (mine == 0) slow_at.erase(address);
+    return false;
+  }
+  mine++;
+  slow_writers++;
+  return true;
+}
+
+void Gate::Internal::ReleaseSlowWriter(const std::string& address) {
+  std::lock_guard<std::mutex> l(slow_mu);
+  slow_writers--;
+  auto it = slow_at.find(address);
+  if (it != slow_at.end() && --it->second <= 0) slow_at.erase(it);
+}
 
 void Gate::Internal::ClearDeadline(Conn& c) {
   if (c.has_deadline) deadlines.erase(c.deadline);
@@ -491,6 +573,20 @@ void Gate::Internal::Examine(int fd, int64_t now) {
 // Gives a checked request to the pool; one with a body only if its address and the pool have
 // room for another body being read (429, 503 otherwise).
 void Gate::Internal::HandOff(int fd, Conn& c, std::string head, uint64_t length, int64_t now) {
+  // An address whose answers already wait for it to read them, as many as it may have, gets no
+  // thread for another until one ends.
+  bool slow_full;
+  {
+    std::lock_guard<std::mutex> l(slow_mu);
+    auto it = slow_at.find(c.address);
+    slow_full = it != slow_at.end() && it->second >= gate->options_.slow_writers_per_address;
+  }
+  if (slow_full) {
+    return Refuse(fd, now,
+                  {429, "Too Many Requests", "too-many",
+                   "too many answers to this address are waiting for it to read them; try again "
+                   "shortly"});
+  }
   if (length > 0) {
     int& mine = readers_at[c.address];
     if (mine >= gate->options_.body_readers_per_address || readers >= max_readers) {
@@ -513,6 +609,7 @@ void Gate::Internal::HandOff(int fd, Conn& c, std::string head, uint64_t length,
   }
   Job job;
   job.fd = fd;
+  job.address = c.address;
   job.head_length = head.size();
   job.prefix = std::move(head);
   job.prefix += c.carry;
@@ -568,6 +665,12 @@ void Gate::Internal::TakeDone(int64_t now) {
     Conn& c = it->second;
     ReleaseBody(c);
     c.state = State::kWaiting;
+    if (d.abort) {
+      linger reset{1, 0};
+      setsockopt(d.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+      Close(d.fd);
+      continue;
+    }
     if (d.close) {
       StartDrain(d.fd, now, false);
       continue;
@@ -645,6 +748,11 @@ void Gate::Answer(Job job) {
   FdStream::Limits limits{
       options_.read_timeout_s * 1000, options_.write_timeout_s * 1000, job.start_ms, 0,
       options_.body_grace_ms,         options_.min_body_rate};
+  limits.stall_ms = options_.stall_ms;
+  limits.write_grace_ms = options_.write_grace_ms;
+  limits.min_write_rate = options_.min_write_rate;
+  const std::string address = job.address;
+  limits.stalled = [this, &address] { return rep_->TakeSlowWriter(address); };
   uint64_t allowance =
       options_.body_deadline_rate > 0 ? job.body_length / options_.body_deadline_rate * 1000 : 0;
   limits.deadline_ms = job.start_ms + options_.body_deadline_ms +
@@ -661,8 +769,12 @@ void Gate::Answer(Job job) {
   // A body left unread (a refusal before it, a handler that did not want it) would be read as
   // the next request: the connection ends instead.
   bool whole = stream.consumed() == job.head_length + job.body_length;
-  bool end = !ok || closed || job.last || !parsed || close_after_request || !whole;
+  if (stream.slow()) rep_->ReleaseSlowWriter(address);
+  // A slow writer's connection is not kept: its next answer would be as slow.
+  bool end = !ok || closed || job.last || !parsed || close_after_request || !whole ||
+             stream.slow();
   Internal::Done d{job.fd, end ? std::string() : stream.TakeLeftover(), end};
+  d.abort = stream.write_failed();
   std::lock_guard<std::mutex> l(rep_->mu);
   rep_->done.push_back(std::move(d));
   uint64_t one = 1;
@@ -684,6 +796,8 @@ Status Gate::Run() {
   const int threads = std::max(1, options_.threads);
   r->max_readers = options_.body_readers > 0 ? options_.body_readers
                                              : std::max(1, threads - std::max(1, threads / 4));
+  r->max_slow_writers =
+      options_.slow_writers > 0 ? options_.slow_writers : std::max(1, threads / 2);
   r->head_limits = HeadLimits{options_.max_head, options_.max_head_fields};
   r->peek.resize(options_.max_head + 1);
   for (int i = 0; i < threads; ++i) {

@@ -48,6 +48,18 @@ struct GateOptions {
   // Over either, the request is answered 429 or 503 by the gate.
   int body_readers_per_address = 4;
   int body_readers = 0;
+  // Answers to clients that do not take them (a send waits stall_ms for room): at most
+  // slow_writers_per_address from one address and slow_writers in all (0: half the threads)
+  // hold a thread at once; one more is ended at its stall, an address at its bound gets 429
+  // from the gate for any request until one ends, and a slow writer's connection is closed
+  // after its answer. From write_grace_ms after its first byte an answer must average
+  // min_write_rate bytes a second, or it ends. So clients that read slowly, or not at all, never
+  // hold every thread.
+  int slow_writers_per_address = 4;
+  int slow_writers = 0;
+  int stall_ms = 250;
+  int write_grace_ms = 10000;
+  uint64_t min_write_rate = 1024;
   // The largest body a request may declare (Content-Length) for its method and path; a larger
   // one is answered 413. Empty: no bound.
   std::function<uint64_t(std::string_view method, std::string_view path)> max_body;

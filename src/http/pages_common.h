@@ -74,6 +74,12 @@ class PageContext {
 bool BeginPage(Site* site, const httplib::Request& req, httplib::Response& res,
                const PageContext& pc, Call* call, std::string_view form_csrf = {});
 
+// A record's page (pages_record.cc) as `c` may see it, answered with `status`; `said`: what the
+// change form last sent said (pages_consent.cc), or null.
+void SendRecordPage(Site* site, const httplib::Request& req, httplib::Response& res,
+                    const PageContext& pc, const Call& c, const std::string& id, const Json& said,
+                    int status);
+
 // A record's title as shown: its `title`, or "Record ID" in the page's language.
 std::string RecordTitle(const meta::Record& r, const PageContext& pc);
 

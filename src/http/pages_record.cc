@@ -300,11 +300,66 @@ void AddJobs(const Call& c, const PageContext& pc, const std::string& id, Json* 
   (*v)["jobs_api"] = "/api/v1/records/" + id + "/jobs";
 }
 
-void RecordPage(Site* site, const Request& req, Response& res) {
-  PageContext pc(site, req);
-  Call c;
-  if (!BeginPage(site, req, res, pc, &c)) return;
-  auto view = service::ViewRecord(c.scope(), req.matches[1]);
+// The forms of the changes an archivist makes on the record's page (pages_consent.cc): the
+// record's or a passage's consent, a seal, a redaction, a withdrawal; with what the last one
+// sent said (`said`: "error" in the page's language, and the fields sent, kept).
+void AddChangeForms(const Call& c, const PageContext& pc, const RecordView& view, const Json& said,
+                    Json* v) {
+  const meta::Record& r = view.record;
+  if (!service::MayWrite(c.scope()) ||
+      !access::Decide(c.subject, access::Action::kWrite,
+                      access::Resource::Material(r.consent, r.witness_id))) {
+    return;
+  }
+  auto kept = [&](const char* name, const std::string& fallback = "") {
+    return said.is_object() && said.contains(name) ? said[name].get<std::string>() : fallback;
+  };
+  Json change = {{"csrf", c.subject.csrf},
+                 {"record", r.id},
+                 {"error", kept("error").empty() ? Json(false) : Json(kept("error"))},
+                 {"reason", kept("reason")},
+                 {"words", kept("words")},
+                 {"until", kept("until")}};
+  const std::string level = kept("consent", meta::ConsentName(r.consent));
+  const std::string then = kept("then", "restricted");
+  Json levels = Json::array(), thens = Json::array();
+  for (const char* l : {"public", "research", "restricted", "sealed"}) {
+    levels.push_back({{"value", l}, {"name", pc.t()["level_" + std::string(l)]}, {"selected", level == l}});
+    if (std::string(l) != "sealed") {
+      thens.push_back({{"value", l}, {"name", pc.t()["level_" + std::string(l)]}, {"selected", then == l}});
+    }
+  }
+  change["levels"] = levels;
+  change["then_levels"] = thens;
+  // The passages, by their place and first words.
+  const std::string chosen = kept("segment");
+  Json passages = Json::array();
+  for (const auto& s : view.segments) {
+    std::string label;
+    if (s.segment.start_ms >= 0) {
+      int64_t sec = s.segment.start_ms / 1000;
+      label = std::to_string(sec / 60) + ":" + (sec % 60 < 10 ? "0" : "") + std::to_string(sec % 60);
+    } else {
+      label = "¶" + std::to_string(passages.size() + 1);
+    }
+    std::string words = s.segment.text.substr(0, 80);
+    while (!words.empty() && (static_cast<unsigned char>(words.back()) & 0xC0) == 0x80) words.pop_back();
+    if (!words.empty() && static_cast<unsigned char>(words.back()) >= 0xC0) words.pop_back();
+    std::string ref = c.archive()->SegmentRef(s.segment.id);
+    passages.push_back({{"ref", ref},
+                        {"label", label + " — " + words + (s.segment.text.size() > 80 ? "…" : "")},
+                        {"selected", ref == chosen}});
+  }
+  change["passages"] = passages;
+  change["has_passages"] = !passages.empty();
+  (*v)["change"] = change;
+}
+
+}  // namespace
+
+void SendRecordPage(Site* site, const Request& req, Response& res, const PageContext& pc,
+                    const Call& c, const std::string& id, const Json& said, int status) {
+  auto view = service::ViewRecord(c.scope(), id);
   if (!view.ok()) return pc.Error(res, c.archive(), HttpStatusFor(view.status()));
   std::string title = RecordTitle(view->record, pc);
   Json v = pc.Base(c.archive(), title, "none");
@@ -320,7 +375,17 @@ void RecordPage(Site* site, const Request& req, Response& res) {
   v["versions"] = VersionsView(view->json);
   AddCitation(site, c.archive(), req, *view, t_ms, &v);
   AddJobs(c, pc, view->record.id, &v);
-  pc.Send(res, "record", v);
+  AddChangeForms(c, pc, *view, said, &v);
+  pc.Send(res, "record", v, status);
+}
+
+namespace {
+
+void RecordPage(Site* site, const Request& req, Response& res) {
+  PageContext pc(site, req);
+  Call c;
+  if (!BeginPage(site, req, res, pc, &c)) return;
+  SendRecordPage(site, req, res, pc, c, req.matches[1], Json(), 200);
 }
 
 // An archivist retries a failed or cancelled job from the record's page (the form's token
@@ -355,6 +420,9 @@ void WitnessPage(Site* site, const Request& req, Response& res) {
                        {"lang_name", pc.LangName(r.versions.front().lang)},
                        {"created", r.created}});
   }
+  if (!service::AuditListed(c.scope(), "records", group->records).ok()) {
+    return pc.Error(res, c.archive(), 500);
+  }
   Json v = pc.Base(c.archive(), pc.t()["witness"].get<std::string>() + " " + id, "none");
   v["witness"] = id;
   v["records"] = records;
@@ -364,6 +432,7 @@ void WitnessPage(Site* site, const Request& req, Response& res) {
 }  // namespace
 
 void RegisterRecordPages(Site* site, httplib::Server* svr) {
+  RegisterChangePages(site, svr);
   svr->Get(R"(/records/([a-z0-9]{1,64}))", Bind(site, RecordPage));
   svr->Post(R"(/records/([a-z0-9]{1,64})/jobs/([0-9]{1,18})/retry)", Bind(site, PostRetryJob));
   svr->Get(R"(/witnesses/([^/]{1,200}))", Bind(site, WitnessPage));

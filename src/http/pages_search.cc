@@ -32,6 +32,9 @@ void HomePage(Site* site, const Request& req, Response& res) {
                        {"lang_name", pc.LangName(r.versions.front().lang)},
                        {"witness", r.witness_id}});
   }
+  if (!service::AuditListed(c.scope(), "records", *recs, 0, 50).ok()) {
+    return pc.Error(res, c.archive(), 500);
+  }
   Json collections = Json::array();
   for (const auto& g : service::CountGroups(*recs, service::GroupBy::kCollection)) {
     Json langs = Json::array();

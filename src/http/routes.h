@@ -54,6 +54,9 @@ void RegisterSitePages(Site* site, httplib::Server* svr);
 void RegisterSearchPages(Site* site, httplib::Server* svr);
 // A record and a witness.
 void RegisterRecordPages(Site* site, httplib::Server* svr);
+// The changes an archivist makes on a record's page: consent, seals, redactions, withdrawal
+// (RegisterRecordPages calls it).
+void RegisterChangePages(Site* site, httplib::Server* svr);
 // Perspectives: accounts of one event side by side.
 void RegisterPerspectivesPage(Site* site, httplib::Server* svr);
 // Logging in and out.

@@ -57,7 +57,10 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
        path == "/intake")) {
     return o.max_upload;
   }
-  if (method == "POST" && (path == "/login" || path == "/logout")) return kForm;
+  if (method == "POST" && (path == "/login" || path == "/logout" ||
+                          path.rfind("/records/", 0) == 0)) {
+    return kForm;  // a record page's forms: a reason, a few words, a token
+  }
   if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) {
     return ingest::Uploads::kDefaultMaxPiece;  // a piece of a resumable upload
   }

@@ -297,6 +297,18 @@ TEST_F(LexicalIndexTest, ResultsAreGroupedByRecordAndPagedWithCursors) {
             Code::kInvalidArgument);  // and its caller
   EXPECT_EQ(Run("paging", Role::kAnonymous, 2, "x").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Run("paging", Role::kAnonymous, 0).status().code(), Code::kInvalidArgument);
+  // A cursor made by hand for a page past the last one pages may reach, or for a position that
+  // does not fit in 64 bits (or would in Xapian's 32), is refused, not wrapped to the first page.
+  std::string tag = first.next_cursor.substr(first.next_cursor.find('-'));
+  for (const char* deep : {"10001", "4294967296", "18446744073709551615",
+                           "99999999999999999999999"}) {
+    auto r = Run("paging", Role::kAnonymous, 2, deep + tag);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << deep;
+  }
+  auto last = Run("paging", Role::kAnonymous, 2, "10000" + tag);  // the deepest: empty, no next
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_TRUE(last->records.empty());
+  EXPECT_TRUE(last->next_cursor.empty());
 }
 
 TEST_F(LexicalIndexTest, OnePassAndXapiansCollapseRankAndCountAlike) {

@@ -25,6 +25,9 @@ namespace lexical {
 namespace {
 
 constexpr size_t kMaxLimit = 1000;
+// The deepest page a cursor may ask for: records ranked past this many are not paged to (the
+// ranking keeps every record before the page in memory; doc/search.md, "Results").
+constexpr size_t kMaxOffset = 10000;
 // Matches counted exactly (totals, facets) before the match may stop early and estimate;
 // beyond, facets are counted over a sample of about half as many to this many matches.
 constexpr Xapian::doccount kExactCountsUpTo = 2000;
@@ -72,6 +75,11 @@ Result<ParsedRequest> Parse(const SearchRequest& request) {
     if (good) {
       auto [p, ec] = std::from_chars(c.data(), c.data() + dash, out.offset);
       good = ec == std::errc() && p == c.data() + dash;
+    }
+    if (good && out.offset > kMaxOffset) {
+      return Status::InvalidArgument("cursor '" + c.substr(0, 40) + "' asks for records past the " +
+                                     std::to_string(kMaxOffset) +
+                                     "th; pages stop there: narrow the search instead");
     }
     if (!good) {
       return Status::InvalidArgument("cursor '" + c.substr(0, 40) +
@@ -136,7 +144,7 @@ void PageOfRanking(const Matching& m, const RankingSpy& ranking, Results* out) {
     }
     if (!group.hits.empty()) out->records.push_back(std::move(group));
   }
-  if (m.offset + m.limit < ranked.size()) {
+  if (m.offset + m.limit < ranked.size() && m.offset + m.limit <= kMaxOffset) {
     out->next_cursor = std::to_string(m.offset + m.limit) + "-" + m.tag;
   }
 }
@@ -229,7 +237,8 @@ void PageByCollapse(const Matching& m, FacetSpy& spy, Results* out) {
   out->records_estimate =
       out->counts_exact ? spy.records.size()
                         : std::max<uint64_t>(m.offset + mset.size(), mset.get_matches_estimated());
-  if (mset.size() == m.limit && m.offset + mset.size() < out->records_estimate) {
+  if (mset.size() == m.limit && m.offset + mset.size() < out->records_estimate &&
+      m.offset + mset.size() <= kMaxOffset) {
     out->next_cursor = std::to_string(m.offset + mset.size()) + "-" + m.tag;
   }
   std::map<std::string, size_t> group_of;  // record id -> index in out->records

@@ -29,9 +29,11 @@ namespace {
 constexpr size_t kStartRecords = 500;
 
 // `value` with what a search for `query` at `role` finds: nullopt if nothing, or if the query
-// is not one (a place with no letters).
+// is not one (a place with no letters). The records whose hits it counted that are not public
+// are added to `not_public`.
 Result<std::optional<EventStart>> CountStart(archive::Archive* a, search::Role role,
-                                             const std::string& value, const std::string& query) {
+                                             const std::string& value, const std::string& query,
+                                             std::set<std::string>* not_public) {
   search::SearchRequest sr;
   sr.query = query;
   sr.role = role;
@@ -44,6 +46,14 @@ Result<std::optional<EventStart>> CountStart(archive::Archive* a, search::Role r
     return found.status();
   }
   if (found->records.empty()) return std::optional<EventStart>();
+  for (const auto& rec : found->records) {
+    for (const auto& h : rec.hits) {
+      if (h.level != "public") {
+        not_public->insert(rec.record_id);
+        break;
+      }
+    }
+  }
   EventStart start;
   start.value = value;
   std::set<std::string> witnesses;
@@ -68,6 +78,7 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope) {
   const access::Subject& subject = scope.subject;
   const search::Role role = SearchRole(subject);
   EventStarts out;
+  std::set<std::string> not_public;  // records whose words the starts counted
   // Every dated segment the subject may see: its months and its places.
   search::SearchRequest sr;
   sr.query = "date:1000..9999";
@@ -93,7 +104,7 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope) {
                    [](const auto& x, const auto& y) { return x.first > y.first; });
   if (busiest.size() > kMaxEventStarts) busiest.resize(kMaxEventStarts);
   for (const auto& [n, date] : busiest) {
-    ASSIGN_OR_RETURN(auto start, CountStart(a, role, date, "date:" + date));
+    ASSIGN_OR_RETURN(auto start, CountStart(a, role, date, "date:" + date, &not_public));
     if (start) out.dates.push_back(std::move(*start));
   }
   std::sort(out.dates.begin(), out.dates.end(),
@@ -120,13 +131,19 @@ Result<EventStarts> PerspectiveStarts(const Scope& scope) {
   for (const auto& place : places) {
     auto query = EventQuery(place, "", "");
     if (!query.ok()) continue;  // a name the place filter cannot hold
-    ASSIGN_OR_RETURN(auto start, CountStart(a, role, place, *query));
+    ASSIGN_OR_RETURN(auto start, CountStart(a, role, place, *query, &not_public));
     if (start) out.places.push_back(std::move(*start));
   }
   std::stable_sort(
       out.places.begin(), out.places.end(), [](const EventStart& x, const EventStart& y) {
         return x.witnesses != y.witnesses ? x.witnesses > y.witnesses : x.value < y.value;
       });
+  // The places, dates and counts shown were read from these records' words: audited like the
+  // perspectives' own answers.
+  if (!not_public.empty() && !scope.actor.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).ViewedRecords(
+        "perspective-starts", std::vector<std::string>(not_public.begin(), not_public.end())));
+  }
   return out;
 }
 

@@ -18,6 +18,12 @@ namespace attest::service {
 Result<search::Results> Search(const Scope& scope, search::SearchRequest request,
                                std::string_view what);
 
+// Up to `limit` indexed words starting with `prefix` at the scope's role, with the segments
+// holding each. The words (or counts) that material that is not public gave are audited as a
+// view of "suggest" with those words, for a scope with an actor.
+Result<std::vector<search::Suggestion>> Suggest(const Scope& scope, std::string_view prefix,
+                                                size_t limit);
+
 }  // namespace attest::service
 
 #endif  // ATTEST_SERVICE_FIND_H_

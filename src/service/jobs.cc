@@ -10,13 +10,13 @@ namespace attest::service {
 namespace {
 
 // Whether the scope may read the record (kNotFound, as for no record, first: a record the
-// caller may not read is indistinguishable from none) and add records.
+// caller may not read, withdrawn, or with words none of which the caller may read, is
+// indistinguishable from none: ReadRecordText decides) and add records.
 Status MayManage(const Scope& scope, const std::string& id) {
-  auto rec = scope.archive->records().Get(id);
-  if (!rec.ok() ||
-      !access::Decide(scope.subject, access::Action::kRead,
-                      access::Resource::Material(rec->consent, rec->witness_id))) {
-    return Status::NotFound(kNoSuchRecord);
+  auto text = ReadRecordText(scope, id);
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) return Status::NotFound(kNoSuchRecord);
+    return text.status();
   }
   if (!MayWrite(scope)) {
     return Status::PermissionDenied("a record's jobs are for archivists and admins");

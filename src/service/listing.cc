@@ -1,6 +1,7 @@
 #include "service/listing.h"
 
 #include "archive/manifest.h"
+#include "service/auditor.h"
 #include "service/record_view.h"
 
 namespace attest::service {
@@ -49,6 +50,17 @@ Result<GroupRecords> RecordsOf(const Scope& scope, GroupBy by, const std::string
   }
   if (out.records.empty()) return NoSuch(by);
   return out;
+}
+
+Status AuditListed(const Scope& scope, std::string_view what,
+                   const std::vector<meta::Record>& records, size_t offset, size_t limit) {
+  if (scope.actor.empty()) return Status::Ok();
+  std::vector<std::string> not_public;
+  for (size_t i = offset; i < records.size() && i - offset < limit; ++i) {
+    if (records[i].consent != meta::Consent::kPublic) not_public.push_back(records[i].id);
+  }
+  if (not_public.empty()) return Status::Ok();
+  return Auditor(scope).ViewedRecords(what, not_public);
 }
 
 }  // namespace attest::service

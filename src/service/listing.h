@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -35,6 +36,13 @@ struct GroupRecords {
   std::vector<meta::Record> records;
 };
 Result<GroupRecords> RecordsOf(const Scope& scope, GroupBy by, const std::string& id);
+
+// Writes to the audit log that the scope was shown records[offset, offset + limit) in a list
+// (their ids, witnesses, collections, titles): one view of `what` ("records") naming those that
+// are not public, for a scope with an actor; nothing if all are public.
+Status AuditListed(const Scope& scope, std::string_view what,
+                   const std::vector<meta::Record>& records, size_t offset = 0,
+                   size_t limit = SIZE_MAX);
 
 }  // namespace attest::service
 

@@ -55,13 +55,35 @@ Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope) {
   archive::Archive* a = scope.archive;
   const access::Subject& subject = scope.subject;
   ASSIGN_OR_RETURN(auto all, a->records().List());
+  ASSIGN_OR_RETURN(std::set<std::string> narrowed, a->consent().RecordsWithPassageLevels());
   std::vector<meta::Record> out;
   for (auto& r : all) {
     if (r.withdrawn_at || r.versions.empty()) continue;
     if (!Decide(subject, Action::kRead, Resource::Material(r.consent, r.witness_id))) continue;
+    // A record whose every word is hidden from the subject is listed as none (ReadRecordText).
+    // Only a record with a passage of its own level can be one (a redaction hides a span, never
+    // a whole segment).
+    if (narrowed.count(r.id)) {
+      ASSIGN_OR_RETURN(auto segments, a->records().Segments(r.id));
+      if (!segments.empty()) {
+        ASSIGN_OR_RETURN(auto rows, a->consent().ListRedactions(r.id));
+        archive::RedactionPlan plan = archive::PlanRedactions(segments, rows);
+        for (auto& seg : segments) seg.effective = plan.Level(seg);
+        if (!AnySegmentReadable(subject, r, segments)) continue;
+      }
+    }
     out.push_back(std::move(r));
   }
   return out;
+}
+
+bool AnySegmentReadable(const access::Subject& subject, const meta::Record& r,
+                        const std::vector<meta::SegmentState>& segments) {
+  if (segments.empty()) return true;
+  for (const auto& s : segments) {
+    if (Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) return true;
+  }
+  return false;
 }
 
 bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y) {
@@ -105,6 +127,9 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
     if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
       t.every_segment = false;
   }
+  // A record with words of which the subject may read none is answered as none: its title,
+  // witness, dates and files would otherwise tell of a testimony its witness has hidden.
+  if (!AnySegmentReadable(subject, r, t.all_segments)) return Status::NotFound(kNoSuchRecord);
   for (const auto& v : r.versions) {
     Json d = DerivedOf(v);
     if (d.is_object()) t.artifacts[v.version] = d.value("artifact", "");

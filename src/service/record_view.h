@@ -46,7 +46,8 @@ struct RecordText {
 };
 // The order of a text version's segments: by time, page, character, then id.
 bool InTextOrder(const meta::SegmentState& x, const meta::SegmentState& y);
-// kNotFound (kNoSuchRecord) if it is absent, withdrawn or not readable by the subject. Writes
+// kNotFound (kNoSuchRecord) if it is absent, withdrawn or not readable by the subject (nor any
+// of its segments, if it has any: AnySegmentReadable). Writes
 // nothing to the audit log: the caller does, for what it shows. With `hide_redacted`, redacted
 // spans are marks even for those who may read them (Ask, like search, never shows them).
 // The text version is `version` if given (kNotFound if it is held by a redaction and the
@@ -100,8 +101,14 @@ Result<RecordView> ViewRecord(const Scope& scope, const std::string& id);
 
 
 
-// The records `subject` may read, oldest first.
+// The records `subject` may read, oldest first: not withdrawn, at a level the subject reads,
+// and with a segment the subject may read if they have any (ReadRecordText's rule).
 Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope);
+// Whether `subject` may read a segment of `segments` (their `effective` levels set, redactions'
+// levels included), or there are none: a record with words none of which the subject may read
+// is answered as no record, everywhere.
+bool AnySegmentReadable(const access::Subject& subject, const meta::Record& r,
+                        const std::vector<meta::SegmentState>& segments);
 
 // One segment with its record, if the subject may read both.
 // `ref`: the segment's ref (Archive::SegmentRef); anything else is kNotFound. Audited as a

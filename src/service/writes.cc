@@ -12,7 +12,7 @@ Status NeedsWriter() { return Status::PermissionDenied(kNeedsWriter); }
 
 Result<meta::Version> EditMetadata(const Scope& scope, const std::string& id, const Json& meta) {
   if (!MayWrite(scope)) return NeedsWriter();
-  return scope.archive->records().EditMetadata(id, meta);
+  return scope.archive->records().EditMetadata(id, meta, scope.actor);
 }
 
 Result<std::optional<meta::ConsentChange>> ChangeConsent(const Scope& scope, const std::string& id,

@@ -122,16 +122,28 @@ async function startServer(dir) {
     fs.rmSync(wav);
   });
 
-  await check('a text taken in becomes searchable; an empty file is refused in the page\'s language', async () => {
+  let noteRecord = '';
+  await check('a text taken in with its witness and signed form becomes searchable; an empty file is refused in the page\'s language', async () => {
     const page = await newPage();
     await logIn(page, 'archivist');
     const note = path.join(dir, 'sample-note.txt');
     fs.writeFileSync(note, 'A sample note taken in through the browser, about the zqintakecanary orchard. Not a testimony.\n');
+    const form = path.join(dir, 'sample-signed-form.pdf');
+    fs.writeFileSync(form, '%PDF-1.4\nA sample signed consent form, not a real one.\n');
     await page.setInputFiles('#file', note);
     await page.fill('#witness', 'sample-witness-2');
+    await page.fill('#witness_name', 'A sample private name');
+    await page.fill('#witness_community', 'A sample community');
+    await page.fill('#witness_languages', 'en,fr');
+    await page.setInputFiles('#consent_form', form);
     await page.selectOption('#lang', 'en');
     await page.selectOption('#consent', 'public');
     await Promise.all([page.waitForURL(/\/records\/r[a-z0-9]+$/), page.click('.intake-form button')]);
+    noteRecord = page.url().split('/').pop();
+    const forms = JSON.parse(run(['--archive', archive, 'witness', 'sample-witness-2', '--forms', '--json']));
+    assert.equal(forms.consent_forms.length, 1, 'the signed form is kept');
+    assert.equal(forms.consent_forms[0].mime, 'application/pdf');
+    assert.ok(!(await page.content()).includes('A sample private name'), 'the private name is not shown');
     run(['--archive', archive, 'worker', '--until-idle']);
     await page.goto(`${base}/search?q=zqintakecanary`);
     assert.ok(await page.locator('.hits li').count() > 0, 'the new record is found');
@@ -147,6 +159,56 @@ async function startServer(dir) {
       : await page.locator('.upload-status').innerText();
     assert.match(said, /[\u0590-\u05FF]/, `not in Hebrew: ${said}`);
     assert.equal(JSON.parse(run(['--archive', archive, 'list', '--json'])).records.length, before, 'nothing stored');
+  });
+
+  await check('a span is redacted by selecting it in the text, and search no longer finds it', async () => {
+    assert.ok(noteRecord, 'the note was taken in');
+    const page = await newPage();
+    await logIn(page, 'archivist');
+    await page.goto(`${base}/records/${noteRecord}`);
+    // Select the word in the text, as a person does with the mouse.
+    await page.evaluate(() => {
+      const p = Array.from(document.querySelectorAll('section.document p[id]')).find((e) => e.textContent.includes('zqintakecanary'));
+      const node = Array.from(p.childNodes).find((n) => n.textContent.includes('zqintakecanary'));
+      const text = node.nodeType === 3 ? node : node.firstChild;
+      const at = text.textContent.indexOf('zqintakecanary');
+      const range = document.createRange();
+      range.setStart(text, at);
+      range.setEnd(text, at + 'zqintakecanary'.length);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    });
+    await page.waitForFunction(() => document.getElementById('r-words').value === 'zqintakecanary');
+    await page.fill('#r-reason', 'a sample reason');
+    await page.check('form[action$="/redactions"] input[name=confirm]');
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/redactions"] button')]);
+    const anon = await newPage();
+    await anon.goto(`${base}/search?q=zqintakecanary`);
+    assert.equal(await anon.locator('.hits li').count(), 0, 'search no longer finds the redacted word');
+    await anon.goto(`${base}/records/${noteRecord}`);
+    assert.ok(!(await anon.content()).includes('zqintakecanary'), 'the public page holds a mark instead');
+    assert.ok(await anon.locator('.redacted').count() > 0, 'the mark is shown');
+  });
+
+  await check('screenshots and axe-core on a record page with its change forms in each interface language', async () => {
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'archivist');
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/records/${noteRecord}?lang=${lang}`);
+      assert.equal(await page.locator('form[action$="/consent"]').count(), 1);
+      await page.locator('#change-h').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(artifacts, `record-changes-${lang}.png`), fullPage: true });
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      for (const v of result.violations) {
+        if (v.impact === 'serious' || v.impact === 'critical') {
+          report.push(`${lang} /records: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+        }
+      }
+    }
+    assert.deepEqual(report, []);
   });
 
   await check('the same form works without script', async () => {

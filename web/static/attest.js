@@ -184,4 +184,29 @@ function setupJobs() {
   setTimeout(poll, 3000);
 }
 
-document.addEventListener('DOMContentLoaded', () => { setupPlayer(); setupVerify(); setupIntake(); setupJobs(); });
+// The record page's redaction form follows a selection in the text: selecting words of one
+// line or paragraph names its passage and the words to hide (the form still asks for the reason
+// and a confirmation).
+function setupRedactBySelection() {
+  const segment = document.getElementById('r-segment');
+  const words = document.getElementById('r-words');
+  if (!segment || !words || !window.getSelection) return;
+  document.addEventListener('selectionchange', () => {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+    const passage = (node) => {
+      const el = node && (node.nodeType === 1 ? node : node.parentElement);
+      return el ? el.closest('ol.lines li[id], section.document p[id]') : null;
+    };
+    const from = passage(sel.anchorNode);
+    if (!from || from !== passage(sel.focusNode)) return;  // one passage at a time
+    const text = sel.toString().trim();
+    if (!text || !Array.from(segment.options).some((o) => o.value === from.id)) return;
+    segment.value = from.id;
+    words.value = text;
+  });
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
+});
