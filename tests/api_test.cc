@@ -1112,6 +1112,98 @@ TEST_F(ApiTest, AnArchivistChangesConsentRedactsAndWithdrawsOnTheRecordPage) {
   EXPECT_EQ(audit.out.find("named a neighbour"), std::string::npos);  // reasons stay out
 }
 
+// Issue 23, "The witness's own page": through their link, kept in its own cookie by /me, a
+// witness sees their records, who has seen what, and asks for a change or a withdrawal, which
+// hides the record from all but archivists at once. The cookie opens nothing else, carries only a
+// witness's link, and every change it asks for needs the page's form token.
+TEST_F(ApiTest, AWitnessUsesTheirOwnPageThroughTheirLink) {
+  std::string file = Write(*tmp_, "own-page.txt", "A sample paragraph about the harbour, zqownpage.\n");
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-own-page", "--lang", "en", file});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto made = RunAttest({"--archive", *archive_, "link", "create", "w-own-page", "--json"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string link = Json::parse(made.out)["token"];
+  httplib::Client c("127.0.0.1", port_);
+
+  // Without a link: the form to enter it, with its double-submit token.
+  auto form = c.Get("/me");
+  ASSERT_EQ(form->status, 200);
+  ASSERT_NE(form->body.find("data-link-enter"), std::string::npos);
+  const std::string enter = SetCookie(form, "__Host-attest_enter");
+  ASSERT_FALSE(enter.empty());
+  const std::string token = HiddenCsrf(form->body);
+  auto post_enter = [&](const std::string& given, const std::string& jar) {
+    return c.Post("/me/enter", {{"Cookie", jar}},
+                  "csrf=" + token + "&link=" + httplib::detail::encode_query_param(given),
+                  "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(post_enter(link, "")->status, 403);  // from another site: no cookie
+  for (const std::string& wrong :
+       {std::string("attestw_") + std::string(52, 'a'), (*tokens_)["archivist"], std::string("x")}) {
+    auto r = post_enter(wrong, "__Host-attest_enter=" + enter);
+    EXPECT_EQ(r->status, 401) << wrong;
+    EXPECT_EQ(SetCookie(r, "__Host-attest_link"), "");
+  }
+  // The whole address pasted opens it.
+  auto in = post_enter("https://example.org/me#" + link, "__Host-attest_enter=" + enter);
+  ASSERT_EQ(in->status, 303) << in->body;
+  EXPECT_EQ(SetCookie(in, "__Host-attest_link"), link);
+  const std::string jar = "__Host-attest_link=" + link;
+
+  // The page: the record, its level in plain words, who has seen it, and the forms.
+  auto page = c.Get("/me", {{"Cookie", jar}});
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("/records/" + id), std::string::npos);
+  EXPECT_NE(page->body.find("anyone may read and hear it"), std::string::npos);
+  EXPECT_NE(page->body.find("action=\"/me/requests\""), std::string::npos);
+  const std::string csrf = HiddenCsrf(page->body);
+  ASSERT_EQ(csrf.size(), 52u);
+  // The cookie opens nothing of anyone else, and never a staff token's reach.
+  EXPECT_EQ(c.Get("/api/v1/records/" + (*ids_)["restricted"], {{"Cookie", jar}})->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/records/" + (*ids_)["restricted"],
+                  {{"Cookie", "__Host-attest_link=" + (*tokens_)["archivist"]}})->status,
+            404);
+  EXPECT_EQ(c.Get("/api/v1/me", {{"Cookie", jar}})->status, 200);
+
+  // A request without the page's form token changes nothing.
+  auto ask = [&](const std::string& form_body) {
+    return c.Post("/me/requests", {{"Cookie", jar}}, form_body, "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(ask("record=" + id + "&kind=consent&consent=research")->status, 403);
+  EXPECT_EQ(ask("record=" + id + "&kind=consent&consent=research&csrf=" + std::string(52, 'a'))->status,
+            403);
+  auto asked = ask("record=" + id + "&kind=consent&consent=research&message=sample&csrf=" + csrf);
+  ASSERT_EQ(asked->status, 303) << asked->body;
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 200);  // nothing changes by itself
+  // Another witness's record is not theirs.
+  EXPECT_EQ(ask("record=" + (*ids_)["public"] + "&kind=withdraw&confirm=yes&csrf=" + csrf)->status,
+            404);
+  // A withdrawal unconfirmed is not sent; confirmed, it hides the record from all but
+  // archivists (and the witness) at once.
+  EXPECT_EQ(ask("record=" + id + "&kind=withdraw&csrf=" + csrf)->status, 400);
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 200);
+  auto withdraw = ask("record=" + id + "&kind=withdraw&confirm=yes&csrf=" + csrf);
+  ASSERT_EQ(withdraw->status, 303) << withdraw->body;
+  EXPECT_EQ(Get("/api/v1/records/" + id)->status, 404);
+  EXPECT_EQ(Get("/api/v1/records/" + id, "researcher")->status, 404);
+  EXPECT_EQ(Json::parse(Get("/api/v1/search?q=zqownpage")->body)["total_estimate"], 0);
+  EXPECT_EQ(Get("/api/v1/records/" + id, "archivist")->status, 200);
+  auto after = c.Get("/me", {{"Cookie", jar}});
+  EXPECT_NE(after->body.find("only the archive&apos;s staff may read"), std::string::npos) << after->body;
+  auto requests = RunAttest({"--archive", *archive_, "requests", "--json"});
+  EXPECT_NE(requests.out.find(id), std::string::npos) << requests.out;
+
+  // Forgetting the link clears the cookie; a revoked link opens nothing.
+  auto leave = c.Post("/me/leave", {{"Cookie", jar}}, "csrf=" + csrf, "application/x-www-form-urlencoded");
+  ASSERT_EQ(leave->status, 303);
+  EXPECT_NE(leave->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "link", "revoke", Json::parse(made.out)["id"]}).exit_code, 0);
+  EXPECT_NE(c.Get("/me", {{"Cookie", jar}})->body.find("data-link-enter"), std::string::npos);
+}
+
 TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {
   ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "add", "u-guessed", "--role", "archivist"},
                       -1, std::string(kPassword) + "\n")

@@ -13,7 +13,7 @@ namespace attest::access {
 namespace {
 
 constexpr std::string_view kTokenPrefix = "attest_";
-constexpr std::string_view kWitnessPrefix = "attestw_";
+constexpr std::string_view kWitnessPrefix = kWitnessLinkPrefix;
 constexpr std::string_view kSessionPrefix = "attests_";
 
 }  // namespace

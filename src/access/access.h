@@ -22,6 +22,9 @@ const char* RoleName(Role r);
 // Accepts researcher, archivist, admin (anonymous is not a role a token can carry).
 Result<Role> ParseRole(std::string_view s);
 
+// How a witness's link begins ("attestw_" and 52 base32 characters).
+inline constexpr std::string_view kWitnessLinkPrefix = "attestw_";
+
 struct Subject {
   Role role = Role::kAnonymous;
   std::string token_id;  // the token (or a witness's link: "w…") that authenticated the caller

@@ -18,6 +18,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterPerspectivesPage(site, svr);
   RegisterLoginPages(site, svr);
   RegisterIntakePages(site, svr);
+  RegisterWitnessPages(site, svr);
 }
 
 }  // namespace attest::http

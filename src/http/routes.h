@@ -63,6 +63,8 @@ void RegisterPerspectivesPage(Site* site, httplib::Server* svr);
 void RegisterLoginPages(Site* site, httplib::Server* svr);
 // Intake: archivists add testimonies from the browser.
 void RegisterIntakePages(Site* site, httplib::Server* svr);
+// The witness's own page, through their link (/me).
+void RegisterWitnessPages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

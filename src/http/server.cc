@@ -57,7 +57,7 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
        path == "/intake")) {
     return o.max_upload;
   }
-  if (method == "POST" && (path == "/login" || path == "/logout" ||
+  if (method == "POST" && (path == "/login" || path == "/logout" || path.rfind("/me/", 0) == 0 ||
                           path.rfind("/records/", 0) == 0)) {
     return kForm;  // a record page's forms: a reason, a few words, a token
   }
@@ -383,6 +383,15 @@ std::string SessionCookie(const std::string& value, int64_t max_age_s) {
          "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
 }
 
+std::string LinkCookie(const std::string& link, int64_t max_age_s) {
+  return std::string(kLinkCookie) + "=" + link +
+         "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+}
+
+std::string LinkFormToken(std::string_view link) {
+  return ToHex(Sha256("attest witness page form token\n" + std::string(link))).substr(0, 52);
+}
+
 std::string ClientAddress(Site* site, const httplib::Request& req) {
   if (site->options.behind_proxy) {
     // The proxy appends the address it was reached from: the last entry is the only one it
@@ -400,6 +409,43 @@ std::string ClientAddress(Site* site, const httplib::Request& req) {
   return req.remote_addr;
 }
 
+namespace {
+
+// The form token a change asked for with a cookie carries: the X-CSRF-Token header, the form's
+// `csrf` field, or the token of a form the handler read itself.
+std::string GivenFormToken(const httplib::Request& req, std::string_view form_csrf) {
+  std::string given = req.get_header_value("X-CSRF-Token");
+  if (given.empty()) given = Param(req, "csrf");
+  if (given.empty()) given = form_csrf;
+  return given;
+}
+
+// The caller a witness's link cookie stands for: only a witness's link (never a token), and
+// anonymous if there is none or it no longer opens anything. A change needs the link's form
+// token.
+Result<access::Subject> LinkCaller(archive::Archive* a, const httplib::Request& req,
+                                   std::string_view form_csrf) {
+  std::string link = CookieValue(req, kLinkCookie);
+  if (link.rfind(access::kWitnessLinkPrefix, 0) != 0) return access::Subject{};
+  auto who = a->accounts().Authenticate(link);
+  if (!who.ok() || who->witness_id.empty()) {
+    if (who.ok() || who.status().code() == Code::kUnauthenticated) return access::Subject{};
+    return who.status();
+  }
+  who->csrf = LinkFormToken(link);
+  if (req.method != "GET" && req.method != "HEAD") {
+    std::string given = GivenFormToken(req, form_csrf);
+    if (given.empty() || !ConstantTimeEquals(given, who->csrf)) {
+      return Status::PermissionDenied(
+          "this change came without the page's form token (CSRF); reload the page and try "
+          "again");
+    }
+  }
+  return who;
+}
+
+}  // namespace
+
 Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::Request& req,
                                std::string_view form_csrf) {
   std::string auth = req.get_header_value("Authorization");
@@ -410,20 +456,18 @@ Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::R
     return a->accounts().Authenticate(std::string_view(auth).substr(7));
   }
   std::string cookie = CookieValue(req, kSessionCookie);
-  if (cookie.empty()) return access::Subject{};
+  if (cookie.empty()) return LinkCaller(a, req, form_csrf);
   auto session = a->accounts().AuthenticateSession(cookie);
   // A session that ended, or a cookie the server never made, leaves the caller anonymous (the
   // pages clear it); a cookie is never trusted for more than the server gave it.
   if (!session.ok()) {
-    if (session.status().code() == Code::kUnauthenticated) return access::Subject{};
+    if (session.status().code() == Code::kUnauthenticated) return LinkCaller(a, req, form_csrf);
     return session.status();
   }
   // A change asked for with the session's cookie must carry the session's form token: another
   // site can make a browser send the cookie, never read the token.
   if (req.method != "GET" && req.method != "HEAD") {
-    std::string given = req.get_header_value("X-CSRF-Token");
-    if (given.empty()) given = Param(req, "csrf");
-    if (given.empty()) given = form_csrf;
+    std::string given = GivenFormToken(req, form_csrf);
     if (given.empty() || !ConstantTimeEquals(given, session->csrf)) {
       return Status::PermissionDenied(
           "this change came without the session's form token (CSRF); reload the page and try "

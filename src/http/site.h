@@ -98,8 +98,9 @@ int HttpStatusFor(const Status& st);
 // A Status as a problem: 4xx with its message, 5xx without internals.
 void ProblemFor(httplib::Response& res, const Status& st);
 
-// The caller, from an `Authorization: Bearer` header, or else a session cookie (anonymous
-// without either, or with a session that ended). A bad token is kUnauthenticated (401), never
+// The caller, from an `Authorization: Bearer` header, or else a session cookie, or else a
+// witness's link kept in its cookie by the witness's page (anonymous without any, or with a
+// session that ended or a link revoked). A bad token is kUnauthenticated (401), never
 // silently anonymous; a change (not GET or HEAD) that a session cookie authenticates without the
 // session's form token (`csrf` field or X-CSRF-Token header) is kPermissionDenied (403).
 // `form_csrf`: the form token of a form the handler read itself (a multipart body).
@@ -109,6 +110,12 @@ Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::R
 // The session cookie (doc/api.md, "Accounts"), and its Set-Cookie value (Max-Age 0 clears it).
 inline constexpr const char* kSessionCookie = "__Host-attest_session";
 std::string SessionCookie(const std::string& value, int64_t max_age_s);
+// A witness's link as the witness's page keeps it in the browser (doc/api.md, "Witnesses"):
+// the link itself, in an HttpOnly, Secure, SameSite=Strict cookie, and the form token every
+// change it asks for must carry (derived from the link, which another site cannot read).
+inline constexpr const char* kLinkCookie = "__Host-attest_link";
+std::string LinkCookie(const std::string& link, int64_t max_age_s);
+std::string LinkFormToken(std::string_view link);
 // A cookie's value from the request, or "".
 std::string CookieValue(const httplib::Request& req, std::string_view name);
 // The caller's address: the connection's, or behind a proxy (--behind-proxy) the last

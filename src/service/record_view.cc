@@ -488,7 +488,8 @@ Result<RecordView> ReadRecordView(const Scope& scope, const std::string& id) {
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
   // The file the original was added as (and its manifest line) and the record's failed jobs:
   // private, for those who may change the record (doc/api.md, "Records").
-  if (Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id))) {
+  view.may_change = Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id));
+  if (view.may_change) {
     RETURN_IF_ERROR(AddWritersPart(a, seen.original, &view));
   }
   // Versions held by a redaction that could not be placed in them, for those who may confirm.

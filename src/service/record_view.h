@@ -75,6 +75,8 @@ struct RecordView {
   archive::RedactionPlan plan;
   bool sees_redacted = false;
   bool reads_hidden = false;
+  // The caller may change the record (its consent, redactions, metadata; access::Decide).
+  bool may_change = false;
   std::map<int64_t, std::vector<std::pair<uint32_t, uint32_t>>> redacted;
   // What is not public among what is shown (the audit log's rule, doc/format/metadata.md):
   // `json` (the record's metadata and its shown segments, hidden spans included for those who

@@ -39,12 +39,12 @@ Result<int64_t> AddWitnessRequest(const Scope& scope, WitnessRequestIn in) {
   }
   if (in.kind != "consent" && in.kind != "withdraw") {
     return Status::InvalidArgument(
-        "\"kind\" must be consent (with \"consent\": public, research or restricted) or "
-        "withdraw");
+        "\"kind\" must be consent (with \"consent\": public, research, restricted or sealed) "
+        "or withdraw");
   }
   if (in.kind == "consent" && in.level != "public" && in.level != "research" &&
-      in.level != "restricted") {
-    return Status::InvalidArgument("\"consent\" must be public, research or restricted");
+      in.level != "restricted" && in.level != "sealed") {
+    return Status::InvalidArgument("\"consent\" must be public, research, restricted or sealed");
   }
   if (in.kind == "withdraw") in.level.clear();
   if (in.message.size() > 4096 || !IsValidUtf8(in.message)) {
@@ -57,6 +57,17 @@ Result<int64_t> AddWitnessRequest(const Scope& scope, WitnessRequestIn in) {
                    a->consent().AddWitnessRequest({0, witness, in.record, in.kind, in.level,
                                                   in.message, scope.subject.token_id, now}));
   RETURN_IF_ERROR(Auditor(scope).WitnessRequested(in.record, in.kind, in.level));
+  // A withdrawal asked for hides the record from everyone but archivists (and the witness) at
+  // once, until an archivist carries it out: the one change a witness's word makes by itself.
+  if (in.kind == "withdraw" &&
+      (r->consent == meta::Consent::kPublic || r->consent == meta::Consent::kResearch)) {
+    RETURN_IF_ERROR(a->consent()
+                        .ChangeConsent(in.record, meta::Consent::kRestricted,
+                                       "the witness asked for a withdrawal (request " +
+                                           std::to_string(id) + "): hidden until it is carried out",
+                                       scope.actor, nullptr, 0)
+                        .status());
+  }
   return id;
 }
 

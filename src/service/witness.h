@@ -32,9 +32,12 @@ struct WitnessOwn {
 Result<WitnessOwn> WitnessOwnView(const Scope& scope);
 
 // A request of the scope's witness about one of their records: `kind` "consent" (with `level`
-// public, research or restricted) or "withdraw", and a message (at most 4,096 bytes of UTF-8,
+// public, research, restricted or sealed: a seal's day is for the message) or "withdraw", and a message (at most 4,096 bytes of UTF-8,
 // kept as lines). kNotFound for a record that is not theirs, kInvalidArgument naming what is
-// wrong. Audited as `request`. Returns the request's id.
+// wrong. Audited as `request`. Returns the request's id. Nothing changes until an archivist
+// acts, except that a withdrawal asked for makes a public or research record restricted at once
+// (a consent change by the witness's link, logged and audited as any), so that it is hidden
+// from everyone but archivists and the witness until the withdrawal is carried out.
 struct WitnessRequestIn {
   std::string record, kind, level, message;
 };

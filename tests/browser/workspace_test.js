@@ -211,6 +211,40 @@ async function startServer(dir) {
     assert.deepEqual(report, []);
   });
 
+  await check('a witness opens their page with their link and asks for a withdrawal: the public loses the record at once', async () => {
+    const note = path.join(dir, 'sample-witness-page.txt');
+    fs.writeFileSync(note, 'A sample paragraph given by a sample witness about the zqwitnesspage well. Not a testimony.\n');
+    const added = JSON.parse(run(['--archive', archive, 'add', '--json', '--consent', 'public', '--witness', 'sample-witness-4', '--lang', 'en', note]));
+    const id = added.records[0].id;
+    run(['--archive', archive, 'worker', '--until-idle']);
+    const link = JSON.parse(run(['--archive', archive, 'link', 'create', 'sample-witness-4', '--json'])).token;
+    const anon = await newPage();
+    assert.equal((await anon.goto(`${base}/records/${id}`)).status(), 200);
+    for (const lang of ['he', 'ar']) {
+      const witness = await newPage({ bypassCSP: true });
+      await witness.goto(`${base}/me?lang=${lang}#${link}`);
+      await witness.waitForSelector('section.me-record');
+      assert.ok(!witness.url().includes('attestw_'), 'the link is taken out of the address');
+      assert.equal(await witness.locator('html').getAttribute('dir'), 'rtl');
+      await witness.screenshot({ path: path.join(artifacts, `me-${lang}.png`), fullPage: true });
+      await witness.addScriptTag({ content: axeSource });
+      const result = await witness.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(serious.map((v) => v.id), [], `${lang} /me`);
+    }
+    const witness = await newPage();
+    await witness.goto(`${base}/me?lang=en#${link}`);
+    await witness.waitForSelector('section.me-record');
+    await witness.check('form.withdraw input[name=confirm]');
+    await Promise.all([witness.waitForNavigation(), witness.click('form.withdraw button')]);
+    assert.match(await witness.locator('.notice[role=status]').innerText(), /hidden from everyone but the archive/);
+    assert.equal((await anon.goto(`${base}/records/${id}`)).status(), 404, 'the public no longer sees it');
+    await anon.goto(`${base}/search?q=zqwitnesspage`);
+    assert.equal(await anon.locator('.hits li').count(), 0, 'nor finds it');
+    const requests = JSON.parse(run(['--archive', archive, 'requests', '--json'])).requests;
+    assert.ok(requests.some((r) => r.record === id && r.kind === 'withdraw'), 'the archivists see the request');
+  });
+
   await check('the same form works without script', async () => {
     const page = await newPage({ javaScriptEnabled: false });
     await logIn(page, 'archivist');

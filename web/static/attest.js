@@ -207,6 +207,17 @@ function setupRedactBySelection() {
   });
 }
 
+// A witness's link opened as an address (/me#attestw_…): the part after '#' never reached the
+// server; it is sent once in the entry form, and taken out of the address bar and history.
+function setupWitnessLink() {
+  const form = document.querySelector('form[data-link-enter]');
+  if (!form || !location.hash.startsWith('#attestw_')) return;
+  form.querySelector('input[name=link]').value = location.hash.slice(1);
+  history.replaceState(null, '', location.pathname + location.search);
+  form.submit();
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
+  setupWitnessLink();
 });
