@@ -1204,6 +1204,72 @@ TEST_F(ApiTest, AWitnessUsesTheirOwnPageThroughTheirLink) {
   EXPECT_NE(c.Get("/me", {{"Cookie", jar}})->body.find("data-link-enter"), std::string::npos);
 }
 
+// Issue 23, "Accounts page": admins manage accounts, tokens and witnesses' links and read the
+// audit log with filters in the browser; each change audited; a new secret shown once; nobody
+// else reaches any of it, and no password hash or token digest is ever on the page.
+TEST_F(ApiTest, AdminsManageAccountsTokensLinksAndReadTheAuditLogOnTheAccountsPage) {
+  httplib::Client c("127.0.0.1", port_);
+  const std::string csrf = (*tokens_)["session-admin.csrf"];
+  auto post = [&](const std::string& path, const std::string& body, const std::string& who = "session-admin") {
+    return c.Post(path, Auth(who), body, "application/x-www-form-urlencoded");
+  };
+  // Nobody else: the public is sent to log in; archivists and researchers refused.
+  auto anon = c.Get("/accounts");
+  EXPECT_EQ(anon->status, 303);
+  for (std::string who : {"session-archivist", "session-researcher", "researcher", "archivist",
+                          "witness-link"}) {
+    EXPECT_EQ(Get("/accounts", who)->status, who == "witness-link" ? 303 : 403) << who;
+    EXPECT_GE(post("/accounts/tokens", "role=admin&label=x&csrf=" + (*tokens_)[who + ".csrf"], who)->status, 400) << who;
+  }
+  // The admin's page: accounts and tokens, never a hash.
+  auto page = Get("/accounts", "session-admin");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("u-archivist"), std::string::npos);
+  EXPECT_NE(page->body.find((*tokens_)["researcher.id"]), std::string::npos);
+  EXPECT_EQ(page->body.find("$argon2"), std::string::npos);
+  EXPECT_EQ(page->body.find((*tokens_)["researcher"]), std::string::npos);
+  // Without the form token nothing is done.
+  EXPECT_EQ(post("/accounts/users", "name=u-made&role=researcher&password=a%20long%20sample%20passphrase")->status, 403);
+  // An account made, its role changed, disabled.
+  auto made = post("/accounts/users", "name=u-made&role=researcher&password=a%20long%20sample%20passphrase&csrf=" + csrf);
+  ASSERT_EQ(made->status, 303) << made->body;
+  EXPECT_FALSE(LogIn("u-made", "a long sample passphrase").cookie.empty());
+  ASSERT_EQ(post("/accounts/users/u-made/role", "role=archivist&csrf=" + csrf)->status, 303);
+  ASSERT_EQ(post("/accounts/users/u-made/disable", "csrf=" + csrf)->status, 303);
+  EXPECT_TRUE(LogIn("u-made", "a long sample passphrase").cookie.empty());
+  auto bad = post("/accounts/users/u-nobody/role", "role=archivist&csrf=" + csrf);
+  EXPECT_EQ(bad->status, 404);
+  EXPECT_NE(bad->body.find("The change was not made"), std::string::npos);
+  // A token made is shown once, works, and is revoked.
+  auto tok = post("/accounts/tokens", "role=researcher&label=sample&csrf=" + csrf);
+  ASSERT_EQ(tok->status, 200);
+  size_t at = tok->body.find(">attest_");
+  ASSERT_NE(at, std::string::npos) << tok->body;
+  const std::string secret = tok->body.substr(at + 1, 7 + 52);
+  EXPECT_EQ(c.Get("/api/v1/records/" + (*ids_)["research"], {{"Authorization", "Bearer " + secret}})->status, 200);
+  EXPECT_EQ(Get("/accounts", "session-admin")->body.find(secret), std::string::npos);  // once
+  auto listed = RunAttest({"--archive", *archive_, "token", "list", "--json"});
+  std::string id;
+  const Json all_tokens = Json::parse(listed.out);
+  for (const auto& t : all_tokens["tokens"]) {
+    if (t.value("label", "") == "sample") id = t["id"];
+  }
+  ASSERT_FALSE(id.empty()) << listed.out;
+  ASSERT_EQ(post("/accounts/tokens/" + id + "/revoke", "csrf=" + csrf)->status, 303);
+  EXPECT_EQ(c.Get("/api/v1/records/" + (*ids_)["research"], {{"Authorization", "Bearer " + secret}})->status, 401);
+  // A witness's link, shown once as the page's address.
+  auto link = post("/accounts/links", "witness=w-accounts-page&csrf=" + csrf);
+  ASSERT_EQ(link->status, 200);
+  EXPECT_NE(link->body.find("/me#attestw_"), std::string::npos);
+  // The audit log, filtered by who.
+  auto audit = Get("/accounts?actor=user:u-admin", "session-admin");
+  ASSERT_EQ(audit->status, 200);
+  for (const char* action : {"user.add", "user.role", "user.disable", "token.create", "token.revoke", "link.create"}) {
+    EXPECT_NE(audit->body.find(std::string(">") + action + "<"), std::string::npos) << action;
+  }
+  EXPECT_EQ(audit->body.find(">token:"), std::string::npos);  // only the admin's own entries
+}
+
 TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {
   ASSERT_EQ(RunAttest({"--archive", *archive_, "user", "add", "u-guessed", "--role", "archivist"},
                       -1, std::string(kPassword) + "\n")
@@ -2094,20 +2160,32 @@ TEST_F(ApiTest, AWitnessSeesTheirOwnRecordsThroughTheirLinkAndNothingElse) {
                        Json{{"record", own}, {"kind", "publish"}}.dump(), "application/json"),
                 400, "unknown kind");
   ExpectProblem(c.Post("/api/v1/me/requests", as(mine),
-                       Json{{"record", own}, {"kind", "consent"}, {"consent", "sealed"}}.dump(),
+                       Json{{"record", own}, {"kind", "consent"}, {"consent", "withdrawn"}}.dump(),
                        "application/json"),
                 400, "a level a witness cannot ask for");
+  // A seal may be asked for (its day in the message); an archivist carries it out.
+  auto seal = c.Post("/api/v1/me/requests", as(mine),
+                     Json{{"record", own},
+                          {"kind", "consent"},
+                          {"consent", "sealed"},
+                          {"message", "until 2040"}}
+                         .dump(),
+                     "application/json");
+  ASSERT_TRUE(seal);
+  EXPECT_EQ(seal->status, 201) << seal->body;
   ExpectProblem(c.Post("/api/v1/me/requests", Auth("archivist"), body, "application/json"), 401,
                 "not a witness");
   auto listed = RunAttest({"--archive", *archive_, "requests", "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   Json reqs = Json::parse(listed.out)["requests"];
-  ASSERT_EQ(reqs.size(), 1u);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1]["kind"], "consent");
+  EXPECT_EQ(reqs[1]["consent"], "sealed");
   EXPECT_EQ(reqs[0]["record"], own);
   EXPECT_EQ(reqs[0]["witness"], "w-restricted");
   EXPECT_EQ(reqs[0]["link"], mine["id"]);
   EXPECT_EQ(reqs[0]["message"], "sample[2J שלום\nbye");  // kept without its terminal controls
-  EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(mine))->body)["requests"].size(), 1u);
+  EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(mine))->body)["requests"].size(), 2u);
   EXPECT_EQ(Json::parse(c.Get("/api/v1/me", as(other))->body)["requests"].size(), 0u);
 
   // A revoked link opens nothing.

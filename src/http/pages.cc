@@ -19,6 +19,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterLoginPages(site, svr);
   RegisterIntakePages(site, svr);
   RegisterWitnessPages(site, svr);
+  RegisterAccountsPages(site, svr);
 }
 
 }  // namespace attest::http

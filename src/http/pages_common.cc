@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "archive/manifest.h"
+#include "core/hash.h"
 #include "service/accounts.h"
 #include "service/cite.h"
 
@@ -73,7 +74,9 @@ void PageContext::SetAccount(const access::Subject& subject) const {
               {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
               {"csrf", subject.csrf},
               // Intake is offered to those who may add records.
-              {"intake", service::MayWrite(service::Scope{nullptr, subject, ""})}};
+              {"intake", service::MayWrite(service::Scope{nullptr, subject, ""})},
+              // The accounts page, to admins.
+              {"accounts", service::MayAdminister(service::Scope{nullptr, subject, ""})}};
 }
 
 std::string PageContext::LangName(const std::string& code) const {
@@ -170,6 +173,25 @@ bool BeginPage(Site* site, const Request& req, Response& res, const PageContext&
   call->a.emplace(std::move(*lease));
   call->subject = *who;
   return true;
+}
+
+std::string NewFormCookie(Site* site, Response& res, const char* name) {
+  uint8_t raw[32];
+  site->env->RandomBytes(raw, sizeof(raw));
+  std::string token = Base32Lower(raw, sizeof(raw), 52);
+  res.set_header("Set-Cookie", std::string(name) + "=" + token +
+                                   "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600");
+  return token;
+}
+
+bool FormCookieMatches(const Request& req, const char* name) {
+  std::string cookie = CookieValue(req, name);
+  std::string given = Param(req, "csrf");
+  return !cookie.empty() && !given.empty() && ConstantTimeEquals(cookie, given);
+}
+
+std::string ClearedCookie(const char* name) {
+  return std::string(name) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0";
 }
 
 std::string RecordTitle(const meta::Record& r, const PageContext& pc) {

@@ -80,6 +80,16 @@ void SendRecordPage(Site* site, const httplib::Request& req, httplib::Response& 
                     const PageContext& pc, const Call& c, const std::string& id, const Json& said,
                     int status);
 
+// A form's double-submit token, for forms sent before there is a session or link to tie a
+// token to (logging in, entering a witness's link): a new random value, set in cookie `name`
+// (HttpOnly, Secure, SameSite=Strict, an hour) and returned for the form's `csrf` field.
+// Another site can neither read nor set the cookie.
+std::string NewFormCookie(Site* site, httplib::Response& res, const char* name);
+// Whether the request's `csrf` field is the value its cookie `name` holds.
+bool FormCookieMatches(const httplib::Request& req, const char* name);
+// The Set-Cookie value that clears cookie `name`.
+std::string ClearedCookie(const char* name);
+
 // A record's title as shown: its `title`, or "Record ID" in the page's language.
 std::string RecordTitle(const meta::Record& r, const PageContext& pc);
 

@@ -20,11 +20,7 @@ constexpr const char* kLoginCsrfCookie = "__Host-attest_csrf";
 void SendLoginForm(Site* site, const Request& req, Response& res, const PageContext& pc,
                    archive::Archive* a, const std::string& name, const std::string& error,
                    int status) {
-  uint8_t raw[32];
-  site->env->RandomBytes(raw, sizeof(raw));
-  std::string token = Base32Lower(raw, sizeof(raw), 52);
-  res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) + "=" + token +
-                                   "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600");
+  std::string token = NewFormCookie(site, res, kLoginCsrfCookie);
   res.set_header("Cache-Control", "no-store");
   Json v = pc.Base(a, pc.t()["login_title"], "login");
   v["csrf"] = token;
@@ -48,11 +44,7 @@ void PostLogin(Site* site, const Request& req, Response& res) {
   if (!lease.ok()) return pc.Error(res, nullptr, 503);
   archive::Archive* a = lease->get();
   // Login CSRF: the form's token must be the one this browser's form page was given.
-  std::string cookie = CookieValue(req, kLoginCsrfCookie);
-  std::string given = Param(req, "csrf");
-  if (cookie.empty() || given.empty() || !ConstantTimeEquals(cookie, given)) {
-    return pc.Error(res, a, 403);
-  }
+  if (!FormCookieMatches(req, kLoginCsrfCookie)) return pc.Error(res, a, 403);
   std::string name = Param(req, "name");
   const std::string address = ClientAddress(site, req);
   int64_t wait = 1;
@@ -76,8 +68,7 @@ void PostLogin(Site* site, const Request& req, Response& res) {
   // A new session, whatever the browser sent: a cookie planted before login is never the
   // one that carries the login (session fixation).
   res.set_header("Set-Cookie", SessionCookie(s->secret, access::kSessionSeconds));
-  res.set_header("Set-Cookie", std::string(kLoginCsrfCookie) +
-                                   "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set_header("Set-Cookie", ClearedCookie(kLoginCsrfCookie));
   res.set_header("Cache-Control", "no-store");
   res.set_redirect(SafeRedirectTarget(Param(req, "back")), 303);
 }

@@ -30,11 +30,7 @@ constexpr const char* kAskable[] = {"public", "research", "restricted", "sealed"
 // one did not open).
 void SendEnterForm(Site* site, Response& res, const PageContext& pc, archive::Archive* a,
                    const std::string& error, int status) {
-  uint8_t raw[32];
-  site->env->RandomBytes(raw, sizeof(raw));
-  std::string token = Base32Lower(raw, sizeof(raw), 52);
-  res.set_header("Set-Cookie", std::string(kEnterCsrfCookie) + "=" + token +
-                                   "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600");
+  std::string token = NewFormCookie(site, res, kEnterCsrfCookie);
   res.set_header("Cache-Control", "no-store");
   Json v = pc.Base(a, pc.t()["me_title"], "none");
   v["enter"] = Json{{"csrf", token}, {"error", error.empty() ? Json(false) : Json(error)}};
@@ -140,11 +136,7 @@ void PostEnter(Site* site, const Request& req, Response& res) {
   auto lease = site->pool.Acquire();
   if (!lease.ok()) return pc.Error(res, nullptr, 503);
   archive::Archive* a = lease->get();
-  std::string cookie = CookieValue(req, kEnterCsrfCookie);
-  std::string given = Param(req, "csrf");
-  if (cookie.empty() || given.empty() || !ConstantTimeEquals(cookie, given)) {
-    return pc.Error(res, a, 403);
-  }
+  if (!FormCookieMatches(req, kEnterCsrfCookie)) return pc.Error(res, a, 403);
   std::string link = Param(req, "link");
   // The whole address may be pasted: the secret is what follows its '#'.
   if (size_t hash = link.find('#'); hash != std::string::npos) link = link.substr(hash + 1);
@@ -162,8 +154,7 @@ void PostEnter(Site* site, const Request& req, Response& res) {
     return pc.Error(res, a, 500);
   }
   res.set_header("Set-Cookie", LinkCookie(link, kLinkSeconds));
-  res.set_header("Set-Cookie", std::string(kEnterCsrfCookie) +
-                                   "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+  res.set_header("Set-Cookie", ClearedCookie(kEnterCsrfCookie));
   res.set_header("Cache-Control", "no-store");
   res.set_redirect("/me", 303);
 }

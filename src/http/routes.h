@@ -65,6 +65,8 @@ void RegisterLoginPages(Site* site, httplib::Server* svr);
 void RegisterIntakePages(Site* site, httplib::Server* svr);
 // The witness's own page, through their link (/me).
 void RegisterWitnessPages(Site* site, httplib::Server* svr);
+// The accounts page for admins: accounts, tokens, links and the audit log (/accounts).
+void RegisterAccountsPages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

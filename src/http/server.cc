@@ -58,6 +58,7 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
     return o.max_upload;
   }
   if (method == "POST" && (path == "/login" || path == "/logout" || path.rfind("/me/", 0) == 0 ||
+                          path.rfind("/accounts/", 0) == 0 ||
                           path.rfind("/records/", 0) == 0)) {
     return kForm;  // a record page's forms: a reason, a few words, a token
   }
@@ -411,13 +412,19 @@ std::string ClientAddress(Site* site, const httplib::Request& req) {
 
 namespace {
 
-// The form token a change asked for with a cookie carries: the X-CSRF-Token header, the form's
-// `csrf` field, or the token of a form the handler read itself.
-std::string GivenFormToken(const httplib::Request& req, std::string_view form_csrf) {
+// A change (not GET or HEAD) asked for with a cookie must carry `expected`, the form token of
+// what the cookie holds (`what`: "session", "page"), as the X-CSRF-Token header, the form's
+// `csrf` field, or the token of a form the handler read itself: another site can make a
+// browser send the cookie, never read the token. kPermissionDenied if it does not.
+Status CheckFormToken(const httplib::Request& req, std::string_view form_csrf,
+                      const std::string& expected, const char* what) {
+  if (req.method == "GET" || req.method == "HEAD") return Status::Ok();
   std::string given = req.get_header_value("X-CSRF-Token");
   if (given.empty()) given = Param(req, "csrf");
   if (given.empty()) given = form_csrf;
-  return given;
+  if (!given.empty() && ConstantTimeEquals(given, expected)) return Status::Ok();
+  return Status::PermissionDenied(std::string("this change came without the ") + what +
+                                  "'s form token (CSRF); reload the page and try again");
 }
 
 // The caller a witness's link cookie stands for: only a witness's link (never a token), and
@@ -433,14 +440,7 @@ Result<access::Subject> LinkCaller(archive::Archive* a, const httplib::Request& 
     return who.status();
   }
   who->csrf = LinkFormToken(link);
-  if (req.method != "GET" && req.method != "HEAD") {
-    std::string given = GivenFormToken(req, form_csrf);
-    if (given.empty() || !ConstantTimeEquals(given, who->csrf)) {
-      return Status::PermissionDenied(
-          "this change came without the page's form token (CSRF); reload the page and try "
-          "again");
-    }
-  }
+  RETURN_IF_ERROR(CheckFormToken(req, form_csrf, who->csrf, "page"));
   return who;
 }
 
@@ -464,16 +464,7 @@ Result<access::Subject> Caller(Site* site, archive::Archive* a, const httplib::R
     if (session.status().code() == Code::kUnauthenticated) return LinkCaller(a, req, form_csrf);
     return session.status();
   }
-  // A change asked for with the session's cookie must carry the session's form token: another
-  // site can make a browser send the cookie, never read the token.
-  if (req.method != "GET" && req.method != "HEAD") {
-    std::string given = GivenFormToken(req, form_csrf);
-    if (given.empty() || !ConstantTimeEquals(given, session->csrf)) {
-      return Status::PermissionDenied(
-          "this change came without the session's form token (CSRF); reload the page and try "
-          "again");
-    }
-  }
+  RETURN_IF_ERROR(CheckFormToken(req, form_csrf, session->csrf, "session"));
   return session;
 }
 

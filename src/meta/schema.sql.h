@@ -247,6 +247,23 @@ INSERT OR IGNORE INTO audit_views(record_id, entry)
        json_each(CASE WHEN json_valid(a.detail) THEN a.detail ELSE '{}' END, '$.records') j
   WHERE a.action = 'view' AND (a.target IS NULL OR a.target = '') AND j.type = 'text';
 )sql",
+    // 14: a witness may ask for a seal (doc/format/metadata.md, migration 14). SQLite keeps a
+    // CHECK with the table, so the table is made again with its rows.
+    R"sql(
+CREATE TABLE witness_requests_14 (
+  id INTEGER PRIMARY KEY,
+  witness_id TEXT NOT NULL,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  kind TEXT NOT NULL CHECK (kind IN ('consent','withdraw')),
+  level TEXT CHECK (level IS NULL OR level IN ('public','research','restricted','sealed')),
+  message TEXT NOT NULL,
+  link_id TEXT NOT NULL,
+  created TEXT NOT NULL);
+INSERT INTO witness_requests_14(id, witness_id, record_id, kind, level, message, link_id, created)
+  SELECT id, witness_id, record_id, kind, level, message, link_id, created FROM witness_requests;
+DROP TABLE witness_requests;
+ALTER TABLE witness_requests_14 RENAME TO witness_requests;
+)sql",
 };
 
 }  // namespace attest::meta

@@ -172,5 +172,37 @@ TEST(SqliteStoreTest, MigrationKeepsWhatTheOldSchemaHeld) {
   EXPECT_EQ((*added).at(0).leaf_index, 1u);
 }
 
+TEST(SqliteStoreTest, MigrationFourteenKeepsWitnessRequestsAndTakesASeal) {
+  SqliteBackend backend;
+  ASSERT_TRUE(backend.MakeAtSchema(13).ok());
+  {
+    RawDb db(backend.path());
+    ASSERT_TRUE(db.Exec("INSERT INTO witnesses(id, created) VALUES ('w1', 't');"
+                        "INSERT INTO records(id, witness_id, consent, created, salt) "
+                        "VALUES ('r1', 'w1', 'public', 't', 'salt');"
+                        "INSERT INTO witness_requests VALUES (7, 'w1', 'r1', 'consent', "
+                        "'restricted', 'sample words', 'l1', 't');")
+                    .ok());
+    // Before migration 14 a seal could not be asked for.
+    EXPECT_FALSE(db.Exec("INSERT INTO witness_requests VALUES (8, 'w1', 'r1', 'consent', "
+                         "'sealed', '', 'l1', 't');")
+                     .ok());
+  }
+  auto store = backend.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto id = (*store)->AddWitnessRequest({0, "w1", "r1", "consent", "sealed", "until 2030",
+                                         "l1", "t2"});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(*id, 8);
+  auto unknown = (*store)->AddWitnessRequest({0, "w1", "r1", "consent", "open", "", "l1", "t"});
+  EXPECT_FALSE(unknown.ok());
+  std::vector<WitnessRequest> all = *(*store)->ListWitnessRequests();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, 7);
+  EXPECT_EQ(all[0].level, "restricted");
+  EXPECT_EQ(all[0].message, "sample words");
+  EXPECT_EQ(all[1].level, "sealed");
+}
+
 }  // namespace
 }  // namespace attest::meta

@@ -208,7 +208,7 @@ struct WitnessRequest {
   int64_t id = 0;
   std::string witness_id, record_id;
   std::string kind;   // "consent" or "withdraw"
-  std::string level;  // for "consent": public, research or restricted
+  std::string level;  // for "consent": public, research, restricted or sealed
   std::string message, link_id, created;
 };
 
@@ -559,7 +559,7 @@ class Store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
 // The newest schema version: the number of migrations (doc/format/metadata.md).
-constexpr int kSchemaVersion = 13;
+constexpr int kSchemaVersion = 14;
 
 }  // namespace attest::meta
 

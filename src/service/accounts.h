@@ -24,8 +24,21 @@ Result<std::vector<meta::AuditEntry>> ReadAuditLog(const Scope& scope, const std
                                                    const std::string& actor);
 
 
-// Tokens, witnesses' links and accounts, changed by the archive's operator: each change and its
-// audit row (token.create, token.revoke, link.create, link.revoke, user.*) together.
+// Whether the scope may manage accounts, tokens and links and read the audit log (admins, and
+// the command line's operator).
+bool MayAdminister(const Scope& scope);
+inline constexpr const char* kForAdmins = "accounts, tokens and links are for admins";
+
+// The accounts and tokens (without their password hashes and digests), for admins.
+struct AccountsView {
+  std::vector<meta::User> users;
+  std::vector<meta::Token> tokens;
+};
+Result<AccountsView> ListAccounts(const Scope& scope);
+
+// Tokens, witnesses' links and accounts, changed by the archive's operator or an admin
+// (kPermissionDenied, kForAdmins, for anyone else): each change and its audit row
+// (token.create, token.revoke, link.create, link.revoke, user.*) together.
 Result<access::NewToken> CreateToken(const Scope& scope, access::Role role,
                                      const std::string& label, const std::string& expires);
 // kNotFound ("no unrevoked token with id 'ID'") if there is none to revoke.

@@ -32,6 +32,14 @@ async function check(name, fn) {
   }
 }
 
+// The serious and critical axe-core violations of the page as it is, named with `where`.
+async function seriousViolations(page, where) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 function run(args, input) {
   return execFileSync(attest, args, { encoding: 'utf8', input });
 }
@@ -200,15 +208,31 @@ async function startServer(dir) {
       assert.equal(await page.locator('form[action$="/consent"]').count(), 1);
       await page.locator('#change-h').scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(artifacts, `record-changes-${lang}.png`), fullPage: true });
-      await page.addScriptTag({ content: axeSource });
-      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-      for (const v of result.violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') {
-          report.push(`${lang} /records: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
-        }
-      }
+      report.push(...await seriousViolations(page, `${lang} /records`));
     }
     assert.deepEqual(report, []);
+  });
+
+  await check('the accounts page: for admins only, in each interface language, with screenshots and axe-core', async () => {
+    run(['--archive', archive, 'user', 'add', 'admin', '--role', 'admin'], PASSWORD + '\n');
+    const researcher = await newPage();
+    await logIn(researcher, 'researcher');
+    assert.equal((await researcher.goto(`${base}/accounts`)).status(), 403);
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'admin');
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/accounts?lang=${lang}`);
+      assert.ok(await page.locator('table.audit-table tbody tr').count() > 0, 'the audit log is shown');
+      await page.screenshot({ path: path.join(artifacts, `accounts-${lang}.png`), fullPage: true });
+      report.push(...await seriousViolations(page, `${lang} /accounts`));
+    }
+    assert.deepEqual(report, []);
+    // A token made in the page is shown once.
+    await page.goto(`${base}/accounts?lang=en`);
+    await page.fill('#t-label', 'sample');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/accounts/tokens"] button')]);
+    assert.match(await page.locator('code.secret').innerText(), /^attest_[a-z2-7]{52}$/);
   });
 
   await check('a witness opens their page with their link and asks for a withdrawal: the public loses the record at once', async () => {
@@ -227,10 +251,7 @@ async function startServer(dir) {
       assert.ok(!witness.url().includes('attestw_'), 'the link is taken out of the address');
       assert.equal(await witness.locator('html').getAttribute('dir'), 'rtl');
       await witness.screenshot({ path: path.join(artifacts, `me-${lang}.png`), fullPage: true });
-      await witness.addScriptTag({ content: axeSource });
-      const result = await witness.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious.map((v) => v.id), [], `${lang} /me`);
+      assert.deepEqual(await seriousViolations(witness, `${lang} /me`), []);
     }
     const witness = await newPage();
     await witness.goto(`${base}/me?lang=en#${link}`);
@@ -275,13 +296,7 @@ async function startServer(dir) {
       await page.goto(`${base}/intake?lang=${lang}`);
       assert.equal(await page.locator('html').getAttribute('dir'), lang === 'he' || lang === 'ar' ? 'rtl' : 'ltr');
       await page.screenshot({ path: path.join(artifacts, `intake-${lang}.png`), fullPage: true });
-      await page.addScriptTag({ content: axeSource });
-      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-      for (const v of result.violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') {
-          report.push(`${lang} /intake: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
-        }
-      }
+      report.push(...await seriousViolations(page, `${lang} /intake`));
     }
     assert.deepEqual(report, []);
   });
