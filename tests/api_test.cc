@@ -464,7 +464,8 @@ class ApiTest : public ::testing::Test {
                                       "/log/checkpoint",
                                       // The workspace (issue 23): intake and its uploads.
                                       "/intake",
-                                      "/api/v1/uploads/0123456789abcdef0123456789abcdef"};
+                                      "/api/v1/uploads/0123456789abcdef0123456789abcdef",
+                                      "/review", "/review?lang_of=en", "/accounts"};
     for (std::string level : kLevels) {
       const std::string& id = (*ids_)[level];
       for (std::string p :
@@ -473,7 +474,10 @@ class ApiTest : public ::testing::Test {
             "/api/v1/records/" + id + "/transcript", "/api/v1/records/" + id + "/media/original",
             "/api/v1/records/" + id + "/proof", "/records/" + id, "/witnesses/w-" + level,
             "/api/v1/witnesses/w-" + level, "/api/v1/collections/c-" + level,
-            "/verify?sha256=" + (*shas_)[level], "/api/v1/records/" + id + "/jobs"}) {
+            "/verify?sha256=" + (*shas_)[level], "/api/v1/records/" + id + "/jobs",
+            // The workspace's editor and a version's differences (issue 23).
+            "/records/" + id + "/transcript/edit", "/records/" + id + "/diff",
+            "/records/" + id + "/diff?from=1&to=2", "/api/v1/records/" + id + "/diff?from=1&to=2"}) {
         paths.push_back(p);
       }
     }
@@ -507,7 +511,13 @@ class ApiTest : public ::testing::Test {
       for (int v = 1; v <= 5; ++v) {
         paths.push_back("/api/v1/records/" + id + "/versions/" + std::to_string(v));
         paths.push_back("/api/v1/records/" + id + "/proof?version=" + std::to_string(v));
+        for (int w = 1; w <= 5; ++w) {
+          const std::string q = "?from=" + std::to_string(v) + "&to=" + std::to_string(w);
+          paths.push_back("/api/v1/records/" + id + "/diff" + q);
+          paths.push_back("/records/" + id + "/diff" + q);
+        }
       }
+      paths.push_back("/records/" + id + "/transcript/edit");
     }
     for (std::string q : {"orchard", "zqrevised*", "zqcue*", "four%20six", "dusk"}) {
       paths.push_back("/api/v1/search?q=" + q);
@@ -1268,6 +1278,153 @@ TEST_F(ApiTest, AdminsManageAccountsTokensLinksAndReadTheAuditLogOnTheAccountsPa
     EXPECT_NE(audit->body.find(std::string(">") + action + "<"), std::string::npos) << action;
   }
   EXPECT_EQ(audit->body.find(">token:"), std::string::npos);  // only the admin's own entries
+}
+
+// Issue 23, "Review and correction": an archivist corrects a transcript in the editor (words,
+// a speaker, a line split), the save is a new human version in the log, the diff shows what
+// changed word by word, and a second editor who saves over a version no longer the newest is
+// refused with what changed, nothing of theirs or the first's lost.
+TEST_F(ApiTest, ATranscriptIsCorrectedInTheEditorDiffedAndASecondSaveOverAnOldVersionIsRefused) {
+  httplib::Client c("127.0.0.1", port_);
+  std::string wav = *tmp_ + "/editor.wav";
+  ASSERT_EQ(std::system(("espeak-ng -v en-us -w " + wav + " 'sample words for the editor' 2>/dev/null").c_str()), 0);
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-editor", "--lang", "en", wav});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  std::string vtt = Write(*tmp_, "editor.vtt",
+                          "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
+                          "00:00:01.000 --> 00:00:02.000\nfour five six\n\n"
+                          "00:00:02.000 --> 00:00:03.000\nseven eight\n");
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "transcript", "import", id, vtt}).exit_code, 0);
+  auto versions = [&]() { return Json::parse(Get("/api/v1/records/" + id)->body)["versions"]; };
+  const int first = versions().back()["version"];
+  const std::string edit = "/records/" + id + "/transcript/edit";
+
+  // Only staff edit: the public is sent to log in, a researcher refused.
+  EXPECT_EQ(c.Get(edit)->status, 303);
+  EXPECT_EQ(Get(edit, "session-researcher")->status, 403);
+  auto page = Get(edit, "session-archivist");
+  ASSERT_EQ(page->status, 200) << page->body;
+  EXPECT_NE(page->body.find(">one two three</textarea>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("name=\"edits\" value=\"" + std::to_string(first) + "\""), std::string::npos);
+  EXPECT_NE(Get("/records/" + id, "session-archivist")->body.find(edit), std::string::npos);
+  EXPECT_EQ(Get("/records/" + id)->body.find(edit), std::string::npos);  // not for the public
+
+  const std::string csrf = (*tokens_)["session-archivist.csrf"];
+  auto form = [&](int edits, const std::string& t0, const std::string& extra) {
+    return "csrf=" + csrf + "&edits=" + std::to_string(edits) +
+           "&n=3&s0=00:00.000&e0=00:01.000&v0=Interviewer&t0=" + t0 +
+           "&s1=00:00:01&e1=00:00:02&t1=four%20fife%20six&s2=0:02.0&e2=0:03&t2=seven%20ate" + extra;
+  };
+  auto post = [&](const std::string& body, const std::string& who = "session-archivist") {
+    return c.Post(edit, Auth(who), body, "application/x-www-form-urlencoded");
+  };
+  // Without the form's token nothing is saved.
+  EXPECT_EQ(post(form(first, "one%20two%20thirty", "").substr(csrf.size() + 6))->status, 403);
+  EXPECT_EQ(versions().back()["version"], first);
+  // Three lines corrected, a speaker set, the last line split in two by a line break.
+  auto saved = post("csrf=" + csrf + "&edits=" + std::to_string(first) +
+               "&n=3&s0=00:00.000&e0=00:01.000&v0=Interviewer&t0=one%20two%20thirty"
+               "&s1=00:00:01&e1=00:00:02&t1=four%20fife%20six&s2=0:02.0&e2=0:03&t2=seven%0Aate");
+  ASSERT_EQ(saved->status, 303) << saved->body;
+  const int second = versions().back()["version"];
+  EXPECT_GT(second, first);
+  EXPECT_EQ(saved->get_header_value("Location"),
+            "/records/" + id + "/diff?from=" + std::to_string(first) + "&to=" + std::to_string(second));
+  Json made = versions().back();
+  EXPECT_EQ(made["derived"]["tool"], "human");
+  EXPECT_EQ(made["derived"]["artifact"], "transcript");
+  EXPECT_EQ(Get("/api/v1/records/" + id + "/proof?version=" + std::to_string(second))->status, 200);
+  auto exported = Get("/api/v1/records/" + id + "/transcript?format=vtt");
+  EXPECT_NE(exported->body.find("<v Interviewer>one two thirty"), std::string::npos) << exported->body;
+  // "seven" and "ate" share the line's second by their length.
+  EXPECT_NE(exported->body.find("00:00:02.000 --> 00:00:02.625\nseven\n\n4\n00:00:02.625 --> 00:00:03.000\nate\n"),
+            std::string::npos) << exported->body;
+  // The diff, word by word, for anyone who may read both versions.
+  auto diff = Get("/api/v1/records/" + id + "/diff?from=" + std::to_string(first) + "&to=" + std::to_string(second));
+  ASSERT_EQ(diff->status, 200) << diff->body;
+  Json d = Json::parse(diff->body);
+  EXPECT_EQ(d["removed"], 3);
+  EXPECT_EQ(d["added"], 3);
+  std::string shown;
+  for (const auto& p : d["parts"]) shown += p["op"].get<std::string>()[0] + std::string("[") + p["text"].get<std::string>() + "]";
+  EXPECT_EQ(shown, "s[one two]r[three]a[thirty]s[four]r[five]a[fife]s[six seven]r[eight]a[ate]");
+  auto diff_page = c.Get(saved->get_header_value("Location"));
+  ASSERT_EQ(diff_page->status, 200);
+  EXPECT_NE(diff_page->body.find("</span>three<span class=\"visually-hidden\">]</span></del>"),
+            std::string::npos) << diff_page->body;
+  EXPECT_NE(diff_page->body.find("</span>thirty<span class=\"visually-hidden\">]</span></ins>"),
+            std::string::npos);
+  ExpectProblem(Get("/api/v1/records/" + id + "/diff?from=1&to=x"), 400, "a version that is no number");
+  ExpectProblem(Get("/api/v1/records/" + id + "/diff?from=1&to=" + std::to_string(first)), 404,
+                "the original has no text");
+
+  // A second editor, who opened version `first`, saves: refused, told what changed, their words
+  // kept on the page; nothing saved.
+  auto late = post(form(first, "one%20two%20second%20editor", ""));
+  EXPECT_EQ(late->status, 409);
+  EXPECT_NE(late->body.find("no longer the newest transcript"), std::string::npos) << late->body;
+  EXPECT_NE(late->body.find("one two second editor"), std::string::npos);
+  EXPECT_NE(late->body.find("by user u-archivist"), std::string::npos) << late->body;
+  EXPECT_EQ(versions().back()["version"], second);
+  // The API alike; the same line corrected on the old version too.
+  Json cues = Json::array({Json{{"start_ms", 0}, {"end_ms", 1000}, {"text", "api words"}}});
+  ExpectProblem(c.Put("/api/v1/records/" + id + "/transcript", Auth("archivist"),
+                      Json{{"edits", first}, {"cues", cues}}.dump(), "application/json"),
+                409, "an old version");
+  ExpectProblem(c.Put("/api/v1/records/" + id + "/transcript",
+                      Json{{"edits", second}, {"cues", cues}}.dump(), "application/json"),
+                401, "anonymous");
+  Json overlap = Json::array({Json{{"start_ms", 0}, {"end_ms", 1500}, {"text", "a"}},
+                              Json{{"start_ms", 1000}, {"end_ms", 2000}, {"text", "b"}}});
+  auto refused = c.Put("/api/v1/records/" + id + "/transcript", Auth("archivist"),
+                       Json{{"edits", second}, {"cues", overlap}}.dump(), "application/json");
+  ExpectProblem(refused, 400, "overlapping lines");
+  EXPECT_NE(refused->body.find("line 2 starts at 00:00:01.000, before the line above ends"), std::string::npos);
+  auto ok = c.Put("/api/v1/records/" + id + "/transcript", Auth("archivist"),
+                  Json{{"edits", second}, {"cues", cues}}.dump(), "application/json");
+  ASSERT_EQ(ok->status, 201) << ok->body;
+  ExpectProblem(c.Put("/api/v1/records/" + id + "/transcript", Auth("archivist"),
+                      Json{{"edits", Json::parse(ok->body)["version"]}, {"cues", cues}}.dump(), "application/json"),
+                400, "nothing changed");
+}
+
+// Issue 23, "A queue page": records whose newest transcript or OCR text a machine made wait for
+// review, by collection and language, with the machine's confidence; a person's correction
+// takes them out. For archivists and admins only.
+TEST_F(ApiTest, TheReviewQueueListsWhatAMachineReadAndNoPersonCorrected) {
+  std::string txt = Write(*tmp_, "queue.txt", "Sample scanned page about the zqqueue orchard.");
+  std::string png = *tmp_ + "/queue.png";
+  ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 --width=2200 "
+                         "--output='" + png + "' '" + txt + "' 2>/dev/null").c_str()),
+            0);
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "restricted",
+                          "--witness", "w-queue", "--collection", "c-queue", "--lang", "en",
+                          "--meta", R"({"title": "zqqueuetitle"})", png});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string scan = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+
+  EXPECT_EQ(Get("/review")->status, 303);
+  EXPECT_EQ(Get("/review", "session-researcher")->status, 403);
+  auto page = Get("/review", "session-archivist");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("zqqueuetitle"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("tesseract"), std::string::npos);
+  EXPECT_NE(page->body.find(" %</bdi>"), std::string::npos) << "the machine's confidence";
+  // A person's transcript is not waiting.
+  EXPECT_EQ(page->body.find("/records/" + (*ids_)["spoken"] + "/transcript/edit"), std::string::npos);
+  // Filters: another collection, another language.
+  EXPECT_EQ(Get("/review?collection=c-public", "session-archivist")->body.find("zqqueuetitle"),
+            std::string::npos);
+  EXPECT_NE(Get("/review?collection=c-queue&lang_of=en", "session-archivist")->body.find("zqqueuetitle"),
+            std::string::npos);
+  EXPECT_EQ(Get("/review?lang_of=he", "session-archivist")->body.find("zqqueuetitle"), std::string::npos);
+  // Listing a restricted record is audited.
+  auto audit = RunAttest({"--archive", *archive_, "audit", "--json", "--actor", "user:u-archivist"});
+  EXPECT_NE(audit.out.find("\"review\""), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find(scan), std::string::npos);
 }
 
 TEST_F(ApiTest, GuessingPasswordsIsHeldBackPerAccountAndAudited) {

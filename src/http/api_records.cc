@@ -12,6 +12,7 @@
 #include "service/record_files.h"
 #include "service/record_view.h"
 #include "service/transcript.h"
+#include "service/versions.h"
 
 namespace attest::http {
 namespace {
@@ -152,6 +153,34 @@ void GetTranscript(Site* site, const Request& req, Response& res) {
   res.set_content(*text, mime);
 }
 
+// The words of two text versions compared (doc/api.md "Versions and their differences").
+void GetDiff(Site* site, const Request& req, Response& res) {
+  Call c;
+  if (!Begin(site, req, res, &c)) return;
+  std::optional<uint64_t> from = ParseDigits(Param(req, "from"), 6);
+  std::optional<uint64_t> to = ParseDigits(Param(req, "to"), 6);
+  if (!from || !to || *from < 1 || *to < 1) {
+    return Problem(res, 400, "bad-request", "Bad Request",
+                   "from and to must be the numbers of two versions of the record");
+  }
+  auto d = service::DiffVersions(c.scope(), req.matches[1], static_cast<int>(*from),
+                                 static_cast<int>(*to));
+  if (!d.ok()) return ProblemFor(res, d.status());
+  Json parts = Json::array();
+  for (const DiffPart& p : d->parts) {
+    parts.push_back({{"op", p.op == DiffPart::kSame      ? "same"
+                            : p.op == DiffPart::kRemoved ? "removed"
+                                                         : "added"},
+                     {"text", p.text}});
+  }
+  SendJson(res, {{"record", d->record},
+                 {"from", {{"version", d->from}, {"artifact", d->from_artifact}}},
+                 {"to", {{"version", d->to}, {"artifact", d->to_artifact}}},
+                 {"removed", d->removed},
+                 {"added", d->added},
+                 {"parts", parts}});
+}
+
 void GetMedia(Site* site, const Request& req, Response& res) {
   Call c;
   if (!Begin(site, req, res, &c)) return;
@@ -189,6 +218,7 @@ void RegisterRecordRoutes(Site* site, httplib::Server* svr) {
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/segments)", Bind(site, GetRecordSegments));
   svr->Get(R"(/api/v1/segments/(s[0-9a-f]{32}))", Bind(site, GetSegment));
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/transcript)", Bind(site, GetTranscript));
+  svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/diff)", Bind(site, GetDiff));
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/media/(original|access|poster|page-[0-9]{1,5}))",
            Bind(site, GetMedia));
   svr->Get(R"(/api/v1/records/([a-z0-9]{1,64})/proof)", Bind(site, GetProof));

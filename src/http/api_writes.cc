@@ -207,6 +207,53 @@ void PutSegment(Site* site, const Request& req, Response& res,
            201);
 }
 
+// Archivists: a transcript edited whole, {"edits": N, "cues": [{"start_ms", "end_ms", "text",
+// "speaker"?}, …]}, saved as a new human version; 409 if another was saved since version N.
+void PutTranscript(Site* site, const Request& req, Response& res,
+                   const httplib::ContentReader& reader) {
+  Call c;
+  if (!Begin(site, req, res, &c) || !RequireWriter(c, res)) return;
+  auto body = JsonBody(req, reader, size_t{8} << 20);
+  if (!body.ok()) return ProblemFor(res, body.status());
+  const Json& b = *body;
+  if (!b.contains("edits") || !b["edits"].is_number_integer() || b["edits"].get<int64_t>() < 1 ||
+      b["edits"].get<int64_t>() > 999999) {
+    return Problem(res, 400, "bad-request", "Bad Request",
+                   "\"edits\" must be the number of the transcript version the cues were made from");
+  }
+  if (!b.contains("cues") || !b["cues"].is_array() || b["cues"].size() > 100000) {
+    return Problem(res, 400, "bad-request", "Bad Request",
+                   "\"cues\" must be an array of at most 100,000 cues");
+  }
+  std::vector<ingest::Cue> cues;
+  for (size_t i = 0; i < b["cues"].size(); ++i) {
+    const Json& q = b["cues"][i];
+    if (!q.is_object() || !q.contains("start_ms") || !q["start_ms"].is_number_integer() ||
+        !q.contains("end_ms") || !q["end_ms"].is_number_integer() || !q.contains("text") ||
+        !q["text"].is_string() || (q.contains("speaker") && !q["speaker"].is_string())) {
+      return Problem(res, 400, "bad-request", "Bad Request",
+                     "cue " + std::to_string(i + 1) +
+                         " must be {\"start_ms\": integer, \"end_ms\": integer, \"text\": "
+                         "string, \"speaker\": string (optional)}");
+    }
+    ingest::Cue cue;
+    cue.start_ms = q["start_ms"].get<int64_t>();
+    cue.end_ms = q["end_ms"].get<int64_t>();
+    cue.text = q["text"].get<std::string>();
+    cue.speaker = StringMember(q, "speaker");
+    cues.push_back(std::move(cue));
+  }
+  auto v = service::SaveTranscript(c.scope(), req.matches[1], b["edits"].get<int>(),
+                                   std::move(cues));
+  if (!v.ok()) return ProblemFor(res, v.status());
+  SendJson(res,
+           {{"record", v->record_id},
+            {"version", v->version},
+            {"leaf_index", v->leaf_index},
+            {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
+           201);
+}
+
 }  // namespace
 
 void RegisterWriteRoutes(Site* site, httplib::Server* svr) {
@@ -217,6 +264,7 @@ void RegisterWriteRoutes(Site* site, httplib::Server* svr) {
   svr->Post(R"(/api/v1/records/([a-z0-9]{1,64})/redactions/confirm)",
             Bind(site, PostRedactionConfirm));
   svr->Put(R"(/api/v1/segments/(s[0-9a-f]{32}|[0-9]{1,12}))", Bind(site, PutSegment));
+  svr->Put(R"(/api/v1/records/([a-z0-9]{1,64})/transcript)", Bind(site, PutTranscript));
 }
 
 }  // namespace attest::http

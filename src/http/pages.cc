@@ -20,6 +20,8 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterIntakePages(site, svr);
   RegisterWitnessPages(site, svr);
   RegisterAccountsPages(site, svr);
+  RegisterEditPages(site, svr);
+  RegisterReviewPages(site, svr);
 }
 
 }  // namespace attest::http

@@ -369,6 +369,17 @@ void SendRecordPage(Site* site, const Request& req, Response& res, const PageCon
   v["provenance"] = Provenance(*view, pc);
   AddText(c.archive(), *view, t_ms, marks, &v);
   v["versions"] = VersionsView(view->json);
+  // Each text version made from another links to what it changed; staff correct the transcript.
+  for (auto& row : v["versions"]) {
+    const std::string artifact = row.value("artifact", "");
+    if (artifact == "transcript" || artifact == "text" || artifact == "ocr") {
+      row["diff"] = "/records/" + view->record.id + "/diff?to=" + row["version"].get<std::string>();
+    }
+  }
+  if (view->may_change && view->reads_hidden && view->artifact == "transcript" &&
+      service::MayWrite(c.scope())) {
+    v["edit_href"] = "/records/" + view->record.id + "/transcript/edit";
+  }
   AddCitation(site, c.archive(), req, *view, t_ms, &v);
   AddJobs(c, pc, view->record.id, &v);
   AddChangeForms(c, pc, *view, said, &v);

@@ -67,6 +67,10 @@ void RegisterIntakePages(Site* site, httplib::Server* svr);
 void RegisterWitnessPages(Site* site, httplib::Server* svr);
 // The accounts page for admins: accounts, tokens, links and the audit log (/accounts).
 void RegisterAccountsPages(Site* site, httplib::Server* svr);
+// The transcript editor and a record's version differences (/records/ID/transcript/edit, /diff).
+void RegisterEditPages(Site* site, httplib::Server* svr);
+// The review queue: what a machine transcribed or read and no person has corrected (/review).
+void RegisterReviewPages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

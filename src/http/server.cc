@@ -57,6 +57,15 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
        path == "/intake")) {
     return o.max_upload;
   }
+  // A whole transcript, from the editor's form or the API (doc/api.md "Transcripts").
+  constexpr uint64_t kTranscript = 8 << 20;
+  auto ends = [&](std::string_view tail) {
+    return path.size() > tail.size() && path.substr(path.size() - tail.size()) == tail;
+  };
+  if ((method == "POST" && path.rfind("/records/", 0) == 0 && ends("/transcript/edit")) ||
+      (method == "PUT" && path.rfind("/api/v1/records/", 0) == 0 && ends("/transcript"))) {
+    return kTranscript;
+  }
   if (method == "POST" && (path == "/login" || path == "/logout" || path.rfind("/me/", 0) == 0 ||
                           path.rfind("/accounts/", 0) == 0 ||
                           path.rfind("/records/", 0) == 0)) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <tuple>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -96,9 +97,26 @@ int64_t ParseClock(std::string_view t, char frac_sep) {
   return ((parts[0] * 60 + parts[1]) * 60 + parts[2]) * 1000 + ms;
 }
 
+}  // namespace
+
+std::string LabelOf(std::string_view given) {
+  std::string label = CleanText(std::string(given), TextLayout::kOneLine);
+  while (!label.empty() && label.back() == ' ') label.pop_back();
+  while (!label.empty() && label.front() == ' ') label.erase(0, 1);
+  if (label.size() > kMaxSpeaker) {
+    size_t cut = kMaxSpeaker;
+    while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
+    label.resize(cut);
+  }
+  return label;
+}
+
+namespace {
+
 // Cue text to plain text: tags (<v Name>, <i>, <00:00:01.000>, <lang he>) dropped, entities
 // and bidi isolates or marks removed, lines joined by a space.
-std::string PlainCueText(const std::vector<std::string>& lines, std::string* lang) {
+std::string PlainCueText(const std::vector<std::string>& lines, std::string* lang,
+                         std::string* speaker) {
   std::string joined;
   for (const std::string& l : lines) {
     if (!joined.empty()) joined += ' ';
@@ -115,6 +133,11 @@ std::string PlainCueText(const std::vector<std::string>& lines, std::string* lan
       }
       std::string tag = joined.substr(i + 1, close - i - 1);
       if (tag.rfind("lang ", 0) == 0 && lang && lang->empty()) *lang = Trim(tag.substr(5));
+      if (tag.size() > 2 && tag[0] == 'v' && (tag[1] == ' ' || tag[1] == '.') && speaker &&
+          speaker->empty()) {
+        size_t name = tag.find(' ');
+        if (name != std::string::npos) *speaker = LabelOf(tag.substr(name + 1));
+      }
       i = close;
       continue;
     }
@@ -161,6 +184,21 @@ std::vector<std::string> SplitLines(std::string_view data) {
 }
 
 }  // namespace
+
+std::string FormatClock(int64_t ms) { return Clock(ms, '.'); }
+
+int64_t ParseClockText(std::string_view t) {
+  std::string given(t);
+  while (!given.empty() && given.back() == ' ') given.pop_back();
+  while (!given.empty() && given.front() == ' ') given.erase(0, 1);
+  size_t dot = given.find('.');
+  if (dot == std::string::npos) {
+    given += ".000";
+  } else {
+    while (given.size() < dot + 4) given += '0';  // "12.5": tenths
+  }
+  return ParseClock(given, '.');
+}
 
 Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::string& record_id,
                                      std::optional<int> version) {
@@ -226,6 +264,13 @@ Result<TranscriptDoc> LoadTranscript(archive::Archive* archive, const std::strin
     c.end_ms = s.value("end_ms", int64_t{0});
     c.lang = StringMember(s, "lang");
     c.text = StringMember(s, "text");
+    c.speaker = StringMember(s, "speaker");
+    if (s.contains("confidence") && s["confidence"].is_number_integer()) {
+      c.confidence = s["confidence"].get<int>();
+    }
+    if (s.contains("no_speech") && s["no_speech"].is_number_integer()) {
+      c.no_speech = s["no_speech"].get<int>();
+    }
     doc.cues.push_back(std::move(c));
   }
   return doc;
@@ -247,7 +292,9 @@ Result<std::string> FormatTranscript(const TranscriptDoc& doc, const std::string
       out += std::to_string(i + 1) + "\n" + Clock(c.start_ms, '.') + " --> " +
              Clock(c.end_ms, '.') + "\n";
       // "-->" cannot appear in cue text; escaped '>' keeps it out.
-      out += Bidi(c, VttEscape(OneLine(c.text))) + "\n\n";
+      std::string voice;
+      if (!c.speaker.empty()) voice = "<v " + VttEscape(OneLine(c.speaker)) + ">";
+      out += voice + Bidi(c, VttEscape(OneLine(c.text))) + "\n\n";
     }
     return out;
   }
@@ -331,7 +378,7 @@ Result<std::vector<Cue>> ParseCaptions(std::string_view data, const std::string&
     for (i = timing + 1; i < lines.size() && !Trim(lines[i]).empty(); ++i) {
       text.push_back(lines[i]);
     }
-    c.text = CleanText(PlainCueText(text, &c.lang), TextLayout::kLines);
+    c.text = CleanText(PlainCueText(text, &c.lang, &c.speaker), TextLayout::kLines);
     if (c.text.empty()) continue;  // an empty cue says nothing
     cues.push_back(std::move(c));
   }
@@ -366,6 +413,7 @@ Result<BuiltTranscript> BuildTranscript(const std::vector<Cue>& cues, int64_t du
                 {"words", words}};
     if (c.confidence >= 0) seg["confidence"] = c.confidence;
     if (c.no_speech >= 0) seg["no_speech"] = c.no_speech;
+    if (!c.speaker.empty()) seg["speaker"] = c.speaker;
     segments.push_back(std::move(seg));
     b.ms_by_lang[g.lang] += c.end_ms - c.start_ms;
     b.text += c.text;
@@ -428,6 +476,106 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
   return AddHumanTranscript(archive, record_id, source, cues, duration, params);
 }
 
+namespace {
+
+// kConflict if `doc` is not the record's newest transcript: someone saved another since it was
+// read. The message names the newer version, who made it, and the lines it changed.
+Status CheckNewest(archive::Archive* archive, const TranscriptDoc& doc) {
+  ASSIGN_OR_RETURN(TranscriptDoc newest, LoadTranscript(archive, doc.record, std::nullopt));
+  if (newest.version == doc.version) return Status::Ok();
+  std::map<std::pair<int64_t, int64_t>, const std::string*> before;
+  for (const Cue& c : doc.cues) before[{c.start_ms, c.end_ms}] = &c.text;
+  std::string changed;
+  int count = 0;
+  for (const Cue& c : newest.cues) {
+    auto it = before.find({c.start_ms, c.end_ms});
+    if (it != before.end() && *it->second == c.text) continue;
+    if (++count <= 3) {
+      changed += (changed.empty() ? "" : "; ") + Clock(c.start_ms, '.') + " \"" +
+                 OneLine(c.text).substr(0, 80) + "\"";
+    }
+  }
+  std::string by;
+  auto made = archive->records().Get(doc.record);
+  std::string what = "version " + std::to_string(newest.version) + " (" + newest.tool;
+  if (made.ok()) {
+    for (const meta::Version& v : made->versions) {
+      if (v.version != newest.version) continue;
+      auto m = ParseJson(v.manifest, "manifest");
+      if (m.ok() && (*m)["derived"].contains("params")) {
+        by = StringMember((*m)["derived"]["params"], "by");
+      }
+      what += (by.empty() ? "" : ", by " + OneLine(by)) + ", " + v.created;
+    }
+  }
+  what += ")";
+  return Status::Conflict(
+      "version " + std::to_string(doc.version) + " of " + doc.record +
+      " is no longer the newest transcript: " + what + " was saved since" +
+      (count == 0 ? "" : ", changing " + std::to_string(count) + " line" +
+                             (count == 1 ? "" : "s") + " (" + changed +
+                             (count > 3 ? "; …" : "") + ")") +
+      ". Nothing was saved: open the newest version and make the change there");
+}
+
+}  // namespace
+
+Result<meta::Version> EditTranscript(archive::Archive* archive, const std::string& record_id,
+                                     int edited, std::vector<Cue> cues, const std::string& by) {
+  // A sealed or withdrawn record takes none, and is asked before anything of it is read.
+  RETURN_IF_ERROR(archive->consent().Writable(record_id, access::Action::kWrite).status());
+  ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, edited));
+  if (doc.artifact != "transcript") {
+    return Status::InvalidArgument("version " + std::to_string(edited) + " of " + record_id +
+                                   " is a " + doc.artifact + ", not a transcript of the witness");
+  }
+  RETURN_IF_ERROR(CheckNewest(archive, doc));
+  if (cues.empty()) return Status::InvalidArgument("the transcript has no lines left");
+  if (cues.size() > 100000) return Status::InvalidArgument("more than 100,000 lines");
+  std::map<std::tuple<int64_t, int64_t, std::string>, const Cue*> unchanged;
+  for (const Cue& c : doc.cues) unchanged[{c.start_ms, c.end_ms, c.text}] = &c;
+  int64_t duration = doc.duration_ms;
+  bool changed = cues.size() != doc.cues.size();
+  for (size_t i = 0; i < cues.size(); ++i) {
+    Cue& c = cues[i];
+    const std::string line = "line " + std::to_string(i + 1);
+    c.text = CleanText(c.text, TextLayout::kOneLine);
+    while (!c.text.empty() && c.text.back() == ' ') c.text.pop_back();
+    while (!c.text.empty() && c.text.front() == ' ') c.text.erase(0, 1);
+    c.speaker = LabelOf(c.speaker);
+    if (c.text.empty()) return Status::InvalidArgument(line + " has no words (remove it instead)");
+    if (c.text.size() > 10000) return Status::InvalidArgument(line + " is longer than 10,000 bytes");
+    if (c.start_ms < 0 || c.end_ms <= c.start_ms) {
+      return Status::InvalidArgument(line + " must end after it starts");
+    }
+    if (i > 0 && c.start_ms < cues[i - 1].end_ms) {
+      return Status::InvalidArgument(line + " starts at " + Clock(c.start_ms, '.') +
+                                     ", before the line above ends (" +
+                                     Clock(cues[i - 1].end_ms, '.') + ")");
+    }
+    duration = std::max(duration, c.end_ms);
+    c.words.clear();
+    c.confidence = c.no_speech = -1;
+    auto same = unchanged.find({c.start_ms, c.end_ms, c.text});
+    if (same != unchanged.end()) {
+      c.lang = same->second->lang;
+      if (same->second->speaker != c.speaker) changed = true;
+      continue;
+    }
+    changed = true;
+    int64_t best = 0;
+    c.lang.clear();
+    for (const Cue& old : doc.cues) {
+      int64_t overlap = std::min(c.end_ms, old.end_ms) - std::max(c.start_ms, old.start_ms);
+      if (overlap > best) best = overlap, c.lang = old.lang;
+    }
+    if (c.lang.empty() && !doc.cues.empty()) c.lang = doc.cues.front().lang;
+  }
+  if (!changed) return Status::InvalidArgument("nothing was changed: the transcript is as it was");
+  Json params = {{"by", by}, {"edits", edited}};
+  return AddHumanTranscript(archive, record_id, doc.from, cues, duration, params);
+}
+
 Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
                                      int version, int64_t start_ms, int64_t end_ms,
                                      const std::string& text, const std::string& by) {
@@ -445,8 +593,11 @@ Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::strin
     return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +
                                    " is a " + doc.artifact + ", not a transcript of the witness");
   }
+  RETURN_IF_ERROR(CheckNewest(archive, doc));
   bool found = false;
   for (Cue& c : doc.cues) {
+    // A person's version says nothing of a recogniser's confidence, in any line.
+    c.confidence = c.no_speech = -1;
     if (c.start_ms != start_ms || c.end_ms != end_ms) continue;
     if (c.text == line) return Status::InvalidArgument("the corrected text is the text already there");
     c.text = line;

@@ -27,6 +27,7 @@ struct Cue {
   // What a recogniser says of it (doc/format/manifest.md), in thousandths; -1 if unknown.
   int confidence = -1, no_speech = -1;
   std::vector<CueWord> words;
+  std::string speaker;  // who speaks, as a person labelled it (<v Name>); empty if nobody did
 };
 
 // One transcript version of a record, as stored.
@@ -63,9 +64,30 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
 // Corrects one line of a transcript version (the cue from start_ms to end_ms): the whole
 // transcript with that line's new text is added as a derived version, tool `human`, params
 // {"by", "corrects": version, "line": {start_ms, end_ms}, "sha256" of the new text}.
+// kConflict, as EditTranscript's, if `version` is no longer the record's newest transcript.
 Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
                                      int version, int64_t start_ms, int64_t end_ms,
                                      const std::string& text, const std::string& by);
+
+// A transcript edited whole by a person (the workspace's editor): `cues`, made from the
+// transcript version `edited` as the editor last read it, with their times, texts and speakers.
+// Added as a derived version, tool `human`, params {"by", "edits": edited}. kConflict, naming
+// the newer version and the lines it changed, if `edited` is no longer the record's newest
+// transcript (another person saved in between: nothing of theirs is lost); kInvalidArgument,
+// naming the cue, for times out of order or overlapping, an empty text, a text over 10,000
+// bytes, or nothing changed. Unchanged cues keep their language; changed ones take the
+// language of the cue of `edited` they overlap most.
+Result<meta::Version> EditTranscript(archive::Archive* archive, const std::string& record_id,
+                                     int edited, std::vector<Cue> cues, const std::string& by);
+
+// A time as the editor shows it, "HH:MM:SS.mmm"; and one as a person types it ("MM:SS",
+// "H:MM:SS", with or without ".m", ".mm" or ".mmm"), in ms, -1 if it is not one.
+std::string FormatClock(int64_t ms);
+int64_t ParseClockText(std::string_view t);
+
+// The speaker label a person gave, as kept: one line, trimmed, at most kMaxSpeaker bytes.
+inline constexpr size_t kMaxSpeaker = 100;
+std::string LabelOf(std::string_view given);
 
 // Adds `cues` as a transcript a person made from version `source` (import and correction).
 Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,

@@ -4,8 +4,10 @@
 #include <utility>
 #include <vector>
 
+#include "service/accounts.h"
 #include "service/auditor.h"
 #include "service/record_view.h"
+#include "service/writes.h"
 
 namespace attest::service {
 namespace {
@@ -37,6 +39,7 @@ Status FilterCues(const RecordText& text, ingest::TranscriptDoc* doc) {
     if (auto it = by_time.find({cue.start_ms, cue.end_ms}); it != by_time.end()) {
       cue.confidence = it->second->confidence;
       cue.no_speech = it->second->no_speech;
+      cue.speaker = it->second->speaker;  // a label staff gave the line, shown with it
     }
     kept.push_back(std::move(cue));
   }
@@ -84,6 +87,21 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
     }
   }
   if (not_public && !scope.actor.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(view.record.id, "transcript"));
+  }
+  return doc;
+}
+
+Result<ingest::TranscriptDoc> ReadTranscriptToEdit(const Scope& scope, const std::string& id) {
+  if (!MayWrite(scope)) return Status::PermissionDenied(kNeedsWriter);
+  ASSIGN_OR_RETURN(RecordView view, ReadRecordView(scope, id));
+  if (!view.reads_hidden || !view.may_change) return Status::NotFound(kNoSuchRecord);
+  auto doc = ingest::LoadTranscript(scope.archive, view.record.id, std::nullopt);
+  if (!doc.ok()) {
+    if (doc.status().IsNotFound()) return Status::NotFound(kNoTranscript);
+    return doc.status();
+  }
+  if (view.shows_not_public || view.files_not_public || !view.redactions.empty()) {
     RETURN_IF_ERROR(Auditor(scope).Viewed(view.record.id, "transcript"));
   }
   return doc;

@@ -28,6 +28,13 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
 Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::string& id,
                                                std::optional<int> version);
 
+// The newest transcript of record `id` whole, for the workspace's editor: every line, hidden
+// words included, so that a save keeps them. kPermissionDenied (kNeedsWriter) to a scope that
+// may not write; kNotFound (kNoSuchRecord) for a record it may not read or whose hidden words it
+// may not read, kNoTranscript for a record without one. Audited as a `transcript` view when
+// the record is not public or holds redactions.
+Result<ingest::TranscriptDoc> ReadTranscriptToEdit(const Scope& scope, const std::string& id);
+
 }  // namespace attest::service
 
 #endif  // ATTEST_SERVICE_TRANSCRIPT_H_

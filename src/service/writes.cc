@@ -2,11 +2,19 @@
 
 #include "ingest/transcripts.h"
 #include "service/accounts.h"
+#include "service/record_view.h"
 
 namespace attest::service {
 namespace {
 
 Status NeedsWriter() { return Status::PermissionDenied(kNeedsWriter); }
+
+// Who a human version is by (its params' "by").
+std::string By(const Scope& scope) {
+  return !scope.subject.user.empty()       ? "user " + scope.subject.user
+         : !scope.subject.token_id.empty() ? "token " + scope.subject.token_id
+                                           : scope.actor;
+}
 
 }  // namespace
 
@@ -69,10 +77,21 @@ Result<meta::Version> CorrectLine(const Scope& scope, int64_t segment_id, const 
     return Status::Conflict(
         "this segment is not a line of a transcript (only transcripts are corrected here)");
   }
-  const std::string by = !scope.subject.user.empty()       ? "user " + scope.subject.user
-                         : !scope.subject.token_id.empty() ? "token " + scope.subject.token_id
-                                                           : scope.actor;
-  return ingest::CorrectSegment(a, s.record_id, s.version, s.start_ms, s.end_ms, text, by);
+  return ingest::CorrectSegment(a, s.record_id, s.version, s.start_ms, s.end_ms, text, By(scope));
+}
+
+Result<meta::Version> SaveTranscript(const Scope& scope, const std::string& id, int edited,
+                                     std::vector<ingest::Cue> cues) {
+  if (!MayWrite(scope)) return NeedsWriter();
+  archive::Archive* a = scope.archive;
+  auto r = a->records().Get(id);
+  if (!r.ok() || r->withdrawn_at ||
+      !access::Decide(scope.subject, access::Action::kRead,
+                      access::Resource::HiddenSpan(r->consent, r->witness_id))) {
+    if (!r.ok() && !r.status().IsNotFound()) return r.status();
+    return Status::NotFound(kNoSuchRecord);
+  }
+  return ingest::EditTranscript(a, id, edited, std::move(cues), By(scope));
 }
 
 Result<meta::Version> ImportTranscript(const Scope& scope, const std::string& id,

@@ -18,6 +18,7 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "ingest/transcripts.h"
 #include "meta/store.h"
 #include "service/scope.h"
 
@@ -59,6 +60,12 @@ Result<meta::Withdrawal> Withdraw(const Scope& scope, const std::string& id,
 // segment named by itself says nothing of the record it belongs to unless it may be changed.
 // kConflict if it is not a line of a transcript.
 Result<meta::Version> CorrectLine(const Scope& scope, int64_t segment_id, const std::string& text);
+
+// Saves a transcript edited whole in the workspace's editor (ingest::EditTranscript): `cues`
+// made from transcript version `edited` of record `id`. A record the scope may not read is
+// kNotFound (kNoSuchRecord); kConflict if another save came in between.
+Result<meta::Version> SaveTranscript(const Scope& scope, const std::string& id, int edited,
+                                     std::vector<ingest::Cue> cues);
 
 // Adds a transcript corrected elsewhere, `file` (WebVTT or SRT), to record `id`
 // (ingest::ImportTranscript).

@@ -213,6 +213,63 @@ async function startServer(dir) {
     assert.deepEqual(report, []);
   });
 
+  await check('an archivist corrects three lines beside the player, the diff shows it, and a second editor is told of the conflict', async () => {
+    // A sample recording (espeak-ng reading digits, not a testimony) with a transcript a person gave.
+    const wav = path.join(dir, 'sample-editor.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us', '-w', wav, 'one two three four five six seven eight']);
+    const id = JSON.parse(run(['--archive', archive, 'add', '--json', '--consent', 'public', '--witness', 'sample-witness-3', '--lang', 'en', wav])).records[0].id;
+    const vtt = path.join(dir, 'sample-editor.vtt');
+    fs.writeFileSync(vtt, 'WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n00:00:01.000 --> 00:00:02.000\nfour five six\n\n00:00:02.000 --> 00:00:03.000\nseven eight\n');
+    run(['--archive', archive, 'transcript', 'import', id, vtt]);
+    const before = JSON.parse(run(['--archive', archive, 'show', '--json', id])).versions.length;
+    const first = await newPage();
+    const second = await newPage();
+    await logIn(first, 'archivist');
+    await logIn(second, 'archivist');
+    await first.goto(`${base}/records/${id}`);
+    await Promise.all([first.waitForNavigation(), first.click('a[href$="/transcript/edit"]')]);
+    await second.goto(`${base}/records/${id}/transcript/edit`);
+    assert.equal(await first.locator('[data-editor-player]').count(), 1, 'the player is beside the lines');
+    // Alt+R in a line plays it again from its start.
+    await first.focus('textarea[name=t1]');
+    await first.keyboard.press('Alt+r');
+    await first.waitForFunction(() => document.querySelector('[data-editor-player]').currentTime >= 1);
+    await first.fill('textarea[name=t0]', 'one two thirty');
+    await first.fill('textarea[name=t1]', 'four fife six');
+    await first.fill('textarea[name=t2]', 'seven ate');
+    await first.fill('input[name=v0]', 'Interviewer');
+    await Promise.all([first.waitForURL(/\/diff\?from=\d+&to=\d+$/), first.click('form[data-editor] button[type=submit]')]);
+    assert.equal(await first.locator('.diff-text del').count(), 3, 'three words removed');
+    assert.deepEqual(await first.locator('.diff-text ins').allTextContents(), ['[added: thirty]', '[added: fife]', '[added: ate]']);
+    const shown = await (await first.request.get(`${base}/api/v1/records/${id}`)).json();
+    assert.equal(shown.versions.length, before + 1, 'one new version');
+    const made = shown.versions[shown.versions.length - 1];
+    assert.equal(made.derived.tool, 'human');
+    assert.ok(made.leaf_index >= 0, 'the new version is in the log');
+    assert.equal((await first.request.get(`${base}/api/v1/records/${id}/proof?version=${made.version}`)).status(), 200, 'with its proof');
+    // The second editor still has the old version open: refused, told what changed, words kept.
+    await second.fill('textarea[name=t2]', 'seven eight nine');
+    const answer = await Promise.all([second.waitForNavigation(), second.click('form[data-editor] button[type=submit]')]);
+    assert.equal(answer[0].status(), 409);
+    assert.match(await second.locator('.error').innerText(), /no longer the newest transcript/);
+    assert.equal(await second.locator('textarea[name=t2]').inputValue(), 'seven eight nine', 'their words are kept');
+    assert.equal(JSON.parse(run(['--archive', archive, 'show', '--json', id])).versions.length, before + 1, 'nothing saved');
+    // Each page in each interface language: screenshots and axe-core.
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'archivist');
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/records/${id}/transcript/edit?lang=${lang}`);
+      await page.screenshot({ path: path.join(artifacts, `edit-${lang}.png`), fullPage: true });
+      report.push(...await seriousViolations(page, `${lang} /transcript/edit`));
+      await page.goto(`${base}/records/${id}/diff?lang=${lang}`);
+      assert.equal(await page.locator('.diff-text ins').count(), 3);
+      await page.screenshot({ path: path.join(artifacts, `diff-${lang}.png`), fullPage: true });
+      report.push(...await seriousViolations(page, `${lang} /diff`));
+    }
+    assert.deepEqual(report, []);
+  });
+
   await check('the accounts page: for admins only, in each interface language, with screenshots and axe-core', async () => {
     run(['--archive', archive, 'user', 'add', 'admin', '--role', 'admin'], PASSWORD + '\n');
     const researcher = await newPage();

@@ -3,7 +3,8 @@
 // - the verify form hashes a chosen file in the browser, so only its SHA-256 is sent;
 // - the intake form sends each file in checksummed pieces (tus 1.0, doc/api.md "Resumable
 //   uploads"), resuming after a dropped connection or a reload, then names the uploads;
-// - a record's jobs (archivists) follow the worker: the page is shown again when one changes.
+// - a record's jobs (archivists) follow the worker: the page is shown again when one changes;
+// - the transcript editor marks the line being played and plays a line again on a key.
 'use strict';
 
 function setupPlayer() {
@@ -207,6 +208,61 @@ function setupRedactBySelection() {
   });
 }
 
+// The transcript editor: the line being played is marked and kept in view; Alt+R plays again
+// the line whose fields have the focus (from its start as typed), Alt+P plays or pauses.
+function setupEditor() {
+  const media = document.querySelector('[data-editor-player]');
+  const form = document.querySelector('form[data-editor]');
+  if (!media || !form) return;
+  const rows = Array.from(form.querySelectorAll('tr[data-start]'));
+  let current = null;
+  function mark(row) {
+    if (row === current) return;
+    if (current) current.classList.remove('current');
+    current = row;
+    if (row) {
+      row.classList.add('current');
+      if (!row.contains(document.activeElement)) row.scrollIntoView({ block: 'nearest' });
+    }
+  }
+  function seconds(text) {
+    const m = /^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$/.exec(text || '');
+    if (!m) return null;
+    return (Number(m[1] || 0) * 60 + Number(m[2])) * 60 + Number(m[3]) + Number((m[4] || '0').padEnd(3, '0')) / 1000;
+  }
+  media.addEventListener('timeupdate', () => {
+    const t = media.currentTime * 1000;
+    let found = null;
+    for (const row of rows) {
+      if (Number(row.dataset.start) <= t + 1) found = row; else break;
+    }
+    mark(found);
+  });
+  let stopAt = null;
+  media.addEventListener('timeupdate', () => {
+    if (stopAt !== null && media.currentTime >= stopAt) { media.pause(); stopAt = null; }
+  });
+  document.addEventListener('keydown', (event) => {
+    if (!event.altKey) return;
+    const key = event.key.toLowerCase();
+    if (key === 'p') {
+      event.preventDefault();
+      stopAt = null;
+      if (media.paused) { const p = media.play(); if (p && p.catch) p.catch(() => {}); } else media.pause();
+    } else if (key === 'r') {
+      const row = document.activeElement && document.activeElement.closest('tr[data-start]');
+      if (!row) return;
+      event.preventDefault();
+      const start = seconds(row.querySelector('input[name^="s"]').value);
+      const end = seconds(row.querySelector('input[name^="e"]').value);
+      media.currentTime = start !== null ? start : Number(row.dataset.start) / 1000;
+      stopAt = end !== null ? end : Number(row.dataset.end) / 1000;
+      const p = media.play();
+      if (p && p.catch) p.catch(() => {});
+    }
+  });
+}
+
 // A witness's link opened as an address (/me#attestw_…): the part after '#' never reached the
 // server; it is sent once in the entry form, and taken out of the address bar and history.
 function setupWitnessLink() {
@@ -219,5 +275,5 @@ function setupWitnessLink() {
 
 document.addEventListener('DOMContentLoaded', () => {
   setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
-  setupWitnessLink();
+  setupWitnessLink(); setupEditor();
 });
