@@ -108,7 +108,7 @@ void SendEditor(const Request& req, Response& res, const PageContext& pc, const 
   const std::string title = RecordTitle(view->record, pc);
   Json v = pc.Base(c.archive(), pc.t()["edit_title"].get<std::string>() + ": " + title, "none");
   v["record"] = doc.record;
-  v["title"] = title;
+  v["record_title"] = title;
   v["csrf"] = c.subject.csrf;
   v["edits"] = std::to_string(doc.version);
   v["tool"] = doc.tool + (doc.model.empty() ? "" : " (" + doc.model + ")");
@@ -240,7 +240,7 @@ void DiffPage(Site* site, const Request& req, Response& res) {
   const std::string title = RecordTitle(view->record, pc);
   Json v = pc.Base(c.archive(), pc.t()["diff_title"].get<std::string>() + ": " + title, "none");
   v["record"] = view->record.id;
-  v["title"] = title;
+  v["record_title"] = title;
   v["from_choices"] = VersionChoices(*view, from_v);
   v["to_choices"] = VersionChoices(*view, to_v);
   if (from_v == 0) {

@@ -72,7 +72,7 @@ void ReviewPage(Site* site, const Request& req, Response& res) {
   v["total"] = std::to_string(q->total);
   v["empty"] = q->total == 0;
   v["collections"] = Choices(q->collections, collection, [](const std::string& s) { return s; });
-  v["languages"] = Choices(q->languages, lang, [&](const std::string& s) { return pc.LangName(s); });
+  v["lang_choices"] = Choices(q->languages, lang, [&](const std::string& s) { return pc.LangName(s); });
   const size_t pages = (q->total + kPerPage - 1) / kPerPage;
   const size_t current = at / kPerPage + 1;
   auto link = [&](size_t n) {

@@ -270,6 +270,23 @@ async function startServer(dir) {
     assert.deepEqual(report, []);
   });
 
+  await check('the review queue: for staff, in each interface language, with screenshots and axe-core', async () => {
+    const researcher = await newPage();
+    await logIn(researcher, 'researcher');
+    assert.equal((await researcher.goto(`${base}/review`)).status(), 403);
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'archivist');
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/review?lang=${lang}`);
+      assert.equal(await page.locator('#rv-collection').count(), 1);
+      assert.equal(await page.locator(`a[hreflang=${lang}][aria-current]`).count(), 1, 'the language switcher is there');
+      await page.screenshot({ path: path.join(artifacts, `review-${lang}.png`), fullPage: true });
+      report.push(...await seriousViolations(page, `${lang} /review`));
+    }
+    assert.deepEqual(report, []);
+  });
+
   await check('the accounts page: for admins only, in each interface language, with screenshots and axe-core', async () => {
     run(['--archive', archive, 'user', 'add', 'admin', '--role', 'admin'], PASSWORD + '\n');
     const researcher = await newPage();
