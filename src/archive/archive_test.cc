@@ -63,6 +63,34 @@ class ArchiveTest : public ::testing::Test {
   std::unique_ptr<Archive> archive_;
 };
 
+// A derived version made from what a person read (after_version) lands only while the record's
+// newest version is still the one they read, checked in the store's transaction (review 25, 1).
+TEST_F(ArchiveTest, ADerivedVersionMadeFromAnOlderReadingIsRefusedAndNothingIsAdded) {
+  std::string f = WriteFile(tmp_, "race.txt", "A sample text for the race.");
+  AddOptions opts;
+  opts.witness = "w-race";
+  opts.lang = "en";
+  opts.consent = meta::Consent::kPublic;
+  auto added = archive_->records().Add({f}, opts);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  const std::string id = added->at(0).id;
+  AddText(id, "A sample text for the race.");  // version 2, after version 1 was read
+  DerivedText d;
+  d.derivation = {1, "text", "human", "test"};  // another derivation than AddText's
+  d.text = "A sample text, corrected.";
+  d.lang = "en";
+  d.after_version = 1;
+  auto late = archive_->records().AddDerived(id, 1, d);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), Code::kConflict);
+  EXPECT_EQ(late.status().message(), kChangedMeanwhile);
+  EXPECT_EQ(archive_->records().Get(id)->versions.size(), 2u);
+  d.after_version = 2;
+  auto v = archive_->records().AddDerived(id, 1, d);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->version, 3);
+}
+
 TEST_F(ArchiveTest, InitCreatesLayoutWithPrivateKey) {
   struct stat st;
   ASSERT_EQ(::stat((dir_ + "/keys/log.key").c_str(), &st), 0);

@@ -261,6 +261,16 @@ Result<meta::Version> Records::AddDerived(const std::string& record_id, int from
   }
   ASSIGN_OR_RETURN(meta::AddRequest req, DerivedRequest(record, *source, &derived, in_->Now(),
                                                         {{"index", 0, 0, "", false}}));
+  if (derived.after_version > 0) {
+    // Checked inside the store's transaction: the version number it is given is the newest + 1.
+    auto build = std::move(req.build);
+    const int after = derived.after_version;
+    req.build = [build = std::move(build), after](int version, const std::string& salt,
+                                                  uint64_t leaf) -> Result<meta::NewVersion> {
+      if (version != after + 1) return Status::Conflict(kChangedMeanwhile);
+      return build(version, salt, leaf);
+    };
+  }
   ASSIGN_OR_RETURN(auto added, in_->store->AddVersions({req}));
   RETURN_IF_ERROR(in_->verifier->Integrate());
   return added.at(0);

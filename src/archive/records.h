@@ -84,7 +84,15 @@ struct DerivedText {
   std::vector<DerivedBlob> blobs;       // in the order the manifest lists them
   std::string lang;                     // the language of most of the text
   std::vector<meta::Segment> segments;  // offsets into `text`
+  // If set, the version is added only while the record's newest version is still this one,
+  // checked in the transaction that adds it (kConflict, kChangedMeanwhile, otherwise): a person's
+  // correction made from what they read never lands over a version made in between.
+  int after_version = 0;
 };
+
+// What AddDerived answers when `after_version` is no longer the record's newest.
+inline constexpr const char* kChangedMeanwhile =
+    "the record gained a version while this one was being saved";
 
 // Where a version's original came from, as its private object says: the file name it was
 // added as and, for a bulk-import row, the manifest and line. Private metadata: for staff (the

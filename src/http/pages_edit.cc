@@ -24,8 +24,10 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 
-// The most lines a form may carry (a transcript of many hours has a few thousand).
+// The most lines a form may carry (a transcript of many hours has a few thousand), and the most
+// a save may make of them once lines are split (ingest::EditTranscript refuses more).
 constexpr size_t kMaxFormLines = 20000;
+constexpr size_t kMaxLines = 100000;
 
 bool RightToLeft(const std::string& lang) { return lang == "he" || lang == "ar"; }
 
@@ -41,6 +43,14 @@ Json PlayerOf(const service::RecordView& view) {
   return nullptr;
 }
 
+// A field of the editor's form: sent as multipart/form-data, since Debian's cpp-httplib (a
+// compiled library) refuses url-encoded bodies over 8 KiB, and a transcript's lines are more;
+// url-encoded fields are read too (a short form, a script).
+std::string Field(const Request& req, const std::string& name) {
+  if (req.has_file(name)) return req.get_file_value(name).content;
+  return Param(req, name.c_str());
+}
+
 // The form's lines as a person left them: a tick joins a line to the next, a line break in a
 // line's words splits it, its time shared by the words' length. Unreadable times are kept as
 // -1, for the archive to name.
@@ -48,14 +58,14 @@ std::vector<ingest::Cue> CuesOfForm(const Request& req, size_t n) {
   std::vector<ingest::Cue> given;
   for (size_t i = 0; i < n; ++i) {
     const std::string k = std::to_string(i);
-    if (Param(req, ("d" + k).c_str()) == "yes") continue;  // removed
+    if (Field(req, "d" + k) == "yes") continue;  // removed
     ingest::Cue c;
-    c.start_ms = ingest::ParseClockText(Param(req, ("s" + k).c_str()));
-    c.end_ms = ingest::ParseClockText(Param(req, ("e" + k).c_str()));
-    c.speaker = Param(req, ("v" + k).c_str());
-    c.text = Param(req, ("t" + k).c_str());
-    if (!given.empty() && Param(req, ("j" + std::to_string(i - 1)).c_str()) == "yes" &&
-        Param(req, ("d" + std::to_string(i - 1)).c_str()) != "yes") {
+    c.start_ms = ingest::ParseClockText(Field(req, "s" + k));
+    c.end_ms = ingest::ParseClockText(Field(req, "e" + k));
+    c.speaker = Field(req, "v" + k);
+    c.text = Field(req, "t" + k);
+    if (!given.empty() && Field(req, "j" + std::to_string(i - 1)) == "yes" &&
+        Field(req, "d" + std::to_string(i - 1)) != "yes") {
       given.back().text += " " + c.text;
       given.back().end_ms = c.end_ms;
       continue;
@@ -66,10 +76,11 @@ std::vector<ingest::Cue> CuesOfForm(const Request& req, size_t n) {
   for (ingest::Cue& c : given) {
     std::vector<std::string> parts;
     size_t start = 0;
-    while (start <= c.text.size()) {
+    while (start <= c.text.size() && parts.size() <= kMaxLines) {
       size_t nl = c.text.find('\n', start);
       if (nl == std::string::npos) nl = c.text.size();
       std::string part = c.text.substr(start, nl - start);
+      if (!part.empty() && part.back() == '\r') part.pop_back();  // a browser's CRLF
       if (part.find_first_not_of(" \r\t") != std::string::npos) parts.push_back(part);
       start = nl + 1;
     }
@@ -82,10 +93,12 @@ std::vector<ingest::Cue> CuesOfForm(const Request& req, size_t n) {
     for (const auto& p : parts) total += CodePoints(p);
     int64_t at = c.start_ms, span = c.end_ms - c.start_ms;
     size_t done = 0;
-    for (size_t k = 0; k < parts.size(); ++k) {
+    for (size_t k = 0; k < parts.size() && out.size() <= kMaxLines; ++k) {
       done += CodePoints(parts[k]);
-      ingest::Cue piece = c;
-      piece.text = parts[k];
+      ingest::Cue piece;
+      piece.lang = c.lang;
+      piece.speaker = c.speaker;
+      piece.text = std::move(parts[k]);
       piece.start_ms = at;
       piece.end_ms = k + 1 == parts.size()
                          ? c.end_ms
@@ -141,7 +154,7 @@ void SendEditor(const Request& req, Response& res, const PageContext& pc, const 
 // admins go on. False when answered.
 bool BeginEditor(Site* site, const Request& req, Response& res, const PageContext& pc, Call* c,
                  bool save) {
-  if (!BeginPage(site, req, res, pc, c, save ? Param(req, "csrf") : std::string())) return false;
+  if (!BeginPage(site, req, res, pc, c, save ? Field(req, "csrf") : std::string())) return false;
   if (service::MayWrite(c->scope())) return true;
   if (c->subject.role == access::Role::kAnonymous && !save) {
     res.set_redirect("/login?back=" + Url(req.path), 303);
@@ -167,8 +180,8 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   Call c;
   if (!BeginEditor(site, req, res, pc, &c, true)) return;
   const std::string id = req.matches[1];
-  std::optional<uint64_t> edits = ParseDigits(Param(req, "edits"), 6);
-  std::optional<uint64_t> n = ParseDigits(Param(req, "n"), 6);
+  std::optional<uint64_t> edits = ParseDigits(Field(req, "edits"), 6);
+  std::optional<uint64_t> n = ParseDigits(Field(req, "n"), 6);
   if (!edits || !n || *n > kMaxFormLines) return pc.Error(res, c.archive(), 400);
   std::vector<ingest::Cue> cues = CuesOfForm(req, *n);
   auto saved = service::SaveTranscript(c.scope(), id, static_cast<int>(*edits), cues);

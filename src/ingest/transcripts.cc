@@ -485,15 +485,14 @@ Status CheckNewest(archive::Archive* archive, const TranscriptDoc& doc) {
   if (newest.version == doc.version) return Status::Ok();
   std::map<std::pair<int64_t, int64_t>, const std::string*> before;
   for (const Cue& c : doc.cues) before[{c.start_ms, c.end_ms}] = &c.text;
+  // The lines it changed are named by their times, never their words: this answer is not a
+  // reading of the record (the differences page is, and is audited).
   std::string changed;
   int count = 0;
   for (const Cue& c : newest.cues) {
     auto it = before.find({c.start_ms, c.end_ms});
     if (it != before.end() && *it->second == c.text) continue;
-    if (++count <= 3) {
-      changed += (changed.empty() ? "" : "; ") + Clock(c.start_ms, '.') + " \"" +
-                 OneLine(c.text).substr(0, 80) + "\"";
-    }
+    if (++count <= 5) changed += (changed.empty() ? "" : ", ") + Clock(c.start_ms, '.');
   }
   std::string by;
   auto made = archive->records().Get(doc.record);
@@ -513,17 +512,32 @@ Status CheckNewest(archive::Archive* archive, const TranscriptDoc& doc) {
       "version " + std::to_string(doc.version) + " of " + doc.record +
       " is no longer the newest transcript: " + what + " was saved since" +
       (count == 0 ? "" : ", changing " + std::to_string(count) + " line" +
-                             (count == 1 ? "" : "s") + " (" + changed +
-                             (count > 3 ? "; …" : "") + ")") +
+                             (count == 1 ? "" : "s") + " (from " + changed +
+                             (count > 5 ? ", …" : "") + ")") +
       ". Nothing was saved: open the newest version and make the change there");
 }
 
-}  // namespace
+// The language of each of `cues` that has none: that of the line of `old` (in time order, not
+// overlapping) it overlaps most, found by a sweep.
+void LanguagesFrom(const std::vector<Cue>& old, std::vector<Cue>* cues) {
+  for (Cue& c : *cues) {
+    if (!c.lang.empty()) continue;
+    auto it = std::upper_bound(old.begin(), old.end(), c.start_ms,
+                               [](int64_t t, const Cue& o) { return t < o.end_ms; });
+    int64_t best = 0;
+    for (; it != old.end() && it->start_ms < c.end_ms; ++it) {
+      int64_t overlap = std::min(c.end_ms, it->end_ms) - std::max(c.start_ms, it->start_ms);
+      if (overlap > best) best = overlap, c.lang = it->lang;
+    }
+    if (c.lang.empty() && !old.empty()) c.lang = old.front().lang;
+  }
+}
 
-Result<meta::Version> EditTranscript(archive::Archive* archive, const std::string& record_id,
-                                     int edited, std::vector<Cue> cues, const std::string& by) {
+Result<meta::Version> EditOnce(archive::Archive* archive, const std::string& record_id,
+                               int edited, std::vector<Cue> cues, const std::string& by) {
   // A sealed or withdrawn record takes none, and is asked before anything of it is read.
-  RETURN_IF_ERROR(archive->consent().Writable(record_id, access::Action::kWrite).status());
+  ASSIGN_OR_RETURN(meta::Record record,
+                   archive->consent().Writable(record_id, access::Action::kWrite));
   ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, edited));
   if (doc.artifact != "transcript") {
     return Status::InvalidArgument("version " + std::to_string(edited) + " of " + record_id +
@@ -563,22 +577,37 @@ Result<meta::Version> EditTranscript(archive::Archive* archive, const std::strin
       continue;
     }
     changed = true;
-    int64_t best = 0;
     c.lang.clear();
-    for (const Cue& old : doc.cues) {
-      int64_t overlap = std::min(c.end_ms, old.end_ms) - std::max(c.start_ms, old.start_ms);
-      if (overlap > best) best = overlap, c.lang = old.lang;
-    }
-    if (c.lang.empty() && !doc.cues.empty()) c.lang = doc.cues.front().lang;
   }
   if (!changed) return Status::InvalidArgument("nothing was changed: the transcript is as it was");
+  LanguagesFrom(doc.cues, &cues);
   Json params = {{"by", by}, {"edits", edited}};
-  return AddHumanTranscript(archive, record_id, doc.from, cues, duration, params);
+  return AddHumanTranscript(archive, record_id, doc.from, cues, duration, params,
+                            record.versions.empty() ? 0 : record.versions.back().version);
 }
 
-Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
-                                     int version, int64_t start_ms, int64_t end_ms,
-                                     const std::string& text, const std::string& by) {
+// A save whose record gained a version between its reading and its writing is tried again,
+// from the reading: a transcript saved in between is then a conflict, anything else is not.
+template <class F>
+Result<meta::Version> RetriedIfChanged(F once) {
+  for (int attempt = 1;; ++attempt) {
+    auto v = once();
+    if (v.ok() || v.status().message() != archive::kChangedMeanwhile || attempt == 5) return v;
+  }
+}
+
+}  // namespace
+
+Result<meta::Version> EditTranscript(archive::Archive* archive, const std::string& record_id,
+                                     int edited, std::vector<Cue> cues, const std::string& by) {
+  return RetriedIfChanged([&] { return EditOnce(archive, record_id, edited, cues, by); });
+}
+
+namespace {
+
+Result<meta::Version> CorrectOnce(archive::Archive* archive, const std::string& record_id,
+                                  int version, int64_t start_ms, int64_t end_ms,
+                                  const std::string& text, const std::string& by) {
   std::string line = CleanText(text, TextLayout::kOneLine);  // one line, no controls
   while (!line.empty() && line.back() == ' ') line.pop_back();
   while (!line.empty() && line.front() == ' ') line.erase(0, 1);
@@ -587,7 +616,8 @@ Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::strin
     return Status::InvalidArgument("the corrected text is longer than 10,000 bytes");
   }
   // A sealed or withdrawn record takes none, and is asked before anything of it is read.
-  RETURN_IF_ERROR(archive->consent().Writable(record_id, access::Action::kWrite).status());
+  ASSIGN_OR_RETURN(meta::Record record,
+                   archive->consent().Writable(record_id, access::Action::kWrite));
   ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, version));
   if (doc.artifact != "transcript") {
     return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +
@@ -614,14 +644,26 @@ Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::strin
                  {"corrects", version},
                  {"line", {{"start_ms", start_ms}, {"end_ms", end_ms}}},
                  {"sha256", ToHex(Sha256(line))}};
-  return AddHumanTranscript(archive, record_id, doc.from, doc.cues, doc.duration_ms, params);
+  return AddHumanTranscript(archive, record_id, doc.from, doc.cues, doc.duration_ms, params,
+                            record.versions.empty() ? 0 : record.versions.back().version);
+}
+
+}  // namespace
+
+Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::string& record_id,
+                                     int version, int64_t start_ms, int64_t end_ms,
+                                     const std::string& text, const std::string& by) {
+  return RetriedIfChanged(
+      [&] { return CorrectOnce(archive, record_id, version, start_ms, end_ms, text, by); });
 }
 
 Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
                                          int source, const std::vector<Cue>& cues,
-                                         int64_t duration, const Json& params) {
+                                         int64_t duration, const Json& params,
+                                         int after_version) {
   ASSIGN_OR_RETURN(BuiltTranscript built, BuildTranscript(cues, duration));
   archive::DerivedText d;
+  d.after_version = after_version;
   d.derivation.from = source;
   d.derivation.artifact = "transcript";
   d.derivation.tool = "human";

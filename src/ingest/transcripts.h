@@ -89,10 +89,13 @@ int64_t ParseClockText(std::string_view t);
 inline constexpr size_t kMaxSpeaker = 100;
 std::string LabelOf(std::string_view given);
 
-// Adds `cues` as a transcript a person made from version `source` (import and correction).
+// Adds `cues` as a transcript a person made from version `source` (import and correction);
+// with `after_version`, only while that is still the record's newest version (kConflict,
+// archive::kChangedMeanwhile, otherwise).
 Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
                                          int source, const std::vector<Cue>& cues,
-                                         int64_t duration, const Json& params);
+                                         int64_t duration, const Json& params,
+                                         int after_version = 0);
 
 // The transcript blob (doc/format/manifest.md) and text of `cues`: segments one a line, each
 // with its code point range; and the milliseconds of speech in each language.

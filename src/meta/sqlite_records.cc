@@ -128,6 +128,25 @@ Result<Version> SqliteStore::AddOne(const AddRequest& req, uint64_t* next_leaf) 
 
 Status SqliteStore::InsertSegments(const AddRequest& req, int version, Consent record_consent,
                                    const NewVersion& nv) {
+  // The passages of earlier versions with a level of their own (few), read once: a version of
+  // many lines costs one pass over them per line, not one over every earlier line.
+  struct Narrowed {
+    int64_t start_ms, end_ms, char_start, char_end;
+    Consent consent;
+  };
+  std::vector<Narrowed> narrowed;
+  {
+    ASSIGN_OR_RETURN(Stmt o, db_->Prepare("SELECT start_ms, end_ms, char_start, char_end, consent "
+                                          "FROM segments WHERE record_id = ? AND version < ? "
+                                          "AND consent IS NOT NULL"));
+    o.Bind(1, req.record_id).Bind(2, version);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, o.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(Consent c, ParseConsent(o.Text(4)));
+      narrowed.push_back({o.Int(0), o.Int(1), o.Int(2), o.Int(3), c});
+    }
+  }
   for (const Segment& g : nv.segments) {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO segments(record_id, version, start_ms, "
                                           "end_ms, page, char_start, char_end, lang, speaker, "
@@ -140,20 +159,12 @@ Status SqliteStore::InsertSegments(const AddRequest& req, int version, Consent r
     // this one: the segments it overlaps (in time, or in characters for text without times)
     // take its level.
     std::optional<Consent> level = g.consent;
-    {
-      ASSIGN_OR_RETURN(
-          Stmt o, db_->Prepare("SELECT consent FROM segments WHERE record_id = ? AND version < ? "
-                               "AND consent IS NOT NULL AND ((?3 >= 0 AND start_ms >= 0 AND "
-                               "start_ms < ?4 AND end_ms > ?3) OR (?3 < 0 AND start_ms < 0 AND "
-                               "char_start >= 0 AND char_start < ?6 AND char_end > ?5))"));
-      o.Bind(1, req.record_id).Bind(2, version).Bind(3, g.start_ms).Bind(4, g.end_ms);
-      o.Bind(5, g.char_start).Bind(6, g.char_end);
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, o.Step());
-        if (!row) break;
-        ASSIGN_OR_RETURN(Consent earlier, ParseConsent(o.Text(0)));
-        level = level ? Strictest(*level, earlier) : earlier;
-      }
+    for (const Narrowed& n : narrowed) {
+      const bool overlaps =
+          g.start_ms >= 0 ? n.start_ms >= 0 && n.start_ms < g.end_ms && n.end_ms > g.start_ms
+                          : n.start_ms < 0 && n.char_start >= 0 && n.char_start < g.char_end &&
+                                n.char_end > g.char_start;
+      if (overlaps) level = level ? Strictest(*level, n.consent) : n.consent;
     }
     level ? s.Bind(10, ConsentName(*level)) : s.BindNull(10);
     RETURN_IF_ERROR(s.Run());
