@@ -182,6 +182,16 @@ void PostRedactionConfirm(Site* site, const Request& req, Response& res,
            {{"record", std::string(req.matches[1])}, {"version", version}, {"confirmed", *done}});
 }
 
+// A version a write made: 201 with where it is and its leaf in the log.
+void SendNewVersion(Response& res, const meta::Version& v) {
+  SendJson(res,
+           {{"record", v.record_id},
+            {"version", v.version},
+            {"leaf_index", v.leaf_index},
+            {"url", "/api/v1/records/" + v.record_id + "/versions/" + std::to_string(v.version)}},
+           201);
+}
+
 // Archivists: correct one line of a transcript.
 void PutSegment(Site* site, const Request& req, Response& res,
                 const httplib::ContentReader& reader) {
@@ -199,12 +209,7 @@ void PutSegment(Site* site, const Request& req, Response& res,
   if (!id || *id < 1) return ProblemFor(res, Status::NotFound(service::kNoSuchSegment));
   auto v = service::CorrectLine(c.scope(), *id, body["text"]);
   if (!v.ok()) return ProblemFor(res, v.status());
-  SendJson(res,
-           {{"record", v->record_id},
-            {"version", v->version},
-            {"leaf_index", v->leaf_index},
-            {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
-           201);
+  SendNewVersion(res, *v);
 }
 
 // Archivists: a transcript edited whole, {"edits": N, "cues": [{"start_ms", "end_ms", "text",
@@ -246,12 +251,7 @@ void PutTranscript(Site* site, const Request& req, Response& res,
   auto v = service::SaveTranscript(c.scope(), req.matches[1], b["edits"].get<int>(),
                                    std::move(cues));
   if (!v.ok()) return ProblemFor(res, v.status());
-  SendJson(res,
-           {{"record", v->record_id},
-            {"version", v->version},
-            {"leaf_index", v->leaf_index},
-            {"url", "/api/v1/records/" + v->record_id + "/versions/" + std::to_string(v->version)}},
-           201);
+  SendNewVersion(res, *v);
 }
 
 }  // namespace
