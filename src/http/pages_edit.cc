@@ -29,8 +29,6 @@ using httplib::Response;
 constexpr size_t kMaxFormLines = 20000;
 constexpr size_t kMaxLines = 100000;
 
-bool RightToLeft(const std::string& lang) { return lang == "he" || lang == "ar"; }
-
 // The player of the editor: the access copy, else the original when it is audio or video.
 Json PlayerOf(const service::RecordView& view) {
   for (const char* name : {"access", "original"}) {
@@ -140,7 +138,7 @@ void SendEditor(const Request& req, Response& res, const PageContext& pc, const 
                      {"speaker", q.speaker},
                      {"text", q.text},
                      {"lang", lang},
-                     {"dir", RightToLeft(lang) ? "rtl" : "ltr"}});
+                     {"dir", Direction(lang)}});
   }
   v["lines"] = lines;
   v["count"] = std::to_string(cues.size());
@@ -279,7 +277,9 @@ void DiffPage(Site* site, const Request& req, Response& res) {
   v["removed"] = std::to_string(d->removed);
   v["added"] = std::to_string(d->added);
   v["unchanged"] = d->removed == 0 && d->added == 0;
-  v["dir"] = RightToLeft(view->record.versions.front().lang) ? "rtl" : "auto";
+  // The record's own language when it is written right to left; else as the words go.
+  const std::string dir = Direction(view->record.versions.front().lang);
+  v["dir"] = dir == "rtl" ? dir : "auto";
   pc.Send(res, "diff", v, 200);
 }
 

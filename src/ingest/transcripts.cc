@@ -100,9 +100,7 @@ int64_t ParseClock(std::string_view t, char frac_sep) {
 }  // namespace
 
 std::string LabelOf(std::string_view given) {
-  std::string label = CleanText(std::string(given), TextLayout::kOneLine);
-  while (!label.empty() && label.back() == ' ') label.pop_back();
-  while (!label.empty() && label.front() == ' ') label.erase(0, 1);
+  std::string label = Trim(CleanText(std::string(given), TextLayout::kOneLine));
   if (label.size() > kMaxSpeaker) {
     size_t cut = kMaxSpeaker;
     while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
@@ -553,9 +551,7 @@ Result<meta::Version> EditOnce(archive::Archive* archive, const std::string& rec
   for (size_t i = 0; i < cues.size(); ++i) {
     Cue& c = cues[i];
     const std::string line = "line " + std::to_string(i + 1);
-    c.text = CleanText(c.text, TextLayout::kOneLine);
-    while (!c.text.empty() && c.text.back() == ' ') c.text.pop_back();
-    while (!c.text.empty() && c.text.front() == ' ') c.text.erase(0, 1);
+    c.text = Trim(CleanText(c.text, TextLayout::kOneLine));
     c.speaker = LabelOf(c.speaker);
     if (c.text.empty()) return Status::InvalidArgument(line + " has no words (remove it instead)");
     if (c.text.size() > 10000) return Status::InvalidArgument(line + " is longer than 10,000 bytes");
