@@ -515,6 +515,31 @@ Status CheckNewest(archive::Archive* archive, const TranscriptDoc& doc) {
       ". Nothing was saved: open the newest version and make the change there");
 }
 
+// A transcript version a person corrects, and the record's newest version when it was read
+// (the precondition of the save).
+struct Editable {
+  TranscriptDoc doc;
+  int newest_version = 0;
+};
+
+// Version `version` of the record, to be corrected: a sealed or withdrawn record takes none
+// (asked before anything of it is read); it must be a transcript (not a translation) and still
+// the record's newest (CheckNewest).
+Result<Editable> OpenToEdit(archive::Archive* archive, const std::string& record_id, int version) {
+  ASSIGN_OR_RETURN(meta::Record record,
+                   archive->consent().Writable(record_id, access::Action::kWrite));
+  Editable e;
+  e.newest_version = record.versions.empty() ? 0 : record.versions.back().version;
+  ASSIGN_OR_RETURN(e.doc, LoadTranscript(archive, record_id, version));
+  if (e.doc.artifact != "transcript") {
+    return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +
+                                   " is a " + e.doc.artifact +
+                                   ", not a transcript of the witness");
+  }
+  RETURN_IF_ERROR(CheckNewest(archive, e.doc));
+  return e;
+}
+
 // The language of each of `cues` that has none: that of the line of `old` (in time order, not
 // overlapping) it overlaps most, found by a sweep.
 void LanguagesFrom(const std::vector<Cue>& old, std::vector<Cue>* cues) {
@@ -533,15 +558,8 @@ void LanguagesFrom(const std::vector<Cue>& old, std::vector<Cue>* cues) {
 
 Result<meta::Version> EditOnce(archive::Archive* archive, const std::string& record_id,
                                int edited, std::vector<Cue> cues, const std::string& by) {
-  // A sealed or withdrawn record takes none, and is asked before anything of it is read.
-  ASSIGN_OR_RETURN(meta::Record record,
-                   archive->consent().Writable(record_id, access::Action::kWrite));
-  ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, edited));
-  if (doc.artifact != "transcript") {
-    return Status::InvalidArgument("version " + std::to_string(edited) + " of " + record_id +
-                                   " is a " + doc.artifact + ", not a transcript of the witness");
-  }
-  RETURN_IF_ERROR(CheckNewest(archive, doc));
+  ASSIGN_OR_RETURN(Editable e, OpenToEdit(archive, record_id, edited));
+  TranscriptDoc& doc = e.doc;
   if (cues.empty()) return Status::InvalidArgument("the transcript has no lines left");
   if (cues.size() > 100000) return Status::InvalidArgument("more than 100,000 lines");
   std::map<std::tuple<int64_t, int64_t, std::string>, const Cue*> unchanged;
@@ -579,7 +597,7 @@ Result<meta::Version> EditOnce(archive::Archive* archive, const std::string& rec
   LanguagesFrom(doc.cues, &cues);
   Json params = {{"by", by}, {"edits", edited}};
   return AddHumanTranscript(archive, record_id, doc.from, cues, duration, params,
-                            record.versions.empty() ? 0 : record.versions.back().version);
+                            e.newest_version);
 }
 
 // A save whose record gained a version between its reading and its writing is tried again,
@@ -611,15 +629,8 @@ Result<meta::Version> CorrectOnce(archive::Archive* archive, const std::string& 
   if (line.size() > 10000) {
     return Status::InvalidArgument("the corrected text is longer than 10,000 bytes");
   }
-  // A sealed or withdrawn record takes none, and is asked before anything of it is read.
-  ASSIGN_OR_RETURN(meta::Record record,
-                   archive->consent().Writable(record_id, access::Action::kWrite));
-  ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, version));
-  if (doc.artifact != "transcript") {
-    return Status::InvalidArgument("version " + std::to_string(version) + " of " + record_id +
-                                   " is a " + doc.artifact + ", not a transcript of the witness");
-  }
-  RETURN_IF_ERROR(CheckNewest(archive, doc));
+  ASSIGN_OR_RETURN(Editable e, OpenToEdit(archive, record_id, version));
+  TranscriptDoc& doc = e.doc;
   bool found = false;
   for (Cue& c : doc.cues) {
     // A person's version says nothing of a recogniser's confidence, in any line.
@@ -641,7 +652,7 @@ Result<meta::Version> CorrectOnce(archive::Archive* archive, const std::string& 
                  {"line", {{"start_ms", start_ms}, {"end_ms", end_ms}}},
                  {"sha256", ToHex(Sha256(line))}};
   return AddHumanTranscript(archive, record_id, doc.from, doc.cues, doc.duration_ms, params,
-                            record.versions.empty() ? 0 : record.versions.back().version);
+                            e.newest_version);
 }
 
 }  // namespace
