@@ -22,6 +22,8 @@ const char* RoleName(Role r) {
   switch (r) {
     case Role::kAnonymous:
       return "anonymous";
+    case Role::kVolunteer:
+      return "volunteer";
     case Role::kResearcher:
       return "researcher";
     case Role::kArchivist:
@@ -33,11 +35,12 @@ const char* RoleName(Role r) {
 }
 
 Result<Role> ParseRole(std::string_view s) {
+  if (s == "volunteer") return Role::kVolunteer;
   if (s == "researcher") return Role::kResearcher;
   if (s == "archivist") return Role::kArchivist;
   if (s == "admin") return Role::kAdmin;
   return Status::InvalidArgument("unknown role '" + std::string(s) +
-                                 "' (expected researcher, archivist or admin)");
+                                 "' (expected volunteer, researcher, archivist or admin)");
 }
 
 std::string Subject::Actor() const {
@@ -46,11 +49,35 @@ std::string Subject::Actor() const {
   return "";
 }
 
+namespace {
+
+// Whether restricted material is open to a caller who is not staff: the account added it, or a
+// grant names its record or its collection.
+bool Opened(const Subject& subject, const Resource& resource) {
+  if (subject.role == Role::kAnonymous || resource.held) return false;
+  if (subject.role == Role::kVolunteer && !resource.added_by.empty() &&
+      resource.added_by == subject.Actor()) {
+    return true;
+  }
+  for (const Grant& g : subject.grants) {
+    if (g.scope == "record" ? !resource.record_id.empty() && g.id == resource.record_id
+                            : !resource.collection_id.empty() && g.id == resource.collection_id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool Decide(const Subject& subject, Action action, const Resource& resource) {
   using Kind = Resource::Kind;
   const bool staff = subject.role == Role::kArchivist || subject.role == Role::kAdmin;
   const bool own = !subject.witness_id.empty() && subject.witness_id == resource.witness_id &&
                    resource.consent != meta::Consent::kWithdrawn;
+  if (action == Action::kAdd) {
+    return resource.kind == Kind::kMaterial && (staff || subject.role == Role::kVolunteer);
+  }
   if (action != Action::kRead) {
     if (!staff || resource.kind == Kind::kAuditLog) return false;
     return resource.kind != Kind::kMaterial || RecordTakes(resource.consent, action);
@@ -74,7 +101,7 @@ bool Decide(const Subject& subject, Action action, const Resource& resource) {
     case meta::Consent::kResearch:
       return subject.role != Role::kAnonymous;
     case meta::Consent::kRestricted:
-      return staff;
+      return staff || Opened(subject, resource);
     case meta::Consent::kSealed:
     case meta::Consent::kWithdrawn:
       return false;
@@ -130,7 +157,7 @@ bool HasMintedForm(std::string_view secret, std::string_view prefix) {
 Result<NewToken> CreateToken(Env* env, meta::Store* store, Role role, const std::string& label,
                              const std::string& expires) {
   if (role == Role::kAnonymous) {
-    return Status::InvalidArgument("a token needs a role: researcher, archivist or admin");
+    return Status::InvalidArgument("a token needs a role: volunteer, researcher, archivist or admin");
   }
   if (!expires.empty() && !ParseRfc3339(expires).ok()) {
     return Status::InvalidArgument("--expires '" + expires +
@@ -188,7 +215,22 @@ Result<Subject> Authenticate(Env* env, meta::Store* store, std::string_view secr
     }
   }
   ASSIGN_OR_RETURN(Role role, ParseRole(found->role));
-  return Subject{role, found->id, ""};
+  Subject subject{role, found->id, ""};
+  RETURN_IF_ERROR(LoadGrants(env, store, &subject));
+  return subject;
+}
+
+Status LoadGrants(Env* env, meta::Store* store, Subject* subject) {
+  subject->grants.clear();
+  if (subject->role != Role::kVolunteer && subject->role != Role::kResearcher) {
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(auto active,
+                   store->ActiveGrants(subject->Actor(), FormatRfc3339(env->NowMicros())));
+  for (auto& g : active) {
+    subject->grants.push_back({std::move(g.scope), std::move(g.scope_id), std::move(g.until)});
+  }
+  return Status::Ok();
 }
 
 namespace {
@@ -255,7 +297,7 @@ Result<meta::User> CreateUser(Env* env, meta::Store* store, const std::string& n
                               const std::string& password) {
   RETURN_IF_ERROR(CheckUserName(name));
   if (role == Role::kAnonymous) {
-    return Status::InvalidArgument("an account needs a role: researcher, archivist or admin");
+    return Status::InvalidArgument("an account needs a role: volunteer, researcher, archivist or admin");
   }
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(auto existing, store->FindUser(name));
@@ -427,7 +469,9 @@ Result<Subject> AuthenticateSession(Env* env, meta::Store* store, std::string_vi
   auto until = ParseRfc3339(session.expires);
   if (!until.ok() || *until <= env->NowMicros() || !user.disabled.empty()) return ended;
   ASSIGN_OR_RETURN(Role role, ParseRole(user.role));
-  return Subject{role, "", "", user.name, session.csrf};
+  Subject subject{role, "", "", user.name, session.csrf};
+  RETURN_IF_ERROR(LoadGrants(env, store, &subject));
+  return subject;
 }
 
 Status LogOut(Env* env, meta::Store* store, std::string_view secret) {

@@ -17,13 +17,23 @@
 
 namespace attest::access {
 
-enum class Role { kAnonymous, kResearcher, kArchivist, kAdmin };
+// A volunteer takes in testimonies: it reads what a researcher reads, and what it added itself,
+// and may add records but change nothing else (doc/privacy.md, "Roles").
+enum class Role { kAnonymous, kVolunteer, kResearcher, kArchivist, kAdmin };
 const char* RoleName(Role r);
-// Accepts researcher, archivist, admin (anonymous is not a role a token can carry).
+// Accepts volunteer, researcher, archivist, admin (anonymous is not a role a token can carry).
 Result<Role> ParseRole(std::string_view s);
 
 // How a witness's link begins ("attestw_" and 52 base32 characters).
 inline constexpr std::string_view kWitnessLinkPrefix = "attestw_";
+
+// An access request an archivist granted (doc/api.md, "Access requests"): the restricted
+// material of a collection or a record, open to its requester until a moment.
+struct Grant {
+  std::string scope;  // "collection" or "record"
+  std::string id;
+  std::string until;  // RFC 3339
+};
 
 struct Subject {
   Role role = Role::kAnonymous;
@@ -35,6 +45,8 @@ struct Subject {
   // change it asks for must carry.
   std::string user;
   std::string csrf;
+  // The caller's grants in force when it was authenticated (LoadGrants).
+  std::vector<Grant> grants;
 
   // Who the caller is in the audit log: "user:NAME", "token:ID", or "" for an anonymous caller.
   std::string Actor() const;
@@ -42,7 +54,8 @@ struct Subject {
 
 enum class Action {
   kRead,   // see it: a record, its segments, media, transcripts and proofs; a form; the audit log
-  kWrite,  // add records, change metadata, consent, a transcript or a redaction
+  kAdd,    // take in a new record (intake, uploads, `attest add`)
+  kWrite,  // change metadata, consent, a transcript or a redaction; add a version
   kWithdraw,  // withdraw a record (or finish a withdrawal an interruption left undone)
   kReseal,    // seal a sealed record again, to a later day than its own
 };
@@ -60,9 +73,19 @@ struct Resource {
   // spans: their record's.
   meta::Consent consent = meta::Consent::kRestricted;
   std::string witness_id;  // whose testimony (or form) it is; "" if nobody's in particular
+  // Material: its record, the record's collection and who added it (grants and a volunteer's
+  // own additions open restricted material by these).
+  std::string record_id, collection_id, added_by;
+  // Its witness asked for a withdrawal not yet acted on: no grant or addition opens it.
+  bool held = false;
 
   static Resource Material(meta::Consent c, std::string witness = "") {
     return {Kind::kMaterial, c, std::move(witness)};
+  }
+  // Record `r`'s material at level `c` (the record's, or a segment's effective level).
+  static Resource Of(const meta::Record& r, meta::Consent c) {
+    return {Kind::kMaterial, c, r.witness_id, r.id, r.collection_id, r.added_by,
+            r.withdrawal_asked};
   }
   static Resource HiddenSpan(meta::Consent record, std::string witness) {
     return {Kind::kHiddenSpan, record, std::move(witness)};
@@ -75,14 +98,16 @@ struct Resource {
 
 // May `subject` do `action` on `resource`? The one decision every interface asks (CLI, API,
 // pages, search through ReadableLevels); none decides on its own.
-//  - Material: public for all, research for every role, restricted for archivists and admins;
-//    sealed and withdrawn for nobody. A witness's own link also reads their own material at
-//    every level but withdrawn (a seal keeps a testimony from others, not from the one who gave
-//    it).
+//  - Material: public for all, research for every role, restricted for archivists and admins,
+//    for the account that added it (a volunteer's own intake) and for a caller with a grant
+//    on its record or collection; sealed and withdrawn for nobody. A witness's own link also
+//    reads their own material at every level but withdrawn (a seal keeps a testimony from
+//    others, not from the one who gave it).
 //  - Hidden spans and consent forms: archivists and admins, and the witness's own link.
 //  - The audit log: admins.
-//  - Writing anything: archivists and admins (the audit log is written by no interface), and
-//    only what the material's level takes (RecordTakes).
+//  - Adding a record: volunteers, archivists and admins.
+//  - Writing anything else: archivists and admins (the audit log is written by no interface),
+//    and only what the material's level takes (RecordTakes).
 bool Decide(const Subject& subject, Action action, const Resource& resource);
 
 // Whether a record at `level` takes the write `action` at all, whoever asks (doc/privacy.md):
@@ -111,6 +136,10 @@ struct NewWitnessLink {
 // Makes a private link for witness `witness_id` (doc/api.md, "Witnesses").
 Result<NewWitnessLink> CreateWitnessLink(Env* env, meta::Store* store,
                                          const std::string& witness_id);
+
+// Fills `subject->grants` with the grants in force now for a volunteer or a researcher (others
+// have no use for them).
+Status LoadGrants(Env* env, meta::Store* store, Subject* subject);
 
 // The subject a bearer token (or a witness's link) stands for. kPermissionDenied for an unknown,
 // malformed, revoked or expired token (the message says which of the last two, never which tokens

@@ -42,6 +42,29 @@ Result<std::optional<meta::User>> Accounts::FindUser(const std::string& name) {
 
 Result<std::vector<meta::User>> Accounts::ListUsers() { return in_->store->ListUsers(); }
 
+Result<int64_t> Accounts::AddAccessRequest(const meta::AccessRequest& r) {
+  return in_->store->AddAccessRequest(r);
+}
+
+Result<std::optional<meta::AccessRequest>> Accounts::GetAccessRequest(int64_t id) {
+  return in_->store->GetAccessRequest(id);
+}
+
+Result<std::vector<meta::AccessRequest>> Accounts::ListAccessRequests(const std::string& requester,
+                                                                      const std::string& state,
+                                                                      int64_t before,
+                                                                      size_t limit) {
+  return in_->store->ListAccessRequests(requester, state, before, limit);
+}
+
+Result<bool> Accounts::DecideAccessRequest(int64_t id, const meta::AccessRequest& d) {
+  return in_->store->DecideAccessRequest(id, d);
+}
+
+Result<bool> Accounts::EndGrant(int64_t id, const std::string& now) {
+  return in_->store->EndGrant(id, now);
+}
+
 Result<bool> Accounts::SetUserRole(const std::string& name, const std::string& role) {
   return in_->store->SetUserRole(name, role);
 }

@@ -54,6 +54,15 @@ class Accounts {
   Result<access::Subject> AuthenticateSession(std::string_view secret);
   Status LogOut(std::string_view secret);
 
+  // Researchers' access requests (meta::Store's, doc/api.md "Access requests").
+  Result<int64_t> AddAccessRequest(const meta::AccessRequest& r);
+  Result<std::optional<meta::AccessRequest>> GetAccessRequest(int64_t id);
+  Result<std::vector<meta::AccessRequest>> ListAccessRequests(const std::string& requester,
+                                                              const std::string& state,
+                                                              int64_t before, size_t limit);
+  Result<bool> DecideAccessRequest(int64_t id, const meta::AccessRequest& d);
+  Result<bool> EndGrant(int64_t id, const std::string& now);
+
  private:
   Internal* in_;
 };

@@ -31,9 +31,11 @@ search::SegmentDoc SegmentDocOf(const meta::SegmentState& st, const RedactionPla
   d.version = g.version;
   d.witness_id = st.witness_id;
   d.collection_id = st.collection_id;
+  d.added_by = st.added_by;
   d.lang = g.lang.empty() ? "und" : g.lang;
-  d.consent = plan.Held(g.version) ? meta::Strictest(plan.Level(st), meta::Consent::kRestricted)
-                                   : plan.Level(st);
+  d.held = plan.Held(g.version);
+  d.consent = d.held ? meta::Strictest(plan.Level(st), meta::Consent::kRestricted)
+                     : plan.Level(st);
   d.start_ms = g.start_ms;
   d.end_ms = g.end_ms;
   d.page = g.page;

@@ -79,6 +79,7 @@ Result<std::vector<Added>> Records::AddStored(const std::vector<StoredFile>& fil
     req.consent = opts.consent;
     req.created = now;
     req.import_id = opts.import_id;
+    req.added_by = opts.added_by;
     req.salt.resize(32);
     in_->env->RandomBytes(req.salt.data(), req.salt.size());
     std::string record_id = req.record_id;
@@ -427,6 +428,10 @@ Result<meta::JobState> Records::FailJob(int64_t id, const std::string& owner,
 Status Records::ParkJob(int64_t id, const std::string& owner, const std::string& now,
                         const std::string& reason) {
   return in_->store->ParkJob(id, owner, now, reason);
+}
+
+Status Records::SetJobProgress(int64_t id, const std::string& owner, int permille) {
+  return in_->store->SetJobProgress(id, owner, permille);
 }
 
 Status Records::ReleaseJob(int64_t id, const std::string& owner, const std::string& now) {

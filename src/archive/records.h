@@ -41,6 +41,8 @@ struct AddOptions {
   // failure can be traced to the row (doc/format/manifest.md).
   std::string import_manifest;
   int import_line = 0;
+  // Who adds it ("cli:USER", "token:ID", "user:NAME"), kept with a new record (added_by).
+  std::string added_by;
 };
 
 // Checks add options before anything is stored (kInvalidArgument naming the bad option).
@@ -200,6 +202,8 @@ class Records {
                  const std::string& reason);
   // A running job whose owner is gone (a killed worker): queued again at once.
   Status ReleaseJob(int64_t id, const std::string& owner, const std::string& now);
+  // How far running job `id` of `owner` is, in thousandths (meta::Store::SetJobProgress).
+  Status SetJobProgress(int64_t id, const std::string& owner, int permille);
   // Waiting jobs of `kind` back to queued; how many.
   Result<int> WakeJobs(const std::string& kind, const std::string& now);
   // Failed or cancelled jobs back to queued with attempts 0.

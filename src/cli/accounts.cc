@@ -303,10 +303,10 @@ void AddUser(CLI::App& app, Common& c) {
   auto* user_password = o->password = user->add_subcommand(
       "password", "Set an account's password from standard input (ends its sessions)");
   user_add->add_option("NAME", o->name, "Login name: 1 to 64 of a-z 0-9 . _ -")->required();
-  user_add->add_option("--role", o->role_name, "researcher, archivist or admin")->required();
+  user_add->add_option("--role", o->role_name, "volunteer, researcher, archivist or admin")->required();
   user_list->add_flag("--json", o->json, "Print JSON");
   user_role->add_option("NAME", o->name, "The account")->required();
-  user_role->add_option("ROLE", o->role_name, "researcher, archivist or admin")->required();
+  user_role->add_option("ROLE", o->role_name, "volunteer, researcher, archivist or admin")->required();
   for (auto* sub : {user_disable, user_enable, user_password}) {
     sub->add_option("NAME", o->name, "The account")->required();
   }
@@ -321,7 +321,7 @@ void AddToken(CLI::App& app, Common& c) {
       token->add_subcommand("create", "Make a token; it is shown once");
   auto* token_list = token->add_subcommand("list", "List the tokens (never their secrets)");
   auto* token_revoke = o->revoke = token->add_subcommand("revoke", "Revoke a token by its id");
-  token_create->add_option("--role", o->role, "researcher, archivist or admin")->required();
+  token_create->add_option("--role", o->role, "volunteer, researcher, archivist or admin")->required();
   token_create->add_option("--label", o->label, "What it is for (shown in lists)");
   token_create->add_option("--expires", o->expires, "RFC 3339 time it stops working");
   token_create->add_flag("--json", o->json, "Print JSON");

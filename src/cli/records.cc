@@ -64,6 +64,7 @@ Result<archive::AddOptions> AddOptionsOf(const AddArgs& o) {
   }
   opts.places = o.places;
   opts.date = o.date;
+  opts.added_by = CliActor();
   if (Status st = archive::ValidateAddOptions(opts, o.files.size()); !st.ok()) return st;
   return opts;
 }

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/env.h"
@@ -99,6 +101,27 @@ class PosixFileLock : public FileLock {
   int fd_;
 };
 
+// The clock moved by ATTEST_CLOCK_OFFSET_SECONDS (whole seconds, at most 100 years either way),
+// read once per process, for tests of what ends or opens with time (grants, seals, sessions)
+// in a running server (doc/api.md, "Tests"). Said on standard error each time a process reads it,
+// so that a moved clock is never a quiet one. Anything else in the variable is ignored, and said.
+int64_t ClockOffsetMicros() {
+  const char* v = std::getenv("ATTEST_CLOCK_OFFSET_SECONDS");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  errno = 0;
+  long long s = std::strtoll(v, &end, 10);
+  constexpr long long kMax = 100LL * 366 * 86400;
+  if (errno != 0 || *end != '\0' || s < -kMax || s > kMax) {
+    std::fprintf(stderr, "attest: ATTEST_CLOCK_OFFSET_SECONDS is not a number of seconds; the "
+                         "clock is not moved\n");
+    return 0;
+  }
+  std::fprintf(stderr, "attest: the clock is moved by %lld s (ATTEST_CLOCK_OFFSET_SECONDS): "
+                       "for tests only\n", s);
+  return static_cast<int64_t>(s) * 1000000;
+}
+
 class PosixEnv : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path, bool exclusive,
@@ -183,9 +206,11 @@ class PosixEnv : public Env {
     return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
   int64_t NowMicros() override {
+    static const int64_t offset = ClockOffsetMicros();
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
-        .count();
+               .count() +
+           offset;
   }
   void RandomBytes(void* out, size_t n) override {
     auto* p = static_cast<char*>(out);

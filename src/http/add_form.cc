@@ -7,6 +7,7 @@
 
 #include "core/hash.h"
 #include "ingest/uploads.h"
+#include "service/accounts.h"
 
 namespace attest::http {
 namespace {
@@ -45,6 +46,29 @@ Status AddOptionsOf(AddForm& up, archive::AddOptions* opts) {
     opts->meta = m;
   }
   return Status::Ok();
+}
+
+// Whether the volunteer of `c` may name witness `id` (kPermissionDenied saying why not): one the
+// archive does not know (no witness, no consent form), or one whose records it added, all.
+Status VolunteerMayName(const Call& c, const std::string& id) {
+  archive::Archive* a = c.archive();
+  ASSIGN_OR_RETURN(auto known, a->records().Witnesses({id}));
+  ASSIGN_OR_RETURN(auto forms, a->consent().ListWitnessForms(id));
+  if (known.empty() && forms.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto records, a->records().List());
+  bool theirs = false;
+  for (const auto& r : records) {
+    if (r.witness_id != id) continue;
+    if (r.added_by.empty() || r.added_by != c.subject.Actor()) {
+      theirs = false;
+      break;
+    }
+    theirs = true;
+  }
+  if (theirs) return Status::Ok();
+  return Status::PermissionDenied("witness '" + id +
+                                  "' is known to the archive: a volunteer names a new witness, "
+                                  "or one of its own intake; an archivist adds to the others");
 }
 
 }  // namespace
@@ -172,6 +196,7 @@ Result<std::vector<archive::Added>> AddFromForm(
     give_back();
     return st;
   }
+  opts.added_by = c.subject.Actor();
   // The witness's details and signed consent form, if given: checked before anything is added,
   // kept once the record is.
   meta::Witness witness{opts.witness, form->fields["witness_name"],
@@ -186,6 +211,14 @@ Result<std::vector<archive::Added>> AddFromForm(
   }
   if (details) {
     if (Status st = c.archive()->records().CheckWitness(witness); !st.ok()) {
+      give_back();
+      return st;
+    }
+  }
+  // A volunteer names a new witness, or one whose every record it added itself: a testimony is
+  // never put under, nor details and forms given to, a witness others took in.
+  if (!opts.witness.empty() && !service::MayWrite(c.scope())) {
+    if (Status st = VolunteerMayName(c, opts.witness); !st.ok()) {
       give_back();
       return st;
     }

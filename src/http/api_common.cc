@@ -42,6 +42,20 @@ bool RequireWriter(const Call& call, Response& res) {
   return false;
 }
 
+bool RequireAdder(const Call& call, Response& res) {
+  if (service::MayAdd(call.scope())) return true;
+  if (call.subject.role == access::Role::kAnonymous) {
+    Problem(res, 401, "unauthorized", "Unauthorized",
+            "this needs a volunteer's, an archivist's or an admin's token: Authorization: Bearer "
+            "TOKEN (attest token create --role volunteer)");
+    res.set_header("WWW-Authenticate", "Bearer");
+  } else {
+    Problem(res, 403, "forbidden", "Forbidden",
+            "this needs a volunteer's, an archivist's or an admin's token");
+  }
+  return false;
+}
+
 bool VersionParam(const Request& req, Response& res, std::optional<int>* version) {
   std::string v = Param(req, "version");
   if (v.empty()) return true;

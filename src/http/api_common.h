@@ -19,6 +19,8 @@ bool Begin(Site* site, const httplib::Request& req, httplib::Response& res, Call
 
 // An archivist's token is required: false (with a 401 or 403) otherwise.
 bool RequireWriter(const Call& call, httplib::Response& res);
+// The same for taking in new records (service::MayAdd: volunteers too).
+bool RequireAdder(const Call& call, httplib::Response& res);
 
 // A witness's own link is required: false (with a 401) otherwise.
 bool RequireWitness(const Call& c, httplib::Response& res);

@@ -49,13 +49,16 @@ void PostRetry(Site* site, const Request& req, Response& res) {
 Json JobsJson(const std::vector<meta::Job>& jobs) {
   Json out = Json::array();
   for (const meta::Job& j : jobs) {
-    out.push_back({{"id", j.id},
-                   {"kind", j.kind},
-                   {"version", j.version},
-                   {"state", meta::JobStateName(j.state)},
-                   {"attempts", j.attempts},
-                   {"error", j.error},
-                   {"updated", j.updated}});
+    Json job = {{"id", j.id},
+                {"kind", j.kind},
+                {"version", j.version},
+                {"state", meta::JobStateName(j.state)},
+                {"attempts", j.attempts},
+                {"error", j.error},
+                {"updated", j.updated}};
+    // How far a running job is, in thousandths, when its worker says.
+    if (j.state == meta::JobState::kRunning && j.progress >= 0) job["progress"] = j.progress;
+    out.push_back(std::move(job));
   }
   return out;
 }

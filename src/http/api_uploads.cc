@@ -47,9 +47,10 @@ bool SpeaksTus(const Request& req, Response& res) {
 // The caller's uploads are theirs alone: the actor the audit log names them by.
 bool BeginUpload(Site* site, const Request& req, Response& res, Call* c) {
   TusHeaders(res);
-  if (!Begin(site, req, res, c) || !RequireWriter(*c, res) || !SpeaksTus(req, res)) return false;
+  if (!Begin(site, req, res, c) || !RequireAdder(*c, res) || !SpeaksTus(req, res)) return false;
   if (c->subject.Actor().empty()) {
-    Problem(res, 403, "forbidden", "Forbidden", "this needs an archivist's token or account");
+    Problem(res, 403, "forbidden", "Forbidden",
+            "this needs a volunteer's, an archivist's or an admin's token or account");
     return false;
   }
   return true;

@@ -29,13 +29,13 @@ std::optional<int64_t> SegmentOfJson(archive::Archive* a, const Json& v) {
   return std::nullopt;
 }
 
-// Archivists: add records (multipart: file..., upload..., witness, collection, lang, consent,
+// Volunteers, archivists and admins: add records (multipart: file..., upload..., witness, collection, lang, consent,
 // meta, place..., date).
 void PostRecords(Site* site, const Request& req, Response& res,
                  const httplib::ContentReader& reader) {
   Call c;
   if (!Begin(site, req, res, &c)) return;
-  if (!RequireWriter(c, res)) return;
+  if (!RequireAdder(c, res)) return;
   if (!req.is_multipart_form_data()) {
     return Problem(res, 415, "unsupported-media-type", "Unsupported Media Type",
                    "send the files as multipart/form-data, each in a field named 'file'");

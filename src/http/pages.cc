@@ -22,6 +22,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterAccountsPages(site, svr);
   RegisterEditPages(site, svr);
   RegisterReviewPages(site, svr);
+  RegisterAccessPages(site, svr);
 }
 
 }  // namespace attest::http

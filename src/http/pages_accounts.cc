@@ -15,7 +15,7 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 
-constexpr const char* kRoles[] = {"researcher", "archivist", "admin"};
+constexpr const char* kRoles[] = {"volunteer", "researcher", "archivist", "admin"};
 // The audit log's newest entries the page shows.
 constexpr size_t kAuditShown = 200;
 
@@ -121,7 +121,7 @@ void Done(Response& res, const char* where) {
 Result<access::Role> RoleOf(const Request& req) {
   auto role = access::ParseRole(Param(req, "role"));
   if (!role.ok() || *role == access::Role::kAnonymous) {
-    return Status::InvalidArgument("choose a role: researcher, archivist or admin");
+    return Status::InvalidArgument("choose a role: volunteer, researcher, archivist or admin");
   }
   return *role;
 }

@@ -4,6 +4,7 @@
 
 #include "archive/manifest.h"
 #include "core/hash.h"
+#include "service/access_requests.h"
 #include "service/accounts.h"
 #include "service/cite.h"
 
@@ -74,7 +75,12 @@ void PageContext::SetAccount(const access::Subject& subject) const {
               {"role", (*t_)["role_" + std::string(access::RoleName(subject.role))]},
               {"csrf", subject.csrf},
               // Intake is offered to those who may add records.
-              {"intake", service::MayWrite(service::Scope{nullptr, subject, ""})},
+              {"intake", service::MayAdd(service::Scope{nullptr, subject, ""})},
+              // The review queue, to those who may correct.
+              {"review", service::MayWrite(service::Scope{nullptr, subject, ""})},
+              // Access requests: asked by researchers and volunteers, decided by the staff.
+              {"access", service::MayAskForAccess(service::Scope{nullptr, subject, ""}) ||
+                             service::MayDecideAccess(service::Scope{nullptr, subject, ""})},
               // The accounts page, to admins.
               {"accounts", service::MayAdminister(service::Scope{nullptr, subject, ""})}};
 }

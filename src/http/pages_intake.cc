@@ -69,15 +69,15 @@ void SendIntakeForm(Site* site, Response& res, const PageContext& pc, const Call
   pc.Send(res, "intake", v, status);
 }
 
-// Only archivists and admins take testimonies in; anyone else is sent to log in (anonymous)
-// or told they may not. False when answered.
+// Only volunteers, archivists and admins take testimonies in; anyone else is sent to log in
+// (anonymous) or told they may not. False when answered.
 bool MayTakeIn(Response& res, const PageContext& pc, const Call& c) {
-  if (service::MayWrite(c.scope())) return true;
+  if (service::MayAdd(c.scope())) return true;
   if (c.subject.role == access::Role::kAnonymous) {
     res.set_redirect("/login?back=%2Fintake", 303);
     return false;
   }
-  pc.Error(res, c.archive(), 403, "forbidden_staff");
+  pc.Error(res, c.archive(), 403, "forbidden_intake");
   return false;
 }
 

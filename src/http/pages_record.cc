@@ -275,12 +275,14 @@ void AddCitation(Site* site, archive::Archive* a, const Request& req, const Reco
   (*v)["citation"] = service::Citation(view, site->origin, t_ms);
 }
 
-// The record's jobs, for those who may add records (doc/workspace.md): each one's kind, state
-// and reason in the page's language, and a retry form for a failed or cancelled one.
+// The record's jobs, for archivists, admins and the volunteer who added it (doc/workspace.md):
+// each one's kind, state and reason in the page's language, and for staff a retry form for a
+// failed or cancelled one.
 void AddJobs(const Call& c, const PageContext& pc, const std::string& id, Json* v) {
-  if (!service::MayWrite(c.scope())) return;
+  if (!service::MayAdd(c.scope())) return;
   auto jobs = service::RecordJobs(c.scope(), id);
   if (!jobs.ok()) return;
+  const bool staff = service::MayWrite(c.scope());
   Json shown = Json::array();
   for (const meta::Job& j : *jobs) {
     std::string state = meta::JobStateName(j.state);
@@ -292,8 +294,12 @@ void AddJobs(const Call& c, const PageContext& pc, const std::string& id, Json* 
                      {"state", state},
                      {"state_name", pc.t()["job_state_names"].value(state, state)},
                      {"error", j.state == meta::JobState::kDone ? "" : j.error},
-                     {"retry", j.state == meta::JobState::kFailed ||
-                                   j.state == meta::JobState::kCancelled}});
+                     {"progress", j.state == meta::JobState::kRunning && j.progress >= 0
+                                      ? Json(j.progress)
+                                      : Json(false)},
+                     {"percent", std::to_string(std::max(j.progress, 0) / 10) + " %"},
+                     {"retry", staff && (j.state == meta::JobState::kFailed ||
+                                         j.state == meta::JobState::kCancelled)}});
   }
   (*v)["jobs"] = shown;
   (*v)["jobs_shown"] = !shown.empty();

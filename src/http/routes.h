@@ -71,6 +71,8 @@ void RegisterAccountsPages(Site* site, httplib::Server* svr);
 void RegisterEditPages(Site* site, httplib::Server* svr);
 // The review queue: what a machine transcribed or read and no person has corrected (/review).
 void RegisterReviewPages(Site* site, httplib::Server* svr);
+// Access requests: researchers ask, archivists grant or refuse (/access).
+void RegisterAccessPages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

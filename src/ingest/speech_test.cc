@@ -131,6 +131,10 @@ TEST_F(SpeechTest, MediaWaitsForAModelThenIsTranscribedWithProvenanceAndIndexedW
   RunJobs();
   ASSERT_EQ(Jobs(id, "transcribe")[0].state, meta::JobState::kDone)
       << Jobs(id, "transcribe")[0].error;
+  // While it ran, the worker said how far it was (the first window's share of the audio at
+  // least); the record's page shows it for running jobs.
+  EXPECT_GT(Jobs(id, "transcribe")[0].progress, 0);
+  EXPECT_LE(Jobs(id, "transcribe")[0].progress, 1000);
   meta::Record r = *archive_->records().Get(id);
   int tv = VersionOf(id, "transcript");
   ASSERT_GT(tv, 1);

@@ -397,7 +397,23 @@ class JobRunner {
     ASSIGN_OR_RETURN(opts.prompt, Vocabulary(o));
     opts.threads = s_->asr_threads;
     const std::atomic<bool>* stop = s_->opts->stop;
-    opts.progress = [stop](int64_t) { return !(stop && stop->load()); };
+    // How far it is, for the record's page: the audio read of the container's duration, written
+    // when it has moved by 1% and 2 seconds have passed (a lost write is only a late figure).
+    const int64_t duration = (*decoder)->info().duration_ms;
+    int last_permille = -1;
+    int64_t last_at = 0;
+    opts.progress = [&, stop, duration](int64_t read_ms) {
+      if (duration > 0) {
+        const int permille = static_cast<int>(std::min<int64_t>(1000, read_ms * 1000 / duration));
+        const int64_t now = s_->env->NowMicros();
+        if (permille >= last_permille + 10 && now - last_at >= 2000000) {
+          (void)archive_->records().SetJobProgress(job.id, s_->owner, permille);
+          last_permille = permille;
+          last_at = now;
+        }
+      }
+      return !(stop && stop->load());
+    };
     auto run = transcriber->Run(decoder->get(), opts);
     if (!run.ok()) {
       if (run.status().code() == Code::kUnavailable && stop && stop->load()) {

@@ -264,7 +264,57 @@ INSERT INTO witness_requests_14(id, witness_id, record_id, kind, level, message,
 DROP TABLE witness_requests;
 ALTER TABLE witness_requests_14 RENAME TO witness_requests;
 )sql",
+    // 15: volunteers, who added each record, researchers' access requests (doc/format/
+    // metadata.md, migration 15). users and tokens are made again for their role's CHECK; this
+    // migration runs with foreign keys off (kMigrationsWithoutForeignKeys) and checks them.
+    R"sql(
+CREATE TABLE users_15 (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('volunteer','researcher','archivist','admin')),
+  password TEXT NOT NULL,
+  created TEXT NOT NULL,
+  disabled TEXT);
+INSERT INTO users_15(id, name, role, password, created, disabled)
+  SELECT id, name, role, password, created, disabled FROM users;
+DROP TABLE users;
+ALTER TABLE users_15 RENAME TO users;
+CREATE TABLE tokens_15 (
+  id TEXT PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('volunteer','researcher','archivist','admin')),
+  label TEXT NOT NULL,
+  created TEXT NOT NULL,
+  expires TEXT,
+  revoked TEXT);
+INSERT INTO tokens_15(id, sha256, role, label, created, expires, revoked)
+  SELECT id, sha256, role, label, created, expires, revoked FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_15 RENAME TO tokens;
+ALTER TABLE records ADD COLUMN added_by TEXT;
+CREATE TABLE access_requests (
+  id INTEGER PRIMARY KEY,
+  requester TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('collection','record')),
+  scope_id TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open','granted','refused','cancelled','ended')),
+  asked TEXT NOT NULL,
+  decided TEXT,
+  decided_by TEXT,
+  terms TEXT,
+  reason TEXT,
+  until TEXT);
+CREATE INDEX access_requests_requester ON access_requests(requester, id);
+CREATE INDEX access_requests_state ON access_requests(state, id);
+ALTER TABLE jobs ADD COLUMN progress INTEGER;
+CREATE INDEX witness_requests_record ON witness_requests(record_id, kind, created);
+)sql",
 };
+
+// Migrations that remake a table others refer to: run with foreign keys off (they cannot be
+// turned off inside a transaction), checked with foreign_key_check before they commit.
+inline constexpr int kMigrationsWithoutForeignKeys[] = {15};
 
 }  // namespace attest::meta
 

@@ -1,5 +1,6 @@
 // The SQLite backend of meta::Store: jobs and their leases (doc/format/metadata.md, "Jobs"),
 // and the model files the jobs' tools read.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,7 +16,7 @@ constexpr char kJobColumns[] =
     "id, kind, COALESCE(record_id, ''), COALESCE(version, 0), state, attempts, "
     "COALESCE(error, ''), COALESCE(outcome, ''), COALESCE(lease_owner, ''), "
     "COALESCE(lease_until, ''), COALESCE(not_before, ''), bytes, COALESCE(batch, ''), "
-    "created, updated";
+    "created, updated, COALESCE(progress, -1)";
 
 Job ReadJob(Stmt& s) {
   Job j;
@@ -35,6 +36,7 @@ Job ReadJob(Stmt& s) {
   j.batch = s.Text(12);
   j.created = s.Text(13);
   j.updated = s.Text(14);
+  j.progress = static_cast<int>(s.Int(15));
   return j;
 }
 
@@ -57,12 +59,18 @@ Result<std::optional<Job>> SqliteStore::LeaseJob(const std::string& owner, const
   if (!row) return std::optional<Job>();
   int64_t id = s.Int(0);
   ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE jobs SET state = 'running', lease_owner = ?, "
-                                        "lease_until = ?, attempts = attempts + 1, "
+                                        "lease_until = ?, attempts = attempts + 1, progress = NULL, "
                                         "updated = ? WHERE id = ?"));
   RETURN_IF_ERROR(u.Bind(1, owner).Bind(2, lease_until).Bind(3, now).Bind(4, id).Run());
   ASSIGN_OR_RETURN(Job j, GetJob(id));
   RETURN_IF_ERROR(txn->Commit());
   return std::optional<Job>(std::move(j));
+}
+
+Status SqliteStore::SetJobProgress(int64_t id, const std::string& owner, int permille) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE jobs SET progress = ? WHERE id = ? AND "
+                                        "state = 'running' AND lease_owner = ?"));
+  return s.Bind(1, static_cast<int64_t>(std::clamp(permille, 0, 1000))).Bind(2, id).Bind(3, owner).Run();
 }
 
 Result<int> SqliteStore::RenewLeases(const std::string& owner, const std::string& lease_until) {

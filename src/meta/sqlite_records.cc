@@ -57,11 +57,12 @@ Result<Version> SqliteStore::AddOne(const AddRequest& req, uint64_t* next_leaf) 
     }
     ASSIGN_OR_RETURN(Stmt s,
                      db_->Prepare("INSERT INTO records(id, collection_id, witness_id, consent, "
-                                  "created, salt) VALUES (?, ?, ?, ?, ?, ?)"));
+                                  "created, salt, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     s.Bind(1, req.record_id).Bind(4, ConsentName(req.consent)).Bind(5, req.created);
     s.BindBlob(6, req.salt);
     req.collection_id.empty() ? s.BindNull(2) : s.Bind(2, req.collection_id);
     req.witness_id.empty() ? s.BindNull(3) : s.Bind(3, req.witness_id);
+    req.added_by.empty() ? s.BindNull(7) : s.Bind(7, req.added_by);
     RETURN_IF_ERROR(s.Run());
   } else {
     ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT r.withdrawn_at IS NOT NULL, r.salt, "
@@ -194,7 +195,14 @@ Result<std::vector<Record>> SqliteStore::LoadRecords(const std::string& where,
       db_->Prepare(
           "SELECT r.id, COALESCE(r.collection_id, ''), "
           "COALESCE(r.witness_id, ''), r.consent, r.created, r.salt, "
-          "r.withdrawn_at, w.leaf_index, COALESCE(r.sealed_until, '') FROM records r LEFT JOIN "
+          "r.withdrawn_at, w.leaf_index, COALESCE(r.sealed_until, ''), "
+          "COALESCE(r.added_by, ''), "
+          // A withdrawal its witness asked for that no archivist has acted on since.
+          "EXISTS (SELECT 1 FROM witness_requests q WHERE q.record_id = r.id AND "
+          "q.kind = 'withdraw' AND q.created >= COALESCE((SELECT MAX(c.at) FROM "
+          "consent_changes c WHERE c.record_id = r.id AND c.segment_id IS NULL AND "
+          "COALESCE(c.changed_by, '') NOT LIKE 'token:w%' AND "
+          "COALESCE(c.changed_by, '') != 'seal'), '')) FROM records r LEFT JOIN "
           "withdrawals w ON w.record_id = r.id " +
           where + " ORDER BY r.seq"));
   if (!where.empty()) s.Bind(1, arg);
@@ -212,6 +220,8 @@ Result<std::vector<Record>> SqliteStore::LoadRecords(const std::string& where,
     if (!s.IsNull(6)) r.withdrawn_at = s.Text(6);
     if (!s.IsNull(7)) r.withdraw_leaf_index = static_cast<uint64_t>(s.Int(7));
     r.sealed_until = s.Text(8);
+    r.added_by = s.Text(9);
+    r.withdrawal_asked = s.Int(10) != 0;
     out.push_back(std::move(r));
   }
   ASSIGN_OR_RETURN(Stmt v, db_->Prepare(std::string("SELECT ") + kVersionColumns +

@@ -35,7 +35,8 @@ Result<std::vector<SegmentState>> SqliteStore::LoadSegments(
                                 "EXISTS (SELECT 1 FROM versions v JOIN versions w ON "
                                 "w.record_id = v.record_id WHERE v.record_id = g.record_id AND "
                                 "v.version = g.version AND w.derived_from IS NULL AND "
-                                "w.version > COALESCE(v.derived_from, v.version)) "
+                                "w.version > COALESCE(v.derived_from, v.version)), "
+                                "COALESCE(r.added_by, '') "
                                 "FROM segments g JOIN records r "
                                 "ON r.id = g.record_id WHERE " +
                                 where));
@@ -66,6 +67,7 @@ Result<std::vector<SegmentState>> SqliteStore::LoadSegments(
     st.witness_id = s.Text(13);
     st.collection_id = s.Text(14);
     st.superseded = s.Int(15) != 0;
+    st.added_by = s.Text(16);
     out.push_back(std::move(st));
   }
   if (out.empty()) return out;

@@ -2,6 +2,9 @@
 // log's leaf sequence and sealing a record's words (sqlite_store.h lists where the rest is).
 #include "meta/sqlite_store.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "meta/schema.sql.h"
 
 namespace attest::meta {
@@ -23,16 +26,35 @@ Status SqliteStore::Migrate() {
                                  std::to_string(kKnown) + "); upgrade attest");
   }
   while (version < kKnown) {
-    ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
-    ASSIGN_OR_RETURN(int64_t now, UserVersion());  // another process may have migrated
-    if (now == version) {
-      RETURN_IF_ERROR(db_->Exec(kMigrations[version]));
-      RETURN_IF_ERROR(db_->Exec("PRAGMA user_version=" + std::to_string(version + 1)));
-    }
-    RETURN_IF_ERROR(txn->Commit());
+    const bool keys_off = std::find(std::begin(kMigrationsWithoutForeignKeys),
+                                    std::end(kMigrationsWithoutForeignKeys),
+                                    version + 1) != std::end(kMigrationsWithoutForeignKeys);
+    if (keys_off) RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys=OFF"));
+    Status st = MigrateOnce(version, keys_off);
+    if (keys_off) RETURN_IF_ERROR(db_->Exec("PRAGMA foreign_keys=ON"));
+    RETURN_IF_ERROR(st);
     ASSIGN_OR_RETURN(version, UserVersion());
   }
   return Status::Ok();
+}
+
+Status SqliteStore::MigrateOnce(int64_t version, bool check_keys) {
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(int64_t now, UserVersion());  // another process may have migrated
+  if (now == version) {
+    RETURN_IF_ERROR(db_->Exec(kMigrations[version]));
+    if (check_keys) {
+      ASSIGN_OR_RETURN(Stmt s, db_->Prepare("PRAGMA foreign_key_check"));
+      ASSIGN_OR_RETURN(bool broken, s.Step());
+      if (broken) {
+        return Status::Corruption("migration " + std::to_string(version + 1) + " of " +
+                                  db_->path() + " would leave table " + s.Text(0) +
+                                  " referring to a row that is not there");
+      }
+    }
+    RETURN_IF_ERROR(db_->Exec("PRAGMA user_version=" + std::to_string(version + 1)));
+  }
+  return txn->Commit();
 }
 
 Result<int64_t> SqliteStore::UserVersion() {

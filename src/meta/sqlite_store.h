@@ -86,6 +86,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Job>> LeaseJob(const std::string& owner, const std::string& now,
                                       const std::string& lease_until,
                                       const std::vector<std::string>& kinds) override;
+  Status SetJobProgress(int64_t id, const std::string& owner, int permille) override;
   Result<int> RenewLeases(const std::string& owner, const std::string& lease_until) override;
   Result<std::optional<Version>> FinishJob(int64_t id, const std::string& owner,
                                            const std::string& now, const AddRequest* derived,
@@ -139,6 +140,15 @@ class SqliteStore final : public Store {
   Result<bool> RevokeWitnessLink(const std::string& id, const std::string& now) override;
   Result<int64_t> AddWitnessRequest(const WitnessRequest& r) override;
   Result<std::vector<WitnessRequest>> ListWitnessRequests() override;
+  Result<int64_t> AddAccessRequest(const AccessRequest& r) override;
+  Result<std::optional<AccessRequest>> GetAccessRequest(int64_t id) override;
+  Result<std::vector<AccessRequest>> ListAccessRequests(const std::string& requester,
+                                                        const std::string& state, int64_t before,
+                                                        size_t limit) override;
+  Result<bool> DecideAccessRequest(int64_t id, const AccessRequest& d) override;
+  Result<bool> EndGrant(int64_t id, const std::string& now) override;
+  Result<std::vector<AccessRequest>> ActiveGrants(const std::string& requester,
+                                                  const std::string& now) override;
 
   Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) override;
   Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override;
@@ -155,6 +165,9 @@ class SqliteStore final : public Store {
  private:
   // sqlite_store.cc
   Result<int64_t> UserVersion();
+  // Runs migration `version` + 1 in its transaction (unless another process has), checking the
+  // foreign keys first with `check_keys`.
+  Status MigrateOnce(int64_t version, bool check_keys);
   // Gives `leaf` the log index `idx`. REQUIRES: inside the transaction that records what the
   // leaf states, with idx = LeafCount() read in that transaction.
   Status SequenceLeaf(uint64_t idx, const std::string& leaf);

@@ -204,5 +204,35 @@ TEST(SqliteStoreTest, MigrationFourteenKeepsWitnessRequestsAndTakesASeal) {
   EXPECT_EQ(all[1].level, "sealed");
 }
 
+TEST(SqliteStoreTest, MigrationFifteenKeepsAccountsSessionsAndTokensAndTakesAVolunteer) {
+  SqliteBackend backend;
+  ASSERT_TRUE(backend.MakeAtSchema(14).ok());
+  {
+    RawDb db(backend.path());
+    ASSERT_TRUE(db.Exec("INSERT INTO users VALUES ('u1', 'ann', 'researcher', 'pw', 't', NULL);"
+                        "INSERT INTO sessions VALUES ('s1', 'u1', 'csrf', 't', 't2');"
+                        "INSERT INTO tokens VALUES ('t1', 'sha', 'archivist', 'l', 't', NULL, "
+                        "NULL);"
+                        "INSERT INTO records(id, consent, created, salt) "
+                        "VALUES ('r1', 'public', 't', 'salt');")
+                    .ok());
+    // Before migration 15 there were no volunteers.
+    EXPECT_FALSE(
+        db.Exec("INSERT INTO users VALUES ('u2', 'vol', 'volunteer', 'pw', 't', NULL);").ok());
+  }
+  auto store = backend.Open();
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto session = (*store)->FindSession("s1");
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ASSERT_TRUE(session->has_value());
+  EXPECT_EQ((*session)->second.name, "ann");
+  EXPECT_EQ((*(*store)->FindToken("sha"))->role, "archivist");
+  EXPECT_EQ((*store)->GetRecord("r1")->added_by, "");
+  EXPECT_TRUE((*store)->AddUser({"u2", "vol", "volunteer", "pw", "t", ""}).ok());
+  EXPECT_EQ((*(*store)->FindUser("vol"))->role, "volunteer");
+  // Foreign keys are on again: a session of no account is refused.
+  EXPECT_FALSE((*store)->AddSession({"s2", "u-none", "c", "t", "t3"}).ok());
+}
+
 }  // namespace
 }  // namespace attest::meta

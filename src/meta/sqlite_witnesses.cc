@@ -107,4 +107,89 @@ Result<std::vector<WitnessRequest>> SqliteStore::ListWitnessRequests() {
   });
 }
 
+namespace {
+
+constexpr const char* kAccessColumns =
+    "SELECT id, requester, scope, scope_id, purpose, state, asked, COALESCE(decided, ''), "
+    "COALESCE(decided_by, ''), COALESCE(terms, ''), COALESCE(reason, ''), COALESCE(until, '') "
+    "FROM access_requests ";
+
+AccessRequest AccessRequestOf(Stmt& row) {
+  AccessRequest r;
+  r.id = row.Int(0);
+  r.requester = row.Text(1);
+  r.scope = row.Text(2);
+  r.scope_id = row.Text(3);
+  r.purpose = row.Text(4);
+  r.state = row.Text(5);
+  r.asked = row.Text(6);
+  r.decided = row.Text(7);
+  r.decided_by = row.Text(8);
+  r.terms = row.Text(9);
+  r.reason = row.Text(10);
+  r.until = row.Text(11);
+  return r;
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::AddAccessRequest(const AccessRequest& r) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO access_requests(requester, scope, scope_id, "
+                                        "purpose, state, asked) VALUES (?, ?, ?, ?, 'open', ?)"));
+  RETURN_IF_ERROR(s.Bind(1, r.requester)
+                      .Bind(2, r.scope)
+                      .Bind(3, r.scope_id)
+                      .Bind(4, r.purpose)
+                      .Bind(5, r.asked)
+                      .Run());
+  return db_->LastInsertId();
+}
+
+Result<std::optional<AccessRequest>> SqliteStore::GetAccessRequest(int64_t id) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string(kAccessColumns) + "WHERE id = ?"));
+  s.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<AccessRequest>();
+  return std::optional<AccessRequest>(AccessRequestOf(s));
+}
+
+Result<std::vector<AccessRequest>> SqliteStore::ListAccessRequests(const std::string& requester,
+                                                                   const std::string& state,
+                                                                   int64_t before, size_t limit) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string(kAccessColumns) +
+                                        "WHERE (?1 = '' OR requester = ?1) "
+                                        "AND (?2 = '' OR state = ?2) AND (?3 <= 0 OR id < ?3) "
+                                        "ORDER BY id DESC LIMIT ?4"));
+  s.Bind(1, requester).Bind(2, state).Bind(3, before).Bind(4, static_cast<int64_t>(limit));
+  return Rows<AccessRequest>(s, AccessRequestOf);
+}
+
+Result<bool> SqliteStore::DecideAccessRequest(int64_t id, const AccessRequest& d) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE access_requests SET state = ?, decided = ?, "
+                                        "decided_by = ?, terms = ?, reason = ?, until = ? "
+                                        "WHERE id = ? AND state = 'open'"));
+  s.Bind(1, d.state).Bind(2, d.decided).Bind(3, d.decided_by);
+  d.terms.empty() ? s.BindNull(4) : s.Bind(4, d.terms);
+  d.reason.empty() ? s.BindNull(5) : s.Bind(5, d.reason);
+  d.until.empty() ? s.BindNull(6) : s.Bind(6, d.until);
+  RETURN_IF_ERROR(s.Bind(7, id).Run());
+  return db_->Changes() == 1;
+}
+
+Result<bool> SqliteStore::EndGrant(int64_t id, const std::string& now) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare("UPDATE access_requests SET state = 'ended', until = ?1 "
+                                        "WHERE id = ?2 AND state = 'granted' AND until > ?1"));
+  RETURN_IF_ERROR(s.Bind(1, now).Bind(2, id).Run());
+  return db_->Changes() == 1;
+}
+
+Result<std::vector<AccessRequest>> SqliteStore::ActiveGrants(const std::string& requester,
+                                                             const std::string& now) {
+  ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string(kAccessColumns) +
+                                        "WHERE requester = ? AND state = 'granted' AND until > ? "
+                                        "ORDER BY id"));
+  s.Bind(1, requester).Bind(2, now);
+  return Rows<AccessRequest>(s, AccessRequestOf);
+}
+
 }  // namespace attest::meta

@@ -58,6 +58,11 @@ struct Record {
   std::string salt;  // raw bytes; empty once withdrawn
   std::optional<std::string> withdrawn_at;
   std::optional<uint64_t> withdraw_leaf_index;
+  // Who added it (migration 15): "cli:USER", "token:ID", "user:NAME"; "" if unknown.
+  std::string added_by;
+  // Its witness asked for its withdrawal through their link and no archivist has changed its
+  // consent since (doc/api.md, "Witnesses"): nobody but archivists reads it meanwhile.
+  bool withdrawal_asked = false;
   std::vector<Version> versions;
 };
 
@@ -98,6 +103,7 @@ struct SegmentState {
   Segment segment;
   std::string witness_id;
   std::string collection_id;
+  std::string added_by;                      // the record's (Record::added_by)
   Consent effective = Consent::kRestricted;  // the strictest of record and segment
   // The record has an original newer than the one this segment's text was made from (a
   // revision added while the older text was being extracted): citable, but not searched.
@@ -125,6 +131,7 @@ struct Job {
   uint64_t bytes = 0;
   std::string batch;
   std::string created, updated;
+  int progress = -1;  // a running job's, in thousandths; -1 unknown (migration 15)
 };
 
 // A job to schedule. Scheduling is idempotent: (kind, record, version) is scheduled once.
@@ -168,7 +175,7 @@ struct ModelFile {
 struct Token {
   std::string id;      // "t" + 12 base32 characters, public (names the token in lists)
   std::string sha256;  // hex of the token's bytes
-  std::string role;    // researcher, archivist, admin
+  std::string role;    // volunteer, researcher, archivist, admin
   std::string label;
   std::string created;
   std::string expires;  // RFC 3339, or empty: never
@@ -179,7 +186,7 @@ struct Token {
 struct User {
   std::string id;        // "u" + 12 base32 characters
   std::string name;      // login name: 1 to 64 of a-z 0-9 . _ -
-  std::string role;      // researcher, archivist, admin
+  std::string role;      // volunteer, researcher, archivist, admin
   std::string password;  // libsodium's Argon2id string, never the password
   std::string created;
   std::string disabled;  // RFC 3339, or empty
@@ -210,6 +217,20 @@ struct WitnessRequest {
   std::string kind;   // "consent" or "withdraw"
   std::string level;  // for "consent": public, research, restricted or sealed
   std::string message, link_id, created;
+};
+
+// A researcher's request to read a collection's or a record's restricted material, and its
+// decision (doc/format/metadata.md, migration 15). Times are RFC 3339.
+struct AccessRequest {
+  int64_t id = 0;
+  std::string requester;  // the actor who asked: "user:NAME" or "token:ID"
+  std::string scope;      // "collection" or "record"
+  std::string scope_id;
+  std::string purpose;
+  std::string state = "open";  // open, granted, refused, cancelled, ended
+  std::string asked, decided, decided_by;
+  std::string terms, reason;  // a grant's terms; a refusal's reason
+  std::string until;          // when a grant ends
 };
 
 // A witness's consent form (doc/format/metadata.md, migration 10): its blob is encrypted.
@@ -270,6 +291,8 @@ struct AddRequest {
   std::string derivation_key;
   // For a row of a bulk import: its id, recorded with the record (kConflict if imported).
   std::string import_id;
+  // For a new record: who adds it (Record::added_by).
+  std::string added_by;
   // Called inside the transaction with the version number, the record's salt and the index
   // the leaf will have.
   std::function<Result<NewVersion>(int version, const std::string& salt, uint64_t leaf_index)>
@@ -445,6 +468,9 @@ class Store {
                                       const std::string& lease_until) {
     return LeaseJob(owner, now, lease_until, {});
   }
+  // How far running job `id` of `owner` is, in thousandths (0 to 1000); nothing if `owner` no
+  // longer holds it.
+  virtual Status SetJobProgress(int64_t id, const std::string& owner, int permille) = 0;
   // Extends every running lease `owner` holds; returns how many.
   virtual Result<int> RenewLeases(const std::string& owner, const std::string& lease_until) = 0;
   // Finishes a job in one transaction: checks `owner` still holds it (kConflict if not),
@@ -534,6 +560,26 @@ class Store {
   virtual Result<int64_t> AddWitnessRequest(const WitnessRequest& r) = 0;
   virtual Result<std::vector<WitnessRequest>> ListWitnessRequests() = 0;
 
+  // Researchers' access requests (doc/api.md, "Access requests"). AddAccessRequest stores `r`
+  // as open and gives its id. ListAccessRequests gives, newest first, at most `limit` requests
+  // with id below `before` (0: from the newest) of `requester` (empty: anyone's) in `state`
+  // (empty: any). DecideAccessRequest sets an open request's state (granted, refused or
+  // cancelled) with `d`'s decided, decided_by, terms, reason and until; false if request `id`
+  // is not open (decided already, or none). ActiveGrants: `requester`'s grants whose until is
+  // after `now`.
+  virtual Result<int64_t> AddAccessRequest(const AccessRequest& r) = 0;
+  virtual Result<std::optional<AccessRequest>> GetAccessRequest(int64_t id) = 0;
+  virtual Result<std::vector<AccessRequest>> ListAccessRequests(const std::string& requester,
+                                                                const std::string& state,
+                                                                int64_t before,
+                                                                size_t limit) = 0;
+  virtual Result<bool> DecideAccessRequest(int64_t id, const AccessRequest& d) = 0;
+  // Ends grant `id` at `now` (state ended, until now) if it is granted and still in force;
+  // false otherwise.
+  virtual Result<bool> EndGrant(int64_t id, const std::string& now) = 0;
+  virtual Result<std::vector<AccessRequest>> ActiveGrants(const std::string& requester,
+                                                          const std::string& now) = 0;
+
   // Every use of a blob by a version of a record that is not withdrawn.
   virtual Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) = 0;
 
@@ -559,7 +605,7 @@ class Store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
 // The newest schema version: the number of migrations (doc/format/metadata.md).
-constexpr int kSchemaVersion = 14;
+constexpr int kSchemaVersion = 15;
 
 }  // namespace attest::meta
 

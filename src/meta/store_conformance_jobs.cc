@@ -31,6 +31,27 @@ TEST_P(StoreConformanceTest, AddSchedulesJobsOnceAndLeasesThemInOrder) {
   EXPECT_EQ(store_->GetJob(stolen->id)->state, JobState::kDone);
 }
 
+TEST_P(StoreConformanceTest, ARunningJobsProgressIsSetByItsOwnerOnlyAndClearedWhenLeasedAgain) {
+  ASSERT_TRUE(store_
+                  ->AddVersions({WithJobs(NewRecord("r1", std::string(64, '1'), ""),
+                                          {{"transcribe", 0, 10, ""}})})
+                  .ok());
+  EXPECT_EQ(store_->ListJobs({})->at(0).progress, -1);
+  auto leased = *store_->LeaseJob("w/1/a", kT0, kT1);
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->progress, -1);
+  ASSERT_TRUE(store_->SetJobProgress(leased->id, "w/1/a", 420).ok());
+  EXPECT_EQ(store_->GetJob(leased->id)->progress, 420);
+  ASSERT_TRUE(store_->SetJobProgress(leased->id, "w/2/b", 900).ok());  // not its owner
+  EXPECT_EQ(store_->GetJob(leased->id)->progress, 420);
+  ASSERT_TRUE(store_->SetJobProgress(leased->id, "w/1/a", 5000).ok());  // at most all of it
+  EXPECT_EQ(store_->GetJob(leased->id)->progress, 1000);
+  // Its lease lapses; the next worker starts from nothing known.
+  auto again = *store_->LeaseJob("w/2/b", "2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->progress, -1);
+}
+
 TEST_P(StoreConformanceTest, ALeasedJobNamesItsOwnerAndTheOldestIsTakenFirst) {
   ASSERT_TRUE(
       store_

@@ -89,6 +89,76 @@ TEST_P(StoreConformanceTest, WitnessRequestsAreListedInOrder) {
   EXPECT_EQ(all[1].level, "");
 }
 
+// Researchers' access requests (migration 15).
+
+TEST_P(StoreConformanceTest, AnAccessRequestIsDecidedOnceAndItsGrantEndsByItself) {
+  AccessRequest r;
+  r.requester = "user:ann";
+  r.scope = "collection";
+  r.scope_id = "c1";
+  r.purpose = "a thesis on the crossing";
+  r.asked = kT0;
+  auto a = store_->AddAccessRequest(r);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  r.scope = "record";
+  r.scope_id = "r9";
+  int64_t b = *store_->AddAccessRequest(r);
+  r.requester = "token:tother";
+  int64_t c = *store_->AddAccessRequest(r);
+  EXPECT_LT(*a, b);
+  auto mine = *store_->ListAccessRequests("user:ann", "", 0, 10);
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].id, b);  // newest first
+  EXPECT_EQ(mine[1].scope_id, "c1");
+  EXPECT_EQ(mine[1].purpose, "a thesis on the crossing");
+  EXPECT_EQ(mine[1].state, "open");
+  EXPECT_EQ(mine[1].asked, kT0);
+  EXPECT_EQ(store_->ListAccessRequests("", "open", 0, 10)->size(), 3u);
+  EXPECT_EQ(store_->ListAccessRequests("", "open", c, 10)->size(), 2u);  // before c
+  EXPECT_EQ(store_->ListAccessRequests("", "", 0, 1)->size(), 1u);
+
+  AccessRequest grant;
+  grant.state = "granted";
+  grant.decided = kT1;
+  grant.decided_by = "user:arch";
+  grant.terms = "no quotation by name";
+  grant.until = "2026-11-24T10:00:00Z";
+  EXPECT_TRUE(*store_->DecideAccessRequest(*a, grant));
+  AccessRequest refuse;
+  refuse.state = "refused";
+  refuse.decided = kT1;
+  refuse.decided_by = "user:other";
+  refuse.reason = "late";
+  EXPECT_FALSE(*store_->DecideAccessRequest(*a, refuse));  // decided once
+  EXPECT_FALSE(*store_->DecideAccessRequest(9999, refuse));
+  EXPECT_TRUE(*store_->DecideAccessRequest(b, refuse));
+  auto got = *store_->GetAccessRequest(*a);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->state, "granted");
+  EXPECT_EQ(got->decided_by, "user:arch");
+  EXPECT_EQ(got->terms, "no quotation by name");
+  EXPECT_EQ(got->until, "2026-11-24T10:00:00Z");
+  EXPECT_EQ((*store_->GetAccessRequest(b))->reason, "late");
+  EXPECT_FALSE(store_->GetAccessRequest(9999)->has_value());
+
+  auto active = *store_->ActiveGrants("user:ann", "2026-11-24T09:59:59Z");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].scope_id, "c1");
+  EXPECT_TRUE(store_->ActiveGrants("user:ann", "2026-11-24T10:00:00Z")->empty());
+  EXPECT_TRUE(store_->ActiveGrants("token:tother", kT0)->empty());
+}
+
+TEST_P(StoreConformanceTest, ARecordKeepsWhoAddedItAndAVolunteerIsARole) {
+  auto req = NewRecord("r1", std::string(64, '1'), "w1");
+  req.added_by = "user:vol";
+  ASSERT_TRUE(store_->AddVersions({req}).ok());
+  ASSERT_TRUE(store_->AddVersions({NewRecord("r2", std::string(64, '2'), "w1")}).ok());
+  EXPECT_EQ(store_->GetRecord("r1")->added_by, "user:vol");
+  EXPECT_EQ(store_->GetRecord("r2")->added_by, "");
+  EXPECT_TRUE(store_->AddToken({"tvol", std::string(64, '3'), "volunteer", "", kT0}).ok());
+  EXPECT_EQ((*store_->FindToken(std::string(64, '3')))->role, "volunteer");
+}
+
 // API tokens.
 
 TEST_P(StoreConformanceTest, ATokenIsFoundBySha256AndRevokedOnce) {

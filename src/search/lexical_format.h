@@ -29,6 +29,9 @@ inline constexpr char kCollection[] = "XO";
 inline constexpr char kRecord[] = "XR";
 inline constexpr char kPlace[] = "XP";   // a place's name keys, joined by spaces
 inline constexpr char kSample[] = "XS";  // + k: 1 segment in 2^k, the facet sample
+inline constexpr char kLevel[] = "XV";   // + consent level (layout 7)
+inline constexpr char kAddedBy[] = "XA";  // + who added the record (layout 7)
+inline constexpr char kHeld[] = "XH";     // a held version's segment (layout 7)
 // Consent level, language, collection, record, first place, month, joined by kUnitSep: a match
 // is counted in every facet with one value read (Xapian looks each value up on its own).
 inline constexpr Xapian::valueno kSlotFacets = 0;

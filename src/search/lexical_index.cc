@@ -101,8 +101,11 @@ void LexicalIndex::ShareCache(std::shared_ptr<ResultCache> cache) {
 
 Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector<int64_t>& ids,
                                                                Role role,
-                                                               const std::string& filters) {
-  const auto visible = VisibleLevelNames(role);
+                                                               const std::string& filters,
+                                                               const Opening& opening) {
+  const bool opened = role != Role::kArchivist && !opening.empty();
+  const Role levels = opened ? Role::kArchivist : role;
+  const auto visible = VisibleLevelNames(levels);
   std::vector<Clause> clauses;
   if (!filters.empty()) {
     ASSIGN_OR_RETURN(clauses, ParseFilters(filters));
@@ -130,7 +133,7 @@ Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector
   };
   std::vector<Fetched> out;
   try {
-    for (size_t i = 0; i < VisibleLevels(role); ++i) {
+    for (size_t i = 0; i < VisibleLevels(levels); ++i) {
       std::vector<Xapian::Database*> dbs;
       for (auto& lane : rep_->lanes) dbs.push_back(lane->w[i].get());
       for (auto& r : rep_->readers[i]) dbs.push_back(r.get());
@@ -146,6 +149,7 @@ Result<std::vector<LexicalIndex::Fetched>> LexicalIndex::Fetch(const std::vector
           std::string data = doc.get_data();
           SegmentData d;
           if (!d.Decode(data) || visible.count(d.level) == 0 || !passes(doc)) continue;
+          if (opened && !lexical::PassesOpening(role, opening, d.level, doc)) continue;
           Fetched f;
           f.record_id = std::string(d.record);
           f.witness_id = std::string(d.witness);

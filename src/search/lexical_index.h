@@ -41,6 +41,10 @@ struct SegmentDoc {
   std::string date_from;            // "YYYY-MM-DD" (search/dates.h), or empty
   std::string date_to;
   std::string text;
+  std::string added_by;  // who added the record (meta::Record::added_by), "" if unknown
+  // A version held at restricted by a redaction or a passage's level that could not be placed
+  // in it: its words are in the clear, for archivists only; no opening reaches it.
+  bool held = false;
 };
 
 // Who is asking. Until accounts exist (issue 8) the CLI acts as archivist and every other
@@ -51,9 +55,20 @@ enum class Role { kAnonymous, kResearcher, kArchivist };
 // restricted (sealed and withdrawn are never searchable). The semantic index opens the same.
 size_t VisibleLevels(Role role);
 
+// Restricted material opened to one caller whose role does not read the level (doc/search.md,
+// "Access"): a researcher's grants, a volunteer's own additions. Ignored for an archivist.
+struct Opening {
+  std::vector<std::string> collections, records;  // granted
+  std::string added_by;        // records this actor added ("" none)
+  std::vector<std::string> shut;  // records never opened (a withdrawal asked for)
+  bool empty() const { return collections.empty() && records.empty() && added_by.empty(); }
+};
+
 struct SearchRequest {
   std::string query;  // doc/search.md
   Role role = Role::kAnonymous;
+  // Restricted material opened besides the role's levels. Such a search is never cached.
+  Opening opening;
   size_t limit = 10;      // records per page
   std::string cursor;     // Results::next_cursor of the page before; empty: the first page
   size_t per_record = 3;  // best segments shown for each record
@@ -128,7 +143,7 @@ class LexicalIndex {
  public:
   // The layout of the index's directory and documents (doc/format/search_index.md), kept in
   // archive_info as index.format: an index of another layout is rebuilt.
-  static constexpr char kLayout[] = "6";
+  static constexpr char kLayout[] = "7";
 
   // Opens (creating if needed) the index in `dir` for writing; one writer at a time. Put hands
   // each segment to its lane's thread, so that the lanes analyse and write at once; with
@@ -174,13 +189,15 @@ class LexicalIndex {
   // (their snippet is the segment's first words), with their record, witness and collection; the
   // others are left out, and so are those that do not pass `filters` (field clauses of the query
   // language: lang:, place:, date:, collection:, witness:, record:, and their negations). For
-  // results found elsewhere (the semantic index): the caller's levels decide again.
+  // results found elsewhere (the semantic index): the caller's levels decide again, with the
+  // restricted material `opening` opens.
   struct Fetched {
     Hit hit;
     std::string record_id, witness_id, collection_id;
   };
   Result<std::vector<Fetched>> Fetch(const std::vector<int64_t>& ids, Role role,
-                                     const std::string& filters = "");
+                                     const std::string& filters = "",
+                                     const Opening& opening = {});
   // Indexed words that begin like `prefix`, most frequent first, counted over what `role`
   // may see.
   Result<std::vector<Suggestion>> Suggest(std::string_view prefix, Role role, size_t limit);

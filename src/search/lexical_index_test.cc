@@ -554,5 +554,79 @@ TEST(LexicalIndexOneThreadTest, WritesTheIndexTheLanesWrite) {
   EXPECT_EQ(found[true][1].size(), 8u);
 }
 
+// doc/search.md "Access": an opening (a grant, a volunteer's own additions) reaches restricted
+// segments of its collections, records and additions only, never sealed ones, never shut
+// records; the totals and facets count nothing else, and Fetch keeps the same rule.
+TEST_F(LexicalIndexTest, AnOpeningReachesOnlyTheRestrictedMaterialItNames) {
+  using meta::Consent;
+  SegmentDoc other = Doc(20, "rres2", "en", Consent::kRestricted, "dignity zqotherword");
+  other.collection_id = "othercol";
+  ASSERT_TRUE(index_->Put(other).ok());
+  SegmentDoc mine = Doc(21, "rmine", "en", Consent::kRestricted, "dignity zqmineword");
+  mine.collection_id = "othercol";
+  mine.added_by = "user:vol";
+  ASSERT_TRUE(index_->Put(mine).ok());
+  // A held version of the volunteer's record: its words in the clear, for archivists only.
+  SegmentDoc held = Doc(22, "rmine", "en", Consent::kRestricted, "dignity zqheldword");
+  held.collection_id = "othercol";
+  held.added_by = "user:vol";
+  held.held = true;
+  ASSERT_TRUE(index_->Put(held).ok());
+  ASSERT_TRUE(index_->Commit().ok());
+  auto search = [&](Opening opening, const std::string& q = "dignity") {
+    SearchRequest req;
+    req.query = q;
+    req.role = Role::kResearcher;
+    req.limit = 20;
+    req.opening = std::move(opening);
+    auto r = index_->Search(req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::set<std::string> out;
+    if (r.ok()) {
+      for (const auto& g : r->records) out.insert(g.record_id);
+      EXPECT_EQ(r->collection_facets.count("othercol") > 0,
+                out.count("rres2") + out.count("rmine") > 0);
+    }
+    return out;
+  };
+  // Without an opening: public and research only.
+  EXPECT_EQ(search({}), (std::set<std::string>{"ren"}));
+  Opening grant;
+  grant.collections = {"secret"};
+  EXPECT_EQ(search(grant), (std::set<std::string>{"ren", "rres"}));
+  grant.collections = {"sealedcol"};  // sealed is in no database
+  EXPECT_EQ(search(grant), (std::set<std::string>{"ren"}));
+  Opening record;
+  record.records = {"rres2"};
+  EXPECT_EQ(search(record), (std::set<std::string>{"ren", "rres2"}));
+  record.shut = {"rres2"};
+  EXPECT_EQ(search(record), (std::set<std::string>{"ren"}));
+  Opening own;
+  own.added_by = "user:vol";
+  EXPECT_EQ(search(own), (std::set<std::string>{"ren", "rmine"}));
+  EXPECT_TRUE(search(own, kCanary).empty());
+  EXPECT_TRUE(search(own, "zqheldword").empty());
+  Opening whole;
+  whole.collections = {"othercol"};
+  EXPECT_TRUE(search(whole, "zqheldword").empty());
+  EXPECT_EQ(Records("zqheldword", Role::kArchivist), std::vector<std::string>{"rmine"});
+  // An anonymous caller's opening reaches restricted material as well, but never research.
+  SearchRequest anon;
+  anon.query = "dignity";
+  anon.opening = record;
+  anon.opening.shut.clear();
+  auto r = index_->Search(anon);
+  ASSERT_TRUE(r.ok());
+  std::set<std::string> seen;
+  for (const auto& g : r->records) seen.insert(g.record_id);
+  EXPECT_EQ(seen, (std::set<std::string>{"ren", "rres2"}));
+  // Fetch: the same rule, one document at a time.
+  auto fetched = index_->Fetch({5, 20, 21, 22}, Role::kResearcher, "", own);
+  ASSERT_TRUE(fetched.ok());
+  ASSERT_EQ(fetched->size(), 1u);
+  EXPECT_EQ((*fetched)[0].record_id, "rmine");
+  EXPECT_TRUE(index_->Fetch({5, 20, 21}, Role::kResearcher)->empty());
+}
+
 }  // namespace
 }  // namespace attest::search

@@ -271,4 +271,59 @@ Result<CompiledQuery> CompileQuery(const SearchRequest& request, const std::vect
   return compiler.Finish();
 }
 
+namespace {
+
+bool HasTerm(const Xapian::Document& doc, const std::string& term) {
+  auto t = doc.termlist_begin();
+  t.skip_to(term);
+  return t != doc.termlist_end() && *t == term;
+}
+
+}  // namespace
+
+Xapian::Query OpeningFilter(Role role, const Opening& opening) {
+  std::vector<Xapian::Query> levels;
+  for (size_t i = 0; i < VisibleLevels(role); ++i) {
+    levels.emplace_back(kLevel + std::string(meta::ConsentName(kLevels[i])));
+  }
+  std::vector<Xapian::Query> opened;
+  for (const auto& c : opening.collections) opened.emplace_back(kCollection + c);
+  for (const auto& r : opening.records) opened.emplace_back(kRecord + r);
+  if (!opening.added_by.empty()) opened.emplace_back(kAddedBy + opening.added_by);
+  if (!opened.empty()) {
+    Xapian::Query restricted(
+        Xapian::Query::OP_FILTER,
+        Xapian::Query(Xapian::Query::OP_OR, opened.begin(), opened.end()),
+        Xapian::Query(kLevel + std::string(meta::ConsentName(meta::Consent::kRestricted))));
+    // A held version's words are in the clear: archivists' only.
+    restricted = Xapian::Query(Xapian::Query::OP_AND_NOT, restricted, Xapian::Query(kHeld));
+    if (!opening.shut.empty()) {
+      std::vector<Xapian::Query> shut;
+      for (const auto& r : opening.shut) shut.emplace_back(kRecord + r);
+      restricted = Xapian::Query(Xapian::Query::OP_AND_NOT, restricted,
+                                 Xapian::Query(Xapian::Query::OP_OR, shut.begin(), shut.end()));
+    }
+    levels.push_back(restricted);
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, levels.begin(), levels.end());
+}
+
+bool PassesOpening(Role role, const Opening& opening, std::string_view level,
+                   const Xapian::Document& doc) {
+  for (size_t i = 0; i < VisibleLevels(role); ++i) {
+    if (level == meta::ConsentName(kLevels[i])) return true;
+  }
+  if (level != meta::ConsentName(meta::Consent::kRestricted) || HasTerm(doc, kHeld)) return false;
+  for (const auto& r : opening.shut) {
+    if (HasTerm(doc, kRecord + r)) return false;
+  }
+  for (const auto& c : opening.collections) {
+    if (HasTerm(doc, kCollection + c)) return true;
+  }
+  for (const auto& r : opening.records) {
+    if (HasTerm(doc, kRecord + r)) return true;
+  }
+  return !opening.added_by.empty() && HasTerm(doc, kAddedBy + opening.added_by);
+}
+
 }  // namespace attest::search::lexical

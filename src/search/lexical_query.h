@@ -48,6 +48,16 @@ struct CompiledQuery {
 Result<CompiledQuery> CompileQuery(const SearchRequest& request, const std::vector<Clause>& clauses,
                                    Analysis* an);
 
+// What an opened search (SearchRequest::opening) matches besides the query: the levels `role`
+// reads in full, and at restricted only the segments `opening` opens, never those of its shut
+// records.
+Xapian::Query OpeningFilter(Role role, const Opening& opening);
+
+// Whether a document of `level` passes `opening` for `role` (the same rule, on one document:
+// Fetch). `doc` holds its terms.
+bool PassesOpening(Role role, const Opening& opening, std::string_view level,
+                   const Xapian::Document& doc);
+
 }  // namespace attest::search::lexical
 
 #endif  // ATTEST_SEARCH_LEXICAL_QUERY_H_

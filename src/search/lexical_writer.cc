@@ -149,6 +149,11 @@ Status Lane::Index(const SegmentDoc& s) {
     doc.add_boolean_term(kRecord + s.record_id);
     if (!s.witness_id.empty()) doc.add_boolean_term(kWitness + s.witness_id);
     if (!s.collection_id.empty()) doc.add_boolean_term(kCollection + s.collection_id);
+    doc.add_boolean_term(kLevel + std::string(meta::ConsentName(s.consent)));
+    if (s.held) doc.add_boolean_term(kHeld);
+    if (!s.added_by.empty() && s.added_by.size() < kMaxTermBytes) {
+      doc.add_boolean_term(kAddedBy + s.added_by);
+    }
     for (int k = 1; k <= SampleBits(static_cast<uint64_t>(s.segment_id)); ++k) {
       doc.add_boolean_term(kSample + std::to_string(k));
     }

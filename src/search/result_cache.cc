@@ -6,7 +6,7 @@ namespace attest::search {
 
 // A field added to SearchRequest changes its size: it must be added to CacheKey too, or two
 // requests that differ in it would share a page.
-static_assert(sizeof(SearchRequest) == 152, "SearchRequest changed: add the new field to CacheKey");
+static_assert(sizeof(SearchRequest) == 256, "SearchRequest changed: add the new field to CacheKey");
 
 std::string CacheKey(const SearchRequest& r) {
   std::string s;
@@ -24,6 +24,13 @@ std::string CacheKey(const SearchRequest& r) {
   field(std::to_string(r.names.size()));
   for (const auto& n : r.names) field(n);
   field(r.any_word ? "any" : "");
+  // An opened search is never cached (LexicalIndex::Search); its opening is in the key all the
+  // same, so that a page could never be shared across callers whose openings differ.
+  for (const auto* list : {&r.opening.collections, &r.opening.records, &r.opening.shut}) {
+    field(std::to_string(list->size()));
+    for (const auto& v : *list) field(v);
+  }
+  field(r.opening.added_by);
   for (const auto& [word, weight] : r.weighted_words) {
     field(word);
     field(std::to_string(weight));

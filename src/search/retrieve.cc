@@ -86,6 +86,7 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
   auto base = [&] {
     SearchRequest sr;
     sr.role = request.role;
+    sr.opening = request.opening;
     sr.names = request.names;
     sr.any_word = true;
     sr.limit = std::min<size_t>(request.depth, 100);
@@ -143,14 +144,19 @@ Result<Retrieved> Retrieve(LexicalIndex* index, const Translator* translator,
   // Their meaning.
   if (semantic) {
     ASSIGN_OR_RETURN(std::vector<int64_t> near,
-                     semantic(request.question, request.role,
-                              // Filters leave some of the nearest out: more are asked for.
-                              request.filters.empty() ? request.depth : 5 * request.depth));
+                     semantic(request.question,
+                              // An opening reaches into restricted: Fetch keeps what it opens.
+                              request.opening.empty() ? request.role : Role::kArchivist,
+                              // Filters and an opening leave some of the nearest out: more
+                              // are asked for.
+                              request.filters.empty() && request.opening.empty()
+                                  ? request.depth
+                                  : 5 * request.depth));
     if (!near.empty()) {
       out.semantic = true;
       // Each is read from the lexical index, within the caller's levels again (a second lock
       // on the semantic index's own) and matched against the filters; in `near`'s order.
-      ASSIGN_OR_RETURN(auto fetched, index->Fetch(near, request.role, request.filters));
+      ASSIGN_OR_RETURN(auto fetched, index->Fetch(near, request.role, request.filters, request.opening));
       take(std::move(fetched), kSemanticWeight, 2);
     }
   }

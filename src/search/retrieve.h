@@ -25,6 +25,7 @@ struct RetrieveRequest {
   // applied to every list.
   std::string filters;
   Role role = Role::kAnonymous;
+  Opening opening;  // restricted material opened to this caller (SearchRequest::opening)
   std::vector<std::string> names;  // the archive's names (SearchRequest::names)
   size_t depth = 100;              // segments taken from each list
 };

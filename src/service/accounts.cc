@@ -24,6 +24,11 @@ Result<AccountsView> ListAccounts(const Scope& scope) {
   return out;
 }
 
+bool MayAdd(const Scope& scope) {
+  return access::Decide(scope.subject, access::Action::kAdd,
+                        access::Resource::Material(meta::Consent::kPublic));
+}
+
 bool MayWrite(const Scope& scope) {
   return access::Decide(scope.subject, access::Action::kWrite,
                         access::Resource::Material(meta::Consent::kPublic));

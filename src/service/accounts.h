@@ -15,6 +15,8 @@ namespace attest::service {
 
 // Whether the scope may add and change material (an archivist's or an admin's).
 bool MayWrite(const Scope& scope);
+// Whether the scope may take in new records (volunteers, archivists, admins).
+bool MayAdd(const Scope& scope);
 
 // The audit log's entries since `since` (RFC 3339, "" for all) by `actor` ("" for all), for
 // admins: kPermissionDenied ("the audit log is for admins") for anyone else. Audited as a

@@ -41,6 +41,7 @@ Result<search::RetrieveRequest> RetrievalOf(const Scope& scope, const AskRequest
   rr.question = request.question;
   rr.lang = request.lang;
   rr.role = SearchRole(scope.subject);
+  ASSIGN_OR_RETURN(rr.opening, SearchOpening(scope));
   for (auto [field, value] :
        {std::pair{"lang", &request.filter_lang}, std::pair{"place", &request.place},
         std::pair{"date", &request.date}, std::pair{"collection", &request.collection}}) {

@@ -60,6 +60,12 @@ Status Auditor::WitnessRequested(const std::string& record, const std::string& k
   return Write("request", record, detail);
 }
 
+Status Auditor::AccessRequestChanged(std::string_view action, const meta::AccessRequest& r) {
+  Json detail = {{"scope", r.scope}, {"id", r.scope_id}};
+  if (!r.until.empty()) detail["until"] = r.until;
+  return Write(action, std::to_string(r.id), detail);
+}
+
 Status Auditor::JobRetried(const std::string& record, int64_t job, const std::string& kind) {
   return Write("job.retry", record, {{"job", job}, {"kind", kind}});
 }

@@ -42,6 +42,10 @@ class Auditor {
   // A witness's request about `record`, through their own link: {"kind", "consent"?}.
   Status WitnessRequested(const std::string& record, const std::string& kind,
                           const std::string& level);
+  // An access request's step: "access.ask", "access.grant", "access.refuse", "access.cancel"
+  // of request `r` (target its id): {"scope", "id", "until"?}; never its purpose, terms or
+  // reason.
+  Status AccessRequestChanged(std::string_view action, const meta::AccessRequest& r);
 
  private:
   Status Write(std::string_view action, const std::string& target, const Json& detail);

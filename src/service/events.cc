@@ -168,6 +168,7 @@ Result<EventAccounts> FindEventAccounts(const Scope& scope, const EventRequest& 
   search::SearchRequest sr;
   sr.query = out.query;
   sr.role = SearchRole(scope.subject);
+  ASSIGN_OR_RETURN(sr.opening, SearchOpening(scope));
   sr.limit = kEventRecords;
   sr.per_record = kEventHitsPerRecord;
   sr.cursor = request.cursor;

@@ -18,11 +18,11 @@ namespace attest::service {
 
 // The jobs of record `id`, oldest first. kNotFound ("no such record") if the scope may not
 // read the record (asked first: as for a record that does not exist); then kPermissionDenied
-// for a scope that may not add records.
+// for a scope other than archivists, admins and the volunteer who added the record.
 Result<std::vector<meta::Job>> RecordJobs(const Scope& scope, const std::string& id);
 
 // Queues job `job` of record `id` again (a failed or cancelled one), audited as "job.retry".
-// The same refusals as RecordJobs; kNotFound for a job that is not the record's; the store's
+// The same refusals as RecordJobs, but for archivists and admins only; kNotFound for a job that is not the record's; the store's
 // refusal for a job that is not failed or cancelled.
 Status RetryRecordJob(const Scope& scope, const std::string& id, int64_t job);
 

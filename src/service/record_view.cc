@@ -59,7 +59,7 @@ Result<std::vector<meta::Record>> ReadableRecords(const Scope& scope) {
   std::vector<meta::Record> out;
   for (auto& r : all) {
     if (r.withdrawn_at || r.versions.empty()) continue;
-    if (!Decide(subject, Action::kRead, Resource::Material(r.consent, r.witness_id))) continue;
+    if (!Decide(subject, Action::kRead, Resource::Of(r, r.consent))) continue;
     // A record whose every word is hidden from the subject is listed as none (ReadRecordText).
     // Only a record with a passage of its own level can be one (a redaction hides a span, never
     // a whole segment).
@@ -81,7 +81,7 @@ bool AnySegmentReadable(const access::Subject& subject, const meta::Record& r,
                         const std::vector<meta::SegmentState>& segments) {
   if (segments.empty()) return true;
   for (const auto& s : segments) {
-    if (Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) return true;
+    if (Decide(subject, Action::kRead, Resource::Of(r, s.effective))) return true;
   }
   return false;
 }
@@ -104,7 +104,7 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
     return rec.status();
   }
   if (rec->withdrawn_at || rec->versions.empty() ||
-      !Decide(subject, Action::kRead, Resource::Material(rec->consent, rec->witness_id))) {
+      !Decide(subject, Action::kRead, Resource::Of(*rec, rec->consent))) {
     return Status::NotFound(kNoSuchRecord);
   }
   RecordText t;
@@ -124,7 +124,7 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
   auto held_from_subject = [&](int v) { return !t.reads_hidden && t.plan.Held(v); };
   t.every_segment = true;
   for (const auto& s : t.all_segments) {
-    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id)))
+    if (!Decide(subject, Action::kRead, Resource::Of(r, s.effective)))
       t.every_segment = false;
   }
   // A record with words of which the subject may read none is answered as none: its title,
@@ -152,7 +152,7 @@ Result<RecordText> ReadRecordText(const Scope& scope, const std::string& id, boo
   }
   for (const auto& s : t.all_segments) {
     if (s.segment.version != t.text_version) continue;
-    if (!Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) continue;
+    if (!Decide(subject, Action::kRead, Resource::Of(r, s.effective))) continue;
     meta::SegmentState shown = s;
     if (!t.sees_redacted || hide_redacted) {
       archive::RedactedText hidden = archive::ApplyRedactions(s, t.plan);
@@ -459,12 +459,12 @@ Result<RecordView> ReadRecordView(const Scope& scope, const std::string& id) {
   ASSIGN_OR_RETURN(view.consent_changes, a->consent().ConsentHistory(r.id));
   Json history = archive::ConsentChangesToJson(
       view.consent_changes,
-      Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id)),
+      Decide(subject, Action::kWrite, Resource::Of(r, r.consent)),
       [&](int64_t id) -> std::string {
         // Named only to those who may read it: the ref of a hidden passage is a handle on it.
         for (const auto& s : segments) {
           if (s.segment.id == id &&
-              Decide(subject, Action::kRead, Resource::Material(s.effective, r.witness_id))) {
+              Decide(subject, Action::kRead, Resource::Of(r, s.effective))) {
             return a->SegmentRef(id);
           }
         }
@@ -488,7 +488,7 @@ Result<RecordView> ReadRecordView(const Scope& scope, const std::string& id) {
                {"proof", "/api/v1/records/" + r.id + "/proof"}};
   // The file the original was added as (and its manifest line) and the record's failed jobs:
   // private, for those who may change the record (doc/api.md, "Records").
-  view.may_change = Decide(subject, Action::kWrite, Resource::Material(r.consent, r.witness_id));
+  view.may_change = Decide(subject, Action::kWrite, Resource::Of(r, r.consent));
   if (view.may_change) {
     RETURN_IF_ERROR(AddWritersPart(a, seen.original, &view));
   }
@@ -537,7 +537,7 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
   }
   meta::SegmentState s = *found;      // its effective consent: record's and segment's
   s.effective = view->plan.Level(s);  // and a passage's it holds in another version
-  if (!Decide(subject, Action::kRead, Resource::Material(s.effective, view->record.witness_id))) {
+  if (!Decide(subject, Action::kRead, Resource::Of(view->record, s.effective))) {
     return Status::NotFound("no such segment");
   }
   {
@@ -598,6 +598,9 @@ std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(
   if (std::count(within.begin(), within.end(), '"') % 2 == 1) within += '"';
   sr.query = within + " record:" + view.record.id;
   sr.role = SearchRole(subject);
+  auto opening = SearchOpening(scope);
+  if (!opening.ok()) return out;
+  sr.opening = std::move(*opening);
   sr.limit = 1;
   sr.per_record = std::min<size_t>(view.segments.size(), 2000);
   auto found = a->finder().Search(sr);

@@ -31,6 +31,11 @@ inline Scope ScopeOf(archive::Archive* a, const access::Subject& subject) {
 // The search role of a subject: the index's levels Decide lets it read.
 search::Role SearchRole(const access::Subject& subject);
 
+// The restricted material a search opens to the scope's caller besides its role's levels
+// (search::Opening): its grants, and for a volunteer what it added; records whose witness asked
+// for a withdrawal are shut. Empty for a caller who reads restricted material anyway.
+Result<search::Opening> SearchOpening(const Scope& scope);
+
 }  // namespace attest::service
 
 #endif  // ATTEST_SERVICE_SCOPE_H_

@@ -112,7 +112,7 @@ Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::st
   archive::Archive* a = scope.archive;
   ASSIGN_OR_RETURN(meta::Record rec, a->records().Get(id));
   if (!access::Decide(scope.subject, access::Action::kRead,
-                      access::Resource::Material(rec.consent, rec.witness_id))) {
+                      access::Resource::Of(rec, rec.consent))) {
     return Status::PermissionDenied(
         "record '" + id + "' is " + meta::ConsentName(rec.consent) +
         ": its words are read by nobody" +

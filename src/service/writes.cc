@@ -70,7 +70,7 @@ Result<meta::Version> CorrectLine(const Scope& scope, int64_t segment_id, const 
     return record.status();
   }
   if (!access::Decide(scope.subject, access::Action::kRead,
-                      access::Resource::Material(found->effective, record->witness_id))) {
+                      access::Resource::Of(*record, found->effective))) {
     return Status::NotFound(kNoSuchSegment);
   }
   if (s.start_ms < 0) {

@@ -44,8 +44,9 @@ function run(args, input) {
   return execFileSync(attest, args, { encoding: 'utf8', input });
 }
 
-async function startServer(dir) {
-  const child = spawn(attest, ['--archive', dir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startServer(dir, env = {}) {
+  const child = spawn(attest, ['--archive', dir, 'serve', '--listen', '127.0.0.1:0'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the server did not start: ' + out)), 20000);
@@ -65,6 +66,7 @@ async function startServer(dir) {
   run(['init', archive, '--origin', 'example.org/workspace']);
   run(['--archive', archive, 'user', 'add', 'archivist', '--role', 'archivist'], PASSWORD + '\n');
   run(['--archive', archive, 'user', 'add', 'researcher', '--role', 'researcher'], PASSWORD + '\n');
+  run(['--archive', archive, 'user', 'add', 'volunteer', '--role', 'volunteer'], PASSWORD + '\n');
   const { child, port } = await startServer(archive);
   const base = `http://127.0.0.1:${port}`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -86,9 +88,9 @@ async function startServer(dir) {
     await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
   }
 
-  await check('a 200 MB file goes in pieces, survives a dropped connection, and becomes a record', async () => {
+  await check('a volunteer sends a 200 MB file in pieces, it survives a dropped connection, and becomes a record with its jobs', async () => {
     const page = await newPage();
-    await logIn(page, 'archivist');
+    await logIn(page, 'volunteer');
     assert.match(page.url(), /\/intake$/);
     // 200 MB of sound (silence: a sample, not a testimony), made by sox.
     const wav = path.join(dir, 'sample-interview.wav');
@@ -120,6 +122,8 @@ async function startServer(dir) {
     assert.ok(heads >= 1, 'the browser asked the server where to resume');
     assert.ok(pieces >= Math.ceil(size / (8 << 20)) + 1, `${pieces} pieces`);
     const id = page.url().split('/').pop();
+    assert.equal(await page.locator('section.jobs').count(), 1, 'the volunteer sees its record\'s jobs');
+    assert.equal(await page.locator('form[action$="/consent"]').count(), 0, 'and no change forms');
     const shown = JSON.parse(run(['--archive', archive, 'show', '--json', id]));
     assert.equal(shown.witness, 'sample-witness-1');
     assert.equal(shown.collection, 'sample-collection');
@@ -357,7 +361,7 @@ async function startServer(dir) {
     await Promise.all([page.waitForURL(/\/records\/r[a-z0-9]+$/), page.click('.intake-form button')]);
   });
 
-  await check('intake is for archivists: the public is sent to log in, a researcher refused', async () => {
+  await check('intake is for volunteers and staff: the public is sent to log in, a researcher refused', async () => {
     const anon = await newPage();
     await anon.goto(`${base}/intake`);
     assert.match(anon.url(), /\/login\?back=%2Fintake$/);
@@ -365,7 +369,7 @@ async function startServer(dir) {
     await logIn(researcher, 'researcher');
     const r = await researcher.goto(`${base}/intake`);
     assert.equal(r.status(), 403);
-    assert.match(await researcher.locator('main').innerText(), /archivists and admins/, 'the reason a researcher is refused');
+    assert.match(await researcher.locator('main').innerText(), /volunteers, archivists and admins/, 'the reason a researcher is refused');
     assert.equal(await researcher.locator('a[href="/intake"]').count(), 0, 'no intake link for a researcher');
   });
 
@@ -380,6 +384,89 @@ async function startServer(dir) {
       report.push(...await seriousViolations(page, `${lang} /intake`));
     }
     assert.deepEqual(report, []);
+  });
+
+  await check('a researcher asks for a collection, an archivist grants it for a day, the search opens it, and it closes when the day is over (clock moved)', async () => {
+    // A second archive, served again two days later with the clock moved
+    // (ATTEST_CLOCK_OFFSET_SECONDS, doc/api.md "Tests").
+    const dir2 = path.join(dir, 'access');
+    fs.mkdirSync(dir2);
+    const archive2 = path.join(dir2, 'archive');
+    run(['init', archive2, '--origin', 'example.org/access']);
+    run(['--archive', archive2, 'user', 'add', 'archivist', '--role', 'archivist'], PASSWORD + '\n');
+    run(['--archive', archive2, 'user', 'add', 'researcher', '--role', 'researcher'], PASSWORD + '\n');
+    const note = path.join(dir2, 'sample-restricted.txt');
+    fs.writeFileSync(note, 'A sample restricted paragraph about the zqgrantcanary mill. Not a testimony.\n');
+    run(['--archive', archive2, 'add', '--consent', 'restricted', '--collection', 'sample-restricted', '--witness', 'sample-witness-9', '--lang', 'en', note]);
+    run(['--archive', archive2, 'worker', '--until-idle']);
+    let served = await startServer(archive2);
+    let base2 = `http://127.0.0.1:${served.port}`;
+    const stop = async () => {
+      const { child: c } = served;
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((res) => c.on('exit', res));
+      c.kill('SIGTERM');
+      await exited;
+    };
+    try {
+      const logIn2 = async (page, name) => {
+        await page.goto(`${base2}/login?back=/access`);
+        await page.fill('#name', name);
+        await page.fill('#password', PASSWORD);
+        await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
+        assert.match(page.url(), /\/access$/);
+      };
+      const hits = async (page) => {
+        await page.goto(`${base2}/search?q=zqgrantcanary`);
+        return page.locator('.hits li').count();
+      };
+      const researcher = await newPage({ bypassCSP: true });
+      await logIn2(researcher, 'researcher');
+      assert.equal(await hits(researcher), 0, 'restricted: not found before a grant');
+      await researcher.goto(`${base2}/access`);
+      await researcher.selectOption('#ac-scope', 'collection');
+      await researcher.fill('#ac-id', 'sample-restricted');
+      await researcher.fill('#ac-purpose', 'A sample study of the mill (a test, not a real request).');
+      await Promise.all([researcher.waitForNavigation(), researcher.click('form.access-ask button')]);
+      assert.match(await researcher.locator('table.access-table').innerText(), /waiting/);
+      // A form without its token is refused, and nothing is kept.
+      const forged = await researcher.request.post(`${base2}/access`, { form: { scope: 'collection', id: 'x', purpose: 'p' } });
+      assert.ok(forged.status() >= 400 && forged.status() < 500, `a forged form: ${forged.status()}`);
+      await researcher.goto(`${base2}/access`);
+      assert.equal(await researcher.locator('table.access-table tbody tr').count(), 1, 'nothing kept of it');
+      const archivist = await newPage({ bypassCSP: true });
+      await logIn2(archivist, 'archivist');
+      assert.equal(await archivist.locator('article.access-request').count(), 1, 'the queue holds the request');
+      await archivist.fill('article.access-request input[name=days]', '1');
+      await archivist.fill('article.access-request textarea[name=terms]', 'Sample terms: no names quoted.');
+      await Promise.all([archivist.waitForNavigation(), archivist.click('form[action$="/grant"] button')]);
+      await researcher.goto(`${base2}/access`);
+      assert.match(await researcher.locator('.notice[role=status]').innerText(), /Access granted to/);
+      assert.match(await researcher.locator('table.access-table').innerText(), /in force/);
+      assert.ok(await hits(researcher) > 0, 'the grant opens the collection to the search');
+      // Screenshots and axe-core of both sides, in each interface language.
+      const report = [];
+      for (const lang of LANGS) {
+        for (const [who, page] of [['researcher', researcher], ['archivist', archivist]]) {
+          await page.goto(`${base2}/access?lang=${lang}${who === 'archivist' ? '&state=' : ''}`);
+          assert.equal(await page.locator('html').getAttribute('dir'), lang === 'he' || lang === 'ar' ? 'rtl' : 'ltr');
+          await page.screenshot({ path: path.join(artifacts, `access-${who}-${lang}.png`), fullPage: true });
+          report.push(...await seriousViolations(page, `${lang} /access (${who})`));
+        }
+      }
+      assert.deepEqual(report, []);
+      // Two days later: the grant has ended by itself (and the 12-hour session too).
+      await stop();
+      served = await startServer(archive2, { ATTEST_CLOCK_OFFSET_SECONDS: String(2 * 86400) });
+      base2 = `http://127.0.0.1:${served.port}`;
+      const later = await newPage();
+      await logIn2(later, 'researcher');
+      assert.equal(await hits(later), 0, 'the ended grant opens nothing');
+      await later.goto(`${base2}/access`);
+      assert.doesNotMatch(await later.locator('table.access-table').innerText(), /in force/);
+    } finally {
+      await stop();
+    }
   });
 
   await check('no request went to another host', async () => {

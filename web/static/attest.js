@@ -176,8 +176,26 @@ function setupJobs() {
     try {
       const answer = await fetch(section.dataset.jobs, { credentials: 'same-origin' });
       if (answer.ok) {
-        const now = (await answer.json()).jobs.map((j) => j.id + ':' + j.state).join(',');
+        const jobs = (await answer.json()).jobs;
+        const now = jobs.map((j) => j.id + ':' + j.state).join(',');
         if (now !== before) { location.replace(location.pathname + location.search + '#jobs-h'); location.reload(); return; }
+        // A running job's progress moves in place (the page is not shown again for it).
+        for (const j of jobs) {
+          const cell = section.querySelector(`tr[data-job="${j.id}"] .job-state`);
+          if (!cell || typeof j.progress !== 'number') continue;
+          let bar = cell.querySelector('progress'), percent = cell.querySelector('.job-percent');
+          if (!bar) {
+            bar = document.createElement('progress');
+            bar.max = 1000;
+            bar.setAttribute('aria-label', section.dataset.progressLabel || '');
+            percent = document.createElement('bdi');
+            percent.dir = 'ltr';
+            percent.className = 'job-percent';
+            cell.append(' ', bar, ' ', percent);
+          }
+          bar.value = j.progress;
+          bar.textContent = percent.textContent = `${Math.floor(j.progress / 10)} %`;
+        }
       }
     } catch (e) { /* offline for a moment: ask again */ }
     setTimeout(poll, 3000);
