@@ -997,6 +997,41 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   EXPECT_TRUE(rep.ok) << rep.ToJson().dump();
 }
 
+// A witness who asked for a withdrawal of a sealed record is not overtaken by its day: it
+// opens no wider than restricted (the archivists') until an archivist acts on the request.
+TEST_F(ArchiveTest, ASealWhoseWitnessAskedForAWithdrawalOpensOnlyToArchivists) {
+  ClockEnv clock;
+  clock.now_us = Micros("2026-11-26T12:00:00Z");
+  archive_.reset();
+  auto opened = Archive::Open(&clock, dir_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  archive_ = std::move(*opened);
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  opts.witness = "w-seal";
+  const std::string text = "Sample text: zqsealwithdrawcanary.";
+  auto added = *archive_->records().Add({WriteFile(tmp_, "s.txt", text)}, opts);
+  const std::string id = added[0].id;
+  ASSERT_NO_FATAL_FAILURE(AddText(id, text));
+  Consents::Seal seal{"2027-01-01", meta::Consent::kPublic};
+  ASSERT_TRUE(
+      archive_->consent().ChangeConsent(id, meta::Consent::kSealed, "asked", "cli:t", &seal).ok());
+  clock.now_us = Micros("2026-12-01T00:00:00Z");
+  ASSERT_TRUE(archive_->consent()
+                  .AddWitnessRequest({0, "w-seal", id, "withdraw", "", "please", "wlink",
+                                      FormatRfc3339(clock.now_us)})
+                  .ok());
+  EXPECT_TRUE(archive_->records().Get(id)->withdrawal_asked);
+  clock.now_us = Micros("2027-01-01T00:00:01Z");
+  ASSERT_TRUE(archive_->consent().OpenDueSeals().ok());
+  auto r = *archive_->records().Get(id);
+  EXPECT_EQ(r.consent, meta::Consent::kRestricted);
+  EXPECT_TRUE(r.withdrawal_asked) << "the seal's opening is no archivist's act";
+  auto found = Search("zqsealwithdrawcanary", search::Role::kAnonymous);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->total_estimate, 0u);
+}
+
 // doc/privacy.md: a sealed record is seen by nobody, archivists included, until its day. So
 // before it nobody changes it either (a consent change would open it, an edit or a redaction's
 // answer would tell of it): it takes a withdrawal or a seal to a later day, and every other

@@ -163,9 +163,14 @@ Status Consents::OpenDueSeals() {
   ASSIGN_OR_RETURN(auto due, in_->store->DueSeals(today));
   if (due.empty()) no_seals_due_on_ = today;
   for (const auto& s : due) {
+    // A record whose witness has asked for its withdrawal opens no wider than restricted (the
+    // archivists': doc/api.md "Witnesses") until an archivist acts on the request.
+    ASSIGN_OR_RETURN(meta::Record r, in_->store->GetRecord(s.record_id));
+    const meta::Consent then =
+        r.withdrawal_asked ? meta::Strictest(s.then, meta::Consent::kRestricted) : s.then;
     // Another process may open it at the same moment: the second change finds the level set
     // and does nothing.
-    RETURN_IF_ERROR(ChangeConsent(s.record_id, s.then,
+    RETURN_IF_ERROR(ChangeConsent(s.record_id, then,
                                   "sealed until " + s.until + ": opened on its day", "seal")
                         .status());
   }

@@ -192,7 +192,8 @@ std::vector<AskMore> MoreOf(archive::Archive* a, const search::Retrieved& found,
     if (o.hit.start_ms >= 0) m.start_ms = o.hit.start_ms;
     if (o.hit.page >= 0) m.page = o.hit.page;
     m.href = SegmentLink(o.record_id, m.segment, o.hit.start_ms);
-    *not_public |= o.hit.level != "public";
+    m.not_public = o.hit.level != "public";
+    *not_public |= m.not_public;
     more.push_back(std::move(m));
   }
   return more;
@@ -279,6 +280,13 @@ Result<AskAnswer> Answer(const Scope& scope, const AskRequest& request,
                                     answer.checkpoint.checkpoint.origin,
                                     answer.groups.size() + 1, &not_public));
     if (not_public) audited.push_back(t.record.id);
+    // The witness's other passages may be of their other records: each is a view of its own.
+    for (const AskMore& m : answer.groups.back().more) {
+      if (m.not_public && m.record != t.record.id &&
+          std::find(audited.begin(), audited.end(), m.record) == audited.end()) {
+        audited.push_back(m.record);
+      }
+    }
     ++answer.spread["lang"][p->head->segment.lang];
     if (!comm.empty()) ++answer.spread["community"][comm];
     for (const auto& place : p->places) ++answer.spread["place"][place];

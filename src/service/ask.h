@@ -49,6 +49,7 @@ struct AskPassage {
 struct AskMore {
   std::string segment, record, snippet, lang, href;
   int64_t start_ms = -1, page = -1;
+  bool not_public = false;  // audited as a view of `record` (not shown)
 };
 // One witness's group.
 struct AskGroup {

@@ -70,6 +70,11 @@ Result<ingest::TranscriptDoc> ReadTranscript(const Scope& scope, const std::stri
       }
     }
   }
+  // A held version asked for by its number: archivists' (and the witness's) only, as the index
+  // and the record's text keep it.
+  if (doc.ok() && version && !view.reads_hidden && view.plan.Held(doc->version)) {
+    doc = Status::NotFound(kNoTranscript);
+  }
   if (!doc.ok()) {
     if (doc.status().IsNotFound()) return Status::NotFound(kNoTranscript);
     return doc.status();
