@@ -928,15 +928,20 @@ int64_t Micros(const std::string& rfc3339) {
   return t.ok() ? *t : 0;
 }
 
+// Closes `*archive` and opens the archive in `dir` again with `clock`'s time.
+void ReopenWith(ClockEnv* clock, const std::string& dir, std::unique_ptr<Archive>* archive) {
+  archive->reset();
+  auto opened = Archive::Open(clock, dir);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  *archive = std::move(*opened);
+}
+
 // A seal keeps a record from everyone until its day, then opens by itself: no sleeping, the
 // clock is the Env's.
 TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
   ClockEnv clock;
   clock.now_us = Micros("2026-11-26T12:00:00Z");
-  archive_.reset();
-  auto opened = Archive::Open(&clock, dir_);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  archive_ = std::move(*opened);
+  ASSERT_NO_FATAL_FAILURE(ReopenWith(&clock, dir_, &archive_));
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   const std::string text = "Sample text: zqsealcanary.";
@@ -1002,10 +1007,7 @@ TEST_F(ArchiveTest, ASealOpensOnItsDayByItself) {
 TEST_F(ArchiveTest, ASealWhoseWitnessAskedForAWithdrawalOpensOnlyToArchivists) {
   ClockEnv clock;
   clock.now_us = Micros("2026-11-26T12:00:00Z");
-  archive_.reset();
-  auto opened = Archive::Open(&clock, dir_);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  archive_ = std::move(*opened);
+  ASSERT_NO_FATAL_FAILURE(ReopenWith(&clock, dir_, &archive_));
   AddOptions opts;
   opts.consent = meta::Consent::kPublic;
   opts.witness = "w-seal";

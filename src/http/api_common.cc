@@ -29,31 +29,33 @@ bool Begin(Site* site, const Request& req, Response& res, Call* call) {
   return true;
 }
 
-bool RequireWriter(const Call& call, Response& res) {
-  if (service::MayWrite(call.scope())) return true;
+namespace {
+
+// True if `allowed`; else a 401 (with how to authenticate, `role` being the token's to make) for
+// an anonymous caller, or a 403 saying `who` it needs.
+bool Require(const Call& call, Response& res, bool allowed, const std::string& who,
+             const char* role) {
+  if (allowed) return true;
   if (call.subject.role == access::Role::kAnonymous) {
     Problem(res, 401, "unauthorized", "Unauthorized",
-            "this needs an archivist's token: Authorization: Bearer TOKEN "
-            "(attest token create --role archivist)");
+            "this needs " + who + " token: Authorization: Bearer TOKEN (attest token create "
+            "--role " + role + ")");
     res.set_header("WWW-Authenticate", "Bearer");
   } else {
-    Problem(res, 403, "forbidden", "Forbidden", "this needs an archivist's token");
+    Problem(res, 403, "forbidden", "Forbidden", "this needs " + who + " token");
   }
   return false;
 }
 
+}  // namespace
+
+bool RequireWriter(const Call& call, Response& res) {
+  return Require(call, res, service::MayWrite(call.scope()), "an archivist's", "archivist");
+}
+
 bool RequireAdder(const Call& call, Response& res) {
-  if (service::MayAdd(call.scope())) return true;
-  if (call.subject.role == access::Role::kAnonymous) {
-    Problem(res, 401, "unauthorized", "Unauthorized",
-            "this needs a volunteer's, an archivist's or an admin's token: Authorization: Bearer "
-            "TOKEN (attest token create --role volunteer)");
-    res.set_header("WWW-Authenticate", "Bearer");
-  } else {
-    Problem(res, 403, "forbidden", "Forbidden",
-            "this needs a volunteer's, an archivist's or an admin's token");
-  }
-  return false;
+  return Require(call, res, service::MayAdd(call.scope()),
+                 "a volunteer's, an archivist's or an admin's", "volunteer");
 }
 
 bool VersionParam(const Request& req, Response& res, std::optional<int>* version) {
