@@ -49,7 +49,8 @@ async function startServer(dir, env = {}) {
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start: ' + out)), 20000);
+    // A server that never says where it listens is stopped, not left running.
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the server did not start: ' + out)); }, 20000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
