@@ -140,6 +140,23 @@ class ApiTest : public ::testing::Test {
                         "w-voice2", "--lang", "en", wav});
     ASSERT_EQ(b.exit_code, 0) << b.err;
     (*ids_)["spoken-redacted"] = Json::parse(b.out)["records"][0]["id"];
+    // A restricted scan (pango-view, read by OCR): its words and its OCR editor for those who
+    // may read restricted material only.
+    {
+      std::string txt = Write(*tmp_, "scanned.txt",
+                              "A sample scanned page, kept restricted: " +
+                                  std::string(kScanCanary) + " beside the gate.\n");
+      std::string png = *tmp_ + "/scanned.png";
+      ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 "
+                             "--width=2200 --wrap=word --output='" + png + "' '" + txt +
+                             "' 2>/dev/null").c_str()),
+                0);
+      auto r = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "restricted",
+                          "--witness", "w-scanned", "--collection", "c-scanned", "--lang", "en",
+                          png});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      (*ids_)["scanned"] = Json::parse(r.out)["records"][0]["id"];
+    }
     ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
     std::string vtt = Write(*tmp_, "spoken.vtt",
                             "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\none two three\n\n"
@@ -329,6 +346,7 @@ class ApiTest : public ::testing::Test {
   static constexpr const char* kRevisedCanary = "zqrevisedcanary";
   static constexpr const char* kMixedShut = "zqmixedshut";
   static constexpr const char* kVolunteerCanary = "zqvolunteercanary";
+  static constexpr const char* kScanCanary = "zqscancanary";
   // The revised record's text: with `opening`, a paragraph added before the rest.
   static std::string RevisedText(bool opening) {
     return std::string(opening ? "A sample opening paragraph added in the revision, which moves "
@@ -521,7 +539,8 @@ class ApiTest : public ::testing::Test {
             "/api/v1/witnesses/w-" + level, "/api/v1/collections/c-" + level,
             "/verify?sha256=" + (*shas_)[level], "/api/v1/records/" + id + "/jobs",
             // The workspace's editor and a version's differences (issue 23).
-            "/records/" + id + "/transcript/edit", "/records/" + id + "/diff",
+            "/records/" + id + "/transcript/edit", "/records/" + id + "/ocr/edit",
+            "/records/" + id + "/diff",
             "/records/" + id + "/diff?from=1&to=2", "/api/v1/records/" + id + "/diff?from=1&to=2"}) {
         paths.push_back(p);
       }
@@ -535,6 +554,16 @@ class ApiTest : public ::testing::Test {
             "/api/v1/search?q=" + std::string(kVolunteerCanary)}) {
         paths.push_back(p);
       }
+    }
+    // The restricted scan and its OCR editor (issue 23).
+    const std::string& scanned = (*ids_)["scanned"];
+    for (std::string p :
+         {"/records/" + scanned, "/records/" + scanned + "/ocr/edit",
+          "/records/" + scanned + "/ocr/edit?page=1", "/records/" + scanned + "/ocr/edit?page=2",
+          "/api/v1/records/" + scanned, "/api/v1/records/" + scanned + "/segments",
+          "/api/v1/records/" + scanned + "/media/original", "/records/" + scanned + "/diff",
+          std::string("/api/v1/search?q=") + kScanCanary, std::string("/search?q=gate")}) {
+      paths.push_back(p);
     }
     const std::string& redacted = (*ids_)["redacted"];
     for (std::string p :
@@ -662,7 +691,7 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
       {"other-witness-link", {"public"}}};
   for (const auto& [who, levels] : allowed) {
     std::set<std::string> seen;
-    int forms_seen = 0, redacted_seen = 0, volunteer_seen = 0;
+    int forms_seen = 0, redacted_seen = 0, volunteer_seen = 0, scan_seen = 0;
     const bool refused = who == "expired" || who == "revoked";
     const bool admin = who == "admin" || who == "session-admin";
     for (const std::string& path : EveryPath()) {
@@ -695,6 +724,22 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
                 << who << " was given a hash that confirms a guess of " << name << " at " << path;
           }
         }
+      }
+      // The restricted scan's words: those who may read restricted material only (a search
+      // for the word itself echoes it).
+      if (r->body.find(kScanCanary) != std::string::npos &&
+          path.find(kScanCanary) == std::string::npos) {
+        EXPECT_TRUE(restricted_reader) << who << " met the restricted scan at " << path;
+        scan_seen++;
+      }
+      if (path.find((*ids_)["scanned"] + "/ocr/edit") != std::string::npos && !refused) {
+        const bool anonymous = who.empty() || who.find("witness-link") != std::string::npos;
+        // Staff read the page (page 2 of a one-page scan is none); others are sent to log in
+        // (a browser without an account) or refused; never the words.
+        const int expected = restricted_reader
+                                 ? (path.find("page=2") != std::string::npos ? 404 : 200)
+                                 : anonymous ? 303 : 403;
+        EXPECT_EQ(r->status, expected) << who << " " << path;
       }
       // The mixed record's kept-back passage: those who may read restricted material only.
       if (r->body.find(kMixedShut) != std::string::npos) {
@@ -773,6 +818,9 @@ TEST_F(ApiTest, EveryEndpointAnswersWithWhatTheCallerMaySeeOnly) {
     }
     if (who == "volunteer") {
       EXPECT_GT(volunteer_seen, 0);  // its record and its search show its own words
+    }
+    if (who == "archivist" || who == "session-archivist") {
+      EXPECT_GT(scan_seen, 2) << who;  // the record, its segments and its OCR editor
     }
   }
 }
@@ -1474,6 +1522,131 @@ TEST_F(ApiTest, ATranscriptIsCorrectedInTheEditorDiffedAndASecondSaveOverAnOldVe
   ExpectProblem(c.Put("/api/v1/records/" + id + "/transcript", Auth("archivist"),
                       Json{{"edits", Json::parse(ok->body)["version"]}, {"cues", cues}}.dump(), "application/json"),
                 400, "nothing changed");
+}
+
+// Issue 23, "OCR text corrected beside the page image with the word boxes": the page image
+// with a box on each word and the words in fields; the save is a new human version, logged,
+// diffed word by word; a save over an older version is refused with the words kept.
+TEST_F(ApiTest, AnOcrWordIsCorrectedBesideThePageImageDiffedAndAnOldSaveIsRefused) {
+  httplib::Client c("127.0.0.1", port_);
+  std::string txt = Write(*tmp_, "ocr-editor.txt",
+                          "A sample scanned page about the harbour lighthouse.");
+  std::string png = *tmp_ + "/ocr-editor.png";
+  ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 --width=2200 "
+                         "--wrap=word --output='" + png + "' '" + txt + "' 2>/dev/null").c_str()),
+            0);
+  auto added = RunAttest({"--archive", *archive_, "add", "--json", "--consent", "public",
+                          "--witness", "w-ocr-editor", "--collection", "c-ocr-editor", "--lang",
+                          "en", png});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  const std::string id = Json::parse(added.out)["records"][0]["id"];
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto versions = [&]() { return Json::parse(Get("/api/v1/records/" + id)->body)["versions"]; };
+  ASSERT_EQ(versions().back()["derived"]["artifact"], "ocr");
+  const int first = versions().back()["version"];
+  const std::string edit = "/records/" + id + "/ocr/edit";
+
+  // Only staff correct; the record's page and the review queue lead there.
+  EXPECT_EQ(c.Get(edit)->status, 303);
+  EXPECT_EQ(Get(edit, "session-researcher")->status, 403);
+  EXPECT_NE(Get("/records/" + id, "session-archivist")->body.find(edit), std::string::npos);
+  EXPECT_EQ(Get("/records/" + id)->body.find(edit), std::string::npos);
+  EXPECT_NE(Get("/review?collection=c-ocr-editor", "session-archivist")->body.find(edit),
+            std::string::npos);
+  auto page = Get(edit, "session-archivist");
+  ASSERT_EQ(page->status, 200) << page->body;
+  EXPECT_NE(page->body.find("<svg class=\"ocr-boxes\" viewBox=\"0 0 "), std::string::npos);
+  EXPECT_NE(page->body.find("src=\"/api/v1/records/" + id + "/media/original\""), std::string::npos);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = page->body.find(what); at != std::string::npos; at = page->body.find(what, at + 1)) ++n;
+    return n;
+  };
+  const size_t words = count("<input name=\"w");
+  ASSERT_GE(words, 8u);
+  EXPECT_EQ(count("<rect data-word="), words) << "a box for each word";
+  EXPECT_NE(page->body.find("name=\"n\" value=\"" + std::to_string(words) + "\""), std::string::npos);
+  size_t at = page->body.find("value=\"harbour\"");
+  ASSERT_NE(at, std::string::npos) << page->body;
+  size_t name = page->body.rfind("name=\"w", at) + 6;
+  const std::string field = page->body.substr(name, page->body.find('"', name) - name);
+
+  const std::string csrf = (*tokens_)["session-archivist.csrf"];
+  auto form = [&](int edits, const std::string& word, bool with_csrf = true, size_t n = 0,
+                  int page_number = 1) {
+    httplib::MultipartFormDataItems items = {{"edits", std::to_string(edits), "", ""},
+                                             {"page", std::to_string(page_number), "", ""},
+                                             {"n", std::to_string(n ? n : words), "", ""}};
+    if (with_csrf) items.push_back({"csrf", csrf, "", ""});
+    for (size_t i = 0; i < (n ? n : words); ++i) {
+      const std::string k = "w" + std::to_string(i);
+      size_t v = page->body.find("name=\"" + k + "\"");
+      v = page->body.find("value=\"", v) + 7;
+      items.push_back({k, k == field ? word : page->body.substr(v, page->body.find('"', v) - v), "", ""});
+    }
+    return c.Post(edit, Auth("session-archivist"), items);
+  };
+  // Without the form's token nothing is saved.
+  EXPECT_EQ(form(first, "harbor", false)->status, 403);
+  EXPECT_EQ(versions().back()["version"], first);
+
+  auto saved = form(first, "harbor");
+  ASSERT_EQ(saved->status, 303) << saved->body;
+  const int second = versions().back()["version"];
+  EXPECT_EQ(saved->get_header_value("Location"),
+            "/records/" + id + "/diff?from=" + std::to_string(first) + "&to=" + std::to_string(second));
+  Json made = versions().back();
+  EXPECT_EQ(made["derived"]["artifact"], "ocr");
+  EXPECT_EQ(made["derived"]["tool"], "human");
+  auto manifest = Get("/api/v1/records/" + id + "/versions/" + std::to_string(second));
+  ASSERT_EQ(manifest->status, 200) << manifest->body;
+  Json params = Json::parse(manifest->body)["manifest"]["derived"]["params"];
+  EXPECT_EQ(params["edits"], first) << params.dump();
+  EXPECT_EQ(params["page"], 1);
+  EXPECT_EQ(params["by"], "user u-archivist");
+  EXPECT_TRUE(made["leaf_index"].is_number_integer()) << made.dump();
+  EXPECT_EQ(Get("/api/v1/records/" + id + "/proof?version=" + std::to_string(second))->status, 200);
+  auto diff = Get("/api/v1/records/" + id + "/diff?from=" + std::to_string(first) + "&to=" +
+                  std::to_string(second));
+  ASSERT_EQ(diff->status, 200) << diff->body;
+  Json d = Json::parse(diff->body);
+  EXPECT_EQ(d["removed"], 1);
+  EXPECT_EQ(d["added"], 1);
+  std::string changes;
+  for (const auto& p : d["parts"]) {
+    if (p["op"] != "same") changes += p["op"].get<std::string>() + ":" + p["text"].get<std::string>() + " ";
+  }
+  EXPECT_EQ(changes, "removed:harbour added:harbor ");
+  auto diff_page = c.Get(saved->get_header_value("Location"));
+  ASSERT_EQ(diff_page->status, 200);
+  EXPECT_NE(diff_page->body.find("</span>harbor<span class=\"visually-hidden\">]</span></ins>"),
+            std::string::npos) << diff_page->body;
+  // Once indexed, the record shows the corrected text, and still draws a search's hits.
+  ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+  auto shown = Get("/records/" + id + "?q=harbor");
+  EXPECT_NE(shown->body.find("<mark>harbor</mark>"), std::string::npos) << shown->body;
+  EXPECT_NE(shown->body.find("<svg class=\"ocr-hits\""), std::string::npos);
+  // The review queue no longer lists it: a person corrected it.
+  EXPECT_EQ(Get("/review?collection=c-ocr-editor", "session-archivist")->body.find(edit),
+            std::string::npos);
+
+  // A second corrector, who opened version `first`, saves: refused, told, their word kept.
+  auto late = form(first, "harbr");
+  EXPECT_EQ(late->status, 409);
+  EXPECT_NE(late->body.find("no longer the newest OCR text"), std::string::npos) << late->body;
+  EXPECT_NE(late->body.find("value=\"harbr\""), std::string::npos);
+  EXPECT_NE(late->body.find("changing 1 word (on page 1)"), std::string::npos) << late->body;
+  EXPECT_EQ(versions().back()["version"], second);
+  // Bad forms: nothing changed, a count of words that is not the page's, a page it lacks.
+  auto same = form(second, "harbor");
+  EXPECT_EQ(same->status, 400);
+  EXPECT_NE(same->body.find("nothing was changed"), std::string::npos) << same->body;
+  EXPECT_EQ(form(second, "harbour", true, words - 1)->status, 400);
+  EXPECT_EQ(form(second, "harbour", true, 0, 2)->status, 400);
+  EXPECT_EQ(form(second, std::string(1001, 'x'))->status, 400);
+  EXPECT_EQ(Get(edit + "?page=2", "session-archivist")->status, 404);
+  EXPECT_EQ(Get(edit + "?page=x", "session-archivist")->status, 404);
+  EXPECT_EQ(versions().back()["version"], second);
 }
 
 // Issue 23, "A queue page": records whose newest transcript or OCR text a machine made wait for

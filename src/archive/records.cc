@@ -165,6 +165,19 @@ Result<meta::AddRequest> Records::DerivedRequest(const meta::Record& record,
   }
   for (const DerivedBlob& extra : derived->blobs) {
     const bool encrypt = EncryptsFiles(record.consent);
+    if (!extra.stored_sha256.empty()) {
+      bool named = false;
+      for (const meta::Version& v : record.versions) {
+        for (const meta::BlobRef& b : v.blobs) named = named || b.sha256 == extra.stored_sha256;
+      }
+      if (!named) {
+        return Status::InvalidArgument("blob " + extra.stored_sha256 + " is not one of record " +
+                                       record.id + "'s");
+      }
+      ASSIGN_OR_RETURN(blob::BlobInfo b, in_->blobs->Stat(extra.stored_sha256));
+      blobs.push_back({extra.role, b.sha256, b.size});
+      continue;
+    }
     ASSIGN_OR_RETURN(blob::BlobInfo b, extra.path.empty()
                                            ? in_->blobs->PutBytes(extra.bytes, encrypt)
                                            : in_->blobs->PutFile(extra.path, encrypt));

@@ -77,6 +77,9 @@ struct DerivedBlob {
   std::string role;  // ocr, transcript, access, poster
   std::string bytes;
   std::string path;  // if set, the blob is this file's bytes (not removed)
+  // If set, the blob is this one, already stored for another version of the same record (a
+  // corrected OCR text names its source's page images again): named, not stored again.
+  std::string stored_sha256;
 };
 
 struct DerivedText {

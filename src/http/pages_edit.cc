@@ -3,7 +3,10 @@
 // a new human version as `attest transcript import` does; and the word-level difference between
 // any two text versions of a record, which anyone who may read both may see. Without script the
 // editor is a form (a line break in a line's words splits it, a tick joins it to the next); the
-// script makes the current line follow playback and a key play a line again.
+// script makes the current line follow playback and a key play a line again. The OCR editor
+// (doc/workspace.md, "Correcting OCR text") shows a page's image with a box on each word and
+// the page's words in fields beside it; its save makes a new human OCR version.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,7 @@
 #include "http/numbers.h"
 #include "http/pages_common.h"
 #include "http/routes.h"
+#include "ingest/ocr_edit.h"
 #include "ingest/transcripts.h"
 #include "service/accounts.h"
 #include "service/record_view.h"
@@ -28,6 +32,10 @@ using httplib::Response;
 // a save may make of them once lines are split (ingest::EditTranscript refuses more).
 constexpr size_t kMaxFormLines = 20000;
 constexpr size_t kMaxLines = 100000;
+// The most words a page of the OCR editor's form may carry (a dense newspaper page has a few
+// thousand), and the confidence (0-100) under which OCR's word is marked for a second look.
+constexpr size_t kMaxFormWords = 20000;
+constexpr int kLowConfidence = 60;
 
 // The player of the editor: the access copy, else the original when it is audio or video.
 Json PlayerOf(const service::RecordView& view) {
@@ -209,6 +217,134 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   SendEditor(req, res, pc, c, shown, &cues, said, HttpStatusFor(saved.status()));
 }
 
+// The OCR editor's page: page `number` of `doc` (or the words a refused save sent, `sent`),
+// `said` an error.
+void SendOcrEditor(Response& res, const PageContext& pc, const Call& c, const ingest::OcrDoc& doc,
+                   int number, const std::vector<std::string>* sent, const Json& said,
+                   int status) {
+  auto view = service::ReadRecordView(c.scope(), doc.record);
+  if (!view.ok()) return pc.Error(res, c.archive(), HttpStatusFor(view.status()));
+  res.set_header("Cache-Control", "no-store");
+  const std::string title = RecordTitle(view->record, pc);
+  Json v = pc.Base(c.archive(), pc.t()["ocr_title"].get<std::string>() + ": " + title, "none");
+  const ingest::OcrPageWords& page = doc.pages[number - 1];
+  const std::string base = "/records/" + doc.record + "/ocr/edit?page=";
+  v["record"] = doc.record;
+  v["record_title"] = title;
+  v["csrf"] = c.subject.csrf;
+  v["edits"] = std::to_string(doc.version);
+  v["tool"] = doc.tool;
+  v["page"] = std::to_string(number);
+  v["pages"] = std::to_string(doc.pages.size());
+  v["many"] = doc.pages.size() > 2;
+  if (number > 1) v["prev"] = base + std::to_string(number - 1);
+  if (number < static_cast<int>(doc.pages.size())) v["next"] = base + std::to_string(number + 1);
+  v["lang"] = doc.lang;
+  v["dir"] = Direction(doc.lang);
+  v["count"] = std::to_string(page.words.size());
+  // The image OCR read: the page's own (a PDF's, a TIFF's), else a photographed page itself.
+  std::string media = "page-" + std::to_string(number);
+  if (!view->media.count(media) && number == 1 && view->media.count("original") &&
+      view->media.at("original").kind == "image") {
+    media = "original";
+  }
+  if (view->media.count(media) && page.width > 0 && page.height > 0) {
+    Json boxes = Json::array();
+    for (size_t i = 0; i < page.words.size(); ++i) {
+      const ingest::OcrBoxedWord& w = page.words[i];
+      boxes.push_back({{"i", std::to_string(i)},
+                       {"x", std::to_string(w.box[0])},
+                       {"y", std::to_string(w.box[1])},
+                       {"w", std::to_string(std::max<int64_t>(w.box[2] - w.box[0], 1))},
+                       {"h", std::to_string(std::max<int64_t>(w.box[3] - w.box[1], 1))},
+                       {"low", w.confidence >= 0 && w.confidence < kLowConfidence}});
+    }
+    v["image"] = {{"src", "/api/v1/records/" + doc.record + "/media/" + media},
+                  {"width", std::to_string(page.width)},
+                  {"height", std::to_string(page.height)},
+                  {"boxes", boxes}};
+  }
+  // The words in blocks and lines, as OCR laid them out.
+  Json blocks = Json::array();
+  for (size_t i = 0; i < page.words.size(); ++i) {
+    const ingest::OcrBoxedWord& w = page.words[i];
+    if (blocks.empty() || w.breaks >= 2) blocks.push_back({{"lines", Json::array()}});
+    Json& lines = blocks.back()["lines"];
+    if (lines.empty() || w.breaks >= 1) lines.push_back({{"words", Json::array()}});
+    const std::string& text = sent ? (*sent)[i] : w.text;
+    lines.back()["words"].push_back(
+        {{"i", std::to_string(i)},
+         {"n", std::to_string(i + 1)},
+         {"text", text},
+         {"size", std::to_string(std::clamp<size_t>(CodePoints(text) + 1, 3, 30))},
+         {"low", w.confidence >= 0 && w.confidence < kLowConfidence}});
+  }
+  v["blocks"] = blocks;
+  if (said.is_object()) {
+    for (const auto& [k, value] : said.items()) v[k] = value;
+  }
+  pc.Send(res, "ocr_edit", v, status);
+}
+
+// ?page=N of a document of `pages` pages: 1 if not given, 0 if not one of them.
+int PageParam(const std::string& given, size_t pages) {
+  if (given.empty()) return 1;
+  std::optional<uint64_t> n = ParseDigits(given, 6);
+  return n && *n >= 1 && *n <= pages ? static_cast<int>(*n) : 0;
+}
+
+void OcrEditPage(Site* site, const Request& req, Response& res) {
+  PageContext pc(site, req);
+  Call c;
+  if (!BeginEditor(site, req, res, pc, &c, false)) return;
+  auto doc = service::ReadOcrToEdit(c.scope(), req.matches[1]);
+  if (!doc.ok()) return pc.Error(res, c.archive(), HttpStatusFor(doc.status()));
+  int number = PageParam(Param(req, "page"), doc->pages.size());
+  if (number == 0) return pc.Error(res, c.archive(), 404);
+  SendOcrEditor(res, pc, c, *doc, number, nullptr, Json(), 200);
+}
+
+void PostOcrEdit(Site* site, const Request& req, Response& res) {
+  PageContext pc(site, req);
+  Call c;
+  if (!BeginEditor(site, req, res, pc, &c, true)) return;
+  const std::string id = req.matches[1];
+  std::optional<uint64_t> edits = ParseDigits(Field(req, "edits"), 6);
+  std::optional<uint64_t> page = ParseDigits(Field(req, "page"), 6);
+  std::optional<uint64_t> n = ParseDigits(Field(req, "n"), 6);
+  if (!edits || !page || !n || *n > kMaxFormWords) return pc.Error(res, c.archive(), 400);
+  std::vector<std::string> words;
+  words.reserve(*n);
+  for (uint64_t i = 0; i < *n; ++i) words.push_back(Field(req, "w" + std::to_string(i)));
+  auto saved = service::SaveOcr(c.scope(), id, static_cast<int>(*edits), static_cast<int>(*page),
+                                words);
+  if (saved.ok()) {
+    res.set_redirect("/records/" + id + "/diff?from=" + std::to_string(*edits) +
+                         "&to=" + std::to_string(saved->version),
+                     303);
+    return;
+  }
+  if (saved.status().IsNotFound() && saved.status().message() == service::kNoSuchRecord) {
+    return pc.Error(res, c.archive(), 404);
+  }
+  // Refused: the page of the version the words were read from, with the words as they were
+  // sent, so nothing typed is lost; a conflict also links to what the other save changed.
+  auto doc = service::ReadOcrToEdit(c.scope(), id, static_cast<int>(*edits));
+  if (!doc.ok()) return pc.Error(res, c.archive(), HttpStatusFor(doc.status()));
+  const int number = PageParam(std::to_string(*page), doc->pages.size());
+  if (number == 0 || doc->pages[number - 1].words.size() != words.size()) {
+    return pc.Error(res, c.archive(), HttpStatusFor(saved.status()));
+  }
+  Json said = {{"error", pc.t()["edit_refused"].get<std::string>() + " " + saved.status().message()}};
+  if (saved.status().code() == Code::kConflict) {
+    auto newest = service::ReadOcrToEdit(c.scope(), id);
+    said["conflict"] = true;
+    said["diff"] = "/records/" + id + "/diff?from=" + std::to_string(*edits) +
+                   "&to=" + std::to_string(newest.ok() ? newest->version : doc->version);
+  }
+  SendOcrEditor(res, pc, c, *doc, number, &words, said, HttpStatusFor(saved.status()));
+}
+
 // The text versions of a record as the version menus offer them.
 Json VersionChoices(const service::RecordView& view, int selected) {
   Json out = Json::array();
@@ -288,6 +424,8 @@ void DiffPage(Site* site, const Request& req, Response& res) {
 void RegisterEditPages(Site* site, httplib::Server* svr) {
   svr->Get(R"(/records/([a-z0-9]{1,64})/transcript/edit)", Bind(site, EditPage));
   svr->Post(R"(/records/([a-z0-9]{1,64})/transcript/edit)", Bind(site, PostEdit));
+  svr->Get(R"(/records/([a-z0-9]{1,64})/ocr/edit)", Bind(site, OcrEditPage));
+  svr->Post(R"(/records/([a-z0-9]{1,64})/ocr/edit)", Bind(site, PostOcrEdit));
   svr->Get(R"(/records/([a-z0-9]{1,64})/diff)", Bind(site, DiffPage));
 }
 

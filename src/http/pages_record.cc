@@ -382,9 +382,14 @@ void SendRecordPage(Site* site, const Request& req, Response& res, const PageCon
       row["diff"] = "/records/" + view->record.id + "/diff?to=" + row["version"].get<std::string>();
     }
   }
-  if (view->may_change && view->reads_hidden && view->artifact == "transcript" &&
-      service::MayWrite(c.scope())) {
-    v["edit_href"] = "/records/" + view->record.id + "/transcript/edit";
+  if (view->may_change && view->reads_hidden && service::MayWrite(c.scope())) {
+    if (view->artifact == "transcript") {
+      v["edit_href"] = "/records/" + view->record.id + "/transcript/edit";
+      v["edit_label"] = pc.t()["edit_link"];
+    } else if (view->artifact == "ocr") {
+      v["edit_href"] = "/records/" + view->record.id + "/ocr/edit";
+      v["edit_label"] = pc.t()["ocr_title"];
+    }
   }
   AddCitation(site, c.archive(), req, *view, t_ms, &v);
   AddJobs(c, pc, view->record.id, &v);

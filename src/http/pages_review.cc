@@ -58,9 +58,8 @@ void ReviewPage(Site* site, const Request& req, Response& res) {
                 {"confidence", item.confidence < 0 ? std::string("—")
                                                    : std::to_string(item.confidence / 10) + " %"},
                 {"low", item.confidence >= 0 && item.confidence < 700}};
-    row["href"] = item.artifact == "transcript"
-                      ? "/records/" + item.record.id + "/transcript/edit"
-                      : "/records/" + item.record.id;
+    row["href"] = "/records/" + item.record.id +
+                  (item.artifact == "ocr" ? "/ocr/edit" : "/transcript/edit");
     items.push_back(std::move(row));
   }
   if (!service::AuditListed(c.scope(), "review", shown).ok()) {

@@ -58,13 +58,6 @@ std::string Bidi(const Cue& c, const std::string& text) {
   return RightToLeft(c.lang) ? kRli + text + kPdi : text;
 }
 
-std::string Trim(std::string_view s) {
-  size_t a = 0, b = s.size();
-  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
-  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
-  return std::string(s.substr(a, b - a));
-}
-
 // "HH:MM:SS.mmm", "MM:SS.mmm" (WebVTT) or "HH:MM:SS,mmm" (SRT); -1 if it is not one.
 int64_t ParseClock(std::string_view t, char frac_sep) {
   std::vector<int64_t> parts;
@@ -98,6 +91,13 @@ int64_t ParseClock(std::string_view t, char frac_sep) {
 }
 
 }  // namespace
+
+std::string Trim(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) ++a;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) --b;
+  return std::string(s.substr(a, b - a));
+}
 
 std::string LabelOf(std::string_view given) {
   std::string label = Trim(CleanText(std::string(given), TextLayout::kOneLine));
@@ -598,16 +598,6 @@ Result<meta::Version> EditOnce(archive::Archive* archive, const std::string& rec
   Json params = {{"by", by}, {"edits", edited}};
   return AddHumanTranscript(archive, record_id, doc.from, cues, duration, params,
                             e.newest_version);
-}
-
-// A save whose record gained a version between its reading and its writing is tried again,
-// from the reading: a transcript saved in between is then a conflict, anything else is not.
-template <class F>
-Result<meta::Version> RetriedIfChanged(F once) {
-  for (int attempt = 1;; ++attempt) {
-    auto v = once();
-    if (v.ok() || v.status().message() != archive::kChangedMeanwhile || attempt == 5) return v;
-  }
 }
 
 }  // namespace

@@ -85,6 +85,20 @@ Result<meta::Version> EditTranscript(archive::Archive* archive, const std::strin
 std::string FormatClock(int64_t ms);
 int64_t ParseClockText(std::string_view t);
 
+// `s` without spaces, tabs and carriage returns around it.
+std::string Trim(std::string_view s);
+
+// A person's save, tried again from its reading when its record gained a version between the
+// reading and the writing (archive::kChangedMeanwhile, at most five times): a save of the same
+// text in between is then the save's own conflict, anything else is not.
+template <class F>
+Result<meta::Version> RetriedIfChanged(F once) {
+  for (int attempt = 1;; ++attempt) {
+    auto v = once();
+    if (v.ok() || v.status().message() != archive::kChangedMeanwhile || attempt == 5) return v;
+  }
+}
+
 // The speaker label a person gave, as kept: one line, trimmed, at most kMaxSpeaker bytes.
 inline constexpr size_t kMaxSpeaker = 100;
 std::string LabelOf(std::string_view given);

@@ -112,6 +112,22 @@ Result<ingest::TranscriptDoc> ReadTranscriptToEdit(const Scope& scope, const std
   return doc;
 }
 
+Result<ingest::OcrDoc> ReadOcrToEdit(const Scope& scope, const std::string& id,
+                                     std::optional<int> version) {
+  if (!MayWrite(scope)) return Status::PermissionDenied(kNeedsWriter);
+  ASSIGN_OR_RETURN(RecordView view, ReadRecordView(scope, id));
+  if (!view.reads_hidden || !view.may_change) return Status::NotFound(kNoSuchRecord);
+  auto doc = ingest::LoadOcr(scope.archive, view.record.id, version);
+  if (!doc.ok()) {
+    if (doc.status().IsNotFound()) return Status::NotFound(kNoOcr);
+    return doc.status();
+  }
+  if (view.shows_not_public || view.files_not_public || !view.redactions.empty()) {
+    RETURN_IF_ERROR(Auditor(scope).Viewed(view.record.id, "ocr"));
+  }
+  return doc;
+}
+
 Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::string& id,
                                                std::optional<int> version) {
   archive::Archive* a = scope.archive;

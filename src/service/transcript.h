@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "ingest/ocr_edit.h"
 #include "ingest/transcripts.h"
 #include "service/scope.h"
 
@@ -34,6 +35,13 @@ Result<ingest::TranscriptDoc> ExportTranscript(const Scope& scope, const std::st
 // may not read, kNoTranscript for a record without one. Audited as a `transcript` view when
 // the record is not public or holds redactions.
 Result<ingest::TranscriptDoc> ReadTranscriptToEdit(const Scope& scope, const std::string& id);
+
+// The newest OCR text of record `id` (or OCR version `version`) whole, with its words' boxes,
+// for the workspace's OCR editor: as ReadTranscriptToEdit, kNoOcr for a record without one;
+// audited as an `ocr` view when the record is not public or holds redactions.
+inline constexpr const char* kNoOcr = "this record has no OCR text";
+Result<ingest::OcrDoc> ReadOcrToEdit(const Scope& scope, const std::string& id,
+                                     std::optional<int> version = std::nullopt);
 
 }  // namespace attest::service
 

@@ -1,5 +1,6 @@
 #include "service/writes.h"
 
+#include "ingest/ocr_edit.h"
 #include "ingest/transcripts.h"
 #include "service/accounts.h"
 #include "service/record_view.h"
@@ -80,18 +81,34 @@ Result<meta::Version> CorrectLine(const Scope& scope, int64_t segment_id, const 
   return ingest::CorrectSegment(a, s.record_id, s.version, s.start_ms, s.end_ms, text, By(scope));
 }
 
-Result<meta::Version> SaveTranscript(const Scope& scope, const std::string& id, int edited,
-                                     std::vector<ingest::Cue> cues) {
+namespace {
+
+// A record a scope that may write corrects: one it may read whole, hidden words included (a
+// save keeps them). kNotFound (kNoSuchRecord) otherwise.
+Status MayCorrect(const Scope& scope, const std::string& id) {
   if (!MayWrite(scope)) return NeedsWriter();
-  archive::Archive* a = scope.archive;
-  auto r = a->records().Get(id);
+  auto r = scope.archive->records().Get(id);
   if (!r.ok() || r->withdrawn_at ||
       !access::Decide(scope.subject, access::Action::kRead,
                       access::Resource::HiddenSpan(r->consent, r->witness_id))) {
     if (!r.ok() && !r.status().IsNotFound()) return r.status();
     return Status::NotFound(kNoSuchRecord);
   }
-  return ingest::EditTranscript(a, id, edited, std::move(cues), By(scope));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<meta::Version> SaveTranscript(const Scope& scope, const std::string& id, int edited,
+                                     std::vector<ingest::Cue> cues) {
+  RETURN_IF_ERROR(MayCorrect(scope, id));
+  return ingest::EditTranscript(scope.archive, id, edited, std::move(cues), By(scope));
+}
+
+Result<meta::Version> SaveOcr(const Scope& scope, const std::string& id, int edited, int page,
+                              const std::vector<std::string>& words) {
+  RETURN_IF_ERROR(MayCorrect(scope, id));
+  return ingest::CorrectOcr(scope.archive, id, edited, page, words, By(scope));
 }
 
 Result<meta::Version> ImportTranscript(const Scope& scope, const std::string& id,

@@ -67,6 +67,13 @@ Result<meta::Version> CorrectLine(const Scope& scope, int64_t segment_id, const 
 Result<meta::Version> SaveTranscript(const Scope& scope, const std::string& id, int edited,
                                      std::vector<ingest::Cue> cues);
 
+// Page `page` of OCR version `edited` of record `id`, corrected in the workspace's OCR editor
+// (ingest::CorrectOcr): `words` are the page's words as the person left them. A record the scope
+// may not read whole (hidden words included) is kNotFound (kNoSuchRecord); kConflict if another
+// save came in between.
+Result<meta::Version> SaveOcr(const Scope& scope, const std::string& id, int edited, int page,
+                              const std::vector<std::string>& words);
+
 // Adds a transcript corrected elsewhere, `file` (WebVTT or SRT), to record `id`
 // (ingest::ImportTranscript).
 Result<meta::Version> ImportTranscript(const Scope& scope, const std::string& id,

@@ -281,6 +281,29 @@ function setupEditor() {
   });
 }
 
+// The OCR editor: the box of the word being corrected is drawn strongly, and a click on a box
+// moves to its word's field.
+function setupOcrEditor() {
+  const form = document.querySelector('form[data-ocr-editor]');
+  const svg = document.querySelector('svg.ocr-boxes');
+  if (!form || !svg) return;
+  let current = null;
+  function mark(i) {
+    if (current) current.classList.remove('current');
+    current = svg.querySelector(`rect[data-word="${i}"]`);
+    if (current) current.classList.add('current');
+  }
+  form.addEventListener('focusin', (event) => {
+    if (event.target.dataset && event.target.dataset.word !== undefined) mark(event.target.dataset.word);
+  });
+  svg.addEventListener('click', (event) => {
+    const rect = event.target.closest('rect[data-word]');
+    if (!rect) return;
+    const input = form.querySelector(`input[data-word="${rect.dataset.word}"]`);
+    if (input) { input.focus(); input.select(); }
+  });
+}
+
 // A witness's link opened as an address (/me#attestw_…): the part after '#' never reached the
 // server; it is sent once in the entry form, and taken out of the address bar and history.
 function setupWitnessLink() {
@@ -293,5 +316,5 @@ function setupWitnessLink() {
 
 document.addEventListener('DOMContentLoaded', () => {
   setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
-  setupWitnessLink(); setupEditor();
+  setupWitnessLink(); setupEditor(); setupOcrEditor();
 });
