@@ -1578,6 +1578,8 @@ TEST_F(ApiTest, AnOcrWordIsCorrectedBesideThePageImageDiffedAndAnOldSaveIsRefuse
                                              {"page", std::to_string(page_number), "", ""},
                                              {"n", std::to_string(n ? n : words), "", ""}};
     if (with_csrf) items.push_back({"csrf", csrf, "", ""});
+    // A page of a few hundred words is a form of tens of KiB (review 28, finding 1).
+    items.push_back({"pad", std::string(40000, 'x'), "", ""});
     for (size_t i = 0; i < (n ? n : words); ++i) {
       const std::string k = "w" + std::to_string(i);
       size_t v = page->body.find("name=\"" + k + "\"");
@@ -3270,6 +3272,20 @@ TEST_F(ApiTest, AMultiPageScanIsShownPageByPageWithItsHits) {
   EXPECT_LE(pixGetWidth(shown), 1600);
   pixDestroy(&shown);
   ExpectProblem(Get("/api/v1/records/" + id + "/media/page-3"), 404, "no third page");
+  // Page N is the N-th page the manifest names, not the store's order of hashes (review 28,
+  // finding 3).
+  Json manifest = Json::parse(
+      Get("/api/v1/records/" + id + "/versions/" + std::to_string(rec["text_version"].get<int>()))
+          ->body)["manifest"];
+  std::vector<std::string> named;
+  for (const auto& b : manifest["blobs"]) {
+    if (b["role"] == "page") named.push_back(b["sha256"]);
+  }
+  ASSERT_EQ(named.size(), 2u) << manifest.dump();
+  for (int n = 1; n <= 2; ++n) {
+    EXPECT_EQ(ToHex(Sha256(Get("/api/v1/records/" + id + "/media/page-" + std::to_string(n))->body)),
+              named[n - 1]) << "page " << n;
+  }
 
   // The page with the word carries the drawing; the other does not.
   std::string page = Get("/records/" + id + "?q=lighthouse")->body;

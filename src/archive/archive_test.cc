@@ -782,6 +782,64 @@ TEST_F(ArchiveTest, OnePassageCanBeKeptFromThePublicInsideAPublicRecord) {
   EXPECT_GE(count("zqopenpassage", search::Role::kResearcher), 1u);
 }
 
+// A passage with its own level whose words a later version corrects: that version takes the
+// level where it overlaps the passage (so nothing opens), and is held from those who may not
+// read the passage until an archivist confirms it; the version the level was set in is not
+// held by the level its correction inherited (finding 4 of the OCR editor's review).
+TEST_F(ArchiveTest, APassageCorrectedInALaterVersionHoldsOnlyThatVersionUntilConfirmed) {
+  AddOptions opts;
+  opts.consent = meta::Consent::kPublic;
+  const std::string first = "First sample passage, zqopenpassage.";
+  const std::string second = "Second sample passage about the boats.";
+  auto added = *archive_->records().Add({WriteFile(tmp_, "p.txt", first + "\n\n" + second)}, opts);
+  const std::string id = added[0].id;
+  auto derive = [&](const std::string& tool_version, const std::string& two) {
+    DerivedText d;
+    d.derivation = {1, "text", "attest-text", tool_version};
+    d.text = first + "\n\n" + two;
+    d.lang = "en";
+    for (const auto& [start, passage] :
+         {std::pair<int64_t, std::string>{0, first}, {first.size() + 2, two}}) {
+      meta::Segment g;
+      g.char_start = start;
+      g.char_end = start + static_cast<int64_t>(passage.size());
+      g.lang = "en";
+      g.text = passage;
+      d.segments.push_back(g);
+    }
+    auto v = archive_->records().AddDerived(id, 1, d);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->version : 0;
+  };
+  const int v2 = derive("one", second);
+  auto segments = *StoreForTesting(archive_.get())->RecordSegments(id);
+  ASSERT_EQ(segments.size(), 2u);
+  const int64_t closed = segments[1].segment.id;
+  ASSERT_TRUE(archive_->consent()
+                  .ChangeConsent(id, meta::Consent::kRestricted, "asked", "cli:test", nullptr,
+                                 closed)
+                  .ok());
+  // A person corrects a word of the passage.
+  const int v3 = derive("two", "Second sample passage about the boots.");
+  segments = *StoreForTesting(archive_.get())->RecordSegments(id);
+  ASSERT_EQ(segments.size(), 4u);
+  EXPECT_EQ(segments[3].effective, meta::Consent::kRestricted) << "the level carries over";
+  auto plan = *archive_->consent().PlanOf(id);
+  EXPECT_FALSE(plan.Held(v2)) << "the passage's own version stays readable";
+  ASSERT_TRUE(plan.Held(v3));
+  EXPECT_EQ(plan.held[v3], std::vector<int64_t>{-closed});
+  // An archivist confirms it: the hold is lifted, and nothing is redacted by the confirmation.
+  auto confirmed = archive_->consent().ConfirmRedactions(id, v3, "checked", "cli:test");
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status().ToString();
+  plan = *archive_->consent().PlanOf(id);
+  EXPECT_FALSE(plan.Held(v3));
+  EXPECT_TRUE(plan.hide.empty()) << "a confirmation hides nothing";
+  auto rows = *archive_->consent().ListRedactions(id);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].confirms, -closed);
+  EXPECT_EQ(rows[0].confirms_version, v3);
+}
+
 TEST_F(ArchiveTest, TheAuditLogIsChainedAndAnAlteredEntryIsNamed) {
   auto added = *archive_->records().Add({WriteFile(tmp_, "a.txt", "Sample text for the audit.")},
                                         AddOptions());

@@ -68,8 +68,8 @@ std::vector<ingest::Cue> CuesOfForm(const Request& req, size_t n) {
     ingest::Cue c;
     c.start_ms = ingest::ParseClockText(Field(req, "s" + k));
     c.end_ms = ingest::ParseClockText(Field(req, "e" + k));
-    c.speaker = Field(req, "v" + k);
-    c.text = Field(req, "t" + k);
+    c.speaker = CleanText(Field(req, "v" + k), TextLayout::kOneLine);
+    c.text = CleanText(Field(req, "t" + k), TextLayout::kLines);
     if (!given.empty() && Field(req, "j" + std::to_string(i - 1)) == "yes" &&
         Field(req, "d" + std::to_string(i - 1)) != "yes") {
       given.back().text += " " + c.text;
@@ -315,7 +315,11 @@ void PostOcrEdit(Site* site, const Request& req, Response& res) {
   if (!edits || !page || !n || *n > kMaxFormWords) return pc.Error(res, c.archive(), 400);
   std::vector<std::string> words;
   words.reserve(*n);
-  for (uint64_t i = 0; i < *n; ++i) words.push_back(Field(req, "w" + std::to_string(i)));
+  // As the save keeps them (and as a refused save shows them again): one line of valid UTF-8
+  // without controls.
+  for (uint64_t i = 0; i < *n; ++i) {
+    words.push_back(ingest::Trim(CleanText(Field(req, "w" + std::to_string(i)), TextLayout::kOneLine)));
+  }
   auto saved = service::SaveOcr(c.scope(), id, static_cast<int>(*edits), static_cast<int>(*page),
                                 words);
   if (saved.ok()) {

@@ -57,12 +57,14 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
        path == "/intake")) {
     return o.max_upload;
   }
-  // A whole transcript, from the editor's form or the API (doc/api.md "Transcripts").
+  // A whole transcript, from the editor's form or the API (doc/api.md "Transcripts"), and a
+  // page of OCR words from the OCR editor's (a field of ~100 bytes a word, 20,000 words at most).
   constexpr uint64_t kTranscript = 8 << 20;
   auto ends = [&](std::string_view tail) {
     return path.size() > tail.size() && path.substr(path.size() - tail.size()) == tail;
   };
-  if ((method == "POST" && path.rfind("/records/", 0) == 0 && ends("/transcript/edit")) ||
+  if ((method == "POST" && path.rfind("/records/", 0) == 0 &&
+       (ends("/transcript/edit") || ends("/ocr/edit"))) ||
       (method == "PUT" && path.rfind("/api/v1/records/", 0) == 0 && ends("/transcript"))) {
     return kTranscript;
   }

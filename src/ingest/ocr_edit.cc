@@ -97,7 +97,8 @@ Status ReadPages(const std::string& json, const std::string& what, OcrDoc* doc) 
 }
 
 // Of two runs of space between words that meet where a word was taken out, the one that keeps
-// more of the layout: more pages, else more lines; the first when they are alike.
+// more of the layout: more lines; the first when they are alike. Every page break of either
+// stays (a page whose words were all taken out is still a page).
 std::string Wider(const std::string& a, const std::string& b) {
   auto count = [](const std::string& s, char c) {
     size_t n = 0;
@@ -105,6 +106,7 @@ std::string Wider(const std::string& a, const std::string& b) {
     return n;
   };
   size_t fa = count(a, '\f'), fb = count(b, '\f');
+  if (fa > 0 && fb > 0) return a + b;
   if (fa != fb) return fa > fb ? a : b;
   return count(b, '\n') > count(a, '\n') ? b : a;
 }
@@ -145,7 +147,14 @@ Result<OcrDoc> LoadOcr(archive::Archive* archive, const std::string& record_id,
   for (const meta::BlobRef& b : found->blobs) {
     if (b.role == "ocr") ocr = &b;
     if (b.role == "text") text = &b;
-    if (b.role == "page") doc.page_images.push_back(b.sha256);
+  }
+  // The page images in page order, as the manifest lists them (the store keeps a version's
+  // blobs once each, in no order of pages: two pages alike are one blob named twice).
+  ASSIGN_OR_RETURN(Json manifest, ParseJson(found->manifest, "manifest"));
+  if (manifest.contains("blobs") && manifest["blobs"].is_array()) {
+    for (const Json& b : manifest["blobs"]) {
+      if (StringMember(b, "role") == "page") doc.page_images.push_back(StringMember(b, "sha256"));
+    }
   }
   const std::string what = "version " + std::to_string(found->version) + " of " + record_id;
   if (!ocr || !text) return Status::Corruption(what + " has no OCR words or no text");

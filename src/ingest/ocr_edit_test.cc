@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -35,23 +36,14 @@ class OcrEditTest : public ::testing::Test {
     Status st = RunWorker(Env::Default(), dir_, w);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
-  // A scan of `text` (pango-view, Noto Sans, 300 dpi) as `name` (.png or .pdf), added and read.
+  // A scan of `text` (pango-view, Noto Sans, 300 dpi) as `name` (a PNG), added and read.
   std::string AddScan(const std::string& text, const std::string& name) {
     std::string src = tmp_ + "/" + name + ".txt";
     std::ofstream(src) << text;
     std::string out = tmp_ + "/" + name;
-    const bool tiff = name.size() > 4 && name.substr(name.size() - 4) == ".tif";
-    std::string png = tiff ? out + ".png" : out;
     std::string cmd = "pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 --width=2200 "
-                      "--wrap=word --output='" + png + "' '" + src + "' 2>/dev/null";
+                      "--wrap=word --output='" + out + "' '" + src + "' 2>/dev/null";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    if (tiff) {
-      Pix* p = pixRead(png.c_str());
-      EXPECT_NE(p, nullptr);
-      if (!p) return "";
-      EXPECT_EQ(pixWriteTiff(out.c_str(), p, IFF_TIFF_ZIP, "w"), 0);
-      pixDestroy(&p);
-    }
     archive::AddOptions o;
     o.consent = meta::Consent::kPublic;
     o.witness = "w-sample";
@@ -218,20 +210,61 @@ TEST_F(OcrEditTest, ASaveOverAnOlderVersionOrWithBadWordsIsRefusedAndNothingIsSt
   EXPECT_EQ(Versions(id), before + 1);
 }
 
-TEST_F(OcrEditTest, ACorrectedTiffKeepsItsPageImages) {
-  // A TIFF (which browsers do not show): its pages are kept as images OCR read.
-  std::string id = AddScan("A sample printed page, read from a TIFF.", "printed.tif");
-  ASSERT_FALSE(id.empty());
+TEST_F(OcrEditTest, APageOfATiffEmptiedStaysAPageAndThePageImagesKeepTheirOrder) {
+  // A TIFF (which browsers do not show) of three pages, the first two alike: its pages are kept
+  // as the images OCR read, in page order, the same image named twice.
+  std::vector<std::string> pngs;
+  for (std::string text : {"Sample page one, about the orchard.", "Sample page one, about the orchard.",
+                           "Sample page three, about the well."}) {
+    std::string src = tmp_ + "/p" + std::to_string(pngs.size()) + ".txt";
+    std::ofstream(src) << text;
+    pngs.push_back(tmp_ + "/p" + std::to_string(pngs.size()) + ".png");
+    ASSERT_EQ(std::system(("pango-view -q --font='Noto Sans 14' --dpi=300 --margin=60 "
+                           "--width=2200 --wrap=word --output='" + pngs.back() + "' '" + src +
+                           "' 2>/dev/null").c_str()),
+              0);
+  }
+  const std::string tif = tmp_ + "/three-pages.tif";
+  for (size_t i = 0; i < pngs.size(); ++i) {
+    Pix* p = pixRead(pngs[i].c_str());
+    ASSERT_NE(p, nullptr);
+    ASSERT_EQ(pixWriteTiff(tif.c_str(), p, IFF_TIFF_ZIP, i == 0 ? "w" : "a"), 0);
+    pixDestroy(&p);
+  }
+  archive::AddOptions o;
+  o.consent = meta::Consent::kPublic;
+  o.lang = "en";
+  auto added = archive_->records().Add({tif}, o);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  const std::string id = added->at(0).id;
+  RunJobs();
   auto doc = LoadOcr(archive_.get(), id, std::nullopt);
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
-  ASSERT_EQ(doc->page_images.size(), 1u);
-  std::vector<std::string> words = TextsOf(doc->pages[0]);
-  words.back() = "PDF";
-  auto v = CorrectOcr(archive_.get(), id, doc->version, 1, words, "user a");
+  ASSERT_EQ(doc->pages.size(), 3u);
+  ASSERT_EQ(doc->page_images.size(), 3u);
+  EXPECT_EQ(doc->page_images[0], doc->page_images[1]);
+  EXPECT_NE(doc->page_images[2], doc->page_images[0]);
+  ExpectWordsInText(*doc);
+
+  // Page 2 emptied word by word (a page of stains): the text keeps its three pages.
+  auto v = CorrectOcr(archive_.get(), id, doc->version, 2,
+                      std::vector<std::string>(doc->pages[1].words.size(), ""), "user a");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   auto now = LoadOcr(archive_.get(), id, std::nullopt);
-  ASSERT_TRUE(now.ok());
-  EXPECT_EQ(now->page_images, doc->page_images) << "the same page, named again";
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_EQ(std::count(now->text.begin(), now->text.end(), '\f'), 2) << now->text;
+  ASSERT_EQ(now->pages.size(), 3u);
+  EXPECT_TRUE(now->pages[1].words.empty());
+  EXPECT_EQ(TextsOf(now->pages[2]), TextsOf(doc->pages[2]));
+  ExpectWordsInText(*now);
+  EXPECT_EQ(now->page_images, doc->page_images) << "the same pages, named again in order";
+  auto segments = archive_->records().Segments(id);
+  ASSERT_TRUE(segments.ok());
+  std::vector<int> pages;
+  for (const auto& s : *segments) {
+    if (s.segment.version == v->version) pages.push_back(s.segment.page);
+  }
+  EXPECT_EQ(pages, (std::vector<int>{1, 3}));
 }
 
 }  // namespace

@@ -226,8 +226,8 @@ Result<int64_t> SqliteStore::AddRedaction(const Redaction& r) {
     ++i;
   }
   s.Bind(9, r.reason).Bind(10, r.by).Bind(11, r.at);
-  r.confirms > 0 ? s.Bind(12, r.confirms) : s.BindNull(12);
-  r.confirms > 0 ? s.Bind(13, static_cast<int64_t>(r.confirms_version)) : s.BindNull(13);
+  r.confirms != 0 ? s.Bind(12, r.confirms) : s.BindNull(12);
+  r.confirms != 0 ? s.Bind(13, static_cast<int64_t>(r.confirms_version)) : s.BindNull(13);
   RETURN_IF_ERROR(s.Run());
   return db_->LastInsertId();
 }

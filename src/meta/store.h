@@ -251,7 +251,7 @@ struct Redaction {
   int64_t start_ms = -1, end_ms = -1;    // where it is spoken, if the text has times
   std::string reason, by, at;
   // An archivist's confirmation (migration 12), not a span: redaction `confirms` need not be
-  // placed in version `confirms_version`. 0: a redaction.
+  // placed in version `confirms_version`; -N: passage N's own level need not be. 0: a redaction.
   int64_t confirms = 0;
   int confirms_version = 0;
 };

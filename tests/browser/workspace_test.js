@@ -282,6 +282,72 @@ async function startServer(dir, env = {}) {
     assert.deepEqual(report, []);
   });
 
+  await check('an archivist corrects one OCR word beside the page image, the new version is in the log, and the diff shows it', async () => {
+    // Scans made here with pango-view: an English sample sentence, and the opening of the
+    // Universal Declaration of Human Rights in Arabic (public text, not a testimony).
+    function scan(name, text, font, rtl) {
+      const txt = path.join(dir, `${name}.txt`);
+      const png = path.join(dir, `${name}.png`);
+      fs.writeFileSync(txt, text);
+      execFileSync('pango-view', ['-q', `--font=${font}`, ...(rtl ? ['--rtl'] : []), '--dpi=300', '--margin=60', '--width=2200', '--wrap=word', `--output=${png}`, txt]);
+      return png;
+    }
+    const english = scan('sample-scan', 'A sample scanned page about the harbour lighthouse.\n\nA second sample paragraph, read by OCR.', 'Noto Sans 14', false);
+    const udhr = fs.readFileSync(path.join(__dirname, '..', '..', 'samples', 'udhr', 'arb.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const arabic = scan('sample-scan-ar', [udhr[0], udhr[2], udhr[3]].join('\n\n'), 'Noto Sans Arabic 14', true);
+    const id = JSON.parse(run(['--archive', archive, 'add', '--json', '--consent', 'public', '--witness', 'sample-witness-5', '--collection', 'sample-scans', '--lang', 'en', english])).records[0].id;
+    const idAr = JSON.parse(run(['--archive', archive, 'add', '--json', '--consent', 'public', '--witness', 'sample-witness-5', '--collection', 'sample-scans', '--lang', 'ar', arabic])).records[0].id;
+    const page = await newPage({ bypassCSP: true });
+    await logIn(page, 'archivist');
+    // The server's own worker may hold the OCR jobs: run one here too, a minute at most.
+    async function newest(record) {
+      return (await (await page.request.get(`${base}/api/v1/records/${record}`)).json()).versions.slice(-1)[0];
+    }
+    for (let i = 0; i < 60; i++) {
+      run(['--archive', archive, 'worker', '--until-idle']);
+      const a = await newest(id), b = await newest(idAr);
+      if (a.derived && a.derived.artifact === 'ocr' && b.derived && b.derived.artifact === 'ocr') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const before = await newest(id);
+    assert.equal(before.derived.artifact, 'ocr');
+    // From the record's page to the editor: the page image with a box on each word.
+    await page.goto(`${base}/records/${id}?lang=en`);
+    await Promise.all([page.waitForNavigation(), page.click(`a[href="/records/${id}/ocr/edit"]`)]);
+    const words = await page.locator('form[data-ocr-editor] input[data-word]').count();
+    assert.ok(words >= 10, `${words} words`);
+    assert.equal(await page.locator('svg.ocr-boxes rect').count(), words, 'a box for each word');
+    assert.ok(await page.locator('.ocr-page img').evaluate((img) => img.complete && img.naturalWidth > 0), 'the page image is shown');
+    const field = page.locator('form[data-ocr-editor] input[value="harbour"]');
+    assert.equal(await field.count(), 1);
+    const n = await field.getAttribute('data-word');
+    // Clicking the word's box takes the corrector to its field, whose box is then marked.
+    await page.click(`svg.ocr-boxes rect[data-word="${n}"]`, { force: true });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.word), n);
+    assert.equal(await page.locator(`svg.ocr-boxes rect[data-word="${n}"].current`).count(), 1);
+    await field.fill('harbor');
+    await Promise.all([page.waitForURL(/\/diff\?from=\d+&to=\d+$/), page.click('form[data-ocr-editor] button[type=submit]')]);
+    assert.deepEqual(await page.locator('.diff-text del').allTextContents(), ['[removed: harbour]']);
+    assert.deepEqual(await page.locator('.diff-text ins').allTextContents(), ['[added: harbor]']);
+    await page.screenshot({ path: path.join(artifacts, 'ocr-diff-en.png'), fullPage: true });
+    const made = await newest(id);
+    assert.equal(made.version, before.version + 1, 'one new version');
+    assert.equal(made.derived.artifact, 'ocr');
+    assert.equal(made.derived.tool, 'human');
+    assert.ok(made.leaf_index >= 0, 'the new version is in the log');
+    assert.equal((await page.request.get(`${base}/api/v1/records/${id}/proof?version=${made.version}`)).status(), 200, 'with its proof');
+    // The Arabic scan's editor in each interface language: screenshots and axe-core.
+    const report = [];
+    for (const lang of LANGS) {
+      await page.goto(`${base}/records/${idAr}/ocr/edit?lang=${lang}`);
+      assert.equal(await page.locator('fieldset.ocr-words').getAttribute('dir'), 'rtl');
+      assert.ok(await page.locator('svg.ocr-boxes rect').count() > 5);
+      await page.screenshot({ path: path.join(artifacts, `ocr-edit-${lang}.png`), fullPage: true });
+      report.push(...await seriousViolations(page, `${lang} /ocr/edit`));
+    }
+    assert.deepEqual(report, []);
+  });
+
   await check('the review queue: for staff, in each interface language, with screenshots and axe-core', async () => {
     const researcher = await newPage();
     await logIn(researcher, 'researcher');
