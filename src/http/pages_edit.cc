@@ -172,6 +172,23 @@ bool BeginEditor(Site* site, const Request& req, Response& res, const PageContex
   return false;
 }
 
+// An editor's save made (to what it changed, from version `edits`), or refused for a record the
+// caller may not correct (404): true when answered; else the editor is shown again.
+bool AnsweredSave(Response& res, const PageContext& pc, const Call& c, const std::string& id,
+                  uint64_t edits, const Result<meta::Version>& saved) {
+  if (saved.ok()) {
+    res.set_redirect("/records/" + id + "/diff?from=" + std::to_string(edits) +
+                         "&to=" + std::to_string(saved->version),
+                     303);
+    return true;
+  }
+  if (saved.status().IsNotFound() && saved.status().message() == service::kNoSuchRecord) {
+    pc.Error(res, c.archive(), 404);
+    return true;
+  }
+  return false;
+}
+
 void EditPage(Site* site, const Request& req, Response& res) {
   PageContext pc(site, req);
   Call c;
@@ -191,15 +208,7 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   if (!edits || !n || *n > kMaxFormLines) return pc.Error(res, c.archive(), 400);
   std::vector<ingest::Cue> cues = CuesOfForm(req, *n);
   auto saved = service::SaveTranscript(c.scope(), id, static_cast<int>(*edits), cues);
-  if (saved.ok()) {
-    res.set_redirect("/records/" + id + "/diff?from=" + std::to_string(*edits) +
-                         "&to=" + std::to_string(saved->version),
-                     303);
-    return;
-  }
-  if (saved.status().IsNotFound() && saved.status().message() == service::kNoSuchRecord) {
-    return pc.Error(res, c.archive(), 404);
-  }
+  if (AnsweredSave(res, pc, c, id, *edits, saved)) return;
   // Refused: the page again with the lines as they were sent, so nothing typed is lost; a
   // conflict also links to what the other save changed, and to the newest version.
   auto doc = service::ReadTranscriptToEdit(c.scope(), id);
@@ -322,15 +331,7 @@ void PostOcrEdit(Site* site, const Request& req, Response& res) {
   }
   auto saved = service::SaveOcr(c.scope(), id, static_cast<int>(*edits), static_cast<int>(*page),
                                 words);
-  if (saved.ok()) {
-    res.set_redirect("/records/" + id + "/diff?from=" + std::to_string(*edits) +
-                         "&to=" + std::to_string(saved->version),
-                     303);
-    return;
-  }
-  if (saved.status().IsNotFound() && saved.status().message() == service::kNoSuchRecord) {
-    return pc.Error(res, c.archive(), 404);
-  }
+  if (AnsweredSave(res, pc, c, id, *edits, saved)) return;
   // Refused: the page of the version the words were read from, with the words as they were
   // sent, so nothing typed is lost; a conflict also links to what the other save changed.
   auto doc = service::ReadOcrToEdit(c.scope(), id, static_cast<int>(*edits));

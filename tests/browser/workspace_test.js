@@ -289,7 +289,8 @@ async function startServer(dir, env = {}) {
       const txt = path.join(dir, `${name}.txt`);
       const png = path.join(dir, `${name}.png`);
       fs.writeFileSync(txt, text);
-      execFileSync('pango-view', ['-q', `--font=${font}`, ...(rtl ? ['--rtl'] : []), '--dpi=300', '--margin=60', '--width=2200', '--wrap=word', `--output=${png}`, txt]);
+      // 500 points wide at 300 dpi: a page of about 2,200 pixels, as a scanner gives.
+      execFileSync('pango-view', ['-q', `--font=${font}`, ...(rtl ? ['--rtl'] : []), '--dpi=300', '--margin=60', '--width=500', '--wrap=word', `--output=${png}`, txt]);
       return png;
     }
     const english = scan('sample-scan', 'A sample scanned page about the harbour lighthouse.\n\nA second sample paragraph, read by OCR.', 'Noto Sans 14', false);
