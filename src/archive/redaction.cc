@@ -40,6 +40,24 @@ size_t Occurrences(std::string_view text, std::string_view words) {
   return n;
 }
 
+// Whether `g` took its level from a passage of an earlier version (the store gives a new
+// version's segments the level of the passages they overlap, in time or in characters): it is
+// that passage again, and the passage itself says where it is found and which versions are
+// held. Were it a passage of its own, a correction of the passage's words would hold the very
+// version the level was set in, and the record's text would be read by nobody.
+bool InheritsLevel(const std::vector<meta::SegmentState>& segments, const meta::Segment& g) {
+  for (const meta::SegmentState& st1 : segments) {
+    const meta::Segment& g1 = st1.segment;
+    if (g1.version >= g.version || !g1.consent || *g1.consent == meta::Consent::kPublic) continue;
+    const bool overlaps =
+        g.start_ms >= 0 ? g1.start_ms >= 0 && g1.start_ms < g.end_ms && g1.end_ms > g.start_ms
+                        : g1.start_ms < 0 && g1.char_start >= 0 && g1.char_start < g.char_end &&
+                              g1.char_end > g.char_start;
+    if (overlaps) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
@@ -151,29 +169,10 @@ RedactionPlan PlanRedactions(const std::vector<meta::SegmentState>& segments,
     while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
     return t;
   };
-  // A segment that took its level from a passage of an earlier version (the store gives a new
-  // version's segments the level of the passages they overlap, in time or in characters) is
-  // that passage again: the passage itself says where it is found and which versions are held.
-  // Were it a passage of its own, a correction of the passage's words would hold the very
-  // version the level was set in, and the record's text would be read by nobody.
-  auto inherited = [&](const meta::Segment& g) {
-    for (const meta::SegmentState& st1 : segments) {
-      const meta::Segment& g1 = st1.segment;
-      if (g1.version >= g.version || !g1.consent || *g1.consent == meta::Consent::kPublic) {
-        continue;
-      }
-      const bool overlaps =
-          g.start_ms >= 0 ? g1.start_ms >= 0 && g1.start_ms < g.end_ms && g1.end_ms > g.start_ms
-                          : g1.start_ms < 0 && g1.char_start >= 0 && g1.char_start < g.char_end &&
-                                g1.char_end > g.char_start;
-      if (overlaps) return true;
-    }
-    return false;
-  };
   for (const meta::SegmentState& st0 : segments) {
     const meta::Segment& g0 = st0.segment;
     if (!g0.consent || *g0.consent == meta::Consent::kPublic) continue;
-    const bool holds = !inherited(g0);
+    const bool holds = !InheritsLevel(segments, g0);
     std::string_view words = trimmed(g0.text);
     for (const auto& [version, version_segments] : by_version) {
       if (version == g0.version) continue;
