@@ -1573,7 +1573,7 @@ TEST_F(ApiTest, AnOcrWordIsCorrectedBesideThePageImageDiffedAndAnOldSaveIsRefuse
 
   const std::string csrf = (*tokens_)["session-archivist.csrf"];
   auto form = [&](int edits, const std::string& word, bool with_csrf = true, size_t n = 0,
-                  int page_number = 1) {
+                  int page_number = 1, const std::string& query = "") {
     httplib::MultipartFormDataItems items = {{"edits", std::to_string(edits), "", ""},
                                              {"page", std::to_string(page_number), "", ""},
                                              {"n", std::to_string(n ? n : words), "", ""}};
@@ -1586,7 +1586,7 @@ TEST_F(ApiTest, AnOcrWordIsCorrectedBesideThePageImageDiffedAndAnOldSaveIsRefuse
       v = page->body.find("value=\"", v) + 7;
       items.push_back({k, k == field ? word : page->body.substr(v, page->body.find('"', v) - v), "", ""});
     }
-    return c.Post(edit, Auth("session-archivist"), items);
+    return c.Post(edit + query, Auth("session-archivist"), items);
   };
   // Without the form's token nothing is saved.
   EXPECT_EQ(form(first, "harbor", false)->status, 403);
@@ -1638,6 +1638,12 @@ TEST_F(ApiTest, AnOcrWordIsCorrectedBesideThePageImageDiffedAndAnOldSaveIsRefuse
   EXPECT_NE(late->body.find("no longer the newest OCR text"), std::string::npos) << late->body;
   EXPECT_NE(late->body.find("value=\"harbr\""), std::string::npos);
   EXPECT_NE(late->body.find("changing 1 word (on page 1)"), std::string::npos) << late->body;
+  // Said in the page's language, the archive's own reason after it (newcomer review, 1).
+  auto hebrew = form(first, "harbr", true, 0, 1, "?lang=he");
+  EXPECT_EQ(hebrew->status, 409);
+  EXPECT_NE(hebrew->body.find("מישהו שמר"), std::string::npos)
+      << hebrew->body;
+  EXPECT_NE(hebrew->body.find("<bdi lang=\"en\" dir=\"ltr\">version "), std::string::npos);
   EXPECT_EQ(versions().back()["version"], second);
   // Bad forms: nothing changed, a count of words that is not the page's, a page it lacks.
   auto same = form(second, "harbor");

@@ -1,5 +1,8 @@
 #include "cli/common.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "cli/output.h"
@@ -14,8 +17,11 @@ int Common::Run() const {
 }
 
 std::string CliActor() {
+  // $USER, else the account the process runs as (a service, a root shell without $USER).
   const char* user = getenv("USER");
-  return std::string("cli:") + (user && *user ? user : "unknown");
+  if (user && *user) return std::string("cli:") + user;
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("cli:") + (pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown");
 }
 
 access::Subject CliSubject() {

@@ -172,6 +172,12 @@ bool BeginEditor(Site* site, const Request& req, Response& res, const PageContex
   return false;
 }
 
+// A refused save in the page's language, and the archive's own reason (in English) after it.
+Json Refusal(const PageContext& pc, const Status& st) {
+  return {{"error", pc.t()[st.code() == Code::kConflict ? "edit_conflict_said" : "edit_refused"]},
+          {"error_detail", st.message()}};
+}
+
 // An editor's save made (to what it changed, from version `edits`), or refused for a record the
 // caller may not correct (404): true when answered; else the editor is shown again.
 bool AnsweredSave(Response& res, const PageContext& pc, const Call& c, const std::string& id,
@@ -213,7 +219,7 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   // conflict also links to what the other save changed, and to the newest version.
   auto doc = service::ReadTranscriptToEdit(c.scope(), id);
   if (!doc.ok()) return pc.Error(res, c.archive(), HttpStatusFor(doc.status()));
-  Json said = {{"error", pc.t()["edit_refused"].get<std::string>() + " " + saved.status().message()}};
+  Json said = Refusal(pc, saved.status());
   if (saved.status().code() == Code::kConflict) {
     said["conflict"] = true;
     said["diff"] = "/records/" + id + "/diff?from=" + std::to_string(*edits) +
@@ -340,7 +346,7 @@ void PostOcrEdit(Site* site, const Request& req, Response& res) {
   if (number == 0 || doc->pages[number - 1].words.size() != words.size()) {
     return pc.Error(res, c.archive(), HttpStatusFor(saved.status()));
   }
-  Json said = {{"error", pc.t()["edit_refused"].get<std::string>() + " " + saved.status().message()}};
+  Json said = Refusal(pc, saved.status());
   if (saved.status().code() == Code::kConflict) {
     auto newest = service::ReadOcrToEdit(c.scope(), id);
     said["conflict"] = true;

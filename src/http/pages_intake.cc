@@ -33,10 +33,11 @@ void SendIntakeForm(Site* site, Response& res, const PageContext& pc, const Call
     auto it = form->fields.find(name);
     return it == form->fields.end() ? "" : it->second;
   };
-  for (const char* name : {"witness", "collection", "date", "title", "witness_name",
-                           "witness_community", "witness_languages"}) {
+  for (const char* name : {"witness", "collection", "date", "witness_name", "witness_community",
+                           "witness_languages"}) {
     v[name] = field(name);
   }
+  v["record_title_value"] = field("title");  // `title` is the page's own (layout.mustache)
   v["place"] = form && !form->places.empty() ? form->places[0] : "";
   std::string consent = field("consent").empty() ? "restricted" : field("consent");
   Json levels = Json::array();

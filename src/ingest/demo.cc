@@ -160,7 +160,7 @@ Result<DemoArchive> BuildDemoArchive(Env* env, const std::string& dir, const Dem
   if (spoke && options.speech_model.empty()) {
     out.note =
         "the spoken samples are not transcribed: give a whisper model with "
-        "`attest demo --model ggml-base.bin` (doc/speech.md)";
+        "`attest demo --model ggml-small.bin` (README, \"Models\")";
   }
   RETURN_IF_ERROR(env->RemoveDir(staging));
   archive.reset();

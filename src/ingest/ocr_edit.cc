@@ -166,12 +166,20 @@ Result<OcrDoc> LoadOcr(archive::Archive* archive, const std::string& record_id,
 
 namespace {
 
-// kConflict if `doc` is not the record's newest OCR version: someone saved another since it was
-// read. Names the newer version, who made it and when, and how many words it changed (never
+// Whether two readings of a page have the same words in the same boxes.
+bool SamePage(const OcrPageWords& a, const OcrPageWords& b) {
+  if (a.words.size() != b.words.size()) return false;
+  for (size_t i = 0; i < a.words.size(); ++i) {
+    const OcrBoxedWord &x = a.words[i], &y = b.words[i];
+    if (x.text != y.text || !std::equal(x.box, x.box + 4, y.box)) return false;
+  }
+  return true;
+}
+
+// The kConflict of a save made from `doc` when `newest` was saved since and changed its page.
+// Names the newer version, who made it and when, and how many words it changed (never
 // the words: this answer is not a reading of the record).
-Status CheckNewestOcr(archive::Archive* archive, const meta::Record& record, const OcrDoc& doc) {
-  ASSIGN_OR_RETURN(OcrDoc newest, LoadOcr(archive, doc.record, std::nullopt));
-  if (newest.version == doc.version) return Status::Ok();
+Status Conflict(const meta::Record& record, const OcrDoc& doc, const OcrDoc& newest) {
   std::map<std::tuple<int, int64_t, int64_t, int64_t, int64_t>, const std::string*> before;
   size_t words_before = 0;
   for (const OcrPageWords& p : doc.pages) {
@@ -221,11 +229,20 @@ Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::strin
                    archive->consent().Writable(record_id, access::Action::kWrite));
   const int newest_version = record.versions.empty() ? 0 : record.versions.back().version;
   ASSIGN_OR_RETURN(OcrDoc doc, LoadOcr(archive, record_id, edited));
-  RETURN_IF_ERROR(CheckNewestOcr(archive, record, doc));
   if (page_number < 1 || page_number > static_cast<int>(doc.pages.size())) {
     return Status::InvalidArgument("version " + std::to_string(edited) + " of " + record_id +
                                    " has no page " + std::to_string(page_number) + " (it has " +
                                    std::to_string(doc.pages.size()) + ")");
+  }
+  // Each page is saved by itself: a save of another page in between is no conflict, and the
+  // words go onto the newest version, whose page is still as the corrector read it.
+  ASSIGN_OR_RETURN(OcrDoc newest, LoadOcr(archive, record_id, std::nullopt));
+  if (newest.version != doc.version) {
+    if (newest.pages.size() != doc.pages.size() ||
+        !SamePage(newest.pages[page_number - 1], doc.pages[page_number - 1])) {
+      return Conflict(record, doc, newest);
+    }
+    doc = std::move(newest);
   }
   OcrPageWords& page = doc.pages[page_number - 1];
   if (given.size() != page.words.size()) {
@@ -300,7 +317,7 @@ Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::strin
   std::map<int, std::map<std::string, int64_t>> page_langs;
   std::vector<const meta::Segment*> ordered;
   for (const auto& s : old) {
-    if (s.segment.version == edited) ordered.push_back(&s.segment);
+    if (s.segment.version == doc.version) ordered.push_back(&s.segment);
   }
   std::sort(ordered.begin(), ordered.end(), [](const meta::Segment* x, const meta::Segment* y) {
     return x->char_start < y->char_start;
@@ -348,7 +365,7 @@ Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::strin
   d.derivation.artifact = "ocr";
   d.derivation.tool = "human";
   d.derivation.tool_version = std::string("attest ") + ATTEST_VERSION;
-  d.derivation.params = {{"by", by}, {"edits", edited}, {"page", page_number}};
+  d.derivation.params = {{"by", by}, {"edits", doc.version}, {"page", page_number}};
   ASSIGN_OR_RETURN(std::string ocr_json, CanonicalJson(Json{{"pages", jpages}}));
   d.blobs.push_back({"ocr", std::move(ocr_json), ""});
   for (const std::string& sha : doc.page_images) d.blobs.push_back({"page", "", "", sha});

@@ -51,8 +51,10 @@ inline constexpr size_t kMaxOcrWord = 1000;
 // they left them, one for each word OCR read there, in order ("" takes a word out). Added as a
 // derived version of the source OCR read, artifact `ocr`, tool `human`, params {"by", "edits":
 // edited, "page": page}, with the text rebuilt around the new words, the same boxes and page
-// images, and the corrected words without a confidence. kConflict, naming the newer version
-// and how many words it changed, if `edited` is no longer the record's newest OCR version;
+// images, and the corrected words without a confidence. Each page is saved by itself: when a
+// newer OCR version was saved since `edited` but left page `page` as it was, the words go onto
+// that newest version (params "edits" names it); kConflict, naming the newer version and how
+// many words it changed, if it changed the page;
 // kInvalidArgument for a page it does not have, a count of words that is not the page's, a
 // word over kMaxOcrWord bytes, a document left without words, or nothing changed.
 Result<meta::Version> CorrectOcr(archive::Archive* archive, const std::string& record_id,

@@ -265,6 +265,22 @@ TEST_F(OcrEditTest, APageOfATiffEmptiedStaysAPageAndThePageImagesKeepTheirOrder)
     if (s.segment.version == v->version) pages.push_back(s.segment.page);
   }
   EXPECT_EQ(pages, (std::vector<int>{1, 3}));
+
+  // Another corrector, who opened the document before that save, corrects page 3: no conflict
+  // (another page changed), and page 2 stays as the first save left it.
+  std::vector<std::string> third = TextsOf(doc->pages[2]);
+  third[0] = "Specimen";
+  auto w = CorrectOcr(archive_.get(), id, doc->version, 3, third, "user b");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto both = LoadOcr(archive_.get(), id, std::nullopt);
+  ASSERT_TRUE(both.ok());
+  EXPECT_TRUE(both->pages[1].words.empty());
+  EXPECT_EQ(both->pages[2].words[0].text, "Specimen");
+  EXPECT_EQ(Derived(id, w->version)["params"]["edits"], v->version);
+  // The same page from the old reading is a conflict.
+  third[0] = "Another";
+  auto late = CorrectOcr(archive_.get(), id, doc->version, 3, third, "user c");
+  EXPECT_EQ(late.status().code(), Code::kConflict) << late.status().ToString();
 }
 
 }  // namespace
