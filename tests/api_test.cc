@@ -3234,6 +3234,10 @@ TEST_F(ApiTest, ARecordOpenedFromASearchMarksItsMatchesOnTheTextAndTheScan) {
             std::string::npos);
   EXPECT_NE(Get("/records/" + id + "?q=%22harbour%20lighthouse")->body.find("<mark>harbour</mark>"),
             std::string::npos);
+  // The scan is shown once (newcomer review: a PNG's page showed it twice).
+  size_t first_img = page->body.find("/media/original\" alt=");
+  ASSERT_NE(first_img, std::string::npos);
+  EXPECT_EQ(page->body.find("/media/original\" alt=", first_img + 1), std::string::npos);
   // Without a query nothing is marked or drawn; a query the search refuses marks nothing.
   EXPECT_EQ(Get("/records/" + id)->body.find("ocr-hits"), std::string::npos);
   auto bad = Get("/records/" + id + "?q=-lighthouse");

@@ -204,6 +204,9 @@ Json TextPages(archive::Archive* a, const RecordView& view, const TextMarks& mar
       Json pg = {{"paragraphs", Json::array()}};
       if (s.segment.page >= 0) pg["number"] = std::to_string(s.segment.page);
       std::string image = "page-" + std::to_string(s.segment.page);
+      // A page without an image of its own says so: the template would otherwise find the
+      // record's own image (a PNG's, shown above) in its context and show it a second time.
+      pg["image"] = false;
       if (view.media.count(image)) {
         pg["image"] =
             marks.Image("/api/v1/records/" + view.record.id + "/media/" + image, s.segment.page);
