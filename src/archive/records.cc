@@ -486,6 +486,20 @@ Json FileSource::ToJson() const {
   return out;
 }
 
+Result<std::vector<meta::BlobRef>> PageImagesOf(const meta::Version& v) {
+  Json m = Json::parse(v.manifest, nullptr, false);
+  if (!m.is_object() || !m.contains("blobs") || !m["blobs"].is_array()) {
+    return Status::Corruption("version " + std::to_string(v.version) + " of " + v.record_id +
+                              " has no readable manifest");
+  }
+  std::vector<meta::BlobRef> pages;
+  for (const Json& b : m["blobs"]) {
+    if (StringMember(b, "role") != "page") continue;
+    pages.push_back({"page", StringMember(b, "sha256"), static_cast<uint64_t>(IntMember(b, "size", 0))});
+  }
+  return pages;
+}
+
 FileSource SourceOf(const meta::Version& v) {
   FileSource s;
   if (v.private_json.empty()) return s;

@@ -114,6 +114,11 @@ struct FileSource {
 };
 FileSource SourceOf(const meta::Version& v);
 
+// A version's page images (`page` blobs, doc/format/manifest.md) in page order, as its manifest
+// lists them: the N-th is page N. (The store keeps a version's blobs once each, by hash, so two
+// pages alike are one blob named twice.) kCorruption if the manifest is not readable.
+Result<std::vector<meta::BlobRef>> PageImagesOf(const meta::Version& v);
+
 class Records {
  public:
   explicit Records(Internal* in) : in_(in) {}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -148,14 +149,8 @@ Result<OcrDoc> LoadOcr(archive::Archive* archive, const std::string& record_id,
     if (b.role == "ocr") ocr = &b;
     if (b.role == "text") text = &b;
   }
-  // The page images in page order, as the manifest lists them (the store keeps a version's
-  // blobs once each, in no order of pages: two pages alike are one blob named twice).
-  ASSIGN_OR_RETURN(Json manifest, ParseJson(found->manifest, "manifest"));
-  if (manifest.contains("blobs") && manifest["blobs"].is_array()) {
-    for (const Json& b : manifest["blobs"]) {
-      if (StringMember(b, "role") == "page") doc.page_images.push_back(StringMember(b, "sha256"));
-    }
-  }
+  ASSIGN_OR_RETURN(std::vector<meta::BlobRef> pages, archive::PageImagesOf(*found));
+  for (const meta::BlobRef& b : pages) doc.page_images.push_back(b.sha256);
   const std::string what = "version " + std::to_string(found->version) + " of " + record_id;
   if (!ocr || !text) return Status::Corruption(what + " has no OCR words or no text");
   ASSIGN_OR_RETURN(doc.text, ReadBlobOf(archive, *text, "the text of " + what));
@@ -221,6 +216,60 @@ Status Conflict(const meta::Record& record, const OcrDoc& doc, const OcrDoc& new
       ". Nothing was saved: open the newest version and make the change there");
 }
 
+// The segments of `d`'s text as the OCR job makes them: blocks of each page, in the language
+// of the block `doc` (the version corrected) had at the same place, or of most of that page if
+// the blocks differ; and `d`'s language, that of most of its text.
+Status AddBlocks(archive::Archive* archive, const std::string& record_id, const OcrDoc& doc,
+                 archive::DerivedText* d) {
+  ASSIGN_OR_RETURN(std::vector<meta::SegmentState> old, archive->records().Segments(record_id));
+  std::map<int, std::vector<std::string>> old_langs;  // by page, in text order
+  std::map<int, std::map<std::string, int64_t>> page_langs;
+  std::vector<const meta::Segment*> ordered;
+  for (const auto& s : old) {
+    if (s.segment.version == doc.version) ordered.push_back(&s.segment);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const meta::Segment* x, const meta::Segment* y) {
+    return x->char_start < y->char_start;
+  });
+  for (const meta::Segment* s : ordered) {
+    old_langs[s->page].push_back(s->lang);
+    page_langs[s->page][s->lang] += s->char_end - s->char_start;
+  }
+  std::map<std::string, int64_t> chars_by_lang;
+  int64_t offset = 0;
+  size_t start = 0;
+  for (int number = 1;; ++number) {
+    size_t ff = d->text.find('\f', start);
+    std::string page_text = d->text.substr(start, ff == std::string::npos ? ff : ff - start);
+    std::vector<text::Paragraph> blocks = text::SplitBlocks(page_text);
+    const std::vector<std::string>& langs = old_langs[number];
+    std::string most = doc.lang;
+    int64_t best = 0;
+    for (const auto& [lang, n] : page_langs[number]) {
+      if (n > best) best = n, most = lang;
+    }
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      meta::Segment g;
+      g.page = number;
+      g.char_start = offset + blocks[b].char_start;
+      g.char_end = offset + blocks[b].char_end;
+      g.lang = langs.size() == blocks.size() ? langs[b] : most;
+      chars_by_lang[g.lang] += g.char_end - g.char_start;
+      g.text = std::move(blocks[b].text);
+      d->segments.push_back(std::move(g));
+    }
+    offset += static_cast<int64_t>(CodePoints(page_text)) + 1;
+    if (ff == std::string::npos) break;
+    start = ff + 1;
+  }
+  d->lang = doc.lang;
+  int64_t most_chars = 0;
+  for (const auto& [lang, n] : chars_by_lang) {
+    if (n > most_chars) most_chars = n, d->lang = lang;
+  }
+  return Status::Ok();
+}
+
 Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::string& record_id,
                                      int edited, int page_number,
                                      const std::vector<std::string>& given, const std::string& by) {
@@ -228,21 +277,25 @@ Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::strin
   ASSIGN_OR_RETURN(meta::Record record,
                    archive->consent().Writable(record_id, access::Action::kWrite));
   const int newest_version = record.versions.empty() ? 0 : record.versions.back().version;
-  ASSIGN_OR_RETURN(OcrDoc doc, LoadOcr(archive, record_id, edited));
-  if (page_number < 1 || page_number > static_cast<int>(doc.pages.size())) {
+  // The newest OCR version, read once; the version the corrector read only if it is older.
+  ASSIGN_OR_RETURN(OcrDoc doc, LoadOcr(archive, record_id, std::nullopt));
+  std::optional<OcrDoc> opened;
+  if (doc.version != edited) {
+    auto older = LoadOcr(archive, record_id, edited);
+    if (!older.ok()) return older.status();
+    opened = std::move(*older);
+  }
+  const OcrDoc& seen = opened ? *opened : doc;
+  if (page_number < 1 || page_number > static_cast<int>(seen.pages.size())) {
     return Status::InvalidArgument("version " + std::to_string(edited) + " of " + record_id +
                                    " has no page " + std::to_string(page_number) + " (it has " +
-                                   std::to_string(doc.pages.size()) + ")");
+                                   std::to_string(seen.pages.size()) + ")");
   }
   // Each page is saved by itself: a save of another page in between is no conflict, and the
   // words go onto the newest version, whose page is still as the corrector read it.
-  ASSIGN_OR_RETURN(OcrDoc newest, LoadOcr(archive, record_id, std::nullopt));
-  if (newest.version != doc.version) {
-    if (newest.pages.size() != doc.pages.size() ||
-        !SamePage(newest.pages[page_number - 1], doc.pages[page_number - 1])) {
-      return Conflict(record, doc, newest);
-    }
-    doc = std::move(newest);
+  if (opened && (doc.pages.size() != opened->pages.size() ||
+                 !SamePage(doc.pages[page_number - 1], opened->pages[page_number - 1]))) {
+    return Conflict(record, *opened, doc);
   }
   OcrPageWords& page = doc.pages[page_number - 1];
   if (given.size() != page.words.size()) {
@@ -310,56 +363,9 @@ Result<meta::Version> CorrectOcrOnce(archive::Archive* archive, const std::strin
     return Status::InvalidArgument("the document would be left without a word");
   }
 
-  // Segments as the OCR job makes them: blocks of each page, in the language of the block the
-  // version corrected had at the same place (or of most of that page, if the blocks differ).
-  ASSIGN_OR_RETURN(std::vector<meta::SegmentState> old, archive->records().Segments(record_id));
-  std::map<int, std::vector<std::string>> old_langs;  // by page, in text order
-  std::map<int, std::map<std::string, int64_t>> page_langs;
-  std::vector<const meta::Segment*> ordered;
-  for (const auto& s : old) {
-    if (s.segment.version == doc.version) ordered.push_back(&s.segment);
-  }
-  std::sort(ordered.begin(), ordered.end(), [](const meta::Segment* x, const meta::Segment* y) {
-    return x->char_start < y->char_start;
-  });
-  for (const meta::Segment* s : ordered) {
-    old_langs[s->page].push_back(s->lang);
-    page_langs[s->page][s->lang] += s->char_end - s->char_start;
-  }
   archive::DerivedText d;
-  d.text = text;
-  std::map<std::string, int64_t> chars_by_lang;
-  int64_t offset = 0;
-  size_t start = 0;
-  for (int number = 1;; ++number) {
-    size_t ff = text.find('\f', start);
-    std::string page_text = text.substr(start, ff == std::string::npos ? ff : ff - start);
-    std::vector<text::Paragraph> blocks = text::SplitBlocks(page_text);
-    const std::vector<std::string>& langs = old_langs[number];
-    std::string most = doc.lang;
-    int64_t best = 0;
-    for (const auto& [lang, n] : page_langs[number]) {
-      if (n > best) best = n, most = lang;
-    }
-    for (size_t b = 0; b < blocks.size(); ++b) {
-      meta::Segment g;
-      g.page = number;
-      g.char_start = offset + blocks[b].char_start;
-      g.char_end = offset + blocks[b].char_end;
-      g.lang = langs.size() == blocks.size() ? langs[b] : most;
-      chars_by_lang[g.lang] += g.char_end - g.char_start;
-      g.text = std::move(blocks[b].text);
-      d.segments.push_back(std::move(g));
-    }
-    offset += static_cast<int64_t>(CodePoints(page_text)) + 1;
-    if (ff == std::string::npos) break;
-    start = ff + 1;
-  }
-  d.lang = doc.lang;
-  int64_t most_chars = 0;
-  for (const auto& [lang, n] : chars_by_lang) {
-    if (n > most_chars) most_chars = n, d.lang = lang;
-  }
+  d.text = std::move(text);
+  RETURN_IF_ERROR(AddBlocks(archive, record_id, doc, &d));
   d.after_version = newest_version;
   d.derivation.from = doc.from;
   d.derivation.artifact = "ocr";

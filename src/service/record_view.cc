@@ -273,19 +273,10 @@ Status AddWholeMedia(archive::Archive* a, const VersionsSeen& seen, RecordView* 
   }
   for (const auto& v : view->record.versions) {
     if (v.version != view->text_version) continue;
-    // In page order, as the manifest lists them: the N-th `page` blob is page N (the store
-    // keeps a version's blobs once each, by hash).
-    Json manifest = Json::parse(v.manifest, nullptr, false);
-    if (!manifest.is_object() || !manifest.contains("blobs") || !manifest["blobs"].is_array()) {
-      return Status::Corruption("version " + std::to_string(v.version) + " of " +
-                                view->record.id + " has no readable manifest");
-    }
-    int n = 0;
-    for (const Json& b : manifest["blobs"]) {
-      if (StringMember(b, "role") != "page") continue;
-      view->media["page-" + std::to_string(++n)] = MediaFile{
-          StringMember(b, "sha256"), static_cast<uint64_t>(IntMember(b, "size", 0)),
-          "image/jpeg", "image"};
+    ASSIGN_OR_RETURN(std::vector<meta::BlobRef> pages, archive::PageImagesOf(v));
+    for (size_t n = 0; n < pages.size(); ++n) {
+      view->media["page-" + std::to_string(n + 1)] =
+          MediaFile{pages[n].sha256, pages[n].size, "image/jpeg", "image"};
     }
   }
   return Status::Ok();
