@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -92,6 +93,29 @@ class ApiTest : public ::testing::Test {
       (*shas_)[level] = ToHex(Sha256(text));
     }
     ASSERT_EQ(RunAttest({"--archive", *archive_, "worker", "--until-idle"}).exit_code, 0);
+    // A clip of each record the operator reads (its canary inside, and in its title), before the
+    // withdrawal; a public session of the public and the withdrawn one, and one shared with every
+    // account holding the research and restricted ones (issue 24: the leak matrix).
+    for (std::string level : {"public", "research", "restricted", "withdrawn"}) {
+      auto clip = RunAttest({"--archive", *archive_, "clip", "add", (*ids_)[level], "--chars",
+                             "0-80", "--title", "clip of " + Canary(level), "--json"});
+      ASSERT_EQ(clip.exit_code, 0) << clip.err;
+      (*ids_)["clip-" + level] = Json::parse(clip.out)["id"];
+    }
+    for (const auto& [name, share, levels] :
+         {std::tuple{"session-public", "public", std::vector<std::string>{"public", "withdrawn"}},
+          std::tuple{"session-accounts", "researcher",
+                     std::vector<std::string>{"public", "research", "restricted"}}}) {
+      auto made = RunAttest({"--archive", *archive_, "session", "new", "--title",
+                             std::string("sample ") + name, "--share", share, "--json"});
+      ASSERT_EQ(made.exit_code, 0) << made.err;
+      (*ids_)[name] = Json::parse(made.out)["id"];
+      for (const auto& level : levels) {
+        auto added = RunAttest({"--archive", *archive_, "session", "add", (*ids_)[name], "--clip",
+                                (*ids_)["clip-" + level]});
+        ASSERT_EQ(added.exit_code, 0) << added.err;
+      }
+    }
     auto w =
         RunAttest({"--archive", *archive_, "withdraw", (*ids_)["withdrawn"], "--reason", "test"});
     ASSERT_EQ(w.exit_code, 0) << w.err;
@@ -610,6 +634,15 @@ class ApiTest : public ::testing::Test {
     }
     paths.push_back("/api/v1/suggest?q=zqrev");
     paths.push_back("/api/v1/suggest?q=zqcue");
+    // Clips and sessions (issue 24): each read anew through its record's filtered reading.
+    for (const char* name : {"clip-public", "clip-research", "clip-restricted", "clip-withdrawn"}) {
+      paths.push_back("/api/v1/clips/" + (*ids_)[name]);
+    }
+    for (const char* name : {"session-public", "session-accounts"}) {
+      paths.push_back("/api/v1/sessions/" + (*ids_)[name]);
+    }
+    paths.push_back("/api/v1/clips");
+    paths.push_back("/api/v1/sessions");
     const std::string& mixed = (*ids_)["mixed"];
     for (std::string p :
          {"/api/v1/records/" + mixed, "/api/v1/records/" + mixed + "/segments",

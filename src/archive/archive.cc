@@ -73,6 +73,7 @@ void Archive::MakeParts() {
   audit_ = std::make_unique<AuditLog>(in);
   accounts_ = std::make_unique<Accounts>(in);
   models_ = std::make_unique<Models>(in);
+  clips_ = std::make_unique<Clips>(in);
   in->records = records_.get();
   in->consent = consent_.get();
   in->indexer = indexer_.get();

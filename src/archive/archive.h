@@ -16,6 +16,7 @@
 
 #include "archive/accounts.h"
 #include "archive/audit.h"
+#include "archive/clips.h"
 #include "archive/consent.h"
 #include "archive/finder.h"
 #include "archive/indexer.h"
@@ -52,6 +53,7 @@ class Archive {
   AuditLog& audit() { return *audit_; }
   Accounts& accounts() { return *accounts_; }
   Models& models() { return *models_; }
+  Clips& clips() { return *clips_; }
 
   // How a segment is named outside the archive (doc/api.md "Segment ids"): "s" and 32 hex
   // digits, the segment's id enciphered under the archive's key `keys/ids.key`, so ids reveal
@@ -89,6 +91,7 @@ class Archive {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Models> models_;
+  std::unique_ptr<Clips> clips_;
 };
 
 }  // namespace attest::archive

@@ -15,6 +15,7 @@
 #include "cli/records.h"
 #include "cli/search.h"
 #include "cli/serve.h"
+#include "cli/sessions.h"
 #include "core/env.h"
 
 namespace attest::cli {
@@ -56,6 +57,8 @@ int Main(int argc, char** argv) {
   AddUser(app, c);
   AddToken(app, c);
   AddTranscript(app, c);
+  AddClip(app, c);
+  AddSession(app, c);
   AddReindex(app, c);
   AddServe(app, c);
   AddDemo(app, c);

@@ -13,6 +13,7 @@ void RegisterApi(Site* site, httplib::Server* svr) {
   RegisterUploadRoutes(site, svr);
   RegisterJobRoutes(site, svr);
   RegisterAccountRoutes(site, svr);
+  RegisterSessionRoutes(site, svr);
 }
 
 }  // namespace attest::http

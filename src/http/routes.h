@@ -44,6 +44,8 @@ void RegisterWriteRoutes(Site* site, httplib::Server* svr);
 void RegisterJobRoutes(Site* site, httplib::Server* svr);
 // A record's jobs as the API shows them (GET /api/v1/records/ID/jobs).
 Json JobsJson(const std::vector<meta::Job>& jobs);
+// Clips and sessions of clips (doc/sessions.md).
+void RegisterSessionRoutes(Site* site, httplib::Server* svr);
 // Resumable uploads (tus 1.0), added with POST /api/v1/records.
 void RegisterUploadRoutes(Site* site, httplib::Server* svr);
 

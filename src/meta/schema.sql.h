@@ -310,6 +310,38 @@ CREATE INDEX access_requests_state ON access_requests(state, id);
 ALTER TABLE jobs ADD COLUMN progress INTEGER;
 CREATE INDEX witness_requests_record ON witness_requests(record_id, kind, created);
 )sql",
+    // 16: clips and the sessions composed of them (doc/format/metadata.md, migration 16).
+    R"sql(
+CREATE TABLE clips (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  record_id TEXT NOT NULL REFERENCES records(id),
+  version INTEGER NOT NULL,
+  start_ms INTEGER,
+  end_ms INTEGER,
+  char_start INTEGER,
+  char_end INTEGER,
+  title TEXT NOT NULL,
+  note TEXT NOT NULL,
+  created TEXT NOT NULL,
+  CHECK ((start_ms IS NOT NULL AND end_ms > start_ms AND char_start IS NULL) OR
+         (char_start IS NOT NULL AND char_end > char_start AND start_ms IS NULL)));
+CREATE INDEX clips_owner ON clips(owner, created);
+CREATE INDEX clips_record ON clips(record_id);
+CREATE TABLE clip_sessions (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  title TEXT NOT NULL,
+  audience TEXT NOT NULL,
+  target_s INTEGER NOT NULL,
+  languages TEXT NOT NULL,
+  shared TEXT NOT NULL CHECK (shared IN ('private','researcher','archivist','public')),
+  items TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL);
+CREATE INDEX clip_sessions_owner ON clip_sessions(owner, updated);
+)sql",
 };
 
 // Migrations that remake a table others refer to: run with foreign keys off (they cannot be

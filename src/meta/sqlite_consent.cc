@@ -48,6 +48,10 @@ Result<Withdrawal> SqliteStore::Withdraw(const std::string& record_id, const std
     // A redaction's reason may name what it hides.
     ASSIGN_OR_RETURN(Stmt rd, db_->Prepare("DELETE FROM redactions WHERE record_id = ?"));
     RETURN_IF_ERROR(rd.Bind(1, record_id).Run());
+    // A clip's title and note may quote the witness (migration 16); the clips stay as gaps.
+    ASSIGN_OR_RETURN(Stmt cl, db_->Prepare("UPDATE clips SET title = '', note = '' "
+                                           "WHERE record_id = ?"));
+    RETURN_IF_ERROR(cl.Bind(1, record_id).Run());
     ASSIGN_OR_RETURN(Stmt i,
                      db_->Prepare("INSERT INTO withdrawals(record_id, reason, at, leaf_index) "
                                   "VALUES (?, ?, ?, ?)"));

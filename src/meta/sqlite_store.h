@@ -8,6 +8,7 @@
 //   sqlite_witnesses.cc  witnesses, their consent forms, links and requests
 //   sqlite_accounts.cc   API tokens, accounts and sessions
 //   sqlite_audit.cc      the audit log
+//   sqlite_clips.cc      clips and the sessions composed of them
 // Not thread-safe, like every Store: one per thread.
 #ifndef ATTEST_META_SQLITE_STORE_H_
 #define ATTEST_META_SQLITE_STORE_H_
@@ -149,6 +150,17 @@ class SqliteStore final : public Store {
   Result<bool> EndGrant(int64_t id, const std::string& now) override;
   Result<std::vector<AccessRequest>> ActiveGrants(const std::string& requester,
                                                   const std::string& now) override;
+
+  Status AddClip(const Clip& clip) override;
+  Result<std::optional<Clip>> GetClip(const std::string& id) override;
+  Result<std::vector<Clip>> ListClips(const std::string& owner, size_t limit) override;
+  Result<bool> DeleteClip(const std::string& id) override;
+  Result<ClipSession> SaveClipSession(ClipSession s) override;
+  Result<std::optional<ClipSession>> GetClipSession(const std::string& id) override;
+  Result<std::vector<ClipSession>> ListClipSessions(const std::string& owner,
+                                                    const std::vector<std::string>& shared,
+                                                    size_t limit) override;
+  Result<bool> DeleteClipSession(const std::string& id) override;
 
   Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) override;
   Result<std::optional<std::string>> ImportedRecord(const std::string& source_id) override;

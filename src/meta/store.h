@@ -256,6 +256,34 @@ struct Redaction {
   int confirms_version = 0;
 };
 
+// A span of one record version (doc/sessions.md, doc/format/metadata.md migration 16): times
+// in ms of a version with times, or code points of its text. -1: NULL.
+struct Clip {
+  std::string id;     // "c" + 12 base32 characters
+  std::string owner;  // the actor who made it
+  std::string record_id;
+  int version = 0;
+  int64_t start_ms = -1, end_ms = -1;
+  int64_t char_start = -1, char_end = -1;
+  std::string title, note;  // erased when the record is withdrawn
+  std::string created;
+};
+
+// An ordered list of clips and cards composed for an audience (doc/sessions.md). `items` is
+// the canonical JSON array of its items.
+struct ClipSession {
+  std::string id;  // "s" + 12 base32 characters
+  std::string owner;
+  std::string title;
+  std::string audience;  // school:AGES, community, public
+  int64_t target_s = 0;
+  std::string languages;  // comma-separated tags
+  std::string shared = "private";  // private, researcher, archivist, public
+  std::string items = "[]";
+  int64_t revision = 0;  // 1 after the first save
+  std::string created, updated;
+};
+
 // Where a blob is used: by a version of a record, in a role.
 struct BlobUse {
   std::string record_id;
@@ -580,6 +608,24 @@ class Store {
   virtual Result<std::vector<AccessRequest>> ActiveGrants(const std::string& requester,
                                                           const std::string& now) = 0;
 
+  // Clips (doc/sessions.md). ListClips gives `owner`'s (everyone's if empty), newest first, at
+  // most `limit`; DeleteClip is false if there was no clip `id`.
+  virtual Status AddClip(const Clip& clip) = 0;
+  virtual Result<std::optional<Clip>> GetClip(const std::string& id) = 0;
+  virtual Result<std::vector<Clip>> ListClips(const std::string& owner, size_t limit) = 0;
+  virtual Result<bool> DeleteClip(const std::string& id) = 0;
+  // Sessions of clips. SaveClipSession stores `s` as revision `s.revision` + 1: a new session
+  // when `s.revision` is 0 (kConflict if its id is taken), else only if the stored one is
+  // at `s.revision` (kConflict naming the stored revision otherwise; kNotFound if none). It
+  // returns the session as stored. ListClipSessions gives those `owner` made or shared with
+  // any of `shared` (e.g. {"researcher","public"}), newest first, at most `limit`.
+  virtual Result<ClipSession> SaveClipSession(ClipSession s) = 0;
+  virtual Result<std::optional<ClipSession>> GetClipSession(const std::string& id) = 0;
+  virtual Result<std::vector<ClipSession>> ListClipSessions(const std::string& owner,
+                                                            const std::vector<std::string>& shared,
+                                                            size_t limit) = 0;
+  virtual Result<bool> DeleteClipSession(const std::string& id) = 0;
+
   // Every use of a blob by a version of a record that is not withdrawn.
   virtual Result<std::vector<BlobUse>> FindBlob(const std::string& sha256) = 0;
 
@@ -605,7 +651,7 @@ class Store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create);
 
 // The newest schema version: the number of migrations (doc/format/metadata.md).
-constexpr int kSchemaVersion = 15;
+constexpr int kSchemaVersion = 16;
 
 }  // namespace attest::meta
 

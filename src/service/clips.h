@@ -1,0 +1,101 @@
+// Clips (doc/sessions.md): a span of one record version, made by a person who may read it, and
+// read anew by whoever opens it through the one consent- and redaction-filtered reading of its
+// record (ReadRecordText), so a clip follows its witness's consent at once: a reader who may no
+// longer read every word of it is told only why there is a gap, never the words. Not
+// thread-safe: uses the scope's Archive.
+#ifndef ATTEST_SERVICE_CLIPS_H_
+#define ATTEST_SERVICE_CLIPS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/status.h"
+#include "meta/store.h"
+#include "service/scope.h"
+
+namespace attest::service {
+
+inline constexpr size_t kMaxClipTitle = 200;
+inline constexpr size_t kMaxClipNote = 4096;
+inline constexpr size_t kMaxClipsListed = 500;
+// What a clip that is not there (or not the caller's to change) answers.
+inline constexpr const char* kNoSuchClip = "no such clip";
+
+// What a person asks a clip to be: times in ms of a version with times (a transcript), or code
+// points of its text, [from, to). The version is the text version the maker reads if unset.
+struct ClipAsk {
+  std::string record_id;
+  std::optional<int> version;
+  int64_t start_ms = -1, end_ms = -1;
+  int64_t char_start = -1, char_end = -1;
+  std::string title, note;
+};
+
+// Why a reader is shown a gap where a clip was.
+enum class ClipGap {
+  kNone,
+  kWithdrawn,  // its witness withdrew the record (or asked to)
+  kNotOpen,    // the reader may not read every word of it (a narrowed consent, a seal)
+  kRedacted,   // a redaction was placed in its span after it was made
+  kDeleted,    // its maker deleted it
+};
+// "withdrawn", "not-open", "redacted", "deleted" ("" for kNone).
+const char* ClipGapName(ClipGap g);
+
+// One line of a clip's words: a segment's part inside the clip's span.
+struct ClipLine {
+  int64_t start_ms = -1, end_ms = -1;    // media
+  int64_t char_start = -1, char_end = -1;  // code points of the version's text
+  std::string lang, text;
+};
+
+// A clip as one reader may see it. For a gap only `clip.id` and `gap` are set (and for
+// kWithdrawn nothing of the words or the maker's title).
+struct ClipView {
+  meta::Clip clip;
+  ClipGap gap = ClipGap::kNone;
+  std::string witness;  // the witness's pseudonymous id (their name is never shown)
+  std::string lang;     // of its first line
+  std::vector<ClipLine> lines;
+  std::string citation;
+  std::string play;  // the record page at the clip's start
+  uint64_t leaf_index = 0;
+  std::string manifest_sha256;
+  // The reader may fetch the record's access copy (a media clip plays from it): its URL.
+  std::string media_url;
+  std::string media_kind;  // audio or video
+  bool is_public = false;  // every word of it is public, so a public session may hold it
+  int64_t Length() const;  // ms of a media clip; for text, code points
+};
+
+// Makes a clip. The span is cut to the passages the maker may read unredacted: a span that
+// starts or ends in a passage the maker may not read, or one with a redaction, is cut at that
+// passage's edge; one with such a passage inside it is refused, naming where it is. kNotFound
+// (kNoSuchRecord) for a record the maker may not read; kInvalidArgument for a span that holds
+// none of the version's words, a span of the wrong kind (times of a text, characters of a
+// recording), an over-long title or note. Needs an account or a token (kUnauthenticated).
+Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask);
+
+// Clip `id` as the scope's caller may see it: a gap (ClipView::gap) if they may not read all of
+// it. kNotFound (kNoSuchClip) if there is no such clip (kDeleted is for sessions). Audited as a
+// view of the record ("clip") when what it shows is not public.
+Result<ClipView> ReadClip(const Scope& scope, const std::string& id);
+// The same for a clip row already read, with no audit (sessions audit once for all their clips).
+Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip);
+
+// The caller's own clips, newest first, as they may see them now.
+Result<std::vector<ClipView>> ListClips(const Scope& scope);
+
+// Deletes the caller's own clip (an archivist may delete anyone's). kNotFound (kNoSuchClip)
+// otherwise.
+Status DeleteClip(const Scope& scope, const std::string& id);
+
+// A clip as the API gives it (doc/api.md "Clips"): a gap is {"id","gap"}.
+Json ClipJson(const ClipView& v);
+
+}  // namespace attest::service
+
+#endif  // ATTEST_SERVICE_CLIPS_H_

@@ -1,0 +1,373 @@
+#include "service/sessions.h"
+
+#include <algorithm>
+#include <set>
+
+#include "archive/archive.h"
+#include "core/text_safety.h"
+#include "service/accounts.h"
+#include "service/auditor.h"
+
+namespace attest::service {
+namespace {
+
+bool MayOpen(const Scope& scope, const meta::ClipSession& s) {
+  if (s.shared == "public") return true;
+  if (scope.actor.empty() || !scope.subject.witness_id.empty()) return false;
+  if (s.owner == scope.actor || s.shared == "researcher") return true;
+  return s.shared == "archivist" && MayWrite(scope);
+}
+
+// The roles' sessions the caller opens besides their own.
+std::vector<std::string> SharedWith(const Scope& scope) {
+  if (scope.actor.empty() || !scope.subject.witness_id.empty()) return {"public"};
+  if (MayWrite(scope)) return {"public", "researcher", "archivist"};
+  return {"public", "researcher"};
+}
+
+Result<std::string> Words(const std::string& words, const std::string& name, size_t max,
+                          TextLayout layout) {
+  if (words.size() > max || !IsValidUtf8(words)) {
+    return Status::InvalidArgument(name + " must be at most " + std::to_string(max) +
+                                   " bytes of UTF-8");
+  }
+  return CleanText(words, layout);
+}
+
+// school:AGES (digits, or digits-digits), community or public.
+Status CheckAudience(const std::string& a) {
+  if (a == "community" || a == "public") return Status::Ok();
+  if (a.rfind("school:", 0) == 0) {
+    std::string ages = a.substr(7);
+    size_t dash = ages.find('-');
+    auto digits = [](const std::string& s) {
+      return !s.empty() && s.size() <= 2 && s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (dash == std::string::npos ? digits(ages)
+                                  : digits(ages.substr(0, dash)) && digits(ages.substr(dash + 1))) {
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("the audience '" + a.substr(0, 40) +
+                                 "' must be school:AGES (e.g. school:14-16), community or public");
+}
+
+// Comma-separated language tags (2 or 3 letters, at most 8 of them), lower-cased.
+Result<std::string> Languages(const std::string& in) {
+  std::string out;
+  size_t n = 0, start = 0;
+  while (start <= in.size() && !in.empty()) {
+    size_t comma = in.find(',', start);
+    std::string tag = in.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (char& ch : tag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (tag.size() < 2 || tag.size() > 3 || tag.find_first_not_of("abcdefghijklmnopqrstuvwxyz") !=
+                                                std::string::npos) {
+      return Status::InvalidArgument("the languages '" + in.substr(0, 40) +
+                                     "' must be language tags such as fr,he,ar,en");
+    }
+    if (++n > 8) return Status::InvalidArgument("a session has at most 8 languages");
+    out += (out.empty() ? "" : ",") + tag;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+int64_t CardMs(const SessionItem& item) {
+  if (item.kind == "silence") return item.seconds * 1000;
+  if (item.kind == "title") return kTitleCardMs;
+  int64_t ms = static_cast<int64_t>(CodePoints(item.text)) * 1000 / kReadingCharsPerS;
+  return std::max(ms, kTitleCardMs);
+}
+
+// A clip shown plays its length; a text clip is read like a reading.
+int64_t ClipMs(const ClipView& v) {
+  if (v.gap != ClipGap::kNone) return 0;
+  if (v.clip.start_ms >= 0) return v.Length();
+  return std::max(v.Length() * 1000 / kReadingCharsPerS, kTitleCardMs);
+}
+
+Result<SessionItem> CheckItem(const SessionItem& in, size_t n) {
+  std::string where = "item " + std::to_string(n + 1);
+  SessionItem out;
+  out.kind = in.kind;
+  if (in.kind == "clip") {
+    if (in.clip.empty() || in.clip.size() > 40) {
+      return Status::InvalidArgument(where + " names no clip");
+    }
+    out.clip = in.clip;
+  } else if (in.kind == "title" || in.kind == "reading") {
+    ASSIGN_OR_RETURN(out.text, Words(in.text, where + "'s text", kMaxCardText,
+                                     in.kind == "title" ? TextLayout::kOneLine : TextLayout::kLines));
+    if (out.text.find_first_not_of(" \n\t") == std::string::npos) {
+      return Status::InvalidArgument(where + " is a " + in.kind + " card without words");
+    }
+  } else if (in.kind == "silence") {
+    if (in.seconds < 1 || in.seconds > kMaxSilenceS) {
+      return Status::InvalidArgument(where + ": a silence lasts 1 to " +
+                                     std::to_string(kMaxSilenceS) + " seconds");
+    }
+    out.seconds = in.seconds;
+  } else {
+    return Status::InvalidArgument(where + " is a '" + in.kind.substr(0, 20) +
+                                   "': an item is a clip, a title, a reading or a silence");
+  }
+  return out;
+}
+
+Json ItemJson(const SessionItem& item) {
+  Json j = {{"kind", item.kind}};
+  if (item.kind == "clip") j["clip"] = item.clip;
+  if (item.kind == "title" || item.kind == "reading") j["text"] = item.text;
+  if (item.kind == "silence") j["seconds"] = item.seconds;
+  return j;
+}
+
+std::vector<SessionItem> ItemsOf(const std::string& stored) {
+  std::vector<SessionItem> items;
+  auto parsed = ParseJson(stored, "a session's items");
+  if (!parsed.ok() || !parsed->is_array()) return items;
+  for (const Json& j : *parsed) {
+    SessionItem item;
+    item.kind = StringMember(j, "kind");
+    item.clip = StringMember(j, "clip");
+    item.text = StringMember(j, "text");
+    if (j.contains("seconds") && j["seconds"].is_number_integer()) {
+      item.seconds = j["seconds"].get<int64_t>();
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+// The session as the caller sees it, and the records of its shown clips that are not public.
+Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
+                        std::vector<std::string>* not_public) {
+  SessionView v;
+  v.session = s;
+  v.mine = !scope.actor.empty() && s.owner == scope.actor;
+  for (SessionItem& item : ItemsOf(s.items)) {
+    SessionItemView iv;
+    if (item.kind == "clip") {
+      ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetClip(item.clip));
+      ClipView clip;
+      clip.clip.id = item.clip;
+      clip.gap = ClipGap::kDeleted;
+      if (row) {
+        ASSIGN_OR_RETURN(clip, SeeClip(scope, *row));
+      }
+      iv.length_ms = ClipMs(clip);
+      if (clip.gap == ClipGap::kNone) {
+        if (std::find(v.witnesses.begin(), v.witnesses.end(), clip.witness) == v.witnesses.end()) {
+          v.witnesses.push_back(clip.witness);
+        }
+        if (std::find(v.languages.begin(), v.languages.end(), clip.lang) == v.languages.end()) {
+          v.languages.push_back(clip.lang);
+        }
+        if (!clip.is_public) not_public->push_back(clip.clip.record_id);
+      }
+      iv.clip = std::move(clip);
+    } else {
+      iv.length_ms = CardMs(item);
+    }
+    iv.item = std::move(item);
+    v.length_ms += iv.length_ms;
+    v.items.push_back(std::move(iv));
+  }
+  return v;
+}
+
+// Checks the clips a save adds (those not in `before`): each read whole by the saver, and public
+// if the session is.
+Status CheckClips(const Scope& scope, const std::vector<SessionItem>& items,
+                  const std::set<std::string>& before, bool is_public) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].kind != "clip") continue;
+    const bool added = !before.count(items[i].clip);
+    ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetClip(items[i].clip));
+    if (!row) {
+      if (added) return Status::InvalidArgument("item " + std::to_string(i + 1) + ": " + kNoSuchClip);
+      continue;
+    }
+    ASSIGN_OR_RETURN(ClipView v, SeeClip(scope, *row));
+    if (v.gap != ClipGap::kNone) {
+      if (added) return Status::InvalidArgument("item " + std::to_string(i + 1) + ": " + kNoSuchClip);
+      continue;  // it was there before and has become a gap: it stays one
+    }
+    if (is_public && !v.is_public) {
+      return Status::InvalidArgument("a public session may only hold public clips: clip " +
+                                     v.clip.id + " (item " + std::to_string(i + 1) +
+                                     ") is not public");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
+  if (scope.actor.empty() || !scope.subject.witness_id.empty()) {
+    return Status::Unauthenticated("composing a session needs an account or a token");
+  }
+  archive::Archive* a = scope.archive;
+  meta::ClipSession s;
+  std::set<std::string> before;
+  if (!d.id.empty()) {
+    ASSIGN_OR_RETURN(auto old, a->clips().GetSession(d.id));
+    if (!old || old->owner != scope.actor) return Status::NotFound(kNoSuchSession);
+    s = *old;
+    for (const auto& item : ItemsOf(old->items)) {
+      if (item.kind == "clip") before.insert(item.clip);
+    }
+  } else {
+    s.id = a->clips().NewSessionId();
+    s.owner = scope.actor;
+    s.created = FormatRfc3339(a->env()->NowMicros());
+  }
+  s.revision = d.revision;
+  ASSIGN_OR_RETURN(s.title, Words(d.title, "the session's title", kMaxSessionTitle,
+                                  TextLayout::kOneLine));
+  if (s.title.find_first_not_of(' ') == std::string::npos) {
+    return Status::InvalidArgument("the session needs a title");
+  }
+  RETURN_IF_ERROR(CheckAudience(d.audience));
+  s.audience = d.audience;
+  if (d.target_s < 0 || d.target_s > kMaxTargetS) {
+    return Status::InvalidArgument("the target length must be 0 to " +
+                                   std::to_string(kMaxTargetS) + " seconds");
+  }
+  s.target_s = d.target_s;
+  ASSIGN_OR_RETURN(s.languages, Languages(d.languages));
+  if (d.shared != "private" && d.shared != "researcher" && d.shared != "archivist" &&
+      d.shared != "public") {
+    return Status::InvalidArgument("shared '" + d.shared.substr(0, 20) +
+                                   "' must be private, researcher, archivist or public");
+  }
+  s.shared = d.shared;
+  if (d.items.size() > kMaxSessionItems) {
+    return Status::InvalidArgument("a session holds at most " + std::to_string(kMaxSessionItems) +
+                                   " items");
+  }
+  std::vector<SessionItem> items;
+  Json stored = Json::array();
+  for (size_t i = 0; i < d.items.size(); ++i) {
+    ASSIGN_OR_RETURN(SessionItem item, CheckItem(d.items[i], i));
+    stored.push_back(ItemJson(item));
+    items.push_back(std::move(item));
+  }
+  RETURN_IF_ERROR(CheckClips(scope, items, before, s.shared == "public"));
+  ASSIGN_OR_RETURN(s.items, CanonicalJson(stored));
+  s.updated = FormatRfc3339(a->env()->NowMicros());
+  ASSIGN_OR_RETURN(meta::ClipSession saved, a->clips().SaveSession(s));
+  std::vector<std::string> not_public;
+  return See(scope, saved, &not_public);
+}
+
+Result<SessionView> ReadSession(const Scope& scope, const std::string& id) {
+  ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetSession(id));
+  if (!row || !MayOpen(scope, *row)) return Status::NotFound(kNoSuchSession);
+  std::vector<std::string> not_public;
+  ASSIGN_OR_RETURN(SessionView v, See(scope, *row, &not_public));
+  if (!not_public.empty()) RETURN_IF_ERROR(Auditor(scope).ViewedRecords("session", not_public));
+  return v;
+}
+
+Result<std::vector<meta::ClipSession>> ListSessions(const Scope& scope) {
+  return scope.archive->clips().ListSessions(scope.actor.empty() ? "\x01" : scope.actor,
+                                             SharedWith(scope), kMaxSessionsListed);
+}
+
+Status DeleteSession(const Scope& scope, const std::string& id) {
+  ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetSession(id));
+  if (!row || scope.actor.empty() || row->owner != scope.actor) {
+    return Status::NotFound(kNoSuchSession);
+  }
+  ASSIGN_OR_RETURN(bool gone, scope.archive->clips().DeleteSession(id));
+  if (!gone) return Status::NotFound(kNoSuchSession);
+  return Status::Ok();
+}
+
+Json SessionRowJson(const meta::ClipSession& s) {
+  return {{"id", s.id},           {"title", s.title},       {"audience", s.audience},
+          {"target_s", s.target_s}, {"languages", s.languages}, {"shared", s.shared},
+          {"revision", s.revision}, {"created", s.created},   {"updated", s.updated}};
+}
+
+Json SessionJson(const SessionView& v) {
+  Json j = SessionRowJson(v.session);
+  Json items = Json::array();
+  for (const SessionItemView& iv : v.items) {
+    Json item = ItemJson(iv.item);
+    if (iv.clip) item["clip"] = ClipJson(*iv.clip);
+    item["length_ms"] = iv.length_ms;
+    items.push_back(std::move(item));
+  }
+  j["items"] = std::move(items);
+  j["length_ms"] = v.length_ms;
+  j["mine"] = v.mine;
+  j["witnesses"] = v.witnesses;
+  j["clip_languages"] = v.languages;
+  return j;
+}
+
+Result<SessionDraft> DraftFromJson(const Json& body) {
+  if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
+  SessionDraft d;
+  auto text = [&](const char* key, std::string* out) -> Status {
+    if (!body.contains(key)) return Status::Ok();
+    if (!body[key].is_string()) return Status::InvalidArgument(std::string(key) + " must be a string");
+    *out = body[key].get<std::string>();
+    return Status::Ok();
+  };
+  auto number = [&](const char* key, int64_t* out) -> Status {
+    if (!body.contains(key)) return Status::Ok();
+    if (!body[key].is_number_integer()) {
+      return Status::InvalidArgument(std::string(key) + " must be a whole number");
+    }
+    *out = body[key].get<int64_t>();
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(text("title", &d.title));
+  RETURN_IF_ERROR(text("audience", &d.audience));
+  RETURN_IF_ERROR(text("languages", &d.languages));
+  RETURN_IF_ERROR(text("shared", &d.shared));
+  RETURN_IF_ERROR(number("target_s", &d.target_s));
+  RETURN_IF_ERROR(number("revision", &d.revision));
+  if (body.contains("items")) {
+    if (!body["items"].is_array()) return Status::InvalidArgument("items must be an array");
+    if (body["items"].size() > kMaxSessionItems) {
+      return Status::InvalidArgument("a session holds at most " +
+                                     std::to_string(kMaxSessionItems) + " items");
+    }
+    for (const Json& j : body["items"]) {
+      if (!j.is_object()) return Status::InvalidArgument("each item must be an object");
+      SessionItem item;
+      item.kind = StringMember(j, "kind");
+      item.clip = StringMember(j, "clip");
+      item.text = StringMember(j, "text");
+      if (j.contains("seconds")) {
+        if (!j["seconds"].is_number_integer()) {
+          return Status::InvalidArgument("an item's seconds must be a whole number");
+        }
+        item.seconds = j["seconds"].get<int64_t>();
+      }
+      d.items.push_back(std::move(item));
+    }
+  }
+  return d;
+}
+
+SessionDraft DraftOf(const meta::ClipSession& s) {
+  SessionDraft d;
+  d.id = s.id;
+  d.revision = s.revision;
+  d.title = s.title;
+  d.audience = s.audience;
+  d.target_s = s.target_s;
+  d.languages = s.languages;
+  d.shared = s.shared;
+  d.items = ItemsOf(s.items);
+  return d;
+}
+
+}  // namespace attest::service
