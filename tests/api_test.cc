@@ -639,8 +639,13 @@ class ApiTest : public ::testing::Test {
       paths.push_back("/api/v1/clips/" + (*ids_)[name]);
     }
     for (const char* name : {"session-public", "session-accounts"}) {
-      paths.push_back("/api/v1/sessions/" + (*ids_)[name]);
+      const std::string& id = (*ids_)[name];
+      for (std::string p : {"/api/v1/sessions/" + id, "/sessions/" + id, "/sessions/" + id + "/play",
+                            "/sessions/" + id + "/programme"}) {
+        paths.push_back(p);
+      }
     }
+    paths.push_back("/sessions");
     paths.push_back("/api/v1/clips");
     paths.push_back("/api/v1/sessions");
     const std::string& mixed = (*ids_)["mixed"];

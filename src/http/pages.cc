@@ -23,6 +23,7 @@ void RegisterPages(Site* site, httplib::Server* svr) {
   RegisterEditPages(site, svr);
   RegisterReviewPages(site, svr);
   RegisterAccessPages(site, svr);
+  RegisterSessionPages(site, svr);
 }
 
 }  // namespace attest::http

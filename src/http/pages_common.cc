@@ -81,6 +81,8 @@ void PageContext::SetAccount(const access::Subject& subject) const {
               // Access requests: asked by researchers and volunteers, decided by the staff.
               {"access", service::MayAskForAccess(service::Scope{nullptr, subject, ""}) ||
                              service::MayDecideAccess(service::Scope{nullptr, subject, ""})},
+              // Clips and sessions, to every account.
+              {"sessions", true},
               // The accounts page, to admins.
               {"accounts", service::MayAdminister(service::Scope{nullptr, subject, ""})}};
 }

@@ -360,6 +360,36 @@ void AddChangeForms(const Call& c, const PageContext& pc, const RecordView& view
   (*v)["change"] = change;
 }
 
+// The form that makes a clip of the text version (doc/sessions.md), for accounts and tokens:
+// times for a transcript, characters for a text; ?clip_from=&clip_to= (or clip_chars=A-B, as a
+// search or Ask hit links it) fill it in.
+void AddClipForm(const Call& c, const Request& req, const RecordView& view, const Json& said,
+                 Json* v) {
+  if (c.scope().actor.empty() || !c.subject.witness_id.empty() || view.segments.empty()) return;
+  const bool times = view.segments.front().segment.start_ms >= 0;
+  Json form = {{"csrf", c.subject.csrf},
+               {"record", view.record.id},
+               {"version", view.text_version},
+               {"times", times},
+               {"from", Param(req, "clip_from").substr(0, 12)},
+               {"to", Param(req, "clip_to").substr(0, 12)},
+               {"char_from", ""},
+               {"char_to", ""},
+               {"error", said.is_object() && said.contains("clip_error") ? said["clip_error"]
+                                                                          : Json(false)}};
+  const std::string chars = Param(req, "clip_chars");
+  if (size_t dash = chars.find('-'); dash != std::string::npos && chars.size() < 26) {
+    form["char_from"] = chars.substr(0, dash);
+    form["char_to"] = chars.substr(dash + 1);
+  }
+  if (said.is_object()) {
+    for (const char* key : {"from", "to", "char_from", "char_to"}) {
+      if (req.has_param(key)) form[key] = Param(req, key).substr(0, 12);
+    }
+  }
+  (*v)["clip_form"] = form;
+}
+
 }  // namespace
 
 void SendRecordPage(Site* site, const Request& req, Response& res, const PageContext& pc,
@@ -397,6 +427,7 @@ void SendRecordPage(Site* site, const Request& req, Response& res, const PageCon
   AddCitation(site, c.archive(), req, *view, t_ms, &v);
   AddJobs(c, pc, view->record.id, &v);
   AddChangeForms(c, pc, *view, said, &v);
+  AddClipForm(c, req, *view, said, &v);
   pc.Send(res, "record", v, status);
 }
 

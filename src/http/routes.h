@@ -75,6 +75,8 @@ void RegisterEditPages(Site* site, httplib::Server* svr);
 void RegisterReviewPages(Site* site, httplib::Server* svr);
 // Access requests: researchers ask, archivists grant or refuse (/access).
 void RegisterAccessPages(Site* site, httplib::Server* svr);
+// Clips and sessions: the list, the composer, the player and the programme (doc/sessions.md).
+void RegisterSessionPages(Site* site, httplib::Server* svr);
 
 }  // namespace attest::http
 

@@ -70,8 +70,8 @@ uint64_t MaxBody(const ServeOptions& o, std::string_view method, std::string_vie
   }
   if (method == "POST" && (path == "/login" || path == "/logout" || path.rfind("/me/", 0) == 0 ||
                           path.rfind("/accounts/", 0) == 0 ||
-                          path.rfind("/records/", 0) == 0)) {
-    return kForm;  // a record page's forms: a reason, a few words, a token
+                          path.rfind("/records/", 0) == 0 || path.rfind("/sessions", 0) == 0)) {
+    return kForm;  // a record page's and a session's forms: a reason, a few words, a token
   }
   if (method == "PATCH" && path.rfind("/api/v1/uploads/", 0) == 0) {
     return ingest::Uploads::kDefaultMaxPiece;  // a piece of a resumable upload

@@ -80,12 +80,15 @@ int64_t CardMs(const SessionItem& item) {
   return std::max(ms, kTitleCardMs);
 }
 
-// A clip shown plays its length; a text clip is read like a reading.
-int64_t ClipMs(const ClipView& v) {
+}  // namespace
+
+int64_t ClipPlayMs(const ClipView& v) {
   if (v.gap != ClipGap::kNone) return 0;
   if (v.clip.start_ms >= 0) return v.Length();
   return std::max(v.Length() * 1000 / kReadingCharsPerS, kTitleCardMs);
 }
+
+namespace {
 
 Result<SessionItem> CheckItem(const SessionItem& in, size_t n) {
   std::string where = "item " + std::to_string(n + 1);
@@ -156,7 +159,7 @@ Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
       if (row) {
         ASSIGN_OR_RETURN(clip, SeeClip(scope, *row));
       }
-      iv.length_ms = ClipMs(clip);
+      iv.length_ms = ClipPlayMs(clip);
       if (clip.gap == ClipGap::kNone) {
         if (std::find(v.witnesses.begin(), v.witnesses.end(), clip.witness) == v.witnesses.end()) {
           v.witnesses.push_back(clip.witness);

@@ -31,6 +31,10 @@ inline constexpr const char* kNoSuchSession = "no such session";
 inline constexpr int64_t kTitleCardMs = 5000;
 inline constexpr int64_t kReadingCharsPerS = 15;
 
+// How long a clip plays in a session: a recording's span; a text clip as long as a reading of
+// it; a gap 0.
+int64_t ClipPlayMs(const ClipView& v);
+
 // One item: kind "clip" (clip), "title" or "reading" (text), or "silence" (seconds).
 struct SessionItem {
   std::string kind;

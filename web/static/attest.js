@@ -4,7 +4,10 @@
 // - the intake form sends each file in checksummed pieces (tus 1.0, doc/api.md "Resumable
 //   uploads"), resuming after a dropped connection or a reload, then names the uploads;
 // - a record's jobs (archivists) follow the worker: the page is shown again when one changes;
-// - the transcript editor marks the line being played and plays a line again on a key.
+// - the transcript editor marks the line being played and plays a line again on a key;
+// - a session's composer takes clips and cards by drag and drop and saves the order at once;
+// - a session's player plays it item by item with its subtitles, for a presenter's keyboard;
+// - selecting transcript lines fills in a clip's start and end on a record's page.
 'use strict';
 
 function setupPlayer() {
@@ -314,7 +317,234 @@ function setupWitnessLink() {
   form.submit();
 }
 
+// m:ss or h:mm:ss from ms.
+function clock(ms) {
+  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? h + ':' + String(m).padStart(2, '0') + ':' + ss : m + ':' + ss;
+}
+
+// A record page's clip form follows a selection of transcript lines: from the first line's
+// start to the last line's end.
+function setupClipBySelection() {
+  const from = document.getElementById('clip-from');
+  const to = document.getElementById('clip-to');
+  if (!from || !to || !window.getSelection) return;
+  document.addEventListener('selectionchange', () => {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+    const line = (node) => {
+      const el = node && (node.nodeType === 1 ? node : node.parentElement);
+      return el ? el.closest('ol.lines li[data-start]') : null;
+    };
+    let a = line(sel.anchorNode), b = line(sel.focusNode);
+    if (!a || !b) return;
+    if (Number(a.dataset.start) > Number(b.dataset.start)) [a, b] = [b, a];
+    from.value = clock(Number(a.dataset.start));
+    to.value = clock(Math.ceil(Number(b.dataset.end) / 1000) * 1000);
+  });
+}
+
+// The composer: items are dragged into order, and clips from the palette into the list; each
+// drop saves the whole order (PUT /api/v1/sessions/ID at the revision shown) and shows the new
+// running total. Without the script, each item's buttons and the palette's forms do the same.
+function setupComposer() {
+  const list = document.getElementById('session-items');
+  if (!list || !list.dataset.session) return;
+  const status = document.getElementById('session-status');
+  const total = document.getElementById('session-total');
+  let dragged = null;
+  function item(el) {
+    const kind = el.dataset.kind;
+    if (kind === 'clip') return { kind, clip: el.dataset.clip };
+    if (kind === 'silence') return { kind, seconds: Number(el.dataset.seconds) };
+    return { kind, text: el.dataset.text };
+  }
+  function retime() {
+    let at = 0;
+    for (const li of list.querySelectorAll(':scope > li')) {
+      const stamp = li.querySelector('.item-at');
+      if (stamp) stamp.textContent = clock(at);
+      at += Number(li.dataset.length || 0);
+    }
+    if (total) {
+      total.textContent = clock(at);
+      const target = total.dataset.target;
+      total.classList.toggle('over', !!target && at > 0 && clock(at) !== target &&
+                             at > toMs(target) * 1.1);
+    }
+  }
+  function toMs(t) {
+    const parts = t.split(':').map(Number);
+    return parts.reduce((acc, n) => acc * 60 + n, 0) * 1000;
+  }
+  async function save() {
+    const items = Array.from(list.querySelectorAll(':scope > li')).map(item);
+    const body = { revision: Number(list.dataset.revision), items,
+                   title: document.getElementById('s-title').value,
+                   audience: document.getElementById('s-audience').value === 'school'
+                     ? 'school:' + document.getElementById('s-ages').value
+                     : document.getElementById('s-audience').value,
+                   languages: document.getElementById('s-langs').value,
+                   shared: document.getElementById('s-shared').value };
+    const target = document.getElementById('s-target').value;
+    if (target) body.target_s = Math.floor(toMs(target) / 1000);
+    try {
+      const res = await fetch('/api/v1/sessions/' + list.dataset.session, {
+        method: 'PUT', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': list.dataset.csrf },
+        body: JSON.stringify(body) });
+      const answer = await res.json();
+      if (!res.ok) { status.textContent = answer.detail || String(res.status); location.reload(); return; }
+      list.dataset.revision = answer.revision;
+      for (const input of document.querySelectorAll('input[name=revision]')) input.value = answer.revision;
+      answer.items.forEach((it, i) => {
+        const li = list.children[i];
+        if (li) li.dataset.length = it.length_ms;
+      });
+      retime();
+      status.textContent = document.documentElement.dataset.saved || '\u2713';
+    } catch (e) { status.textContent = String(e); }
+  }
+  // Dropped on an item: before it (its first half) or after it; anywhere else in the list: last.
+  function place(event) {
+    const on = event.target.closest && event.target.closest('#session-items > li');
+    if (!on) return null;
+    const box = on.getBoundingClientRect();
+    return event.clientY < box.top + box.height / 2 ? on : on.nextElementSibling;
+  }
+  function arm(li) {
+    li.addEventListener('dragstart', (event) => {
+      dragged = li;
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', li.dataset.clip || li.dataset.kind);
+    });
+  }
+  list.querySelectorAll(':scope > li').forEach(arm);
+  document.querySelectorAll('#palette > li').forEach(arm);
+  list.addEventListener('dragover', (event) => { event.preventDefault(); });
+  list.addEventListener('drop', (event) => {
+    event.preventDefault();
+    if (!dragged) return;
+    let li = dragged;
+    if (dragged.parentElement !== list) {  // from the palette: a copy joins the list
+      li = document.createElement('li');
+      li.className = 'item item-clip';
+      li.dataset.kind = 'clip';
+      li.dataset.clip = dragged.dataset.clip;
+      li.dataset.length = dragged.dataset.length || '0';
+      li.draggable = true;
+      const stamp = document.createElement('span');
+      stamp.className = 'item-at';
+      stamp.dir = 'ltr';
+      li.appendChild(stamp);
+      const card = dragged.querySelector('article');
+      if (card) li.appendChild(card.cloneNode(true));
+      arm(li);
+      const empty = document.querySelector('.drop-empty');
+      if (empty) empty.remove();
+    }
+    const before = place(event);
+    if (before !== li) list.insertBefore(li, before);
+    dragged = null;
+    retime();
+    save();
+  });
+}
+
+// The player: one item at a time; a clip plays its span of the access copy with its lines as
+// subtitles (or its words alone when no copy may be played); cards stay for their length.
+function setupStage() {
+  const stage = document.getElementById('stage');
+  if (!stage) return;
+  const slides = Array.from(stage.querySelectorAll('.slide'));
+  const pos = document.getElementById('stage-pos');
+  const rtl = document.documentElement.dir === 'rtl';
+  let at = -1, timer = null, playing = false;
+  stage.classList.add('scripted');
+  function media(i) { return slides[i] ? slides[i].querySelector('[data-clip-media]') : null; }
+  function subtitle(slide, ms) {
+    const box = slide.querySelector('.subtitle');
+    if (!box) return;
+    const cue = Array.from(slide.querySelectorAll('.cues li'))
+      .find((li) => Number(li.dataset.start) <= ms && ms < Number(li.dataset.end));
+    box.textContent = cue ? cue.textContent : '';
+  }
+  function stop() {
+    clearTimeout(timer);
+    const m = media(at);
+    if (m) m.pause();
+  }
+  function run() {
+    const slide = slides[at];
+    if (!slide || !playing) return;
+    const m = media(at);
+    if (m) {
+      const start = Number(slide.dataset.start) / 1000, end = Number(slide.dataset.end) / 1000;
+      if (m.currentTime < start || m.currentTime >= end) m.currentTime = start;
+      const p = m.play();
+      if (p && p.catch) p.catch(() => {});
+    } else {
+      const start = Date.now() - (Number(slide.dataset.elapsed) || 0);
+      const tick = () => {
+        const elapsed = Date.now() - start;
+        slide.dataset.elapsed = elapsed;
+        subtitle(slide, Number(slide.dataset.start || 0) + elapsed);
+        if (elapsed >= Number(slide.dataset.length)) { go(at + 1); return; }
+        timer = setTimeout(tick, 200);
+      };
+      tick();
+    }
+  }
+  function go(i) {
+    stop();
+    if (i < 0 || i >= slides.length) { playing = false; return; }
+    if (slides[at]) slides[at].classList.remove('current');
+    at = i;
+    slides[at].classList.add('current');
+    slides[at].dataset.elapsed = 0;
+    const m = media(at);
+    if (m) m.currentTime = Number(slides[at].dataset.start) / 1000;
+    subtitle(slides[at], Number(slides[at].dataset.start || 0));
+    if (pos) pos.textContent = (at + 1) + ' / ' + slides.length;
+    run();
+  }
+  for (const slide of slides) {
+    const m = slide.querySelector('[data-clip-media]');
+    if (!m) continue;
+    m.addEventListener('timeupdate', () => {
+      const ms = m.currentTime * 1000;
+      subtitle(slide, ms);
+      if (ms >= Number(slide.dataset.end)) { m.pause(); if (playing) go(slides.indexOf(slide) + 1); }
+    });
+  }
+  function toggle() {
+    playing = !playing;
+    if (playing) run(); else stop();
+  }
+  document.getElementById('stage-next').addEventListener('click', () => go(at + 1));
+  document.getElementById('stage-prev').addEventListener('click', () => go(Math.max(at - 1, 0)));
+  document.getElementById('stage-play').addEventListener('click', toggle);
+  document.getElementById('stage-full').addEventListener('click', () => {
+    if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.target.closest && event.target.closest('input, textarea, select')) return;
+    const next = rtl ? 'ArrowLeft' : 'ArrowRight', prev = rtl ? 'ArrowRight' : 'ArrowLeft';
+    if (event.key === next) { event.preventDefault(); go(at + 1); }
+    else if (event.key === ' ') { event.preventDefault(); toggle(); }
+    else if (event.key === prev) { event.preventDefault(); go(Math.max(at - 1, 0)); }
+    else if (event.key === 'k' || event.key === 'K') toggle();
+    else if (event.key === 'f' || event.key === 'F') {
+      if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
+    }
+  });
+  window.attestStage = { go, slides: () => slides.length, at: () => at };
+  go(0);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
-  setupWitnessLink(); setupEditor(); setupOcrEditor();
+  setupWitnessLink(); setupEditor(); setupOcrEditor(); setupClipBySelection(); setupComposer();
+  setupStage();
 });
