@@ -307,6 +307,44 @@ TEST_F(SessionsTest, AWithdrawalLeavesALabelledGapForEveryoneAndNoWords) {
   EXPECT_EQ(shown.out.find(kWithdrawnWord), std::string::npos);
 }
 
+TEST_F(SessionsTest, APersonsTranslationIsASubtitleTrackOnTheTranscriptsTimes) {
+  const std::string id = (*ids_)["w-carmel"];
+  // Cues a little off the transcript's lines: each takes its line's times; two on one line join.
+  std::string vtt = Write(dir_->path(), "carmel.fr.vtt",
+                          "WEBVTT\n\n00:00:00.100 --> 00:00:00.900\nexemple un\n\n"
+                          "00:00:01.100 --> 00:00:01.500\nexemple deux,\n\n"
+                          "00:00:01.500 --> 00:00:01.900\nsuite\n\n"
+                          "00:00:02.200 --> 00:00:02.800\nexemple trois\n");
+  auto r = Attest({"transcript", "import", id, vtt, "--translation", "fr", "--by",
+                   "A sample translator"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json clip = Clip("researcher", {{"record", id}, {"start_ms", 500}, {"end_ms", 2500}});
+  ASSERT_EQ(clip["tracks"].size(), 1u) << clip.dump();
+  const Json& fr = clip["tracks"][0];
+  EXPECT_EQ(fr["lang"], "fr");
+  EXPECT_EQ(fr["machine"], false);
+  EXPECT_EQ(fr["by"], "A sample translator");
+  ASSERT_EQ(fr["lines"].size(), 3u) << fr.dump();
+  EXPECT_EQ(fr["lines"][0]["start_ms"], 500);
+  EXPECT_EQ(fr["lines"][1]["text"], "exemple deux, suite");
+  EXPECT_EQ(fr["lines"][1]["start_ms"], 1000);
+  EXPECT_EQ(fr["lines"][1]["end_ms"], 2000);
+  // The clip's own words stay the witness's.
+  EXPECT_EQ(clip["lines"][0]["text"], "sample cue one");
+  // Its file says who translated it and that these are not the witness's own words.
+  auto out = Attest({"transcript", "export", id, "--version",
+                     std::to_string(fr["version"].get<int>())});
+  EXPECT_NE(out.out.find("not the witness's own words"), std::string::npos) << out.out;
+  // A cue on no line, a language that is no tag, no translator: refused, nothing added.
+  std::string off = Write(dir_->path(), "off.vtt", "WEBVTT\n\n00:00:09.000 --> 00:00:10.000\nx\n");
+  auto bad = Attest({"transcript", "import", id, off, "--translation", "fr", "--by", "X"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("00:00:09.000"), std::string::npos) << bad.err;
+  EXPECT_EQ(Attest({"transcript", "import", id, vtt, "--translation", "French", "--by", "X"})
+                .exit_code, 2);
+  EXPECT_EQ(Attest({"transcript", "import", id, vtt, "--translation", "fr"}).exit_code, 2);
+}
+
 TEST_F(SessionsTest, ASaveOverAnOlderRevisionIsRefusedAndBadItemsAreNamed) {
   Json body = {{"title", "sample screening"}, {"items", Json::array()}};
   auto r = Send("POST", "/api/v1/sessions", "researcher", body);

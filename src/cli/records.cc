@@ -378,7 +378,7 @@ int Witness(Common& c, const WitnessArgs& o) {
 
 struct TranscriptArgs {
   CLI::App* export_cmd = nullptr;
-  std::string id, format = "vtt", file, by;
+  std::string id, format = "vtt", file, by, translation;
   std::optional<int> version, from;
 };
 
@@ -391,6 +391,15 @@ int Transcript(Common& c, const TranscriptArgs& o) {
     auto out = ingest::FormatTranscript(*doc, o.format);
     if (!out.ok()) return Usage(out.status().message());
     std::cout << Shown(*out, TextLayout::kLines) << std::flush;
+    return kExitOk;
+  }
+  if (!o.translation.empty()) {
+    auto v = service::ImportTranslation(CliScope(a->get()), o.id, o.file, o.translation, o.by,
+                                        o.from);
+    if (!v.ok()) return UsageOrFail(v.status());
+    std::cout << "Added " << o.id << " version " << v->version << " (a translation into "
+              << Shown(o.translation) << " by " << Shown(o.by) << ", on the transcript's times); "
+              << "leaf " << v->leaf_index << "\n";
     return kExitOk;
   }
   auto v = service::ImportTranscript(CliScope(a->get()), o.id, o.file, o.by, o.from);
@@ -503,7 +512,11 @@ void AddTranscript(CLI::App& app, Common& c) {
   tr_import->add_option("FILE", o->file, "The corrected transcript, .vtt or .srt")->required();
   tr_import->add_option("--by", o->by, "Who corrected it (recorded in its provenance)");
   tr_import->add_option("--from", o->from,
-                        "The version it transcribes (default: the newest transcript's source)");
+                        "The version it transcribes (default: the newest transcript's source); "
+                        "with --translation, the transcript it translates (default: the newest)");
+  tr_import->add_option("--translation", o->translation,
+                        "The file is a translation into this language (fr, he, ar, en, ...), "
+                        "made by --by: a subtitle track on the transcript's times");
   c.OnRun(transcript, [&c, o] { return Transcript(c, *o); });
 }
 

@@ -3,7 +3,9 @@
 // without the script), the full-screen player (/sessions/ID/play) and the printable programme
 // (/sessions/ID/programme). A clip is made from a record's page (POST /records/ID/clip). The
 // rules are service/clips.h's and service/sessions.h's; every form carries the session's token.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "http/numbers.h"
 #include "http/pages_common.h"
@@ -18,6 +20,18 @@ namespace {
 
 using httplib::Request;
 using httplib::Response;
+
+std::vector<std::string> Split(const std::string& csv) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < csv.size()) {
+    size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    if (comma > start) out.push_back(csv.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
 
 bool IsRtl(const std::string& lang) {
   std::string primary = lang.substr(0, lang.find('-'));
@@ -55,8 +69,24 @@ Json ClipView(const service::ClipView& v, const PageContext& pc) {
                      {"start_ms", l.start_ms},
                      {"end_ms", l.end_ms}});
   }
+  Json tracks = Json::array();
+  for (const auto& t : v.tracks) {
+    Json tl = Json::array();
+    for (const auto& l : t.lines) {
+      tl.push_back({{"text", l.text}, {"start_ms", l.start_ms}, {"end_ms", l.end_ms}});
+    }
+    std::string label = t.machine ? pc.t()["sub_machine"].get<std::string>()
+                                  : pc.t()["sub_translated_by"].get<std::string>() + " " + t.by;
+    tracks.push_back({{"lang", t.lang},
+                      {"lang_name", pc.LangName(t.lang)},
+                      {"dir", IsRtl(t.lang) ? "rtl" : "ltr"},
+                      {"machine", t.machine},
+                      {"label", label},
+                      {"lines", tl}});
+  }
   Json j = {{"id", c.id},
             {"gap", false},
+            {"tracks", tracks},
             {"title", c.title.empty() ? Json(false) : Json(c.title)},
             {"note", c.note.empty() ? Json(false) : Json(c.note)},
             {"record", c.record_id},
@@ -64,6 +94,7 @@ Json ClipView(const service::ClipView& v, const PageContext& pc) {
             {"lang", v.lang},
             {"dir", IsRtl(v.lang) ? "rtl" : "ltr"},
             {"lines", lines},
+            {"first_line", v.lines.empty() ? std::string() : v.lines.front().text},
             {"citation", v.citation},
             {"play", v.play},
             {"length", Length(v.clip.start_ms >= 0 ? v.Length() : 0)},
@@ -317,6 +348,28 @@ void SendShow(Site* site, const Request& req, Response& res, const char* what) {
   v["items"] = ItemsView(*s, pc);
   v["empty"] = s->items.empty();
   v["printed"] = FormatRfc3339(site->env->NowMicros()).substr(0, 10);
+  // The subtitle languages the session's clips offer; ?sub= (or the session's first language
+  // that has a track) chooses, else the witnesses' own words.
+  std::vector<std::string> langs;
+  for (const auto& iv : s->items) {
+    if (!iv.clip) continue;
+    for (const auto& t : iv.clip->tracks) {
+      if (std::find(langs.begin(), langs.end(), t.lang) == langs.end()) langs.push_back(t.lang);
+    }
+  }
+  std::string sub = Param(req, "sub").substr(0, 8);
+  if (sub.empty()) {
+    for (const auto& l : Split(s->session.languages)) {
+      if (sub.empty() && std::find(langs.begin(), langs.end(), l) != langs.end()) sub = l;
+    }
+  }
+  Json subs = Json::array();
+  subs.push_back({{"value", ""}, {"name", pc.t()["sub_original"]}, {"selected", sub.empty()}});
+  for (const auto& l : langs) {
+    subs.push_back({{"value", l}, {"name", pc.LangName(l)}, {"selected", sub == l}});
+  }
+  v["subs"] = subs;
+  v["sub"] = sub;
   res.set_header("Cache-Control", "no-store");
   pc.Send(res, what, v);
 }

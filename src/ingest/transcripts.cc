@@ -283,7 +283,10 @@ Result<std::string> FormatTranscript(const TranscriptDoc& doc, const std::string
            doc.artifact + " of version " + std::to_string(doc.from) + ")\n";
     out += "made by " + OneLine(doc.tool) + " " + OneLine(doc.tool_version);
     if (!doc.model.empty()) out += " with " + OneLine(doc.model);
-    if (doc.artifact == "translation") out += "\nmachine translation: not the witness's words";
+    if (doc.artifact == "translation") {
+      out += doc.tool == "human" ? "\ntranslation by a person: not the witness's own words"
+                                 : "\nmachine translation: not the witness's words";
+    }
     out += "\n\n";
     for (size_t i = 0; i < doc.cues.size(); ++i) {
       const Cue& c = doc.cues[i];
@@ -474,6 +477,69 @@ Result<meta::Version> ImportTranscript(Env* env, archive::Archive* archive,
   return AddHumanTranscript(archive, record_id, source, cues, duration, params);
 }
 
+Result<meta::Version> ImportTranslation(Env* env, archive::Archive* archive,
+                                        const std::string& record_id, const std::string& file,
+                                        const std::string& lang, const std::string& translator,
+                                        std::optional<int> transcript) {
+  if (lang.size() < 2 || lang.size() > 3 ||
+      lang.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+    return Status::InvalidArgument("the translation's language '" + lang.substr(0, 20) +
+                                   "' must be a language tag such as fr, he, ar or en");
+  }
+  std::string by = CleanText(translator, TextLayout::kOneLine);
+  if (by.find_first_not_of(' ') == std::string::npos || by.size() > 200) {
+    return Status::InvalidArgument("name the translator (--by), in at most 200 bytes");
+  }
+  ASSIGN_OR_RETURN(std::string data, env->ReadFile(file));
+  std::string format;
+  ASSIGN_OR_RETURN(std::vector<Cue> given, ParseCaptions(data, file, &format));
+  ASSIGN_OR_RETURN(meta::Record record,
+                   archive->consent().Writable(record_id, access::Action::kWrite));
+  (void)record;
+  ASSIGN_OR_RETURN(TranscriptDoc doc, LoadTranscript(archive, record_id, transcript));
+  if (doc.artifact != "transcript") {
+    return Status::InvalidArgument("version " + std::to_string(doc.version) +
+                                   " is a translation: translate the transcript itself");
+  }
+  // Each cue on the line it overlaps most; cues on one line joined, in order.
+  std::map<size_t, std::string> on_line;
+  for (const Cue& c : given) {
+    int64_t best = 0;
+    size_t line = doc.cues.size();
+    for (size_t i = 0; i < doc.cues.size(); ++i) {
+      int64_t overlap = std::min(c.end_ms, doc.cues[i].end_ms) -
+                        std::max(c.start_ms, doc.cues[i].start_ms);
+      if (overlap > best) best = overlap, line = i;
+    }
+    if (line == doc.cues.size()) {
+      return Status::InvalidArgument(
+          file + ": the cue at " + Clock(c.start_ms, '.') +
+          " meets no line of the transcript (version " + std::to_string(doc.version) +
+          "): a translation follows the transcript's times");
+    }
+    std::string& text = on_line[line];
+    text += (text.empty() ? "" : " ") + c.text;
+  }
+  std::vector<Cue> cues;
+  for (const auto& [line, text] : on_line) {
+    Cue c = doc.cues[line];
+    c.text = text;
+    c.lang = lang;
+    c.speaker.clear();
+    c.words.clear();
+    c.confidence = c.no_speech = -1;
+    cues.push_back(std::move(c));
+  }
+  size_t slash = file.rfind('/');
+  Json params = {{"by", by},
+                 {"file", slash == std::string::npos ? file : file.substr(slash + 1)},
+                 {"format", format},
+                 {"lang", lang},
+                 {"sha256", ToHex(Sha256(data))}};
+  return AddHumanTranscript(archive, record_id, doc.version, cues, doc.duration_ms, params, 0,
+                            "translation");
+}
+
 namespace {
 
 // kConflict if `doc` is not the record's newest transcript: someone saved another since it was
@@ -657,12 +723,12 @@ Result<meta::Version> CorrectSegment(archive::Archive* archive, const std::strin
 Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
                                          int source, const std::vector<Cue>& cues,
                                          int64_t duration, const Json& params,
-                                         int after_version) {
+                                         int after_version, const std::string& artifact) {
   ASSIGN_OR_RETURN(BuiltTranscript built, BuildTranscript(cues, duration));
   archive::DerivedText d;
   d.after_version = after_version;
   d.derivation.from = source;
-  d.derivation.artifact = "transcript";
+  d.derivation.artifact = artifact;
   d.derivation.tool = "human";
   d.derivation.tool_version = std::string("attest ") + ATTEST_VERSION;
   d.derivation.params = params;

@@ -106,10 +106,23 @@ std::string LabelOf(std::string_view given);
 // Adds `cues` as a transcript a person made from version `source` (import and correction);
 // with `after_version`, only while that is still the record's newest version (kConflict,
 // archive::kChangedMeanwhile, otherwise).
+// `artifact`: "transcript", or "translation" for a person's translation of one.
 Result<meta::Version> AddHumanTranscript(archive::Archive* archive, const std::string& record_id,
                                          int source, const std::vector<Cue>& cues,
                                          int64_t duration, const Json& params,
-                                         int after_version = 0);
+                                         int after_version = 0,
+                                         const std::string& artifact = "transcript");
+
+// Adds a translation of a transcript a person made, `file` (WebVTT or SRT) in language `lang`
+// by `translator` (doc/sessions.md "Subtitles"): a derived version of the transcript (the
+// record's newest, or version `transcript`), artifact `translation`, tool `human`, params
+// {"by","file","format","lang","sha256"}. It follows the transcript's cue times: each cue takes
+// the times of the transcript line it overlaps most, and cues on one line are joined. A cue
+// that overlaps no line is refused, naming it; so is a file without cues.
+Result<meta::Version> ImportTranslation(Env* env, archive::Archive* archive,
+                                        const std::string& record, const std::string& file,
+                                        const std::string& lang, const std::string& translator,
+                                        std::optional<int> transcript);
 
 // The transcript blob (doc/format/manifest.md) and text of `cues`: segments one a line, each
 // with its code point range; and the milliseconds of speech in each language.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "access/access.h"
 #include "archive/archive.h"
 #include "core/text_safety.h"
 #include "service/accounts.h"
@@ -111,6 +112,49 @@ std::vector<ClipLine> LinesOf(const std::vector<Part>& parts, const meta::Clip& 
   return lines;
 }
 
+// The translations of a recording's clip the reader may read whole over its span: per language,
+// the newest version whose lines there are all readable, none hidden, the version not held.
+std::vector<ClipTrack> TracksOf(const Scope& scope, const RecordText& t, const meta::Clip& c) {
+  std::map<std::string, ClipTrack> by_lang;
+  if (c.start_ms < 0) return {};
+  for (const meta::Version& v : t.record.versions) {
+    auto art = t.artifacts.find(v.version);
+    if (art == t.artifacts.end() || art->second != "translation") continue;
+    if (!t.reads_hidden && t.plan.Held(v.version)) continue;
+    std::vector<const meta::SegmentState*> inside;
+    for (const auto& s : t.all_segments) {
+      if (s.segment.version == v.version && Overlaps(s.segment, c)) inside.push_back(&s);
+    }
+    bool whole = !inside.empty();
+    for (const auto* s : inside) {
+      whole = whole && !t.plan.hide.count(s->segment.id) &&
+              access::Decide(scope.subject, access::Action::kRead,
+                             access::Resource::Of(t.record, s->effective));
+    }
+    if (!whole) continue;
+    std::sort(inside.begin(), inside.end(),
+              [](const auto* x, const auto* y) { return InTextOrder(*x, *y); });
+    Json d = DerivedOf(v);
+    ClipTrack track;
+    track.version = v.version;
+    track.machine = StringMember(d, "tool") != "human";
+    if (!track.machine && d.contains("params")) track.by = StringMember(d["params"], "by");
+    for (const auto* s : inside) {
+      ClipLine line;
+      line.lang = s->segment.lang;
+      line.start_ms = std::max(s->segment.start_ms, c.start_ms);
+      line.end_ms = std::min(s->segment.end_ms, c.end_ms);
+      line.text = s->segment.text;
+      track.lines.push_back(std::move(line));
+    }
+    track.lang = track.lines.front().lang;
+    by_lang[track.lang] = std::move(track);  // versions in order: the newest stays
+  }
+  std::vector<ClipTrack> out;
+  for (auto& [lang, track] : by_lang) out.push_back(std::move(track));
+  return out;
+}
+
 // Whether every part is public: the record's level and each passage's.
 bool AllPublic(const RecordText& t, const std::vector<Part>& parts) {
   if (t.record.consent != meta::Consent::kPublic) return false;
@@ -167,6 +211,7 @@ Result<ClipView> See(const Scope& scope, const meta::Clip& c, const std::string&
   v.leaf_index = version->leaf_index;
   v.manifest_sha256 = version->manifest_sha256;
   v.is_public = AllPublic(*t, parts);
+  v.tracks = TracksOf(scope, *t, c);
   RETURN_IF_ERROR(AddMedia(scope, c, &v));
   return v;
 }
@@ -359,7 +404,18 @@ Json ClipJson(const ClipView& v) {
     }
     lines.push_back(std::move(line));
   }
+  Json tracks = Json::array();
+  for (const ClipTrack& t : v.tracks) {
+    Json tl = Json::array();
+    for (const ClipLine& l : t.lines) {
+      tl.push_back({{"start_ms", l.start_ms}, {"end_ms", l.end_ms}, {"text", l.text}});
+    }
+    Json track = {{"lang", t.lang}, {"version", t.version}, {"machine", t.machine}, {"lines", tl}};
+    if (!t.by.empty()) track["by"] = t.by;
+    tracks.push_back(std::move(track));
+  }
   Json j = {{"id", c.id},
+            {"tracks", std::move(tracks)},
             {"record", c.record_id},
             {"version", c.version},
             {"title", c.title},

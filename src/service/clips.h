@@ -52,6 +52,16 @@ struct ClipLine {
   std::string lang, text;
 };
 
+// A subtitle track of a clip: a translation of its record's transcript (doc/sessions.md
+// "Subtitles"), its lines inside the clip's span.
+struct ClipTrack {
+  std::string lang;
+  int version = 0;
+  bool machine = false;  // a machine's translation (labelled so wherever it is shown)
+  std::string by;        // a person's translation: its translator
+  std::vector<ClipLine> lines;
+};
+
 // A clip as one reader may see it. For a gap only `clip.id` and `gap` are set (and for
 // kWithdrawn nothing of the words or the maker's title).
 struct ClipView {
@@ -60,6 +70,9 @@ struct ClipView {
   std::string witness;  // the witness's pseudonymous id (their name is never shown)
   std::string lang;     // of its first line
   std::vector<ClipLine> lines;
+  // Of a recording's clip: the record's translations the reader may read whole over its span,
+  // the newest of each language.
+  std::vector<ClipTrack> tracks;
   std::string citation;
   std::string play;  // the record page at the clip's start
   uint64_t leaf_index = 0;

@@ -119,4 +119,13 @@ Result<meta::Version> ImportTranscript(const Scope& scope, const std::string& id
   return ingest::ImportTranscript(a->env(), a, id, file, by, from);
 }
 
+Result<meta::Version> ImportTranslation(const Scope& scope, const std::string& id,
+                                        const std::string& file, const std::string& lang,
+                                        const std::string& translator,
+                                        std::optional<int> transcript) {
+  if (!MayWrite(scope)) return NeedsWriter();
+  archive::Archive* a = scope.archive;
+  return ingest::ImportTranslation(a->env(), a, id, file, lang, translator, transcript);
+}
+
 }  // namespace attest::service

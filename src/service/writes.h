@@ -80,6 +80,13 @@ Result<meta::Version> ImportTranscript(const Scope& scope, const std::string& id
                                        const std::string& file, const std::string& by,
                                        std::optional<int> from);
 
+// Adds a person's translation of record `id`'s transcript, `file` (WebVTT or SRT) in `lang`, by
+// `translator` (ingest::ImportTranslation): a subtitle track on the transcript's times.
+Result<meta::Version> ImportTranslation(const Scope& scope, const std::string& id,
+                                        const std::string& file, const std::string& lang,
+                                        const std::string& translator,
+                                        std::optional<int> transcript);
+
 }  // namespace attest::service
 
 #endif  // ATTEST_SERVICE_WRITES_H_

@@ -60,9 +60,9 @@ async function startServer(dir) {
 
 // Three witnesses' sample recordings, each with a three-line transcript a person gave.
 const VOICES = [
-  { witness: 'w-anna', lang: 'en', words: 'sample words of the first witness', cues: ['Anna sample one', 'Anna sample two', 'Anna sample three'] },
+  { witness: 'w-anna', lang: 'en', words: 'sample words of the first witness', cues: ['Anna sample one', 'Anna sample two', 'Anna sample three'], fr: ['Anna exemple un', 'Anna exemple deux', 'Anna exemple trois'] },
   { witness: 'w-basile', lang: 'fr', words: 'des mots du deuxieme temoin', cues: ['Basile exemple un', 'Basile exemple deux', 'Basile exemple trois'] },
-  { witness: 'w-carmel', lang: 'en', words: 'sample words of the third witness', cues: ['Carmel sample one', 'Carmel sample two', 'Carmel sample three'] },
+  { witness: 'w-carmel', lang: 'en', words: 'sample words of the third witness', cues: ['Carmel sample one', 'Carmel sample two', 'Carmel sample three'], fr: ['Carmel exemple un', 'Carmel exemple deux', 'Carmel exemple trois'] },
 ];
 const SHUT = 'zqsessionshut';
 
@@ -86,6 +86,13 @@ const SHUT = 'zqsessionshut';
     const vtt = path.join(dir, v.witness + '.vtt');
     fs.writeFileSync(vtt, 'WEBVTT\n\n' + v.cues.map((c, i) => `00:00:0${i}.000 --> 00:00:0${i + 1}.000\n${c}\n`).join('\n'));
     run(['--archive', archive, 'transcript', 'import', ids[v.witness], vtt]);
+  }
+  // French subtitles of the two English recordings: a person's translation, on the transcript's
+  // times (its cues a little off them, as a translator's file may be).
+  for (const v of VOICES.filter((x) => x.fr)) {
+    const vtt = path.join(dir, v.witness + '.fr.vtt');
+    fs.writeFileSync(vtt, 'WEBVTT\n\n' + v.fr.map((c, i) => `00:00:0${i}.100 --> 00:00:0${i}.900\n${c}\n`).join('\n'));
+    run(['--archive', archive, 'transcript', 'import', ids[v.witness], vtt, '--translation', 'fr', '--by', 'A sample translator']);
   }
   run(['--archive', archive, 'worker', '--until-idle']);
   for (const [name, role] of [['archivist', 'archivist'], ['researcher', 'researcher']]) {
@@ -193,30 +200,49 @@ const SHUT = 'zqsessionshut';
     assert.equal((await sessionJson(archivist, session)).items.length, 6);
   });
 
-  await check('the session plays in order with its subtitles, the right line at sampled times, and a printable programme', async () => {
+  await check('the session plays in order with French subtitles, the right line at sampled times, and a printable programme', async () => {
+    // The session's languages are fr,he: French is offered and chosen.
     await archivist.goto(`${base}/sessions/${session}/play`);
     assert.equal(await archivist.locator('.slide').count(), 6);
-    // Basile's clip (the fourth item, after the moved one and Anna's two): its lines by time.
-    const samples = [[0.5, 'Basile exemple un'], [1.5, 'Basile exemple deux'], [2.5, 'Basile exemple trois']];
-    await archivist.evaluate(() => window.attestStage.go(3));
-    assert.match(await archivist.locator('.slide.current .slide-witness').innerText(), /w-basile/);
-    assert.match(await archivist.locator('.slide.current .citation').innerText(), /log entry/);
-    for (const [t, words] of samples) {
-      const shown = await archivist.evaluate(async (at) => {
+    assert.equal(await archivist.inputValue('#stage-sub'), 'fr');
+    // The subtitle of item `i` at `t` seconds into its recording, and its label.
+    async function subtitleAt(i, t) {
+      return archivist.evaluate(async ([item, at]) => {
+        window.attestStage.go(item);
         const m = document.querySelector('.slide.current [data-clip-media]');
         if (m.readyState < 1) await new Promise((r) => m.addEventListener('loadedmetadata', r, { once: true }));
         m.currentTime = at;
         await new Promise((r) => m.addEventListener('seeked', r, { once: true }));
         m.dispatchEvent(new Event('timeupdate'));
-        return document.querySelector('.slide.current .subtitle').textContent;
-      }, t);
-      assert.equal(shown, words, `at ${t} s`);
+        const box = document.querySelector('.slide.current .subtitle');
+        return [box.querySelector('.sub-text').textContent, box.querySelector('.sub-label').textContent];
+      }, [i, t]);
     }
+    // Items: Carmel's last lines (1-3 s), Anna's first lines (0-2 s), Anna's last line, Basile...
+    for (const [i, t, words] of [[0, 1.5, 'Carmel exemple deux'], [0, 2.5, 'Carmel exemple trois'], [1, 0.5, 'Anna exemple un']]) {
+      const [shown, label] = await subtitleAt(i, t);
+      assert.equal(shown, words, `item ${i} at ${t} s`);
+      assert.match(label, /Translated by A sample translator/);
+    }
+    // Basile's clip has no French track: his own words, unlabelled.
+    await archivist.evaluate(() => window.attestStage.go(3));
+    assert.match(await archivist.locator('.slide.current .slide-witness').innerText(), /w-basile/);
+    assert.match(await archivist.locator('.slide.current .citation').innerText(), /log entry/);
+    const [own, none] = await subtitleAt(3, 1.5);
+    assert.equal(own, 'Basile exemple deux');
+    assert.equal(none, '');
+    // The witnesses' own words when chosen.
+    await archivist.selectOption('#stage-sub', '');
+    assert.equal((await subtitleAt(0, 1.5))[0], 'Carmel sample two');
+    await archivist.evaluate(() => window.attestStage.go(3));
     // The presenter's keys: next and previous.
+    await archivist.evaluate(() => document.activeElement && document.activeElement.blur());
     await archivist.keyboard.press('ArrowRight');
     assert.match(await archivist.locator('.slide.current .slide-witness').innerText(), /w-carmel/);
     await archivist.keyboard.press('ArrowLeft');
     assert.match(await archivist.locator('.slide.current .slide-witness').innerText(), /w-basile/);
+    await archivist.selectOption('#stage-sub', 'fr');
+    await subtitleAt(0, 1.5);
     await archivist.screenshot({ path: path.join(artifacts, 'session-play-en.png') });
     // The programme: every item in order, with its words and citation, as HTML and as PDF.
     await archivist.goto(`${base}/sessions/${session}/programme`);
@@ -225,6 +251,8 @@ const SHUT = 'zqsessionshut';
     assert.equal(await archivist.locator('.programme-items > li').count(), 6);
     const items = await archivist.locator('.programme-items').innerText();
     assert.equal((items.match(/log entry/g) || []).length, 5);
+    assert.match(items, /French — Translated by A sample translator/);
+    assert.ok(items.includes('Carmel exemple deux'));
     await archivist.pdf({ path: path.join(artifacts, 'session-programme.pdf'), format: 'A4' });
     assert.ok(fs.statSync(path.join(artifacts, 'session-programme.pdf')).size > 1000);
   });

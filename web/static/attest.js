@@ -463,12 +463,24 @@ function setupStage() {
   let at = -1, timer = null, playing = false;
   stage.classList.add('scripted');
   function media(i) { return slides[i] ? slides[i].querySelector('[data-clip-media]') : null; }
+  // The chosen subtitle track (?sub=, the form's select), else the witness's own words.
+  const choice = document.getElementById('stage-sub');
+  let track = choice ? choice.value : '';
+  function cuesOf(slide) {
+    return Array.from(slide.querySelectorAll('.cues')).find((ol) => ol.dataset.track === track) ||
+      slide.querySelector('.cues[data-track=""]');
+  }
   function subtitle(slide, ms) {
     const box = slide.querySelector('.subtitle');
-    if (!box) return;
-    const cue = Array.from(slide.querySelectorAll('.cues li'))
+    const list = cuesOf(slide);
+    if (!box || !list) return;
+    const cue = Array.from(list.querySelectorAll('li'))
       .find((li) => Number(li.dataset.start) <= ms && ms < Number(li.dataset.end));
-    box.textContent = cue ? cue.textContent : '';
+    const text = box.querySelector('.sub-text'), label = box.querySelector('.sub-label');
+    text.textContent = cue ? cue.textContent : '';
+    text.lang = list.lang;
+    text.dir = list.dir;
+    label.textContent = cue && list.dataset.label ? list.dataset.label : '';
   }
   function stop() {
     clearTimeout(timer);
@@ -521,6 +533,16 @@ function setupStage() {
   function toggle() {
     playing = !playing;
     if (playing) run(); else stop();
+  }
+  if (choice) {
+    choice.addEventListener('change', () => {
+      track = choice.value;
+      const url = new URL(location.href);
+      url.searchParams.set('sub', track);
+      history.replaceState(null, '', url);
+      const m = media(at);
+      if (slides[at]) subtitle(slides[at], m ? m.currentTime * 1000 : Number(slides[at].dataset.start || 0));
+    });
   }
   document.getElementById('stage-next').addEventListener('click', () => go(at + 1));
   document.getElementById('stage-prev').addEventListener('click', () => go(Math.max(at - 1, 0)));
