@@ -204,6 +204,9 @@ TEST_F(SessionsTest, AClipReachesNoFurtherThanItsMakerMayRead) {
   Clip("", body, 401);
   Json made = Clip("archivist", body);
   ASSERT_TRUE(made["id"].is_string());
+  // Its words were shown to the archivist who made it: a view of the record, audited.
+  auto audit = Attest({"audit", "--json"});
+  EXPECT_NE(audit.out.find(made["id"].get<std::string>()), std::string::npos) << audit.out;
   const std::string path = "/api/v1/clips/" + made["id"].get<std::string>();
   EXPECT_EQ(Get(path, "archivist")->status, 200);
   // Others are told only that it is not open to them, never its words or title.
@@ -226,6 +229,9 @@ TEST_F(SessionsTest, AClipReachesNoFurtherThanItsMakerMayRead) {
                      {"title", std::string(300, 'x')}},
                     400);
   EXPECT_NE(title["detail"].get<std::string>().find("title"), std::string::npos);
+  Json long_one = Clip("archivist",
+                       {{"record", (*ids_)["w-anna"]}, {"start_ms", 0}, {"end_ms", 3600001}}, 400);
+  EXPECT_NE(long_one["detail"].get<std::string>().find("at most an hour"), std::string::npos);
 }
 
 TEST_F(SessionsTest, APublicSessionHoldsPublicClipsOnlyAndASharedOneShowsEachReaderAGap) {
@@ -358,6 +364,12 @@ TEST_F(SessionsTest, ASaveOverAnOlderRevisionIsRefusedAndBadItemsAreNamed) {
   auto stale = Send("PUT", path, "researcher", body);
   EXPECT_EQ(stale->status, 409) << stale->body;
   EXPECT_NE(stale->body.find("revision 2"), std::string::npos);
+  Json clip = Clip("researcher", {{"record", (*ids_)["w-anna"]}, {"start_ms", 0}, {"end_ms", 900}});
+  Json twice = {{"title", "x"},
+                {"items", {{{"kind", "clip"}, {"clip", clip["id"]}}, {{"kind", "clip"}, {"clip", clip["id"]}}}}};
+  auto refused_twice = Send("POST", "/api/v1/sessions", "researcher", twice);
+  EXPECT_EQ(refused_twice->status, 400);
+  EXPECT_NE(refused_twice->body.find("holds a clip once"), std::string::npos) << refused_twice->body;
   for (const auto& [item, words] :
        {std::pair{Json{{"kind", "silence"}, {"seconds", 9000}}, "1 to 600 seconds"},
         std::pair{Json{{"kind", "dance"}}, "a clip, a title, a reading or a silence"},

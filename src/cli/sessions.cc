@@ -107,7 +107,7 @@ int RunClip(Common& c, const ClipArgs& o) {
 
 struct SessionArgs {
   std::string verb, id, title, audience = "public", target, languages, share, clip, title_card,
-      reading, level;
+      reading, level, theme, place, date, lang, length = "10:00";
   int64_t silence = 0, at = 0, from = 0, to = 0;
   bool json = false;
 };
@@ -177,10 +177,45 @@ std::string ChangeItems(const SessionArgs& o, service::SessionDraft* d) {
   return "";
 }
 
+// `attest session suggest`: clips proposed for a theme; with --add SESSION, each made and added.
+int RunSuggest(const service::Scope& scope, const SessionArgs& o) {
+  service::SuggestRequest r{o.theme, o.place, o.date, o.lang, Seconds(o.length)};
+  if (r.length_s < 0) return Usage("--length '" + o.length + "' is not a length such as 10:00");
+  auto s = service::Suggest(scope, r);
+  if (!s.ok()) return UsageOrFail(s.status());
+  if (o.id.empty()) {
+    if (o.json) {
+      PrintJson(service::SuggestionsJson(*s));
+      return kExitOk;
+    }
+    std::cout << s->proposals.size() << " clip(s) of " << s->witnesses << " witness(es), "
+              << service::FormatClock(s->length_ms) << "\n";
+    for (const auto& p : s->proposals) {
+      std::cout << "  " << p.witness << "  " << service::FormatClock(p.length_ms) << "  "
+                << Shown(p.citation) << "\n  | " << Shown(p.text) << "\n";
+    }
+    return kExitOk;
+  }
+  auto now = service::ReadSession(scope, o.id);
+  if (!now.ok()) return Fail(now.status());
+  if (!now->mine) return Fail(Status::NotFound(service::kNoSuchSession));
+  service::SessionDraft d = service::DraftOf(now->session);
+  for (const auto& p : s->proposals) {
+    auto clip = service::MakeClip(scope, p.ask);
+    if (!clip.ok()) return UsageOrFail(clip.status());
+    d.items.push_back({"clip", clip->clip.id, "", 0});
+  }
+  auto v = service::SaveSession(scope, d);
+  if (!v.ok()) return UsageOrFail(v.status());
+  o.json ? PrintJson(service::SessionJson(*v)) : PrintSession(*v);
+  return kExitOk;
+}
+
 int RunSession(Common& c, const SessionArgs& o) {
   auto a = c.Open();
   if (!a.ok()) return Fail(a.status());
   service::Scope scope = CliScope(a->get());
+  if (o.verb == "suggest") return RunSuggest(scope, o);
   if (o.verb == "list") {
     auto list = service::ListSessions(scope);
     if (!list.ok()) return Fail(list.status());
@@ -292,8 +327,16 @@ void AddSession(CLI::App& app, Common& c) {
   auto* list = session->add_subcommand("list", "List the sessions you made or may open");
   auto* rm = session->add_subcommand("rm", "Delete a session");
   rm->add_option("ID", o->id, "Session id")->required();
+  auto* suggest = session->add_subcommand(
+      "suggest", "Propose clips of many witnesses for a theme, within a length");
+  suggest->add_option("--theme", o->theme, "Free words (or give --place)");
+  suggest->add_option("--place", o->place, "A place, in any script");
+  suggest->add_option("--date", o->date, "A day, month, year or range (1948..1949)");
+  suggest->add_option("--lang", o->lang, "The audience's language (the question's)");
+  suggest->add_option("--length", o->length, "The length asked for (default 10:00)");
+  suggest->add_option("--add", o->id, "Make the clips and add them to this session of yours");
   for (auto [cmd, verb] :
-       {std::pair{make, "new"}, std::pair{add, "add"}, std::pair{drop, "drop"},
+       {std::pair{suggest, "suggest"}, std::pair{make, "new"}, std::pair{add, "add"}, std::pair{drop, "drop"},
         std::pair{move, "move"}, std::pair{share, "share"}, std::pair{show, "show"},
         std::pair{list, "list"}, std::pair{rm, "rm"}}) {
     if (std::string(verb) != "rm") cmd->add_flag("--json", o->json, "Print JSON");

@@ -101,6 +101,27 @@ void ListSessions(Site* site, const Request& req, Response& res) {
   SendJson(res, {{"sessions", arr}});
 }
 
+// GET /api/v1/sessions/suggest?theme=&place=&date=&lang=&length_s=: clips proposed for a theme.
+void GetSuggestions(Site* site, const Request& req, Response& res) {
+  Call c;
+  if (!Begin(site, req, res, &c) || !RequireAccount(c, res)) return;
+  service::SuggestRequest r;
+  r.theme = req.get_param_value("theme").substr(0, 500);
+  r.place = req.get_param_value("place").substr(0, 200);
+  r.date = req.get_param_value("date").substr(0, 40);
+  r.lang = req.get_param_value("lang").substr(0, 8);
+  const std::string length = req.get_param_value("length_s");
+  if (!length.empty()) {
+    if (length.size() > 6 || length.find_first_not_of("0123456789") != std::string::npos) {
+      return Problem(res, 400, "bad-request", "Bad Request", "length_s must be a number of seconds");
+    }
+    r.length_s = std::stoll(length);
+  }
+  auto s = service::Suggest(c.scope(), r);
+  if (!s.ok()) return ProblemFor(res, s.status());
+  SendJson(res, service::SuggestionsJson(*s));
+}
+
 void GetSession(Site* site, const Request& req, Response& res) {
   Call c;
   if (!Begin(site, req, res, &c)) return;
@@ -155,6 +176,7 @@ void RegisterSessionRoutes(Site* site, httplib::Server* svr) {
   svr->Get(kClip, Bind(site, GetClip));
   svr->Delete(kClip, Bind(site, DeleteClip));
   svr->Get("/api/v1/sessions", Bind(site, ListSessions));
+  svr->Get("/api/v1/sessions/suggest", Bind(site, GetSuggestions));
   svr->Post("/api/v1/sessions", Bind(site, SaveSession));
   svr->Get(kSession, Bind(site, GetSession));
   svr->Put(kSession, Bind(site, SaveSession));

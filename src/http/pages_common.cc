@@ -33,6 +33,11 @@ void AddParts(Json* parts, std::string_view text, bool mark) {
 
 }  // namespace
 
+std::string FormField(const httplib::Request& req, const std::string& name) {
+  if (req.has_file(name)) return req.get_file_value(name).content;
+  return Param(req, name.c_str());
+}
+
 std::string Url(const std::string& s) { return httplib::detail::encode_query_param(s); }
 
 std::string UiCookie(const std::string& lang) {

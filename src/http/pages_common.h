@@ -20,6 +20,10 @@ namespace attest::http {
 // The interface-language preference cookie.
 inline constexpr const char* kUiCookie = "attest_ui";
 
+// A field of a form sent as multipart/form-data (Debian's cpp-httplib, a compiled library,
+// refuses url-encoded bodies over 8 KiB: a transcript, a reading in Hebrew), or url-encoded.
+std::string FormField(const httplib::Request& req, const std::string& name);
+
 // `s` encoded for a query parameter.
 std::string Url(const std::string& s);
 

@@ -49,13 +49,7 @@ Json PlayerOf(const service::RecordView& view) {
   return nullptr;
 }
 
-// A field of the editor's form: sent as multipart/form-data, since Debian's cpp-httplib (a
-// compiled library) refuses url-encoded bodies over 8 KiB, and a transcript's lines are more;
-// url-encoded fields are read too (a short form, a script).
-std::string Field(const Request& req, const std::string& name) {
-  if (req.has_file(name)) return req.get_file_value(name).content;
-  return Param(req, name.c_str());
-}
+std::string Field(const Request& req, const std::string& name) { return FormField(req, name); }
 
 // The form's lines as a person left them: a tick joins a line to the next, a line break in a
 // line's words splits it, its time shared by the words' length. Unreadable times are kept as

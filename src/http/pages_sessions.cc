@@ -42,7 +42,7 @@ bool IsRtl(const std::string& lang) {
 // an account are sent to log in (GET) or refused.
 bool BeginSessions(Site* site, const Request& req, Response& res, const PageContext& pc, Call* c,
                    bool needs_account) {
-  if (!BeginPage(site, req, res, pc, c, Param(req, "csrf"))) return false;
+  if (!BeginPage(site, req, res, pc, c, FormField(req, "csrf"))) return false;
   if (!needs_account || (!c->scope().actor.empty() && c->subject.witness_id.empty())) return true;
   if (req.method == "GET") {
     res.set_redirect("/login?back=" + Url(req.path), 303);
@@ -155,6 +155,7 @@ Json SessionHead(const service::SessionView& s, const PageContext& pc) {
           {"audience_value", m.audience},
           {"target", m.target_s > 0 ? Json(Length(m.target_s * 1000)) : Json(false)},
           {"target_value", m.target_s > 0 ? Json(Length(m.target_s * 1000)) : Json("")},
+          {"target_s", m.target_s},
           {"languages", m.languages},
           {"shared", m.shared},
           {"shared_name", pc.t()["session_shared_" + m.shared]},
@@ -206,12 +207,12 @@ std::string Refusal(const PageContext& pc, const Status& st) {
 
 // The settings fields of a form into a draft.
 Status SettingsInto(const Request& req, service::SessionDraft* d) {
-  d->title = Param(req, "title");
-  d->audience = Param(req, "audience");
-  if (d->audience == "school") d->audience = "school:" + Param(req, "ages");
-  d->languages = Param(req, "languages");
-  if (req.has_param("shared")) d->shared = Param(req, "shared");
-  const std::string target = Param(req, "target");
+  d->title = FormField(req, "title");
+  d->audience = FormField(req, "audience");
+  if (d->audience == "school") d->audience = "school:" + FormField(req, "ages");
+  d->languages = FormField(req, "languages");
+  if (!FormField(req, "shared").empty()) d->shared = FormField(req, "shared");
+  const std::string target = FormField(req, "target");
   d->target_s = 0;
   if (!target.empty()) {
     int64_t ms = ingest::ParseClockText(target);
@@ -288,21 +289,21 @@ void ComposerPage(Site* site, const Request& req, Response& res) {
 
 // The change a composer's form asks for (op: add, up, down, drop, settings) on draft `d`.
 Status ApplyOp(const Request& req, service::SessionDraft* d) {
-  const std::string op = Param(req, "op");
+  const std::string op = FormField(req, "op");
   auto& items = d->items;
-  const size_t pos = static_cast<size_t>(ParseDigits(Param(req, "pos"), 4).value_or(0));
+  const size_t pos = static_cast<size_t>(ParseDigits(FormField(req, "pos"), 4).value_or(0));
   if (op == "settings") return SettingsInto(req, d);
   if (op == "add") {
     service::SessionItem item;
-    item.kind = Param(req, "kind");
-    item.clip = Param(req, "clip");
-    item.text = Param(req, "text");
-    item.seconds = static_cast<int64_t>(ParseDigits(Param(req, "seconds"), 6).value_or(0));
+    item.kind = FormField(req, "kind");
+    item.clip = FormField(req, "clip");
+    item.text = FormField(req, "text");
+    item.seconds = static_cast<int64_t>(ParseDigits(FormField(req, "seconds"), 6).value_or(0));
     items.push_back(std::move(item));
     return Status::Ok();
   }
   if (pos < 1 || pos > items.size()) {
-    return Status::InvalidArgument("the session has no item " + Param(req, "pos").substr(0, 8));
+    return Status::InvalidArgument("the session has no item " + FormField(req, "pos").substr(0, 8));
   }
   if (op == "drop") {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(pos - 1));
@@ -325,7 +326,7 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   auto now = service::ReadSession(c.scope(), id);
   if (!now.ok() || !now->mine) return pc.Error(res, c.archive(), 404);
   service::SessionDraft d = service::DraftOf(now->session);
-  d.revision = static_cast<int64_t>(ParseDigits(Param(req, "revision"), 9).value_or(0));
+  d.revision = static_cast<int64_t>(ParseDigits(FormField(req, "revision"), 9).value_or(0));
   Status st = ApplyOp(req, &d);
   Result<service::SessionView> saved =
       st.ok() ? service::SaveSession(c.scope(), d) : Result<service::SessionView>(st);
@@ -357,7 +358,7 @@ void SendShow(Site* site, const Request& req, Response& res, const char* what) {
       if (std::find(langs.begin(), langs.end(), t.lang) == langs.end()) langs.push_back(t.lang);
     }
   }
-  std::string sub = Param(req, "sub").substr(0, 8);
+  std::string sub = FormField(req, "sub").substr(0, 8);
   if (sub.empty()) {
     for (const auto& l : Split(s->session.languages)) {
       if (sub.empty() && std::find(langs.begin(), langs.end(), l) != langs.end()) sub = l;
@@ -386,24 +387,24 @@ void PostClip(Site* site, const Request& req, Response& res) {
   if (!BeginSessions(site, req, res, pc, &c, true)) return;
   service::ClipAsk ask;
   ask.record_id = req.matches[1];
-  if (auto v = ParseDigits(Param(req, "version"), 9); v && *v > 0) {
+  if (auto v = ParseDigits(FormField(req, "version"), 9); v && *v > 0) {
     ask.version = static_cast<int>(*v);
   }
   Status st = Status::Ok();
-  if (!Param(req, "from").empty() || !Param(req, "to").empty()) {
-    ask.start_ms = ingest::ParseClockText(Param(req, "from"));
-    ask.end_ms = ingest::ParseClockText(Param(req, "to"));
+  if (!FormField(req, "from").empty() || !FormField(req, "to").empty()) {
+    ask.start_ms = ingest::ParseClockText(FormField(req, "from"));
+    ask.end_ms = ingest::ParseClockText(FormField(req, "to"));
     if (ask.start_ms < 0 || ask.end_ms < 0) {
       st = Status::InvalidArgument("the start and the end must be times such as 12:04");
     }
   } else {
-    auto a = ParseDigits(Param(req, "char_from"), 12), b = ParseDigits(Param(req, "char_to"), 12);
+    auto a = ParseDigits(FormField(req, "char_from"), 12), b = ParseDigits(FormField(req, "char_to"), 12);
     if (!a || !b) st = Status::InvalidArgument("give the first and the last character");
     ask.char_start = static_cast<int64_t>(a.value_or(0));
     ask.char_end = static_cast<int64_t>(b.value_or(0));
   }
-  ask.title = Param(req, "title");
-  ask.note = Param(req, "note");
+  ask.title = FormField(req, "title");
+  ask.note = FormField(req, "note");
   Result<service::ClipView> made = st.ok() ? service::MakeClip(c.scope(), ask)
                                            : Result<service::ClipView>(st);
   if (!made.ok()) {

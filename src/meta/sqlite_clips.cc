@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "meta/backend.h"
 #include "meta/sqlite_store.h"
 
 namespace attest::meta {
@@ -61,7 +62,17 @@ void BindSpan(Stmt& s, int i, int64_t v) {
 
 }  // namespace
 
-Status SqliteStore::AddClip(const Clip& c) {
+Status SqliteStore::AddClip(const Clip& given) {
+  // A restricted or sealed record's clip keeps its title and note under the record's key, as
+  // its words are kept (doc/format/metadata.md, "Sealed text"): they may quote the witness.
+  Clip c = given;
+  ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT consent FROM records WHERE id = ?"));
+  q.Bind(1, c.record_id);
+  ASSIGN_OR_RETURN(bool found, q.Step());
+  if (!found) return NoRecord(c.record_id);
+  ASSIGN_OR_RETURN(Consent level, ParseConsent(q.Text(0)));
+  ASSIGN_OR_RETURN(c.title, SealIfKept(sealer_, c.record_id, level, c.title));
+  ASSIGN_OR_RETURN(c.note, SealIfKept(sealer_, c.record_id, level, c.note));
   ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO clips(id, owner, record_id, version, "
                                         "start_ms, end_ms, char_start, char_end, title, note, "
                                         "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -78,7 +89,15 @@ Result<std::optional<Clip>> SqliteStore::GetClip(const std::string& id) {
   s.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Clip>();
-  return std::optional<Clip>(ClipOf(s));
+  Clip c = ClipOf(s);
+  RETURN_IF_ERROR(OpenClip(&c));
+  return std::optional<Clip>(std::move(c));
+}
+
+Status SqliteStore::OpenClip(Clip* c) {
+  ASSIGN_OR_RETURN(c->title, OpenIfSealed(sealer_, c->record_id, std::move(c->title)));
+  ASSIGN_OR_RETURN(c->note, OpenIfSealed(sealer_, c->record_id, std::move(c->note)));
+  return Status::Ok();
 }
 
 Result<std::vector<Clip>> SqliteStore::ListClips(const std::string& owner, size_t limit) {
@@ -86,7 +105,9 @@ Result<std::vector<Clip>> SqliteStore::ListClips(const std::string& owner, size_
                                         "WHERE (?1 = '' OR owner = ?1) "
                                         "ORDER BY created DESC, rowid DESC LIMIT ?2"));
   s.Bind(1, owner).Bind(2, static_cast<int64_t>(limit));
-  return Rows<Clip>(s, ClipOf);
+  ASSIGN_OR_RETURN(std::vector<Clip> clips, Rows<Clip>(s, ClipOf));
+  for (Clip& c : clips) RETURN_IF_ERROR(OpenClip(&c));
+  return clips;
 }
 
 Result<bool> SqliteStore::DeleteClip(const std::string& id) {

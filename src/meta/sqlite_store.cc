@@ -3,6 +3,7 @@
 #include "meta/sqlite_store.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "meta/schema.sql.h"
@@ -163,6 +164,23 @@ Status SqliteStore::SealRecordText(const std::string& id) {
                                             " = ? WHERE record_id = ? AND " + key + " = ?"));
       RETURN_IF_ERROR(u.Bind(1, sealed).Bind(2, id).Bind(3, k).Run());
     }
+  }
+  // Its clips' titles and notes (migration 16), which may quote it.
+  ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT id, title, note FROM clips WHERE record_id = ?"));
+  q.Bind(1, id);
+  std::vector<std::array<std::string, 3>> clips;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    clips.push_back({q.Text(0), q.Text(1), q.Text(2)});
+  }
+  for (auto& [clip, title, note] : clips) {
+    for (std::string* v : {&title, &note}) {
+      if (v->empty() || v->rfind(kSealedPrefix, 0) == 0) continue;
+      ASSIGN_OR_RETURN(*v, sealer_->Seal(id, *v));
+    }
+    ASSIGN_OR_RETURN(Stmt u, db_->Prepare("UPDATE clips SET title = ?, note = ? WHERE id = ?"));
+    RETURN_IF_ERROR(u.Bind(1, title).Bind(2, note).Bind(3, clip).Run());
   }
   return txn->Commit();
 }

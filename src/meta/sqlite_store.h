@@ -185,6 +185,8 @@ class SqliteStore final : public Store {
   Status SequenceLeaf(uint64_t idx, const std::string& leaf);
   // Runs `sql` with two text parameters.
   Status InsertIgnore(const char* sql, const std::string& a, const std::string& b);
+  // A clip's title and note opened if they are sealed.
+  Status OpenClip(Clip* c);
   // `plain` sealed if the record's words are kept sealed at `level` (and a sealer is set).
   Result<std::string> SealIf(const std::string& record_id, Consent level, const std::string& plain);
   // A stored value opened if it is sealed.

@@ -385,5 +385,37 @@ TEST_P(StoreConformanceTest, TheWordsOfARestrictedRecordAreSealedAndReadBackOpen
   EXPECT_EQ(sealer.sealed["r2"], 2);
 }
 
+TEST_P(StoreConformanceTest, AClipsTitleAndNoteAreSealedWithTheirRecordsWords) {
+  FakeSealer sealer;
+  store_->SetTextSealer(&sealer);
+  AddRequest closed = NewRecord("r1", std::string(64, '1'), "");
+  closed.consent = Consent::kRestricted;
+  ASSERT_TRUE(store_->AddVersions({closed, NewRecord("r2", std::string(64, '2'), "")}).ok());
+  for (const char* r : {"r1", "r2"}) {
+    Clip c;
+    c.id = std::string("c") + r;
+    c.owner = "user:ann";
+    c.record_id = r;
+    c.version = 1;
+    c.start_ms = 0;
+    c.end_ms = 1000;
+    c.title = "a quoted title";
+    c.note = "a quoted note";
+    c.created = kT0;
+    ASSERT_TRUE(store_->AddClip(c).ok());
+  }
+  EXPECT_EQ(sealer.sealed["r1"], 1 + 2);  // its private JSON, the clip's title and note
+  EXPECT_EQ(store_->GetClip("cr1")->value().title, "a quoted title");
+  EXPECT_EQ(store_->ListClips("user:ann", 10)->size(), 2u);
+  auto bare = *backend_->Open();
+  EXPECT_EQ(bare->GetClip("cr1").status().code(), Code::kCorruption);
+  EXPECT_EQ(bare->GetClip("cr2")->value().note, "a quoted note");
+  // Narrowed, its record's clips are sealed with its words.
+  ASSERT_TRUE(store_->ChangeConsent(To("r2", Consent::kRestricted), kT1, ConsentLeaf("c")).ok());
+  ASSERT_TRUE(store_->SealRecordText("r2").ok());
+  EXPECT_EQ(bare->GetClip("cr2").status().code(), Code::kCorruption);
+  EXPECT_EQ(store_->GetClip("cr2")->value().note, "a quoted note");
+}
+
 }  // namespace
 }  // namespace attest::meta

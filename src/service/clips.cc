@@ -88,7 +88,8 @@ Result<ClipGap> GapOfUnread(archive::Archive* a, const meta::Clip& c) {
     if (rec.status().IsNotFound()) return ClipGap::kWithdrawn;
     return rec.status();
   }
-  return rec->withdrawn_at || rec->withdrawal_asked ? ClipGap::kWithdrawn : ClipGap::kNotOpen;
+  // A withdrawal asked for and not yet carried out is not told: the witness's request is theirs.
+  return rec->withdrawn_at ? ClipGap::kWithdrawn : ClipGap::kNotOpen;
 }
 
 // The lines of a clip: each part's words inside its span.
@@ -165,27 +166,20 @@ bool AllPublic(const RecordText& t, const std::vector<Part>& parts) {
 }
 
 // The access copy's URL if the reader may fetch it (their reading of the whole record gives it).
-Status AddMedia(const Scope& scope, const meta::Clip& c, ClipView* v) {
+Status AddMedia(ClipReads* reads, const meta::Clip& c, ClipView* v) {
   if (c.start_ms < 0) return Status::Ok();
-  auto view = ReadRecordView(scope, c.record_id);
-  if (!view.ok()) return view.status().IsNotFound() ? Status::Ok() : view.status();
-  auto it = view->media.find("access");
-  if (it == view->media.end()) it = view->media.find("original");
-  if (it == view->media.end() || (it->second.kind != "audio" && it->second.kind != "video")) {
-    return Status::Ok();
-  }
-  v->media_url = "/api/v1/records/" + c.record_id + "/media/" + it->first;
-  v->media_kind = it->second.kind;
+  ASSIGN_OR_RETURN(auto media, reads->Media(c.record_id));
+  v->media_url = media.first;
+  v->media_kind = media.second;
   return Status::Ok();
 }
 
-Result<ClipView> See(const Scope& scope, const meta::Clip& c, const std::string& origin) {
+Result<ClipView> See(const Scope& scope, const meta::Clip& c, ClipReads* reads) {
   archive::Archive* a = scope.archive;
   ClipView v;
   v.clip.id = c.id;
-  auto t = ReadRecordText(scope, c.record_id, /*hide_redacted=*/true, c.version);
-  if (!t.ok()) {
-    if (!t.status().IsNotFound()) return t.status();
+  ASSIGN_OR_RETURN(const RecordText* t, reads->Text(c.record_id, c.version));
+  if (!t) {
     ASSIGN_OR_RETURN(v.gap, GapOfUnread(a, c));
     return v;
   }
@@ -205,6 +199,7 @@ Result<ClipView> See(const Scope& scope, const meta::Clip& c, const std::string&
   v.witness = t->record.witness_id;
   v.lines = LinesOf(parts, c);
   v.lang = v.lines.front().lang;
+  ASSIGN_OR_RETURN(std::string origin, reads->Origin());
   v.citation = Citation(t->record, *version, origin, WhereOf(c));
   v.play = SegmentLink(c.record_id, a->SegmentRef(parts.front().stored->segment.id),
                        c.start_ms >= 0 ? c.start_ms : -1);
@@ -212,13 +207,8 @@ Result<ClipView> See(const Scope& scope, const meta::Clip& c, const std::string&
   v.manifest_sha256 = version->manifest_sha256;
   v.is_public = AllPublic(*t, parts);
   v.tracks = TracksOf(scope, *t, c);
-  RETURN_IF_ERROR(AddMedia(scope, c, &v));
+  RETURN_IF_ERROR(AddMedia(reads, c, &v));
   return v;
-}
-
-Result<std::string> Origin(archive::Archive* a) {
-  ASSIGN_OR_RETURN(auto cp, a->verifier().Checkpoint());
-  return cp.checkpoint.origin;
 }
 
 // `words` as kept: at most `max` bytes of UTF-8 without controls, on one line or many.
@@ -246,6 +236,11 @@ Result<meta::Clip> SpanOf(const ClipAsk& ask) {
                                    SpanText(std::max<int64_t>(from, 0), std::max<int64_t>(to, 0),
                                             ms) +
                                    ")");
+  }
+  if (to - from > (ms ? kMaxClipMs : kMaxClipChars)) {
+    return Status::InvalidArgument(
+        ms ? "a clip is at most an hour long: make several"
+           : "a clip is at most " + std::to_string(kMaxClipChars) + " characters: make several");
   }
   (ms ? c.start_ms : c.char_start) = from;
   (ms ? c.end_ms : c.char_end) = to;
@@ -302,7 +297,49 @@ Status CutToClean(const RecordText& t, meta::Clip* c) {
   return Status::Ok();
 }
 
+// A clip shown whole that is not public is a view of its record (doc/format/metadata.md).
+Status AuditShown(const Scope& scope, const ClipView& v) {
+  if (v.gap != ClipGap::kNone || v.is_public) return Status::Ok();
+  return Auditor(scope).Viewed(v.clip.record_id, "clip", Json{{"clip", v.clip.id}});
+}
+
 }  // namespace
+
+Result<const RecordText*> ClipReads::Text(const std::string& record, int version) {
+  auto& slot = texts_[{record, version}];
+  if (!slot) {
+    slot = std::make_unique<Result<RecordText>>(
+        ReadRecordText(scope_, record, /*hide_redacted=*/true, version));
+  }
+  if (slot->ok()) return &**slot;
+  if (slot->status().IsNotFound()) return static_cast<const RecordText*>(nullptr);
+  return slot->status();
+}
+
+Result<std::pair<std::string, std::string>> ClipReads::Media(const std::string& record) {
+  auto found = media_.find(record);
+  if (found != media_.end()) return found->second;
+  std::pair<std::string, std::string> media;
+  auto view = ReadRecordView(scope_, record);
+  if (!view.ok() && !view.status().IsNotFound()) return view.status();
+  if (view.ok()) {
+    auto it = view->media.find("access");
+    if (it == view->media.end()) it = view->media.find("original");
+    if (it != view->media.end() && (it->second.kind == "audio" || it->second.kind == "video")) {
+      media = {"/api/v1/records/" + record + "/media/" + it->first, it->second.kind};
+    }
+  }
+  media_[record] = media;
+  return media;
+}
+
+Result<std::string> ClipReads::Origin() {
+  if (!origin_) {
+    ASSIGN_OR_RETURN(auto cp, scope_.archive->verifier().Checkpoint());
+    origin_ = cp.checkpoint.origin;
+  }
+  return *origin_;
+}
 
 const char* ClipGapName(ClipGap g) {
   switch (g) {
@@ -341,37 +378,42 @@ Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask) {
   }
   RETURN_IF_ERROR(CutToClean(t, &c));
   archive::Archive* a = scope.archive;
+  ASSIGN_OR_RETURN(auto mine, a->clips().ListClips(scope.actor, kMaxClipsPerPerson));
+  if (mine.size() >= kMaxClipsPerPerson) {
+    return Status::Exhausted("you keep " + std::to_string(kMaxClipsPerPerson) +
+                             " clips already: delete some first");
+  }
   c.id = a->clips().NewClipId();
   c.owner = scope.actor;
   c.created = FormatRfc3339(a->env()->NowMicros());
   RETURN_IF_ERROR(a->clips().AddClip(c));
-  ASSIGN_OR_RETURN(std::string origin, Origin(a));
-  return See(scope, c, origin);
+  ClipReads reads(scope);
+  ASSIGN_OR_RETURN(ClipView v, See(scope, c, &reads));
+  RETURN_IF_ERROR(AuditShown(scope, v));
+  return v;
 }
 
-Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip) {
-  ASSIGN_OR_RETURN(std::string origin, Origin(scope.archive));
-  return See(scope, clip, origin);
+Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip, ClipReads* reads) {
+  return See(scope, clip, reads);
 }
 
 Result<ClipView> ReadClip(const Scope& scope, const std::string& id) {
   ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetClip(id));
   if (!row) return Status::NotFound(kNoSuchClip);
-  ASSIGN_OR_RETURN(ClipView v, SeeClip(scope, *row));
-  if (v.gap == ClipGap::kNone && !v.is_public) {
-    RETURN_IF_ERROR(Auditor(scope).Viewed(v.clip.record_id, "clip", Json{{"clip", v.clip.id}}));
-  }
+  ClipReads reads(scope);
+  ASSIGN_OR_RETURN(ClipView v, See(scope, *row, &reads));
+  RETURN_IF_ERROR(AuditShown(scope, v));
   return v;
 }
 
 Result<std::vector<ClipView>> ListClips(const Scope& scope) {
   if (scope.actor.empty()) return std::vector<ClipView>();
   ASSIGN_OR_RETURN(auto rows, scope.archive->clips().ListClips(scope.actor, kMaxClipsListed));
-  ASSIGN_OR_RETURN(std::string origin, Origin(scope.archive));
+  ClipReads reads(scope);
   std::vector<ClipView> out;
   std::vector<std::string> audited;
   for (const auto& row : rows) {
-    ASSIGN_OR_RETURN(ClipView v, See(scope, row, origin));
+    ASSIGN_OR_RETURN(ClipView v, See(scope, row, &reads));
     if (v.gap == ClipGap::kNone && !v.is_public) audited.push_back(v.clip.record_id);
     out.push_back(std::move(v));
   }

@@ -7,20 +7,29 @@
 #define ATTEST_SERVICE_CLIPS_H_
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
 #include "meta/store.h"
+#include "service/record_view.h"
 #include "service/scope.h"
 
 namespace attest::service {
 
 inline constexpr size_t kMaxClipTitle = 200;
 inline constexpr size_t kMaxClipNote = 4096;
-inline constexpr size_t kMaxClipsListed = 500;
+inline constexpr size_t kMaxClipsListed = 200;
+// A clip is at most an hour of a recording, or 20,000 characters of a text (some 20 minutes
+// read aloud); a person keeps at most 2,000 clips.
+inline constexpr int64_t kMaxClipMs = 3600 * 1000;
+inline constexpr int64_t kMaxClipChars = 20000;
+inline constexpr size_t kMaxClipsPerPerson = 2000;
 // What a clip that is not there (or not the caller's to change) answers.
 inline constexpr const char* kNoSuchClip = "no such clip";
 
@@ -84,6 +93,23 @@ struct ClipView {
   int64_t Length() const;  // ms of a media clip; for text, code points
 };
 
+// What one answer's clips share: each record version read once (a session of 200 clips of one
+// record reads it once), and the log's origin. Lives no longer than the answer.
+class ClipReads {
+ public:
+  explicit ClipReads(const Scope& scope) : scope_(scope) {}
+  Result<const RecordText*> Text(const std::string& record, int version);
+  // The record's access copy, if the caller may fetch it: {url, kind}, or empty.
+  Result<std::pair<std::string, std::string>> Media(const std::string& record);
+  Result<std::string> Origin();
+
+ private:
+  const Scope& scope_;
+  std::map<std::pair<std::string, int>, std::unique_ptr<Result<RecordText>>> texts_;
+  std::map<std::string, std::pair<std::string, std::string>> media_;
+  std::optional<std::string> origin_;
+};
+
 // Makes a clip. The span is cut to the passages the maker may read unredacted: a span that
 // starts or ends in a passage the maker may not read, or one with a redaction, is cut at that
 // passage's edge; one with such a passage inside it is refused, naming where it is. kNotFound
@@ -97,7 +123,7 @@ Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask);
 // view of the record ("clip") when what it shows is not public.
 Result<ClipView> ReadClip(const Scope& scope, const std::string& id);
 // The same for a clip row already read, with no audit (sessions audit once for all their clips).
-Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip);
+Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip, ClipReads* reads);
 
 // The caller's own clips, newest first, as they may see them now.
 Result<std::vector<ClipView>> ListClips(const Scope& scope);

@@ -6,6 +6,7 @@
 #include "archive/archive.h"
 #include "core/text_safety.h"
 #include "service/accounts.h"
+#include "service/ask.h"
 #include "service/auditor.h"
 
 namespace attest::service {
@@ -149,6 +150,7 @@ Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
   SessionView v;
   v.session = s;
   v.mine = !scope.actor.empty() && s.owner == scope.actor;
+  ClipReads reads(scope);
   for (SessionItem& item : ItemsOf(s.items)) {
     SessionItemView iv;
     if (item.kind == "clip") {
@@ -157,7 +159,7 @@ Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
       clip.clip.id = item.clip;
       clip.gap = ClipGap::kDeleted;
       if (row) {
-        ASSIGN_OR_RETURN(clip, SeeClip(scope, *row));
+        ASSIGN_OR_RETURN(clip, SeeClip(scope, *row, &reads));
       }
       iv.length_ms = ClipPlayMs(clip);
       if (clip.gap == ClipGap::kNone) {
@@ -184,15 +186,21 @@ Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
 // if the session is.
 Status CheckClips(const Scope& scope, const std::vector<SessionItem>& items,
                   const std::set<std::string>& before, bool is_public) {
+  ClipReads reads(scope);
+  std::set<std::string> seen;
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].kind != "clip") continue;
+    if (!seen.insert(items[i].clip).second) {
+      return Status::InvalidArgument("item " + std::to_string(i + 1) + ": clip " + items[i].clip +
+                                     " is in the session already (a session holds a clip once)");
+    }
     const bool added = !before.count(items[i].clip);
     ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetClip(items[i].clip));
     if (!row) {
       if (added) return Status::InvalidArgument("item " + std::to_string(i + 1) + ": " + kNoSuchClip);
       continue;
     }
-    ASSIGN_OR_RETURN(ClipView v, SeeClip(scope, *row));
+    ASSIGN_OR_RETURN(ClipView v, SeeClip(scope, *row, &reads));
     if (v.gap != ClipGap::kNone) {
       if (added) return Status::InvalidArgument("item " + std::to_string(i + 1) + ": " + kNoSuchClip);
       continue;  // it was there before and has become a gap: it stays one
@@ -223,6 +231,11 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
       if (item.kind == "clip") before.insert(item.clip);
     }
   } else {
+    ASSIGN_OR_RETURN(auto mine, a->clips().ListSessions(scope.actor, {}, kMaxSessionsPerPerson));
+    if (mine.size() >= kMaxSessionsPerPerson) {
+      return Status::Exhausted("you keep " + std::to_string(kMaxSessionsPerPerson) +
+                               " sessions already: delete some first");
+    }
     s.id = a->clips().NewSessionId();
     s.owner = scope.actor;
     s.created = FormatRfc3339(a->env()->NowMicros());
@@ -261,9 +274,19 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
   RETURN_IF_ERROR(CheckClips(scope, items, before, s.shared == "public"));
   ASSIGN_OR_RETURN(s.items, CanonicalJson(stored));
   s.updated = FormatRfc3339(a->env()->NowMicros());
+  {
+    // Its length as its maker sees it now: at most a day.
+    std::vector<std::string> ignored;
+    ASSIGN_OR_RETURN(SessionView before_save, See(scope, s, &ignored));
+    if (before_save.length_ms > kMaxTargetS * 1000) {
+      return Status::InvalidArgument("a session lasts at most 24 hours");
+    }
+  }
   ASSIGN_OR_RETURN(meta::ClipSession saved, a->clips().SaveSession(s));
   std::vector<std::string> not_public;
-  return See(scope, saved, &not_public);
+  ASSIGN_OR_RETURN(SessionView v, See(scope, saved, &not_public));
+  if (!not_public.empty()) RETURN_IF_ERROR(Auditor(scope).ViewedRecords("session", not_public));
+  return v;
 }
 
 Result<SessionView> ReadSession(const Scope& scope, const std::string& id) {
@@ -276,8 +299,19 @@ Result<SessionView> ReadSession(const Scope& scope, const std::string& id) {
 }
 
 Result<std::vector<meta::ClipSession>> ListSessions(const Scope& scope) {
-  return scope.archive->clips().ListSessions(scope.actor.empty() ? "\x01" : scope.actor,
-                                             SharedWith(scope), kMaxSessionsListed);
+  std::vector<meta::ClipSession> out;
+  if (!scope.actor.empty() && scope.subject.witness_id.empty()) {
+    ASSIGN_OR_RETURN(out, scope.archive->clips().ListSessions(scope.actor, {},
+                                                              kMaxSessionsPerPerson));
+  }
+  // Others' sessions shared with the caller: the newest, listed apart so that nobody's many
+  // sessions push the caller's own out of their list.
+  ASSIGN_OR_RETURN(auto shared, scope.archive->clips().ListSessions("\x01", SharedWith(scope),
+                                                                    kSharedSessionsListed));
+  for (auto& s : shared) {
+    if (s.owner != scope.actor) out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Status DeleteSession(const Scope& scope, const std::string& id) {
@@ -371,6 +405,89 @@ SessionDraft DraftOf(const meta::ClipSession& s) {
   d.shared = s.shared;
   d.items = ItemsOf(s.items);
   return d;
+}
+
+namespace {
+
+// A passage as a proposal, or nullopt if it cannot be clipped (a text passage whose offsets
+// the caller is not given).
+std::optional<Proposal> ProposalOf(const AskGroup& g) {
+  Proposal p;
+  p.ask.record_id = g.record;
+  p.ask.version = g.version;
+  const AskPassage& ps = g.passage;
+  if (!ps.redacted.empty()) return std::nullopt;  // a clip is never cut over a hidden span
+  if (ps.start_ms >= 0 && ps.end_ms > ps.start_ms) {
+    p.ask.start_ms = ps.start_ms;
+    p.ask.end_ms = ps.end_ms;
+    p.length_ms = ps.end_ms - ps.start_ms;
+  } else if (ps.chars && ps.chars->second > ps.chars->first) {
+    p.ask.char_start = ps.chars->first;
+    p.ask.char_end = ps.chars->second;
+    p.length_ms = std::max((ps.chars->second - ps.chars->first) * 1000 / kReadingCharsPerS,
+                           kTitleCardMs);
+  } else {
+    return std::nullopt;
+  }
+  p.ask.title = g.title.value_or("");
+  p.witness = g.witness;
+  p.lang = g.lang;
+  p.text = ps.text;
+  p.citation = g.citation;
+  return p;
+}
+
+}  // namespace
+
+Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
+  if (r.length_s < 1 || r.length_s > kMaxTargetS) {
+    return Status::InvalidArgument("the length must be 1 second to " +
+                                   std::to_string(kMaxTargetS / 3600) + " hours");
+  }
+  AskRequest ask;
+  ask.question = r.theme.empty() ? r.place : r.theme;
+  if (ask.question.find_first_not_of(" \t\n") == std::string::npos) {
+    return Status::InvalidArgument("give a theme: a few words, or a place");
+  }
+  ask.lang = r.lang;
+  ask.place = r.place;
+  ask.date = r.date;
+  ask.limit = kMaxAskLimit;
+  ASSIGN_OR_RETURN(AskAnswer answer, Answer(scope, ask));
+  // Ask's groups are one a witness, many voices first: each is taken in its turn while the
+  // length allows, until the length is reached within 10%.
+  const int64_t target = r.length_s * 1000, most = target + target / 10, least = target - target / 10;
+  Suggestions out;
+  std::set<std::string> witnesses;
+  for (const AskGroup& g : answer.groups) {
+    if (out.length_ms >= least) break;
+    std::optional<Proposal> p = ProposalOf(g);
+    if (!p || out.length_ms + p->length_ms > most) continue;
+    out.length_ms += p->length_ms;
+    witnesses.insert(p->witness);
+    out.proposals.push_back(std::move(*p));
+  }
+  out.witnesses = witnesses.size();
+  return out;
+}
+
+Json SuggestionsJson(const Suggestions& s) {
+  Json items = Json::array();
+  for (const Proposal& p : s.proposals) {
+    Json j = {{"record", p.ask.record_id}, {"version", p.ask.version.value_or(0)},
+              {"witness", p.witness},      {"lang", p.lang},
+              {"text", p.text},            {"citation", p.citation},
+              {"length_ms", p.length_ms},  {"title", p.ask.title}};
+    if (p.ask.start_ms >= 0) {
+      j["start_ms"] = p.ask.start_ms;
+      j["end_ms"] = p.ask.end_ms;
+    } else {
+      j["char_start"] = p.ask.char_start;
+      j["char_end"] = p.ask.char_end;
+    }
+    items.push_back(std::move(j));
+  }
+  return {{"proposals", items}, {"length_ms", s.length_ms}, {"witnesses", s.witnesses}};
 }
 
 }  // namespace attest::service

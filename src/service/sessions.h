@@ -24,7 +24,9 @@ inline constexpr size_t kMaxSessionTitle = 200;
 inline constexpr size_t kMaxCardText = 4096;
 inline constexpr int64_t kMaxSilenceS = 600;
 inline constexpr int64_t kMaxTargetS = 24 * 3600;
-inline constexpr size_t kMaxSessionsListed = 500;
+// A person keeps at most 500 sessions; the 100 newest of others' shared with them are listed.
+inline constexpr size_t kMaxSessionsPerPerson = 500;
+inline constexpr size_t kSharedSessionsListed = 100;
 inline constexpr const char* kNoSuchSession = "no such session";
 // How long a card is shown: a title 5 s; a reading as long as it takes to read aloud, at 15
 // characters a second (about 180 words a minute), at least 5 s.
@@ -80,11 +82,35 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& draft);
 // is shared with them. Audited as a view of the records of its clips that are not public.
 Result<SessionView> ReadSession(const Scope& scope, const std::string& id);
 
-// The sessions the caller made or that are shared with them, newest first (their rows only).
+// The sessions the caller made, newest first, then the newest of others' shared with them
+// (their rows only).
 Result<std::vector<meta::ClipSession>> ListSessions(const Scope& scope);
 
 // Deletes the caller's own session. kNotFound (kNoSuchSession) otherwise.
 Status DeleteSession(const Scope& scope, const std::string& id);
+
+// Suggestions (doc/sessions.md "Suggestions"): clips to propose for a theme — free words, or a
+// place and a date range — within a length, from as many witnesses as Ask's retrieval and
+// diversity find (one passage a witness), for the composer to accept or drop.
+struct SuggestRequest {
+  std::string theme, place, date;
+  std::string lang;        // the audience's language: the question's, for Ask
+  int64_t length_s = 600;  // the length asked for (1 s to 24 h)
+};
+struct Proposal {
+  ClipAsk ask;  // what accepting it makes (MakeClip)
+  std::string witness, lang, text, citation;
+  int64_t length_ms = 0;
+};
+struct Suggestions {
+  std::vector<Proposal> proposals;
+  int64_t length_ms = 0;  // of them all, within ±10% of the asked length when enough is found
+  size_t witnesses = 0;
+};
+// kInvalidArgument for no theme (nor place or date), or a length out of range. What it shows
+// is audited as Ask's answer is.
+Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& request);
+Json SuggestionsJson(const Suggestions& s);
 
 // A session as the API gives it (doc/api.md "Sessions").
 Json SessionJson(const SessionView& v);

@@ -198,6 +198,16 @@ const SHUT = 'zqsessionshut';
     await archivist.fill('#c-title', 'Opening (sample)');
     await Promise.all([archivist.waitForNavigation(), archivist.click('form:has(#c-title) button')]);
     assert.equal((await sessionJson(archivist, session)).items.length, 6);
+    // A long reading in Hebrew (over 8 KiB as a url-encoded form): the form is multipart.
+    const reading = 'קטע קריאה לדוגמה. '.repeat(200).slice(0, 2000);  // some 3.6 KB
+    await archivist.fill('#c-reading', reading);
+    await Promise.all([archivist.waitForNavigation(), archivist.click('form:has(#c-reading) button')]);
+    const withReading = await sessionJson(archivist, session);
+    assert.equal(withReading.items.length, 7, JSON.stringify(withReading).slice(0, 300));
+    assert.equal(withReading.items[6].text, reading.trim());
+    // Taken out again with its own button (no script needed).
+    await Promise.all([archivist.waitForNavigation(), archivist.click('#session-items > li:nth-child(7) form:has(input[value=drop]) button')]);
+    assert.equal((await sessionJson(archivist, session)).items.length, 6);
   });
 
   await check('the session plays in order with French subtitles, the right line at sampled times, and a printable programme', async () => {

@@ -380,15 +380,10 @@ function setupComposer() {
   }
   async function save() {
     const items = Array.from(list.querySelectorAll(':scope > li')).map(item);
-    const body = { revision: Number(list.dataset.revision), items,
-                   title: document.getElementById('s-title').value,
-                   audience: document.getElementById('s-audience').value === 'school'
-                     ? 'school:' + document.getElementById('s-ages').value
-                     : document.getElementById('s-audience').value,
-                   languages: document.getElementById('s-langs').value,
-                   shared: document.getElementById('s-shared').value };
-    const target = document.getElementById('s-target').value;
-    if (target) body.target_s = Math.floor(toMs(target) / 1000);
+    // The order only: the settings as stored (the settings form saves its own changes).
+    const d = list.dataset;
+    const body = { revision: Number(d.revision), items, title: d.title, audience: d.audience,
+                   languages: d.languages, shared: d.shared, target_s: Number(d.targetS || 0) };
     try {
       const res = await fetch('/api/v1/sessions/' + list.dataset.session, {
         method: 'PUT', credentials: 'same-origin',
