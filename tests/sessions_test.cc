@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "core/json.h"
@@ -349,6 +350,36 @@ TEST_F(SessionsTest, APersonsTranslationIsASubtitleTrackOnTheTranscriptsTimes) {
   EXPECT_EQ(Attest({"transcript", "import", id, vtt, "--translation", "French", "--by", "X"})
                 .exit_code, 2);
   EXPECT_EQ(Attest({"transcript", "import", id, vtt, "--translation", "fr"}).exit_code, 2);
+}
+
+TEST_F(SessionsTest, SuggestionsForAThemeOverTheDemoGiveManyVoicesWithinTheLength) {
+  const std::string demo = dir_->path() + "/demo";
+  auto made = RunAttest({"demo", "--dir", demo, "--no-serve"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  for (const auto& [length, ms] : {std::pair{"1:00", 60000}, std::pair{"2:00", 120000}}) {
+    auto r = RunAttest({"--archive", demo, "session", "suggest", "--theme", "freedom and dignity",
+                        "--length", length, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Json s = Json::parse(r.out);
+    std::set<std::string> witnesses;
+    for (const Json& p : s["proposals"]) witnesses.insert(p["witness"].get<std::string>());
+    EXPECT_GE(witnesses.size(), 3u) << r.out;
+    EXPECT_EQ(s["witnesses"], witnesses.size());
+    EXPECT_GE(s["length_ms"].get<int64_t>(), ms - ms / 10) << length;
+    EXPECT_LE(s["length_ms"].get<int64_t>(), ms + ms / 10) << length;
+  }
+  // Accepted into a session: its clips are made, many voices in it.
+  auto session = RunAttest({"--archive", demo, "session", "new", "--title", "sample", "--json"});
+  ASSERT_EQ(session.exit_code, 0) << session.err;
+  const std::string id = Json::parse(session.out)["id"];
+  auto added = RunAttest({"--archive", demo, "session", "suggest", "--theme",
+                          "freedom and dignity", "--length", "1:00", "--add", id, "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  Json v = Json::parse(added.out);
+  EXPECT_GE(v["witnesses"].size(), 3u) << added.out;
+  EXPECT_GE(v["length_ms"].get<int64_t>(), 54000);
+  EXPECT_LE(v["length_ms"].get<int64_t>(), 66000);
+  EXPECT_EQ(RunAttest({"--archive", demo, "session", "suggest", "--length", "1:00"}).exit_code, 2);
 }
 
 TEST_F(SessionsTest, ASaveOverAnOlderRevisionIsRefusedAndBadItemsAreNamed) {

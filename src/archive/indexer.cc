@@ -16,6 +16,18 @@
 namespace attest::archive {
 namespace {
 
+// Whether version `version` of a record is a translation (doc/format/manifest.md): its text is
+// indexed beside the transcript it translates, never instead of it.
+Result<bool> IsTranslation(meta::Store* store, const std::string& record_id, int version) {
+  ASSIGN_OR_RETURN(meta::Record r, store->GetRecord(record_id));
+  for (const meta::Version& v : r.versions) {
+    if (v.version != version) continue;
+    ASSIGN_OR_RETURN(Json m, ParseJson(v.manifest, "manifest"));
+    return m.contains("derived") && StringMember(m["derived"], "artifact") == "translation";
+  }
+  return false;
+}
+
 // The layout of ARCHIVE/index/lexical (doc/search.md); an index of another is rebuilt.
 constexpr const char* kIndexFormat = search::LexicalIndex::kLayout;
 
@@ -242,7 +254,8 @@ Status Indexer::IndexSegments(search::LexicalIndex* index, int64_t after_id, int
       // A revision's text replaces its record's earlier versions in the index.
       std::string rv = g.record_id + "@" + std::to_string(g.version);
       if (g.version > 1 && rv != revised) {
-        RETURN_IF_ERROR(index->RemoveVersionsBefore(g.record_id, g.version));
+        ASSIGN_OR_RETURN(bool translation, IsTranslation(in_->store.get(), g.record_id, g.version));
+        if (!translation) RETURN_IF_ERROR(index->RemoveVersionsBefore(g.record_id, g.version));
         revised = rv;
       }
       auto r = redactions.find(g.record_id);

@@ -258,7 +258,10 @@ void PrintRecord(archive::Archive* a, const meta::Record& r,
           std::cout << ", " << Shown(StringMember(model, "name"));
         }
       }
-      if (StringMember(d, "artifact") == "translation") std::cout << " (machine translation)";
+      if (StringMember(d, "artifact") == "translation") {
+        std::cout << (StringMember(d, "tool") == "human" ? " (a person's translation)"
+                                                         : " (machine translation)");
+      }
       std::cout << "\n";
     }
     for (const auto& b : v.blobs) {

@@ -237,6 +237,46 @@ void PostNew(Site* site, const Request& req, Response& res) {
   res.set_redirect("/sessions/" + made->session.id, 303);
 }
 
+// Suggestions for the composer's ?theme= (and length, place, date): each with its Accept form.
+Status AddProposals(const Call& c, const Request& req, const PageContext& pc, Json* v) {
+  const std::string theme = FormField(req, "theme").substr(0, 500);
+  const std::string place = FormField(req, "place").substr(0, 200);
+  (*v)["theme"] = theme;
+  (*v)["suggest_length"] = FormField(req, "length").empty() ? std::string("10:00")
+                                                            : FormField(req, "length").substr(0, 9);
+  if (theme.empty() && place.empty()) return Status::Ok();
+  service::SuggestRequest r;
+  r.theme = theme;
+  r.place = place;
+  r.date = FormField(req, "date").substr(0, 40);
+  r.lang = pc.lang();
+  int64_t ms = ingest::ParseClockText((*v)["suggest_length"].get<std::string>());
+  if (ms < 1000) return Status::InvalidArgument("the length must be a time such as 10:00");
+  r.length_s = ms / 1000;
+  ASSIGN_OR_RETURN(service::Suggestions s, service::Suggest(c.scope(), r));
+  Json proposals = Json::array();
+  for (const auto& p : s.proposals) {
+    proposals.push_back({{"record", p.ask.record_id},
+                         {"version", p.ask.version.value_or(0)},
+                         {"start_ms", p.ask.start_ms},
+                         {"end_ms", p.ask.end_ms},
+                         {"char_start", p.ask.char_start},
+                         {"char_end", p.ask.char_end},
+                         {"title", p.ask.title},
+                         {"witness", p.witness},
+                         {"lang", p.lang},
+                         {"dir", IsRtl(p.lang) ? "rtl" : "ltr"},
+                         {"text", p.text},
+                         {"citation", p.citation},
+                         {"length", Length(p.length_ms)}});
+  }
+  (*v)["proposals"] = proposals;
+  (*v)["suggested"] = true;
+  (*v)["suggested_length"] = Length(s.length_ms);
+  (*v)["suggested_witnesses"] = s.witnesses;
+  return Status::Ok();
+}
+
 // The composer (the maker's) or the session's page (anyone it is shared with).
 void SendComposer(Site* site, const Request& req, Response& res, const PageContext& pc,
                   const Call& c, const std::string& id, const std::string& error, int status) {
@@ -275,6 +315,9 @@ void SendComposer(Site* site, const Request& req, Response& res, const PageConte
     }
     v["audiences"] = audiences;
     v["ages"] = aud.rfind("school:", 0) == 0 ? aud.substr(7) : "";
+    if (Status st = AddProposals(c, req, pc, &v); !st.ok()) {
+      v["error"] = Refusal(pc, st);
+    }
   }
   res.set_header("Cache-Control", "no-store");
   pc.Send(res, "session", v, status);
@@ -327,7 +370,31 @@ void PostEdit(Site* site, const Request& req, Response& res) {
   if (!now.ok() || !now->mine) return pc.Error(res, c.archive(), 404);
   service::SessionDraft d = service::DraftOf(now->session);
   d.revision = static_cast<int64_t>(ParseDigits(FormField(req, "revision"), 9).value_or(0));
-  Status st = ApplyOp(req, &d);
+  Status st = Status::Ok();
+  if (FormField(req, "op") == "accept") {
+    // A suggestion accepted: its clip made (as the composer may read it), then added.
+    service::ClipAsk ask;
+    ask.record_id = FormField(req, "record");
+    ask.version = static_cast<int>(ParseDigits(FormField(req, "version"), 9).value_or(0));
+    auto number = [&](const char* name) {
+      std::string f = FormField(req, name);
+      return f.empty() || f == "-1" ? int64_t{-1}
+                                    : static_cast<int64_t>(ParseDigits(f, 12).value_or(0));
+    };
+    ask.start_ms = number("start_ms");
+    ask.end_ms = number("end_ms");
+    ask.char_start = number("char_start");
+    ask.char_end = number("char_end");
+    ask.title = FormField(req, "title");
+    auto clip = service::MakeClip(c.scope(), ask);
+    if (clip.ok()) {
+      d.items.push_back({"clip", clip->clip.id, "", 0});
+    } else {
+      st = clip.status();
+    }
+  } else {
+    st = ApplyOp(req, &d);
+  }
   Result<service::SessionView> saved =
       st.ok() ? service::SaveSession(c.scope(), d) : Result<service::SessionView>(st);
   if (!saved.ok()) {

@@ -376,6 +376,13 @@ Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask) {
   if (!VersionOf(t.record, c.version)) {
     return Status::InvalidArgument("this record has no version " + std::to_string(c.version));
   }
+  if (auto art = t.artifacts.find(c.version);
+      art != t.artifacts.end() && art->second == "translation") {
+    return Status::InvalidArgument(
+        "version " + std::to_string(c.version) +
+        " is a translation, not the witness's own words: clip the transcript (a clip offers its "
+        "translations as subtitles)");
+  }
   RETURN_IF_ERROR(CutToClean(t, &c));
   archive::Archive* a = scope.archive;
   ASSIGN_OR_RETURN(auto mine, a->clips().ListClips(scope.actor, kMaxClipsPerPerson));

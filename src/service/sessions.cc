@@ -6,7 +6,10 @@
 #include "archive/archive.h"
 #include "core/text_safety.h"
 #include "service/accounts.h"
+#include "archive/archive.h"
 #include "service/ask.h"
+#include "service/cite.h"
+#include "service/record_view.h"
 #include "service/auditor.h"
 
 namespace attest::service {
@@ -437,6 +440,69 @@ std::optional<Proposal> ProposalOf(const AskGroup& g) {
   return p;
 }
 
+// The witness's own words spoken from `from` to `to` ms, as the caller reads them ("" if none).
+std::string OwnWords(const Scope& scope, const std::string& record, int64_t from, int64_t to) {
+  auto t = ReadRecordText(scope, record, /*hide_redacted=*/true);
+  if (!t.ok()) return "";
+  std::string words;
+  for (const auto& s : t->segments) {
+    if (s.segment.start_ms < 0 || s.segment.start_ms >= to || s.segment.end_ms <= from) continue;
+    if (t->redacted.count(s.segment.id)) return "";
+    words += (words.empty() ? "" : " ") + s.segment.text;
+  }
+  return words;
+}
+
+Result<bool> IsTranslation(const Scope& scope, const std::string& record, int version) {
+  ASSIGN_OR_RETURN(meta::Record r, scope.archive->records().Get(record));
+  for (const meta::Version& v : r.versions) {
+    if (v.version == version) return StringMember(DerivedOf(v), "artifact") == "translation";
+  }
+  return false;
+}
+
+// `end` (a code point of the version's text inside passage `full`) moved back to the end of a
+// word when the passage's text maps onto its characters one to one; else as it is.
+int64_t WordEnd(const Proposal& full, int64_t end) {
+  const int64_t a = full.ask.char_start, b = full.ask.char_end;
+  if (end >= b || static_cast<int64_t>(CodePoints(full.text)) != b - a) return end;
+  std::u32string cps;
+  size_t pos = 0;
+  while (pos < full.text.size()) {
+    bool valid = true;
+    cps.push_back(NextCodePoint(full.text, &pos, &valid));
+  }
+  for (int64_t i = end - a; i > 0; --i) {
+    if (cps[i] == U' ') return a + i;
+  }
+  return end;
+}
+
+// `p` narrowed to the segment of the passage that matched (its span inside the passage's).
+void NarrowToHit(const Scope& scope, const AskGroup& g, Proposal* p) {
+  std::optional<int64_t> id = scope.archive->SegmentOfRef(g.passage.hit);
+  if (!id) return;
+  auto t = ReadRecordText(scope, g.record, /*hide_redacted=*/true, g.version);
+  if (!t.ok()) return;
+  for (const auto& s : t->segments) {
+    if (s.segment.id != *id) continue;
+    ClipAsk& a = p->ask;
+    if (a.start_ms >= 0 && s.segment.start_ms >= 0) {
+      a.start_ms = std::max(a.start_ms, s.segment.start_ms);
+      a.end_ms = std::min(a.end_ms, s.segment.end_ms);
+      if (a.end_ms > a.start_ms) p->length_ms = a.end_ms - a.start_ms;
+    } else if (a.char_start >= 0 && s.segment.char_start >= 0) {
+      a.char_start = std::max(a.char_start, s.segment.char_start);
+      a.char_end = std::min(a.char_end, s.segment.char_end);
+      if (a.char_end > a.char_start) {
+        p->length_ms = std::max((a.char_end - a.char_start) * 1000 / kReadingCharsPerS, kTitleCardMs);
+      }
+    }
+    p->text = s.segment.text;
+    return;
+  }
+}
+
 }  // namespace
 
 Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
@@ -454,19 +520,62 @@ Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
   ask.date = r.date;
   ask.limit = kMaxAskLimit;
   ASSIGN_OR_RETURN(AskAnswer answer, Answer(scope, ask));
-  // Ask's groups are one a witness, many voices first: each is taken in its turn while the
-  // length allows, until the length is reached within 10%.
-  const int64_t target = r.length_s * 1000, most = target + target / 10, least = target - target / 10;
+  // Ask's groups are one a witness, many voices first. Each witness's passage is first taken as
+  // the segment that matched (so that as many voices as fit are heard), then grown to its whole
+  // passage, in the same order, while the length allows; the length is reached within 10%.
+  const int64_t target = r.length_s * 1000, most = target + target / 10;
+  struct Candidate {
+    Proposal core, full;
+    bool grown = false;
+  };
+  std::vector<Candidate> taken;
+  int64_t total = 0;
+  for (const AskGroup& g : answer.groups) {
+    std::optional<Proposal> full = ProposalOf(g);
+    if (!full) continue;
+    // Found through a translation: the witness's own words at the same times (a recording's
+    // transcript, the reader's text version); a text's translation has no such place.
+    ASSIGN_OR_RETURN(bool translation, IsTranslation(scope, g.record, g.version));
+    if (translation) {
+      if (full->ask.start_ms < 0) continue;
+      full->ask.version.reset();
+      full->text = OwnWords(scope, g.record, full->ask.start_ms, full->ask.end_ms);
+      if (full->text.empty()) continue;
+    }
+    Candidate c{*full, *full};
+    if (!translation) NarrowToHit(scope, g, &c.core);
+    if (total + c.core.length_ms > most) continue;
+    total += c.core.length_ms;
+    taken.push_back(std::move(c));
+  }
+  for (Candidate& c : taken) {
+    if (total - c.core.length_ms + c.full.length_ms > most) continue;
+    total += c.full.length_ms - c.core.length_ms;
+    c.grown = true;
+  }
+  // Still short: a text's passage not taken whole is read further, to a word's end, for the time
+  // that is missing.
+  for (Candidate& c : taken) {
+    if (total >= target - target / 10) break;
+    ClipAsk& a = c.core.ask;
+    if (c.grown || a.char_start < 0) continue;
+    int64_t want = (target - total) * kReadingCharsPerS / 1000;
+    int64_t end = std::min(c.full.ask.char_end, a.char_end + want);
+    end = WordEnd(c.full, end);
+    if (end <= a.char_end) continue;
+    a.char_end = end;
+    int64_t ms = std::max((a.char_end - a.char_start) * 1000 / kReadingCharsPerS, kTitleCardMs);
+    total += ms - c.core.length_ms;
+    c.core.length_ms = ms;
+    c.core.text = c.full.text;  // its words are the clip's, once made
+  }
   Suggestions out;
   std::set<std::string> witnesses;
-  for (const AskGroup& g : answer.groups) {
-    if (out.length_ms >= least) break;
-    std::optional<Proposal> p = ProposalOf(g);
-    if (!p || out.length_ms + p->length_ms > most) continue;
-    out.length_ms += p->length_ms;
-    witnesses.insert(p->witness);
-    out.proposals.push_back(std::move(*p));
+  for (Candidate& c : taken) {
+    witnesses.insert(c.core.witness);
+    out.proposals.push_back(c.grown ? std::move(c.full) : std::move(c.core));
   }
+  out.length_ms = total;
   out.witnesses = witnesses.size();
   return out;
 }

@@ -317,6 +317,22 @@ const SHUT = 'zqsessionshut';
     }
   });
 
+  await check('suggestions for a theme are offered in the composer and one is accepted', async () => {
+    await archivist.goto(`${base}/sessions`);
+    await archivist.fill('#sn-title', 'A sample memorial');
+    await Promise.all([archivist.waitForNavigation(), archivist.click('.session-new button')]);
+    const id = archivist.url().match(/\/sessions\/(s[a-z2-7]{12})$/)[1];
+    await archivist.fill('#g-theme', 'sample');
+    await archivist.fill('#g-length', '0:04');
+    await Promise.all([archivist.waitForNavigation(), archivist.click('form:has(#g-theme) button')]);
+    const proposals = await archivist.locator('.proposal').count();
+    assert.ok(proposals >= 2, `${proposals} proposals`);
+    await Promise.all([archivist.waitForNavigation(), archivist.click('.proposal:nth-child(1) form button')]);
+    const s = await sessionJson(archivist, id);
+    assert.equal(s.items.length, 1, JSON.stringify(s).slice(0, 400));
+    assert.equal(s.items[0].kind, 'clip');
+  });
+
   await check('the pages in Hebrew and Arabic, and every language, are axe clean', async () => {
     const report = [];
     for (const lang of ['en', 'fr', 'he', 'ar']) {
