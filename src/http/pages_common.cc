@@ -226,6 +226,17 @@ Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
   }
   v["href"] = service::SegmentLink(record, h["segment"].get<std::string>(),
                                    h.value("start_ms", int64_t{-1}));
+  // "Make a clip of this passage": the record page's clip form, filled in with the hit's times.
+  if (h.contains("start_ms")) {
+    std::string to;
+    if (h.contains("end_ms")) {
+      to = "&clip_to=" + Url(FormatClock((h["end_ms"].get<int64_t>() + 999) / 1000 * 1000));
+    }
+    v["clip_href"] = "/records/" + record + "?clip_from=" +
+                     Url(FormatClock(h["start_ms"].get<int64_t>())) + to + "#make-clip";
+  } else {
+    v["clip_href"] = "/records/" + record + "#make-clip";
+  }
   return v;
 }
 

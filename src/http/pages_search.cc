@@ -161,6 +161,20 @@ Json AskGroupView(const Json& g, const PageContext& pc) {
              {"time", g["passage"].contains("start_ms")
                           ? FormatClock(g["passage"]["start_ms"].get<int64_t>())
                           : ""}};
+  // "Make a clip of this passage": the record page's form, filled in (for accounts).
+  const Json& ps = g["passage"];
+  std::string clip = "/records/" + g["record"].get<std::string>();
+  if (ps.contains("start_ms")) {
+    int64_t end_s = (ps["end_ms"].get<int64_t>() + 999) / 1000;
+    clip += "?clip_from=" + Url(FormatClock(ps["start_ms"].get<int64_t>())) +
+            "&clip_to=" + Url(FormatClock(end_s * 1000)) + "#make-clip";
+  } else if (ps.contains("chars")) {
+    clip += "?clip_chars=" + std::to_string(ps["chars"][0].get<int64_t>()) + "-" +
+            std::to_string(ps["chars"][1].get<int64_t>()) + "#make-clip";
+  } else {
+    clip += "#make-clip";
+  }
+  gv["clip_href"] = clip;
   Json more = Json::array();
   for (const auto& m : g["more"]) {
     std::string ml = m["lang"];

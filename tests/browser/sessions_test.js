@@ -150,6 +150,13 @@ const SHUT = 'zqsessionshut';
     });
     await archivist.waitForFunction(() => document.getElementById('clip-to').value === '0:02');
     assert.equal(await archivist.inputValue('#clip-from'), '0:00');
+    // A search hit offers "make a clip of this passage": the record page's form, filled in.
+    await archivist.goto(`${base}/search?q=Anna`);
+    const clipLink = archivist.locator('a.clip-this').first();
+    assert.match(await clipLink.getAttribute('href'), /\?clip_from=0%3A0[0-2]&clip_to=0%3A0[1-3]#make-clip$/);
+    await clipLink.click();
+    await archivist.waitForLoadState();
+    assert.match(await archivist.inputValue('#clip-from'), /^0:0[0-2]$/);
     await makeClip(archivist, ids['w-anna'], '0:00', '0:02', 'Anna, first lines (sample)');
     await makeClip(archivist, ids['w-anna'], '0:02', '0:03', 'Anna, last line (sample)');
     await makeClip(archivist, ids['w-basile'], '0:00', '0:03', 'Basile (exemple)');
