@@ -7,7 +7,8 @@
 // - the transcript editor marks the line being played and plays a line again on a key;
 // - a session's composer takes clips and cards by drag and drop and saves the order at once;
 // - a session's player plays it item by item with its subtitles, for a presenter's keyboard;
-// - selecting transcript lines fills in a clip's start and end on a record's page.
+// - selecting transcript lines, or dragging across the player's timeline, fills in a clip's
+//   start and end on a record's page.
 'use strict';
 
 function setupPlayer() {
@@ -345,6 +346,52 @@ function setupClipBySelection() {
   });
 }
 
+// The record page's player timeline: dragging across it chooses a clip's span (the start and
+// end fields follow; they stay the way to type it, and to change it from a keyboard).
+function setupClipTimeline() {
+  const wrap = document.querySelector('[data-clip-timeline]');
+  const media = document.querySelector('[data-player]');
+  const from = document.getElementById('clip-from');
+  const to = document.getElementById('clip-to');
+  if (!wrap || !media || !from || !to) return;
+  const svg = wrap.querySelector('svg');
+  const range = svg.querySelector('.range');
+  const rtl = document.documentElement.dir === 'rtl';
+  let start = null;
+  function at(event) {
+    const box = svg.getBoundingClientRect();
+    let f = (event.clientX - box.left) / box.width;
+    if (rtl) f = 1 - f;
+    return Math.min(Math.max(f, 0), 1) * media.duration * 1000;
+  }
+  function show(a, b) {
+    const lo = Math.min(a, b), hi = Math.max(a, b), d = media.duration * 1000;
+    const x = lo / d * 1000, w = (hi - lo) / d * 1000;
+    range.setAttribute('x', String(rtl ? 1000 - x - w : x));
+    range.setAttribute('width', String(w));
+    from.value = clock(lo);
+    to.value = clock(Math.ceil(hi / 1000) * 1000);
+  }
+  function ready() {
+    if (!isFinite(media.duration) || media.duration <= 0) return;
+    wrap.hidden = false;
+  }
+  if (media.readyState >= 1) ready(); else media.addEventListener('loadedmetadata', ready, { once: true });
+  svg.addEventListener('pointerdown', (event) => {
+    event.preventDefault();
+    start = at(event);
+    show(start, start);
+    try { svg.setPointerCapture(event.pointerId); } catch (e) { /* the drag still follows */ }
+  });
+  svg.addEventListener('pointermove', (event) => { if (start !== null) show(start, at(event)); });
+  svg.addEventListener('pointerup', (event) => {
+    if (start === null) return;
+    show(start, at(event));
+    media.currentTime = Math.min(start, at(event)) / 1000;
+    start = null;
+  });
+}
+
 // The composer: items are dragged into order, and clips from the palette into the list; each
 // drop saves the whole order (PUT /api/v1/sessions/ID at the revision shown) and shows the new
 // running total. Without the script, each item's buttons and the palette's forms do the same.
@@ -562,6 +609,7 @@ function setupStage() {
 
 document.addEventListener('DOMContentLoaded', () => {
   setupPlayer(); setupVerify(); setupIntake(); setupJobs(); setupRedactBySelection();
-  setupWitnessLink(); setupEditor(); setupOcrEditor(); setupClipBySelection(); setupComposer();
+  setupWitnessLink(); setupEditor(); setupOcrEditor(); setupClipBySelection(); setupClipTimeline();
+  setupComposer();
   setupStage();
 });
