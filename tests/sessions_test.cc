@@ -427,5 +427,31 @@ TEST_F(SessionsTest, ASaveOverAnOlderRevisionIsRefusedAndBadItemsAreNamed) {
   EXPECT_EQ(Get(path, "researcher")->status, 404);
 }
 
+TEST_F(SessionsTest, APublicSessionStaysEditableWhenOneOfItsClipsIsNarrowed) {
+  Json clip = Clip("archivist", {{"record", (*ids_)["w-anna"]}, {"start_ms", 0}, {"end_ms", 900}});
+  Json body = {{"title", "sample"}, {"shared", "public"},
+               {"items", {{{"kind", "clip"}, {"clip", clip["id"]}}}}};
+  auto r = Send("POST", "/api/v1/sessions", "archivist", body);
+  ASSERT_EQ(r->status, 201) << r->body;
+  const std::string path = "/api/v1/sessions/" + Json::parse(r->body)["id"].get<std::string>();
+  ASSERT_EQ(Attest({"consent", (*ids_)["w-anna"], "research", "--reason", "sample"}).exit_code, 0);
+  // The public sees a gap; its maker may still add a card, and the clip stays.
+  EXPECT_EQ(Json::parse(Get(path)->body)["items"][0]["clip"]["gap"], "not-open");
+  body["revision"] = 1;
+  body["items"].push_back({{"kind", "title"}, {"text", "Opening (sample)"}});
+  auto edited = Send("PUT", path, "archivist", body);
+  EXPECT_EQ(edited->status, 200) << edited->body;
+  // Made public again from private, every clip is checked anew.
+  body["revision"] = 2;
+  body["shared"] = "private";
+  ASSERT_EQ(Send("PUT", path, "archivist", body)->status, 200);
+  body["revision"] = 3;
+  body["shared"] = "public";
+  auto again = Send("PUT", path, "archivist", body);
+  EXPECT_EQ(again->status, 400) << again->body;
+  EXPECT_NE(again->body.find("only hold public clips"), std::string::npos);
+  ASSERT_EQ(Attest({"consent", (*ids_)["w-anna"], "public", "--reason", "sample"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace attest::testing

@@ -188,8 +188,18 @@ int RunSuggest(const service::Scope& scope, const SessionArgs& o) {
       PrintJson(service::SuggestionsJson(*s));
       return kExitOk;
     }
+    if (s->proposals.empty()) {
+      std::cout << "No passage that may be clipped answers this theme: try other words, or a "
+                   "place\n";
+      return kExitOk;
+    }
     std::cout << s->proposals.size() << " clip(s) of " << s->witnesses << " witness(es), "
-              << service::FormatClock(s->length_ms) << "\n";
+              << service::FormatClock(s->length_ms);
+    if (s->length_ms < r.length_s * 900) {
+      std::cout << ": less than the " << service::FormatClock(r.length_s * 1000)
+                << " asked; the passages found are all there is";
+    }
+    std::cout << "\n";
     for (const auto& p : s->proposals) {
       std::cout << "  " << p.witness << "  " << service::FormatClock(p.length_ms) << "  "
                 << Shown(p.citation) << "\n  | " << Shown(p.text) << "\n";

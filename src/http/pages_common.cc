@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "service/access_requests.h"
 #include "service/accounts.h"
+#include "ingest/transcripts.h"
 #include "service/cite.h"
 
 namespace attest::http {
@@ -229,11 +230,13 @@ Json HitView(const Json& h, const std::string& record, const PageContext& pc) {
   // "Make a clip of this passage": the record page's clip form, filled in with the hit's times.
   if (h.contains("start_ms")) {
     std::string to;
-    if (h.contains("end_ms")) {
-      to = "&clip_to=" + Url(FormatClock((h["end_ms"].get<int64_t>() + 999) / 1000 * 1000));
-    }
+    if (h.contains("end_ms")) to = "&clip_to=" + Url(ingest::FormatClock(h["end_ms"].get<int64_t>()));
     v["clip_href"] = "/records/" + record + "?clip_from=" +
-                     Url(FormatClock(h["start_ms"].get<int64_t>())) + to + "#make-clip";
+                     Url(ingest::FormatClock(h["start_ms"].get<int64_t>())) + to + "#make-clip";
+  } else if (h.contains("chars") && h["chars"].is_array() && h["chars"].size() == 2) {
+    v["clip_href"] = "/records/" + record + "?clip_chars=" +
+                     std::to_string(h["chars"][0].get<int64_t>()) + "-" +
+                     std::to_string(h["chars"][1].get<int64_t>()) + "#make-clip";
   } else {
     v["clip_href"] = "/records/" + record + "#make-clip";
   }

@@ -375,6 +375,8 @@ void AddClipForm(const Call& c, const Request& req, const RecordView& view, cons
                {"to", Param(req, "clip_to").substr(0, 12)},
                {"char_from", ""},
                {"char_to", ""},
+               {"title", ""},
+               {"note", ""},
                {"error", said.is_object() && said.contains("clip_error") ? said["clip_error"]
                                                                           : Json(false)}};
   const std::string chars = Param(req, "clip_chars");
@@ -384,8 +386,10 @@ void AddClipForm(const Call& c, const Request& req, const RecordView& view, cons
   }
   if (said.is_object()) {
     for (const char* key : {"from", "to", "char_from", "char_to"}) {
-      if (req.has_param(key)) form[key] = Param(req, key).substr(0, 12);
+      if (!FormField(req, key).empty()) form[key] = FormField(req, key).substr(0, 12);
     }
+    form["title"] = FormField(req, "title").substr(0, 200);
+    form["note"] = FormField(req, "note").substr(0, 4096);
   }
   (*v)["clip_form"] = form;
 }

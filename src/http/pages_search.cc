@@ -3,6 +3,7 @@
 
 #include "archive/wire_json.h"
 #include "http/pages_common.h"
+#include "ingest/transcripts.h"
 #include "http/routes.h"
 #include "service/find.h"
 #include "service/ask.h"
@@ -165,9 +166,8 @@ Json AskGroupView(const Json& g, const PageContext& pc) {
   const Json& ps = g["passage"];
   std::string clip = "/records/" + g["record"].get<std::string>();
   if (ps.contains("start_ms")) {
-    int64_t end_s = (ps["end_ms"].get<int64_t>() + 999) / 1000;
-    clip += "?clip_from=" + Url(FormatClock(ps["start_ms"].get<int64_t>())) +
-            "&clip_to=" + Url(FormatClock(end_s * 1000)) + "#make-clip";
+    clip += "?clip_from=" + Url(ingest::FormatClock(ps["start_ms"].get<int64_t>())) +
+            "&clip_to=" + Url(ingest::FormatClock(ps["end_ms"].get<int64_t>())) + "#make-clip";
   } else if (ps.contains("chars")) {
     clip += "?clip_chars=" + std::to_string(ps["chars"][0].get<int64_t>()) + "-" +
             std::to_string(ps["chars"][1].get<int64_t>()) + "#make-clip";

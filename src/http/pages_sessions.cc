@@ -209,7 +209,12 @@ std::string Refusal(const PageContext& pc, const Status& st) {
 Status SettingsInto(const Request& req, service::SessionDraft* d) {
   d->title = FormField(req, "title");
   d->audience = FormField(req, "audience");
-  if (d->audience == "school") d->audience = "school:" + FormField(req, "ages");
+  if (d->audience == "school") {
+    if (FormField(req, "ages").empty()) {
+      return Status::InvalidArgument("give the ages of the school's pupils, e.g. 14-16");
+    }
+    d->audience = "school:" + FormField(req, "ages");
+  }
   d->languages = FormField(req, "languages");
   if (!FormField(req, "shared").empty()) d->shared = FormField(req, "shared");
   const std::string target = FormField(req, "target");
@@ -249,7 +254,7 @@ Status AddProposals(const Call& c, const Request& req, const PageContext& pc, Js
   r.theme = theme;
   r.place = place;
   r.date = FormField(req, "date").substr(0, 40);
-  r.lang = pc.lang();
+  r.lang.clear();  // the theme's language is found from its letters, not the page's
   int64_t ms = ingest::ParseClockText((*v)["suggest_length"].get<std::string>());
   if (ms < 1000) return Status::InvalidArgument("the length must be a time such as 10:00");
   r.length_s = ms / 1000;
@@ -461,8 +466,12 @@ void PostClip(Site* site, const Request& req, Response& res) {
   if (!FormField(req, "from").empty() || !FormField(req, "to").empty()) {
     ask.start_ms = ingest::ParseClockText(FormField(req, "from"));
     ask.end_ms = ingest::ParseClockText(FormField(req, "to"));
-    if (ask.start_ms < 0 || ask.end_ms < 0) {
-      st = Status::InvalidArgument("the start and the end must be times such as 12:04");
+    if (ask.start_ms < 0) {
+      st = Status::InvalidArgument("the start '" + FormField(req, "from").substr(0, 20) +
+                                   "' is not a time such as 12:04 or 12:04.5");
+    } else if (ask.end_ms < 0) {
+      st = Status::InvalidArgument("the end '" + FormField(req, "to").substr(0, 20) +
+                                   "' is not a time such as 13:10 or 13:10.5");
     }
   } else {
     auto a = ParseDigits(FormField(req, "char_from"), 12), b = ParseDigits(FormField(req, "char_to"), 12);

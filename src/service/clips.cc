@@ -366,6 +366,7 @@ Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask) {
   if (scope.actor.empty() || !scope.subject.witness_id.empty()) {
     return Status::Unauthenticated("making a clip needs an account or a token");
   }
+  if (ask.record_id.empty()) return Status::InvalidArgument("name the record to clip");
   ASSIGN_OR_RETURN(meta::Clip c, SpanOf(ask));
   ASSIGN_OR_RETURN(c.title, Words(ask.title, "title", kMaxClipTitle, false));
   ASSIGN_OR_RETURN(c.note, Words(ask.note, "note", kMaxClipNote, true));
@@ -373,6 +374,11 @@ Result<ClipView> MakeClip(const Scope& scope, const ClipAsk& ask) {
                    ReadRecordText(scope, ask.record_id, /*hide_redacted=*/true, ask.version));
   c.record_id = t.record.id;
   c.version = t.text_version;
+  if (c.version == 0) {
+    return Status::InvalidArgument(
+        "this record has no words to clip yet: a recording is clipped once it has a transcript "
+        "(`attest jobs` says whether its transcription waits for a model)");
+  }
   if (!VersionOf(t.record, c.version)) {
     return Status::InvalidArgument("this record has no version " + std::to_string(c.version));
   }
@@ -406,7 +412,7 @@ Result<ClipView> SeeClip(const Scope& scope, const meta::Clip& clip, ClipReads* 
 
 Result<ClipView> ReadClip(const Scope& scope, const std::string& id) {
   ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetClip(id));
-  if (!row) return Status::NotFound(kNoSuchClip);
+  if (!row) return Status::NotFound(std::string(kNoSuchClip) + ": " + id.substr(0, 40));
   ClipReads reads(scope);
   ASSIGN_OR_RETURN(ClipView v, See(scope, *row, &reads));
   RETURN_IF_ERROR(AuditShown(scope, v));

@@ -579,8 +579,13 @@ Result<Json> ViewSegment(const Scope& scope, const std::string& ref) {
 }
 
 std::string Citation(const RecordView& view, const std::string& origin, int64_t at_ms) {
-  return Citation(view.record, view.record.versions.back(), origin,
-                  at_ms >= 0 ? ", at " + FormatClock(at_ms) : "");
+  // The version whose words are shown (a translation is never cited as the record); the newest
+  // when none is.
+  const meta::Version* cited = &view.record.versions.back();
+  for (const auto& v : view.record.versions) {
+    if (v.version == view.text_version) cited = &v;
+  }
+  return Citation(view.record, *cited, origin, at_ms >= 0 ? ", at " + FormatClock(at_ms) : "");
 }
 
 std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> RecordMarks(

@@ -48,7 +48,8 @@ Status CheckAudience(const std::string& a) {
       return !s.empty() && s.size() <= 2 && s.find_first_not_of("0123456789") == std::string::npos;
     };
     if (dash == std::string::npos ? digits(ages)
-                                  : digits(ages.substr(0, dash)) && digits(ages.substr(dash + 1))) {
+                                  : digits(ages.substr(0, dash)) && digits(ages.substr(dash + 1)) &&
+                                        std::stoi(ages.substr(0, dash)) <= std::stoi(ages.substr(dash + 1))) {
       return Status::Ok();
     }
   }
@@ -187,8 +188,11 @@ Result<SessionView> See(const Scope& scope, const meta::ClipSession& s,
 
 // Checks the clips a save adds (those not in `before`): each read whole by the saver, and public
 // if the session is.
+// `checked`: the clips whose publicness is not checked again (those already in a public
+// session); `before`: those the session held.
 Status CheckClips(const Scope& scope, const std::vector<SessionItem>& items,
-                  const std::set<std::string>& before, bool is_public) {
+                  const std::set<std::string>& checked, bool is_public,
+                  const std::set<std::string>& before) {
   ClipReads reads(scope);
   std::set<std::string> seen;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -208,7 +212,7 @@ Status CheckClips(const Scope& scope, const std::vector<SessionItem>& items,
       if (added) return Status::InvalidArgument("item " + std::to_string(i + 1) + ": " + kNoSuchClip);
       continue;  // it was there before and has become a gap: it stays one
     }
-    if (is_public && !v.is_public) {
+    if (is_public && !v.is_public && !checked.count(items[i].clip)) {
       return Status::InvalidArgument("a public session may only hold public clips: clip " +
                                      v.clip.id + " (item " + std::to_string(i + 1) +
                                      ") is not public");
@@ -226,10 +230,12 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
   archive::Archive* a = scope.archive;
   meta::ClipSession s;
   std::set<std::string> before;
+  std::string was_shared;
   if (!d.id.empty()) {
     ASSIGN_OR_RETURN(auto old, a->clips().GetSession(d.id));
     if (!old || old->owner != scope.actor) return Status::NotFound(kNoSuchSession);
     s = *old;
+    was_shared = old->shared;
     for (const auto& item : ItemsOf(old->items)) {
       if (item.kind == "clip") before.insert(item.clip);
     }
@@ -274,7 +280,11 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
     stored.push_back(ItemJson(item));
     items.push_back(std::move(item));
   }
-  RETURN_IF_ERROR(CheckClips(scope, items, before, s.shared == "public"));
+  // A public session holds public clips: each one added, and all of them when it is made public.
+  // One that was public and is no longer stays, a gap to those who may not read it.
+  const bool made_public = s.shared == "public" && (d.id.empty() || was_shared != "public");
+  RETURN_IF_ERROR(CheckClips(scope, items, made_public ? std::set<std::string>() : before,
+                             s.shared == "public", before));
   ASSIGN_OR_RETURN(s.items, CanonicalJson(stored));
   s.updated = FormatRfc3339(a->env()->NowMicros());
   {
@@ -294,7 +304,9 @@ Result<SessionView> SaveSession(const Scope& scope, const SessionDraft& d) {
 
 Result<SessionView> ReadSession(const Scope& scope, const std::string& id) {
   ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetSession(id));
-  if (!row || !MayOpen(scope, *row)) return Status::NotFound(kNoSuchSession);
+  if (!row || !MayOpen(scope, *row)) {
+    return Status::NotFound(std::string(kNoSuchSession) + ": " + id.substr(0, 40));
+  }
   std::vector<std::string> not_public;
   ASSIGN_OR_RETURN(SessionView v, See(scope, *row, &not_public));
   if (!not_public.empty()) RETURN_IF_ERROR(Auditor(scope).ViewedRecords("session", not_public));
@@ -320,7 +332,7 @@ Result<std::vector<meta::ClipSession>> ListSessions(const Scope& scope) {
 Status DeleteSession(const Scope& scope, const std::string& id) {
   ASSIGN_OR_RETURN(auto row, scope.archive->clips().GetSession(id));
   if (!row || scope.actor.empty() || row->owner != scope.actor) {
-    return Status::NotFound(kNoSuchSession);
+    return Status::NotFound(std::string(kNoSuchSession) + ": " + id.substr(0, 40));
   }
   ASSIGN_OR_RETURN(bool gone, scope.archive->clips().DeleteSession(id));
   if (!gone) return Status::NotFound(kNoSuchSession);
@@ -573,7 +585,23 @@ Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
   std::set<std::string> witnesses;
   for (Candidate& c : taken) {
     witnesses.insert(c.core.witness);
-    out.proposals.push_back(c.grown ? std::move(c.full) : std::move(c.core));
+    Proposal p = c.grown ? std::move(c.full) : std::move(c.core);
+    // Its citation names its own span (Ask's names the whole passage).
+    auto rec = scope.archive->records().Get(p.ask.record_id);
+    if (rec.ok()) {
+      for (const meta::Version& v : rec->versions) {
+        if (v.version != p.ask.version.value_or(-1) &&
+            !(p.ask.version == std::nullopt && &v == &rec->versions.back())) {
+          continue;
+        }
+        std::string where = p.ask.start_ms >= 0
+                                ? ", at " + FormatClock(p.ask.start_ms) + "\u2013" + FormatClock(p.ask.end_ms)
+                                : ", characters " + std::to_string(p.ask.char_start) + "\u2013" +
+                                      std::to_string(p.ask.char_end);
+        p.citation = Citation(*rec, v, answer.checkpoint.checkpoint.origin, where);
+      }
+    }
+    out.proposals.push_back(std::move(p));
   }
   out.length_ms = total;
   out.witnesses = witnesses.size();

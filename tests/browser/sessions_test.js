@@ -155,10 +155,11 @@ const SHUT = 'zqsessionshut';
     // A search hit offers "make a clip of this passage": the record page's form, filled in.
     await archivist.goto(`${base}/search?q=Anna`);
     const clipLink = archivist.locator('a.clip-this').first();
-    assert.match(await clipLink.getAttribute('href'), /\?clip_from=0%3A0[0-2]&clip_to=0%3A0[1-3]#make-clip$/);
+    // The hit's own times, to the millisecond (a clip of a line holds that line, not its neighbours).
+    assert.match(await clipLink.getAttribute('href'), /\?clip_from=00%3A00%3A0[0-2]\.000&clip_to=00%3A00%3A0[1-3]\.000#make-clip$/);
     await clipLink.click();
     await archivist.waitForLoadState();
-    assert.match(await archivist.inputValue('#clip-from'), /^0:0[0-2]$/);
+    assert.match(await archivist.inputValue('#clip-from'), /^00:00:0[0-2]\.000$/);
     await makeClip(archivist, ids['w-anna'], '0:00', '0:02', 'Anna, first lines (sample)');
     await makeClip(archivist, ids['w-anna'], '0:02', '0:03', 'Anna, last line (sample)');
     await makeClip(archivist, ids['w-basile'], '0:00', '0:03', 'Basile (exemple)');

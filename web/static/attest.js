@@ -318,6 +318,12 @@ function setupWitnessLink() {
   form.submit();
 }
 
+// m:ss.mmm from ms, as a clip's fields take it (to the millisecond, not rounded).
+function preciseClock(ms) {
+  const whole = clock(ms), rest = Math.round(ms) % 1000;
+  return rest ? whole + '.' + String(rest).padStart(3, '0') : whole;
+}
+
 // m:ss or h:mm:ss from ms.
 function clock(ms) {
   const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
@@ -341,8 +347,8 @@ function setupClipBySelection() {
     let a = line(sel.anchorNode), b = line(sel.focusNode);
     if (!a || !b) return;
     if (Number(a.dataset.start) > Number(b.dataset.start)) [a, b] = [b, a];
-    from.value = clock(Number(a.dataset.start));
-    to.value = clock(Math.ceil(Number(b.dataset.end) / 1000) * 1000);
+    from.value = preciseClock(Number(a.dataset.start));
+    to.value = preciseClock(Number(b.dataset.end));
   });
 }
 
@@ -369,8 +375,8 @@ function setupClipTimeline() {
     const x = lo / d * 1000, w = (hi - lo) / d * 1000;
     range.setAttribute('x', String(rtl ? 1000 - x - w : x));
     range.setAttribute('width', String(w));
-    from.value = clock(lo);
-    to.value = clock(Math.ceil(hi / 1000) * 1000);
+    from.value = preciseClock(Math.round(lo / 100) * 100);
+    to.value = preciseClock(Math.round(hi / 100) * 100);
   }
   function ready() {
     if (!isFinite(media.duration) || media.duration <= 0) return;
