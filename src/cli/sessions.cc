@@ -48,6 +48,12 @@ void PrintClip(const service::ClipView& v) {
   if (!c.title.empty()) std::cout << "  " << Shown(c.title);
   std::cout << "\n  " << Shown(v.citation) << "\n";
   for (const auto& line : v.lines) std::cout << "  | " << Shown(line.text) << "\n";
+  if (!c.note.empty()) std::cout << "  note: " << Shown(c.note, TextLayout::kLines) << "\n";
+  for (const auto& t : v.tracks) {
+    std::cout << "  " << t.lang << " (" << (t.machine ? "machine translation" : "translated by " + Shown(t.by))
+              << "):\n";
+    for (const auto& line : t.lines) std::cout << "    | " << Shown(line.text) << "\n";
+  }
 }
 
 int RunClip(Common& c, const ClipArgs& o) {
@@ -149,8 +155,11 @@ std::string ChangeItems(const SessionArgs& o, service::SessionDraft* d) {
   auto& items = d->items;
   if (o.verb == "add") {
     service::SessionItem item;
+    if (o.silence < 0 || o.silence > service::kMaxSilenceS) {
+      return "--silence " + std::to_string(o.silence) + ": a silence lasts 1 to 600 seconds";
+    }
     int given = !o.clip.empty() + !o.title_card.empty() + !o.reading.empty() + (o.silence > 0);
-    if (given != 1) return "give one of --clip, --title-card, --reading, --silence";
+    if (given != 1) return "give one of --clip, --title-card, --reading, --silence (1 to 600)";
     if (!o.clip.empty()) item = {"clip", o.clip, "", 0};
     if (!o.title_card.empty()) item = {"title", "", o.title_card, 0};
     if (!o.reading.empty()) item = {"reading", "", o.reading, 0};

@@ -99,7 +99,8 @@ Json ClipView(const service::ClipView& v, const PageContext& pc) {
             {"play", v.play},
             {"length", Length(v.clip.start_ms >= 0 ? v.Length() : 0)},
             {"span", c.start_ms >= 0 ? Length(c.start_ms) + " \u2013 " + Length(c.end_ms)
-                                     : std::to_string(c.char_start) + " \u2013 " +
+                                     : pc.t()["clip_characters"].get<std::string>() + " " +
+                                           std::to_string(c.char_start) + " \u2013 " +
                                            std::to_string(c.char_end)},
             {"start_ms", c.start_ms},
             {"end_ms", c.end_ms},
