@@ -248,6 +248,8 @@ Status AddProposals(const Call& c, const Request& req, const PageContext& pc, Js
   const std::string theme = FormField(req, "theme").substr(0, 500);
   const std::string place = FormField(req, "place").substr(0, 200);
   (*v)["theme"] = theme;
+  (*v)["suggest_place"] = place;
+  (*v)["suggest_date"] = FormField(req, "date").substr(0, 40);
   (*v)["suggest_length"] = FormField(req, "length").empty() ? std::string("10:00")
                                                             : FormField(req, "length").substr(0, 9);
   if (theme.empty() && place.empty()) return Status::Ok();
