@@ -4,57 +4,17 @@
 //   node portal_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR
 // Screenshots of each page in each interface language are kept in ARTIFACTS_DIR.
 'use strict';
-const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const assert = require('assert');
+const harness = require('./harness');
 
-const [attest, modules, artifacts] = process.argv.slice(2).map((p) => p && path.resolve(p));
-if (!attest || !modules || !artifacts) {
-  console.error('usage: node portal_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR');
-  process.exit(2);
-}
-for (const m of ['playwright-core', 'axe-core']) {
-  if (!fs.existsSync(path.join(modules, m))) {
-    console.error(`${m} is not in ${modules}: run scripts/fetch-third-party.sh (pinned in third_party/npm-pins.txt)`);
-    process.exit(1);
-  }
-}
-const { chromium } = require(path.join(modules, 'playwright-core'));
-const axeSource = fs.readFileSync(path.join(modules, 'axe-core', 'axe.min.js'), 'utf8');
-fs.mkdirSync(artifacts, { recursive: true });
-
+const { attest, artifacts, chromium, axeSource } = harness.parseArgs('portal_test.js');
+const { check } = harness;
 const LANGS = ['en', 'fr', 'he', 'ar'];
-let failures = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`[ OK ] ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`[FAIL] ${name}\n       ${(e && e.stack) || e}`);
-  }
-}
-
-function run(args) {
-  return execFileSync(attest, args, { encoding: 'utf8' });
-}
-
-async function startServer(dir) {
-  const child = spawn(attest, ['--archive', dir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start: ' + out)), 20000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out)));
-  });
-  return { child, port };
-}
+const run = (args) => harness.runAttest(attest, args);
+const startServer = (dir) => harness.startServer(attest, dir);
 
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-browser-'));
@@ -240,6 +200,7 @@ async function startServer(dir) {
   child.kill('SIGTERM');
   await new Promise((res) => child.on('exit', res));
   fs.rmSync(dir, { recursive: true, force: true });  // the test leaves nothing in /tmp
+  const { failures } = harness.report;
   console.log(failures === 0 ? 'all browser tests passed' : `${failures} browser test(s) failed`);
   process.exit(failures === 0 ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -4,59 +4,19 @@
 // Run by ctest (tests/CMakeLists.txt) as:
 //   node sessions_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR
 'use strict';
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const assert = require('assert');
+const harness = require('./harness');
 
-const [attest, modules, artifacts] = process.argv.slice(2).map((p) => p && path.resolve(p));
-if (!attest || !modules || !artifacts) {
-  console.error('usage: node sessions_test.js ATTEST_BINARY NODE_MODULES_DIR ARTIFACTS_DIR');
-  process.exit(2);
-}
-const { chromium } = require(path.join(modules, 'playwright-core'));
-const axeSource = fs.readFileSync(path.join(modules, 'axe-core', 'axe.min.js'), 'utf8');
-fs.mkdirSync(artifacts, { recursive: true });
-
+const { attest, artifacts, chromium, axeSource } = harness.parseArgs('sessions_test.js');
+const { check } = harness;
 const PASSWORD = 'a sample passphrase';
-let failures = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    console.log(`[ OK ] ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`[FAIL] ${name}\n       ${(e && e.stack) || e}`);
-  }
-}
-
-async function seriousViolations(page, where) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-function run(args, input) {
-  return execFileSync(attest, args, { encoding: 'utf8', input });
-}
-
-async function startServer(dir) {
-  const child = spawn(attest, ['--archive', dir, 'serve', '--listen', '127.0.0.1:0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the server did not start: ' + out)); }, 20000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.on('exit', (code) => reject(new Error('the server exited with ' + code + ': ' + out)));
-  });
-  return { child, port };
-}
+const seriousViolations = (page, where) => harness.seriousViolations(axeSource, page, where);
+const run = (args, input) => harness.runAttest(attest, args, input);
+const startServer = (dir) => harness.startServer(attest, dir);
 
 // Three witnesses' sample recordings, each with a three-line transcript a person gave.
 const VOICES = [
@@ -380,6 +340,7 @@ const SHUT = 'zqsessionshut';
   child.kill('SIGTERM');
   await new Promise((res) => child.on('exit', res));
   fs.rmSync(dir, { recursive: true, force: true });  // the test leaves nothing in /tmp
+  const { failures } = harness.report;
   console.log(failures === 0 ? 'all session browser tests passed' : `${failures} session browser test(s) failed`);
   process.exit(failures === 0 ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });
