@@ -63,11 +63,6 @@ std::string CodePointsOf(const std::string& text, int64_t from, int64_t to) {
   return begin >= end ? "" : text.substr(begin, end - begin);
 }
 
-// Where a clip is, as a citation says it: ", 12:04–13:10" or ", characters 120–480".
-std::string WhereOf(const meta::Clip& c) {
-  if (c.start_ms >= 0) return ", at " + FormatClock(c.start_ms) + "\u2013" + FormatClock(c.end_ms);
-  return ", characters " + std::to_string(c.char_start) + "\u2013" + std::to_string(c.char_end);
-}
 
 std::string SpanText(int64_t from, int64_t to, bool ms) {
   if (ms) return FormatClock(from) + "\u2013" + FormatClock(to);
@@ -200,7 +195,8 @@ Result<ClipView> See(const Scope& scope, const meta::Clip& c, ClipReads* reads) 
   v.lines = LinesOf(parts, c);
   v.lang = v.lines.front().lang;
   ASSIGN_OR_RETURN(std::string origin, reads->Origin());
-  v.citation = Citation(t->record, *version, origin, WhereOf(c));
+  v.citation =
+      Citation(t->record, *version, origin, CitedSpan(c.start_ms, c.end_ms, c.char_start, c.char_end));
   v.play = SegmentLink(c.record_id, a->SegmentRef(parts.front().stored->segment.id),
                        c.start_ms >= 0 ? c.start_ms : -1);
   v.leaf_index = version->leaf_index;
@@ -339,6 +335,11 @@ Result<std::string> ClipReads::Origin() {
     origin_ = cp.checkpoint.origin;
   }
   return *origin_;
+}
+
+std::string CitedSpan(int64_t start_ms, int64_t end_ms, int64_t char_start, int64_t char_end) {
+  if (start_ms >= 0) return ", at " + FormatClock(start_ms) + "\u2013" + FormatClock(end_ms);
+  return ", characters " + std::to_string(char_start) + "\u2013" + std::to_string(char_end);
 }
 
 const char* ClipGapName(ClipGap g) {

@@ -132,6 +132,10 @@ Result<std::vector<ClipView>> ListClips(const Scope& scope);
 // otherwise.
 Status DeleteClip(const Scope& scope, const std::string& id);
 
+// Where a span is, as a citation says it after the version's number: ", at 12:04–13:10" (times,
+// when `start_ms` is not negative) or ", characters 120–480".
+std::string CitedSpan(int64_t start_ms, int64_t end_ms, int64_t char_start, int64_t char_end);
+
 // A clip as the API gives it (doc/api.md "Clips"): a gap is {"id","gap"}.
 Json ClipJson(const ClipView& v);
 

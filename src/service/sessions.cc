@@ -78,11 +78,15 @@ Result<std::string> Languages(const std::string& in) {
   return out;
 }
 
+// How long `chars` characters take to read aloud (kReadingCharsPerS), at least a title card's.
+int64_t ReadingMs(int64_t chars) {
+  return std::max(chars * 1000 / kReadingCharsPerS, kTitleCardMs);
+}
+
 int64_t CardMs(const SessionItem& item) {
   if (item.kind == "silence") return item.seconds * 1000;
   if (item.kind == "title") return kTitleCardMs;
-  int64_t ms = static_cast<int64_t>(CodePoints(item.text)) * 1000 / kReadingCharsPerS;
-  return std::max(ms, kTitleCardMs);
+  return ReadingMs(static_cast<int64_t>(CodePoints(item.text)));
 }
 
 }  // namespace
@@ -90,7 +94,7 @@ int64_t CardMs(const SessionItem& item) {
 int64_t ClipPlayMs(const ClipView& v) {
   if (v.gap != ClipGap::kNone) return 0;
   if (v.clip.start_ms >= 0) return v.Length();
-  return std::max(v.Length() * 1000 / kReadingCharsPerS, kTitleCardMs);
+  return ReadingMs(v.Length());
 }
 
 namespace {
@@ -439,8 +443,7 @@ std::optional<Proposal> ProposalOf(const AskGroup& g) {
   } else if (ps.chars && ps.chars->second > ps.chars->first) {
     p.ask.char_start = ps.chars->first;
     p.ask.char_end = ps.chars->second;
-    p.length_ms = std::max((ps.chars->second - ps.chars->first) * 1000 / kReadingCharsPerS,
-                           kTitleCardMs);
+    p.length_ms = ReadingMs(ps.chars->second - ps.chars->first);
   } else {
     return std::nullopt;
   }
@@ -507,7 +510,7 @@ void NarrowToHit(const Scope& scope, const AskGroup& g, Proposal* p) {
       a.char_start = std::max(a.char_start, s.segment.char_start);
       a.char_end = std::min(a.char_end, s.segment.char_end);
       if (a.char_end > a.char_start) {
-        p->length_ms = std::max((a.char_end - a.char_start) * 1000 / kReadingCharsPerS, kTitleCardMs);
+        p->length_ms = ReadingMs(a.char_end - a.char_start);
       }
     }
     p->text = s.segment.text;
@@ -576,7 +579,7 @@ Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
     end = WordEnd(c.full, end);
     if (end <= a.char_end) continue;
     a.char_end = end;
-    int64_t ms = std::max((a.char_end - a.char_start) * 1000 / kReadingCharsPerS, kTitleCardMs);
+    int64_t ms = ReadingMs(a.char_end - a.char_start);
     total += ms - c.core.length_ms;
     c.core.length_ms = ms;
     c.core.text = c.full.text;  // its words are the clip's, once made
@@ -589,16 +592,12 @@ Result<Suggestions> Suggest(const Scope& scope, const SuggestRequest& r) {
     // Its citation names its own span (Ask's names the whole passage).
     auto rec = scope.archive->records().Get(p.ask.record_id);
     if (rec.ok()) {
+      const int cited = p.ask.version.value_or(rec->versions.back().version);
       for (const meta::Version& v : rec->versions) {
-        if (v.version != p.ask.version.value_or(-1) &&
-            !(p.ask.version == std::nullopt && &v == &rec->versions.back())) {
-          continue;
-        }
-        std::string where = p.ask.start_ms >= 0
-                                ? ", at " + FormatClock(p.ask.start_ms) + "\u2013" + FormatClock(p.ask.end_ms)
-                                : ", characters " + std::to_string(p.ask.char_start) + "\u2013" +
-                                      std::to_string(p.ask.char_end);
-        p.citation = Citation(*rec, v, answer.checkpoint.checkpoint.origin, where);
+        if (v.version != cited) continue;
+        p.citation = Citation(*rec, v, answer.checkpoint.checkpoint.origin,
+                              CitedSpan(p.ask.start_ms, p.ask.end_ms, p.ask.char_start,
+                                        p.ask.char_end));
       }
     }
     out.proposals.push_back(std::move(p));
